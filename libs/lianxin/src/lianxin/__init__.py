@@ -1,0 +1,1 @@
+"""What every Lianxin service shares: contracts, messaging, persistence, telemetry, runtime."""

@@ -1,0 +1,34 @@
+"""What departments send back (stream REPORTS, subjects `report.<department_code>.…`)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+from uuid import UUID
+
+from pydantic import Field
+
+from lianxin.contracts.envelope import EventData
+
+
+class AssignmentAcknowledged(EventData):
+    """The department signed for the whistle (接单)."""
+
+    TYPE: ClassVar[str] = "cn.lianxin.departments.assignment.acknowledged.v1"
+    SUBJECT: ClassVar[str] = "report.{department_code}.assignment_acknowledged"
+    AGGREGATE_ID: ClassVar[str] = "assignment_id"
+
+    assignment_id: UUID
+    department_code: str
+    note: str = ""
+
+
+class AssignmentResolved(EventData):
+    """The department reports the result (反馈)."""
+
+    TYPE: ClassVar[str] = "cn.lianxin.departments.assignment.resolved.v1"
+    SUBJECT: ClassVar[str] = "report.{department_code}.assignment_resolved"
+    AGGREGATE_ID: ClassVar[str] = "assignment_id"
+
+    assignment_id: UUID
+    department_code: str
+    result: str = Field(min_length=1)

@@ -1,0 +1,15 @@
+"""Every event type Lianxin knows, by its CloudEvents `type`."""
+
+from __future__ import annotations
+
+from lianxin.contracts import departments, incidents, org, resources, volunteers
+from lianxin.contracts.envelope import EventData
+
+_MODULES = (org, incidents, departments, resources, volunteers)
+
+EVENT_TYPES: dict[str, type[EventData]] = {
+    cls.TYPE: cls
+    for module in _MODULES
+    for cls in vars(module).values()
+    if isinstance(cls, type) and issubclass(cls, EventData) and cls is not EventData
+}

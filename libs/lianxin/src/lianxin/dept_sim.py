@@ -1,0 +1,111 @@
+"""A department's system, simulated with plain nats-py exactly as an outside department would.
+
+It pulls whistles from its own durable consumer `dept_<code>` on the DISPATCH stream, signs for
+each (report `assignment_acknowledged`), then reports it resolved, publishing to
+`report.<code>.…` with a `Nats-Msg-Id` and the W3C trace context it received. It does not use the
+platform's own messaging code: only the documented JSON contract (see docs/departments.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from datetime import UTC, datetime
+
+import nats
+from nats.js.errors import NotFoundError
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind
+
+log = logging.getLogger("dept-sim")
+tracer = trace.get_tracer("lianxin.dept_sim")
+
+
+def report_event(code: str, kind: str, assignment_id: str, **fields: str) -> dict:
+    # A stable id per (assignment, kind): a re-sent report is de-duplicated, never applied twice.
+    event_id = str(uuid.uuid5(uuid.UUID(assignment_id), kind))
+    return {
+        "specversion": "1.0",
+        "id": event_id,
+        "source": f"/departments/{code}",
+        "type": f"cn.lianxin.departments.assignment.{kind}.v1",
+        "subject": assignment_id,
+        "time": datetime.now(UTC).isoformat(),
+        "datacontenttype": "application/json",
+        "dataschema": f"urn:lianxin:schema:cn.lianxin.departments.assignment.{kind}.v1",
+        "data": {"assignment_id": assignment_id, "department_code": code, **fields},
+    }
+
+
+async def send_report(js, code: str, kind: str, assignment_id: str, **fields: str) -> None:
+    event = report_event(code, kind, assignment_id, **fields)
+    subject = f"report.{code}.assignment_{kind}"
+    with tracer.start_as_current_span(
+        f"{subject} publish",
+        kind=SpanKind.PRODUCER,
+        attributes={
+            "messaging.system": "nats",
+            "messaging.destination.name": subject,
+            "messaging.message.id": event["id"],
+        },
+    ):
+        headers = {"Nats-Msg-Id": event["id"]}
+        propagate.inject(headers)
+        await js.publish(subject, json.dumps(event).encode(), headers=headers)
+
+
+async def handle(js, code: str, msg, resolve_after: float) -> None:
+    whistle = json.loads(msg.data)
+    assignment = whistle["data"]
+    parent = propagate.extract(dict(msg.headers or {}))
+    with tracer.start_as_current_span(
+        f"{msg.subject} process",
+        context=parent,
+        kind=SpanKind.CONSUMER,
+        attributes={
+            "messaging.system": "nats",
+            "messaging.destination.name": msg.subject,
+            "messaging.message.id": whistle["id"],
+            "messaging.consumer.group.name": f"dept_{code}",
+        },
+    ):
+        log.info("whistle %s: %s", assignment["assignment_id"], assignment["description"])
+        await send_report(js, code, "acknowledged", assignment["assignment_id"], note="已接单")
+        await asyncio.sleep(resolve_after)
+        await send_report(
+            js, code, "resolved", assignment["assignment_id"], result=f"{code} 已处理完毕"
+        )
+    await msg.ack()
+
+
+async def run(
+    nats_url: str, code: str, *, resolve_after: float = 0.2, limit: int | None = None, **connect
+) -> int:
+    """Serve whistles until `limit` have been handled (forever when None). Returns the count."""
+    nc = await nats.connect(
+        nats_url, name=f"department-{code}", max_reconnect_attempts=-1, **connect
+    )
+    js = nc.jetstream()
+    handled = 0
+    try:
+        subscription = None
+        while subscription is None:
+            try:
+                await js.consumer_info("DISPATCH", f"dept_{code}")
+                subscription = await js.pull_subscribe_bind(f"dept_{code}", stream="DISPATCH")
+            except NotFoundError:
+                log.info("department %s has no consumer yet: is it registered?", code)
+                await asyncio.sleep(1)
+        while limit is None or handled < limit:
+            try:
+                messages = await subscription.fetch(1, timeout=1)
+            except nats.errors.TimeoutError:
+                continue
+            for msg in messages:
+                await handle(js, code, msg, resolve_after)
+                handled += 1
+    finally:
+        await nc.drain()
+    return handled

@@ -1,0 +1,52 @@
+"""`/healthz`, `/readyz` and `/metrics`, the same in every service."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from lianxin.persistence.migrations import current_revision, head_revision
+
+if TYPE_CHECKING:
+    from lianxin.service import Runtime
+
+
+async def readiness(rt: Runtime) -> dict[str, str]:
+    """Each dependency's state: "ok" or what is wrong."""
+    checks: dict[str, str] = {}
+    checks["nats"] = "ok" if rt.nc is not None and rt.nc.is_connected else "not connected"
+    if rt.engine is not None and rt.migrations_package is not None:
+        try:
+            async with rt.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+            current = await current_revision(rt.engine)
+            head = head_revision(rt.migrations_package)
+            checks["migrations"] = "ok" if current == head else f"at {current}, head is {head}"
+        except Exception as exc:
+            checks["database"] = f"unreachable: {exc.__class__.__name__}"
+    return checks
+
+
+def health_router() -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz")
+    async def readyz(request: Request) -> JSONResponse:
+        checks = await readiness(request.app.state.runtime)
+        ready = all(state == "ok" for state in checks.values())
+        return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+    @router.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router

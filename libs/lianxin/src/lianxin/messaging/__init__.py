@@ -1,0 +1,1 @@
+"""NATS JetStream: one declaration of streams and consumers, publishing, and subscribers."""

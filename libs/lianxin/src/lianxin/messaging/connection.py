@@ -1,0 +1,47 @@
+"""Connecting to NATS the same way everywhere: reconnect forever, retry the first connect."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import nats
+from nats.aio.client import Client
+
+log = logging.getLogger(__name__)
+
+
+async def connect(url: str, name: str, *, first_attempt_timeout: float = 60.0, **options) -> Client:
+    """Connect, retrying the first connection for a while: NATS may still be starting."""
+    deadline = asyncio.get_running_loop().time() + first_attempt_timeout
+    while True:
+        try:
+            return await nats.connect(
+                url,
+                name=name,
+                error_cb=_log_error,
+                disconnected_cb=_log_disconnected,
+                reconnected_cb=_log_reconnected,
+                max_reconnect_attempts=-1,
+                reconnect_time_wait=0.5,
+                connect_timeout=2,
+                **options,
+            )
+        except (OSError, nats.errors.NoServersError, TimeoutError) as exc:
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            log.info("waiting for NATS at %s: %s", url, exc)
+            await asyncio.sleep(0.5)
+
+
+async def _log_error(exc: Exception) -> None:
+    # nats-py's own logging prints a traceback per reconnect attempt: one line is enough.
+    log.warning("nats: %s", exc or exc.__class__.__name__)
+
+
+async def _log_disconnected() -> None:
+    log.info("nats: disconnected")
+
+
+async def _log_reconnected() -> None:
+    log.info("nats: reconnected")

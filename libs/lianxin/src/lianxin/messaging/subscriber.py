@@ -1,0 +1,121 @@
+"""Running a handler on a declared durable pull consumer, with explicit ack semantics.
+
+- success: ack;
+- `InvalidEvent` (bad JSON, unknown type, payload off contract) or `Rejected`: terminate with the
+  reason, so the JetStream advisory feeds the dead-letter table;
+- anything else is transient: nak with the consumer's backoff delay until `max_deliver`, after
+  which the max-deliveries advisory feeds the dead-letter table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from nats.aio.msg import Msg
+from nats.errors import ConnectionClosedError
+from nats.errors import TimeoutError as NatsTimeout
+from nats.js import JetStreamContext
+from opentelemetry import trace
+from opentelemetry.trace import Status, StatusCode
+
+from lianxin.contracts import CloudEvent, EventData, InvalidEvent, parse_data
+from lianxin.messaging.streams import ConsumerSpec
+from lianxin.telemetry import consumer_span, meter
+
+log = logging.getLogger(__name__)
+
+handler_seconds = meter.create_histogram(
+    "lianxin_handler_duration", unit="s", description="time to handle one message"
+)
+consumer_pending = {}
+
+
+def _observe_pending(_options):
+    from opentelemetry.metrics import Observation
+
+    return [Observation(n, {"consumer": durable}) for durable, n in consumer_pending.items()]
+
+
+meter.create_observable_gauge(
+    "lianxin_consumer_pending",
+    callbacks=[_observe_pending],
+    description="messages the durable consumer has not yet delivered (consumer lag)",
+)
+
+
+class Rejected(Exception):
+    """The message is well formed but can never be applied: terminate it with this reason."""
+
+
+EventHandler = Callable[[CloudEvent, EventData, str], Awaitable[None]]
+MessageHandler = Callable[[Msg], Awaitable[None]]
+
+
+async def terminate(msg: Msg, reason: str) -> None:
+    # "+TERM <reason>": the server puts the reason in its terminated advisory.
+    await msg._client.publish(msg.reply, b"+TERM " + reason.encode()[:1024])
+
+
+def for_events(handler: EventHandler) -> MessageHandler:
+    """Decode the CloudEvent and its typed payload, then call `handler(event, data, subject)`."""
+
+    async def on_message(msg: Msg) -> None:
+        event = CloudEvent.from_bytes(msg.data)
+        data = parse_data(event)
+        trace.get_current_span().set_attribute(
+            "messaging.message.conversation_id", event.correlationid or ""
+        )
+        await handler(event, data, msg.subject)
+
+    return on_message
+
+
+async def handle_message(spec: ConsumerSpec, on_message: MessageHandler, msg: Msg) -> None:
+    headers = msg.headers or {}
+    message_id = headers.get("Nats-Msg-Id", "")
+    started = time.perf_counter()
+    with consumer_span(msg.subject, message_id, None, spec.durable, headers) as span:
+        try:
+            await on_message(msg)
+        except (InvalidEvent, Rejected) as exc:
+            span.set_status(Status(StatusCode.ERROR, str(exc)))
+            log.warning("terminating %s on %s: %s", message_id, spec.durable, exc)
+            await terminate(msg, str(exc))
+        except Exception as exc:
+            span.record_exception(exc)
+            span.set_status(Status(StatusCode.ERROR, repr(exc)))
+            delay = spec.redelivery_delay(msg.metadata.num_delivered)
+            log.exception("handler failed on %s; redelivery in %ss", spec.durable, delay)
+            await msg.nak(delay=delay)
+        else:
+            await msg.ack()
+    handler_seconds.record(time.perf_counter() - started, {"consumer": spec.durable})
+
+
+async def run_consumer(
+    js: JetStreamContext,
+    spec: ConsumerSpec,
+    on_message: MessageHandler,
+    *,
+    batch: int = 20,
+    wait: float = 1.0,
+) -> None:
+    """Pull from a declared durable consumer forever (until cancelled)."""
+    subscription = await js.pull_subscribe_bind(spec.durable, stream=spec.stream)
+    while True:
+        try:
+            messages = await subscription.fetch(batch, timeout=wait)
+        except NatsTimeout:
+            continue
+        except (ConnectionClosedError, asyncio.CancelledError):
+            raise
+        except Exception as exc:  # disconnected, server restarting: keep trying
+            log.warning("fetch from %s failed: %s", spec.durable, exc)
+            await asyncio.sleep(0.5)
+            continue
+        for msg in messages:
+            await handle_message(spec, on_message, msg)
+            consumer_pending[spec.durable] = msg.metadata.num_pending

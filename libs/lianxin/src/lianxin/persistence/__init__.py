@@ -1,0 +1,1 @@
+"""PostgreSQL: engine, unit of work, transactional outbox, inbox and dead letters."""

@@ -1,0 +1,60 @@
+"""Tables every service keeps beside its own: the outbox, the inbox and the dead letters."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+
+
+def messaging_tables(metadata: MetaData) -> tuple[Table, Table, Table]:
+    outbox = Table(
+        "outbox",
+        metadata,
+        Column("id", BigInteger, primary_key=True, autoincrement=True),
+        Column("event_id", UUID(as_uuid=False), nullable=False, unique=True),
+        Column("subject", Text, nullable=False),
+        Column("event", JSONB, nullable=False),
+        # The W3C trace headers of the request that caused the event: the publish continues it.
+        Column("trace_headers", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("sent_at", DateTime(timezone=True)),
+        Column("attempts", Integer, nullable=False, server_default=text("0")),
+        Column("last_error", Text),
+        Index("outbox_unsent", "id", postgresql_where=text("sent_at IS NULL")),
+    )
+    inbox = Table(
+        "inbox",
+        metadata,
+        Column("consumer", Text, primary_key=True),
+        Column("event_id", Text, primary_key=True),
+        Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+    dead_letters = Table(
+        "dead_letters",
+        metadata,
+        Column("id", BigInteger, primary_key=True, autoincrement=True),
+        Column("stream", Text, nullable=False),
+        Column("consumer", Text, nullable=False),
+        Column("stream_seq", BigInteger, nullable=False),
+        Column("subject", Text),
+        Column("payload", Text),
+        Column("headers", JSONB),
+        Column("reason", Text, nullable=False),
+        Column("deliveries", Integer),
+        Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("replayed_at", DateTime(timezone=True)),
+        UniqueConstraint("stream", "consumer", "stream_seq", name="dead_letters_once"),
+    )
+    return outbox, inbox, dead_letters

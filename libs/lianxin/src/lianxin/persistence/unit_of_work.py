@@ -1,0 +1,92 @@
+"""The unit of work: one transaction for a state change, the events it causes and its inbox mark."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Table
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from lianxin.contracts import EventData, new_event
+from lianxin.telemetry import current_trace_headers
+
+
+class UnitOfWork:
+    """Subclass per service to add repositories in `__aenter__` (see `_open`)."""
+
+    session: AsyncSession
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        *,
+        source: str,
+        outbox: Table,
+        inbox: Table,
+        on_commit: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._session_factory = session_factory
+        self.source = source
+        self._outbox = outbox
+        self._inbox = inbox
+        self._on_commit = on_commit
+        self._emitted = False
+
+    async def __aenter__(self) -> Self:
+        self.session = self._session_factory()
+        await self.session.begin()
+        self._open()
+        return self
+
+    def _open(self) -> None:
+        """Hook for repositories over `self.session`."""
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if self.session.in_transaction():
+                await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    async def commit(self) -> None:
+        await self.session.commit()
+        if self._emitted:
+            self._on_commit()
+
+    async def emit(
+        self, data: EventData, *, community: str | None = None, correlation_id: str | None = None
+    ) -> str:
+        """Write the event to the outbox, in this transaction. Returns the event id."""
+        event = new_event(
+            data, source=self.source, community=community, correlation_id=correlation_id
+        )
+        headers = current_trace_headers()
+        event.traceparent = headers.get("traceparent")
+        await self.session.execute(
+            self._outbox.insert().values(
+                event_id=event.id,
+                subject=data.nats_subject(),
+                event=event.model_dump(mode="json"),
+                trace_headers=headers,
+            )
+        )
+        self._emitted = True
+        return event.id
+
+    async def first_time(self, consumer: str, event_id: str) -> bool:
+        """Mark the event as handled by `consumer`; False when it already was (a redelivery)."""
+        inserted = await self.session.execute(
+            insert(self._inbox)
+            .values(consumer=consumer, event_id=event_id)
+            .on_conflict_do_nothing()
+            .returning(self._inbox.c.event_id)
+        )
+        return inserted.first() is not None

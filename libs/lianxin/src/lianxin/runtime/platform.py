@@ -1,0 +1,143 @@
+"""Bringing the whole platform up on one machine: databases, streams, the five services."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+
+from lianxin.messaging.connection import connect
+from lianxin.messaging.streams import declare_all
+from lianxin.persistence.migrations import upgrade
+from lianxin.runtime.processes import spawn, stop
+from lianxin.settings import DEFAULT_PORTS
+
+SERVICES = ("organisation", "incidents", "resources", "volunteers", "console")
+DATABASE_SERVICES = ("organisation", "incidents", "resources", "volunteers")
+
+
+def database_url(server_url: str, service: str) -> str:
+    """The service's own database, `lianxin_<service>`, on the server `server_url` names."""
+    parts = urlsplit(server_url)
+    return urlunsplit(parts._replace(path=f"/lianxin_{service}"))
+
+
+async def create_databases(server_url: str, services: tuple[str, ...] = DATABASE_SERVICES) -> None:
+    admin = urlsplit(server_url)._replace(path="/postgres")
+    conn = await asyncpg.connect(urlunsplit(admin).replace("+asyncpg", ""))
+    try:
+        for service in services:
+            name = f"lianxin_{service}"
+            if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+                await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+def migrate(server_url: str, services: tuple[str, ...] = DATABASE_SERVICES) -> None:
+    for service in services:
+        upgrade(service, database_url(server_url, service))
+
+
+async def declare_streams(nats_url: str) -> None:
+    nc = await connect(nats_url, "lianxin-bootstrap")
+    try:
+        await declare_all(nc.jetstream())
+    finally:
+        await nc.close()
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    port: int
+    process: subprocess.Popen
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def service_env(
+    service: str, server_url: str, nats_url: str, spans_dir: Path | None, ports: dict[str, int]
+) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        SERVICE_NAME=service,
+        DATABASE_URL=database_url(server_url, service),
+        NATS_URL=nats_url,
+        **{f"{other.upper()}_URL": f"http://127.0.0.1:{port}" for other, port in ports.items()},
+    )
+    if spans_dir is not None:
+        env["LIANXIN_SPANS_FILE"] = str(spans_dir / f"{service}.jsonl")
+    return env
+
+
+def start_service(
+    service: str,
+    *,
+    server_url: str,
+    nats_url: str,
+    ports: dict[str, int],
+    log_dir: Path,
+    spans_dir: Path | None = None,
+) -> ServiceProcess:
+    log_dir.mkdir(parents=True, exist_ok=True)
+    args = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        f"{service}.entrypoints.app:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(ports[service]),
+        "--no-access-log",
+    ]
+    env = service_env(service, server_url, nats_url, spans_dir, ports)
+    process = spawn(args, log_file=log_dir / f"{service}.log", env=env)
+    return ServiceProcess(service, ports[service], process)
+
+
+def wait_ready(services: list[ServiceProcess], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    pending = list(services)
+    while pending:
+        for svc in list(pending):
+            if svc.process.poll() is not None:
+                raise RuntimeError(f"{svc.name} exited with {svc.process.returncode}")
+            try:
+                if httpx.get(f"{svc.url}/readyz", timeout=1).status_code == 200:
+                    pending.remove(svc)
+            except httpx.HTTPError:
+                pass
+        if pending and time.monotonic() > deadline:
+            raise TimeoutError(f"not ready after {timeout}s: {[s.name for s in pending]}")
+        time.sleep(0.2)
+
+
+def stop_services(services: list[ServiceProcess]) -> None:
+    for svc in services:
+        if svc.process.poll() is None:
+            svc.process.terminate()
+    for svc in services:
+        stop(svc.process)
+
+
+def default_ports() -> dict[str, int]:
+    return {s: int(os.environ.get(f"{s.upper()}_PORT", DEFAULT_PORTS[s])) for s in SERVICES}
+
+
+def bootstrap(server_url: str, nats_url: str) -> None:
+    """Databases, migrations and streams: everything the services need before they start."""
+    asyncio.run(create_databases(server_url))
+    migrate(server_url)
+    asyncio.run(declare_streams(nats_url))

@@ -1,0 +1,178 @@
+"""Building one service process: its FastAPI app, database, NATS, outbox relay and consumers.
+
+A service hands over its name, tables, unit of work, routers and one event handler per durable
+consumer declared for it in `lianxin.messaging.streams`; everything else is the same everywhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+from sqlalchemy import MetaData, Table
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from lianxin.health import health_router
+from lianxin.messaging.connection import connect
+from lianxin.messaging.streams import SERVICE_CONSUMERS, dead_letter_consumer
+from lianxin.messaging.subscriber import EventHandler, for_events, run_consumer
+from lianxin.persistence.db import make_engine, make_session_factory
+from lianxin.persistence.dead_letters import dead_letter_recorder
+from lianxin.persistence.outbox import OutboxRelay
+from lianxin.persistence.unit_of_work import UnitOfWork
+from lianxin.problems import install_problem_handlers
+from lianxin.settings import ServiceSettings
+from lianxin.telemetry import setup_telemetry, shutdown_telemetry
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """What a running service holds: handed to routes (`runtime(request)`) and handlers."""
+
+    name: str
+    settings: ServiceSettings
+    migrations_package: str | None
+    uow_class: type[UnitOfWork]
+    outbox: Table | None = None
+    inbox: Table | None = None
+    dead_letters: Table | None = None
+    engine: AsyncEngine | None = None
+    sessions: async_sessionmaker[AsyncSession] | None = None
+    nc: Client | None = None
+    js: JetStreamContext | None = None
+    relay: OutboxRelay | None = None
+    tasks: list[asyncio.Task] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def uow(self) -> UnitOfWork:
+        assert self.sessions is not None and self.outbox is not None and self.inbox is not None
+        return self.uow_class(
+            self.sessions,
+            source=f"/lianxin/{self.name}",
+            outbox=self.outbox,
+            inbox=self.inbox,
+            on_commit=self.relay.wake if self.relay else lambda: None,
+        )
+
+
+def runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+def create_service_app(
+    name: str,
+    *,
+    title: str,
+    metadata: MetaData | None,
+    routers: list[APIRouter],
+    uow_class: type[UnitOfWork] = UnitOfWork,
+    handlers: dict[str, Callable[[Runtime], EventHandler]] | None = None,
+    settings: ServiceSettings | None = None,
+) -> FastAPI:
+    settings = settings or ServiceSettings(service_name=name)
+    setup_telemetry(name, spans_file=settings.lianxin_spans_file, log_level=settings.log_level)
+    handlers = handlers or {}
+    declared = {spec.durable for spec in SERVICE_CONSUMERS[name]}
+    if declared != set(handlers):
+        raise RuntimeError(
+            f"{name}: consumers declared {declared} but handlers for {set(handlers)}"
+        )
+
+    rt = Runtime(
+        name=name,
+        settings=settings,
+        migrations_package=name if metadata is not None else None,
+        uow_class=uow_class,
+    )
+    if metadata is not None:
+        rt.outbox, rt.inbox, rt.dead_letters = (
+            metadata.tables["outbox"],
+            metadata.tables["inbox"],
+            metadata.tables["dead_letters"],
+        )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await _start(rt, handlers)
+        try:
+            yield
+        finally:
+            await _stop(rt)
+
+    app = FastAPI(title=title, lifespan=lifespan, version="0.1.0")
+    app.state.runtime = rt
+    install_problem_handlers(app)
+    app.include_router(health_router())
+    for router in routers:
+        app.include_router(router)
+    _instrument(app)
+    return app
+
+
+async def _start(rt: Runtime, handlers: dict[str, Callable[[Runtime], EventHandler]]) -> None:
+    if rt.migrations_package is not None:
+        rt.engine = make_engine(rt.settings.database_url)
+        rt.sessions = make_session_factory(rt.engine)
+        _instrument_engine(rt.engine)
+    rt.nc = await connect(rt.settings.nats_url, f"lianxin-{rt.name}")
+    rt.js = rt.nc.jetstream()
+    if rt.sessions is not None and rt.outbox is not None:
+        rt.relay = OutboxRelay(
+            rt.sessions, rt.outbox, rt.js, poll_seconds=rt.settings.outbox_poll_seconds
+        )
+        rt.tasks.append(asyncio.create_task(rt.relay.run(), name="outbox-relay"))
+    for spec in SERVICE_CONSUMERS[rt.name]:
+        on_message = for_events(handlers[spec.durable](rt))
+        rt.tasks.append(
+            asyncio.create_task(run_consumer(rt.js, spec, on_message), name=spec.durable)
+        )
+    dl_spec = dead_letter_consumer(rt.name)
+    if dl_spec and rt.sessions is not None and rt.dead_letters is not None:
+        recorder = dead_letter_recorder(rt.js, rt.sessions, rt.dead_letters)
+        rt.tasks.append(asyncio.create_task(run_consumer(rt.js, dl_spec, recorder), name="dlq"))
+    for task in rt.tasks:
+        task.add_done_callback(_log_crash)
+
+
+def _log_crash(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("background task %s died", task.get_name(), exc_info=task.exception())
+
+
+async def _stop(rt: Runtime) -> None:
+    for task in rt.tasks:
+        task.cancel()
+    for task in rt.tasks:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+    if rt.nc is not None:
+        # close, not drain: unacked messages are simply redelivered to the next replica.
+        with contextlib.suppress(Exception):
+            await rt.nc.close()
+    if rt.engine is not None:
+        await rt.engine.dispose()
+    shutdown_telemetry()
+
+
+def _instrument(app: FastAPI) -> None:
+    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+    from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+    HTTPXClientInstrumentor().instrument()
+
+
+def _instrument_engine(engine: AsyncEngine) -> None:
+    from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+
+    SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine)

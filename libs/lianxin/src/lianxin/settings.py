@@ -1,0 +1,47 @@
+"""Settings every service reads from its environment (pydantic-settings)."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_PORTS = {
+    "console": 8000,
+    "organisation": 8001,
+    "incidents": 8002,
+    "resources": 8003,
+    "volunteers": 8004,
+}
+
+
+class ServiceSettings(BaseSettings):
+    """One service's connection to the world.
+
+    `DATABASE_URL` is this service's own database; `NATS_URL` the shared broker.
+    """
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    service_name: str = "lianxin"
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/lianxin"
+    nats_url: str = "nats://127.0.0.1:4222"
+    host: str = "127.0.0.1"
+    port: int = 0
+    outbox_poll_seconds: float = 0.5
+    log_level: str = "INFO"
+    # Where the embedded default writes finished spans (one JSON object a line); empty: nowhere.
+    lianxin_spans_file: str = ""
+
+    def service_url(self, service: str) -> str:
+        """Another service's base URL: `<SERVICE>_URL` in the environment, else its default port."""
+        import os
+
+        default = f"http://127.0.0.1:{DEFAULT_PORTS[service]}"
+        return os.environ.get(f"{service.upper()}_URL", default)
+
+
+def asyncpg_url(url: str) -> str:
+    """Accept plain `postgresql://` URLs too: SQLAlchemy needs the async driver named."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    return url

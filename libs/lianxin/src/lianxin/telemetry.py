@@ -1,0 +1,174 @@
+"""OpenTelemetry for every process: traces, metrics, JSON logs carrying trace ids.
+
+Spans go to an OTLP collector when `OTEL_EXPORTER_OTLP_ENDPOINT` is set (Jaeger in compose), and
+to a JSON-lines file when `LIANXIN_SPANS_FILE` is set: the embedded default, which needs no server
+and which the end-to-end tests read back to check that one trace crosses every process.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+
+from opentelemetry import metrics, propagate, trace
+from opentelemetry.context import Context
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
+from opentelemetry.trace import Span, SpanKind
+from pythonjsonlogger.json import JsonFormatter
+
+tracer = trace.get_tracer("lianxin")
+meter = metrics.get_meter("lianxin")
+
+_configured = False
+
+
+class JsonLinesSpanExporter(SpanExporter):
+    """Appends finished spans to a file, one JSON object a line."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        lines = [json.dumps(span_record(span), ensure_ascii=False) + "\n" for span in spans]
+        with self._lock, open(self.path, "a", encoding="utf-8") as out:
+            out.writelines(lines)
+        return SpanExportResult.SUCCESS
+
+
+def span_record(span: ReadableSpan) -> dict:
+    ctx = span.get_span_context()
+    return {
+        "trace_id": f"{ctx.trace_id:032x}",
+        "span_id": f"{ctx.span_id:016x}",
+        "parent_id": f"{span.parent.span_id:016x}" if span.parent else None,
+        "name": span.name,
+        "kind": span.kind.name,
+        "service": span.resource.attributes.get("service.name"),
+        "start_ns": span.start_time,
+        "end_ns": span.end_time,
+        "status": span.status.status_code.name,
+        "attributes": dict(span.attributes or {}),
+    }
+
+
+class _TraceIds(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        ctx = trace.get_current_span().get_span_context()
+        record.trace_id = f"{ctx.trace_id:032x}" if ctx.is_valid else None
+        record.span_id = f"{ctx.span_id:016x}" if ctx.is_valid else None
+        return True
+
+
+def setup_logging(service: str, level: str = "INFO") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        JsonFormatter(
+            "%(asctime)s %(levelname)s %(name)s %(message)s %(trace_id)s %(span_id)s",
+            static_fields={"service": service},
+        )
+    )
+    handler.addFilter(_TraceIds())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+def setup_telemetry(service: str, *, spans_file: str = "", log_level: str = "INFO") -> None:
+    """Install tracer and meter providers once per process."""
+    global _configured
+    if _configured:
+        return
+    _configured = True
+    setup_logging(service, log_level)
+    resource = Resource.create({"service.name": service, "service.namespace": "lianxin"})
+    provider = TracerProvider(resource=resource)
+    if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"):
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+    if spans_file:
+        provider.add_span_processor(
+            BatchSpanProcessor(JsonLinesSpanExporter(spans_file), schedule_delay_millis=200)
+        )
+    trace.set_tracer_provider(provider)
+
+    from opentelemetry.exporter.prometheus import PrometheusMetricReader
+
+    metrics.set_meter_provider(
+        MeterProvider(resource=resource, metric_readers=[PrometheusMetricReader()])
+    )
+
+
+def shutdown_telemetry() -> None:
+    provider = trace.get_tracer_provider()
+    if isinstance(provider, TracerProvider):
+        provider.force_flush()
+
+
+def current_trace_headers() -> dict[str, str]:
+    """The W3C `traceparent`/`tracestate` of the current context."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier
+
+
+def context_from(headers: Mapping[str, str] | None) -> Context:
+    return propagate.extract(dict(headers or {}))
+
+
+def current_trace_id() -> str | None:
+    ctx = trace.get_current_span().get_span_context()
+    return f"{ctx.trace_id:032x}" if ctx.is_valid else None
+
+
+@contextmanager
+def producer_span(
+    subject: str, message_id: str, conversation_id: str | None, parent: Context | None = None
+) -> Iterator[Span]:
+    with tracer.start_as_current_span(
+        f"{subject} publish",
+        context=parent,
+        kind=SpanKind.PRODUCER,
+        attributes={
+            "messaging.system": "nats",
+            "messaging.operation.type": "publish",
+            "messaging.destination.name": subject,
+            "messaging.message.id": message_id,
+            "messaging.message.conversation_id": conversation_id or "",
+        },
+    ) as span:
+        yield span
+
+
+@contextmanager
+def consumer_span(
+    subject: str,
+    message_id: str,
+    conversation_id: str | None,
+    consumer_group: str,
+    headers: Mapping[str, str] | None,
+) -> Iterator[Span]:
+    with tracer.start_as_current_span(
+        f"{subject} process",
+        context=context_from(headers),
+        kind=SpanKind.CONSUMER,
+        attributes={
+            "messaging.system": "nats",
+            "messaging.operation.type": "process",
+            "messaging.destination.name": subject,
+            "messaging.message.id": message_id,
+            "messaging.message.conversation_id": conversation_id or "",
+            "messaging.consumer.group.name": consumer_group,
+        },
+    ) as span:
+        yield span

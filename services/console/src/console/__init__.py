@@ -1,0 +1,1 @@
+"""Console: the coordinators' web console, a backend-for-frontend over the services."""

@@ -1,0 +1,1 @@
+"""Incidents: grid incidents and whistle-and-report escalations to departments."""

@@ -1,0 +1,208 @@
+"""Loading and saving incidents, and the read models incidents keeps of the organisation."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from incidents.adapters.orm import assignments, departments, grid_nodes, incidents, timeline
+from incidents.domain.model import (
+    Assignment,
+    AssignmentStatus,
+    Incident,
+    IncidentStatus,
+    TimelineEntry,
+)
+
+
+class IncidentRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        # How many timeline lines each loaded incident already had stored.
+        self._stored_lines: dict[UUID, int] = {}
+
+    async def get(self, incident_id: UUID, *, for_update: bool = False) -> Incident | None:
+        query = select(incidents).where(incidents.c.id == incident_id)
+        row = (await self.session.execute(query.with_for_update() if for_update else query)).first()
+        if row is None:
+            return None
+        incident = _incident(row)
+        incident.assignments = [
+            _assignment(a)
+            for a in await self.session.execute(
+                select(assignments)
+                .where(assignments.c.incident_id == incident_id)
+                .order_by(assignments.c.lead.desc(), assignments.c.department_code)
+            )
+        ]
+        incident.timeline = [
+            TimelineEntry(t.at, t.action, t.actor, t.detail)
+            for t in await self.session.execute(
+                select(timeline)
+                .where(timeline.c.incident_id == incident_id)
+                .order_by(timeline.c.seq)
+            )
+        ]
+        self._stored_lines[incident.id] = len(incident.timeline)
+        return incident
+
+    async def by_assignment(self, assignment_id: UUID) -> Incident | None:
+        incident_id = await self.session.scalar(
+            select(assignments.c.incident_id).where(assignments.c.id == assignment_id)
+        )
+        return await self.get(incident_id, for_update=True) if incident_id else None
+
+    async def timeline_traces(self, incident_id: UUID) -> list[str | None]:
+        rows = await self.session.execute(
+            select(timeline.c.trace_id)
+            .where(timeline.c.incident_id == incident_id)
+            .order_by(timeline.c.seq)
+        )
+        return [r.trace_id for r in rows]
+
+    async def list(
+        self, community_code: str | None, status: str | None, limit: int
+    ) -> list[Incident]:
+        query = select(incidents).order_by(incidents.c.reported_at.desc()).limit(limit)
+        if community_code:
+            query = query.where(incidents.c.community_code == community_code)
+        if status:
+            query = query.where(incidents.c.status == status)
+        return [_incident(row) for row in await self.session.execute(query)]
+
+    async def save(self, incident: Incident, trace_id: str | None) -> None:
+        """Insert or update the incident, its assignments, and the timeline lines it added."""
+        values = {
+            "community_code": incident.community_code,
+            "micro_grid_code": incident.micro_grid_code,
+            "grid_path": incident.grid_path,
+            "category": incident.category,
+            "urgency": incident.urgency,
+            "description": incident.description,
+            "affected_households": incident.affected_households,
+            "status": incident.status.value,
+            "reported_at": incident.reported_at,
+            "traceparent": incident.traceparent,
+        }
+        await self.session.execute(
+            insert(incidents)
+            .values(id=incident.id, **values)
+            .on_conflict_do_update(
+                index_elements=[incidents.c.id], set_={"status": values["status"]}
+            )
+        )
+        for a in incident.assignments:
+            row = {
+                "status": a.status.value,
+                "acknowledged_at": a.acknowledged_at,
+                "resolved_at": a.resolved_at,
+                "result": a.result,
+            }
+            await self.session.execute(
+                insert(assignments)
+                .values(
+                    id=a.id,
+                    incident_id=incident.id,
+                    department_code=a.department_code,
+                    lead=a.lead,
+                    dispatched_at=a.dispatched_at,
+                    **row,
+                )
+                .on_conflict_do_update(index_elements=[assignments.c.id], set_=row)
+            )
+        stored = self._stored_lines.get(incident.id, 0)
+        new_lines = incident.timeline[stored:]
+        if new_lines:
+            await self.session.execute(
+                timeline.insert(),
+                [
+                    {
+                        "incident_id": incident.id,
+                        "seq": stored + i,
+                        "at": line.at,
+                        "action": line.action,
+                        "actor": line.actor,
+                        "detail": line.detail,
+                        "trace_id": trace_id,
+                    }
+                    for i, line in enumerate(new_lines)
+                ],
+            )
+        self._stored_lines[incident.id] = len(incident.timeline)
+
+
+class OrganisationReadModel:
+    """Departments and grid nodes as the ORG stream told us; upserts, so a replay rebuilds it."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def upsert_department(self, code: str, name: str, categories: list[str]) -> None:
+        row = {"name": name, "categories": categories}
+        await self.session.execute(
+            insert(departments)
+            .values(code=code, **row)
+            .on_conflict_do_update(index_elements=[departments.c.code], set_=row)
+        )
+
+    async def upsert_grid_node(
+        self, code: str, name: str, kind: str, community_code: str, path: list[str]
+    ) -> None:
+        row = {"name": name, "kind": kind, "community_code": community_code, "path": path}
+        await self.session.execute(
+            insert(grid_nodes)
+            .values(code=code, **row)
+            .on_conflict_do_update(index_elements=[grid_nodes.c.code], set_=row)
+        )
+
+    async def grid_node(self, code: str):
+        return (
+            await self.session.execute(select(grid_nodes).where(grid_nodes.c.code == code))
+        ).first()
+
+    async def known_departments(self, codes: list[str]) -> set[str]:
+        rows = await self.session.execute(
+            select(departments.c.code).where(departments.c.code.in_(codes))
+        )
+        return {r.code for r in rows}
+
+    async def departments(self) -> list:
+        return list(await self.session.execute(select(departments).order_by(departments.c.code)))
+
+    async def counts(self) -> tuple[int, int]:
+        return (
+            await self.session.scalar(select(func.count()).select_from(departments)),
+            await self.session.scalar(select(func.count()).select_from(grid_nodes)),
+        )
+
+
+def _incident(row) -> Incident:
+    return Incident(
+        id=row.id,
+        community_code=row.community_code,
+        micro_grid_code=row.micro_grid_code,
+        grid_path=list(row.grid_path),
+        category=row.category,
+        urgency=row.urgency,
+        description=row.description,
+        affected_households=row.affected_households,
+        reported_at=row.reported_at,
+        status=IncidentStatus(row.status),
+        traceparent=row.traceparent,
+    )
+
+
+def _assignment(row) -> Assignment:
+    return Assignment(
+        id=row.id,
+        department_code=row.department_code,
+        lead=row.lead,
+        status=AssignmentStatus(row.status),
+        dispatched_at=row.dispatched_at,
+        acknowledged_at=row.acknowledged_at,
+        resolved_at=row.resolved_at,
+        result=row.result,
+    )

@@ -1,0 +1,16 @@
+"""The incidents process: `uvicorn incidents.entrypoints.app:app`."""
+
+from incidents.adapters.orm import metadata
+from incidents.entrypoints.api import router
+from incidents.entrypoints.subscribers import HANDLERS
+from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
+from lianxin.service import create_service_app
+
+app = create_service_app(
+    "incidents",
+    title="Lianxin incidents",
+    metadata=metadata,
+    routers=[router],
+    uow_class=IncidentsUnitOfWork,
+    handlers=HANDLERS,
+)

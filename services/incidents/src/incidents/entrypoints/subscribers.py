@@ -1,0 +1,35 @@
+"""What incidents consumes: the organisation (ORG) and departments reporting in (REPORTS)."""
+
+from __future__ import annotations
+
+from incidents.service_layer import handlers
+from lianxin.contracts import CloudEvent, EventData
+from lianxin.messaging.streams import declare_consumer, department_consumer
+from lianxin.messaging.subscriber import EventHandler
+from lianxin.service import Runtime
+
+
+def on_org_event(rt: Runtime) -> EventHandler:
+    async def handle(event: CloudEvent, data: EventData, subject: str) -> None:
+        new_department = await handlers.apply_org_event(rt.uow(), data)  # type: ignore[arg-type]
+        if new_department:
+            # The department's own durable consumer on DISPATCH, so it can catch up whenever.
+            await declare_consumer(rt.js, department_consumer(new_department))
+
+    return handle
+
+
+def on_department_report(rt: Runtime) -> EventHandler:
+    async def handle(event: CloudEvent, data: EventData, subject: str) -> None:
+        await handlers.apply_department_report(
+            rt.uow(),
+            event,
+            data,
+            subject,
+            "incidents_reports",  # type: ignore[arg-type]
+        )
+
+    return handle
+
+
+HANDLERS = {"incidents_org": on_org_event, "incidents_reports": on_department_report}

@@ -1,0 +1,1 @@
+"""Organisation: the alliance, its communities and grid tree, its departments."""

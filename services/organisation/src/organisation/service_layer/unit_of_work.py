@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from lianxin.persistence.unit_of_work import UnitOfWork
+from organisation.adapters.repository import OrganisationRepository
+
+
+class OrganisationUnitOfWork(UnitOfWork):
+    org: OrganisationRepository
+
+    def _open(self) -> None:
+        self.org = OrganisationRepository(self.session)

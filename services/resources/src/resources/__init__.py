@@ -1,0 +1,1 @@
+"""Resources: the needs, resources and projects lists, joint meetings, micro-wishes."""

@@ -1,0 +1,50 @@
+"""The resources process: `uvicorn resources.entrypoints.app:app`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel
+
+from lianxin.contracts import CloudEvent, EventData
+from lianxin.messaging.subscriber import EventHandler
+from lianxin.service import Runtime, create_service_app, runtime
+from resources.adapters.orm import metadata
+from resources.service_layer.handlers import ResourcesUnitOfWork, open_need_for_escalation
+
+router = APIRouter()
+
+
+class NeedOut(BaseModel):
+    id: UUID
+    community_code: str
+    title: str
+    status: str
+    opened_at: datetime
+    source_incident_id: UUID | None
+
+
+@router.get("/needs", response_model=list[NeedOut])
+async def list_needs(community_code: str | None = None, rt: Runtime = Depends(runtime)):
+    uow: ResourcesUnitOfWork = rt.uow()  # type: ignore[assignment]
+    async with uow:
+        return [vars(n) for n in await uow.needs.list(community_code)]
+
+
+def on_escalation(rt: Runtime) -> EventHandler:
+    async def handle(event: CloudEvent, data: EventData, subject: str) -> None:
+        await open_need_for_escalation(rt.uow(), event, data, "resources_incidents")  # type: ignore[arg-type]
+
+    return handle
+
+
+app = create_service_app(
+    "resources",
+    title="Lianxin resources",
+    metadata=metadata,
+    routers=[router],
+    uow_class=ResourcesUnitOfWork,
+    handlers={"resources_incidents": on_escalation},
+)

@@ -1,0 +1,1 @@
+"""Volunteers: teams, service records, points, and emergency mobilisation."""

@@ -1,0 +1,50 @@
+"""The volunteers process: `uvicorn volunteers.entrypoints.app:app`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel
+
+from lianxin.contracts import CloudEvent, EventData
+from lianxin.messaging.subscriber import EventHandler
+from lianxin.service import Runtime, create_service_app, runtime
+from volunteers.adapters.orm import metadata
+from volunteers.service_layer.handlers import VolunteersUnitOfWork, mobilise_for_emergency
+
+router = APIRouter()
+
+
+class MobilisationOut(BaseModel):
+    id: UUID
+    community_code: str
+    grid_code: str
+    incident_id: UUID
+    status: str
+    started_at: datetime
+
+
+@router.get("/mobilisations", response_model=list[MobilisationOut])
+async def list_mobilisations(community_code: str | None = None, rt: Runtime = Depends(runtime)):
+    uow: VolunteersUnitOfWork = rt.uow()  # type: ignore[assignment]
+    async with uow:
+        return [vars(m) for m in await uow.mobilisations.list(community_code)]
+
+
+def on_escalation(rt: Runtime) -> EventHandler:
+    async def handle(event: CloudEvent, data: EventData, subject: str) -> None:
+        await mobilise_for_emergency(rt.uow(), event, data, "volunteers_incidents")  # type: ignore[arg-type]
+
+    return handle
+
+
+app = create_service_app(
+    "volunteers",
+    title="Lianxin volunteers",
+    metadata=metadata,
+    routers=[router],
+    uow_class=VolunteersUnitOfWork,
+    handlers={"volunteers_incidents": on_escalation},
+)

@@ -1,0 +1,42 @@
+"""Volunteers' commands and event handlers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from lianxin.contracts import CloudEvent, EventData
+from lianxin.contracts import incidents as incident_events
+from lianxin.contracts import volunteers as contracts
+from lianxin.persistence.unit_of_work import UnitOfWork
+from volunteers.adapters.repository import MobilisationRepository
+from volunteers.domain.model import Mobilisation
+
+
+class VolunteersUnitOfWork(UnitOfWork):
+    mobilisations: MobilisationRepository
+
+    def _open(self) -> None:
+        self.mobilisations = MobilisationRepository(self.session)
+
+
+async def mobilise_for_emergency(
+    uow: VolunteersUnitOfWork, event: CloudEvent, data: EventData, consumer: str
+) -> None:
+    """Only wartime escalations mobilise; peacetime ones are acknowledged and skipped."""
+    assert isinstance(data, incident_events.IncidentEscalated)
+    if not data.wartime:
+        return
+    async with uow:
+        if not await uow.first_time(consumer, event.id):
+            return
+        mobilisation = Mobilisation.start(
+            data.incident_id, data.community_code, data.grid_path, datetime.now(UTC)
+        )
+        await uow.mobilisations.add(mobilisation)
+        for started in mobilisation.events:
+            await uow.emit(
+                contracts.MobilisationStarted(**vars(started)),
+                community=mobilisation.community_code,
+                correlation_id=event.correlationid,
+            )
+        await uow.commit()
