@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from lianxin.persistence.migrations import current_revision, head_revision
 
@@ -44,6 +44,29 @@ def health_router() -> APIRouter:
         checks = await readiness(request.app.state.runtime)
         ready = all(state == "ok" for state in checks.values())
         return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+    @router.get("/ops/outbox", tags=["operations"])
+    async def outbox_backlog(request: Request) -> dict[str, int]:
+        """Events written but not yet published to JetStream."""
+        rt = request.app.state.runtime
+        if rt.sessions is None:
+            return {"unsent": 0}
+        async with rt.sessions() as session:
+            unsent = await session.scalar(
+                select(func.count()).select_from(rt.outbox).where(rt.outbox.c.sent_at.is_(None))
+            )
+        return {"unsent": unsent}
+
+    @router.get("/ops/dead-letters", tags=["operations"])
+    async def dead_letters(request: Request) -> list[dict]:
+        """What this service's consumers terminated or gave up on, newest first."""
+        rt = request.app.state.runtime
+        if rt.sessions is None:
+            return []
+        table = rt.dead_letters
+        async with rt.sessions() as session:
+            rows = await session.execute(select(table).order_by(table.c.id.desc()).limit(200))
+        return [dict(row._mapping) for row in rows]
 
     @router.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:

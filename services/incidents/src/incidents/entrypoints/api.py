@@ -128,3 +128,16 @@ async def departments(uow: IncidentsUnitOfWork = Depends(uow)) -> list[dict]:
             {"code": d.code, "name": d.name, "categories": list(d.categories)}
             for d in await uow.org.departments()
         ]
+
+
+@router.get("/grid-nodes")
+async def grid_nodes(
+    community_code: str | None = None, uow: IncidentsUnitOfWork = Depends(uow)
+) -> list[dict]:
+    """The grid nodes incidents knows of (its read model of ORG), to report against."""
+    async with uow:
+        return [
+            {"code": n.code, "name": n.name, "kind": n.kind,
+             "community_code": n.community_code, "path": list(n.path)}
+            for n in await uow.org.grid_nodes(community_code)
+        ]

@@ -1,0 +1,1 @@
+"""Test fixtures: real PostgreSQL and NATS, from the environment, Docker, or the embedded wheels."""

@@ -1,0 +1,122 @@
+"""The whistle-and-report loop across real processes: HTTP in, NATS between, one trace."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import Platform, eventually
+
+pytestmark = pytest.mark.e2e
+
+TRANSFORMER = {
+    "micro_grid_code": "tpj-g01-m01",
+    "category": "power_supply",
+    "urgency": "emergency",
+    "description": "朝华新城变压器故障, 288 户居民和 50 户商户停电",
+    "affected_households": 288,
+    "reporter": "micro_grid_leader",
+}
+
+
+def test_an_escalated_incident_is_resolved_by_its_department_in_one_trace(
+    demo_platform: Platform,
+) -> None:
+    incidents = demo_platform.http("incidents")
+    reported = incidents.post("/incidents", json=TRANSFORMER)
+    assert reported.status_code == 201, reported.text
+    incident = reported.json()
+    assert incident["status"] == "reported"
+
+    escalated = incidents.post(
+        f"/incidents/{incident['id']}/escalation", json={"department_codes": ["power_supply"]}
+    )
+    assert escalated.status_code == 200, escalated.text
+    assert escalated.json()["status"] == "escalated"
+
+    department = demo_platform.dept_sim("power_supply", limit=1)
+    assert department.wait(30) == 0, demo_platform.log("incidents")
+
+    resolved = eventually(
+        lambda: (
+            (r := incidents.get(f"/incidents/{incident['id']}").json())["status"] == "resolved"
+            and r
+        )
+    )
+    actions = [line["action"] for line in resolved["timeline"]]
+    assert actions == ["reported", "escalated", "acknowledged", "assignment_resolved", "resolved"]
+    [assignment] = resolved["assignments"]
+    assert assignment["status"] == "resolved" and assignment["acknowledged_at"]
+
+    # One trace covers the report's HTTP request, the relay's publish, the department's handling
+    # and incidents' consumption of the department's reports.
+    trace_id = resolved["trace_id"]
+    spans = eventually(
+        lambda: (
+            (s := [x for x in demo_platform.spans() if x["trace_id"] == trace_id])
+            and any(
+                x["name"].startswith("report.power_supply.assignment_resolved process") for x in s
+            )
+            and s
+        )
+    )
+    seen = {(s["service"], s["kind"], s["name"]) for s in spans}
+    assert ("incidents", "SERVER", "POST /incidents") in seen
+    assert ("incidents", "PRODUCER", "dispatch.power_supply.assignment_dispatched publish") in seen
+    assert (
+        "department-power_supply",
+        "CONSUMER",
+        "dispatch.power_supply.assignment_dispatched process",
+    ) in seen
+    assert ("incidents", "CONSUMER", "report.power_supply.assignment_acknowledged process") in seen
+    assert ("incidents", "CONSUMER", "report.power_supply.assignment_resolved process") in seen
+    publish = next(s for s in spans if s["kind"] == "PRODUCER" and "dispatch." in s["name"])
+    assert publish["attributes"]["messaging.system"] == "nats"
+    assert publish["attributes"]["messaging.message.conversation_id"] == incident["id"]
+
+
+def test_an_escalation_opens_a_need_and_an_emergency_mobilises_the_grid(
+    demo_platform: Platform,
+) -> None:
+    incidents = demo_platform.http("incidents")
+    incident = incidents.post("/incidents", json=TRANSFORMER).json()
+    incidents.post(
+        f"/incidents/{incident['id']}/escalation", json={"department_codes": ["power_supply"]}
+    ).raise_for_status()
+
+    needs = eventually(lambda: demo_platform.http("resources").get("/needs").json())
+    assert [n["source_incident_id"] for n in needs] == [incident["id"]]
+    assert needs[0]["community_code"] == "taipingjie" and needs[0]["status"] == "open"
+
+    volunteers = demo_platform.http("volunteers")
+    mobilisations = eventually(lambda: volunteers.get("/mobilisations").json())
+    assert [(m["incident_id"], m["grid_code"]) for m in mobilisations] == [
+        (incident["id"], "tpj-g01")
+    ]
+
+
+def test_a_peacetime_escalation_mobilises_no_one(demo_platform: Platform) -> None:
+    incidents = demo_platform.http("incidents")
+    general = {**TRANSFORMER, "urgency": "general", "description": "路灯不亮"}
+    incident = incidents.post("/incidents", json=general).json()
+    incidents.post(
+        f"/incidents/{incident['id']}/escalation", json={"department_codes": ["power_supply"]}
+    ).raise_for_status()
+    eventually(lambda: demo_platform.http("resources").get("/needs").json())
+    # volunteers received the same escalation, acknowledged it, and mobilised no one.
+    eventually(
+        lambda: (
+            (c := demo_platform.consumer("INCIDENTS", "volunteers_incidents")).ack_floor.stream_seq
+            == c.delivered.stream_seq
+            and c.delivered.stream_seq > 0
+        )
+    )
+    assert demo_platform.http("volunteers").get("/mobilisations").json() == []
+
+
+def test_the_console_lists_incidents_with_their_status(demo_platform: Platform) -> None:
+    incident = demo_platform.http("incidents").post("/incidents", json=TRANSFORMER).json()
+    page = demo_platform.http("console").get("/")
+    assert page.status_code == 200
+    assert "text/html" in page.headers["content-type"]
+    assert f'data-incident-id="{incident["id"]}"' in page.text
+    assert "已上报" in page.text and TRANSFORMER["description"] in page.text
