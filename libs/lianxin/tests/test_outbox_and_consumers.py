@@ -1,0 +1,145 @@
+"""Outbox relay, inbox and dead letters against real PostgreSQL and NATS."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from nats.js.api import AckPolicy
+from opentelemetry import trace
+from sqlalchemy import MetaData, func, select
+
+from lianxin.contracts import CloudEvent, EventData
+from lianxin.contracts.org import DepartmentRegistered
+from lianxin.messaging.connection import connect
+from lianxin.messaging.streams import MAX_DELIVERIES, TERMINATED, ConsumerSpec, declare_consumer
+from lianxin.messaging.subscriber import for_events, run_consumer
+from lianxin.persistence.db import make_engine, make_session_factory
+from lianxin.persistence.dead_letters import dead_letter_recorder
+from lianxin.persistence.outbox import OutboxRelay
+from lianxin.persistence.tables import messaging_tables
+from lianxin.persistence.unit_of_work import UnitOfWork
+from lianxin.telemetry import tracer
+
+
+@pytest.fixture
+async def store(database: str):
+    metadata = MetaData()
+    outbox, inbox, dead_letters = messaging_tables(metadata)
+    engine = make_engine(database)
+    async with engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    sessions = make_session_factory(engine)
+    yield sessions, outbox, inbox, dead_letters
+    await engine.dispose()
+
+
+def _department(code: str) -> DepartmentRegistered:
+    return DepartmentRegistered(code=code, name=code, categories=["x"])
+
+
+async def test_committed_events_are_published_once_with_their_id_and_marked_sent(
+    store, nats: str
+) -> None:
+    sessions, outbox, inbox, _ = store
+    nc = await connect(nats, "test")
+    js = nc.jetstream()
+    uow = UnitOfWork(sessions, source="/test", outbox=outbox, inbox=inbox)
+    with tracer.start_as_current_span("request") as request_span:
+        async with uow:
+            event_id = await uow.emit(_department("police"))
+            await uow.commit()
+    async with uow:  # rolled back: never published
+        await uow.emit(_department("ghost"))
+
+    relay = OutboxRelay(sessions, outbox, js)
+    assert await relay.relay_once() == 1
+    assert await relay.relay_once() == 0
+
+    message = await js.get_last_msg("ORG", "org.department.registered")
+    assert message.headers["Nats-Msg-Id"] == event_id
+    trace_id = format(request_span.get_span_context().trace_id, "032x")
+    assert message.headers["traceparent"].split("-")[1] == trace_id
+    assert CloudEvent.model_validate_json(message.data).data["code"] == "police"
+    assert (await js.stream_info("ORG")).state.messages == 1
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).where(outbox.c.sent_at.is_(None))) == 0
+    await nc.close()
+
+
+async def test_a_publish_that_fails_leaves_the_event_in_the_outbox(store, nats: str) -> None:
+    sessions, outbox, inbox, _ = store
+    nc = await connect(nats, "test")
+    js = nc.jetstream()
+    await js.delete_stream("ORG")  # nothing will ack the publish
+    uow = UnitOfWork(sessions, source="/test", outbox=outbox, inbox=inbox)
+    async with uow:
+        await uow.emit(_department("police"))
+        await uow.commit()
+    with pytest.raises(Exception):  # noqa: B017 - no responders / timeout, by nats-py version
+        await OutboxRelay(sessions, outbox, js).relay_once()
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).where(outbox.c.sent_at.is_(None))) == 1
+    await nc.close()
+
+
+async def test_the_inbox_lets_each_event_through_once_per_consumer(store) -> None:
+    sessions, outbox, inbox, _ = store
+    uow = UnitOfWork(sessions, source="/test", outbox=outbox, inbox=inbox)
+    async with uow:
+        assert await uow.first_time("a", "event-1")
+        assert not await uow.first_time("a", "event-1")
+        assert await uow.first_time("b", "event-1")
+        await uow.commit()
+
+
+async def test_a_handler_that_keeps_failing_is_retried_then_dead_lettered(store, nats: str) -> None:
+    sessions, outbox, inbox, dead_letters = store
+    nc = await connect(nats, "test")
+    js = nc.jetstream()
+    flaky = ConsumerSpec("ORG", "test_flaky", ("org.>",), max_deliver=3, backoff=(0.1, 0.1))
+    dlq = ConsumerSpec(
+        "DLQ",
+        "test_dead_letters",
+        (f"{MAX_DELIVERIES}.ORG.test_flaky", f"{TERMINATED}.ORG.test_flaky"),
+    )
+    await declare_consumer(js, flaky)
+    await declare_consumer(js, dlq)
+    assert flaky.config().ack_policy == AckPolicy.EXPLICIT
+    attempts: list[str] = []
+
+    async def always_fails(event: CloudEvent, data: EventData, subject: str) -> None:
+        attempts.append(event.id)
+        raise ConnectionError("department database is down")
+
+    uow = UnitOfWork(sessions, source="/test", outbox=outbox, inbox=inbox)
+    async with uow:
+        await uow.emit(_department("police"))
+        await uow.commit()
+    await OutboxRelay(sessions, outbox, js).relay_once()
+
+    tasks = [
+        asyncio.create_task(run_consumer(js, flaky, for_events(always_fails), wait=0.2)),
+        asyncio.create_task(
+            run_consumer(js, dlq, dead_letter_recorder(js, sessions, dead_letters), wait=0.2)
+        ),
+    ]
+    try:
+        for _ in range(100):
+            async with sessions() as session:
+                rows = (await session.execute(select(dead_letters))).all()
+            if rows:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    assert len(attempts) == 3 and len(set(attempts)) == 1
+    [letter] = rows
+    assert letter.consumer == "test_flaky" and letter.deliveries == 3
+    assert "3 deliveries" in letter.reason
+    assert json.loads(letter.payload)["data"]["code"] == "police"
+    assert trace.get_current_span() is not None
+    await nc.close()
