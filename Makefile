@@ -1,0 +1,38 @@
+# Lianxin 连心 — the commands a newcomer needs. `make run` and `make test` install what they need.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+
+.PHONY: run test lint format contracts demo dept-sim uv sync
+
+run: sync ## the platform with the demo alliance on embedded PostgreSQL and NATS
+	$(UV) run lianxin up
+
+test: sync ## lint, then every test against real PostgreSQL and NATS
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run pytest
+
+lint: sync
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+
+format: sync
+	$(UV) run ruff format .
+	$(UV) run ruff check --fix .
+
+contracts: sync ## regenerate docs/contracts (JSON Schemas, AsyncAPI) from the contracts
+	$(UV) run python -m lianxin.contracts.schemas
+
+demo: sync ## load the demo alliance into a running platform
+	$(UV) run lianxin demo
+
+dept-sim: sync ## play the power supply company's system against a running platform
+	$(UV) run lianxin dept-sim --department power_supply
+
+sync: uv
+	$(UV) sync --frozen
+
+uv: # uv itself, from PyPI, when the machine has none
+	@command -v uv >/dev/null || python3 -m uv --version >/dev/null 2>&1 \
+	  || python3 -m pip install --quiet uv \
+	  || python3 -m pip install --quiet --user --break-system-packages uv
