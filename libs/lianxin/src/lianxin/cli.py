@@ -13,6 +13,7 @@ from pathlib import Path
 import typer
 
 from lianxin.runtime import platform
+from lianxin.runtime.processes import port_open
 
 app = typer.Typer(help="Lianxin 连心: run and operate the platform.", no_args_is_help=True)
 
@@ -42,7 +43,17 @@ def up(load_demo: bool = typer.Option(True, "--demo/--no-demo", help="Load the d
     external = bool(os.environ.get("DATABASE_URL") and os.environ.get("NATS_URL"))
     postgres = nats_server = None
     services: list[platform.ServiceProcess] = []
-    signal.signal(signal.SIGTERM, _interrupt)  # stop on SIGTERM as on Ctrl-C, even mid-start
+    # Stop the same way on Ctrl-C, SIGTERM or a closed terminal, even mid-start (and even when a
+    # parent started us with SIGINT ignored, as shells do for background jobs).
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupt)
+    ports = platform.default_ports()
+    busy = [
+        p for p in [*ports.values(), *([] if external else [PG_PORT, NATS_PORT])] if port_open(p)
+    ]
+    if busy:
+        typer.echo(f"Port(s) {busy} already in use: is Lianxin already running?", err=True)
+        raise typer.Exit(1)
     try:
         if not external:
             typer.echo(
@@ -53,7 +64,6 @@ def up(load_demo: bool = typer.Option(True, "--demo/--no-demo", help="Load the d
             nats_server = EmbeddedNats(DATA_DIR / "nats", NATS_PORT)
             nats_server.start()
         platform.bootstrap(_database_url(), _nats_url())
-        ports = platform.default_ports()
         spans_dir = DATA_DIR / "spans"
         for service in platform.SERVICES:
             services.append(
