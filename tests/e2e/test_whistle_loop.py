@@ -69,6 +69,7 @@ def test_an_escalated_incident_is_resolved_by_its_department_in_one_trace(
     ) in seen
     assert ("incidents", "CONSUMER", "report.power_supply.assignment_acknowledged process") in seen
     assert ("incidents", "CONSUMER", "report.power_supply.assignment_resolved process") in seen
+    assert any(s["service"] == "incidents" and s["name"].startswith("INSERT") for s in spans)
     publish = next(s for s in spans if s["kind"] == "PRODUCER" and "dispatch." in s["name"])
     assert publish["attributes"]["messaging.system"] == "nats"
     assert publish["attributes"]["messaging.message.conversation_id"] == incident["id"]

@@ -175,4 +175,5 @@ def _instrument(app: FastAPI) -> None:
 def _instrument_engine(engine: AsyncEngine) -> None:
     from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 
-    SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine)
+    # The instrumentation declares SQLAlchemy < 2.1 and otherwise skips silently; it works on 2.1.
+    SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine, skip_dep_check=True)
