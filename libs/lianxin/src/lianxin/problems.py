@@ -23,6 +23,7 @@ class Problem(Exception):
         *,
         type_: str = "about:blank",
         errors: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(detail or title)
         self.status = status
@@ -30,6 +31,7 @@ class Problem(Exception):
         self.detail = detail
         self.type = type_
         self.errors = errors or []
+        self.headers = headers
 
 
 class NotFound(Problem):
@@ -62,7 +64,9 @@ def problem_response(request: Request, problem: Problem) -> JSONResponse:
         body["detail"] = problem.detail
     if problem.errors:
         body["errors"] = problem.errors
-    return JSONResponse(body, status_code=problem.status, media_type=PROBLEM_JSON)
+    return JSONResponse(
+        body, status_code=problem.status, media_type=PROBLEM_JSON, headers=problem.headers
+    )
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:
