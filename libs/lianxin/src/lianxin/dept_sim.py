@@ -85,7 +85,10 @@ async def run(
 ) -> int:
     """Serve whistles until `limit` have been handled (forever when None). Returns the count."""
     nc = await nats.connect(
-        nats_url, name=f"department-{code}", max_reconnect_attempts=-1, **connect
+        [u.strip() for u in nats_url.split(",")],
+        name=f"department-{code}",
+        max_reconnect_attempts=-1,
+        **connect,
     )
     js = nc.jetstream()
     handled = 0

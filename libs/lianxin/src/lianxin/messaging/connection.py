@@ -17,7 +17,7 @@ async def connect(url: str, name: str, *, first_attempt_timeout: float = 60.0, *
     while True:
         try:
             return await nats.connect(
-                url,
+                servers(url),
                 name=name,
                 error_cb=_log_error,
                 disconnected_cb=_log_disconnected,
@@ -32,6 +32,11 @@ async def connect(url: str, name: str, *, first_attempt_timeout: float = 60.0, *
                 raise
             log.info("waiting for NATS at %s: %s", url, exc)
             await asyncio.sleep(0.5)
+
+
+def servers(url: str) -> list[str]:
+    """`NATS_URL` may list several servers of a cluster, separated by commas."""
+    return [u.strip() for u in url.split(",") if u.strip()]
 
 
 async def _log_error(exc: Exception) -> None:
