@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +16,7 @@ from incidents.domain.model import (
     IncidentStatus,
     TimelineEntry,
 )
+from lianxin.auth import Principal, Role
 
 
 class IncidentRepository:
@@ -64,9 +65,10 @@ class IncidentRepository:
         return [r.trace_id for r in rows]
 
     async def list(
-        self, community_code: str | None, status: str | None, limit: int
+        self, community_code: str | None, status: str | None, limit: int, visible_to: Principal
     ) -> list[Incident]:
         query = select(incidents).order_by(incidents.c.reported_at.desc()).limit(limit)
+        query = query.where(_visible(visible_to))
         if community_code:
             query = query.where(incidents.c.community_code == community_code)
         if status:
@@ -183,6 +185,20 @@ class OrganisationReadModel:
             await self.session.scalar(select(func.count()).select_from(departments)),
             await self.session.scalar(select(func.count()).select_from(grid_nodes)),
         )
+
+
+def _visible(principal: Principal):
+    """The same rule as `handlers.sees`, as SQL."""
+    if principal.is_platform:
+        return true()
+    if principal.role is Role.DEPARTMENT_OPERATOR:
+        own = select(assignments.c.incident_id).where(
+            assignments.c.department_code == principal.scope.department
+        )
+        return incidents.c.id.in_(own)
+    if principal.scope.grid_nodes:
+        return incidents.c.grid_path.overlap(sorted(principal.scope.grid_nodes))
+    return incidents.c.community_code.in_(sorted(principal.scope.communities))
 
 
 def _incident(row) -> Incident:
