@@ -121,18 +121,33 @@ async def escalate(incident_id: UUID, body: EscalationIn, uow: IncidentsUnitOfWo
 
 
 @router.get("/departments")
-async def departments(uow: IncidentsUnitOfWork = Depends(uow)) -> list[dict]:
-    """The departments incidents knows of (its read model of ORG)."""
+async def departments(
+    include_retired: bool = False, uow: IncidentsUnitOfWork = Depends(uow)
+) -> list[dict]:
+    """The departments incidents knows of (its read model of ORG): what each handles, where,
+    through which channels, and its targets."""
     async with uow:
         return [
-            {"code": d.code, "name": d.name, "categories": list(d.categories)}
-            for d in await uow.org.departments()
+            {
+                "code": d.code,
+                "name": d.name,
+                "name_en": d.name_en,
+                "categories": list(d.categories),
+                "areas": d.areas,
+                "channels": d.channels,
+                "sla": d.sla,
+                "version": d.version,
+                "retired_at": d.retired_at,
+            }
+            for d in await uow.org.departments(include_retired)
         ]
 
 
 @router.get("/grid-nodes")
 async def grid_nodes(
-    community_code: str | None = None, uow: IncidentsUnitOfWork = Depends(uow)
+    community_code: str | None = None,
+    include_retired: bool = False,
+    uow: IncidentsUnitOfWork = Depends(uow),
 ) -> list[dict]:
     """The grid nodes incidents knows of (its read model of ORG), to report against."""
     async with uow:
@@ -142,7 +157,10 @@ async def grid_nodes(
                 "name": n.name,
                 "kind": n.kind,
                 "community_code": n.community_code,
+                "parent_code": n.parent_code,
                 "path": list(n.path),
+                "version": n.version,
+                "retired_at": n.retired_at,
             }
-            for n in await uow.org.grid_nodes(community_code)
+            for n in await uow.org.grid_nodes(community_code, include_retired)
         ]
