@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
 from uuid import UUID
 
-from sqlalchemy import func, select, true
+from sqlalchemy import Table, func, select, true
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from incidents.adapters.orm import assignments, departments, grid_nodes, incidents, timeline
+from incidents.adapters.orm import (
+    assignments,
+    communities,
+    departments,
+    grid_nodes,
+    incidents,
+    timeline,
+)
 from incidents.domain.model import (
     Assignment,
     AssignmentStatus,
@@ -137,27 +145,33 @@ class IncidentRepository:
 
 
 class OrganisationReadModel:
-    """Departments and grid nodes as the ORG stream told us; upserts, so a replay rebuilds it."""
+    """Communities, departments and grid nodes as the ORG stream told us.
+
+    Each event carries its aggregate's whole state and version: a row is replaced only by a newer
+    version, so redeliveries, out-of-order retries and a replay from the stream's start all leave
+    the same rows.
+    """
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def upsert_department(self, code: str, name: str, categories: list[str]) -> None:
-        row = {"name": name, "categories": categories}
-        await self.session.execute(
-            insert(departments)
-            .values(code=code, **row)
-            .on_conflict_do_update(index_elements=[departments.c.code], set_=row)
-        )
+    TABLES: ClassVar[dict[str, Table]] = {
+        "community": communities,
+        "department": departments,
+        "grid_node": grid_nodes,
+    }
 
-    async def upsert_grid_node(
-        self, code: str, name: str, kind: str, community_code: str, path: list[str]
-    ) -> None:
-        row = {"name": name, "kind": kind, "community_code": community_code, "path": path}
+    async def apply(self, aggregate: str, state: dict[str, Any]) -> None:
+        """Upsert the aggregate's state unless the row already has this version or a newer one."""
+        table = self.TABLES[aggregate]
+        row = {c.name: state[c.name] for c in table.c}
+        statement = insert(table).values(**row)
         await self.session.execute(
-            insert(grid_nodes)
-            .values(code=code, **row)
-            .on_conflict_do_update(index_elements=[grid_nodes.c.code], set_=row)
+            statement.on_conflict_do_update(
+                index_elements=[table.c.code],
+                set_={name: statement.excluded[name] for name in row if name != "code"},
+                where=table.c.version < statement.excluded.version,
+            )
         )
 
     async def grid_node(self, code: str):
@@ -165,20 +179,28 @@ class OrganisationReadModel:
             await self.session.execute(select(grid_nodes).where(grid_nodes.c.code == code))
         ).first()
 
-    async def grid_nodes(self, community_code: str | None) -> list:
+    async def grid_nodes(self, community_code: str | None, include_retired: bool = False) -> list:
         query = select(grid_nodes).order_by(grid_nodes.c.path)
         if community_code:
             query = query.where(grid_nodes.c.community_code == community_code)
+        if not include_retired:
+            query = query.where(grid_nodes.c.retired_at.is_(None))
         return list(await self.session.execute(query))
 
     async def known_departments(self, codes: list[str]) -> set[str]:
+        """The codes of departments one may whistle to: known, not retired."""
         rows = await self.session.execute(
-            select(departments.c.code).where(departments.c.code.in_(codes))
+            select(departments.c.code).where(
+                departments.c.code.in_(codes), departments.c.retired_at.is_(None)
+            )
         )
         return {r.code for r in rows}
 
-    async def departments(self) -> list:
-        return list(await self.session.execute(select(departments).order_by(departments.c.code)))
+    async def departments(self, include_retired: bool = False) -> list:
+        query = select(departments).order_by(departments.c.code)
+        if not include_retired:
+            query = query.where(departments.c.retired_at.is_(None))
+        return list(await self.session.execute(query))
 
     async def counts(self) -> tuple[int, int]:
         return (

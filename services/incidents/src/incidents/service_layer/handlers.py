@@ -85,7 +85,7 @@ async def report_incident(
 ) -> Incident:
     async with uow:
         node = await uow.org.grid_node(micro_grid_code)
-        if node is None or node.kind != "micro_grid":
+        if node is None or node.kind != "micro_grid" or node.retired_at is not None:
             raise Invalid("micro_grid_code", f"{micro_grid_code} is not a known micro-grid")
         if not principal.sees_grid_node(node.path, node.community_code):
             raise Forbidden(f"{micro_grid_code} is outside your grids")
@@ -169,14 +169,25 @@ async def apply_department_report(
         await _save(uow, incident)
 
 
+# The ORG aggregates incidents keeps a read model of.
+READ_MODELS = {
+    org.CommunityState: "community",
+    org.DepartmentState: "department",
+    org.GridNodeState: "grid_node",
+}
+
+
 async def apply_org_event(uow: IncidentsUnitOfWork, data: EventData) -> str | None:
-    """Keep the read models of departments and grid nodes. Returns a new department's code."""
+    """Keep the read models of communities, departments and grid nodes, from ORG events alone.
+
+    Registered, updated (a moved node's subtree arrives as one update per node, each with its new
+    path) and retired all carry the aggregate's whole state: one upsert, newer versions only.
+    Returns a newly registered department's code. Other ORG events are not incidents' concern.
+    """
+    aggregate = next((a for state, a in READ_MODELS.items() if isinstance(data, state)), None)
+    if aggregate is None:
+        return None
     async with uow:
-        if isinstance(data, org.DepartmentRegistered):
-            await uow.org.upsert_department(data.code, data.name, data.categories)
-        elif isinstance(data, org.GridNodeRegistered):
-            await uow.org.upsert_grid_node(
-                data.code, data.name, data.kind, data.community_code, data.path
-            )
+        await uow.org.apply(aggregate, data.model_dump())
         await uow.commit()
     return data.code if isinstance(data, org.DepartmentRegistered) else None
