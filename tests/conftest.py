@@ -9,17 +9,19 @@ import subprocess
 import sys
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncpg
 import httpx
 import pytest
 
+from lianxin.auth import fetch_token
 from lianxin.demo import GRID_NODES, load_demo
 from lianxin.messaging.connection import connect
 from lianxin.messaging.streams import STREAMS, all_consumers
 from lianxin.runtime import platform as rt
+from lianxin.runtime.platform import PLATFORM_SECRET
 from lianxin.runtime.processes import free_port, spawn, stop
 from lianxin.testing.infrastructure import NatsServer, nats_server
 from lianxin.testing.plugin import reset_streams
@@ -35,12 +37,24 @@ class Platform:
     prefix: str
     workdir: Path
     nats_handle: NatsServer | str
+    _tokens: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def url(self, service: str) -> str:
         return self.services[service].url
 
-    def http(self, service: str) -> httpx.Client:
-        return httpx.Client(base_url=self.url(service), timeout=10)
+    def token(self, username: str = "platform", secret: str = PLATFORM_SECRET) -> str:
+        """A bearer token from organisation: the platform's own client, or a person's password."""
+        key = (username, secret)
+        if key not in self._tokens:
+            self._tokens[key] = fetch_token(
+                self.url("organisation"), username, secret, client=username == "platform"
+            )
+        return self._tokens[key]
+
+    def http(self, service: str, token: str | None = None) -> httpx.Client:
+        """A client of `service`, calling as the platform unless given another token."""
+        headers = {"Authorization": f"Bearer {token or self.token()}"}
+        return httpx.Client(base_url=self.url(service), timeout=10, headers=headers)
 
     def database_url(self, service: str) -> str:
         return rt.database_url(self.server_url, service, self.prefix)
@@ -104,7 +118,8 @@ def eventually(check, timeout: float = 20.0, interval: float = 0.1):
 
 
 async def _quiet_and_reset(plat: Platform) -> None:
-    """Wait until nothing is in flight, then empty every table and stream for the next test."""
+    """Wait until nothing is in flight, then empty every table and stream for the next test
+    (accounts and signing keys stay: logging in again is not what a test is about)."""
     nc = await connect(plat.nats_url, "lianxin-test-reset")
     js = nc.jetstream()
     try:
@@ -126,7 +141,7 @@ async def _quiet_and_reset(plat: Platform) -> None:
             conn = await asyncpg.connect(plat.database_url(service))
             tables = await conn.fetch(
                 "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
-                " AND tablename <> 'alembic_version'"
+                " AND tablename NOT IN ('alembic_version', 'accounts', 'signing_keys')"
             )
             names = ", ".join(f'"{t["tablename"]}"' for t in tables)
             await conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
@@ -181,7 +196,7 @@ def platform(platform_processes: Platform) -> Platform:
 @pytest.fixture
 def demo_platform(platform: Platform) -> Platform:
     """The platform with the demo alliance loaded, and incidents already knowing of it."""
-    load_demo(platform.url("organisation"))
+    load_demo(platform.url("organisation"), PLATFORM_SECRET)
     with platform.http("incidents") as http:
         eventually(lambda: http.get("/departments").json())
         eventually(lambda: len(http.get("/grid-nodes").json()) == len(GRID_NODES))

@@ -11,11 +11,10 @@ import httpx
 import pytest
 
 from lianxin.persistence.migrations import upgrade
-from lianxin.service import create_service_app
 from lianxin.settings import ServiceSettings
-from organisation.adapters.orm import metadata
-from organisation.entrypoints.api import router
-from organisation.service_layer.unit_of_work import OrganisationUnitOfWork
+from organisation.entrypoints.app import create_app
+
+PLATFORM_SECRET = "platform-secret-for-tests"
 
 
 @pytest.fixture
@@ -23,21 +22,31 @@ async def org(database: str, nats: str) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client on a freshly migrated organisation, its outbox relay publishing to NATS."""
     await asyncio.to_thread(upgrade, "organisation", database)
     settings = ServiceSettings(
-        service_name="organisation", database_url=database, nats_url=nats, outbox_poll_seconds=0.1
+        service_name="organisation",
+        database_url=database,
+        nats_url=nats,
+        outbox_poll_seconds=0.1,
+        lianxin_platform_secret=PLATFORM_SECRET,
     )
-    app = create_service_app(
-        "organisation",
-        title="organisation under test",
-        metadata=metadata,
-        routers=[router],
-        uow_class=OrganisationUnitOfWork,
-        settings=settings,
-    )
+    app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://organisation") as client:
+            client.headers["Authorization"] = f"Bearer {await token(client, 'platform')}"
             yield client
             await drained(client)
+
+
+async def token(client: httpx.AsyncClient, username: str, secret: str = "") -> str:
+    """A token from the service under test: the platform's client grant, or a person's password."""
+    if username == "platform":
+        form = {"grant_type": "client_credentials", "client_id": "platform"}
+        form["client_secret"] = PLATFORM_SECRET
+    else:
+        form = {"grant_type": "password", "username": username, "password": secret}
+    answer = await client.post("/oauth/token", data=form, headers={"Authorization": ""})
+    answer.raise_for_status()
+    return answer.json()["access_token"]
 
 
 async def drained(client: httpx.AsyncClient, seconds: float = 20) -> None:

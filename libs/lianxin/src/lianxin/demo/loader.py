@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from lianxin.auth import fetch_token
 from lianxin.demo.organisations import (
     ALLIANCES,
     BIG_COMMITTEES,
@@ -116,11 +117,15 @@ async def load(http: httpx.AsyncClient) -> dict[str, int]:
     return created
 
 
-def load_demo(organisation_url: str) -> dict[str, int]:
-    """Load the demo alliance into the organisation service at `organisation_url`."""
+def load_demo(organisation_url: str, platform_secret: str) -> dict[str, int]:
+    """Load the demo alliance into the organisation at `organisation_url`, as the platform."""
+    token = fetch_token(organisation_url, "platform", platform_secret, client=True)
 
     async def run() -> dict[str, int]:
-        async with httpx.AsyncClient(base_url=organisation_url, timeout=30) as http:
+        headers = {"Authorization": f"Bearer {token}"}
+        async with httpx.AsyncClient(
+            base_url=organisation_url, timeout=30, headers=headers
+        ) as http:
             return await load(http)
 
     return asyncio.run(run())

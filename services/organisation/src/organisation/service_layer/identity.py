@@ -77,12 +77,14 @@ async def principal_of(uow: OrganisationUnitOfWork, account: Account) -> Princip
     """The account's scope with its alliance or streets expanded into communities."""
     s = account.scope
     communities = set(s.communities)
-    if s.alliance:
-        communities |= set(await uow.org.community_codes(alliance=s.alliance))
-    if s.streets:
-        communities |= set(await uow.org.community_codes(streets=list(s.streets)))
+    if s.alliance and (alliance := await uow.org.alliances.get(s.alliance)):
+        communities |= set(alliance.community_codes)
+    for street in s.streets:
+        communities |= {c.code for c in await uow.org.communities.list(street_code=street)}
     if s.grid_nodes:
-        communities |= set(await uow.org.community_codes(grid_nodes=list(s.grid_nodes)))
+        communities |= {
+            n.community_code for n in (await uow.org.grid_nodes.many(s.grid_nodes)).values()
+        }
     scope = Scope(
         alliance=s.alliance,
         communities=frozenset(communities),
