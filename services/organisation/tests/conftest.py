@@ -83,3 +83,13 @@ async def tpj(org: httpx.AsyncClient) -> httpx.AsyncClient:
     ):
         (await org.post(path, json=body)).raise_for_status()
     return org
+
+
+@pytest.fixture
+def org_token(org: httpx.AsyncClient):
+    """Log in to the organisation under test as a person."""
+
+    async def login(username: str, secret: str) -> str:
+        return await token(org, username, secret)
+
+    return login

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,6 +82,7 @@ def create_service_app(
     settings: ServiceSettings | None = None,
     signing_keys: Callable[[Runtime], KeySource] | None = None,
     on_startup: Callable[[Runtime], Awaitable[None]] | None = None,
+    route_checks: Sequence[Any] = (),
 ) -> FastAPI:
     """`routers` answer only callers with a valid token (checked before any route runs);
     `public_routers` answer anyone: keep them to what must be public (token, keys)."""
@@ -131,7 +132,7 @@ def create_service_app(
     for router in public_routers:
         app.include_router(router)
     for router in routers:
-        app.include_router(router, dependencies=[Depends(authenticated)])
+        app.include_router(router, dependencies=[Depends(authenticated), *route_checks])
     _instrument(app)
     return app
 

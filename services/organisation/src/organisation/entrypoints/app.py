@@ -1,12 +1,13 @@
 """The organisation process: `uvicorn organisation.entrypoints.app:app`."""
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from lianxin.auth import KeySource
 from lianxin.service import Runtime, create_service_app
 from lianxin.settings import ServiceSettings
 from organisation.adapters.orm import metadata
 from organisation.entrypoints import identity_api
+from organisation.entrypoints.access import authorize
 from organisation.entrypoints.api import router
 from organisation.service_layer import identity
 from organisation.service_layer.unit_of_work import OrganisationUnitOfWork
@@ -32,6 +33,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         title="Lianxin organisation",
         metadata=metadata,
         routers=[router, identity_api.router],
+        route_checks=[Depends(authorize)],
         public_routers=[identity_api.public],
         uow_class=OrganisationUnitOfWork,
         settings=settings,

@@ -81,6 +81,8 @@ async def principal_of(uow: OrganisationUnitOfWork, account: Account) -> Princip
         communities |= set(alliance.community_codes)
     for street in s.streets:
         communities |= {c.code for c in await uow.org.communities.list(street_code=street)}
+    if s.member_unit and (unit := await uow.org.member_units.get(s.member_unit)):
+        communities.add(unit.community_code)
     if s.grid_nodes:
         communities |= {
             n.community_code for n in (await uow.org.grid_nodes.many(s.grid_nodes)).values()
