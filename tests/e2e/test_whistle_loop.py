@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from lianxin.demo.accounts import PASSWORD as DEMO_PASSWORD
 from tests.conftest import Platform, eventually
 
 pytestmark = pytest.mark.e2e
@@ -119,27 +120,10 @@ def test_a_coordinator_signs_in_to_the_console_and_sees_only_her_communitys_inci
     demo_platform: Platform,
 ) -> None:
     incident = demo_platform.http("incidents").post("/incidents", json=TRANSFORMER).json()
-    with demo_platform.http("organisation") as org:
-        for username, community in (
-            ("tpj-coordinator", "taipingjie"),
-            ("cs-coordinator", "changshan"),
-        ):
-            org.post(
-                "/accounts",
-                json={
-                    "username": username,
-                    "display_name": username,
-                    "role": "community_coordinator",
-                    "scope": {"communities": [community]},
-                    "secret": "secret-for-tests",
-                },
-            ).raise_for_status()
 
-    def console_as(username: str) -> httpx.Client:
+    def console_as(username: str) -> httpx.Client:  # a demo account
         console = httpx.Client(base_url=demo_platform.url("console"), timeout=10)
-        signed_in = console.post(
-            "/login", data={"username": username, "password": "secret-for-tests"}
-        )
+        signed_in = console.post("/login", data={"username": username, "password": DEMO_PASSWORD})
         assert signed_in.status_code == 303 and "lianxin_token" in console.cookies
         return console
 

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from lianxin.auth import fetch_token
+from lianxin.demo.accounts import open_accounts
 from lianxin.demo.organisations import (
     ALLIANCES,
     BIG_COMMITTEES,
@@ -126,6 +127,9 @@ def load_demo(organisation_url: str, platform_secret: str) -> dict[str, int]:
         async with httpx.AsyncClient(
             base_url=organisation_url, timeout=30, headers=headers
         ) as http:
-            return await load(http)
+            created = await load(http)
+            if opened := await open_accounts(http):
+                created["accounts"] = opened
+            return created
 
     return asyncio.run(run())

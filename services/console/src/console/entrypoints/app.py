@@ -112,6 +112,44 @@ async def incidents_page(request: Request, rt: Runtime = Depends(runtime)) -> HT
     )
 
 
+KIND_LABELS = {
+    "grid": "网格",
+    "compound": "小区",
+    "micro_grid": "微网格",
+    "building": "楼栋",
+    "unit": "单元",
+}
+
+
+def grid_tree(nodes: list[dict]) -> list[dict]:
+    """Nest the flat node list under each node's parent, roots first, in path order."""
+    by_code = {n["code"]: {**n, "children": []} for n in nodes}
+    roots = []
+    for node in sorted(by_code.values(), key=lambda n: n["path"]):
+        parent = by_code.get(node["parent_code"] or "")
+        (parent["children"] if parent else roots).append(node)
+    return roots
+
+
+@router.get("/grid", response_class=HTMLResponse)
+async def grid_page(request: Request, rt: Runtime = Depends(runtime)) -> HTMLResponse:
+    """The grid tree of each community the coordinator works in, with its households counted."""
+    principal, token = await signed_in(request)
+    communities = []
+    async with service(rt, "organisation", token) as http:
+        for code in sorted(principal.scope.communities):
+            community = await http.get(f"/communities/{code}")
+            nodes = await http.get(f"/communities/{code}/grid-nodes")
+            if community.status_code == 200 and nodes.status_code == 200:
+                tree = grid_tree(nodes.json())
+                communities.append({**community.json(), "tree": tree, "nodes": nodes.json()})
+    return templates.TemplateResponse(
+        request,
+        "grid.html",
+        {"principal": principal, "communities": communities, "kind_labels": KIND_LABELS},
+    )
+
+
 app = create_service_app(
     "console", title="Lianxin console", metadata=None, routers=[], public_routers=[router]
 )
