@@ -117,26 +117,39 @@ def eventually(check, timeout: float = 20.0, interval: float = 0.1):
     raise AssertionError(f"condition not met within {timeout}s (last: {last!r})")
 
 
+async def _wait_quiet(plat: Platform, js) -> None:
+    """Wait (a while) until no consumer has work pending and every outbox is empty."""
+    for _ in range(200):
+        busy = [
+            spec.durable
+            for spec in all_consumers()
+            if (info := await js.consumer_info(spec.stream, spec.durable)).num_pending
+            or info.num_ack_pending
+        ]
+        for service in rt.DATABASE_SERVICES:
+            with plat.http(service) as http:
+                if http.get("/ops/outbox").json()["unsent"]:
+                    busy.append(f"{service} outbox")
+        if not busy:
+            return
+        await asyncio.sleep(0.1)
+
+
+async def _quiet(plat: Platform) -> None:
+    nc = await connect(plat.nats_url, "lianxin-test-quiet")
+    try:
+        await _wait_quiet(plat, nc.jetstream())
+    finally:
+        await nc.close()
+
+
 async def _quiet_and_reset(plat: Platform) -> None:
     """Wait until nothing is in flight, then empty every table and stream for the next test
     (accounts and signing keys stay: logging in again is not what a test is about)."""
     nc = await connect(plat.nats_url, "lianxin-test-reset")
     js = nc.jetstream()
     try:
-        for _ in range(200):
-            busy = [
-                spec.durable
-                for spec in all_consumers()
-                if (info := await js.consumer_info(spec.stream, spec.durable)).num_pending
-                or info.num_ack_pending
-            ]
-            for service in rt.DATABASE_SERVICES:
-                with plat.http(service) as http:
-                    if http.get("/ops/outbox").json()["unsent"]:
-                        busy.append(f"{service} outbox")
-            if not busy:
-                break
-            await asyncio.sleep(0.1)
+        await _wait_quiet(plat, js)
         for service in rt.DATABASE_SERVICES:
             conn = await asyncpg.connect(plat.database_url(service))
             tables = await conn.fetch(
@@ -183,6 +196,9 @@ def platform_processes(postgres_url: str, tmp_path_factory: pytest.TempPathFacto
         try:
             rt.wait_ready(list(services.values()))
             yield plat
+            # Let the last test's events settle: a service stopped mid-batch can take the
+            # whole stop timeout to exit.
+            asyncio.run(_quiet(plat))
         finally:
             rt.stop_services(list(services.values()))
 
@@ -195,11 +211,22 @@ def platform(platform_processes: Platform) -> Platform:
 
 @pytest.fixture
 def demo_platform(platform: Platform) -> Platform:
-    """The platform with the demo alliance loaded, and incidents already knowing of it."""
-    load_demo(platform.url("organisation"), PLATFORM_SECRET)
+    """The platform with the demo alliance loaded, and incidents already knowing of it.
+
+    Without its people and party organisations: incidents does not use them, and they are two
+    thirds of the demo's events (each one an outbox row, a publish and a delivery).
+    """
+    load_demo(platform.url("organisation"), PLATFORM_SECRET, people=False)
     with platform.http("incidents") as http:
-        eventually(lambda: http.get("/departments").json())
-        eventually(lambda: len(http.get("/grid-nodes").json()) == len(GRID_NODES))
+        eventually(lambda: http.get("/departments").json(), timeout=60)
+        # The whole demo tree (hundreds of nodes, one ORG event each): poll gently.
+        eventually(
+            lambda: len(http.get("/grid-nodes").json()) == len(GRID_NODES),
+            timeout=60,
+            interval=0.5,
+        )
+    # And the rest of the demo's events delivered, so none is in flight when the test begins.
+    asyncio.run(_quiet(platform))
     return platform
 
 

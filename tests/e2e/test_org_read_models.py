@@ -15,9 +15,10 @@ from incidents.adapters.orm import metadata
 from incidents.service_layer.handlers import apply_org_event
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
 from lianxin.contracts import CloudEvent, parse_data
+from lianxin.demo import PEOPLE, load_demo
 from lianxin.persistence.db import make_engine, make_session_factory
 from lianxin.persistence.migrations import upgrade
-from lianxin.runtime.platform import database_url
+from lianxin.runtime.platform import PLATFORM_SECRET, database_url
 from tests.conftest import Platform, eventually
 
 pytestmark = pytest.mark.e2e
@@ -86,6 +87,8 @@ def test_a_replay_of_org_rebuilds_incidents_read_models(
     demo_platform: Platform, postgres_url: str
 ) -> None:
     org, incidents = demo_platform.http("organisation"), demo_platform.http("incidents")
+    # The whole demo: its people and party organisations travel on ORG too, for others.
+    assert load_demo(demo_platform.url("organisation"), PLATFORM_SECRET)["people"] == len(PEOPLE)
     # Changes after the demo: a micro-grid moves to a business district, a new unit is
     # registered then retired, a department's targets change and another department retires.
     moved = org.post("/grid-nodes/tpj-g02-m01/move", json={"parent_code": "tpj-g08"})
@@ -119,7 +122,7 @@ def test_a_replay_of_org_rebuilds_incidents_read_models(
 
     live = asyncio.run(snapshot(demo_platform.database_url("incidents")))
     rebuilt, applied = asyncio.run(rebuild(demo_platform, postgres_url))
-    assert applied > len(nodes)  # people, party organisations… travel on ORG too
+    assert applied > len(nodes) + len(PEOPLE)
     assert {t: len(rows) for t, rows in rebuilt.items()} == {
         "communities": 9,
         "departments": 11,

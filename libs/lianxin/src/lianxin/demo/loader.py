@@ -34,8 +34,10 @@ def _without(item: dict[str, Any], *keys: str) -> dict[str, Any]:
     return {k: v for k, v in item.items() if k not in keys}
 
 
-async def load(http: httpx.AsyncClient) -> dict[str, int]:
-    """Returns how many of each kind were created on this run."""
+async def load(http: httpx.AsyncClient, *, people: bool = True) -> dict[str, int]:
+    """Returns how many of each kind were created on this run. Without `people`, the party
+    organisations and people are left out: what incidents needs (places, departments, member
+    units, committees, trees) comes in about a third of the events."""
     created: dict[str, int] = {}
     limit = asyncio.Semaphore(CONCURRENCY)
 
@@ -56,9 +58,10 @@ async def load(http: httpx.AsyncClient) -> dict[str, int]:
             "big_committees", f"/communities/{code}/big-committee", _without(body, "community_code")
         )
         have = (await http.get(f"/communities/{code}/big-committee")).json()["chair_terms"]
-        for term in CHAIR_TERMS.get(code, []):
-            if term["starts_on"] not in {t["starts_on"] for t in have}:
-                await post("chair_terms", f"/communities/{code}/big-committee/chair-terms", term)
+        path = f"/communities/{code}/big-committee/chair-terms"
+        held = {t["starts_on"] for t in have}
+        terms = [t for t in CHAIR_TERMS.get(code, []) if t["starts_on"] not in held]
+        await each("chair_terms", path, terms)
 
     async def bulk(kind: str, what: str, batches: dict[str, list[dict[str, Any]]], path: str):
         """Import each community's batch, leaving out the codes the community already has."""
@@ -98,27 +101,30 @@ async def load(http: httpx.AsyncClient) -> dict[str, int]:
             "/member-units?community_code={community}",
         ),
     )
-    # People hold posts on the tree and work for member units; party organisations sit on it.
-    await asyncio.gather(
-        each("alliances", "/alliances", ALLIANCES),
-        *(committee(body) for body in BIG_COMMITTEES),
-        bulk(
-            "people",
-            "people",
-            {c: tree[2] for c, tree in TREES.items()},
-            "/people?community_code={community}",
-        ),
-        bulk(
-            "party_organisations",
-            "party-organisations",
-            {c: tree[1] for c, tree in TREES.items()},
-            "/party-organisations?community_code={community}",
-        ),
-    )
+    rest = [each("alliances", "/alliances", ALLIANCES), *map(committee, BIG_COMMITTEES)]
+    if people:
+        # People hold posts on the tree and work for member units; party organisations sit on it.
+        rest += [
+            bulk(
+                "people",
+                "people",
+                {c: tree[2] for c, tree in TREES.items()},
+                "/people?community_code={community}",
+            ),
+            bulk(
+                "party_organisations",
+                "party-organisations",
+                {c: tree[1] for c, tree in TREES.items()},
+                "/party-organisations?community_code={community}",
+            ),
+        ]
+    await asyncio.gather(*rest)
     return created
 
 
-def load_demo(organisation_url: str, platform_secret: str) -> dict[str, int]:
+def load_demo(
+    organisation_url: str, platform_secret: str, *, people: bool = True
+) -> dict[str, int]:
     """Load the demo alliance into the organisation at `organisation_url`, as the platform."""
     token = fetch_token(organisation_url, "platform", platform_secret, client=True)
 
@@ -127,7 +133,7 @@ def load_demo(organisation_url: str, platform_secret: str) -> dict[str, int]:
         async with httpx.AsyncClient(
             base_url=organisation_url, timeout=30, headers=headers
         ) as http:
-            created = await load(http)
+            created = await load(http, people=people)
             if opened := await open_accounts(http):
                 created["accounts"] = opened
             return created
