@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from lianxin.demo.accounts import PASSWORD
-from tests.conftest import Platform
+from tests.conftest import Platform, eventually
 from tests.e2e.test_whistle_loop import TRANSFORMER
 
 pytestmark = pytest.mark.e2e
@@ -81,8 +81,6 @@ def test_community_lists_in_resources_and_volunteers_follow_the_scope(
 ) -> None:
     incident = _incident(demo_platform, "tpj-g01-m01", "power_supply")  # an emergency
     with demo_platform.http("volunteers") as volunteers:
-        from tests.conftest import eventually
-
         eventually(lambda: volunteers.get("/mobilisations").json())
     for account, sees in (("tpj-coordinator", True), ("cs-coordinator", False)):
         token = demo_platform.token(account, PASSWORD)

@@ -53,7 +53,6 @@ class Runtime:
     js: JetStreamContext | None = None
     relay: OutboxRelay | None = None
     tasks: list[asyncio.Task] = field(default_factory=list)
-    extras: dict[str, Any] = field(default_factory=dict)
 
     def uow(self) -> UnitOfWork:
         assert self.sessions is not None and self.outbox is not None and self.inbox is not None

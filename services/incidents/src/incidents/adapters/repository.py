@@ -64,14 +64,6 @@ class IncidentRepository:
         )
         return await self.get(incident_id, for_update=True) if incident_id else None
 
-    async def timeline_traces(self, incident_id: UUID) -> list[str | None]:
-        rows = await self.session.execute(
-            select(timeline.c.trace_id)
-            .where(timeline.c.incident_id == incident_id)
-            .order_by(timeline.c.seq)
-        )
-        return [r.trace_id for r in rows]
-
     async def list(
         self, community_code: str | None, status: str | None, limit: int, visible_to: Principal
     ) -> list[Incident]:
