@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 
 from lianxin.auth import Role, require
 from lianxin.persistence.migrations import current_revision, head_revision
+from lianxin.problems import Conflict, NotFound
 
 if TYPE_CHECKING:
     from lianxin.service import Runtime
@@ -55,7 +57,8 @@ def health_router() -> APIRouter:
 
 
 def operations_router() -> APIRouter:
-    """What operators look at: the outbox backlog and the dead letters (which hold payloads)."""
+    """What operators look at: the outbox backlog and the dead letters (which hold payloads),
+    and replaying a dead letter once the cause is fixed."""
     router = APIRouter(tags=["operations"], dependencies=[Depends(require(Role.ALLIANCE_ADMIN))])
 
     @router.get("/ops/outbox")
@@ -80,5 +83,43 @@ def operations_router() -> APIRouter:
         async with rt.sessions() as session:
             rows = await session.execute(select(table).order_by(table.c.id.desc()).limit(200))
         return [dict(row._mapping) for row in rows]
+
+    @router.post("/ops/dead-letters/{dead_letter_id}/replay")
+    async def replay_dead_letter(dead_letter_id: int, request: Request) -> dict:
+        """Publish a dead letter's original message to its subject again, after a fix: the
+        consumer that gave up on it gets it anew (consumers that took it once skip it by their
+        inbox, which keys on the event's own id)."""
+        rt = request.app.state.runtime
+        if rt.sessions is None or rt.js is None:
+            raise NotFound("dead letter", dead_letter_id)
+        table = rt.dead_letters
+        async with rt.sessions() as session:
+            letter = (
+                await session.execute(select(table).where(table.c.id == dead_letter_id))
+            ).first()
+        if letter is None:
+            raise NotFound("dead letter", dead_letter_id)
+        if letter.subject is None or letter.payload is None:
+            raise Conflict(
+                "the message had left its stream when it was given up on: nothing to replay"
+            )
+        # A fresh message id: the stream would drop the original one as a duplicate.
+        headers = {k: v for k, v in (letter.headers or {}).items() if not k.startswith("Nats-")}
+        headers["Nats-Msg-Id"] = f"replay-{rt.name}-{letter.id}-{uuid.uuid4().hex[:12]}"
+        ack = await rt.js.publish(letter.subject, letter.payload.encode(), headers=headers)
+        async with rt.sessions() as session, session.begin():
+            replayed_at = await session.scalar(
+                update(table)
+                .where(table.c.id == dead_letter_id)
+                .values(replayed_at=func.now())
+                .returning(table.c.replayed_at)
+            )
+        return {
+            "id": dead_letter_id,
+            "subject": letter.subject,
+            "stream": ack.stream,
+            "stream_seq": ack.seq,
+            "replayed_at": replayed_at,
+        }
 
     return router

@@ -1,0 +1,111 @@
+"""Dashboard figures computed from an incident list, for when incidents has no rates or board
+endpoint to ask: open / overdue / escalated counts, the three rates and the departments' load."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from console.domain.deadlines import assignment_deadline, parse
+
+FINISHED = frozenset({"resolved", "verified", "closed", "cancelled", "merged", "rejected"})
+DONE = frozenset({"resolved", "verified", "closed"})
+SATISFIED = frozenset({"satisfied", "basically_satisfied"})
+ASSIGNMENT_CLOSED = frozenset({"resolved", "cancelled", "rerouted", "returned"})
+RUNGS = ("community", "street", "district_supervision")
+
+
+def is_overdue(incident: dict, now: datetime) -> bool:
+    if incident.get("overdue"):
+        return True
+    return any(assignment_overdue(a, now) for a in incident.get("assignments") or [])
+
+
+def assignment_overdue(assignment: dict, now: datetime) -> bool:
+    if assignment.get("status") in ASSIGNMENT_CLOSED:
+        return False
+    if assignment.get("breaches"):
+        return True
+    due = parse(assignment_deadline(assignment))
+    return due is not None and due < now
+
+
+def counts(incidents: list[dict], now: datetime) -> dict[str, int]:
+    return {
+        "open": sum(1 for i in incidents if i["status"] not in FINISHED),
+        "overdue": sum(1 for i in incidents if i["status"] not in FINISHED and is_overdue(i, now)),
+        "escalated": sum(1 for i in incidents if i["status"] == "escalated"),
+    }
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def rates(incidents: list[dict]) -> dict[str, float | None]:
+    """Response: assignments signed for; resolution: escalated incidents done; satisfaction:
+    ratings satisfied or basically satisfied. None where there is nothing to count yet."""
+    assignments = [a for i in incidents for a in i.get("assignments") or []]
+    escalated = [i for i in incidents if i.get("assignments")]
+    ratings = [f.get("rating") for i in incidents for f in i.get("feedback") or []]
+    return {
+        "response": _share(
+            sum(1 for a in assignments if a.get("acknowledged_at")), len(assignments)
+        ),
+        "resolution": _share(sum(1 for i in escalated if i["status"] in DONE), len(escalated)),
+        "satisfaction": _share(sum(1 for r in ratings if r in SATISFIED), len(ratings)),
+    }
+
+
+def trend(incidents: list[dict], days: int = 14) -> dict[str, list]:
+    """The three rates per day reported (the last `days` days that have incidents)."""
+    by_day: dict[str, list[dict]] = defaultdict(list)
+    for incident in incidents:
+        by_day[incident["reported_at"][:10]].append(incident)
+    labels = sorted(by_day)[-days:]
+    series = {name: [] for name in ("response", "resolution", "satisfaction")}
+    for day in labels:
+        for name, value in rates(by_day[day]).items():
+            series[name].append(value)
+    return {"labels": labels, **series}
+
+
+def rates_from_api(rows: object) -> dict[str, float | None] | None:
+    """The rates endpoint's rows averaged over what the user sees; None if the shape is unknown."""
+    if not isinstance(rows, list) or not rows:
+        return None
+    found: dict[str, float | None] = {}
+    for name in ("response", "resolution", "satisfaction"):
+        values = [
+            row.get(f"{name}_rate", row.get(name))
+            for row in rows
+            if isinstance(row, dict)
+            and isinstance(row.get(f"{name}_rate", row.get(name)), int | float)
+        ]
+        # The API may answer in fractions (0.93) or percentages (93.0).
+        values = [v * 100 if v <= 1 else v for v in values]
+        found[name] = round(sum(values) / len(values), 1) if values else None
+    return found
+
+
+def department_load(incidents: list[dict], now: datetime) -> list[dict]:
+    """Per department: assignments held, how many overdue, the highest ladder rung reached."""
+    board: dict[str, dict] = {}
+    for incident in incidents:
+        for assignment in incident.get("assignments") or []:
+            row = board.setdefault(
+                assignment["department_code"],
+                {"code": assignment["department_code"], "held": 0, "overdue": 0, "rung": None},
+            )
+            if assignment.get("status") in ASSIGNMENT_CLOSED:
+                continue
+            row["held"] += 1
+            if assignment_overdue(assignment, now):
+                row["overdue"] += 1
+            for breach in assignment.get("breaches") or []:
+                rung = breach.get("rung")
+                if rung in RUNGS and (
+                    row["rung"] is None or RUNGS.index(rung) > RUNGS.index(row["rung"])
+                ):
+                    row["rung"] = rung
+    return sorted(board.values(), key=lambda r: (-r["overdue"], -r["held"], r["code"]))

@@ -1,0 +1,245 @@
+"""The grid leader's inbox (report, triage, resolve locally) and an incident's own page, with
+the coordinator's escalation and the grid's verification and feedback.
+
+Each form posts here; the console calls incidents with the user's token and, when incidents
+refuses, shows its problem+json `errors` beside the fields they name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from console.adapters import spans
+from console.adapters.services import Answer
+from console.domain.deadlines import assignment_deadline, remaining
+from console.domain.forms import field_errors
+from console.domain.i18n import language, translator
+from console.entrypoints.web import COORDINATORS, REPORTERS, PageError, Session, needs, render
+from console.entrypoints.web import session as signed_in
+
+router = APIRouter()
+
+REPORT_FIELDS = {
+    "micro_grid_code",
+    "category",
+    "urgency",
+    "description",
+    "affected_households",
+    "affected_merchants",
+    "reporter_contact",
+    "contact_consent",
+}
+URGENCIES = ("emergency", "utilities", "general", "complex")
+RATINGS = ("satisfied", "basically_satisfied", "unsatisfied")
+
+
+async def _report_choices(current: Session) -> dict[str, Any]:
+    nodes, departments = await asyncio.gather(
+        current.services.get("incidents", "/grid-nodes"),
+        current.services.get("incidents", "/departments"),
+    )
+    micro_grids = [n for n in nodes.body if n["kind"] == "micro_grid"] if nodes.ok else []
+    categories = sorted(
+        {c for d in (departments.body if departments.ok else []) for c in d["categories"]}
+    )
+    return {"micro_grids": micro_grids, "categories": categories, "urgencies": URGENCIES}
+
+
+async def _inbox(
+    request: Request, current: Session, status_code: int = 200, **form: Any
+) -> Response:
+    choices, listed = await asyncio.gather(
+        _report_choices(current), current.services.get("incidents", "/incidents", limit=200)
+    )
+    incidents = listed.body if listed.ok else []
+    return render(
+        request,
+        "inbox.html",
+        status_code,
+        **choices,
+        to_handle=[i for i in incidents if i["status"] in {"reported", "accepted"}],
+        in_hand=[i for i in incidents if i["status"] == "escalated"],
+        to_verify=[i for i in incidents if i["status"] == "resolved"],
+        form=form.get("form", {}),
+        errors=form.get("errors", {}),
+        form_error=form.get("form_error"),
+    )
+
+
+@router.get("/inbox", response_class=HTMLResponse)
+async def inbox(request: Request, current: Session = Depends(needs(*REPORTERS))) -> Response:
+    return await _inbox(request, current)
+
+
+@router.post("/inbox/incidents")
+async def report(request: Request, current: Session = Depends(needs(*REPORTERS))) -> Response:
+    form = dict(await request.form())
+    body: dict[str, Any] = {
+        "micro_grid_code": form.get("micro_grid_code", ""),
+        "category": form.get("category", ""),
+        "urgency": form.get("urgency", ""),
+        "description": form.get("description", "").strip(),
+        "affected_households": _number(form.get("affected_households")),
+        "affected_merchants": _number(form.get("affected_merchants")),
+        "reporter": current.principal.name or current.principal.subject,
+        "reporter_kind": "grid_leader" if current.principal.role == "grid_leader" else "officer",
+        "reporter_contact": form.get("reporter_contact", "").strip() or None,
+        "contact_consent": form.get("contact_consent") == "on",
+    }
+    answer = await current.services.post("incidents", "/incidents", body)
+    if answer.ok:
+        return RedirectResponse(f"/incidents/{answer.body['id']}", status_code=303)
+    errors, message = field_errors(answer.body, REPORT_FIELDS)
+    return await _inbox(request, current, 422, form=form, errors=errors, form_error=message)
+
+
+def _number(value: Any) -> Any:
+    """The number typed, or what was typed (for incidents to name the field it rejects)."""
+    text = str(value or "").strip()
+    if not text:
+        return 0
+    return int(text) if text.lstrip("-").isdigit() else text
+
+
+async def _incident(current: Session, incident_id: UUID) -> dict:
+    answer = await current.services.get("incidents", f"/incidents/{incident_id}")
+    if answer.status in (403, 404, 422):
+        raise PageError(404, "not_found")
+    if not answer.ok:
+        raise PageError(503, "not_found")
+    return answer.body
+
+
+async def _escalation_choices(current: Session, incident: dict) -> dict[str, Any]:
+    """The departments to whistle to, with the routing rule's suggestion pre-selected (or, until
+    incidents has routing rules, the first department that handles the incident's category)."""
+    departments, suggestion = await asyncio.gather(
+        current.services.get("incidents", "/departments"),
+        current.services.get("incidents", f"/incidents/{incident['id']}/routing-suggestion"),
+    )
+    listed = departments.body if departments.ok else []
+    if suggestion.ok and isinstance(suggestion.body, dict):
+        lead = suggestion.body.get("lead_department_code")
+        co = list(suggestion.body.get("co_handler_codes") or [])
+    else:
+        handles = [d["code"] for d in listed if incident["category"] in d["categories"]]
+        lead, co = (handles[0] if handles else None), []
+    return {"departments": listed, "suggested_lead": lead, "suggested": {lead, *co} - {None}}
+
+
+def _view(incident: dict) -> dict:
+    """The incident with each assignment's live deadline."""
+    now = datetime.now(UTC)
+    assignments = []
+    for assignment in incident.get("assignments") or []:
+        deadline = assignment_deadline(assignment)
+        assignments.append({**assignment, "deadline": deadline, "left": remaining(deadline, now)})
+    return {**incident, "assignments": assignments}
+
+
+async def _page(
+    request: Request,
+    current: Session,
+    incident: dict,
+    template: str = "incident.html",
+    status_code: int = 200,
+    **form: Any,
+) -> Response:
+    choices: dict[str, Any] = {"departments": [], "suggested_lead": None, "suggested": set()}
+    if current.may(*COORDINATORS) and incident["status"] in {"reported", "accepted"}:
+        choices = await _escalation_choices(current, incident)
+    trace_id = incident.get("trace_id")
+    return render(
+        request,
+        template,
+        status_code,
+        incident=_view(incident),
+        may_report=current.may(*REPORTERS),
+        may_escalate=current.may(*COORDINATORS),
+        ratings=RATINGS,
+        jaeger=spans.jaeger_url(trace_id) if trace_id else None,
+        action=form.get("action"),
+        form=form.get("form", {}),
+        errors=form.get("errors", {}),
+        form_error=form.get("form_error"),
+        **choices,
+    )
+
+
+@router.get("/incidents/{incident_id}", response_class=HTMLResponse)
+async def incident_page(
+    incident_id: UUID, request: Request, current: Session = Depends(signed_in)
+) -> Response:
+    return await _page(request, current, await _incident(current, incident_id))
+
+
+@router.get("/incidents/{incident_id}/fragment", response_class=HTMLResponse)
+async def incident_fragment(
+    incident_id: UUID, request: Request, current: Session = Depends(signed_in)
+) -> Response:
+    """The live part of the page, fetched again when an event about the incident arrives."""
+    return await _page(request, current, await _incident(current, incident_id), "_incident.html")
+
+
+# Each action: the form's fields → incidents' body, and the fields errors may name.
+ACTIONS: dict[str, tuple[str, set[str]]] = {
+    "triage": ("triage", {"accepted", "reason"}),
+    "local-resolution": ("local-resolution", {"result"}),
+    "escalation": ("escalation", {"department_codes", "lead_department_code"}),
+    "verification": ("verification", {"note"}),
+    "feedback": ("feedback", {"rating", "comment"}),
+}
+
+
+def _action_body(action: str, form: Any) -> dict[str, Any]:
+    if action == "triage":
+        return {"accepted": form.get("accepted") == "true", "reason": form.get("reason", "")}
+    if action == "local-resolution":
+        return {"result": form.get("result", "").strip()}
+    if action == "escalation":
+        codes = form.getlist("department_codes")
+        lead = form.get("lead_department_code") or None
+        return {"department_codes": codes, "lead_department_code": lead}
+    if action == "verification":
+        return {"note": form.get("note", "").strip()}
+    return {"rating": form.get("rating", ""), "comment": form.get("comment", "").strip()}
+
+
+@router.post("/incidents/{incident_id}/{action}")
+async def act(
+    incident_id: UUID, action: str, request: Request, current: Session = Depends(signed_in)
+) -> Response:
+    if action not in ACTIONS:
+        raise PageError(404, "not_found")
+    path, fields = ACTIONS[action]
+    form = await request.form()
+    answer: Answer = await current.services.post(
+        "incidents", f"/incidents/{incident_id}/{path}", _action_body(action, form)
+    )
+    if answer.ok:
+        return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
+    incident = await _incident(current, incident_id)
+    if answer.status == 404 or answer.status == 405:
+        # incidents does not offer this step yet (or no longer for this incident).
+        errors, message = (
+            {},
+            translator(language(request.cookies.get("lang")))("action.unavailable"),
+        )
+    else:
+        errors, message = field_errors(answer.body, fields)
+    return await _page(
+        request,
+        current,
+        incident,
+        status_code=422 if answer.status < 500 else 503,
+        action=action,
+        form={k: form.getlist(k) if k == "department_codes" else form.get(k) for k in form},
+        errors=errors,
+        form_error=message,
+    )

@@ -1,0 +1,213 @@
+"""Signing in, the dashboards, the incident list, the grid tree and the department board."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from console.adapters.services import Services
+from console.domain import figures
+from console.domain.i18n import LANGUAGES
+from console.domain.tree import count_by_kind, grid_tree
+from console.entrypoints.web import (
+    BOARD_READERS,
+    COOKIE,
+    LANG_COOKIE,
+    REPORTERS,
+    PageError,
+    Session,
+    needs,
+    render,
+    session,
+)
+from lianxin.service import Runtime, runtime
+
+router = APIRouter()
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_page(request: Request) -> HTMLResponse:
+    return render(request, "login.html", error=None, username="")
+
+
+@router.post("/login")
+async def login(
+    request: Request,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    rt: Runtime = Depends(runtime),
+) -> Response:
+    answer = await Services(rt.settings, None).post_form(
+        "organisation",
+        "/oauth/token",
+        {"grant_type": "password", "username": username, "password": password},
+    )
+    if answer.status != 200:
+        return render(request, "login.html", 401, error="login.wrong", username=username)
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(
+        COOKIE,
+        answer.body["access_token"],
+        max_age=answer.body["expires_in"],
+        httponly=True,
+        samesite="lax",
+    )
+    return response
+
+
+@router.post("/logout")
+async def logout() -> Response:
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response
+
+
+@router.get("/lang")
+async def switch_language(to: str, next: str = "/") -> Response:
+    # Only a path on this site: never an open redirect.
+    target = next if next.startswith("/") and not urlsplit(next).netloc else "/"
+    response = RedirectResponse(target, status_code=303)
+    if to in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, to, max_age=365 * 86400, samesite="lax")
+    return response
+
+
+async def _incidents(current: Session, **params) -> list[dict]:
+    answer = await current.services.get("incidents", "/incidents", limit=500, **params)
+    return answer.body if answer.ok else []
+
+
+async def _dashboard(request: Request, current: Session, community: dict | None) -> Response:
+    now = datetime.now(UTC)
+    code = community["code"] if community else None
+    incidents, rates_answer, board_answer = await asyncio.gather(
+        _incidents(current, community_code=code),
+        current.services.get("incidents", "/rates", by="community"),
+        current.services.get("incidents", "/boards/departments"),
+    )
+    rates = figures.rates_from_api(rates_answer.body) if rates_answer.ok else None
+    estimated = rates is None
+    by_community: dict[str, list[dict]] = {}
+    for incident in incidents:
+        by_community.setdefault(incident["community_code"], []).append(incident)
+    return render(
+        request,
+        "dashboard.html",
+        community=community,
+        counts=figures.counts(incidents, now),
+        rates=rates or figures.rates(incidents),
+        estimated=estimated,
+        trend=figures.trend(incidents),
+        red_black=_red_black(board_answer.body) if board_answer.ok else None,
+        communities=sorted(
+            ((c, figures.counts(found, now)) for c, found in by_community.items()),
+            key=lambda item: item[0],
+        ),
+        incidents=incidents[:10],
+    )
+
+
+def _red_black(board: object) -> dict[str, list[dict]] | None:
+    """The board's departments on the red or the black list this quarter, if it says."""
+    rows = board.get("departments", []) if isinstance(board, dict) else board
+    if not isinstance(rows, list):
+        return None
+    listed = {"red": [], "black": []}
+    for row in rows:
+        if isinstance(row, dict) and (place := row.get("list") or row.get("red_black")) in listed:
+            listed[place].append(row)
+    return listed if listed["red"] or listed["black"] else None
+
+
+@router.get("/", response_class=HTMLResponse)
+async def dashboard(request: Request, current: Session = Depends(session)) -> Response:
+    """The alliance dashboard: every incident the user's scope covers, by community; a user
+    of one community sees that community's dashboard."""
+    communities = current.principal.scope.communities
+    if len(communities) == 1:
+        [code] = communities
+        answer = await current.services.get("organisation", f"/communities/{code}")
+        if answer.ok:
+            return await _dashboard(request, current, answer.body)
+    return await _dashboard(request, current, None)
+
+
+@router.get("/communities/{code}", response_class=HTMLResponse)
+async def community_dashboard(
+    code: str, request: Request, current: Session = Depends(session)
+) -> Response:
+    answer = await current.services.get("organisation", f"/communities/{code}")
+    if not answer.ok or not current.principal.sees_community(code):
+        raise PageError(404, "not_found")
+    return await _dashboard(request, current, answer.body)
+
+
+@router.get("/incidents", response_class=HTMLResponse)
+async def incidents_page(
+    request: Request,
+    status: str | None = None,
+    overdue: bool = False,
+    current: Session = Depends(session),
+) -> Response:
+    now = datetime.now(UTC)
+    found = await _incidents(current, status=status or None)
+    if overdue:
+        found = [i for i in found if figures.is_overdue(i, now)]
+    return render(request, "incidents.html", incidents=found, status=status, overdue=overdue)
+
+
+@router.get("/grid", response_class=HTMLResponse)
+async def grid_page(request: Request, current: Session = Depends(needs(*REPORTERS))) -> Response:
+    """Each community the user works in, as a tree with its people in their grid roles."""
+    services = current.services
+
+    async def community(code: str) -> dict | None:
+        found, nodes, people = await asyncio.gather(
+            services.get("organisation", f"/communities/{code}"),
+            services.get("organisation", f"/communities/{code}/grid-nodes"),
+            services.get("organisation", "/people", community_code=code),
+        )
+        if not (found.ok and nodes.ok):
+            return None
+        return {
+            **found.body,
+            "tree": grid_tree(nodes.body, people.body if people.ok else []),
+            "counts": count_by_kind(nodes.body),
+        }
+
+    codes = sorted(current.principal.scope.communities)
+    communities = [c for c in await asyncio.gather(*map(community, codes)) if c]
+    return render(request, "grid.html", communities=communities)
+
+
+@router.get("/board", response_class=HTMLResponse)
+async def department_board(
+    request: Request,
+    community: Annotated[str | None, Query(max_length=64)] = None,
+    current: Session = Depends(needs(*BOARD_READERS)),
+) -> Response:
+    """What each department holds, what is overdue and how far up the ladder it has gone."""
+    board, departments = await asyncio.gather(
+        current.services.get("incidents", "/boards/departments"),
+        current.services.get("incidents", "/departments"),
+    )
+    rows = board.body.get("departments") if board.ok and isinstance(board.body, dict) else None
+    if board.ok and isinstance(board.body, list):
+        rows = board.body
+    estimated = rows is None
+    if estimated:
+        rows = figures.department_load(await _incidents(current), datetime.now(UTC))
+    names = {d["code"]: d for d in departments.body} if departments.ok else {}
+    return render(
+        request,
+        "board.html",
+        rows=rows,
+        names=names,
+        estimated=estimated,
+        red_black=_red_black(board.body) if board.ok else None,
+    )
