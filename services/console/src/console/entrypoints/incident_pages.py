@@ -154,6 +154,9 @@ async def _page(
     choices: dict[str, Any] = {"departments": [], "suggested_lead": None, "suggested": set()}
     if current.may(*COORDINATORS) and incident["status"] in {"reported", "accepted"}:
         choices = await _escalation_choices(current, incident)
+    else:
+        listed = await current.services.get("incidents", "/departments")
+        choices["departments"] = listed.body if listed.ok else []
     trace_id = incident.get("trace_id")
     return render(
         request,
@@ -163,6 +166,7 @@ async def _page(
         may_report=current.may(*REPORTERS),
         may_escalate=current.may(*COORDINATORS),
         ratings=RATINGS,
+        department_names={d["code"]: d for d in choices["departments"]},
         jaeger=spans.jaeger_url(trace_id) if trace_id else None,
         action=form.get("action"),
         form=form.get("form", {}),
@@ -197,7 +201,7 @@ ACTIONS: dict[str, tuple[str, set[str]]] = {
 }
 
 
-def _action_body(action: str, form: Any) -> dict[str, Any]:
+def _action_body(action: str, form: Any, current: Session) -> dict[str, Any]:
     if action == "triage":
         return {"accepted": form.get("accepted") == "true", "reason": form.get("reason", "")}
     if action == "local-resolution":
@@ -205,7 +209,8 @@ def _action_body(action: str, form: Any) -> dict[str, Any]:
     if action == "escalation":
         codes = form.getlist("department_codes")
         lead = form.get("lead_department_code") or None
-        return {"department_codes": codes, "lead_department_code": lead}
+        actor = current.principal.name or current.principal.subject
+        return {"department_codes": codes, "lead_department_code": lead, "actor": actor}
     if action == "verification":
         return {"note": form.get("note", "").strip()}
     return {"rating": form.get("rating", ""), "comment": form.get("comment", "").strip()}
@@ -220,7 +225,7 @@ async def act(
     path, fields = ACTIONS[action]
     form = await request.form()
     answer: Answer = await current.services.post(
-        "incidents", f"/incidents/{incident_id}/{path}", _action_body(action, form)
+        "incidents", f"/incidents/{incident_id}/{path}", _action_body(action, form, current)
     )
     if answer.ok:
         return RedirectResponse(f"/incidents/{incident_id}", status_code=303)

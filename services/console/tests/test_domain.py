@@ -1,0 +1,140 @@
+"""The console's view logic: plain functions over the services' JSON."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from console.domain import figures
+from console.domain.deadlines import assignment_deadline, remaining
+from console.domain.forms import field_errors
+from console.domain.i18n import MESSAGES, translator
+from console.domain.tree import grid_tree
+from console.domain.waterfall import waterfall
+
+NOW = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
+
+
+def test_the_grid_tree_nests_nodes_and_seats_people_in_their_posts() -> None:
+    nodes = [
+        {"code": "g1-m1", "parent_code": "g1", "path": ["g1", "g1-m1"], "kind": "micro_grid"},
+        {"code": "g1", "parent_code": None, "path": ["g1"], "kind": "grid"},
+    ]
+    people = [
+        {"code": "p1", "name": "王芳", "roles": [{"role": "fire_warden", "node_code": "g1-m1"}]}
+    ]
+    [root] = grid_tree(nodes, people)
+    assert root["code"] == "g1" and root["posts"] == []
+    [micro] = root["children"]
+    assert micro["posts"] == [{"role": "fire_warden", "name": "王芳", "code": "p1"}]
+
+
+def test_the_waterfall_puts_children_under_parents_on_one_clock() -> None:
+    spans = [
+        {
+            "span_id": "b",
+            "parent_id": "a",
+            "name": "publish",
+            "service": "incidents",
+            "start_ns": 50,
+            "end_ns": 100,
+        },
+        {
+            "span_id": "a",
+            "parent_id": None,
+            "name": "POST /incidents",
+            "service": "console",
+            "start_ns": 0,
+            "end_ns": 100,
+        },
+        {
+            "span_id": "c",
+            "parent_id": "gone",
+            "name": "process",
+            "service": "department-x",
+            "start_ns": 150,
+            "end_ns": 200,
+        },
+    ]
+    drawn = waterfall("t", spans)
+    assert [(b.span_id, b.depth) for b in drawn.bars] == [("a", 0), ("b", 1), ("c", 0)]
+    assert drawn.bars[1].offset_pct == 25.0 and drawn.bars[1].width_pct == 25.0
+    assert drawn.services == ["console", "incidents", "department-x"]
+    assert waterfall("t", []).bars == []
+
+
+def test_a_deadline_counts_down_then_up() -> None:
+    assert remaining("2026-11-22T09:30:00Z", NOW)["zh"] == "剩余 1 小时 30 分"
+    late = remaining("2026-11-22T07:45:00+00:00", NOW)
+    assert late["overdue"] and late["en"] == "15 min overdue"
+    assert remaining(None, NOW) is None
+    signed = {
+        "status": "acknowledged",
+        "acknowledged_at": "x",
+        "acknowledge_by": "a",
+        "resolve_by": "b",
+    }
+    assert assignment_deadline(signed) == "b"
+    assert assignment_deadline({**signed, "acknowledged_at": None}) == "a"
+    assert assignment_deadline({**signed, "status": "resolved"}) is None
+
+
+def test_figures_from_an_incident_list() -> None:
+    incidents = [
+        {
+            "status": "escalated",
+            "reported_at": "2026-11-21T10:00:00Z",
+            "assignments": [
+                {
+                    "department_code": "power",
+                    "status": "dispatched",
+                    "acknowledged_at": None,
+                    "acknowledge_by": "2026-11-22T07:00:00Z",
+                    "breaches": [{"rung": "street"}, {"rung": "community"}],
+                }
+            ],
+        },
+        {
+            "status": "closed",
+            "reported_at": "2026-11-22T10:00:00Z",
+            "assignments": [
+                {"department_code": "power", "status": "resolved", "acknowledged_at": "x"}
+            ],
+            "feedback": [{"rating": "satisfied"}, {"rating": "unsatisfied"}],
+        },
+        {"status": "reported", "reported_at": "2026-11-22T11:00:00Z", "assignments": []},
+    ]
+    assert figures.counts(incidents, NOW) == {"open": 2, "overdue": 1, "escalated": 1}
+    assert figures.rates(incidents) == {"response": 50.0, "resolution": 50.0, "satisfaction": 50.0}
+    assert figures.rates([]) == {"response": None, "resolution": None, "satisfaction": None}
+    assert figures.trend(incidents)["labels"] == ["2026-11-21", "2026-11-22"]
+    assert figures.department_load(incidents, NOW) == [
+        {"code": "power", "held": 1, "overdue": 1, "rung": "street"}
+    ]
+    assert (
+        figures.rates_from_api([{"response_rate": 0.9}, {"response_rate": 0.8}])["response"] == 85.0
+    )
+
+
+def test_problem_fields_go_to_their_form_fields_the_rest_to_the_form() -> None:
+    problem = {
+        "detail": "invalid",
+        "errors": [
+            {"field": "department_codes.0", "detail": "unknown department"},
+            {"field": "actor", "detail": "too long"},
+        ],
+    }
+    assert field_errors(problem, {"department_codes"}) == (
+        {"department_codes": "unknown department"},
+        "too long",
+    )
+    assert field_errors({"status": 409, "detail": "already escalated"}, {"x"}) == (
+        {},
+        "already escalated",
+    )
+
+
+def test_every_message_has_both_languages() -> None:
+    assert all(zh and en for zh, en in MESSAGES.values())
+    assert translator("en")("status.escalated") == "Escalated"
+    assert translator("zh")("status.escalated") == "已吹哨"
+    assert translator("zh")("category.something_new") == "something new"

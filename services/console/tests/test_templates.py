@@ -1,0 +1,55 @@
+"""The console's templates, rendered without I/O."""
+
+from __future__ import annotations
+
+from console.domain.i18n import translator
+from console.entrypoints.web import templates
+
+INCIDENT = {
+    "id": "6d0f9d2e-0000-4000-8000-000000000001",
+    "reported_at": "2026-11-21T22:05:00Z",
+    "community_code": "taipingjie",
+    "micro_grid_code": "tpj-g01-m01",
+    "category": "power_supply",
+    "urgency": "utilities",
+    "description": "变压器故障 <script>alert(1)</script>",
+    "status": "escalated",
+}
+
+
+def _render(name: str, lang: str = "zh", **context) -> str:
+    return templates.get_template(name).render(
+        t=translator(lang), lang=lang, principal=None, nav=[], path="/", **context
+    )
+
+
+def test_each_incident_is_a_row_with_its_status_in_chinese_and_its_text_escaped() -> None:
+    html = _render("incidents.html", incidents=[INCIDENT], status=None, overdue=False)
+    assert f'data-incident-id="{INCIDENT["id"]}"' in html
+    assert "已吹哨" in html and "水电气暖" in html and "供电" in html and "2026-11-21 22:05" in html
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+
+
+def test_an_empty_list_says_so_in_the_chosen_language() -> None:
+    assert "暂无事件" in _render("incidents.html", incidents=[], status=None, overdue=False)
+    assert "No incidents yet" in _render(
+        "incidents.html", "en", incidents=[], status=None, overdue=False
+    )
+
+
+def test_an_error_from_the_api_sits_beside_its_field() -> None:
+    html = _render(
+        "inbox.html",
+        micro_grids=[{"code": "tpj-g01-m01", "name": "第1微网格"}],
+        categories=["power_supply"],
+        urgencies=["general"],
+        to_handle=[],
+        in_hand=[],
+        to_verify=[],
+        form={"description": "停电", "affected_households": "-3"},
+        errors={"affected_households": "Input should be greater than or equal to 0"},
+        form_error=None,
+    )
+    assert 'id="affected_households-error"' in html
+    assert 'aria-invalid="true" aria-describedby="affected_households-error"' in html
+    assert ">停电</textarea>" in html and 'value="-3"' in html

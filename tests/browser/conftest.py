@@ -1,0 +1,88 @@
+"""Browser tests: Playwright driving the machine's own Chromium (Debian's `chromium` package).
+
+No `playwright install`: the tests use /usr/bin/chromium (or LIANXIN_CHROMIUM). Without it they
+are skipped with a message saying how to install it, except in CI (`CI=true`), where a missing
+browser fails the run: CI must not pass by testing less.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from lianxin.demo.accounts import PASSWORD
+from tests.conftest import Platform
+
+CHROMIUM = Path(os.environ.get("LIANXIN_CHROMIUM", "/usr/bin/chromium"))
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DESKTOP, PHONE = 1280, 375
+INSTALL = "sudo apt-get install -y chromium fonts-noto-cjk"
+
+
+def _need_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    message = f"no Chromium at {CHROMIUM}: install it with `{INSTALL}` (or set LIANXIN_CHROMIUM)"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def browser(demo_platform: Platform) -> Iterator:
+    """A headless Chromium for one test. Started after the platform fixture (which runs asyncio
+    loops of its own: Playwright's sync API holds one open while it runs) and stopped before."""
+    _need_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM))
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class Console:
+    """The console in a browser, as one demo user."""
+
+    def __init__(self, browser, base_url: str, width: int = DESKTOP) -> None:
+        self.base_url = base_url
+        self.context = browser.new_context(
+            base_url=base_url, viewport={"width": width, "height": 900}, locale="zh-CN"
+        )
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def sign_in(self, username: str) -> Console:
+        """By keyboard only: the user name field has focus when the page opens."""
+        page = self.page
+        page.goto("/login")
+        page.keyboard.type(username)
+        page.keyboard.press("Tab")
+        page.keyboard.type(PASSWORD)
+        page.keyboard.press("Enter")
+        page.wait_for_url(self.base_url + "/")
+        return self
+
+    def shoot(self, name: str) -> None:
+        """The page at desktop and phone width into docs/screenshots, checking that at phone
+        width nothing sticks out sideways (wide tables scroll inside their own box)."""
+        page = self.page
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        for width in (DESKTOP, PHONE):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.wait_for_timeout(100)  # ECharts redraws on resize
+            if width == PHONE:
+                overflow = page.evaluate("document.documentElement.scrollWidth")
+                assert overflow <= PHONE, f"{name} is {overflow}px wide on a phone"
+            page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
+        page.set_viewport_size({"width": DESKTOP, "height": 900})
+
+    def close(self) -> None:
+        assert not self.errors, self.errors
+        self.context.close()
