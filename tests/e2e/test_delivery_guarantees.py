@@ -9,6 +9,7 @@ import uuid
 import nats
 import pytest
 
+from lianxin.demo.accounts import PASSWORD as DEMO_PASSWORD
 from lianxin.dept_sim import report_event
 from tests.conftest import Platform, eventually
 from tests.e2e.test_whistle_loop import TRANSFORMER
@@ -176,3 +177,29 @@ def test_invalid_input_is_a_problem_naming_the_field_and_writes_nothing(
         f"/incidents/{incident['id']}/escalation", json={"department_codes": ["power_supply"]}
     )
     assert again.status_code == 409
+
+
+def test_a_dead_letter_replayed_goes_back_to_its_consumer(demo_platform: Platform) -> None:
+    incidents = demo_platform.http("incidents")
+    # Still unfixed: the replay is dead-lettered again, which shows it reached the consumer.
+    demo_platform.publish("report.power_supply.assignment_resolved", b"{not json")
+    [letter] = eventually(lambda: incidents.get("/ops/dead-letters").json())
+
+    replayed = incidents.post(f"/ops/dead-letters/{letter['id']}/replay")
+    assert replayed.status_code == 200, replayed.text
+    assert replayed.json()["subject"] == letter["subject"]
+    assert replayed.json()["stream_seq"] > letter["stream_seq"]
+
+    letters = eventually(lambda: len(got := incidents.get("/ops/dead-letters").json()) == 2 and got)
+    again, first = letters  # newest first
+    assert again["stream_seq"] == replayed.json()["stream_seq"]
+    assert again["payload"] == letter["payload"] and first["replayed_at"]
+
+    assert incidents.post("/ops/dead-letters/999999/replay").status_code == 404
+    coordinator = demo_platform.token("tpj-coordinator", DEMO_PASSWORD)
+    assert (
+        demo_platform.http("incidents", coordinator)
+        .post(f"/ops/dead-letters/{letter['id']}/replay")
+        .status_code
+        == 403
+    )
