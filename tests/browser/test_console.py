@@ -35,6 +35,13 @@ def test_a_whistle_from_a_phone_report_to_the_departments_resolution(
 ) -> None:
     url = demo_platform.url("console")
 
+    # Her community's coordinator has the inbox open, listening.
+    coordinator = Console(browser, url).sign_in("tpj-coordinator")
+    desk = coordinator.page
+    desk.goto("/inbox")
+    expect(desk.locator("body.live")).to_have_count(1)
+    _mark_document(desk)
+
     # A grid leader reports from a phone; a field the API rejects is marked in place.
     leader = Console(browser, url, width=PHONE)
     leader.page.goto("/login")
@@ -61,10 +68,13 @@ def test_a_whistle_from_a_phone_report_to_the_departments_resolution(
     expect(page.locator("body.live")).to_have_count(1)  # listening for events
     _mark_document(page)
 
-    # Her community's coordinator escalates it, the routing rule's department pre-selected.
-    coordinator = Console(browser, url).sign_in("tpj-coordinator")
-    desk = coordinator.page
-    desk.goto(f"/incidents/{incident_id}")
+    # The report appears in the coordinator's inbox without a reload; she escalates it, the
+    # routing rule's department pre-selected.
+    reported = desk.locator(f"[data-list=to_handle] [data-incident-id='{incident_id}'] a")
+    expect(reported).to_have_count(1, timeout=LIVE)
+    assert _same_document(desk), "the inbox was reloaded"
+    reported.click()
+    desk.wait_for_url(f"**/incidents/{incident_id}")
     power = desk.locator("input[name=department_codes][value=power_supply]")
     expect(power).to_be_checked()
     for other in desk.locator("input[name=department_codes]:checked").all():

@@ -43,7 +43,8 @@ async def _stream(request: Request, current: Session) -> AsyncIterator[str]:
     ends = time.monotonic() + LIFETIME_SECONDS
     yield "retry: 2000\n\n"
     with events.listen() as queue:
-        while time.monotonic() < ends and not await request.is_disconnected():
+        # A browser that goes away cancels this generator (Starlette watches for it).
+        while time.monotonic() < ends:
             try:
                 event = await asyncio.wait_for(queue.get(), HEARTBEAT_SECONDS)
             except TimeoutError:

@@ -28,8 +28,22 @@
     }, 0);
   });
 
+  // Lists and counts: fetch the page again and swap in just those parts, at most twice a second.
+  let listTimer = null;
+  function refreshLists() {
+    if (listTimer) return;
+    listTimer = setTimeout(function () {
+      listTimer = null;
+      document.querySelectorAll("[data-live-list]").forEach(function (el) {
+        const active = document.activeElement;
+        if (active && el.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName)) return;
+        htmx.ajax("GET", window.location.href, { target: "#" + el.id, select: "#" + el.id, swap: "outerHTML" });
+      });
+    }, 500);
+  }
+
   function listen() {
-    if (!window.EventSource || !liveIncident()) return;
+    if (!window.EventSource || !(liveIncident() || document.querySelector("[data-live-list]"))) return;
     const source = new EventSource("/events");
     source.addEventListener("open", function () { document.body.classList.add("live"); });
     source.addEventListener("error", function () { document.body.classList.remove("live"); });
@@ -37,6 +51,7 @@
       const event = JSON.parse(message.data);
       const el = liveIncident();
       if (el && el.dataset.liveIncident === event.incident_id) refresh(el);
+      if (document.querySelector("[data-live-list]")) refreshLists();
     });
   }
 
