@@ -222,6 +222,13 @@ async def department_board(
         incidents = await _with_assignments(current, await _incidents(current))
         rows = figures.department_load(incidents, datetime.now(UTC))
     names = {d["code"]: d for d in departments.body} if departments.ok else {}
+    if estimated:  # every department the user may see, the idle ones too
+        listed = {row["code"] for row in rows}
+        rows += [
+            {"code": code, "held": 0, "overdue": 0, "rung": None}
+            for code in sorted(names)
+            if code not in listed
+        ]
     return render(
         request,
         "board.html",
