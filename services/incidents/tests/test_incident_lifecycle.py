@@ -90,6 +90,7 @@ def test_a_department_cannot_act_on_another_departments_assignment() -> None:
     [
         ([], "", "department_codes"),
         (["a", "a"], "a", "department_codes"),
+        (["a", " "], "a", "department_codes"),
         (["a"], "b", "lead_department_code"),
     ],
 )

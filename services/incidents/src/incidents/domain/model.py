@@ -366,7 +366,8 @@ class Incident:
         """
         if self.status not in BEFORE_HANDLING:
             raise RuleBroken("status", f"an incident that is {self.status} cannot be escalated")
-        if not department_codes or len(set(department_codes)) != len(department_codes):
+        codes = department_codes
+        if not codes or any(not c.strip() for c in codes) or len(set(codes)) != len(codes):
             raise RuleBroken("department_codes", "name each department once, at least one")
         if lead not in department_codes:
             raise RuleBroken("lead_department_code", "the lead must be one of the departments")
