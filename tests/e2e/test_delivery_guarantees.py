@@ -37,7 +37,7 @@ async def _pull_everything(nats_url: str, durable: str, seconds: float) -> list[
         while asyncio.get_running_loop().time() < deadline:
             try:
                 messages = await subscription.fetch(10, timeout=0.5)
-            except nats.errors.TimeoutError:
+            except (nats.errors.TimeoutError, TimeoutError):  # nats-py raises either
                 continue
             for msg in messages:
                 seen.append(json.loads(msg.data))

@@ -245,3 +245,15 @@ def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:
         return principal
 
     return check
+
+
+def fetch_token(organisation_url: str, username: str, secret: str, *, client: bool = False) -> str:
+    """A bearer token from organisation: a person's password grant or a machine's client grant."""
+    form = (
+        {"grant_type": "client_credentials", "client_id": username, "client_secret": secret}
+        if client
+        else {"grant_type": "password", "username": username, "password": secret}
+    )
+    answer = httpx.post(f"{organisation_url}/oauth/token", data=form, timeout=10)
+    answer.raise_for_status()
+    return answer.json()["access_token"]

@@ -80,7 +80,7 @@ def up(load_demo: bool = typer.Option(True, "--demo/--no-demo", help="Load the d
         if load_demo:
             from lianxin.demo import load_demo as load
 
-            created = load(f"http://127.0.0.1:{ports['organisation']}")
+            created = load(f"http://127.0.0.1:{ports['organisation']}", platform.PLATFORM_SECRET)
             if any(created.values()):
                 typer.echo(f"Loaded the demo alliance: {created}")
         for svc in services:
@@ -122,7 +122,7 @@ def demo(organisation_url: str = typer.Option("http://127.0.0.1:8001", envvar="O
     """Load the demo alliance through organisation's API (idempotent)."""
     from lianxin.demo import load_demo
 
-    typer.echo(load_demo(organisation_url))
+    typer.echo(load_demo(organisation_url, platform.PLATFORM_SECRET))
 
 
 @app.command("dept-sim")

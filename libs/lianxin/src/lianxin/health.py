@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select, text
 
+from lianxin.auth import Role, require
 from lianxin.persistence.migrations import current_revision, head_revision
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ async def readiness(rt: Runtime) -> dict[str, str]:
 
 
 def health_router() -> APIRouter:
+    """Probes and metrics: public, as orchestrators and Prometheus expect."""
     router = APIRouter(tags=["health"])
 
     @router.get("/healthz")
@@ -45,7 +47,18 @@ def health_router() -> APIRouter:
         ready = all(state == "ok" for state in checks.values())
         return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
 
-    @router.get("/ops/outbox", tags=["operations"])
+    @router.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def operations_router() -> APIRouter:
+    """What operators look at: the outbox backlog and the dead letters (which hold payloads)."""
+    router = APIRouter(tags=["operations"], dependencies=[Depends(require(Role.ALLIANCE_ADMIN))])
+
+    @router.get("/ops/outbox")
     async def outbox_backlog(request: Request) -> dict[str, int]:
         """Events written but not yet published to JetStream."""
         rt = request.app.state.runtime
@@ -57,7 +70,7 @@ def health_router() -> APIRouter:
             )
         return {"unsent": unsent}
 
-    @router.get("/ops/dead-letters", tags=["operations"])
+    @router.get("/ops/dead-letters")
     async def dead_letters(request: Request) -> list[dict]:
         """What this service's consumers terminated or gave up on, newest first."""
         rt = request.app.state.runtime
@@ -67,9 +80,5 @@ def health_router() -> APIRouter:
         async with rt.sessions() as session:
             rows = await session.execute(select(table).order_by(table.c.id.desc()).limit(200))
         return [dict(row._mapping) for row in rows]
-
-    @router.get("/metrics", include_in_schema=False)
-    async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router

@@ -9,18 +9,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 from sqlalchemy import MetaData, Table
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from lianxin.health import health_router
+from lianxin.auth import KeySource, TokenVerifier, authenticated, jwks_from_url
+from lianxin.health import health_router, operations_router
 from lianxin.messaging.connection import connect
 from lianxin.messaging.streams import SERVICE_CONSUMERS, dead_letter_consumer
 from lianxin.messaging.subscriber import EventHandler, for_events, run_consumer
@@ -52,7 +53,6 @@ class Runtime:
     js: JetStreamContext | None = None
     relay: OutboxRelay | None = None
     tasks: list[asyncio.Task] = field(default_factory=list)
-    extras: dict[str, Any] = field(default_factory=dict)
 
     def uow(self) -> UnitOfWork:
         assert self.sessions is not None and self.outbox is not None and self.inbox is not None
@@ -75,10 +75,16 @@ def create_service_app(
     title: str,
     metadata: MetaData | None,
     routers: list[APIRouter],
+    public_routers: list[APIRouter] = (),
     uow_class: type[UnitOfWork] = UnitOfWork,
     handlers: dict[str, Callable[[Runtime], EventHandler]] | None = None,
     settings: ServiceSettings | None = None,
+    signing_keys: Callable[[Runtime], KeySource] | None = None,
+    on_startup: Callable[[Runtime], Awaitable[None]] | None = None,
+    route_checks: Sequence[Any] = (),
 ) -> FastAPI:
+    """`routers` answer only callers with a valid token (checked before any route runs);
+    `public_routers` answer anyone: keep them to what must be public (token, keys)."""
     settings = settings or ServiceSettings(service_name=name)
     setup_telemetry(name, spans_file=settings.lianxin_spans_file, log_level=settings.log_level)
     handlers = handlers or {}
@@ -104,6 +110,8 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await _start(rt, handlers)
+        if on_startup is not None:
+            await on_startup(rt)
         try:
             yield
         finally:
@@ -112,9 +120,18 @@ def create_service_app(
     app = FastAPI(title=title, lifespan=lifespan, version="0.1.0")
     app.state.runtime = rt
     install_problem_handlers(app)
+    keys = (
+        signing_keys(rt)
+        if signing_keys
+        else jwks_from_url(settings.service_url("organisation") + "/.well-known/jwks.json")
+    )
+    app.state.token_verifier = TokenVerifier(keys)
     app.include_router(health_router())
-    for router in routers:
+    app.include_router(operations_router())
+    for router in public_routers:
         app.include_router(router)
+    for router in routers:
+        app.include_router(router, dependencies=[Depends(authenticated), *route_checks])
     _instrument(app)
     return app
 

@@ -24,12 +24,13 @@ class ServiceSettings(BaseSettings):
     service_name: str = "lianxin"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/lianxin"
     nats_url: str = "nats://127.0.0.1:4222"
-    host: str = "127.0.0.1"
-    port: int = 0
     outbox_poll_seconds: float = 0.5
     log_level: str = "INFO"
     # Where the embedded default writes finished spans (one JSON object a line); empty: nowhere.
     lianxin_spans_file: str = ""
+    # organisation only: the secret of the platform's own client account (`platform`), which
+    # tools such as the demo loader use. Unset: no such account is opened.
+    lianxin_platform_secret: str = ""
 
     def service_url(self, service: str) -> str:
         """Another service's base URL: `<SERVICE>_URL` in the environment, else its default port."""

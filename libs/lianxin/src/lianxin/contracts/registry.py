@@ -11,5 +11,6 @@ EVENT_TYPES: dict[str, type[EventData]] = {
     cls.TYPE: cls
     for module in _MODULES
     for cls in vars(module).values()
-    if isinstance(cls, type) and issubclass(cls, EventData) and cls is not EventData
+    # Only concrete event types: base classes such as `org.State` name no TYPE.
+    if isinstance(cls, type) and issubclass(cls, EventData) and hasattr(cls, "TYPE")
 }

@@ -64,8 +64,10 @@ class OutboxRelay:
                 continue
             if sent < self._batch:
                 self._wake.clear()
+                # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
+                    async with asyncio.timeout(self._poll):
+                        await self._wake.wait()
 
     async def relay_once(self) -> int:
         """Publish one batch of unsent events. Returns how many were sent."""

@@ -20,6 +20,9 @@ from lianxin.persistence.migrations import upgrade
 from lianxin.runtime.processes import spawn, stop
 from lianxin.settings import DEFAULT_PORTS
 
+# The platform client's secret on a laptop; set LIANXIN_PLATFORM_SECRET anywhere else.
+PLATFORM_SECRET = os.environ.get("LIANXIN_PLATFORM_SECRET", "lianxin-platform-dev")
+
 SERVICES = ("organisation", "incidents", "resources", "volunteers", "console")
 DATABASE_SERVICES = ("organisation", "incidents", "resources", "volunteers")
 
@@ -83,6 +86,7 @@ def service_env(
         SERVICE_NAME=service,
         DATABASE_URL=database_url(server_url, service, prefix),
         NATS_URL=nats_url,
+        LIANXIN_PLATFORM_SECRET=PLATFORM_SECRET,
         **{f"{other.upper()}_URL": f"http://127.0.0.1:{port}" for other, port in ports.items()},
     )
     if spans_dir is not None:

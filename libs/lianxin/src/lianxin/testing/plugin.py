@@ -5,7 +5,6 @@ Fixtures:
 - `database`: a fresh, empty database for one test (created from `postgres_url`);
 - `nats`: a real NATS server with JetStream for one test, its streams declared from the one
   declaration in code. With an external `NATS_URL`, the test's streams are deleted first instead.
-- `nats_control`: the test's own server, to stop and restart (skips where it is not ours).
 """
 
 from __future__ import annotations
@@ -77,10 +76,3 @@ async def reset_streams(url: str, *, delete: bool) -> None:
         await declare_all(js)
     finally:
         await nc.close()
-
-
-@pytest.fixture
-def nats_control(nats_handle: NatsServer | str) -> NatsServer:
-    if isinstance(nats_handle, str):
-        pytest.skip("stopping NATS needs a server the test owns (unset NATS_URL)")
-    return nats_handle

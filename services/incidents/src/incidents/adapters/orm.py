@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from sqlalchemy import (
-    ARRAY,
     BigInteger,
     Boolean,
     Column,
@@ -13,8 +12,9 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
+    text,
 )
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID  # this ARRAY has && (overlap)
 
 from lianxin.persistence.tables import messaging_tables
 
@@ -68,13 +68,39 @@ timeline = Table(
     Column("trace_id", Text),
 )
 
-# Read models, kept from the ORG stream alone.
+
+# Read models, kept from the ORG stream alone: each row is the latest `version` of its aggregate
+# that incidents has seen, so a replay of the stream from the start rebuilds them.
+def _lifecycle() -> list[Column]:
+    return [
+        Column("version", Integer, nullable=False, server_default="1"),
+        Column("retired_at", DateTime(timezone=True)),
+    ]
+
+
+communities = Table(
+    "communities",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    # To match the areas departments serve: a community, its street, its district.
+    Column("street_code", Text, nullable=False),
+    Column("district_code", Text, nullable=False),
+    *_lifecycle(),
+)
+
 departments = Table(
     "departments",
     metadata,
     Column("code", Text, primary_key=True),
     Column("name", Text, nullable=False),
     Column("categories", ARRAY(Text), nullable=False),
+    Column("name_en", Text, nullable=False, server_default=""),
+    Column("areas", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("channels", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    # Acknowledge minutes and resolve hours by urgency, as the department declared them.
+    Column("sla", JSONB),
+    *_lifecycle(),
 )
 
 grid_nodes = Table(
@@ -83,8 +109,10 @@ grid_nodes = Table(
     Column("code", Text, primary_key=True),
     Column("name", Text, nullable=False),
     Column("kind", Text, nullable=False),
-    Column("community_code", Text, nullable=False),
+    Column("community_code", Text, nullable=False, index=True),
+    Column("parent_code", Text),
     Column("path", ARRAY(Text), nullable=False),
+    *_lifecycle(),
 )
 
 outbox, inbox, dead_letters = messaging_tables(metadata)

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select, true
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from incidents.adapters.orm import assignments, departments, grid_nodes, incidents, timeline
+from incidents.adapters.orm import (
+    assignments,
+    communities,
+    departments,
+    grid_nodes,
+    incidents,
+    timeline,
+)
 from incidents.domain.model import (
     Assignment,
     AssignmentStatus,
@@ -16,6 +24,7 @@ from incidents.domain.model import (
     IncidentStatus,
     TimelineEntry,
 )
+from lianxin.auth import Principal, Role
 
 
 class IncidentRepository:
@@ -55,18 +64,11 @@ class IncidentRepository:
         )
         return await self.get(incident_id, for_update=True) if incident_id else None
 
-    async def timeline_traces(self, incident_id: UUID) -> list[str | None]:
-        rows = await self.session.execute(
-            select(timeline.c.trace_id)
-            .where(timeline.c.incident_id == incident_id)
-            .order_by(timeline.c.seq)
-        )
-        return [r.trace_id for r in rows]
-
     async def list(
-        self, community_code: str | None, status: str | None, limit: int
+        self, community_code: str | None, status: str | None, limit: int, visible_to: Principal
     ) -> list[Incident]:
         query = select(incidents).order_by(incidents.c.reported_at.desc()).limit(limit)
+        query = query.where(_visible(visible_to))
         if community_code:
             query = query.where(incidents.c.community_code == community_code)
         if status:
@@ -135,27 +137,33 @@ class IncidentRepository:
 
 
 class OrganisationReadModel:
-    """Departments and grid nodes as the ORG stream told us; upserts, so a replay rebuilds it."""
+    """Communities, departments and grid nodes as the ORG stream told us.
+
+    Each event carries its aggregate's whole state and version: a row is replaced only by a newer
+    version, so redeliveries, out-of-order retries and a replay from the stream's start all leave
+    the same rows.
+    """
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def upsert_department(self, code: str, name: str, categories: list[str]) -> None:
-        row = {"name": name, "categories": categories}
-        await self.session.execute(
-            insert(departments)
-            .values(code=code, **row)
-            .on_conflict_do_update(index_elements=[departments.c.code], set_=row)
-        )
+    TABLES: ClassVar[dict[str, Table]] = {
+        "community": communities,
+        "department": departments,
+        "grid_node": grid_nodes,
+    }
 
-    async def upsert_grid_node(
-        self, code: str, name: str, kind: str, community_code: str, path: list[str]
-    ) -> None:
-        row = {"name": name, "kind": kind, "community_code": community_code, "path": path}
+    async def apply(self, aggregate: str, state: dict[str, Any]) -> None:
+        """Upsert the aggregate's state unless the row already has this version or a newer one."""
+        table = self.TABLES[aggregate]
+        row = {c.name: state[c.name] for c in table.c}
+        statement = insert(table).values(**row)
         await self.session.execute(
-            insert(grid_nodes)
-            .values(code=code, **row)
-            .on_conflict_do_update(index_elements=[grid_nodes.c.code], set_=row)
+            statement.on_conflict_do_update(
+                index_elements=[table.c.code],
+                set_={name: statement.excluded[name] for name in row if name != "code"},
+                where=table.c.version < statement.excluded.version,
+            )
         )
 
     async def grid_node(self, code: str):
@@ -163,26 +171,48 @@ class OrganisationReadModel:
             await self.session.execute(select(grid_nodes).where(grid_nodes.c.code == code))
         ).first()
 
-    async def grid_nodes(self, community_code: str | None) -> list:
+    async def grid_nodes(self, community_code: str | None, include_retired: bool = False) -> list:
         query = select(grid_nodes).order_by(grid_nodes.c.path)
         if community_code:
             query = query.where(grid_nodes.c.community_code == community_code)
+        if not include_retired:
+            query = query.where(grid_nodes.c.retired_at.is_(None))
         return list(await self.session.execute(query))
 
     async def known_departments(self, codes: list[str]) -> set[str]:
+        """The codes of departments one may whistle to: known, not retired."""
         rows = await self.session.execute(
-            select(departments.c.code).where(departments.c.code.in_(codes))
+            select(departments.c.code).where(
+                departments.c.code.in_(codes), departments.c.retired_at.is_(None)
+            )
         )
         return {r.code for r in rows}
 
-    async def departments(self) -> list:
-        return list(await self.session.execute(select(departments).order_by(departments.c.code)))
+    async def departments(self, include_retired: bool = False) -> list:
+        query = select(departments).order_by(departments.c.code)
+        if not include_retired:
+            query = query.where(departments.c.retired_at.is_(None))
+        return list(await self.session.execute(query))
 
     async def counts(self) -> tuple[int, int]:
         return (
             await self.session.scalar(select(func.count()).select_from(departments)),
             await self.session.scalar(select(func.count()).select_from(grid_nodes)),
         )
+
+
+def _visible(principal: Principal):
+    """The same rule as `handlers.sees`, as SQL."""
+    if principal.is_platform:
+        return true()
+    if principal.role is Role.DEPARTMENT_OPERATOR:
+        own = select(assignments.c.incident_id).where(
+            assignments.c.department_code == principal.scope.department
+        )
+        return incidents.c.id.in_(own)
+    if principal.scope.grid_nodes:
+        return incidents.c.grid_path.overlap(sorted(principal.scope.grid_nodes))
+    return incidents.c.community_code.in_(sorted(principal.scope.communities))
 
 
 def _incident(row) -> Incident:

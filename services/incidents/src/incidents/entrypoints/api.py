@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from incidents.domain.model import Incident
 from incidents.service_layer import handlers
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
+from lianxin.auth import Principal, Role, authenticated, require
 from lianxin.contracts.incidents import Urgency
 from lianxin.problems import NotFound
 from lianxin.service import Runtime, runtime
@@ -90,9 +91,22 @@ def out(incident: Incident) -> IncidentOut:
     )
 
 
+REPORTERS = (
+    Role.GRID_LEADER,
+    Role.COMMUNITY_COORDINATOR,
+    Role.STREET_COORDINATOR,
+    Role.ALLIANCE_ADMIN,
+)
+COORDINATORS = (Role.COMMUNITY_COORDINATOR, Role.STREET_COORDINATOR, Role.ALLIANCE_ADMIN)
+
+
 @router.post("/incidents", status_code=status.HTTP_201_CREATED, response_model=IncidentOut)
-async def report_incident(body: IncidentIn, uow: IncidentsUnitOfWork = Depends(uow)):
-    return out(await handlers.report_incident(uow, **body.model_dump()))
+async def report_incident(
+    body: IncidentIn,
+    uow: IncidentsUnitOfWork = Depends(uow),
+    principal: Principal = Depends(require(*REPORTERS)),
+):
+    return out(await handlers.report_incident(uow, principal, **body.model_dump()))
 
 
 @router.get("/incidents", response_model=list[IncidentOut])
@@ -101,48 +115,85 @@ async def list_incidents(
     status: Literal["reported", "escalated", "resolved"] | None = None,
     limit: int = Query(default=100, ge=1, le=500),
     uow: IncidentsUnitOfWork = Depends(uow),
+    principal: Principal = Depends(authenticated),
 ):
+    """The incidents the caller may see, newest first."""
     async with uow:
-        return [out(i) for i in await uow.incidents.list(community_code, status, limit)]
+        found = await uow.incidents.list(community_code, status, limit, visible_to=principal)
+    return [out(i) for i in found]
 
 
 @router.get("/incidents/{incident_id}", response_model=IncidentOut)
-async def get_incident(incident_id: UUID, uow: IncidentsUnitOfWork = Depends(uow)):
+async def get_incident(
+    incident_id: UUID,
+    uow: IncidentsUnitOfWork = Depends(uow),
+    principal: Principal = Depends(authenticated),
+):
     async with uow:
         incident = await uow.incidents.get(incident_id)
-    if incident is None:
+    if incident is None or not handlers.sees(principal, incident):
         raise NotFound("incident", incident_id)
     return out(incident)
 
 
 @router.post("/incidents/{incident_id}/escalation", response_model=IncidentOut)
-async def escalate(incident_id: UUID, body: EscalationIn, uow: IncidentsUnitOfWork = Depends(uow)):
-    return out(await handlers.escalate(uow, incident_id, **body.model_dump()))
+async def escalate(
+    incident_id: UUID,
+    body: EscalationIn,
+    uow: IncidentsUnitOfWork = Depends(uow),
+    principal: Principal = Depends(require(*COORDINATORS)),
+):
+    return out(await handlers.escalate(uow, principal, incident_id, **body.model_dump()))
 
 
 @router.get("/departments")
-async def departments(uow: IncidentsUnitOfWork = Depends(uow)) -> list[dict]:
-    """The departments incidents knows of (its read model of ORG)."""
+async def departments(
+    include_retired: bool = False,
+    uow: IncidentsUnitOfWork = Depends(uow),
+    principal: Principal = Depends(authenticated),
+) -> list[dict]:
+    """The departments one may whistle to (incidents' read model of ORG): what each handles,
+    where, through which channels, and its targets. A department's operator sees only its own."""
     async with uow:
-        return [
-            {"code": d.code, "name": d.name, "categories": list(d.categories)}
-            for d in await uow.org.departments()
-        ]
+        found = await uow.org.departments(include_retired)
+    return [
+        {
+            "code": d.code,
+            "name": d.name,
+            "name_en": d.name_en,
+            "categories": list(d.categories),
+            "areas": d.areas,
+            "channels": d.channels,
+            "sla": d.sla,
+            "version": d.version,
+            "retired_at": d.retired_at,
+        }
+        for d in found
+        if principal.role is not Role.DEPARTMENT_OPERATOR or principal.is_department(d.code)
+    ]
 
 
 @router.get("/grid-nodes")
 async def grid_nodes(
-    community_code: str | None = None, uow: IncidentsUnitOfWork = Depends(uow)
+    community_code: str | None = None,
+    include_retired: bool = False,
+    uow: IncidentsUnitOfWork = Depends(uow),
+    principal: Principal = Depends(authenticated),
 ) -> list[dict]:
-    """The grid nodes incidents knows of (its read model of ORG), to report against."""
+    """The grid nodes the caller may report against (incidents' read model of ORG)."""
     async with uow:
-        return [
-            {
-                "code": n.code,
-                "name": n.name,
-                "kind": n.kind,
-                "community_code": n.community_code,
-                "path": list(n.path),
-            }
-            for n in await uow.org.grid_nodes(community_code)
-        ]
+        found = await uow.org.grid_nodes(community_code, include_retired)
+    return [
+        {
+            "code": n.code,
+            "name": n.name,
+            "kind": n.kind,
+            "community_code": n.community_code,
+            "parent_code": n.parent_code,
+            "path": list(n.path),
+            "version": n.version,
+            "retired_at": n.retired_at,
+        }
+        for n in found
+        if principal.sees_grid_node(n.path, n.community_code)
+    ]

@@ -19,6 +19,7 @@ from opentelemetry.trace import Link
 from incidents.domain import events
 from incidents.domain.model import Incident, RuleBroken
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
+from lianxin.auth import Forbidden, Principal, Role
 from lianxin.contracts import CloudEvent, EventData, org
 from lianxin.contracts import departments as reports
 from lianxin.contracts import incidents as contracts
@@ -34,6 +35,13 @@ CONTRACTS: dict[type, type[EventData]] = {
     events.AssignmentDispatched: contracts.AssignmentDispatched,
     events.IncidentResolved: contracts.IncidentResolved,
 }
+
+
+def sees(principal: Principal, incident: Incident) -> bool:
+    """Object-level scope: the incident's grid or community, or an assignment of one's own."""
+    if principal.role is Role.DEPARTMENT_OPERATOR:
+        return any(principal.is_department(a.department_code) for a in incident.assignments)
+    return principal.sees_grid_node(incident.grid_path, incident.community_code)
 
 
 def utcnow() -> datetime:
@@ -65,6 +73,7 @@ async def _save(uow: IncidentsUnitOfWork, incident: Incident) -> None:
 
 async def report_incident(
     uow: IncidentsUnitOfWork,
+    principal: Principal,
     *,
     micro_grid_code: str,
     category: str,
@@ -76,8 +85,10 @@ async def report_incident(
 ) -> Incident:
     async with uow:
         node = await uow.org.grid_node(micro_grid_code)
-        if node is None or node.kind != "micro_grid":
+        if node is None or node.kind != "micro_grid" or node.retired_at is not None:
             raise Invalid("micro_grid_code", f"{micro_grid_code} is not a known micro-grid")
+        if not principal.sees_grid_node(node.path, node.community_code):
+            raise Forbidden(f"{micro_grid_code} is outside your grids")
         try:
             incident = Incident.report(
                 community_code=node.community_code,
@@ -100,6 +111,7 @@ async def report_incident(
 
 async def escalate(
     uow: IncidentsUnitOfWork,
+    principal: Principal,
     incident_id: UUID,
     *,
     department_codes: list[str],
@@ -109,7 +121,7 @@ async def escalate(
 ) -> Incident:
     async with uow:
         incident = await uow.incidents.get(incident_id, for_update=True)
-        if incident is None:
+        if incident is None or not sees(principal, incident):
             raise NotFound("incident", incident_id)
         unknown = sorted(set(department_codes) - await uow.org.known_departments(department_codes))
         if unknown:
@@ -157,14 +169,25 @@ async def apply_department_report(
         await _save(uow, incident)
 
 
+# The ORG aggregates incidents keeps a read model of.
+READ_MODELS = {
+    org.CommunityState: "community",
+    org.DepartmentState: "department",
+    org.GridNodeState: "grid_node",
+}
+
+
 async def apply_org_event(uow: IncidentsUnitOfWork, data: EventData) -> str | None:
-    """Keep the read models of departments and grid nodes. Returns a new department's code."""
+    """Keep the read models of communities, departments and grid nodes, from ORG events alone.
+
+    Registered, updated (a moved node's subtree arrives as one update per node, each with its new
+    path) and retired all carry the aggregate's whole state: one upsert, newer versions only.
+    Returns a newly registered department's code. Other ORG events are not incidents' concern.
+    """
+    aggregate = next((a for state, a in READ_MODELS.items() if isinstance(data, state)), None)
+    if aggregate is None:
+        return None
     async with uow:
-        if isinstance(data, org.DepartmentRegistered):
-            await uow.org.upsert_department(data.code, data.name, data.categories)
-        elif isinstance(data, org.GridNodeRegistered):
-            await uow.org.upsert_grid_node(
-                data.code, data.name, data.kind, data.community_code, data.path
-            )
+        await uow.org.apply(aggregate, data.model_dump())
         await uow.commit()
     return data.code if isinstance(data, org.DepartmentRegistered) else None

@@ -1,19 +1,120 @@
-"""The organisation database's tables."""
+"""The organisation database's tables.
+
+Every aggregate's row carries `version` (one more on each change, as in its events) and
+`retired_at`: nothing history refers to is ever deleted. Lists of codes are arrays; value objects
+(agreements, liaisons, officers, chair terms, areas, channels, targets) are JSONB.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import ARRAY, Column, ForeignKey, Integer, MetaData, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from lianxin.persistence.tables import messaging_tables
 
 metadata = MetaData()
+
+
+def lifecycle() -> list[Column]:
+    return [
+        Column("version", Integer, nullable=False, server_default="1"),
+        Column("retired_at", DateTime(timezone=True)),
+    ]
+
+
+districts = Table(
+    "districts",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("city", Text, nullable=False),
+    *lifecycle(),
+)
+
+streets = Table(
+    "streets",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("district_code", Text, ForeignKey("districts.code"), nullable=False, index=True),
+    *lifecycle(),
+)
 
 communities = Table(
     "communities",
     metadata,
     Column("code", Text, primary_key=True),
     Column("name", Text, nullable=False),
-    Column("street", Text, nullable=False),
+    Column("street_code", Text, ForeignKey("streets.code"), nullable=False, index=True),
+    Column("district_code", Text, ForeignKey("districts.code"), nullable=False),
+    Column("area_km2", Float),
+    *lifecycle(),
+)
+
+alliances = Table(
+    "alliances",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("community_codes", ARRAY(Text), nullable=False),
+    Column("branch_unit_codes", ARRAY(Text), nullable=False, server_default="{}"),
+    Column("mechanisms", ARRAY(Text), nullable=False),
+    *lifecycle(),
+)
+
+member_units = Table(
+    "member_units",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("community_code", Text, ForeignKey("communities.code"), nullable=False, index=True),
+    Column("relation", Text, nullable=False),
+    Column("agreement", JSONB),
+    # Personal: liaisons' names and phones.
+    Column("liaisons", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    *lifecycle(),
+)
+
+big_committees = Table(
+    "big_committees",
+    metadata,
+    Column("community_code", Text, ForeignKey("communities.code"), primary_key=True),
+    # Personal: officers' and members' names.
+    Column("secretary", JSONB),
+    Column("deputy", JSONB),
+    Column("members", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("chair_terms", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    *lifecycle(),
+)
+
+departments = Table(
+    "departments",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("categories", ARRAY(Text), nullable=False),
+    Column("name_en", Text, nullable=False, server_default=""),
+    Column("areas", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column(
+        "channels", JSONB, nullable=False, server_default=text("""'[{"kind": "nats"}]'::jsonb""")
+    ),
+    # NULL: the default targets (acknowledge in 30 min; resolve in 2/24/168/360 h by urgency).
+    Column("sla", JSONB),
+    *lifecycle(),
 )
 
 grid_nodes = Table(
@@ -25,15 +126,64 @@ grid_nodes = Table(
     Column("community_code", Text, ForeignKey("communities.code"), nullable=False, index=True),
     Column("parent_code", Text, ForeignKey("grid_nodes.code")),
     Column("path", ARRAY(Text), nullable=False),
+    # The node's own counts; subtree totals are computed.
     Column("households", Integer, nullable=False, server_default="0"),
+    Column("residents", Integer, nullable=False, server_default="0"),
+    Column("merchants", Integer, nullable=False, server_default="0"),
+    Column("grid_type", Text),
+    Column("addresses", ARRAY(Text), nullable=False, server_default="{}"),
+    *lifecycle(),
+    # "Which nodes are under X": path @> ARRAY[X].
+    Index("grid_nodes_path", "path", postgresql_using="gin"),
 )
 
-departments = Table(
-    "departments",
+people = Table(
+    "people",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("community_code", Text, ForeignKey("communities.code"), nullable=False, index=True),
+    # Personal: name and phone. The phone is never put in an event.
+    Column("name", Text, nullable=False),
+    Column("phone", Text),
+    Column("node_code", Text, ForeignKey("grid_nodes.code"), index=True),
+    Column("party_member_kind", Text),
+    Column("employer_unit_code", Text, ForeignKey("member_units.code")),
+    Column("double_report", Text),
+    *lifecycle(),
+)
+
+# Who holds which post of the grid, and since when; a vacated post keeps its row with `until`.
+grid_roles = Table(
+    "grid_roles",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("person_code", Text, ForeignKey("people.code"), nullable=False, index=True),
+    Column("node_code", Text, ForeignKey("grid_nodes.code"), nullable=False),
+    Column("role", Text, nullable=False),
+    Column("since", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("until", DateTime(timezone=True)),
+    # One holder per post at a time.
+    Index(
+        "grid_roles_one_holder",
+        "node_code",
+        "role",
+        unique=True,
+        postgresql_where=text("until IS NULL"),
+    ),
+)
+
+party_organisations = Table(
+    "party_organisations",
     metadata,
     Column("code", Text, primary_key=True),
     Column("name", Text, nullable=False),
-    Column("categories", ARRAY(Text), nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("community_code", Text, ForeignKey("communities.code"), nullable=False, index=True),
+    Column("node_codes", ARRAY(Text), nullable=False),
+    Column("linked_households", Integer),
+    Column("leader_person_code", Text, ForeignKey("people.code")),
+    *lifecycle(),
+    Index("party_organisations_nodes", "node_codes", postgresql_using="gin"),
 )
 
 outbox, inbox, dead_letters = messaging_tables(metadata)

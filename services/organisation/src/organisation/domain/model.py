@@ -1,98 +1,52 @@
-"""The alliance's organisation: communities, the typed grid tree, functional departments."""
+"""The alliance's organisation, one import away: every aggregate and its rules.
 
-from __future__ import annotations
+- places: districts and streets above communities; alliances of communities and branches
+- committees: member units, each community's big committee and its rotating chair
+- departments: whom problems are whistled to, where, through which channels, how fast
+- grid: the typed grid tree (`ALLOWED_PARENTS`), its counts, moves and addresses
+- party: party organisations on the tree; people: party members and the grid's posts
+"""
 
-from dataclasses import dataclass, field
+from organisation.domain.base import Aggregate, Refused, RuleBroken
+from organisation.domain.committees import (
+    MEMBER_UNIT_KINDS,
+    RELATIONS,
+    BigCommittee,
+    ChairTerm,
+    MemberUnit,
+)
+from organisation.domain.departments import AREA_LEVELS, CHANNEL_KINDS, Department
+from organisation.domain.grid import ALLOWED_PARENTS, GRID_TYPES, Counts, GridNode, GridTree
+from organisation.domain.party import COVERS, PartyOrganisation
+from organisation.domain.people import DOUBLE_REPORT, PARTY_MEMBER_KINDS, ROLE_NODE_KINDS, Person
+from organisation.domain.places import MECHANISMS, Alliance, Community, District, Street
 
-from organisation.domain import events
-
-# Which kind of grid node may sit directly under which (None: at the community's root).
-ALLOWED_PARENTS: dict[str, set[str | None]] = {
-    "grid": {None},
-    "compound": {"grid"},
-    "micro_grid": {"grid", "compound"},
-    "building": {"micro_grid", "compound"},
-    "unit": {"building"},
-}
-
-
-class RuleBroken(ValueError):
-    """A domain rule was broken; `field` names the input at fault."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-@dataclass
-class Community:
-    code: str
-    name: str
-    street: str
-    events: list[object] = field(default_factory=list, repr=False, compare=False)
-
-    @classmethod
-    def register(cls, code: str, name: str, street: str) -> Community:
-        community = cls(code, name, street)
-        community.events.append(events.CommunityRegistered(code, name, street))
-        return community
-
-
-@dataclass
-class GridNode:
-    code: str
-    name: str
-    kind: str
-    community_code: str
-    parent_code: str | None
-    path: list[str]
-    households: int = 0
-    events: list[object] = field(default_factory=list, repr=False, compare=False)
-
-    @classmethod
-    def register(
-        cls,
-        code: str,
-        name: str,
-        kind: str,
-        community: Community,
-        parent: GridNode | None,
-        households: int = 0,
-    ) -> GridNode:
-        if kind not in ALLOWED_PARENTS:
-            raise RuleBroken("kind", f"unknown grid node kind {kind!r}")
-        parent_kind = parent.kind if parent else None
-        if parent_kind not in ALLOWED_PARENTS[kind]:
-            where = f"under a {parent_kind}" if parent_kind else "at the root of a community"
-            raise RuleBroken("parent_code", f"a {kind} cannot sit {where}")
-        if parent and parent.community_code != community.code:
-            raise RuleBroken("parent_code", f"{parent.code} belongs to another community")
-        path = [*parent.path, code] if parent else [code]
-        node = cls(
-            code, name, kind, community.code, parent.code if parent else None, path, households
-        )
-        node.events.append(
-            events.GridNodeRegistered(
-                code, name, kind, community.code, node.parent_code, path, households
-            )
-        )
-        return node
-
-
-@dataclass
-class Department:
-    """A functional department that can be whistled to (城管, 供电, 派出所…)."""
-
-    code: str
-    name: str
-    categories: list[str]
-    events: list[object] = field(default_factory=list, repr=False, compare=False)
-
-    @classmethod
-    def register(cls, code: str, name: str, categories: list[str]) -> Department:
-        if not categories:
-            raise RuleBroken("categories", "a department handles at least one category")
-        unique = sorted(set(categories))
-        department = cls(code, name, unique)
-        department.events.append(events.DepartmentRegistered(code, name, unique))
-        return department
+__all__ = [
+    "ALLOWED_PARENTS",
+    "AREA_LEVELS",
+    "CHANNEL_KINDS",
+    "COVERS",
+    "DOUBLE_REPORT",
+    "GRID_TYPES",
+    "MECHANISMS",
+    "MEMBER_UNIT_KINDS",
+    "PARTY_MEMBER_KINDS",
+    "RELATIONS",
+    "ROLE_NODE_KINDS",
+    "Aggregate",
+    "Alliance",
+    "BigCommittee",
+    "ChairTerm",
+    "Community",
+    "Counts",
+    "Department",
+    "District",
+    "GridNode",
+    "GridTree",
+    "MemberUnit",
+    "PartyOrganisation",
+    "Person",
+    "Refused",
+    "RuleBroken",
+    "Street",
+]

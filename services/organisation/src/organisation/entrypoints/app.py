@@ -1,14 +1,45 @@
 """The organisation process: `uvicorn organisation.entrypoints.app:app`."""
 
-from lianxin.service import create_service_app
+from fastapi import Depends, FastAPI
+
+from lianxin.auth import KeySource
+from lianxin.service import Runtime, create_service_app
+from lianxin.settings import ServiceSettings
 from organisation.adapters.orm import metadata
+from organisation.entrypoints import identity_api
+from organisation.entrypoints.access import authorize
 from organisation.entrypoints.api import router
+from organisation.service_layer import identity
 from organisation.service_layer.unit_of_work import OrganisationUnitOfWork
 
-app = create_service_app(
-    "organisation",
-    title="Lianxin organisation",
-    metadata=metadata,
-    routers=[router],
-    uow_class=OrganisationUnitOfWork,
-)
+
+def own_keys(rt: Runtime) -> KeySource:
+    """organisation verifies tokens against its own key table, not over HTTP to itself."""
+
+    async def keys() -> dict:
+        return await identity.jwks(rt.uow())  # type: ignore[arg-type]
+
+    return keys
+
+
+async def open_platform_account(rt: Runtime) -> None:
+    if rt.settings.lianxin_platform_secret:
+        await identity.ensure_platform_account(rt.uow(), rt.settings.lianxin_platform_secret)  # type: ignore[arg-type]
+
+
+def create_app(settings: ServiceSettings | None = None) -> FastAPI:
+    return create_service_app(
+        "organisation",
+        title="Lianxin organisation",
+        metadata=metadata,
+        routers=[router, identity_api.router],
+        route_checks=[Depends(authorize)],
+        public_routers=[identity_api.public],
+        uow_class=OrganisationUnitOfWork,
+        settings=settings,
+        signing_keys=own_keys,
+        on_startup=open_platform_account,
+    )
+
+
+app = create_app()

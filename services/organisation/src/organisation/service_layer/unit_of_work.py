@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from lianxin.persistence.unit_of_work import UnitOfWork
+from organisation.adapters.identity import IdentityRepository
 from organisation.adapters.repository import OrganisationRepository
 
 
 class OrganisationUnitOfWork(UnitOfWork):
     org: OrganisationRepository
+    identity: IdentityRepository
 
     def _open(self) -> None:
         self.org = OrganisationRepository(self.session)
+        self.identity = IdentityRepository(self.session)

@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
+from lianxin.auth import Principal, authenticated
 from lianxin.contracts import CloudEvent, EventData
 from lianxin.messaging.subscriber import EventHandler
 from lianxin.service import Runtime, create_service_app, runtime
@@ -27,10 +28,15 @@ class NeedOut(BaseModel):
 
 
 @router.get("/needs", response_model=list[NeedOut])
-async def list_needs(community_code: str | None = None, rt: Runtime = Depends(runtime)):
+async def list_needs(
+    community_code: str | None = None,
+    rt: Runtime = Depends(runtime),
+    principal: Principal = Depends(authenticated),
+):
     uow: ResourcesUnitOfWork = rt.uow()  # type: ignore[assignment]
     async with uow:
-        return [vars(n) for n in await uow.needs.list(community_code)]
+        found = await uow.needs.list(community_code)
+    return [vars(n) for n in found if principal.sees_community(n.community_code)]
 
 
 def on_escalation(rt: Runtime) -> EventHandler:

@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
+from lianxin.auth import Principal, authenticated
 from lianxin.contracts import CloudEvent, EventData
 from lianxin.messaging.subscriber import EventHandler
 from lianxin.service import Runtime, create_service_app, runtime
@@ -27,10 +28,15 @@ class MobilisationOut(BaseModel):
 
 
 @router.get("/mobilisations", response_model=list[MobilisationOut])
-async def list_mobilisations(community_code: str | None = None, rt: Runtime = Depends(runtime)):
+async def list_mobilisations(
+    community_code: str | None = None,
+    rt: Runtime = Depends(runtime),
+    principal: Principal = Depends(authenticated),
+):
     uow: VolunteersUnitOfWork = rt.uow()  # type: ignore[assignment]
     async with uow:
-        return [vars(m) for m in await uow.mobilisations.list(community_code)]
+        found = await uow.mobilisations.list(community_code)
+    return [vars(m) for m in found if principal.sees_community(m.community_code)]
 
 
 def on_escalation(rt: Runtime) -> EventHandler:

@@ -1,0 +1,108 @@
+"""Accounts and signing keys: organisation's identity tables and their repository."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, Column, DateTime, LargeBinary, Table, Text, func, select
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lianxin.auth import SigningKey
+from organisation.adapters.orm import metadata
+from organisation.domain.identity import Account, AccountScope
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("username", Text, primary_key=True),
+    Column("display_name", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("scope", JSONB, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("password_hash", Text, nullable=False),  # argon2id; a client's secret likewise
+    Column("active", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+signing_keys = Table(
+    "signing_keys",
+    metadata,
+    Column("kid", Text, primary_key=True),
+    Column("private_pem", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+
+class IdentityRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def account(self, username: str) -> tuple[Account, str] | None:
+        """The account and its password hash."""
+        row = (
+            await self.session.execute(select(accounts).where(accounts.c.username == username))
+        ).first()
+        return (_account(row), row.password_hash) if row else None
+
+    async def accounts(self) -> list[Account]:
+        rows = await self.session.execute(select(accounts).order_by(accounts.c.username))
+        return [_account(r) for r in rows]
+
+    async def add_account(self, account: Account, password_hash: str) -> None:
+        await self.session.execute(
+            accounts.insert().values(
+                username=account.username,
+                display_name=account.display_name,
+                role=account.role,
+                scope=_scope_json(account.scope),
+                kind=account.kind,
+                password_hash=password_hash,
+                active=account.active,
+            )
+        )
+
+    async def save_account(self, account: Account) -> None:
+        await self.session.execute(
+            accounts.update()
+            .where(accounts.c.username == account.username)
+            .values(active=account.active, display_name=account.display_name)
+        )
+
+    async def signing_keys(self, since: datetime) -> list[tuple[SigningKey, datetime]]:
+        """Keys created since `since`, newest first."""
+        rows = await self.session.execute(
+            select(signing_keys)
+            .where(signing_keys.c.created_at >= since)
+            .order_by(signing_keys.c.created_at.desc())
+        )
+        return [(SigningKey(r.kid, r.private_pem), r.created_at) for r in rows]
+
+    async def add_signing_key(self, key: SigningKey) -> None:
+        await self.session.execute(
+            signing_keys.insert().values(kid=key.kid, private_pem=key.private_pem)
+        )
+
+
+def _scope_json(scope: AccountScope) -> dict:
+    return {
+        "alliance": scope.alliance,
+        "streets": list(scope.streets),
+        "communities": list(scope.communities),
+        "grid_nodes": list(scope.grid_nodes),
+        "department": scope.department,
+        "member_unit": scope.member_unit,
+    }
+
+
+def _account(row) -> Account:
+    s = row.scope
+    scope = AccountScope(
+        alliance=s.get("alliance"),
+        streets=tuple(s.get("streets") or ()),
+        communities=tuple(s.get("communities") or ()),
+        grid_nodes=tuple(s.get("grid_nodes") or ()),
+        department=s.get("department"),
+        member_unit=s.get("member_unit"),
+    )
+    return Account(row.username, row.display_name, row.role, scope, row.kind, row.active)

@@ -1,0 +1,56 @@
+"""Accounts: people and machines that act on the platform, each with one role and a scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from organisation.domain.model import RuleBroken
+
+# What each role's scope must name: where a principal of that role may act.
+ROLE_SCOPE = {
+    "alliance_admin": "alliance",
+    "street_coordinator": "streets",
+    "community_coordinator": "communities",
+    "grid_leader": "grid_nodes",
+    "member_unit_liaison": "member_unit",
+    "department_operator": "department",
+    "volunteer": "communities",
+    "service": None,
+}
+
+
+@dataclass(frozen=True)
+class AccountScope:
+    alliance: str | None = None
+    streets: tuple[str, ...] = ()
+    communities: tuple[str, ...] = ()
+    grid_nodes: tuple[str, ...] = ()
+    department: str | None = None
+    member_unit: str | None = None
+
+
+@dataclass
+class Account:
+    username: str
+    display_name: str
+    role: str
+    scope: AccountScope
+    kind: str = "person"  # or "client": a machine using client credentials
+    active: bool = True
+    events: list[object] = field(default_factory=list, repr=False, compare=False)
+
+    @classmethod
+    def open(
+        cls, username: str, display_name: str, role: str, scope: AccountScope, kind: str = "person"
+    ) -> Account:
+        if role not in ROLE_SCOPE:
+            raise RuleBroken("role", f"unknown role {role!r}")
+        needed = ROLE_SCOPE[role]
+        if needed and not getattr(scope, needed):
+            raise RuleBroken(f"scope.{needed}", f"a {role} needs a scope naming {needed}")
+        if kind not in ("person", "client"):
+            raise RuleBroken("kind", "an account is a person or a client")
+        return cls(username, display_name, role, scope, kind)
+
+    def deactivate(self) -> None:
+        self.active = False

@@ -1,0 +1,175 @@
+"""Districts and streets above the communities, and the alliances communities form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from organisation.domain.base import Aggregate, require, require_text, unique
+
+# The six joint mechanisms an alliance runs (Nanmenshan: 民意联采, 风险联判, 矛盾联解, 安全联防,
+# 困难联帮, 活动联办).
+MECHANISMS = (
+    "joint_opinion_collection",
+    "joint_risk_assessment",
+    "joint_dispute_resolution",
+    "joint_safety_defence",
+    "joint_hardship_aid",
+    "joint_activities",
+)
+
+
+@dataclass
+class District(Aggregate):
+    AGGREGATE = "district"
+
+    code: str
+    name: str
+    city: str
+
+    @classmethod
+    def register(cls, code: str, name: str, city: str) -> District:
+        district = cls(code, require_text(name, "name"), require_text(city, "city"))
+        district._registered()
+        return district
+
+    def update(self, name: str | None = None, city: str | None = None) -> list[str]:
+        changes: dict[str, Any] = {}
+        if name is not None:
+            changes["name"] = require_text(name, "name")
+        if city is not None:
+            changes["city"] = require_text(city, "city")
+        return self._apply(changes)
+
+
+@dataclass
+class Street(Aggregate):
+    """A street (街道); it stays in its district, so communities can carry the district too."""
+
+    AGGREGATE = "street"
+
+    code: str
+    name: str
+    district_code: str
+
+    @classmethod
+    def register(cls, code: str, name: str, district: District) -> Street:
+        require(district.active, "district_code", f"district {district.code} is retired")
+        street = cls(code, require_text(name, "name"), district.code)
+        street._registered()
+        return street
+
+    def update(self, name: str | None = None) -> list[str]:
+        return self._apply({"name": require_text(name, "name")} if name is not None else {})
+
+
+@dataclass
+class Community(Aggregate):
+    AGGREGATE = "community"
+
+    code: str
+    name: str
+    street_code: str
+    district_code: str
+    area_km2: float | None = None
+
+    @classmethod
+    def register(
+        cls, code: str, name: str, street: Street, area_km2: float | None = None
+    ) -> Community:
+        require(street.active, "street_code", f"street {street.code} is retired")
+        require(area_km2 is None or area_km2 >= 0, "area_km2", "an area is not negative")
+        name = require_text(name, "name")
+        community = cls(code, name, street.code, street.district_code, area_km2)
+        community._registered()
+        return community
+
+    def update(self, changes: dict[str, Any], street: Street | None = None) -> list[str]:
+        """`changes` may hold name, area_km2 and street_code (then `street` is that street)."""
+        wanted: dict[str, Any] = {}
+        if "name" in changes:
+            wanted["name"] = require_text(changes["name"], "name")
+        if "area_km2" in changes:
+            area = changes["area_km2"]
+            require(area is None or area >= 0, "area_km2", "an area is not negative")
+            wanted["area_km2"] = area
+        if "street_code" in changes:
+            require(street and street.active, "street_code", "the street must exist, not retired")
+            wanted["street_code"] = street.code  # type: ignore[union-attr]
+            wanted["district_code"] = street.district_code  # type: ignore[union-attr]
+        return self._apply(wanted)
+
+
+@dataclass
+class Alliance(Aggregate):
+    """Communities and non-public party branches acting together (党建联盟)."""
+
+    AGGREGATE = "alliance"
+
+    code: str
+    name: str
+    community_codes: list[str]
+    branch_unit_codes: list[str]
+    mechanisms: list[str]
+
+    @classmethod
+    def register(
+        cls,
+        code: str,
+        name: str,
+        communities: list[Community],
+        branch_units: list,
+        mechanisms: list[str],
+    ) -> Alliance:
+        alliance = cls(
+            code,
+            require_text(name, "name"),
+            _communities(communities),
+            _branches(branch_units),
+            _mechanisms(mechanisms),
+        )
+        alliance._registered()
+        return alliance
+
+    def update(
+        self,
+        name: str | None = None,
+        communities: list[Community] | None = None,
+        branch_units: list | None = None,
+        mechanisms: list[str] | None = None,
+    ) -> list[str]:
+        changes: dict[str, Any] = {}
+        if name is not None:
+            changes["name"] = require_text(name, "name")
+        if communities is not None:
+            changes["community_codes"] = _communities(communities)
+        if branch_units is not None:
+            changes["branch_unit_codes"] = _branches(branch_units)
+        if mechanisms is not None:
+            changes["mechanisms"] = _mechanisms(mechanisms)
+        return self._apply(changes)
+
+
+def _communities(communities: list[Community]) -> list[str]:
+    require(communities, "community_codes", "an alliance has at least one community")
+    for community in communities:
+        require(community.active, "community_codes", f"community {community.code} is retired")
+    return unique([c.code for c in communities], "community_codes")
+
+
+def _branches(units: list) -> list[str]:
+    for unit in units:
+        require(unit.active, "branch_unit_codes", f"member unit {unit.code} is retired")
+        require(
+            unit.kind == "non_public_party_branch",
+            "branch_unit_codes",
+            f"member unit {unit.code} is not a non-public party branch",
+        )
+    return unique([u.code for u in units], "branch_unit_codes")
+
+
+def _mechanisms(mechanisms: list[str]) -> list[str]:
+    require(mechanisms, "mechanisms", "an alliance runs at least one joint mechanism")
+    for mechanism in mechanisms:
+        require(mechanism in MECHANISMS, "mechanisms", f"unknown mechanism {mechanism!r}")
+    return unique(mechanisms, "mechanisms")

@@ -1,0 +1,171 @@
+"""Tokens (OAuth2 password and client-credentials grants), signing keys, and accounts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Form, status
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from lianxin.auth import Forbidden, Principal, Role, require
+from lianxin.problems import NotFound
+from lianxin.service import Runtime, runtime
+from organisation.domain.identity import AccountScope
+from organisation.service_layer import identity
+from organisation.service_layer.unit_of_work import OrganisationUnitOfWork
+
+public = APIRouter(tags=["identity"])
+router = APIRouter(tags=["identity"])
+
+
+def uow(rt: Runtime = Depends(runtime)) -> OrganisationUnitOfWork:
+    return rt.uow()  # type: ignore[return-value]
+
+
+@public.post("/oauth/token")
+async def token(
+    grant_type: Annotated[Literal["password", "client_credentials"], Form()],
+    username: Annotated[str | None, Form()] = None,
+    password: Annotated[str | None, Form()] = None,
+    client_id: Annotated[str | None, Form()] = None,
+    client_secret: Annotated[str | None, Form()] = None,
+    uow: OrganisationUnitOfWork = Depends(uow),
+) -> JSONResponse:
+    """RFC 6749: `password` for people, `client_credentials` for machines."""
+    try:
+        if grant_type == "password":
+            body = await identity.grant(uow, username or "", password or "", "person")
+        else:
+            body = await identity.grant(uow, client_id or "", client_secret or "", "client")
+    except identity.InvalidGrant as refused:
+        return JSONResponse({"error": refused.oauth_error}, status_code=400)
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+
+@public.get("/.well-known/jwks.json")
+async def jwks(uow: OrganisationUnitOfWork = Depends(uow)) -> dict:
+    """The public halves of the current and recent signing keys."""
+    return await identity.jwks(uow)
+
+
+class ScopeIn(BaseModel):
+    alliance: str | None = None
+    streets: list[str] = []
+    communities: list[str] = []
+    grid_nodes: list[str] = []
+    department: str | None = None
+    member_unit: str | None = None
+
+
+class AccountIn(BaseModel):
+    username: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=64)
+    display_name: str = Field(min_length=1, max_length=100)
+    role: Role
+    scope: ScopeIn = ScopeIn()
+    kind: Literal["person", "client"] = "person"
+    secret: str = Field(min_length=8, max_length=200, description="password or client secret")
+
+
+class AccountOut(BaseModel):
+    username: str
+    display_name: str
+    role: str
+    kind: str
+    active: bool
+    scope: ScopeIn
+
+
+def _out(account) -> AccountOut:
+    s = account.scope
+    return AccountOut(
+        username=account.username,
+        display_name=account.display_name,
+        role=account.role,
+        kind=account.kind,
+        active=account.active,
+        scope=ScopeIn(
+            alliance=s.alliance,
+            streets=list(s.streets),
+            communities=list(s.communities),
+            grid_nodes=list(s.grid_nodes),
+            department=s.department,
+            member_unit=s.member_unit,
+        ),
+    )
+
+
+@router.get("/me")
+async def me(principal: Principal = Depends(require(*Role))) -> dict:
+    """Who the token says you are, and where you may act."""
+    return {
+        "subject": principal.subject,
+        "name": principal.name,
+        "role": principal.role,
+        "scope": principal.scope.claims(),
+    }
+
+
+@router.post("/accounts", status_code=status.HTTP_201_CREATED, response_model=AccountOut)
+async def open_account(
+    body: AccountIn,
+    uow: OrganisationUnitOfWork = Depends(uow),
+    principal: Principal = Depends(require(Role.ALLIANCE_ADMIN)),
+):
+    """An alliance administrator opens accounts inside its own alliance."""
+    if not principal.is_platform and (
+        body.role is Role.SERVICE or not _inside(principal, body.scope)
+    ):
+        raise Forbidden("an account may only be opened inside your own alliance")
+    account = await identity.open_account(
+        uow,
+        username=body.username,
+        display_name=body.display_name,
+        role=body.role.value,
+        scope=AccountScope(
+            alliance=body.scope.alliance,
+            streets=tuple(body.scope.streets),
+            communities=tuple(body.scope.communities),
+            grid_nodes=tuple(body.scope.grid_nodes),
+            department=body.scope.department,
+            member_unit=body.scope.member_unit,
+        ),
+        secret=body.secret,
+        kind=body.kind,
+    )
+    return _out(account)
+
+
+@router.get("/accounts", response_model=list[AccountOut])
+async def list_accounts(
+    uow: OrganisationUnitOfWork = Depends(uow),
+    principal: Principal = Depends(require(Role.ALLIANCE_ADMIN)),
+):
+    async with uow:
+        accounts = await uow.identity.accounts()
+    return [_out(a) for a in accounts if principal.is_platform or _inside(principal, _out(a).scope)]
+
+
+@router.post("/accounts/{username}/deactivation", response_model=AccountOut)
+async def deactivate(
+    username: str,
+    uow: OrganisationUnitOfWork = Depends(uow),
+    principal: Principal = Depends(require(Role.ALLIANCE_ADMIN)),
+):
+    async with uow:
+        found = await uow.identity.account(username)
+        if found is None or not (principal.is_platform or _inside(principal, _out(found[0]).scope)):
+            raise NotFound("account", username)
+        account = found[0]
+        account.deactivate()
+        await uow.identity.save_account(account)
+        await uow.commit()
+    return _out(account)
+
+
+def _inside(principal: Principal, scope: ScopeIn) -> bool:
+    """Is everything the scope names inside the administrator's alliance?"""
+    if scope.alliance:
+        return scope.alliance == principal.scope.alliance
+    communities = set(scope.communities)
+    return bool(communities) and communities <= principal.scope.communities

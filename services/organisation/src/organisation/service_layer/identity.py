@@ -1,0 +1,130 @@
+"""Accounts, password and client-credential grants, and the rotating signing keys."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from lianxin.auth import Principal, Role, Scope, SigningKey, claims_for
+from lianxin.problems import Conflict, Invalid, Problem
+from organisation.domain.identity import Account, AccountScope
+from organisation.domain.model import RuleBroken
+from organisation.service_layer.unit_of_work import OrganisationUnitOfWork
+
+TOKEN_SECONDS = 15 * 60
+KEY_ROTATES_AFTER = timedelta(hours=24)
+# Published for longer than any token signed with it lives, so no valid token loses its key.
+KEY_PUBLISHED_FOR = KEY_ROTATES_AFTER + timedelta(hours=1)
+
+_hasher = PasswordHasher()
+# Checked against when the account does not exist, so both failures take the same time.
+_DUMMY_HASH = _hasher.hash("lianxin: no such account")
+
+
+class InvalidGrant(Problem):
+    """OAuth2's `invalid_grant`/`invalid_client` (RFC 6749 §5.2), as a problem document."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__(400, error, "unknown account or wrong password", type_="about:blank")
+        self.oauth_error = error
+
+
+async def open_account(
+    uow: OrganisationUnitOfWork,
+    *,
+    username: str,
+    display_name: str,
+    role: str,
+    scope: AccountScope,
+    secret: str,
+    kind: str = "person",
+) -> Account:
+    async with uow:
+        if await uow.identity.account(username):
+            raise Conflict(f"account {username} already exists")
+        try:
+            account = Account.open(username, display_name, role, scope, kind)
+        except RuleBroken as broken:
+            raise Invalid(broken.field, str(broken)) from broken
+        await uow.identity.add_account(account, _hasher.hash(secret))
+        await uow.commit()
+    return account
+
+
+async def grant(uow: OrganisationUnitOfWork, username: str, secret: str, kind: str) -> dict:
+    """A token for a person's password or a machine's client secret."""
+    async with uow:
+        found = await uow.identity.account(username)
+        account, stored = found if found else (None, _DUMMY_HASH)
+        try:
+            _hasher.verify(stored, secret)
+        except (VerificationError, InvalidHashError):
+            account = None
+        if account is None or not account.active or account.kind != kind:
+            raise InvalidGrant("invalid_client" if kind == "client" else "invalid_grant")
+        principal = await principal_of(uow, account)
+        key = await current_key(uow)
+        await uow.commit()
+    token = key.sign(claims_for(principal, lifetime_seconds=TOKEN_SECONDS))
+    return {"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_SECONDS}
+
+
+async def principal_of(uow: OrganisationUnitOfWork, account: Account) -> Principal:
+    """The account's scope with its alliance or streets expanded into communities."""
+    s = account.scope
+    communities = set(s.communities)
+    if s.alliance and (alliance := await uow.org.alliances.get(s.alliance)):
+        communities |= set(alliance.community_codes)
+    for street in s.streets:
+        communities |= {c.code for c in await uow.org.communities.list(street_code=street)}
+    if s.member_unit and (unit := await uow.org.member_units.get(s.member_unit)):
+        communities.add(unit.community_code)
+    if s.grid_nodes:
+        communities |= {
+            n.community_code for n in (await uow.org.grid_nodes.many(s.grid_nodes)).values()
+        }
+    scope = Scope(
+        alliance=s.alliance,
+        communities=frozenset(communities),
+        grid_nodes=frozenset(s.grid_nodes),
+        department=s.department,
+        member_unit=s.member_unit,
+    )
+    return Principal(account.username, Role(account.role), scope, account.display_name)
+
+
+async def current_key(uow: OrganisationUnitOfWork, now: datetime | None = None) -> SigningKey:
+    """The newest signing key, made anew once the newest is older than the rotation period."""
+    now = now or datetime.now(UTC)
+    keys = await uow.identity.signing_keys(since=now - KEY_ROTATES_AFTER)
+    if keys:
+        return keys[0][0]
+    key = SigningKey.generate(uuid.uuid4().hex[:16])
+    await uow.identity.add_signing_key(key)
+    return key
+
+
+async def jwks(uow: OrganisationUnitOfWork) -> dict[str, Any]:
+    async with uow:
+        keys = await uow.identity.signing_keys(since=datetime.now(UTC) - KEY_PUBLISHED_FOR)
+    return {"keys": [key.public_jwk() for key, _ in keys]}
+
+
+async def ensure_platform_account(uow: OrganisationUnitOfWork, password: str) -> None:
+    """The platform's own account (role `service`), so tools and the demo loader can act."""
+    async with uow:
+        if await uow.identity.account("platform"):
+            return
+    await open_account(
+        uow,
+        username="platform",
+        display_name="连心平台",
+        role="service",
+        scope=AccountScope(),
+        secret=password,
+        kind="client",
+    )

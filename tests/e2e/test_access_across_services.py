@@ -1,0 +1,95 @@
+"""Each demo role against incidents, resources and volunteers, with objects inside and outside
+its scope: incident A in Taipingjie's first grid (escalated to the power company), incident B in
+its second grid (escalated to the police). Allowed means anything but 401/403/404."""
+
+from __future__ import annotations
+
+import pytest
+
+from lianxin.demo.accounts import PASSWORD
+from tests.conftest import Platform, eventually
+from tests.e2e.test_whistle_loop import TRANSFORMER
+
+pytestmark = pytest.mark.e2e
+
+# role account → (sees A, sees B, may report, may escalate, may operate)
+EXPECTED = {
+    "alliance-admin": (True, True, True, True, True),
+    "dunren-coordinator": (True, True, True, True, False),
+    "tpj-coordinator": (True, True, True, True, False),
+    "cs-coordinator": (False, False, False, False, False),
+    "tpj-g01-leader": (True, False, True, False, False),
+    "tpj-liaison": (True, True, False, False, False),
+    "power-operator": (True, False, False, False, False),
+    "tpj-volunteer": (True, True, False, False, False),
+}
+
+
+def _incident(plat: Platform, micro_grid: str, department: str) -> str:
+    with plat.http("incidents") as http:
+        created = http.post("/incidents", json={**TRANSFORMER, "micro_grid_code": micro_grid})
+        created.raise_for_status()
+        escalation = {"department_codes": [department]}
+        http.post(f"/incidents/{created.json()['id']}/escalation", json=escalation)
+        return created.json()["id"]
+
+
+def _json(answer) -> list:
+    assert answer.status_code == 200, f"{answer.status_code}: {answer.text[:300]}"
+    return answer.json()
+
+
+def _allowed(status: int) -> bool:
+    return status not in (401, 403, 404)
+
+
+def test_each_role_sees_and_does_only_what_its_scope_allows(demo_platform: Platform) -> None:
+    a = _incident(demo_platform, "tpj-g01-m01", "power_supply")
+    b = _incident(demo_platform, "tpj-g02-m01", "police")
+    wrong = []
+    for account, (sees_a, sees_b, reports, escalates, operates) in EXPECTED.items():
+        token = demo_platform.token(account, PASSWORD)
+        with demo_platform.http("incidents", token) as incidents:
+            got = {
+                "sees A": _allowed(incidents.get(f"/incidents/{a}").status_code),
+                "sees B": _allowed(incidents.get(f"/incidents/{b}").status_code),
+                "lists": {i["id"] for i in _json(incidents.get("/incidents"))} & {a, b},
+                "reports in grid 1": _allowed(
+                    incidents.post("/incidents", json=TRANSFORMER).status_code
+                ),
+                "escalates": _allowed(
+                    incidents.post(
+                        f"/incidents/{a}/escalation", json={"department_codes": ["police"]}
+                    ).status_code
+                ),
+                "operates": _allowed(incidents.get("/ops/dead-letters").status_code),
+            }
+        want = {
+            "sees A": sees_a,
+            "sees B": sees_b,
+            "lists": {i for i, seen in ((a, sees_a), (b, sees_b)) if seen},
+            "reports in grid 1": reports,
+            "escalates": escalates and sees_a,
+            "operates": operates,
+        }
+        wrong += [f"{account} {k}: {got[k]}" for k in want if got[k] != want[k]]
+    assert wrong == [], "\n".join(wrong)
+
+
+def test_community_lists_in_resources_and_volunteers_follow_the_scope(
+    demo_platform: Platform,
+) -> None:
+    incident = _incident(demo_platform, "tpj-g01-m01", "power_supply")  # an emergency
+    with demo_platform.http("volunteers") as volunteers:
+        eventually(lambda: volunteers.get("/mobilisations").json())
+    for account, sees in (("tpj-coordinator", True), ("cs-coordinator", False)):
+        token = demo_platform.token(account, PASSWORD)
+        with demo_platform.http("resources", token) as resources:
+            needs = {n["source_incident_id"] for n in resources.get("/needs").json()}
+        with demo_platform.http("volunteers", token) as volunteers:
+            called = {m["incident_id"] for m in volunteers.get("/mobilisations").json()}
+        assert (incident in needs, incident in called) == (sees, sees), account
+    assert (
+        demo_platform.http("resources").get("/needs", headers={"Authorization": ""}).status_code
+        == 401
+    )
