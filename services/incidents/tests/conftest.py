@@ -1,13 +1,19 @@
-"""Pure domain fixtures: a clock the test moves by hand, and incidents from the articles."""
+"""Fixtures: a clock the test moves by hand, incidents from the articles, and a unit of work on
+a real, migrated PostgreSQL database."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from incidents.adapters.orm import metadata
 from incidents.domain.model import Incident
+from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
+from lianxin.persistence.db import make_engine, make_session_factory
+from lianxin.persistence.migrations import upgrade
 
 START = datetime(2026, 11, 21, 22, 0, tzinfo=UTC)
 
@@ -52,3 +58,20 @@ def report(clock: Clock) -> ReportFactory:
         return Incident.report(**fields)  # type: ignore[arg-type]
 
     return _report
+
+
+def make_uow(engine) -> IncidentsUnitOfWork:
+    return IncidentsUnitOfWork(
+        make_session_factory(engine),
+        source="/lianxin/incidents",
+        outbox=metadata.tables["outbox"],
+        inbox=metadata.tables["inbox"],
+    )
+
+
+@pytest.fixture
+async def uow(database: str) -> AsyncIterator[IncidentsUnitOfWork]:
+    await asyncio.to_thread(upgrade, "incidents", database)
+    engine = make_engine(database)
+    yield make_uow(engine)
+    await engine.dispose()

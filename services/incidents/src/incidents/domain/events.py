@@ -21,6 +21,9 @@ class IncidentReported:
     urgency: str
     description: str
     affected_households: int
+    reporter_kind: str | None
+    # Masked unless the resident consented to be contacted.
+    reporter_contact: str
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,14 @@ class IncidentResolvedLocally:
     incident_id: UUID
     community_code: str
     result: str
+    actor: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ReporterAnonymised:
+    incident_id: UUID
+    community_code: str
     actor: str
     at: datetime
 

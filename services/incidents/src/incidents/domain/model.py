@@ -41,7 +41,7 @@ changed nothing: each checks everything before it touches anything.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum, StrEnum
@@ -59,6 +59,7 @@ from incidents.domain.deadlines import (
     timers,
 )
 from incidents.domain.errors import RuleBroken
+from incidents.domain.privacy import mask
 from incidents.domain.routing import DEFAULT_SERVICE_LEVELS, URGENCIES, ServiceLevel, check_urgency
 
 __all__ = [
@@ -74,6 +75,9 @@ __all__ = [
     "RuleBroken",
     "TimelineEntry",
 ]
+
+
+ANONYMOUS = "anonymous"
 
 
 class IncidentStatus(StrEnum):
@@ -235,6 +239,9 @@ class Incident:
     photos: list[str] = field(default_factory=list)
     reporter: str = ""
     reporter_kind: ReporterKind | None = None
+    # Personal data: shown beyond the grid only if the resident consented to be contacted.
+    reporter_contact: str = ""
+    contact_consent: bool = False
     resolved_locally: bool = False
     local_result: str = ""
     resolved_at: datetime | None = None
@@ -257,6 +264,11 @@ class Incident:
     def wartime(self) -> bool:
         """Emergencies (fire, flood, sudden events) switch the grid to wartime."""
         return self.urgency == "emergency"
+
+    @property
+    def public_contact(self) -> str:
+        """The reporter's contact as departments and events see it: masked without consent."""
+        return self.reporter_contact if self.contact_consent else mask(self.reporter_contact)
 
     @property
     def required_assignments(self) -> list[Assignment]:
@@ -284,6 +296,8 @@ class Incident:
         affected_merchants: int = 0,
         photos: Iterable[str] = (),
         reporter_kind: str | None = None,
+        reporter_contact: str = "",
+        contact_consent: bool = False,
     ) -> Incident:
         check_urgency(urgency)
         if affected_households < 0:
@@ -308,6 +322,8 @@ class Incident:
             photos=photo_refs,
             reporter=reporter,
             reporter_kind=kind,
+            reporter_contact=reporter_contact.strip(),
+            contact_consent=contact_consent,
         )
         incident._log(now, "reported", reporter, description)
         incident.events.append(
@@ -319,6 +335,8 @@ class Incident:
                 urgency,
                 description,
                 affected_households,
+                incident.reporter_kind.value if incident.reporter_kind else None,
+                incident.public_contact,
             )
         )
         return incident
@@ -349,6 +367,20 @@ class Incident:
             events.IncidentResolvedLocally(self.id, self.community_code, result, actor, now)
         )
 
+    def anonymise(self, actor: str, now: datetime) -> None:
+        """Forget who reported it: the name and contact go, the problem stays."""
+        if self.reporter == ANONYMOUS and not self.reporter_contact:
+            raise RuleBroken("reporter", "the reporter is anonymous already")
+        named = self.reporter
+        self.reporter = ANONYMOUS
+        self.reporter_contact = ""
+        self.contact_consent = False
+        for line in self.timeline:
+            if line.actor == named:
+                line.actor = ANONYMOUS
+        self._log(now, "anonymised", actor)
+        self.events.append(events.ReporterAnonymised(self.id, self.community_code, actor, now))
+
     # Whistle and report
 
     def escalate(
@@ -359,10 +391,12 @@ class Incident:
         now: datetime,
         *,
         service_level: ServiceLevel | None = None,
+        service_levels: Mapping[str, ServiceLevel] | None = None,
     ) -> None:
         """Whistle: one assignment per department, the lead first, each with its deadlines.
 
-        `service_level` is the alliance's for this urgency; without it, the 12345 defaults.
+        A department's own level (`service_levels`, by code) comes first, then `service_level`,
+        the alliance's for this urgency; without either, the 12345 defaults.
         """
         if self.status not in BEFORE_HANDLING:
             raise RuleBroken("status", f"an incident that is {self.status} cannot be escalated")
@@ -391,7 +425,7 @@ class Incident:
             )
         )
         for code in ordered:
-            self._dispatch(code, code == lead, level, now)
+            self._dispatch(code, code == lead, (service_levels or {}).get(code, level), now)
 
     def acknowledge(
         self, assignment_id: UUID, department_code: str, note: str, now: datetime
