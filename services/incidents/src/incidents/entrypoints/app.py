@@ -14,5 +14,5 @@ app = create_service_app(
     routers=[api.router, department_api.router, routing_api.router, org_api.router],
     uow_class=IncidentsUnitOfWork,
     handlers=HANDLERS,
-    on_startup=[start_deadline_timers],
+    on_startup=start_deadline_timers,
 )
