@@ -65,7 +65,6 @@ GROUPINGS: tuple[Grouping, ...] = ("department", "community", "street")
 UNCOUNTED_ASSIGNMENT = frozenset({"rerouted", "cancelled"})
 UNCOUNTED_INCIDENT = frozenset({"rejected", "cancelled", "merged"})
 RESOLVED_INCIDENT = frozenset({"resolved", "verified", "closed"})
-SATISFIED = frozenset({"satisfied", "basically_satisfied"})
 
 
 @dataclass(frozen=True)
@@ -309,7 +308,8 @@ def red_black_list(
     eligible: list[tuple[float, Rates]] = []
     unranked: list[Rates] = []
     for r in rates(facts, "department", period):
-        three = [x for x in (r.response_rate, r.resolution_rate, r.satisfaction_rate) if x is not None]
+        candidates = (r.response_rate, r.resolution_rate, r.satisfaction_rate)
+        three = [x for x in candidates if x is not None]
         enough = r.counts.dispatched >= min_dispatched and r.counts.rated >= min_rated
         if enough and len(three) == 3:  # a rating and an assignment define all three
             eligible.append((sum(three) / 3, r))
