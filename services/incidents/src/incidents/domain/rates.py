@@ -20,7 +20,8 @@ for it (how well departments answered that territory).
   lives on in the incident it was merged into).
 - Period: an assignment belongs to the period of its dispatch, an incident to the period of its
   report, both in Asia/Shanghai time; a department's ratings are those of the incidents of its
-  counted assignments in the period.
+  counted assignments in the period, lead and co-handlers alike (the resident rates the
+  incident, not one department).
 - 响应率 response_rate = acknowledged / dispatched (counted assignments; late ones respond too).
 - on_time_acknowledgement_rate = acknowledged at or before acknowledge_by / dispatched.
 - 解决率 resolution_rate: department = resolved assignments / dispatched; community and street =
@@ -40,7 +41,8 @@ for it (how well departments answered that territory).
 Work still open counts as not (yet) acknowledged or resolved, so a running period's rates rise
 as it is worked off.
 
-Red/black list: departments with at least `min_dispatched` counted assignments and at least
+Red/black list: the glossary's 红黑榜 ranks member units; issue #4 asks for the same quarterly
+list of departments. Departments with at least `min_dispatched` counted assignments and at least
 `min_rated` rated incidents in the quarter are ranked by score = the mean of the three rates;
 ties go to the better on-time resolution rate, then the department code. The top k are red
 (红榜), the bottom k black (黑榜); the two never share a department (each takes at most half of
