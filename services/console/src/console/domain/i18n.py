@@ -59,7 +59,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Estimated from the incident list (no rates endpoint yet)",
     ),
     "rate.response": ("响应率", "Response rate"),
-    "rate.resolution": ("办结率", "Resolution rate"),
+    "rate.resolution": ("解决率", "Resolution rate"),
     "rate.satisfaction": ("满意率", "Satisfaction rate"),
     "list.red": ("红榜", "Red list"),
     "list.black": ("黑榜", "Black list"),
