@@ -23,6 +23,7 @@ from lianxin.messaging.nats_accounts import (
 )
 from lianxin.messaging.streams import declare_all, declare_consumer, department_consumer
 from lianxin.runtime.nats import EmbeddedNats
+from lianxin.runtime.nats_users import write_accounts
 from lianxin.runtime.processes import free_port
 
 SECRET = "test-platform-secret"
@@ -288,3 +289,59 @@ async def test_dept_sim_works_against_the_locked_down_server(server):
         (f"report.{A}.assignment_acknowledged", assignment_id),
         (f"report.{A}.assignment_resolved", assignment_id),
     ]
+
+
+async def test_a_department_registered_later_gets_its_user_when_the_server_reloads(tmp_path):
+    accounts = tmp_path / "nats" / "accounts.conf"
+    write_accounts(accounts, [], SECRET)
+    # nats-server resolves an include against the including file's folder, even an absolute one.
+    embedded = EmbeddedNats(tmp_path / "nats", free_port(), extra_config="include accounts.conf\n")
+    embedded.start()
+    try:
+        with pytest.raises(NatsError, match=AUTHORIZATION_VIOLATION):
+            await as_department(embedded.url, A)
+
+        assert write_accounts(accounts, DEPARTMENTS[:1], SECRET)
+        assert not write_accounts(accounts, DEPARTMENTS[:1], SECRET), "unchanged: no reload"
+        embedded.reload()
+
+        nc = None
+        for _ in range(100):  # the server applies a reload in its own time
+            try:
+                nc = await as_department(embedded.url, A)
+                break
+            except NatsError:
+                await asyncio.sleep(0.1)
+        assert nc is not None, "department A never got in after the reload"
+        await nc.close()
+    finally:
+        embedded.stop()
+
+
+def test_the_cli_writes_the_users_and_prints_a_departments_credentials(tmp_path):
+    from typer.testing import CliRunner
+
+    from lianxin.cli import app
+    from lianxin.runtime.platform import PLATFORM_SECRET
+
+    departments = tmp_path / "departments.json"
+    departments.write_text(json.dumps(DEPARTMENTS))
+    out = tmp_path / "accounts.conf"
+    runner = CliRunner()
+
+    written = runner.invoke(
+        app, ["nats-config", "--departments-json", str(departments), "--out", str(out)]
+    )
+    assert written.exit_code == 0, written.output
+    assert out.read_text() == render_accounts(DEPARTMENTS, PLATFORM_SECRET)
+
+    printed = runner.invoke(app, ["nats-credentials", A, "--env"])
+    assert printed.exit_code == 0, printed.output
+    exports = dict(
+        line.removeprefix("export ").split("=", 1) for line in printed.output.splitlines()
+    )
+    credentials = department_credentials(PLATFORM_SECRET, A)
+    assert exports["LIANXIN_NATS_USER"] == credentials.user == f"dept_{A}"
+    assert exports["LIANXIN_NATS_PASSWORD"] == credentials.password
+    assert exports["LIANXIN_NATS_INBOX_PREFIX"] == f"_INBOX_{A}"
+    assert "@" not in exports["LIANXIN_NATS_URL"], "never the platform's own login"
