@@ -204,8 +204,11 @@ def nats_config(
 
 @app.command("nats-credentials")
 def nats_credentials(
-    department: str = typer.Argument(..., help="the department's code"),
+    department: str = typer.Argument(None, help="the department's code"),
     env: bool = typer.Option(False, "--env", help="as shell exports (docs/examples/…)"),
+    platform_user: bool = typer.Option(
+        False, "--platform", help="the platform's own user instead (services' NATS_URL)"
+    ),
 ):
     """Print what a department's system needs to connect: URL, user, password, inbox prefix.
 
@@ -213,20 +216,26 @@ def nats_credentials(
     once `lianxin nats-config` has run with the department registered (channel `nats`).
     """
     from lianxin.messaging.connection import without_user
-    from lianxin.messaging.nats_accounts import department_credentials
+    from lianxin.messaging.nats_accounts import department_credentials, platform_credentials
 
-    credentials = department_credentials(PLATFORM_SECRET, department)
+    if platform_user:
+        credentials = platform_credentials(PLATFORM_SECRET)
+    elif department:
+        credentials = department_credentials(PLATFORM_SECRET, department)
+    else:
+        raise typer.BadParameter("name a department, or --platform")
     fields = {
         "LIANXIN_NATS_URL": without_user(_nats_url()),
-        "LIANXIN_DEPARTMENT": department,
+        "LIANXIN_DEPARTMENT": department or "",
         "LIANXIN_NATS_USER": credentials.user,
         "LIANXIN_NATS_PASSWORD": credentials.password,
         "LIANXIN_NATS_INBOX_PREFIX": credentials.inbox_prefix,
     }
     for key, value in fields.items():
-        typer.echo(
-            f"export {key}={value}" if env else f"{key.removeprefix('LIANXIN_'):<18} {value}"
-        )
+        if value:
+            typer.echo(
+                f"export {key}={value}" if env else f"{key.removeprefix('LIANXIN_'):<18} {value}"
+            )
 
 
 @app.command("dept-sim")
