@@ -133,16 +133,14 @@ def _nats_auth() -> str:
     return f"include accounts.conf\npid_file: {str(_nats_pid_file().resolve())!r}\n"
 
 
-def _sync_nats_users(organisation_url: str, nats_server=None) -> list[str]:
-    """Departments from organisation -> accounts file -> reload -> their consumers exist."""
+def _sync_nats_users(organisation_url: str, nats_server) -> list[str]:
+    """Departments from organisation -> accounts file -> reload -> their consumers exist (also
+    when the departments were known before this server's account was)."""
     from lianxin.runtime import nats_users
 
     departments = nats_users.fetch_departments(organisation_url, PLATFORM_SECRET)
     if nats_users.write_accounts(_accounts_file(), departments, PLATFORM_SECRET):
-        if nats_server is not None:
-            nats_server.reload()
-        else:
-            nats_users.reload_server(_nats_pid_file())
+        nats_server.reload()
     return asyncio.run(nats_users.declare_department_consumers(_nats_url(), departments))
 
 
