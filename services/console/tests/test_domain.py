@@ -31,6 +31,7 @@ def test_the_grid_tree_nests_nodes_and_seats_people_in_their_posts() -> None:
 def test_the_waterfall_puts_children_under_parents_on_one_clock() -> None:
     spans = [
         {
+            "trace_id": "t1",
             "span_id": "b",
             "parent_id": "a",
             "name": "publish",
@@ -39,6 +40,7 @@ def test_the_waterfall_puts_children_under_parents_on_one_clock() -> None:
             "end_ns": 100,
         },
         {
+            "trace_id": "t1",
             "span_id": "a",
             "parent_id": None,
             "name": "POST /incidents",
@@ -47,6 +49,7 @@ def test_the_waterfall_puts_children_under_parents_on_one_clock() -> None:
             "end_ns": 100,
         },
         {
+            "trace_id": "t2",
             "span_id": "c",
             "parent_id": "gone",
             "name": "process",
@@ -59,6 +62,7 @@ def test_the_waterfall_puts_children_under_parents_on_one_clock() -> None:
     assert [(b.span_id, b.depth) for b in drawn.bars] == [("a", 0), ("b", 1), ("c", 0)]
     assert drawn.bars[1].offset_pct == 25.0 and drawn.bars[1].width_pct == 25.0
     assert drawn.services == ["console", "incidents", "department-x"]
+    assert drawn.traces == ["t1", "t2"]
     assert waterfall("t", []).bars == []
 
 
@@ -110,9 +114,46 @@ def test_figures_from_an_incident_list() -> None:
     assert figures.department_load(incidents, NOW) == [
         {"code": "power", "held": 1, "overdue": 1, "rung": "street"}
     ]
-    assert (
-        figures.rates_from_api([{"response_rate": 0.9}, {"response_rate": 0.8}])["response"] == 85.0
+
+
+def test_figures_from_the_rates_endpoints_counts() -> None:
+    taipingjie = {
+        "dispatched": 3,
+        "acknowledged": 3,
+        "incidents": 4,
+        "incidents_resolved": 1,
+        "rated": 1,
+        "satisfied": 1,
+        "basically_satisfied": 0,
+    }
+    changshan = {
+        "dispatched": 1,
+        "acknowledged": 0,
+        "incidents": 0,
+        "incidents_resolved": 0,
+        "rated": 1,
+        "satisfied": 0,
+        "basically_satisfied": 0,
+    }
+    rows = [{"key": "taipingjie", "counts": taipingjie}, {"key": "changshan", "counts": changshan}]
+    # Shares of the whole, not averages of shares.
+    assert figures.rates_from_counts(rows) == {
+        "response": 75.0,
+        "resolution": 25.0,
+        "satisfaction": 50.0,
+    }
+    trend = figures.trend_from_series(
+        ["2026-10", "2026-11"],
+        [[{"counts": {}}, {"counts": taipingjie}], [{"counts": {}}, {"counts": changshan}]],
     )
+    assert trend["response"] == [None, 75.0] and trend["labels"] == ["2026-10", "2026-11"]
+    assert figures.recent_months(datetime(2026, 2, 3, tzinfo=UTC), 3) == [
+        "2025-12",
+        "2026-01",
+        "2026-02",
+    ]
+    assert figures.board_rung({"community": 2, "street": 1, "district_supervision": 0}) == "street"
+    assert figures.board_rung({"community": 0}) is None
 
 
 def test_problem_fields_go_to_their_form_fields_the_rest_to_the_form() -> None:

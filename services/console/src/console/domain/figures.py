@@ -70,22 +70,48 @@ def trend(incidents: list[dict], days: int = 14) -> dict[str, list]:
     return {"labels": labels, **series}
 
 
-def rates_from_api(rows: object) -> dict[str, float | None] | None:
-    """The rates endpoint's rows averaged over what the user sees; None if the shape is unknown."""
-    if not isinstance(rows, list) or not rows:
-        return None
-    found: dict[str, float | None] = {}
-    for name in ("response", "resolution", "satisfaction"):
-        values = [
-            row.get(f"{name}_rate", row.get(name))
-            for row in rows
-            if isinstance(row, dict)
-            and isinstance(row.get(f"{name}_rate", row.get(name)), int | float)
-        ]
-        # The API may answer in fractions (0.93) or percentages (93.0).
-        values = [v * 100 if v <= 1 else v for v in values]
-        found[name] = round(sum(values) / len(values), 1) if values else None
-    return found
+def rates_from_counts(rows: list[dict]) -> dict[str, float | None]:
+    """The three rates over several keys of incidents' `/rates` (by community), from their
+    counts summed: a share of the whole, not an average of shares."""
+    total: dict[str, int] = defaultdict(int)
+    for row in rows:
+        for name, value in (row.get("counts") or {}).items():
+            total[name] += value
+    return {
+        "response": _share(total["acknowledged"], total["dispatched"]),
+        "resolution": _share(total["incidents_resolved"], total["incidents"]),
+        "satisfaction": _share(total["satisfied"] + total["basically_satisfied"], total["rated"]),
+    }
+
+
+def trend_from_series(labels: list[str], series: list[list[dict]]) -> dict[str, list]:
+    """Several keys' `/rates/trend` series (one row per period, in `labels` order) as one."""
+    by_period = [
+        rates_from_counts([s[i] for s in series if i < len(s)]) for i in range(len(labels))
+    ]
+    return {
+        "labels": labels,
+        **{
+            name: [p[name] for p in by_period]
+            for name in ("response", "resolution", "satisfaction")
+        },
+    }
+
+
+def recent_months(now: datetime, count: int = 6) -> list[str]:
+    """`YYYY-MM` labels of the last `count` months, oldest first, this month last."""
+    year, month = now.year, now.month
+    labels = []
+    for _ in range(count):
+        labels.append(f"{year}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return labels[::-1]
+
+
+def board_rung(row: dict) -> str | None:
+    """The highest ladder rung any of a department's assignments has reached."""
+    reached = [rung for rung in RUNGS if row.get(rung)]
+    return reached[-1] if reached else row.get("rung")
 
 
 def department_load(incidents: list[dict], now: datetime) -> list[dict]:

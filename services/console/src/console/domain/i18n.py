@@ -55,8 +55,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dashboard.recent": ("最新民情", "Latest incidents"),
     "dashboard.communities": ("社区", "Communities"),
     "dashboard.estimated": (
-        "按事件列表估算 (三率接口尚未提供)",
-        "Estimated from the incident list (no rates endpoint yet)",
+        "按事件列表估算 (三率接口无应答)",
+        "Estimated from the incident list (the rates endpoint did not answer)",
     ),
     "rate.response": ("响应率", "Response rate"),
     "rate.resolution": ("解决率", "Resolution rate"),
@@ -135,6 +135,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # Timeline actions
     "timeline.reported": ("上报", "Reported"),
     "timeline.triaged": ("受理", "Triaged"),
+    "timeline.accepted": ("受理", "Accepted"),
+    "timeline.rejected": ("不予受理", "Rejected"),
+    "timeline.anonymised": ("隐去上报人信息", "Reporter anonymised"),
+    "timeline.merged_into": ("并入其他事件", "Merged into another incident"),
     "timeline.escalated": ("吹哨", "Escalated"),
     "timeline.acknowledged": ("部门接单 (报到)", "Department acknowledged (reported in)"),
     "timeline.started": ("部门开始办理", "Department started"),
@@ -209,10 +213,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "board.held": ("在办", "Held"),
     "board.overdue": ("超时", "Overdue"),
     "board.ladder": ("升级至", "Ladder"),
-    "board.estimated": (
-        "按事件列表统计 (部门看板接口尚未提供)",
-        "Counted from the incident list (no board endpoint yet)",
-    ),
     # Operations
     "ops.title": ("运维", "Operations"),
     "ops.outbox": ("发件箱积压", "Outbox backlog"),
@@ -234,6 +234,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ops.trace": ("链路", "Trace"),
     "ops.spans": ("个跨度", "spans"),
     "ops.services": ("个服务", "services"),
+    "ops.traces": ("条链路", "traces"),
     "ops.no_spans": (
         "没有找到该链路的跨度 (跨度目录未配置或尚未写入)",
         "No spans of this trace (no spans directory, or not written yet)",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Bar:
+    trace_id: str
     span_id: str
     name: str
     service: str
@@ -21,20 +22,23 @@ class Bar:
 
 @dataclass(frozen=True)
 class Waterfall:
-    trace_id: str
+    trace_id: str  # or, for an incident's several traces, the incident's id
     bars: list[Bar]
     duration_ms: float
     services: list[str]  # in the order they first appear
+    traces: list[str]  # the traces drawn, in the order their first span starts
 
 
 def waterfall(trace_id: str, spans: list[dict]) -> Waterfall:
-    """Spans whose parent is not in the trace (or missing) become roots; siblings by start."""
+    """Spans on one clock, each under its parent; spans whose parent is not among them become
+    roots; siblings by start. Several traces may be drawn together, each root with its tree."""
     if not spans:
-        return Waterfall(trace_id, [], 0.0, [])
+        return Waterfall(trace_id, [], 0.0, [], [])
     start = min(s["start_ns"] for s in spans)
     end = max(s["end_ns"] or s["start_ns"] for s in spans)
     total = max(end - start, 1)
     ids = {s["span_id"] for s in spans}
+    # Roots by start across traces; a trace's spans stay together under its root.
     children: dict[str | None, list[dict]] = {}
     for span in spans:
         parent = span.get("parent_id") if span.get("parent_id") in ids else None
@@ -50,6 +54,7 @@ def waterfall(trace_id: str, spans: list[dict]) -> Waterfall:
         finish = span["end_ns"] or span["start_ns"]
         bars.append(
             Bar(
+                trace_id=span["trace_id"],
                 span_id=span["span_id"],
                 name=span["name"],
                 service=span.get("service") or "?",
@@ -64,4 +69,5 @@ def waterfall(trace_id: str, spans: list[dict]) -> Waterfall:
         )
         stack += [(child, depth + 1) for child in reversed(children.get(span["span_id"], []))]
     services = list(dict.fromkeys(bar.service for bar in bars))
-    return Waterfall(trace_id, bars, round(total / 1e6, 2), services)
+    traces = list(dict.fromkeys(bar.trace_id for bar in bars))
+    return Waterfall(trace_id, bars, round(total / 1e6, 2), services, traces)

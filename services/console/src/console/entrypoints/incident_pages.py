@@ -20,7 +20,7 @@ from console.adapters.services import Answer
 from console.domain.deadlines import assignment_deadline, remaining
 from console.domain.forms import field_errors
 from console.domain.i18n import language, translator
-from console.entrypoints.web import COORDINATORS, REPORTERS, PageError, Session, needs, render
+from console.entrypoints.web import REPORTERS, PageError, Session, needs, render
 from console.entrypoints.web import session as signed_in
 
 router = APIRouter()
@@ -65,7 +65,7 @@ async def _inbox(
         **choices,
         to_handle=[i for i in incidents if i["status"] in {"reported", "accepted"}],
         in_hand=[i for i in incidents if i["status"] == "escalated"],
-        to_verify=[i for i in incidents if i["status"] == "resolved"],
+        to_verify=[i for i in incidents if i["status"] in {"resolved", "verified"}],
         form=form.get("form", {}),
         errors=form.get("errors", {}),
         form_error=form.get("form_error"),
@@ -89,7 +89,7 @@ async def report(request: Request, current: Session = Depends(needs(*REPORTERS))
         "affected_merchants": _number(form.get("affected_merchants")),
         "reporter": current.principal.name or current.principal.subject,
         "reporter_kind": "grid_leader" if current.principal.role == "grid_leader" else "officer",
-        "reporter_contact": form.get("reporter_contact", "").strip() or None,
+        "reporter_contact": form.get("reporter_contact", "").strip(),
         "contact_consent": form.get("contact_consent") == "on",
     }
     answer = await current.services.post("incidents", "/incidents", body)
@@ -152,7 +152,7 @@ async def _page(
     **form: Any,
 ) -> Response:
     choices: dict[str, Any] = {"departments": [], "suggested_lead": None, "suggested": set()}
-    if current.may(*COORDINATORS) and incident["status"] in {"reported", "accepted"}:
+    if current.may(*REPORTERS) and incident["status"] in {"reported", "accepted"}:
         choices = await _escalation_choices(current, incident)
     else:
         listed = await current.services.get("incidents", "/departments")
@@ -164,7 +164,8 @@ async def _page(
         status_code,
         incident=_view(incident),
         may_report=current.may(*REPORTERS),
-        may_escalate=current.may(*COORDINATORS),
+        # incidents lets grid leaders whistle too (its HANDLERS): the same roles as reporting.
+        may_escalate=current.may(*REPORTERS),
         ratings=RATINGS,
         department_names={d["code"]: d for d in choices["departments"]},
         jaeger=spans.jaeger_url(trace_id) if trace_id else None,

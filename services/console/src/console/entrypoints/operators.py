@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import re
 from typing import Any
+from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -107,4 +108,28 @@ async def trace_page(
         "trace.html",
         trace=waterfall(trace_id, found),
         jaeger=spans.jaeger_url(trace_id),
+        incident=None,
+    )
+
+
+@router.get("/operations/incidents/{incident_id}/trace", response_class=HTMLResponse)
+async def incident_trace_page(
+    incident_id: UUID, request: Request, current: Session = Depends(needs(*OPERATORS))
+) -> Response:
+    """The incident's trace and every other trace in which a span names the incident (a later
+    step's own request, say), as one waterfall."""
+    answer = await current.services.get("incidents", f"/incidents/{incident_id}")
+    if not answer.ok:
+        raise PageError(404, "not_found")
+    incident = answer.body
+    found = await asyncio.to_thread(
+        spans.read_incident, spans.spans_dir(), str(incident_id), incident.get("trace_id")
+    )
+    trace_id = incident.get("trace_id")
+    return render(
+        request,
+        "trace.html",
+        trace=waterfall(str(incident_id), found),
+        jaeger=spans.jaeger_url(trace_id) if trace_id else None,
+        incident=incident,
     )

@@ -6,8 +6,9 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from console.adapters.services import Services
@@ -28,6 +29,9 @@ from console.entrypoints.web import (
 from lianxin.service import Runtime, runtime
 
 router = APIRouter()
+
+# Periods (months, quarters) are counted in China's time, as incidents counts them.
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -98,18 +102,44 @@ async def _with_assignments(current: Session, incidents: list[dict], most: int =
     return list(await asyncio.gather(*map(full, incidents[:most]))) + incidents[most:]
 
 
+async def _rates(
+    current: Session, keys: list[str], now: datetime
+) -> tuple[dict | None, dict | None, str | None]:
+    """(the three rates this quarter, their trend by month, the quarter) over the communities
+    `keys`, from incidents' rates endpoints; Nones when incidents does not answer them."""
+    answer = await current.services.get("incidents", "/rates", by="community")
+    if not answer.ok or not isinstance(answer.body, dict):
+        return None, None, None
+    rows = [r for r in answer.body.get("rates", []) if r.get("key") in keys]
+    months = figures.recent_months(now.astimezone(SHANGHAI))
+    series = await asyncio.gather(
+        *(
+            current.services.get(
+                "incidents", "/rates/trend", by="community", key=key, periods=",".join(months)
+            )
+            for key in keys
+        )
+    )
+    trend = figures.trend_from_series(
+        months, [s.body.get("series", []) for s in series if s.ok and isinstance(s.body, dict)]
+    )
+    return figures.rates_from_counts(rows), trend, answer.body.get("period")
+
+
 async def _dashboard(request: Request, current: Session, community: dict | None) -> Response:
     now = datetime.now(UTC)
     code = community["code"] if community else None
-    incidents, rates_answer, board_answer = await asyncio.gather(
+    keys = [code] if code else sorted(current.principal.scope.communities)
+    incidents, (rates, trend, period), board, departments = await asyncio.gather(
         _incidents(current, community_code=code),
-        current.services.get("incidents", "/rates", by="community"),
+        _rates(current, keys, now),
         current.services.get("incidents", "/boards/departments"),
+        current.services.get("incidents", "/departments"),
     )
-    rates = figures.rates_from_api(rates_answer.body) if rates_answer.ok else None
     estimated = rates is None
-    if estimated:
+    if estimated:  # an incidents without rates endpoints: figures from the list
         incidents = await _with_assignments(current, incidents)
+        rates, trend = figures.rates(incidents), figures.trend(incidents)
     by_community: dict[str, list[dict]] = {}
     for incident in incidents:
         by_community.setdefault(incident["community_code"], []).append(incident)
@@ -118,10 +148,12 @@ async def _dashboard(request: Request, current: Session, community: dict | None)
         "dashboard.html",
         community=community,
         counts=figures.counts(incidents, now),
-        rates=rates or figures.rates(incidents),
+        rates=rates,
+        period=period,
         estimated=estimated,
-        trend=figures.trend(incidents),
-        red_black=_red_black(board_answer.body) if board_answer.ok else None,
+        trend=trend,
+        red_black=_red_black(board.body) if board.ok else None,
+        names={d["code"]: d for d in departments.body} if departments.ok else {},
         communities=sorted(
             ((c, figures.counts(found, now)) for c, found in by_community.items()),
             key=lambda item: item[0],
@@ -131,15 +163,11 @@ async def _dashboard(request: Request, current: Session, community: dict | None)
 
 
 def _red_black(board: object) -> dict[str, list[dict]] | None:
-    """The board's departments on the red or the black list this quarter, if it says."""
-    rows = board.get("departments", []) if isinstance(board, dict) else board
-    if not isinstance(rows, list):
+    """The quarter's red and black lists from incidents' board, if it has ranked anyone."""
+    if not isinstance(board, dict):
         return None
-    listed = {"red": [], "black": []}
-    for row in rows:
-        if isinstance(row, dict) and (place := row.get("list") or row.get("red_black")) in listed:
-            listed[place].append(row)
-    return listed if listed["red"] or listed["black"] else None
+    found = {place: list(board.get(place) or []) for place in ("red", "black")}
+    return found if found["red"] or found["black"] else None
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -173,8 +201,8 @@ async def incidents_page(
     current: Session = Depends(session),
 ) -> Response:
     now = datetime.now(UTC)
-    found = await _incidents(current, status=status or None)
-    if overdue:
+    found = await _incidents(current, status=status or None, overdue=overdue or None)
+    if overdue:  # incidents filters too; this keeps the page right against an older incidents
         found = [i for i in found if figures.is_overdue(i, now)]
     return render(request, "incidents.html", incidents=found, status=status, overdue=overdue)
 
@@ -205,35 +233,34 @@ async def grid_page(request: Request, current: Session = Depends(needs(*REPORTER
 
 @router.get("/board", response_class=HTMLResponse)
 async def department_board(
-    request: Request,
-    community: Annotated[str | None, Query(max_length=64)] = None,
-    current: Session = Depends(needs(*BOARD_READERS)),
+    request: Request, current: Session = Depends(needs(*BOARD_READERS))
 ) -> Response:
     """What each department holds, what is overdue and how far up the ladder it has gone."""
     board, departments = await asyncio.gather(
         current.services.get("incidents", "/boards/departments"),
         current.services.get("incidents", "/departments"),
     )
-    rows = board.body.get("departments") if board.ok and isinstance(board.body, dict) else None
-    if board.ok and isinstance(board.body, list):
-        rows = board.body
-    estimated = rows is None
-    if estimated:
+    names = {d["code"]: d for d in departments.body} if departments.ok else {}
+    holding = board.body.get("holding") if board.ok and isinstance(board.body, dict) else None
+    if holding is not None:
+        rows = [
+            {**row, "code": row["department_code"], "rung": figures.board_rung(row)}
+            for row in holding
+        ]
+    else:  # a department operator (the board is the coordinators'), or an older incidents
         incidents = await _with_assignments(current, await _incidents(current))
         rows = figures.department_load(incidents, datetime.now(UTC))
-    names = {d["code"]: d for d in departments.body} if departments.ok else {}
-    if estimated:  # every department the user may see, the idle ones too
-        listed = {row["code"] for row in rows}
-        rows += [
-            {"code": code, "held": 0, "overdue": 0, "rung": None}
-            for code in sorted(names)
-            if code not in listed
-        ]
+    listed = {row["code"] for row in rows}
+    rows += [  # every department the user may see, the idle ones too
+        {"code": code, "held": 0, "overdue": 0, "rung": None}
+        for code in sorted(names)
+        if code not in listed
+    ]
     return render(
         request,
         "board.html",
         rows=rows,
         names=names,
-        estimated=estimated,
+        quarter=board.body.get("quarter") if board.ok else None,
         red_black=_red_black(board.body) if board.ok else None,
     )
