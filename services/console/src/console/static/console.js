@@ -10,7 +10,11 @@
     return document.querySelector("[data-live-incident]");
   }
 
+  // One fetch at a time: a second event while one is in flight asks for one more afterwards
+  // (two swaps racing would put the older answer into a page the newer one had replaced).
+  let inFlight = false, again = false;
   function refresh(el) {
+    if (inFlight) { again = true; return; }
     // Never swap a form out from under someone typing in it: wait until they leave it.
     const active = document.activeElement;
     if (active && el.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName)) {
@@ -18,7 +22,12 @@
       return;
     }
     delete el.dataset.stale;
-    htmx.ajax("GET", el.dataset.fragment, { target: el, swap: "outerHTML" });
+    inFlight = true;
+    htmx.ajax("GET", el.dataset.fragment, { target: el, swap: "outerHTML" }).finally(function () {
+      inFlight = false;
+      const current = liveIncident();
+      if (again && current) { again = false; refresh(current); }
+    });
   }
 
   document.addEventListener("focusout", function () {
@@ -29,15 +38,21 @@
   });
 
   // Lists and counts: fetch the page again and swap in just those parts, at most twice a second.
-  let listTimer = null;
+  let listTimer = null, listsInFlight = false, listsAgain = false;
   function refreshLists() {
+    if (listsInFlight) { listsAgain = true; return; }
     if (listTimer) return;
     listTimer = setTimeout(function () {
       listTimer = null;
-      document.querySelectorAll("[data-live-list]").forEach(function (el) {
+      listsInFlight = true;
+      const swaps = Array.from(document.querySelectorAll("[data-live-list]")).map(function (el) {
         const active = document.activeElement;
-        if (active && el.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName)) return;
-        htmx.ajax("GET", window.location.href, { target: "#" + el.id, select: "#" + el.id, swap: "outerHTML" });
+        if (active && el.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName)) return null;
+        return htmx.ajax("GET", window.location.href, { target: "#" + el.id, select: "#" + el.id, swap: "outerHTML" });
+      });
+      Promise.allSettled(swaps).then(function () {
+        listsInFlight = false;
+        if (listsAgain) { listsAgain = false; refreshLists(); }
       });
     }, 500);
   }
