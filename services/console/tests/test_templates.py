@@ -53,3 +53,57 @@ def test_an_error_from_the_api_sits_beside_its_field() -> None:
     assert 'id="affected_households-error"' in html
     assert 'aria-invalid="true" aria-describedby="affected_households-error"' in html
     assert ">停电</textarea>" in html and 'value="-3"' in html
+
+
+def _incident_page(incident: dict, **more) -> str:
+    context = {
+        "incident": incident,
+        "may_report": True,
+        "may_escalate": True,
+        "departments": [
+            {"code": "power_supply", "name": "供电公司", "name_en": "Power"},
+            {"code": "property", "name": "物业", "name_en": "Property"},
+        ],
+        "department_names": {},
+        "suggested": {"power_supply"},
+        "suggested_lead": "power_supply",
+        "limits": {"acknowledge_within_minutes": 15, "resolve_within_hours": 2.0},
+        "ratings": ["satisfied"],
+        "jaeger": None,
+        "is_operator": False,
+        "action": None,
+        "form": {},
+        "errors": {},
+        "form_error": None,
+        **more,
+    }
+    return _render("_incident.html", **context)
+
+
+def test_a_reported_incident_offers_the_suggested_escalation_with_its_time_limits() -> None:
+    html = _incident_page({**INCIDENT, "status": "reported", "assignments": [], "timeline": []})
+    assert 'value="power_supply" checked' in html and 'value="property" checked' not in html
+    assert "接单时限: 15 分钟" in html and 'data-action="triage"' in html
+    assert 'data-action="cancellation"' in html and 'data-action="verification"' not in html
+
+
+def test_a_returned_assignment_can_be_rerouted_and_an_error_sits_beside_it() -> None:
+    returned = {
+        "id": "a-1",
+        "department_code": "power_supply",
+        "lead": True,
+        "status": "returned",
+        "return_reason": "不归我们管",
+        "result": "",
+        "breaches": [],
+        "left": None,
+        "acknowledged_at": None,
+    }
+    html = _incident_page(
+        {**INCIDENT, "assignments": [returned], "timeline": []},
+        action="reroute-a-1",
+        errors={"department_code": "department property does not handle power_supply"},
+    )
+    assert 'action="/incidents/' in html and "/assignments/a-1/reroute" in html
+    assert "不归我们管" in html and "does not handle power_supply" in html
+    assert 'aria-describedby="department_code-error"' in html

@@ -124,13 +124,20 @@ async def _escalation_choices(current: Session, incident: dict) -> dict[str, Any
         current.services.get("incidents", f"/incidents/{incident['id']}/routing-suggestion"),
     )
     listed = departments.body if departments.ok else []
+    limits = None
     if suggestion.ok and isinstance(suggestion.body, dict):
         lead = suggestion.body.get("lead_department_code")
         co = list(suggestion.body.get("co_handler_codes") or [])
+        limits = suggestion.body
     else:
         handles = [d["code"] for d in listed if incident["category"] in d["categories"]]
         lead, co = (handles[0] if handles else None), []
-    return {"departments": listed, "suggested_lead": lead, "suggested": {lead, *co} - {None}}
+    return {
+        "departments": listed,
+        "suggested_lead": lead,
+        "suggested": {lead, *co} - {None},
+        "limits": limits,
+    }
 
 
 def _view(incident: dict) -> dict:
@@ -151,7 +158,12 @@ async def _page(
     status_code: int = 200,
     **form: Any,
 ) -> Response:
-    choices: dict[str, Any] = {"departments": [], "suggested_lead": None, "suggested": set()}
+    choices: dict[str, Any] = {
+        "departments": [],
+        "suggested_lead": None,
+        "suggested": set(),
+        "limits": None,
+    }
     if current.may(*REPORTERS) and incident["status"] in {"reported", "accepted"}:
         choices = await _escalation_choices(current, incident)
     else:
@@ -192,6 +204,32 @@ async def incident_fragment(
     return await _page(request, current, await _incident(current, incident_id), "_incident.html")
 
 
+@router.post("/incidents/{incident_id}/assignments/{assignment_id}/reroute")
+async def reroute(
+    incident_id: UUID, assignment_id: UUID, request: Request, current: Session = Depends(signed_in)
+) -> Response:
+    """Send an assignment its department returned to another department."""
+    form = await request.form()
+    answer = await current.services.post(
+        "incidents",
+        f"/incidents/{incident_id}/assignments/{assignment_id}/reroute",
+        {"department_code": form.get("department_code", "")},
+    )
+    if answer.ok:
+        return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
+    errors, message = field_errors(answer.body, {"department_code"})
+    return await _page(
+        request,
+        current,
+        await _incident(current, incident_id),
+        status_code=422 if answer.status < 500 else 503,
+        action=f"reroute-{assignment_id}",
+        form=dict(form),
+        errors=errors,
+        form_error=message,
+    )
+
+
 # Each action: the form's fields → incidents' body, and the fields errors may name.
 ACTIONS: dict[str, tuple[str, set[str]]] = {
     "triage": ("triage", {"accepted", "reason"}),
@@ -199,6 +237,7 @@ ACTIONS: dict[str, tuple[str, set[str]]] = {
     "escalation": ("escalation", {"department_codes", "lead_department_code"}),
     "verification": ("verification", {"note"}),
     "feedback": ("feedback", {"rating", "comment"}),
+    "cancellation": ("cancellation", {"reason"}),
 }
 
 
@@ -214,6 +253,8 @@ def _action_body(action: str, form: Any, current: Session) -> dict[str, Any]:
         return {"department_codes": codes, "lead_department_code": lead, "actor": actor}
     if action == "verification":
         return {"note": form.get("note", "").strip()}
+    if action == "cancellation":
+        return {"reason": form.get("reason", "").strip()}
     return {"rating": form.get("rating", ""), "comment": form.get("comment", "").strip()}
 
 
