@@ -81,7 +81,12 @@ def _incident_page(incident: dict, **more) -> str:
 
 
 def test_a_reported_incident_offers_the_suggested_escalation_with_its_time_limits() -> None:
-    html = _incident_page({**INCIDENT, "status": "reported", "assignments": [], "timeline": []})
+    earlier = {**INCIDENT, "id": "earlier-1", "status": "reported"}
+    html = _incident_page(
+        {**INCIDENT, "status": "reported", "assignments": [], "timeline": []},
+        duplicates=[earlier],
+    )
+    assert f'action="/incidents/{INCIDENT["id"]}/merge-into/earlier-1"' in html
     assert 'value="power_supply" checked' in html and 'value="property" checked' not in html
     assert "接单时限: 15 分钟" in html and 'data-action="triage"' in html
     assert 'data-action="cancellation"' in html and 'data-action="verification"' not in html

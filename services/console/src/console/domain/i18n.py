@@ -110,6 +110,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "action.feedback": ("回访评价", "Give feedback"),
     "action.rating": ("评价", "Rating"),
     "action.comment": ("意见", "Comment"),
+    "action.duplicates": ("可能重复的事件", "Possible duplicates"),
+    "action.merge_into": ("并入该事件", "Merge into this one"),
     "action.cancel": ("撤销事件", "Cancel the incident"),
     "action.reroute": ("改派", "Reroute"),
     "unit.minutes": ("分钟", "min"),

@@ -164,8 +164,13 @@ async def _page(
         "suggested": set(),
         "limits": None,
     }
+    duplicates: list[dict] = []
     if current.may(*REPORTERS) and incident["status"] in {"reported", "accepted"}:
-        choices = await _escalation_choices(current, incident)
+        choices, found = await asyncio.gather(
+            _escalation_choices(current, incident),
+            current.services.get("incidents", f"/incidents/{incident['id']}/duplicates"),
+        )
+        duplicates = found.body if found.ok and isinstance(found.body, list) else []
     else:
         listed = await current.services.get("incidents", "/departments")
         choices["departments"] = listed.body if listed.ok else []
@@ -180,6 +185,7 @@ async def _page(
         may_escalate=current.may(*REPORTERS),
         ratings=RATINGS,
         department_names={d["code"]: d for d in choices["departments"]},
+        duplicates=duplicates,
         jaeger=spans.jaeger_url(trace_id) if trace_id else None,
         action=form.get("action"),
         form=form.get("form", {}),
@@ -226,6 +232,27 @@ async def reroute(
         action=f"reroute-{assignment_id}",
         form=dict(form),
         errors=errors,
+        form_error=message,
+    )
+
+
+@router.post("/incidents/{incident_id}/merge-into/{target_id}")
+async def merge_into(
+    incident_id: UUID, target_id: UUID, request: Request, current: Session = Depends(signed_in)
+) -> Response:
+    """This report is the same problem as an earlier one: take it into that one."""
+    answer = await current.services.post(
+        "incidents", f"/incidents/{target_id}/merge", {"duplicate_id": str(incident_id)}
+    )
+    if answer.ok:
+        return RedirectResponse(f"/incidents/{target_id}", status_code=303)
+    _, message = field_errors(answer.body, set())
+    return await _page(
+        request,
+        current,
+        await _incident(current, incident_id),
+        status_code=422 if answer.status < 500 else 503,
+        action="merge",
         form_error=message,
     )
 
