@@ -49,7 +49,6 @@ def test_a_whistle_from_a_phone_report_to_the_departments_resolution(
     leader.sign_in("tpj-g01-leader")
     page = leader.page
     page.goto("/inbox")
-    leader.shoot("inbox")
     page.select_option("#micro_grid_code", "tpj-g01-m01")
     page.select_option("#category", "power_supply")
     page.check("input[name=urgency][value=emergency]")
@@ -73,6 +72,7 @@ def test_a_whistle_from_a_phone_report_to_the_departments_resolution(
     reported = desk.locator(f"[data-list=to_handle] [data-incident-id='{incident_id}'] a")
     expect(reported).to_have_count(1, timeout=LIVE)
     assert _same_document(desk), "the inbox was reloaded"
+    coordinator.shoot("inbox")
     reported.click()
     desk.wait_for_url(f"**/incidents/{incident_id}")
     power = desk.locator("input[name=department_codes][value=power_supply]")
