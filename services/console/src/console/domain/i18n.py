@@ -75,6 +75,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "incident.households": ("影响户数", "Households affected"),
     "incident.merchants": ("影响商户", "Merchants affected"),
     "incident.reporter": ("上报人", "Reporter"),
+    "incident.reporter_contact": ("居民联系方式 (选填)", "Resident's contact (optional)"),
+    "incident.contact_consent": (
+        "居民同意职能部门看到联系方式",
+        "The resident agrees that departments see the contact",
+    ),
     "incident.timeline": ("办理过程", "Timeline"),
     "incident.assignments": ("派单", "Assignments"),
     "incident.feedback": ("回访评价", "Feedback"),
