@@ -53,3 +53,20 @@ def test_an_event_names_its_incident_and_fact() -> None:
         MINE, "acknowledged", "incidents.assignment.acknowledged"
     )
     assert parse("incidents.incident.reported", b"{not json") is None
+
+
+async def test_every_stream_ends_when_the_console_stops() -> None:
+    events = IncidentEvents()
+    request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(incident_events=events)))
+    principal = Principal("tpj-coordinator", Role.COMMUNITY_COORDINATOR)
+    stream = _stream(request, Session(principal, "token", IncidentsAsTheUser()))
+    await anext(stream)
+    task = asyncio.ensure_future(anext(stream))
+    await asyncio.sleep(0)
+    events.close()
+    try:
+        await task
+    except StopAsyncIteration:
+        pass
+    else:
+        raise AssertionError("the stream went on")

@@ -41,8 +41,9 @@ def parse(subject: str, payload: bytes) -> IncidentEvent | None:
 
 class IncidentEvents:
     def __init__(self, queue_size: int = 100) -> None:
-        self._listeners: set[asyncio.Queue[IncidentEvent]] = set()
+        self._listeners: set[asyncio.Queue[IncidentEvent | None]] = set()
         self._queue_size = queue_size
+        self.closed = False
 
     async def subscribe(self, nc: Client) -> None:
         await nc.subscribe(SUBJECTS, cb=self._on_message)
@@ -60,9 +61,17 @@ class IncidentEvents:
             with contextlib.suppress(asyncio.QueueFull):
                 queue.put_nowait(event)
 
+    def close(self) -> None:
+        """Tell every listener to stop (a `None` in its queue): the process is going down, and
+        open event streams would otherwise keep it waiting for them."""
+        self.closed = True
+        for queue in list(self._listeners):
+            with contextlib.suppress(asyncio.QueueFull):
+                queue.put_nowait(None)
+
     @contextmanager
-    def listen(self) -> Iterator[asyncio.Queue[IncidentEvent]]:
-        queue: asyncio.Queue[IncidentEvent] = asyncio.Queue(self._queue_size)
+    def listen(self) -> Iterator[asyncio.Queue[IncidentEvent | None]]:
+        queue: asyncio.Queue[IncidentEvent | None] = asyncio.Queue(self._queue_size)
         self._listeners.add(queue)
         try:
             yield queue

@@ -7,6 +7,11 @@ with it, so every service applies the user's own role and scope.
 
 from __future__ import annotations
 
+import asyncio
+import signal
+import threading
+from types import FrameType
+
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -22,6 +27,25 @@ incident_events = IncidentEvents()
 async def _subscribe(rt: Runtime) -> None:
     assert rt.nc is not None
     await incident_events.subscribe(rt.nc)
+    _end_streams_on_exit(asyncio.get_running_loop())
+
+
+def _end_streams_on_exit(loop: asyncio.AbstractEventLoop) -> None:
+    """On SIGINT/SIGTERM, end the open event streams first: uvicorn waits for every open
+    response before it stops, and an event stream only ends when its browser leaves. The
+    server's own handler (installed before startup) still runs after ours."""
+    if threading.current_thread() is not threading.main_thread():
+        return  # only the main thread may set signal handlers (and uvicorn's are there)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        previous = signal.getsignal(sig)
+        if not callable(previous):
+            continue
+
+        def handler(signum: int, frame: FrameType | None, previous=previous) -> None:
+            loop.call_soon_threadsafe(incident_events.close)
+            previous(signum, frame)
+
+        signal.signal(sig, handler)
 
 
 app = create_service_app(

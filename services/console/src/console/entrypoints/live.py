@@ -45,11 +45,15 @@ async def _stream(request: Request, current: Session) -> AsyncIterator[str]:
     with events.listen() as queue:
         # A browser that goes away cancels this generator (Starlette watches for it).
         while time.monotonic() < ends:
+            if events.closed:
+                return
             try:
                 event = await asyncio.wait_for(queue.get(), HEARTBEAT_SECONDS)
             except TimeoutError:
                 yield ": still here\n\n"
                 continue
+            if event is None:
+                return  # the console is stopping
             try:
                 if not await _visible(current, event, seen):
                     continue
