@@ -104,7 +104,7 @@ class Department:
             while True:
                 try:
                     messages = await subscription.fetch(batch, timeout=1)
-                except nats.errors.TimeoutError:
+                except TimeoutError:  # nats-py's own, or asyncio's bare one from a batch fetch
                     continue
                 now = time.perf_counter()
                 for msg in messages:
