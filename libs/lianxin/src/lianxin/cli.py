@@ -133,6 +133,8 @@ def bench(
     warmup: int = typer.Option(8, min=0, help="loops run first and left out of the figures"),
     urgency: str = typer.Option("emergency", help="emergency (wartime) or utilities, general…"),
     out: Path = typer.Option(Path(".lianxin/bench"), help="where bench.json and bench.md go"),
+    poll_ms: int = typer.Option(50, min=1, help="each reporter's GET interval while it waits"),
+    keep: bool = typer.Option(False, help="keep the throwaway platform's directory and logs"),
 ):
     """Throughput and latency of the whistle-and-report loop on a throwaway platform, and the
     ceiling: the same PostgreSQL commits and JetStream publishes from a bare script."""
@@ -148,7 +150,7 @@ def bench(
         signal.signal(signum, _interrupt)
     say = lambda line: typer.echo(line, err=True)  # noqa: E731 - progress on stderr
     try:
-        with own_platform(say) as running:
+        with own_platform(say, keep=keep) as running:
             say(f"{warmup} warm-up and {loops} loops, {reporters} reporters; then the ceiling")
             result = asyncio.run(
                 run_bench(
@@ -157,7 +159,7 @@ def bench(
                     reporters=reporters,
                     loops=loops,
                     warmup=warmup,
-                    scenario=Scenario(urgency=urgency),
+                    scenario=Scenario(urgency=urgency, poll_seconds=poll_ms / 1000),
                 )
             )
     except KeyboardInterrupt:

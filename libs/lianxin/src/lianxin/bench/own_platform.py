@@ -33,16 +33,18 @@ class OwnPlatform:
 
 
 @contextmanager
-def own_platform(say: Callable[[str], None] = print) -> Iterator[OwnPlatform]:
+def own_platform(
+    say: Callable[[str], None] = print, *, keep: bool = False
+) -> Iterator[OwnPlatform]:
     """Everything up with the demo (without its people) loaded; everything stopped on the way out.
 
-    The directory is removed, unless something failed (not Ctrl-C): then its logs are kept.
+    The directory is removed, unless `keep` or something failed (not Ctrl-C): then it stays, with
+    the services' logs.
     """
     workdir = Path(tempfile.mkdtemp(prefix="lianxin-bench-"))
     postgres = EmbeddedPostgres(workdir / "postgres" / "data", free_port())
     nats_server = EmbeddedNats(workdir / "nats", free_port())
     services: list[platform.ServiceProcess] = []
-    keep = False
     try:
         say(f"Starting a throwaway platform in {workdir}/")
         postgres.start()

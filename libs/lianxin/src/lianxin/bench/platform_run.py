@@ -47,7 +47,7 @@ class Scenario:
     department_code: str = "power_supply"
     category: str = "power_supply"
     urgency: str = "emergency"
-    poll_seconds: float = 0.03
+    poll_seconds: float = 0.05
 
     @property
     def wartime(self) -> bool:
