@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from console.domain import figures
-from console.domain.deadlines import assignment_deadline, remaining
+from console.domain.deadlines import assignment_deadline, local_time, remaining
 from console.domain.forms import field_errors
 from console.domain.i18n import MESSAGES, translator
 from console.domain.tree import grid_tree
@@ -71,6 +71,8 @@ def test_a_deadline_counts_down_then_up() -> None:
     late = remaining("2026-11-22T07:45:00+00:00", NOW)
     assert late["overdue"] and late["en"] == "15 min overdue"
     assert remaining(None, NOW) is None
+    assert local_time("2026-11-21T22:05:00Z") == "2026-11-22 06:05"  # China's time
+    assert local_time(None) == ""
     signed = {
         "status": "acknowledged",
         "acknowledged_at": "x",

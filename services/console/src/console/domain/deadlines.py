@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
+
+# What the console shows its users: China's time, whatever the servers run on.
+LOCAL = ZoneInfo("Asia/Shanghai")
 
 
 def parse(moment: str | None) -> datetime | None:
@@ -41,3 +45,13 @@ def assignment_deadline(assignment: dict) -> str | None:
     if not assignment.get("acknowledged_at"):
         return assignment.get("acknowledge_by")
     return assignment.get("resolve_by")
+
+
+def local_time(moment: str | None) -> str:
+    """`2026-11-21T22:05:00Z` as a coordinator reads it: `2026-11-22 06:05` (China's time)."""
+    when = parse(moment)
+    if when is None:
+        return ""
+    if when.tzinfo is None:
+        return when.strftime("%Y-%m-%d %H:%M")
+    return when.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")

@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
 from console.adapters.services import Services
+from console.domain.deadlines import local_time
 from console.domain.i18n import language, translator
 from lianxin.auth import Principal, Role, Unauthorized
 
@@ -101,6 +102,7 @@ def _context(request: Request) -> dict[str, Any]:
 
 
 templates = Jinja2Templates(directory=PACKAGE / "templates", context_processors=[_context])
+templates.env.filters["local_time"] = local_time
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any):
