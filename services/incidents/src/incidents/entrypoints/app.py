@@ -1,6 +1,7 @@
 """The incidents process: `uvicorn incidents.entrypoints.app:app`."""
 
 from incidents.adapters.orm import metadata
+from incidents.entrypoints import webhooks
 from incidents.entrypoints.api import router
 from incidents.entrypoints.subscribers import HANDLERS
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
@@ -10,7 +11,7 @@ app = create_service_app(
     "incidents",
     title="Lianxin incidents",
     metadata=metadata,
-    routers=[router],
+    routers=[router, webhooks.router],
     uow_class=IncidentsUnitOfWork,
-    handlers=HANDLERS,
+    handlers={**HANDLERS, "incidents_webhooks": webhooks.on_dispatch},
 )
