@@ -5,11 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-import threading
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from uuid import uuid4
 
 import pytest
@@ -22,44 +19,16 @@ from lianxin.contracts import incidents as contracts
 from lianxin.contracts import new_event, org
 from lianxin.persistence.db import make_engine, make_session_factory
 from lianxin.persistence.migrations import upgrade
+from lianxin.testing.webhook_receiver import Receiver, webhook_receiver
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 PLATFORM_SECRET = "platform-secret-for-webhook-tests"
 
 
-@dataclass
-class Receiver:
-    """A department's webhook endpoint: answers with `answers` in turn (the last one after)."""
-
-    answers: list[int]
-    received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
-    url: str = ""
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    state = Receiver(answers=[200])
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            state.received.append((dict(self.headers), body))
-            answer = state.answers[min(len(state.received), len(state.answers)) - 1]
-            self.send_response(answer)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok" if answer < 300 else b"no")
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/lianxin/webhook"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    with webhook_receiver() as state:
+        yield state
 
 
 def refused_url() -> str:

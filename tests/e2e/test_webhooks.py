@@ -1,0 +1,122 @@
+"""A department on the webhook channel, across real processes: a signed POST for each whistle,
+the delivery log and the secret for its own operator only."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from incidents.domain.webhooks import SIGNATURE_HEADER, verify
+from lianxin.auth import fetch_token
+from lianxin.demo.accounts import PASSWORD as DEMO_PASSWORD
+from lianxin.testing.webhook_receiver import Receiver, webhook_receiver
+from tests.conftest import Platform, eventually
+
+pytestmark = pytest.mark.e2e
+
+TRANSFORMER = {
+    "micro_grid_code": "tpj-g01-m01",
+    "category": "power_supply",
+    "urgency": "emergency",
+    "description": "朝华新城变压器故障, 288 户居民和 50 户商户停电",
+    "affected_households": 288,
+    "reporter": "micro_grid_leader",
+}
+SYSTEM_SECRET = "property-system-secret"
+
+
+def point_property_at(platform: Platform, receiver: Receiver) -> str:
+    """Point the demo's webhook department at the receiver; open a client account for its
+    back-office system. Returns that system's token."""
+    with platform.http("organisation") as org:
+        changed = org.patch(
+            "/departments/property", json={"channels": [{"kind": "webhook", "url": receiver.url}]}
+        )
+        assert changed.status_code == 200, changed.text
+        opened = org.post(
+            "/accounts",
+            json={
+                "username": "property-system",
+                "display_name": "朝华新城物业系统",
+                "role": "department_operator",
+                "scope": {"department": "property"},
+                "kind": "client",
+                "secret": SYSTEM_SECRET,
+            },
+        )
+        assert opened.status_code in (201, 409), opened.text
+    with platform.http("incidents") as incidents:
+        eventually(
+            lambda: any(
+                d["code"] == "property" and d["channels"][0]["url"] == receiver.url
+                for d in incidents.get("/departments").json()
+            )
+        )
+    return fetch_token(platform.url("organisation"), "property-system", SYSTEM_SECRET, client=True)
+
+
+def escalate(platform: Platform, departments: list[str]) -> dict:
+    with platform.http("incidents") as incidents:
+        reported = incidents.post("/incidents", json=TRANSFORMER)
+        assert reported.status_code == 201, reported.text
+        escalated = incidents.post(
+            f"/incidents/{reported.json()['id']}/escalation",
+            json={"department_codes": departments, "lead_department_code": departments[0]},
+        )
+        assert escalated.status_code == 200, escalated.text
+        return escalated.json()
+
+
+def test_a_whistle_reaches_a_webhook_department_signed_and_logged(
+    demo_platform: Platform,
+) -> None:
+    with webhook_receiver() as receiver:
+        token = point_property_at(demo_platform, receiver)
+        incident = escalate(demo_platform, ["power_supply", "property"])
+        [headers, body] = eventually(lambda: receiver.received and receiver.received[0])
+
+    system = demo_platform.http("incidents", token)
+    secret = system.get("/departments/property/webhook-secret")
+    assert secret.status_code == 200, secret.text
+    assert secret.json()["signature_header"] == SIGNATURE_HEADER
+    verify(secret.json()["secret"], body, headers[SIGNATURE_HEADER], now=int(time.time()))
+
+    # Only property's whistle came: power_supply takes its whistles over NATS.
+    event = json.loads(body)
+    [assignment] = [a for a in incident["assignments"] if a["department_code"] == "property"]
+    assert event["type"] == "cn.lianxin.incidents.assignment.dispatched.v1"
+    assert event["data"]["assignment_id"] == assignment["id"]
+    assert event["data"]["incident_id"] == incident["id"]
+    assert len(receiver.received) == 1
+
+    log = eventually(
+        lambda: (
+            (r := system.get("/departments/property/webhook-deliveries").json())
+            and r[0]["status"] == "delivered"
+            and r
+        )
+    )
+    [delivery] = log
+    assert delivery["id"] == headers["X-Lianxin-Delivery"]
+    assert delivery["assignment_id"] == assignment["id"]
+    assert [(a["number"], a["status_code"]) for a in delivery["attempt_log"]] == [(1, 200)]
+
+
+def test_a_departments_webhook_secret_and_log_are_its_own(demo_platform: Platform) -> None:
+    power = demo_platform.token("power-operator", DEMO_PASSWORD)
+    admin = demo_platform.token("alliance-admin", DEMO_PASSWORD)
+    with demo_platform.http("incidents", power) as http:
+        assert http.get("/departments/property/webhook-secret").status_code == 403
+        assert http.get("/departments/property/webhook-deliveries").status_code == 403
+        own = http.get("/departments/power_supply/webhook-secret")
+        assert own.status_code == 200 and own.json()["secret"].startswith("whsec_")
+        assert http.get("/departments/nowhere/webhook-deliveries").status_code == 404
+    with demo_platform.http("incidents", admin) as http:
+        # The alliance admin watches deliveries but never holds a department's key.
+        assert http.get("/departments/property/webhook-deliveries").status_code == 200
+        assert http.get("/departments/property/webhook-secret").status_code == 403
+    with demo_platform.http("incidents") as http:
+        bad = http.get("/departments/property/webhook-deliveries", params={"status": "lost"})
+        assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "status"
