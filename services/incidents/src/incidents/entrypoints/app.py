@@ -1,7 +1,7 @@
 """The incidents process: `uvicorn incidents.entrypoints.app:app`."""
 
 from incidents.adapters.orm import metadata
-from incidents.entrypoints import webhooks
+from incidents.entrypoints import open311, webhooks
 from incidents.entrypoints.api import router
 from incidents.entrypoints.subscribers import HANDLERS
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
@@ -12,6 +12,8 @@ app = create_service_app(
     title="Lianxin incidents",
     metadata=metadata,
     routers=[router, webhooks.router],
+    # Open311 takes its token as a bearer header or as the spec's api_key: it checks it itself.
+    public_routers=[open311.router],
     uow_class=IncidentsUnitOfWork,
     handlers={**HANDLERS, "incidents_webhooks": webhooks.on_dispatch},
 )
