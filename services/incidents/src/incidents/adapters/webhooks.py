@@ -31,7 +31,7 @@ from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from incidents.adapters.orm import metadata
+from incidents.adapters.orm import departments, metadata
 from incidents.domain.webhooks import Attempt, Delivery, DeliveryStatus
 
 webhook_deliveries = Table(
@@ -98,6 +98,13 @@ class WebhookDeliveries:
             .returning(webhook_deliveries.c.id)
         )
         return inserted.first() is not None
+
+    async def channels_of(self, department_code: str) -> list[dict]:
+        """The department's channels as incidents' read model has them (none if unknown)."""
+        found = await self.session.scalar(
+            select(departments.c.channels).where(departments.c.code == department_code)
+        )
+        return list(found or [])
 
     async def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[Delivery]:
         """The pending deliveries due by `now`, leased for `lease`: another replica (or this one

@@ -60,11 +60,8 @@ async def queue_dispatch(
     async with uow:
         if not await uow.first_time(CONSUMER, event.id):
             return 0
-        department = next(
-            (d for d in await uow.org.departments(True) if d.code == department_code), None
-        )
         queued = 0
-        for url in webhook_urls(department.channels if department else []):
+        for url in webhook_urls(await uow.webhooks.channels_of(department_code)):
             delivery = Delivery(
                 id=uuid6.uuid7(),
                 department_code=department_code,
@@ -137,7 +134,11 @@ class WebhookDispatcher:
         async with self._uow() as uow:
             due = await uow.webhooks.claim_due(self._clock(), self._batch, self._lease)
             await uow.commit()
-        await asyncio.gather(*(self._attempt(d) for d in due))
+        outcomes = await asyncio.gather(*(self._attempt(d) for d in due), return_exceptions=True)
+        for delivery, outcome in zip(due, outcomes, strict=True):
+            if isinstance(outcome, Exception):
+                # Its lease runs out and it is attempted again: nothing is lost.
+                log.error("webhook delivery %s: %r", delivery.id, outcome)
         return len(due)
 
     async def _attempt(self, delivery: Delivery) -> None:
