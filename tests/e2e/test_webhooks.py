@@ -3,9 +3,12 @@ the delivery log and the secret for its own operator only."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
+import uuid
 
+import asyncpg
 import pytest
 
 from incidents.domain.webhooks import SIGNATURE_HEADER, verify
@@ -77,31 +80,64 @@ def test_a_whistle_reaches_a_webhook_department_signed_and_logged(
         incident = escalate(demo_platform, ["power_supply", "property"])
         [headers, body] = eventually(lambda: receiver.received and receiver.received[0])
 
-    system = demo_platform.http("incidents", token)
-    secret = system.get("/departments/property/webhook-secret")
-    assert secret.status_code == 200, secret.text
-    assert secret.json()["signature_header"] == SIGNATURE_HEADER
-    verify(secret.json()["secret"], body, headers[SIGNATURE_HEADER], now=int(time.time()))
+        system = demo_platform.http("incidents", token)
+        secret = system.get("/departments/property/webhook-secret")
+        assert secret.status_code == 200, secret.text
+        assert secret.json()["signature_header"] == SIGNATURE_HEADER
+        verify(secret.json()["secret"], body, headers[SIGNATURE_HEADER], now=int(time.time()))
 
-    # Only property's whistle came: power_supply takes its whistles over NATS.
-    event = json.loads(body)
-    [assignment] = [a for a in incident["assignments"] if a["department_code"] == "property"]
-    assert event["type"] == "cn.lianxin.incidents.assignment.dispatched.v1"
-    assert event["data"]["assignment_id"] == assignment["id"]
-    assert event["data"]["incident_id"] == incident["id"]
-    assert len(receiver.received) == 1
+        # Only property's whistle came: power_supply takes its whistles over NATS.
+        event = json.loads(body)
+        [assignment] = [a for a in incident["assignments"] if a["department_code"] == "property"]
+        assert event["type"] == "cn.lianxin.incidents.assignment.dispatched.v1"
+        assert event["data"]["assignment_id"] == assignment["id"]
+        assert event["data"]["incident_id"] == incident["id"]
+        assert len(receiver.received) == 1
 
-    log = eventually(
-        lambda: (
-            (r := system.get("/departments/property/webhook-deliveries").json())
-            and r[0]["status"] == "delivered"
-            and r
+        log = eventually(
+            lambda: (
+                (r := system.get("/departments/property/webhook-deliveries").json())
+                and r[0]["status"] == "delivered"
+                and r
+            )
         )
-    )
-    [delivery] = log
-    assert delivery["id"] == headers["X-Lianxin-Delivery"]
-    assert delivery["assignment_id"] == assignment["id"]
-    assert [(a["number"], a["status_code"]) for a in delivery["attempt_log"]] == [(1, 200)]
+        [delivery] = log
+        assert delivery["id"] == headers["X-Lianxin-Delivery"]
+        assert delivery["assignment_id"] == assignment["id"]
+        assert [(a["number"], a["status_code"]) for a in delivery["attempt_log"]] == [(1, 200)]
+
+        # Only a dead delivery is sent again. (Seven hours of schedule are not waited out here:
+        # the database is told it died, as the dispatcher would have after its last attempt.)
+        again = f"/departments/property/webhook-deliveries/{delivery['id']}/redelivery"
+        assert system.post(again).status_code == 409
+        asyncio.run(_mark_dead(demo_platform, delivery["id"]))
+        redelivered = system.post(again)
+        assert redelivered.status_code == 200, redelivered.text
+        assert redelivered.json()["status"] == "pending"
+        [second_headers, second_body] = eventually(
+            lambda: len(receiver.received) == 2 and receiver.received[1]
+        )
+        assert second_headers["X-Lianxin-Delivery"] == delivery["id"]
+        assert second_headers["X-Lianxin-Attempt"] == "2" and second_body == body
+        after = eventually(
+            lambda: (
+                (r := system.get("/departments/property/webhook-deliveries").json()[0])["status"]
+                == "delivered"
+                and r
+            )
+        )
+        assert [a["number"] for a in after["attempt_log"]] == [1, 2]
+
+
+async def _mark_dead(platform: Platform, delivery_id: str) -> None:
+    conn = await asyncpg.connect(platform.database_url("incidents"))
+    try:
+        await conn.execute(
+            "UPDATE webhook_deliveries SET status = 'dead', next_attempt_at = NULL WHERE id = $1",
+            uuid.UUID(delivery_id),
+        )
+    finally:
+        await conn.close()
 
 
 def test_a_departments_webhook_secret_and_log_are_its_own(demo_platform: Platform) -> None:
