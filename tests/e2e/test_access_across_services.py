@@ -18,7 +18,7 @@ EXPECTED = {
     "dunren-coordinator": (True, True, True, True, False),
     "tpj-coordinator": (True, True, True, True, False),
     "cs-coordinator": (False, False, False, False, False),
-    "tpj-g01-leader": (True, False, True, False, False),
+    "tpj-g01-leader": (True, False, True, True, False),
     "tpj-liaison": (True, True, False, False, False),
     "power-operator": (True, False, False, False, False),
     "tpj-volunteer": (True, True, False, False, False),

@@ -39,6 +39,8 @@ def test_department_subjects_carry_the_department_code() -> None:
             "description": "高大树木需修剪",
             "affected_households": 30,
             "dispatched_at": "2026-11-21T10:00:00Z",
+            "acknowledge_by": "2026-11-21T10:30:00Z",
+            "resolve_by": "2026-11-28T10:00:00Z",
         }
     )
     assert data.nats_subject() == "dispatch.landscaping.assignment_dispatched"

@@ -30,7 +30,7 @@ def test_our_statuses_are_open_until_resolved_or_ended(ours: str, theirs: str) -
 
 
 def test_each_timeline_line_is_an_update_with_the_status_it_left() -> None:
-    actions = ["reported", "escalated", "acknowledged", "resolved", "reopened", "cancelled"]
+    actions = ["reported", "escalated", "acknowledged", "resolved", "reopened", "merged_into"]
     lines = [
         Line(seq, NOW + timedelta(minutes=seq), action, "someone", "note" if seq == 2 else "")
         for seq, action in enumerate(actions)
@@ -45,6 +45,12 @@ def test_each_timeline_line_is_an_update_with_the_status_it_left() -> None:
         ("r1.5", "closed"),
     ]
     assert found[2].description == "acknowledged: note" and found[1].description == "escalated"
+    # The incident a duplicate merged into goes on; a locally resolved one is done.
+    merged = updates("r2", [Line(0, NOW, "reported", "a", ""), Line(1, NOW, "merged", "a", "")])
+    assert [u.status for u in merged] == ["open", "open"]
+    local = [Line(0, NOW, "reported", "a", ""), Line(1, NOW, "resolved_locally", "a", "")]
+    local = updates("r3", local)
+    assert [u.status for u in local] == ["open", "closed"]
 
 
 @pytest.mark.parametrize(

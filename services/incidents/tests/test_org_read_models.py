@@ -2,33 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-import pytest
-
-from incidents.adapters.orm import metadata
 from incidents.service_layer.handlers import apply_org_event
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
 from lianxin.contracts import org
-from lianxin.persistence.db import make_engine, make_session_factory
-from lianxin.persistence.migrations import upgrade
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def uow(database: str) -> AsyncIterator[IncidentsUnitOfWork]:
-    await asyncio.to_thread(upgrade, "incidents", database)
-    engine = make_engine(database)
-    yield IncidentsUnitOfWork(
-        make_session_factory(engine),
-        source="/lianxin/incidents",
-        outbox=metadata.tables["outbox"],
-        inbox=metadata.tables["inbox"],
-    )
-    await engine.dispose()
 
 
 def node(code: str, path: list[str], kind: str = "micro_grid", **more) -> dict:

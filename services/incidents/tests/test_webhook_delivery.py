@@ -84,6 +84,8 @@ def dispatched(department_code: str):
         description="朝华新城变压器故障",
         affected_households=288,
         dispatched_at=NOW,
+        acknowledge_by=NOW + timedelta(minutes=30),
+        resolve_by=NOW + timedelta(hours=2),
     )
     return new_event(data, source="/lianxin/incidents", community="taipingjie"), data
 

@@ -32,3 +32,27 @@ class AssignmentResolved(EventData):
     assignment_id: UUID
     department_code: str
     result: str = Field(min_length=1)
+
+
+class AssignmentReturned(EventData):
+    """The department sends the whistle back, not signed for: not its matter, and why (退单)."""
+
+    TYPE: ClassVar[str] = "cn.lianxin.departments.assignment.returned.v1"
+    SUBJECT: ClassVar[str] = "report.{department_code}.assignment_returned"
+    AGGREGATE_ID: ClassVar[str] = "assignment_id"
+
+    assignment_id: UUID
+    department_code: str
+    reason: str = Field(min_length=1)
+
+
+class AssignmentStarted(EventData):
+    """The department is working on it (办理)."""
+
+    TYPE: ClassVar[str] = "cn.lianxin.departments.assignment.started.v1"
+    SUBJECT: ClassVar[str] = "report.{department_code}.assignment_started"
+    AGGREGATE_ID: ClassVar[str] = "assignment_id"
+
+    assignment_id: UUID
+    department_code: str
+    note: str = ""

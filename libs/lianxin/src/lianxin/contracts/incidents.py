@@ -12,6 +12,10 @@ from lianxin.contracts.envelope import EventData
 
 # Beijing 12345 practice: emergencies 2 h, water/power/gas/heating 24 h, general 7 d, complex 15 d.
 Urgency = Literal["emergency", "utilities", "general", "complex"]
+ReporterKind = Literal["grid_leader", "party_household", "officer", "resident"]
+Rating = Literal["satisfied", "basically_satisfied", "unsatisfied"]
+DeadlineKind = Literal["acknowledge", "resolve"]
+Rung = Literal["community", "street", "district_supervision"]
 
 
 class IncidentReported(EventData):
@@ -26,6 +30,9 @@ class IncidentReported(EventData):
     urgency: Urgency
     description: str
     affected_households: int = Field(ge=0)
+    reporter_kind: ReporterKind | None = None
+    # Masked ("138****5678") unless the resident consented to be contacted.
+    reporter_contact: str = ""
 
 
 class IncidentEscalated(EventData):
@@ -75,3 +82,286 @@ class AssignmentDispatched(EventData):
     description: str
     affected_households: int = Field(ge=0)
     dispatched_at: datetime
+    # The service level's promises: sign for it by `acknowledge_by`, resolve it by `resolve_by`.
+    acknowledge_by: datetime
+    resolve_by: datetime
+
+
+class IncidentTriaged(EventData):
+    """Accepted for handling, or rejected with a reason."""
+
+    TYPE: ClassVar[str] = "cn.lianxin.incidents.incident.triaged.v1"
+    SUBJECT: ClassVar[str] = "incidents.incident.triaged"
+    AGGREGATE_ID: ClassVar[str] = "incident_id"
+
+    incident_id: UUID
+    community_code: str
+    accepted: bool
+    reason: str
+    actor: str
+    at: datetime
+
+
+class IncidentResolvedLocally(EventData):
+    """Settled inside the compound (小事不出小区): never whistled, still counted."""
+
+    TYPE: ClassVar[str] = "cn.lianxin.incidents.incident.resolved_locally.v1"
+    SUBJECT: ClassVar[str] = "incidents.incident.resolved_locally"
+    AGGREGATE_ID: ClassVar[str] = "incident_id"
+
+    incident_id: UUID
+    community_code: str
+    result: str
+    actor: str
+    at: datetime
+
+
+class ReporterAnonymised(EventData):
+    """The reporter's name and contact are forgotten."""
+
+    TYPE: ClassVar[str] = "cn.lianxin.incidents.incident.reporter_anonymised.v1"
+    SUBJECT: ClassVar[str] = "incidents.incident.reporter_anonymised"
+    AGGREGATE_ID: ClassVar[str] = "incident_id"
+
+    incident_id: UUID
+    community_code: str
+    actor: str
+    at: datetime
+
+
+class IncidentVerified(EventData):
+    """The grid checked the result on the spot."""
+
+    TYPE: ClassVar[str] = "cn.lianxin.incidents.incident.verified.v1"
+    SUBJECT: ClassVar[str] = "incidents.incident.verified"
+    AGGREGATE_ID: ClassVar[str] = "incident_id"
+
+    incident_id: UUID
+    community_code: str
+    note: str
+    actor: str
+    at: datetime
+
+
+class FeedbackGiven(EventData):
+    """The resident's rating (回访)."""
+
+    TYPE: ClassVar[str] = "cn.lianxin.incidents.incident.feedback_given.v1"
+    SUBJECT: ClassVar[str] = "incidents.incident.feedback_given"
+    AGGREGATE_ID: ClassVar[str] = "incident_id"
+
+    incident_id: UUID
+    community_code: str
+    rating: Rating
+    comment: str
+    actor: str
+    at: datetime
+
+
+class IncidentReopened(EventData):
+    """The resident was not satisfied: back to the departments (or the grid)."""
+
+    TYPE: ClassVar[str] = "cn.lianxin.incidents.incident.reopened.v1"
+    SUBJECT: ClassVar[str] = "incidents.incident.reopened"
+    AGGREGATE_ID: ClassVar[str] = "incident_id"
+
+    incident_id: UUID
+    community_code: str
+    reason: str
+    assignment_ids: list[UUID]
+    actor: str
+    at: datetime
+
+
+class IncidentClosed(EventData):
+    """Closed by a satisfied resident; merged reports share the outcome."""
+
+    TYPE: ClassVar[str] = "cn.lianxin.incidents.incident.closed.v1"
+    SUBJECT: ClassVar[str] = "incidents.incident.closed"
+    AGGREGATE_ID: ClassVar[str] = "incident_id"
+
+    incident_id: UUID
+    community_code: str
+    rating: Rating
+    merged_incident_ids: list[UUID]
+    at: datetime
+
+
+class IncidentCancelled(EventData):
+    TYPE: ClassVar[str] = "cn.lianxin.incidents.incident.cancelled.v1"
+    SUBJECT: ClassVar[str] = "incidents.incident.cancelled"
+    AGGREGATE_ID: ClassVar[str] = "incident_id"
+
+    incident_id: UUID
+    community_code: str
+    reason: str
+    actor: str
+    at: datetime
+
+
+class IncidentShared(EventData):
+    """Raised to the alliance: these communities see it and may take part."""
+
+    TYPE: ClassVar[str] = "cn.lianxin.incidents.incident.shared.v1"
+    SUBJECT: ClassVar[str] = "incidents.incident.shared"
+    AGGREGATE_ID: ClassVar[str] = "incident_id"
+
+    incident_id: UUID
+    community_code: str
+    shared_with: list[str]
+    added: list[str]
+    reason: str
+    actor: str
+    at: datetime
+
+
+class IncidentMerged(EventData):
+    """A duplicate report joined this incident; the totals are the new ones."""
+
+    TYPE: ClassVar[str] = "cn.lianxin.incidents.incident.merged.v1"
+    SUBJECT: ClassVar[str] = "incidents.incident.merged"
+    AGGREGATE_ID: ClassVar[str] = "incident_id"
+
+    incident_id: UUID
+    duplicate_id: UUID
+    community_code: str
+    affected_households: int = Field(ge=0)
+    affected_merchants: int = Field(ge=0)
+    actor: str
+    at: datetime
+
+
+class AssignmentAcknowledged(EventData):
+    """The platform recorded that the department signed for its whistle."""
+
+    TYPE: ClassVar[str] = "cn.lianxin.incidents.assignment.acknowledged.v1"
+    SUBJECT: ClassVar[str] = "incidents.assignment.acknowledged"
+    AGGREGATE_ID: ClassVar[str] = "assignment_id"
+
+    assignment_id: UUID
+    incident_id: UUID
+    department_code: str
+    note: str
+    late: bool
+    at: datetime
+
+
+class AssignmentReturned(EventData):
+    """The department sent the whistle back, not signed for, with a reason."""
+
+    TYPE: ClassVar[str] = "cn.lianxin.incidents.assignment.returned.v1"
+    SUBJECT: ClassVar[str] = "incidents.assignment.returned"
+    AGGREGATE_ID: ClassVar[str] = "assignment_id"
+
+    assignment_id: UUID
+    incident_id: UUID
+    department_code: str
+    reason: str
+    at: datetime
+
+
+class AssignmentRerouted(EventData):
+    """A returned assignment went to another department, as a new assignment."""
+
+    TYPE: ClassVar[str] = "cn.lianxin.incidents.assignment.rerouted.v1"
+    SUBJECT: ClassVar[str] = "incidents.assignment.rerouted"
+    AGGREGATE_ID: ClassVar[str] = "assignment_id"
+
+    assignment_id: UUID
+    incident_id: UUID
+    community_code: str
+    from_department_code: str
+    to_department_code: str
+    new_assignment_id: UUID
+    actor: str
+    at: datetime
+
+
+class AssignmentStarted(EventData):
+    TYPE: ClassVar[str] = "cn.lianxin.incidents.assignment.started.v1"
+    SUBJECT: ClassVar[str] = "incidents.assignment.started"
+    AGGREGATE_ID: ClassVar[str] = "assignment_id"
+
+    assignment_id: UUID
+    incident_id: UUID
+    department_code: str
+    note: str
+    at: datetime
+
+
+class AssignmentResolved(EventData):
+    """The platform recorded the department's result."""
+
+    TYPE: ClassVar[str] = "cn.lianxin.incidents.assignment.resolved.v1"
+    SUBJECT: ClassVar[str] = "incidents.assignment.resolved"
+    AGGREGATE_ID: ClassVar[str] = "assignment_id"
+
+    assignment_id: UUID
+    incident_id: UUID
+    department_code: str
+    result: str
+    late: bool
+    at: datetime
+
+
+class AssignmentReopened(EventData):
+    """The resident was not satisfied: the department works on it again."""
+
+    TYPE: ClassVar[str] = "cn.lianxin.incidents.assignment.reopened.v1"
+    SUBJECT: ClassVar[str] = "dispatch.{department_code}.assignment_reopened"
+    AGGREGATE_ID: ClassVar[str] = "assignment_id"
+
+    assignment_id: UUID
+    incident_id: UUID
+    department_code: str
+    reason: str
+    resolve_by: datetime
+    at: datetime
+
+
+class AssignmentCancelled(EventData):
+    """The incident was cancelled: the department may stop."""
+
+    TYPE: ClassVar[str] = "cn.lianxin.incidents.assignment.cancelled.v1"
+    SUBJECT: ClassVar[str] = "dispatch.{department_code}.assignment_cancelled"
+    AGGREGATE_ID: ClassVar[str] = "assignment_id"
+
+    assignment_id: UUID
+    incident_id: UUID
+    department_code: str
+    reason: str
+    at: datetime
+
+
+class AssignmentOverdue(EventData):
+    """A deadline passed unmet: overdue, the community's supervision is told."""
+
+    TYPE: ClassVar[str] = "cn.lianxin.incidents.assignment.overdue.v1"
+    SUBJECT: ClassVar[str] = "incidents.assignment.overdue"
+    AGGREGATE_ID: ClassVar[str] = "assignment_id"
+
+    assignment_id: UUID
+    incident_id: UUID
+    community_code: str
+    department_code: str
+    kind: DeadlineKind
+    due_at: datetime
+    at: datetime
+
+
+class LadderClimbed(EventData):
+    """A breach reached a rung of the supervision ladder."""
+
+    TYPE: ClassVar[str] = "cn.lianxin.incidents.assignment.ladder_climbed.v1"
+    SUBJECT: ClassVar[str] = "incidents.assignment.ladder_climbed"
+    AGGREGATE_ID: ClassVar[str] = "assignment_id"
+
+    assignment_id: UUID
+    incident_id: UUID
+    community_code: str
+    department_code: str
+    kind: DeadlineKind
+    due_at: datetime
+    rung: Rung
+    wartime: bool
+    at: datetime

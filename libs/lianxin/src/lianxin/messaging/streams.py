@@ -82,7 +82,7 @@ SERVICE_CONSUMERS: dict[str, tuple[ConsumerSpec, ...]] = {
         ConsumerSpec(
             "ORG",
             "incidents_org",
-            ("org.community.>", "org.department.>", "org.grid_node.>"),
+            ("org.alliance.>", "org.community.>", "org.department.>", "org.grid_node.>"),
             description="incidents' read models of departments and the grid tree",
         ),
         ConsumerSpec(

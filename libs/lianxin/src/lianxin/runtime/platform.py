@@ -121,7 +121,7 @@ def start_service(
     return ServiceProcess(service, ports[service], process)
 
 
-def wait_ready(services: list[ServiceProcess], timeout: float = 60.0) -> None:
+def wait_ready(services: list[ServiceProcess], timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     pending = list(services)
     while pending:

@@ -28,7 +28,10 @@ class RequestView:
     micro_grid_code: str
     micro_grid_name: str
     reported_at: datetime
+    photos: list[str] = field(default_factory=list)
     lead_department: str | None = None
+    # When the lead department must have resolved it (its service level), once whistled.
+    expected_at: datetime | None = None
     lines: list[Line] = field(default_factory=list)
 
 
@@ -95,6 +98,7 @@ class Open311View:
                 micro_grid_code=row.micro_grid_code,
                 micro_grid_name=row.micro_grid_name or row.micro_grid_code,
                 reported_at=row.reported_at,
+                photos=list(row.photos or []),
             )
             for row in await self.session.execute(query)
         }
@@ -104,12 +108,17 @@ class Open311View:
 
     async def _fill(self, views: dict[UUID, RequestView]) -> None:
         leads = await self.session.execute(
-            select(assignments.c.incident_id, departments.c.name)
+            select(assignments.c.incident_id, assignments.c.resolve_by, departments.c.name)
             .join(departments, departments.c.code == assignments.c.department_code)
-            .where(assignments.c.incident_id.in_(list(views)), assignments.c.lead)
+            .where(
+                assignments.c.incident_id.in_(list(views)),
+                assignments.c.lead,
+                assignments.c.status.not_in(["rerouted", "cancelled"]),
+            )
         )
         for row in leads:
             views[row.incident_id].lead_department = row.name
+            views[row.incident_id].expected_at = row.resolve_by
         lines = await self.session.execute(
             select(timeline)
             .where(timeline.c.incident_id.in_(list(views)))

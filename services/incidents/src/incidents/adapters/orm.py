@@ -8,6 +8,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     Table,
@@ -35,6 +36,23 @@ incidents = Table(
     Column("reported_at", DateTime(timezone=True), nullable=False),
     # The W3C traceparent of the report: every later step of the loop continues this trace.
     Column("traceparent", Text),
+    Column("affected_merchants", Integer, nullable=False, server_default="0"),
+    Column("photos", ARRAY(Text), nullable=False, server_default="{}"),
+    Column("reporter", Text, nullable=False, server_default=""),
+    Column("reporter_kind", Text),
+    Column("reporter_contact", Text, nullable=False, server_default=""),
+    Column("contact_consent", Boolean, nullable=False, server_default="false"),
+    Column("resolved_locally", Boolean, nullable=False, server_default="false"),
+    Column("local_result", Text, nullable=False, server_default=""),
+    Column("resolved_at", DateTime(timezone=True)),
+    Column("verified_at", DateTime(timezone=True)),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("status_reason", Text, nullable=False, server_default=""),
+    Column("shared_with", ARRAY(Text), nullable=False, server_default="{}"),
+    Column("merged_into", UUID(as_uuid=True)),
+    Column("merged_ids", ARRAY(UUID(as_uuid=True)), nullable=False, server_default="{}"),
+    # [{rating, comment, actor, at}], oldest first: the last one is the resident's word.
+    Column("feedback", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
 )
 
 assignments = Table(
@@ -51,6 +69,50 @@ assignments = Table(
     Column("acknowledged_at", DateTime(timezone=True)),
     Column("resolved_at", DateTime(timezone=True)),
     Column("result", Text, nullable=False, server_default=""),
+    # The service level promised at dispatch, in seconds; null for rows from before deadlines.
+    Column("acknowledge_within", Integer),
+    Column("resolve_within", Integer),
+    Column("acknowledge_by", DateTime(timezone=True)),
+    Column("resolve_by", DateTime(timezone=True), index=True),
+    Column("started_at", DateTime(timezone=True)),
+    Column("returned_at", DateTime(timezone=True)),
+    Column("return_reason", Text, nullable=False, server_default=""),
+    Column("rerouted_to", UUID(as_uuid=True)),
+    # [{kind, due_at, rung, at}]: the ladder steps each deadline's breach has taken.
+    Column("breaches", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+)
+
+# Durable deadlines: one row per rung of each open deadline, claimed with SKIP LOCKED by any
+# replica. A row is only a wake-up call (see incidents.domain.deadlines): firing it late or twice
+# does no harm, so it is deleted once fired.
+timers = Table(
+    "timers",
+    metadata,
+    Column("assignment_id", UUID(as_uuid=True), primary_key=True),
+    Column("kind", Text, primary_key=True),
+    Column("due_at", DateTime(timezone=True), primary_key=True),
+    Column("rung", Integer, primary_key=True),
+    Column("incident_id", UUID(as_uuid=True), nullable=False),
+    Index("timers_due", "due_at"),
+)
+
+# An alliance's routing rules and service levels (the 12345 defaults where it set none).
+routing_rules = Table(
+    "routing_rules",
+    metadata,
+    Column("alliance_code", Text, primary_key=True),
+    Column("category", Text, primary_key=True),
+    Column("area", Text, primary_key=True),
+    Column("department_codes", ARRAY(Text), nullable=False),
+)
+
+service_levels = Table(
+    "service_levels",
+    metadata,
+    Column("alliance_code", Text, primary_key=True),
+    Column("urgency", Text, primary_key=True),
+    Column("acknowledge_within", Integer, nullable=False),
+    Column("resolve_within", Integer, nullable=False),
 )
 
 timeline = Table(
@@ -100,6 +162,15 @@ departments = Table(
     Column("channels", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     # Acknowledge minutes and resolve hours by urgency, as the department declared them.
     Column("sla", JSONB),
+    *_lifecycle(),
+)
+
+alliances = Table(
+    "alliances",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("community_codes", ARRAY(Text), nullable=False),
     *_lifecycle(),
 )
 

@@ -1,4 +1,9 @@
-"""What happens to an incident, as plain facts."""
+"""What happens to an incident, as plain facts.
+
+The first four travel today (see lianxin.contracts.incidents); the others are new facts of the
+full lifecycle and need their contracts before a handler may emit them. Newer events carry `at`,
+the moment the fact happened by the domain's clock, which the envelope's publish time is not.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,9 @@ class IncidentReported:
     urgency: str
     description: str
     affected_households: int
+    reporter_kind: str | None
+    # Masked unless the resident consented to be contacted.
+    reporter_contact: str
 
 
 @dataclass(frozen=True)
@@ -45,9 +53,230 @@ class AssignmentDispatched:
     description: str
     affected_households: int
     dispatched_at: datetime
+    # The service level's promises, so the department (and the timer rows) know them.
+    acknowledge_by: datetime
+    resolve_by: datetime
 
 
 @dataclass(frozen=True)
 class IncidentResolved:
     incident_id: UUID
     community_code: str
+
+
+# Triage and local handling
+
+
+@dataclass(frozen=True)
+class IncidentTriaged:
+    incident_id: UUID
+    community_code: str
+    accepted: bool
+    reason: str
+    actor: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class IncidentResolvedLocally:
+    """Settled inside the compound or grid: never whistled, still counted in the rates."""
+
+    incident_id: UUID
+    community_code: str
+    result: str
+    actor: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ReporterAnonymised:
+    incident_id: UUID
+    community_code: str
+    actor: str
+    at: datetime
+
+
+# A department's assignment
+
+
+@dataclass(frozen=True)
+class AssignmentAcknowledged:
+    assignment_id: UUID
+    incident_id: UUID
+    department_code: str
+    note: str
+    late: bool
+    at: datetime
+
+
+@dataclass(frozen=True)
+class AssignmentReturned:
+    assignment_id: UUID
+    incident_id: UUID
+    department_code: str
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class AssignmentRerouted:
+    """The coordinator sent a returned assignment to another department, as a new assignment."""
+
+    assignment_id: UUID
+    incident_id: UUID
+    community_code: str
+    from_department_code: str
+    to_department_code: str
+    new_assignment_id: UUID
+    actor: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class AssignmentStarted:
+    assignment_id: UUID
+    incident_id: UUID
+    department_code: str
+    note: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class AssignmentResolved:
+    assignment_id: UUID
+    incident_id: UUID
+    department_code: str
+    result: str
+    late: bool
+    at: datetime
+
+
+@dataclass(frozen=True)
+class AssignmentReopened:
+    """The resident was not satisfied: the department works on it again, with a new deadline."""
+
+    assignment_id: UUID
+    incident_id: UUID
+    department_code: str
+    reason: str
+    resolve_by: datetime
+    at: datetime
+
+
+@dataclass(frozen=True)
+class AssignmentCancelled:
+    assignment_id: UUID
+    incident_id: UUID
+    department_code: str
+    reason: str
+    at: datetime
+
+
+# Closing the loop
+
+
+@dataclass(frozen=True)
+class IncidentVerified:
+    incident_id: UUID
+    community_code: str
+    note: str
+    actor: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class FeedbackGiven:
+    incident_id: UUID
+    community_code: str
+    rating: str
+    comment: str
+    actor: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class IncidentReopened:
+    incident_id: UUID
+    community_code: str
+    reason: str
+    # The assignments sent back to work; empty when it had been resolved locally.
+    assignment_ids: list[UUID]
+    actor: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class IncidentClosed:
+    incident_id: UUID
+    community_code: str
+    rating: str
+    # Reports merged into this one share its outcome: their reporters are told too.
+    merged_incident_ids: list[UUID]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class IncidentCancelled:
+    incident_id: UUID
+    community_code: str
+    reason: str
+    actor: str
+    at: datetime
+
+
+# Across reports and communities
+
+
+@dataclass(frozen=True)
+class IncidentShared:
+    """Raised to the alliance: these communities' coordinators see it and may take part."""
+
+    incident_id: UUID
+    community_code: str
+    shared_with: list[str]
+    added: list[str]
+    reason: str
+    actor: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class IncidentMerged:
+    """`duplicate_id` is now part of `incident_id`; the totals are the primary's new ones."""
+
+    incident_id: UUID
+    duplicate_id: UUID
+    community_code: str
+    affected_households: int
+    affected_merchants: int
+    actor: str
+    at: datetime
+
+
+# Time limits
+
+
+@dataclass(frozen=True)
+class AssignmentOverdue:
+    assignment_id: UUID
+    incident_id: UUID
+    community_code: str
+    department_code: str
+    kind: str
+    due_at: datetime
+    at: datetime
+
+
+@dataclass(frozen=True)
+class LadderClimbed:
+    """A breach reached a rung of the supervision ladder: community, street, district."""
+
+    assignment_id: UUID
+    incident_id: UUID
+    community_code: str
+    department_code: str
+    kind: str
+    due_at: datetime
+    rung: str
+    wartime: bool
+    at: datetime

@@ -28,7 +28,10 @@ STATUS = {
 }
 
 # Timeline actions that end or reopen an incident; every other action leaves it as it was.
-CLOSING_ACTIONS = frozenset({"resolved", "verified", "closed", "rejected", "cancelled", "merged"})
+# (`merged` is logged on the incident that goes on; the duplicate logs `merged_into`.)
+CLOSING_ACTIONS = frozenset(
+    {"resolved", "resolved_locally", "verified", "closed", "rejected", "cancelled", "merged_into"}
+)
 OPENING_ACTIONS = frozenset({"reported", "reopened"})
 
 

@@ -1,4 +1,4 @@
-"""The incidents HTTP API."""
+"""The incidents HTTP API: reporting, handling and closing incidents, for the grid's people."""
 
 from __future__ import annotations
 
@@ -10,14 +10,36 @@ from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 
 from incidents.domain.model import Incident
-from incidents.service_layer import handlers
+from incidents.entrypoints.schemas import IncidentOut, out
+from incidents.service_layer import handlers, routing
+from incidents.service_layer.handlers import actor, utcnow
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
 from lianxin.auth import Principal, Role, authenticated, require
-from lianxin.contracts.incidents import Urgency
+from lianxin.contracts.incidents import Rating, ReporterKind, Urgency
 from lianxin.problems import NotFound
 from lianxin.service import Runtime, runtime
 
 router = APIRouter()
+
+Status = Literal[
+    "reported",
+    "accepted",
+    "rejected",
+    "escalated",
+    "resolved",
+    "verified",
+    "closed",
+    "cancelled",
+    "merged",
+]
+# Who handles incidents in the grid: the grid leader in its grids, coordinators in their areas.
+HANDLERS = (
+    Role.GRID_LEADER,
+    Role.COMMUNITY_COORDINATOR,
+    Role.STREET_COORDINATOR,
+    Role.ALLIANCE_ADMIN,
+)
+COORDINATORS = (Role.COMMUNITY_COORDINATOR, Role.STREET_COORDINATOR, Role.ALLIANCE_ADMIN)
 
 
 def uow(rt: Runtime = Depends(runtime)) -> IncidentsUnitOfWork:
@@ -30,97 +52,93 @@ class IncidentIn(BaseModel):
     urgency: Urgency
     description: str = Field(min_length=1, max_length=4000)
     affected_households: int = Field(default=0, ge=0, le=1_000_000)
+    affected_merchants: int = Field(default=0, ge=0, le=1_000_000)
+    photos: list[str] = Field(default=[], max_length=20)
     reporter: str = Field(default="grid", min_length=1, max_length=200)
+    reporter_kind: ReporterKind | None = None
+    reporter_contact: str = Field(default="", max_length=200)
+    contact_consent: bool = False
 
 
 class EscalationIn(BaseModel):
     department_codes: list[str] = Field(min_length=1, max_length=20)
     lead_department_code: str | None = None
-    actor: str = Field(default="community_coordinator", min_length=1, max_length=200)
 
 
-class AssignmentOut(BaseModel):
-    id: UUID
-    department_code: str
-    lead: bool
-    status: str
-    dispatched_at: datetime
-    acknowledged_at: datetime | None
-    resolved_at: datetime | None
-    result: str
+class TriageIn(BaseModel):
+    accepted: bool
+    reason: str = Field(default="", max_length=2000)
 
 
-class TimelineOut(BaseModel):
-    at: datetime
-    action: str
-    actor: str
-    detail: str
+class ResultIn(BaseModel):
+    result: str = Field(min_length=1, max_length=4000)
 
 
-class IncidentOut(BaseModel):
-    id: UUID
-    community_code: str
-    micro_grid_code: str
-    category: str
-    urgency: str
-    wartime: bool
-    description: str
-    affected_households: int
-    status: str
-    reported_at: datetime
-    trace_id: str | None
-    assignments: list[AssignmentOut] = []
-    timeline: list[TimelineOut] = []
+class NoteIn(BaseModel):
+    note: str = Field(default="", max_length=2000)
 
 
-def out(incident: Incident) -> IncidentOut:
-    return IncidentOut(
-        id=incident.id,
-        community_code=incident.community_code,
-        micro_grid_code=incident.micro_grid_code,
-        category=incident.category,
-        urgency=incident.urgency,
-        wartime=incident.wartime,
-        description=incident.description,
-        affected_households=incident.affected_households,
-        status=incident.status.value,
-        reported_at=incident.reported_at,
-        trace_id=incident.trace_id,
-        assignments=[AssignmentOut(**vars(a)) for a in incident.assignments],
-        timeline=[TimelineOut(**vars(t)) for t in incident.timeline],
-    )
+class ReasonIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
 
 
-REPORTERS = (
-    Role.GRID_LEADER,
-    Role.COMMUNITY_COORDINATOR,
-    Role.STREET_COORDINATOR,
-    Role.ALLIANCE_ADMIN,
-)
-COORDINATORS = (Role.COMMUNITY_COORDINATOR, Role.STREET_COORDINATOR, Role.ALLIANCE_ADMIN)
+class FeedbackIn(BaseModel):
+    rating: Rating
+    comment: str = Field(default="", max_length=2000)
+
+
+class SharingIn(BaseModel):
+    community_codes: list[str] = Field(min_length=1, max_length=50)
+    reason: str = Field(default="", max_length=2000)
+
+
+class RerouteIn(BaseModel):
+    department_code: str = Field(min_length=1, max_length=64)
+
+
+class MergeIn(BaseModel):
+    duplicate_id: UUID
+
+
+class SuggestionOut(BaseModel):
+    lead_department_code: str | None
+    co_handler_codes: list[str]
+    acknowledge_within_minutes: int
+    resolve_within_hours: float
+
+
+def answer(incident: Incident, principal: Principal) -> IncidentOut:
+    return out(incident, principal, utcnow())
 
 
 @router.post("/incidents", status_code=status.HTTP_201_CREATED, response_model=IncidentOut)
 async def report_incident(
     body: IncidentIn,
     uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(require(*REPORTERS)),
+    principal: Principal = Depends(require(*HANDLERS)),
 ):
-    return out(await handlers.report_incident(uow, principal, **body.model_dump()))
+    return answer(await handlers.report_incident(uow, principal, **body.model_dump()), principal)
 
 
 @router.get("/incidents", response_model=list[IncidentOut])
 async def list_incidents(
     community_code: str | None = None,
-    status: Literal["reported", "escalated", "resolved"] | None = None,
+    status: Status | None = None,
+    overdue: bool = False,
     limit: int = Query(default=100, ge=1, le=500),
     uow: IncidentsUnitOfWork = Depends(uow),
     principal: Principal = Depends(authenticated),
 ):
-    """The incidents the caller may see, newest first."""
+    """The incidents the caller may see, newest first; `overdue` keeps those past a deadline."""
     async with uow:
-        found = await uow.incidents.list(community_code, status, limit, visible_to=principal)
-    return [out(i) for i in found]
+        found = await uow.incidents.list(
+            community_code,
+            status,
+            limit,
+            visible_to=principal,
+            overdue_at=utcnow() if overdue else None,
+        )
+    return [answer(i, principal) for i in found]
 
 
 @router.get("/incidents/{incident_id}", response_model=IncidentOut)
@@ -133,7 +151,41 @@ async def get_incident(
         incident = await uow.incidents.get(incident_id)
     if incident is None or not handlers.sees(principal, incident):
         raise NotFound("incident", incident_id)
-    return out(incident)
+    return answer(incident, principal)
+
+
+@router.get("/incidents/{incident_id}/routing-suggestion", response_model=SuggestionOut)
+async def routing_suggestion(
+    incident_id: UUID,
+    uow: IncidentsUnitOfWork = Depends(uow),
+    principal: Principal = Depends(require(*HANDLERS)),
+):
+    """Whom the rules would whistle to, and how long they would have: to pre-fill the form."""
+    async with uow:
+        incident = await uow.incidents.get(incident_id)
+        if incident is None or not handlers.sees(principal, incident):
+            raise NotFound("incident", incident_id)
+        suggestion = await routing.suggest(uow, incident)
+        codes = [suggestion.lead, *suggestion.co_handlers] if suggestion else []
+        levels = await routing.service_levels(uow, incident, codes or ["-"])
+    level = levels[codes[0] if codes else "-"]
+    return SuggestionOut(
+        lead_department_code=suggestion.lead if suggestion else None,
+        co_handler_codes=list(suggestion.co_handlers) if suggestion else [],
+        acknowledge_within_minutes=int(level.acknowledge_within.total_seconds() // 60),
+        resolve_within_hours=level.resolve_within.total_seconds() / 3600,
+    )
+
+
+@router.get("/incidents/{incident_id}/duplicates", response_model=list[IncidentOut])
+async def duplicates(
+    incident_id: UUID,
+    uow: IncidentsUnitOfWork = Depends(uow),
+    principal: Principal = Depends(require(*HANDLERS)),
+):
+    """Earlier reports that may be the same problem: same micro-grid and category, 24 hours."""
+    found = await handlers.possible_duplicates(uow, principal, incident_id)
+    return [answer(i, principal) for i in found]
 
 
 @router.post("/incidents/{incident_id}/escalation", response_model=IncidentOut)
@@ -141,59 +193,132 @@ async def escalate(
     incident_id: UUID,
     body: EscalationIn,
     uow: IncidentsUnitOfWork = Depends(uow),
+    principal: Principal = Depends(require(*HANDLERS)),
+):
+    incident = await handlers.escalate(uow, principal, incident_id, **body.model_dump())
+    return answer(incident, principal)
+
+
+@router.post("/incidents/{incident_id}/triage", response_model=IncidentOut)
+async def triage(
+    incident_id: UUID,
+    body: TriageIn,
+    uow: IncidentsUnitOfWork = Depends(uow),
+    principal: Principal = Depends(require(*HANDLERS)),
+):
+    def command(incident: Incident, now: datetime) -> None:
+        incident.triage(body.accepted, body.reason, actor(principal), now)
+
+    return answer(await handlers.act(uow, principal, incident_id, "triage", command), principal)
+
+
+@router.post("/incidents/{incident_id}/local-resolution", response_model=IncidentOut)
+async def resolve_locally(
+    incident_id: UUID,
+    body: ResultIn,
+    uow: IncidentsUnitOfWork = Depends(uow),
+    principal: Principal = Depends(require(*HANDLERS)),
+):
+    def command(incident: Incident, now: datetime) -> None:
+        incident.resolve_locally(body.result, actor(principal), now)
+
+    incident = await handlers.act(uow, principal, incident_id, "resolve locally", command)
+    return answer(incident, principal)
+
+
+@router.post("/incidents/{incident_id}/verification", response_model=IncidentOut)
+async def verify(
+    incident_id: UUID,
+    body: NoteIn,
+    uow: IncidentsUnitOfWork = Depends(uow),
+    principal: Principal = Depends(require(*HANDLERS)),
+):
+    def command(incident: Incident, now: datetime) -> None:
+        incident.verify(actor(principal), body.note, now)
+
+    return answer(await handlers.act(uow, principal, incident_id, "verify", command), principal)
+
+
+@router.post("/incidents/{incident_id}/feedback", response_model=IncidentOut)
+async def give_feedback(
+    incident_id: UUID,
+    body: FeedbackIn,
+    uow: IncidentsUnitOfWork = Depends(uow),
+    principal: Principal = Depends(require(*HANDLERS)),
+):
+    """The resident's rating, as the grid recorded it on the return visit (回访)."""
+
+    def command(incident: Incident, now: datetime) -> None:
+        incident.give_feedback(body.rating, body.comment, actor(principal), now)
+
+    return answer(await handlers.act(uow, principal, incident_id, "feedback", command), principal)
+
+
+@router.post("/incidents/{incident_id}/cancellation", response_model=IncidentOut)
+async def cancel(
+    incident_id: UUID,
+    body: ReasonIn,
+    uow: IncidentsUnitOfWork = Depends(uow),
+    principal: Principal = Depends(require(*HANDLERS)),
+):
+    def command(incident: Incident, now: datetime) -> None:
+        incident.cancel(body.reason, actor(principal), now)
+
+    return answer(await handlers.act(uow, principal, incident_id, "cancel", command), principal)
+
+
+@router.post("/incidents/{incident_id}/anonymisation", response_model=IncidentOut)
+async def anonymise(
+    incident_id: UUID,
+    uow: IncidentsUnitOfWork = Depends(uow),
     principal: Principal = Depends(require(*COORDINATORS)),
 ):
-    return out(await handlers.escalate(uow, principal, incident_id, **body.model_dump()))
+    """Forget the reporter's name and contact, at the resident's request."""
+
+    def command(incident: Incident, now: datetime) -> None:
+        incident.anonymise(actor(principal), now)
+
+    return answer(await handlers.act(uow, principal, incident_id, "anonymise", command), principal)
 
 
-@router.get("/departments")
-async def departments(
-    include_retired: bool = False,
+@router.post("/incidents/{incident_id}/sharing", response_model=IncidentOut)
+async def share_with_alliance(
+    incident_id: UUID,
+    body: SharingIn,
     uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(authenticated),
-) -> list[dict]:
-    """The departments one may whistle to (incidents' read model of ORG): what each handles,
-    where, through which channels, and its targets. A department's operator sees only its own."""
-    async with uow:
-        found = await uow.org.departments(include_retired)
-    return [
-        {
-            "code": d.code,
-            "name": d.name,
-            "name_en": d.name_en,
-            "categories": list(d.categories),
-            "areas": d.areas,
-            "channels": d.channels,
-            "sla": d.sla,
-            "version": d.version,
-            "retired_at": d.retired_at,
-        }
-        for d in found
-        if principal.role is not Role.DEPARTMENT_OPERATOR or principal.is_department(d.code)
-    ]
+    principal: Principal = Depends(require(*COORDINATORS)),
+):
+    """Raise a problem that crosses communities to the alliance for joint handling."""
+
+    def command(incident: Incident, now: datetime) -> None:
+        incident.share_with_alliance(body.community_codes, body.reason, actor(principal), now)
+
+    return answer(await handlers.act(uow, principal, incident_id, "share", command), principal)
 
 
-@router.get("/grid-nodes")
-async def grid_nodes(
-    community_code: str | None = None,
-    include_retired: bool = False,
+@router.post("/incidents/{incident_id}/merge", response_model=IncidentOut)
+async def merge(
+    incident_id: UUID,
+    body: MergeIn,
     uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(authenticated),
-) -> list[dict]:
-    """The grid nodes the caller may report against (incidents' read model of ORG)."""
-    async with uow:
-        found = await uow.org.grid_nodes(community_code, include_retired)
-    return [
-        {
-            "code": n.code,
-            "name": n.name,
-            "kind": n.kind,
-            "community_code": n.community_code,
-            "parent_code": n.parent_code,
-            "path": list(n.path),
-            "version": n.version,
-            "retired_at": n.retired_at,
-        }
-        for n in found
-        if principal.sees_grid_node(n.path, n.community_code)
-    ]
+    principal: Principal = Depends(require(*HANDLERS)),
+):
+    incident = await handlers.merge(uow, principal, incident_id, body.duplicate_id)
+    return answer(incident, principal)
+
+
+@router.post(
+    "/incidents/{incident_id}/assignments/{assignment_id}/reroute", response_model=IncidentOut
+)
+async def reroute(
+    incident_id: UUID,
+    assignment_id: UUID,
+    body: RerouteIn,
+    uow: IncidentsUnitOfWork = Depends(uow),
+    principal: Principal = Depends(require(*HANDLERS)),
+):
+    """Send an assignment a department returned to another department."""
+    incident = await handlers.reroute(
+        uow, principal, incident_id, assignment_id, body.department_code
+    )
+    return answer(incident, principal)

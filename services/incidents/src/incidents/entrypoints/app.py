@@ -1,9 +1,9 @@
 """The incidents process: `uvicorn incidents.entrypoints.app:app`."""
 
 from incidents.adapters.orm import metadata
-from incidents.entrypoints import open311, webhooks
-from incidents.entrypoints.api import router
+from incidents.entrypoints import api, department_api, open311, org_api, routing_api, webhooks
 from incidents.entrypoints.subscribers import HANDLERS
+from incidents.entrypoints.timers import start_deadline_timers
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
 from lianxin.service import create_service_app
 
@@ -11,9 +11,16 @@ app = create_service_app(
     "incidents",
     title="Lianxin incidents",
     metadata=metadata,
-    routers=[router, webhooks.router],
+    routers=[
+        api.router,
+        department_api.router,
+        routing_api.router,
+        org_api.router,
+        webhooks.router,
+    ],
     # Open311 takes its token as a bearer header or as the spec's api_key: it checks it itself.
     public_routers=[open311.router],
     uow_class=IncidentsUnitOfWork,
     handlers={**HANDLERS, "incidents_webhooks": webhooks.on_dispatch},
+    on_startup=start_deadline_timers,
 )

@@ -28,7 +28,7 @@ from starlette.exceptions import HTTPException
 
 from incidents.adapters.open311 import Open311View, RequestView
 from incidents.domain.open311 import Line, note, status_of, updates
-from incidents.entrypoints.api import REPORTERS
+from incidents.entrypoints.api import HANDLERS as REPORTING_ROLES
 from incidents.service_layer import handlers
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
 from lianxin.auth import Forbidden, Principal, Unauthorized
@@ -182,13 +182,13 @@ def _request(view: RequestView) -> dict:
         "service_notice": "",
         "requested_datetime": w3c(view.reported_at),
         "updated_datetime": w3c(last.at if last else view.reported_at),
-        "expected_datetime": None,
+        "expected_datetime": w3c(view.expected_at),
         "address": view.micro_grid_name,
         "address_id": view.micro_grid_code,
         "zipcode": None,
         "lat": None,
         "long": None,
-        "media_url": "",
+        "media_url": view.photos[0] if view.photos else "",
     }
 
 
@@ -203,7 +203,7 @@ async def create_request(
     names (or whose code or name `address_string` is). We do not geocode: lat/long alone is not
     enough to find a micro-grid."""
     json_only(fmt)
-    if not caller.has_role(*REPORTERS):
+    if not caller.has_role(*REPORTING_ROLES):
         raise Forbidden(f"{caller.role} may not report incidents")
     form = await request.form()
     service_code = str(form.get("service_code") or "").strip()
@@ -219,6 +219,7 @@ async def create_request(
         raise Invalid("description", "describe the problem")
     if len(description) > 4000:
         raise Invalid("description", "at most 4000 characters")
+    media_url = str(form.get("media_url") or "").strip()
     urgency = str(form.get("attribute[urgency]") or "general")
     if urgency not in URGENCIES:
         raise Invalid("attribute[urgency]", f"one of {', '.join(URGENCIES)}")
@@ -232,6 +233,10 @@ async def create_request(
             description=description,
             affected_households=0,
             reporter=_reporter(form) or caller.subject,
+            reporter_kind="resident",
+            reporter_contact=_contact(form),
+            contact_consent=str(form.get("attribute[contact_consent]") or "") == "true",
+            photos=[media_url] if media_url else [],
         )
     except Problem as problem:
         if any(e["field"] == "micro_grid_code" for e in problem.errors):
@@ -247,9 +252,15 @@ async def create_request(
 
 
 def _reporter(form) -> str:
-    """The resident as the 311 front-end gave them (name only: contact data stays out)."""
+    """The resident's name, as the 311 front-end gave it."""
     names = [str(form.get(k) or "").strip() for k in ("first_name", "last_name")]
     return " ".join(n for n in names if n)
+
+
+def _contact(form) -> str:
+    """Phone and email: personal, kept as the reporter's contact, masked unless consented."""
+    parts = [str(form.get(k) or "").strip() for k in ("phone", "email")]
+    return " ".join(p for p in parts if p)[:200]
 
 
 async def _micro_grid(uow: IncidentsUnitOfWork, form) -> str:

@@ -10,8 +10,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0004"
-# TODO(merge): "0003" (the lifecycle revision) once main has it; "0002" until then.
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

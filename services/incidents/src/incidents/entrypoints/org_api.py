@@ -1,0 +1,64 @@
+"""Incidents' read models of the organisation, as the console and forms need them."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from incidents.entrypoints.api import uow
+from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
+from lianxin.auth import Principal, Role, authenticated
+
+router = APIRouter()
+
+
+@router.get("/departments")
+async def departments(
+    include_retired: bool = False,
+    uow: IncidentsUnitOfWork = Depends(uow),
+    principal: Principal = Depends(authenticated),
+) -> list[dict]:
+    """The departments one may whistle to (incidents' read model of ORG): what each handles,
+    where, through which channels, and its targets. A department's operator sees only its own."""
+    async with uow:
+        found = await uow.org.departments(include_retired)
+    return [
+        {
+            "code": d.code,
+            "name": d.name,
+            "name_en": d.name_en,
+            "categories": list(d.categories),
+            "areas": d.areas,
+            "channels": d.channels,
+            "sla": d.sla,
+            "version": d.version,
+            "retired_at": d.retired_at,
+        }
+        for d in found
+        if principal.role is not Role.DEPARTMENT_OPERATOR or principal.is_department(d.code)
+    ]
+
+
+@router.get("/grid-nodes")
+async def grid_nodes(
+    community_code: str | None = None,
+    include_retired: bool = False,
+    uow: IncidentsUnitOfWork = Depends(uow),
+    principal: Principal = Depends(authenticated),
+) -> list[dict]:
+    """The grid nodes the caller may report against (incidents' read model of ORG)."""
+    async with uow:
+        found = await uow.org.grid_nodes(community_code, include_retired)
+    return [
+        {
+            "code": n.code,
+            "name": n.name,
+            "kind": n.kind,
+            "community_code": n.community_code,
+            "parent_code": n.parent_code,
+            "path": list(n.path),
+            "version": n.version,
+            "retired_at": n.retired_at,
+        }
+        for n in found
+        if principal.sees_grid_node(n.path, n.community_code)
+    ]

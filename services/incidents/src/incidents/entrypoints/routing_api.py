@@ -1,0 +1,102 @@
+"""An alliance's routing rules and service levels: read by its coordinators, edited by its admin."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+
+from incidents.domain.routing import URGENCIES, RoutingRule, RoutingTable, ServiceLevel
+from incidents.entrypoints.api import COORDINATORS, uow
+from incidents.service_layer.handlers import domain_rules
+from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
+from lianxin.auth import Forbidden, Principal, Role, require
+from lianxin.problems import Invalid
+
+router = APIRouter()
+
+
+class RuleIO(BaseModel):
+    category: str = Field(min_length=1, max_length=64)
+    area: str = Field(min_length=1, max_length=64, description='a street or community code, or "*"')
+    department_codes: list[str] = Field(min_length=1, max_length=20)
+
+
+class ServiceLevelIO(BaseModel):
+    acknowledge_minutes: int = Field(ge=1, le=7 * 24 * 60)
+    resolve_hours: float = Field(gt=0, le=24 * 365)
+
+
+class RoutingIO(BaseModel):
+    alliance_code: str
+    rules: list[RuleIO] = Field(max_length=1000)
+    service_levels: dict[str, ServiceLevelIO]
+
+
+def _alliance(principal: Principal, alliance_code: str | None) -> str:
+    code = alliance_code or principal.scope.alliance
+    if not code:
+        raise Invalid("alliance_code", "name the alliance")
+    if not principal.is_platform and principal.scope.alliance != code:
+        raise Forbidden(f"alliance {code} is not yours")
+    return code
+
+
+def _io(table: RoutingTable) -> RoutingIO:
+    return RoutingIO(
+        alliance_code=table.alliance_code,
+        rules=[
+            RuleIO(category=r.category, area=r.area, department_codes=list(r.department_codes))
+            for r in table.rules.values()
+        ],
+        service_levels={
+            urgency: ServiceLevelIO(
+                acknowledge_minutes=int(level.acknowledge_within.total_seconds() // 60),
+                resolve_hours=level.resolve_within.total_seconds() / 3600,
+            )
+            for urgency, level in table.service_levels.items()
+        },
+    )
+
+
+@router.get("/routing", response_model=RoutingIO)
+async def get_routing(
+    alliance_code: str | None = None,
+    uow: IncidentsUnitOfWork = Depends(uow),
+    principal: Principal = Depends(require(*COORDINATORS)),
+):
+    """The alliance's rules (category × area → departments) and service levels by urgency."""
+    code = _alliance(principal, alliance_code)
+    async with uow:
+        return _io(await uow.routing.table(code))
+
+
+@router.put("/routing", response_model=RoutingIO)
+async def put_routing(
+    body: RoutingIO,
+    uow: IncidentsUnitOfWork = Depends(uow),
+    principal: Principal = Depends(require(Role.ALLIANCE_ADMIN)),
+):
+    """Replace the alliance's rules and service levels; urgencies left out keep the defaults."""
+    code = _alliance(principal, body.alliance_code)
+    unknown = set(body.service_levels) - set(URGENCIES)
+    if unknown:
+        raise Invalid("service_levels", f"unknown urgencies: {', '.join(sorted(unknown))}")
+    with domain_rules():
+        table = RoutingTable.with_rules(
+            code,
+            (RoutingRule(r.category, r.area, tuple(r.department_codes)) for r in body.rules),
+        )
+        for urgency, level in body.service_levels.items():
+            table.set_service_level(
+                urgency,
+                ServiceLevel(
+                    timedelta(minutes=level.acknowledge_minutes),
+                    timedelta(hours=level.resolve_hours),
+                ),
+            )
+    async with uow:
+        await uow.routing.save(table)
+        await uow.commit()
+    return _io(table)

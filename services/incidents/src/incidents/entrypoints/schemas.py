@@ -1,0 +1,159 @@
+"""What the incidents API answers with: an incident as the caller may see it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from pydantic import BaseModel
+
+from incidents.domain.model import Incident
+from lianxin.auth import Principal, Role
+
+
+class BreachOut(BaseModel):
+    kind: str
+    due_at: datetime
+    rung: str
+    at: datetime
+
+
+class AssignmentOut(BaseModel):
+    id: UUID
+    department_code: str
+    lead: bool
+    status: str
+    dispatched_at: datetime
+    acknowledge_by: datetime | None
+    resolve_by: datetime | None
+    acknowledged_at: datetime | None
+    started_at: datetime | None
+    resolved_at: datetime | None
+    returned_at: datetime | None
+    return_reason: str
+    rerouted_to: UUID | None
+    result: str
+    overdue: bool
+    breaches: list[BreachOut]
+
+
+class TimelineOut(BaseModel):
+    at: datetime
+    action: str
+    actor: str
+    detail: str
+
+
+class FeedbackOut(BaseModel):
+    rating: str
+    comment: str
+    actor: str
+    at: datetime
+
+
+class IncidentOut(BaseModel):
+    id: UUID
+    community_code: str
+    micro_grid_code: str
+    grid_path: list[str]
+    category: str
+    urgency: str
+    wartime: bool
+    description: str
+    affected_households: int
+    affected_merchants: int
+    photos: list[str]
+    reporter: str
+    reporter_kind: str | None
+    reporter_contact: str
+    contact_consent: bool
+    status: str
+    status_reason: str
+    reported_at: datetime
+    resolved_locally: bool
+    local_result: str
+    resolved_at: datetime | None
+    verified_at: datetime | None
+    closed_at: datetime | None
+    shared_with: list[str]
+    merged_into: UUID | None
+    merged_ids: list[UUID]
+    overdue: bool
+    trace_id: str | None
+    assignments: list[AssignmentOut] = []
+    timeline: list[TimelineOut] = []
+    feedback: list[FeedbackOut] = []
+
+
+def out(incident: Incident, principal: Principal, now: datetime) -> IncidentOut:
+    """The incident for this caller: a department sees the reporter only as far as the resident
+    consented, and no other department's assignments."""
+    department = principal.role is Role.DEPARTMENT_OPERATOR
+    assignments = [
+        a
+        for a in incident.assignments
+        if not department or principal.is_department(a.department_code)
+    ]
+    return IncidentOut(
+        id=incident.id,
+        community_code=incident.community_code,
+        micro_grid_code=incident.micro_grid_code,
+        grid_path=incident.grid_path,
+        category=incident.category,
+        urgency=incident.urgency,
+        wartime=incident.wartime,
+        description=incident.description,
+        affected_households=incident.affected_households,
+        affected_merchants=incident.affected_merchants,
+        photos=incident.photos,
+        reporter="" if department and not incident.contact_consent else incident.reporter,
+        reporter_kind=incident.reporter_kind.value if incident.reporter_kind else None,
+        reporter_contact=incident.public_contact if department else incident.reporter_contact,
+        contact_consent=incident.contact_consent,
+        status=incident.status.value,
+        status_reason=incident.status_reason,
+        reported_at=incident.reported_at,
+        resolved_locally=incident.resolved_locally,
+        local_result=incident.local_result,
+        resolved_at=incident.resolved_at,
+        verified_at=incident.verified_at,
+        closed_at=incident.closed_at,
+        shared_with=sorted(incident.shared_with),
+        merged_into=incident.merged_into,
+        merged_ids=incident.merged_ids,
+        overdue=any(_overdue(a, now) for a in assignments),
+        trace_id=incident.trace_id,
+        assignments=[
+            AssignmentOut(
+                id=a.id,
+                department_code=a.department_code,
+                lead=a.lead,
+                status=a.status.value,
+                dispatched_at=a.dispatched_at,
+                acknowledge_by=a.acknowledge_by,
+                resolve_by=a.resolve_by,
+                acknowledged_at=a.acknowledged_at,
+                started_at=a.started_at,
+                resolved_at=a.resolved_at,
+                returned_at=a.returned_at,
+                return_reason=a.return_reason,
+                rerouted_to=a.rerouted_to,
+                result=a.result,
+                overdue=_overdue(a, now),
+                breaches=[
+                    BreachOut(kind=b.kind.value, due_at=b.due_at, rung=b.rung.label, at=b.at)
+                    for b in a.breaches
+                ],
+            )
+            for a in assignments
+        ],
+        timeline=[TimelineOut(**vars(t)) for t in incident.timeline],
+        feedback=[
+            FeedbackOut(rating=f.rating.value, comment=f.comment, actor=f.actor, at=f.at)
+            for f in incident.feedback
+        ],
+    )
+
+
+def _overdue(assignment, now: datetime) -> bool:
+    return any(now > d.due_at for d in assignment.open_deadlines())
