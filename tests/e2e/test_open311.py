@@ -261,3 +261,47 @@ def test_keys_formats_and_problem_json_on_request(demo_platform: Platform) -> No
         assert problem.status_code == 422
         assert problem.headers["content-type"] == "application/problem+json"
         assert problem.json()["errors"][0]["field"] == "status"
+
+
+def test_a_departments_back_office_posts_its_progress_as_updates(demo_platform: Platform) -> None:
+    coordinator = key(demo_platform, "tpj-coordinator")
+    power = key(demo_platform, "power-operator")
+    with open311(demo_platform) as client:
+        created = client.post("/requests.json", data={**OUTAGE, "api_key": coordinator})
+        request_id = created.json()[0]["service_request_id"]
+        with demo_platform.http("incidents") as incidents:
+            incidents.post(
+                f"/incidents/{request_id}/escalation", json={"department_codes": ["power_supply"]}
+            ).raise_for_status()
+
+        def post(status: str, description: str = "", api_key: str = power) -> httpx.Response:
+            form = {"service_request_id": request_id, "status": status, "api_key": api_key}
+            form["description"] = description
+            return client.post("/servicerequestupdates.json", data=form)
+
+        posted = post("INVESTIGATING", "已接单, 抢修队在路上")
+        assert posted.status_code in (200, 201), posted.text
+        [answer] = posted.json()
+        assert set(answer) == {"update_id"}
+        is_open311_error(post("investigating"), 409)  # signed for once
+        assert post("in_progress", "正在更换变压器").status_code in (200, 201)
+        is_open311_error(post("fixed", ""), 400, "description")
+        is_open311_error(post("duplicate", "x"), 400, "status")
+        # Only the department holding an assignment reports on it; a coordinator is no department.
+        is_open311_error(post("fixed", "x", key(demo_platform, "tpj-coordinator")), 403)
+        is_open311_error(post("fixed", "x", demo_platform.token()), 403)  # nor the platform
+        assert post("fixed", "更换变压器, 已恢复供电").status_code in (200, 201)
+
+        [request] = client.get(f"/requests/{request_id}.json", params={"api_key": power}).json()
+        assert request["status"] == "closed"
+        found = client.get("/servicerequestupdates.json", params={"api_key": power}).json()
+        mine = [u for u in found if u["service_request_id"] == request_id]
+        assert answer["update_id"] in {u["update_id"] for u in mine}
+        steps = [(u["description"].split(":")[0], u["status"]) for u in mine]
+        assert steps[-4:] == [
+            ("acknowledged", "open"),
+            ("started", "open"),
+            ("assignment_resolved", "open"),
+            ("resolved", "closed"),
+        ]
+        assert request["status_notes"] == "resolved: every assignment resolved"

@@ -27,7 +27,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
 from incidents.adapters.open311 import Open311View, RequestView
-from incidents.domain.open311 import Line, note, status_of, updates
+from incidents.domain.open311 import DepartmentAction, Line, action_for, note, status_of, updates
 from incidents.entrypoints.api import HANDLERS as REPORTING_ROLES
 from incidents.service_layer import handlers
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
@@ -372,3 +372,68 @@ async def list_updates(
         }
         for u in lines
     ]
+
+
+# What each department action does to the incident, and the name it runs under.
+COMMANDS = {
+    DepartmentAction.ACKNOWLEDGE: lambda i, a, code, text, now: i.acknowledge(a, code, text, now),
+    DepartmentAction.START: lambda i, a, code, text, now: i.start(a, code, text, now),
+    DepartmentAction.RESOLVE: lambda i, a, code, text, now: i.resolve_assignment(
+        a, code, text, now
+    ),
+    DepartmentAction.RETURN: lambda i, a, code, text, now: i.return_assignment(a, code, text, now),
+}
+# The domain names the text by what it is; Open311 calls every one of them `description`.
+TEXT_FIELDS = {"note", "result", "reason"}
+
+
+@router.post("/servicerequestupdates.{fmt}")
+async def post_update(
+    fmt: str,
+    request: Request,
+    uow: IncidentsUnitOfWork = Depends(uow),
+    caller: Principal = Depends(open311_caller),
+) -> list[dict]:
+    """A department's back-office reports on its own assignment of the request: the status
+    says which step (see `UPDATE_STATUSES`), `description` is the note, result or reason."""
+    json_only(fmt)
+    if caller.scope.department is None or not caller.is_department(caller.scope.department):
+        raise Forbidden("only a department reports on its assignments")
+    form = await request.form()
+    incident_id = _uuid(str(form.get("service_request_id") or ""))
+    status = str(form.get("status") or "")
+    action = action_for(status)
+    if action is None:
+        raise Invalid("status", f"{status!r} is not an update status we know")
+    description = str(form.get("description") or "").strip()
+    assignment_id = await _own_assignment(uow, caller, incident_id)
+    code = caller.scope.department
+
+    def command(incident, department_code: str, now: datetime) -> None:
+        COMMANDS[action](incident, assignment_id, department_code, description, now)
+
+    try:
+        incident = await handlers.department_command(
+            uow, caller, assignment_id, action.value, command
+        )
+    except Problem as problem:
+        if any(e["field"] in TEXT_FIELDS for e in problem.errors):
+            raise Invalid("description", problem.detail) from problem
+        raise
+    mine = [n for n, line in enumerate(incident.timeline) if line.actor == f"department:{code}"]
+    return [{"update_id": f"{incident.id}.{mine[-1]}"}]
+
+
+async def _own_assignment(uow: IncidentsUnitOfWork, caller: Principal, incident_id: UUID) -> UUID:
+    """The caller's department's live assignment of the incident (a rerouted or cancelled one
+    is history)."""
+    async with uow:
+        incident = await uow.incidents.get(incident_id)
+    own = [
+        a
+        for a in (incident.assignments if incident else [])
+        if caller.is_department(a.department_code) and a.status not in ("rerouted", "cancelled")
+    ]
+    if not own:
+        raise NotFound("service request", incident_id)
+    return max(own, key=lambda a: a.dispatched_at).id
