@@ -156,3 +156,43 @@ def test_a_departments_webhook_secret_and_log_are_its_own(demo_platform: Platfor
     with demo_platform.http("incidents") as http:
         bad = http.get("/departments/property/webhook-deliveries", params={"status": "lost"})
         assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "status"
+
+
+def test_a_webhook_department_reports_back_over_rest_with_its_own_token(
+    demo_platform: Platform,
+) -> None:
+    with webhook_receiver() as receiver:
+        token = point_property_at(demo_platform, receiver)
+        escalate(demo_platform, ["property"])
+        [_, body] = eventually(lambda: receiver.received and receiver.received[0])
+    assignment_id = json.loads(body)["data"]["assignment_id"]
+    incident_id = json.loads(body)["data"]["incident_id"]
+
+    # Another department cannot touch property's assignment; the grid cannot act for it.
+    power = demo_platform.token("power-operator", DEMO_PASSWORD)
+    with demo_platform.http("incidents", power) as http:
+        other = http.post(f"/assignments/{assignment_id}/acknowledgement", json={"note": "x"})
+        assert other.status_code == 404
+    coordinator = demo_platform.token("tpj-coordinator", DEMO_PASSWORD)
+    with demo_platform.http("incidents", coordinator) as http:
+        grid = http.post(f"/assignments/{assignment_id}/acknowledgement", json={"note": "x"})
+        assert grid.status_code == 403
+
+    with demo_platform.http("incidents", token) as system:
+        steps = [
+            ("acknowledgement", {"note": "物业已接单"}),
+            ("start", {"note": "电工到场"}),
+            ("resolution", {"result": "配电房清理完毕, 已恢复供电"}),
+        ]
+        for step, body in steps:
+            answer = system.post(f"/assignments/{assignment_id}/{step}", json=body)
+            assert answer.status_code == 200, answer.text
+        again = system.post(f"/assignments/{assignment_id}/acknowledgement", json={"note": "x"})
+        assert again.status_code == 409
+        assert again.headers["content-type"] == "application/problem+json"
+        incident = system.get(f"/incidents/{incident_id}").json()
+    [assignment] = incident["assignments"]
+    assert assignment["status"] == "resolved" and assignment["started_at"]
+    assert incident["status"] == "resolved"
+    actions = [line["action"] for line in incident["timeline"]]
+    assert actions[-4:] == ["acknowledged", "started", "assignment_resolved", "resolved"]
