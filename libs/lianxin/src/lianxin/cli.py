@@ -13,6 +13,7 @@ from pathlib import Path
 import typer
 
 from lianxin.runtime import platform
+from lianxin.runtime.platform import PLATFORM_SECRET
 from lianxin.runtime.processes import port_open
 
 app = typer.Typer(help="Lianxin 连心: run and operate the platform.", no_args_is_help=True)
@@ -27,7 +28,22 @@ def _database_url() -> str:
 
 
 def _nats_url() -> str:
-    return os.environ.get("NATS_URL", f"nats://127.0.0.1:{NATS_PORT}")
+    """The platform's NATS: `NATS_URL`, or the embedded server as the platform user (`lianxin up`
+    locks it down; an open server ignores the user and password)."""
+    from lianxin.messaging.connection import with_user
+    from lianxin.messaging.nats_accounts import platform_credentials
+
+    platform_user = platform_credentials(PLATFORM_SECRET)
+    default = with_user(f"nats://127.0.0.1:{NATS_PORT}", platform_user.user, platform_user.password)
+    return os.environ.get("NATS_URL", default)
+
+
+def _accounts_file() -> Path:
+    return DATA_DIR / "nats" / "accounts.conf"
+
+
+def _nats_pid_file() -> Path:
+    return DATA_DIR / "nats" / "nats.pid"
 
 
 def _interrupt(_signum, _frame) -> None:
@@ -57,11 +73,11 @@ def up(load_demo: bool = typer.Option(True, "--demo/--no-demo", help="Load the d
     try:
         if not external:
             typer.echo(
-                f"Starting PostgreSQL (port {PG_PORT}) and NATS ({_nats_url()}) in {DATA_DIR}/"
+                f"Starting PostgreSQL (port {PG_PORT}) and NATS (port {NATS_PORT}) in {DATA_DIR}/"
             )
             postgres = EmbeddedPostgres(DATA_DIR / "postgres", PG_PORT)
             postgres.start()
-            nats_server = EmbeddedNats(DATA_DIR / "nats", NATS_PORT)
+            nats_server = EmbeddedNats(DATA_DIR / "nats", NATS_PORT, extra_config=_nats_auth())
             nats_server.start()
         platform.bootstrap(_database_url(), _nats_url())
         spans_dir = DATA_DIR / "spans"
@@ -83,6 +99,9 @@ def up(load_demo: bool = typer.Option(True, "--demo/--no-demo", help="Load the d
             created = load(f"http://127.0.0.1:{ports['organisation']}", platform.PLATFORM_SECRET)
             if any(created.values()):
                 typer.echo(f"Loaded the demo alliance: {created}")
+        if nats_server:
+            codes = _sync_nats_users(f"http://127.0.0.1:{ports['organisation']}", nats_server)
+            typer.echo(f"NATS users for departments: {', '.join(codes) or 'none'}")
         for svc in services:
             typer.echo(f"  {svc.name:<13} {svc.url}")
         typer.echo(f"Lianxin console: http://127.0.0.1:{ports['console']}")
@@ -100,6 +119,29 @@ def up(load_demo: bool = typer.Option(True, "--demo/--no-demo", help="Load the d
             nats_server.stop()
         if postgres:
             postgres.stop()
+
+
+def _nats_auth() -> str:
+    """The embedded server's users: the accounts file (the platform user alone until the
+    departments are known; the last run's departments after that), and a pid file for reloads."""
+    from lianxin.runtime.nats_users import write_accounts
+
+    if not _accounts_file().exists():
+        write_accounts(_accounts_file(), [], PLATFORM_SECRET)
+    # nats-server resolves an include against the including file's folder, even an absolute one:
+    # accounts.conf lies beside the nats.conf that EmbeddedNats writes.
+    return f"include accounts.conf\npid_file: {str(_nats_pid_file().resolve())!r}\n"
+
+
+def _sync_nats_users(organisation_url: str, nats_server) -> list[str]:
+    """Departments from organisation -> accounts file -> reload -> their consumers exist (also
+    when the departments were known before this server's account was)."""
+    from lianxin.runtime import nats_users
+
+    departments = nats_users.fetch_departments(organisation_url, PLATFORM_SECRET)
+    if nats_users.write_accounts(_accounts_file(), departments, PLATFORM_SECRET):
+        nats_server.reload()
+    return asyncio.run(nats_users.declare_department_consumers(_nats_url(), departments))
 
 
 @app.command()
@@ -125,21 +167,106 @@ def demo(organisation_url: str = typer.Option("http://127.0.0.1:8001", envvar="O
     typer.echo(load_demo(organisation_url, platform.PLATFORM_SECRET))
 
 
+@app.command("nats-config")
+def nats_config(
+    out: Path = typer.Option(None, help="the accounts file [default: $LIANXIN_DATA_DIR/nats/]"),
+    departments_json: Path = typer.Option(
+        None, help="departments as GET /departments returns them, instead of asking organisation"
+    ),
+    organisation_url: str = typer.Option("http://127.0.0.1:8001", envvar="ORGANISATION_URL"),
+    declare: bool = typer.Option(
+        False, "--declare-consumers/--no-declare-consumers", help="also pre-create dept_<code>"
+    ),
+):
+    """Write the NATS users (platform + one least-privilege user per NATS department) and make
+    a running `lianxin up` reload them. For compose: --out deploy/nats/accounts.conf."""
+    import json
+
+    from lianxin.messaging.nats_accounts import nats_department_codes
+    from lianxin.runtime import nats_users
+
+    if departments_json is not None:
+        departments = json.loads(departments_json.read_text())
+    else:
+        departments = nats_users.fetch_departments(organisation_url, PLATFORM_SECRET)
+    path = out or _accounts_file()
+    changed = nats_users.write_accounts(path, departments, PLATFORM_SECRET)
+    codes = nats_department_codes(departments)
+    typer.echo(f"{path}: {'written' if changed else 'unchanged'}; departments: {', '.join(codes)}")
+    if changed and out is None and nats_users.reload_server(_nats_pid_file()):
+        typer.echo("the embedded nats-server reloads it")
+    if declare:
+        asyncio.run(nats_users.declare_department_consumers(_nats_url(), departments))
+        typer.echo("department consumers declared")
+
+
+@app.command("nats-credentials")
+def nats_credentials(
+    department: str = typer.Argument(None, help="the department's code"),
+    env: bool = typer.Option(False, "--env", help="as shell exports (docs/examples/…)"),
+    platform_user: bool = typer.Option(
+        False, "--platform", help="the platform's own user instead (services' NATS_URL)"
+    ),
+):
+    """Print what a department's system needs to connect: URL, user, password, inbox prefix.
+
+    The password is derived from the platform secret, so it is never stored; the user exists
+    once `lianxin nats-config` has run with the department registered (channel `nats`).
+    """
+    from lianxin.messaging.connection import without_user
+    from lianxin.messaging.nats_accounts import department_credentials, platform_credentials
+
+    if platform_user:
+        credentials = platform_credentials(PLATFORM_SECRET)
+    elif department:
+        credentials = department_credentials(PLATFORM_SECRET, department)
+    else:
+        raise typer.BadParameter("name a department, or --platform")
+    fields = {
+        "LIANXIN_NATS_URL": without_user(_nats_url()),
+        "LIANXIN_DEPARTMENT": department or "",
+        "LIANXIN_NATS_USER": credentials.user,
+        "LIANXIN_NATS_PASSWORD": credentials.password,
+        "LIANXIN_NATS_INBOX_PREFIX": credentials.inbox_prefix,
+    }
+    for key, value in fields.items():
+        if value:
+            typer.echo(
+                f"export {key}={value}" if env else f"{key.removeprefix('LIANXIN_'):<18} {value}"
+            )
+
+
 @app.command("dept-sim")
 def dept_sim(
     department: str = typer.Option("power_supply", "--department", "-d"),
     resolve_after: float = typer.Option(0.2, help="seconds between signing for and resolving"),
     limit: int = typer.Option(0, help="stop after this many whistles (0: never)"),
+    user: str = typer.Option(
+        None, envvar="LIANXIN_NATS_USER", help="[default: from `lianxin nats-credentials`]"
+    ),
+    password: str = typer.Option(None, envvar="LIANXIN_NATS_PASSWORD"),
 ):
     """Play a department system over plain nats-py: sign for each whistle, then resolve it."""
     from lianxin import dept_sim as sim
+    from lianxin.messaging.connection import without_user
+    from lianxin.messaging.nats_accounts import department_credentials
     from lianxin.telemetry import setup_telemetry
+
+    # On a laptop the platform's secret is at hand: the department's own credentials follow.
+    credentials = department_credentials(PLATFORM_SECRET, department)
+    login = {"user": user or credentials.user, "password": password or credentials.password}
 
     setup_telemetry(f"department-{department}", spans_file=os.environ.get("LIANXIN_SPANS_FILE", ""))
     logging.getLogger("dept-sim").setLevel(logging.INFO)
     try:
         handled = asyncio.run(
-            sim.run(_nats_url(), department, resolve_after=resolve_after, limit=limit or None)
+            sim.run(
+                without_user(_nats_url()),
+                department,
+                resolve_after=resolve_after,
+                limit=limit or None,
+                **login,
+            )
         )
     except KeyboardInterrupt:
         sys.exit(0)

@@ -83,11 +83,16 @@ async def handle(js, code: str, msg, resolve_after: float) -> None:
 async def run(
     nats_url: str, code: str, *, resolve_after: float = 0.2, limit: int | None = None, **connect
 ) -> int:
-    """Serve whistles until `limit` have been handled (forever when None). Returns the count."""
+    """Serve whistles until `limit` have been handled (forever when None). Returns the count.
+
+    `connect` takes nats-py's connect options, e.g. the department's `user` and `password`.
+    """
     nc = await nats.connect(
         [u.strip() for u in nats_url.split(",")],
         name=f"department-{code}",
         max_reconnect_attempts=-1,
+        # A department may receive only on its own inbox prefix (replies, the stream's acks).
+        inbox_prefix=f"_INBOX_{code}",
         **connect,
     )
     js = nc.jetstream()

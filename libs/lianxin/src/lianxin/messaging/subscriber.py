@@ -108,7 +108,7 @@ async def run_consumer(
     while True:
         try:
             messages = await subscription.fetch(batch, timeout=wait)
-        except NatsTimeout:
+        except (NatsTimeout, TimeoutError):  # nats-py raises either when nothing came
             continue
         except (ConnectionClosedError, asyncio.CancelledError):
             raise

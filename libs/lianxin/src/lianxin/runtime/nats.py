@@ -51,6 +51,11 @@ class EmbeddedNats:
         )
         wait_for_port(self.port, self.process, "nats-server")
 
+    def reload(self) -> None:
+        """Re-read the config (and what it includes), as `nats-server --signal reload` does."""
+        if self.process is not None:
+            self.process.send_signal(signal.SIGHUP)
+
     def stop(self) -> None:
         if self.process is not None:
             stop(self.process, signal.SIGTERM)

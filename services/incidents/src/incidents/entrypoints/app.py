@@ -1,7 +1,15 @@
 """The incidents process: `uvicorn incidents.entrypoints.app:app`."""
 
 from incidents.adapters.orm import metadata
-from incidents.entrypoints import api, department_api, open311, org_api, routing_api, webhooks
+from incidents.entrypoints import (
+    api,
+    department_api,
+    open311,
+    org_api,
+    rates_api,
+    routing_api,
+    webhooks,
+)
 from incidents.entrypoints.subscribers import HANDLERS
 from incidents.entrypoints.timers import start_deadline_timers
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
@@ -15,6 +23,7 @@ app = create_service_app(
         api.router,
         department_api.router,
         routing_api.router,
+        rates_api.router,
         org_api.router,
         webhooks.router,
     ],

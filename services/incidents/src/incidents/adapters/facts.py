@@ -1,0 +1,96 @@
+"""The plain facts the rates are computed from, read from the incidents database."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from incidents.adapters.orm import assignments, communities, incidents
+from incidents.domain.rates import AssignmentFacts, IncidentFacts
+
+
+async def incident_facts(
+    session: AsyncSession, start: datetime, end: datetime
+) -> list[IncidentFacts]:
+    """Every incident reported in [start, end) or with an assignment dispatched in it, so that a
+    department's work on an incident reported the period before still counts for it."""
+    dispatched_in = select(assignments.c.incident_id).where(
+        assignments.c.dispatched_at >= start, assignments.c.dispatched_at < end
+    )
+    rows = list(
+        await session.execute(
+            select(incidents, communities.c.street_code)
+            .outerjoin(communities, communities.c.code == incidents.c.community_code)
+            .where(
+                or_(
+                    (incidents.c.reported_at >= start) & (incidents.c.reported_at < end),
+                    incidents.c.id.in_(dispatched_in),
+                )
+            )
+        )
+    )
+    by_id = {r.id: r for r in rows}
+    street_of = {r.id: r.street_code or "" for r in rows}
+    parts: dict[object, list[AssignmentFacts]] = defaultdict(list)
+    if rows:
+        for a in await session.execute(
+            select(assignments).where(
+                assignments.c.incident_id.in_(list(street_of)),
+                assignments.c.acknowledge_by.is_not(None),
+            )
+        ):
+            incident = by_id[a.incident_id]
+            parts[a.incident_id].append(
+                AssignmentFacts(
+                    department_code=a.department_code,
+                    community_code=incident.community_code,
+                    street_code=street_of[a.incident_id],
+                    dispatched_at=a.dispatched_at,
+                    acknowledge_by=a.acknowledge_by,
+                    acknowledged_at=a.acknowledged_at,
+                    resolve_by=a.resolve_by,
+                    resolved_at=a.resolved_at,
+                    status=a.status,
+                )
+            )
+    return [
+        IncidentFacts(
+            incident_id=str(r.id),
+            community_code=r.community_code,
+            street_code=street_of[r.id],
+            reported_at=r.reported_at,
+            status=r.status,
+            resolved_at=r.resolved_at,
+            resolved_locally=r.resolved_locally,
+            ratings=tuple(f["rating"] for f in r.feedback),
+            assignments=tuple(parts[r.id]),
+        )
+        for r in rows
+    ]
+
+
+HELD = ("dispatched", "acknowledged", "in_progress")
+RUNGS = ("community", "street", "district_supervision")
+
+
+async def department_board(session: AsyncSession, now: datetime) -> list[dict]:
+    """What each department holds now, how much of it is overdue, and how far up the ladder its
+    breaches have gone (counted by the highest rung each assignment reached)."""
+    board: dict[str, dict] = {}
+    for a in await session.execute(select(assignments).where(assignments.c.status.in_(HELD))):
+        row = board.setdefault(
+            a.department_code,
+            {"department_code": a.department_code, "held": 0, "overdue": 0}
+            | {rung: 0 for rung in RUNGS},
+        )
+        row["held"] += 1
+        late_ack = a.status == "dispatched" and a.acknowledge_by and a.acknowledge_by < now
+        if late_ack or (a.resolve_by and a.resolve_by < now):
+            row["overdue"] += 1
+        reached = max((b["rung"] for b in a.breaches), default=0)
+        if reached:
+            row[RUNGS[reached - 1]] += 1
+    return sorted(board.values(), key=lambda r: (-r["overdue"], r["department_code"]))

@@ -1,0 +1,125 @@
+"""The three rates, their trend, and the departments' boards (what they hold, the red/black
+list), each limited to what the caller oversees."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+
+from incidents.adapters.facts import department_board, incident_facts
+from incidents.domain import rates as domain
+from incidents.entrypoints.api import uow
+from incidents.service_layer.handlers import utcnow
+from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
+from lianxin.auth import Principal, Role, authenticated, require
+from lianxin.problems import Invalid
+
+router = APIRouter()
+Grouping = Literal["department", "community", "street"]
+
+
+def _period(label: str, field: str) -> domain.Period:
+    try:
+        return domain.Period.parse(label)
+    except ValueError as exc:
+        raise Invalid(field, str(exc)) from exc
+
+
+def _current_quarter() -> str:
+    now = utcnow().astimezone(domain.SHANGHAI)
+    return f"{now.year}-Q{(now.month - 1) // 3 + 1}"
+
+
+async def _facts(uow: IncidentsUnitOfWork, periods: list[domain.Period]) -> list:
+    async with uow:
+        return await incident_facts(
+            uow.session, min(p.start for p in periods), max(p.end for p in periods)
+        )
+
+
+async def _visible_keys(uow: IncidentsUnitOfWork, principal: Principal, by: Grouping):
+    """None: everything (platform, alliance admin); else the keys the caller oversees."""
+    if principal.is_platform or principal.role is Role.ALLIANCE_ADMIN:
+        return None
+    if principal.role is Role.DEPARTMENT_OPERATOR:
+        return {principal.scope.department} if by == "department" else set()
+    if by == "department":
+        return None  # coordinators compare the departments that serve them
+    if by == "community":
+        return set(principal.scope.communities)
+    async with uow:
+        found = [await uow.org.community(code) for code in principal.scope.communities]
+    return {c.street_code for c in found if c is not None}
+
+
+def _out(r: domain.Rates) -> dict[str, Any]:
+    return asdict(r)
+
+
+@router.get("/rates")
+async def get_rates(
+    by: Grouping = "department",
+    period: str = Query(default_factory=_current_quarter, description="YYYY-Qn or YYYY-MM"),
+    uow: IncidentsUnitOfWork = Depends(uow),
+    principal: Principal = Depends(authenticated),
+) -> dict[str, Any]:
+    """Response, resolution and satisfaction rates, on-time shares and times, per key."""
+    chosen = _period(period, "period")
+    keys = await _visible_keys(uow, principal, by)
+    found = domain.rates(await _facts(uow, [chosen]), by, chosen)
+    return {
+        "period": chosen.label,
+        "by": by,
+        "rates": [_out(r) for r in found if keys is None or r.key in keys],
+    }
+
+
+@router.get("/rates/trend")
+async def get_trend(
+    key: str,
+    periods: str = Query(description="comma-separated YYYY-MM or YYYY-Qn, oldest first"),
+    by: Grouping = "community",
+    uow: IncidentsUnitOfWork = Depends(uow),
+    principal: Principal = Depends(authenticated),
+) -> dict[str, Any]:
+    """One key's rates period by period, for the dashboards' charts."""
+    labels = [p.strip() for p in periods.split(",") if p.strip()]
+    if not labels or len(labels) > 36:
+        raise Invalid("periods", "name 1 to 36 periods")
+    chosen = [_period(label, "periods") for label in labels]
+    keys = await _visible_keys(uow, principal, by)
+    if keys is not None and key not in keys:
+        raise Invalid("key", f"{key} is not one you oversee")
+    series = domain.trend(await _facts(uow, chosen), by, key, labels)
+    return {"by": by, "key": key, "series": [_out(r) for r in series]}
+
+
+@router.get("/boards/departments")
+async def departments_board(
+    quarter: str = Query(default_factory=_current_quarter),
+    k: int = Query(default=3, ge=1, le=20),
+    uow: IncidentsUnitOfWork = Depends(uow),
+    principal: Principal = Depends(
+        require(Role.ALLIANCE_ADMIN, Role.STREET_COORDINATOR, Role.COMMUNITY_COORDINATOR)
+    ),
+) -> dict[str, Any]:
+    """What each department holds and has overdue now, where its breaches stand on the ladder,
+    and the quarter's red/black list."""
+    _period(quarter, "quarter")
+    facts = await _facts(uow, [_period(quarter, "quarter")])
+    try:
+        listed = domain.red_black_list(facts, quarter, k=k)
+    except ValueError as exc:
+        raise Invalid("quarter", str(exc)) from exc
+    async with uow:
+        holding = await department_board(uow.session, utcnow())
+    return {
+        "quarter": quarter,
+        "holding": holding,
+        "red": [asdict(r) for r in listed.red],
+        "black": [asdict(r) for r in listed.black],
+        "ranking": [asdict(r) for r in listed.ranking],
+        "unranked": [_out(r) for r in listed.unranked],
+    }

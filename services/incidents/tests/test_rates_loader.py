@@ -1,0 +1,61 @@
+"""The rates from what the database holds: the loader gives the domain the right facts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from incidents.adapters.facts import department_board, incident_facts
+from incidents.domain import rates
+from incidents.service_layer import handlers
+
+from .test_deadline_timers import PLATFORM, T0, seed, whistle
+
+
+async def test_rates_and_the_board_from_stored_incidents(uow) -> None:
+    await seed(uow)
+    on_time = await whistle(uow)
+    late = await whistle(uow)
+
+    def sign_for(assignment_id):
+        def command(incident, code, now):
+            incident.acknowledge(assignment_id, code, "", now)
+
+        return command
+
+    await handlers.department_command(
+        uow,
+        PLATFORM,
+        on_time.id,
+        "ack",
+        sign_for(on_time.id),
+        clock=lambda: T0 + timedelta(minutes=10),
+    )
+    await handlers.department_command(
+        uow, PLATFORM, late.id, "ack", sign_for(late.id), clock=lambda: T0 + timedelta(minutes=45)
+    )
+    november = rates.Period.parse("2026-11")
+    async with uow:
+        facts = await incident_facts(uow.session, november.start, november.end)
+        board = await department_board(uow.session, T0 + timedelta(days=2))
+    [power] = rates.rates(facts, "department", november)
+    assert power.key == "power_supply"
+    assert (power.counts.dispatched, power.counts.acknowledged) == (2, 2)
+    assert power.response_rate == 1.0
+    assert power.on_time_acknowledgement_rate == 0.5
+    assert power.median_seconds_to_acknowledge == 600  # nearest rank: the lower of 10 and 45 min
+    [community] = rates.rates(facts, "street", november)
+    assert community.key == "xinglong"  # the community's street, from incidents' read model
+    # Two days on, both are past their 24-hour resolve deadline and still held.
+    assert board == [
+        {
+            "department_code": "power_supply",
+            "held": 2,
+            "overdue": 2,
+            "community": 0,
+            "street": 0,
+            "district_supervision": 0,
+        }
+    ]
+    async with uow:
+        later = await incident_facts(uow.session, T0 + timedelta(days=40), T0 + timedelta(days=41))
+    assert later == []
