@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: run test lint format contracts demo dept-sim uv sync
+.PHONY: run test lint format contracts demo dept-sim bench uv sync
 
 run: sync ## the platform with the demo alliance on embedded PostgreSQL and NATS
 	$(UV) run lianxin up
@@ -28,6 +28,9 @@ demo: sync ## load the demo alliance into a running platform
 
 dept-sim: sync ## play the power supply company's system against a running platform
 	$(UV) run lianxin dept-sim --department power_supply
+
+bench: sync ## loops/s and latency of the whistle loop on a throwaway platform, and its ceiling
+	$(UV) run lianxin bench
 
 sync: uv
 	$(UV) sync --frozen

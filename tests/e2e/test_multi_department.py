@@ -155,3 +155,39 @@ def test_lifecycle_commands_answer_conflicts_and_bad_fields_as_problems(
     # Settled in the compound: resolved without any department.
     local = coordinator.post(f"{url}/local-resolution", json={"result": "物业已更换保险丝"}).json()
     assert local["status"] == "resolved" and local["resolved_locally"]
+
+
+def test_an_alliance_edits_its_routing_and_the_suggestion_follows(demo_platform: Platform) -> None:
+    plat = demo_platform
+    admin = plat.http("incidents", plat.token("alliance-admin", DEMO_PASSWORD))
+    coordinator = plat.http("incidents", plat.token("tpj-coordinator", DEMO_PASSWORD))
+    outsider = plat.http("incidents", plat.token("cs-coordinator", DEMO_PASSWORD))
+
+    routing = coordinator.get("/routing").json()
+    assert routing["alliance_code"] == "lianxin"
+    assert routing["service_levels"]["utilities"] == {
+        "acknowledge_minutes": 30,
+        "resolve_hours": 24.0,
+    }
+    rule = {
+        "category": "power_supply",
+        "area": "taipingjie",
+        "department_codes": ["property", "power_supply"],
+    }
+    edited = {**routing, "rules": [rule]}
+    edited["service_levels"]["utilities"] = {"acknowledge_minutes": 10, "resolve_hours": 12}
+    assert coordinator.put("/routing", json=edited).status_code == 403
+    saved = admin.put("/routing", json=edited)
+    assert saved.status_code == 200, saved.text
+
+    incident = coordinator.post("/incidents", json=TRANSFORMER).json()
+    suggestion = coordinator.get(f"/incidents/{incident['id']}/routing-suggestion").json()
+    assert suggestion["lead_department_code"] == "property"
+    assert suggestion["co_handler_codes"] == ["power_supply"]
+    assert suggestion["acknowledge_within_minutes"] == 10
+    assert suggestion["resolve_within_hours"] == 12
+    # A coordinator of another community of the alliance does not see the incident.
+    assert outsider.get(f"/incidents/{incident['id']}").status_code == 404
+
+    bad = admin.put("/routing", json={**edited, "rules": [{**rule, "department_codes": []}]})
+    assert bad.status_code == 422 and "department_codes" in bad.text

@@ -9,6 +9,7 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import get_args
 
 import typer
 
@@ -234,6 +235,50 @@ def nats_credentials(
             typer.echo(
                 f"export {key}={value}" if env else f"{key.removeprefix('LIANXIN_'):<18} {value}"
             )
+
+
+@app.command()
+def bench(
+    reporters: int = typer.Option(8, min=1, help="concurrent grid reporters (and ceiling workers)"),
+    loops: int = typer.Option(200, min=1, help="measured loops in all, warm-up not included"),
+    warmup: int = typer.Option(8, min=0, help="loops run first and left out of the figures"),
+    urgency: str = typer.Option("emergency", help="emergency (wartime) or utilities, general…"),
+    out: Path = typer.Option(Path(".lianxin/bench"), help="where bench.json and bench.md go"),
+    poll_ms: int = typer.Option(50, min=1, help="each reporter's GET interval while it waits"),
+    keep: bool = typer.Option(False, help="keep the throwaway platform's directory and logs"),
+):
+    """Throughput and latency of the whistle-and-report loop on a throwaway platform, and the
+    ceiling: the same PostgreSQL commits and JetStream publishes from a bare script."""
+    from lianxin.bench.own_platform import own_platform
+    from lianxin.bench.platform_run import Scenario
+    from lianxin.bench.report import markdown, write
+    from lianxin.bench.run import run_bench
+    from lianxin.contracts.incidents import Urgency
+
+    if urgency not in get_args(Urgency):
+        raise typer.BadParameter(f"one of {', '.join(get_args(Urgency))}", param_hint="--urgency")
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupt)
+    say = lambda line: typer.echo(line, err=True)  # noqa: E731 - progress on stderr
+    try:
+        with own_platform(say, keep=keep) as running:
+            say(f"{warmup} warm-up and {loops} loops, {reporters} reporters; then the ceiling")
+            result = asyncio.run(
+                run_bench(
+                    running.target,
+                    running.server_url,
+                    reporters=reporters,
+                    loops=loops,
+                    warmup=warmup,
+                    scenario=Scenario(urgency=urgency, poll_seconds=poll_ms / 1000),
+                )
+            )
+    except KeyboardInterrupt:
+        say("Interrupted; everything stopped.")
+        raise typer.Exit(130) from None
+    json_path, md_path = write(result, out)
+    typer.echo(markdown(result))
+    say(f"Written {json_path} and {md_path}")
 
 
 @app.command("dept-sim")

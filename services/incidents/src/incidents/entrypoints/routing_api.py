@@ -34,11 +34,23 @@ class RoutingIO(BaseModel):
     service_levels: dict[str, ServiceLevelIO]
 
 
-def _alliance(principal: Principal, alliance_code: str | None) -> str:
-    code = alliance_code or principal.scope.alliance
-    if not code:
-        raise Invalid("alliance_code", "name the alliance")
-    if not principal.is_platform and principal.scope.alliance != code:
+async def _alliance(
+    uow: IncidentsUnitOfWork, principal: Principal, alliance_code: str | None
+) -> str:
+    """The alliance asked for, if the caller belongs to it: its admin, or a coordinator of one
+    of its communities. Without a code, the caller's own alliance."""
+    if principal.is_platform:
+        if not alliance_code:
+            raise Invalid("alliance_code", "name the alliance")
+        return alliance_code
+    own = {principal.scope.alliance} - {None}
+    if not own:
+        async with uow:
+            own = {await uow.org.alliance_of(c) for c in principal.scope.communities} - {None}
+    code = alliance_code or (min(own) if own else None)
+    if code is None:
+        raise Invalid("alliance_code", "you belong to no alliance; name one")
+    if code not in own:
         raise Forbidden(f"alliance {code} is not yours")
     return code
 
@@ -67,7 +79,7 @@ async def get_routing(
     principal: Principal = Depends(require(*COORDINATORS)),
 ):
     """The alliance's rules (category × area → departments) and service levels by urgency."""
-    code = _alliance(principal, alliance_code)
+    code = await _alliance(uow, principal, alliance_code)
     async with uow:
         return _io(await uow.routing.table(code))
 
@@ -79,7 +91,7 @@ async def put_routing(
     principal: Principal = Depends(require(Role.ALLIANCE_ADMIN)),
 ):
     """Replace the alliance's rules and service levels; urgencies left out keep the defaults."""
-    code = _alliance(principal, body.alliance_code)
+    code = await _alliance(uow, principal, body.alliance_code)
     unknown = set(body.service_levels) - set(URGENCIES)
     if unknown:
         raise Invalid("service_levels", f"unknown urgencies: {', '.join(sorted(unknown))}")

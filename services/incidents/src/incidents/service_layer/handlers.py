@@ -77,16 +77,21 @@ def domain_rules() -> Iterator[None]:
         raise Invalid(broken.field, str(broken)) from broken
 
 
+async def _stage(uow: IncidentsUnitOfWork, incident: Incident) -> None:
+    """Write the incident and queue its events, carrying the current trace (the incident's)."""
+    await uow.incidents.save(incident, current_trace_id())
+    for event in incident.events:
+        await uow.emit(
+            CONTRACTS[type(event)](**asdict(event)),
+            community=incident.community_code,
+            correlation_id=str(incident.id),
+        )
+    incident.events.clear()
+
+
 async def _save(uow: IncidentsUnitOfWork, *changed: Incident) -> None:
     for incident in changed:
-        await uow.incidents.save(incident, current_trace_id())
-        for event in incident.events:
-            await uow.emit(
-                CONTRACTS[type(event)](**asdict(event)),
-                community=incident.community_code,
-                correlation_id=str(incident.id),
-            )
-        incident.events.clear()
+        await _stage(uow, incident)
     await uow.commit()
 
 
@@ -110,9 +115,10 @@ async def act(
     """Run one command on a visible incident inside its trace, and save what it caused."""
     async with uow:
         incident = await _visible_incident(uow, principal, incident_id)
-        with in_incident_trace(incident, f"incident {name}"), domain_rules():
-            command(incident, clock())
-        await _save(uow, incident)
+        with in_incident_trace(incident, f"incident {name}"):
+            with domain_rules():
+                command(incident, clock())
+            await _save(uow, incident)
     return incident
 
 
@@ -162,12 +168,13 @@ async def escalate(
         incident = await _visible_incident(uow, principal, incident_id)
         await _check_departments(uow, department_codes)
         levels = await routing.service_levels(uow, incident, department_codes)
-        with in_incident_trace(incident, "incident escalate"), domain_rules():
-            lead = lead_department_code or (department_codes[0] if department_codes else "")
-            incident.escalate(
-                department_codes, lead, actor(principal), clock(), service_levels=levels
-            )
-        await _save(uow, incident)
+        with in_incident_trace(incident, "incident escalate"):
+            with domain_rules():
+                lead = lead_department_code or (department_codes[0] if department_codes else "")
+                incident.escalate(
+                    department_codes, lead, actor(principal), clock(), service_levels=levels
+                )
+            await _save(uow, incident)
     return incident
 
 
@@ -184,15 +191,16 @@ async def reroute(
         incident = await _visible_incident(uow, principal, incident_id)
         await _check_departments(uow, [department_code])
         levels = await routing.service_levels(uow, incident, [department_code])
-        with in_incident_trace(incident, "incident reroute"), domain_rules():
-            incident.reroute(
-                assignment_id,
-                department_code,
-                actor(principal),
-                clock(),
-                service_level=levels[department_code],
-            )
-        await _save(uow, incident)
+        with in_incident_trace(incident, "incident reroute"):
+            with domain_rules():
+                incident.reroute(
+                    assignment_id,
+                    department_code,
+                    actor(principal),
+                    clock(),
+                    service_level=levels[department_code],
+                )
+            await _save(uow, incident)
     return incident
 
 
@@ -225,9 +233,10 @@ async def merge(
             raise NotFound("incident", incident_id)
         if duplicate is None or not sees(principal, duplicate):
             raise Invalid("duplicate_id", f"no incident {duplicate_id} that you may see")
-        with in_incident_trace(incident, "incident merge"), domain_rules():
-            incident.merge(duplicate, actor(principal), clock())
-        await _save(uow, incident, duplicate)
+        with in_incident_trace(incident, "incident merge"):
+            with domain_rules():
+                incident.merge(duplicate, actor(principal), clock())
+            await _save(uow, incident, duplicate)
     return incident
 
 
@@ -263,9 +272,10 @@ async def department_command(
         if incident is None or not (own or principal.is_platform):
             raise NotFound("assignment", assignment_id)
         department = next(a for a in incident.assignments if a.id == assignment_id)
-        with in_incident_trace(incident, f"assignment {name}"), domain_rules():
-            command(incident, department.department_code, clock())
-        await _save(uow, incident)
+        with in_incident_trace(incident, f"assignment {name}"):
+            with domain_rules():
+                command(incident, department.department_code, clock())
+            await _save(uow, incident)
     return incident
 
 
@@ -330,7 +340,8 @@ async def fire_due_timers(uow: IncidentsUnitOfWork, now: datetime, limit: int = 
             touched[incident.id] = incident
             with in_incident_trace(incident, "deadline fired"):
                 taken += incident.on_timer(timer.assignment_id, timer.kind, now)
-        await _save(uow, *touched.values())
+                await _stage(uow, incident)
+        await uow.commit()
     return taken
 
 

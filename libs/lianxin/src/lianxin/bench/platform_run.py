@@ -1,0 +1,209 @@
+"""The platform's side of the bench: N grid reporters and one department, over HTTP and NATS.
+
+A loop: a grid reporter POSTs an incident on a demo micro-grid, escalates it to one department
+and polls GET /incidents/{id} until it reads `resolved`. The department simulator pulls its
+whistles with plain nats-py (`lianxin.dept_sim`, the documented contract only), notes when each
+arrives, signs for it and resolves it at once. Measured per loop, on this process's monotonic
+clock (reporters and department share it):
+
+- report → department: the report POST is sent → the department holds the whistle;
+- report → resolved: the report POST is sent → a GET reads `resolved` (polled every
+  `poll_seconds`, so this overstates by up to one interval).
+
+Loops/s counts the measured loops over the window from the first measured report to the last
+`resolved` read; warm-up loops run before the window and count for nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass, field
+
+import httpx
+import nats
+from nats.js.errors import NotFoundError
+
+from lianxin import dept_sim
+
+LOOP_TIMEOUT_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Target:
+    """A running platform: where the reporters and the department reach it, and as whom."""
+
+    incidents_url: str
+    nats_url: str
+    token: str
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """What each loop reports, and to which department it escalates."""
+
+    micro_grid_code: str = "tpj-g01-m01"
+    department_code: str = "power_supply"
+    category: str = "power_supply"
+    urgency: str = "emergency"
+    poll_seconds: float = 0.05
+
+    @property
+    def wartime(self) -> bool:
+        return self.urgency == "emergency"  # as incidents decides it
+
+    def report(self, n: int) -> dict:
+        return {
+            "micro_grid_code": self.micro_grid_code,
+            "category": self.category,
+            "urgency": self.urgency,
+            "description": f"压测 {n}: 变压器故障",
+            "affected_households": 10,
+            "reporter": "lianxin-bench",
+        }
+
+
+@dataclass(frozen=True)
+class Loop:
+    reported_at: float
+    received_at: float
+    resolved_at: float
+
+    @property
+    def department_ms(self) -> float:
+        return (self.received_at - self.reported_at) * 1000
+
+    @property
+    def resolved_ms(self) -> float:
+        return (self.resolved_at - self.reported_at) * 1000
+
+
+@dataclass(frozen=True)
+class PlatformRun:
+    loops: list[Loop]
+    seconds: float
+    warmup: int
+
+
+@dataclass
+class Department:
+    """The department's system: records when each whistle arrives, signs for it, resolves it."""
+
+    nats_url: str
+    code: str
+    received: dict[str, float] = field(default_factory=dict)
+    failure: BaseException | None = None
+
+    async def serve(self, ready: asyncio.Event, batch: int) -> None:
+        nc = await nats.connect(self.nats_url, name=f"bench-department-{self.code}")
+        js = nc.jetstream()
+        try:
+            subscription = await self._bind(js)
+            ready.set()
+            while True:
+                try:
+                    messages = await subscription.fetch(batch, timeout=1)
+                except TimeoutError:  # nats-py's own, or asyncio's bare one from a batch fetch
+                    continue
+                now = time.perf_counter()
+                for msg in messages:
+                    self.received[json.loads(msg.data)["data"]["incident_id"]] = now
+                await asyncio.gather(
+                    *(dept_sim.handle(js, self.code, msg, resolve_after=0) for msg in messages)
+                )
+        except Exception as exc:  # the reporters see it and stop, rather than time out
+            self.failure = exc
+            raise
+        finally:
+            await nc.close()
+
+    async def _bind(self, js):
+        # incidents declares the consumer when it learns of the department from ORG.
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                await js.consumer_info("DISPATCH", f"dept_{self.code}")
+                return await js.pull_subscribe_bind(f"dept_{self.code}", stream="DISPATCH")
+            except NotFoundError:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.5)
+
+
+def _ok(response: httpx.Response) -> dict:
+    if response.is_error:
+        raise RuntimeError(
+            f"{response.request.method} {response.request.url.path}: "
+            f"{response.status_code} {response.text}"
+        )
+    return response.json()
+
+
+async def one_loop(
+    http: httpx.AsyncClient, department: Department, scenario: Scenario, n: int
+) -> Loop:
+    reported_at = time.perf_counter()
+    incident = _ok(await http.post("/incidents", json=scenario.report(n)))
+    escalation = {"department_codes": [scenario.department_code]}
+    _ok(await http.post(f"/incidents/{incident['id']}/escalation", json=escalation))
+    while True:
+        if _ok(await http.get(f"/incidents/{incident['id']}"))["status"] == "resolved":
+            resolved_at = time.perf_counter()
+            break
+        if department.failure is not None:
+            raise RuntimeError("the department simulator failed") from department.failure
+        if time.perf_counter() - reported_at > LOOP_TIMEOUT_SECONDS:
+            raise TimeoutError(
+                f"incident {incident['id']} unresolved after {LOOP_TIMEOUT_SECONDS}s"
+            )
+        await asyncio.sleep(scenario.poll_seconds)
+    return Loop(reported_at, department.received[incident["id"]], resolved_at)
+
+
+async def _drive(
+    clients: list[httpx.AsyncClient], department: Department, scenario: Scenario, loops: int
+) -> list[Loop]:
+    """`loops` loops, each reporter taking the next until none is left."""
+    numbers = iter(range(loops))
+    done: list[Loop] = []
+
+    async def reporter(http: httpx.AsyncClient) -> None:
+        for n in numbers:  # one iterator shared by all: each loop is taken once
+            done.append(await one_loop(http, department, scenario, n))
+
+    await asyncio.gather(*(reporter(http) for http in clients))
+    return done
+
+
+async def run_platform(
+    target: Target, *, reporters: int, loops: int, warmup: int, scenario: Scenario = Scenario()
+) -> PlatformRun:
+    department = Department(target.nats_url, scenario.department_code)
+    ready = asyncio.Event()
+    serving = asyncio.create_task(department.serve(ready, batch=reporters))
+    headers = {"Authorization": f"Bearer {target.token}"}
+    clients = [
+        httpx.AsyncClient(base_url=target.incidents_url, headers=headers, timeout=30)
+        for _ in range(reporters)
+    ]
+    try:
+        await _first(ready.wait(), serving)
+        await _drive(clients, department, scenario, warmup)
+        started = time.perf_counter()
+        measured = await _drive(clients, department, scenario, loops)
+        return PlatformRun(measured, time.perf_counter() - started, warmup)
+    finally:
+        serving.cancel()
+        await asyncio.gather(serving, return_exceptions=True)
+        for http in clients:
+            await http.aclose()
+
+
+async def _first(awaitable, serving: asyncio.Task) -> None:
+    """Wait for `awaitable`, unless the department fails first (its error is raised)."""
+    waiting = asyncio.ensure_future(awaitable)
+    await asyncio.wait({waiting, serving}, return_when=asyncio.FIRST_COMPLETED)
+    if not waiting.done():
+        waiting.cancel()
+        serving.result()
