@@ -152,3 +152,23 @@ async def test_two_replicas_fire_each_step_once(uow, database) -> None:
     ]
     for engine in engines:
         await engine.dispose()
+
+
+async def test_overdue_lists_only_incidents_past_an_open_deadline(uow) -> None:
+    await seed(uow)
+    late = await whistle(uow)
+
+    async with uow:
+        at_20 = await uow.incidents.list(
+            None, None, 10, PLATFORM, overdue_at=T0 + timedelta(minutes=20)
+        )
+        at_40 = await uow.incidents.list(
+            None, None, 10, PLATFORM, overdue_at=T0 + timedelta(minutes=40)
+        )
+    assert at_20 == []
+    assert [i.id for i in at_40] == [(await _incident_of(uow, late.id)).id]
+
+
+async def _incident_of(uow: IncidentsUnitOfWork, assignment_id):
+    async with uow:
+        return await uow.incidents.by_assignment(assignment_id)
