@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from incidents.adapters.orm import assignments, departments, grid_nodes, incidents, timeline
-from incidents.adapters.repository import _visible as visible
+from incidents.adapters.repository import visible_to_sql as visible
 from incidents.domain.open311 import STATUS, Line
 from lianxin.auth import Principal
 
