@@ -28,8 +28,9 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     # Where the embedded default writes finished spans (one JSON object a line); empty: nowhere.
     lianxin_spans_file: str = ""
-    # organisation only: the secret of the platform's own client account (`platform`), which
-    # tools such as the demo loader use. Unset: no such account is opened.
+    # organisation: the secret of the platform's own client account (`platform`), which tools
+    # such as the demo loader use. Unset: no such account is opened. incidents: what departments'
+    # webhook secrets are derived from. Unset: webhooks are queued but not sent.
     lianxin_platform_secret: str = ""
 
     def service_url(self, service: str) -> str:

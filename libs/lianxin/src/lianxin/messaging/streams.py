@@ -88,6 +88,12 @@ SERVICE_CONSUMERS: dict[str, tuple[ConsumerSpec, ...]] = {
         ConsumerSpec(
             "REPORTS", "incidents_reports", ("report.>",), description="departments reporting in"
         ),
+        ConsumerSpec(
+            "DISPATCH",
+            "incidents_webhooks",
+            ("dispatch.>",),
+            description="whistles queued for the departments that take them by webhook",
+        ),
     ),
     "resources": (
         ConsumerSpec(

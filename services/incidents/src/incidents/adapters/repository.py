@@ -95,7 +95,7 @@ class IncidentRepository:
         overdue_at: datetime | None = None,
     ) -> list[Incident]:
         query = select(incidents).order_by(incidents.c.reported_at.desc()).limit(limit)
-        query = query.where(_visible(visible_to))
+        query = query.where(visible_to_sql(visible_to))
         if community_code:
             query = query.where(incidents.c.community_code == community_code)
         if status:
@@ -376,7 +376,7 @@ class RoutingRepository:
         )
 
 
-def _visible(principal: Principal):
+def visible_to_sql(principal: Principal):
     """The same rule as `handlers.sees`, as SQL."""
     if principal.is_platform:
         return true()

@@ -1,7 +1,15 @@
 """The incidents process: `uvicorn incidents.entrypoints.app:app`."""
 
 from incidents.adapters.orm import metadata
-from incidents.entrypoints import api, department_api, org_api, rates_api, routing_api
+from incidents.entrypoints import (
+    api,
+    department_api,
+    open311,
+    org_api,
+    rates_api,
+    routing_api,
+    webhooks,
+)
 from incidents.entrypoints.subscribers import HANDLERS
 from incidents.entrypoints.timers import start_deadline_timers
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
@@ -17,8 +25,11 @@ app = create_service_app(
         routing_api.router,
         rates_api.router,
         org_api.router,
+        webhooks.router,
     ],
+    # Open311 takes its token as a bearer header or as the spec's api_key: it checks it itself.
+    public_routers=[open311.router],
     uow_class=IncidentsUnitOfWork,
-    handlers=HANDLERS,
+    handlers={**HANDLERS, "incidents_webhooks": webhooks.on_dispatch},
     on_startup=start_deadline_timers,
 )

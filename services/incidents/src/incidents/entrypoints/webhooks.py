@@ -1,0 +1,184 @@
+"""The webhook channel: its DISPATCH consumer, its dispatcher, and the department's view of it.
+
+- `GET  /departments/{code}/webhook-secret`: the department's signing secret, for its operator;
+- `GET  /departments/{code}/webhook-deliveries`: the delivery log (its operator, alliance admins);
+- `POST /departments/{code}/webhook-deliveries/{id}/redelivery`: try a dead delivery again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+from typing import Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+
+from incidents.adapters.webhooks import Entry
+from incidents.domain.webhooks import (
+    SCHEME,
+    SIGNATURE_HEADER,
+    TOLERANCE_SECONDS,
+    DeliveryStatus,
+    department_secret,
+)
+from incidents.service_layer import webhooks
+from lianxin.auth import Forbidden, Principal, Role, authenticated
+from lianxin.contracts import CloudEvent, EventData
+from lianxin.messaging.subscriber import EventHandler
+from lianxin.problems import Conflict, NotFound, Problem
+from lianxin.service import Runtime, runtime
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["webhooks"])
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _uow(rt: Runtime) -> webhooks.WebhooksUnitOfWork:
+    assert rt.sessions is not None and rt.outbox is not None and rt.inbox is not None
+    return webhooks.WebhooksUnitOfWork(
+        rt.sessions, source=f"/lianxin/{rt.name}", outbox=rt.outbox, inbox=rt.inbox
+    )
+
+
+def on_dispatch(rt: Runtime) -> EventHandler:
+    """The `incidents_webhooks` consumer; starts the dispatcher that sends what it queues."""
+    dispatcher: webhooks.WebhookDispatcher | None = None
+    secret = rt.settings.lianxin_platform_secret
+    if secret:
+        dispatcher = webhooks.WebhookDispatcher(lambda: _uow(rt), secret, clock=utcnow)
+        rt.tasks.append(asyncio.create_task(dispatcher.run(), name="webhook-dispatcher"))
+    else:
+        log.warning("LIANXIN_PLATFORM_SECRET unset: webhooks are queued but not sent")
+
+    async def handle(event: CloudEvent, data: EventData, subject: str) -> None:
+        if await webhooks.queue_dispatch(_uow(rt), event, subject, utcnow()) and dispatcher:
+            dispatcher.wake()
+
+    return handle
+
+
+async def _department(rt: Runtime, code: str, principal: Principal, *roles: Role) -> None:
+    """404 for a department nobody knows; 403 unless it is the caller's or the role allows."""
+    async with _uow(rt) as uow:
+        known = await uow.org.known_departments([code])
+    if code not in known:
+        raise NotFound("department", code)
+    if not (principal.is_department(code) or principal.has_role(*roles)):
+        raise Forbidden(f"department {code}'s webhooks are not yours")
+
+
+class WebhookSecretOut(BaseModel):
+    department_code: str
+    secret: str
+    signature_header: str
+    scheme: str
+    tolerance_seconds: int
+
+
+@router.get("/departments/{code}/webhook-secret", response_model=WebhookSecretOut)
+async def webhook_secret(
+    code: str, rt: Runtime = Depends(runtime), principal: Principal = Depends(authenticated)
+):
+    """The secret the department verifies our signatures with: its own operator's to read (and
+    the platform's); an alliance admin sees the deliveries, not the key."""
+    await _department(rt, code, principal)
+    if not rt.settings.lianxin_platform_secret:
+        raise Problem(503, "Service Unavailable", "webhook signing is not configured")
+    return WebhookSecretOut(
+        department_code=code,
+        secret=department_secret(rt.settings.lianxin_platform_secret, code),
+        signature_header=SIGNATURE_HEADER,
+        scheme=SCHEME,
+        tolerance_seconds=TOLERANCE_SECONDS,
+    )
+
+
+class AttemptOut(BaseModel):
+    number: int
+    at: datetime
+    status_code: int | None
+    error: str
+    duration_ms: int
+
+
+class DeliveryOut(BaseModel):
+    id: UUID
+    department_code: str
+    url: str
+    event_id: str
+    event_type: str
+    assignment_id: UUID | None
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    last_status_code: int | None
+    last_error: str
+    created_at: datetime
+    delivered_at: datetime | None
+    attempt_log: list[AttemptOut]
+
+
+def _out(entry: Entry) -> DeliveryOut:
+    delivery = entry.delivery
+    return DeliveryOut(
+        id=delivery.id,
+        department_code=delivery.department_code,
+        url=delivery.url,
+        event_id=delivery.event_id,
+        event_type=delivery.event_type,
+        assignment_id=entry.assignment_id,
+        status=delivery.status.value,
+        attempts=delivery.attempts,
+        next_attempt_at=delivery.next_attempt_at,
+        last_status_code=delivery.last_status_code,
+        last_error=delivery.last_error,
+        created_at=delivery.created_at,
+        delivered_at=delivery.delivered_at,
+        attempt_log=[AttemptOut(**vars(a)) for a in entry.attempts],
+    )
+
+
+@router.get("/departments/{code}/webhook-deliveries", response_model=list[DeliveryOut])
+async def webhook_deliveries(
+    code: str,
+    status: Literal["pending", "delivered", "dead"] | None = None,
+    limit: int = Query(default=50, ge=1, le=500),
+    rt: Runtime = Depends(runtime),
+    principal: Principal = Depends(authenticated),
+):
+    """The department's webhook deliveries, newest first, each with every attempt made."""
+    await _department(rt, code, principal, Role.ALLIANCE_ADMIN)
+    async with _uow(rt) as uow:
+        found = await uow.webhooks.log(code, status, limit)
+    return [_out(entry) for entry in found]
+
+
+@router.post(
+    "/departments/{code}/webhook-deliveries/{delivery_id}/redelivery", response_model=DeliveryOut
+)
+async def redeliver(
+    code: str,
+    delivery_id: UUID,
+    rt: Runtime = Depends(runtime),
+    principal: Principal = Depends(authenticated),
+):
+    """Send a dead delivery again, on a fresh schedule (the department fixed its receiver)."""
+    await _department(rt, code, principal, Role.ALLIANCE_ADMIN)
+    async with _uow(rt) as uow:
+        delivery = await uow.webhooks.get(delivery_id, for_update=True)
+        if delivery is None or delivery.department_code != code:
+            raise NotFound("webhook delivery", delivery_id)
+        if delivery.status is not DeliveryStatus.DEAD:
+            raise Conflict(f"delivery {delivery_id} is {delivery.status}, not dead")
+        delivery.redeliver(utcnow())
+        await uow.webhooks.save(delivery)
+        entry = await uow.webhooks.entry(delivery_id)
+        await uow.commit()
+    return _out(entry)
