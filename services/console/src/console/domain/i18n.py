@@ -34,6 +34,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "back": ("返回", "Back"),
     "submit": ("提交", "Submit"),
     "live": ("实时更新", "Live"),
+    "actor.platform": ("平台", "Platform"),
+    "actor.anonymous": ("匿名", "Anonymous"),
     # Roles
     "role.alliance_admin": ("联盟管理员", "Alliance admin"),
     "role.street_coordinator": ("街道协调员", "Street coordinator"),
