@@ -47,10 +47,10 @@ async def test_committed_events_are_published_once_with_their_id_and_marked_sent
     uow = UnitOfWork(sessions, source="/test", outbox=outbox, inbox=inbox)
     with tracer.start_as_current_span("request") as request_span:
         async with uow:
-            event_id = await uow.emit(_department("police"))
+            event_id = uow.emit(_department("police"))
             await uow.commit()
     async with uow:  # rolled back: never published
-        await uow.emit(_department("ghost"))
+        uow.emit(_department("ghost"))
 
     relay = OutboxRelay(sessions, outbox, js)
     assert await relay.relay_once() == 1
@@ -74,7 +74,7 @@ async def test_a_publish_that_fails_leaves_the_event_in_the_outbox(store, nats: 
     await js.delete_stream("ORG")  # nothing will ack the publish
     uow = UnitOfWork(sessions, source="/test", outbox=outbox, inbox=inbox)
     async with uow:
-        await uow.emit(_department("police"))
+        uow.emit(_department("police"))
         await uow.commit()
     with pytest.raises(Exception):  # noqa: B017 - no responders / timeout, by nats-py version
         await OutboxRelay(sessions, outbox, js).relay_once()
@@ -114,7 +114,7 @@ async def test_a_handler_that_keeps_failing_is_retried_then_dead_lettered(store,
 
     uow = UnitOfWork(sessions, source="/test", outbox=outbox, inbox=inbox)
     async with uow:
-        await uow.emit(_department("police"))
+        uow.emit(_department("police"))
         await uow.commit()
     await OutboxRelay(sessions, outbox, js).relay_once()
 

@@ -244,7 +244,9 @@ def bench(
     warmup: int = typer.Option(8, min=0, help="loops run first and left out of the figures"),
     urgency: str = typer.Option("emergency", help="emergency (wartime) or utilities, general…"),
     out: Path = typer.Option(Path(".lianxin/bench"), help="where bench.json and bench.md go"),
-    poll_ms: int = typer.Option(50, min=1, help="each reporter's GET interval while it waits"),
+    poll_ms: int = typer.Option(
+        10, min=1, help="each reporter's GET interval once the department has resolved"
+    ),
     keep: bool = typer.Option(False, help="keep the throwaway platform's directory and logs"),
 ):
     """Throughput and latency of the whistle-and-report loop on a throwaway platform, and the

@@ -33,7 +33,7 @@ class UnitOfWork:
         self._outbox = outbox
         self._inbox = inbox
         self._on_commit = on_commit
-        self._emitted = False
+        self._outbox_rows: list[dict] = []
 
     async def __aenter__(self) -> Self:
         self.session = self._session_factory()
@@ -57,28 +57,30 @@ class UnitOfWork:
             await self.session.close()
 
     async def commit(self) -> None:
+        emitted, self._outbox_rows = self._outbox_rows, []
+        if emitted:  # one multi-row INSERT for all of this transaction's events
+            await self.session.execute(self._outbox.insert(), emitted)
         await self.session.commit()
-        if self._emitted:
+        if emitted:
             self._on_commit()
 
-    async def emit(
+    def emit(
         self, data: EventData, *, community: str | None = None, correlation_id: str | None = None
     ) -> str:
-        """Write the event to the outbox, in this transaction. Returns the event id."""
+        """Queue the event for the outbox (written by `commit`, in this transaction); its id."""
         event = new_event(
             data, source=self.source, community=community, correlation_id=correlation_id
         )
         headers = current_trace_headers()
         event.traceparent = headers.get("traceparent")
-        await self.session.execute(
-            self._outbox.insert().values(
-                event_id=event.id,
-                subject=data.nats_subject(),
-                event=event.model_dump(mode="json"),
-                trace_headers=headers,
-            )
+        self._outbox_rows.append(
+            {
+                "event_id": event.id,
+                "subject": data.nats_subject(),
+                "event": event.model_dump(mode="json"),
+                "trace_headers": headers,
+            }
         )
-        self._emitted = True
         return event.id
 
     async def first_time(self, consumer: str, event_id: str) -> bool:

@@ -139,11 +139,15 @@ class IncidentRepository:
         await self.session.execute(
             statement.on_conflict_do_update(index_elements=[incidents.c.id], set_=values)
         )
-        for a in incident.assignments:
-            row = _assignment_values(a)
-            statement = insert(assignments).values(id=a.id, incident_id=incident.id, **row)
+        if incident.assignments:
+            rows = [
+                {"id": a.id, "incident_id": incident.id, **_assignment_values(a)}
+                for a in incident.assignments
+            ]
+            statement = insert(assignments).values(rows)
+            changed = {column: statement.excluded[column] for column in rows[0] if column != "id"}
             await self.session.execute(
-                statement.on_conflict_do_update(index_elements=[assignments.c.id], set_=row)
+                statement.on_conflict_do_update(index_elements=[assignments.c.id], set_=changed)
             )
         await self._save_timeline(incident, trace_id)
         await self._save_timers(incident)

@@ -81,7 +81,7 @@ async def _stage(uow: IncidentsUnitOfWork, incident: Incident) -> None:
     """Write the incident and queue its events, carrying the current trace (the incident's)."""
     await uow.incidents.save(incident, current_trace_id())
     for event in incident.events:
-        await uow.emit(
+        uow.emit(
             CONTRACTS[type(event)](**asdict(event)),
             community=incident.community_code,
             correlation_id=str(incident.id),

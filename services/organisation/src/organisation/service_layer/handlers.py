@@ -65,7 +65,7 @@ async def publish(uow: OrganisationUnitOfWork, *aggregates: Aggregate) -> None:
             community = state.get("community_code") or (
                 state["code"] if aggregate.AGGREGATE == "community" else None
             )
-            await uow.emit(org_event(event), community=community)
+            uow.emit(org_event(event), community=community)
         aggregate.events.clear()
 
 

@@ -35,7 +35,7 @@ async def open_need_for_escalation(
         )
         await uow.needs.add(need)
         for opened in need.events:
-            await uow.emit(
+            uow.emit(
                 contracts.NeedOpened(**vars(opened)),
                 community=need.community_code,
                 correlation_id=event.correlationid,

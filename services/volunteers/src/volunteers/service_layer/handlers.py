@@ -34,7 +34,7 @@ async def mobilise_for_emergency(
         )
         await uow.mobilisations.add(mobilisation)
         for started in mobilisation.events:
-            await uow.emit(
+            uow.emit(
                 contracts.MobilisationStarted(**vars(started)),
                 community=mobilisation.community_code,
                 correlation_id=event.correlationid,
