@@ -112,3 +112,29 @@ def test_a_returned_assignment_can_be_rerouted_and_an_error_sits_beside_it() -> 
     assert 'action="/incidents/' in html and "/assignments/a-1/reroute" in html
     assert "不归我们管" in html and "does not handle power_supply" in html
     assert 'aria-describedby="department_code-error"' in html
+
+
+def test_a_coordinator_shares_with_partners_not_yet_shared_and_an_error_names_the_field() -> None:
+    partners = [{"code": "changshan", "name": "长山花园社区"}, {"code": "longze", "name": "龙泽"}]
+    html = _incident_page(
+        {**INCIDENT, "shared_with": ["longze"], "reporter": "王芳", "assignments": []},
+        may_coordinate=True,
+        partners=partners,
+        community_names={p["code"]: p["name"] for p in partners},
+        action="sharing",
+        errors={"community_codes": "not in an alliance with taipingjie: x"},
+        form={"community_codes": ["changshan"]},
+    )
+    assert 'data-shared-with="longze"' in html and "龙泽</dd>" in html
+    assert 'name="community_codes" value="changshan" checked' in html
+    assert 'value="longze"' not in html  # shared already: not offered again
+    assert 'id="community_codes-error"' in html and "not in an alliance" in html
+    assert 'data-action="anonymisation"' in html
+
+
+def test_an_anonymous_reporter_is_named_so_and_cannot_be_anonymised_again() -> None:
+    html = _incident_page(
+        {**INCIDENT, "reporter": "anonymous", "assignments": []}, may_coordinate=True
+    )
+    assert "<dd>匿名</dd>" in html and 'data-action="anonymisation"' not in html
+    assert 'data-action="sharing"' not in html  # no partners known: nothing to offer

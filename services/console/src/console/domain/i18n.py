@@ -97,6 +97,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "incident.result": ("办理结果", "Result"),
     "incident.breaches": ("超时升级", "Breaches"),
     "incident.wartime": ("战时", "Wartime"),
+    "incident.shared_with": ("联盟共享", "Shared with"),
     "filter.all": ("全部", "All"),
     "filter.overdue": ("只看超时", "Overdue only"),
     # Actions
@@ -121,6 +122,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "action.merge_into": ("并入该事件", "Merge into this one"),
     "action.cancel": ("撤销事件", "Cancel the incident"),
     "action.reroute": ("改派", "Reroute"),
+    "action.share": ("提请联盟联合研判", "Share with the alliance"),
+    "action.share_with": ("共享给以下社区", "Communities to share it with"),
+    "action.anonymise": ("隐去上报人信息", "Anonymise the reporter"),
+    "action.anonymise_hint": (
+        "应居民要求删除其姓名和联系方式，事件本身保留。",
+        "At the resident's request: their name and contact go, the incident stays.",
+    ),
     "unit.minutes": ("分钟", "min"),
     "unit.hours": ("小时", "h"),
     "action.unavailable": ("该操作暂不可用", "This action is not available yet"),

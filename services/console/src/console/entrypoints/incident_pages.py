@@ -20,7 +20,7 @@ from console.adapters.services import Answer
 from console.domain.deadlines import assignment_deadline, remaining
 from console.domain.forms import field_errors
 from console.domain.i18n import language, translator
-from console.entrypoints.web import REPORTERS, PageError, Session, needs, render
+from console.entrypoints.web import COORDINATORS, REPORTERS, PageError, Session, needs, render
 from console.entrypoints.web import session as signed_in
 
 router = APIRouter()
@@ -36,6 +36,7 @@ REPORT_FIELDS = {
     "contact_consent",
 }
 URGENCIES = ("emergency", "utilities", "general", "complex")
+OPEN = {"reported", "accepted", "escalated", "resolved", "verified"}
 RATINGS = ("satisfied", "basically_satisfied", "unsatisfied")
 
 
@@ -140,6 +141,17 @@ async def _escalation_choices(current: Session, incident: dict) -> dict[str, Any
     }
 
 
+async def _partners(current: Session, incident: dict) -> list[dict]:
+    """The communities a coordinator may share this open incident with (its community's
+    alliance partners); none for those who may not share it."""
+    if not current.may(*COORDINATORS) or incident["status"] not in OPEN:
+        return []
+    found = await current.services.get(
+        "incidents", f"/communities/{incident['community_code']}/partners"
+    )
+    return found.body if found.ok and isinstance(found.body, list) else []
+
+
 def _view(incident: dict) -> dict:
     """The incident with each assignment's live deadline."""
     now = datetime.now(UTC)
@@ -174,6 +186,7 @@ async def _page(
     else:
         listed = await current.services.get("incidents", "/departments")
         choices["departments"] = listed.body if listed.ok else []
+    partners = await _partners(current, incident)
     trace_id = incident.get("trace_id")
     return render(
         request,
@@ -186,6 +199,9 @@ async def _page(
         ratings=RATINGS,
         department_names={d["code"]: d for d in choices["departments"]},
         duplicates=duplicates,
+        may_coordinate=current.may(*COORDINATORS),
+        partners=partners,
+        community_names={p["code"]: p["name"] for p in partners},
         jaeger=spans.jaeger_url(trace_id) if trace_id else None,
         action=form.get("action"),
         form=form.get("form", {}),
@@ -265,7 +281,10 @@ ACTIONS: dict[str, tuple[str, set[str]]] = {
     "verification": ("verification", {"note"}),
     "feedback": ("feedback", {"rating", "comment"}),
     "cancellation": ("cancellation", {"reason"}),
+    "sharing": ("sharing", {"community_codes", "reason"}),
+    "anonymisation": ("anonymisation", set()),
 }
+LISTS = {"department_codes", "community_codes"}
 
 
 def _action_body(action: str, form: Any, current: Session) -> dict[str, Any]:
@@ -282,6 +301,13 @@ def _action_body(action: str, form: Any, current: Session) -> dict[str, Any]:
         return {"note": form.get("note", "").strip()}
     if action == "cancellation":
         return {"reason": form.get("reason", "").strip()}
+    if action == "sharing":
+        return {
+            "community_codes": form.getlist("community_codes"),
+            "reason": form.get("reason", "").strip(),
+        }
+    if action == "anonymisation":
+        return {}
     return {"rating": form.get("rating", ""), "comment": form.get("comment", "").strip()}
 
 
@@ -313,7 +339,7 @@ async def act(
         incident,
         status_code=422 if answer.status < 500 else 503,
         action=action,
-        form={k: form.getlist(k) if k == "department_codes" else form.get(k) for k in form},
+        form={k: form.getlist(k) if k in LISTS else form.get(k) for k in form},
         errors=errors,
         form_error=message,
     )

@@ -280,6 +280,29 @@ class OrganisationReadModel:
             .limit(1)
         )
 
+    async def alliance_partners(self, community_code: str) -> list:
+        """The live communities that share a live alliance with this one (not itself): those
+        its incidents may be shared with for joint handling."""
+        alliance_codes = (
+            select(alliances.c.community_codes)
+            .where(
+                alliances.c.community_codes.contains([community_code]),
+                alliances.c.retired_at.is_(None),
+            )
+            .subquery()
+        )
+        partner_codes = select(func.unnest(alliance_codes.c.community_codes))
+        query = (
+            select(communities.c.code, communities.c.name)
+            .where(
+                communities.c.code.in_(partner_codes),
+                communities.c.code != community_code,
+                communities.c.retired_at.is_(None),
+            )
+            .order_by(communities.c.code)
+        )
+        return list(await self.session.execute(query))
+
     async def community(self, code: str):
         return (
             await self.session.execute(select(communities).where(communities.c.code == code))

@@ -289,11 +289,10 @@ async def share_with_alliance(
     principal: Principal = Depends(require(*COORDINATORS)),
 ):
     """Raise a problem that crosses communities to the alliance for joint handling."""
-
-    def command(incident: Incident, now: datetime) -> None:
-        incident.share_with_alliance(body.community_codes, body.reason, actor(principal), now)
-
-    return answer(await handlers.act(uow, principal, incident_id, "share", command), principal)
+    incident = await handlers.share_with_alliance(
+        uow, principal, incident_id, body.community_codes, body.reason
+    )
+    return answer(incident, principal)
 
 
 @router.post("/incidents/{incident_id}/merge", response_model=IncidentOut)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends
 from incidents.entrypoints.api import uow
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
 from lianxin.auth import Principal, Role, authenticated
+from lianxin.problems import NotFound
 
 router = APIRouter()
 
@@ -62,3 +63,18 @@ async def grid_nodes(
         for n in found
         if principal.sees_grid_node(n.path, n.community_code)
     ]
+
+
+@router.get("/communities/{code}/partners")
+async def alliance_partners(
+    code: str,
+    uow: IncidentsUnitOfWork = Depends(uow),
+    principal: Principal = Depends(authenticated),
+) -> list[dict]:
+    """The communities that share an alliance with `code`: those its incidents may be shared
+    with. Asked by those who see `code`."""
+    if not principal.sees_community(code):
+        raise NotFound("community", code)
+    async with uow:
+        found = await uow.org.alliance_partners(code)
+    return [{"code": c.code, "name": c.name} for c in found]

@@ -210,6 +210,32 @@ async def _check_departments(uow: IncidentsUnitOfWork, codes: list[str]) -> None
         raise Invalid("department_codes", f"unknown departments: {', '.join(unknown)}")
 
 
+async def share_with_alliance(
+    uow: IncidentsUnitOfWork,
+    principal: Principal,
+    incident_id: UUID,
+    community_codes: list[str],
+    reason: str,
+    clock: Clock = utcnow,
+) -> Incident:
+    """Raise an incident to the alliance: only communities that share an alliance with its own
+    may be named, so a typo cannot hand it to no one (or to a stranger)."""
+    async with uow:
+        incident = await _visible_incident(uow, principal, incident_id)
+        partners = {row.code for row in await uow.org.alliance_partners(incident.community_code)}
+        strangers = sorted(set(community_codes) - partners - {incident.community_code})
+        if strangers:
+            raise Invalid(
+                "community_codes",
+                f"not in an alliance with {incident.community_code}: {', '.join(strangers)}",
+            )
+        with in_incident_trace(incident, "incident share"):
+            with domain_rules():
+                incident.share_with_alliance(community_codes, reason, actor(principal), clock())
+            await _save(uow, incident)
+    return incident
+
+
 async def merge(
     uow: IncidentsUnitOfWork,
     principal: Principal,
