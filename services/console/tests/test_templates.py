@@ -138,3 +138,30 @@ def test_an_anonymous_reporter_is_named_so_and_cannot_be_anonymised_again() -> N
     )
     assert "<dd>匿名</dd>" in html and 'data-action="anonymisation"' not in html
     assert 'data-action="sharing"' not in html  # no partners known: nothing to offer
+
+
+def test_a_department_sees_the_steps_for_its_own_assignment_only() -> None:
+    def assignment(code: str, status: str) -> dict:
+        return {
+            "id": f"a-{code}",
+            "department_code": code,
+            "lead": code == "power_supply",
+            "status": status,
+            "result": "",
+            "breaches": [],
+            "left": None,
+            "acknowledged_at": None,
+        }
+
+    mine, theirs = assignment("power_supply", "dispatched"), assignment("property", "dispatched")
+    html = _incident_page(
+        {**INCIDENT, "assignments": [mine, theirs], "timeline": []},
+        may_report=False,
+        my_department="power_supply",
+        action="resolution-a-power_supply",
+        errors={"result": "String should have at least 1 character"},
+    )
+    assert 'data-department-steps="a-power_supply"' in html
+    assert 'data-department-steps="a-property"' not in html
+    assert "/assignments/a-power_supply/acknowledgement" in html and "签收" in html
+    assert 'id="result-error"' in html and 'data-action="start"' not in html

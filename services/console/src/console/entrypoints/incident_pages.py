@@ -22,6 +22,7 @@ from console.domain.forms import field_errors
 from console.domain.i18n import language, translator
 from console.entrypoints.web import COORDINATORS, REPORTERS, PageError, Session, needs, render
 from console.entrypoints.web import session as signed_in
+from lianxin.auth import Role
 
 router = APIRouter()
 
@@ -200,6 +201,9 @@ async def _page(
         department_names={d["code"]: d for d in choices["departments"]},
         duplicates=duplicates,
         may_coordinate=current.may(*COORDINATORS),
+        my_department=current.principal.scope.department
+        if current.may(Role.DEPARTMENT_OPERATOR)
+        else None,
         partners=partners,
         community_names={p["code"]: p["name"] for p in partners},
         jaeger=spans.jaeger_url(trace_id) if trace_id else None,
@@ -246,6 +250,51 @@ async def reroute(
         await _incident(current, incident_id),
         status_code=422 if answer.status < 500 else 503,
         action=f"reroute-{assignment_id}",
+        form=dict(form),
+        errors=errors,
+        form_error=message,
+    )
+
+
+# A department without a system of its own works its assignments here: each step, and the one
+# field incidents' department API takes for it.
+DEPARTMENT_STEPS = {
+    "acknowledgement": "note",
+    "return": "reason",
+    "start": "note",
+    "resolution": "result",
+}
+
+
+@router.post("/incidents/{incident_id}/assignments/{assignment_id}/{step}")
+async def department_step(
+    incident_id: UUID,
+    assignment_id: UUID,
+    step: str,
+    request: Request,
+    current: Session = Depends(needs(Role.DEPARTMENT_OPERATOR)),
+) -> Response:
+    """Sign for, return, start or resolve one's own department's assignment."""
+    if step not in DEPARTMENT_STEPS:
+        raise PageError(404, "not_found")
+    field = DEPARTMENT_STEPS[step]
+    form = await request.form()
+    answer = await current.services.post(
+        "incidents",
+        f"/assignments/{assignment_id}/{step}",
+        {field: str(form.get(field, "")).strip()},
+    )
+    if answer.ok:
+        return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
+    if answer.status in (403, 404):  # another department's assignment, or none
+        raise PageError(404, "not_found")
+    errors, message = field_errors(answer.body, {field})
+    return await _page(
+        request,
+        current,
+        await _incident(current, incident_id),
+        status_code=422 if answer.status < 500 else 503,
+        action=f"{step}-{assignment_id}",
         form=dict(form),
         errors=errors,
         form_error=message,
