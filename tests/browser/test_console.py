@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from lianxin.demo.accounts import PASSWORD
 from tests.browser.conftest import PHONE, Console
 from tests.conftest import Platform
 
@@ -164,3 +165,39 @@ def test_a_whistle_from_a_phone_report_to_the_departments_resolution(
 
     for console in (leader, coordinator, other, operator):
         console.close()
+
+
+def test_the_dashboard_follows_the_event_stream_and_redraws_its_chart(
+    demo_platform: Platform, browser
+) -> None:
+    coordinator = Console(browser, demo_platform.url("console")).sign_in("tpj-coordinator")
+    desk = coordinator.page
+    desk.goto("/")
+    expect(desk.locator("body.live")).to_have_count(1)
+    expect(desk.locator("[data-count=open]")).to_have_text("0")
+    chart = desk.locator("[data-chart=trend][data-drawn] svg")
+    expect(chart).to_have_count(1)
+    desk.evaluate("document.querySelector('[data-chart=trend]').dataset.before = '1'")
+    _mark_document(desk)
+
+    leader = demo_platform.token("tpj-g01-leader", PASSWORD)
+    with demo_platform.http("incidents", leader) as incidents:
+        reported = incidents.post(
+            "/incidents",
+            json={
+                "micro_grid_code": "tpj-g01-m01",
+                "category": "landscaping",
+                "urgency": "general",
+                "description": "小区行道树倒伏, 压住两辆车",
+            },
+        )
+    assert reported.status_code == 201, reported.text
+
+    expect(desk.locator("[data-count=open]")).to_have_text("1", timeout=LIVE)
+    recent = desk.locator(f"#recent [data-incident-id='{reported.json()['id']}']")
+    expect(recent).to_have_count(1, timeout=LIVE)
+    # The rates card came back with the page's parts and its chart was drawn again.
+    fresh = desk.locator("[data-chart=trend][data-drawn]:not([data-before]) svg")
+    expect(fresh).to_have_count(1, timeout=LIVE)
+    assert _same_document(desk), "the dashboard was reloaded"
+    coordinator.close()

@@ -1,6 +1,6 @@
 // Progressive enhancement: every page works without this file.
 // - live: server-sent events about incidents re-fetch the open incident's fragment (htmx);
-// - countdowns tick; the dashboard's trend becomes an ECharts chart.
+// - countdowns tick; the dashboard's trend becomes an ECharts chart (again after a live swap).
 (function () {
   "use strict";
 
@@ -16,8 +16,7 @@
   function refresh(el) {
     if (inFlight) { again = true; return; }
     // Never swap a form out from under someone typing in it: wait until they leave it.
-    const active = document.activeElement;
-    if (active && el.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName)) {
+    if (typing(el)) {
       el.dataset.stale = "1";
       return;
     }
@@ -37,7 +36,13 @@
     }, 0);
   });
 
-  // Lists and counts: fetch the page again and swap in just those parts, at most twice a second.
+  function typing(el) {
+    const active = document.activeElement;
+    return active && el.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName);
+  }
+
+  // Lists, counts and rates: fetch the page again, once, and swap in just those parts (each
+  // `[data-live-list]` by its id), at most twice a second.
   let listTimer = null, listsInFlight = false, listsAgain = false;
   function refreshLists() {
     if (listsInFlight) { listsAgain = true; return; }
@@ -45,15 +50,24 @@
     listTimer = setTimeout(function () {
       listTimer = null;
       listsInFlight = true;
-      const swaps = Array.from(document.querySelectorAll("[data-live-list]")).map(function (el) {
-        const active = document.activeElement;
-        if (active && el.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName)) return null;
-        return htmx.ajax("GET", window.location.href, { target: "#" + el.id, select: "#" + el.id, swap: "outerHTML" });
-      });
-      Promise.allSettled(swaps).then(function () {
-        listsInFlight = false;
-        if (listsAgain) { listsAgain = false; refreshLists(); }
-      });
+      fetch(window.location.href)
+        .then(function (answer) { return answer.ok ? answer.text() : Promise.reject(answer.status); })
+        .then(function (html) {
+          const fresh = new DOMParser().parseFromString(html, "text/html");
+          document.querySelectorAll("[data-live-list]").forEach(function (el) {
+            const next = fresh.getElementById(el.id);
+            if (!next || typing(el)) return;
+            el.replaceWith(next);
+            if (window.htmx) htmx.process(next);
+          });
+          tick();
+          charts();  // a fresh rates card brings an undrawn chart
+        })
+        .catch(function () { /* the next event tries again */ })
+        .finally(function () {
+          listsInFlight = false;
+          if (listsAgain) { listsAgain = false; refreshLists(); }
+        });
     }, 500);
   }
 
@@ -95,9 +109,18 @@
     });
   }
 
+  window.addEventListener("resize", function () {
+    if (!window.echarts) return;
+    document.querySelectorAll("[data-chart][data-drawn]").forEach(function (el) {
+      const chart = echarts.getInstanceByDom(el);
+      if (chart) chart.resize();
+    });
+  });
+
   function charts() {
     if (!window.echarts) return;
-    document.querySelectorAll("[data-chart=trend]").forEach(function (el) {
+    document.querySelectorAll("[data-chart=trend]:not([data-drawn])").forEach(function (el) {
+      el.dataset.drawn = "1";
       const data = JSON.parse(el.dataset.series);
       const chart = echarts.init(el, null, { renderer: "svg" });
       chart.setOption({
@@ -112,7 +135,6 @@
           return { name: s.name, type: "line", data: s.data, connectNulls: true, symbolSize: 8 };
         }),
       });
-      window.addEventListener("resize", function () { chart.resize(); });
     });
   }
 
