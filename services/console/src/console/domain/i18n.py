@@ -136,7 +136,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "unit.minutes": ("分钟", "min"),
     "unit.hours": ("小时", "h"),
-    "action.unavailable": ("该操作暂不可用", "This action is not available yet"),
     "rating.satisfied": ("满意", "Satisfied"),
     "rating.basically_satisfied": ("基本满意", "Basically satisfied"),
     "rating.unsatisfied": ("不满意", "Unsatisfied"),

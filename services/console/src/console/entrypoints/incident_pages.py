@@ -19,7 +19,6 @@ from console.adapters import spans
 from console.adapters.services import Answer
 from console.domain.deadlines import assignment_deadline, remaining
 from console.domain.forms import field_errors
-from console.domain.i18n import language, translator
 from console.entrypoints.web import COORDINATORS, REPORTERS, PageError, Session, needs, render
 from console.entrypoints.web import session as signed_in
 from lianxin.auth import Role
@@ -230,6 +229,36 @@ async def incident_fragment(
     return await _page(request, current, await _incident(current, incident_id), "_incident.html")
 
 
+async def _landing(
+    request: Request,
+    current: Session,
+    incident_id: UUID,
+    answer: Answer,
+    *,
+    action: str,
+    form: dict[str, Any],
+    fields: set[str],
+    then: UUID | None = None,
+) -> Response:
+    """Where a posted form lands: the incident's page (or `then`'s) when incidents took it;
+    otherwise this page again, incidents' problem beside the fields it names."""
+    if answer.ok:
+        return RedirectResponse(f"/incidents/{then or incident_id}", status_code=303)
+    if answer.status in (403, 404):  # not this user's to do, or not theirs to see
+        raise PageError(answer.status, "forbidden" if answer.status == 403 else "not_found")
+    errors, message = field_errors(answer.body, fields)
+    return await _page(
+        request,
+        current,
+        await _incident(current, incident_id),
+        status_code=422 if answer.status < 500 else 503,
+        action=action,
+        form=form,
+        errors=errors,
+        form_error=message,
+    )
+
+
 @router.post("/incidents/{incident_id}/assignments/{assignment_id}/reroute")
 async def reroute(
     incident_id: UUID, assignment_id: UUID, request: Request, current: Session = Depends(signed_in)
@@ -241,18 +270,14 @@ async def reroute(
         f"/incidents/{incident_id}/assignments/{assignment_id}/reroute",
         {"department_code": form.get("department_code", "")},
     )
-    if answer.ok:
-        return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
-    errors, message = field_errors(answer.body, {"department_code"})
-    return await _page(
+    return await _landing(
         request,
         current,
-        await _incident(current, incident_id),
-        status_code=422 if answer.status < 500 else 503,
+        incident_id,
+        answer,
         action=f"reroute-{assignment_id}",
         form=dict(form),
-        errors=errors,
-        form_error=message,
+        fields={"department_code"},
     )
 
 
@@ -284,20 +309,16 @@ async def department_step(
         f"/assignments/{assignment_id}/{step}",
         {field: str(form.get(field, "")).strip()},
     )
-    if answer.ok:
-        return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
     if answer.status in (403, 404):  # another department's assignment, or none
         raise PageError(404, "not_found")
-    errors, message = field_errors(answer.body, {field})
-    return await _page(
+    return await _landing(
         request,
         current,
-        await _incident(current, incident_id),
-        status_code=422 if answer.status < 500 else 503,
+        incident_id,
+        answer,
         action=f"{step}-{assignment_id}",
         form=dict(form),
-        errors=errors,
-        form_error=message,
+        fields={field},
     )
 
 
@@ -309,16 +330,8 @@ async def merge_into(
     answer = await current.services.post(
         "incidents", f"/incidents/{target_id}/merge", {"duplicate_id": str(incident_id)}
     )
-    if answer.ok:
-        return RedirectResponse(f"/incidents/{target_id}", status_code=303)
-    _, message = field_errors(answer.body, set())
-    return await _page(
-        request,
-        current,
-        await _incident(current, incident_id),
-        status_code=422 if answer.status < 500 else 503,
-        action="merge",
-        form_error=message,
+    return await _landing(
+        request, current, incident_id, answer, action="merge", form={}, fields=set(), then=target_id
     )
 
 
@@ -371,24 +384,12 @@ async def act(
     answer: Answer = await current.services.post(
         "incidents", f"/incidents/{incident_id}/{path}", _action_body(action, form, current)
     )
-    if answer.ok:
-        return RedirectResponse(f"/incidents/{incident_id}", status_code=303)
-    incident = await _incident(current, incident_id)
-    if answer.status == 404 or answer.status == 405:
-        # incidents does not offer this step yet (or no longer for this incident).
-        errors, message = (
-            {},
-            translator(language(request.cookies.get("lang")))("action.unavailable"),
-        )
-    else:
-        errors, message = field_errors(answer.body, fields)
-    return await _page(
+    return await _landing(
         request,
         current,
-        incident,
-        status_code=422 if answer.status < 500 else 503,
+        incident_id,
+        answer,
         action=action,
         form={k: form.getlist(k) if k in LISTS else form.get(k) for k in form},
-        errors=errors,
-        form_error=message,
+        fields=fields,
     )
