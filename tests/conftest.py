@@ -18,6 +18,7 @@ import pytest
 
 from lianxin.auth import fetch_token
 from lianxin.demo import GRID_NODES, load_demo
+from lianxin.demo.accounts import PASSWORD as DEMO_PASSWORD
 from lianxin.messaging.connection import connect
 from lianxin.messaging.streams import STREAMS, all_consumers
 from lianxin.runtime import platform as rt
@@ -55,6 +56,13 @@ class Platform:
         """A client of `service`, calling as the platform unless given another token."""
         headers = {"Authorization": f"Bearer {token or self.token()}"}
         return httpx.Client(base_url=self.url(service), timeout=10, headers=headers)
+
+    def console_as(self, username: str) -> httpx.Client:
+        """The console, signed in as a demo account (the client keeps the session cookie)."""
+        console = httpx.Client(base_url=self.url("console"), timeout=20)
+        answer = console.post("/login", data={"username": username, "password": DEMO_PASSWORD})
+        assert answer.status_code == 303 and "lianxin_token" in console.cookies, answer.text
+        return console
 
     def database_url(self, service: str) -> str:
         return rt.database_url(self.server_url, service, self.prefix)

@@ -3,7 +3,6 @@ starts, reports the result; it cannot touch another department's part."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from lianxin.demo.accounts import PASSWORD
@@ -35,10 +34,7 @@ def test_the_power_company_signs_for_starts_and_resolves_its_part_in_the_console
     ids = {a["department_code"]: a["id"] for a in escalated["assignments"]}
     page = f"/incidents/{incident_id}"
 
-    console = httpx.Client(base_url=demo_platform.url("console"), timeout=20)
-    assert console.post(
-        "/login", data={"username": "power-operator", "password": PASSWORD}
-    ).is_redirect
+    console = demo_platform.console_as("power-operator")
     dispatched = console.get(page).text
     assert f'data-department-steps="{ids["power_supply"]}"' in dispatched
     assert 'data-action="acknowledgement"' in dispatched and 'data-action="start"' not in dispatched
@@ -71,9 +67,6 @@ def test_the_power_company_signs_for_starts_and_resolves_its_part_in_the_console
     assert actions[-3:] == ["acknowledged", "started", "assignment_resolved"]
 
     # A coordinator has no department steps to take.
-    tpj = httpx.Client(base_url=demo_platform.url("console"), timeout=20)
-    assert tpj.post(
-        "/login", data={"username": "tpj-coordinator", "password": PASSWORD}
-    ).is_redirect
+    tpj = demo_platform.console_as("tpj-coordinator")
     assert "data-department-steps" not in tpj.get(page).text
     assert tpj.post(f"{page}/assignments/{ids['property']}/acknowledgement").status_code == 403

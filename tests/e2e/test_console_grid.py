@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import httpx
 import pytest
 
 from lianxin.demo import FIGURES
@@ -12,13 +11,6 @@ from lianxin.demo.accounts import PASSWORD
 from tests.conftest import Platform
 
 pytestmark = pytest.mark.e2e
-
-
-def _signed_in(plat: Platform, username: str) -> httpx.Client:
-    console = httpx.Client(base_url=plat.url("console"), timeout=20)
-    answer = console.post("/login", data={"username": username, "password": PASSWORD})
-    assert answer.status_code == 303, answer.text
-    return console
 
 
 def _figure(page: str, attribute: str, name: str) -> int:
@@ -30,7 +22,7 @@ def _figure(page: str, attribute: str, name: str) -> int:
 def test_the_taipingjie_coordinator_sees_taipingjie_with_the_articles_numbers(
     demo_platform: Platform,
 ) -> None:
-    page = _signed_in(demo_platform, "tpj-coordinator").get("/grid").text
+    page = demo_platform.console_as("tpj-coordinator").get("/grid").text
     assert 'data-community="taipingjie"' in page and "太平街社区" in page
     assert 'data-community="changshan"' not in page
     figures = FIGURES["taipingjie"]
@@ -48,5 +40,5 @@ def test_the_changshan_coordinator_cannot_read_taipingjies_tree(demo_platform: P
         assert org.get("/communities/changshan/grid-nodes").status_code == 200
         moved = org.post("/grid-nodes/tpj-g01/retirement")
         assert moved.status_code == 404
-    page = _signed_in(demo_platform, "cs-coordinator").get("/grid").text
+    page = demo_platform.console_as("cs-coordinator").get("/grid").text
     assert 'data-community="changshan"' in page and "taipingjie" not in page

@@ -3,10 +3,8 @@ it and takes part, a community it was not shared with does not; and the reporter
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
-from lianxin.demo.accounts import PASSWORD
 from tests.conftest import Platform
 
 pytestmark = pytest.mark.e2e
@@ -21,12 +19,6 @@ SHARED_STREET = {
 }
 
 
-def _console_as(plat: Platform, username: str) -> httpx.Client:
-    console = httpx.Client(base_url=plat.url("console"), timeout=20)
-    assert console.post("/login", data={"username": username, "password": PASSWORD}).is_redirect
-    return console
-
-
 def test_a_coordinator_shares_an_incident_with_a_partner_community_that_takes_part(
     demo_platform: Platform,
 ) -> None:
@@ -35,7 +27,7 @@ def test_a_coordinator_shares_an_incident_with_a_partner_community_that_takes_pa
     assert reported.status_code == 201, reported.text
     incident_id = reported.json()["id"]
     page = f"/incidents/{incident_id}"
-    taipingjie = _console_as(demo_platform, "tpj-coordinator")
+    taipingjie = demo_platform.console_as("tpj-coordinator")
 
     offered = taipingjie.get(page).text
     assert 'data-action="sharing"' in offered and 'value="changshan"' in offered
@@ -59,7 +51,7 @@ def test_a_coordinator_shares_an_incident_with_a_partner_community_that_takes_pa
     after = taipingjie.get(page).text
     assert 'data-shared-with="changshan"' in after and "长山花园社区" in after
 
-    changshan = _console_as(demo_platform, "cs-coordinator")
+    changshan = demo_platform.console_as("cs-coordinator")
     assert incident_id in changshan.get("/incidents").text
     assert changshan.get(page).status_code == 200
     accepted = changshan.post(f"{page}/triage", data={"accepted": "true", "reason": "联合处置"})
@@ -68,7 +60,7 @@ def test_a_coordinator_shares_an_incident_with_a_partner_community_that_takes_pa
     assert [line["action"] for line in timeline][-2:] == ["shared", "accepted"]
     assert timeline[-1]["actor"] == "长山花园社区协调员"
 
-    longze = _console_as(demo_platform, "lz-coordinator")
+    longze = demo_platform.console_as("lz-coordinator")
     assert longze.get(page).status_code == 404
     assert incident_id not in longze.get("/incidents").text
 
@@ -78,7 +70,7 @@ def test_a_coordinator_anonymises_the_reporter_from_the_incident_page(
 ) -> None:
     incidents = demo_platform.http("incidents")
     incident_id = incidents.post("/incidents", json=SHARED_STREET).json()["id"]
-    taipingjie = _console_as(demo_platform, "tpj-coordinator")
+    taipingjie = demo_platform.console_as("tpj-coordinator")
     assert "王芳" in taipingjie.get(f"/incidents/{incident_id}").text
 
     done = taipingjie.post(f"/incidents/{incident_id}/anonymisation")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from lianxin.demo.accounts import PASSWORD as DEMO_PASSWORD
 from tests.conftest import Platform, eventually
 
 pytestmark = pytest.mark.e2e
@@ -121,19 +120,13 @@ def test_a_coordinator_signs_in_to_the_console_and_sees_only_her_communitys_inci
 ) -> None:
     incident = demo_platform.http("incidents").post("/incidents", json=TRANSFORMER).json()
 
-    def console_as(username: str) -> httpx.Client:  # a demo account
-        console = httpx.Client(base_url=demo_platform.url("console"), timeout=10)
-        signed_in = console.post("/login", data={"username": username, "password": DEMO_PASSWORD})
-        assert signed_in.status_code == 303 and "lianxin_token" in console.cookies
-        return console
-
     assert httpx.get(demo_platform.url("console") + "/").status_code == 303  # to the login page
-    page = console_as("tpj-coordinator").get("/")
+    page = demo_platform.console_as("tpj-coordinator").get("/")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
     assert f'data-incident-id="{incident["id"]}"' in page.text
     assert "已上报" in page.text and TRANSFORMER["description"] in page.text
 
-    other = console_as("cs-coordinator").get("/")
+    other = demo_platform.console_as("cs-coordinator").get("/")
     assert other.status_code == 200 and incident["id"] not in other.text
     wrong = httpx.post(
         demo_platform.url("console") + "/login", data={"username": "x", "password": "nope-nope"}
