@@ -19,8 +19,9 @@ from incidents.domain.deadlines import (
     resolve_deadline,
     timers,
 )
-from incidents.domain.model import Incident, RuleBroken
+from incidents.domain.model import Incident
 from incidents.domain.routing import DEFAULT_SERVICE_LEVELS, ServiceLevel
+from lianxin.errors import RuleBroken
 
 if TYPE_CHECKING:
     from conftest import Clock, ReportFactory

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from incidents.domain.model import ANONYMOUS, RuleBroken
+from incidents.domain.model import ANONYMOUS
 from incidents.domain.privacy import mask
+from lianxin.errors import RuleBroken
 
 from .conftest import Clock, ReportFactory
 

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 
-from incidents.domain.errors import RuleBroken
 from incidents.domain.routing import (
     DEFAULT_SERVICE_LEVELS,
     URGENCIES,
@@ -15,6 +14,7 @@ from incidents.domain.routing import (
     ServiceLevel,
     Suggestion,
 )
+from lianxin.errors import RuleBroken
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from lianxin.errors import Conflict, RuleBroken
 from organisation.domain import events
 from organisation.domain.grid import ALLOWED_PARENTS, Counts, GridNode, GridTree
-from organisation.domain.model import Community, Refused, RuleBroken
+from organisation.domain.model import Community
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 TAIPINGJIE = Community("taipingjie", "太平街社区", "dunren", "fuling", 0.36)
@@ -167,14 +168,14 @@ def test_moving_to_the_same_parent_changes_nothing() -> None:
 
 def test_retiring_needs_an_empty_subtree_and_removes_the_node_from_totals() -> None:
     t = tree()
-    with pytest.raises(Refused, match="active node"):
+    with pytest.raises(Conflict, match="active node"):
         t.retire("b1", NOW)
     t.retire("u1", NOW)
     t.retire("b1", NOW)
     assert t.node("b1").retired_at == NOW and t.node("b1").version == 2
     assert isinstance(t.node("b1").events[-1], events.Retired)
     assert t.totals()["m1"] == Counts(96, 300, 0)
-    with pytest.raises(Refused, match="retired"):
+    with pytest.raises(Conflict, match="retired"):
         t.retire("b1", NOW)
     with pytest.raises(RuleBroken, match="retired"):
         t.add("u9", "1栋9单元", "unit", "b1")

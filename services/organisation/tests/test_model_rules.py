@@ -23,13 +23,13 @@ from organisation.domain.model import (
     Alliance,
     BigCommittee,
     Community,
+    Conflict,
     Department,
     District,
     GridNode,
     MemberUnit,
     PartyOrganisation,
     Person,
-    Refused,
     RuleBroken,
     Street,
 )
@@ -188,9 +188,9 @@ def test_retired_things_refuse_change_but_keep_their_state() -> None:
     district.retire(NOW)
     assert district.retired_at == NOW and district.version == 2
     assert isinstance(district.events[-1], events.Retired)
-    with pytest.raises(Refused):
+    with pytest.raises(Conflict):
         district.update(name="新区")
-    with pytest.raises(Refused):
+    with pytest.raises(Conflict):
         district.retire(NOW)
     assert district.name == "涪陵区"
 

@@ -23,6 +23,7 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from lianxin.errors import Forbidden
 from lianxin.problems import Problem
 
 ISSUER = "lianxin-organisation"
@@ -104,11 +105,6 @@ class Principal:
 class Unauthorized(Problem):
     def __init__(self, detail: str) -> None:
         super().__init__(401, "Unauthorized", detail, headers={"WWW-Authenticate": "Bearer"})
-
-
-class Forbidden(Problem):
-    def __init__(self, detail: str) -> None:
-        super().__init__(403, "Forbidden", detail)
 
 
 def claims_for(

@@ -11,8 +11,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select, text, update
 
 from lianxin.auth import Role, require
+from lianxin.errors import Conflict, NotFound
 from lianxin.persistence.migrations import current_revision, head_revision
-from lianxin.problems import Conflict, NotFound
 
 if TYPE_CHECKING:
     from lianxin.service import Runtime

@@ -9,6 +9,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from lianxin.errors import ApplicationError, Conflict, Forbidden, NotFound, RuleBroken
+
 PROBLEM_JSON = "application/problem+json"
 
 
@@ -34,25 +36,6 @@ class Problem(Exception):
         self.headers = headers
 
 
-class NotFound(Problem):
-    def __init__(self, what: str, key: object) -> None:
-        super().__init__(404, "Not Found", f"{what} {key} does not exist")
-
-
-class Conflict(Problem):
-    def __init__(self, detail: str) -> None:
-        super().__init__(409, "Conflict", detail)
-
-
-class Invalid(Problem):
-    """A request that is well formed but breaks a rule; names the offending field."""
-
-    def __init__(self, field: str, detail: str) -> None:
-        super().__init__(
-            422, "Unprocessable Content", detail, errors=[{"field": field, "detail": detail}]
-        )
-
-
 def problem_response(request: Request, problem: Problem) -> JSONResponse:
     body: dict[str, Any] = {
         "type": problem.type,
@@ -75,10 +58,29 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(str(p) for p in parts) or "body"
 
 
+def as_problem(error: ApplicationError) -> Problem:
+    """The problem document an application error is answered with (see `lianxin.errors`)."""
+    match error:
+        case RuleBroken():
+            errors = [{"field": error.field, "detail": error.detail}]
+            return Problem(422, "Unprocessable Content", error.detail, errors=errors)
+        case Conflict():
+            return Problem(409, "Conflict", error.detail)
+        case NotFound():
+            return Problem(404, "Not Found", error.detail)
+        case Forbidden():
+            return Problem(403, "Forbidden", error.detail)
+    return Problem(400, "Bad Request", str(error))
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
         return problem_response(request, exc)
+
+    @app.exception_handler(ApplicationError)
+    async def _refused(request: Request, exc: ApplicationError) -> JSONResponse:
+        return problem_response(request, as_problem(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -58,9 +58,9 @@ from incidents.domain.deadlines import (
     resolve_deadline,
     timers,
 )
-from incidents.domain.errors import RuleBroken
 from incidents.domain.privacy import mask
 from incidents.domain.routing import DEFAULT_SERVICE_LEVELS, URGENCIES, ServiceLevel, check_urgency
+from lianxin.errors import RuleBroken
 
 __all__ = [
     "URGENCIES",

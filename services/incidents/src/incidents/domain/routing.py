@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import NamedTuple
 
-from incidents.domain.errors import RuleBroken
+from lianxin.errors import RuleBroken
 
 URGENCIES = ("emergency", "utilities", "general", "complex")
 ANY_AREA = "*"

@@ -16,7 +16,7 @@ from incidents.service_layer.handlers import actor, utcnow
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
 from lianxin.auth import Principal, Role, authenticated, require
 from lianxin.contracts.incidents import Rating, ReporterKind, Urgency
-from lianxin.problems import NotFound
+from lianxin.errors import NotFound
 from lianxin.service import Runtime, runtime
 
 router = APIRouter()

@@ -31,8 +31,9 @@ from incidents.domain.open311 import DepartmentAction, Line, action_for, note, s
 from incidents.entrypoints.api import HANDLERS as REPORTING_ROLES
 from incidents.service_layer import handlers
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
-from lianxin.auth import Forbidden, Principal, Unauthorized
-from lianxin.problems import PROBLEM_JSON, Invalid, NotFound, Problem
+from lianxin.auth import Principal, Unauthorized
+from lianxin.errors import Forbidden, NotFound, RuleBroken
+from lianxin.problems import PROBLEM_JSON, Problem
 from lianxin.service import Runtime, runtime
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -119,9 +120,9 @@ def parse_w3c(field: str, value: str | None) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
-        raise Invalid(field, f"{value!r} is not a W3C date-time") from exc
+        raise RuleBroken(field, f"{value!r} is not a W3C date-time") from exc
     if parsed.tzinfo is None:
-        raise Invalid(field, "a date-time needs its zone (Z or ±hh:mm)")
+        raise RuleBroken(field, "a date-time needs its zone (Z or ±hh:mm)")
     return parsed
 
 
@@ -208,21 +209,23 @@ async def create_request(
     form = await request.form()
     service_code = str(form.get("service_code") or "").strip()
     if not service_code:
-        raise Invalid("service_code", "service_code is required")
+        raise RuleBroken("service_code", "service_code is required")
     async with uow:
         known = {s.code for s in await Open311View(uow.session).services()}
     if service_code not in known:
-        raise Invalid("service_code", f"{service_code} is not a service here (see services.json)")
+        raise RuleBroken(
+            "service_code", f"{service_code} is not a service here (see services.json)"
+        )
     micro_grid = await _micro_grid(uow, form)
     description = str(form.get("description") or "").strip()
     if not description:
-        raise Invalid("description", "describe the problem")
+        raise RuleBroken("description", "describe the problem")
     if len(description) > 4000:
-        raise Invalid("description", "at most 4000 characters")
+        raise RuleBroken("description", "at most 4000 characters")
     media_url = str(form.get("media_url") or "").strip()
     urgency = str(form.get("attribute[urgency]") or "general")
     if urgency not in URGENCIES:
-        raise Invalid("attribute[urgency]", f"one of {', '.join(URGENCIES)}")
+        raise RuleBroken("attribute[urgency]", f"one of {', '.join(URGENCIES)}")
     try:
         incident = await handlers.report_incident(
             uow,
@@ -240,7 +243,7 @@ async def create_request(
         )
     except Problem as problem:
         if any(e["field"] == "micro_grid_code" for e in problem.errors):
-            raise Invalid("address_id", problem.detail) from problem  # the spec's name for it
+            raise RuleBroken("address_id", problem.detail) from problem  # the spec's name for it
         raise
     return [
         {
@@ -274,10 +277,10 @@ async def _micro_grid(uow: IncidentsUnitOfWork, form) -> str:
         for node in nodes:
             if node.kind == "micro_grid" and address in (node.code, node.name):
                 return node.code
-        raise Invalid("address_string", f"no micro-grid is called {address!r}")
+        raise RuleBroken("address_string", f"no micro-grid is called {address!r}")
     if form.get("lat") or form.get("long"):
-        raise Invalid("address_id", "lat/long cannot be placed: give address_id (a micro-grid)")
-    raise Invalid("address_id", "give a location: address_id (a micro-grid) or address_string")
+        raise RuleBroken("address_id", "lat/long cannot be placed: give address_id (a micro-grid)")
+    raise RuleBroken("address_id", "give a location: address_id (a micro-grid) or address_string")
 
 
 @router.get("/requests.{fmt}")
@@ -296,7 +299,7 @@ async def list_requests(
     json_only(fmt)
     statuses = _csv(status)
     if bad := [s for s in statuses if s not in ("open", "closed")]:
-        raise Invalid("status", f"open or closed, not {', '.join(bad)}")
+        raise RuleBroken("status", f"open or closed, not {', '.join(bad)}")
     view_args: dict[str, Any]
     if service_request_id:
         view_args = {"ids": [_uuid(v) for v in _csv(service_request_id)]}
@@ -320,7 +323,7 @@ def _uuid(value: str) -> UUID:
     try:
         return UUID(value)
     except ValueError as exc:
-        raise Invalid("service_request_id", f"{value!r} is not a service request id") from exc
+        raise RuleBroken("service_request_id", f"{value!r} is not a service request id") from exc
 
 
 @router.get("/requests/{service_request_id}.{fmt}")
@@ -404,7 +407,7 @@ async def post_update(
     status = str(form.get("status") or "")
     action = action_for(status)
     if action is None:
-        raise Invalid("status", f"{status!r} is not an update status we know")
+        raise RuleBroken("status", f"{status!r} is not an update status we know")
     description = str(form.get("description") or "").strip()
     assignment_id = await _own_assignment(uow, caller, incident_id)
     code = caller.scope.department
@@ -418,7 +421,7 @@ async def post_update(
         )
     except Problem as problem:
         if any(e["field"] in TEXT_FIELDS for e in problem.errors):
-            raise Invalid("description", problem.detail) from problem
+            raise RuleBroken("description", problem.detail) from problem
         raise
     mine = [n for n, line in enumerate(incident.timeline) if line.actor == f"department:{code}"]
     return [{"update_id": f"{incident.id}.{mine[-1]}"}]

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends
 from incidents.entrypoints.api import uow
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
 from lianxin.auth import Principal, Role, authenticated
-from lianxin.problems import NotFound
+from lianxin.errors import NotFound
 
 router = APIRouter()
 

@@ -14,7 +14,7 @@ from incidents.entrypoints.api import uow
 from incidents.service_layer.handlers import utcnow
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
 from lianxin.auth import Principal, Role, authenticated, require
-from lianxin.problems import Invalid
+from lianxin.errors import RuleBroken
 
 router = APIRouter()
 Grouping = Literal["department", "community", "street"]
@@ -24,7 +24,7 @@ def _period(label: str, field: str) -> domain.Period:
     try:
         return domain.Period.parse(label)
     except ValueError as exc:
-        raise Invalid(field, str(exc)) from exc
+        raise RuleBroken(field, str(exc)) from exc
 
 
 def _current_quarter() -> str:
@@ -87,11 +87,11 @@ async def get_trend(
     """One key's rates period by period, for the dashboards' charts."""
     labels = [p.strip() for p in periods.split(",") if p.strip()]
     if not labels or len(labels) > 36:
-        raise Invalid("periods", "name 1 to 36 periods")
+        raise RuleBroken("periods", "name 1 to 36 periods")
     chosen = [_period(label, "periods") for label in labels]
     keys = await _visible_keys(uow, principal, by)
     if keys is not None and key not in keys:
-        raise Invalid("key", f"{key} is not one you oversee")
+        raise RuleBroken("key", f"{key} is not one you oversee")
     series = domain.trend(await _facts(uow, chosen), by, key, labels)
     return {"by": by, "key": key, "series": [_out(r) for r in series]}
 
@@ -112,7 +112,7 @@ async def departments_board(
     try:
         listed = domain.red_black_list(facts, quarter, k=k)
     except ValueError as exc:
-        raise Invalid("quarter", str(exc)) from exc
+        raise RuleBroken("quarter", str(exc)) from exc
     async with uow:
         holding = await department_board(uow.session, utcnow())
     return {

@@ -11,8 +11,8 @@ from incidents.domain.routing import URGENCIES, RoutingRule, RoutingTable, Servi
 from incidents.entrypoints.api import COORDINATORS, uow
 from incidents.service_layer.handlers import domain_rules
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
-from lianxin.auth import Forbidden, Principal, Role, require
-from lianxin.problems import Invalid
+from lianxin.auth import Principal, Role, require
+from lianxin.errors import Forbidden, RuleBroken
 
 router = APIRouter()
 
@@ -41,7 +41,7 @@ async def _alliance(
     of its communities. Without a code, the caller's own alliance."""
     if principal.is_platform:
         if not alliance_code:
-            raise Invalid("alliance_code", "name the alliance")
+            raise RuleBroken("alliance_code", "name the alliance")
         return alliance_code
     own = {principal.scope.alliance} - {None}
     if not own:
@@ -49,7 +49,7 @@ async def _alliance(
             own = {await uow.org.alliance_of(c) for c in principal.scope.communities} - {None}
     code = alliance_code or (min(own) if own else None)
     if code is None:
-        raise Invalid("alliance_code", "you belong to no alliance; name one")
+        raise RuleBroken("alliance_code", "you belong to no alliance; name one")
     if code not in own:
         raise Forbidden(f"alliance {code} is not yours")
     return code
@@ -94,7 +94,7 @@ async def put_routing(
     code = await _alliance(uow, principal, body.alliance_code)
     unknown = set(body.service_levels) - set(URGENCIES)
     if unknown:
-        raise Invalid("service_levels", f"unknown urgencies: {', '.join(sorted(unknown))}")
+        raise RuleBroken("service_levels", f"unknown urgencies: {', '.join(sorted(unknown))}")
     with domain_rules():
         table = RoutingTable.with_rules(
             code,

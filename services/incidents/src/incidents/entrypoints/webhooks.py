@@ -25,10 +25,11 @@ from incidents.domain.webhooks import (
     department_secret,
 )
 from incidents.service_layer import webhooks
-from lianxin.auth import Forbidden, Principal, Role, authenticated
+from lianxin.auth import Principal, Role, authenticated
 from lianxin.contracts import CloudEvent, EventData
+from lianxin.errors import Conflict, Forbidden, NotFound
 from lianxin.messaging.subscriber import EventHandler
-from lianxin.problems import Conflict, NotFound, Problem
+from lianxin.problems import Problem
 from lianxin.service import Runtime, runtime
 
 log = logging.getLogger(__name__)

@@ -17,15 +17,15 @@ from opentelemetry import trace
 from opentelemetry.trace import Link
 
 from incidents.domain import duplicates, events
-from incidents.domain.model import Incident, RuleBroken
+from incidents.domain.model import Incident
 from incidents.service_layer import routing
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
-from lianxin.auth import Forbidden, Principal, Role
+from lianxin.auth import Principal, Role
 from lianxin.contracts import CloudEvent, EventData, org
 from lianxin.contracts import departments as reports
 from lianxin.contracts import incidents as contracts
+from lianxin.errors import Conflict, Forbidden, NotFound, RuleBroken
 from lianxin.messaging.subscriber import Rejected
-from lianxin.problems import Conflict, Invalid, NotFound
 from lianxin.telemetry import context_from, current_trace_headers, current_trace_id, tracer
 
 Clock = Callable[[], datetime]
@@ -74,7 +74,7 @@ def domain_rules() -> Iterator[None]:
     except RuleBroken as broken:
         if broken.field == "status":
             raise Conflict(str(broken)) from broken
-        raise Invalid(broken.field, str(broken)) from broken
+        raise RuleBroken(broken.field, str(broken)) from broken
 
 
 async def _stage(uow: IncidentsUnitOfWork, incident: Incident) -> None:
@@ -137,7 +137,7 @@ async def report_incident(
     async with uow:
         node = await uow.org.grid_node(micro_grid_code)
         if node is None or node.kind != "micro_grid" or node.retired_at is not None:
-            raise Invalid("micro_grid_code", f"{micro_grid_code} is not a known micro-grid")
+            raise RuleBroken("micro_grid_code", f"{micro_grid_code} is not a known micro-grid")
         if not principal.sees_grid_node(node.path, node.community_code):
             raise Forbidden(f"{micro_grid_code} is outside your grids")
         with domain_rules():
@@ -207,7 +207,7 @@ async def reroute(
 async def _check_departments(uow: IncidentsUnitOfWork, codes: list[str]) -> None:
     unknown = sorted(set(codes) - await uow.org.known_departments(codes))
     if unknown:
-        raise Invalid("department_codes", f"unknown departments: {', '.join(unknown)}")
+        raise RuleBroken("department_codes", f"unknown departments: {', '.join(unknown)}")
 
 
 async def share_with_alliance(
@@ -225,7 +225,7 @@ async def share_with_alliance(
         partners = {row.code for row in await uow.org.alliance_partners(incident.community_code)}
         strangers = sorted(set(community_codes) - partners - {incident.community_code})
         if strangers:
-            raise Invalid(
+            raise RuleBroken(
                 "community_codes",
                 f"not in an alliance with {incident.community_code}: {', '.join(strangers)}",
             )
@@ -258,7 +258,7 @@ async def merge(
         if incident is None or not sees(principal, incident):
             raise NotFound("incident", incident_id)
         if duplicate is None or not sees(principal, duplicate):
-            raise Invalid("duplicate_id", f"no incident {duplicate_id} that you may see")
+            raise RuleBroken("duplicate_id", f"no incident {duplicate_id} that you may see")
         with in_incident_trace(incident, "incident merge"):
             with domain_rules():
                 incident.merge(duplicate, actor(principal), clock())

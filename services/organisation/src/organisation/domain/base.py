@@ -6,24 +6,8 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
+from lianxin.errors import Conflict, require
 from organisation.domain import events
-
-
-class RuleBroken(ValueError):
-    """A domain rule was broken by the input; `field` names the input at fault (422)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-class Refused(Exception):
-    """The aggregate's state does not allow it: it is retired, or still in use (409)."""
-
-
-def require(condition: object, field: str, message: str) -> None:
-    if not condition:
-        raise RuleBroken(field, message)
 
 
 def require_text(value: str | None, field: str) -> str:
@@ -61,7 +45,7 @@ class Aggregate:
 
     def ensure_active(self) -> None:
         if not self.active:
-            raise Refused(f"{self.AGGREGATE} {self.key} is retired")
+            raise Conflict(f"{self.AGGREGATE} {self.key} is retired")
 
     def snapshot(self) -> dict[str, Any]:
         """The public state events carry: everything but unpublished contact data."""

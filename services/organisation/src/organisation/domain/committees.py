@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar
 
-from organisation.domain.base import Aggregate, RuleBroken, require, require_text, unique
+from lianxin.errors import RuleBroken, require
+from organisation.domain.base import Aggregate, require_text, unique
 
 MEMBER_UNIT_KINDS = (
     "party_government_organ",

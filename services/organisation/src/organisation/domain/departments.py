@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from organisation.domain.base import Aggregate, require, require_text, unique
+from lianxin.errors import require
+from organisation.domain.base import Aggregate, require_text, unique
 
 AREA_LEVELS = ("district", "street", "community")
 CHANNEL_KINDS = ("nats", "webhook", "open311")

@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from lianxin.errors import Conflict, RuleBroken, require
 from organisation.domain import events
-from organisation.domain.base import Aggregate, Refused, RuleBroken, require, require_text, unique
+from organisation.domain.base import Aggregate, require_text, unique
 
 # Which kind of grid node may sit directly under which (None: at the community's root).
 ALLOWED_PARENTS: dict[str, set[str | None]] = {
@@ -238,7 +239,7 @@ class GridTree:
         node.ensure_active()
         under = self.children(code)
         if under:
-            raise Refused(f"grid node {code} still has {len(under)} active node(s) under it")
+            raise Conflict(f"grid node {code} still has {len(under)} active node(s) under it")
         node.retire(now)
         return node
 

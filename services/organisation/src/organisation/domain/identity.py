@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from organisation.domain.model import RuleBroken
+from lianxin.errors import RuleBroken
 
 # What each role's scope must name: where a principal of that role may act.
 ROLE_SCOPE = {

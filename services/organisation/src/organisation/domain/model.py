@@ -7,7 +7,8 @@
 - party: party organisations on the tree; people: party members and the grid's posts
 """
 
-from organisation.domain.base import Aggregate, Refused, RuleBroken
+from lianxin.errors import Conflict, RuleBroken
+from organisation.domain.base import Aggregate
 from organisation.domain.committees import (
     MEMBER_UNIT_KINDS,
     RELATIONS,
@@ -38,6 +39,7 @@ __all__ = [
     "BigCommittee",
     "ChairTerm",
     "Community",
+    "Conflict",
     "Counts",
     "Department",
     "District",
@@ -46,7 +48,6 @@ __all__ = [
     "MemberUnit",
     "PartyOrganisation",
     "Person",
-    "Refused",
     "RuleBroken",
     "Street",
 ]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from organisation.domain.base import Aggregate, require, require_text, unique
+from lianxin.errors import require
+from organisation.domain.base import Aggregate, require_text, unique
 
 # Which grid nodes each kind of party organisation covers.
 COVERS: dict[str, set[str]] = {

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
-from organisation.domain.base import Aggregate, require, require_text, unique
+from lianxin.errors import require
+from organisation.domain.base import Aggregate, require_text, unique
 
 PARTY_MEMBER_KINDS = ("registered", "transferred_retiree", "in_service", "mobile")
 DOUBLE_REPORT = ("not_reported", "reported")

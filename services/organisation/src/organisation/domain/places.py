@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from organisation.domain.base import Aggregate, require, require_text, unique
+from lianxin.errors import require
+from organisation.domain.base import Aggregate, require_text, unique
 
 # The six joint mechanisms an alliance runs (Nanmenshan: 民意联采, 风险联判, 矛盾联解, 安全联防,
 # 困难联帮, 活动联办).

@@ -14,8 +14,8 @@ from typing import Literal
 
 from fastapi import Depends, Request
 
-from lianxin.auth import Forbidden, Principal, Role, authenticated
-from lianxin.problems import NotFound
+from lianxin.auth import Principal, Role, authenticated
+from lianxin.errors import Forbidden, NotFound
 from organisation.entrypoints.deps import uow
 from organisation.service_layer.unit_of_work import OrganisationUnitOfWork
 

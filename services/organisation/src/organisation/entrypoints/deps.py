@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import Depends
 
-from lianxin.problems import NotFound
+from lianxin.errors import NotFound
 from lianxin.service import Runtime, runtime
 from organisation.domain.base import Aggregate
 from organisation.domain.grid import Counts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request, status
 
-from lianxin.problems import NotFound
+from lianxin.errors import NotFound
 from organisation.domain.grid import GridNode, GridTree
 from organisation.entrypoints.deps import counts, state, uow
 from organisation.entrypoints.imports import read_lines

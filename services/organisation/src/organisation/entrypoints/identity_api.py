@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Form, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from lianxin.auth import Forbidden, Principal, Role, require
-from lianxin.problems import NotFound
+from lianxin.auth import Principal, Role, require
+from lianxin.errors import Forbidden, NotFound
 from lianxin.service import Runtime, runtime
 from organisation.domain.identity import AccountScope
 from organisation.service_layer import identity

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from lianxin.problems import Conflict
+from lianxin.errors import Conflict
 from organisation.domain.committees import BigCommittee, MemberUnit
 from organisation.service_layer.handlers import (
     absent,

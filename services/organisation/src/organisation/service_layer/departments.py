@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from lianxin.problems import Invalid
+from lianxin.errors import RuleBroken
 from organisation.domain.departments import Department
 from organisation.service_layer.handlers import absent, found, publish, retire, rules, save, utcnow
 from organisation.service_layer.unit_of_work import OrganisationUnitOfWork as UoW
@@ -22,7 +22,7 @@ async def _check_areas(uow: UoW, areas: list[dict[str, Any]] | None) -> None:
         codes = [a["code"] for a in areas or [] if a["level"] == level]
         missing = sorted(set(codes) - await store.exists(codes)) if codes else []
         if missing:
-            raise Invalid("areas", f"no {level} {', '.join(missing)}")
+            raise RuleBroken("areas", f"no {level} {', '.join(missing)}")
 
 
 async def register_department(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from lianxin.problems import Conflict, Invalid
+from lianxin.errors import Conflict, RuleBroken
 from organisation.domain.grid import GridNode, GridTree
 from organisation.service_layer.handlers import absent, found, named, publish, rules, save, utcnow
 from organisation.service_layer.imports import Line, LineErrors, valid
@@ -40,7 +40,7 @@ async def register_grid_node(
         if parent_code and tree.node(parent_code) is None:
             parent = await uow.org.grid_nodes.get(parent_code)
             where = "belongs to another community" if parent else "does not exist"
-            raise Invalid("parent_code", f"grid node {parent_code} {where}")
+            raise RuleBroken("parent_code", f"grid node {parent_code} {where}")
         with rules():
             node = tree.add(code, name, kind, parent_code, **details)
         await uow.org.grid_nodes.add(node)
@@ -67,7 +67,7 @@ async def move_grid_node(uow: UoW, code: str, parent_code: str) -> list[GridNode
         if tree.node(parent_code) is None:
             parent = await uow.org.grid_nodes.get(parent_code)
             where = "belongs to another community" if parent else "does not exist"
-            raise Invalid("parent_code", f"grid node {parent_code} {where}")
+            raise RuleBroken("parent_code", f"grid node {parent_code} {where}")
         with rules():
             moved = tree.move(code, parent_code)
         await save(uow, uow.org.grid_nodes, *moved)

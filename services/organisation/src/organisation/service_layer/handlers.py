@@ -13,10 +13,11 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from lianxin.contracts import EVENT_TYPES
-from lianxin.problems import Conflict, Invalid, NotFound, Problem
+from lianxin.errors import Conflict, NotFound, RuleBroken
+from lianxin.problems import Problem
 from organisation.adapters.repository import Store
 from organisation.domain import events
-from organisation.domain.base import Aggregate, Refused, RuleBroken
+from organisation.domain.base import Aggregate
 from organisation.service_layer.unit_of_work import OrganisationUnitOfWork
 
 A = TypeVar("A", bound=Aggregate)
@@ -29,12 +30,7 @@ def utcnow() -> datetime:
 @contextmanager
 def rules() -> Iterator[None]:
     """Domain refusals as problems: a broken rule names its field (422), a state conflict 409."""
-    try:
-        yield
-    except RuleBroken as broken:
-        raise Invalid(broken.field, str(broken)) from broken
-    except Refused as refused:
-        raise Conflict(str(refused)) from refused
+    yield
 
 
 class InvalidRows(Problem):
@@ -88,7 +84,7 @@ async def named(store: Store[A], key: str | None, what: str, field: str) -> A | 
         return None
     aggregate = await store.get(key)
     if aggregate is None:
-        raise Invalid(field, f"{what} {key} does not exist")
+        raise RuleBroken(field, f"{what} {key} does not exist")
     return aggregate
 
 
@@ -96,7 +92,7 @@ async def all_named(store: Store[A], keys: list[str], what: str, field: str) -> 
     existing = await store.many(keys)
     missing = sorted(set(keys) - set(existing))
     if missing:
-        raise Invalid(field, f"no {what} {', '.join(missing)}")
+        raise RuleBroken(field, f"no {what} {', '.join(missing)}")
     return [existing[k] for k in keys]
 
 

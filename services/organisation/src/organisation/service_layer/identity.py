@@ -10,9 +10,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from lianxin.auth import Principal, Role, Scope, SigningKey, claims_for
-from lianxin.problems import Conflict, Invalid, Problem
+from lianxin.errors import Conflict, RuleBroken
+from lianxin.problems import Problem
 from organisation.domain.identity import Account, AccountScope
-from organisation.domain.model import RuleBroken
 from organisation.service_layer.unit_of_work import OrganisationUnitOfWork
 
 TOKEN_SECONDS = 15 * 60
@@ -49,7 +49,7 @@ async def open_account(
         try:
             account = Account.open(username, display_name, role, scope, kind)
         except RuleBroken as broken:
-            raise Invalid(broken.field, str(broken)) from broken
+            raise RuleBroken(broken.field, str(broken)) from broken
         await uow.identity.add_account(account, _hasher.hash(secret))
         await uow.commit()
     return account

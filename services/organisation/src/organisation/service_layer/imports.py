@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from organisation.domain.base import Refused, RuleBroken
+from lianxin.errors import Conflict, RuleBroken
 from organisation.service_layer.handlers import InvalidRows
 
 MAX_LINES = 5000
@@ -51,7 +51,7 @@ class LineErrors:
         """Run the domain on one line; a broken rule becomes that line's error."""
         try:
             yield
-        except (RuleBroken, Refused) as broken:
+        except (RuleBroken, Conflict) as broken:
             self.add(line, getattr(broken, "field", "code"), str(broken))
 
     def raise_any(self) -> None:

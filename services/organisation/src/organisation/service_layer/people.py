@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from lianxin.problems import Conflict
+from lianxin.errors import Conflict
 from organisation.domain.grid import GridNode
 from organisation.domain.party import PartyOrganisation
 from organisation.domain.people import Person

@@ -1,0 +1,51 @@
+"""The application's ways of saying no, free of any framework.
+
+Domain code and handlers raise these; only the HTTP entrypoint turns them into problem+json
+(`lianxin.problems`), and a consumer turns them into a terminated message with its reason.
+
+| error        | meaning                                              | HTTP |
+|--------------|------------------------------------------------------|------|
+| `RuleBroken` | an input breaks a rule; `field` names it             | 422  |
+| `Conflict`   | the object's state does not allow it (or it exists)  | 409  |
+| `NotFound`   | no such object, or one outside the caller's scope    | 404  |
+| `Forbidden`  | the caller's role may not do this                    | 403  |
+"""
+
+from __future__ import annotations
+
+
+class ApplicationError(Exception):
+    """A refusal that changed nothing: every command checks before it acts."""
+
+
+class RuleBroken(ApplicationError):
+    def __init__(self, field: str, detail: str) -> None:
+        super().__init__(detail)
+        self.field = field
+        self.detail = detail
+
+
+class Conflict(ApplicationError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(ApplicationError):
+    def __init__(self, what: str, key: object) -> None:
+        self.detail = f"{what} {key} does not exist"
+        super().__init__(self.detail)
+        self.what = what
+        self.key = key
+
+
+class Forbidden(ApplicationError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+def require(condition: object, field: str, detail: str) -> None:
+    """Raise `RuleBroken(field, detail)` unless `condition` holds."""
+    if not condition:
+        raise RuleBroken(field, detail)
