@@ -131,21 +131,25 @@ def current_trace_id() -> str | None:
     return f"{ctx.trace_id:032x}" if ctx.is_valid else None
 
 
+def _messaging_attributes(
+    operation: str, subject: str, message_id: str, conversation_id: str | None
+) -> dict[str, str]:
+    return {
+        "messaging.system": "nats",
+        "messaging.operation.type": operation,
+        "messaging.destination.name": subject,
+        "messaging.message.id": message_id,
+        "messaging.message.conversation_id": conversation_id or "",
+    }
+
+
 @contextmanager
 def producer_span(
     subject: str, message_id: str, conversation_id: str | None, parent: Context | None = None
 ) -> Iterator[Span]:
+    attributes = _messaging_attributes("publish", subject, message_id, conversation_id)
     with tracer.start_as_current_span(
-        f"{subject} publish",
-        context=parent,
-        kind=SpanKind.PRODUCER,
-        attributes={
-            "messaging.system": "nats",
-            "messaging.operation.type": "publish",
-            "messaging.destination.name": subject,
-            "messaging.message.id": message_id,
-            "messaging.message.conversation_id": conversation_id or "",
-        },
+        f"{subject} publish", context=parent, kind=SpanKind.PRODUCER, attributes=attributes
     ) as span:
         yield span
 
@@ -158,17 +162,12 @@ def consumer_span(
     consumer_group: str,
     headers: Mapping[str, str] | None,
 ) -> Iterator[Span]:
+    attributes = _messaging_attributes("process", subject, message_id, conversation_id)
+    attributes["messaging.consumer.group.name"] = consumer_group
     with tracer.start_as_current_span(
         f"{subject} process",
         context=context_from(headers),
         kind=SpanKind.CONSUMER,
-        attributes={
-            "messaging.system": "nats",
-            "messaging.operation.type": "process",
-            "messaging.destination.name": subject,
-            "messaging.message.id": message_id,
-            "messaging.message.conversation_id": conversation_id or "",
-            "messaging.consumer.group.name": consumer_group,
-        },
+        attributes=attributes,
     ) as span:
         yield span
