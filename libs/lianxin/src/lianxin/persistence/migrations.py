@@ -4,7 +4,7 @@
 calls for its outbox, inbox and dead letters: the DDL comes from the same `Table` definitions the
 code reads and writes (`lianxin.persistence.tables`), so the two cannot drift apart. The price:
 those definitions are now part of every first revision, so changing them changes what a fresh
-database gets at `0001`. `tests/test_messaging_tables.py` pins their DDL; a change to it needs a
+database gets at `0001`. `libs/lianxin/tests/test_messaging_tables.py` pins their DDL; a change to it needs a
 new revision in every service that takes existing databases to the same shape.
 """
 
