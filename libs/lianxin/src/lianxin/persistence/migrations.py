@@ -4,8 +4,8 @@
 calls for its outbox, inbox and dead letters: the DDL comes from the same `Table` definitions the
 code reads and writes (`lianxin.persistence.tables`), so the two cannot drift apart. The price:
 those definitions are now part of every first revision, so changing them changes what a fresh
-database gets at `0001`. `libs/lianxin/tests/test_messaging_tables.py` pins their DDL; a change to it needs a
-new revision in every service that takes existing databases to the same shape.
+database gets at `0001`. `libs/lianxin/tests/test_messaging_tables.py` pins their DDL: a change
+needs a new revision in every service that takes existing databases to the same shape.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def run_env(target_metadata: MetaData) -> None:
 
 
 def create_messaging_tables() -> None:
-    """In a revision's `upgrade()`: the outbox, the inbox and the dead letters, with their indexes."""
+    """In a revision's `upgrade()`: the outbox, the inbox and the dead letters, and indexes."""
     # The migration context's own DDL runner (what `op.create_table` ends in), handed the shared
     # `Table` itself: CREATE TABLE with its constraints, then CREATE INDEX for each index.
     impl = op.get_context().impl
