@@ -4,14 +4,19 @@ its background workers, started with the relay and cancelled with it."""
 from __future__ import annotations
 
 import asyncio
-from uuid import uuid4
 
 import pytest
 from sqlalchemy import MetaData
 
 from lianxin.contracts import CloudEvent, EventData
-from lianxin.contracts.incidents import IncidentEscalated
-from lianxin.messaging.streams import INCIDENTS_ORG, RESOURCES_INCIDENTS, VOLUNTEERS_INCIDENTS
+from lianxin.contracts.org import DepartmentRegistered
+from lianxin.messaging.streams import (
+    INCIDENTS_ORG,
+    INCIDENTS_REPORTS,
+    INCIDENTS_WEBHOOKS,
+    RESOURCES_INCIDENTS,
+    VOLUNTEERS_INCIDENTS,
+)
 from lianxin.messaging.subscriber import EventHandler
 from lianxin.persistence.db import make_engine
 from lianxin.persistence.tables import messaging_tables
@@ -37,21 +42,6 @@ def test_a_service_binds_exactly_the_consumers_declared_for_it() -> None:
         check_consumers("organisation", {INCIDENTS_ORG: _ignore})
 
 
-def _escalated() -> IncidentEscalated:
-    return IncidentEscalated(
-        incident_id=uuid4(),
-        community_code="longze",
-        micro_grid_code="lz-g1-m2",
-        grid_path=["lz-g1", "lz-g1-m2"],
-        category="power",
-        urgency="emergency",
-        wartime=True,
-        description="变压器冒烟",
-        affected_households=120,
-        department_codes=["power_supply"],
-    )
-
-
 async def test_the_runtime_runs_bound_consumers_and_workers_and_cancels_them_on_shutdown(
     database: str, nats: str
 ) -> None:
@@ -66,7 +56,7 @@ async def test_the_runtime_runs_bound_consumers_and_workers_and_cancels_them_on_
     started = asyncio.Event()
     cancelled: list[str] = []
 
-    def on_escalation(rt: Runtime) -> EventHandler:
+    def on_org_event(rt: Runtime) -> EventHandler:
         async def handle(event: CloudEvent, data: EventData, subject: str) -> None:
             await received.put((event.id, subject))
 
@@ -81,14 +71,18 @@ async def test_the_runtime_runs_bound_consumers_and_workers_and_cancels_them_on_
             raise
 
     settings = ServiceSettings(
-        service_name="volunteers", database_url=database, nats_url=nats, outbox_poll_seconds=0.1
+        service_name="incidents", database_url=database, nats_url=nats, outbox_poll_seconds=0.1
     )
     app = create_service_app(
-        "volunteers",
+        "incidents",
         title="runtime under test",
         metadata=metadata,
         routers=[],
-        consumers={VOLUNTEERS_INCIDENTS: on_escalation},
+        consumers={
+            INCIDENTS_ORG: on_org_event,
+            INCIDENTS_REPORTS: _ignore,
+            INCIDENTS_WEBHOOKS: _ignore,
+        },
         workers=[heartbeat],
         settings=settings,
     )
@@ -98,10 +92,12 @@ async def test_the_runtime_runs_bound_consumers_and_workers_and_cancels_them_on_
         assert "heartbeat" in {task.get_name() for task in rt.tasks}
         # Through this runtime's own outbox and relay, back to the consumer it bound.
         async with rt.uow() as uow:
-            event_id = uow.emit(_escalated(), community="longze")
+            event_id = uow.emit(
+                DepartmentRegistered(code="police", name="police", categories=["x"])
+            )
             await uow.commit()
         assert await asyncio.wait_for(received.get(), 20) == (
             event_id,
-            "incidents.incident.escalated",
+            "org.department.registered",
         )
-    assert cancelled == ["volunteers"]
+    assert cancelled == ["incidents"]
