@@ -11,12 +11,20 @@ from sqlalchemy import MetaData, func, select
 
 from lianxin.contracts import CloudEvent, EventData
 from lianxin.contracts.org import DepartmentRegistered
+from lianxin.health import outbox_status
 from lianxin.messaging.connection import connect
-from lianxin.messaging.streams import MAX_DELIVERIES, TERMINATED, ConsumerSpec, declare_consumer
+from lianxin.messaging.streams import (
+    MAX_DELIVERIES,
+    STREAMS,
+    TERMINATED,
+    ConsumerSpec,
+    declare_consumer,
+    declare_stream,
+)
 from lianxin.messaging.subscriber import for_events, run_consumer
 from lianxin.persistence.db import make_engine, make_session_factory
 from lianxin.persistence.dead_letters import dead_letter_recorder
-from lianxin.persistence.outbox import OutboxRelay
+from lianxin.persistence.outbox import OutboxRelay, error_text
 from lianxin.persistence.tables import messaging_tables
 from lianxin.persistence.unit_of_work import UnitOfWork
 from lianxin.telemetry import tracer
@@ -67,19 +75,44 @@ async def test_committed_events_are_published_once_with_their_id_and_marked_sent
     await nc.close()
 
 
-async def test_a_publish_that_fails_leaves_the_event_in_the_outbox(store, nats: str) -> None:
+async def test_a_publish_that_fails_is_recorded_on_its_row_until_a_later_one_succeeds(
+    store, nats: str
+) -> None:
     sessions, outbox, inbox, _ = store
     nc = await connect(nats, "test")
     js = nc.jetstream()
     await js.delete_stream("ORG")  # nothing will ack the publish
     uow = UnitOfWork(sessions, source="/test", outbox=outbox, inbox=inbox)
     async with uow:
-        uow.emit(_department("police"))
+        first = uow.emit(_department("police"))
+        uow.emit(_department("power"))
         await uow.commit()
-    with pytest.raises(Exception):  # noqa: B017 - no responders / timeout, by nats-py version
-        await OutboxRelay(sessions, outbox, js).relay_once()
+    relay = OutboxRelay(sessions, outbox, js)
+    for _ in range(2):
+        with pytest.raises(Exception):  # noqa: B017 - no responders / timeout, by nats-py version
+            await relay.relay_once()
+
     async with sessions() as session:
-        assert await session.scalar(select(func.count()).where(outbox.c.sent_at.is_(None))) == 1
+        status = await outbox_status(session, outbox)
+    assert (status["unsent"], status["failing"]) == (2, 1)
+    stuck, waiting = status["oldest_unsent"]
+    # The first event took both attempts; the second waited behind it, untried.
+    assert (stuck["event_id"], stuck["attempts"]) == (first, 2)
+    assert stuck["last_error"] and "Error" in stuck["last_error"]
+    assert (waiting["attempts"], waiting["last_error"]) == (0, None)
+
+    await declare_stream(js, next(spec for spec in STREAMS if spec.name == "ORG"))
+    assert await relay.relay_once() == 2
+    async with sessions() as session:
+        assert await outbox_status(session, outbox) == {
+            "unsent": 0,
+            "failing": 0,
+            "oldest_unsent": [],
+        }
+        row = (await session.execute(select(outbox).where(outbox.c.event_id == first))).one()
+    # Sent, and the history of how it got there stays on the row.
+    assert row.sent_at is not None and row.attempts == 2 and row.last_error == stuck["last_error"]
+    assert (await js.stream_info("ORG")).state.messages == 2
     await nc.close()
 
 
@@ -141,3 +174,9 @@ async def test_a_handler_that_keeps_failing_is_retried_then_dead_lettered(store,
     assert "3 deliveries" in letter.reason
     assert json.loads(letter.payload)["data"]["code"] == "police"
     await nc.close()
+
+
+def test_last_error_names_the_error_even_when_its_message_is_empty() -> None:
+    assert error_text(TimeoutError()) == "TimeoutError"
+    long = error_text(ConnectionError("x" * 5000))
+    assert long.startswith("ConnectionError: xxx") and len(long) == 1000

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Table, func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from lianxin.auth import Role, require
 from lianxin.errors import Conflict, NotFound
@@ -33,6 +34,39 @@ async def readiness(rt: Runtime) -> dict[str, str]:
         except Exception as exc:
             checks["database"] = f"unreachable: {exc.__class__.__name__}"
     return checks
+
+
+async def outbox_status(session: AsyncSession, outbox: Table, *, shown: int = 20) -> dict:
+    """The outbox as operators see it: how many events wait, how many of those failed to publish
+    at least once, and the oldest waiting rows (the relay publishes in order, so the first one
+    with attempts is the one holding the rest back)."""
+    unsent = outbox.c.sent_at.is_(None)
+    counts = (
+        await session.execute(
+            select(
+                func.count().label("unsent"),
+                func.count().filter(outbox.c.attempts > 0).label("failing"),
+            ).where(unsent)
+        )
+    ).one()
+    rows = await session.execute(
+        select(
+            outbox.c.id,
+            outbox.c.event_id,
+            outbox.c.subject,
+            outbox.c.created_at,
+            outbox.c.attempts,
+            outbox.c.last_error,
+        )
+        .where(unsent)
+        .order_by(outbox.c.id)
+        .limit(shown)
+    )
+    return {
+        "unsent": counts.unsent,
+        "failing": counts.failing,
+        "oldest_unsent": [dict(row._mapping) for row in rows],
+    }
 
 
 def health_router() -> APIRouter:
@@ -62,16 +96,14 @@ def operations_router() -> APIRouter:
     router = APIRouter(tags=["operations"], dependencies=[Depends(require(Role.ALLIANCE_ADMIN))])
 
     @router.get("/ops/outbox")
-    async def outbox_backlog(request: Request) -> dict[str, int]:
-        """Events written but not yet published to JetStream."""
+    async def outbox(request: Request) -> dict:
+        """Events written but not yet published to JetStream, and the oldest of them with the
+        publish attempts that failed and the last error."""
         rt = request.app.state.runtime
         if rt.sessions is None:
-            return {"unsent": 0}
+            return {"unsent": 0, "failing": 0, "oldest_unsent": []}
         async with rt.sessions() as session:
-            unsent = await session.scalar(
-                select(func.count()).select_from(rt.outbox).where(rt.outbox.c.sent_at.is_(None))
-            )
-        return {"unsent": unsent}
+            return await outbox_status(session, rt.outbox)
 
     @router.get("/ops/dead-letters")
     async def dead_letters(request: Request) -> list[dict]:

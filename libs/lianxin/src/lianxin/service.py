@@ -1,7 +1,9 @@
 """Building one service process: its FastAPI app, database, NATS, outbox relay and consumers.
 
-A service hands over its name, tables, unit of work, routers and one event handler per durable
-consumer declared for it in `lianxin.messaging.streams`; everything else is the same everywhere.
+A service hands over its name, tables, unit of work, routers, one event handler per durable
+consumer declared for it in `lianxin.messaging.streams` (keyed by that declaration), and the
+background workers it runs; everything else is the same everywhere. The runtime starts the relay,
+the consumers and the workers together, and cancels them together on shutdown.
 """
 
 from __future__ import annotations
@@ -9,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from nats.aio.client import Client
@@ -23,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from lianxin.auth import KeySource, TokenVerifier, authenticated, jwks_from_url
 from lianxin.health import health_router, operations_router
 from lianxin.messaging.connection import connect
-from lianxin.messaging.streams import SERVICE_CONSUMERS, dead_letter_consumer
+from lianxin.messaging.streams import SERVICE_CONSUMERS, ConsumerSpec, dead_letter_consumer
 from lianxin.messaging.subscriber import EventHandler, for_events, run_consumer
 from lianxin.persistence.db import make_engine, make_session_factory
 from lianxin.persistence.dead_letters import dead_letter_recorder
@@ -35,15 +37,18 @@ from lianxin.telemetry import setup_telemetry, shutdown_telemetry
 
 log = logging.getLogger(__name__)
 
+U = TypeVar("U", bound=UnitOfWork)
+
 
 @dataclass
-class Runtime:
-    """What a running service holds: handed to routes (`runtime(request)`) and handlers."""
+class Runtime(Generic[U]):
+    """What a running service holds: handed to routes (`runtime(request)`), handlers and workers.
+    `Runtime[MyUnitOfWork]` types `uow()` as the service's own unit of work."""
 
     name: str
     settings: ServiceSettings
     migrations_package: str | None
-    uow_class: type[UnitOfWork]
+    uow_class: type[U]
     outbox: Table | None = None
     inbox: Table | None = None
     dead_letters: Table | None = None
@@ -54,7 +59,7 @@ class Runtime:
     relay: OutboxRelay | None = None
     tasks: list[asyncio.Task] = field(default_factory=list)
 
-    def uow(self) -> UnitOfWork:
+    def uow(self) -> U:
         assert self.sessions is not None and self.outbox is not None and self.inbox is not None
         return self.uow_class(
             self.sessions,
@@ -69,6 +74,12 @@ def runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
+# Builds the handler of one consumer's events once the runtime is up (it may need `rt.js`).
+HandlerFactory = Callable[[Runtime], EventHandler]
+# A background loop of the service's own (timers, dispatchers): runs until cancelled at shutdown.
+Worker = Callable[[Runtime], Awaitable[None]]
+
+
 def create_service_app(
     name: str,
     *,
@@ -77,22 +88,23 @@ def create_service_app(
     routers: list[APIRouter],
     public_routers: list[APIRouter] = (),
     uow_class: type[UnitOfWork] = UnitOfWork,
-    handlers: dict[str, Callable[[Runtime], EventHandler]] | None = None,
+    consumers: Mapping[ConsumerSpec, HandlerFactory] | None = None,
+    workers: Sequence[Worker] = (),
     settings: ServiceSettings | None = None,
     signing_keys: Callable[[Runtime], KeySource] | None = None,
     on_startup: Callable[[Runtime], Awaitable[None]] | None = None,
     route_checks: Sequence[Any] = (),
 ) -> FastAPI:
     """`routers` answer only callers with a valid token (checked before any route runs);
-    `public_routers` answer anyone: keep them to what must be public (token, keys)."""
+    `public_routers` answer anyone: keep them to what must be public (token, keys).
+
+    `consumers` binds a handler to each consumer `lianxin.messaging.streams` declares for this
+    service, no more and no fewer; `workers` are started beside them and cancelled with them;
+    `on_startup` is for one-off setup once those run, not for starting loops."""
     settings = settings or ServiceSettings(service_name=name)
     setup_telemetry(name, spans_file=settings.lianxin_spans_file, log_level=settings.log_level)
-    handlers = handlers or {}
-    declared = {spec.durable for spec in SERVICE_CONSUMERS[name]}
-    if declared != set(handlers):
-        raise RuntimeError(
-            f"{name}: consumers declared {declared} but handlers for {set(handlers)}"
-        )
+    consumers = dict(consumers or {})
+    check_consumers(name, consumers)
 
     rt = Runtime(
         name=name,
@@ -109,7 +121,7 @@ def create_service_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await _start(rt, handlers)
+        await _start(rt, consumers, workers)
         if on_startup is not None:
             await on_startup(rt)
         try:
@@ -136,7 +148,20 @@ def create_service_app(
     return app
 
 
-async def _start(rt: Runtime, handlers: dict[str, Callable[[Runtime], EventHandler]]) -> None:
+def check_consumers(name: str, consumers: Mapping[ConsumerSpec, HandlerFactory]) -> None:
+    """A service binds exactly the consumers declared for it: one left out would never be
+    pulled (its backlog grows unseen), one of another service's would steal its messages."""
+    declared = {spec.durable for spec in SERVICE_CONSUMERS[name]}
+    bound = {spec.durable for spec in consumers}
+    if set(consumers) != set(SERVICE_CONSUMERS[name]):
+        raise RuntimeError(
+            f"{name}: consumers declared {sorted(declared)} but handlers bound to {sorted(bound)}"
+        )
+
+
+async def _start(
+    rt: Runtime, consumers: Mapping[ConsumerSpec, HandlerFactory], workers: Sequence[Worker]
+) -> None:
     if rt.migrations_package is not None:
         rt.engine = make_engine(rt.settings.database_url)
         rt.sessions = make_session_factory(rt.engine)
@@ -148,8 +173,8 @@ async def _start(rt: Runtime, handlers: dict[str, Callable[[Runtime], EventHandl
             rt.sessions, rt.outbox, rt.js, poll_seconds=rt.settings.outbox_poll_seconds
         )
         rt.tasks.append(asyncio.create_task(rt.relay.run(), name="outbox-relay"))
-    for spec in SERVICE_CONSUMERS[rt.name]:
-        on_message = for_events(handlers[spec.durable](rt))
+    for spec, factory in consumers.items():
+        on_message = for_events(factory(rt))
         rt.tasks.append(
             asyncio.create_task(run_consumer(rt.js, spec, on_message), name=spec.durable)
         )
@@ -157,6 +182,9 @@ async def _start(rt: Runtime, handlers: dict[str, Callable[[Runtime], EventHandl
     if dl_spec and rt.sessions is not None and rt.dead_letters is not None:
         recorder = dead_letter_recorder(rt.js, rt.sessions, rt.dead_letters)
         rt.tasks.append(asyncio.create_task(run_consumer(rt.js, dl_spec, recorder), name="dlq"))
+    for worker in workers:
+        name = getattr(worker, "__name__", repr(worker))
+        rt.tasks.append(asyncio.create_task(worker(rt), name=name))
     for task in rt.tasks:
         task.add_done_callback(_log_crash)
 
@@ -172,6 +200,7 @@ async def _stop(rt: Runtime) -> None:
     for task in rt.tasks:
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
+    rt.tasks.clear()  # a lifespan run again (tests do) starts afresh
     if rt.nc is not None:
         # close, not drain: unacked messages are simply redelivered to the next replica.
         with contextlib.suppress(Exception):

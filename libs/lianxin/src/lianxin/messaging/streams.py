@@ -3,12 +3,16 @@
 Streams and consumers are never created implicitly by whichever subscriber starts first: a
 subscriber binds to a consumer declared here, so its ack policy, `max_deliver` and backoff are
 always the ones written below.
+
+Each service consumer is a constant (`INCIDENTS_ORG`, …): the service binds its handler to that
+constant (`create_service_app(consumers={INCIDENTS_ORG: on_org_event})`) and uses its `durable`
+as the inbox key, so the durable name is written once, here.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, RetentionPolicy, StorageType
@@ -37,7 +41,6 @@ class ConsumerSpec:
     backoff: tuple[float, ...] = (1, 5, 15, 60, 300)
     ack_policy: AckPolicy = AckPolicy.EXPLICIT
     description: str = ""
-    extra: dict[str, object] = field(default_factory=dict)
 
     def config(self) -> ConsumerConfig:
         many = len(self.filter_subjects) > 1
@@ -75,42 +78,41 @@ STREAMS: tuple[StreamSpec, ...] = (
     ),
 )
 
-# The durable consumers each service binds to, by service.
+INCIDENTS_ORG = ConsumerSpec(
+    "ORG",
+    "incidents_org",
+    ("org.alliance.>", "org.community.>", "org.department.>", "org.grid_node.>"),
+    description="incidents' read models of departments and the grid tree",
+)
+INCIDENTS_REPORTS = ConsumerSpec(
+    "REPORTS", "incidents_reports", ("report.>",), description="departments reporting in"
+)
+INCIDENTS_WEBHOOKS = ConsumerSpec(
+    "DISPATCH",
+    "incidents_webhooks",
+    ("dispatch.>",),
+    description="whistles queued for the departments that take them by webhook",
+)
+RESOURCES_INCIDENTS = ConsumerSpec(
+    "INCIDENTS",
+    "resources_incidents",
+    ("incidents.incident.escalated",),
+    description="escalations become open community needs",
+)
+VOLUNTEERS_INCIDENTS = ConsumerSpec(
+    "INCIDENTS",
+    "volunteers_incidents",
+    ("incidents.incident.escalated",),
+    description="wartime escalations mobilise the grid",
+)
+
+# The durable consumers each service binds to, by service: `lianxin streams` declares these, and
+# `create_service_app` refuses to start a service whose handlers do not match its entry.
 SERVICE_CONSUMERS: dict[str, tuple[ConsumerSpec, ...]] = {
     "organisation": (),
-    "incidents": (
-        ConsumerSpec(
-            "ORG",
-            "incidents_org",
-            ("org.alliance.>", "org.community.>", "org.department.>", "org.grid_node.>"),
-            description="incidents' read models of departments and the grid tree",
-        ),
-        ConsumerSpec(
-            "REPORTS", "incidents_reports", ("report.>",), description="departments reporting in"
-        ),
-        ConsumerSpec(
-            "DISPATCH",
-            "incidents_webhooks",
-            ("dispatch.>",),
-            description="whistles queued for the departments that take them by webhook",
-        ),
-    ),
-    "resources": (
-        ConsumerSpec(
-            "INCIDENTS",
-            "resources_incidents",
-            ("incidents.incident.escalated",),
-            description="escalations become open community needs",
-        ),
-    ),
-    "volunteers": (
-        ConsumerSpec(
-            "INCIDENTS",
-            "volunteers_incidents",
-            ("incidents.incident.escalated",),
-            description="wartime escalations mobilise the grid",
-        ),
-    ),
+    "incidents": (INCIDENTS_ORG, INCIDENTS_REPORTS, INCIDENTS_WEBHOOKS),
+    "resources": (RESOURCES_INCIDENTS,),
+    "volunteers": (VOLUNTEERS_INCIDENTS,),
     "console": (),
 }
 

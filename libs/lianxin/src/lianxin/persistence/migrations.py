@@ -1,16 +1,25 @@
-"""Alembic for every service: each keeps its own `migrations/` package, driven from here."""
+"""Alembic for every service: each keeps its own `migrations/` package, driven from here.
+
+`create_messaging_tables()` / `drop_messaging_tables()` are what every service's first revision
+calls for its outbox, inbox and dead letters: the DDL comes from the same `Table` definitions the
+code reads and writes (`lianxin.persistence.tables`), so the two cannot drift apart. The price:
+those definitions are now part of every first revision, so changing them changes what a fresh
+database gets at `0001`. `libs/lianxin/tests/test_messaging_tables.py` pins their DDL: a change
+needs a new revision in every service that takes existing databases to the same shape.
+"""
 
 from __future__ import annotations
 
 import asyncio
 
-from alembic import command, context
+from alembic import command, context, op
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from lianxin.persistence.tables import messaging_tables
 from lianxin.settings import asyncpg_url
 
 
@@ -54,3 +63,19 @@ def run_env(target_metadata: MetaData) -> None:
         await engine.dispose()
 
     asyncio.run(main())
+
+
+def create_messaging_tables() -> None:
+    """In a revision's `upgrade()`: the outbox, the inbox and the dead letters, and indexes."""
+    # The migration context's own DDL runner (what `op.create_table` ends in), handed the shared
+    # `Table` itself: CREATE TABLE with its constraints, then CREATE INDEX for each index.
+    impl = op.get_context().impl
+    for table in messaging_tables(MetaData()):
+        impl.create_table(table)
+
+
+def drop_messaging_tables() -> None:
+    """In a revision's `downgrade()`: the three tables again (their indexes go with them)."""
+    impl = op.get_context().impl
+    for table in reversed(messaging_tables(MetaData())):
+        impl.drop_table(table)

@@ -3,6 +3,11 @@
 Several replicas share the table: each claims a batch with `FOR UPDATE SKIP LOCKED`. A row is
 marked sent only after JetStream's publish ack (a duplicate ack counts: the id is the event's),
 so a crash or a NATS outage between the two only causes a re-publish that JetStream de-duplicates.
+
+A publish that fails is written down on its row (`attempts` one more, `last_error` its text) in
+the same transaction that marks the batch's earlier rows sent, so operators see which event is
+stuck and why (`/ops/outbox`). The batch stops there: later events wait behind it rather than
+overtake it, as consumers expect an aggregate's events in the order they were written.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import logging
 
 from nats.js import JetStreamContext
 from opentelemetry.metrics import Observation
-from sqlalchemy import Table, func, select
+from sqlalchemy import Row, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lianxin.contracts import CloudEvent
@@ -70,8 +75,10 @@ class OutboxRelay:
                         await self._wake.wait()
 
     async def relay_once(self) -> int:
-        """Publish one batch of unsent events. Returns how many were sent."""
+        """Publish one batch of unsent events. Returns how many were sent; raises the publish's
+        error (after recording it on the event's row) when one fails."""
         o = self._outbox
+        failure: Exception | None = None
         async with self._sessions() as session, session.begin():
             rows = (
                 await session.execute(
@@ -82,15 +89,37 @@ class OutboxRelay:
                     .with_for_update(skip_locked=True)
                 )
             ).all()
+            sent = 0
             for row in rows:
-                await self._publish(row.subject, CloudEvent.model_validate(row.event), row)
+                try:
+                    await self._publish(row)
+                except Exception as exc:
+                    failure = exc
+                    await session.execute(
+                        o.update()
+                        .where(o.c.id == row.id)
+                        .values(attempts=o.c.attempts + 1, last_error=error_text(exc))
+                    )
+                    break
                 await session.execute(o.update().where(o.c.id == row.id).values(sent_at=func.now()))
+                sent += 1
             _backlog["value"] = await session.scalar(
                 select(func.count()).select_from(o).where(o.c.sent_at.is_(None))
             )
-        return len(rows)
+        if failure is not None:
+            raise failure
+        return sent
 
-    async def _publish(self, subject: str, event: CloudEvent, row) -> None:
+    async def _publish(self, row: Row) -> None:
+        event = CloudEvent.model_validate(row.event)
         parent = context_from(row.trace_headers)
-        with producer_span(subject, event.id, event.correlationid, parent):
-            await publish(self._js, subject, event)
+        with producer_span(row.subject, event.id, event.correlationid, parent):
+            await publish(self._js, row.subject, event)
+
+
+def error_text(exc: BaseException) -> str:
+    """What an operator reads in `last_error`: the error's class (nats-py's timeouts say little
+    more than their class) and its message, cut to a size a table view can show."""
+    message = str(exc).strip()
+    text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    return text[:1000]

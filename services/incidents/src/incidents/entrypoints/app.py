@@ -10,10 +10,13 @@ from incidents.entrypoints import (
     routing_api,
     webhooks,
 )
-from incidents.entrypoints.subscribers import HANDLERS
-from incidents.entrypoints.timers import start_deadline_timers
+from incidents.entrypoints.subscribers import on_department_report, on_org_event
+from incidents.entrypoints.timers import run_deadline_timers
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
+from lianxin.messaging.streams import INCIDENTS_ORG, INCIDENTS_REPORTS, INCIDENTS_WEBHOOKS
 from lianxin.service import create_service_app
+
+channel = webhooks.WebhookChannel()
 
 app = create_service_app(
     "incidents",
@@ -30,6 +33,10 @@ app = create_service_app(
     # Open311 takes its token as a bearer header or as the spec's api_key: it checks it itself.
     public_routers=[open311.router],
     uow_class=IncidentsUnitOfWork,
-    handlers={**HANDLERS, "incidents_webhooks": webhooks.on_dispatch},
-    on_startup=start_deadline_timers,
+    consumers={
+        INCIDENTS_ORG: on_org_event,
+        INCIDENTS_REPORTS: on_department_report,
+        INCIDENTS_WEBHOOKS: channel.on_dispatch,
+    },
+    workers=[run_deadline_timers, channel.run_webhook_dispatcher],
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from incidents.service_layer import handlers
 from lianxin.contracts import CloudEvent, EventData
-from lianxin.messaging.streams import declare_consumer, department_consumer
+from lianxin.messaging.streams import INCIDENTS_REPORTS, declare_consumer, department_consumer
 from lianxin.messaging.subscriber import EventHandler
 from lianxin.service import Runtime
 
@@ -26,10 +26,7 @@ def on_department_report(rt: Runtime) -> EventHandler:
             event,
             data,
             subject,
-            "incidents_reports",  # type: ignore[arg-type]
+            INCIDENTS_REPORTS.durable,  # type: ignore[arg-type]
         )
 
     return handle
-
-
-HANDLERS = {"incidents_org": on_org_event, "incidents_reports": on_department_report}

@@ -24,7 +24,3 @@ async def run_deadline_timers(rt: Runtime, poll: float = POLL_SECONDS) -> None:
         except Exception:  # a database hiccup must not stop the deadlines for good
             log.exception("deadline timers failed; retrying")
         await asyncio.sleep(poll)
-
-
-async def start_deadline_timers(rt: Runtime) -> None:
-    rt.tasks.append(asyncio.create_task(run_deadline_timers(rt), name="deadline-timers"))

@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, datetime
 from typing import Literal
@@ -48,21 +47,36 @@ def _uow(rt: Runtime) -> webhooks.WebhooksUnitOfWork:
     )
 
 
-def on_dispatch(rt: Runtime) -> EventHandler:
-    """The `incidents_webhooks` consumer; starts the dispatcher that sends what it queues."""
-    dispatcher: webhooks.WebhookDispatcher | None = None
-    secret = rt.settings.lianxin_platform_secret
-    if secret:
-        dispatcher = webhooks.WebhookDispatcher(lambda: _uow(rt), secret, clock=utcnow)
-        rt.tasks.append(asyncio.create_task(dispatcher.run(), name="webhook-dispatcher"))
-    else:
-        log.warning("LIANXIN_PLATFORM_SECRET unset: webhooks are queued but not sent")
+class WebhookChannel:
+    """The webhook channel of one process: its DISPATCH consumer queues deliveries and its
+    worker sends them; the consumer wakes the worker so a whistle goes out at once."""
 
-    async def handle(event: CloudEvent, data: EventData, subject: str) -> None:
-        if await webhooks.queue_dispatch(_uow(rt), event, subject, utcnow()) and dispatcher:
-            dispatcher.wake()
+    def __init__(self) -> None:
+        self._dispatcher: webhooks.WebhookDispatcher | None = None
 
-    return handle
+    def on_dispatch(self, rt: Runtime) -> EventHandler:
+        """The handler of the `INCIDENTS_WEBHOOKS` consumer."""
+
+        async def handle(event: CloudEvent, data: EventData, subject: str) -> None:
+            queued = await webhooks.queue_dispatch(_uow(rt), event, subject, utcnow())
+            # No dispatcher before the worker is up (its first round takes all that is due
+            # anyway) or when webhooks are not signed: nothing to wake.
+            if queued and self._dispatcher is not None:
+                self._dispatcher.wake()
+
+        return handle
+
+    async def run_webhook_dispatcher(self, rt: Runtime) -> None:
+        """The worker that POSTs due deliveries, until cancelled."""
+        secret = rt.settings.lianxin_platform_secret
+        if not secret:
+            log.warning("LIANXIN_PLATFORM_SECRET unset: webhooks are queued but not sent")
+            return
+        self._dispatcher = webhooks.WebhookDispatcher(lambda: _uow(rt), secret, clock=utcnow)
+        try:
+            await self._dispatcher.run()
+        finally:
+            self._dispatcher = None
 
 
 async def _department(rt: Runtime, code: str, principal: Principal, *roles: Role) -> None:

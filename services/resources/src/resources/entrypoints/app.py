@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from lianxin.auth import Principal, authenticated
 from lianxin.contracts import CloudEvent, EventData
+from lianxin.messaging.streams import RESOURCES_INCIDENTS
 from lianxin.messaging.subscriber import EventHandler
 from lianxin.service import Runtime, create_service_app, runtime
 from resources.adapters.orm import metadata
@@ -30,18 +31,17 @@ class NeedOut(BaseModel):
 @router.get("/needs", response_model=list[NeedOut])
 async def list_needs(
     community_code: str | None = None,
-    rt: Runtime = Depends(runtime),
+    rt: Runtime[ResourcesUnitOfWork] = Depends(runtime),
     principal: Principal = Depends(authenticated),
 ):
-    uow: ResourcesUnitOfWork = rt.uow()  # type: ignore[assignment]
-    async with uow:
+    async with rt.uow() as uow:
         found = await uow.needs.list(community_code)
     return [vars(n) for n in found if principal.sees_community(n.community_code)]
 
 
-def on_escalation(rt: Runtime) -> EventHandler:
+def on_escalation(rt: Runtime[ResourcesUnitOfWork]) -> EventHandler:
     async def handle(event: CloudEvent, data: EventData, subject: str) -> None:
-        await open_need_for_escalation(rt.uow(), event, data, "resources_incidents")  # type: ignore[arg-type]
+        await open_need_for_escalation(rt.uow(), event, data, RESOURCES_INCIDENTS.durable)
 
     return handle
 
@@ -52,5 +52,5 @@ app = create_service_app(
     metadata=metadata,
     routers=[router],
     uow_class=ResourcesUnitOfWork,
-    handlers={"resources_incidents": on_escalation},
+    consumers={RESOURCES_INCIDENTS: on_escalation},
 )

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from lianxin.auth import Principal, authenticated
 from lianxin.contracts import CloudEvent, EventData
+from lianxin.messaging.streams import VOLUNTEERS_INCIDENTS
 from lianxin.messaging.subscriber import EventHandler
 from lianxin.service import Runtime, create_service_app, runtime
 from volunteers.adapters.orm import metadata
@@ -30,18 +31,17 @@ class MobilisationOut(BaseModel):
 @router.get("/mobilisations", response_model=list[MobilisationOut])
 async def list_mobilisations(
     community_code: str | None = None,
-    rt: Runtime = Depends(runtime),
+    rt: Runtime[VolunteersUnitOfWork] = Depends(runtime),
     principal: Principal = Depends(authenticated),
 ):
-    uow: VolunteersUnitOfWork = rt.uow()  # type: ignore[assignment]
-    async with uow:
+    async with rt.uow() as uow:
         found = await uow.mobilisations.list(community_code)
     return [vars(m) for m in found if principal.sees_community(m.community_code)]
 
 
-def on_escalation(rt: Runtime) -> EventHandler:
+def on_escalation(rt: Runtime[VolunteersUnitOfWork]) -> EventHandler:
     async def handle(event: CloudEvent, data: EventData, subject: str) -> None:
-        await mobilise_for_emergency(rt.uow(), event, data, "volunteers_incidents")  # type: ignore[arg-type]
+        await mobilise_for_emergency(rt.uow(), event, data, VOLUNTEERS_INCIDENTS.durable)
 
     return handle
 
@@ -52,5 +52,5 @@ app = create_service_app(
     metadata=metadata,
     routers=[router],
     uow_class=VolunteersUnitOfWork,
-    handlers={"volunteers_incidents": on_escalation},
+    consumers={VOLUNTEERS_INCIDENTS: on_escalation},
 )
