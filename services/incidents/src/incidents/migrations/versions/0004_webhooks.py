@@ -1,9 +1,4 @@
-"""webhook deliveries to departments and their attempt log
-
-Revision ID: 0004
-Revises: 0003
-Create Date: 2026-11-23 10:00:00.000000
-"""
+"""Webhook deliveries to departments and their attempt log."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -11,8 +6,6 @@ from sqlalchemy.dialects import postgresql
 
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
