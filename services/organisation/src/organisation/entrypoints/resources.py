@@ -144,7 +144,7 @@ def routes(r: Resource) -> APIRouter:
         made = await handlers.register(uow, r.kind, body.model_dump())
         return (await _out(r, uow, [made], opened=False))[0]
 
-    async def list_all(uow: UoW = Depends(uow), include_retired: bool = False, **filters):
+    async def list_all(uow: UoW, include_retired: bool, **filters):
         wanted = {column: filters[query] for query, column in r.filters.items()}
         async with uow:
             store = uow.org.stores[r.kind.name]
@@ -167,7 +167,7 @@ def routes(r: Resource) -> APIRouter:
 
     _typed(register, body=r.create)
     _typed(update, body=r.patch)
-    _typed_query(list_all, list(r.filters))
+    _list_signature(list_all, list(r.filters))
     add = router.add_api_route
     add(
         r.path,
@@ -221,20 +221,14 @@ def _typed(endpoint: Callable, **annotations: Any) -> None:
     )
 
 
-def _typed_query(endpoint: Callable, queries: list[str]) -> None:
-    """The list route's optional filters, as query parameters in their declared order."""
-    signature = inspect.signature(endpoint)
-    kept = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
-    uow_param, include_retired = kept
-    extra = [
-        inspect.Parameter(q, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=str | None)
-        for q in queries
-    ]
-    endpoint.__signature__ = signature.replace(  # type: ignore[attr-defined]
-        parameters=[
-            *(p.replace(kind=p.KEYWORD_ONLY) for p in extra),
-            include_retired.replace(kind=inspect.Parameter.KEYWORD_ONLY, annotation=bool),
-            uow_param.replace(kind=inspect.Parameter.KEYWORD_ONLY, annotation=UoW),
+def _list_signature(endpoint: Callable, queries: list[str]) -> None:
+    """The list route's parameters: its filters as optional query parameters, in order."""
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            *(inspect.Parameter(q, keyword, default=None, annotation=str | None) for q in queries),
+            inspect.Parameter("include_retired", keyword, default=False, annotation=bool),
+            inspect.Parameter("uow", keyword, default=Depends(uow), annotation=UoW),
         ]
     )
 
