@@ -191,6 +191,38 @@ async def test_moving_a_node_updates_its_whole_subtree(tpj) -> None:
         await grid.move_grid_node(tpj, "m1", "g9")
 
 
+async def test_each_command_emits_its_aggregates_event(tpj) -> None:
+    await grid.register_grid_node(tpj, "g1", "第一网格", "grid", "taipingjie", None)
+    alliance = {"code": "nms", "name": "南门山联盟", "community_codes": ["taipingjie"]}
+    alliance |= {"branch_unit_codes": [], "mechanisms": ["joint_activities"]}
+    branch = {
+        "code": "b1",
+        "name": "第一网格党支部",
+        "kind": "grid_party_branch",
+        "community_code": "taipingjie",
+        "node_codes": ["g1"],
+    }
+    tpj.events.clear()
+    commits = tpj.commits
+    await handlers.register(tpj, kinds.ALLIANCES, alliance)
+    await handlers.register(tpj, kinds.PARTY_ORGANISATIONS, branch)
+    await handlers.update(tpj, kinds.ALLIANCES, "nms", {"name": "南门山党建联盟"})
+    await handlers.update(tpj, kinds.PARTY_ORGANISATIONS, "b1", {"name": "一支部"})
+    await handlers.retire(tpj, kinds.PARTY_ORGANISATIONS, "b1", NOW)
+    await handlers.retire(tpj, kinds.ALLIANCES, "nms", NOW)
+    assert tpj.types() == [
+        "alliance.registered",
+        "party_organisation.registered",
+        "alliance.updated",
+        "party_organisation.updated",
+        "party_organisation.retired",
+        "alliance.retired",
+    ]
+    # An alliance spans communities: its events name none.
+    assert [tenant for _, tenant in tpj.events] == [None, "taipingjie"] * 2 + ["taipingjie", None]
+    assert tpj.commits - commits == 6  # one transaction a command
+
+
 def test_a_missing_or_wrong_contract_fails_when_declared() -> None:
     contracts = dict(org_events.CONTRACTS)
     del contracts["street"]
