@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, is_dataclass
+from dataclasses import asdict, fields, is_dataclass
 from datetime import date
-from typing import Any, Generic, TypeVar
+from functools import cache
+from types import UnionType
+from typing import Any, Generic, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from sqlalchemy import ARRAY, Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from organisation.adapters import orm
 from organisation.domain.base import Aggregate
-from organisation.domain.committees import (
-    Agreement,
-    BigCommittee,
-    ChairTerm,
-    CommitteeMember,
-    Liaison,
-    MemberUnit,
-    Officer,
-)
-from organisation.domain.departments import Area, Channel, Department, ResolveHours, ServiceLevel
+from organisation.domain.committees import BigCommittee, MemberUnit
+from organisation.domain.departments import Department
 from organisation.domain.grid import Counts, GridNode, GridTree
+from organisation.domain.model import REFERENCES
 from organisation.domain.party import PartyOrganisation
 from organisation.domain.people import Person, RoleHeld
 from organisation.domain.places import Alliance, Community, District, Street
@@ -34,11 +29,11 @@ class Store(Generic[A]):
     """One aggregate's table: rows in, aggregates out."""
 
     def __init__(
-        self, session: AsyncSession, table: Table, load: Callable[[Any], A], key: str = "code"
+        self, session: AsyncSession, table: Table, domain: type[A], key: str = "code"
     ) -> None:
         self.session = session
         self.table = table
-        self.load = load
+        self.load = loader(domain)
         self.key = table.c[key]
 
     async def get(self, key: str, *, for_update: bool = False) -> A | None:
@@ -175,16 +170,28 @@ class People(Store[Person]):
 class OrganisationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        self.districts = Store(session, orm.districts, _district)
-        self.streets = Store(session, orm.streets, _street)
-        self.communities = Store(session, orm.communities, _community)
-        self.alliances = Store(session, orm.alliances, _alliance)
-        self.member_units = Store(session, orm.member_units, _member_unit)
-        self.big_committees = Store(session, orm.big_committees, _big_committee, "community_code")
-        self.departments = Store(session, orm.departments, _department)
-        self.grid_nodes = Store(session, orm.grid_nodes, _grid_node)
-        self.party_organisations = Store(session, orm.party_organisations, _party_organisation)
-        self.people = People(session, orm.people, _person)
+        self.districts = Store(session, orm.districts, District)
+        self.streets = Store(session, orm.streets, Street)
+        self.communities = Store(session, orm.communities, Community)
+        self.alliances = Store(session, orm.alliances, Alliance)
+        self.member_units = Store(session, orm.member_units, MemberUnit)
+        self.big_committees = Store(session, orm.big_committees, BigCommittee, "community_code")
+        self.departments = Store(session, orm.departments, Department)
+        self.grid_nodes = Store(session, orm.grid_nodes, GridNode)
+        self.party_organisations = Store(session, orm.party_organisations, PartyOrganisation)
+        self.people = People(session, orm.people, Person)
+        self.stores: dict[str, Store] = {
+            "district": self.districts,
+            "street": self.streets,
+            "community": self.communities,
+            "alliance": self.alliances,
+            "member_unit": self.member_units,
+            "big_committee": self.big_committees,
+            "department": self.departments,
+            "grid_node": self.grid_nodes,
+            "party_organisation": self.party_organisations,
+            "person": self.people,
+        }
 
     async def grid_tree(self, community: Community, *, for_update: bool = False) -> GridTree:
         """The community's whole tree, retired nodes included, locked for a move if asked."""
@@ -192,7 +199,8 @@ class OrganisationRepository:
         if for_update:
             query = query.with_for_update()
         rows = await self.session.execute(query.order_by(orm.grid_nodes.c.path))
-        return GridTree(community, [_grid_node(r) for r in rows])
+        load = self.grid_nodes.load
+        return GridTree(community, [load(r) for r in rows])
 
     async def community_totals(self, community_code: str | None = None) -> dict[str, Counts]:
         """Each community's totals over its active grid nodes."""
@@ -215,12 +223,17 @@ class OrganisationRepository:
     async def in_use(self, aggregate: str, code: str) -> list[str]:
         """What active things still refer to `code`, e.g. ["street dunren"]: retiring it waits."""
         found = []
-        for table, column, what in USES.get(aggregate, ()):
-            c = table.c[column]
+        for referred, referrer, field, what in REFERENCES:
+            if referred != aggregate:
+                continue
+            store = self.stores[referrer]
+            c = store.table.c[field]
             match = c.contains([code]) if isinstance(c.type, ARRAY) else c == code
-            key = table.c[table.primary_key.columns.keys()[0]]
             rows = await self.session.execute(
-                select(key).where(match, table.c.retired_at.is_(None)).order_by(key).limit(5)
+                select(store.key)
+                .where(match, store.table.c.retired_at.is_(None))
+                .order_by(store.key)
+                .limit(5)
             )
             found += [f"{what} {r[0]}" for r in rows]
         if aggregate == "grid_node":
@@ -232,30 +245,6 @@ class OrganisationRepository:
             )
             found += [f"{role} {person}" for person, role in rows]
         return found
-
-
-# Who refers to whom, for retiring: (table, column, what to call the referrer).
-USES: dict[str, tuple[tuple[Table, str, str], ...]] = {
-    "district": ((orm.streets, "district_code", "street"),),
-    "street": ((orm.communities, "street_code", "community"),),
-    "community": (
-        (orm.alliances, "community_codes", "alliance"),
-        (orm.big_committees, "community_code", "big committee"),
-        (orm.member_units, "community_code", "member unit"),
-        (orm.grid_nodes, "community_code", "grid node"),
-        (orm.party_organisations, "community_code", "party organisation"),
-        (orm.people, "community_code", "person"),
-    ),
-    "member_unit": (
-        (orm.alliances, "branch_unit_codes", "alliance"),
-        (orm.people, "employer_unit_code", "in-service party member"),
-    ),
-    "grid_node": (
-        (orm.party_organisations, "node_codes", "party organisation"),
-        (orm.people, "node_code", "person"),
-    ),
-    "person": ((orm.party_organisations, "leader_person_code", "party organisation"),),
-}
 
 
 def _column(value: Any) -> Any:
@@ -277,124 +266,33 @@ def _json(value: Any) -> Any:
     return value
 
 
-def _life(row) -> dict[str, Any]:
-    return {"version": row.version, "retired_at": row.retired_at}
+def loader(cls: type[A]) -> Callable[[Any], A]:
+    """Rows to aggregates for any aggregate class: each field from its column, value objects
+    (JSONB) rebuilt from their type hints, dates from ISO text; no column, the field's default."""
+    hints = get_type_hints(cls)
+    wanted = [f.name for f in fields(cls) if f.name != "events"]
+
+    def load(row: Any) -> A:
+        columns = row._mapping
+        return cls(**{n: _value(hints[n], columns[n]) for n in wanted if n in columns})
+
+    return load
 
 
-def _district(row) -> District:
-    return District(row.code, row.name, row.city, **_life(row))
+_hints = cache(get_type_hints)
 
 
-def _street(row) -> Street:
-    return Street(row.code, row.name, row.district_code, **_life(row))
-
-
-def _community(row) -> Community:
-    return Community(
-        row.code, row.name, row.street_code, row.district_code, row.area_km2, **_life(row)
-    )
-
-
-def _alliance(row) -> Alliance:
-    return Alliance(
-        row.code,
-        row.name,
-        list(row.community_codes),
-        list(row.branch_unit_codes),
-        list(row.mechanisms),
-        **_life(row),
-    )
-
-
-def _date(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
-def _member_unit(row) -> MemberUnit:
-    agreement = row.agreement
-    return MemberUnit(
-        row.code,
-        row.name,
-        row.kind,
-        row.community_code,
-        row.relation,
-        Agreement(_date(agreement["signed_on"]), _date(agreement.get("expires_on")))  # type: ignore[arg-type]
-        if agreement
-        else None,
-        [Liaison(**liaison) for liaison in row.liaisons],
-        **_life(row),
-    )
-
-
-def _big_committee(row) -> BigCommittee:
-    return BigCommittee(
-        row.community_code,
-        Officer(**row.secretary) if row.secretary else None,
-        Officer(**row.deputy) if row.deputy else None,
-        [CommitteeMember(**m) for m in row.members],
-        [
-            ChairTerm(t["member_unit_code"], _date(t["starts_on"]), _date(t["ends_on"]))  # type: ignore[arg-type]
-            for t in row.chair_terms
-        ],
-        **_life(row),
-    )
-
-
-def _department(row) -> Department:
-    sla = row.sla or {}
-    return Department(
-        row.code,
-        row.name,
-        list(row.categories),
-        row.name_en,
-        [Area(**a) for a in row.areas],
-        [Channel(**c) for c in row.channels],
-        ServiceLevel(
-            sla.get("acknowledge_minutes", 30), ResolveHours(**sla.get("resolve_hours", {}))
-        ),
-        **_life(row),
-    )
-
-
-def _grid_node(row) -> GridNode:
-    return GridNode(
-        row.code,
-        row.name,
-        row.kind,
-        row.community_code,
-        row.parent_code,
-        list(row.path),
-        row.households,
-        row.residents,
-        row.merchants,
-        row.grid_type,
-        list(row.addresses),
-        **_life(row),
-    )
-
-
-def _party_organisation(row) -> PartyOrganisation:
-    return PartyOrganisation(
-        row.code,
-        row.name,
-        row.kind,
-        row.community_code,
-        list(row.node_codes),
-        row.linked_households,
-        row.leader_person_code,
-        **_life(row),
-    )
-
-
-def _person(row) -> Person:
-    return Person(
-        row.code,
-        row.community_code,
-        row.name,
-        row.phone,
-        row.node_code,
-        row.party_member_kind,
-        row.employer_unit_code,
-        row.double_report,
-        **_life(row),
-    )
+def _value(hint: Any, raw: Any) -> Any:
+    if get_origin(hint) in (Union, UnionType):
+        inner = next(a for a in get_args(hint) if a is not type(None))
+        return None if raw is None else _value(inner, raw)
+    if get_origin(hint) is list:
+        return [_value(get_args(hint)[0], v) for v in raw]
+    if is_dataclass(hint):
+        if raw is None:  # a nullable column for a value with defaults (a department's SLA)
+            return hint()  # type: ignore[operator]
+        types = _hints(hint)
+        return hint(**{k: _value(types[k], v) for k, v in raw.items()})  # type: ignore[operator]
+    if hint is date and isinstance(raw, str):
+        return date.fromisoformat(raw)
+    return raw

@@ -15,6 +15,12 @@ def require_text(value: str | None, field: str) -> str:
     return value.strip()  # type: ignore[union-attr]
 
 
+def not_retired(aggregate: Aggregate, field: str) -> None:
+    """An aggregate a request names must not be retired: 422 naming the field that names it."""
+    name = aggregate.AGGREGATE.replace("_", " ")
+    require(aggregate.active, field, f"{name} {aggregate.key} is retired")
+
+
 def unique(values: list[str], field: str) -> list[str]:
     require(len(set(values)) == len(values), field, f"{field} names something twice")
     return list(values)

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any, ClassVar
 
 from lianxin.errors import RuleBroken, require
-from organisation.domain.base import Aggregate, require_text, unique
+from organisation.domain.base import Aggregate, not_retired, require_text, unique
 
 MEMBER_UNIT_KINDS = (
     "party_government_organ",
@@ -70,7 +70,7 @@ class MemberUnit(Aggregate):
         agreement: dict[str, Any] | None = None,
         liaisons: list[dict[str, Any]] | None = None,
     ) -> MemberUnit:
-        require(community.active, "community_code", f"community {community.code} is retired")
+        not_retired(community, "community_code")
         require(kind in MEMBER_UNIT_KINDS, "kind", f"unknown member unit kind {kind!r}")
         unit = cls(
             code,
@@ -189,7 +189,7 @@ class BigCommittee(Aggregate):
         members: list[dict[str, Any]] | None = None,
     ) -> BigCommittee:
         """`units` are the community's member units by code, to check the members against."""
-        require(community.active, "community_code", f"community {community.code} is retired")
+        not_retired(community, "community_code")
         committee = cls(
             community.code,
             _officer(secretary, "secretary"),
@@ -244,7 +244,7 @@ def _officer(officer: dict[str, Any] | None, field_name: str) -> Officer | None:
 
 
 def _member_of(unit: MemberUnit, community_code: str, field_name: str) -> None:
-    require(unit.active, field_name, f"member unit {unit.code} is retired")
+    not_retired(unit, field_name)
     require(
         unit.community_code == community_code,
         field_name,

@@ -137,11 +137,16 @@ def _channels(channels: list[dict[str, Any]]) -> list[Channel]:
 
 def _sla(sla: dict[str, Any] | None) -> ServiceLevel:
     """Defaults for whatever is not given: acknowledge 30 min; resolve 2/24/168/360 h."""
-    sla = sla or {}
-    hours = {**vars(ResolveHours()), **(sla.get("resolve_hours") or {})}
+    sla = _given(sla)
+    hours = {**vars(ResolveHours()), **_given(sla.get("resolve_hours"))}
     for urgency, value in hours.items():
         require(urgency in URGENCIES, "sla.resolve_hours", f"unknown urgency {urgency!r}")
         require(value >= 1, f"sla.resolve_hours.{urgency}", "at least one hour")
     minutes = sla.get("acknowledge_minutes", 30)
     require(minutes >= 1, "sla.acknowledge_minutes", "at least one minute")
     return ServiceLevel(minutes, ResolveHours(**hours))
+
+
+def _given(values: dict[str, Any] | None) -> dict[str, Any]:
+    # A target sent as null is not given: it takes the default like one left out.
+    return {k: v for k, v in (values or {}).items() if v is not None}

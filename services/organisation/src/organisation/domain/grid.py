@@ -21,7 +21,7 @@ from typing import Any
 
 from lianxin.errors import Conflict, RuleBroken, require
 from organisation.domain import events
-from organisation.domain.base import Aggregate, require_text, unique
+from organisation.domain.base import Aggregate, not_retired, require_text, unique
 
 # Which kind of grid node may sit directly under which (None: at the community's root).
 ALLOWED_PARENTS: dict[str, set[str | None]] = {
@@ -85,7 +85,7 @@ class GridNode(Aggregate):
     ) -> GridNode:
         if kind not in ALLOWED_PARENTS:
             raise RuleBroken("kind", f"unknown grid node kind {kind!r}")
-        require(community.active, "community_code", f"community {community.code} is retired")
+        not_retired(community, "community_code")
         _check_parent(kind, parent, community.code)
         counts = _counts({"households": households, "residents": residents, "merchants": merchants})
         node = cls(
@@ -125,7 +125,7 @@ def _check_parent(kind: str, parent: GridNode | None, community_code: str) -> No
         where = f"under a {parent_kind}" if parent_kind else "at the root of a community"
         raise RuleBroken("parent_code", f"a {kind} cannot sit {where}")
     if parent is not None:
-        require(parent.active, "parent_code", f"grid node {parent.code} is retired")
+        not_retired(parent, "parent_code")
         require(
             parent.community_code == community_code,
             "parent_code",

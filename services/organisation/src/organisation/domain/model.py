@@ -5,9 +5,10 @@
 - departments: whom problems are whistled to, where, through which channels, how fast
 - grid: the typed grid tree (`ALLOWED_PARENTS`), its counts, moves and addresses
 - party: party organisations on the tree; people: party members and the grid's posts
+
+Refusals are `lianxin.errors`' (RuleBroken, Conflict…): import them from there.
 """
 
-from lianxin.errors import Conflict, RuleBroken
 from organisation.domain.base import Aggregate
 from organisation.domain.committees import (
     MEMBER_UNIT_KINDS,
@@ -22,7 +23,39 @@ from organisation.domain.party import COVERS, PartyOrganisation
 from organisation.domain.people import DOUBLE_REPORT, PARTY_MEMBER_KINDS, ROLE_NODE_KINDS, Person
 from organisation.domain.places import MECHANISMS, Alliance, Community, District, Street
 
+AGGREGATES: tuple[type[Aggregate], ...] = (
+    District,
+    Street,
+    Community,
+    Alliance,
+    MemberUnit,
+    BigCommittee,
+    Department,
+    GridNode,
+    PartyOrganisation,
+    Person,
+)
+
+# Who refers to whom: an aggregate retires only once no active referrer is left.
+# (aggregate referred to, referrer, the referrer's field, what a refusal calls the referrer)
+REFERENCES: tuple[tuple[str, str, str, str], ...] = (
+    ("district", "street", "district_code", "street"),
+    ("street", "community", "street_code", "community"),
+    ("community", "alliance", "community_codes", "alliance"),
+    ("community", "big_committee", "community_code", "big committee"),
+    ("community", "member_unit", "community_code", "member unit"),
+    ("community", "grid_node", "community_code", "grid node"),
+    ("community", "party_organisation", "community_code", "party organisation"),
+    ("community", "person", "community_code", "person"),
+    ("member_unit", "alliance", "branch_unit_codes", "alliance"),
+    ("member_unit", "person", "employer_unit_code", "in-service party member"),
+    ("grid_node", "party_organisation", "node_codes", "party organisation"),
+    ("grid_node", "person", "node_code", "person"),
+    ("person", "party_organisation", "leader_person_code", "party organisation"),
+)
+
 __all__ = [
+    "AGGREGATES",
     "ALLOWED_PARENTS",
     "AREA_LEVELS",
     "CHANNEL_KINDS",
@@ -32,6 +65,7 @@ __all__ = [
     "MECHANISMS",
     "MEMBER_UNIT_KINDS",
     "PARTY_MEMBER_KINDS",
+    "REFERENCES",
     "RELATIONS",
     "ROLE_NODE_KINDS",
     "Aggregate",
@@ -39,7 +73,6 @@ __all__ = [
     "BigCommittee",
     "ChairTerm",
     "Community",
-    "Conflict",
     "Counts",
     "Department",
     "District",
@@ -48,6 +81,5 @@ __all__ = [
     "MemberUnit",
     "PartyOrganisation",
     "Person",
-    "RuleBroken",
     "Street",
 ]

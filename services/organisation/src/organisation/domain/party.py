@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lianxin.errors import require
-from organisation.domain.base import Aggregate, require_text, unique
+from organisation.domain.base import Aggregate, not_retired, require_text, unique
 
 # Which grid nodes each kind of party organisation covers.
 COVERS: dict[str, set[str]] = {
@@ -43,7 +43,7 @@ class PartyOrganisation(Aggregate):
     ) -> PartyOrganisation:
         """`nodes` are the GridNodes it covers; `leader` a Person or None."""
         require(kind in COVERS, "kind", f"unknown party organisation kind {kind!r}")
-        require(community.active, "community_code", f"community {community.code} is retired")
+        not_retired(community, "community_code")
         organisation = cls(
             code,
             require_text(name, "name"),
@@ -78,7 +78,7 @@ def _nodes(kind: str, nodes: list, community_code: str) -> list[str]:
         "a party household sits at one place",
     )
     for node in nodes:
-        require(node.active, "node_codes", f"grid node {node.code} is retired")
+        not_retired(node, "node_codes")
         require(
             node.community_code == community_code, "node_codes", f"{node.code}: other community's"
         )
@@ -103,7 +103,7 @@ def _linked(kind: str, linked: int | None) -> int | None:
 def _leader(leader, community_code: str) -> str | None:
     if leader is None:
         return None
-    require(leader.active, "leader_person_code", f"person {leader.code} is retired")
+    not_retired(leader, "leader_person_code")
     require(
         leader.community_code == community_code,
         "leader_person_code",

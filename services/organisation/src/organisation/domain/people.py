@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from lianxin.errors import require
-from organisation.domain.base import Aggregate, require_text, unique
+from organisation.domain.base import Aggregate, not_retired, require_text, unique
 
 PARTY_MEMBER_KINDS = ("registered", "transferred_retiree", "in_service", "mobile")
 DOUBLE_REPORT = ("not_reported", "reported")
@@ -68,7 +68,7 @@ class Person(Aggregate):
         roles: list[tuple[str, Any]] | None = None,
     ) -> Person:
         """`node` is a GridNode, `employer` a MemberUnit, `roles` (role, GridNode) pairs."""
-        require(community.active, "community_code", f"community {community.code} is retired")
+        not_retired(community, "community_code")
         person = cls(
             code,
             community.code,
@@ -119,7 +119,7 @@ def _phone(phone: str | None) -> str | None:
 def _node(node, community_code: str, field_name: str) -> str | None:
     if node is None:
         return None
-    require(node.active, field_name, f"grid node {node.code} is retired")
+    not_retired(node, field_name)
     require(
         node.community_code == community_code,
         field_name,
@@ -140,7 +140,7 @@ def _membership(kind: str | None, employer, double_report: str | None) -> dict[s
         require(double_report is None, "double_report", "only in-service party members report")
         return {"party_member_kind": kind, "employer_unit_code": None, "double_report": None}
     require(employer, "employer_unit_code", "an in-service party member names the employer")
-    require(employer.active, "employer_unit_code", f"member unit {employer.code} is retired")
+    not_retired(employer, "employer_unit_code")
     double_report = double_report or "not_reported"
     require(double_report in DOUBLE_REPORT, "double_report", f"unknown status {double_report!r}")
     return {

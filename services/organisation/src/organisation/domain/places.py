@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lianxin.errors import require
-from organisation.domain.base import Aggregate, require_text, unique
+from organisation.domain.base import Aggregate, not_retired, require_text, unique
 
 # The six joint mechanisms an alliance runs (Nanmenshan: 民意联采, 风险联判, 矛盾联解, 安全联防,
 # 困难联帮, 活动联办).
@@ -34,13 +34,13 @@ class District(Aggregate):
         district._registered()
         return district
 
-    def update(self, name: str | None = None, city: str | None = None) -> list[str]:
-        changes: dict[str, Any] = {}
-        if name is not None:
-            changes["name"] = require_text(name, "name")
-        if city is not None:
-            changes["city"] = require_text(city, "city")
-        return self._apply(changes)
+    def update(self, changes: dict[str, Any]) -> list[str]:
+        """A field sent as null is left as it is."""
+        wanted: dict[str, Any] = {}
+        for name in ("name", "city"):
+            if changes.get(name) is not None:
+                wanted[name] = require_text(changes[name], name)
+        return self._apply(wanted)
 
 
 @dataclass
@@ -55,12 +55,13 @@ class Street(Aggregate):
 
     @classmethod
     def register(cls, code: str, name: str, district: District) -> Street:
-        require(district.active, "district_code", f"district {district.code} is retired")
+        not_retired(district, "district_code")
         street = cls(code, require_text(name, "name"), district.code)
         street._registered()
         return street
 
-    def update(self, name: str | None = None) -> list[str]:
+    def update(self, changes: dict[str, Any]) -> list[str]:
+        name = changes.get("name")
         return self._apply({"name": require_text(name, "name")} if name is not None else {})
 
 
@@ -78,7 +79,7 @@ class Community(Aggregate):
     def register(
         cls, code: str, name: str, street: Street, area_km2: float | None = None
     ) -> Community:
-        require(street.active, "street_code", f"street {street.code} is retired")
+        not_retired(street, "street_code")
         require(area_km2 is None or area_km2 >= 0, "area_km2", "an area is not negative")
         name = require_text(name, "name")
         community = cls(code, name, street.code, street.district_code, area_km2)
@@ -134,33 +135,34 @@ class Alliance(Aggregate):
 
     def update(
         self,
-        name: str | None = None,
+        changes: dict[str, Any],
         communities: list[Community] | None = None,
         branch_units: list | None = None,
-        mechanisms: list[str] | None = None,
     ) -> list[str]:
-        changes: dict[str, Any] = {}
-        if name is not None:
-            changes["name"] = require_text(name, "name")
-        if communities is not None:
-            changes["community_codes"] = _communities(communities)
-        if branch_units is not None:
-            changes["branch_unit_codes"] = _branches(branch_units)
-        if mechanisms is not None:
-            changes["mechanisms"] = _mechanisms(mechanisms)
-        return self._apply(changes)
+        """`communities` and `branch_units` are what the changes' codes name; null changes
+        nothing."""
+        wanted: dict[str, Any] = {}
+        if changes.get("name") is not None:
+            wanted["name"] = require_text(changes["name"], "name")
+        if changes.get("community_codes") is not None:
+            wanted["community_codes"] = _communities(communities or [])
+        if changes.get("branch_unit_codes") is not None:
+            wanted["branch_unit_codes"] = _branches(branch_units or [])
+        if changes.get("mechanisms") is not None:
+            wanted["mechanisms"] = _mechanisms(changes["mechanisms"])
+        return self._apply(wanted)
 
 
 def _communities(communities: list[Community]) -> list[str]:
     require(communities, "community_codes", "an alliance has at least one community")
     for community in communities:
-        require(community.active, "community_codes", f"community {community.code} is retired")
+        not_retired(community, "community_codes")
     return unique([c.code for c in communities], "community_codes")
 
 
 def _branches(units: list) -> list[str]:
     for unit in units:
-        require(unit.active, "branch_unit_codes", f"member unit {unit.code} is retired")
+        not_retired(unit, "branch_unit_codes")
         require(
             unit.kind == "non_public_party_branch",
             "branch_unit_codes",

@@ -1,11 +1,12 @@
-"""The organisation's HTTP API: one router over the route modules, one per part of the model."""
+"""The organisation's HTTP API: the routes every aggregate shares, and the explicit ones of the
+big committee and the grid tree."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from organisation.entrypoints import committees, departments, grid, people, places
+from organisation.entrypoints import committees, grid, resources
 
 router = APIRouter()
-for part in (places, committees, departments, grid, people):
+for part in (resources, committees, grid):
     router.include_router(part.router)

@@ -1,8 +1,10 @@
 """The organisation process: `uvicorn organisation.entrypoints.app:app`."""
 
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
 
 from lianxin.auth import KeySource
+from lianxin.problems import Problem, problem_response
 from lianxin.service import Runtime, create_service_app
 from lianxin.settings import ServiceSettings
 from organisation.adapters.orm import metadata
@@ -10,6 +12,7 @@ from organisation.entrypoints import identity_api
 from organisation.entrypoints.access import authorize
 from organisation.entrypoints.api import router
 from organisation.service_layer import identity
+from organisation.service_layer.imports import InvalidRows
 from organisation.service_layer.unit_of_work import OrganisationUnitOfWork
 
 
@@ -27,8 +30,14 @@ async def open_platform_account(rt: Runtime) -> None:
         await identity.ensure_platform_account(rt.uow(), rt.settings.lianxin_platform_secret)  # type: ignore[arg-type]
 
 
+async def invalid_rows(request: Request, rows: InvalidRows) -> JSONResponse:
+    """A bulk import's line errors: one 422 problem listing each line's field and detail."""
+    problem = Problem(422, "Unprocessable Content", str(rows), errors=rows.errors)
+    return problem_response(request, problem)
+
+
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
-    return create_service_app(
+    app = create_service_app(
         "organisation",
         title="Lianxin organisation",
         metadata=metadata,
@@ -40,6 +49,8 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         signing_keys=own_keys,
         on_startup=open_platform_account,
     )
+    app.add_exception_handler(InvalidRows, invalid_rows)  # type: ignore[arg-type]
+    return app
 
 
 app = create_app()

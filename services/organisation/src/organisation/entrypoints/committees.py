@@ -1,82 +1,26 @@
-"""Routes: member units, a community's big committee and its rotating chair."""
+"""Routes: a community's big committee and its rotating chair, under the community's path."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, status
 
+from lianxin.errors import NotFound
 from organisation.domain.committees import BigCommittee
-from organisation.entrypoints.deps import json_import, one, state, uow
-from organisation.entrypoints.imports import read_lines
+from organisation.entrypoints.deps import state, uow
 from organisation.entrypoints.schemas import (
     BigCommitteeIn,
     BigCommitteeOut,
     BigCommitteePatch,
     ChairTermIn,
-    Imported,
-    MemberUnitFields,
-    MemberUnitIn,
-    MemberUnitOut,
-    MemberUnitPatch,
 )
-from organisation.service_layer import committees
+from organisation.service_layer import committees, handlers
+from organisation.service_layer.aggregates import BIG_COMMITTEES
 from organisation.service_layer.unit_of_work import OrganisationUnitOfWork as UoW
 
 router = APIRouter()
 CREATED = status.HTTP_201_CREATED
-
-
-@router.post("/member-units", status_code=CREATED, response_model=MemberUnitOut)
-async def register_member_unit(body: MemberUnitIn, uow: UoW = Depends(uow)):
-    return state(await committees.register_member_unit(uow, **body.model_dump()))
-
-
-@router.get("/member-units", response_model=list[MemberUnitOut])
-async def list_member_units(
-    community_code: str | None = None,
-    kind: str | None = None,
-    relation: str | None = None,
-    include_retired: bool = False,
-    uow: UoW = Depends(uow),
-):
-    async with uow:
-        found = await uow.org.member_units.list(
-            community_code=community_code,
-            kind=kind,
-            relation=relation,
-            include_retired=include_retired,
-        )
-        return [state(u) for u in found]
-
-
-@router.post(
-    "/communities/{code}/member-units/import",
-    status_code=CREATED,
-    response_model=Imported,
-    openapi_extra=json_import(MemberUnitFields),
-)
-async def import_member_units(code: str, request: Request, uow: UoW = Depends(uow)):
-    """A community's member units as a JSON array; all or nothing, errors by line and field."""
-    lines = await read_lines(request, MemberUnitFields)
-    added = await committees.import_member_units(uow, code, lines)
-    return Imported(community_code=code, created=len(added), codes=[u.code for u in added])
-
-
-@router.get("/member-units/{code}", response_model=MemberUnitOut)
-async def get_member_unit(code: str, uow: UoW = Depends(uow)):
-    return state(await one(uow, "member_units", code, "member unit"))
-
-
-@router.patch("/member-units/{code}", response_model=MemberUnitOut)
-async def update_member_unit(code: str, body: MemberUnitPatch, uow: UoW = Depends(uow)):
-    changes = body.model_dump(exclude_unset=True)
-    return state(await committees.update_member_unit(uow, code, changes))
-
-
-@router.post("/member-units/{code}/retirement", response_model=MemberUnitOut)
-async def retire_member_unit(code: str, uow: UoW = Depends(uow)):
-    return state(await committees.retire_member_unit(uow, code))
 
 
 def committee_out(committee: BigCommittee) -> dict:
@@ -93,13 +37,17 @@ async def register_big_committee(code: str, body: BigCommitteeIn, uow: UoW = Dep
 
 @router.get("/communities/{code}/big-committee", response_model=BigCommitteeOut)
 async def get_big_committee(code: str, uow: UoW = Depends(uow)):
-    return committee_out(await one(uow, "big_committees", code, "big committee of"))  # type: ignore[arg-type]
+    async with uow:
+        committee = await uow.org.big_committees.get(code)
+    if committee is None:
+        raise NotFound("big committee of", code)
+    return committee_out(committee)
 
 
 @router.patch("/communities/{code}/big-committee", response_model=BigCommitteeOut)
 async def update_big_committee(code: str, body: BigCommitteePatch, uow: UoW = Depends(uow)):
     changes = body.model_dump(exclude_unset=True)
-    return committee_out(await committees.update_big_committee(uow, code, changes))
+    return committee_out(await handlers.update(uow, BIG_COMMITTEES, code, changes))
 
 
 @router.post(
@@ -114,4 +62,4 @@ async def add_chair_term(code: str, body: ChairTermIn, uow: UoW = Depends(uow)):
 
 @router.post("/communities/{code}/big-committee/retirement", response_model=BigCommitteeOut)
 async def retire_big_committee(code: str, uow: UoW = Depends(uow)):
-    return committee_out(await committees.retire_big_committee(uow, code))
+    return committee_out(await handlers.retire(uow, BIG_COMMITTEES, code))  # type: ignore[arg-type]

@@ -7,7 +7,6 @@ from typing import Any
 
 from fastapi import Depends
 
-from lianxin.errors import NotFound
 from lianxin.service import Runtime, runtime
 from organisation.domain.base import Aggregate
 from organisation.domain.grid import Counts
@@ -35,15 +34,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
-
-
-async def one(uow: OrganisationUnitOfWork, store: str, key: str, what: str) -> Aggregate:
-    """Read one aggregate (retired ones too: they stay readable), or 404."""
-    async with uow:
-        aggregate = await getattr(uow.org, store).get(key)
-    if aggregate is None:
-        raise NotFound(what, key)
-    return aggregate
 
 
 def json_import(model: type) -> dict[str, Any]:

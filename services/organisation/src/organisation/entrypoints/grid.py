@@ -1,4 +1,5 @@
-"""Routes: the grid tree — nodes, moves, subtree, path, the node serving an address, imports."""
+"""Routes: the grid tree — nodes, moves, subtree, path, the node serving an address, the posts
+of a node, imports. Explicit: every node is answered with its subtree's totals."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from organisation.entrypoints.schemas import (
     GridNodeRow,
     Imported,
     MoveIn,
+    PersonOut,
 )
-from organisation.service_layer import grid
+from organisation.service_layer import grid, handlers
+from organisation.service_layer.aggregates import GRID_NODES
 from organisation.service_layer.unit_of_work import OrganisationUnitOfWork as UoW
 
 router = APIRouter()
@@ -127,7 +130,7 @@ async def path(code: str, uow: UoW = Depends(uow)):
 
 @router.patch("/grid-nodes/{code}", response_model=GridNodeOut)
 async def update_grid_node(code: str, body: GridNodePatch, uow: UoW = Depends(uow)):
-    await grid.update_grid_node(uow, code, body.model_dump(exclude_unset=True))
+    await handlers.update(uow, GRID_NODES, code, body.model_dump(exclude_unset=True))
     return await get_grid_node(code, uow)
 
 
@@ -142,3 +145,10 @@ async def move_grid_node(code: str, body: MoveIn, uow: UoW = Depends(uow)):
 async def retire_grid_node(code: str, uow: UoW = Depends(uow)):
     await grid.retire_grid_node(uow, code)
     return await get_grid_node(code, uow)
+
+
+@router.get("/grid-nodes/{code}/posts", response_model=list[PersonOut])
+async def posts(code: str, role: str | None = None, uow: UoW = Depends(uow)):
+    """Who holds the node's posts now (一长六员 of a micro-grid, a building's or unit's leader)."""
+    async with uow:
+        return [state(p) for p in await uow.org.people.holding(code, role)]

@@ -10,17 +10,13 @@ from pydantic import BaseModel, Field
 
 from lianxin.auth import Principal, Role, require
 from lianxin.errors import Forbidden, NotFound
-from lianxin.service import Runtime, runtime
 from organisation.domain.identity import AccountScope
+from organisation.entrypoints.deps import uow
 from organisation.service_layer import identity
 from organisation.service_layer.unit_of_work import OrganisationUnitOfWork
 
 public = APIRouter(tags=["identity"])
 router = APIRouter(tags=["identity"])
-
-
-def uow(rt: Runtime = Depends(runtime)) -> OrganisationUnitOfWork:
-    return rt.uow()  # type: ignore[return-value]
 
 
 @public.post("/oauth/token")

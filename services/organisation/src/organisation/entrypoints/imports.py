@@ -17,8 +17,7 @@ from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
 from lianxin.problems import Problem
-from organisation.service_layer.handlers import InvalidRows
-from organisation.service_layer.imports import Line
+from organisation.service_layer.imports import InvalidRows, Line
 
 LIST_COLUMNS = {"addresses", "node_codes"}
 MAX_BYTES = 5_000_000

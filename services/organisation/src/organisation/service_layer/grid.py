@@ -1,4 +1,6 @@
-"""The grid tree: nodes one by one, moves, retirement, and a community's tree in bulk."""
+"""The grid tree, where a node's rules concern its neighbours: registering under a parent,
+moving a subtree, retiring a leaf, and a community's tree in bulk (parents before children).
+Updating a node's own fields goes through the common pipeline."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from typing import Any
 
 from lianxin.errors import Conflict, RuleBroken
 from organisation.domain.grid import GridNode, GridTree
-from organisation.service_layer.handlers import absent, found, named, publish, rules, save, utcnow
+from organisation.service_layer.handlers import absent, found, named, publish, save, utcnow
 from organisation.service_layer.imports import Line, LineErrors, valid
 from organisation.service_layer.unit_of_work import OrganisationUnitOfWork as UoW
 
@@ -20,9 +22,16 @@ async def _tree(uow: UoW, community_code: str, field: str | None = None) -> Grid
         community = await named(uow.org.communities, community_code, "community", field)
     else:
         community = await found(uow.org.communities, community_code, "community")
-    with rules():
-        community.ensure_active()  # type: ignore[union-attr]
+    community.ensure_active()  # type: ignore[union-attr]
     return await uow.org.grid_tree(community, for_update=True)
+
+
+async def _parent_in(uow: UoW, tree: GridTree, parent_code: str) -> None:
+    """A parent must be a node of the same tree; say whether it is elsewhere or nowhere."""
+    if tree.node(parent_code) is None:
+        parent = await uow.org.grid_nodes.get(parent_code)
+        where = "belongs to another community" if parent else "does not exist"
+        raise RuleBroken("parent_code", f"grid node {parent_code} {where}")
 
 
 async def register_grid_node(
@@ -37,25 +46,12 @@ async def register_grid_node(
     async with uow:
         await absent(uow.org.grid_nodes, code, "grid node")
         tree = await _tree(uow, community_code, "community_code")
-        if parent_code and tree.node(parent_code) is None:
-            parent = await uow.org.grid_nodes.get(parent_code)
-            where = "belongs to another community" if parent else "does not exist"
-            raise RuleBroken("parent_code", f"grid node {parent_code} {where}")
-        with rules():
-            node = tree.add(code, name, kind, parent_code, **details)
+        if parent_code:
+            await _parent_in(uow, tree, parent_code)
+        node = tree.add(code, name, kind, parent_code, **details)
         await uow.org.grid_nodes.add(node)
         await publish(uow, node)
         await uow.commit()
-    return node
-
-
-async def update_grid_node(uow: UoW, code: str, changes: dict[str, Any]) -> GridNode:
-    async with uow:
-        node = await found(uow.org.grid_nodes, code, "grid node")
-        with rules():
-            node.ensure_active()
-            node.update(changes)
-        await save(uow, uow.org.grid_nodes, node)
     return node
 
 
@@ -64,12 +60,8 @@ async def move_grid_node(uow: UoW, code: str, parent_code: str) -> list[GridNode
     async with uow:
         node = await found(uow.org.grid_nodes, code, "grid node", for_update=False)
         tree = await _tree(uow, node.community_code)
-        if tree.node(parent_code) is None:
-            parent = await uow.org.grid_nodes.get(parent_code)
-            where = "belongs to another community" if parent else "does not exist"
-            raise RuleBroken("parent_code", f"grid node {parent_code} {where}")
-        with rules():
-            moved = tree.move(code, parent_code)
+        await _parent_in(uow, tree, parent_code)
+        moved = tree.move(code, parent_code)
         await save(uow, uow.org.grid_nodes, *moved)
     return moved
 
@@ -79,8 +71,7 @@ async def retire_grid_node(uow: UoW, code: str, now: datetime | None = None) -> 
     async with uow:
         node = await found(uow.org.grid_nodes, code, "grid node", for_update=False)
         tree = await _tree(uow, node.community_code)
-        with rules():
-            node = tree.retire(code, now or utcnow())
+        node = tree.retire(code, now or utcnow())
         uses = await uow.org.in_use("grid_node", code)
         if uses:
             raise Conflict(f"grid node {code} is still in use: {', '.join(uses)}")

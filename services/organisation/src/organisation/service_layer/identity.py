@@ -10,8 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from lianxin.auth import Principal, Role, Scope, SigningKey, claims_for
-from lianxin.errors import Conflict, RuleBroken
-from lianxin.problems import Problem
+from lianxin.errors import ApplicationError, Conflict
 from organisation.domain.identity import Account, AccountScope
 from organisation.service_layer.unit_of_work import OrganisationUnitOfWork
 
@@ -25,11 +24,12 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("lianxin: no such account")
 
 
-class InvalidGrant(Problem):
-    """OAuth2's `invalid_grant`/`invalid_client` (RFC 6749 §5.2), as a problem document."""
+class InvalidGrant(ApplicationError):
+    """OAuth2's `invalid_grant`/`invalid_client` (RFC 6749 §5.2): the token endpoint answers it
+    in OAuth2's own shape, not as a problem document."""
 
     def __init__(self, error: str) -> None:
-        super().__init__(400, error, "unknown account or wrong password", type_="about:blank")
+        super().__init__("unknown account or wrong password")
         self.oauth_error = error
 
 
@@ -46,10 +46,7 @@ async def open_account(
     async with uow:
         if await uow.identity.account(username):
             raise Conflict(f"account {username} already exists")
-        try:
-            account = Account.open(username, display_name, role, scope, kind)
-        except RuleBroken as broken:
-            raise RuleBroken(broken.field, str(broken)) from broken
+        account = Account.open(username, display_name, role, scope, kind)
         await uow.identity.add_account(account, _hasher.hash(secret))
         await uow.commit()
     return account

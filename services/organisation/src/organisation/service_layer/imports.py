@@ -7,10 +7,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from lianxin.errors import Conflict, RuleBroken
-from organisation.service_layer.handlers import InvalidRows
+from lianxin.errors import ApplicationError, Conflict, RuleBroken
 
 MAX_LINES = 5000
+
+
+class InvalidRows(ApplicationError):
+    """A bulk import with bad lines: every error names its line and field; nothing is written.
+    The HTTP entrypoint answers it as a 422 problem listing `errors`."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        lines = sorted({e["line"] for e in errors})
+        shown = ", ".join(map(str, lines[:20]))
+        super().__init__(f"{len(errors)} error(s) on line(s) {shown}; nothing saved")
+        self.errors = errors
 
 
 @dataclass

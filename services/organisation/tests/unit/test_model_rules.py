@@ -8,6 +8,7 @@ from typing import get_args
 import pytest
 
 from lianxin.contracts import org
+from lianxin.errors import Conflict, RuleBroken
 from organisation.domain import events
 from organisation.domain.model import (
     AREA_LEVELS,
@@ -23,14 +24,12 @@ from organisation.domain.model import (
     Alliance,
     BigCommittee,
     Community,
-    Conflict,
     Department,
     District,
     GridNode,
     MemberUnit,
     PartyOrganisation,
     Person,
-    RuleBroken,
     Street,
 )
 
@@ -189,7 +188,7 @@ def test_retired_things_refuse_change_but_keep_their_state() -> None:
     assert district.retired_at == NOW and district.version == 2
     assert isinstance(district.events[-1], events.Retired)
     with pytest.raises(Conflict):
-        district.update(name="新区")
+        district.update({"name": "新区"})
     with pytest.raises(Conflict):
         district.retire(NOW)
     assert district.name == "涪陵区"
