@@ -1,9 +1,10 @@
 """The outbox, inbox and dead letters: one definition for the code and every service's migrations.
 
 The DDL is pinned here because every service's first revision builds these tables from
-`lianxin.persistence.tables`: an edit there silently changes what a *fresh* database gets at
-`0001` while existing ones keep the old shape. If this test fails, you changed the tables: write
-a revision in every service that takes existing databases to the new shape, then update the pin.
+`lianxin.persistence.tables`: an edit there silently changes what a *fresh* database gets at its
+first revision (incidents `0004`, organisation `0003`, the others `0001`) while existing ones keep
+the old shape. If this test fails, you changed the tables: write a revision in every service that
+takes existing databases to the new shape, then update the pin.
 """
 
 from __future__ import annotations

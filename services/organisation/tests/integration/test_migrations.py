@@ -1,11 +1,12 @@
-"""Organisation's migrations: they build exactly the tables the code declares, keep the
-communities registered before streets existed, and go back down."""
+"""Organisation's migration: it builds exactly the tables the code declares, puts every community
+under a street of a district, and goes back down."""
 
 from __future__ import annotations
 
 import asyncio
 
 import asyncpg
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -41,30 +42,47 @@ async def test_the_migrations_build_what_the_code_declares(database: str) -> Non
     assert diff == []
 
 
-async def test_communities_from_before_streets_are_kept_under_a_street_of_their_own(
+async def test_every_community_sits_under_a_street_of_a_district_and_all_goes_back_down(
     database: str,
 ) -> None:
-    await migrate(database, "0001")
+    # Replaces the test of 0002's data migration (communities from before streets existed kept
+    # under a `legacy-…` street): 0001–0003 are squashed into 0003, so no database starts below
+    # the streets any more. The end state that test checked at head is checked here instead.
+    await migrate(database, "head")
+    await sql(
+        database, "INSERT INTO districts (code, name, city) VALUES ('fuling', '涪陵区', '重庆市')"
+    )
     await sql(
         database,
-        "INSERT INTO communities (code, name, street) VALUES"
-        " ('taipingjie', '太平街社区', '敦仁街道'), ('beimenkou', '北门口社区', '敦仁街道')",
+        "INSERT INTO streets (code, name, district_code) VALUES ('dunren', '敦仁街道', 'fuling')",
+    )
+    await sql(
+        database,
+        "INSERT INTO communities (code, name, street_code, district_code) VALUES"
+        " ('taipingjie', '太平街社区', 'dunren', 'fuling')",
     )
     await sql(
         database,
         "INSERT INTO grid_nodes (code, name, kind, community_code, path, households)"
         " VALUES ('tpj-g01', '第一网格', 'grid', 'taipingjie', '{tpj-g01}', 1200)",
     )
-    await migrate(database, "head")
-    [street] = await sql(database, "SELECT code, name, district_code FROM streets")
-    assert street["name"] == "敦仁街道" and street["code"].startswith("legacy-")
     rows = await sql(database, "SELECT street_code, district_code, version FROM communities")
     assert {(r["street_code"], r["district_code"], r["version"]) for r in rows} == {
-        (street["code"], "unassigned", 1)
+        ("dunren", "fuling", 1)
     }
     [node] = await sql(database, "SELECT households, residents, version FROM grid_nodes")
     assert (node["households"], node["residents"], node["version"]) == (1200, 0, 1)
+    with pytest.raises(asyncpg.NotNullViolationError):
+        await sql(
+            database, "INSERT INTO communities (code, name) VALUES ('beimenkou', '北门口社区')"
+        )
+    with pytest.raises(asyncpg.ForeignKeyViolationError):
+        await sql(
+            database,
+            "INSERT INTO communities (code, name, street_code, district_code) VALUES"
+            " ('beimenkou', '北门口社区', '敦仁街道', 'fuling')",
+        )
 
-    await migrate(database, "0001", down=True)
-    rows = await sql(database, "SELECT street FROM communities")
-    assert {r["street"] for r in rows} == {"敦仁街道"}
+    await migrate(database, "base", down=True)
+    rows = await sql(database, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+    assert [r["tablename"] for r in rows] == ["alembic_version"]

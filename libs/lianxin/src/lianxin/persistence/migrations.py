@@ -4,8 +4,9 @@
 calls for its outbox, inbox and dead letters: the DDL comes from the same `Table` definitions the
 code reads and writes (`lianxin.persistence.tables`), so the two cannot drift apart. The price:
 those definitions are now part of every first revision, so changing them changes what a fresh
-database gets at `0001`. `libs/lianxin/tests/test_messaging_tables.py` pins their DDL: a change
-needs a new revision in every service that takes existing databases to the same shape.
+database gets at it (incidents `0004`, organisation `0003`, resources and volunteers `0001`).
+`libs/lianxin/tests/test_messaging_tables.py` pins their DDL: a change needs a new revision in
+every service that takes existing databases to the same shape.
 """
 
 from __future__ import annotations
