@@ -158,6 +158,34 @@ class State(EventData):
 CHANGED = Field(default_factory=list, description="The fields this change touched")
 
 
+def lifecycle(
+    state: type[State], aggregate: str, *, updated_doc: str | None = None
+) -> tuple[type[State], type[State], type[State]]:
+    """The aggregate's three events, `org.<aggregate>.registered|updated|retired`, each carrying
+    its whole state: `updated` adds the fields it touched, `retired` when it was retired."""
+    name = state.__name__.removesuffix("State")
+
+    def event(change: str, fields: dict[str, Any], doc: str | None = None) -> type[State]:
+        namespace: dict[str, Any] = {
+            "__module__": __name__,
+            "__qualname__": f"{name}{change.title()}",
+            "__annotations__": {"TYPE": ClassVar[str], "SUBJECT": ClassVar[str]}
+            | {field: kind for field, (kind, _) in fields.items()},
+            "TYPE": f"cn.lianxin.org.{aggregate}.{change}.v1",
+            "SUBJECT": f"org.{aggregate}.{change}",
+            **{field: default for field, (_, default) in fields.items() if default is not ...},
+        }
+        if doc:
+            namespace["__doc__"] = doc
+        return type(f"{name}{change.title()}", (state,), namespace)
+
+    return (
+        event("registered", {}),
+        event("updated", {"changed": (list[str], CHANGED)}, updated_doc),
+        event("retired", {"retired_at": (datetime, ...)}),
+    )
+
+
 class DistrictState(State):
     AGGREGATE_ID: ClassVar[str] = "code"
 
@@ -166,21 +194,7 @@ class DistrictState(State):
     city: str
 
 
-class DistrictRegistered(DistrictState):
-    TYPE: ClassVar[str] = "cn.lianxin.org.district.registered.v1"
-    SUBJECT: ClassVar[str] = "org.district.registered"
-
-
-class DistrictUpdated(DistrictState):
-    TYPE: ClassVar[str] = "cn.lianxin.org.district.updated.v1"
-    SUBJECT: ClassVar[str] = "org.district.updated"
-    changed: list[str] = CHANGED
-
-
-class DistrictRetired(DistrictState):
-    TYPE: ClassVar[str] = "cn.lianxin.org.district.retired.v1"
-    SUBJECT: ClassVar[str] = "org.district.retired"
-    retired_at: datetime
+DistrictRegistered, DistrictUpdated, DistrictRetired = lifecycle(DistrictState, "district")
 
 
 class StreetState(State):
@@ -193,21 +207,7 @@ class StreetState(State):
     district_code: str = Code
 
 
-class StreetRegistered(StreetState):
-    TYPE: ClassVar[str] = "cn.lianxin.org.street.registered.v1"
-    SUBJECT: ClassVar[str] = "org.street.registered"
-
-
-class StreetUpdated(StreetState):
-    TYPE: ClassVar[str] = "cn.lianxin.org.street.updated.v1"
-    SUBJECT: ClassVar[str] = "org.street.updated"
-    changed: list[str] = CHANGED
-
-
-class StreetRetired(StreetState):
-    TYPE: ClassVar[str] = "cn.lianxin.org.street.retired.v1"
-    SUBJECT: ClassVar[str] = "org.street.retired"
-    retired_at: datetime
+StreetRegistered, StreetUpdated, StreetRetired = lifecycle(StreetState, "street")
 
 
 class CommunityState(State):
@@ -222,21 +222,7 @@ class CommunityState(State):
     area_km2: float | None = Field(default=None, ge=0)
 
 
-class CommunityRegistered(CommunityState):
-    TYPE: ClassVar[str] = "cn.lianxin.org.community.registered.v1"
-    SUBJECT: ClassVar[str] = "org.community.registered"
-
-
-class CommunityUpdated(CommunityState):
-    TYPE: ClassVar[str] = "cn.lianxin.org.community.updated.v1"
-    SUBJECT: ClassVar[str] = "org.community.updated"
-    changed: list[str] = CHANGED
-
-
-class CommunityRetired(CommunityState):
-    TYPE: ClassVar[str] = "cn.lianxin.org.community.retired.v1"
-    SUBJECT: ClassVar[str] = "org.community.retired"
-    retired_at: datetime
+CommunityRegistered, CommunityUpdated, CommunityRetired = lifecycle(CommunityState, "community")
 
 
 class AllianceState(State):
@@ -252,21 +238,7 @@ class AllianceState(State):
     mechanisms: list[Mechanism] = Field(min_length=1)
 
 
-class AllianceRegistered(AllianceState):
-    TYPE: ClassVar[str] = "cn.lianxin.org.alliance.registered.v1"
-    SUBJECT: ClassVar[str] = "org.alliance.registered"
-
-
-class AllianceUpdated(AllianceState):
-    TYPE: ClassVar[str] = "cn.lianxin.org.alliance.updated.v1"
-    SUBJECT: ClassVar[str] = "org.alliance.updated"
-    changed: list[str] = CHANGED
-
-
-class AllianceRetired(AllianceState):
-    TYPE: ClassVar[str] = "cn.lianxin.org.alliance.retired.v1"
-    SUBJECT: ClassVar[str] = "org.alliance.retired"
-    retired_at: datetime
+AllianceRegistered, AllianceUpdated, AllianceRetired = lifecycle(AllianceState, "alliance")
 
 
 class MemberUnitState(State):
@@ -283,21 +255,9 @@ class MemberUnitState(State):
     liaisons: list[Liaison] = Field(default=[])
 
 
-class MemberUnitRegistered(MemberUnitState):
-    TYPE: ClassVar[str] = "cn.lianxin.org.member_unit.registered.v1"
-    SUBJECT: ClassVar[str] = "org.member_unit.registered"
-
-
-class MemberUnitUpdated(MemberUnitState):
-    TYPE: ClassVar[str] = "cn.lianxin.org.member_unit.updated.v1"
-    SUBJECT: ClassVar[str] = "org.member_unit.updated"
-    changed: list[str] = CHANGED
-
-
-class MemberUnitRetired(MemberUnitState):
-    TYPE: ClassVar[str] = "cn.lianxin.org.member_unit.retired.v1"
-    SUBJECT: ClassVar[str] = "org.member_unit.retired"
-    retired_at: datetime
+MemberUnitRegistered, MemberUnitUpdated, MemberUnitRetired = lifecycle(
+    MemberUnitState, "member_unit"
+)
 
 
 class BigCommitteeState(State):
@@ -312,21 +272,9 @@ class BigCommitteeState(State):
     chair_terms: list[ChairTerm] = Field(default=[])
 
 
-class BigCommitteeRegistered(BigCommitteeState):
-    TYPE: ClassVar[str] = "cn.lianxin.org.big_committee.registered.v1"
-    SUBJECT: ClassVar[str] = "org.big_committee.registered"
-
-
-class BigCommitteeUpdated(BigCommitteeState):
-    TYPE: ClassVar[str] = "cn.lianxin.org.big_committee.updated.v1"
-    SUBJECT: ClassVar[str] = "org.big_committee.updated"
-    changed: list[str] = CHANGED
-
-
-class BigCommitteeRetired(BigCommitteeState):
-    TYPE: ClassVar[str] = "cn.lianxin.org.big_committee.retired.v1"
-    SUBJECT: ClassVar[str] = "org.big_committee.retired"
-    retired_at: datetime
+BigCommitteeRegistered, BigCommitteeUpdated, BigCommitteeRetired = lifecycle(
+    BigCommitteeState, "big_committee"
+)
 
 
 class DepartmentState(State):
@@ -343,21 +291,9 @@ class DepartmentState(State):
     sla: ServiceLevel = ServiceLevel()
 
 
-class DepartmentRegistered(DepartmentState):
-    TYPE: ClassVar[str] = "cn.lianxin.org.department.registered.v1"
-    SUBJECT: ClassVar[str] = "org.department.registered"
-
-
-class DepartmentUpdated(DepartmentState):
-    TYPE: ClassVar[str] = "cn.lianxin.org.department.updated.v1"
-    SUBJECT: ClassVar[str] = "org.department.updated"
-    changed: list[str] = CHANGED
-
-
-class DepartmentRetired(DepartmentState):
-    TYPE: ClassVar[str] = "cn.lianxin.org.department.retired.v1"
-    SUBJECT: ClassVar[str] = "org.department.retired"
-    retired_at: datetime
+DepartmentRegistered, DepartmentUpdated, DepartmentRetired = lifecycle(
+    DepartmentState, "department"
+)
 
 
 class GridNodeState(State):
@@ -381,23 +317,11 @@ class GridNodeState(State):
     addresses: list[str] = Field(default=[])
 
 
-class GridNodeRegistered(GridNodeState):
-    TYPE: ClassVar[str] = "cn.lianxin.org.grid_node.registered.v1"
-    SUBJECT: ClassVar[str] = "org.grid_node.registered"
-
-
-class GridNodeUpdated(GridNodeState):
-    """Also sent for every node of a moved subtree, with its new path."""
-
-    TYPE: ClassVar[str] = "cn.lianxin.org.grid_node.updated.v1"
-    SUBJECT: ClassVar[str] = "org.grid_node.updated"
-    changed: list[str] = CHANGED
-
-
-class GridNodeRetired(GridNodeState):
-    TYPE: ClassVar[str] = "cn.lianxin.org.grid_node.retired.v1"
-    SUBJECT: ClassVar[str] = "org.grid_node.retired"
-    retired_at: datetime
+GridNodeRegistered, GridNodeUpdated, GridNodeRetired = lifecycle(
+    GridNodeState,
+    "grid_node",
+    updated_doc="Also sent for every node of a moved subtree, with its new path.",
+)
 
 
 class PartyOrganisationState(State):
@@ -415,21 +339,9 @@ class PartyOrganisationState(State):
     leader_person_code: str | None = None
 
 
-class PartyOrganisationRegistered(PartyOrganisationState):
-    TYPE: ClassVar[str] = "cn.lianxin.org.party_organisation.registered.v1"
-    SUBJECT: ClassVar[str] = "org.party_organisation.registered"
-
-
-class PartyOrganisationUpdated(PartyOrganisationState):
-    TYPE: ClassVar[str] = "cn.lianxin.org.party_organisation.updated.v1"
-    SUBJECT: ClassVar[str] = "org.party_organisation.updated"
-    changed: list[str] = CHANGED
-
-
-class PartyOrganisationRetired(PartyOrganisationState):
-    TYPE: ClassVar[str] = "cn.lianxin.org.party_organisation.retired.v1"
-    SUBJECT: ClassVar[str] = "org.party_organisation.retired"
-    retired_at: datetime
+PartyOrganisationRegistered, PartyOrganisationUpdated, PartyOrganisationRetired = lifecycle(
+    PartyOrganisationState, "party_organisation"
+)
 
 
 class PersonState(State):
@@ -450,18 +362,4 @@ class PersonState(State):
     roles: list[RoleHeld] = Field(default=[])
 
 
-class PersonRegistered(PersonState):
-    TYPE: ClassVar[str] = "cn.lianxin.org.person.registered.v1"
-    SUBJECT: ClassVar[str] = "org.person.registered"
-
-
-class PersonUpdated(PersonState):
-    TYPE: ClassVar[str] = "cn.lianxin.org.person.updated.v1"
-    SUBJECT: ClassVar[str] = "org.person.updated"
-    changed: list[str] = CHANGED
-
-
-class PersonRetired(PersonState):
-    TYPE: ClassVar[str] = "cn.lianxin.org.person.retired.v1"
-    SUBJECT: ClassVar[str] = "org.person.retired"
-    retired_at: datetime
+PersonRegistered, PersonUpdated, PersonRetired = lifecycle(PersonState, "person")
