@@ -17,32 +17,30 @@ from __future__ import annotations
 class ApplicationError(Exception):
     """A refusal that changed nothing: every command checks before it acts."""
 
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
 
 class RuleBroken(ApplicationError):
     def __init__(self, field: str, detail: str) -> None:
         super().__init__(detail)
         self.field = field
-        self.detail = detail
 
 
 class Conflict(ApplicationError):
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
+    pass
 
 
 class NotFound(ApplicationError):
     def __init__(self, what: str, key: object) -> None:
-        self.detail = f"{what} {key} does not exist"
-        super().__init__(self.detail)
+        super().__init__(f"{what} {key} does not exist")
         self.what = what
         self.key = key
 
 
 class Forbidden(ApplicationError):
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
+    pass
 
 
 def require(condition: object, field: str, detail: str) -> None:
