@@ -298,6 +298,18 @@ class WishDelivered:
 
 
 @dataclass(frozen=True)
+class WishDeliveryReturned:
+    """The resident says it did not arrive (or not as wished): back to the same claimant."""
+
+    wish_id: UUID
+    community_code: str
+    claimant_kind: str
+    claimant_id: str
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class WishFulfilled:
     """销单: the grid confirmed with the resident. Volunteers credit a party member on this."""
 
