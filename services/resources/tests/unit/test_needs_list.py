@@ -24,6 +24,13 @@ def test_a_recorded_need_is_open_with_its_fact() -> None:
     assert (recorded.grid_node_code, recorded.urgency, recorded.at) == ("yxl-g2", "normal", T0)
 
 
+def test_a_need_keeps_what_it_came_out_of() -> None:
+    need = a_need(source="resident", origin_ref="bench-meeting:changshan-b5:2026-03-02#1")
+    recorded = need.events[0]
+    assert isinstance(recorded, events.NeedRecorded)
+    assert recorded.origin_ref == "bench-meeting:changshan-b5:2026-03-02#1"
+
+
 def test_a_need_from_an_incident_names_it_and_only_then() -> None:
     incident = uuid4()
     need = a_need(source="incident", source_incident_id=incident)

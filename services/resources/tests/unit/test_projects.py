@@ -6,8 +6,10 @@ import pytest
 
 from lianxin.errors import Conflict, RuleBroken
 from resources.domain import events
+from resources.domain.claims import claim_flags
 from resources.domain.common import Quarter
-from resources.domain.projects import Project, ProjectStatus, claim_flags
+from resources.domain.projects import Project, ProjectStatus
+from resources.domain.responsibilities import responsibilities_list
 
 from .builders import T0, days
 
@@ -131,3 +133,19 @@ def test_residents_rate_a_finished_project_once_per_household() -> None:
     with pytest.raises(Conflict):
         project.rate("h1", 1, T0 + days(3))
     assert project.mean_rating == 3.5
+
+
+def test_the_responsibilities_list_puts_overdue_first() -> None:
+    pavilion, shed = a_project(), a_project()
+    late = pavilion.assign("builder", "建亭", T0 + days(10), T0)
+    soon = shed.assign("bank", "拨款", T0 + days(20), T0)
+    done = shed.assign("builder", "验收", T0 + days(5), T0)
+    shed.claim("builder", T0)
+    shed.complete(done.id, T0 + days(4))
+    lines = responsibilities_list([pavilion, shed], T0 + days(11))
+    assert [(x.responsibility_id, x.state) for x in lines] == [
+        (late.id, "overdue"),
+        (done.id, "done"),
+        (soon.id, "in_hand"),
+    ]
+    assert [x.task for x in responsibilities_list([pavilion, shed], T0, "bank")] == ["拨款"]

@@ -31,6 +31,7 @@ class NeedRecorded:
     urgency: str
     source: str
     source_incident_id: UUID | None
+    origin_ref: str
     at: datetime
 
 

@@ -32,6 +32,7 @@ from resources.domain.meetings import (
 )
 from resources.domain.needs import Need, NeedStatus
 from resources.domain.projects import Project, ProjectStatus
+from resources.domain.responsibilities import state_of
 
 
 @dataclass(frozen=True)
@@ -96,13 +97,9 @@ def _responsibility_line(
             "responsibility_given", d.responsibility_id, d.task, "missing", None, ""
         )
     r = found[0]
-    if r.done_at is not None:
-        state = "done_late" if r.late else "done"
-        detail = f"{r.holder_code}, done {local_day(r.done_at)}"
-    else:
-        state = "overdue" if r.overdue(now) else "in_hand"
-        detail = f"{r.holder_code}, due {local_day(r.due_at)}"
-    return FeedbackItem("responsibility_given", r.id, r.task, state, None, detail)
+    when = f"done {local_day(r.done_at)}" if r.done_at else f"due {local_day(r.due_at)}"
+    detail = f"{r.holder_code}, {when}"
+    return FeedbackItem("responsibility_given", r.id, r.task, state_of(r, now), None, detail)
 
 
 def _decline_line(d: DeclineDecision, need: Need | None) -> FeedbackItem:

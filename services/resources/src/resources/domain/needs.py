@@ -71,6 +71,8 @@ class Need(Aggregate):
     # When it is needed, if it is for a date: matching checks availability then.
     needed_at: datetime | None = None
     skills: tuple[str, ...] = ()
+    # What it came out of, when not an incident: a bench meeting's item, a care visit's note.
+    origin_ref: str = ""
     status: NeedStatus = NeedStatus.OPEN
     matched_offer_ids: tuple[UUID, ...] = ()
     project_id: UUID | None = None
@@ -95,6 +97,7 @@ class Need(Aggregate):
         source_incident_id: UUID | None = None,
         needed_at: datetime | None = None,
         skills: Iterable[str] = (),
+        origin_ref: str = "",
         need_id: UUID | None = None,
     ) -> Need:
         kind = choice(NeedSource, source, "source")
@@ -129,6 +132,7 @@ class Need(Aggregate):
             recorded_at=require_aware(now, "now"),
             needed_at=needed_at,
             skills=tuple(sorted({require_text(s, "skills", 64) for s in skills})),
+            origin_ref=origin_ref.strip()[:200],
         )
         need.events.append(
             events.NeedRecorded(
@@ -142,6 +146,7 @@ class Need(Aggregate):
                 need.urgency.value,
                 need.source.value,
                 need.source_incident_id,
+                need.origin_ref,
                 now,
             )
         )

@@ -8,8 +8,8 @@ Claims: one per unit per project, at most `slots` (decided at the meeting; the p
 A claim of a full project is refused with Conflict: the database makes two racing claims for the
 last slot one success and one refusal; the aggregate says the same thing to the slower one.
 The practice is one or two projects a year per unit: a third claim is allowed and flagged
-(`ProjectClaimed.beyond_practice`), and `claim_flags` says which units claimed too many or none
-by the end of Q1.
+(`ProjectClaimed.beyond_practice`); `claims.claim_flags` says which units claimed too many or
+none by the end of Q1.
 
 Responsibilities go overdue like the whistle's deadlines: the persistence layer keeps one timer
 row per responsibility at its `due_at` and calls `check_deadlines(now)`, which flags each
@@ -27,41 +27,15 @@ from uuid import UUID, uuid4
 
 from lianxin.errors import Conflict, RuleBroken, require
 from resources.domain import events
-from resources.domain.common import Aggregate, Quarter, require_aware, require_text
-
-PRACTICE_CLAIMS_PER_YEAR = 2
+from resources.domain.claims import PRACTICE_CLAIMS_PER_YEAR, Claim
+from resources.domain.common import Aggregate, require_aware, require_text
+from resources.domain.responsibilities import Responsibility
 
 
 class ProjectStatus(StrEnum):
     OPEN = "open"
     UNDER_WAY = "under_way"
     FINISHED = "finished"
-
-
-@dataclass(frozen=True)
-class Claim:
-    member_unit_code: str
-    claimed_at: datetime
-
-
-@dataclass(kw_only=True)
-class Responsibility:
-    """Who does what by when."""
-
-    id: UUID
-    holder_code: str
-    task: str
-    given_at: datetime
-    due_at: datetime
-    done_at: datetime | None = None
-    flagged_overdue_at: datetime | None = None
-
-    def overdue(self, now: datetime) -> bool:
-        return self.done_at is None and now > self.due_at
-
-    @property
-    def late(self) -> bool:
-        return self.done_at is not None and self.done_at > self.due_at
 
 
 @dataclass(kw_only=True)
@@ -358,33 +332,3 @@ def _check_percent(value: int, field: str) -> None:
         field,
         f"{field}: a percentage is 0 to 100",
     )
-
-
-# The practice of 1–2 projects a year per unit
-
-
-@dataclass(frozen=True)
-class ClaimFlag:
-    member_unit_code: str
-    # "beyond_practice": more than two claims this year; "none_by_end_of_q1": no claim by 1 April.
-    flag: str
-    claims: int
-
-
-def claim_flags(
-    member_unit_codes: Iterable[str], projects: Iterable[Project], year: int, now: datetime
-) -> list[ClaimFlag]:
-    """Which units the secretary should talk to about their claims in `year`, as of `now`."""
-    counts: dict[str, int] = dict.fromkeys(member_unit_codes, 0)
-    for project in projects:
-        for c in project.claims:
-            if Quarter.of(c.claimed_at).year == year and c.claimed_at <= now:
-                counts[c.member_unit_code] = counts.get(c.member_unit_code, 0) + 1
-    q1_over = now >= Quarter(year, 1).end
-    flags: list[ClaimFlag] = []
-    for unit, n in counts.items():
-        if n > PRACTICE_CLAIMS_PER_YEAR:
-            flags.append(ClaimFlag(unit, "beyond_practice", n))
-        elif n == 0 and q1_over:
-            flags.append(ClaimFlag(unit, "none_by_end_of_q1", 0))
-    return flags

@@ -187,6 +187,7 @@ class MicroWish(Aggregate):
         claimant = self._holder()
         self.status = WishStatus.CLAIMED
         self.delivered_at = None
+        self.delivery_note, self.photo_ref = "", None
         self.events.append(
             events.WishDeliveryReturned(
                 self.id, self.community_code, claimant.kind.value, claimant.id, text, now
