@@ -53,20 +53,28 @@ def test_claim_flags_three_claims_and_none_by_the_end_of_q1() -> None:
     ]
 
 
-def test_responsibilities_go_overdue_once() -> None:
+def test_responsibilities_go_overdue_rung_by_rung_once_each() -> None:
     project = a_project()
     r = project.assign("builder", "建亭", T0 + days(30), T0)
     assert project.check_deadlines(T0 + days(30)) == []  # due at that instant: not yet late
-    assert project.check_deadlines(T0 + days(31)) == [r]
+    late_timer = project.check_deadlines(T0 + days(70))  # a late row takes both rungs at once
+    assert [e.rung for e in late_timer] == ["community", "street"]
+    project = a_project()
+    r = project.assign("builder", "建亭", T0 + days(30), T0)
+    (community,) = project.check_deadlines(T0 + days(31))
+    assert (community.responsibility_id, community.rung) == (r.id, "community")
     assert project.check_deadlines(T0 + days(40)) == []  # a timer firing again does no harm
+    (street,) = project.check_deadlines(T0 + days(61))  # one more period of 30 days
+    assert street.rung == "street"
+    assert project.check_deadlines(T0 + days(200)) == []
     overdue = [e for e in project.events if isinstance(e, events.ResponsibilityOverdue)]
-    assert len(overdue) == 1
+    assert [e.rung for e in overdue] == ["community", "street"]
     project.claim("builder", T0 + days(1))
-    project.complete(r.id, T0 + days(41))
+    project.complete(r.id, T0 + days(62))
     done = project.events[-1]
     assert isinstance(done, events.ResponsibilityCompleted) and done.late
     with pytest.raises(Conflict):
-        project.complete(r.id, T0 + days(42))
+        project.complete(r.id, T0 + days(63))
     with pytest.raises(RuleBroken) as refused:
         project.complete(uuid4(), T0)
     assert refused.value.field == "responsibility_id"

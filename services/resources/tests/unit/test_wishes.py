@@ -13,6 +13,7 @@ from resources.domain.wishes import (
     WishStatus,
     fulfilment_rate,
     raised_wishes,
+    wish_board,
 )
 
 from .builders import T0, days
@@ -120,3 +121,18 @@ def test_the_rate_counts_the_period_s_wishes_closed_before_its_end() -> None:
     with pytest.raises(RuleBroken) as refused:
         fulfilment_rate(wishes, "taipingjie", T0, T0)
     assert refused.value.field == "end"
+
+
+def test_the_board_shows_waiting_wishes_first_and_no_resident() -> None:
+    recorded, waiting, taken, closed = a_wish(), a_wish(), a_wish(), a_wish()
+    for w in (taken, closed, waiting):
+        w.publish(T0 + days(1))
+    for w in (taken, closed):
+        w.claim(UNIT, T0 + days(2))
+    closed.deliver(UNIT, T0 + days(3), note="ok")
+    closed.close(T0 + days(4))
+    board = wish_board(
+        [recorded, taken, closed, waiting, a_wish(community="longze")], ["taipingjie"]
+    )
+    assert [(v.id, v.status) for v in board] == [(waiting.id, "published"), (taken.id, "claimed")]
+    assert board[1].claimant_id == "chongqing-electric"

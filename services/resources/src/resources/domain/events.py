@@ -219,6 +219,8 @@ class ResponsibilityOverdue:
     responsibility_id: UUID
     holder_code: str
     due_at: datetime
+    # Who is told now: "community" (the big committee) at due, "street" a period later.
+    rung: str
     at: datetime
 
 

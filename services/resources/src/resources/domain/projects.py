@@ -11,9 +11,9 @@ The practice is one or two projects a year per unit: a third claim is allowed an
 (`ProjectClaimed.beyond_practice`); `claims.claim_flags` says which units claimed too many or
 none by the end of Q1.
 
-Responsibilities go overdue like the whistle's deadlines: the persistence layer keeps one timer
-row per responsibility at its `due_at` and calls `check_deadlines(now)`, which flags each
-responsibility overdue once, however late, often or out of order the rows fire. A project is on
+Responsibilities go overdue like the whistle's deadlines (see `responsibilities`): the persistence
+layer keeps one timer row per rung and calls `check_deadlines(now)`, which takes each rung once,
+however late, often or out of order the rows fire. A project is on
 time when it is finished by its `due_at`.
 """
 
@@ -213,15 +213,19 @@ class Project(Aggregate):
     def overdue(self, now: datetime) -> list[Responsibility]:
         return [r for r in self.responsibilities if r.overdue(now)]
 
-    def check_deadlines(self, now: datetime) -> list[Responsibility]:
-        """Flag, once each, the responsibilities that went overdue; returns those just flagged."""
-        flagged = [r for r in self.overdue(now) if r.flagged_overdue_at is None]
-        for r in flagged:
-            r.flagged_overdue_at = now
-            self.events.append(
-                events.ResponsibilityOverdue(self.id, r.id, r.holder_code, r.due_at, now)
-            )
-        return flagged
+    def check_deadlines(self, now: datetime) -> list[events.ResponsibilityOverdue]:
+        """Take each rung of the overdue ladder that is due and not yet taken, once."""
+        taken: list[events.ResponsibilityOverdue] = []
+        for r in self.responsibilities:
+            for rung in r.rungs_due(now):
+                r.overdue_rung = rung
+                taken.append(
+                    events.ResponsibilityOverdue(
+                        self.id, r.id, r.holder_code, r.due_at, rung.name.lower(), now
+                    )
+                )
+        self.events.extend(taken)
+        return taken
 
     # Progress (三定: regular planning, progress reports, evaluation)
 

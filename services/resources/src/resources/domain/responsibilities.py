@@ -3,6 +3,12 @@
 A responsibility is part of its project (it changes only through `Project`); this module holds
 its record and the cross-project list the secretary and the liaisons read. Due at `due_at`:
 done at that very instant is on time, as with the whistle's deadlines.
+
+Overdue climbs a ladder as the whistle's deadlines do, with the period the responsibility was
+given (from `given_at` to `due_at`) as the step: at `due_at` the community's big committee
+(its secretary) is told; a full period later, still not done, the street's big working
+committee (街道大工委). Thirty days to build becomes the community's matter on day 30 and the
+street's on day 60; the timer rows fire `Project.check_deadlines`, which takes each rung once.
 """
 
 from __future__ import annotations
@@ -10,11 +16,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import IntEnum
 from typing import TYPE_CHECKING
 from uuid import UUID
 
 if TYPE_CHECKING:
     from resources.domain.projects import Project
+
+
+class OverdueRung(IntEnum):
+    COMMUNITY = 1
+    STREET = 2
 
 
 @dataclass(kw_only=True)
@@ -27,10 +39,20 @@ class Responsibility:
     given_at: datetime
     due_at: datetime
     done_at: datetime | None = None
-    flagged_overdue_at: datetime | None = None
+    # The highest rung of the overdue ladder already taken (0: none).
+    overdue_rung: int = 0
 
     def overdue(self, now: datetime) -> bool:
         return self.done_at is None and now > self.due_at
+
+    def rung_due_at(self, rung: OverdueRung) -> datetime:
+        return self.due_at + (rung - 1) * (self.due_at - self.given_at)
+
+    def rungs_due(self, now: datetime) -> list[OverdueRung]:
+        """The rungs reached by `now` and not yet taken; none once it is done or not late yet."""
+        if not self.overdue(now):
+            return []
+        return [r for r in OverdueRung if r > self.overdue_rung and self.rung_due_at(r) < now]
 
     @property
     def late(self) -> bool:

@@ -237,6 +237,18 @@ class MicroWish(Aggregate):
         )
 
 
+ON_BOARD = (WishStatus.PUBLISHED, WishStatus.CLAIMED, WishStatus.DELIVERED)
+
+
+def wish_board(wishes: Iterable[MicroWish], community_codes: Iterable[str]) -> list[PublicWish]:
+    """The public board: wishes waiting for a claimant first (oldest first), then those under
+    way; never a resident's name or contact."""
+    communities = set(community_codes)
+    shown = [w for w in wishes if w.community_code in communities and w.status in ON_BOARD]
+    shown.sort(key=lambda w: (ON_BOARD.index(w.status) > 0, w.published_at, str(w.id)))
+    return [w.public_view() for w in shown]
+
+
 @dataclass(frozen=True)
 class RaisedWish:
     wish_id: UUID
