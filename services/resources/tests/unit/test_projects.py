@@ -3,6 +3,8 @@ from __future__ import annotations
 from uuid import uuid4
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lianxin.errors import Conflict, RuleBroken
 from resources.domain import events
@@ -157,3 +159,22 @@ def test_the_responsibilities_list_puts_overdue_first() -> None:
         (soon.id, "in_hand"),
     ]
     assert [x.task for x in responsibilities_list([pavilion, shed], T0, "bank")] == ["拨款"]
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(
+    slots=st.integers(min_value=1, max_value=4),
+    claimants=st.lists(st.sampled_from(["a", "b", "c", "d", "e"]), max_size=12),
+)
+def test_claims_never_exceed_the_slots_nor_repeat_a_unit(slots: int, claimants: list[str]) -> None:
+    project = a_project(slots=slots)
+    winners = []
+    for unit in claimants:
+        try:
+            project.claim(unit, T0)
+        except Conflict:
+            continue
+        winners.append(unit)
+    assert len(winners) == len(set(winners)) <= slots
+    assert list(project.claimant_codes) == winners
+    assert winners == list(dict.fromkeys(claimants))[:slots]
