@@ -67,6 +67,10 @@ def test_decisions_concern_needs_on_the_agenda_once() -> None:
     with pytest.raises(Conflict):
         meeting.decline_need(on.id, "changed our mind")
     assert len(meeting.decisions) == 1
+    with pytest.raises(Conflict):  # the agenda cannot lose a need already decided
+        meeting.set_agenda(build_agenda([off], {}))
+    meeting.set_agenda(build_agenda([on, off], {}))
+    assert meeting.agenda.need_ids == {on.id, off.id}
 
 
 def test_closing_needs_minutes_and_attendance_then_publishes_each_decision() -> None:

@@ -176,6 +176,9 @@ class JointMeeting(Aggregate):
     def set_agenda(self, agenda: Agenda) -> None:
         """A draft until the meeting: set again as needs come in (no event: nothing decided)."""
         self._ensure_open()
+        dropped = self._decided_needs() - agenda.need_ids
+        if dropped:
+            raise Conflict(f"needs already decided here must stay on the agenda: {len(dropped)}")
         self.agenda = agenda
 
     def record_attendance(
