@@ -145,8 +145,9 @@ def test_story_9_micro_wishes_at_taipingjie() -> None:
         )
         w.publish(T0 + days(i))
         if i < 138:
-            w.claim(Claimant.of("party_member", f"pm-{i % 96}"), T0 + days(i + 1))
-            w.deliver(w.claimant, T0 + days(i + 2), note="送达")  # type: ignore[arg-type]
+            member = Claimant.of("party_member", f"pm-{i % 96}")  # 96 in-service members
+            w.claim(member, T0 + days(i + 1))
+            w.deliver(member, T0 + days(i + 2), note="送达")
             w.close(T0 + days(i + 3))
         wishes.append(w)
     rate = fulfilment_rate(wishes, "taipingjie", T0, T0 + days(400))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from hypothesis import HealthCheck, settings
@@ -39,12 +40,12 @@ class WishMachine(RuleBasedStateMachine):
         self.first_claimant: Claimant | None = None
         self.seen_events = 1
 
-    def attempt(self, command: object) -> None:
+    def attempt(self, command: Callable[[], None]) -> None:
         """A refused command changes nothing and says nothing; an accepted one says one fact."""
         self.now += timedelta(hours=1)
         before = (self.wish.status, self.wish.claimant, len(self.wish.events))
         try:
-            command()  # type: ignore[operator]
+            command()
         except ApplicationError:
             assert (self.wish.status, self.wish.claimant, len(self.wish.events)) == before
         else:

@@ -25,8 +25,8 @@ class Aggregate:
 
 
 def require_text(value: str | None, field: str, max_length: int = 2000) -> str:
-    require(value is not None and value.strip(), field, f"{field} must not be blank")
-    text = value.strip()  # type: ignore[union-attr]
+    text = (value or "").strip()
+    require(text, field, f"{field} must not be blank")
     require(len(text) <= max_length, field, f"{field} is longer than {max_length} characters")
     return text
 
