@@ -1,0 +1,351 @@
+"""The facts of the resources domain, one frozen dataclass per change, named in the past tense.
+
+Why one module rather than events beside each aggregate: the service layer drains every
+aggregate into the same outbox and maps each fact to its contract in `lianxin.contracts`; one
+module is the one list to check against the contracts and the AsyncAPI document, as in
+`incidents` and `organisation`. Aggregates import it as `events`; it imports nothing of theirs.
+
+Personal data never travels: a wish's resident name and contact stay on the aggregate. Each fact
+carries `at`, the moment it happened by the domain's clock (the envelope's time is the publish).
+These facts need their contracts before a handler may publish them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+# Needs (需求清单)
+
+
+@dataclass(frozen=True)
+class NeedRecorded:
+    need_id: UUID
+    community_code: str
+    grid_node_code: str
+    category: str
+    title: str
+    affected: str
+    affected_count: int
+    urgency: str
+    source: str
+    source_incident_id: UUID | None
+    origin_ref: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class NeedMatched:
+    need_id: UUID
+    community_code: str
+    resource_offer_ids: tuple[UUID, ...]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class NeedTakenIntoProject:
+    need_id: UUID
+    community_code: str
+    project_id: UUID
+    at: datetime
+
+
+@dataclass(frozen=True)
+class NeedMet:
+    need_id: UUID
+    community_code: str
+    note: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class NeedDeclined:
+    need_id: UUID
+    community_code: str
+    reason: str
+    at: datetime
+
+
+# Resources (资源清单)
+
+
+@dataclass(frozen=True)
+class ResourceOffered:
+    offer_id: UUID
+    member_unit_code: str
+    community_code: str
+    kind: str
+    title: str
+    quantity: int
+    unit: str
+    emergency_available: bool
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ResourceRefreshed:
+    offer_id: UUID
+    member_unit_code: str
+    quantity_left: int
+    available_until: datetime | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ResourceUsed:
+    offer_id: UUID
+    member_unit_code: str
+    quantity: int
+    quantity_left: int
+    purpose: str
+    # What it was used for: a project, a need, an incident in an emergency.
+    reference_id: UUID | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ResourceWithdrawn:
+    offer_id: UUID
+    member_unit_code: str
+    at: datetime
+
+
+# Joint meetings (联席会议)
+
+
+@dataclass(frozen=True)
+class MeetingScheduled:
+    meeting_id: UUID
+    community_code: str
+    quarter: str
+    chair_unit_code: str
+    scheduled_at: datetime
+    invited_department_codes: tuple[str, ...]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class MeetingClosed:
+    meeting_id: UUID
+    community_code: str
+    quarter: str
+    chair_unit_code: str
+    units_present: tuple[str, ...]
+    departments_present: tuple[str, ...]
+    decisions: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ProjectDecided:
+    meeting_id: UUID
+    project_id: UUID
+    community_code: str
+    title: str
+    need_ids: tuple[UUID, ...]
+    resource_offer_ids: tuple[UUID, ...]
+    slots: int
+    due_at: datetime
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ResponsibilityGiven:
+    meeting_id: UUID
+    project_id: UUID
+    responsibility_id: UUID
+    holder_code: str
+    task: str
+    due_at: datetime
+    at: datetime
+
+
+@dataclass(frozen=True)
+class NeedDeclinedAtMeeting:
+    meeting_id: UUID
+    need_id: UUID
+    reason: str
+    at: datetime
+
+
+# Projects (项目清单, 责任清单)
+
+
+@dataclass(frozen=True)
+class ProjectCreated:
+    project_id: UUID
+    community_code: str
+    meeting_id: UUID | None
+    title: str
+    slots: int
+    due_at: datetime
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ProjectClaimed:
+    project_id: UUID
+    community_code: str
+    member_unit_code: str
+    # More than the practice's two projects a year: allowed, shown to the secretary.
+    beyond_practice: bool
+    slots_left: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ResponsibilityAssigned:
+    project_id: UUID
+    responsibility_id: UUID
+    holder_code: str
+    task: str
+    due_at: datetime
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ResponsibilityCompleted:
+    project_id: UUID
+    responsibility_id: UUID
+    holder_code: str
+    late: bool
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ResponsibilityOverdue:
+    project_id: UUID
+    responsibility_id: UUID
+    holder_code: str
+    due_at: datetime
+    # Who is told now: "community" (the big committee) at due, "street" a period later.
+    rung: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class MilestoneAdded:
+    project_id: UUID
+    milestone_id: UUID
+    title: str
+    due_at: datetime
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ProgressReported:
+    project_id: UUID
+    reported_by: str
+    percent_done: int
+    note: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ProjectFinished:
+    project_id: UUID
+    community_code: str
+    claimant_codes: tuple[str, ...]
+    on_time: bool
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ProjectRated:
+    project_id: UUID
+    rating: int
+    mean_rating: float
+    ratings: int
+    at: datetime
+
+
+# Micro-wishes (微心愿): 点单 recorded, 派单 published, 接单 claimed, delivered, 销单 fulfilled
+
+
+@dataclass(frozen=True)
+class WishRecorded:
+    wish_id: UUID
+    community_code: str
+    grid_node_code: str
+    title: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class WishPublished:
+    wish_id: UUID
+    community_code: str
+    grid_node_code: str
+    title: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class WishClaimed:
+    wish_id: UUID
+    community_code: str
+    claimant_kind: str
+    claimant_id: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class WishDelivered:
+    wish_id: UUID
+    community_code: str
+    claimant_kind: str
+    claimant_id: str
+    photo_ref: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class WishDeliveryReturned:
+    """The resident says it did not arrive (or not as wished): back to the same claimant."""
+
+    wish_id: UUID
+    community_code: str
+    claimant_kind: str
+    claimant_id: str
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class WishFulfilled:
+    """销单: the grid confirmed with the resident. Volunteers credit a party member on this."""
+
+    wish_id: UUID
+    community_code: str
+    claimant_kind: str
+    claimant_id: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class WishWithdrawn:
+    wish_id: UUID
+    community_code: str
+    reason: str
+    at: datetime
+
+
+# Evaluation (红黑榜, 星级排行榜, 年底考核)
+
+
+@dataclass(frozen=True)
+class RedBlackListPublished:
+    community_code: str
+    quarter: str
+    red: tuple[str, ...]
+    black: tuple[str, ...]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class StarRatingsPublished:
+    community_code: str
+    year: int
+    stars: tuple[tuple[str, int], ...]
+    at: datetime
