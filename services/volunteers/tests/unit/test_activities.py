@@ -85,7 +85,7 @@ def test_the_leader_checks_in_and_out_and_hours_round_down_to_quarters() -> None
 
 
 def test_only_the_shifts_own_team_leader_checks_people_in() -> None:
-    shift, team, leader = setting()
+    shift, team, _ = setting()
     a = uuid4()
     shift.sign_up(a, NOW)
     member = person()

@@ -38,20 +38,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from uuid import UUID, uuid4
 
 from lianxin.errors import Conflict, NotFound, require
 from volunteers.domain import events
-
-
-class AccountKind(StrEnum):
-    ISSUING = "issuing"  # the alliance's or a community's: where points come from
-    PASSBOOK = "passbook"  # a volunteer's
-    SHOP = "shop"  # the points supermarket's: where redeemed points go
-    EXPIRY = "expiry"
-    ADJUSTMENT = "adjustment"
-
+from volunteers.domain.accounts import Account, AccountKind, Entry, Transfer
 
 A = AccountKind
 
@@ -83,57 +74,6 @@ TRANSFER_KINDS: dict[str, TransferKind] = {
 }
 # Which kind undoes which: the table above, read backwards.
 UNDONE_BY = {undone: k.name for k in TRANSFER_KINDS.values() for undone in k.reverses}
-
-
-@dataclass
-class Account:
-    id: str
-    kind: AccountKind
-    community_code: str
-    owner: str = ""  # the volunteer's id for a passbook; the alliance or community otherwise
-    balance: int = 0  # cached: the sum of the account's entries (see `reconcile`)
-    lifetime: int = 0  # passbooks only: points earned, whatever was spent since
-
-    @classmethod
-    def passbook(cls, volunteer_id: UUID, community_code: str) -> Account:
-        return cls(f"passbook:{volunteer_id}", A.PASSBOOK, community_code, str(volunteer_id))
-
-    @classmethod
-    def of(cls, kind: AccountKind, community_code: str) -> Account:
-        """The community's issuing, shop, expiry or adjustment account."""
-        require(kind is not A.PASSBOOK, "kind", "a passbook belongs to a volunteer")
-        return cls(f"{kind}:{community_code}", kind, community_code, community_code)
-
-
-@dataclass(frozen=True)
-class Entry:
-    transfer_id: UUID
-    account_id: str
-    amount: int  # signed: − on the source account, + on the target
-    at: datetime
-
-
-@dataclass(frozen=True)
-class Transfer:
-    id: UUID
-    kind: str
-    from_account: str
-    to_account: str
-    amount: int
-    actor: str
-    reason: str
-    source_key: str
-    at: datetime
-    reverses: UUID | None = None
-    # Change to the passbook's lifetime points (earn/adjust +, their reversals −, else 0).
-    lifetime_delta: int = 0
-
-    @property
-    def entries(self) -> tuple[Entry, Entry]:
-        return (
-            Entry(self.id, self.from_account, -self.amount, self.at),
-            Entry(self.id, self.to_account, self.amount, self.at),
-        )
 
 
 def reversal_key(original: Transfer) -> str:
@@ -308,10 +248,28 @@ class Ledger:
         return self._record(made)
 
     def reverse(self, transfer_id: UUID, *, actor: str, reason: str, now: datetime) -> Transfer:
-        """Undo a transfer by its mirror image (a refund for a redemption), once."""
+        """Undo a transfer by its mirror image, once. A redemption is undone by the shop
+        (`shop.cancel` → `refund`), which puts the item back on the shelf as well."""
+        original = self._original(transfer_id)
+        if original.kind == "redeem":
+            raise Conflict("a redemption is undone by cancelling it in the shop")
+        return self._undo(original, actor, reason, now)
+
+    def refund(self, transfer_id: UUID, *, actor: str, reason: str, now: datetime) -> Transfer:
+        """The points of a cancelled redemption back to the passbook: only `shop.cancel` calls
+        this, in the same transaction as it restocks the item."""
+        original = self._original(transfer_id)
+        require(original.kind == "redeem", "transfer_id", "only a redemption is refunded")
+        return self._undo(original, actor, reason, now)
+
+    def _original(self, transfer_id: UUID) -> Transfer:
         original = self.transfers.get(transfer_id)
         if original is None:
             raise NotFound("transfer", transfer_id)
+        return original
+
+    def _undo(self, original: Transfer, actor: str, reason: str, now: datetime) -> Transfer:
+        transfer_id = original.id
         if transfer_id in self._reversed:
             raise Conflict(f"transfer {transfer_id} was reversed already")
         kind = UNDONE_BY.get(original.kind)
@@ -363,3 +321,20 @@ class Ledger:
         self._keys[transfer.source_key] = transfer.id
         if transfer.reverses is not None:
             self._reversed[transfer.reverses] = transfer.id
+
+
+__all__ = [
+    "TRANSFER_KINDS",
+    "Account",
+    "AccountKind",
+    "Discrepancy",
+    "Entry",
+    "Ledger",
+    "Transfer",
+    "TransferKind",
+    "correction_key",
+    "lock_order",
+    "post",
+    "reconcile",
+    "reversal_key",
+]

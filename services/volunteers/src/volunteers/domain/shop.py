@@ -158,7 +158,7 @@ def cancel(
     require(redemption.item_id == item.id, "item_id", "this redemption was of another item")
     if redemption.status is RedemptionStatus.CANCELLED:
         raise Conflict(f"redemption {redemption.id} is cancelled already")
-    refund = ledger.reverse(redemption.transfer_id, actor=actor, reason=reason, now=now)
+    refund = ledger.refund(redemption.transfer_id, actor=actor, reason=reason, now=now)
     item.stock += 1
     redemption.status = RedemptionStatus.CANCELLED
     redemption.refund_transfer_id = refund.id
