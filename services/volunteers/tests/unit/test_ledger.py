@@ -245,3 +245,19 @@ def test_reconcile_reports_every_account_whose_cache_differs_from_its_entries() 
         Discrepancy(passbook, 31, 30),
     ]
     assert reconcile(cached, ledger.entries) == sorted(expected, key=lambda d: d.account_id)
+
+
+def test_a_ledger_rebuilt_from_stored_transfers_still_knows_their_keys_and_reversals() -> None:
+    """How the service layer builds one: the locked accounts and the transfers at hand."""
+    ledger, passbook, issuing = books()
+    earn(ledger, passbook, 30, "shift:1:v")
+    [t] = ledger.transfers.values()
+    ledger.reverse(t.id, actor="c", reason="r", now=NOW)
+    again = Ledger(
+        accounts={k: ledger.accounts[k] for k in lock_order([passbook, issuing])},
+        transfers=dict(ledger.transfers),
+    )
+    with pytest.raises(Conflict):
+        again.reverse(t.id, actor="c", reason="r", now=NOW)
+    with pytest.raises(Conflict):
+        earn(again, passbook, 30, "shift:1:v")

@@ -135,10 +135,14 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @invariant()
     def passbooks_are_never_negative_and_lifetime_covers_spendable(self) -> None:
+        # Lifetime from the kinds alone: earn credits less the reversals of earns.
+        transfers = self.ledger.transfers
         lifetime_from_transfers: Counter[str] = Counter()
-        for t in self.ledger.transfers.values():
-            passbook = t.to_account if t.lifetime_delta > 0 else t.from_account
-            lifetime_from_transfers[passbook] += t.lifetime_delta
+        for t in transfers.values():
+            if t.kind == "earn":
+                lifetime_from_transfers[t.to_account] += t.amount
+            elif t.reverses is not None and transfers[t.reverses].kind == "earn":
+                lifetime_from_transfers[t.from_account] -= t.amount
         for account in self.ledger.accounts.values():
             if account.kind is AccountKind.PASSBOOK:
                 assert 0 <= account.balance <= account.lifetime

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -14,7 +14,7 @@ from volunteers.domain.ledger import Account, AccountKind, Ledger
 NOW = datetime(2019, 6, 1, 9, 0, tzinfo=UTC)
 
 
-def setting(points: int, stock: int = 1) -> tuple[Ledger, shop.Item, object]:
+def setting(points: int, stock: int = 1) -> tuple[Ledger, shop.Item, UUID]:
     ledger = Ledger()
     for kind in (AccountKind.ISSUING, AccountKind.SHOP):
         ledger.open(Account.of(kind, "changshan"))

@@ -91,6 +91,9 @@ def lock_order(accounts: Iterable[Account | str]) -> list[str]:
     Two transfers touching the same two accounts in opposite directions (a redemption and its
     refund, say) would deadlock if each locked its source first; locking every set of accounts in
     one total order makes the second wait for the first instead. Duplicates are locked once.
+    The passbook's lock is what makes "never negative" hold under concurrent redemptions: the
+    balance is read and checked under it. (Issuing accounts may go negative, so their row only
+    needs the lock for its cached total; it is the hot one, every earn in a community takes it.)
     """
     return sorted({a.id if isinstance(a, Account) else a for a in accounts})
 
