@@ -10,13 +10,13 @@ import pytest
 
 from lianxin.errors import Conflict, NotFound, RuleBroken
 from volunteers.domain import events
+from volunteers.domain.accounts import correction_key
 from volunteers.domain.ledger import (
     TRANSFER_KINDS,
     Account,
     AccountKind,
     Discrepancy,
     Ledger,
-    correction_key,
     lock_order,
     post,
     reconcile,

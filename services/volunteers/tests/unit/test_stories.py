@@ -12,6 +12,7 @@ import pytest
 
 from lianxin.errors import Conflict
 from volunteers.domain import events, records, shop
+from volunteers.domain.accounts import wish_key
 from volunteers.domain.activities import Activity, service_key
 from volunteers.domain.leaderboards import leaderboard, star_level
 from volunteers.domain.ledger import Account, AccountKind, Ledger
@@ -183,7 +184,7 @@ def test_story_13_an_in_service_member_serves_at_home_and_her_record_goes_to_her
                 20,
                 actor="resources",
                 reason="micro-wish fulfilled",
-                source_key=f"wish:{wish}",
+                source_key=wish_key(wish),
                 now=fulfilled,
             )
             services.append(

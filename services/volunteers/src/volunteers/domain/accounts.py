@@ -72,3 +72,18 @@ class Transfer:
             Entry(self.id, self.from_account, -self.amount, self.at),
             Entry(self.id, self.to_account, self.amount, self.at),
         )
+
+
+# Source keys made here, unique across the ledger (see `ledger`).
+def reversal_key(original: Transfer) -> str:
+    return f"reversal:{original.id}"
+
+
+def wish_key(wish_id: UUID) -> str:
+    """A micro-wish fulfilled (an event from resources) credits whoever fulfilled it once."""
+    return f"wish:{wish_id}"
+
+
+def correction_key(original: Transfer) -> str:
+    """The key for crediting again, correctly, what a reversal took back."""
+    return f"{original.source_key}#corrected:{original.id}"

@@ -21,10 +21,11 @@ between the account kinds it names:
   and expiry lower only the spendable balance, so lifetime − spendable = the points redeemed or
   expired and not given back, which is never negative.
 * A passbook never goes negative: a debit larger than its spendable balance is a Conflict.
-* A correction is a reversal (or, for a redemption, a refund) of the whole original, mirrored,
-  referencing it; nothing is edited or deleted. Its source key is "reversal:<original id>", so
+* A correction is a reversal of the whole original, mirrored, referencing it; nothing is edited
+  or deleted. A redemption is undone only by cancelling it in the shop, whose refund puts the
+  item back on the shelf in the same breath. Its source key is "reversal:<original id>", so
   the unique key that stops a service being credited twice also stops a double reversal.
-  A wrong amount is put right by reversing and crediting again under `correction_key`.
+  A wrong amount is put right by reversing and crediting again under `accounts.correction_key`.
 
 The service layer loads the accounts a command touches, locks them in `lock_order`, builds a
 `Ledger` over them (plus the transfer being reversed, if any), posts, and saves the transfer, its
@@ -42,7 +43,13 @@ from uuid import UUID, uuid4
 
 from lianxin.errors import Conflict, NotFound, require
 from volunteers.domain import events
-from volunteers.domain.accounts import Account, AccountKind, Entry, Transfer
+from volunteers.domain.accounts import (
+    Account,
+    AccountKind,
+    Entry,
+    Transfer,
+    reversal_key,
+)
 
 A = AccountKind
 
@@ -74,15 +81,6 @@ TRANSFER_KINDS: dict[str, TransferKind] = {
 }
 # Which kind undoes which: the table above, read backwards.
 UNDONE_BY = {undone: k.name for k in TRANSFER_KINDS.values() for undone in k.reverses}
-
-
-def reversal_key(original: Transfer) -> str:
-    return f"reversal:{original.id}"
-
-
-def correction_key(original: Transfer) -> str:
-    """The key for crediting again, correctly, what a reversal took back."""
-    return f"{original.source_key}#corrected:{original.id}"
 
 
 def lock_order(accounts: Iterable[Account | str]) -> list[str]:
@@ -324,20 +322,3 @@ class Ledger:
         self._keys[transfer.source_key] = transfer.id
         if transfer.reverses is not None:
             self._reversed[transfer.reverses] = transfer.id
-
-
-__all__ = [
-    "TRANSFER_KINDS",
-    "Account",
-    "AccountKind",
-    "Discrepancy",
-    "Entry",
-    "Ledger",
-    "Transfer",
-    "TransferKind",
-    "correction_key",
-    "lock_order",
-    "post",
-    "reconcile",
-    "reversal_key",
-]
