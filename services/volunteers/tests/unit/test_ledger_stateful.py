@@ -1,6 +1,6 @@
-"""For any sequence of earn, redeem, cancel-redemption, reverse and expire: entries sum to zero,
-no passbook is negative, lifetime ≥ spendable, reconciliation finds nothing, a source key never
-credits twice, and a refused operation changes nothing."""
+"""For any sequence of earn, adjust, redeem, cancel-redemption, reverse and expire: entries sum
+to zero, no passbook is negative, lifetime ≥ spendable, reconciliation finds nothing, a source
+key never credits twice, and a refused operation changes nothing."""
 
 from __future__ import annotations
 
@@ -30,7 +30,9 @@ class LedgerMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.ledger = Ledger()
-        for kind in (AccountKind.ISSUING, AccountKind.SHOP, AccountKind.EXPIRY):
+        for kind in AccountKind:
+            if kind is AccountKind.PASSBOOK:
+                continue
             self.ledger.open(Account.of(kind, COMMUNITY))
         for v in VOLUNTEERS:
             self.ledger.open(Account.passbook(v, COMMUNITY))
@@ -74,6 +76,21 @@ class LedgerMachine(RuleBasedStateMachine):
         # Credited exactly when the key is new.
         assert done == (key not in self.credited)
         self.credited.add(key)
+
+    @rule(v=who, amount=amounts)
+    def adjust(self, v: UUID, amount: int) -> None:
+        """A paper passbook's points brought in: earned elsewhere, so lifetime too."""
+        assert self._attempt(
+            self.ledger.transfer,
+            "adjust",
+            f"adjustment:{COMMUNITY}",
+            f"passbook:{v}",
+            amount,
+            actor="coordinator",
+            reason="paper passbook",
+            source_key=f"paper:{uuid4()}",
+            now=self._tick(),
+        )
 
     @rule(v=who)
     def redeem(self, v: UUID) -> None:
@@ -135,13 +152,14 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @invariant()
     def passbooks_are_never_negative_and_lifetime_covers_spendable(self) -> None:
-        # Lifetime from the kinds alone: earn credits less the reversals of earns.
+        # Lifetime from the kinds alone: earn and adjust credits less their reversals.
         transfers = self.ledger.transfers
+        earned = {"earn", "adjust"}
         lifetime_from_transfers: Counter[str] = Counter()
         for t in transfers.values():
-            if t.kind == "earn":
+            if t.kind in earned:
                 lifetime_from_transfers[t.to_account] += t.amount
-            elif t.reverses is not None and transfers[t.reverses].kind == "earn":
+            elif t.reverses is not None and transfers[t.reverses].kind in earned:
                 lifetime_from_transfers[t.from_account] -= t.amount
         for account in self.ledger.accounts.values():
             if account.kind is AccountKind.PASSBOOK:
