@@ -1,0 +1,260 @@
+"""What happens among the volunteers, as plain facts.
+
+All the context's events live in this one module rather than beside their aggregates because:
+the service layer drains events from several aggregates in one command (a redemption touches an
+item and the ledger, a shift's check-out ends in a points transfer) and maps each to its contract
+in `lianxin.contracts.volunteers`; one catalogue is what that mapping, and the AsyncAPI document,
+are checked against. Aggregates import this module; it imports none of them, so no cycle.
+
+Events carry ids and codes, never a volunteer's contact details (a notification gateway looks
+those up under the privacy rules); `at` is the moment by the domain's clock (the `now` passed in).
+`MobilisationStarted` keeps its first shape: it travels today as
+`volunteers.mobilisation.started` and the handler builds the contract from `vars()` of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
+
+# -- volunteers and teams ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VolunteerRegistered:
+    volunteer_id: UUID
+    community_code: str
+    person_code: str | None
+    party_member_kind: str | None
+    employer_branch_code: str | None
+    home_node_path: tuple[str, ...]
+    skills: tuple[str, ...]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class VolunteerUpdated:
+    volunteer_id: UUID
+    changed: tuple[str, ...]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class TeamFormed:
+    team_id: UUID
+    community_code: str
+    name: str
+    kind: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class TeamJoined:
+    team_id: UUID
+    volunteer_id: UUID
+    role: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class TeamLeft:
+    team_id: UUID
+    volunteer_id: UUID
+    at: datetime
+
+
+# -- activities and shifts -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActivityPlanned:
+    activity_id: UUID
+    community_code: str
+    node_code: str
+    kind: str
+    title: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ShiftScheduled:
+    shift_id: UUID
+    activity_id: UUID
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    places: int
+
+
+@dataclass(frozen=True)
+class ShiftSignedUp:
+    shift_id: UUID
+    volunteer_id: UUID
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ShiftCancelled:
+    shift_id: UUID
+    volunteer_id: UUID
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CheckedIn:
+    shift_id: UUID
+    volunteer_id: UUID
+    by: str  # the team leader's id, or "code" when the volunteer showed the shift's code
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CheckedOut:
+    shift_id: UUID
+    volunteer_id: UUID
+    by: str
+    hours: Decimal
+    # What the points transfer for these hours will carry as its unique source key.
+    source_key: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class NoShowMarked:
+    shift_id: UUID
+    volunteer_id: UUID
+    by: str
+    at: datetime
+
+
+# -- the ledger and the shop ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PointsTransferred:
+    transfer_id: UUID
+    kind: str
+    from_account: str
+    to_account: str
+    amount: int
+    actor: str
+    reason: str
+    source_key: str
+    reverses: UUID | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ItemStocked:
+    item_id: UUID
+    community_code: str
+    name: str
+    donor_kind: str
+    donor: str
+    price: int
+    added: int
+    stock: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ItemRedeemed:
+    redemption_id: UUID
+    item_id: UUID
+    volunteer_id: UUID
+    price: int
+    transfer_id: UUID
+    handed_over_by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class RedemptionCancelled:
+    redemption_id: UUID
+    item_id: UUID
+    volunteer_id: UUID
+    refund_transfer_id: UUID
+    reason: str
+    at: datetime
+
+
+# -- double report (双报到) ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServiceRecordReported:
+    """An in-service member's record for a period, sent back to the employer's party branch."""
+
+    volunteer_id: UUID
+    person_code: str | None
+    employer_unit_code: str
+    employer_branch_code: str
+    period: str
+    services: int
+    hours: Decimal
+    at: datetime
+
+
+# -- mobilisation (应急动员) -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MobilisationStarted:
+    mobilisation_id: UUID
+    community_code: str
+    grid_code: str
+    incident_id: UUID
+
+
+@dataclass(frozen=True)
+class SquadFormed:
+    mobilisation_id: UUID
+    squad: int
+    leader_id: UUID
+    member_ids: tuple[UUID, ...]
+
+
+@dataclass(frozen=True)
+class MobilisationCalled:
+    """One per person called up: what a notification gateway turns into an SMS or a push."""
+
+    mobilisation_id: UUID
+    incident_id: UUID
+    volunteer_id: UUID
+    squad: int
+    leads_squad: bool
+    tier: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CallUpAnswered:
+    mobilisation_id: UUID
+    volunteer_id: UUID
+    accepted: bool
+    at: datetime
+
+
+@dataclass(frozen=True)
+class SquadLeaderChanged:
+    mobilisation_id: UUID
+    squad: int
+    leader_id: UUID | None
+
+
+@dataclass(frozen=True)
+class ArrivedOnSite:
+    mobilisation_id: UUID
+    volunteer_id: UUID
+    at: datetime
+
+
+@dataclass(frozen=True)
+class MobilisationClosed:
+    mobilisation_id: UUID
+    incident_id: UUID
+    # (volunteer, hours, source key) for each person who was on site: to become points.
+    hours: tuple[tuple[UUID, Decimal, str], ...]
+    at: datetime

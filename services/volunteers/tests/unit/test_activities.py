@@ -1,0 +1,155 @@
+"""Shifts: places, sign-up and cancellation, check-in by the leader or the shift's code, hours."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from uuid import uuid4
+
+import pytest
+
+from lianxin.errors import Conflict, RuleBroken
+from volunteers.domain import events
+from volunteers.domain.activities import Activity, Attendance, Shift, round_hours, service_key
+from volunteers.domain.volunteers import Team, Volunteer
+
+NOW = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+START = NOW + timedelta(days=1)
+
+
+def person(name: str = "志愿者") -> Volunteer:
+    return Volunteer.register("yongxinglu", name, "13800000000", ["yx-g1"], NOW)
+
+
+def setting(places: int = 2) -> tuple[Shift, Team, Volunteer]:
+    team = Team.form("yongxinglu", "助老服务队", "red_vest", NOW)
+    leader = person("队长")
+    team.join(leader, NOW, role="leader")
+    activity = Activity.plan(
+        "yongxinglu", "yx-g1", "elder_care", "周三送午餐", NOW, team_id=team.id
+    )
+    shift = activity.schedule(START, START + timedelta(hours=3), "王奶奶家", places, NOW)
+    return shift, team, leader
+
+
+def test_planning_refuses_unknown_kinds_and_impossible_shifts() -> None:
+    with pytest.raises(RuleBroken) as refused:
+        Activity.plan("yongxinglu", "yx-g1", "karaoke", "x", NOW)
+    assert refused.value.field == "kind"
+    activity = Activity.plan("yongxinglu", "yx-g1", "patrol", "夜间巡逻", NOW)
+    for kw, field in (
+        ({"ends_at": START - timedelta(hours=1)}, "ends_at"),
+        ({"places": 0}, "places"),
+        ({"place": ""}, "place"),
+    ):
+        args = {"starts_at": START, "ends_at": START + timedelta(hours=2), "place": "北门"}
+        args |= {"places": 3, "now": NOW} | kw
+        with pytest.raises(RuleBroken) as refused:
+            activity.schedule(**args)  # type: ignore[arg-type]
+        assert refused.value.field == field
+
+
+def test_a_full_shift_refuses_and_a_cancellation_frees_a_place() -> None:
+    shift, _, _ = setting(places=1)
+    a, b = uuid4(), uuid4()
+    shift.sign_up(a, NOW)
+    with pytest.raises(Conflict, match="full"):
+        shift.sign_up(b, NOW)
+    with pytest.raises(Conflict, match="already"):
+        shift.sign_up(a, NOW)
+    shift.cancel(a, NOW)
+    shift.sign_up(b, NOW)
+    assert (shift.places_open, shift.sign_ups[a].status) == (0, Attendance.CANCELLED)
+
+
+def test_no_sign_up_or_cancellation_once_the_shift_has_started() -> None:
+    shift, _, _ = setting()
+    a = uuid4()
+    shift.sign_up(a, NOW)
+    with pytest.raises(Conflict, match="started"):
+        shift.cancel(a, START)
+    with pytest.raises(Conflict, match="started"):
+        shift.sign_up(uuid4(), START + timedelta(minutes=1))
+
+
+def test_the_leader_checks_in_and_out_and_hours_round_down_to_quarters() -> None:
+    shift, team, leader = setting()
+    a = uuid4()
+    shift.sign_up(a, NOW)
+    shift.check_in(a, START - timedelta(minutes=10), leader=leader.id, team=team)
+    hours = shift.check_out(a, START + timedelta(hours=2, minutes=59), leader=leader.id, team=team)
+    assert hours == Decimal("3.00")  # 3 h 09 min → 3.00
+    out = shift.events[-1]
+    assert isinstance(out, events.CheckedOut)
+    assert (out.hours, out.source_key) == (hours, service_key(shift.id, a))
+
+
+def test_only_the_shifts_own_team_leader_checks_people_in() -> None:
+    shift, team, _ = setting()
+    a = uuid4()
+    shift.sign_up(a, NOW)
+    member = person()
+    team.join(member, NOW)
+    with pytest.raises(RuleBroken) as refused:
+        shift.check_in(a, START, leader=member.id, team=team)
+    assert refused.value.field == "leader"
+    other = Team.form("yongxinglu", "别队", "red_vest", NOW)
+    other.join(member, NOW, role="leader")
+    with pytest.raises(RuleBroken) as refused:
+        shift.check_in(a, START, leader=member.id, team=other)
+    assert refused.value.field == "team_id"
+
+
+def test_the_shifts_code_checks_in_and_a_wrong_one_names_the_field() -> None:
+    shift, _, _ = setting()
+    a = uuid4()
+    shift.sign_up(a, NOW)
+    with pytest.raises(RuleBroken) as refused:
+        shift.check_in_with_code(a, "anything", START)  # no code issued yet
+    assert refused.value.field == "code"
+    assert shift.issue_code(lambda: "482913") == "482913"
+    with pytest.raises(RuleBroken) as refused:
+        shift.check_in_with_code(a, "482914", START)
+    assert refused.value.field == "code"
+    shift.check_in_with_code(a, "482913", START)
+    assert shift.events[-1] == events.CheckedIn(shift.id, a, "code", START)
+    assert shift.check_out_with_code(a, "482913", START + timedelta(minutes=59)) == Decimal("0.75")
+
+
+def test_check_in_windows_and_states() -> None:
+    shift, team, leader = setting()
+    a = uuid4()
+    with pytest.raises(RuleBroken) as refused:
+        shift.check_in(a, START, leader=leader.id, team=team)
+    assert refused.value.field == "volunteer_id"
+    shift.sign_up(a, NOW)
+    with pytest.raises(Conflict, match="30 minutes"):
+        shift.check_in(a, START - timedelta(hours=1), leader=leader.id, team=team)
+    with pytest.raises(Conflict, match="not checked in"):
+        shift.check_out(a, START, leader=leader.id, team=team)
+    shift.check_in(a, START, leader=leader.id, team=team)
+    with pytest.raises(Conflict):
+        shift.check_in(a, START, leader=leader.id, team=team)
+
+
+def test_no_shows_are_marked_after_the_end_and_only_for_who_never_came() -> None:
+    shift, team, leader = setting()
+    came, stayed_home = uuid4(), uuid4()
+    shift.sign_up(came, NOW)
+    shift.sign_up(stayed_home, NOW)
+    shift.check_in(came, START, leader=leader.id, team=team)
+    with pytest.raises(Conflict, match="ended"):
+        shift.mark_no_show(stayed_home, START, leader=leader.id, team=team)
+    end = shift.ends_at
+    shift.mark_no_show(stayed_home, end, leader=leader.id, team=team)
+    with pytest.raises(Conflict):
+        shift.mark_no_show(came, end, leader=leader.id, team=team)
+    assert shift.sign_ups[stayed_home].status is Attendance.NO_SHOW
+    assert shift.sign_ups[stayed_home].hours == 0
+
+
+@pytest.mark.parametrize(
+    ("minutes", "hours"), [(0, "0"), (14, "0"), (15, "0.25"), (59, "0.75"), (61, "1"), (-5, "0")]
+)
+def test_round_hours(minutes: int, hours: str) -> None:
+    assert round_hours(START, START + timedelta(minutes=minutes)) == Decimal(hours)

@@ -1,0 +1,92 @@
+"""The points shop: stock and points go together, out of stock refuses, cancelling refunds."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+import pytest
+
+from lianxin.errors import Conflict, RuleBroken
+from volunteers.domain import events, shop
+from volunteers.domain.ledger import Account, AccountKind, Ledger
+
+NOW = datetime(2019, 6, 1, 9, 0, tzinfo=UTC)
+
+
+def setting(points: int, stock: int = 1) -> tuple[Ledger, shop.Item, UUID]:
+    ledger = Ledger()
+    for kind in (AccountKind.ISSUING, AccountKind.SHOP):
+        ledger.open(Account.of(kind, "changshan"))
+    volunteer = uuid4()
+    ledger.open(Account.passbook(volunteer, "changshan"))
+    ledger.transfer(
+        "earn",
+        "issuing:changshan",
+        f"passbook:{volunteer}",
+        points,
+        actor="c",
+        reason="r",
+        source_key="seed",
+        now=NOW,
+    )
+    item = shop.Item.donate("changshan", "食用油", "member_unit", "长山物业", 40, stock, NOW)
+    return ledger, item, volunteer
+
+
+def test_a_redemption_takes_the_points_and_one_item_and_records_who_handed_it_over() -> None:
+    ledger, item, volunteer = setting(100, stock=2)
+    r = shop.redeem(ledger, item, volunteer, handed_over_by="超市管理员", actor="v", now=NOW)
+    book = ledger.account(f"passbook:{volunteer}")
+    assert (book.balance, book.lifetime, item.stock) == (60, 100, 1)
+    assert ledger.account("shop:changshan").balance == 40
+    assert r.events == [
+        events.ItemRedeemed(r.id, item.id, volunteer, 40, r.transfer_id, "超市管理员", NOW)
+    ]
+    assert ledger.transfers[r.transfer_id].source_key == f"redemption:{r.id}"
+
+
+def test_out_of_stock_refuses_before_any_points_move() -> None:
+    ledger, item, volunteer = setting(100, stock=1)
+    shop.redeem(ledger, item, volunteer, handed_over_by="店员", actor="v", now=NOW)
+    with pytest.raises(Conflict, match="out of stock"):
+        shop.redeem(ledger, item, volunteer, handed_over_by="店员", actor="v", now=NOW)
+    assert ledger.account(f"passbook:{volunteer}").balance == 60
+
+
+def test_too_few_points_refuses_and_leaves_the_stock() -> None:
+    ledger, item, volunteer = setting(39)
+    with pytest.raises(Conflict, match="holds 39"):
+        shop.redeem(ledger, item, volunteer, handed_over_by="店员", actor="v", now=NOW)
+    assert item.stock == 1
+
+
+def test_cancelling_refunds_by_a_reversing_transfer_and_restocks_once() -> None:
+    ledger, item, volunteer = setting(100)
+    r = shop.redeem(ledger, item, volunteer, handed_over_by="店员", actor="v", now=NOW)
+    shop.cancel(ledger, item, r, actor="店员", reason="顾客退回", now=NOW)
+    refund = ledger.transfers[r.refund_transfer_id]  # type: ignore[index]
+    assert (refund.kind, refund.reverses) == ("refund", r.transfer_id)
+    assert (ledger.account(f"passbook:{volunteer}").balance, item.stock) == (100, 1)
+    assert len(ledger.transfers) == 3  # earn, redeem, refund: nothing edited or deleted
+    with pytest.raises(Conflict):
+        shop.cancel(ledger, item, r, actor="店员", reason="again", now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("kw", "field"),
+    [({"donor_kind": "lottery"}, "donor_kind"), ({"price": 0}, "price"), ({"stock": 0}, "stock")],
+)
+def test_bad_items_name_the_field(kw: dict[str, object], field: str) -> None:
+    args = {"community_code": "changshan", "name": "米", "donor_kind": "firm", "donor": "粮油店"}
+    args |= {"price": 10, "stock": 5, "now": NOW} | kw
+    with pytest.raises(RuleBroken) as refused:
+        shop.Item.donate(**args)  # type: ignore[arg-type]
+    assert refused.value.field == field
+
+
+def test_handing_over_names_someone() -> None:
+    ledger, item, volunteer = setting(100)
+    with pytest.raises(RuleBroken) as refused:
+        shop.redeem(ledger, item, volunteer, handed_over_by=" ", actor="v", now=NOW)
+    assert refused.value.field == "handed_over_by"
