@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 
-from incidents.domain.model import Incident
+from incidents.domain.incident import Incident
 from incidents.entrypoints.schemas import IncidentOut, out
-from incidents.service_layer import handlers, routing
-from incidents.service_layer.handlers import actor, utcnow
+from incidents.service_layer import commands, routing
+from incidents.service_layer.pipeline import sees, utcnow
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
 from lianxin.auth import Principal, Role, authenticated, require
 from lianxin.contracts.incidents import Rating, ReporterKind, Urgency
@@ -33,7 +32,7 @@ Status = Literal[
     "merged",
 ]
 # Who handles incidents in the grid: the grid leader in its grids, coordinators in their areas.
-HANDLERS = (
+GRID_STAFF = (
     Role.GRID_LEADER,
     Role.COMMUNITY_COORDINATOR,
     Role.STREET_COORDINATOR,
@@ -112,12 +111,12 @@ def answer(incident: Incident, principal: Principal) -> IncidentOut:
 
 
 @router.post("/incidents", status_code=status.HTTP_201_CREATED, response_model=IncidentOut)
-async def report_incident(
+async def report(
     body: IncidentIn,
     uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(require(*HANDLERS)),
+    principal: Principal = Depends(require(*GRID_STAFF)),
 ):
-    return answer(await handlers.report_incident(uow, principal, **body.model_dump()), principal)
+    return answer(await commands.report(uow, principal, **body.model_dump()), principal)
 
 
 @router.get("/incidents", response_model=list[IncidentOut])
@@ -149,7 +148,7 @@ async def get_incident(
 ):
     async with uow:
         incident = await uow.incidents.get(incident_id)
-    if incident is None or not handlers.sees(principal, incident):
+    if incident is None or not sees(principal, incident):
         raise NotFound("incident", incident_id)
     return answer(incident, principal)
 
@@ -158,12 +157,12 @@ async def get_incident(
 async def routing_suggestion(
     incident_id: UUID,
     uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(require(*HANDLERS)),
+    principal: Principal = Depends(require(*GRID_STAFF)),
 ):
     """Whom the rules would whistle to, and how long they would have: to pre-fill the form."""
     async with uow:
         incident = await uow.incidents.get(incident_id)
-        if incident is None or not handlers.sees(principal, incident):
+        if incident is None or not sees(principal, incident):
             raise NotFound("incident", incident_id)
         suggestion = await routing.suggest(uow, incident)
         codes = [suggestion.lead, *suggestion.co_handlers] if suggestion else []
@@ -181,10 +180,10 @@ async def routing_suggestion(
 async def duplicates(
     incident_id: UUID,
     uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(require(*HANDLERS)),
+    principal: Principal = Depends(require(*GRID_STAFF)),
 ):
     """Earlier reports that may be the same problem: same micro-grid and category, 24 hours."""
-    found = await handlers.possible_duplicates(uow, principal, incident_id)
+    found = await commands.possible_duplicates(uow, principal, incident_id)
     return [answer(i, principal) for i in found]
 
 
@@ -193,9 +192,9 @@ async def escalate(
     incident_id: UUID,
     body: EscalationIn,
     uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(require(*HANDLERS)),
+    principal: Principal = Depends(require(*GRID_STAFF)),
 ):
-    incident = await handlers.escalate(uow, principal, incident_id, **body.model_dump())
+    incident = await commands.escalate(uow, principal, incident_id, **body.model_dump())
     return answer(incident, principal)
 
 
@@ -204,12 +203,10 @@ async def triage(
     incident_id: UUID,
     body: TriageIn,
     uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(require(*HANDLERS)),
+    principal: Principal = Depends(require(*GRID_STAFF)),
 ):
-    def command(incident: Incident, now: datetime) -> None:
-        incident.triage(body.accepted, body.reason, actor(principal), now)
-
-    return answer(await handlers.act(uow, principal, incident_id, "triage", command), principal)
+    incident = await commands.triage(uow, principal, incident_id, body.accepted, body.reason)
+    return answer(incident, principal)
 
 
 @router.post("/incidents/{incident_id}/local-resolution", response_model=IncidentOut)
@@ -217,12 +214,9 @@ async def resolve_locally(
     incident_id: UUID,
     body: ResultIn,
     uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(require(*HANDLERS)),
+    principal: Principal = Depends(require(*GRID_STAFF)),
 ):
-    def command(incident: Incident, now: datetime) -> None:
-        incident.resolve_locally(body.result, actor(principal), now)
-
-    incident = await handlers.act(uow, principal, incident_id, "resolve locally", command)
+    incident = await commands.resolve_locally(uow, principal, incident_id, body.result)
     return answer(incident, principal)
 
 
@@ -231,27 +225,23 @@ async def verify(
     incident_id: UUID,
     body: NoteIn,
     uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(require(*HANDLERS)),
+    principal: Principal = Depends(require(*GRID_STAFF)),
 ):
-    def command(incident: Incident, now: datetime) -> None:
-        incident.verify(actor(principal), body.note, now)
-
-    return answer(await handlers.act(uow, principal, incident_id, "verify", command), principal)
+    incident = await commands.verify(uow, principal, incident_id, body.note)
+    return answer(incident, principal)
 
 
 @router.post("/incidents/{incident_id}/feedback", response_model=IncidentOut)
-async def give_feedback(
+async def follow_up(
     incident_id: UUID,
     body: FeedbackIn,
     uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(require(*HANDLERS)),
+    principal: Principal = Depends(require(*GRID_STAFF)),
 ):
     """The resident's rating, as the grid recorded it on the return visit (回访)."""
 
-    def command(incident: Incident, now: datetime) -> None:
-        incident.give_feedback(body.rating, body.comment, actor(principal), now)
-
-    return answer(await handlers.act(uow, principal, incident_id, "feedback", command), principal)
+    incident = await commands.follow_up(uow, principal, incident_id, body.rating, body.comment)
+    return answer(incident, principal)
 
 
 @router.post("/incidents/{incident_id}/cancellation", response_model=IncidentOut)
@@ -259,12 +249,10 @@ async def cancel(
     incident_id: UUID,
     body: ReasonIn,
     uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(require(*HANDLERS)),
+    principal: Principal = Depends(require(*GRID_STAFF)),
 ):
-    def command(incident: Incident, now: datetime) -> None:
-        incident.cancel(body.reason, actor(principal), now)
-
-    return answer(await handlers.act(uow, principal, incident_id, "cancel", command), principal)
+    incident = await commands.cancel(uow, principal, incident_id, body.reason)
+    return answer(incident, principal)
 
 
 @router.post("/incidents/{incident_id}/anonymisation", response_model=IncidentOut)
@@ -275,10 +263,7 @@ async def anonymise(
 ):
     """Forget the reporter's name and contact, at the resident's request."""
 
-    def command(incident: Incident, now: datetime) -> None:
-        incident.anonymise(actor(principal), now)
-
-    return answer(await handlers.act(uow, principal, incident_id, "anonymise", command), principal)
+    return answer(await commands.anonymise(uow, principal, incident_id), principal)
 
 
 @router.post("/incidents/{incident_id}/sharing", response_model=IncidentOut)
@@ -289,7 +274,7 @@ async def share_with_alliance(
     principal: Principal = Depends(require(*COORDINATORS)),
 ):
     """Raise a problem that crosses communities to the alliance for joint handling."""
-    incident = await handlers.share_with_alliance(
+    incident = await commands.share_with_alliance(
         uow, principal, incident_id, body.community_codes, body.reason
     )
     return answer(incident, principal)
@@ -300,9 +285,9 @@ async def merge(
     incident_id: UUID,
     body: MergeIn,
     uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(require(*HANDLERS)),
+    principal: Principal = Depends(require(*GRID_STAFF)),
 ):
-    incident = await handlers.merge(uow, principal, incident_id, body.duplicate_id)
+    incident = await commands.merge(uow, principal, incident_id, body.duplicate_id)
     return answer(incident, principal)
 
 
@@ -314,10 +299,10 @@ async def reroute(
     assignment_id: UUID,
     body: RerouteIn,
     uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(require(*HANDLERS)),
+    principal: Principal = Depends(require(*GRID_STAFF)),
 ):
     """Send an assignment a department returned to another department."""
-    incident = await handlers.reroute(
+    incident = await commands.reroute(
         uow, principal, incident_id, assignment_id, body.department_code
     )
     return answer(incident, principal)
