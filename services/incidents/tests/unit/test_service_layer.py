@@ -34,18 +34,22 @@ def at(minutes: int):
     return lambda: T0 + timedelta(minutes=minutes)
 
 
-async def _whistled(uow: FakeUnitOfWork, *codes: str):
-    incident = await commands.report(
+async def _report(uow: FakeUnitOfWork, households: int = 288, description: str = "变压器故障"):
+    return await commands.report(
         uow,
         COORDINATOR,
         micro_grid_code="tpj-g01-m01",
         category="power_supply",
         urgency="utilities",
-        description="变压器故障",
-        affected_households=288,
+        description=description,
+        affected_households=households,
         reporter="grid",
         clock=at(0),
     )
+
+
+async def _whistled(uow: FakeUnitOfWork, *codes: str):
+    incident = await _report(uow)
     incident = await commands.escalate(
         uow,
         COORDINATOR,
@@ -65,8 +69,10 @@ async def test_the_whole_loop_through_the_handlers(uow: FakeUnitOfWork) -> None:
         start=10,
     ):
         await department_actions.take(uow, POWER, assignment, action, text, clock=at(minutes))
-    await commands.verify(uow, COORDINATOR, incident.id, "lights on", clock=at(20))
-    closed = await commands.follow_up(uow, COORDINATOR, incident.id, "satisfied", "", at(30))
+    await commands.run(uow, COORDINATOR, incident.id, "verify", at(20), note="lights on")
+    closed = await commands.run(
+        uow, COORDINATOR, incident.id, "follow_up", at(30), rating="satisfied", comment=""
+    )
 
     assert closed.status == "closed"
     assert uow.stored[incident.id].status == "closed"
@@ -98,9 +104,9 @@ async def test_outside_the_callers_scope_an_incident_does_not_exist(uow: FakeUni
     incident = await _whistled(uow, "power_supply", "property")
     published = len(uow.published)
     with pytest.raises(NotFound):
-        await commands.triage(uow, STRANGER, incident.id, True, "", at(10))
+        await commands.run(uow, STRANGER, incident.id, "triage", accepted=True, reason="")
     with pytest.raises(NotFound):
-        await commands.cancel(uow, HOUSING, incident.id, "not yours", at(10))
+        await commands.run(uow, HOUSING, incident.id, "cancel", reason="not yours")
     # A department acts on its own assignment only, whichever it names.
     with pytest.raises(NotFound):
         await department_actions.take(uow, HOUSING, incident.assignments[0].id, "acknowledge", "")
@@ -115,7 +121,7 @@ async def test_a_command_the_state_forbids_is_a_conflict_and_changes_nothing(
     incident = await _whistled(uow)
     before, published = uow.stored[incident.id], len(uow.published)
     with pytest.raises(Conflict):
-        await commands.verify(uow, COORDINATOR, incident.id, "", at(10))  # not resolved yet
+        await commands.run(uow, COORDINATOR, incident.id, "verify", note="")  # not resolved
     with pytest.raises(Conflict):
         await commands.escalate(
             uow,
@@ -141,17 +147,7 @@ async def test_an_unknown_department_or_micro_grid_is_a_broken_rule(uow: FakeUni
 
 
 async def test_a_merge_changes_both_incidents_in_one_transaction(uow: FakeUnitOfWork) -> None:
-    first, second = await _whistled(uow), None
-    second = await commands.report(
-        uow,
-        COORDINATOR,
-        micro_grid_code="tpj-g01-m01",
-        category="power_supply",
-        urgency="utilities",
-        description="停电了",
-        affected_households=12,
-        reporter="resident",
-    )
+    first, second = await _whistled(uow), await _report(uow, 12, "停电了")
     commits = uow.commits
     merged = await commands.merge(uow, COORDINATOR, first.id, second.id)
     assert uow.commits == commits + 1

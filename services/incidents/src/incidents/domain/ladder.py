@@ -33,8 +33,7 @@ class SupervisionLadder:
     def on_timer(self, assignment_id: UUID, kind: str, now: datetime) -> int:
         """A timer row fired: take every ladder step due by `now` and not yet taken, in order,
         one timeline line each. Returns how many; 0 when the deadline was met or moved."""
-        assignment = self._find(assignment_id)  # type: ignore[attr-defined]
-        deadline = assignment.deadline(enum_value(DeadlineKind, kind, "kind"))
+        assignment, deadline = self._open_deadline(assignment_id, kind)
         if deadline is None:
             return 0
         taken = 0
@@ -48,8 +47,7 @@ class SupervisionLadder:
     def record_breach(self, assignment_id: UUID, kind: str, now: datetime) -> bool:
         """The deadline passed unmet: overdue, and the community's supervision is told (rung 1).
         Once per deadline: False, and nothing, if not due, met, or recorded already."""
-        assignment = self._find(assignment_id)  # type: ignore[attr-defined]
-        deadline = assignment.deadline(enum_value(DeadlineKind, kind, "kind"))
+        assignment, deadline = self._open_deadline(assignment_id, kind)
         if deadline is None or now < deadline.due_at or assignment.rung_reached(deadline) > 0:
             return False
         self.events.append(
@@ -72,8 +70,7 @@ class SupervisionLadder:
         target = enum_value(Rung, rung, "rung")
         if target is Rung.COMMUNITY:
             raise RuleBroken("rung", "the community rung is reached by recording the breach")
-        assignment = self._find(assignment_id)  # type: ignore[attr-defined]
-        deadline = assignment.deadline(enum_value(DeadlineKind, kind, "kind"))
+        assignment, deadline = self._open_deadline(assignment_id, kind)
         if deadline is None or now < deadline.rung_due_at(target):
             return False
         reached = assignment.rung_reached(deadline)
@@ -83,6 +80,10 @@ class SupervisionLadder:
             raise RuleBroken("rung", f"reach {Rung(target - 1).label} before {target.label}")
         self._breach(assignment, deadline, target, now)
         return True
+
+    def _open_deadline(self, assignment_id: UUID, kind: str) -> tuple[Assignment, Deadline | None]:
+        assignment = self._find(assignment_id)  # type: ignore[attr-defined]
+        return assignment, assignment.deadline(enum_value(DeadlineKind, kind, "kind"))
 
     def _breach(
         self, assignment: Assignment, deadline: Deadline, rung: Rung, now: datetime

@@ -1,7 +1,5 @@
 """The incidents HTTP API: reporting, handling and closing incidents, for the grid's people."""
 
-from __future__ import annotations
-
 from typing import Literal
 from uuid import UUID
 
@@ -198,61 +196,40 @@ async def escalate(
     return answer(incident, principal)
 
 
-@router.post("/incidents/{incident_id}/triage", response_model=IncidentOut)
-async def triage(
-    incident_id: UUID,
-    body: TriageIn,
-    uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(require(*GRID_STAFF)),
-):
-    incident = await commands.triage(uow, principal, incident_id, body.accepted, body.reason)
-    return answer(incident, principal)
+# The grid's commands on one incident that take the body's fields as they are: the path under
+# /incidents/{id}/, the command (`commands.ON_THE_INCIDENT`), its body, and what it is.
+SIMPLE_COMMANDS = [
+    ("triage", "triage", TriageIn, "Accept the report for handling, or reject it with a reason."),
+    ("local-resolution", "resolve_locally", ResultIn, "Settled in the compound (小事不出小区)."),
+    ("verification", "verify", NoteIn, "The grid checked the result on the spot."),
+    # The path keeps its first word; the glossary's is follow_up (回访).
+    ("feedback", "follow_up", FeedbackIn, "The resident's rating, from the return visit (回访)."),
+    ("cancellation", "cancel", ReasonIn, "Withdrawn before it was resolved."),
+]
 
 
-@router.post("/incidents/{incident_id}/local-resolution", response_model=IncidentOut)
-async def resolve_locally(
-    incident_id: UUID,
-    body: ResultIn,
-    uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(require(*GRID_STAFF)),
-):
-    incident = await commands.resolve_locally(uow, principal, incident_id, body.result)
-    return answer(incident, principal)
+def _simple(name: str, body_model: type[BaseModel]):
+    async def command(
+        incident_id: UUID,
+        body: body_model,  # type: ignore[valid-type]
+        uow: IncidentsUnitOfWork = Depends(uow),
+        principal: Principal = Depends(require(*GRID_STAFF)),
+    ) -> IncidentOut:
+        incident = await commands.run(uow, principal, incident_id, name, **body.model_dump())
+        return answer(incident, principal)
+
+    return command
 
 
-@router.post("/incidents/{incident_id}/verification", response_model=IncidentOut)
-async def verify(
-    incident_id: UUID,
-    body: NoteIn,
-    uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(require(*GRID_STAFF)),
-):
-    incident = await commands.verify(uow, principal, incident_id, body.note)
-    return answer(incident, principal)
-
-
-@router.post("/incidents/{incident_id}/feedback", response_model=IncidentOut)
-async def follow_up(
-    incident_id: UUID,
-    body: FeedbackIn,
-    uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(require(*GRID_STAFF)),
-):
-    """The resident's rating, as the grid recorded it on the return visit (回访)."""
-
-    incident = await commands.follow_up(uow, principal, incident_id, body.rating, body.comment)
-    return answer(incident, principal)
-
-
-@router.post("/incidents/{incident_id}/cancellation", response_model=IncidentOut)
-async def cancel(
-    incident_id: UUID,
-    body: ReasonIn,
-    uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(require(*GRID_STAFF)),
-):
-    incident = await commands.cancel(uow, principal, incident_id, body.reason)
-    return answer(incident, principal)
+for path, name, body_model, summary in SIMPLE_COMMANDS:
+    router.add_api_route(
+        f"/incidents/{{incident_id}}/{path}",
+        _simple(name, body_model),
+        methods=["POST"],
+        response_model=IncidentOut,
+        name=name,
+        description=summary,
+    )
 
 
 @router.post("/incidents/{incident_id}/anonymisation", response_model=IncidentOut)
@@ -262,8 +239,7 @@ async def anonymise(
     principal: Principal = Depends(require(*COORDINATORS)),
 ):
     """Forget the reporter's name and contact, at the resident's request."""
-
-    return answer(await commands.anonymise(uow, principal, incident_id), principal)
+    return answer(await commands.run(uow, principal, incident_id, "anonymise"), principal)
 
 
 @router.post("/incidents/{incident_id}/sharing", response_model=IncidentOut)

@@ -1,5 +1,6 @@
 """What the grid's people do with incidents: report, triage, handle locally, whistle, reroute,
-verify, follow up, cancel, anonymise, share and merge. Each goes through `pipeline.act`."""
+verify, follow up, cancel, anonymise, share and merge. Each but the report (which creates the
+incident) goes through `pipeline.act`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from uuid import UUID
 
 from incidents.domain import duplicates
 from incidents.domain.incident import Incident
+from incidents.domain.routing import ServiceLevel
 from incidents.service_layer import routing
 from incidents.service_layer.pipeline import (
     Clock,
@@ -52,82 +54,33 @@ async def report(
     return incident
 
 
-async def triage(
+# The grid's commands that need only the incident and the caller's input: the domain method
+# each runs, called with the input's fields by name, the actor and the time.
+ON_THE_INCIDENT = {
+    "triage": Incident.triage,
+    "resolve_locally": Incident.resolve_locally,
+    "verify": Incident.verify,
+    "follow_up": Incident.follow_up,
+    "cancel": Incident.cancel,
+    "anonymise": Incident.anonymise,
+}
+
+
+async def run(
     uow: IncidentsUnitOfWork,
     principal: Principal,
     incident_id: UUID,
-    accepted: bool,
-    reason: str,
+    name: str,
     clock: Clock = utcnow,
+    **inputs: object,
 ) -> Incident:
-    def command(incident: Incident, now: datetime) -> None:
-        incident.triage(accepted, reason, actor(principal), now)
-
-    return await act(uow, principal, incident_id, "triage", command, clock)
-
-
-async def resolve_locally(
-    uow: IncidentsUnitOfWork,
-    principal: Principal,
-    incident_id: UUID,
-    result: str,
-    clock: Clock = utcnow,
-) -> Incident:
-    def command(incident: Incident, now: datetime) -> None:
-        incident.resolve_locally(result, actor(principal), now)
-
-    return await act(uow, principal, incident_id, "resolve locally", command, clock)
-
-
-async def verify(
-    uow: IncidentsUnitOfWork,
-    principal: Principal,
-    incident_id: UUID,
-    note: str,
-    clock: Clock = utcnow,
-) -> Incident:
-    def command(incident: Incident, now: datetime) -> None:
-        incident.verify(actor(principal), note, now)
-
-    return await act(uow, principal, incident_id, "verify", command, clock)
-
-
-async def follow_up(
-    uow: IncidentsUnitOfWork,
-    principal: Principal,
-    incident_id: UUID,
-    rating: str,
-    comment: str,
-    clock: Clock = utcnow,
-) -> Incident:
-    """The resident's rating, as the grid recorded it on the return visit (回访)."""
+    """One of `ON_THE_INCIDENT`, e.g. `run(uow, p, id, "cancel", reason="…")`."""
+    step = ON_THE_INCIDENT[name]
 
     def command(incident: Incident, now: datetime) -> None:
-        incident.follow_up(rating, comment, actor(principal), now)
+        step(incident, **inputs, actor=actor(principal), now=now)  # type: ignore[operator]
 
-    return await act(uow, principal, incident_id, "feedback", command, clock)
-
-
-async def cancel(
-    uow: IncidentsUnitOfWork,
-    principal: Principal,
-    incident_id: UUID,
-    reason: str,
-    clock: Clock = utcnow,
-) -> Incident:
-    def command(incident: Incident, now: datetime) -> None:
-        incident.cancel(reason, actor(principal), now)
-
-    return await act(uow, principal, incident_id, "cancel", command, clock)
-
-
-async def anonymise(
-    uow: IncidentsUnitOfWork, principal: Principal, incident_id: UUID, clock: Clock = utcnow
-) -> Incident:
-    def command(incident: Incident, now: datetime) -> None:
-        incident.anonymise(actor(principal), now)
-
-    return await act(uow, principal, incident_id, "anonymise", command, clock)
+    return await act(uow, principal, incident_id, name, command, clock)
 
 
 async def escalate(
@@ -142,8 +95,7 @@ async def escalate(
     """Whistle to the departments, each with the service level the rules give it."""
 
     async def command(incident: Incident, now: datetime) -> None:
-        await _check_departments(uow, department_codes)
-        levels = await routing.service_levels(uow, incident, department_codes)
+        levels = await _service_levels(uow, incident, department_codes)
         lead = lead_department_code or (department_codes[0] if department_codes else "")
         incident.escalate(department_codes, lead, actor(principal), now, service_levels=levels)
 
@@ -161,23 +113,20 @@ async def reroute(
     """Send a returned assignment to another department."""
 
     async def command(incident: Incident, now: datetime) -> None:
-        await _check_departments(uow, [department_code])
-        levels = await routing.service_levels(uow, incident, [department_code])
-        incident.reroute(
-            assignment_id,
-            department_code,
-            actor(principal),
-            now,
-            service_level=levels[department_code],
-        )
+        [level] = (await _service_levels(uow, incident, [department_code])).values()
+        incident.reroute(assignment_id, department_code, actor(principal), now, service_level=level)
 
     return await act(uow, principal, incident_id, "reroute", command, clock)
 
 
-async def _check_departments(uow: IncidentsUnitOfWork, codes: list[str]) -> None:
+async def _service_levels(
+    uow: IncidentsUnitOfWork, incident: Incident, codes: list[str]
+) -> dict[str, ServiceLevel]:
+    """The level each department would be held to; they must be known and not retired."""
     unknown = sorted(set(codes) - await uow.org.known_departments(codes))
     if unknown:
         raise RuleBroken("department_codes", f"unknown departments: {', '.join(unknown)}")
+    return await routing.service_levels(uow, incident, codes)
 
 
 async def share_with_alliance(
