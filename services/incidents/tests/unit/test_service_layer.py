@@ -183,10 +183,11 @@ async def test_each_action_leaves_its_line_and_its_contract(uow: FakeUnitOfWork,
     assert published.CONTRACTS[action.event] is action.contract
 
 
-def _report_in(contract, subject_code: str, **data):
-    payload = contract(department_code="power_supply", **data)
+def _report_in(contract, code: str, on_subject_of: str | None = None, **data):
+    """A department's report-in as NATS delivers it: event, payload, and the subject it came on."""
+    payload = contract(department_code=code, **data)
     event = new_event(payload, source="/lianxin/department")
-    subject = payload.nats_subject().replace("power_supply", subject_code)
+    subject = payload.nats_subject().replace(code, on_subject_of or code)
     return event, payload, subject
 
 
@@ -207,11 +208,13 @@ async def test_a_report_in_on_another_departments_subject_or_refused_is_rejected
 ) -> None:
     incident = await _whistled(uow)
     assignment = incident.assignments[0].id
-    forged = _report_in(
-        departments.ResultReportedIn, "police", assignment_id=assignment, result="not ours"
-    )
-    with pytest.raises(Rejected):
+    result = {"assignment_id": assignment, "result": "not ours"}
+    forged = _report_in(departments.ResultReportedIn, "power_supply", "police", **result)
+    with pytest.raises(Rejected, match="carries a report-in for"):
         await apply_report_in(uow, *forged, "incidents_reports")
+    police = _report_in(departments.ResultReportedIn, "police", **result)
+    with pytest.raises(Rejected, match="another department"):
+        await apply_report_in(uow, *police, "incidents_reports")
     too_early = _report_in(departments.HandlingReportedIn, "power_supply", assignment_id=assignment)
     with pytest.raises(Rejected):  # not signed for yet: a Conflict, never to apply
         await apply_report_in(uow, *too_early, "incidents_reports")

@@ -20,7 +20,7 @@ from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
 from lianxin.auth import Principal, Role, Scope
 from lianxin.contracts import CloudEvent, EventData
 from lianxin.contracts import departments as report_in
-from lianxin.errors import ApplicationError
+from lianxin.errors import ApplicationError, NotFound
 from lianxin.messaging.subscriber import Rejected
 
 Step = Callable[[Incident, UUID, str, str, datetime], None]
@@ -149,5 +149,8 @@ async def apply_report_in(
             clock,
             once=(consumer, event.id),
         )
+    except NotFound as missing:
+        held = f"{code} holds no assignment {data.assignment_id}"  # type: ignore[attr-defined]
+        raise Rejected(f"{held}: another department's, or none") from missing
     except ApplicationError as refused:
         raise Rejected(str(refused)) from refused
