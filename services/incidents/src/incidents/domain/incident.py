@@ -14,7 +14,8 @@
 
 Triage is optional: escalating or resolving locally a report nobody triaged accepts it. The
 department's steps on its assignment are in `assignments` (`DepartmentSteps`), the deadlines'
-ladder in `ladder` (`SupervisionLadder`): both are parts of this one aggregate.
+ladder in `ladder` (`SupervisionLadder`), sharing and merging in `across` (`AcrossReports`):
+all are parts of this one aggregate.
 
 Reopening sends the resolved assignments back to in_progress rather than re-dispatching: the
 departments signed for the case already and keep their reference to it (the assignment id);
@@ -35,6 +36,7 @@ from datetime import datetime
 from uuid import UUID, uuid4
 
 from incidents.domain import events
+from incidents.domain.across import AcrossReports
 from incidents.domain.assignments import Assignment, DepartmentSteps
 from incidents.domain.deadlines import resolve_deadline
 from incidents.domain.ladder import SupervisionLadder
@@ -43,7 +45,6 @@ from incidents.domain.routing import DEFAULT_SERVICE_LEVELS, ServiceLevel, check
 from incidents.domain.values import (
     ANONYMOUS,
     BEFORE_HANDLING,
-    OPEN,
     AssignmentStatus,
     Feedback,
     IncidentStatus,
@@ -58,7 +59,7 @@ from lianxin.errors import RuleBroken
 
 
 @dataclass
-class Incident(DepartmentSteps, SupervisionLadder):
+class Incident(DepartmentSteps, SupervisionLadder, AcrossReports):
     id: UUID
     community_code: str
     micro_grid_code: str
@@ -354,80 +355,5 @@ class Incident(DepartmentSteps, SupervisionLadder):
                     )
                 )
 
-    # Across reports and communities
-
-    def share_with_alliance(
-        self, community_codes: Iterable[str], reason: str, actor: str, now: datetime
-    ) -> None:
-        """Raise a problem that crosses communities to the alliance: joint risk assessment
-        (风险联判) and joint handling; the other communities' coordinators see it and take part."""
-        self._require_status(OPEN, "shared")
-        codes = set(community_codes)
-        if not codes or any(not code.strip() for code in codes):
-            raise RuleBroken("community_codes", "name the communities to share it with")
-        if self.community_code in codes:
-            raise RuleBroken("community_codes", "an incident is its own community's already")
-        added = codes - self.shared_with
-        if not added:
-            raise RuleBroken("community_codes", "it is shared with these communities already")
-        self.shared_with |= added
-        self._log(now, "shared", actor, "+ " + ", ".join(sorted(added)) + _colon(reason))
-        self.events.append(
-            events.IncidentShared(
-                self.id,
-                self.community_code,
-                sorted(self.shared_with),
-                sorted(added),
-                reason,
-                actor,
-                now,
-            )
-        )
-
-    def merge(self, duplicate: Incident, actor: str, now: datetime) -> None:
-        """Take a duplicate report in: it shares this incident's outcome from now on, and its
-        households and merchants add up to this one's. Each incident gets one timeline line."""
-        if duplicate.id == self.id:
-            raise RuleBroken("duplicate_id", "an incident cannot be merged into itself")
-        self._require_status(OPEN, "merged into")
-        if duplicate.status not in BEFORE_HANDLING:
-            raise RuleBroken(
-                "duplicate_id", f"a duplicate that is {duplicate.status} cannot be merged"
-            )
-        if (duplicate.community_code, duplicate.category) != (self.community_code, self.category):
-            raise RuleBroken("duplicate_id", "a duplicate is of the same community and category")
-        if duplicate.merged_ids:
-            raise RuleBroken("duplicate_id", "it has duplicates of its own: merge into it instead")
-        duplicate.status = IncidentStatus.MERGED
-        duplicate.merged_into = self.id
-        duplicate._log(now, "merged_into", actor, str(self.id))
-        self.affected_households += duplicate.affected_households
-        self.affected_merchants += duplicate.affected_merchants
-        self.photos.extend(ref for ref in duplicate.photos if ref not in self.photos)
-        self.merged_ids.append(duplicate.id)
-        self._log(
-            now,
-            "merged",
-            actor,
-            f"{duplicate.id}: +{duplicate.affected_households} households, "
-            f"+{duplicate.affected_merchants} merchants",
-        )
-        # One fact about both: told once, on the incident that goes on.
-        self.events.append(
-            events.IncidentMerged(
-                self.id,
-                duplicate.id,
-                self.community_code,
-                self.affected_households,
-                self.affected_merchants,
-                actor,
-                now,
-            )
-        )
-
     def _require_status(self, allowed: frozenset | set, doing: str) -> None:
         require_status("an incident", self.status, allowed, doing)
-
-
-def _colon(reason: str) -> str:
-    return f": {reason}" if reason else ""
