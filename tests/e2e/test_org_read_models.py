@@ -12,7 +12,7 @@ import pytest
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from incidents.adapters.orm import metadata
-from incidents.service_layer.handlers import apply_org_event
+from incidents.service_layer.read_models import apply_org_event
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
 from lianxin.contracts import CloudEvent, parse_data
 from lianxin.demo import PEOPLE, load_demo

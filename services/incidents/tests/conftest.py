@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from incidents.adapters.orm import metadata
-from incidents.domain.model import Incident
+from incidents.domain.incident import Incident
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
 from lianxin.persistence.db import make_engine, make_session_factory
 from lianxin.persistence.migrations import upgrade

@@ -1,4 +1,7 @@
-"""What departments send back (stream REPORTS, subjects `report.<department_code>.…`)."""
+"""What departments send back when they report in (报到): stream REPORTS, subjects
+`report.<department_code>.…`. The class names say which report-in it is; the wire (`type`,
+subject, fields) keeps its first names (`assignment.started` for handling, `assignment.resolved`
+for the result)."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from pydantic import Field
 from lianxin.contracts.envelope import EventData
 
 
-class AssignmentAcknowledged(EventData):
+class AcknowledgementReportedIn(EventData):
     """The department signed for the whistle (接单)."""
 
     TYPE: ClassVar[str] = "cn.lianxin.departments.assignment.acknowledged.v1"
@@ -22,7 +25,7 @@ class AssignmentAcknowledged(EventData):
     note: str = ""
 
 
-class AssignmentResolved(EventData):
+class ResultReportedIn(EventData):
     """The department reports the result (反馈)."""
 
     TYPE: ClassVar[str] = "cn.lianxin.departments.assignment.resolved.v1"
@@ -34,7 +37,7 @@ class AssignmentResolved(EventData):
     result: str = Field(min_length=1)
 
 
-class AssignmentReturned(EventData):
+class ReturnReportedIn(EventData):
     """The department sends the whistle back, not signed for: not its matter, and why (退单)."""
 
     TYPE: ClassVar[str] = "cn.lianxin.departments.assignment.returned.v1"
@@ -46,7 +49,7 @@ class AssignmentReturned(EventData):
     reason: str = Field(min_length=1)
 
 
-class AssignmentStarted(EventData):
+class HandlingReportedIn(EventData):
     """The department is working on it (办理)."""
 
     TYPE: ClassVar[str] = "cn.lianxin.departments.assignment.started.v1"

@@ -194,7 +194,7 @@ async def _page(
         status_code,
         incident=_view(incident),
         may_report=current.may(*REPORTERS),
-        # incidents lets grid leaders whistle too (its HANDLERS): the same roles as reporting.
+        # incidents lets grid leaders whistle too (its GRID_STAFF): the same roles as reporting.
         may_escalate=current.may(*REPORTERS),
         ratings=RATINGS,
         department_names={d["code"]: d for d in choices["departments"]},

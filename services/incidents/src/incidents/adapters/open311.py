@@ -13,8 +13,8 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from incidents.adapters.incident_repository import visible_to_sql as visible
 from incidents.adapters.orm import assignments, departments, grid_nodes, incidents, timeline
-from incidents.adapters.repository import visible_to_sql as visible
 from incidents.domain.open311 import STATUS, Line
 from lianxin.auth import Principal
 

@@ -1,8 +1,9 @@
 """What happens to an incident, as plain facts.
 
-The first four travel today (see lianxin.contracts.incidents); the others are new facts of the
-full lifecycle and need their contracts before a handler may emit them. Newer events carry `at`,
-the moment the fact happened by the domain's clock, which the envelope's publish time is not.
+Each travels as the contract `service_layer.published.CONTRACTS` names for it (checked at import:
+same fields). The department's steps are named as the glossary says (acknowledge, handle,
+report_result); their contracts keep the wire's older words. Newer events carry `at`, the moment
+the fact happened by the domain's clock, which the envelope's publish time is not.
 """
 
 from __future__ import annotations
@@ -100,7 +101,9 @@ class ReporterAnonymised:
 
 
 @dataclass(frozen=True)
-class AssignmentAcknowledged:
+class DepartmentAcknowledged:
+    """The department signed for the whistle (接单)."""
+
     assignment_id: UUID
     incident_id: UUID
     department_code: str
@@ -110,7 +113,9 @@ class AssignmentAcknowledged:
 
 
 @dataclass(frozen=True)
-class AssignmentReturned:
+class DepartmentReturned:
+    """The department sent the whistle back, not signed for (退单)."""
+
     assignment_id: UUID
     incident_id: UUID
     department_code: str
@@ -133,7 +138,9 @@ class AssignmentRerouted:
 
 
 @dataclass(frozen=True)
-class AssignmentStarted:
+class DepartmentStartedHandling:
+    """The department is on it (办理)."""
+
     assignment_id: UUID
     incident_id: UUID
     department_code: str
@@ -142,7 +149,9 @@ class AssignmentStarted:
 
 
 @dataclass(frozen=True)
-class AssignmentResolved:
+class DepartmentReportedResult:
+    """The department reported its result (反馈)."""
+
     assignment_id: UUID
     incident_id: UUID
     department_code: str
@@ -185,7 +194,9 @@ class IncidentVerified:
 
 
 @dataclass(frozen=True)
-class FeedbackGiven:
+class FollowedUp:
+    """The resident's word on the return visit (回访)."""
+
     incident_id: UUID
     community_code: str
     rating: str

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 OPEN, CLOSED = "open", "closed"
 
@@ -87,26 +86,20 @@ def note(line: Line) -> str:
     return f"{line.action}: {line.detail}" if line.detail else line.action
 
 
-class DepartmentAction(StrEnum):
-    ACKNOWLEDGE = "acknowledge"
-    START = "start"
-    RESOLVE = "resolve"
-    RETURN = "return"
-
-
-# What a back-office's update status means for its assignment. GeoReport v2's own `open` and
-# `closed`, and the states of mySociety's extension; case does not matter.
-UPDATE_STATUSES: dict[str, DepartmentAction] = {
-    "open": DepartmentAction.ACKNOWLEDGE,
-    "investigating": DepartmentAction.ACKNOWLEDGE,
-    "action_scheduled": DepartmentAction.ACKNOWLEDGE,
-    "in_progress": DepartmentAction.START,
-    "closed": DepartmentAction.RESOLVE,
-    "fixed": DepartmentAction.RESOLVE,
-    "not_councils_responsibility": DepartmentAction.RETURN,
-    "internal_referral": DepartmentAction.RETURN,
+# What a back-office's update status means for its assignment: the name of a department action
+# (see incidents.service_layer.department_actions). GeoReport v2's own `open` and `closed`, and
+# the states of mySociety's extension; case does not matter.
+UPDATE_STATUSES: dict[str, str] = {
+    "open": "acknowledge",
+    "investigating": "acknowledge",
+    "action_scheduled": "acknowledge",
+    "in_progress": "handle",
+    "closed": "report_result",
+    "fixed": "report_result",
+    "not_councils_responsibility": "return",
+    "internal_referral": "return",
 }
 
 
-def action_for(update_status: str) -> DepartmentAction | None:
+def action_for(update_status: str) -> str | None:
     return UPDATE_STATUSES.get(update_status.strip().lower())

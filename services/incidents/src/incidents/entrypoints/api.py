@@ -1,18 +1,15 @@
 """The incidents HTTP API: reporting, handling and closing incidents, for the grid's people."""
 
-from __future__ import annotations
-
-from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 
-from incidents.domain.model import Incident
+from incidents.domain.incident import Incident
 from incidents.entrypoints.schemas import IncidentOut, out
-from incidents.service_layer import handlers, routing
-from incidents.service_layer.handlers import actor, utcnow
+from incidents.service_layer import commands, routing
+from incidents.service_layer.pipeline import sees, utcnow
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
 from lianxin.auth import Principal, Role, authenticated, require
 from lianxin.contracts.incidents import Rating, ReporterKind, Urgency
@@ -33,7 +30,7 @@ Status = Literal[
     "merged",
 ]
 # Who handles incidents in the grid: the grid leader in its grids, coordinators in their areas.
-HANDLERS = (
+GRID_STAFF = (
     Role.GRID_LEADER,
     Role.COMMUNITY_COORDINATOR,
     Role.STREET_COORDINATOR,
@@ -112,12 +109,12 @@ def answer(incident: Incident, principal: Principal) -> IncidentOut:
 
 
 @router.post("/incidents", status_code=status.HTTP_201_CREATED, response_model=IncidentOut)
-async def report_incident(
+async def report(
     body: IncidentIn,
     uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(require(*HANDLERS)),
+    principal: Principal = Depends(require(*GRID_STAFF)),
 ):
-    return answer(await handlers.report_incident(uow, principal, **body.model_dump()), principal)
+    return answer(await commands.report(uow, principal, **body.model_dump()), principal)
 
 
 @router.get("/incidents", response_model=list[IncidentOut])
@@ -149,7 +146,7 @@ async def get_incident(
 ):
     async with uow:
         incident = await uow.incidents.get(incident_id)
-    if incident is None or not handlers.sees(principal, incident):
+    if incident is None or not sees(principal, incident):
         raise NotFound("incident", incident_id)
     return answer(incident, principal)
 
@@ -158,12 +155,12 @@ async def get_incident(
 async def routing_suggestion(
     incident_id: UUID,
     uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(require(*HANDLERS)),
+    principal: Principal = Depends(require(*GRID_STAFF)),
 ):
     """Whom the rules would whistle to, and how long they would have: to pre-fill the form."""
     async with uow:
         incident = await uow.incidents.get(incident_id)
-        if incident is None or not handlers.sees(principal, incident):
+        if incident is None or not sees(principal, incident):
             raise NotFound("incident", incident_id)
         suggestion = await routing.suggest(uow, incident)
         codes = [suggestion.lead, *suggestion.co_handlers] if suggestion else []
@@ -181,10 +178,10 @@ async def routing_suggestion(
 async def duplicates(
     incident_id: UUID,
     uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(require(*HANDLERS)),
+    principal: Principal = Depends(require(*GRID_STAFF)),
 ):
     """Earlier reports that may be the same problem: same micro-grid and category, 24 hours."""
-    found = await handlers.possible_duplicates(uow, principal, incident_id)
+    found = await commands.possible_duplicates(uow, principal, incident_id)
     return [answer(i, principal) for i in found]
 
 
@@ -193,78 +190,46 @@ async def escalate(
     incident_id: UUID,
     body: EscalationIn,
     uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(require(*HANDLERS)),
+    principal: Principal = Depends(require(*GRID_STAFF)),
 ):
-    incident = await handlers.escalate(uow, principal, incident_id, **body.model_dump())
+    incident = await commands.escalate(uow, principal, incident_id, **body.model_dump())
     return answer(incident, principal)
 
 
-@router.post("/incidents/{incident_id}/triage", response_model=IncidentOut)
-async def triage(
-    incident_id: UUID,
-    body: TriageIn,
-    uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(require(*HANDLERS)),
-):
-    def command(incident: Incident, now: datetime) -> None:
-        incident.triage(body.accepted, body.reason, actor(principal), now)
-
-    return answer(await handlers.act(uow, principal, incident_id, "triage", command), principal)
-
-
-@router.post("/incidents/{incident_id}/local-resolution", response_model=IncidentOut)
-async def resolve_locally(
-    incident_id: UUID,
-    body: ResultIn,
-    uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(require(*HANDLERS)),
-):
-    def command(incident: Incident, now: datetime) -> None:
-        incident.resolve_locally(body.result, actor(principal), now)
-
-    incident = await handlers.act(uow, principal, incident_id, "resolve locally", command)
-    return answer(incident, principal)
+# The grid's commands on one incident that take the body's fields as they are: the path under
+# /incidents/{id}/, the command (`commands.ON_THE_INCIDENT`), its body, and what it is.
+SIMPLE_COMMANDS = [
+    ("triage", "triage", TriageIn, "Accept the report for handling, or reject it with a reason."),
+    ("local-resolution", "resolve_locally", ResultIn, "Settled in the compound (小事不出小区)."),
+    ("verification", "verify", NoteIn, "The grid checked the result on the spot."),
+    # The path keeps its first word; the glossary's is follow_up (回访).
+    ("feedback", "follow_up", FeedbackIn, "The resident's rating, from the return visit (回访)."),
+    ("cancellation", "cancel", ReasonIn, "Withdrawn before it was resolved."),
+]
 
 
-@router.post("/incidents/{incident_id}/verification", response_model=IncidentOut)
-async def verify(
-    incident_id: UUID,
-    body: NoteIn,
-    uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(require(*HANDLERS)),
-):
-    def command(incident: Incident, now: datetime) -> None:
-        incident.verify(actor(principal), body.note, now)
+def _simple(name: str, body_model: type[BaseModel]):
+    async def command(
+        incident_id: UUID,
+        body: body_model,  # type: ignore[valid-type]
+        uow: IncidentsUnitOfWork = Depends(uow),
+        principal: Principal = Depends(require(*GRID_STAFF)),
+    ) -> IncidentOut:
+        incident = await commands.run(uow, principal, incident_id, name, **body.model_dump())
+        return answer(incident, principal)
 
-    return answer(await handlers.act(uow, principal, incident_id, "verify", command), principal)
-
-
-@router.post("/incidents/{incident_id}/feedback", response_model=IncidentOut)
-async def give_feedback(
-    incident_id: UUID,
-    body: FeedbackIn,
-    uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(require(*HANDLERS)),
-):
-    """The resident's rating, as the grid recorded it on the return visit (回访)."""
-
-    def command(incident: Incident, now: datetime) -> None:
-        incident.give_feedback(body.rating, body.comment, actor(principal), now)
-
-    return answer(await handlers.act(uow, principal, incident_id, "feedback", command), principal)
+    return command
 
 
-@router.post("/incidents/{incident_id}/cancellation", response_model=IncidentOut)
-async def cancel(
-    incident_id: UUID,
-    body: ReasonIn,
-    uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(require(*HANDLERS)),
-):
-    def command(incident: Incident, now: datetime) -> None:
-        incident.cancel(body.reason, actor(principal), now)
-
-    return answer(await handlers.act(uow, principal, incident_id, "cancel", command), principal)
+for path, name, body_model, summary in SIMPLE_COMMANDS:
+    router.add_api_route(
+        f"/incidents/{{incident_id}}/{path}",
+        _simple(name, body_model),
+        methods=["POST"],
+        response_model=IncidentOut,
+        name=name,
+        description=summary,
+    )
 
 
 @router.post("/incidents/{incident_id}/anonymisation", response_model=IncidentOut)
@@ -274,11 +239,7 @@ async def anonymise(
     principal: Principal = Depends(require(*COORDINATORS)),
 ):
     """Forget the reporter's name and contact, at the resident's request."""
-
-    def command(incident: Incident, now: datetime) -> None:
-        incident.anonymise(actor(principal), now)
-
-    return answer(await handlers.act(uow, principal, incident_id, "anonymise", command), principal)
+    return answer(await commands.run(uow, principal, incident_id, "anonymise"), principal)
 
 
 @router.post("/incidents/{incident_id}/sharing", response_model=IncidentOut)
@@ -289,7 +250,7 @@ async def share_with_alliance(
     principal: Principal = Depends(require(*COORDINATORS)),
 ):
     """Raise a problem that crosses communities to the alliance for joint handling."""
-    incident = await handlers.share_with_alliance(
+    incident = await commands.share_with_alliance(
         uow, principal, incident_id, body.community_codes, body.reason
     )
     return answer(incident, principal)
@@ -300,9 +261,9 @@ async def merge(
     incident_id: UUID,
     body: MergeIn,
     uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(require(*HANDLERS)),
+    principal: Principal = Depends(require(*GRID_STAFF)),
 ):
-    incident = await handlers.merge(uow, principal, incident_id, body.duplicate_id)
+    incident = await commands.merge(uow, principal, incident_id, body.duplicate_id)
     return answer(incident, principal)
 
 
@@ -314,10 +275,10 @@ async def reroute(
     assignment_id: UUID,
     body: RerouteIn,
     uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(require(*HANDLERS)),
+    principal: Principal = Depends(require(*GRID_STAFF)),
 ):
     """Send an assignment a department returned to another department."""
-    incident = await handlers.reroute(
+    incident = await commands.reroute(
         uow, principal, incident_id, assignment_id, body.department_code
     )
     return answer(incident, principal)

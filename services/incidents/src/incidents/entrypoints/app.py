@@ -10,7 +10,7 @@ from incidents.entrypoints import (
     routing_api,
     webhooks,
 )
-from incidents.entrypoints.subscribers import on_department_report, on_org_event
+from incidents.entrypoints.subscribers import on_org_event, on_report_in
 from incidents.entrypoints.timers import run_deadline_timers
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
 from lianxin.messaging.streams import INCIDENTS_ORG, INCIDENTS_REPORTS, INCIDENTS_WEBHOOKS
@@ -35,7 +35,7 @@ app = create_service_app(
     uow_class=IncidentsUnitOfWork,
     consumers={
         INCIDENTS_ORG: on_org_event,
-        INCIDENTS_REPORTS: on_department_report,
+        INCIDENTS_REPORTS: on_report_in,
         INCIDENTS_WEBHOOKS: channel.on_dispatch,
     },
     workers=[run_deadline_timers, channel.run_webhook_dispatcher],

@@ -1,88 +1,54 @@
-"""What a department's system does over REST (the webhook channel's way back): sign for, return,
-start and resolve its own assignments, with a department-scoped token."""
+"""What a department's system does over REST (the webhook channel's way back): the department
+actions on its own assignments, with a department-scoped token. One route per action of
+`department_actions.ACTIONS`; the paths keep their first words."""
 
-from __future__ import annotations
-
-from datetime import datetime
 from uuid import UUID
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
 
-from incidents.domain.model import Incident
-from incidents.entrypoints.api import NoteIn, ReasonIn, uow
+from incidents.entrypoints.api import NoteIn, ReasonIn, ResultIn, uow
 from incidents.entrypoints.schemas import IncidentOut, out
-from incidents.service_layer import handlers
-from incidents.service_layer.handlers import utcnow
+from incidents.service_layer import department_actions
+from incidents.service_layer.department_actions import ACTIONS, DepartmentAction
+from incidents.service_layer.pipeline import utcnow
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
 from lianxin.auth import Principal, Role, require
 
 router = APIRouter()
 department = require(Role.DEPARTMENT_OPERATOR)
 
-
-class ResolutionIn(BaseModel):
-    result: str = Field(min_length=1, max_length=4000)
-
-
-async def _act(uow, principal, assignment_id: UUID, name: str, command) -> IncidentOut:
-    incident = await handlers.department_command(uow, principal, assignment_id, name, command)
-    return out(incident, principal, utcnow())
-
-
-@router.post("/assignments/{assignment_id}/acknowledgement", response_model=IncidentOut)
-async def acknowledge(
-    assignment_id: UUID,
-    body: NoteIn,
-    uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(department),
-):
-    """Sign for the whistle (接单)."""
-
-    def command(incident: Incident, code: str, now: datetime) -> None:
-        incident.acknowledge(assignment_id, code, body.note, now)
-
-    return await _act(uow, principal, assignment_id, "acknowledge", command)
+# The path under /assignments/{id}/ → the action; the body is the text the action takes.
+PATHS = {
+    "acknowledgement": "acknowledge",
+    "return": "return",
+    "start": "handle",
+    "resolution": "report_result",
+}
+BODIES = {"note": NoteIn, "reason": ReasonIn, "result": ResultIn}
 
 
-@router.post("/assignments/{assignment_id}/return", response_model=IncidentOut)
-async def return_assignment(
-    assignment_id: UUID,
-    body: ReasonIn,
-    uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(department),
-):
-    """Send it back, not signed for: not this department's matter, and why (退单)."""
+def _route(action: DepartmentAction):
+    body_model = BODIES[action.text]
 
-    def command(incident: Incident, code: str, now: datetime) -> None:
-        incident.return_assignment(assignment_id, code, body.reason, now)
+    async def take(
+        assignment_id: UUID,
+        body: body_model,  # type: ignore[valid-type]
+        uow: IncidentsUnitOfWork = Depends(uow),
+        principal: Principal = Depends(department),
+    ) -> IncidentOut:
+        text = getattr(body, action.text)
+        incident = await department_actions.take(uow, principal, assignment_id, action.name, text)
+        return out(incident, principal, utcnow())  # type: ignore[arg-type]
 
-    return await _act(uow, principal, assignment_id, "return", command)
-
-
-@router.post("/assignments/{assignment_id}/start", response_model=IncidentOut)
-async def start(
-    assignment_id: UUID,
-    body: NoteIn,
-    uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(department),
-):
-    def command(incident: Incident, code: str, now: datetime) -> None:
-        incident.start(assignment_id, code, body.note, now)
-
-    return await _act(uow, principal, assignment_id, "start", command)
+    return take
 
 
-@router.post("/assignments/{assignment_id}/resolution", response_model=IncidentOut)
-async def resolve(
-    assignment_id: UUID,
-    body: ResolutionIn,
-    uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(department),
-):
-    """Report the result (反馈)."""
-
-    def command(incident: Incident, code: str, now: datetime) -> None:
-        incident.resolve_assignment(assignment_id, code, body.result, now)
-
-    return await _act(uow, principal, assignment_id, "resolve", command)
+for path, name in PATHS.items():
+    router.add_api_route(
+        f"/assignments/{{assignment_id}}/{path}",
+        _route(ACTIONS[name]),
+        methods=["POST"],
+        response_model=IncidentOut,
+        name=name,
+        description=ACTIONS[name].summary,
+    )

@@ -27,13 +27,14 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
 from incidents.adapters.open311 import Open311View, RequestView
-from incidents.domain.open311 import DepartmentAction, Line, action_for, note, status_of, updates
-from incidents.entrypoints.api import HANDLERS as REPORTING_ROLES
-from incidents.service_layer import handlers
+from incidents.domain.open311 import Line, action_for, note, status_of, updates
+from incidents.entrypoints.api import GRID_STAFF
+from incidents.service_layer import commands, department_actions
+from incidents.service_layer.department_actions import ACTIONS
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
 from lianxin.auth import Principal, Unauthorized
-from lianxin.errors import Forbidden, NotFound, RuleBroken
-from lianxin.problems import PROBLEM_JSON, Problem
+from lianxin.errors import ApplicationError, Forbidden, NotFound, RuleBroken
+from lianxin.problems import PROBLEM_JSON, Problem, as_problem
 from lianxin.service import Runtime, runtime
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -56,10 +57,10 @@ class Open311Route(APIRoute):
         async def route(request: Request) -> Response:
             try:
                 return await handle(request)
-            except (Problem, RequestValidationError, HTTPException) as exc:
+            except (ApplicationError, Problem, RequestValidationError, HTTPException) as exc:
                 if PROBLEM_JSON in request.headers.get("accept", ""):
                     raise
-                return _as_open311(exc)
+                return _as_open311(as_problem(exc) if isinstance(exc, ApplicationError) else exc)
 
         return route
 
@@ -204,7 +205,7 @@ async def create_request(
     names (or whose code or name `address_string` is). We do not geocode: lat/long alone is not
     enough to find a micro-grid."""
     json_only(fmt)
-    if not caller.has_role(*REPORTING_ROLES):
+    if not caller.has_role(*GRID_STAFF):
         raise Forbidden(f"{caller.role} may not report incidents")
     form = await request.form()
     service_code = str(form.get("service_code") or "").strip()
@@ -227,7 +228,7 @@ async def create_request(
     if urgency not in URGENCIES:
         raise RuleBroken("attribute[urgency]", f"one of {', '.join(URGENCIES)}")
     try:
-        incident = await handlers.report_incident(
+        incident = await commands.report(
             uow,
             caller,
             micro_grid_code=micro_grid,
@@ -241,9 +242,9 @@ async def create_request(
             contact_consent=str(form.get("attribute[contact_consent]") or "") == "true",
             photos=[media_url] if media_url else [],
         )
-    except Problem as problem:
-        if any(e["field"] == "micro_grid_code" for e in problem.errors):
-            raise RuleBroken("address_id", problem.detail) from problem  # the spec's name for it
+    except RuleBroken as broken:
+        if broken.field == "micro_grid_code":
+            raise RuleBroken("address_id", broken.detail) from broken  # the spec's name for it
         raise
     return [
         {
@@ -270,7 +271,7 @@ async def _micro_grid(uow: IncidentsUnitOfWork, form) -> str:
     address_id = str(form.get("address_id") or "").strip()
     address = str(form.get("address_string") or "").strip()
     if address_id:
-        return address_id  # report_incident checks it is a micro-grid the caller may report in
+        return address_id  # commands.report checks it is a micro-grid the caller may report in
     if address:
         async with uow:
             nodes = await uow.org.grid_nodes(None)
@@ -377,19 +378,6 @@ async def list_updates(
     ]
 
 
-# What each department action does to the incident, and the name it runs under.
-COMMANDS = {
-    DepartmentAction.ACKNOWLEDGE: lambda i, a, code, text, now: i.acknowledge(a, code, text, now),
-    DepartmentAction.START: lambda i, a, code, text, now: i.start(a, code, text, now),
-    DepartmentAction.RESOLVE: lambda i, a, code, text, now: i.resolve_assignment(
-        a, code, text, now
-    ),
-    DepartmentAction.RETURN: lambda i, a, code, text, now: i.return_assignment(a, code, text, now),
-}
-# The domain names the text by what it is; Open311 calls every one of them `description`.
-TEXT_FIELDS = {"note", "result", "reason"}
-
-
 @router.post("/servicerequestupdates.{fmt}")
 async def post_update(
     fmt: str,
@@ -412,17 +400,13 @@ async def post_update(
     assignment_id = await _own_assignment(uow, caller, incident_id)
     code = caller.scope.department
 
-    def command(incident, department_code: str, now: datetime) -> None:
-        COMMANDS[action](incident, assignment_id, department_code, description, now)
-
     try:
-        incident = await handlers.department_command(
-            uow, caller, assignment_id, action.value, command
-        )
-    except Problem as problem:
-        if any(e["field"] in TEXT_FIELDS for e in problem.errors):
-            raise RuleBroken("description", problem.detail) from problem
+        incident = await department_actions.take(uow, caller, assignment_id, action, description)
+    except RuleBroken as broken:
+        if broken.field == ACTIONS[action].text:  # Open311 calls every text `description`
+            raise RuleBroken("description", broken.detail) from broken
         raise
+    assert incident is not None
     mine = [n for n, line in enumerate(incident.timeline) if line.actor == f"department:{code}"]
     return [{"update_id": f"{incident.id}.{mine[-1]}"}]
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query
 from incidents.adapters.facts import department_board, incident_facts
 from incidents.domain import rates as domain
 from incidents.entrypoints.api import uow
-from incidents.service_layer.handlers import utcnow
+from incidents.service_layer.pipeline import utcnow
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
 from lianxin.auth import Principal, Role, authenticated, require
 from lianxin.errors import RuleBroken

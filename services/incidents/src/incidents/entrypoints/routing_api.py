@@ -9,7 +9,6 @@ from pydantic import BaseModel, Field
 
 from incidents.domain.routing import URGENCIES, RoutingRule, RoutingTable, ServiceLevel
 from incidents.entrypoints.api import COORDINATORS, uow
-from incidents.service_layer.handlers import domain_rules
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
 from lianxin.auth import Principal, Role, require
 from lianxin.errors import Forbidden, RuleBroken
@@ -95,19 +94,18 @@ async def put_routing(
     unknown = set(body.service_levels) - set(URGENCIES)
     if unknown:
         raise RuleBroken("service_levels", f"unknown urgencies: {', '.join(sorted(unknown))}")
-    with domain_rules():
-        table = RoutingTable.with_rules(
-            code,
-            (RoutingRule(r.category, r.area, tuple(r.department_codes)) for r in body.rules),
+    table = RoutingTable.with_rules(
+        code,
+        (RoutingRule(r.category, r.area, tuple(r.department_codes)) for r in body.rules),
+    )
+    for urgency, level in body.service_levels.items():
+        table.set_service_level(
+            urgency,
+            ServiceLevel(
+                timedelta(minutes=level.acknowledge_minutes),
+                timedelta(hours=level.resolve_hours),
+            ),
         )
-        for urgency, level in body.service_levels.items():
-            table.set_service_level(
-                urgency,
-                ServiceLevel(
-                    timedelta(minutes=level.acknowledge_minutes),
-                    timedelta(hours=level.resolve_hours),
-                ),
-            )
     async with uow:
         await uow.routing.save(table)
         await uow.commit()

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
-from incidents.domain.model import Incident
+from incidents.domain.incident import Incident
 from lianxin.auth import Principal, Role
 
 

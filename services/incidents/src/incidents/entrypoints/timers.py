@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from incidents.service_layer import handlers
+from incidents.service_layer.pipeline import utcnow
+from incidents.service_layer.timers import fire_due_timers
 from lianxin.service import Runtime
 
 log = logging.getLogger(__name__)
@@ -17,7 +18,7 @@ POLL_SECONDS = 5.0
 async def run_deadline_timers(rt: Runtime, poll: float = POLL_SECONDS) -> None:
     while True:
         try:
-            taken = await handlers.fire_due_timers(rt.uow(), handlers.utcnow())  # type: ignore[arg-type]
+            taken = await fire_due_timers(rt.uow(), utcnow())  # type: ignore[arg-type]
             if taken:
                 log.info("deadline ladder: %d step(s) taken", taken)
                 continue  # there may be more due than one claim took

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from incidents.domain.model import Incident
+from incidents.domain.incident import Incident
 from incidents.domain.routing import DEFAULT_SERVICE_LEVELS, RoutingTable, ServiceLevel, Suggestion
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
 

@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-from incidents.adapters.repository import (
-    IncidentRepository,
-    OrganisationReadModel,
-    RoutingRepository,
-)
+from incidents.adapters.incident_repository import IncidentRepository
+from incidents.adapters.org_read_model import OrganisationReadModel
+from incidents.adapters.routing_repository import RoutingRepository
 from lianxin.persistence.unit_of_work import UnitOfWork
 
 

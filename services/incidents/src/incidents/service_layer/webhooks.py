@@ -28,13 +28,12 @@ from incidents.domain.webhooks import (
 )
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
 from lianxin.contracts import CloudEvent
+from lianxin.messaging.streams import INCIDENTS_WEBHOOKS
 from lianxin.telemetry import context_from, tracer
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-
-CONSUMER = "incidents_webhooks"
 
 
 class WebhooksUnitOfWork(IncidentsUnitOfWork):
@@ -58,7 +57,7 @@ async def queue_dispatch(
     many deliveries were queued."""
     department_code = subject.split(".")[1]
     async with uow:
-        if not await uow.first_time(CONSUMER, event.id):
+        if not await uow.first_time(INCIDENTS_WEBHOOKS.durable, event.id):
             return 0
         queued = 0
         for url in webhook_urls(await uow.webhooks.channels_of(department_code)):

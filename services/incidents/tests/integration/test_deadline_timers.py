@@ -10,13 +10,15 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from incidents.adapters.orm import metadata
-from incidents.service_layer import handlers
+from incidents.service_layer import commands, department_actions
+from incidents.service_layer.read_models import apply_org_event
+from incidents.service_layer.timers import fire_due_timers
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
 from lianxin.auth import Principal, Role
 from lianxin.contracts import org
 from lianxin.persistence.db import make_engine
 
-from .conftest import make_uow
+from ..conftest import make_uow
 
 T0 = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
 PLATFORM = Principal("platform", Role.SERVICE)
@@ -45,11 +47,11 @@ async def seed(uow: IncidentsUnitOfWork) -> None:
         org.DepartmentRegistered(code="power_supply", name="供电公司", categories=["power_supply"]),
     ]
     for event in events:
-        await handlers.apply_org_event(uow, event)
+        await apply_org_event(uow, event)
 
 
 async def whistle(uow: IncidentsUnitOfWork):
-    incident = await handlers.report_incident(
+    incident = await commands.report(
         uow,
         PLATFORM,
         micro_grid_code="tpj-g01-m01",
@@ -60,7 +62,7 @@ async def whistle(uow: IncidentsUnitOfWork):
         reporter="grid",
         clock=lambda: T0,
     )
-    incident = await handlers.escalate(
+    incident = await commands.escalate(
         uow,
         PLATFORM,
         incident.id,
@@ -91,17 +93,17 @@ async def test_breaches_fire_once_each_and_climb_the_ladder_in_order(uow, databa
     assert assignment.acknowledge_by == T0 + timedelta(minutes=30)
     minutes = lambda m: T0 + timedelta(minutes=m)  # noqa: E731
 
-    assert await handlers.fire_due_timers(uow, minutes(29)) == 0
-    assert await handlers.fire_due_timers(uow, minutes(31)) == 1
-    assert await handlers.fire_due_timers(uow, minutes(31)) == 0  # once, not again
+    assert await fire_due_timers(uow, minutes(29)) == 0
+    assert await fire_due_timers(uow, minutes(31)) == 1
+    assert await fire_due_timers(uow, minutes(31)) == 0  # once, not again
 
     # The service restarts: a new engine, a new unit of work, the same database.
     engine = make_engine(database)
     restarted = make_uow(engine)
-    assert await handlers.fire_due_timers(restarted, minutes(59)) == 0
-    assert await handlers.fire_due_timers(restarted, minutes(61)) == 1
-    assert await handlers.fire_due_timers(restarted, minutes(200)) == 1
-    assert await handlers.fire_due_timers(restarted, minutes(300)) == 0
+    assert await fire_due_timers(restarted, minutes(59)) == 0
+    assert await fire_due_timers(restarted, minutes(61)) == 1
+    assert await fire_due_timers(restarted, minutes(200)) == 1
+    assert await fire_due_timers(restarted, minutes(300)) == 0
 
     async with restarted:
         incident = await restarted.incidents.by_assignment(assignment.id)
@@ -120,15 +122,12 @@ async def test_a_met_deadline_never_fires_and_the_resolve_deadline_still_does(uo
     await seed(uow)
     assignment = await whistle(uow)
 
-    def sign_for(incident, code, now):
-        incident.acknowledge(assignment.id, code, "已接单", now)
-
-    await handlers.department_command(
-        uow, PLATFORM, assignment.id, "acknowledge", sign_for, clock=lambda: T0
+    await department_actions.take(
+        uow, PLATFORM, assignment.id, "acknowledge", "已接单", clock=lambda: T0
     )
-    assert await handlers.fire_due_timers(uow, T0 + timedelta(hours=23)) == 0
+    assert await fire_due_timers(uow, T0 + timedelta(hours=23)) == 0
     # Resolve within 24 hours (utilities): missed at 25 hours, the community is told once.
-    assert await handlers.fire_due_timers(uow, T0 + timedelta(hours=25)) == 1
+    assert await fire_due_timers(uow, T0 + timedelta(hours=25)) == 1
     async with uow:
         incident = await uow.incidents.by_assignment(assignment.id)
     breaches = incident.assignments[0].breaches
@@ -141,7 +140,7 @@ async def test_two_replicas_fire_each_step_once(uow, database) -> None:
     engines = [make_engine(database) for _ in range(2)]
     replicas = [make_uow(engine) for engine in engines]
     late = T0 + timedelta(hours=3)  # all three acknowledge rungs are due
-    taken = await asyncio.gather(*(handlers.fire_due_timers(r, late) for r in replicas))
+    taken = await asyncio.gather(*(fire_due_timers(r, late) for r in replicas))
     assert sum(taken) == 3
     async with uow:
         incident = await uow.incidents.by_assignment(assignment.id)

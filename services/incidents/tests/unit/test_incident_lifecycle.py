@@ -10,13 +10,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from incidents.domain import events
-from incidents.domain.model import (
-    AssignmentStatus,
-    Incident,
-    IncidentStatus,
-    ReporterKind,
-    RuleBroken,
-)
+from incidents.domain.incident import Incident
+from incidents.domain.values import AssignmentStatus, IncidentStatus, ReporterKind
+from lianxin.errors import Conflict, RuleBroken
 
 if TYPE_CHECKING:
     from conftest import Clock, ReportFactory
@@ -62,9 +58,9 @@ def test_the_incident_resolves_only_when_every_assignment_has() -> None:
     incident.escalate(["power_supply", "property"], "power_supply", "coordinator", NOW)
     power, prop = incident.assignments
     incident.acknowledge(power.id, "power_supply", "已接单", NOW)
-    incident.resolve_assignment(power.id, "power_supply", "换了变压器", NOW)
+    incident.report_result(power.id, "power_supply", "换了变压器", NOW)
     assert incident.status is IncidentStatus.ESCALATED
-    incident.resolve_assignment(prop.id, "property", "清理了配电房", NOW)
+    incident.report_result(prop.id, "property", "清理了配电房", NOW)
     assert incident.status is IncidentStatus.RESOLVED
     assert isinstance(incident.events[-1], events.IncidentResolved)
     assert [t.action for t in incident.timeline] == [
@@ -103,11 +99,11 @@ def test_a_bad_escalation_names_its_field(departments, lead, field) -> None:
 def test_an_incident_is_escalated_once_and_signed_for_once() -> None:
     incident = _transformer()
     incident.escalate(["power_supply"], "power_supply", "coordinator", NOW)
-    with pytest.raises(RuleBroken):
+    with pytest.raises(Conflict):
         incident.escalate(["power_supply"], "power_supply", "coordinator", NOW)
     assignment = incident.assignments[0]
     incident.acknowledge(assignment.id, "power_supply", "", NOW)
-    with pytest.raises(RuleBroken):
+    with pytest.raises(Conflict):
         incident.acknowledge(assignment.id, "power_supply", "", NOW)
 
 
@@ -127,7 +123,7 @@ def _escalate(incident: Incident, *codes: str, now: datetime = NOW) -> None:
 def _resolve_all(incident: Incident, now: datetime = NOW) -> None:
     for a in incident.assignments:
         if a.required and a.status is not AssignmentStatus.RESOLVED:
-            incident.resolve_assignment(a.id, a.department_code, "done", now)
+            incident.report_result(a.id, a.department_code, "done", now)
 
 
 def _new_events(incident: Incident, before: int) -> list[type]:
@@ -166,7 +162,7 @@ def test_triage_accepts_and_then_the_incident_can_be_escalated(report: ReportFac
     assert incident.status is IncidentStatus.ACCEPTED
     assert isinstance(incident.events[-1], events.IncidentTriaged)
     assert incident.events[-1].accepted
-    with pytest.raises(RuleBroken):
+    with pytest.raises(Conflict):
         incident.triage(True, "", "community_coordinator", NOW)
     _escalate(incident, "power_supply")
     assert incident.status is IncidentStatus.ESCALATED
@@ -186,7 +182,7 @@ def test_triage_rejects_with_a_reason_and_that_is_final(report: ReportFactory) -
         lambda: incident.resolve_locally("x", "grid", NOW),
         lambda: incident.cancel("x", "grid", NOW),
     ):
-        with pytest.raises(RuleBroken):
+        with pytest.raises(Conflict):
             command()
 
 
@@ -199,7 +195,7 @@ def test_small_matters_are_resolved_locally_verified_and_closed(report: ReportFa
     assert incident.status is IncidentStatus.RESOLVED and incident.resolved_locally
     assert incident.assignments == []
     incident.verify("grid_leader", "quiet now", NOW)
-    incident.give_feedback("satisfied", "", "resident", NOW)
+    incident.follow_up("satisfied", "", "resident", NOW)
     assert incident.status is IncidentStatus.CLOSED
     assert [t.action for t in incident.timeline] == [
         "reported",
@@ -210,7 +206,7 @@ def test_small_matters_are_resolved_locally_verified_and_closed(report: ReportFa
     assert _new_events(incident, 1) == [
         events.IncidentResolvedLocally,
         events.IncidentVerified,
-        events.FeedbackGiven,
+        events.FollowedUp,
         events.IncidentClosed,
     ]
 
@@ -221,7 +217,7 @@ def test_an_unsatisfied_resident_sends_a_local_matter_back_to_the_grid(
     incident = report(category="noise", urgency="general")
     incident.resolve_locally("talked to them", "mediator", NOW)
     incident.verify("grid_leader", "", NOW)
-    incident.give_feedback("unsatisfied", "still loud at night", "resident", NOW)
+    incident.follow_up("unsatisfied", "still loud at night", "resident", NOW)
     assert incident.status is IncidentStatus.ACCEPTED
     assert not incident.resolved_locally and incident.resolved_at is None
     reopened = incident.events[-1]
@@ -235,14 +231,14 @@ def test_a_department_works_through_its_assignment(report: ReportFactory, clock:
     incident = report()
     _escalate(incident, "power_supply")
     [a] = incident.assignments
-    with pytest.raises(RuleBroken):
-        incident.start(a.id, "power_supply", "", clock.now)  # not signed for yet
+    with pytest.raises(Conflict):
+        incident.handle(a.id, "power_supply", "", clock.now)  # not signed for yet
     incident.acknowledge(a.id, "power_supply", "已接单", clock.advance(timedelta(minutes=5)))
-    incident.start(a.id, "power_supply", "crew on site", clock.advance(timedelta(minutes=30)))
+    incident.handle(a.id, "power_supply", "crew on site", clock.advance(timedelta(minutes=30)))
     assert a.status is AssignmentStatus.IN_PROGRESS and a.started_at == clock.now
-    with pytest.raises(RuleBroken):
+    with pytest.raises(Conflict):
         incident.return_assignment(a.id, "power_supply", "not ours", clock.now)
-    incident.resolve_assignment(a.id, "power_supply", "replaced", clock.advance(timedelta(hours=3)))
+    incident.report_result(a.id, "power_supply", "replaced", clock.advance(timedelta(hours=3)))
     assert [t.action for t in incident.timeline[-4:]] == [
         "acknowledged",
         "started",
@@ -251,9 +247,9 @@ def test_a_department_works_through_its_assignment(report: ReportFactory, clock:
     ]
     assert [t.actor for t in incident.timeline[-4:-1]] == ["department:power_supply"] * 3
     assert _new_events(incident, 3) == [
-        events.AssignmentAcknowledged,
-        events.AssignmentStarted,
-        events.AssignmentResolved,
+        events.DepartmentAcknowledged,
+        events.DepartmentStartedHandling,
+        events.DepartmentReportedResult,
         events.IncidentResolved,
     ]
 
@@ -262,11 +258,10 @@ def test_a_result_straight_from_dispatch_counts_as_signing_for_it(report: Report
     incident = report()
     _escalate(incident, "power_supply")
     [a] = incident.assignments
-    incident.resolve_assignment(a.id, "power_supply", "fixed", NOW)
+    incident.report_result(a.id, "power_supply", "fixed", NOW)
     assert a.acknowledged_at == NOW
-    with pytest.raises(RuleBroken) as broken:
-        incident.resolve_assignment(a.id, "power_supply", "", NOW)
-    assert broken.value.field == "status"
+    with pytest.raises(Conflict):
+        incident.report_result(a.id, "power_supply", "", NOW)
 
 
 def test_a_returned_assignment_holds_the_incident_until_it_is_rerouted(
@@ -281,10 +276,10 @@ def test_a_returned_assignment_holds_the_incident_until_it_is_rerouted(
     incident.return_assignment(housing.id, "housing", "a property dispute, not ours", clock.now)
     assert housing.status is AssignmentStatus.RETURNED
     assert housing.return_reason == "a property dispute, not ours"
-    incident.resolve_assignment(police.id, "police", "site secured", clock.now)
+    incident.report_result(police.id, "police", "site secured", clock.now)
     assert incident.status is IncidentStatus.ESCALATED  # housing's part is still unanswered
-    with pytest.raises(RuleBroken):
-        incident.resolve_assignment(housing.id, "housing", "done anyway", clock.now)
+    with pytest.raises(Conflict):
+        incident.report_result(housing.id, "housing", "done anyway", clock.now)
 
     emitted = len(incident.events)
     later = clock.advance(timedelta(hours=2))
@@ -306,7 +301,7 @@ def test_a_returned_assignment_holds_the_incident_until_it_is_rerouted(
     assert isinstance(dispatched, events.AssignmentDispatched)
     assert rerouted.new_assignment_id == dispatched.assignment_id == new.id
     assert incident.timeline[-1].detail == "housing → city_management"
-    incident.resolve_assignment(new.id, "city_management", "wall removed", clock.now)
+    incident.report_result(new.id, "city_management", "wall removed", clock.now)
     assert incident.status is IncidentStatus.RESOLVED
 
 
@@ -316,9 +311,8 @@ def test_rerouting_needs_a_returned_assignment_and_another_department(
     incident = report()
     _escalate(incident, "power_supply", "property")
     power, _prop = incident.assignments
-    with pytest.raises(RuleBroken) as broken:
+    with pytest.raises(Conflict):
         incident.reroute(power.id, "state_grid", "coordinator", NOW)
-    assert broken.value.field == "status"
     incident.return_assignment(power.id, "power_supply", "not ours", NOW)
     for code in ("power_supply", "property", ""):
         with pytest.raises(RuleBroken) as broken:
@@ -333,23 +327,22 @@ def test_a_department_cannot_act_after_the_incident_left_its_hands(
     _escalate(incident, "power_supply")
     [a] = incident.assignments
     incident.cancel("reported twice by mistake", "coordinator", NOW)
-    with pytest.raises(RuleBroken) as broken:
+    with pytest.raises(Conflict):
         incident.acknowledge(a.id, "power_supply", "", NOW)
-    assert broken.value.field == "status"
 
 
 def test_the_grid_verifies_only_a_resolved_incident(report: ReportFactory) -> None:
     incident = report()
-    with pytest.raises(RuleBroken):
+    with pytest.raises(Conflict):
         incident.verify("grid", "", NOW)
     _escalate(incident, "power_supply")
-    with pytest.raises(RuleBroken):
+    with pytest.raises(Conflict):
         incident.verify("grid", "", NOW)
-    with pytest.raises(RuleBroken):
-        incident.give_feedback("satisfied", "", "resident", NOW)
+    with pytest.raises(Conflict):
+        incident.follow_up("satisfied", "", "resident", NOW)
     _resolve_all(incident)
-    with pytest.raises(RuleBroken):
-        incident.give_feedback("satisfied", "", "resident", NOW)  # not verified yet
+    with pytest.raises(Conflict):
+        incident.follow_up("satisfied", "", "resident", NOW)  # not verified yet
     incident.verify("grid", "lights on", NOW)
     assert incident.status is IncidentStatus.VERIFIED and incident.verified_at == NOW
 
@@ -360,7 +353,7 @@ def test_a_satisfied_resident_closes_the_loop(report: ReportFactory, rating: str
     _escalate(incident, "power_supply")
     _resolve_all(incident)
     incident.verify("grid", "", NOW)
-    incident.give_feedback(rating, "thanks", "resident", NOW)
+    incident.follow_up(rating, "thanks", "resident", NOW)
     assert incident.status is IncidentStatus.CLOSED
     assert incident.feedback[-1].rating == rating
     assert incident.timeline[-1].detail == f"{rating}: thanks"
@@ -373,10 +366,10 @@ def test_feedback_needs_a_known_rating_and_a_complaint_needs_a_comment(
     incident.resolve_locally("done", "grid", NOW)
     incident.verify("grid", "", NOW)
     with pytest.raises(RuleBroken) as broken:
-        incident.give_feedback("meh", "", "resident", NOW)
+        incident.follow_up("meh", "", "resident", NOW)
     assert broken.value.field == "rating"
     with pytest.raises(RuleBroken) as broken:
-        incident.give_feedback("unsatisfied", "", "resident", NOW)
+        incident.follow_up("unsatisfied", "", "resident", NOW)
     assert broken.value.field == "comment"
 
 
@@ -389,7 +382,7 @@ def test_an_unsatisfied_resident_sends_the_departments_back_to_work(
     incident.verify("grid", "", clock.now)
     emitted = len(incident.events)
     reopened_at = clock.advance(timedelta(days=2))
-    incident.give_feedback("unsatisfied", "power cuts again every evening", "resident", reopened_at)
+    incident.follow_up("unsatisfied", "power cuts again every evening", "resident", reopened_at)
     assert incident.status is IncidentStatus.ESCALATED
     assert incident.timeline[-1].action == "reopened"
     for a in incident.assignments:
@@ -397,7 +390,7 @@ def test_an_unsatisfied_resident_sends_the_departments_back_to_work(
         assert (a.resolved_at, a.result) == (None, "")
         assert a.resolve_by == reopened_at + timedelta(hours=24)
     assert _new_events(incident, emitted) == [
-        events.FeedbackGiven,
+        events.FollowedUp,
         events.IncidentReopened,
         events.AssignmentReopened,
         events.AssignmentReopened,
@@ -405,7 +398,7 @@ def test_an_unsatisfied_resident_sends_the_departments_back_to_work(
     # The same departments finish it, on the same assignments.
     _resolve_all(incident, clock.now)
     incident.verify("grid", "", clock.now)
-    incident.give_feedback("basically_satisfied", "", "resident", clock.now)
+    incident.follow_up("basically_satisfied", "", "resident", clock.now)
     assert incident.status is IncidentStatus.CLOSED
     assert [f.rating for f in incident.feedback] == ["unsatisfied", "basically_satisfied"]
 
@@ -414,7 +407,7 @@ def test_cancelling_tells_every_department_still_holding_a_part(report: ReportFa
     incident = report()
     _escalate(incident, "power_supply", "property", "police")
     power, _prop, police = incident.assignments
-    incident.resolve_assignment(power.id, "power_supply", "done", NOW)
+    incident.report_result(power.id, "power_supply", "done", NOW)
     incident.return_assignment(police.id, "police", "not ours", NOW)
     with pytest.raises(RuleBroken) as broken:
         incident.cancel("", "coordinator", NOW)
@@ -438,7 +431,7 @@ def test_cancelling_tells_every_department_still_holding_a_part(report: ReportFa
 def test_a_resolved_incident_cannot_be_cancelled(report: ReportFactory) -> None:
     incident = report()
     incident.resolve_locally("done", "grid", NOW)
-    with pytest.raises(RuleBroken):
+    with pytest.raises(Conflict):
         incident.cancel("changed my mind", "resident", NOW)
 
 
@@ -484,7 +477,7 @@ def test_a_merged_duplicate_adds_its_households_and_shares_the_outcome(
     assert (merged.duplicate_id, merged.affected_households) == (duplicate.id, 42)
     primary.resolve_locally("done", "grid", NOW)
     primary.verify("grid", "", NOW)
-    primary.give_feedback("satisfied", "", "resident", NOW)
+    primary.follow_up("satisfied", "", "resident", NOW)
     closed = primary.events[-1]
     assert isinstance(closed, events.IncidentClosed) and closed.merged_incident_ids == [
         duplicate.id
@@ -507,9 +500,8 @@ def test_what_cannot_be_merged(report: ReportFactory) -> None:
         primary.merge(holder, "c", NOW)
     closed = report()
     closed.triage(False, "no", "c", NOW)
-    with pytest.raises(RuleBroken) as broken:
+    with pytest.raises(Conflict):
         closed.merge(report(), "c", NOW)
-    assert broken.value.field == "status"
 
 
 def _broken_commands(incident: Incident) -> list[Callable[[], object]]:
@@ -519,9 +511,9 @@ def _broken_commands(incident: Incident) -> list[Callable[[], object]]:
         lambda: incident.acknowledge(a.id, "property", "", NOW),
         lambda: incident.return_assignment(a.id, a.department_code, "", NOW),
         lambda: incident.reroute(a.id, "city_management", "c", NOW),
-        lambda: incident.resolve_assignment(a.id, a.department_code, " ", NOW),
+        lambda: incident.report_result(a.id, a.department_code, " ", NOW),
         lambda: incident.verify("grid", "", NOW),
-        lambda: incident.give_feedback("satisfied", "", "r", NOW),
+        lambda: incident.follow_up("satisfied", "", "r", NOW),
         lambda: incident.cancel("", "c", NOW),
         lambda: incident.share_with_alliance([incident.community_code], "", "c", NOW),
         lambda: incident.climb_ladder(a.id, "acknowledge", 3, NOW + timedelta(days=1)),
@@ -533,7 +525,7 @@ def test_a_refused_command_changes_nothing(report: ReportFactory, which: int) ->
     incident = report()
     _escalate(incident, "power_supply", "property")
     before, emitted = deepcopy(incident), list(incident.events)
-    with pytest.raises(RuleBroken):
+    with pytest.raises((RuleBroken, Conflict)):
         _broken_commands(incident)[which]()
     assert incident == before
     assert incident.events == emitted

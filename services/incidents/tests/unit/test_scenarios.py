@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 from incidents.domain import events
 from incidents.domain.deadlines import Timer
 from incidents.domain.duplicates import candidates
-from incidents.domain.model import AssignmentStatus, Incident, IncidentStatus
+from incidents.domain.incident import Incident
 from incidents.domain.routing import RoutingRule, RoutingTable
+from incidents.domain.values import AssignmentStatus, IncidentStatus
 
 if TYPE_CHECKING:
     from conftest import Clock, ReportFactory
@@ -70,22 +71,20 @@ def test_scenario_1_the_transformer_resolves_only_when_both_have(
     assert (prop.department_code, prop.lead) == ("property", False)
 
     incident.acknowledge(power.id, "power_supply", "已接单", clock.advance(timedelta(minutes=4)))
-    incident.start(
+    incident.handle(
         power.id, "power_supply", "crew dispatched", clock.advance(timedelta(minutes=20))
     )
     incident.acknowledge(prop.id, "property", "", clock.advance(timedelta(minutes=5)))
     timers.save(incident)
     assert timers.fire_due(incident, clock.advance(timedelta(hours=1))) == 0  # all on time
-    incident.resolve_assignment(
+    incident.report_result(
         power.id, "power_supply", "换了变压器", clock.advance(timedelta(hours=5))
     )
     assert incident.status is IncidentStatus.ESCALATED  # the property company has not yet
-    incident.resolve_assignment(
-        prop.id, "property", "清理了配电房", clock.advance(timedelta(hours=1))
-    )
+    incident.report_result(prop.id, "property", "清理了配电房", clock.advance(timedelta(hours=1)))
     assert incident.status is IncidentStatus.RESOLVED
     incident.verify("micro_grid_leader", "lights on in all 7 buildings", clock.now)
-    incident.give_feedback("satisfied", "来电了", "resident", clock.advance(timedelta(hours=2)))
+    incident.follow_up("satisfied", "来电了", "resident", clock.advance(timedelta(hours=2)))
     assert incident.status is IncidentStatus.CLOSED
     # Nothing was late, so nothing climbed, even when every old timer row fires.
     assert timers.fire_due(incident, clock.advance(timedelta(days=30))) == 0
@@ -125,7 +124,7 @@ def test_scenario_2_the_stilt_floor_climbs_to_district_supervision(
     city = incident.reroute(housing.id, "city_management", "community_coordinator", rerouted_at)
     timers.save(incident)
     incident.acknowledge(city.id, "city_management", "law enforcement team", clock.now)
-    incident.start(city.id, "city_management", "notice served", clock.advance(timedelta(days=1)))
+    incident.handle(city.id, "city_management", "notice served", clock.advance(timedelta(days=1)))
     timers.save(incident)
     # Housing's old rows fire: it no longer holds the case, so nothing happens.
     assert timers.fire_due(incident, clock.advance(timedelta(days=2))) == 0
@@ -161,7 +160,7 @@ def test_scenario_2_the_stilt_floor_climbs_to_district_supervision(
         ("city_management", "resolve", "district_supervision"),
     ]
     # The department can still finish it; a late result says so.
-    incident.resolve_assignment(city.id, "city_management", "wall removed", clock.now)
+    incident.report_result(city.id, "city_management", "wall removed", clock.now)
     assert incident.status is IncidentStatus.RESOLVED
     assert incident.timeline[-2].detail == "wall removed (late)"
 
@@ -196,11 +195,9 @@ def test_scenario_3_three_reports_of_one_tree_are_merged(
     assert landscaping.department_code == "landscaping"
     assert landscaping.resolve_by == clock.now + timedelta(days=7)
     first.acknowledge(landscaping.id, "landscaping", "", clock.advance(timedelta(minutes=15)))
-    first.resolve_assignment(
-        landscaping.id, "landscaping", "trimmed", clock.advance(timedelta(days=3))
-    )
+    first.report_result(landscaping.id, "landscaping", "trimmed", clock.advance(timedelta(days=3)))
     first.verify("grid_leader", "", clock.now)
-    first.give_feedback("satisfied", "", "resident", clock.now)
+    first.follow_up("satisfied", "", "resident", clock.now)
     closed = first.events[-1]
     # The duplicates share the outcome: their reporters hear of it through the closing.
     assert isinstance(closed, events.IncidentClosed)
@@ -221,7 +218,7 @@ def test_scenario_4_a_noise_dispute_stays_in_the_compound(
         "settled by the 和事佬 at the little wooden house", "mediator", clock.now
     )
     incident.verify("grid_leader", "", clock.now)
-    incident.give_feedback("basically_satisfied", "", "resident", clock.now)
+    incident.follow_up("basically_satisfied", "", "resident", clock.now)
     assert incident.status is IncidentStatus.CLOSED and incident.assignments == []
     assert not any(isinstance(e, events.IncidentEscalated) for e in incident.events)
 

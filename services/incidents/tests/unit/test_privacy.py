@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from incidents.domain.model import ANONYMOUS
 from incidents.domain.privacy import mask
+from incidents.domain.values import ANONYMOUS
 from lianxin.errors import RuleBroken
 
-from .conftest import Clock, ReportFactory
+from ..conftest import Clock, ReportFactory
 
 
 @pytest.mark.parametrize(

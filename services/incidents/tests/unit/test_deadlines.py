@@ -19,7 +19,7 @@ from incidents.domain.deadlines import (
     resolve_deadline,
     timers,
 )
-from incidents.domain.model import Incident
+from incidents.domain.incident import Incident
 from incidents.domain.routing import DEFAULT_SERVICE_LEVELS, ServiceLevel
 from lianxin.errors import RuleBroken
 
@@ -110,7 +110,7 @@ def test_an_incident_lists_the_timer_rows_of_its_open_deadlines(
     }
     incident.acknowledge(assignment.id, "power_supply", "", clock.now)
     assert {t.kind for t in incident.timers()} == {DeadlineKind.RESOLVE}
-    incident.resolve_assignment(assignment.id, "power_supply", "fixed", clock.now)
+    incident.report_result(assignment.id, "power_supply", "fixed", clock.now)
     assert incident.timers() == []
 
 
@@ -201,7 +201,7 @@ def test_a_late_acknowledgement_is_recorded_as_late(report: ReportFactory, clock
     incident.acknowledge(assignment.id, "power_supply", "已接单", clock.advance(2 * 60 * MINUTE))
     assert incident.timeline[-1].detail == "已接单 (late)"
     acknowledged = incident.events[-1]
-    assert isinstance(acknowledged, events.AssignmentAcknowledged) and acknowledged.late
+    assert isinstance(acknowledged, events.DepartmentAcknowledged) and acknowledged.late
 
 
 def test_a_timer_for_an_unknown_assignment_or_kind_is_refused(

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from incidents.adapters.facts import department_board, incident_facts
 from incidents.domain import rates
-from incidents.service_layer import handlers
+from incidents.service_layer import department_actions
 
 from .test_deadline_timers import PLATFORM, T0, seed, whistle
 
@@ -16,23 +16,10 @@ async def test_rates_and_the_board_from_stored_incidents(uow) -> None:
     on_time = await whistle(uow)
     late = await whistle(uow)
 
-    def sign_for(assignment_id):
-        def command(incident, code, now):
-            incident.acknowledge(assignment_id, code, "", now)
-
-        return command
-
-    await handlers.department_command(
-        uow,
-        PLATFORM,
-        on_time.id,
-        "ack",
-        sign_for(on_time.id),
-        clock=lambda: T0 + timedelta(minutes=10),
-    )
-    await handlers.department_command(
-        uow, PLATFORM, late.id, "ack", sign_for(late.id), clock=lambda: T0 + timedelta(minutes=45)
-    )
+    for assignment, at in ((on_time, timedelta(minutes=10)), (late, timedelta(minutes=45))):
+        await department_actions.take(
+            uow, PLATFORM, assignment.id, "acknowledge", "", clock=lambda at=at: T0 + at
+        )
     november = rates.Period.parse("2026-11")
     async with uow:
         facts = await incident_facts(uow.session, november.start, november.end)

@@ -67,6 +67,6 @@ def test_only_incidents_that_can_take_a_duplicate_in_are_candidates(
     cancelled.cancel("mistake", "coordinator", clock.now)
     closed.resolve_locally("trimmed", "grid", clock.now)
     closed.verify("grid", "", clock.now)
-    closed.give_feedback("satisfied", "", "resident", clock.now)
+    closed.follow_up("satisfied", "", "resident", clock.now)
     new = report(**TREE)
     assert candidates(new, [merged, cancelled, closed, open_]) == [open_]

@@ -13,7 +13,7 @@ import pytest
 
 from incidents.adapters.orm import metadata
 from incidents.domain.webhooks import RETRY_SCHEDULE, SIGNATURE_HEADER, department_secret, verify
-from incidents.service_layer.handlers import apply_org_event
+from incidents.service_layer.read_models import apply_org_event
 from incidents.service_layer.webhooks import WebhookDispatcher, WebhooksUnitOfWork, queue_dispatch
 from lianxin.contracts import incidents as contracts
 from lianxin.contracts import new_event, org

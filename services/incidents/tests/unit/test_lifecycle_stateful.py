@@ -13,16 +13,11 @@ from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
+from incidents.domain.assignments import Assignment
 from incidents.domain.deadlines import DeadlineKind
-from incidents.domain.model import (
-    HELD,
-    Assignment,
-    AssignmentStatus,
-    Incident,
-    IncidentStatus,
-    Rating,
-    RuleBroken,
-)
+from incidents.domain.incident import Incident
+from incidents.domain.values import HELD, AssignmentStatus, IncidentStatus, Rating
+from lianxin.errors import ApplicationError
 
 START = datetime(2026, 11, 21, 22, 0, tzinfo=UTC)
 DEPARTMENTS = ("power_supply", "property", "housing", "city_management", "police")
@@ -98,7 +93,7 @@ class IncidentLifecycle(RuleBasedStateMachine):
         also_before = deepcopy(also)
         try:
             command()
-        except RuleBroken:
+        except ApplicationError:
             assert incident == before
             assert incident.events == events_before
             assert also == also_before
@@ -178,21 +173,21 @@ class IncidentLifecycle(RuleBasedStateMachine):
         self._run(incident, lambda: incident.reroute(a, to, "coordinator", self.now))
 
     @rule(pick=picks, which=picks, own=own)
-    def start(self, pick: int, which: int, own: bool) -> None:
+    def handle(self, pick: int, which: int, own: bool) -> None:
         incident = self._incident(pick)
         a = self._assignment_id(incident, which)
         code = self._department_of(incident, a, own)
-        self._run(incident, lambda: incident.start(a, code, "on site", self.now))
+        self._run(incident, lambda: incident.handle(a, code, "on site", self.now))
 
     @rule(pick=picks, which=picks, own=own, result=texts)
-    def resolve_assignment(self, pick: int, which: int, own: bool, result: str) -> None:
+    def report_result(self, pick: int, which: int, own: bool, result: str) -> None:
         incident = self._incident(pick)
         a = self._assignment_id(incident, which)
         code = self._department_of(incident, a, own)
 
         self._run(
             incident,
-            lambda: incident.resolve_assignment(a, code, result, self.now),
+            lambda: incident.report_result(a, code, result, self.now),
             automatic=_resolved_now,
         )
 
@@ -202,9 +197,9 @@ class IncidentLifecycle(RuleBasedStateMachine):
         self._run(incident, lambda: incident.verify("grid_leader", "", self.now))
 
     @rule(pick=picks, rating=st.sampled_from([*Rating, "meh"]), comment=texts)
-    def give_feedback(self, pick: int, rating: str, comment: str) -> None:
+    def follow_up(self, pick: int, rating: str, comment: str) -> None:
         incident = self._incident(pick)
-        self._run(incident, lambda: incident.give_feedback(rating, comment, "resident", self.now))
+        self._run(incident, lambda: incident.follow_up(rating, comment, "resident", self.now))
 
     @rule(pick=picks, reason=final_reasons)
     def cancel(self, pick: int, reason: str) -> None:
@@ -259,7 +254,7 @@ class IncidentLifecycle(RuleBasedStateMachine):
             return [(partial(incident.verify, "grid_leader", "", now), none)]
         if status is IncidentStatus.VERIFIED:
             return [
-                (partial(incident.give_feedback, r, "still broken", "resident", now), none)
+                (partial(incident.follow_up, r, "still broken", "resident", now), none)
                 for r in (*Rating, Rating.UNSATISFIED)
             ]
         if status is not IncidentStatus.ESCALATED:
@@ -271,8 +266,8 @@ class IncidentLifecycle(RuleBasedStateMachine):
         code = a.department_code
         ack = (partial(incident.acknowledge, a.id, code, "", now), none)
         ret = (partial(incident.return_assignment, a.id, code, "not ours", now), none)
-        start = (partial(incident.start, a.id, code, "", now), none)
-        resolve = (partial(incident.resolve_assignment, a.id, code, "done", now), _resolved_now)
+        start = (partial(incident.handle, a.id, code, "", now), none)
+        resolve = (partial(incident.report_result, a.id, code, "done", now), _resolved_now)
         # A department that has no part yet: reroute never runs out of them.
         other = f"department_{len(incident.assignments)}"
         reroute = (partial(incident.reroute, a.id, other, "coordinator", now), none)
@@ -305,7 +300,7 @@ class IncidentLifecycle(RuleBasedStateMachine):
         before, events_before = deepcopy(incident), list(incident.events)
         try:
             taken = incident.on_timer(a, kind, self.now)
-        except RuleBroken:
+        except ApplicationError:
             assert incident == before and incident.events == events_before
             return
         assert len(incident.timeline) == len(before.timeline) + taken
@@ -325,7 +320,7 @@ class IncidentLifecycle(RuleBasedStateMachine):
                 done = incident.record_breach(a, kind, self.now)
             else:
                 done = incident.climb_ladder(a, kind, rung, self.now)
-        except RuleBroken:
+        except ApplicationError:
             done = False
         assert len(incident.timeline) == len(before.timeline) + int(done)
         if not done:

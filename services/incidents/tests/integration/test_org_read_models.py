@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from incidents.service_layer.handlers import apply_org_event
+from incidents.service_layer.read_models import apply_org_event
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
 from lianxin.contracts import org
 

@@ -1,0 +1,319 @@
+"""Loading and saving incidents: the incident row, its assignments, its timeline lines, and the
+timer rows of its open deadlines. One upsert per table per save."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import delete, func, or_, select, true
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from incidents.adapters.orm import assignments, incidents, timeline, timers
+from incidents.adapters.rows import RowMapping
+from incidents.domain.assignments import Assignment, Breach
+from incidents.domain.deadlines import DeadlineKind, Rung, Timer
+from incidents.domain.incident import Incident
+from incidents.domain.routing import ServiceLevel
+from incidents.domain.values import (
+    ANONYMOUS,
+    AssignmentStatus,
+    Feedback,
+    IncidentStatus,
+    Rating,
+    ReporterKind,
+    TimelineEntry,
+)
+from lianxin.auth import Principal, Role
+
+INCIDENT = RowMapping(
+    Incident,
+    incidents,
+    dump={
+        "status": lambda i: i.status.value,
+        "reporter_kind": lambda i: i.reporter_kind.value if i.reporter_kind else None,
+        "shared_with": lambda i: sorted(i.shared_with),
+        "feedback": lambda i: [
+            {
+                "rating": f.rating.value,
+                "comment": f.comment,
+                "actor": f.actor,
+                "at": f.at.isoformat(),
+            }
+            for f in i.feedback
+        ],
+    },
+    load={
+        "status": lambda r: IncidentStatus(r.status),
+        "reporter_kind": lambda r: ReporterKind(r.reporter_kind) if r.reporter_kind else None,
+        "shared_with": lambda r: set(r.shared_with),
+        "feedback": lambda r: [
+            Feedback(Rating(f["rating"]), f["comment"], f["actor"], datetime.fromisoformat(f["at"]))
+            for f in r.feedback
+        ],
+    },
+)
+
+
+def _seconds(level: ServiceLevel | None, part: str) -> int | None:
+    return int(getattr(level, part).total_seconds()) if level else None
+
+
+ASSIGNMENT = RowMapping(
+    Assignment,
+    assignments,
+    outside=("incident_id",),
+    dump={
+        "status": lambda a: a.status.value,
+        # The service level promised at dispatch, as two columns of seconds.
+        "acknowledge_within": lambda a: _seconds(a.service_level, "acknowledge_within"),
+        "resolve_within": lambda a: _seconds(a.service_level, "resolve_within"),
+        "breaches": lambda a: [
+            {
+                "kind": b.kind.value,
+                "due_at": b.due_at.isoformat(),
+                "rung": int(b.rung),
+                "at": b.at.isoformat(),
+            }
+            for b in a.breaches
+        ],
+    },
+    load={
+        "status": lambda r: AssignmentStatus(r.status),
+        "service_level": lambda r: (
+            ServiceLevel(
+                timedelta(seconds=r.acknowledge_within), timedelta(seconds=r.resolve_within)
+            )
+            if r.acknowledge_within is not None
+            else None
+        ),
+        "breaches": lambda r: [
+            Breach(
+                DeadlineKind(b["kind"]),
+                datetime.fromisoformat(b["due_at"]),
+                Rung(b["rung"]),
+                datetime.fromisoformat(b["at"]),
+            )
+            for b in r.breaches
+        ],
+    },
+)
+ASSIGNMENT_ORDER = (assignments.c.dispatched_at, assignments.c.lead.desc())
+
+
+class IncidentRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        # The incidents loaded in this transaction, one object each: what a command may change.
+        self.seen: dict[UUID, Incident] = {}
+        # How many timeline lines each loaded incident already had stored.
+        self._stored_lines: dict[UUID, int] = {}
+
+    async def get(self, incident_id: UUID, *, for_update: bool = False) -> Incident | None:
+        if incident_id in self.seen:
+            return self.seen[incident_id]
+        query = select(incidents).where(incidents.c.id == incident_id)
+        row = (await self.session.execute(query.with_for_update() if for_update else query)).first()
+        if row is None:
+            return None
+        incident = INCIDENT.instance(row)
+        incident.assignments = [
+            ASSIGNMENT.instance(a)
+            for a in await self.session.execute(
+                select(assignments)
+                .where(assignments.c.incident_id == incident_id)
+                .order_by(*ASSIGNMENT_ORDER)
+            )
+        ]
+        incident.timeline = [
+            TimelineEntry(t.at, t.action, t.actor, t.detail)
+            for t in await self.session.execute(
+                select(timeline)
+                .where(timeline.c.incident_id == incident_id)
+                .order_by(timeline.c.seq)
+            )
+        ]
+        self._stored_lines[incident.id] = len(incident.timeline)
+        if for_update:
+            self.seen[incident.id] = incident
+        return incident
+
+    async def timeline_trace_ids(self, incident_id: UUID) -> list[str | None]:
+        """The trace id of each timeline line, in order: the hop-by-hop view links to them."""
+        rows = await self.session.execute(
+            select(timeline.c.trace_id)
+            .where(timeline.c.incident_id == incident_id)
+            .order_by(timeline.c.seq)
+        )
+        return [r.trace_id for r in rows]
+
+    async def by_assignment(self, assignment_id: UUID) -> Incident | None:
+        incident_id = await self.session.scalar(
+            select(assignments.c.incident_id).where(assignments.c.id == assignment_id)
+        )
+        return await self.get(incident_id, for_update=True) if incident_id else None
+
+    async def list(
+        self,
+        community_code: str | None,
+        status: str | None,
+        limit: int,
+        visible_to: Principal,
+        *,
+        overdue_at: datetime | None = None,
+    ) -> list[Incident]:
+        query = select(incidents).order_by(incidents.c.reported_at.desc()).limit(limit)
+        query = query.where(visible_to_sql(visible_to))
+        if community_code:
+            query = query.where(incidents.c.community_code == community_code)
+        if status:
+            query = query.where(incidents.c.status == status)
+        if overdue_at is not None:
+            query = query.where(incidents.c.id.in_(_overdue_incidents(overdue_at)))
+        found = {row.id: INCIDENT.instance(row) for row in await self.session.execute(query)}
+        if found:
+            rows = await self.session.execute(
+                select(assignments)
+                .where(assignments.c.incident_id.in_(found))
+                .order_by(*ASSIGNMENT_ORDER)
+            )
+            for row in rows:
+                found[row.incident_id].assignments.append(ASSIGNMENT.instance(row))
+        return list(found.values())
+
+    async def recent_in_community(
+        self, community_code: str, category: str, since: datetime
+    ) -> list[Incident]:
+        """Candidates for duplicates: the community's reports of this category since `since`."""
+        rows = await self.session.execute(
+            select(incidents).where(
+                incidents.c.community_code == community_code,
+                incidents.c.category == category,
+                incidents.c.reported_at >= since,
+            )
+        )
+        return [INCIDENT.instance(row) for row in rows]
+
+    async def save(self, incident: Incident, trace_id: str | None) -> None:
+        """Insert or update the incident, its assignments, the timeline lines it added, and the
+        timer rows of its open deadlines."""
+        values = INCIDENT.values(incident)
+        statement = insert(incidents).values(values)
+        changed = {column: value for column, value in values.items() if column != "id"}
+        await self.session.execute(
+            statement.on_conflict_do_update(index_elements=[incidents.c.id], set_=changed)
+        )
+        if incident.assignments:
+            rows = [ASSIGNMENT.values(a, incident_id=incident.id) for a in incident.assignments]
+            statement = insert(assignments).values(rows)
+            changed = {column: statement.excluded[column] for column in rows[0] if column != "id"}
+            await self.session.execute(
+                statement.on_conflict_do_update(index_elements=[assignments.c.id], set_=changed)
+            )
+        await self._save_timeline(incident, trace_id)
+        await self._save_timers(incident)
+
+    async def _save_timeline(self, incident: Incident, trace_id: str | None) -> None:
+        stored = self._stored_lines.get(incident.id, 0)
+        if stored and incident.reporter == ANONYMOUS:
+            # Anonymising rewrites who reported it in the lines already stored, too.
+            await self.session.execute(
+                timeline.update()
+                .where(timeline.c.incident_id == incident.id, timeline.c.action == "reported")
+                .values(actor=ANONYMOUS)
+            )
+        new_lines = incident.timeline[stored:]
+        if new_lines:
+            await self.session.execute(
+                timeline.insert(),
+                [
+                    {
+                        "incident_id": incident.id,
+                        "seq": stored + i,
+                        "at": line.at,
+                        "action": line.action,
+                        "actor": line.actor,
+                        "detail": line.detail,
+                        "trace_id": trace_id,
+                    }
+                    for i, line in enumerate(new_lines)
+                ],
+            )
+        self._stored_lines[incident.id] = len(incident.timeline)
+
+    async def _save_timers(self, incident: Incident) -> None:
+        rows = [
+            {
+                "assignment_id": t.assignment_id,
+                "kind": t.kind.value,
+                "due_at": t.due_at,
+                "rung": int(t.rung),
+                "incident_id": incident.id,
+            }
+            for t in incident.timers()
+            if int(t.rung) > _rung_reached(incident, t)
+        ]
+        if rows:
+            await self.session.execute(insert(timers).values(rows).on_conflict_do_nothing())
+
+    async def claim_due_timers(self, now: datetime, limit: int = 50) -> list[Any]:
+        """Take the due timer rows no other replica holds; deleted when this transaction commits."""
+        rows = await self.session.execute(
+            select(timers)
+            .where(timers.c.due_at <= now)
+            .order_by(timers.c.due_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        claimed = list(rows)
+        for row in claimed:
+            await self.session.execute(
+                delete(timers).where(
+                    timers.c.assignment_id == row.assignment_id,
+                    timers.c.kind == row.kind,
+                    timers.c.due_at == row.due_at,
+                    timers.c.rung == row.rung,
+                )
+            )
+        return claimed
+
+    async def next_timer_due(self) -> datetime | None:
+        return await self.session.scalar(select(func.min(timers.c.due_at)))
+
+
+def _rung_reached(incident: Incident, timer: Timer) -> int:
+    assignment = next(a for a in incident.assignments if a.id == timer.assignment_id)
+    deadline = assignment.deadline(timer.kind)
+    return assignment.rung_reached(deadline) if deadline else 0
+
+
+def _overdue_incidents(now: datetime):
+    """Incidents with an assignment still held past one of its deadlines."""
+    held = ("dispatched", "acknowledged", "in_progress")
+    return select(assignments.c.incident_id).where(
+        assignments.c.status.in_(held),
+        or_(
+            (assignments.c.status == "dispatched") & (assignments.c.acknowledge_by < now),
+            assignments.c.resolve_by < now,
+        ),
+    )
+
+
+def visible_to_sql(principal: Principal):
+    """The same rule as `pipeline.sees`, as SQL."""
+    if principal.is_platform:
+        return true()
+    if principal.role is Role.DEPARTMENT_OPERATOR:
+        own = select(assignments.c.incident_id).where(
+            assignments.c.department_code == principal.scope.department
+        )
+        return incidents.c.id.in_(own)
+    if principal.scope.grid_nodes:
+        return incidents.c.grid_path.overlap(sorted(principal.scope.grid_nodes))
+    communities_seen = sorted(principal.scope.communities)
+    return or_(
+        incidents.c.community_code.in_(communities_seen),
+        incidents.c.shared_with.overlap(communities_seen),
+    )
