@@ -8,13 +8,18 @@ need from an incident is recorded by a coordinator, `POST /needs` with `source_i
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
+from fastapi import FastAPI
+
+from lianxin.auth import KeySource
 from lianxin.contracts import CloudEvent, EventData
 from lianxin.contracts.incidents import IncidentEscalated
 from lianxin.errors import RuleBroken
 from lianxin.messaging.streams import RESOURCES_INCIDENTS
 from lianxin.messaging.subscriber import EventHandler
 from lianxin.service import Runtime, create_service_app
+from lianxin.settings import ServiceSettings
 from resources.adapters.orm import metadata
 from resources.entrypoints import lists_api, meetings_api, wishes_api
 from resources.service_layer.offers import offer_for_emergency
@@ -41,12 +46,22 @@ async def responsibility_deadlines(rt: Runtime[ResourcesUnitOfWork]) -> None:
         await asyncio.sleep(DEADLINES_EVERY)
 
 
-app = create_service_app(
-    "resources",
-    title="Lianxin resources",
-    metadata=metadata,
-    routers=[lists_api.router, meetings_api.router, wishes_api.router],
-    uow_class=ResourcesUnitOfWork,
-    consumers={RESOURCES_INCIDENTS: on_escalation},
-    workers=[responsibility_deadlines],
-)
+def create_app(
+    settings: ServiceSettings | None = None,
+    signing_keys: Callable[[Runtime], KeySource] | None = None,
+) -> FastAPI:
+    """`settings` and `signing_keys` for tests that run the service in-process."""
+    return create_service_app(
+        "resources",
+        title="Lianxin resources",
+        metadata=metadata,
+        routers=[lists_api.router, meetings_api.router, wishes_api.router],
+        uow_class=ResourcesUnitOfWork,
+        consumers={RESOURCES_INCIDENTS: on_escalation},
+        workers=[responsibility_deadlines],
+        settings=settings,
+        signing_keys=signing_keys,
+    )
+
+
+app = create_app()
