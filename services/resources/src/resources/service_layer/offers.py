@@ -190,7 +190,9 @@ async def offers_for_incident(
     may(principal, COORDINATORS)
     async with uow:
         rows = await uow.emergency.for_incident(incident_id)
-        if not rows or not sees(principal, rows[0].community_code):
+        # None made (peacetime, or no unit marked anything): an empty list, which tells nothing
+        # about another community; once made, they are its community's only.
+        if rows and not sees(principal, rows[0].community_code):
             raise NotFound("incident", incident_id)
         offers = {o.id: o for o in await uow.offers.many(r.offer_id for r in rows)}
     return [(offers[r.offer_id], r.used) for r in rows]
