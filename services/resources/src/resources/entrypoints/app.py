@@ -8,6 +8,7 @@ need from an incident is recorded by a coordinator, `POST /needs` with `source_i
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 
 from fastapi import FastAPI
@@ -26,6 +27,8 @@ from resources.service_layer.offers import offer_for_emergency
 from resources.service_layer.projects import check_deadlines
 from resources.service_layer.unit_of_work import ResourcesUnitOfWork
 
+log = logging.getLogger(__name__)
+
 # How often the overdue ladder of responsibilities is looked at: they are due by the day, so a
 # minute late is never noticed, and each rung is taken once however often it is checked.
 DEADLINES_EVERY = 60.0
@@ -41,8 +44,13 @@ def on_escalation(rt: Runtime[ResourcesUnitOfWork]) -> EventHandler:
 
 
 async def responsibility_deadlines(rt: Runtime[ResourcesUnitOfWork]) -> None:
+    """The overdue ladder of responsibilities; a failed round (the database restarting) is
+    logged and the next round tries again, rather than the ladder stopping for good."""
     while True:
-        await check_deadlines(rt.uow())
+        try:
+            await check_deadlines(rt.uow())
+        except Exception:
+            log.exception("responsibility deadlines: this round failed")
         await asyncio.sleep(DEADLINES_EVERY)
 
 

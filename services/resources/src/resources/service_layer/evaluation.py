@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from lianxin.auth import Principal
+from lianxin.auth import Principal, Role
 from resources.domain.common import Quarter
 from resources.domain.scorecards import (
     AnnualReview,
@@ -73,7 +73,10 @@ async def quarter_cards(
     communities_of(principal, community_code)
     async with uow:
         cards = await _cards(uow, community_code, units, (quarter,), clock())
-    return cards, red_black_list(quarter, cards)
+    listed = red_black_list(quarter, cards)
+    if principal.role is Role.MEMBER_UNIT_LIAISON:
+        cards = [c for c in cards if c.member_unit_code == principal.scope.member_unit]
+    return cards, listed
 
 
 async def publish_red_black_list(

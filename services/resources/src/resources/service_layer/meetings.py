@@ -113,14 +113,16 @@ async def close_meeting(
 ) -> JointMeeting:
     async def command(meeting: JointMeeting, now: datetime) -> None:
         meeting.close(now)
-        await _carry_out(uow, meeting.events, now)
+        await _carry_out(uow, meeting.community_code, meeting.events, now)
 
     return await act(
         uow, principal, _meetings, "meeting", meeting_id, command, roles=COORDINATORS, clock=clock
     )
 
 
-async def _carry_out(uow: ResourcesUnitOfWork, decided: list[object], now: datetime) -> None:
+async def _carry_out(
+    uow: ResourcesUnitOfWork, community_code: str, decided: list[object], now: datetime
+) -> None:
     new = [d for d in decided if isinstance(d, events.ProjectDecided)]
     given = [d for d in decided if isinstance(d, events.ResponsibilityGiven)]
     declined = [d for d in decided if isinstance(d, events.NeedDeclinedAtMeeting)]
@@ -137,7 +139,7 @@ async def _carry_out(uow: ResourcesUnitOfWork, decided: list[object], now: datet
     await uow.projects.lock(earlier)
     for d in given:
         project = await uow.projects.get(d.project_id, for_update=True)
-        if project is None:
+        if project is None or project.community_code != community_code:
             raise RuleBroken("project_id", f"no project {d.project_id} to give this to")
         project.assign(d.holder_code, d.task, d.due_at, now, d.responsibility_id)
     for d in declined:

@@ -53,6 +53,7 @@ def visible(principal: Principal, offer: ResourceOffer) -> bool:
 async def file_offer(
     uow: ResourcesUnitOfWork, principal: Principal, fields: dict[str, Any], clock: Clock = utcnow
 ) -> ResourceOffer:
+    may(principal, UNIT_ACTORS)  # the role before anything the body says
     unit = own_unit(principal, fields.pop("member_unit_code", None))
 
     def factory(u: ResourcesUnitOfWork, now: datetime) -> ResourceOffer:

@@ -63,9 +63,9 @@ async def claim_project(
     member_unit_code: str | None,
     clock: Clock = utcnow,
 ) -> Project:
-    unit = own_unit(principal, member_unit_code)
-
     async def command(project: Project, now: datetime) -> None:
+        # After scope and role: outside them the project does not exist, whatever the body says.
+        unit = own_unit(principal, member_unit_code)
         year = Quarter.of(now).year
         before = await uow.projects.claims_by(unit, Quarter(year, 1).start, Quarter(year, 4).end)
         project.claim(unit, now, before)

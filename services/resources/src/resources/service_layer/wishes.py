@@ -86,21 +86,18 @@ async def change_wish(
 ) -> MicroWish:
     """One step of a wish: publish, claim, deliver, return, close, withdraw."""
     roles = CLAIMANTS if step in ("claim", "deliver") else GRID
-    who = (
-        claimant_for(principal, fields.get("claimant_kind"), fields.get("claimant_id"))
-        if step in ("claim", "deliver")
-        else None
-    )
 
     def command(wish: MicroWish, now: datetime) -> None:
-        if step == "publish":
+        # Who claims or delivers is read after scope and role: outside them, the wish does not
+        # exist, whatever the body names.
+        if step in ("claim", "deliver"):
+            who = claimant_for(principal, fields.get("claimant_kind"), fields.get("claimant_id"))
+            if step == "claim":
+                wish.claim(who, now)
+            else:
+                wish.deliver(who, now, fields.get("note", ""), fields.get("photo_ref"))
+        elif step == "publish":
             wish.publish(now)
-        elif step == "claim":
-            assert who is not None
-            wish.claim(who, now)
-        elif step == "deliver":
-            assert who is not None
-            wish.deliver(who, now, fields.get("note", ""), fields.get("photo_ref"))
         elif step == "return":
             wish.return_delivery(fields["reason"], now)
         elif step == "close":
