@@ -15,6 +15,7 @@ import pytest
 from lianxin.auth import Principal, Role, Scope, SigningKey, claims_for
 from lianxin.persistence.migrations import upgrade
 from lianxin.settings import ServiceSettings
+from resources.domain.common import Quarter
 from resources.entrypoints.app import create_app
 
 KEY = SigningKey.generate("test-key")
@@ -147,3 +148,89 @@ async def test_a_need_from_an_incident_is_recorded_by_a_coordinator(as_: Client)
     assert (await as_("coordinator").post("/needs", json=need)).status_code == 409
     listed = (await as_("coordinator").get("/needs")).json()
     assert [n["source_incident_id"] for n in listed] == [need["source_incident_id"]]
+
+
+async def test_story_8_over_http_meeting_project_claims_scorecards(as_: Client) -> None:
+    coordinator, liaison, grid = as_("coordinator"), as_("liaison"), as_("grid")
+    now = datetime.now(UTC)
+    need = await grid.post(
+        "/needs",
+        json={
+            "community_code": "taipingjie",
+            "grid_node_code": "g1",
+            "category": "elderly_care",
+            "title": "老人休息处",
+            "affected": "elderly residents",
+            "affected_count": 120,
+        },
+    )
+    assert need.status_code == 201, need.text
+    offer = await liaison.post(
+        "/offers",
+        json={
+            "community_code": "taipingjie",
+            "kind": "expertise",
+            "title": "施工队",
+            "quantity": 10,
+            "unit": "people",
+            "available_from": now.isoformat(),
+            "categories": ["elderly_care"],
+        },
+    )
+    assert offer.status_code == 201 and offer.json()["member_unit_code"] == "u1"
+    [best] = (await coordinator.get(f"/needs/{need.json()['id']}/suggestions")).json()
+    assert best["offer_id"] == offer.json()["id"] and best["score"] > 0
+    stale = await coordinator.get(
+        "/offers/stale", params={"community_code": "taipingjie", "member_unit_codes": ["u2"]}
+    )
+    assert [s["member_unit_code"] for s in stale.json()] == ["u2"]
+
+    meeting = await coordinator.post(
+        "/meetings",
+        json={
+            "community_code": "taipingjie",
+            "chair_unit_code": "u1",
+            "scheduled_at": (now + timedelta(hours=1)).isoformat(),
+        },
+    )
+    mid = meeting.json()["id"]
+    agenda = (await coordinator.post(f"/meetings/{mid}/agenda")).json()["agenda"]
+    assert [n["need_id"] for n in agenda["needs"]] == [need.json()["id"]]
+    due = (now + timedelta(days=60)).isoformat()
+    decided = await coordinator.post(
+        f"/meetings/{mid}/decisions/projects",
+        json={"title": "连心亭", "need_ids": [need.json()["id"]], "due_at": due, "slots": 2},
+    )
+    project_id = decided.json()["decisions"][0]["project_id"]
+    early = await coordinator.post(f"/meetings/{mid}/close")
+    assert early.status_code == 422 and fields(early) == ["minutes"]
+    await coordinator.put(f"/meetings/{mid}/attendance", json={"units_present": ["u1", "u2"]})
+    await coordinator.put(f"/meetings/{mid}/minutes", json={"minutes": "决定建连心亭"})
+    closed = await coordinator.post(f"/meetings/{mid}/close")
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    assert (await coordinator.post(f"/meetings/{mid}/close")).status_code == 409
+
+    claimed = await liaison.post(f"/projects/{project_id}/claims", json={})
+    assert claimed.status_code == 200 and claimed.json()["slots_left"] == 1
+    assert (await liaison.post(f"/projects/{project_id}/claims", json={})).status_code == 409
+    progress = await liaison.post(
+        f"/projects/{project_id}/progress", json={"note": "地基完成", "percent_done": 40}
+    )
+    assert progress.json()["percent_done"] == 40
+    assert (await coordinator.post(f"/projects/{project_id}/finish")).status_code == 200
+    rated = await coordinator.post(
+        f"/projects/{project_id}/ratings", json={"rater_key": "household-1", "rating": 5}
+    )
+    assert rated.json()["mean_rating"] == 5
+    quarter = str(Quarter.of(now))  # China time, as the scorecards count
+    cards = await coordinator.get(
+        "/scorecards", params={"community_code": "taipingjie", "quarter": quarter}
+    )
+    assert "u1" in cards.json()["red"], cards.text
+    published = await coordinator.post(
+        f"/scorecards/{quarter}/red-black-list", json={"community_code": "taipingjie"}
+    )
+    assert published.status_code == 200 and "u1" in published.json()["red"]
+    year = Quarter.of(now).year
+    stars = await coordinator.get(f"/scorecards/stars/{year}?community_code=taipingjie")
+    assert stars.json()[0]["member_unit_code"] == "u1"
