@@ -60,7 +60,9 @@ async def match_need(
     clock: Clock = utcnow,
 ) -> Need:
     async def command(need: Need, now: datetime) -> None:
-        found = {o.id for o in await uow.offers.lock(offer_ids)}
+        # Offers of communities the caller does not see do not exist for it (the same 404).
+        locked = await uow.offers.lock(offer_ids)
+        found = {o.id for o in locked if sees(principal, o.community_code)}
         missing = [str(o) for o in offer_ids if o not in found]
         if missing:
             raise NotFound("resource offer", ", ".join(missing))
