@@ -82,6 +82,18 @@ def test_community_lists_in_resources_and_volunteers_follow_the_scope(
     incident = _incident(demo_platform, "tpj-g01-m01", "power_supply")  # an emergency
     with demo_platform.http("volunteers") as volunteers:
         eventually(lambda: volunteers.get("/mobilisations").json())
+    # An escalation opens no need by itself: Taipingjie's coordinator records one from it.
+    need = {
+        "community_code": "taipingjie",
+        "grid_node_code": "tpj-g01",
+        "category": "power_supply",
+        "title": "变压器更换",
+        "affected": "residents of tpj-g01-m01",
+        "affected_count": 288,
+        "source_incident_id": incident,
+    }
+    with demo_platform.http("resources", demo_platform.token("tpj-coordinator", PASSWORD)) as r:
+        assert r.post("/needs", json=need).status_code == 201
     for account, sees in (("tpj-coordinator", True), ("cs-coordinator", False)):
         token = demo_platform.token(account, PASSWORD)
         with demo_platform.http("resources", token) as resources:

@@ -17,6 +17,17 @@ TRANSFORMER = {
     "affected_households": 288,
     "reporter": "micro_grid_leader",
 }
+# A member unit's vehicle marked for emergencies (the demo data has none yet).
+EMERGENCY_TRUCK = {
+    "community_code": "taipingjie",
+    "member_unit_code": "tpj-u01",
+    "kind": "vehicle",
+    "title": "抢修车",
+    "quantity": 1,
+    "unit": "vehicles",
+    "available_from": "2020-01-01T00:00:00+08:00",
+    "emergency_available": True,
+}
 
 
 def test_an_escalated_incident_is_resolved_by_its_department_in_one_trace(
@@ -76,18 +87,25 @@ def test_an_escalated_incident_is_resolved_by_its_department_in_one_trace(
     assert publish["attributes"]["messaging.message.conversation_id"] == incident["id"]
 
 
-def test_an_escalation_opens_a_need_and_an_emergency_mobilises_the_grid(
+def test_a_wartime_escalation_offers_emergency_resources_and_mobilises_the_grid(
     demo_platform: Platform,
 ) -> None:
+    resources = demo_platform.http("resources")
+    truck = resources.post("/offers", json=EMERGENCY_TRUCK)
+    assert truck.status_code == 201, truck.text
     incidents = demo_platform.http("incidents")
     incident = incidents.post("/incidents", json=TRANSFORMER).json()
     incidents.post(
         f"/incidents/{incident['id']}/escalation", json={"department_codes": ["power_supply"]}
     ).raise_for_status()
 
-    needs = eventually(lambda: demo_platform.http("resources").get("/needs").json())
-    assert [n["source_incident_id"] for n in needs] == [incident["id"]]
-    assert needs[0]["community_code"] == "taipingjie" and needs[0]["status"] == "open"
+    offered = eventually(
+        lambda: resources.get(f"/incidents/{incident['id']}/emergency-offers").json()
+    )
+    assert truck.json()["id"] in [o["id"] for o in offered]
+    # An escalation no longer opens a need: a coordinator records one when the community decides.
+    needs = resources.get("/needs").json()
+    assert incident["id"] not in [n["source_incident_id"] for n in needs]
 
     volunteers = demo_platform.http("volunteers")
     mobilisations = eventually(lambda: volunteers.get("/mobilisations").json())
@@ -103,16 +121,19 @@ def test_a_peacetime_escalation_mobilises_no_one(demo_platform: Platform) -> Non
     incidents.post(
         f"/incidents/{incident['id']}/escalation", json={"department_codes": ["power_supply"]}
     ).raise_for_status()
-    eventually(lambda: demo_platform.http("resources").get("/needs").json())
-    # volunteers received the same escalation, acknowledged it, and mobilised no one.
-    eventually(
-        lambda: (
-            (c := demo_platform.consumer("INCIDENTS", "volunteers_incidents")).ack_floor.stream_seq
-            == c.delivered.stream_seq
-            and c.delivered.stream_seq > 0
+    # resources and volunteers received the same escalation, acknowledged it, and did nothing.
+    for durable in ("resources_incidents", "volunteers_incidents"):
+        eventually(
+            lambda durable=durable: (
+                (c := demo_platform.consumer("INCIDENTS", durable)).ack_floor.stream_seq
+                == c.delivered.stream_seq
+                and c.delivered.stream_seq > 0
+            )
         )
-    )
     assert demo_platform.http("volunteers").get("/mobilisations").json() == []
+    resources = demo_platform.http("resources")
+    assert resources.get(f"/incidents/{incident['id']}/emergency-offers").json() == []
+    assert incident["id"] not in [n["source_incident_id"] for n in resources.get("/needs").json()]
 
 
 def test_a_coordinator_signs_in_to_the_console_and_sees_only_her_communitys_incidents(

@@ -97,7 +97,7 @@ RESOURCES_INCIDENTS = ConsumerSpec(
     "INCIDENTS",
     "resources_incidents",
     ("incidents.incident.escalated",),
-    description="escalations become open community needs",
+    description="wartime escalations put the emergency offers before the coordinator",
 )
 VOLUNTEERS_INCIDENTS = ConsumerSpec(
     "INCIDENTS",

@@ -1,9 +1,28 @@
-"""The resources database."""
+"""The resources database: one table per aggregate (its queried columns beside its state), the
+project claims and the emergency offers made for incidents in their own tables, and the
+messaging tables.
+
+Race-proofing: every command loads its aggregate `FOR UPDATE`, so two claims of one wish or of a
+project's last slot run one after the other and the second sees the first's claim (Conflict).
+`project_claims`' primary key also stops one unit holding two slots of a project whatever the
+code does; `emergency_offers`' key records an offer once per incident however often the
+escalation arrives.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, MetaData, Table, Text
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
 
 from lianxin.persistence.tables import messaging_tables
 
@@ -14,10 +33,82 @@ needs = Table(
     metadata,
     Column("id", UUID(as_uuid=True), primary_key=True),
     Column("community_code", Text, nullable=False, index=True),
-    Column("title", Text, nullable=False),
+    Column("grid_node_code", Text, nullable=False),
     Column("status", Text, nullable=False),
-    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    # One need per incident: recording it twice is a Conflict, not a second line on the list.
     Column("source_incident_id", UUID(as_uuid=True), unique=True),
+    Column("state", JSONB, nullable=False),
+)
+
+offers = Table(
+    "offers",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("community_code", Text, nullable=False, index=True),
+    Column("member_unit_code", Text, nullable=False, index=True),
+    Column("emergency_available", Boolean, nullable=False),
+    Column("withdrawn_at", DateTime(timezone=True)),
+    Column("state", JSONB, nullable=False),
+)
+
+meetings = Table(
+    "meetings",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("community_code", Text, nullable=False, index=True),
+    Column("status", Text, nullable=False),
+    Column("scheduled_at", DateTime(timezone=True), nullable=False),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("state", JSONB, nullable=False),
+)
+
+projects = Table(
+    "projects",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("community_code", Text, nullable=False, index=True),
+    Column("status", Text, nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    # Claims live in project_claims, never in the state.
+    Column("state", JSONB, nullable=False),
+)
+
+project_claims = Table(
+    "project_claims",
+    metadata,
+    Column("project_id", UUID(as_uuid=True), ForeignKey("projects.id"), nullable=False),
+    Column("member_unit_code", Text, nullable=False, index=True),
+    Column("claimed_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("project_id", "member_unit_code"),
+)
+
+wishes = Table(
+    "wishes",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("community_code", Text, nullable=False, index=True),
+    Column("grid_node_code", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("claimant_kind", Text),
+    Column("claimant_id", Text, index=True),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("closed_at", DateTime(timezone=True)),
+    # Personal: in columns of their own (never in the state) so they can be anonymised.
+    Column("resident_name", Text, nullable=False),
+    Column("resident_contact", Text, nullable=False),
+    Column("state", JSONB, nullable=False),
+)
+
+emergency_offers = Table(
+    "emergency_offers",
+    metadata,
+    Column("incident_id", UUID(as_uuid=True), nullable=False),
+    Column("offer_id", UUID(as_uuid=True), ForeignKey("offers.id"), nullable=False),
+    Column("community_code", Text, nullable=False, index=True),
+    Column("offered_at", DateTime(timezone=True), nullable=False),
+    Column("used", Integer, nullable=False, server_default="0"),
+    PrimaryKeyConstraint("incident_id", "offer_id"),
 )
 
 outbox, inbox, dead_letters = messaging_tables(metadata)

@@ -15,7 +15,7 @@
 | `events`              | every fact the aggregates record                                     |
 | `common`              | `Aggregate`, input checks, `Quarter` (China time)                    |
 
-`model` is the older `Need.from_escalation` that today's escalation consumer still uses; it is
-left as it is until the service layer moves to `needs.Need.record`, which replaces it (a need
-from an incident is then a command, never every escalation).
+An escalation never makes a need by itself: a coordinator records one from an incident
+(`Need.record(source=INCIDENT, ...)`), and a wartime escalation only puts the emergency offers
+(`resources.emergency_offers`) before the coordinator.
 """

@@ -105,6 +105,17 @@ class ResourceUsed:
 
 
 @dataclass(frozen=True)
+class EmergencyOffersMade:
+    """A wartime escalation: what the community's units marked for emergencies, offered to its
+    coordinator for that incident (recorded once, however often the escalation arrives)."""
+
+    incident_id: UUID
+    community_code: str
+    offer_ids: tuple[UUID, ...]
+    at: datetime
+
+
+@dataclass(frozen=True)
 class ResourceWithdrawn:
     offer_id: UUID
     member_unit_code: str

@@ -7,8 +7,7 @@
     open|matched ──decline(reason)──▶ declined          (final)
 
 A need from an incident is recorded by a command (`Need.record(source=INCIDENT, ...)`), when the
-community judges it cannot meet it alone; an escalation alone never makes one (the old
-`model.Need.from_escalation` still does so for today's consumer, until its handler moves here).
+community judges it cannot meet it alone; an escalation alone never makes one.
 
 Every command checks everything before it changes anything: a refusal leaves the need as it was.
 """

@@ -1,0 +1,159 @@
+"""Routes of the needs and resources lists, matching, and emergency offers."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query
+
+from lianxin.auth import Principal, authenticated
+from lianxin.service import Runtime, runtime
+from resources.entrypoints.schemas import (
+    MatchIn,
+    NeedIn,
+    NoteIn,
+    OfferIn,
+    ReasonIn,
+    RefreshIn,
+    UseIn,
+    out,
+)
+from resources.service_layer import needs, offers
+from resources.service_layer.unit_of_work import ResourcesUnitOfWork
+
+router = APIRouter(tags=["needs and resources"])
+RT = Runtime[ResourcesUnitOfWork]
+
+
+@router.post("/needs", status_code=201)
+async def record_need(
+    body: NeedIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
+) -> dict[str, Any]:
+    return out(await needs.record_need(rt.uow(), p, body.model_dump()))
+
+
+@router.get("/needs")
+async def list_needs(
+    community_code: str | None = None,
+    rt: RT = Depends(runtime),
+    p: Principal = Depends(authenticated),
+) -> list[dict[str, Any]]:
+    return [out(n) for n in await needs.list_needs(rt.uow(), p, community_code)]
+
+
+@router.get("/needs/{need_id}")
+async def get_need(
+    need_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
+) -> dict[str, Any]:
+    return out(await needs.get_need(rt.uow(), p, need_id))
+
+
+@router.get("/needs/{need_id}/suggestions")
+async def suggestions(
+    need_id: UUID,
+    limit: int = Query(10, ge=1, le=50),
+    rt: RT = Depends(runtime),
+    p: Principal = Depends(authenticated),
+) -> list[dict[str, Any]]:
+    return [out(s) for s in await needs.suggestions(rt.uow(), p, need_id, limit)]
+
+
+@router.post("/needs/{need_id}/match")
+async def match_need(
+    need_id: UUID, body: MatchIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
+) -> dict[str, Any]:
+    return out(await needs.match_need(rt.uow(), p, need_id, body.resource_offer_ids))
+
+
+@router.post("/needs/{need_id}/meet")
+async def meet_need(
+    need_id: UUID, body: NoteIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
+) -> dict[str, Any]:
+    return out(await needs.meet_need(rt.uow(), p, need_id, body.note))
+
+
+@router.post("/needs/{need_id}/decline")
+async def decline_need(
+    need_id: UUID, body: ReasonIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
+) -> dict[str, Any]:
+    return out(await needs.decline_need(rt.uow(), p, need_id, body.reason))
+
+
+@router.post("/offers", status_code=201)
+async def file_offer(
+    body: OfferIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
+) -> dict[str, Any]:
+    return out(await offers.file_offer(rt.uow(), p, body.model_dump()))
+
+
+@router.get("/offers")
+async def list_offers(
+    community_code: str | None = None,
+    rt: RT = Depends(runtime),
+    p: Principal = Depends(authenticated),
+) -> list[dict[str, Any]]:
+    return [out(o) for o in await offers.list_offers(rt.uow(), p, community_code)]
+
+
+@router.get("/offers/stale")
+async def stale_lists(
+    community_code: str,
+    member_unit_codes: list[str] = Query([], max_length=200),
+    rt: RT = Depends(runtime),
+    p: Principal = Depends(authenticated),
+) -> list[dict[str, Any]]:
+    """The half-yearly reminder: units whose resources list wants refreshing."""
+    found = await offers.stale(rt.uow(), p, community_code, member_unit_codes)
+    return [out(s) for s in found]
+
+
+@router.post("/offers/{offer_id}/refresh")
+async def refresh_offer(
+    offer_id: UUID,
+    body: RefreshIn,
+    rt: RT = Depends(runtime),
+    p: Principal = Depends(authenticated),
+) -> dict[str, Any]:
+    changes = body.model_dump(exclude_none=True)
+    return out(await offers.refresh_offer(rt.uow(), p, offer_id, changes))
+
+
+@router.post("/offers/{offer_id}/withdraw")
+async def withdraw_offer(
+    offer_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
+) -> dict[str, Any]:
+    return out(await offers.withdraw_offer(rt.uow(), p, offer_id))
+
+
+@router.post("/offers/{offer_id}/use")
+async def use_offer(
+    offer_id: UUID, body: UseIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
+) -> dict[str, Any]:
+    used = await offers.use_offer(
+        rt.uow(), p, offer_id, body.quantity, body.purpose, body.reference_id
+    )
+    return out(used)
+
+
+@router.get("/incidents/{incident_id}/emergency-offers")
+async def emergency_offers(
+    incident_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
+) -> list[dict[str, Any]]:
+    """What a wartime escalation put before the coordinator, and how much of each was used."""
+    found = await offers.offers_for_incident(rt.uow(), p, incident_id)
+    return [{**out(o), "used_for_incident": used} for o, used in found]
+
+
+@router.post("/incidents/{incident_id}/emergency-offers/{offer_id}/use")
+async def use_emergency_offer(
+    incident_id: UUID,
+    offer_id: UUID,
+    body: UseIn,
+    rt: RT = Depends(runtime),
+    p: Principal = Depends(authenticated),
+) -> dict[str, Any]:
+    used = await offers.use_for_emergency(
+        rt.uow(), p, incident_id, offer_id, body.quantity, body.purpose
+    )
+    return out(used)

@@ -1,0 +1,203 @@
+"""What the resources API accepts: pydantic bodies with limits, so bad input is a 422 naming the
+field before any handler runs. Every text refuses NUL bytes (PostgreSQL cannot store them in
+text, and nothing a person types contains one)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from resources.adapters.codec import dump
+
+Code = Annotated[str, Field(min_length=1, max_length=64)]
+Title = Annotated[str, Field(min_length=1, max_length=200)]
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+Codes = Annotated[list[Code], Field(max_length=200)]
+
+
+def _nul_free(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" not in value
+    if isinstance(value, list | tuple):
+        return all(_nul_free(v) for v in value)
+    if isinstance(value, dict):
+        return all(_nul_free(k) and _nul_free(v) for k, v in value.items())
+    return True
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if not _nul_free(value):
+            raise ValueError("NUL bytes are not allowed")
+        return value
+
+
+class NeedIn(Body):
+    community_code: Code
+    grid_node_code: Code
+    category: Code
+    title: Title
+    affected: Title
+    affected_count: int = Field(ge=1, le=1_000_000)
+    urgency: Literal["high", "normal", "low"] = "normal"
+    source: Literal["resident", "merchant", "unit", "incident"] | None = None
+    description: str = Field("", max_length=2000)
+    # A need from an incident the community cannot meet alone: a coordinator's decision.
+    source_incident_id: UUID | None = None
+    needed_at: AwareDatetime | None = None
+    skills: Codes = []
+    origin_ref: str = Field("", max_length=200)
+
+
+class MatchIn(Body):
+    resource_offer_ids: list[UUID] = Field(min_length=1, max_length=50)
+
+
+class NoteIn(Body):
+    note: Text
+
+
+class ReasonIn(Body):
+    reason: Text
+
+
+class OfferIn(Body):
+    community_code: Code
+    member_unit_code: Code | None = None
+    kind: Literal["venue", "funds", "expertise", "people", "goods", "vehicle"]
+    title: Title
+    quantity: int = Field(ge=1, le=10**12)
+    unit: Annotated[str, Field(min_length=1, max_length=32)]
+    available_from: AwareDatetime
+    available_until: AwareDatetime | None = None
+    emergency_available: bool = False
+    categories: Codes = []
+    skills: Codes = []
+    grid_node_code: Code | None = None
+
+
+class RefreshIn(Body):
+    quantity_left: int | None = Field(None, ge=0, le=10**12)
+    available_until: AwareDatetime | None = None
+    emergency_available: bool | None = None
+
+
+class UseIn(Body):
+    quantity: int = Field(ge=1, le=10**12)
+    purpose: Title
+    reference_id: UUID | None = None
+
+
+class MeetingIn(Body):
+    community_code: Code
+    chair_unit_code: Code
+    scheduled_at: AwareDatetime
+    invited_department_codes: Codes = []
+
+
+class AttendanceIn(Body):
+    units_present: Codes = Field(min_length=1)
+    departments_present: Codes = []
+
+
+class ProjectDecisionIn(Body):
+    title: Title
+    need_ids: list[UUID] = Field(min_length=1, max_length=50)
+    due_at: AwareDatetime
+    resource_offer_ids: list[UUID] = Field([], max_length=50)
+    slots: int = Field(1, ge=1, le=30)
+
+
+class ResponsibilityDecisionIn(Body):
+    project_id: UUID
+    holder_code: Code
+    task: Annotated[str, Field(min_length=1, max_length=500)]
+    due_at: AwareDatetime
+
+
+class DeclineDecisionIn(Body):
+    need_id: UUID
+    reason: Text
+
+
+class MinutesIn(Body):
+    minutes: Annotated[str, Field(min_length=1, max_length=20_000)]
+
+
+class ProjectIn(Body):
+    community_code: Code
+    title: Title
+    due_at: AwareDatetime
+    need_ids: list[UUID] = Field([], max_length=50)
+    resource_offer_ids: list[UUID] = Field([], max_length=50)
+    slots: int = Field(1, ge=1, le=30)
+
+
+class ClaimIn(Body):
+    # A liaison claims for its own unit and may leave this out; a coordinator names the unit.
+    member_unit_code: Code | None = None
+
+
+class ResponsibilityIn(Body):
+    holder_code: Code
+    task: Annotated[str, Field(min_length=1, max_length=500)]
+    due_at: AwareDatetime
+
+
+class MilestoneIn(Body):
+    title: Title
+    due_at: AwareDatetime
+
+
+class ProgressIn(Body):
+    note: Text
+    percent_done: int | None = Field(None, ge=0, le=100)
+    milestones: dict[UUID, Annotated[int, Field(ge=0, le=100)]] | None = None
+
+
+class RatingIn(Body):
+    # An opaque key of the rating household (one rating each); never a name.
+    rater_key: Annotated[str, Field(min_length=1, max_length=128)]
+    rating: int = Field(ge=1, le=5)
+
+
+class WishIn(Body):
+    community_code: Code
+    grid_node_code: Code
+    title: Title
+    description: str = Field("", max_length=2000)
+    resident_name: Code
+    resident_contact: Code
+
+
+class WishClaimIn(Body):
+    claimant_kind: Literal["member_unit", "party_member"] | None = None
+    claimant_id: Code | None = None
+
+
+class DeliveryIn(WishClaimIn):
+    note: str = Field("", max_length=2000)
+    photo_ref: Annotated[str, Field(max_length=500)] | None = None
+
+
+class PublishListIn(Body):
+    community_code: Code
+    # The community's member units (organisation knows them): named so that a unit that did
+    # nothing is on the list too.
+    member_unit_codes: Codes = []
+
+
+def out(aggregate: Any, **skip: bool) -> dict[str, Any]:
+    """An aggregate as the API answers it (its state; `skip` leaves fields out)."""
+    return dump(aggregate, skip=frozenset(k for k, v in skip.items() if v))
+
+
+def when(value: datetime) -> str:
+    return value.isoformat()

@@ -1,0 +1,218 @@
+"""Routes of the wish board (微心愿) and of evaluation (scorecards, 红黑榜, 星级)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import AwareDatetime
+
+from lianxin.auth import Principal, authenticated
+from lianxin.service import Runtime, runtime
+from resources.adapters.repositories import WishRepository
+from resources.domain.common import Quarter
+from resources.domain.scorecards import RedBlackList, Scorecard
+from resources.entrypoints.schemas import (
+    DeliveryIn,
+    PublishListIn,
+    ReasonIn,
+    WishClaimIn,
+    WishIn,
+    out,
+)
+from resources.service_layer import evaluation, wishes
+from resources.service_layer.unit_of_work import ResourcesUnitOfWork
+
+router = APIRouter(tags=["wishes and evaluation"])
+RT = Runtime[ResourcesUnitOfWork]
+
+
+def _public(wish: wishes.MicroWish) -> dict[str, Any]:
+    """A wish without its resident: what every answer but the grid's own read shows."""
+    return out(wish, **dict.fromkeys(WishRepository.PRIVATE, True))
+
+
+@router.post("/wishes", status_code=201)
+async def record_wish(
+    body: WishIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
+) -> dict[str, Any]:
+    return _public(await wishes.record_wish(rt.uow(), p, body.model_dump()))
+
+
+@router.get("/wishes")
+async def list_wishes(
+    community_code: str | None = None,
+    rt: RT = Depends(runtime),
+    p: Principal = Depends(authenticated),
+) -> list[dict[str, Any]]:
+    """The grid's list, every status (the resident's name only on a wish's own page)."""
+    return [_public(w) for w in await wishes.list_wishes(rt.uow(), p, community_code)]
+
+
+@router.get("/wishes/board")
+async def board(
+    community_code: str | None = None,
+    rt: RT = Depends(runtime),
+    p: Principal = Depends(authenticated),
+) -> list[dict[str, Any]]:
+    """The public wish board: waiting wishes first, never the resident's name or contact."""
+    return [out(w) for w in await wishes.board(rt.uow(), p, community_code)]
+
+
+@router.get("/wishes/raised")
+async def raised(
+    community_code: str | None = None,
+    rt: RT = Depends(runtime),
+    p: Principal = Depends(authenticated),
+) -> list[dict[str, Any]]:
+    """Wishes nobody has claimed for a week or more."""
+    return [out(r) for r in await wishes.raised(rt.uow(), p, community_code)]
+
+
+@router.get("/wishes/fulfilment-rate")
+async def fulfilment_rate(
+    community_code: str,
+    start: AwareDatetime,
+    end: AwareDatetime,
+    rt: RT = Depends(runtime),
+    p: Principal = Depends(authenticated),
+) -> dict[str, Any]:
+    rate = await wishes.rate(rt.uow(), p, community_code, start, end)
+    return {**out(rate), "percent": None if rate.percent is None else str(rate.percent)}
+
+
+@router.get("/wishes/{wish_id}")
+async def get_wish(
+    wish_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
+) -> dict[str, Any]:
+    """The grid's view, with the resident's name and contact to confirm delivery."""
+    return out(await wishes.get_wish(rt.uow(), p, wish_id))
+
+
+async def _step(
+    rt: RT, p: Principal, wish_id: UUID, step: str, fields: dict[str, Any]
+) -> dict[str, Any]:
+    return _public(await wishes.change_wish(rt.uow(), p, wish_id, step, fields))
+
+
+@router.post("/wishes/{wish_id}/publish")
+async def publish(
+    wish_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
+) -> dict[str, Any]:
+    return await _step(rt, p, wish_id, "publish", {})
+
+
+@router.post("/wishes/{wish_id}/claim")
+async def claim(
+    wish_id: UUID,
+    body: WishClaimIn,
+    rt: RT = Depends(runtime),
+    p: Principal = Depends(authenticated),
+) -> dict[str, Any]:
+    """One claimant: of two claims at once, one succeeds and the other hears 409 and who."""
+    return await _step(rt, p, wish_id, "claim", body.model_dump())
+
+
+@router.post("/wishes/{wish_id}/deliver")
+async def deliver(
+    wish_id: UUID,
+    body: DeliveryIn,
+    rt: RT = Depends(runtime),
+    p: Principal = Depends(authenticated),
+) -> dict[str, Any]:
+    return await _step(rt, p, wish_id, "deliver", body.model_dump())
+
+
+@router.post("/wishes/{wish_id}/return")
+async def return_delivery(
+    wish_id: UUID, body: ReasonIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
+) -> dict[str, Any]:
+    return await _step(rt, p, wish_id, "return", body.model_dump())
+
+
+@router.post("/wishes/{wish_id}/close")
+async def close(
+    wish_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
+) -> dict[str, Any]:
+    """销单: the grid confirmed with the resident."""
+    return await _step(rt, p, wish_id, "close", {})
+
+
+@router.post("/wishes/{wish_id}/withdraw")
+async def withdraw(
+    wish_id: UUID, body: ReasonIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
+) -> dict[str, Any]:
+    return await _step(rt, p, wish_id, "withdraw", body.model_dump())
+
+
+def _quarter(text: str) -> Quarter:
+    return Quarter.parse(text)
+
+
+def _listed(cards: list[Scorecard], listed: RedBlackList) -> dict[str, Any]:
+    def card(c: Scorecard) -> dict[str, Any]:
+        return {
+            **out(c.counts),
+            "quarter": str(c.counts.quarter),
+            "score": c.score,
+            "reasons": list(c.reasons),
+        }
+
+    return {
+        "quarter": str(listed.quarter),
+        "scorecards": [card(c) for c in cards],
+        "red": [c.member_unit_code for c in listed.red],
+        "black": [c.member_unit_code for c in listed.black],
+    }
+
+
+@router.get("/scorecards")
+async def scorecards(
+    community_code: str,
+    quarter: str = Query(pattern=r"^\d{4}-Q[1-4]$"),
+    member_unit_codes: list[str] = Query([], max_length=200),
+    rt: RT = Depends(runtime),
+    p: Principal = Depends(authenticated),
+) -> dict[str, Any]:
+    """Each member unit's scorecard for the quarter and the red/black list they give."""
+    cards, listed = await evaluation.quarter_cards(
+        rt.uow(), p, community_code, _quarter(quarter), member_unit_codes
+    )
+    return _listed(cards, listed)
+
+
+@router.post("/scorecards/{quarter}/red-black-list")
+async def publish_red_black_list(
+    quarter: str,
+    body: PublishListIn,
+    rt: RT = Depends(runtime),
+    p: Principal = Depends(authenticated),
+) -> dict[str, Any]:
+    listed = await evaluation.publish_red_black_list(
+        rt.uow(), p, body.community_code, _quarter(quarter), body.member_unit_codes
+    )
+    return _listed([], listed)
+
+
+@router.get("/scorecards/stars/{year}")
+async def stars(
+    year: int,
+    community_code: str,
+    member_unit_codes: list[str] = Query([], max_length=200),
+    rt: RT = Depends(runtime),
+    p: Principal = Depends(authenticated),
+) -> list[dict[str, Any]]:
+    """The year-end review: each unit's four quarters, total and stars, most stars first."""
+    found = await evaluation.year_review(rt.uow(), p, community_code, year, member_unit_codes)
+    return [out(r) for r in found]
+
+
+@router.post("/scorecards/stars/{year}")
+async def publish_stars(
+    year: int, body: PublishListIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
+) -> list[dict[str, Any]]:
+    found = await evaluation.year_review(
+        rt.uow(), p, body.community_code, year, body.member_unit_codes, publish=True
+    )
+    return [out(r) for r in found]

@@ -1,0 +1,122 @@
+"""Evaluation: each member unit's quarterly scorecard, the red/black list (红黑榜) and the
+year-end stars (星级), computed from the projects and wishes as they are, and published as events
+when the secretary publishes them.
+
+Which units: the ones the caller names (organisation knows a community's member units) and every
+unit that has filed an offer, claimed a project or claimed a wish here, so a unit that did
+nothing is still on the list when named.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from lianxin.auth import Principal, Role
+from resources.domain.common import Quarter
+from resources.domain.scorecards import (
+    AnnualReview,
+    RedBlackList,
+    Scorecard,
+    annual_review,
+    red_black_list,
+    scorecards,
+    star_ranking,
+    stars_published,
+)
+from resources.domain.wishes import ClaimantKind
+from resources.service_layer.pipeline import (
+    COORDINATORS,
+    LIAISON,
+    Clock,
+    communities_of,
+    may,
+    utcnow,
+)
+from resources.service_layer.published import as_contract
+from resources.service_layer.unit_of_work import ResourcesUnitOfWork
+
+
+async def _cards(
+    uow: ResourcesUnitOfWork,
+    community_code: str,
+    units: list[str],
+    quarters: tuple[Quarter, ...],
+    now: datetime,
+) -> list[Scorecard]:
+    scope = {community_code}
+    projects = await uow.projects.in_communities(scope, limit=100_000)
+    wishes = await uow.wishes.in_communities(scope, limit=100_000)
+    offers = await uow.offers.in_communities(scope, limit=100_000)
+    known = [
+        *units,
+        *(o.member_unit_code for o in offers),
+        *(c for p in projects for c in p.claimant_codes),
+        *(
+            w.claimant.id
+            for w in wishes
+            if w.claimant and w.claimant.kind is ClaimantKind.MEMBER_UNIT
+        ),
+    ]
+    every = list(dict.fromkeys(known))
+    return [c for q in quarters for c in scorecards(every, projects, wishes, q, now)]
+
+
+async def quarter_cards(
+    uow: ResourcesUnitOfWork,
+    principal: Principal,
+    community_code: str,
+    quarter: Quarter,
+    units: list[str],
+    clock: Clock = utcnow,
+) -> tuple[list[Scorecard], RedBlackList]:
+    may(principal, COORDINATORS | LIAISON)
+    communities_of(principal, community_code)
+    async with uow:
+        cards = await _cards(uow, community_code, units, (quarter,), clock())
+    listed = red_black_list(quarter, cards)
+    if principal.role is Role.MEMBER_UNIT_LIAISON:
+        cards = [c for c in cards if c.member_unit_code == principal.scope.member_unit]
+    return cards, listed
+
+
+async def publish_red_black_list(
+    uow: ResourcesUnitOfWork,
+    principal: Principal,
+    community_code: str,
+    quarter: Quarter,
+    units: list[str],
+    clock: Clock = utcnow,
+) -> RedBlackList:
+    may(principal, COORDINATORS)
+    communities_of(principal, community_code)
+    async with uow:
+        now = clock()
+        cards = await _cards(uow, community_code, units, (quarter,), now)
+        listed = red_black_list(quarter, cards)
+        uow.emit(as_contract(listed.published(community_code, now)), community=community_code)
+        await uow.commit()
+    return listed
+
+
+async def year_review(
+    uow: ResourcesUnitOfWork,
+    principal: Principal,
+    community_code: str,
+    year: int,
+    units: list[str],
+    *,
+    publish: bool = False,
+    clock: Clock = utcnow,
+) -> list[AnnualReview]:
+    may(principal, COORDINATORS if publish else COORDINATORS | LIAISON)
+    communities_of(principal, community_code)
+    async with uow:
+        now = clock()
+        cards = await _cards(uow, community_code, units, Quarter.of_year(year), now)
+        codes = dict.fromkeys(c.member_unit_code for c in cards)
+        reviews = star_ranking(annual_review(u, year, cards) for u in codes)
+        if publish:
+            published = stars_published(community_code, year, reviews, now)
+            uow.emit(as_contract(published), community=community_code)
+            await uow.commit()
+    return reviews

@@ -1,0 +1,160 @@
+"""The one way a command reaches a resources aggregate, and who may do what.
+
+Load under lock (`FOR UPDATE`) → check the caller's scope (outside it the object does not exist:
+404) → check the role (403) → the domain call with `now` → save everything the command touched,
+one statement per table → its events through the outbox, in one transaction.
+
+Who may do what (the issue's access rule):
+- member-unit liaisons see their communities' needs, projects and wish board, but only their own
+  unit's offers, and act only as their own unit (file its offers, claim for it, report on what
+  it claimed, deliver what it claimed);
+- coordinators (community, street) act for their communities, the alliance administrator across
+  the alliance (organisation lists an alliance's communities in the token), grid leaders record
+  needs and wishes and close wishes in their communities;
+- volunteers see the wish board and claim a wish as a party member (themselves);
+- departments see nothing here, except a joint meeting they were invited to.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any, Protocol, TypeVar
+from uuid import UUID
+
+from lianxin.auth import Principal, Role
+from lianxin.errors import Forbidden, NotFound, RuleBroken
+from resources.adapters.repositories import Repository
+from resources.service_layer.published import as_contract
+from resources.service_layer.unit_of_work import ResourcesUnitOfWork
+
+Clock = Callable[[], datetime]
+A = TypeVar("A")
+
+COORDINATORS = frozenset({Role.ALLIANCE_ADMIN, Role.STREET_COORDINATOR, Role.COMMUNITY_COORDINATOR})
+GRID = COORDINATORS | {Role.GRID_LEADER}
+LIAISON = frozenset({Role.MEMBER_UNIT_LIAISON})
+READERS = GRID | LIAISON | {Role.VOLUNTEER}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def actor(principal: Principal) -> str:
+    return principal.name or principal.subject
+
+
+class Scoped(Protocol):
+    community_code: str
+
+
+def sees(principal: Principal, community_code: str) -> bool:
+    """The community's lists: everyone of the platform in scope, never a department."""
+    if principal.role is Role.DEPARTMENT_OPERATOR:
+        return False
+    return principal.sees_community(community_code)
+
+
+def communities_of(principal: Principal, community_code: str | None) -> set[str] | None:
+    """The communities a list shows: the one asked for (if in scope), else all the caller's;
+    None, all of them, for the platform itself."""
+    if community_code is not None:
+        if not sees(principal, community_code):
+            raise NotFound("community", community_code)
+        return {community_code}
+    return None if principal.is_platform else set(principal.scope.communities)
+
+
+def may(principal: Principal, roles: frozenset[Role]) -> None:
+    if not principal.has_role(*roles):
+        raise Forbidden(f"{principal.role} may not do this")
+
+
+def acts_for_unit(principal: Principal, member_unit_code: str) -> bool:
+    """A liaison acts for its own unit; coordinators for any unit of their communities."""
+    if principal.role is Role.MEMBER_UNIT_LIAISON:
+        return principal.scope.member_unit == member_unit_code
+    return principal.has_role(*COORDINATORS)
+
+
+def own_unit(principal: Principal, given: str | None) -> str:
+    """The unit a command is for: a liaison's own (it may not name another), or the one a
+    coordinator names on the unit's behalf."""
+    if principal.role is Role.MEMBER_UNIT_LIAISON:
+        unit = principal.scope.member_unit
+        if not unit or (given and given != unit):
+            raise Forbidden("a liaison acts for its own member unit only")
+        return unit
+    if not given:
+        raise RuleBroken("member_unit_code", "name the member unit this is for")
+    return given
+
+
+async def stage(uow: ResourcesUnitOfWork, correlation_id: str | None = None) -> None:
+    """Write every aggregate the command touched and queue its events for the outbox."""
+    for repository in uow.repositories:
+        repo: Repository[Any] = repository
+        for aggregate in await repo.save_all():
+            for event in aggregate.events:
+                uow.emit(
+                    as_contract(event),
+                    community=aggregate.community_code,
+                    correlation_id=correlation_id or str(aggregate.id),
+                )
+            aggregate.events.clear()
+
+
+Command = Callable[[A, datetime], object]
+Check = Callable[[Principal, A], None]
+
+
+async def act(
+    uow: ResourcesUnitOfWork,
+    principal: Principal,
+    repository: Callable[[ResourcesUnitOfWork], Repository[A]],
+    what: str,
+    key: UUID,
+    command: Callable[[A, datetime], object | Awaitable[object]],
+    *,
+    roles: frozenset[Role],
+    check: Check[A] | None = None,
+    clock: Clock = utcnow,
+) -> A:
+    """Run one command on one aggregate the caller sees (and its knock-on changes, which the
+    command makes through `uow`'s repositories)."""
+    async with uow:
+        aggregate = await repository(uow).get(key, for_update=True)
+        if aggregate is None or not sees(principal, aggregate.community_code):  # type: ignore[attr-defined]
+            raise NotFound(what, key)
+        may(principal, roles)
+        if check is not None:
+            check(principal, aggregate)
+        outcome = command(aggregate, clock())
+        if inspect.isawaitable(outcome):
+            await outcome
+        await stage(uow)
+        await uow.commit()
+    return aggregate
+
+
+async def create(
+    uow: ResourcesUnitOfWork,
+    principal: Principal,
+    community_code: str,
+    factory: Callable[[ResourcesUnitOfWork, datetime], A | Awaitable[A]],
+    *,
+    roles: frozenset[Role],
+    clock: Clock = utcnow,
+) -> A:
+    """A new aggregate in a community the caller acts for."""
+    may(principal, roles)
+    if not sees(principal, community_code):
+        raise NotFound("community", community_code)
+    async with uow:
+        made = factory(uow, clock())
+        aggregate = await made if inspect.isawaitable(made) else made
+        await stage(uow)
+        await uow.commit()
+    return aggregate  # type: ignore[return-value]

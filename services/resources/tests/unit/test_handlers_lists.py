@@ -1,0 +1,241 @@
+"""Needs, offers, meetings and projects on the fake unit of work: story 8 (the pavilion), needs
+from incidents only by decision, emergency offers in wartime only, and scope refusals."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from uuid import uuid4
+
+import pytest
+
+from lianxin.auth import Principal, Role, Scope
+from lianxin.contracts import new_event
+from lianxin.contracts.incidents import IncidentEscalated
+from lianxin.errors import Conflict, Forbidden, NotFound
+from resources.domain.common import Quarter
+from resources.service_layer import evaluation, meetings, needs, offers, projects
+
+from .builders import T0
+from .conftest import (
+    ADMIN,
+    COORDINATOR,
+    DEPARTMENT,
+    GRID_LEADER,
+    LIAISON,
+    OTHER_COORDINATOR,
+    OTHER_LIAISON,
+    FakeUnitOfWork,
+)
+
+
+def clock():
+    return T0
+
+
+def later(days: int):
+    return lambda: T0 + timedelta(days=days)
+
+
+NEED = {
+    "community_code": "taipingjie",
+    "grid_node_code": "tpj-g01",
+    "category": "elderly_care",
+    "title": "老人户外休息的地方",
+    "affected": "elderly residents",
+    "affected_count": 120,
+    "urgency": "normal",
+}
+
+
+def offer(unit: str, **extra) -> dict:
+    return {
+        "member_unit_code": unit,
+        "community_code": "taipingjie",
+        "kind": "expertise",
+        "title": "施工队",
+        "quantity": 10,
+        "unit": "people",
+        "available_from": T0,
+        "categories": ["elderly_care"],
+        **extra,
+    }
+
+
+async def test_story_8_the_pavilion_from_need_to_rated_project(uow: FakeUnitOfWork) -> None:
+    need = await needs.record_need(uow, GRID_LEADER, dict(NEED), clock)
+    filed = await offers.file_offer(uow, LIAISON, offer("tpj-u01"), clock)
+    await offers.file_offer(uow, COORDINATOR, offer("tpj-u02"), clock)
+    [best, *_] = await needs.suggestions(uow, COORDINATOR, need.id, clock=clock)
+    assert best.offer_id in {filed.id} | {o.id for o in await offers.list_offers(uow, ADMIN)}
+    meeting = await meetings.schedule_meeting(
+        uow,
+        COORDINATOR,
+        {
+            "community_code": "taipingjie",
+            "chair_unit_code": "tpj-u01",
+            "scheduled_at": T0 + timedelta(days=1),
+            "invited_department_codes": ["housing"],
+        },
+        clock,
+    )
+    await meetings.build_meeting_agenda(uow, COORDINATOR, meeting.id, clock)
+    due = T0 + timedelta(days=60)
+    step = meetings.update_meeting
+    m = await step(
+        uow,
+        COORDINATOR,
+        meeting.id,
+        "project",
+        {"title": "连心亭", "need_ids": [need.id], "due_at": due, "slots": 2},
+        clock,
+    )
+    project_id = m.decisions[0].project_id
+    await step(
+        uow,
+        COORDINATOR,
+        meeting.id,
+        "responsibility",
+        {"project_id": project_id, "holder_code": "tpj-u01", "task": "建亭", "due_at": due},
+        clock,
+    )
+    await step(
+        uow,
+        COORDINATOR,
+        meeting.id,
+        "attendance",
+        {"units_present": ["tpj-u01", "tpj-u02"], "departments_present": ["housing"]},
+        clock,
+    )
+    await step(uow, COORDINATOR, meeting.id, "minutes", {"minutes": "决定建连心亭"}, clock)
+    await meetings.close_meeting(uow, COORDINATOR, meeting.id, later(1))
+    # One transaction: the need taken into its project, the decisions, the close, their effects.
+    assert uow.types()[-6:] == [
+        "NeedTakenIntoProject",
+        "ProjectDecided",
+        "ResponsibilityGiven",
+        "MeetingClosed",
+        "ProjectCreated",
+        "ResponsibilityAssigned",
+    ]
+    # An invited department sees the meeting, and nothing else here.
+    housing = Principal("op", Role.DEPARTMENT_OPERATOR, Scope(department="housing"))
+    assert (await meetings.get_meeting(uow, housing, meeting.id)).id == meeting.id
+    with pytest.raises(NotFound):
+        await meetings.get_meeting(uow, DEPARTMENT, meeting.id)
+
+    await projects.claim_project(uow, LIAISON, project_id, None, later(2))
+    await projects.claim_project(uow, OTHER_LIAISON, project_id, None, later(2))
+    with pytest.raises(Conflict, match="full"):
+        await projects.claim_project(uow, COORDINATOR, project_id, "tpj-u03", later(2))
+    project = await projects.get_project(uow, LIAISON, project_id)
+    [resp] = project.responsibilities
+    await projects.change_project(
+        uow, LIAISON, project_id, "progress", {"note": "地基完成", "percent_done": 40}, later(10)
+    )
+    await projects.change_project(
+        uow, LIAISON, project_id, "complete", {"responsibility_id": resp.id}, later(30)
+    )
+    await projects.change_project(uow, COORDINATOR, project_id, "finish", {}, later(31))
+    await projects.change_project(
+        uow, COORDINATOR, project_id, "rate", {"rater_key": "household-1", "rating": 5}, later(32)
+    )
+    finished = await projects.get_project(uow, COORDINATOR, project_id)
+    assert finished.on_time and finished.claimant_codes == ("tpj-u01", "tpj-u02")
+    assert (await needs.get_need(uow, COORDINATOR, need.id)).status.value == "in_project"
+    _, listed = await evaluation.quarter_cards(
+        uow, COORDINATOR, "taipingjie", Quarter(2026, 1), [], later(40)
+    )
+    assert {c.member_unit_code for c in listed.red} == {"tpj-u01", "tpj-u02"}
+    # The next meeting's agenda opens with the feedback on this one's decisions.
+    nxt = await meetings.schedule_meeting(
+        uow,
+        COORDINATOR,
+        {
+            "community_code": "taipingjie",
+            "chair_unit_code": "tpj-u02",
+            "scheduled_at": T0 + timedelta(days=90),
+        },
+        later(40),
+    )
+    drafted = await meetings.build_meeting_agenda(uow, COORDINATOR, nxt.id, later(40))
+    assert [f.state for f in drafted.agenda.feedback] == ["finished_on_time", "done"]
+
+
+async def test_a_need_from_an_incident_is_a_coordinator_s_decision_once(
+    uow: FakeUnitOfWork,
+) -> None:
+    incident_id = uuid4()
+    fields = {**NEED, "source_incident_id": incident_id}
+    with pytest.raises(Forbidden):
+        await needs.record_need(uow, GRID_LEADER, dict(fields), clock)
+    need = await needs.record_need(uow, COORDINATOR, dict(fields), clock)
+    assert (need.source.value, need.source_incident_id) == ("incident", incident_id)
+    with pytest.raises(Conflict):
+        await needs.record_need(uow, COORDINATOR, dict(fields), clock)
+    with pytest.raises(NotFound):
+        await needs.record_need(uow, OTHER_COORDINATOR, {**NEED, "community_code": "taipingjie"})
+
+
+def escalation(wartime: bool) -> tuple:
+    data = IncidentEscalated(
+        incident_id=uuid4(),
+        community_code="taipingjie",
+        micro_grid_code="tpj-g01-m01",
+        grid_path=["tpj-g01", "tpj-g01-m01"],
+        category="flood",
+        urgency="emergency",
+        wartime=wartime,
+        description="内涝",
+        affected_households=80,
+        department_codes=["water"],
+    )
+    return new_event(data, source="/lianxin/incidents"), data
+
+
+async def test_a_wartime_escalation_offers_the_emergency_resources_once(
+    uow: FakeUnitOfWork,
+) -> None:
+    truck = await offers.file_offer(
+        uow, LIAISON, offer("tpj-u01", kind="vehicle", emergency_available=True), clock
+    )
+    await offers.file_offer(uow, LIAISON, offer("tpj-u01"), clock)  # not for emergencies
+    event, data = escalation(wartime=True)
+    for _ in range(2):
+        await offers.offer_for_emergency(uow, event, data, "resources_incidents", later(1))
+    [(offered, used)] = await offers.offers_for_incident(uow, COORDINATOR, data.incident_id)
+    assert (offered.id, used) == (truck.id, 0)
+    assert uow.types().count("EmergencyOffersMade") == 1
+    await offers.use_for_emergency(
+        uow, COORDINATOR, data.incident_id, truck.id, 2, "转移群众", later(1)
+    )
+    [(offered, used)] = await offers.offers_for_incident(uow, COORDINATOR, data.incident_id)
+    assert (offered.quantity_left, used) == (8, 2)
+    assert uow.published[-1].reference_id == data.incident_id
+    with pytest.raises(NotFound):
+        await offers.offers_for_incident(uow, OTHER_COORDINATOR, data.incident_id)
+
+
+async def test_a_peacetime_escalation_records_nothing(uow: FakeUnitOfWork) -> None:
+    await offers.file_offer(
+        uow, LIAISON, offer("tpj-u01", kind="vehicle", emergency_available=True), clock
+    )
+    event, data = escalation(wartime=False)
+    before = uow.commits
+    await offers.offer_for_emergency(uow, event, data, "resources_incidents", later(1))
+    assert uow.commits == before
+    assert await needs.list_needs(uow, COORDINATOR) == []
+
+
+async def test_a_liaison_files_and_sees_its_own_unit_s_offers_only(uow: FakeUnitOfWork) -> None:
+    mine = await offers.file_offer(uow, LIAISON, offer("tpj-u01"), clock)
+    theirs = await offers.file_offer(uow, OTHER_LIAISON, offer("tpj-u02"), clock)
+    with pytest.raises(Forbidden):
+        await offers.file_offer(uow, LIAISON, offer("tpj-u02"), clock)
+    assert [o.id for o in await offers.list_offers(uow, LIAISON)] == [mine.id]
+    with pytest.raises(NotFound):
+        await offers.refresh_offer(uow, LIAISON, theirs.id, {"quantity_left": 1}, clock)
+    await offers.refresh_offer(uow, LIAISON, mine.id, {"quantity_left": 3}, later(1))
+    stale = await offers.stale(uow, COORDINATOR, "taipingjie", ["tpj-u03"], later(200))
+    assert [s.member_unit_code for s in stale] == ["tpj-u03", "tpj-u01", "tpj-u02"]
+    with pytest.raises(Forbidden):
+        await offers.list_offers(uow, DEPARTMENT)
