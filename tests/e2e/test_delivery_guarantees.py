@@ -77,13 +77,15 @@ def test_a_report_delivered_twice_changes_the_incident_once(demo_platform: Platf
     incident, assignment = _escalated(demo_platform)
     event = report_event("power_supply", "acknowledged", assignment["id"], note="已接单")
     subject = "report.power_supply.assignment_acknowledged"
+    before = demo_platform.consumer("REPORTS", "incidents_reports").delivered.stream_seq
     # The same event twice, as after a redelivery past JetStream's de-duplication window.
     for _ in range(2):
         demo_platform.publish(subject, json.dumps(event).encode())
 
     eventually(
         lambda: (
-            (c := demo_platform.consumer("REPORTS", "incidents_reports")).delivered.stream_seq == 2
+            (c := demo_platform.consumer("REPORTS", "incidents_reports")).delivered.stream_seq
+            == before + 2
             and c.num_ack_pending == 0
         )
     )

@@ -98,18 +98,21 @@ def test_an_escalation_opens_a_need_and_an_emergency_mobilises_the_grid(
 
 def test_a_peacetime_escalation_mobilises_no_one(demo_platform: Platform) -> None:
     incidents = demo_platform.http("incidents")
+    before = demo_platform.consumer("INCIDENTS", "volunteers_incidents").delivered.stream_seq
     general = {**TRANSFORMER, "urgency": "general", "description": "路灯不亮"}
     incident = incidents.post("/incidents", json=general).json()
     incidents.post(
         f"/incidents/{incident['id']}/escalation", json={"department_codes": ["power_supply"]}
     ).raise_for_status()
     eventually(lambda: demo_platform.http("resources").get("/needs").json())
-    # volunteers received the same escalation, acknowledged it, and mobilised no one.
+    # volunteers received the same escalation (on INCIDENTS once resources has heard of it),
+    # acknowledged it, and mobilised no one.
     eventually(
         lambda: (
             (c := demo_platform.consumer("INCIDENTS", "volunteers_incidents")).ack_floor.stream_seq
             == c.delivered.stream_seq
-            and c.delivered.stream_seq > 0
+            and c.delivered.stream_seq > before
+            and c.num_pending == 0
         )
     )
     assert demo_platform.http("volunteers").get("/mobilisations").json() == []
