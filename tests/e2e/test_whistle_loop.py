@@ -6,17 +6,9 @@ import httpx
 import pytest
 
 from tests.conftest import Platform, eventually
+from tests.e2e.data import TRANSFORMER, escalation, report_and_escalate
 
 pytestmark = pytest.mark.e2e
-
-TRANSFORMER = {
-    "micro_grid_code": "tpj-g01-m01",
-    "category": "power_supply",
-    "urgency": "emergency",
-    "description": "朝华新城变压器故障, 288 户居民和 50 户商户停电",
-    "affected_households": 288,
-    "reporter": "micro_grid_leader",
-}
 
 
 def test_an_escalated_incident_is_resolved_by_its_department_in_one_trace(
@@ -28,9 +20,7 @@ def test_an_escalated_incident_is_resolved_by_its_department_in_one_trace(
     incident = reported.json()
     assert incident["status"] == "reported"
 
-    escalated = incidents.post(
-        f"/incidents/{incident['id']}/escalation", json={"department_codes": ["power_supply"]}
-    )
+    escalated = incidents.post(f"/incidents/{incident['id']}/escalation", json=escalation())
     assert escalated.status_code == 200, escalated.text
     assert escalated.json()["status"] == "escalated"
 
@@ -79,11 +69,7 @@ def test_an_escalated_incident_is_resolved_by_its_department_in_one_trace(
 def test_an_escalation_opens_a_need_and_an_emergency_mobilises_the_grid(
     demo_platform: Platform,
 ) -> None:
-    incidents = demo_platform.http("incidents")
-    incident = incidents.post("/incidents", json=TRANSFORMER).json()
-    incidents.post(
-        f"/incidents/{incident['id']}/escalation", json={"department_codes": ["power_supply"]}
-    ).raise_for_status()
+    incident = report_and_escalate(demo_platform)
 
     needs = eventually(lambda: demo_platform.http("resources").get("/needs").json())
     assert [n["source_incident_id"] for n in needs] == [incident["id"]]
@@ -100,10 +86,7 @@ def test_a_peacetime_escalation_mobilises_no_one(demo_platform: Platform) -> Non
     incidents = demo_platform.http("incidents")
     before = demo_platform.consumer("INCIDENTS", "volunteers_incidents").delivered.stream_seq
     general = {**TRANSFORMER, "urgency": "general", "description": "路灯不亮"}
-    incident = incidents.post("/incidents", json=general).json()
-    incidents.post(
-        f"/incidents/{incident['id']}/escalation", json={"department_codes": ["power_supply"]}
-    ).raise_for_status()
+    report_and_escalate(demo_platform, incident=general, http=incidents)
     eventually(lambda: demo_platform.http("resources").get("/needs").json())
     # volunteers received the same escalation (on INCIDENTS once resources has heard of it),
     # acknowledged it, and mobilised no one.

@@ -34,16 +34,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
-from nats.js.errors import NotFoundError
 
-from lianxin.messaging.connection import connect
-from lianxin.messaging.streams import STREAMS, declare_all
-from lianxin.persistence.migrations import upgrade
-from lianxin.runtime.nats import EmbeddedNats, nats_server_binary
-from lianxin.runtime.postgres import EmbeddedPostgres
-from lianxin.runtime.processes import spawn
 from lianxin.testing.infrastructure import NatsServer, env_url, nats_server, postgres_server
-from lianxin.testing.webhook_receiver import webhook_receiver
+
+# Heavy imports (alembic with every service's migrations, nats-py) are made where they are used:
+# `make test-unit` does not pay for them.
 
 E2E_TIMEOUT = 300  # s: the first e2e test of a session starts five services and loads the demo
 
@@ -124,6 +119,8 @@ class ModuleDatabase:
                 return self.url
         finally:
             await conn.close()
+        from lianxin.persistence.migrations import upgrade
+
         await self.empty()
         await asyncio.to_thread(upgrade, service, self.url)
         self._empty = False
@@ -230,6 +227,11 @@ def nats_handle(tmp_path: Path) -> Iterator[NatsServer | str]:
 async def reset_streams(url: str, *, delete: bool, everything: bool = False) -> None:
     """Declare every stream and consumer; on a shared server, delete what was there first:
     the declared streams, or with `everything` every stream (a previous test's own too)."""
+    from nats.js.errors import NotFoundError
+
+    from lianxin.messaging.connection import connect
+    from lianxin.messaging.streams import STREAMS, declare_all
+
     nc = await connect(url, "lianxin-test-setup")
     js = nc.jetstream()
     try:
@@ -269,15 +271,15 @@ IO_FIXTURES = {
     "nats",
     "nats_handle",
 }
-SERVER_STARTERS = (
-    EmbeddedNats,
-    EmbeddedPostgres,
-    nats_server_binary,
-    nats_server,
-    postgres_server,
-    spawn,
-    webhook_receiver,
-)
+SERVER_STARTERS = {
+    "lianxin.runtime.nats.EmbeddedNats",
+    "lianxin.runtime.nats.nats_server_binary",
+    "lianxin.runtime.postgres.EmbeddedPostgres",
+    "lianxin.runtime.processes.spawn",
+    "lianxin.testing.infrastructure.nats_server",
+    "lianxin.testing.infrastructure.postgres_server",
+    "lianxin.testing.webhook_receiver.webhook_receiver",
+}
 FOLDERS = {"unit": "unit", "integration": "integration", "e2e": "e2e", "browser": "e2e"}
 
 
@@ -290,7 +292,7 @@ def _layer(item: pytest.Item) -> str:
         found.append("integration")
     module = getattr(item, "module", None)
     if module is not None and any(
-        value is starter for value in vars(module).values() for starter in SERVER_STARTERS
+        _qualified(value) in SERVER_STARTERS for value in vars(module).values()
     ):
         found.append("integration")
     for part in Path(str(item.path)).parts[:-1]:
@@ -300,10 +302,23 @@ def _layer(item: pytest.Item) -> str:
     return max(found, key=LAYERS.index)
 
 
+def _qualified(value: object) -> str:
+    return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', '')}"
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "unit: pure code, no I/O (marked at collection)")
     config.addinivalue_line("markers", "integration: real PostgreSQL and NATS, in-process")
     config.addinivalue_line("markers", "e2e: crosses real service processes")
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """`-m unit` does not even import what is in an integration/, e2e/ or browser/ folder: none
+    of it can be a unit test (a folder only raises the layer)."""
+    above_unit = FOLDERS.get(collection_path.name, "unit") != "unit"
+    if above_unit and config.getoption("markexpr", "") == "unit" and collection_path.is_dir():
+        return True
+    return None
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
