@@ -27,7 +27,7 @@ from lianxin.runtime import platform as rt
 from lianxin.runtime.platform import PLATFORM_SECRET
 from lianxin.runtime.processes import free_port, spawn, stop
 from lianxin.testing.infrastructure import NatsServer, nats_server
-from lianxin.testing.plugin import reset_streams
+from lianxin.testing.plugin import reset_streams, session_dir
 
 
 @dataclass
@@ -380,16 +380,15 @@ def _load_demo(plat: Platform) -> None:
 
 
 @pytest.fixture(scope="session")
-def platform_processes(postgres_url: str, tmp_path_factory: pytest.TempPathFactory):
+def platform_processes(postgres_url: str):
     """The five services as real processes, on databases and a NATS server of their own.
 
     Started once per session (five Python processes take seconds to start; the platform is put
     back between tests, see `platform` and `demo_platform`). Its NATS is not the one the
     integration tests share: a test may stop and restart it (`nats_handle`).
     """
-    workdir = tmp_path_factory.mktemp("platform")
     prefix = "t" + uuid.uuid4().hex[:12]
-    with nats_server(workdir / "nats") as handle:
+    with session_dir("platform") as workdir, nats_server(workdir / "nats") as handle:
         nats_url = handle if isinstance(handle, str) else handle.url
         asyncio.run(reset_streams(nats_url, delete=isinstance(handle, str)))
         asyncio.run(rt.create_databases(postgres_url, prefix=prefix))

@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
 import socket
 import subprocess
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -46,9 +48,21 @@ E2E_TIMEOUT = 300  # s: the first e2e test of a session starts five services and
 # PostgreSQL: one server, a database per module
 
 
+@contextlib.contextmanager
+def session_dir(name: str) -> Iterator[Path]:
+    """A folder for a server that lives as long as the session, outside pytest's numbered
+    `pytest-N` folders: a second pytest session on the machine (another worktree) prunes old
+    ones, and would pull a running server's data from under it."""
+    path = Path(tempfile.mkdtemp(prefix=f"lianxin-{name}-"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
-def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with postgres_server(tmp_path_factory.mktemp("pg")) as url:
+def postgres_url() -> Iterator[str]:
+    with session_dir("pg") as workdir, postgres_server(workdir) as url:
         yield url
 
 
@@ -201,9 +215,9 @@ async def migrated_database(
 
 
 @pytest.fixture(scope="session")
-def nats_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def nats_server_url() -> Iterator[str]:
     """The session's NATS server (with JetStream), shared by every test using `nats`."""
-    with nats_server(tmp_path_factory.mktemp("nats")) as handle:
+    with session_dir("nats") as workdir, nats_server(workdir) as handle:
         yield handle if isinstance(handle, str) else handle.url
 
 
