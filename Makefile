@@ -2,15 +2,18 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: run test lint format contracts demo dept-sim bench uv sync
+.PHONY: run test test-unit lint format contracts demo dept-sim bench uv sync
 
 run: sync ## the platform with the demo alliance on embedded PostgreSQL and NATS
 	$(UV) run lianxin up
 
-test: sync ## lint, then every test against real PostgreSQL and NATS
+test: sync ## lint, then every test (unit, integration, e2e) against real PostgreSQL and NATS
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run pytest
+
+test-unit: sync ## the unit tests alone: pure domain code, no database, NATS or platform (~30 s)
+	$(UV) run pytest -m unit -q
 
 lint: sync
 	$(UV) run ruff check .

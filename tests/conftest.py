@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -15,6 +16,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+from nats.js.errors import BadRequestError, NotFoundError
 
 from lianxin.auth import fetch_token
 from lianxin.demo import GRID_NODES, load_demo
@@ -25,12 +27,12 @@ from lianxin.runtime import platform as rt
 from lianxin.runtime.platform import PLATFORM_SECRET
 from lianxin.runtime.processes import free_port, spawn, stop
 from lianxin.testing.infrastructure import NatsServer, nats_server
-from lianxin.testing.plugin import reset_streams
+from lianxin.testing.plugin import reset_streams, session_dir
 
 
 @dataclass
 class Platform:
-    """Five service processes, their logs and their spans, for one test."""
+    """Five service processes, their logs and their spans, shared by the session's tests."""
 
     services: dict[str, rt.ServiceProcess]
     nats_url: str
@@ -38,6 +40,7 @@ class Platform:
     prefix: str
     workdir: Path
     nats_handle: NatsServer | str
+    demo: DemoSnapshot | None = None
     _tokens: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def url(self, service: str) -> str:
@@ -151,38 +154,241 @@ async def _quiet(plat: Platform) -> None:
         await nc.close()
 
 
-async def _quiet_and_reset(plat: Platform) -> None:
-    """Wait until nothing is in flight, then empty every table and stream for the next test
-    (accounts and signing keys stay: logging in again is not what a test is about)."""
+# Between tests: the platform goes back to where the test found it, without restarting anything.
+# `platform` is an empty platform (every table and stream emptied; accounts and signing keys
+# stay: logging in again is not what a test is about). `demo_platform` is the demo alliance: it
+# is loaded over HTTP once per session (the first test asking for it pays ~20 s), then each
+# service's tables are copied aside (schema SNAPSHOT, in the service's own test database) with
+# every stream's last sequence. Before each later test every table is put back as copied (so
+# whatever the previous test did — incidents, outbox and inbox rows, dead letters, webhook
+# deliveries, but also a department's channels, a routing table, an account — is gone) and the
+# streams lose every message published since (the incident traffic; on ORG, the changes a test
+# made). A test never sees another's incidents; restoring costs well under a second.
+SNAPSHOT = "lianxin_test_demo"
+KEEP_ON_WIPE = ("alembic_version", "accounts", "signing_keys")
+
+
+@dataclass
+class DemoSnapshot:
+    """What was copied aside once the demo was loaded and every event delivered."""
+
+    tables: dict[str, list[str]]  # per service, the tables that had rows, parents first
+    sequences: dict[str, list[tuple[str, int | None]]]  # per service, (sequence, last value)
+    stream_seqs: dict[str, int]  # per stream, its last sequence (0: it was empty)
+    cleaned: dict[str, int] = field(default_factory=dict)  # per stream, deleted up to here
+
+
+def _check(plat: Platform) -> None:
+    """A dead service fails the test at once, with its log; a NATS a test stopped is started."""
+    for service in plat.services.values():
+        if service.process.poll() is not None:
+            tail = plat.log(service.name)[-3000:]
+            raise RuntimeError(f"{service.name} exited ({service.process.returncode}):\n{tail}")
+    if isinstance(plat.nats_handle, NatsServer) and not plat.nats_handle.running:
+        plat.nats_handle.start()
+
+
+def _forget_spans(plat: Platform) -> None:
+    # The exporters open the file for each batch (append mode): removing it is safe.
+    for path in plat.spans_dir.glob("*.jsonl"):
+        path.unlink(missing_ok=True)
+
+
+async def _public_tables(conn) -> list[str]:
+    """Every table but alembic_version, parents before the tables referring to them."""
+    names = [
+        r["tablename"]
+        for r in await conn.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+            " AND tablename <> 'alembic_version' ORDER BY tablename"
+        )
+    ]
+    parents: dict[str, set[str]] = {name: set() for name in names}
+    for r in await conn.fetch(
+        "SELECT conrelid::regclass::text AS child, confrelid::regclass::text AS parent"
+        " FROM pg_constraint WHERE contype = 'f'"
+        " AND connamespace = 'public'::regnamespace"
+    ):
+        child, parent = r["child"].strip('"'), r["parent"].strip('"')
+        if child in parents and parent != child:
+            parents[child].add(parent)
+    ordered: list[str] = []
+    while parents:
+        ready = sorted(name for name, needs in parents.items() if not needs - set(ordered))
+        ready = ready or sorted(parents)  # a cycle: left to the statement's end-of-row checks
+        for name in ready:
+            ordered.append(name)
+            del parents[name]
+    return ordered
+
+
+def _quoted(names) -> str:
+    return ", ".join(f'public."{name}"' for name in names)
+
+
+async def _retrying(attempt) -> None:
+    """TRUNCATE locks every table while the services keep polling theirs: a deadlock with one
+    of them is possible, and PostgreSQL then aborts one side; ours tries again."""
+    for tries in range(5):
+        try:
+            return await attempt()
+        except asyncpg.DeadlockDetectedError:
+            if tries == 4:
+                raise
+            await asyncio.sleep(0.2)
+
+
+async def _wipe_database(url: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        tables = [t for t in await _public_tables(conn) if t not in KEEP_ON_WIPE]
+
+        async def wipe():
+            await conn.execute(f"TRUNCATE {_quoted(tables)} RESTART IDENTITY CASCADE")
+
+        await _retrying(wipe)
+        await conn.execute(f'DROP SCHEMA IF EXISTS "{SNAPSHOT}" CASCADE')
+    finally:
+        await conn.close()
+
+
+async def _wipe(plat: Platform) -> None:
+    """Wait until nothing is in flight, then empty every table and stream."""
     nc = await connect(plat.nats_url, "lianxin-test-reset")
     js = nc.jetstream()
     try:
         await _wait_quiet(plat, js)
-        for service in rt.DATABASE_SERVICES:
-            conn = await asyncpg.connect(plat.database_url(service))
-            tables = await conn.fetch(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
-                " AND tablename NOT IN ('alembic_version', 'accounts', 'signing_keys')"
-            )
-            names = ", ".join(f'"{t["tablename"]}"' for t in tables)
-            await conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-            await conn.close()
+        await asyncio.gather(*(_wipe_database(plat.database_url(s)) for s in rt.DATABASE_SERVICES))
         for stream in STREAMS:
             await js.purge_stream(stream.name)
     finally:
         await nc.close()
+    plat.demo = None
+    _forget_spans(plat)
 
 
-@pytest.fixture(scope="module")
-def platform_processes(postgres_url: str, tmp_path_factory: pytest.TempPathFactory):
-    """The five services as real processes, on a NATS server and databases of their own.
+async def _copy_aside(url: str) -> tuple[list[str], list[tuple[str, int | None]]]:
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(f'DROP SCHEMA IF EXISTS "{SNAPSHOT}" CASCADE')
+        await conn.execute(f'CREATE SCHEMA "{SNAPSHOT}"')
+        with_rows = []
+        for table in await _public_tables(conn):
+            await conn.execute(f'CREATE TABLE "{SNAPSHOT}"."{table}" AS TABLE public."{table}"')
+            if await conn.fetchval(f'SELECT count(*) FROM "{SNAPSHOT}"."{table}"'):
+                with_rows.append(table)
+        sequences = [
+            (f'public."{r["sequencename"]}"', r["last_value"])
+            for r in await conn.fetch(
+                "SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'"
+            )
+        ]
+        return with_rows, sequences
+    finally:
+        await conn.close()
 
-    Started once per test module (starting five Python processes costs seconds); the `platform`
-    fixture empties every table and stream between tests, so each test still starts from nothing.
+
+async def _put_back(url: str, with_rows: list[str], sequences) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        tables = await _public_tables(conn)
+
+        async def restore():
+            async with conn.transaction():
+                await conn.execute(f"TRUNCATE {_quoted(tables)} RESTART IDENTITY CASCADE")
+                for table in with_rows:
+                    await conn.execute(
+                        f'INSERT INTO public."{table}" SELECT * FROM "{SNAPSHOT}"."{table}"'
+                    )
+                for sequence, last_value in sequences:
+                    if last_value is not None:
+                        await conn.execute("SELECT setval($1::regclass, $2)", sequence, last_value)
+
+        await _retrying(restore)
+    finally:
+        await conn.close()
+
+
+async def _snapshot(plat: Platform) -> DemoSnapshot:
+    copied = await asyncio.gather(
+        *(_copy_aside(plat.database_url(s)) for s in rt.DATABASE_SERVICES)
+    )
+    nc = await connect(plat.nats_url, "lianxin-test-snapshot")
+    try:
+        js = nc.jetstream()
+        seqs = {}
+        for stream in STREAMS:
+            state = (await js.stream_info(stream.name)).state
+            seqs[stream.name] = state.last_seq if state.messages else 0
+    finally:
+        await nc.close()
+    return DemoSnapshot(
+        tables={s: rows for s, (rows, _) in zip(rt.DATABASE_SERVICES, copied, strict=True)},
+        sequences={s: seq for s, (_, seq) in zip(rt.DATABASE_SERVICES, copied, strict=True)},
+        stream_seqs=seqs,
+    )
+
+
+async def _restore(plat: Platform, demo: DemoSnapshot) -> None:
+    """Wait until nothing is in flight, then put the demo back as it was copied aside."""
+    nc = await connect(plat.nats_url, "lianxin-test-restore")
+    js = nc.jetstream()
+    try:
+        await _wait_quiet(plat, js)
+        await asyncio.gather(
+            *(
+                _put_back(plat.database_url(s), demo.tables[s], demo.sequences[s])
+                for s in rt.DATABASE_SERVICES
+            )
+        )
+        for stream in STREAMS:
+            state = (await js.stream_info(stream.name)).state
+            kept = demo.stream_seqs[stream.name]
+            if not kept:
+                if state.messages:
+                    await js.purge_stream(stream.name)
+                continue
+            # Deleted one by one (JetStream purges only from the start); sequences deleted
+            # before leave gaps, which are skipped.
+            start = max(kept, demo.cleaned.get(stream.name, 0)) + 1
+            for seq in range(max(start, state.first_seq), state.last_seq + 1):
+                with contextlib.suppress(NotFoundError, BadRequestError):  # a gap
+                    await js.delete_msg(stream.name, seq)
+            demo.cleaned[stream.name] = state.last_seq
+    finally:
+        await nc.close()
+    _forget_spans(plat)
+
+
+def _load_demo(plat: Platform) -> None:
+    """The demo alliance, and incidents (and everyone else) knowing of it.
+
+    Without its people and party organisations: incidents does not use them, and they are two
+    thirds of the demo's events (each one an outbox row, a publish and a delivery).
     """
-    workdir = tmp_path_factory.mktemp("platform")
+    load_demo(plat.url("organisation"), PLATFORM_SECRET, people=False)
+    with plat.http("incidents") as http:
+        eventually(lambda: http.get("/departments").json(), timeout=60)
+        # The whole demo tree (hundreds of nodes, one ORG event each): poll gently.
+        eventually(
+            lambda: len(http.get("/grid-nodes").json()) == len(GRID_NODES),
+            timeout=60,
+            interval=0.5,
+        )
+    # And the rest of the demo's events delivered, so none is in flight when it is copied.
+    asyncio.run(_quiet(plat))
+
+
+@pytest.fixture(scope="session")
+def platform_processes(postgres_url: str):
+    """The five services as real processes, on databases and a NATS server of their own.
+
+    Started once per session (five Python processes take seconds to start; the platform is put
+    back between tests, see `platform` and `demo_platform`). Its NATS is not the one the
+    integration tests share: a test may stop and restart it (`nats_handle`).
+    """
     prefix = "t" + uuid.uuid4().hex[:12]
-    with nats_server(workdir / "nats") as handle:
+    with session_dir("platform") as workdir, nats_server(workdir / "nats") as handle:
         nats_url = handle if isinstance(handle, str) else handle.url
         asyncio.run(reset_streams(nats_url, delete=isinstance(handle, str)))
         asyncio.run(rt.create_databases(postgres_url, prefix=prefix))
@@ -206,6 +412,7 @@ def platform_processes(postgres_url: str, tmp_path_factory: pytest.TempPathFacto
             yield plat
             # Let the last test's events settle: a service stopped mid-batch can take the
             # whole stop timeout to exit.
+            _check(plat)
             asyncio.run(_quiet(plat))
         finally:
             rt.stop_services(list(services.values()))
@@ -213,29 +420,24 @@ def platform_processes(postgres_url: str, tmp_path_factory: pytest.TempPathFacto
 
 @pytest.fixture
 def platform(platform_processes: Platform) -> Platform:
-    asyncio.run(_quiet_and_reset(platform_processes))
+    """The platform with nothing in it but its accounts."""
+    _check(platform_processes)
+    asyncio.run(_wipe(platform_processes))
     return platform_processes
 
 
 @pytest.fixture
-def demo_platform(platform: Platform) -> Platform:
-    """The platform with the demo alliance loaded, and incidents already knowing of it.
-
-    Without its people and party organisations: incidents does not use them, and they are two
-    thirds of the demo's events (each one an outbox row, a publish and a delivery).
-    """
-    load_demo(platform.url("organisation"), PLATFORM_SECRET, people=False)
-    with platform.http("incidents") as http:
-        eventually(lambda: http.get("/departments").json(), timeout=60)
-        # The whole demo tree (hundreds of nodes, one ORG event each): poll gently.
-        eventually(
-            lambda: len(http.get("/grid-nodes").json()) == len(GRID_NODES),
-            timeout=60,
-            interval=0.5,
-        )
-    # And the rest of the demo's events delivered, so none is in flight when the test begins.
-    asyncio.run(_quiet(platform))
-    return platform
+def demo_platform(platform_processes: Platform) -> Platform:
+    """The platform with the demo alliance loaded, and every service knowing of it."""
+    plat = platform_processes
+    _check(plat)
+    if plat.demo is None:
+        asyncio.run(_wipe(plat))
+        _load_demo(plat)
+        plat.demo = asyncio.run(_snapshot(plat))
+    else:
+        asyncio.run(_restore(plat, plat.demo))
+    return plat
 
 
 __all__ = ["Platform", "eventually", "stop"]

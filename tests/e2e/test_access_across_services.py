@@ -8,7 +8,7 @@ import pytest
 
 from lianxin.demo.accounts import PASSWORD
 from tests.conftest import Platform, eventually
-from tests.e2e.test_whistle_loop import TRANSFORMER
+from tests.e2e.data import TRANSFORMER, escalation, report_and_escalate
 
 pytestmark = pytest.mark.e2e
 
@@ -26,12 +26,8 @@ EXPECTED = {
 
 
 def _incident(plat: Platform, micro_grid: str, department: str) -> str:
-    with plat.http("incidents") as http:
-        created = http.post("/incidents", json={**TRANSFORMER, "micro_grid_code": micro_grid})
-        created.raise_for_status()
-        escalation = {"department_codes": [department]}
-        http.post(f"/incidents/{created.json()['id']}/escalation", json=escalation)
-        return created.json()["id"]
+    incident = {**TRANSFORMER, "micro_grid_code": micro_grid}
+    return report_and_escalate(plat, department, incident=incident)["id"]
 
 
 def _json(answer) -> list:
@@ -59,7 +55,7 @@ def test_each_role_sees_and_does_only_what_its_scope_allows(demo_platform: Platf
                 ),
                 "escalates": _allowed(
                     incidents.post(
-                        f"/incidents/{a}/escalation", json={"department_codes": ["police"]}
+                        f"/incidents/{a}/escalation", json=escalation("police")
                     ).status_code
                 ),
                 "operates": _allowed(incidents.get("/ops/dead-letters").status_code),

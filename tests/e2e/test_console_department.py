@@ -7,29 +7,19 @@ import pytest
 
 from lianxin.demo.accounts import PASSWORD
 from tests.conftest import Platform
+from tests.e2e.data import STAIRCASE_OUTAGE, escalation
 
 pytestmark = pytest.mark.e2e
-
-OUTAGE = {
-    "micro_grid_code": "tpj-g01-m01",
-    "category": "power_supply",
-    "urgency": "utilities",
-    "description": "3号楼单元停电",
-    "affected_households": 24,
-}
 
 
 def test_the_power_company_signs_for_starts_and_resolves_its_part_in_the_console(
     demo_platform: Platform,
 ) -> None:
     coordinator = demo_platform.http("incidents", demo_platform.token("tpj-coordinator", PASSWORD))
-    incident_id = coordinator.post("/incidents", json=OUTAGE).json()["id"]
+    incident_id = coordinator.post("/incidents", json=STAIRCASE_OUTAGE).json()["id"]
     escalated = coordinator.post(
         f"/incidents/{incident_id}/escalation",
-        json={
-            "department_codes": ["power_supply", "property"],
-            "lead_department_code": "power_supply",
-        },
+        json=escalation("power_supply", "property", lead="power_supply"),
     ).json()
     ids = {a["department_code"]: a["id"] for a in escalated["assignments"]}
     page = f"/incidents/{incident_id}"

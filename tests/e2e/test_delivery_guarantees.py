@@ -12,20 +12,15 @@ import pytest
 from lianxin.demo.accounts import PASSWORD as DEMO_PASSWORD
 from lianxin.dept_sim import report_event
 from tests.conftest import Platform, eventually
-from tests.e2e.test_whistle_loop import TRANSFORMER
+from tests.e2e.data import TRANSFORMER, escalation, report_and_escalate
 
 pytestmark = pytest.mark.e2e
 
 
 def _escalated(plat: Platform) -> tuple[dict, dict]:
     """Report and escalate the transformer; returns the incident and its one assignment."""
-    incidents = plat.http("incidents")
-    incident = incidents.post("/incidents", json=TRANSFORMER).json()
-    escalated = incidents.post(
-        f"/incidents/{incident['id']}/escalation", json={"department_codes": ["power_supply"]}
-    )
-    escalated.raise_for_status()
-    return incident, escalated.json()["assignments"][0]
+    incident = report_and_escalate(plat)
+    return incident, incident["assignments"][0]
 
 
 async def _pull_everything(nats_url: str, durable: str, seconds: float) -> list[dict]:
@@ -57,9 +52,7 @@ def test_a_whistle_written_while_nats_is_down_reaches_the_department_exactly_onc
     incident = incidents.post("/incidents", json=TRANSFORMER).json()
 
     demo_platform.nats_handle.stop()
-    escalated = incidents.post(
-        f"/incidents/{incident['id']}/escalation", json={"department_codes": ["power_supply"]}
-    )
+    escalated = incidents.post(f"/incidents/{incident['id']}/escalation", json=escalation())
     assert escalated.status_code == 200, escalated.text  # the state change needs only PostgreSQL
     assignment = escalated.json()["assignments"][0]
     # The relay cannot publish: the whistle waits in the outbox.
@@ -77,13 +70,15 @@ def test_a_report_delivered_twice_changes_the_incident_once(demo_platform: Platf
     incident, assignment = _escalated(demo_platform)
     event = report_event("power_supply", "acknowledged", assignment["id"], note="已接单")
     subject = "report.power_supply.assignment_acknowledged"
+    before = demo_platform.consumer("REPORTS", "incidents_reports").delivered.stream_seq
     # The same event twice, as after a redelivery past JetStream's de-duplication window.
     for _ in range(2):
         demo_platform.publish(subject, json.dumps(event).encode())
 
     eventually(
         lambda: (
-            (c := demo_platform.consumer("REPORTS", "incidents_reports")).delivered.stream_seq == 2
+            (c := demo_platform.consumer("REPORTS", "incidents_reports")).delivered.stream_seq
+            == before + 2
             and c.num_ack_pending == 0
         )
     )
@@ -155,7 +150,7 @@ def test_invalid_input_is_a_problem_naming_the_field_and_writes_nothing(
     eventually(lambda: incidents.get("/ops/outbox").json()["unsent"] == 0)
     unknown_department = incidents.post(
         f"/incidents/{incident['id']}/escalation",
-        json={"department_codes": ["power_supply", "ghostbusters"]},
+        json=escalation("power_supply", "ghostbusters"),
     )
     assert unknown_department.status_code == 422
     assert unknown_department.json()["errors"][0]["field"] == "department_codes"
@@ -169,13 +164,9 @@ def test_invalid_input_is_a_problem_naming_the_field_and_writes_nothing(
     assert missing.status_code == 404
     assert missing.headers["content-type"] == "application/problem+json"
 
-    twice = incidents.post(
-        f"/incidents/{incident['id']}/escalation", json={"department_codes": ["power_supply"]}
-    )
+    twice = incidents.post(f"/incidents/{incident['id']}/escalation", json=escalation())
     assert twice.status_code == 200
-    again = incidents.post(
-        f"/incidents/{incident['id']}/escalation", json={"department_codes": ["power_supply"]}
-    )
+    again = incidents.post(f"/incidents/{incident['id']}/escalation", json=escalation())
     assert again.status_code == 409
 
 

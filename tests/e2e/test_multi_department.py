@@ -14,20 +14,10 @@ import pytest
 from lianxin.demo.accounts import PASSWORD as DEMO_PASSWORD
 from lianxin.dept_sim import report_event
 from tests.conftest import Platform, eventually
+from tests.e2e.data import TRANSFORMER_FROM_A_RESIDENT as TRANSFORMER
+from tests.e2e.data import escalation
 
 pytestmark = pytest.mark.e2e
-
-TRANSFORMER = {
-    "micro_grid_code": "tpj-g01-m01",
-    "category": "power_supply",
-    "urgency": "utilities",
-    "description": "朝华新城变压器故障, 288 户居民和 50 户商户停电",
-    "affected_households": 288,
-    "affected_merchants": 50,
-    "reporter": "王大妈",
-    "reporter_kind": "resident",
-    "reporter_contact": "13812345678",
-}
 
 
 def status_of(incidents, incident_id: str, assignment_id: str) -> str:
@@ -46,10 +36,7 @@ def test_a_returned_assignment_is_rerouted_and_both_must_resolve(demo_platform: 
     assert suggestion["acknowledge_within_minutes"] == 15  # the power company's own target
     escalated = coordinator.post(
         f"/incidents/{incident['id']}/escalation",
-        json={
-            "department_codes": ["power_supply", "property"],
-            "lead_department_code": "power_supply",
-        },
+        json=escalation("power_supply", "property", lead="power_supply"),
     ).json()
     by_code = {a["department_code"]: a for a in escalated["assignments"]}
     assert by_code["power_supply"]["lead"] and not by_code["property"]["lead"]

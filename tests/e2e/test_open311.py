@@ -21,6 +21,7 @@ import pytest
 
 from lianxin.demo.accounts import PASSWORD as DEMO_PASSWORD
 from tests.conftest import Platform
+from tests.e2e.data import escalation
 
 pytestmark = pytest.mark.e2e
 
@@ -97,6 +98,15 @@ def open311(platform: Platform) -> httpx.Client:
 
 def key(platform: Platform, username: str) -> str:
     return platform.token(username, DEMO_PASSWORD)
+
+
+def escalated_request(platform: Platform, client: httpx.Client, api_key: str) -> str:
+    """A 311 request for the outage, escalated to the power company; returns its id."""
+    created = client.post("/requests.json", data={**OUTAGE, "api_key": api_key})
+    request_id = created.json()[0]["service_request_id"]
+    with platform.http("incidents") as incidents:
+        incidents.post(f"/incidents/{request_id}/escalation", json=escalation()).raise_for_status()
+    return request_id
 
 
 def test_services_list_one_service_per_category_with_the_specs_fields(
@@ -182,9 +192,7 @@ def test_a_request_is_seen_only_by_those_who_may_see_the_incident(
         department = {"api_key": key(demo_platform, "power-operator")}
         assert client.get("/requests.json", params=department).json() == []
         with demo_platform.http("incidents") as incidents:
-            escalated = incidents.post(
-                f"/incidents/{request_id}/escalation", json={"department_codes": ["power_supply"]}
-            )
+            escalated = incidents.post(f"/incidents/{request_id}/escalation", json=escalation())
             assert escalated.status_code == 200, escalated.text
         [seen] = client.get("/requests.json", params=department).json()
         assert seen["agency_responsible"] == "供电公司"
@@ -197,12 +205,7 @@ def test_updates_list_each_step_with_the_status_it_left(demo_platform: Platform)
     coordinator = key(demo_platform, "tpj-coordinator")
     started = datetime.now(UTC) - timedelta(seconds=5)
     with open311(demo_platform) as client:
-        created = client.post("/requests.json", data={**OUTAGE, "api_key": coordinator})
-        request_id = created.json()[0]["service_request_id"]
-        with demo_platform.http("incidents") as incidents:
-            incidents.post(
-                f"/incidents/{request_id}/escalation", json={"department_codes": ["power_supply"]}
-            ).raise_for_status()
+        request_id = escalated_request(demo_platform, client, coordinator)
         answer = client.get(
             "/servicerequestupdates.json",
             params={"api_key": coordinator, "start_date": started.isoformat()},
@@ -267,12 +270,7 @@ def test_a_departments_back_office_posts_its_progress_as_updates(demo_platform: 
     coordinator = key(demo_platform, "tpj-coordinator")
     power = key(demo_platform, "power-operator")
     with open311(demo_platform) as client:
-        created = client.post("/requests.json", data={**OUTAGE, "api_key": coordinator})
-        request_id = created.json()[0]["service_request_id"]
-        with demo_platform.http("incidents") as incidents:
-            incidents.post(
-                f"/incidents/{request_id}/escalation", json={"department_codes": ["power_supply"]}
-            ).raise_for_status()
+        request_id = escalated_request(demo_platform, client, coordinator)
 
         def post(status: str, description: str = "", api_key: str = power) -> httpx.Response:
             form = {"service_request_id": request_id, "status": status, "api_key": api_key}

@@ -6,17 +6,9 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import Platform
+from tests.e2e.data import SHARED_STREET
 
 pytestmark = pytest.mark.e2e
-
-SHARED_STREET = {
-    "micro_grid_code": "tpj-g01-m01",
-    "category": "city_appearance",
-    "urgency": "general",
-    "description": "两社区交界处的人行道塌陷, 行人绕行",
-    "affected_households": 40,
-    "reporter": "王芳",
-}
 
 
 def test_a_coordinator_shares_an_incident_with_a_partner_community_that_takes_part(

@@ -16,18 +16,9 @@ from lianxin.auth import fetch_token
 from lianxin.demo.accounts import PASSWORD as DEMO_PASSWORD
 from lianxin.testing.webhook_receiver import Receiver, webhook_receiver
 from tests.conftest import Platform, eventually
+from tests.e2e.data import PROPERTY_SYSTEM, PROPERTY_SYSTEM_SECRET, report_and_escalate
 
 pytestmark = pytest.mark.e2e
-
-TRANSFORMER = {
-    "micro_grid_code": "tpj-g01-m01",
-    "category": "power_supply",
-    "urgency": "emergency",
-    "description": "朝华新城变压器故障, 288 户居民和 50 户商户停电",
-    "affected_households": 288,
-    "reporter": "micro_grid_leader",
-}
-SYSTEM_SECRET = "property-system-secret"
 
 
 def point_property_at(platform: Platform, receiver: Receiver) -> str:
@@ -38,17 +29,7 @@ def point_property_at(platform: Platform, receiver: Receiver) -> str:
             "/departments/property", json={"channels": [{"kind": "webhook", "url": receiver.url}]}
         )
         assert changed.status_code == 200, changed.text
-        opened = org.post(
-            "/accounts",
-            json={
-                "username": "property-system",
-                "display_name": "朝华新城物业系统",
-                "role": "department_operator",
-                "scope": {"department": "property"},
-                "kind": "client",
-                "secret": SYSTEM_SECRET,
-            },
-        )
+        opened = org.post("/accounts", json=PROPERTY_SYSTEM)
         assert opened.status_code in (201, 409), opened.text
     with platform.http("incidents") as incidents:
         eventually(
@@ -57,19 +38,16 @@ def point_property_at(platform: Platform, receiver: Receiver) -> str:
                 for d in incidents.get("/departments").json()
             )
         )
-    return fetch_token(platform.url("organisation"), "property-system", SYSTEM_SECRET, client=True)
+    return fetch_token(
+        platform.url("organisation"),
+        PROPERTY_SYSTEM["username"],
+        PROPERTY_SYSTEM_SECRET,
+        client=True,
+    )
 
 
 def escalate(platform: Platform, departments: list[str]) -> dict:
-    with platform.http("incidents") as incidents:
-        reported = incidents.post("/incidents", json=TRANSFORMER)
-        assert reported.status_code == 201, reported.text
-        escalated = incidents.post(
-            f"/incidents/{reported.json()['id']}/escalation",
-            json={"department_codes": departments, "lead_department_code": departments[0]},
-        )
-        assert escalated.status_code == 200, escalated.text
-        return escalated.json()
+    return report_and_escalate(platform, *departments, lead=departments[0])
 
 
 def test_a_whistle_reaches_a_webhook_department_signed_and_logged(

