@@ -7,16 +7,8 @@ from datetime import UTC, datetime
 from lianxin.contracts import CloudEvent, EventData
 from lianxin.contracts import incidents as incident_events
 from lianxin.contracts import volunteers as contracts
-from lianxin.persistence.unit_of_work import UnitOfWork
-from volunteers.adapters.repository import MobilisationRepository
 from volunteers.domain.model import Mobilisation
-
-
-class VolunteersUnitOfWork(UnitOfWork):
-    mobilisations: MobilisationRepository
-
-    def _open(self) -> None:
-        self.mobilisations = MobilisationRepository(self.session)
+from volunteers.service_layer.unit_of_work import VolunteersUnitOfWork
 
 
 async def mobilise_for_emergency(
