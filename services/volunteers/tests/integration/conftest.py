@@ -23,7 +23,9 @@ async def uows(database: str) -> AsyncIterator[UowFactory]:
     sessions = make_session_factory(engine)
 
     def uow() -> VolunteersUnitOfWork:
-        return VolunteersUnitOfWork(sessions, source="/lianxin/volunteers", outbox=outbox, inbox=inbox)
+        return VolunteersUnitOfWork(
+            sessions, source="/lianxin/volunteers", outbox=outbox, inbox=inbox
+        )
 
     yield uow
     await engine.dispose()
