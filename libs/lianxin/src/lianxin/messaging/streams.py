@@ -105,6 +105,12 @@ VOLUNTEERS_INCIDENTS = ConsumerSpec(
     ("incidents.incident.escalated",),
     description="wartime escalations mobilise the grid",
 )
+VOLUNTEERS_WISHES = ConsumerSpec(
+    "RESOURCES",
+    "volunteers_wishes",
+    ("resources.wish.closed",),
+    description="a micro-wish fulfilled by a party member credits their passbook once",
+)
 
 # The durable consumers each service binds to, by service: `lianxin streams` declares these, and
 # `create_service_app` refuses to start a service whose handlers do not match its entry.
@@ -112,7 +118,7 @@ SERVICE_CONSUMERS: dict[str, tuple[ConsumerSpec, ...]] = {
     "organisation": (),
     "incidents": (INCIDENTS_ORG, INCIDENTS_REPORTS, INCIDENTS_WEBHOOKS),
     "resources": (RESOURCES_INCIDENTS,),
-    "volunteers": (VOLUNTEERS_INCIDENTS,),
+    "volunteers": (VOLUNTEERS_INCIDENTS, VOLUNTEERS_WISHES),
     "console": (),
 }
 

@@ -39,9 +39,18 @@ def _account(r: Any) -> Account:
 
 def _transfer(r: Any) -> Transfer:
     return Transfer(
-        r.id, r.kind, r.from_account, r.to_account, r.amount, r.actor, r.reason, r.source_key,
-        r.at, r.reverses, r.lifetime_delta,
-    )  # fmt: skip
+        r.id,
+        r.kind,
+        r.from_account,
+        r.to_account,
+        r.amount,
+        r.actor,
+        r.reason,
+        r.source_key,
+        r.at,
+        r.reverses,
+        r.lifetime_delta,
+    )
 
 
 class LedgerRepository:
@@ -51,10 +60,16 @@ class LedgerRepository:
     async def ensure(self, wanted: Iterable[Account]) -> None:
         """Open the accounts not open yet (a community's first earn opens its issuing account)."""
         rows = [
-            {"id": a.id, "kind": str(a.kind), "community_code": a.community_code,
-             "owner": a.owner, "balance": 0, "lifetime": 0}
+            {
+                "id": a.id,
+                "kind": str(a.kind),
+                "community_code": a.community_code,
+                "owner": a.owner,
+                "balance": 0,
+                "lifetime": 0,
+            }
             for a in wanted
-        ]  # fmt: skip
+        ]
         if rows:
             await self.session.execute(insert(accounts).values(rows).on_conflict_do_nothing())
 
@@ -175,10 +190,17 @@ class LedgerRepository:
     async def services_of(self, volunteer_id: UUID) -> list[ServiceDone]:
         query = select(services_done).where(services_done.c.volunteer_id == volunteer_id)
         return [
-            ServiceDone(r.volunteer_id, r.at, r.kind, r.description, r.community_code,
-                        Decimal(r.hours) if r.hours is not None else None, r.points)
+            ServiceDone(
+                r.volunteer_id,
+                r.at,
+                r.kind,
+                r.description,
+                r.community_code,
+                Decimal(r.hours) if r.hours is not None else None,
+                r.points,
+            )
             for r in await self.session.execute(query.order_by(services_done.c.at))
-        ]  # fmt: skip
+        ]
 
 
 class ShopRepository:

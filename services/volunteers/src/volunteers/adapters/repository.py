@@ -123,9 +123,12 @@ class ShiftRepository(_Repository):
         query = select(sign_ups).where(sign_ups.c.shift_id == id)
         for s in await self.session.execute(query):
             shift.sign_ups[s.volunteer_id] = SignUp(
-                s.volunteer_id, s.signed_up_at, Attendance(s.status), s.checked_in_at,
+                s.volunteer_id,
+                s.signed_up_at,
+                Attendance(s.status),
+                s.checked_in_at,
                 s.checked_out_at,
-            )  # fmt: skip
+            )
         return shift
 
     async def save(self, shift: Shift) -> None:
@@ -154,9 +157,13 @@ class RulesRepository(_Repository):
         if r is None:
             return None
         return PointsRules(
-            r.community_code, MappingProxyType(dict(r.per_hour)), r.default_per_hour,
-            Decimal(r.night_multiplier), Decimal(r.emergency_multiplier), r.daily_cap,
-        )  # fmt: skip
+            r.community_code,
+            MappingProxyType(dict(r.per_hour)),
+            r.default_per_hour,
+            Decimal(r.night_multiplier),
+            Decimal(r.emergency_multiplier),
+            r.daily_cap,
+        )
 
     async def save(self, rules: PointsRules, actor: str, now: datetime) -> None:
         row = _row(rules, points_rules) | {"per_hour": dict(rules.per_hour)}
@@ -175,17 +182,26 @@ class MobilisationRepository(_Repository):
         row = _row(m, mobilisations) | {
             "node_path": list(m.node_path),
             "squads": [
-                {"number": s.number, "member_ids": [str(i) for i in s.member_ids],
-                 "leader_id": str(s.leader_id) if s.leader_id else None}
+                {
+                    "number": s.number,
+                    "member_ids": [str(i) for i in s.member_ids],
+                    "leader_id": str(s.leader_id) if s.leader_id else None,
+                }
                 for s in m.squads
             ],
             "call_ups": [
-                {"volunteer_id": str(c.volunteer_id), "squad": c.squad, "tier": int(c.tier),
-                 "accepted": c.accepted, "answered_at": _iso(c.answered_at),
-                 "arrived_at": _iso(c.arrived_at), "left_at": _iso(c.left_at)}
+                {
+                    "volunteer_id": str(c.volunteer_id),
+                    "squad": c.squad,
+                    "tier": int(c.tier),
+                    "accepted": c.accepted,
+                    "answered_at": _iso(c.answered_at),
+                    "arrived_at": _iso(c.arrived_at),
+                    "left_at": _iso(c.left_at),
+                }
                 for c in m.call_ups.values()
             ],
-        }  # fmt: skip
+        }
         await _upsert(self.session, mobilisations, [row])
 
     async def list(self, community_code: str | None) -> list[Mobilisation]:
@@ -205,10 +221,13 @@ def _when(at: str | None) -> datetime | None:
 
 def _mobilisation(r: Any) -> Mobilisation:
     squads = [
-        Squad(s["number"], [UUID(i) for i in s["member_ids"]],
-              UUID(s["leader_id"]) if s["leader_id"] else None)
+        Squad(
+            s["number"],
+            [UUID(i) for i in s["member_ids"]],
+            UUID(s["leader_id"]) if s["leader_id"] else None,
+        )
         for s in r.squads
-    ]  # fmt: skip
+    ]
     call_ups = {
         UUID(c["volunteer_id"]): CallUp(
             UUID(c["volunteer_id"]),
@@ -222,6 +241,14 @@ def _mobilisation(r: Any) -> Mobilisation:
         for c in r.call_ups
     }
     return Mobilisation(
-        r.id, r.community_code, r.grid_code, r.incident_id, r.status, r.started_at,
-        tuple(r.node_path), squads, call_ups, r.closed_at,
-    )  # fmt: skip
+        r.id,
+        r.community_code,
+        r.grid_code,
+        r.incident_id,
+        r.status,
+        r.started_at,
+        tuple(r.node_path),
+        squads,
+        call_ups,
+        r.closed_at,
+    )

@@ -10,11 +10,13 @@ from pydantic import BaseModel
 
 from lianxin.auth import Principal, authenticated
 from lianxin.contracts import CloudEvent, EventData
-from lianxin.messaging.streams import VOLUNTEERS_INCIDENTS
+from lianxin.messaging.streams import VOLUNTEERS_INCIDENTS, VOLUNTEERS_WISHES
 from lianxin.messaging.subscriber import EventHandler
 from lianxin.service import Runtime, create_service_app, runtime
 from volunteers.adapters.orm import metadata
-from volunteers.service_layer.handlers import VolunteersUnitOfWork, mobilise_for_emergency
+from volunteers.service_layer.mobilising import mobilise_for_emergency
+from volunteers.service_layer.points import credit_wish
+from volunteers.service_layer.unit_of_work import VolunteersUnitOfWork
 
 router = APIRouter()
 
@@ -46,11 +48,18 @@ def on_escalation(rt: Runtime[VolunteersUnitOfWork]) -> EventHandler:
     return handle
 
 
+def on_wish_closed(rt: Runtime[VolunteersUnitOfWork]) -> EventHandler:
+    async def handle(event: CloudEvent, data: EventData, subject: str) -> None:
+        await credit_wish(rt.uow(), event, data, VOLUNTEERS_WISHES.durable)
+
+    return handle
+
+
 app = create_service_app(
     "volunteers",
     title="Lianxin volunteers",
     metadata=metadata,
     routers=[router],
     uow_class=VolunteersUnitOfWork,
-    consumers={VOLUNTEERS_INCIDENTS: on_escalation},
+    consumers={VOLUNTEERS_INCIDENTS: on_escalation, VOLUNTEERS_WISHES: on_wish_closed},
 )

@@ -52,7 +52,9 @@ class UoW(Protocol):
     async def __aexit__(self, *exc: object) -> None: ...
     async def commit(self) -> None: ...
     async def first_time(self, consumer: str, event_id: str) -> bool: ...
-    def emit(self, data: Any, *, community: str | None = None, correlation_id: str | None = None) -> str: ...  # fmt: skip # noqa: E501
+    def emit(
+        self, data: Any, *, community: str | None = None, correlation_id: str | None = None
+    ) -> str: ...
 
 
 def utcnow() -> datetime:
@@ -133,7 +135,9 @@ def stage(
         for event in aggregate.events:
             if is_published(event):
                 more = extra(event) if extra else {}
-                uow.emit(as_contract(event, **more), community=community, correlation_id=correlation_id)  # fmt: skip # noqa: E501
+                uow.emit(
+                    as_contract(event, **more), community=community, correlation_id=correlation_id
+                )
         aggregate.events.clear()
 
 
