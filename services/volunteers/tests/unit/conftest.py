@@ -164,9 +164,18 @@ class FakeShop:
 
 
 TABLES = (
-    "volunteers", "teams", "activities", "shifts", "rules", "accounts", "transfers", "services",
-    "items", "redemptions", "mobilisations",
-)  # fmt: skip
+    "volunteers",
+    "teams",
+    "activities",
+    "shifts",
+    "rules",
+    "accounts",
+    "transfers",
+    "services",
+    "items",
+    "redemptions",
+    "mobilisations",
+)
 
 
 class FakeUnitOfWork:

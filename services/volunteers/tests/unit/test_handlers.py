@@ -39,9 +39,12 @@ def me(volunteer_id: UUID) -> Principal:
 
 async def person(uow, name: str, path=("cs-g1", "cs-g1-m1"), **kw) -> UUID:
     data = {
-        "community_code": "changshan", "name": name, "contact": "13812345678",
-        "home_node_path": list(path), **kw,
-    }  # fmt: skip
+        "community_code": "changshan",
+        "name": name,
+        "contact": "13812345678",
+        "home_node_path": list(path),
+        **kw,
+    }
     return (await commands.register_volunteer(uow, COORD, data, at(0))).id
 
 
@@ -52,15 +55,29 @@ async def a_shift(uow) -> tuple[UUID, UUID, UUID]:
     await commands.change_team(uow, COORD, team.id, leader, "join", "leader", at(0))
     await commands.change_team(uow, COORD, team.id, member, "join", "member", at(0))
     activity = await commands.plan_activity(
-        uow, COORD,
-        {"community_code": "changshan", "node_code": "cs-g1", "kind": "elder_care",
-         "title": "探访独居老人", "team_id": team.id}, at(0),
-    )  # fmt: skip
+        uow,
+        COORD,
+        {
+            "community_code": "changshan",
+            "node_code": "cs-g1",
+            "kind": "elder_care",
+            "title": "探访独居老人",
+            "team_id": team.id,
+        },
+        at(0),
+    )
     shift = await commands.schedule_shift(
-        uow, COORD, activity.id,
-        {"starts_at": T0 + timedelta(hours=1), "ends_at": T0 + timedelta(hours=3),
-         "place": "3号楼", "places": 2}, at(1),
-    )  # fmt: skip
+        uow,
+        COORD,
+        activity.id,
+        {
+            "starts_at": T0 + timedelta(hours=1),
+            "ends_at": T0 + timedelta(hours=3),
+            "place": "3号楼",
+            "places": 2,
+        },
+        at(1),
+    )
     return shift.id, leader, member
 
 
@@ -95,9 +112,10 @@ async def test_outside_the_community_nothing_exists_and_roles_are_kept(uow) -> N
         await commands.attend(uow, OTHER, shift_id, member, "check_in", clock=at(60))
     with pytest.raises(Forbidden):  # a volunteer registers nobody
         await commands.register_volunteer(
-            uow, me(member),
+            uow,
+            me(member),
             {"community_code": "changshan", "name": "x", "contact": "1", "home_node_path": ["g"]},
-        )  # fmt: skip
+        )
     with pytest.raises(Forbidden):  # rules are the alliance administrator's
         await points.set_rules(uow, COORD, PointsRules("changshan"))
     await points.set_rules(uow, ADMIN, PointsRules("changshan", default_per_hour=20))
@@ -108,10 +126,18 @@ async def test_redeem_cancel_and_the_last_item(uow) -> None:
     volunteer = await person(uow, "退休钳工")
     await points.adjust(uow, COORD, volunteer, 100, "纸质存折十年", clock=at(0))
     item = await points.stock_item(
-        uow, COORD,
-        {"community_code": "changshan", "name": "大米", "donor_kind": "firm", "donor": "超市",
-         "price": 40, "stock": 1}, at(0),
-    )  # fmt: skip
+        uow,
+        COORD,
+        {
+            "community_code": "changshan",
+            "name": "大米",
+            "donor_kind": "firm",
+            "donor": "超市",
+            "price": 40,
+            "stock": 1,
+        },
+        at(0),
+    )
     r = await points.redeem(uow, COORD, item.id, volunteer, "王会计", at(5))
     with pytest.raises(Conflict, match="out of stock"):
         await points.redeem(uow, COORD, item.id, volunteer, "王会计", at(6))
@@ -129,10 +155,18 @@ async def test_a_volunteer_redeems_only_from_their_own_passbook(uow) -> None:
     mine, theirs = await person(uow, "甲"), await person(uow, "乙")
     await points.adjust(uow, COORD, theirs, 50, "r", clock=at(0))
     item = await points.stock_item(
-        uow, COORD,
-        {"community_code": "changshan", "name": "油", "donor_kind": "firm", "donor": "d",
-         "price": 10, "stock": 5}, at(0),
-    )  # fmt: skip
+        uow,
+        COORD,
+        {
+            "community_code": "changshan",
+            "name": "油",
+            "donor_kind": "firm",
+            "donor": "d",
+            "price": 10,
+            "stock": 5,
+        },
+        at(0),
+    )
     with pytest.raises(NotFound):
         await points.redeem(uow, me(mine), item.id, theirs, "柜台", at(1))
     with pytest.raises(Conflict, match="holds 0 points"):
@@ -153,9 +187,11 @@ async def test_a_reversal_happens_once(uow) -> None:
 async def test_a_wish_credits_its_party_member_once_however_often_it_arrives(uow) -> None:
     member = await person(uow, "党员", party_member_kind="registered")
     wish = WishClosed(
-        wish_id=uuid4(), community_code="changshan", claimant_kind="party_member",
+        wish_id=uuid4(),
+        community_code="changshan",
+        claimant_kind="party_member",
         claimant_id=str(member),
-    )  # fmt: skip
+    )
     first = new_event(wish, source="/lianxin/resources")
     again = new_event(wish, source="/lianxin/resources")  # the same wish, another event
     for event in (first, first, again):
@@ -169,10 +205,17 @@ async def test_a_wartime_escalation_calls_up_by_priority_and_closing_pays_once(u
     grid = await person(uow, "同网格", path=("cs-g1", "cs-g1-m9"))
     far = await person(uow, "别的网格", path=("cs-g2", "cs-g2-m1"))
     escalated = IncidentEscalated(
-        incident_id=uuid4(), community_code="changshan", micro_grid_code="cs-g1-m1",
-        grid_path=["cs-g1", "cs-g1-m1"], category="flood", urgency="emergency", wartime=True,
-        description="暴雨积水", affected_households=30, department_codes=["water"],
-    )  # fmt: skip
+        incident_id=uuid4(),
+        community_code="changshan",
+        micro_grid_code="cs-g1-m1",
+        grid_path=["cs-g1", "cs-g1-m1"],
+        category="flood",
+        urgency="emergency",
+        wartime=True,
+        description="暴雨积水",
+        affected_households=30,
+        department_codes=["water"],
+    )
     event = new_event(escalated, source="/lianxin/incidents")
     m = await mobilising.mobilise_for_emergency(uow, event, escalated, "c", at(0))
     assert await mobilising.mobilise_for_emergency(uow, event, escalated, "c", at(0)) is None
@@ -191,9 +234,12 @@ async def test_a_wartime_escalation_calls_up_by_priority_and_closing_pays_once(u
 
 async def test_an_in_service_members_record_goes_back_to_the_branch(uow) -> None:
     member = await person(
-        uow, "在职党员", party_member_kind="in_service", employer_unit_code="power",
+        uow,
+        "在职党员",
+        party_member_kind="in_service",
+        employer_unit_code="power",
         employer_branch_code="power-branch-1",
-    )  # fmt: skip
+    )
     shift_id, leader, _ = await a_shift(uow)
     await commands.change_team(uow, COORD, uow.db["shifts"][shift_id].team_id, member, "join")
     await commands.sign_up(uow, me(member), shift_id, clock=at(10))
