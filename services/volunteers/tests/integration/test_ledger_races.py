@@ -127,6 +127,8 @@ async def test_the_same_wish_shift_or_incident_replayed_credits_once(uows) -> No
     war = new_event(escalated, source="/lianxin/incidents")
     mobilisation = await mobilising.mobilise_for_emergency(uows(), war, escalated, "v_incidents")
     assert await mobilising.mobilise_for_emergency(uows(), war, escalated, "v_incidents") is None
+    again = new_event(escalated, source="/lianxin/incidents")  # escalated again, a new event
+    assert await mobilising.mobilise_for_emergency(uows(), again, escalated, "v_incidents") is None
     t0 = datetime.now(UTC) - timedelta(hours=2)
     await mobilising.respond(uows(), COORD, mobilisation.id, member, "check_in", clock=lambda: t0)
     await mobilising.close(uows(), COORD, mobilisation.id)

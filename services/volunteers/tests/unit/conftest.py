@@ -52,6 +52,12 @@ class FakeTable:
         ]
 
 
+class FakeMobilisations(FakeTable):
+    async def by_incident(self, incident_id: UUID) -> Any:
+        found = [m for m in self.rows.values() if m.incident_id == incident_id]
+        return copy.deepcopy(found[0]) if found else None
+
+
 class FakeShifts(FakeTable):
     async def of_activity(self, activity_id: UUID) -> list[Any]:
         return [copy.deepcopy(s) for s in self.rows.values() if s.activity_id == activity_id]
@@ -193,7 +199,7 @@ class FakeUnitOfWork:
         self.teams = FakeTable(db["teams"])
         self.activities = FakeTable(db["activities"])
         self.shifts = FakeShifts(db["shifts"])
-        self.mobilisations = FakeTable(db["mobilisations"])
+        self.mobilisations = FakeMobilisations(db["mobilisations"])
         self.rules = FakeRules(db["rules"])
         self.ledger = FakeLedger(db)
         self.shop = FakeShop(db)

@@ -178,6 +178,11 @@ class MobilisationRepository(_Repository):
     async def add(self, m: Mobilisation) -> None:
         await self.save(m)
 
+    async def by_incident(self, incident_id: UUID) -> Mobilisation | None:
+        query = select(mobilisations).where(mobilisations.c.incident_id == incident_id)
+        row = (await self.session.execute(query)).first()
+        return _mobilisation(row) if row else None
+
     async def save(self, m: Mobilisation) -> None:
         row = _row(m, mobilisations) | {
             "node_path": list(m.node_path),

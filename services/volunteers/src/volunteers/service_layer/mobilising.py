@@ -65,6 +65,9 @@ async def mobilise_for_emergency(
     async with uow:
         if not await uow.first_time(consumer, event.id):
             return None
+        if await uow.mobilisations.by_incident(data.incident_id) is not None:
+            await uow.commit()  # the same incident escalated again: one mobilisation is enough
+            return None
         now = clock()
         m = Mobilisation.start(data.incident_id, data.community_code, data.grid_path, now)
         people = {v.id: v for v in await uow.volunteers.in_community(data.community_code)}
