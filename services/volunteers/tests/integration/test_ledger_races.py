@@ -163,3 +163,54 @@ async def test_reconciliation_finds_nothing_after_a_mixed_run(uows) -> None:
     assert total == 0
     assert sorted(set(kinds)) == ["adjust", "redeem", "refund", "reversal"]
     assert (book.balance, book.lifetime) == (0, 0)
+
+
+async def test_a_shift_checked_out_twice_credits_once(uows) -> None:
+    leader, member = await person(uows, "王师傅"), await person(uows, "李阿姨")
+    team = await commands.form_team(uows(), COORD, "changshan", "红马甲", "red_vest")
+    await commands.change_team(uows(), COORD, team.id, leader, "join", "leader")
+    await commands.change_team(uows(), COORD, team.id, member, "join")
+    activity = await commands.plan_activity(
+        uows(),
+        COORD,
+        {
+            "community_code": "changshan",
+            "node_code": "cs-g1",
+            "kind": "elder_care",
+            "title": "探访",
+            "team_id": team.id,
+        },
+    )
+    # 09:00 in Changshan tomorrow: after the team was formed (now), and not at night.
+    t0 = (datetime.now(UTC) + timedelta(days=1)).replace(hour=1, minute=0, second=0, microsecond=0)
+
+    def at(minutes: int):
+        return lambda: t0 + timedelta(minutes=minutes)
+
+    shift = await commands.schedule_shift(
+        uows(),
+        COORD,
+        activity.id,
+        {
+            "starts_at": t0 + timedelta(hours=1),
+            "ends_at": t0 + timedelta(hours=3),
+            "place": "3号楼",
+            "places": 5,
+        },
+        at(0),
+    )
+    chief = Principal(str(leader), Role.VOLUNTEER, Scope(communities=CS))
+    mine = Principal(str(member), Role.VOLUNTEER, Scope(communities=CS))
+    await commands.sign_up(uows(), mine, shift.id, clock=at(5))
+    await commands.attend(uows(), chief, shift.id, member, "check_in", clock=at(60))
+    await asyncio.gather(
+        *(
+            commands.attend(uows(), chief, shift.id, member, "check_out", clock=at(180))
+            for _ in range(5)
+        ),
+        return_exceptions=True,
+    )
+    async with uows() as uow:
+        [earned] = await uow.ledger.history(Account.passbook(member, "changshan").id)
+        assert (earned.kind, earned.amount) == ("earn", 20)
+        assert await uow.ledger.reconcile() == []

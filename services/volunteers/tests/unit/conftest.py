@@ -79,9 +79,9 @@ class FakeRules:
 
 
 class FakeLedger:
-    def __init__(self, db: dict[str, Any]) -> None:
+    def __init__(self, db: dict[str, Any], locked: list[list[str]]) -> None:
         self.db = db
-        self.locked: list[list[str]] = []
+        self.locked = locked  # every transaction's lock order, kept across them
 
     async def ensure(self, wanted: list[Account]) -> None:
         for a in wanted:
@@ -192,6 +192,7 @@ class FakeUnitOfWork:
         self.published: list[EventData] = []
         self.handled: set[tuple[str, str]] = set()
         self.commits = 0
+        self.locked: list[list[str]] = []
 
     async def __aenter__(self) -> FakeUnitOfWork:
         db = self.db
@@ -201,7 +202,7 @@ class FakeUnitOfWork:
         self.shifts = FakeShifts(db["shifts"])
         self.mobilisations = FakeMobilisations(db["mobilisations"])
         self.rules = FakeRules(db["rules"])
-        self.ledger = FakeLedger(db)
+        self.ledger = FakeLedger(db, self.locked)
         self.shop = FakeShop(db)
         self._pending: list[EventData] = []
         self._marks: set[tuple[str, str]] = set()

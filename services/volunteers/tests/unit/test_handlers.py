@@ -10,7 +10,7 @@ import pytest
 
 from lianxin.auth import Principal, Role, Scope
 from lianxin.contracts import new_event
-from lianxin.contracts.incidents import IncidentEscalated
+from lianxin.contracts.incidents import IncidentClosed, IncidentEscalated
 from lianxin.contracts.resources import WishClosed
 from lianxin.errors import Conflict, Forbidden, NotFound
 from volunteers.domain.accounts import Account, AccountKind
@@ -250,3 +250,60 @@ async def test_an_in_service_members_record_goes_back_to_the_branch(uow) -> None
     assert [(r.kind, r.points) for r in rows] == [("elder_care", 10)]
     [sent] = [e for e in uow.published if type(e).__name__ == "ServiceRecordReported"]
     assert (sent.employer_branch_code, sent.services) == ("power-branch-1", 1)
+
+
+async def test_the_incident_closing_pays_the_mobilised_once(uow) -> None:
+    near = await person(uow, "同微网格")
+    escalated = IncidentEscalated(
+        incident_id=uuid4(),
+        community_code="changshan",
+        micro_grid_code="cs-g1-m1",
+        grid_path=["cs-g1", "cs-g1-m1"],
+        category="flood",
+        urgency="emergency",
+        wartime=True,
+        description="暴雨积水",
+        affected_households=30,
+        department_codes=["water"],
+    )
+    m = await mobilising.mobilise_for_emergency(
+        uow, new_event(escalated, source="/lianxin/incidents"), escalated, "c", at(0)
+    )
+    await mobilising.respond(uow, COORD, m.id, near, "check_in", clock=at(0))
+    closed = IncidentClosed(
+        incident_id=escalated.incident_id,
+        community_code="changshan",
+        rating="satisfied",
+        merged_incident_ids=[],
+        at=T0,
+    )
+    for event in (new_event(closed, source="/lianxin/incidents"),) * 2 + (
+        new_event(closed, source="/lianxin/incidents"),
+    ):
+        await mobilising.close_for_incident(uow, event, closed, "c", at(60))
+    assert uow.balance(Account.passbook(near, "changshan").id) == 24  # 1 h × 12 × 2
+    assert uow.types().count("MobilisationClosed") == 1
+
+
+async def test_points_lock_their_accounts_in_one_order(uow) -> None:
+    volunteer = await person(uow, "甲")
+    await points.adjust(uow, COORD, volunteer, 50, "r", clock=at(0))
+    item = await points.stock_item(
+        uow,
+        COORD,
+        {
+            "community_code": "changshan",
+            "name": "油",
+            "donor_kind": "firm",
+            "donor": "d",
+            "price": 10,
+            "stock": 5,
+        },
+        at(0),
+    )
+    r = await points.redeem(uow, COORD, item.id, volunteer, "柜台", at(1))
+    await points.cancel_redemption(uow, COORD, r.id, "换货", at(2))
+    # The redeem goes passbook → shop and its refund shop → passbook: both lock in one order.
+    shop_locks = [o for o in uow.locked if "shop:changshan" in o]
+    assert len(shop_locks) >= 2 and all(o == sorted(o) for o in uow.locked)
+    assert len({tuple(o) for o in shop_locks}) == 1

@@ -102,8 +102,8 @@ RESOURCES_INCIDENTS = ConsumerSpec(
 VOLUNTEERS_INCIDENTS = ConsumerSpec(
     "INCIDENTS",
     "volunteers_incidents",
-    ("incidents.incident.escalated",),
-    description="wartime escalations mobilise the grid",
+    ("incidents.incident.escalated", "incidents.incident.closed"),
+    description="wartime escalations mobilise the grid; the incident's close pays the hours",
 )
 VOLUNTEERS_WISHES = ConsumerSpec(
     "RESOURCES",

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from lianxin.contracts import CloudEvent, EventData
+from lianxin.contracts.incidents import IncidentClosed
 from lianxin.messaging.streams import VOLUNTEERS_INCIDENTS, VOLUNTEERS_WISHES
 from lianxin.messaging.subscriber import EventHandler
 from lianxin.service import Runtime, create_service_app
 from lianxin.settings import ServiceSettings
 from volunteers.adapters.orm import metadata
 from volunteers.entrypoints import people, points
-from volunteers.service_layer.mobilising import mobilise_for_emergency
+from volunteers.service_layer.mobilising import close_for_incident, mobilise_for_emergency
 from volunteers.service_layer.points import credit_wish
 from volunteers.service_layer.unit_of_work import VolunteersUnitOfWork
 
 
 def on_escalation(rt: Runtime[VolunteersUnitOfWork]) -> EventHandler:
     async def handle(event: CloudEvent, data: EventData, subject: str) -> None:
-        await mobilise_for_emergency(rt.uow(), event, data, VOLUNTEERS_INCIDENTS.durable)
+        if isinstance(data, IncidentClosed):
+            await close_for_incident(rt.uow(), event, data, VOLUNTEERS_INCIDENTS.durable)
+        else:
+            await mobilise_for_emergency(rt.uow(), event, data, VOLUNTEERS_INCIDENTS.durable)
 
     return handle
 

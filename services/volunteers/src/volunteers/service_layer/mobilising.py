@@ -145,6 +145,29 @@ async def close(
     return m
 
 
+async def close_for_incident(
+    uow: UoW, event: CloudEvent, data: EventData, consumer: str, clock: Clock = utcnow
+) -> Mobilisation | None:
+    """The incident closed (an event from incidents): its mobilisation closes and pays, once.
+    One already closed by a coordinator, or none at all, is acknowledged and skipped."""
+    assert isinstance(data, incident_events.IncidentClosed)
+    async with uow:
+        if not await uow.first_time(consumer, event.id):
+            return None
+        found = await uow.mobilisations.by_incident(data.incident_id)
+        m = await uow.mobilisations.get(found.id, for_update=True) if found else None
+        if m is None or m.status != "active":
+            await uow.commit()
+            return None
+        now = clock()
+        served = m.close(now)
+        await uow.mobilisations.save(m)
+        stage(uow, m, community=m.community_code, correlation_id=str(m.incident_id))
+        await _credit(uow, m, served, now, "incidents")
+        await uow.commit()
+    return m
+
+
 async def _credit(uow: UoW, m: Mobilisation, served: list[Any], now: datetime, by: str) -> None:
     flags = flags_for(m.started_at.astimezone(LOCAL), emergency=True)
     for volunteer_id, hours, key in served:
