@@ -53,14 +53,14 @@ def shift_out(shift: Shift, principal: Principal) -> dict[str, Any]:
 @router.post("/volunteers", status_code=201, response_model=s.VolunteerOut)
 async def register(
     body: s.VolunteerIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-):
+) -> Any:
     return volunteer_out(await commands.register_volunteer(rt.uow(), p, body.model_dump()), p)
 
 
 @router.get("/volunteers", response_model=list[s.VolunteerOut])
 async def list_volunteers(
     community_code: str, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-):
+) -> Any:
     if not coordinates(p, community_code) and p.role is not Role.GRID_LEADER:
         raise NotFound("community", community_code)
     async with rt.uow() as uow:
@@ -73,7 +73,7 @@ async def list_volunteers(
 @router.get("/volunteers/{volunteer_id}", response_model=s.VolunteerOut)
 async def get_volunteer(
     volunteer_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-):
+) -> Any:
     async with rt.uow() as uow:
         return volunteer_out(await volunteer_for(uow, p, volunteer_id), p)
 
@@ -84,7 +84,7 @@ async def consent(
     body: s.ConsentIn,
     rt: RT = Depends(runtime),
     p: Principal = Depends(authenticated),
-):
+) -> Any:
     return volunteer_out(
         await commands.set_consent(rt.uow(), p, volunteer_id, body.consent_to_contact), p
     )
@@ -93,14 +93,14 @@ async def consent(
 @router.post("/teams", status_code=201, response_model=s.TeamOut)
 async def form_team(
     body: s.TeamIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-):
+) -> Any:
     return await commands.form_team(rt.uow(), p, body.community_code, body.name, body.kind)
 
 
 @router.get("/teams", response_model=list[s.TeamOut])
 async def list_teams(
     community_code: str, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-):
+) -> Any:
     if not p.sees_community(community_code):
         raise NotFound("community", community_code)
     async with rt.uow() as uow:
@@ -113,7 +113,7 @@ async def join(
     body: s.MembershipIn,
     rt: RT = Depends(runtime),
     p: Principal = Depends(authenticated),
-):
+) -> Any:
     return await commands.change_team(rt.uow(), p, team_id, body.volunteer_id, "join", body.role)
 
 
@@ -124,7 +124,7 @@ async def change_role(
     body: s.MembershipIn,
     rt: RT = Depends(runtime),
     p: Principal = Depends(authenticated),
-):
+) -> Any:
     return await commands.change_team(rt.uow(), p, team_id, volunteer_id, "change_role", body.role)
 
 
@@ -134,7 +134,7 @@ async def leave(
     volunteer_id: UUID,
     rt: RT = Depends(runtime),
     p: Principal = Depends(authenticated),
-):
+) -> Any:
     """Leaving closes the membership's period; the history stays."""
     return await commands.change_team(rt.uow(), p, team_id, volunteer_id, "leave")
 
@@ -142,14 +142,14 @@ async def leave(
 @router.post("/activities", status_code=201, response_model=s.ActivityOut)
 async def plan(
     body: s.ActivityIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-):
+) -> Any:
     return await commands.plan_activity(rt.uow(), p, body.model_dump())
 
 
 @router.get("/activities", response_model=list[s.ActivityOut])
 async def list_activities(
     community_code: str, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-):
+) -> Any:
     if not p.sees_community(community_code):
         raise NotFound("community", community_code)
     async with rt.uow() as uow:
@@ -162,14 +162,14 @@ async def schedule(
     body: s.ShiftIn,
     rt: RT = Depends(runtime),
     p: Principal = Depends(authenticated),
-):
+) -> Any:
     return shift_out(await commands.schedule_shift(rt.uow(), p, activity_id, body.model_dump()), p)
 
 
 @router.get("/activities/{activity_id}/shifts", response_model=list[s.ShiftOut])
 async def list_shifts(
     activity_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-):
+) -> Any:
     async with rt.uow() as uow:
         activity = await uow.activities.get(activity_id)
         if activity is None or not p.sees_community(activity.community_code):
@@ -178,7 +178,7 @@ async def list_shifts(
 
 
 @router.get("/my/shifts", response_model=list[s.ShiftOut])
-async def my_shifts(rt: RT = Depends(runtime), p: Principal = Depends(authenticated)):
+async def my_shifts(rt: RT = Depends(runtime), p: Principal = Depends(authenticated)) -> Any:
     """A volunteer's own shifts (phone first: what they signed up for, and its state)."""
     async with rt.uow() as uow:
         try:
@@ -189,12 +189,16 @@ async def my_shifts(rt: RT = Depends(runtime), p: Principal = Depends(authentica
 
 
 @router.post("/shifts/{shift_id}/sign-ups", response_model=s.ShiftOut)
-async def sign_up(shift_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)):
+async def sign_up(
+    shift_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
+) -> Any:
     return shift_out(await commands.sign_up(rt.uow(), p, shift_id, "sign_up"), p)
 
 
 @router.delete("/shifts/{shift_id}/sign-ups/mine", response_model=s.ShiftOut)
-async def cancel(shift_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)):
+async def cancel(
+    shift_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
+) -> Any:
     return shift_out(await commands.sign_up(rt.uow(), p, shift_id, "cancel"), p)
 
 
@@ -209,7 +213,7 @@ async def check_in(
     body: s.AttendIn,
     rt: RT = Depends(runtime),
     p: Principal = Depends(authenticated),
-):
+) -> Any:
     """By the team's leader, or by the volunteer showing the shift's code."""
     return await _attend(rt, p, shift_id, body, "check_in")
 
@@ -220,7 +224,7 @@ async def check_out(
     body: s.AttendIn,
     rt: RT = Depends(runtime),
     p: Principal = Depends(authenticated),
-):
+) -> Any:
     """Ends the service; its points are credited in the same transaction."""
     return await _attend(rt, p, shift_id, body, "check_out")
 
@@ -231,5 +235,5 @@ async def no_show(
     body: s.AttendIn,
     rt: RT = Depends(runtime),
     p: Principal = Depends(authenticated),
-):
+) -> Any:
     return await _attend(rt, p, shift_id, body, "no_show")

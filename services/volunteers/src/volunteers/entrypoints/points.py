@@ -47,7 +47,7 @@ def period_of(label: str) -> Period:
 @router.get("/volunteers/{volunteer_id}/passbook", response_model=s.PassbookOut)
 async def passbook(
     volunteer_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-):
+) -> Any:
     """The volunteer's own, or their coordinators'/grid leader's view of it."""
     async with rt.uow() as uow:
         v = await volunteer_for(uow, p, volunteer_id)
@@ -67,7 +67,7 @@ async def passbook(
 @router.post("/transfers/adjustments", status_code=201, response_model=s.TransferOut)
 async def adjust(
     body: s.AdjustIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-):
+) -> Any:
     """Service earned elsewhere (a paper passbook's years): a coordinator, with a reason."""
     return vars(
         await points.adjust(
@@ -82,7 +82,7 @@ async def reverse(
     body: s.ReverseIn,
     rt: RT = Depends(runtime),
     p: Principal = Depends(authenticated),
-):
+) -> Any:
     """A correction is a reversing transfer, once; never an edit or a delete."""
     return vars(await points.reverse(rt.uow(), p, transfer_id, body.reason))
 
@@ -129,14 +129,16 @@ async def put_rules(
 
 
 @router.post("/shop/items", status_code=201, response_model=s.ItemOut)
-async def stock(body: s.ItemIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)):
+async def stock(
+    body: s.ItemIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
+) -> Any:
     return await points.stock_item(rt.uow(), p, body.model_dump())
 
 
 @router.get("/shop/items", response_model=list[s.ItemOut])
 async def items(
     community_code: str, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-):
+) -> Any:
     if not p.sees_community(community_code):
         raise NotFound("community", community_code)
     async with rt.uow() as uow:
@@ -149,7 +151,7 @@ async def restock(
     body: s.RestockIn,
     rt: RT = Depends(runtime),
     p: Principal = Depends(authenticated),
-):
+) -> Any:
     return await points.restock(rt.uow(), p, item_id, body.added)
 
 
@@ -159,7 +161,7 @@ async def redeem(
     body: s.RedeemIn,
     rt: RT = Depends(runtime),
     p: Principal = Depends(authenticated),
-):
+) -> Any:
     r = await points.redeem(rt.uow(), p, item_id, body.volunteer_id, body.handed_over_by)
     return vars(r) | {"status": str(r.status)}
 
@@ -170,7 +172,7 @@ async def cancel(
     body: s.ReverseIn,
     rt: RT = Depends(runtime),
     p: Principal = Depends(authenticated),
-):
+) -> Any:
     r = await points.cancel_redemption(rt.uow(), p, redemption_id, body.reason)
     return vars(r) | {"status": str(r.status)}
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from lianxin.auth import Principal, Role
 from lianxin.errors import Forbidden, NotFound
 from volunteers.domain.accounts import Account
-from volunteers.domain.activities import Activity, Shift
+from volunteers.domain.activities import Activity, Shift, service_key
 from volunteers.domain.rules import flags_for
 from volunteers.domain.volunteers import Team, Volunteer
 from volunteers.service_layer.pipeline import (
@@ -194,45 +195,45 @@ async def attend(
     async with uow:
         shift = await _shift(uow, principal, shift_id)
         now = clock()
-        by_code = code is not None
-        if by_code:
+        if code is not None:
+            if step == "no_show":
+                raise Forbidden("a no-show is marked by the team's leader")
             if principal.role is not Role.VOLUNTEER or as_volunteer_id(principal) != volunteer_id:
                 raise Forbidden("a shift's code checks in only the volunteer who shows it")
+            if step == "check_in":
+                shift.check_in_with_code(volunteer_id, code, now)
+            else:
+                hours = shift.check_out_with_code(volunteer_id, code, now)
         else:
             leader = as_volunteer_id(principal)
             team = await uow.teams.get(shift.team_id) if shift.team_id else None
             if team is None:
                 raise Forbidden("this shift has no team, so no leader: check in with the code")
-        if step == "check_in":
-            if by_code:
-                shift.check_in_with_code(volunteer_id, code or "", now)
-            else:
+            # The domain checks that the caller leads the shift's own team at this moment.
+            if step == "check_in":
                 shift.check_in(volunteer_id, now, leader=leader, team=team)
-        elif step == "check_out":
-            if by_code:
-                hours = shift.check_out_with_code(volunteer_id, code or "", now)
-            else:
+            elif step == "check_out":
                 hours = shift.check_out(volunteer_id, now, leader=leader, team=team)
+            else:
+                shift.mark_no_show(volunteer_id, now, leader=leader, team=team)
+        if step == "check_out":
             await _credit_shift(uow, shift, volunteer_id, hours, now, actor(principal))
-        else:
-            shift.mark_no_show(volunteer_id, now, leader=leader, team=team)
         return await _finish(uow, shift)
 
 
 async def _credit_shift(
-    uow: UoW, shift: Shift, volunteer_id: UUID, hours: Any, now: datetime, by: str
+    uow: UoW, shift: Shift, volunteer_id: UUID, hours: Decimal, now: datetime, by: str
 ) -> None:
     volunteer = await uow.volunteers.get(volunteer_id)
-    checked_out = [e for e in shift.events if type(e).__name__ == "CheckedOut"]
-    key = checked_out[-1].source_key
     activity = await uow.activities.get(shift.activity_id)
     await credit_service(
         uow,
         volunteer,
         kind=shift.kind,
         hours=hours,
+        # Night by the shift's start where it happens (the communities' zone).
         flags=flags_for(shift.starts_at.astimezone(LOCAL), shift.emergency),
-        source_key=key,
+        source_key=service_key(shift.id, volunteer_id),
         description=activity.title if activity else shift.kind,
         by=by,
         now=now,

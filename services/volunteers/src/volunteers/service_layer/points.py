@@ -185,13 +185,14 @@ async def redeem(
             require_coordinator(principal, item.community_code, "item", item_id)
         if item.stock <= 0:  # refuse before locking any account
             raise Conflict(f"{item.name} is out of stock")
+        volunteer = await uow.volunteers.get(volunteer_id)
+        if volunteer is None or volunteer.community_code != item.community_code:
+            raise NotFound("volunteer", volunteer_id)
         passbook = Account.passbook(volunteer_id, item.community_code)
         counter = Account.of(AccountKind.SHOP, item.community_code)
         made: list[Redemption] = []
 
         def post(ledger: Ledger) -> None:
-            if passbook.id not in ledger.accounts:
-                raise NotFound("passbook", volunteer_id)
             made.append(
                 shop.redeem(
                     ledger,
