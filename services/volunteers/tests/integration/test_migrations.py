@@ -52,3 +52,13 @@ async def test_transfers_are_append_only_and_a_passbook_cannot_go_negative(uows)
         assert (await uow.ledger.account(passbook.id)).balance == 30
         assert await uow.ledger.reconcile() == []
         assert await uow.ledger.unbalanced_transfers() == []
+    # A cached balance or lifetime changed behind the ledger's back is found.
+    async with uows() as uow:
+        await uow.session.execute(
+            text("UPDATE accounts SET balance = 25, lifetime = 31 WHERE id = :id"),
+            {"id": passbook.id},
+        )
+        await uow.commit()
+    async with uows() as uow:
+        found = {(d.account_id, d.cached, d.computed) for d in await uow.ledger.reconcile()}
+    assert found == {(passbook.id, 25, 30), (f"{passbook.id}#lifetime", 31, 30)}

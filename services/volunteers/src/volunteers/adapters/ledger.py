@@ -168,7 +168,19 @@ class LedgerRepository:
                 " ORDER BY 1"
             )
         )
-        return [Discrepancy(r.id, r.cached, int(r.computed)) for r in rows]
+        found = [Discrepancy(r.id, r.cached, int(r.computed)) for r in rows]
+        # Lifetime points too: a passbook's is the sum of the lifetime changes of its transfers.
+        lifetimes = await self.session.execute(
+            text(
+                "SELECT a.id || '#lifetime' AS id, a.lifetime AS cached,"
+                " coalesce(sum(t.lifetime_delta), 0) AS computed"
+                " FROM accounts a LEFT JOIN transfers t"
+                " ON a.id IN (t.from_account, t.to_account)"
+                " WHERE a.kind = 'passbook' GROUP BY a.id, a.lifetime"
+                " HAVING a.lifetime <> coalesce(sum(t.lifetime_delta), 0) ORDER BY 1"
+            )
+        )
+        return found + [Discrepancy(r.id, r.cached, int(r.computed)) for r in lifetimes]
 
     async def unbalanced_transfers(self) -> list[UUID]:
         """Transfers whose entries are not exactly two summing to zero (never, by construction)."""
