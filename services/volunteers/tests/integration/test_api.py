@@ -7,6 +7,10 @@ from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 from lianxin.auth import Principal, Role, Scope
+from lianxin.contracts import new_event
+from lianxin.contracts.incidents import IncidentEscalated
+from volunteers.service_layer.mobilising import mobilise_for_emergency
+from volunteers.service_layer.pipeline import LOCAL
 
 from .conftest import bearer
 
@@ -156,3 +160,59 @@ async def test_bad_input_and_wrong_state_name_the_field(api) -> None:
     missing = await api.post(f"/transfers/{uuid4()}/reversal", headers=COORD, json={"reason": "x"})
     assert missing.status_code == 404
     assert (await api.get("/mobilisations", headers={})).status_code == 401
+
+
+async def test_the_mobilisation_board_and_an_in_service_members_record(api, uows) -> None:
+    body = {
+        "community_code": "changshan",
+        "name": "在职党员",
+        "contact": "13812345678",
+        "home_node_path": ["cs-g1", "cs-g1-m1"],
+        "party_member_kind": "in_service",
+        "employer_unit_code": "power",
+        "employer_branch_code": "power-branch-1",
+    }
+    member = (await api.post("/volunteers", json=body, headers=COORD)).json()["id"]
+    escalated = IncidentEscalated(
+        incident_id=uuid4(),
+        community_code="changshan",
+        micro_grid_code="cs-g1-m1",
+        grid_path=["cs-g1", "cs-g1-m1"],
+        category="flood",
+        urgency="emergency",
+        wartime=True,
+        description="暴雨积水",
+        affected_households=30,
+        department_codes=["water"],
+    )
+    event = new_event(escalated, source="/lianxin/incidents")
+    await mobilise_for_emergency(uows(), event, escalated, "volunteers_incidents")
+    [board] = (await api.get("/mobilisations?community_code=changshan", headers=COORD)).json()
+    assert [c["volunteer_id"] for c in board["call_ups"]] == [member]
+    assert (await api.get("/mobilisations", headers=OTHER)).json() == []
+    me = as_volunteer(member)
+    answered = await api.post(
+        f"/mobilisations/{board['id']}/answers",
+        json={"volunteer_id": member, "accepted": True},
+        headers=me,
+    )
+    assert answered.status_code == 200 and answered.json()["call_ups"][0]["accepted"] is True
+    on_site = f"/mobilisations/{board['id']}/check-in"
+    who = {"volunteer_id": member}
+    assert (await api.post(on_site, json=who, headers=me)).status_code == 200  # arrived
+    assert (await api.post(on_site, json=who, headers=COORD)).status_code == 409  # already
+    closed = await api.post(f"/mobilisations/{board['id']}/close", headers=COORD)
+    assert closed.json()["status"] == "closed"
+    assert (await api.post(f"/mobilisations/{board['id']}/close", headers=COORD)).status_code == 409
+
+    year = datetime.now(UTC).astimezone(LOCAL).year
+    record = await api.get(f"/volunteers/{member}/service-record?period={year}", headers=COORD)
+    assert [r["kind"] for r in record.json()["rows"]] == ["emergency"]
+    sheet = await api.get(f"/volunteers/{member}/service-record.csv?period={year}", headers=COORD)
+    assert sheet.headers["content-type"].startswith("text/csv")
+    lines = sheet.text.lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("姓名") and "power-branch-1" in lines[1] and "合计 1 次" in lines[-1]
+    sent = await api.post(
+        f"/volunteers/{member}/service-record/report?period={year}", headers=COORD
+    )
+    assert sent.status_code == 202 and sent.json() == {"services": 1}
