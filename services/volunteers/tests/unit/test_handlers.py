@@ -174,6 +174,19 @@ async def test_a_volunteer_redeems_only_from_their_own_passbook(uow) -> None:
     assert uow.db["items"][item.id].stock == 5
 
 
+async def test_expired_points_lower_only_the_spendable_balance_and_can_be_given_back(uow) -> None:
+    volunteer = await person(uow, "甲")
+    await points.adjust(uow, COORD, volunteer, 30, "r", clock=at(0))
+    lapsed = await points.expire(uow, COORD, volunteer, 20, "两年未使用", at(1))
+    with pytest.raises(Conflict, match="holds 10 points"):
+        await points.expire(uow, COORD, volunteer, 20, "again", at(2))
+    book = uow.db["accounts"][Account.passbook(volunteer, "changshan").id]
+    assert (book.balance, book.lifetime) == (10, 30)
+    await points.reverse(uow, COORD, lapsed.id, "误操作", at(3))
+    book = uow.db["accounts"][Account.passbook(volunteer, "changshan").id]
+    assert (book.balance, book.lifetime) == (30, 30)
+
+
 async def test_a_reversal_happens_once(uow) -> None:
     volunteer = await person(uow, "甲")
     t = await points.adjust(uow, COORD, volunteer, 30, "r", clock=at(0))

@@ -76,6 +76,14 @@ async def adjust(
     )
 
 
+@router.post("/transfers/expiries", status_code=201, response_model=s.TransferOut)
+async def expire(
+    body: s.ExpireIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
+) -> Any:
+    """Lapsed points (spendable only): a coordinator, with a reason."""
+    return vars(await points.expire(rt.uow(), p, body.volunteer_id, body.amount, body.reason))
+
+
 @router.post("/transfers/{transfer_id}/reversal", status_code=201, response_model=s.TransferOut)
 async def reverse(
     transfer_id: UUID,

@@ -160,6 +160,12 @@ class AdjustIn(In):
     source_key: str | None = Field(default=None, min_length=1, max_length=200)
 
 
+class ExpireIn(In):
+    volunteer_id: UUID
+    amount: int = Field(gt=0, le=100_000)
+    reason: str = Text
+
+
 class ReverseIn(In):
     reason: str = Text
 

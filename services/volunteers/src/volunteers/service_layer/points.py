@@ -95,6 +95,44 @@ async def adjust(
     return made[0]
 
 
+async def expire(
+    uow: UoW,
+    principal: Principal,
+    volunteer_id: UUID,
+    amount: int,
+    reason: str,
+    clock: Clock = utcnow,
+) -> Transfer:
+    """Points that lapsed under the community's rules: passbook → expiry. Lowers only the
+    spendable balance (lifetime points and ranks stay); undone by a reversal if wrong."""
+    async with uow:
+        volunteer = await volunteer_for(uow, principal, volunteer_id)
+        community = volunteer.community_code
+        require_coordinator(principal, community, "volunteer", volunteer_id)
+        passbook = Account.passbook(volunteer.id, community)
+        sink = Account.of(AccountKind.EXPIRY, community)
+        made: list[Transfer] = []
+
+        def post(ledger: Ledger) -> None:
+            made.append(
+                ledger.transfer(
+                    "expire",
+                    passbook.id,
+                    sink.id,
+                    amount,
+                    actor=actor(principal),
+                    reason=reason,
+                    source_key=f"expire:{uuid4()}",
+                    now=clock(),
+                )
+            )
+
+        ledger, _ = await move_points(uow, [passbook, sink], post)
+        stage(uow, ledger, community=community)
+        await uow.commit()
+    return made[0]
+
+
 async def reverse(
     uow: UoW, principal: Principal, transfer_id: UUID, reason: str, clock: Clock = utcnow
 ) -> Transfer:
