@@ -16,6 +16,7 @@ from lianxin.messaging.streams import (
     INCIDENTS_WEBHOOKS,
     RESOURCES_INCIDENTS,
     VOLUNTEERS_INCIDENTS,
+    VOLUNTEERS_WISHES,
 )
 from lianxin.messaging.subscriber import EventHandler
 from lianxin.persistence.db import make_engine
@@ -32,12 +33,19 @@ def _ignore(rt: Runtime) -> EventHandler:
 
 
 def test_a_service_binds_exactly_the_consumers_declared_for_it() -> None:
-    check_consumers("volunteers", {VOLUNTEERS_INCIDENTS: _ignore})
+    check_consumers("volunteers", {VOLUNTEERS_INCIDENTS: _ignore, VOLUNTEERS_WISHES: _ignore})
     check_consumers("organisation", {})
     with pytest.raises(RuntimeError, match="volunteers_incidents"):
         check_consumers("volunteers", {})  # its backlog would grow unseen
     with pytest.raises(RuntimeError, match="resources_incidents"):
-        check_consumers("volunteers", {VOLUNTEERS_INCIDENTS: _ignore, RESOURCES_INCIDENTS: _ignore})
+        check_consumers(
+            "volunteers",
+            {
+                VOLUNTEERS_INCIDENTS: _ignore,
+                VOLUNTEERS_WISHES: _ignore,
+                RESOURCES_INCIDENTS: _ignore,
+            },
+        )
     with pytest.raises(RuntimeError, match="incidents_org"):
         check_consumers("organisation", {INCIDENTS_ORG: _ignore})
 

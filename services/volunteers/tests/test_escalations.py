@@ -14,7 +14,8 @@ from lianxin.messaging.streams import VOLUNTEERS_INCIDENTS
 from lianxin.persistence.db import make_engine, make_session_factory
 from lianxin.persistence.migrations import upgrade
 from volunteers.adapters.orm import inbox, outbox
-from volunteers.service_layer.handlers import VolunteersUnitOfWork, mobilise_for_emergency
+from volunteers.service_layer.mobilising import mobilise_for_emergency
+from volunteers.service_layer.unit_of_work import VolunteersUnitOfWork
 
 
 def escalated(*, wartime: bool, community_code: str) -> IncidentEscalated:

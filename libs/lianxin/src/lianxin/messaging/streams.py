@@ -102,8 +102,14 @@ RESOURCES_INCIDENTS = ConsumerSpec(
 VOLUNTEERS_INCIDENTS = ConsumerSpec(
     "INCIDENTS",
     "volunteers_incidents",
-    ("incidents.incident.escalated",),
-    description="wartime escalations mobilise the grid",
+    ("incidents.incident.escalated", "incidents.incident.closed"),
+    description="wartime escalations mobilise the grid; the incident's close pays the hours",
+)
+VOLUNTEERS_WISHES = ConsumerSpec(
+    "RESOURCES",
+    "volunteers_wishes",
+    ("resources.wish.closed",),
+    description="a micro-wish fulfilled by a party member credits their passbook once",
 )
 
 # The durable consumers each service binds to, by service: `lianxin streams` declares these, and
@@ -112,7 +118,7 @@ SERVICE_CONSUMERS: dict[str, tuple[ConsumerSpec, ...]] = {
     "organisation": (),
     "incidents": (INCIDENTS_ORG, INCIDENTS_REPORTS, INCIDENTS_WEBHOOKS),
     "resources": (RESOURCES_INCIDENTS,),
-    "volunteers": (VOLUNTEERS_INCIDENTS,),
+    "volunteers": (VOLUNTEERS_INCIDENTS, VOLUNTEERS_WISHES),
     "console": (),
 }
 

@@ -1,33 +1,259 @@
+"""Repositories over the volunteers' tables: volunteers, teams, activities and shifts, rules,
+mobilisations. The ledger and the shop are in `ledger.py`.
+
+`get(..., for_update=True)` is the pipeline's "load under lock"; `save` writes what changed,
+one statement per table (rows of children upserted: a sign-up or a membership is never deleted,
+leaving is a `left_at`, cancelling a status).
+"""
+
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Table, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from volunteers.adapters.orm import mobilisations
-from volunteers.domain.model import Mobilisation
+from volunteers.adapters.orm import (
+    activities,
+    mobilisations,
+    points_rules,
+    shifts,
+    sign_ups,
+    team_memberships,
+    teams,
+    volunteers,
+)
+from volunteers.domain.activities import Activity, Attendance, Shift, SignUp
+from volunteers.domain.mobilisation import CallUp, Mobilisation, Squad, Tier
+from volunteers.domain.rules import PointsRules
+from volunteers.domain.volunteers import Membership, Team, Volunteer
 
 
-class MobilisationRepository:
+def _row(obj: object, table: Table) -> dict[str, Any]:
+    return {c.name: getattr(obj, c.name) for c in table.columns if hasattr(obj, c.name)}
+
+
+async def _upsert(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    stmt = insert(table).values(rows)
+    keys = {c.name for c in table.primary_key.columns}
+    update = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
+    await session.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=update))
+
+
+class _Repository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, m: Mobilisation) -> None:
-        await self.session.execute(
-            mobilisations.insert().values(
-                id=m.id,
-                community_code=m.community_code,
-                grid_code=m.grid_code,
-                incident_id=m.incident_id,
-                status=m.status,
-                started_at=m.started_at,
+    async def _one(self, table: Table, id: UUID, for_update: bool) -> Any:
+        query = select(table).where(table.c.id == id)
+        if for_update:
+            query = query.with_for_update()
+        return (await self.session.execute(query)).first()
+
+
+class VolunteerRepository(_Repository):
+    async def get(self, id: UUID, *, for_update: bool = False) -> Volunteer | None:
+        row = await self._one(volunteers, id, for_update)
+        return _volunteer(row) if row else None
+
+    async def save(self, v: Volunteer) -> None:
+        row = _row(v, volunteers)
+        row["home_node_path"], row["skills"] = list(v.home_node_path), list(v.skills)
+        await _upsert(self.session, volunteers, [row])
+
+    async def in_community(self, community_code: str) -> list[Volunteer]:
+        query = select(volunteers).where(volunteers.c.community_code == community_code)
+        rows = await self.session.execute(query.order_by(volunteers.c.name))
+        return [_volunteer(r) for r in rows]
+
+
+def _volunteer(r: Any) -> Volunteer:
+    values = dict(r._mapping)
+    values["home_node_path"], values["skills"] = tuple(r.home_node_path), tuple(r.skills)
+    return Volunteer(**values)
+
+
+class TeamRepository(_Repository):
+    async def get(self, id: UUID, *, for_update: bool = False) -> Team | None:
+        row = await self._one(teams, id, for_update)
+        if row is None:
+            return None
+        query = select(team_memberships).where(team_memberships.c.team_id == id)
+        periods = await self.session.execute(query.order_by(team_memberships.c.joined_at))
+        kept = [Membership(p.volunteer_id, p.role, p.joined_at, p.left_at) for p in periods]
+        return Team(row.id, row.community_code, row.name, row.kind, kept)
+
+    async def save(self, team: Team) -> None:
+        await _upsert(self.session, teams, [_row(team, teams)])
+        rows = [{"team_id": team.id, **_row(m, team_memberships)} for m in team.memberships]
+        await _upsert(self.session, team_memberships, rows)
+
+    async def in_community(self, community_code: str) -> list[Team]:
+        query = select(teams.c.id).where(teams.c.community_code == community_code)
+        found = [await self.get(i) for i in (await self.session.scalars(query)).all()]
+        return [t for t in found if t is not None]
+
+
+class ActivityRepository(_Repository):
+    async def get(self, id: UUID, *, for_update: bool = False) -> Activity | None:
+        row = await self._one(activities, id, for_update)
+        return Activity(**dict(row._mapping)) if row else None
+
+    async def save(self, activity: Activity) -> None:
+        await _upsert(self.session, activities, [_row(activity, activities)])
+
+    async def in_community(self, community_code: str) -> list[Activity]:
+        query = select(activities).where(activities.c.community_code == community_code)
+        return [Activity(**dict(r._mapping)) for r in await self.session.execute(query)]
+
+
+class ShiftRepository(_Repository):
+    async def get(self, id: UUID, *, for_update: bool = False) -> Shift | None:
+        row = await self._one(shifts, id, for_update)
+        if row is None:
+            return None
+        shift = Shift(**dict(row._mapping))
+        query = select(sign_ups).where(sign_ups.c.shift_id == id)
+        for s in await self.session.execute(query):
+            shift.sign_ups[s.volunteer_id] = SignUp(
+                s.volunteer_id,
+                s.signed_up_at,
+                Attendance(s.status),
+                s.checked_in_at,
+                s.checked_out_at,
             )
+        return shift
+
+    async def save(self, shift: Shift) -> None:
+        await _upsert(self.session, shifts, [_row(shift, shifts)])
+        rows = [
+            {"shift_id": shift.id, **_row(s, sign_ups), "status": str(s.status)}
+            for s in shift.sign_ups.values()
+        ]
+        await _upsert(self.session, sign_ups, rows)
+
+    async def of_activity(self, activity_id: UUID) -> list[Shift]:
+        query = select(shifts.c.id).where(shifts.c.activity_id == activity_id)
+        found = [await self.get(i) for i in (await self.session.scalars(query)).all()]
+        return sorted((s for s in found if s), key=lambda s: s.starts_at)
+
+    async def of_volunteer(self, volunteer_id: UUID) -> list[Shift]:
+        query = select(sign_ups.c.shift_id).where(sign_ups.c.volunteer_id == volunteer_id)
+        found = [await self.get(i) for i in (await self.session.scalars(query)).all()]
+        return sorted((s for s in found if s), key=lambda s: s.starts_at)
+
+
+class RulesRepository(_Repository):
+    async def get(self, community_code: str) -> PointsRules | None:
+        query = select(points_rules).where(points_rules.c.community_code == community_code)
+        r = (await self.session.execute(query)).first()
+        if r is None:
+            return None
+        return PointsRules(
+            r.community_code,
+            MappingProxyType(dict(r.per_hour)),
+            r.default_per_hour,
+            Decimal(r.night_multiplier),
+            Decimal(r.emergency_multiplier),
+            r.daily_cap,
         )
+
+    async def save(self, rules: PointsRules, actor: str, now: datetime) -> None:
+        row = _row(rules, points_rules) | {"per_hour": dict(rules.per_hour)}
+        await _upsert(self.session, points_rules, [row | {"updated_by": actor, "updated_at": now}])
+
+
+class MobilisationRepository(_Repository):
+    async def get(self, id: UUID, *, for_update: bool = False) -> Mobilisation | None:
+        row = await self._one(mobilisations, id, for_update)
+        return _mobilisation(row) if row else None
+
+    async def add(self, m: Mobilisation) -> None:
+        await self.save(m)
+
+    async def by_incident(self, incident_id: UUID) -> Mobilisation | None:
+        query = select(mobilisations).where(mobilisations.c.incident_id == incident_id)
+        row = (await self.session.execute(query)).first()
+        return _mobilisation(row) if row else None
+
+    async def save(self, m: Mobilisation) -> None:
+        row = _row(m, mobilisations) | {
+            "node_path": list(m.node_path),
+            "squads": [
+                {
+                    "number": s.number,
+                    "member_ids": [str(i) for i in s.member_ids],
+                    "leader_id": str(s.leader_id) if s.leader_id else None,
+                }
+                for s in m.squads
+            ],
+            "call_ups": [
+                {
+                    "volunteer_id": str(c.volunteer_id),
+                    "squad": c.squad,
+                    "tier": int(c.tier),
+                    "accepted": c.accepted,
+                    "answered_at": _iso(c.answered_at),
+                    "arrived_at": _iso(c.arrived_at),
+                    "left_at": _iso(c.left_at),
+                }
+                for c in m.call_ups.values()
+            ],
+        }
+        await _upsert(self.session, mobilisations, [row])
 
     async def list(self, community_code: str | None) -> list[Mobilisation]:
         query = select(mobilisations).order_by(mobilisations.c.started_at.desc())
         if community_code:
             query = query.where(mobilisations.c.community_code == community_code)
-        return [
-            Mobilisation(r.id, r.community_code, r.grid_code, r.incident_id, r.status, r.started_at)
-            for r in await self.session.execute(query)
-        ]
+        return [_mobilisation(r) for r in await self.session.execute(query)]
+
+
+def _iso(at: datetime | None) -> str | None:
+    return at.isoformat() if at else None
+
+
+def _when(at: str | None) -> datetime | None:
+    return datetime.fromisoformat(at) if at else None
+
+
+def _mobilisation(r: Any) -> Mobilisation:
+    squads = [
+        Squad(
+            s["number"],
+            [UUID(i) for i in s["member_ids"]],
+            UUID(s["leader_id"]) if s["leader_id"] else None,
+        )
+        for s in r.squads
+    ]
+    call_ups = {
+        UUID(c["volunteer_id"]): CallUp(
+            UUID(c["volunteer_id"]),
+            c["squad"],
+            Tier(c["tier"]),
+            c["accepted"],
+            _when(c["answered_at"]),
+            _when(c["arrived_at"]),
+            _when(c["left_at"]),
+        )
+        for c in r.call_ups
+    }
+    return Mobilisation(
+        r.id,
+        r.community_code,
+        r.grid_code,
+        r.incident_id,
+        r.status,
+        r.started_at,
+        tuple(r.node_path),
+        squads,
+        call_ups,
+        r.closed_at,
+    )

@@ -1,7 +1,7 @@
 """Where the service layer and the repository have always found the mobilisation.
 
 The domain now lives in small modules (`mobilisation`, `ledger`, `shop`…); this name stays so
-that `service_layer.handlers` and `adapters.repository` keep working unchanged.
+that code and tests written against the first stub keep working unchanged.
 """
 
 from volunteers.domain.events import MobilisationStarted

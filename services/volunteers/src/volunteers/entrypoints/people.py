@@ -1,0 +1,239 @@
+"""Routes: volunteers and teams, activities and shifts.
+
+Every route names who may do it to which object in the service layer (`pipeline`); reads here
+apply the same scope: an object outside the caller's communities is a 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends
+
+from lianxin.auth import Principal, Role, authenticated
+from lianxin.errors import NotFound
+from lianxin.service import Runtime, runtime
+from volunteers.domain.activities import Shift
+from volunteers.domain.volunteers import Volunteer
+from volunteers.entrypoints import schemas as s
+from volunteers.service_layer import commands
+from volunteers.service_layer.pipeline import coordinates, is_self, volunteer_for
+from volunteers.service_layer.unit_of_work import VolunteersUnitOfWork
+
+router = APIRouter()
+RT = Runtime[VolunteersUnitOfWork]
+
+
+def volunteer_out(v: Volunteer, principal: Principal) -> dict[str, Any]:
+    """Contacts follow the reporters' privacy rule: their own coordinators and the volunteer
+    see them; anyone else only if the volunteer consented."""
+    mine = coordinates(principal, v.community_code) or is_self(principal, v)
+    return vars(v) | {
+        "contact": v.contact_for(mine),
+        "home_node_path": list(v.home_node_path),
+        "skills": list(v.skills),
+    }
+
+
+def shift_out(shift: Shift, principal: Principal) -> dict[str, Any]:
+    mine = coordinates(principal, shift.community_code)
+    visible = [
+        su
+        for su in shift.sign_ups.values()
+        if mine or (principal.role is Role.VOLUNTEER and str(su.volunteer_id) == principal.subject)
+    ]
+    return vars(shift) | {
+        "places_open": shift.places_open,
+        "code": shift.code if mine else None,
+        "sign_ups": [vars(su) | {"status": str(su.status), "hours": su.hours} for su in visible],
+    }
+
+
+@router.post("/volunteers", status_code=201, response_model=s.VolunteerOut)
+async def register(
+    body: s.VolunteerIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
+) -> Any:
+    return volunteer_out(await commands.register_volunteer(rt.uow(), p, body.model_dump()), p)
+
+
+@router.get("/volunteers", response_model=list[s.VolunteerOut])
+async def list_volunteers(
+    community_code: str, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
+) -> Any:
+    if not coordinates(p, community_code) and p.role is not Role.GRID_LEADER:
+        raise NotFound("community", community_code)
+    async with rt.uow() as uow:
+        found = await uow.volunteers.in_community(community_code)
+    return [
+        volunteer_out(v, p) for v in found if p.sees_grid_node(v.home_node_path, v.community_code)
+    ]
+
+
+@router.get("/volunteers/{volunteer_id}", response_model=s.VolunteerOut)
+async def get_volunteer(
+    volunteer_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
+) -> Any:
+    async with rt.uow() as uow:
+        return volunteer_out(await volunteer_for(uow, p, volunteer_id), p)
+
+
+@router.put("/volunteers/{volunteer_id}/consent", response_model=s.VolunteerOut)
+async def consent(
+    volunteer_id: UUID,
+    body: s.ConsentIn,
+    rt: RT = Depends(runtime),
+    p: Principal = Depends(authenticated),
+) -> Any:
+    return volunteer_out(
+        await commands.set_consent(rt.uow(), p, volunteer_id, body.consent_to_contact), p
+    )
+
+
+@router.post("/teams", status_code=201, response_model=s.TeamOut)
+async def form_team(
+    body: s.TeamIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
+) -> Any:
+    return await commands.form_team(rt.uow(), p, body.community_code, body.name, body.kind)
+
+
+@router.get("/teams", response_model=list[s.TeamOut])
+async def list_teams(
+    community_code: str, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
+) -> Any:
+    if not p.sees_community(community_code):
+        raise NotFound("community", community_code)
+    async with rt.uow() as uow:
+        return await uow.teams.in_community(community_code)
+
+
+@router.post("/teams/{team_id}/members", response_model=s.TeamOut)
+async def join(
+    team_id: UUID,
+    body: s.MembershipIn,
+    rt: RT = Depends(runtime),
+    p: Principal = Depends(authenticated),
+) -> Any:
+    return await commands.change_team(rt.uow(), p, team_id, body.volunteer_id, "join", body.role)
+
+
+@router.put("/teams/{team_id}/members/{volunteer_id}", response_model=s.TeamOut)
+async def change_role(
+    team_id: UUID,
+    volunteer_id: UUID,
+    body: s.MembershipIn,
+    rt: RT = Depends(runtime),
+    p: Principal = Depends(authenticated),
+) -> Any:
+    return await commands.change_team(rt.uow(), p, team_id, volunteer_id, "change_role", body.role)
+
+
+@router.delete("/teams/{team_id}/members/{volunteer_id}", response_model=s.TeamOut)
+async def leave(
+    team_id: UUID,
+    volunteer_id: UUID,
+    rt: RT = Depends(runtime),
+    p: Principal = Depends(authenticated),
+) -> Any:
+    """Leaving closes the membership's period; the history stays."""
+    return await commands.change_team(rt.uow(), p, team_id, volunteer_id, "leave")
+
+
+@router.post("/activities", status_code=201, response_model=s.ActivityOut)
+async def plan(
+    body: s.ActivityIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
+) -> Any:
+    return await commands.plan_activity(rt.uow(), p, body.model_dump())
+
+
+@router.get("/activities", response_model=list[s.ActivityOut])
+async def list_activities(
+    community_code: str, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
+) -> Any:
+    if not p.sees_community(community_code):
+        raise NotFound("community", community_code)
+    async with rt.uow() as uow:
+        return await uow.activities.in_community(community_code)
+
+
+@router.post("/activities/{activity_id}/shifts", status_code=201, response_model=s.ShiftOut)
+async def schedule(
+    activity_id: UUID,
+    body: s.ShiftIn,
+    rt: RT = Depends(runtime),
+    p: Principal = Depends(authenticated),
+) -> Any:
+    return shift_out(await commands.schedule_shift(rt.uow(), p, activity_id, body.model_dump()), p)
+
+
+@router.get("/activities/{activity_id}/shifts", response_model=list[s.ShiftOut])
+async def list_shifts(
+    activity_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
+) -> Any:
+    async with rt.uow() as uow:
+        activity = await uow.activities.get(activity_id)
+        if activity is None or not p.sees_community(activity.community_code):
+            raise NotFound("activity", activity_id)
+        return [shift_out(x, p) for x in await uow.shifts.of_activity(activity_id)]
+
+
+@router.get("/my/shifts", response_model=list[s.ShiftOut])
+async def my_shifts(rt: RT = Depends(runtime), p: Principal = Depends(authenticated)) -> Any:
+    """A volunteer's own shifts (phone first: what they signed up for, and its state)."""
+    async with rt.uow() as uow:
+        try:
+            mine = UUID(p.subject)
+        except ValueError:
+            return []
+        return [shift_out(x, p) for x in await uow.shifts.of_volunteer(mine)]
+
+
+@router.post("/shifts/{shift_id}/sign-ups", response_model=s.ShiftOut)
+async def sign_up(
+    shift_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
+) -> Any:
+    return shift_out(await commands.sign_up(rt.uow(), p, shift_id, "sign_up"), p)
+
+
+@router.delete("/shifts/{shift_id}/sign-ups/mine", response_model=s.ShiftOut)
+async def cancel(
+    shift_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
+) -> Any:
+    return shift_out(await commands.sign_up(rt.uow(), p, shift_id, "cancel"), p)
+
+
+async def _attend(rt: RT, p: Principal, shift_id: UUID, body: s.AttendIn, step: str) -> dict:
+    shift = await commands.attend(rt.uow(), p, shift_id, body.volunteer_id, step, code=body.code)
+    return shift_out(shift, p)
+
+
+@router.post("/shifts/{shift_id}/check-in", response_model=s.ShiftOut)
+async def check_in(
+    shift_id: UUID,
+    body: s.AttendIn,
+    rt: RT = Depends(runtime),
+    p: Principal = Depends(authenticated),
+) -> Any:
+    """By the team's leader, or by the volunteer showing the shift's code."""
+    return await _attend(rt, p, shift_id, body, "check_in")
+
+
+@router.post("/shifts/{shift_id}/check-out", response_model=s.ShiftOut)
+async def check_out(
+    shift_id: UUID,
+    body: s.AttendIn,
+    rt: RT = Depends(runtime),
+    p: Principal = Depends(authenticated),
+) -> Any:
+    """Ends the service; its points are credited in the same transaction."""
+    return await _attend(rt, p, shift_id, body, "check_out")
+
+
+@router.post("/shifts/{shift_id}/no-show", response_model=s.ShiftOut)
+async def no_show(
+    shift_id: UUID,
+    body: s.AttendIn,
+    rt: RT = Depends(runtime),
+    p: Principal = Depends(authenticated),
+) -> Any:
+    return await _attend(rt, p, shift_id, body, "no_show")

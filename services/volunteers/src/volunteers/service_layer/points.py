@@ -1,0 +1,352 @@
+"""Points: rules, adjustments and reversals, the shop, reconciliation, micro-wishes, records.
+
+Every movement goes through `pipeline.move_points` (accounts locked in the ledger's order). A
+redemption locks the item's row first and then the two accounts — every command that touches
+an item takes it before any account, so the two kinds of lock cannot deadlock — and commits the
+stock, the redeem transfer and its entries together: of 50 concurrent redemptions of the last 10
+items, exactly 10 succeed and 40 are refused as out of stock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID, uuid4
+
+from lianxin.auth import Principal, Role
+from lianxin.contracts import CloudEvent, EventData
+from lianxin.contracts import resources as resource_events
+from lianxin.errors import Conflict, Forbidden, NotFound
+from volunteers.domain import shop
+from volunteers.domain.accounts import Account, AccountKind, Transfer, wish_key
+from volunteers.domain.ledger import Discrepancy, Ledger
+from volunteers.domain.periods import Period
+from volunteers.domain.records import RecordRow, report
+from volunteers.domain.rules import PointsRules
+from volunteers.domain.shop import Item, Redemption
+from volunteers.service_layer.pipeline import (
+    Clock,
+    UoW,
+    actor,
+    as_volunteer_id,
+    credit_service,
+    move_points,
+    require_admin,
+    require_coordinator,
+    stage,
+    utcnow,
+    volunteer_for,
+)
+
+# -- rules ---------------------------------------------------------------------------------
+
+
+async def set_rules(
+    uow: UoW, principal: Principal, rules: PointsRules, clock: Clock = utcnow
+) -> PointsRules:
+    require_admin(principal, rules.community_code)
+    async with uow:
+        await uow.rules.save(rules, actor(principal), clock())
+        await uow.commit()
+    return rules
+
+
+# -- transfers by a coordinator ------------------------------------------------------------
+
+
+async def adjust(
+    uow: UoW,
+    principal: Principal,
+    volunteer_id: UUID,
+    amount: int,
+    reason: str,
+    source_key: str | None = None,
+    clock: Clock = utcnow,
+) -> Transfer:
+    """Points for service earned elsewhere (a paper passbook's years): adjustment → passbook."""
+    async with uow:
+        volunteer = await volunteer_for(uow, principal, volunteer_id)
+        community = volunteer.community_code
+        require_coordinator(principal, community, "volunteer", volunteer_id)
+        source = Account.of(AccountKind.ADJUSTMENT, community)
+        passbook = Account.passbook(volunteer.id, community)
+        key = source_key or f"adjust:{uuid4()}"
+        if await uow.ledger.by_source_key(key) is not None:
+            raise Conflict(f"{key} has been transferred already")
+        made: list[Transfer] = []
+
+        def post(ledger: Ledger) -> None:
+            made.append(
+                ledger.transfer(
+                    "adjust",
+                    source.id,
+                    passbook.id,
+                    amount,
+                    actor=actor(principal),
+                    reason=reason,
+                    source_key=key,
+                    now=clock(),
+                )
+            )
+
+        ledger, _ = await move_points(uow, [source, passbook], post)
+        stage(uow, ledger, community=community)
+        await uow.commit()
+    return made[0]
+
+
+async def expire(
+    uow: UoW,
+    principal: Principal,
+    volunteer_id: UUID,
+    amount: int,
+    reason: str,
+    clock: Clock = utcnow,
+) -> Transfer:
+    """Points that lapsed under the community's rules: passbook → expiry. Lowers only the
+    spendable balance (lifetime points and ranks stay); undone by a reversal if wrong."""
+    async with uow:
+        volunteer = await volunteer_for(uow, principal, volunteer_id)
+        community = volunteer.community_code
+        require_coordinator(principal, community, "volunteer", volunteer_id)
+        passbook = Account.passbook(volunteer.id, community)
+        sink = Account.of(AccountKind.EXPIRY, community)
+        made: list[Transfer] = []
+
+        def post(ledger: Ledger) -> None:
+            made.append(
+                ledger.transfer(
+                    "expire",
+                    passbook.id,
+                    sink.id,
+                    amount,
+                    actor=actor(principal),
+                    reason=reason,
+                    source_key=f"expire:{uuid4()}",
+                    now=clock(),
+                )
+            )
+
+        ledger, _ = await move_points(uow, [passbook, sink], post)
+        stage(uow, ledger, community=community)
+        await uow.commit()
+    return made[0]
+
+
+async def reverse(
+    uow: UoW, principal: Principal, transfer_id: UUID, reason: str, clock: Clock = utcnow
+) -> Transfer:
+    """A correction: the mirror image of the original, once. Never an edit or a delete."""
+    async with uow:
+        original = await uow.ledger.transfer(transfer_id)
+        if original is None:
+            raise NotFound("transfer", transfer_id)
+        account = await uow.ledger.account(original.to_account)
+        require_coordinator(principal, account.community_code, "transfer", transfer_id)
+        touched = [
+            await uow.ledger.account(i) for i in (original.from_account, original.to_account)
+        ]
+        made: list[Transfer] = []
+
+        def post(ledger: Ledger) -> None:
+            made.append(
+                ledger.reverse(transfer_id, actor=actor(principal), reason=reason, now=clock())
+            )
+
+        ledger, _ = await move_points(uow, touched, post, original=original)
+        stage(uow, ledger, community=account.community_code)
+        await uow.commit()
+    return made[0]
+
+
+async def reconcile(uow: UoW, principal: Principal) -> list[Discrepancy]:
+    """Every cached balance against the sum of its entries (the alliance admin or platform)."""
+    if not principal.has_role(Role.ALLIANCE_ADMIN):
+        raise Forbidden("reconciliation is the alliance administrator's")
+    async with uow:
+        found = await uow.ledger.reconcile()
+        unbalanced = await uow.ledger.unbalanced_transfers()
+    return found + [Discrepancy(f"transfer:{t}", None, 0) for t in unbalanced]
+
+
+# -- the shop ------------------------------------------------------------------------------
+
+
+async def stock_item(
+    uow: UoW, principal: Principal, data: dict[str, Any], clock: Clock = utcnow
+) -> Item:
+    require_coordinator(principal, data["community_code"], "community", data["community_code"])
+    async with uow:
+        item = Item.donate(now=clock(), **data)
+        await uow.shop.save_item(item)
+        stage(uow, item, community=item.community_code)
+        await uow.commit()
+    return item
+
+
+async def restock(
+    uow: UoW, principal: Principal, item_id: UUID, added: int, clock: Clock = utcnow
+) -> Item:
+    async with uow:
+        item = await _item(uow, principal, item_id)
+        require_coordinator(principal, item.community_code, "item", item_id)
+        item.restock(added, clock())
+        await uow.shop.save_item(item)
+        stage(uow, item, community=item.community_code)
+        await uow.commit()
+    return item
+
+
+async def _item(uow: UoW, principal: Principal, item_id: UUID) -> Item:
+    item = await uow.shop.item(item_id, for_update=True)
+    if item is None or not principal.sees_community(item.community_code):
+        raise NotFound("item", item_id)
+    return item
+
+
+async def redeem(
+    uow: UoW,
+    principal: Principal,
+    item_id: UUID,
+    volunteer_id: UUID,
+    handed_over_by: str,
+    clock: Clock = utcnow,
+) -> Redemption:
+    """At the shop's counter: a coordinator hands the goods over (records who), or a volunteer
+    redeems for themself (handed over at the counter by whoever they name)."""
+    async with uow:
+        item = await _item(uow, principal, item_id)  # the item's lock first, always
+        if principal.role is Role.VOLUNTEER:
+            if as_volunteer_id(principal) != volunteer_id:
+                raise NotFound("passbook", volunteer_id)
+        else:
+            require_coordinator(principal, item.community_code, "item", item_id)
+        if item.stock <= 0:  # refuse before locking any account
+            raise Conflict(f"{item.name} is out of stock")
+        volunteer = await uow.volunteers.get(volunteer_id)
+        if volunteer is None or volunteer.community_code != item.community_code:
+            raise NotFound("volunteer", volunteer_id)
+        passbook = Account.passbook(volunteer_id, item.community_code)
+        counter = Account.of(AccountKind.SHOP, item.community_code)
+        made: list[Redemption] = []
+
+        def post(ledger: Ledger) -> None:
+            made.append(
+                shop.redeem(
+                    ledger,
+                    item,
+                    volunteer_id,
+                    handed_over_by=handed_over_by,
+                    actor=actor(principal),
+                    now=clock(),
+                )
+            )
+
+        await uow.ledger.ensure([counter])
+        ledger, _ = await move_points(uow, [passbook, counter], post)
+        redemption = made[0]
+        await uow.shop.save_item(item)
+        await uow.shop.save_redemption(redemption)
+        stage(uow, ledger, item, redemption, community=item.community_code)
+        await uow.commit()
+    return redemption
+
+
+async def cancel_redemption(
+    uow: UoW, principal: Principal, redemption_id: UUID, reason: str, clock: Clock = utcnow
+) -> Redemption:
+    """The refund (the redeem's reversing transfer) and the item back on the shelf, together."""
+    async with uow:
+        found = await uow.shop.redemption(redemption_id)
+        if found is None:
+            raise NotFound("redemption", redemption_id)
+        item = await _item(uow, principal, found.item_id)
+        require_coordinator(principal, item.community_code, "redemption", redemption_id)
+        redemption = await uow.shop.redemption(redemption_id, for_update=True)
+        original = await uow.ledger.transfer(redemption.transfer_id)
+        touched = [
+            await uow.ledger.account(i) for i in (original.from_account, original.to_account)
+        ]
+
+        def post(ledger: Ledger) -> None:
+            shop.cancel(
+                ledger, item, redemption, actor=actor(principal), reason=reason, now=clock()
+            )
+
+        ledger, _ = await move_points(uow, touched, post, original=original)
+        await uow.shop.save_item(item)
+        await uow.shop.save_redemption(redemption)
+        stage(uow, ledger, item, redemption, community=item.community_code)
+        await uow.commit()
+    return redemption
+
+
+# -- micro-wishes (an event from resources) ------------------------------------------------
+
+
+async def credit_wish(
+    uow: UoW, event: CloudEvent, data: EventData, consumer: str, clock: Clock = utcnow
+) -> Transfer | None:
+    """A micro-wish fulfilled by a party member credits them once: the inbox drops a
+    redelivered event, and the source key `wish:<id>` drops the same wish in another event."""
+    assert isinstance(data, resource_events.WishClosed)
+    if data.claimant_kind != "party_member":
+        return None
+    try:
+        volunteer_id = UUID(data.claimant_id)
+    except ValueError:
+        return None  # a party member who is not (yet) a volunteer here earns nothing
+    async with uow:
+        if not await uow.first_time(consumer, event.id):
+            return None
+        volunteer = await uow.volunteers.get(volunteer_id)
+        if volunteer is None or volunteer.community_code != data.community_code:
+            await uow.commit()  # remembered as handled: nobody here to credit
+            return None
+        made = await credit_service(
+            uow,
+            volunteer,
+            kind="micro_wish",
+            hours=None,
+            flags=frozenset(),
+            source_key=wish_key(data.wish_id),
+            description="微心愿",
+            by="resources",
+            now=clock(),
+            community=data.community_code,
+            correlation_id=event.correlationid,
+        )
+        await uow.commit()
+    return made
+
+
+# -- service records for in-service party members (双报到) ----------------------------------
+
+
+async def service_record(
+    uow: UoW,
+    principal: Principal,
+    volunteer_id: UUID,
+    period: Period,
+    *,
+    send: bool = False,
+    clock: Clock = utcnow,
+) -> tuple[Any, list[RecordRow]]:
+    """The record a branch downloads; `send`: also the event back to the employer's branch."""
+    async with uow:
+        volunteer = await volunteer_for(uow, principal, volunteer_id)
+        if send:
+            require_coordinator(principal, volunteer.community_code, "volunteer", volunteer_id)
+        services = await uow.ledger.services_of(volunteer_id)
+        rows, reported = report(volunteer, period, services, clock())
+        if send:
+            stage(uow, _Reported([reported]), community=volunteer.community_code)
+            await uow.commit()
+    return volunteer, rows
+
+
+@dataclass
+class _Reported:
+    """The report is no aggregate of its own: its one event, in the shape `stage` drains."""
+
+    events: list[object]

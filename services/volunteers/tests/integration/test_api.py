@@ -1,0 +1,218 @@
+"""The HTTP API on a real PostgreSQL: a volunteer's day from sign-up to redemption, and bad
+input or wrong state answered as problem+json naming the field."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+from lianxin.auth import Principal, Role, Scope
+from lianxin.contracts import new_event
+from lianxin.contracts.incidents import IncidentEscalated
+from volunteers.service_layer.mobilising import mobilise_for_emergency
+from volunteers.service_layer.pipeline import LOCAL
+
+from .conftest import bearer
+
+CS = frozenset({"changshan"})
+COORD = bearer(Principal("coord", Role.COMMUNITY_COORDINATOR, Scope(communities=CS), "社区书记"))
+OTHER = bearer(Principal("c2", Role.COMMUNITY_COORDINATOR, Scope(communities=frozenset({"x"}))))
+ADMIN = bearer(Principal("admin", Role.ALLIANCE_ADMIN, Scope(communities=CS)))
+
+
+def as_volunteer(volunteer_id: str) -> dict[str, str]:
+    return bearer(Principal(volunteer_id, Role.VOLUNTEER, Scope(communities=CS)))
+
+
+async def test_a_volunteer_signs_up_is_checked_in_earns_and_redeems(api) -> None:
+    async def person(name: str) -> str:
+        body = {
+            "community_code": "changshan",
+            "name": name,
+            "contact": "13812345678",
+            "home_node_path": ["cs-g1", "cs-g1-m1"],
+        }
+        answer = await api.post("/volunteers", json=body, headers=COORD)
+        assert answer.status_code == 201, answer.text
+        return answer.json()["id"]
+
+    leader, member = await person("王师傅"), await person("李阿姨")
+    team = (
+        await api.post(
+            "/teams",
+            json={"community_code": "changshan", "name": "红马甲", "kind": "red_vest"},
+            headers=COORD,
+        )
+    ).json()
+    for who, role in ((leader, "leader"), (member, "member")):
+        joined = await api.post(
+            f"/teams/{team['id']}/members", json={"volunteer_id": who, "role": role}, headers=COORD
+        )
+        assert joined.status_code == 200, joined.text
+    activity = (
+        await api.post(
+            "/activities",
+            json={
+                "community_code": "changshan",
+                "node_code": "cs-g1",
+                "kind": "elder_care",
+                "title": "探访独居老人",
+                "team_id": team["id"],
+            },
+            headers=COORD,
+        )
+    ).json()
+    start = datetime.now(UTC) + timedelta(minutes=20)  # check-in opens 30 min before
+    shift = await api.post(
+        f"/activities/{activity['id']}/shifts",
+        headers=COORD,
+        json={
+            "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=2)).isoformat(),
+            "place": "3号楼",
+            "places": 1,
+        },
+    )
+    assert shift.status_code == 201, shift.text
+    shift_id = shift.json()["id"]
+
+    signed = await api.post(f"/shifts/{shift_id}/sign-ups", headers=as_volunteer(member))
+    assert signed.status_code == 200 and signed.json()["places_open"] == 0
+    full = await api.post(f"/shifts/{shift_id}/sign-ups", headers=as_volunteer(leader))
+    assert full.status_code == 409 and full.headers["content-type"] == "application/problem+json"
+    for step in ("check-in", "check-out"):
+        done = await api.post(
+            f"/shifts/{shift_id}/{step}",
+            json={"volunteer_id": member},
+            headers=as_volunteer(leader),
+        )
+        assert done.status_code == 200, done.text
+    # Checked out at once: 0 hours, so no points; a coordinator adds a paper passbook's years.
+    moved = await api.post(
+        "/transfers/adjustments",
+        headers=COORD,
+        json={"volunteer_id": member, "amount": 50, "reason": "纸质存折"},
+    )
+    assert moved.status_code == 201, moved.text
+
+    item = await api.post(
+        "/shop/items",
+        headers=COORD,
+        json={
+            "community_code": "changshan",
+            "name": "大米",
+            "donor_kind": "firm",
+            "donor": "超市",
+            "price": 30,
+            "stock": 3,
+        },
+    )
+    redeemed = await api.post(
+        f"/shop/items/{item.json()['id']}/redemptions",
+        headers=as_volunteer(member),
+        json={"volunteer_id": member, "handed_over_by": "王会计"},
+    )
+    assert redeemed.status_code == 201, redeemed.text
+    book = (await api.get(f"/volunteers/{member}/passbook", headers=as_volunteer(member))).json()
+    assert (book["spendable"], book["lifetime"]) == (20, 50)
+    assert (
+        await api.get(f"/volunteers/{member}/passbook", headers=as_volunteer(leader))
+    ).status_code == 404
+    assert (await api.get(f"/volunteers/{member}/passbook", headers=OTHER)).status_code == 404
+    board = (
+        await api.get(
+            "/leaderboards?community_code=changshan&period=" + str(datetime.now(UTC).year),
+            headers=COORD,
+        )
+    ).json()
+    assert [r["volunteer_id"] for r in board["rows"]] == [member]
+    clean = (await api.get("/ledger/reconciliation", headers=ADMIN)).json()
+    assert clean == {"clean": True, "differences": []}
+
+
+async def test_bad_input_and_wrong_state_name_the_field(api) -> None:
+    bad = await api.post(
+        "/shop/items",
+        headers=COORD,
+        json={
+            "community_code": "changshan",
+            "name": "油",
+            "donor_kind": "firm",
+            "donor": "d",
+            "price": 0,
+            "stock": 1,
+        },
+    )
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "price"
+    rule = await api.post(
+        "/activities",
+        headers=COORD,
+        json={"community_code": "changshan", "node_code": "g", "kind": "juggling", "title": "t"},
+    )
+    assert rule.status_code == 422 and rule.json()["errors"][0]["field"] == "kind"
+    period = await api.get("/leaderboards?community_code=changshan&period=last-year", headers=COORD)
+    assert period.status_code == 422 and period.json()["errors"][0]["field"] == "period"
+    forbidden = await api.put("/rules/changshan", headers=COORD, json={"daily_cap": 10})
+    assert forbidden.status_code == 403
+    assert (
+        await api.put("/rules/changshan", headers=ADMIN, json={"daily_cap": 10})
+    ).status_code == 200
+    missing = await api.post(f"/transfers/{uuid4()}/reversal", headers=COORD, json={"reason": "x"})
+    assert missing.status_code == 404
+    assert (await api.get("/mobilisations", headers={})).status_code == 401
+
+
+async def test_the_mobilisation_board_and_an_in_service_members_record(api, uows) -> None:
+    body = {
+        "community_code": "changshan",
+        "name": "在职党员",
+        "contact": "13812345678",
+        "home_node_path": ["cs-g1", "cs-g1-m1"],
+        "party_member_kind": "in_service",
+        "employer_unit_code": "power",
+        "employer_branch_code": "power-branch-1",
+    }
+    member = (await api.post("/volunteers", json=body, headers=COORD)).json()["id"]
+    escalated = IncidentEscalated(
+        incident_id=uuid4(),
+        community_code="changshan",
+        micro_grid_code="cs-g1-m1",
+        grid_path=["cs-g1", "cs-g1-m1"],
+        category="flood",
+        urgency="emergency",
+        wartime=True,
+        description="暴雨积水",
+        affected_households=30,
+        department_codes=["water"],
+    )
+    event = new_event(escalated, source="/lianxin/incidents")
+    await mobilise_for_emergency(uows(), event, escalated, "volunteers_incidents")
+    [board] = (await api.get("/mobilisations?community_code=changshan", headers=COORD)).json()
+    assert [c["volunteer_id"] for c in board["call_ups"]] == [member]
+    assert (await api.get("/mobilisations", headers=OTHER)).json() == []
+    me = as_volunteer(member)
+    answered = await api.post(
+        f"/mobilisations/{board['id']}/answers",
+        json={"volunteer_id": member, "accepted": True},
+        headers=me,
+    )
+    assert answered.status_code == 200 and answered.json()["call_ups"][0]["accepted"] is True
+    on_site = f"/mobilisations/{board['id']}/check-in"
+    who = {"volunteer_id": member}
+    assert (await api.post(on_site, json=who, headers=me)).status_code == 200  # arrived
+    assert (await api.post(on_site, json=who, headers=COORD)).status_code == 409  # already
+    closed = await api.post(f"/mobilisations/{board['id']}/close", headers=COORD)
+    assert closed.json()["status"] == "closed"
+    assert (await api.post(f"/mobilisations/{board['id']}/close", headers=COORD)).status_code == 409
+
+    year = datetime.now(UTC).astimezone(LOCAL).year
+    record = await api.get(f"/volunteers/{member}/service-record?period={year}", headers=COORD)
+    assert [r["kind"] for r in record.json()["rows"]] == ["emergency"]
+    sheet = await api.get(f"/volunteers/{member}/service-record.csv?period={year}", headers=COORD)
+    assert sheet.headers["content-type"].startswith("text/csv")
+    lines = sheet.text.lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("姓名") and "power-branch-1" in lines[1] and "合计 1 次" in lines[-1]
+    sent = await api.post(
+        f"/volunteers/{member}/service-record/report?period={year}", headers=COORD
+    )
+    assert sent.status_code == 202 and sent.json() == {"services": 1}
