@@ -104,6 +104,7 @@ async def test_the_same_wish_shift_or_incident_replayed_credits_once(uows) -> No
         community_code="changshan",
         claimant_kind="party_member",
         claimant_id=str(member),
+        at=datetime(2026, 3, 1, 10, tzinfo=UTC),
     )
     once = new_event(wish, source="/lianxin/resources")
     events = [once, once] + [new_event(wish, source="/lianxin/resources") for _ in range(4)]

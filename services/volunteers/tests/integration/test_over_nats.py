@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import UTC, datetime
 from uuid import uuid4
 
 import nats
@@ -56,6 +57,7 @@ async def test_a_wish_sent_again_credits_once_and_the_credit_is_published(
         community_code="changshan",
         claimant_kind="party_member",
         claimant_id=str(member.id),
+        at=datetime(2026, 3, 1, 10, tzinfo=UTC),
     )
     sent = new_event(wish, source="/lianxin/resources")
     async with app.router.lifespan_context(app):

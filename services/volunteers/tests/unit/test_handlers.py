@@ -204,6 +204,7 @@ async def test_a_wish_credits_its_party_member_once_however_often_it_arrives(uow
         community_code="changshan",
         claimant_kind="party_member",
         claimant_id=str(member),
+        at=datetime(2026, 3, 1, 10, tzinfo=UTC),
     )
     first = new_event(wish, source="/lianxin/resources")
     again = new_event(wish, source="/lianxin/resources")  # the same wish, another event
