@@ -3,6 +3,7 @@ lianxin.messaging.nats_accounts): fetch the departments, write the accounts file
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 from collections.abc import Iterable, Mapping
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from nats.js.errors import ServiceUnavailableError
 
 from lianxin.auth import fetch_token
 from lianxin.messaging.connection import connect
@@ -66,8 +68,23 @@ async def declare_department_consumers(
     nc = await connect(nats_url, "lianxin-nats-config")
     try:
         js = nc.jetstream()
+        await _jetstream_answers(js)
         for code in codes:
             await declare_consumer(js, department_consumer(code))
     finally:
         await nc.close()
     return codes
+
+
+async def _jetstream_answers(js, *, seconds: float = 15.0) -> None:
+    """Wait until JetStream answers: right after a reload (SIGHUP) of the accounts it can take a
+    moment, and until then every API request gets "no responders"."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while True:
+        try:
+            await js.account_info()
+            return
+        except ServiceUnavailableError:
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(0.2)
