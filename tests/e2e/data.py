@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.conftest import Platform
+from tests.conftest import Platform, eventually
 
 # The transformer fault of the articles: 288 households of Zhaohua Xincheng without power,
 # reported by the micro-grid's leader.
@@ -70,6 +70,20 @@ def escalation(*departments: str, lead: str | None = None) -> dict:
     return body
 
 
+def report(client: httpx.Client, incident: dict = TRANSFORMER) -> dict:
+    """Report `incident` (the transformer) through `client`; returns the reported incident."""
+    reported = client.post("/incidents", json=incident)
+    assert reported.status_code == 201, reported.text
+    return reported.json()
+
+
+def resolved(client: httpx.Client, incident_id: str) -> dict:
+    """The incident once it has resolved (its departments report over NATS: wait for it)."""
+    return eventually(
+        lambda: (r := client.get(f"/incidents/{incident_id}").json())["status"] == "resolved" and r
+    )
+
+
 def report_and_escalate(
     plat: Platform,
     *departments: str,
@@ -80,10 +94,9 @@ def report_and_escalate(
     """Report `incident` (the transformer) and whistle it to `departments` (the power company),
     as the platform unless given a client; returns the escalated incident, assignments included."""
     client = http or plat.http("incidents")
-    reported = client.post("/incidents", json=incident)
-    assert reported.status_code == 201, reported.text
+    reported = report(client, incident)
     escalated = client.post(
-        f"/incidents/{reported.json()['id']}/escalation", json=escalation(*departments, lead=lead)
+        f"/incidents/{reported['id']}/escalation", json=escalation(*departments, lead=lead)
     )
     assert escalated.status_code == 200, escalated.text
     return escalated.json()

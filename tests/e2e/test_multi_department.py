@@ -15,7 +15,7 @@ from lianxin.demo.accounts import PASSWORD as DEMO_PASSWORD
 from lianxin.dept_sim import report_event
 from tests.conftest import Platform, eventually
 from tests.e2e.data import TRANSFORMER_FROM_A_RESIDENT as TRANSFORMER
-from tests.e2e.data import escalation
+from tests.e2e.data import escalation, resolved
 
 pytestmark = pytest.mark.e2e
 
@@ -84,13 +84,10 @@ def test_a_returned_assignment_is_rerouted_and_both_must_resolve(demo_platform: 
     assert rerouted.status_code == 200, rerouted.text
     housing = plat.dept_sim("housing", limit=1)
     assert housing.wait(30) == 0, plat.log("incidents")
-    resolved = eventually(
-        lambda: (
-            (r := coordinator.get(f"/incidents/{incident['id']}").json())["status"] == "resolved"
-            and r
-        )
-    )
-    statuses = {a["department_code"]: a["status"] for a in resolved["assignments"]}
+    statuses = {
+        a["department_code"]: a["status"]
+        for a in resolved(coordinator, incident["id"])["assignments"]
+    }
     assert statuses == {"power_supply": "resolved", "property": "rerouted", "housing": "resolved"}
 
     # The grid verifies; the resident is satisfied; it closes.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import Platform
-from tests.e2e.data import SHARED_STREET
+from tests.e2e.data import SHARED_STREET, report
 
 pytestmark = pytest.mark.e2e
 
@@ -15,9 +15,7 @@ def test_a_coordinator_shares_an_incident_with_a_partner_community_that_takes_pa
     demo_platform: Platform,
 ) -> None:
     incidents = demo_platform.http("incidents")
-    reported = incidents.post("/incidents", json=SHARED_STREET)
-    assert reported.status_code == 201, reported.text
-    incident_id = reported.json()["id"]
+    incident_id = report(incidents, SHARED_STREET)["id"]
     page = f"/incidents/{incident_id}"
     taipingjie = demo_platform.console_as("tpj-coordinator")
 

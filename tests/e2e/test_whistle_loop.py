@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from tests.conftest import Platform, eventually
-from tests.e2e.data import TRANSFORMER, escalation, report_and_escalate
+from tests.e2e.data import TRANSFORMER, escalation, report, report_and_escalate, resolved
 
 pytestmark = pytest.mark.e2e
 
@@ -27,9 +27,7 @@ def test_an_escalated_incident_is_resolved_by_its_department_in_one_trace(
     demo_platform: Platform,
 ) -> None:
     incidents = demo_platform.http("incidents")
-    reported = incidents.post("/incidents", json=TRANSFORMER)
-    assert reported.status_code == 201, reported.text
-    incident = reported.json()
+    incident = report(incidents)
     assert incident["status"] == "reported"
 
     escalated = incidents.post(f"/incidents/{incident['id']}/escalation", json=escalation())
@@ -39,20 +37,15 @@ def test_an_escalated_incident_is_resolved_by_its_department_in_one_trace(
     department = demo_platform.dept_sim("power_supply", limit=1)
     assert department.wait(30) == 0, demo_platform.log("incidents")
 
-    resolved = eventually(
-        lambda: (
-            (r := incidents.get(f"/incidents/{incident['id']}").json())["status"] == "resolved"
-            and r
-        )
-    )
-    actions = [line["action"] for line in resolved["timeline"]]
+    done = resolved(incidents, incident["id"])
+    actions = [line["action"] for line in done["timeline"]]
     assert actions == ["reported", "escalated", "acknowledged", "assignment_resolved", "resolved"]
-    [assignment] = resolved["assignments"]
+    [assignment] = done["assignments"]
     assert assignment["status"] == "resolved" and assignment["acknowledged_at"]
 
     # One trace covers the report's HTTP request, the relay's publish, the department's handling
     # and incidents' consumption of the department's reports.
-    trace_id = resolved["trace_id"]
+    trace_id = done["trace_id"]
     spans = eventually(
         lambda: (
             (s := [x for x in demo_platform.spans() if x["trace_id"] == trace_id])

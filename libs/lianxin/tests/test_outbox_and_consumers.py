@@ -42,17 +42,27 @@ async def store(database: str):
     await engine.dispose()
 
 
+@pytest.fixture
+def uow(store) -> UnitOfWork:
+    sessions, outbox, inbox, _ = store
+    return UnitOfWork(sessions, source="/test", outbox=outbox, inbox=inbox)
+
+
+@pytest.fixture
+async def js(nats: str):
+    nc = await connect(nats, "test")
+    yield nc.jetstream()
+    await nc.close()
+
+
 def _department(code: str) -> DepartmentRegistered:
     return DepartmentRegistered(code=code, name=code, categories=["x"])
 
 
 async def test_committed_events_are_published_once_with_their_id_and_marked_sent(
-    store, nats: str
+    store, js, uow
 ) -> None:
-    sessions, outbox, inbox, _ = store
-    nc = await connect(nats, "test")
-    js = nc.jetstream()
-    uow = UnitOfWork(sessions, source="/test", outbox=outbox, inbox=inbox)
+    sessions, outbox, _, _ = store
     with tracer.start_as_current_span("request") as request_span:
         async with uow:
             event_id = uow.emit(_department("police"))
@@ -72,17 +82,13 @@ async def test_committed_events_are_published_once_with_their_id_and_marked_sent
     assert (await js.stream_info("ORG")).state.messages == 1
     async with sessions() as session:
         assert await session.scalar(select(func.count()).where(outbox.c.sent_at.is_(None))) == 0
-    await nc.close()
 
 
 async def test_a_publish_that_fails_is_recorded_on_its_row_until_a_later_one_succeeds(
-    store, nats: str
+    store, js, uow
 ) -> None:
-    sessions, outbox, inbox, _ = store
-    nc = await connect(nats, "test")
-    js = nc.jetstream()
+    sessions, outbox, _, _ = store
     await js.delete_stream("ORG")  # nothing will ack the publish
-    uow = UnitOfWork(sessions, source="/test", outbox=outbox, inbox=inbox)
     async with uow:
         first = uow.emit(_department("police"))
         uow.emit(_department("power"))
@@ -113,12 +119,9 @@ async def test_a_publish_that_fails_is_recorded_on_its_row_until_a_later_one_suc
     # Sent, and the history of how it got there stays on the row.
     assert row.sent_at is not None and row.attempts == 2 and row.last_error == stuck["last_error"]
     assert (await js.stream_info("ORG")).state.messages == 2
-    await nc.close()
 
 
-async def test_the_inbox_lets_each_event_through_once_per_consumer(store) -> None:
-    sessions, outbox, inbox, _ = store
-    uow = UnitOfWork(sessions, source="/test", outbox=outbox, inbox=inbox)
+async def test_the_inbox_lets_each_event_through_once_per_consumer(uow) -> None:
     async with uow:
         assert await uow.first_time("a", "event-1")
         assert not await uow.first_time("a", "event-1")
@@ -126,10 +129,8 @@ async def test_the_inbox_lets_each_event_through_once_per_consumer(store) -> Non
         await uow.commit()
 
 
-async def test_a_handler_that_keeps_failing_is_retried_then_dead_lettered(store, nats: str) -> None:
-    sessions, outbox, inbox, dead_letters = store
-    nc = await connect(nats, "test")
-    js = nc.jetstream()
+async def test_a_handler_that_keeps_failing_is_retried_then_dead_lettered(store, js, uow) -> None:
+    sessions, outbox, _, dead_letters = store
     flaky = ConsumerSpec("ORG", "test_flaky", ("org.>",), max_deliver=3, backoff=(0.1, 0.1))
     dlq = ConsumerSpec(
         "DLQ",
@@ -145,7 +146,6 @@ async def test_a_handler_that_keeps_failing_is_retried_then_dead_lettered(store,
         attempts.append(event.id)
         raise ConnectionError("department database is down")
 
-    uow = UnitOfWork(sessions, source="/test", outbox=outbox, inbox=inbox)
     async with uow:
         uow.emit(_department("police"))
         await uow.commit()
@@ -173,7 +173,6 @@ async def test_a_handler_that_keeps_failing_is_retried_then_dead_lettered(store,
     assert letter.consumer == "test_flaky" and letter.deliveries == 3
     assert "3 deliveries" in letter.reason
     assert json.loads(letter.payload)["data"]["code"] == "police"
-    await nc.close()
 
 
 def test_last_error_names_the_error_even_when_its_message_is_empty() -> None:

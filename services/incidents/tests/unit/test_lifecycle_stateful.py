@@ -79,6 +79,23 @@ class IncidentLifecycle(RuleBasedStateMachine):
                 return a.department_code if own else "police_other"
         return DEPARTMENTS[0]
 
+    def _department_step(
+        self,
+        step: Callable[..., object],
+        pick: int,
+        which: int,
+        own: bool,
+        text: str,
+        *,
+        automatic: Lines = _no_automatic_line,
+    ) -> None:
+        """One of a department's steps on an assignment (acknowledge, return, handle, report the
+        result), by its own department (`own`) or another."""
+        incident = self._incident(pick)
+        a = self._assignment_id(incident, which)
+        code = self._department_of(incident, a, own)
+        self._run(incident, lambda: step(incident, a, code, text, self.now), automatic=automatic)
+
     def _run(
         self,
         incident: Incident,
@@ -154,17 +171,11 @@ class IncidentLifecycle(RuleBasedStateMachine):
 
     @rule(pick=picks, which=picks, own=own)
     def acknowledge(self, pick: int, which: int, own: bool) -> None:
-        incident = self._incident(pick)
-        a = self._assignment_id(incident, which)
-        code = self._department_of(incident, a, own)
-        self._run(incident, lambda: incident.acknowledge(a, code, "已接单", self.now))
+        self._department_step(Incident.acknowledge, pick, which, own, "已接单")
 
     @rule(pick=picks, which=picks, own=own, reason=texts)
     def return_assignment(self, pick: int, which: int, own: bool, reason: str) -> None:
-        incident = self._incident(pick)
-        a = self._assignment_id(incident, which)
-        code = self._department_of(incident, a, own)
-        self._run(incident, lambda: incident.return_assignment(a, code, reason, self.now))
+        self._department_step(Incident.return_assignment, pick, which, own, reason)
 
     @rule(pick=picks, which=picks, to=st.sampled_from((*DEPARTMENTS, "")))
     def reroute(self, pick: int, which: int, to: str) -> None:
@@ -174,21 +185,12 @@ class IncidentLifecycle(RuleBasedStateMachine):
 
     @rule(pick=picks, which=picks, own=own)
     def handle(self, pick: int, which: int, own: bool) -> None:
-        incident = self._incident(pick)
-        a = self._assignment_id(incident, which)
-        code = self._department_of(incident, a, own)
-        self._run(incident, lambda: incident.handle(a, code, "on site", self.now))
+        self._department_step(Incident.handle, pick, which, own, "on site")
 
     @rule(pick=picks, which=picks, own=own, result=texts)
     def report_result(self, pick: int, which: int, own: bool, result: str) -> None:
-        incident = self._incident(pick)
-        a = self._assignment_id(incident, which)
-        code = self._department_of(incident, a, own)
-
-        self._run(
-            incident,
-            lambda: incident.report_result(a, code, result, self.now),
-            automatic=_resolved_now,
+        self._department_step(
+            Incident.report_result, pick, which, own, result, automatic=_resolved_now
         )
 
     @rule(pick=picks)

@@ -19,7 +19,8 @@ class RowMapping(Generic[T]):
     table: Table
     dump: dict[str, Callable[[T], Any]] = field(default_factory=dict)
     load: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
-    # Columns the object does not hold (its parent's key): given to `values` by the caller.
+    # Columns `values` leaves to the caller: the object does not hold them (its parent's key),
+    # or only some writes give them (a creation time).
     outside: Iterable[str] = ()
 
     def values(self, obj: T, **outside: Any) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from incidents.adapters.orm import departments, metadata
+from incidents.adapters.rows import RowMapping
 from incidents.domain.webhooks import Attempt, Delivery, DeliveryStatus
 
 webhook_deliveries = Table(
@@ -83,6 +84,22 @@ webhook_attempts = Table(
 )
 
 
+# `created_at` is written once, by `add`; `assignment_id` is the log's, not the delivery's.
+DELIVERY = RowMapping(
+    Delivery,
+    webhook_deliveries,
+    outside=("assignment_id", "created_at", "updated_at"),
+    dump={"status": lambda d: d.status.value},
+    load={"status": lambda r: DeliveryStatus(r.status)},
+)
+ATTEMPT = RowMapping(
+    Attempt,
+    webhook_attempts,
+    outside=("id", "delivery_id"),
+    dump={"error": lambda a: a.error[:2000]},
+)
+
+
 class WebhookDeliveries:
     """The deliveries and their log, over one session (one transaction)."""
 
@@ -93,7 +110,11 @@ class WebhookDeliveries:
         """Queue a delivery; False when this event was already queued for this URL."""
         inserted = await self.session.execute(
             insert(webhook_deliveries)
-            .values(**_row(delivery), assignment_id=assignment_id, created_at=delivery.created_at)
+            .values(
+                **DELIVERY.values(
+                    delivery, assignment_id=assignment_id, created_at=delivery.created_at
+                )
+            )
             .on_conflict_do_nothing(constraint="webhook_deliveries_event_url")
             .returning(webhook_deliveries.c.id)
         )
@@ -125,32 +146,25 @@ class WebhookDeliveries:
                 .where(d.c.id.in_([r.id for r in rows]))
                 .values(next_attempt_at=now + lease, updated_at=func.now())
             )
-        return [_delivery(r) for r in rows]
+        return [DELIVERY.instance(r) for r in rows]
 
     async def get(self, delivery_id: UUID, *, for_update: bool = False) -> Delivery | None:
         query = select(webhook_deliveries).where(webhook_deliveries.c.id == delivery_id)
         if for_update:
             query = query.with_for_update()
         row = (await self.session.execute(query)).first()
-        return _delivery(row) if row else None
+        return DELIVERY.instance(row) if row else None
 
     async def save(self, delivery: Delivery) -> None:
         """Write the delivery's state and the attempts it made since it was read."""
         await self.session.execute(
             webhook_deliveries.update()
             .where(webhook_deliveries.c.id == delivery.id)
-            .values(**_row(delivery), updated_at=func.now())
+            .values(**DELIVERY.values(delivery, updated_at=func.now()))
         )
         for attempt in delivery.new_attempts:
             await self.session.execute(
-                webhook_attempts.insert().values(
-                    delivery_id=delivery.id,
-                    number=attempt.number,
-                    at=attempt.at,
-                    status_code=attempt.status_code,
-                    error=attempt.error[:2000],
-                    duration_ms=attempt.duration_ms,
-                )
+                webhook_attempts.insert().values(**ATTEMPT.values(attempt, delivery_id=delivery.id))
             )
         delivery.new_attempts.clear()
 
@@ -177,10 +191,8 @@ class WebhookDeliveries:
                 select(a).where(a.c.delivery_id.in_(list(attempts))).order_by(a.c.number)
             )
             for x in found:
-                attempts[x.delivery_id].append(
-                    Attempt(x.number, x.at, x.status_code, x.error, x.duration_ms)
-                )
-        return [Entry(_delivery(r), r.assignment_id, attempts[r.id]) for r in rows]
+                attempts[x.delivery_id].append(ATTEMPT.instance(x))
+        return [Entry(DELIVERY.instance(r), r.assignment_id, attempts[r.id]) for r in rows]
 
 
 @dataclass(frozen=True)
@@ -190,43 +202,6 @@ class Entry:
     delivery: Delivery
     assignment_id: UUID | None
     attempts: list[Attempt]
-
-
-def _row(delivery: Delivery) -> dict:
-    return {
-        "id": delivery.id,
-        "department_code": delivery.department_code,
-        "url": delivery.url,
-        "event_id": delivery.event_id,
-        "event_type": delivery.event_type,
-        "payload": delivery.payload,
-        "status": delivery.status.value,
-        "attempts": delivery.attempts,
-        "schedule_start": delivery.schedule_start,
-        "next_attempt_at": delivery.next_attempt_at,
-        "last_status_code": delivery.last_status_code,
-        "last_error": delivery.last_error,
-        "delivered_at": delivery.delivered_at,
-    }
-
-
-def _delivery(row) -> Delivery:
-    return Delivery(
-        id=row.id,
-        department_code=row.department_code,
-        url=row.url,
-        event_id=row.event_id,
-        event_type=row.event_type,
-        payload=row.payload,
-        created_at=row.created_at,
-        status=DeliveryStatus(row.status),
-        attempts=row.attempts,
-        next_attempt_at=row.next_attempt_at,
-        last_status_code=row.last_status_code,
-        last_error=row.last_error,
-        delivered_at=row.delivered_at,
-        schedule_start=row.schedule_start,
-    )
 
 
 @dataclass(frozen=True)

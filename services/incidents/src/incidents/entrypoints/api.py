@@ -9,11 +9,10 @@ from pydantic import BaseModel, Field
 from incidents.domain.incident import Incident
 from incidents.entrypoints.schemas import IncidentOut, out
 from incidents.service_layer import commands, routing
-from incidents.service_layer.pipeline import sees, utcnow
+from incidents.service_layer.pipeline import utcnow, visible
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
 from lianxin.auth import Principal, Role, authenticated, require
 from lianxin.contracts.incidents import Rating, ReporterKind, Urgency
-from lianxin.errors import NotFound
 from lianxin.service import Runtime, runtime
 
 router = APIRouter()
@@ -145,9 +144,7 @@ async def get_incident(
     principal: Principal = Depends(authenticated),
 ):
     async with uow:
-        incident = await uow.incidents.get(incident_id)
-    if incident is None or not sees(principal, incident):
-        raise NotFound("incident", incident_id)
+        incident = await visible(uow, principal, incident_id)
     return answer(incident, principal)
 
 
@@ -159,9 +156,7 @@ async def routing_suggestion(
 ):
     """Whom the rules would whistle to, and how long they would have: to pre-fill the form."""
     async with uow:
-        incident = await uow.incidents.get(incident_id)
-        if incident is None or not sees(principal, incident):
-            raise NotFound("incident", incident_id)
+        incident = await visible(uow, principal, incident_id)
         suggestion = await routing.suggest(uow, incident)
         codes = [suggestion.lead, *suggestion.co_handlers] if suggestion else []
         levels = await routing.service_levels(uow, incident, codes or ["-"])

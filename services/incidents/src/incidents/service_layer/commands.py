@@ -18,10 +18,11 @@ from incidents.service_layer.pipeline import (
     sees,
     stage,
     utcnow,
+    visible,
 )
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
 from lianxin.auth import Principal
-from lianxin.errors import Forbidden, NotFound, RuleBroken
+from lianxin.errors import Forbidden, RuleBroken
 from lianxin.telemetry import current_trace_headers, tracer
 
 
@@ -176,9 +177,7 @@ async def possible_duplicates(
 ) -> list[Incident]:
     """Earlier open reports of the same category in the same micro-grid, within the window."""
     async with uow:
-        incident = await uow.incidents.get(incident_id)
-        if incident is None or not sees(principal, incident):
-            raise NotFound("incident", incident_id)
+        incident = await visible(uow, principal, incident_id)
         since = incident.reported_at - duplicates.DEFAULT_WINDOW
         recent = await uow.incidents.recent_in_community(
             incident.community_code, incident.category, since

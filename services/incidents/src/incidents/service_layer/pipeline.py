@@ -93,10 +93,16 @@ async def act(
     async with uow:
         for locked in sorted({incident_id, also_lock or incident_id}):
             await uow.incidents.get(locked, for_update=True)
-        incident = await uow.incidents.get(incident_id)
-        if incident is None or not sees(principal, incident):
-            raise NotFound("incident", incident_id)
+        incident = await visible(uow, principal, incident_id)
         await _run(uow, incident, f"incident {name}", command, clock)
+    return incident
+
+
+async def visible(uow: IncidentsUnitOfWork, principal: Principal, incident_id: UUID) -> Incident:
+    """The incident, if the caller sees it: one outside their scope does not exist for them."""
+    incident = await uow.incidents.get(incident_id)
+    if incident is None or not sees(principal, incident):
+        raise NotFound("incident", incident_id)
     return incident
 
 

@@ -55,7 +55,7 @@ class IdentityRepository:
                 username=account.username,
                 display_name=account.display_name,
                 role=account.role,
-                scope=_scope_json(account.scope),
+                scope=account.scope.plain(),
                 kind=account.kind,
                 password_hash=password_hash,
                 active=account.active,
@@ -84,25 +84,6 @@ class IdentityRepository:
         )
 
 
-def _scope_json(scope: AccountScope) -> dict:
-    return {
-        "alliance": scope.alliance,
-        "streets": list(scope.streets),
-        "communities": list(scope.communities),
-        "grid_nodes": list(scope.grid_nodes),
-        "department": scope.department,
-        "member_unit": scope.member_unit,
-    }
-
-
 def _account(row) -> Account:
-    s = row.scope
-    scope = AccountScope(
-        alliance=s.get("alliance"),
-        streets=tuple(s.get("streets") or ()),
-        communities=tuple(s.get("communities") or ()),
-        grid_nodes=tuple(s.get("grid_nodes") or ()),
-        department=s.get("department"),
-        member_unit=s.get("member_unit"),
-    )
+    scope = AccountScope.of(row.scope)
     return Account(row.username, row.display_name, row.role, scope, row.kind, row.active)

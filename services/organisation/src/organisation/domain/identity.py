@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from lianxin.errors import RuleBroken
 
@@ -27,6 +29,28 @@ class AccountScope:
     grid_nodes: tuple[str, ...] = ()
     department: str | None = None
     member_unit: str | None = None
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any]) -> AccountScope:
+        """From plain data (a stored scope, a request's): a missing field takes its default."""
+        return cls(
+            **{
+                f.name: tuple(data.get(f.name) or ()) if f.name in _CODES else data.get(f.name)
+                for f in fields(cls)
+            }
+        )
+
+    def plain(self) -> dict[str, Any]:
+        """As plain data, lists for the codes: what is stored and what a response shows."""
+        return {f.name: _plain(f.name, getattr(self, f.name)) for f in fields(self)}
+
+
+# The scope's lists of codes (the other fields name one thing or none).
+_CODES = ("streets", "communities", "grid_nodes")
+
+
+def _plain(name: str, value: Any) -> Any:
+    return list(value) if name in _CODES else value
 
 
 @dataclass

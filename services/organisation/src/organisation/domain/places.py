@@ -80,7 +80,7 @@ class Community(Aggregate):
         cls, code: str, name: str, street: Street, area_km2: float | None = None
     ) -> Community:
         not_retired(street, "street_code")
-        require(area_km2 is None or area_km2 >= 0, "area_km2", "an area is not negative")
+        area_km2 = _area(area_km2)
         name = require_text(name, "name")
         community = cls(code, name, street.code, street.district_code, area_km2)
         community._registered()
@@ -92,14 +92,17 @@ class Community(Aggregate):
         if "name" in changes:
             wanted["name"] = require_text(changes["name"], "name")
         if "area_km2" in changes:
-            area = changes["area_km2"]
-            require(area is None or area >= 0, "area_km2", "an area is not negative")
-            wanted["area_km2"] = area
+            wanted["area_km2"] = _area(changes["area_km2"])
         if "street_code" in changes:
             require(street and street.active, "street_code", "the street must exist, not retired")
             wanted["street_code"] = street.code  # type: ignore[union-attr]
             wanted["district_code"] = street.district_code  # type: ignore[union-attr]
         return self._apply(wanted)
+
+
+def _area(km2: float | None) -> float | None:
+    require(km2 is None or km2 >= 0, "area_km2", "an area is not negative")
+    return km2
 
 
 @dataclass

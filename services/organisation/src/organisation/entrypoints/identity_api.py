@@ -73,21 +73,13 @@ class AccountOut(BaseModel):
 
 
 def _out(account) -> AccountOut:
-    s = account.scope
     return AccountOut(
         username=account.username,
         display_name=account.display_name,
         role=account.role,
         kind=account.kind,
         active=account.active,
-        scope=ScopeIn(
-            alliance=s.alliance,
-            streets=list(s.streets),
-            communities=list(s.communities),
-            grid_nodes=list(s.grid_nodes),
-            department=s.department,
-            member_unit=s.member_unit,
-        ),
+        scope=ScopeIn(**account.scope.plain()),
     )
 
 
@@ -118,14 +110,7 @@ async def open_account(
         username=body.username,
         display_name=body.display_name,
         role=body.role.value,
-        scope=AccountScope(
-            alliance=body.scope.alliance,
-            streets=tuple(body.scope.streets),
-            communities=tuple(body.scope.communities),
-            grid_nodes=tuple(body.scope.grid_nodes),
-            department=body.scope.department,
-            member_unit=body.scope.member_unit,
-        ),
+        scope=AccountScope.of(body.scope.model_dump()),
         secret=body.secret,
         kind=body.kind,
     )
