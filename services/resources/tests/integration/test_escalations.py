@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from uuid import uuid4
 
 from sqlalchemy import func, select
 
 from lianxin.auth import Principal, Role, Scope
 from lianxin.contracts import new_event
-from lianxin.contracts.incidents import IncidentEscalated
 from lianxin.messaging.streams import RESOURCES_INCIDENTS
 from lianxin.persistence.db import make_engine, make_session_factory
 from lianxin.persistence.migrations import upgrade
+from lianxin.testing.events import as_sent, escalation
 from resources.adapters.orm import emergency_offers, inbox, needs, outbox
 from resources.service_layer import offers
 from resources.service_layer.unit_of_work import ResourcesUnitOfWork
@@ -25,21 +24,6 @@ LIAISON = Principal(
     Role.MEMBER_UNIT_LIAISON,
     Scope(communities=frozenset({"yongxinglu"}), member_unit="u1"),
 )
-
-
-def escalated(wartime: bool) -> IncidentEscalated:
-    return IncidentEscalated(
-        incident_id=uuid4(),
-        community_code="yongxinglu",
-        micro_grid_code="yxl-g2-m1",
-        grid_path=["yxl-g2", "yxl-g2-m1"],
-        category="flood",
-        urgency="emergency",
-        wartime=wartime,
-        description="内涝",
-        affected_households=36,
-        department_codes=["water"],
-    )
 
 
 async def test_a_wartime_escalation_twice_records_its_offers_once(database: str) -> None:
@@ -66,11 +50,12 @@ async def test_a_wartime_escalation_twice_records_its_offers_once(database: str)
             "emergency_available": True,
         },
     )
-    war, peace = escalated(True), escalated(False)
+    war = escalation("yongxinglu", "yxl-g2-m1")
+    peace = escalation("yongxinglu", "yxl-g2-m1", wartime=False)
     war_event = new_event(war, source="/lianxin/incidents", correlation_id="escalation-1")
     for _ in range(2):
         await offers.offer_for_emergency(uow(), war_event, war, RESOURCES_INCIDENTS.durable)
-    peace_event = new_event(peace, source="/lianxin/incidents")
+    peace_event = as_sent(peace)
     await offers.offer_for_emergency(uow(), peace_event, peace, RESOURCES_INCIDENTS.durable)
 
     async with uow() as check:
