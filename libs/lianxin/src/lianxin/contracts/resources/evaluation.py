@@ -11,7 +11,6 @@ from lianxin.contracts.envelope import EventData
 class RedBlackListPublished(EventData):
     """A quarter's red list (best scorecards) and black list (lowest) of member units."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.resources.scorecard.red_black_list_published.v1"
     SUBJECT: ClassVar[str] = "resources.scorecard.red_black_list_published"
     AGGREGATE_ID: ClassVar[str] = "community_code"
 
@@ -25,7 +24,6 @@ class RedBlackListPublished(EventData):
 class StarRatingsPublished(EventData):
     """The year-end review: each member unit's stars (1–5), most stars first."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.resources.scorecard.stars_published.v1"
     SUBJECT: ClassVar[str] = "resources.scorecard.stars_published"
     AGGREGATE_ID: ClassVar[str] = "community_code"
 

@@ -12,7 +12,6 @@ from lianxin.contracts.envelope import EventData
 
 
 class MeetingScheduled(EventData):
-    TYPE: ClassVar[str] = "cn.lianxin.resources.meeting.scheduled.v1"
     SUBJECT: ClassVar[str] = "resources.meeting.scheduled"
     AGGREGATE_ID: ClassVar[str] = "meeting_id"
 
@@ -28,7 +27,6 @@ class MeetingScheduled(EventData):
 class ProjectDecided(EventData):
     """A decision of a closed meeting: a project created."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.resources.meeting.project_decided.v1"
     SUBJECT: ClassVar[str] = "resources.meeting.project_decided"
     AGGREGATE_ID: ClassVar[str] = "meeting_id"
 
@@ -46,7 +44,6 @@ class ProjectDecided(EventData):
 class ResponsibilityGiven(EventData):
     """A decision of a closed meeting: who does what by when on a project."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.resources.meeting.responsibility_given.v1"
     SUBJECT: ClassVar[str] = "resources.meeting.responsibility_given"
     AGGREGATE_ID: ClassVar[str] = "meeting_id"
 
@@ -62,7 +59,6 @@ class ResponsibilityGiven(EventData):
 class NeedDeclinedAtMeeting(EventData):
     """A decision of a closed meeting: a need declined, with its reason."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.resources.meeting.need_declined.v1"
     SUBJECT: ClassVar[str] = "resources.meeting.need_declined"
     AGGREGATE_ID: ClassVar[str] = "meeting_id"
 
@@ -75,7 +71,6 @@ class NeedDeclinedAtMeeting(EventData):
 class MeetingClosed(EventData):
     """The meeting's record is final; `decisions` counts the decision events sent before it."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.resources.meeting.closed.v1"
     SUBJECT: ClassVar[str] = "resources.meeting.closed"
     AGGREGATE_ID: ClassVar[str] = "meeting_id"
 

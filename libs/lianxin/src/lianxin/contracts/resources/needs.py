@@ -16,7 +16,6 @@ class NeedOpened(EventData):
     escalation until resources stopped opening needs automatically; no longer published, kept so
     that old readers' schema stays documented."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.resources.need.opened.v1"
     SUBJECT: ClassVar[str] = "resources.need.opened"
     AGGREGATE_ID: ClassVar[str] = "need_id"
 
@@ -29,7 +28,6 @@ class NeedOpened(EventData):
 class NeedRecorded(EventData):
     """A need joined the community's needs list (from a grid, or from an incident by decision)."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.resources.need.recorded.v1"
     SUBJECT: ClassVar[str] = "resources.need.recorded"
     AGGREGATE_ID: ClassVar[str] = "need_id"
 
@@ -48,7 +46,6 @@ class NeedRecorded(EventData):
 
 
 class NeedMatched(EventData):
-    TYPE: ClassVar[str] = "cn.lianxin.resources.need.matched.v1"
     SUBJECT: ClassVar[str] = "resources.need.matched"
     AGGREGATE_ID: ClassVar[str] = "need_id"
 
@@ -59,7 +56,6 @@ class NeedMatched(EventData):
 
 
 class NeedTakenIntoProject(EventData):
-    TYPE: ClassVar[str] = "cn.lianxin.resources.need.taken_into_project.v1"
     SUBJECT: ClassVar[str] = "resources.need.taken_into_project"
     AGGREGATE_ID: ClassVar[str] = "need_id"
 
@@ -70,7 +66,6 @@ class NeedTakenIntoProject(EventData):
 
 
 class NeedMet(EventData):
-    TYPE: ClassVar[str] = "cn.lianxin.resources.need.met.v1"
     SUBJECT: ClassVar[str] = "resources.need.met"
     AGGREGATE_ID: ClassVar[str] = "need_id"
 
@@ -83,7 +78,6 @@ class NeedMet(EventData):
 class NeedDeclined(EventData):
     """Declined with its reason, so the residents get an answer."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.resources.need.declined.v1"
     SUBJECT: ClassVar[str] = "resources.need.declined"
     AGGREGATE_ID: ClassVar[str] = "need_id"
 

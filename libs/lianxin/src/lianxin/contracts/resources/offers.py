@@ -12,7 +12,6 @@ from lianxin.contracts.envelope import EventData
 
 
 class OfferFiled(EventData):
-    TYPE: ClassVar[str] = "cn.lianxin.resources.offer.filed.v1"
     SUBJECT: ClassVar[str] = "resources.offer.filed"
     AGGREGATE_ID: ClassVar[str] = "offer_id"
 
@@ -30,7 +29,6 @@ class OfferFiled(EventData):
 class OfferRefreshed(EventData):
     """The half-yearly look at an offer: what is left and until when."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.resources.offer.refreshed.v1"
     SUBJECT: ClassVar[str] = "resources.offer.refreshed"
     AGGREGATE_ID: ClassVar[str] = "offer_id"
 
@@ -45,7 +43,6 @@ class OfferUsed(EventData):
     """Some of an offer went to a project, a need or, in an emergency, an incident
     (`reference_id`)."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.resources.offer.used.v1"
     SUBJECT: ClassVar[str] = "resources.offer.used"
     AGGREGATE_ID: ClassVar[str] = "offer_id"
 
@@ -59,7 +56,6 @@ class OfferUsed(EventData):
 
 
 class OfferWithdrawn(EventData):
-    TYPE: ClassVar[str] = "cn.lianxin.resources.offer.withdrawn.v1"
     SUBJECT: ClassVar[str] = "resources.offer.withdrawn"
     AGGREGATE_ID: ClassVar[str] = "offer_id"
 
@@ -71,7 +67,6 @@ class OfferWithdrawn(EventData):
 class EmergencyOffersMade(EventData):
     """A wartime escalation: the member units' emergency offers put before the coordinator."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.resources.emergency.offers_made.v1"
     SUBJECT: ClassVar[str] = "resources.emergency.offers_made"
     AGGREGATE_ID: ClassVar[str] = "incident_id"
 

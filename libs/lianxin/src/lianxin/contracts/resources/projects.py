@@ -12,7 +12,6 @@ from lianxin.contracts.envelope import EventData
 
 
 class ProjectCreated(EventData):
-    TYPE: ClassVar[str] = "cn.lianxin.resources.project.created.v1"
     SUBJECT: ClassVar[str] = "resources.project.created"
     AGGREGATE_ID: ClassVar[str] = "project_id"
 
@@ -28,7 +27,6 @@ class ProjectCreated(EventData):
 class ProjectClaimed(EventData):
     """A member unit claimed a slot; `beyond_practice`: its third or later claim this year."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.resources.project.claimed.v1"
     SUBJECT: ClassVar[str] = "resources.project.claimed"
     AGGREGATE_ID: ClassVar[str] = "project_id"
 
@@ -41,7 +39,6 @@ class ProjectClaimed(EventData):
 
 
 class ResponsibilityAssigned(EventData):
-    TYPE: ClassVar[str] = "cn.lianxin.resources.project.responsibility_assigned.v1"
     SUBJECT: ClassVar[str] = "resources.project.responsibility_assigned"
     AGGREGATE_ID: ClassVar[str] = "project_id"
 
@@ -54,7 +51,6 @@ class ResponsibilityAssigned(EventData):
 
 
 class ResponsibilityCompleted(EventData):
-    TYPE: ClassVar[str] = "cn.lianxin.resources.project.responsibility_completed.v1"
     SUBJECT: ClassVar[str] = "resources.project.responsibility_completed"
     AGGREGATE_ID: ClassVar[str] = "project_id"
 
@@ -68,7 +64,6 @@ class ResponsibilityCompleted(EventData):
 class ResponsibilityOverdue(EventData):
     """A rung of the overdue ladder: `community` at due, `street` a period later."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.resources.responsibility.overdue.v1"
     SUBJECT: ClassVar[str] = "resources.responsibility.overdue"
     AGGREGATE_ID: ClassVar[str] = "responsibility_id"
 
@@ -81,7 +76,6 @@ class ResponsibilityOverdue(EventData):
 
 
 class MilestoneAdded(EventData):
-    TYPE: ClassVar[str] = "cn.lianxin.resources.project.milestone_added.v1"
     SUBJECT: ClassVar[str] = "resources.project.milestone_added"
     AGGREGATE_ID: ClassVar[str] = "project_id"
 
@@ -93,7 +87,6 @@ class MilestoneAdded(EventData):
 
 
 class ProgressReported(EventData):
-    TYPE: ClassVar[str] = "cn.lianxin.resources.project.progress_reported.v1"
     SUBJECT: ClassVar[str] = "resources.project.progress_reported"
     AGGREGATE_ID: ClassVar[str] = "project_id"
 
@@ -105,7 +98,6 @@ class ProgressReported(EventData):
 
 
 class ProjectFinished(EventData):
-    TYPE: ClassVar[str] = "cn.lianxin.resources.project.finished.v1"
     SUBJECT: ClassVar[str] = "resources.project.finished"
     AGGREGATE_ID: ClassVar[str] = "project_id"
 
@@ -119,7 +111,6 @@ class ProjectFinished(EventData):
 class ProjectRated(EventData):
     """A household's rating of a finished project, 1 to 5, and the mean so far."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.resources.project.rated.v1"
     SUBJECT: ClassVar[str] = "resources.project.rated"
     AGGREGATE_ID: ClassVar[str] = "project_id"
 

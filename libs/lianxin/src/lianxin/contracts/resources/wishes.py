@@ -12,7 +12,6 @@ ClaimantKind = Literal["member_unit", "party_member"]
 
 
 class WishRecorded(EventData):
-    TYPE: ClassVar[str] = "cn.lianxin.resources.wish.recorded.v1"
     SUBJECT: ClassVar[str] = "resources.wish.recorded"
     AGGREGATE_ID: ClassVar[str] = "wish_id"
 
@@ -24,7 +23,6 @@ class WishRecorded(EventData):
 
 
 class WishPublished(EventData):
-    TYPE: ClassVar[str] = "cn.lianxin.resources.wish.published.v1"
     SUBJECT: ClassVar[str] = "resources.wish.published"
     AGGREGATE_ID: ClassVar[str] = "wish_id"
 
@@ -36,7 +34,6 @@ class WishPublished(EventData):
 
 
 class WishClaimed(EventData):
-    TYPE: ClassVar[str] = "cn.lianxin.resources.wish.claimed.v1"
     SUBJECT: ClassVar[str] = "resources.wish.claimed"
     AGGREGATE_ID: ClassVar[str] = "wish_id"
 
@@ -48,7 +45,6 @@ class WishClaimed(EventData):
 
 
 class WishDelivered(EventData):
-    TYPE: ClassVar[str] = "cn.lianxin.resources.wish.delivered.v1"
     SUBJECT: ClassVar[str] = "resources.wish.delivered"
     AGGREGATE_ID: ClassVar[str] = "wish_id"
 
@@ -63,7 +59,6 @@ class WishDelivered(EventData):
 class WishDeliveryReturned(EventData):
     """The resident says it did not arrive as wished: back to the same claimant."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.resources.wish.delivery_returned.v1"
     SUBJECT: ClassVar[str] = "resources.wish.delivery_returned"
     AGGREGATE_ID: ClassVar[str] = "wish_id"
 
@@ -79,7 +74,6 @@ class WishClosed(EventData):
     """销单: the grid confirmed with the resident, the wish is fulfilled. Volunteers credit the
     party member (`claimant_kind` party_member, `claimant_id` the volunteer) on this."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.resources.wish.closed.v1"
     SUBJECT: ClassVar[str] = "resources.wish.closed"
     AGGREGATE_ID: ClassVar[str] = "wish_id"
 
@@ -91,7 +85,6 @@ class WishClosed(EventData):
 
 
 class WishWithdrawn(EventData):
-    TYPE: ClassVar[str] = "cn.lianxin.resources.wish.withdrawn.v1"
     SUBJECT: ClassVar[str] = "resources.wish.withdrawn"
     AGGREGATE_ID: ClassVar[str] = "wish_id"
 
