@@ -4,6 +4,7 @@ the points it moves, exactly once."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
@@ -45,6 +46,12 @@ async def person(uow, name: str, path=("cs-g1", "cs-g1-m1"), **kw) -> UUID:
         **kw,
     }
     return (await commands.register_volunteer(uow, COORD, data, at(0))).id
+
+
+async def on_the_shelf(uow, name: str, *, price: int, stock: int) -> Any:
+    """An item a firm gave to Changshan's shop, stocked by its coordinator."""
+    data = {"community_code": "changshan", "name": name, "donor_kind": "firm", "donor": "超市"}
+    return await points.stock_item(uow, COORD, {**data, "price": price, "stock": stock}, at(0))
 
 
 async def a_shift(uow) -> tuple[UUID, UUID, UUID]:
@@ -124,19 +131,7 @@ async def test_outside_the_community_nothing_exists_and_roles_are_kept(uow) -> N
 async def test_redeem_cancel_and_the_last_item(uow) -> None:
     volunteer = await person(uow, "退休钳工")
     await points.adjust(uow, COORD, volunteer, 100, "纸质存折十年", clock=at(0))
-    item = await points.stock_item(
-        uow,
-        COORD,
-        {
-            "community_code": "changshan",
-            "name": "大米",
-            "donor_kind": "firm",
-            "donor": "超市",
-            "price": 40,
-            "stock": 1,
-        },
-        at(0),
-    )
+    item = await on_the_shelf(uow, "大米", price=40, stock=1)
     r = await points.redeem(uow, COORD, item.id, volunteer, "王会计", at(5))
     with pytest.raises(Conflict, match="out of stock"):
         await points.redeem(uow, COORD, item.id, volunteer, "王会计", at(6))
@@ -153,19 +148,7 @@ async def test_redeem_cancel_and_the_last_item(uow) -> None:
 async def test_a_volunteer_redeems_only_from_their_own_passbook(uow) -> None:
     mine, theirs = await person(uow, "甲"), await person(uow, "乙")
     await points.adjust(uow, COORD, theirs, 50, "r", clock=at(0))
-    item = await points.stock_item(
-        uow,
-        COORD,
-        {
-            "community_code": "changshan",
-            "name": "油",
-            "donor_kind": "firm",
-            "donor": "d",
-            "price": 10,
-            "stock": 5,
-        },
-        at(0),
-    )
+    item = await on_the_shelf(uow, "油", price=10, stock=5)
     with pytest.raises(NotFound):
         await points.redeem(uow, me(mine), item.id, theirs, "柜台", at(1))
     with pytest.raises(Conflict, match="holds 0 points"):
@@ -269,19 +252,7 @@ async def test_the_incident_closing_pays_the_mobilised_once(uow) -> None:
 async def test_points_lock_their_accounts_in_one_order(uow) -> None:
     volunteer = await person(uow, "甲")
     await points.adjust(uow, COORD, volunteer, 50, "r", clock=at(0))
-    item = await points.stock_item(
-        uow,
-        COORD,
-        {
-            "community_code": "changshan",
-            "name": "油",
-            "donor_kind": "firm",
-            "donor": "d",
-            "price": 10,
-            "stock": 5,
-        },
-        at(0),
-    )
+    item = await on_the_shelf(uow, "油", price=10, stock=5)
     r = await points.redeem(uow, COORD, item.id, volunteer, "柜台", at(1))
     await points.cancel_redemption(uow, COORD, r.id, "换货", at(2))
     # The redeem goes passbook → shop and its refund shop → passbook: both lock in one order.
