@@ -4,7 +4,6 @@ records nothing and opens no need."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -12,12 +11,11 @@ from sqlalchemy import func, select
 from lianxin.auth import Principal, Role, Scope
 from lianxin.contracts import new_event
 from lianxin.messaging.streams import RESOURCES_INCIDENTS
-from lianxin.persistence.db import make_engine, make_session_factory
-from lianxin.persistence.migrations import upgrade
 from lianxin.testing.events import as_sent, escalation
-from resources.adapters.orm import emergency_offers, inbox, needs, outbox
+from resources.adapters.orm import emergency_offers, needs, outbox
 from resources.service_layer import offers
-from resources.service_layer.unit_of_work import ResourcesUnitOfWork
+
+from .conftest import UOW
 
 LIAISON = Principal(
     "liaison",
@@ -26,16 +24,7 @@ LIAISON = Principal(
 )
 
 
-async def test_a_wartime_escalation_twice_records_its_offers_once(database: str) -> None:
-    await asyncio.to_thread(upgrade, "resources", database)
-    engine = make_engine(database)
-    sessions = make_session_factory(engine)
-
-    def uow() -> ResourcesUnitOfWork:
-        return ResourcesUnitOfWork(
-            sessions, source="/lianxin/resources", outbox=outbox, inbox=inbox
-        )
-
+async def test_a_wartime_escalation_twice_records_its_offers_once(uow: UOW) -> None:
     now = datetime.now(UTC)
     truck = await offers.file_offer(
         uow(),
@@ -66,7 +55,6 @@ async def test_a_wartime_escalation_twice_records_its_offers_once(database: str)
             )
         ).all()
         need_count = (await check.session.execute(select(func.count()).select_from(needs))).scalar()
-    await engine.dispose()
     assert [(r.incident_id, r.offer_id) for r in rows] == [(war.incident_id, truck.id)]
     [(event,)] = made
     assert event["data"]["offer_ids"] == [str(truck.id)]
