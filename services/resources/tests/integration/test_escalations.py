@@ -4,21 +4,18 @@ records nothing and opens no need."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
-from uuid import uuid4
 
 from sqlalchemy import func, select
 
 from lianxin.auth import Principal, Role, Scope
 from lianxin.contracts import new_event
-from lianxin.contracts.incidents import IncidentEscalated
 from lianxin.messaging.streams import RESOURCES_INCIDENTS
-from lianxin.persistence.db import make_engine, make_session_factory
-from lianxin.persistence.migrations import upgrade
-from resources.adapters.orm import emergency_offers, inbox, needs, outbox
+from lianxin.testing.events import as_sent, escalation
+from resources.adapters.orm import emergency_offers, needs, outbox
 from resources.service_layer import offers
-from resources.service_layer.unit_of_work import ResourcesUnitOfWork
+
+from .conftest import UOW
 
 LIAISON = Principal(
     "liaison",
@@ -27,31 +24,7 @@ LIAISON = Principal(
 )
 
 
-def escalated(wartime: bool) -> IncidentEscalated:
-    return IncidentEscalated(
-        incident_id=uuid4(),
-        community_code="yongxinglu",
-        micro_grid_code="yxl-g2-m1",
-        grid_path=["yxl-g2", "yxl-g2-m1"],
-        category="flood",
-        urgency="emergency",
-        wartime=wartime,
-        description="内涝",
-        affected_households=36,
-        department_codes=["water"],
-    )
-
-
-async def test_a_wartime_escalation_twice_records_its_offers_once(database: str) -> None:
-    await asyncio.to_thread(upgrade, "resources", database)
-    engine = make_engine(database)
-    sessions = make_session_factory(engine)
-
-    def uow() -> ResourcesUnitOfWork:
-        return ResourcesUnitOfWork(
-            sessions, source="/lianxin/resources", outbox=outbox, inbox=inbox
-        )
-
+async def test_a_wartime_escalation_twice_records_its_offers_once(uow: UOW) -> None:
     now = datetime.now(UTC)
     truck = await offers.file_offer(
         uow(),
@@ -66,11 +39,12 @@ async def test_a_wartime_escalation_twice_records_its_offers_once(database: str)
             "emergency_available": True,
         },
     )
-    war, peace = escalated(True), escalated(False)
+    war = escalation("yongxinglu", "yxl-g2-m1")
+    peace = escalation("yongxinglu", "yxl-g2-m1", wartime=False)
     war_event = new_event(war, source="/lianxin/incidents", correlation_id="escalation-1")
     for _ in range(2):
         await offers.offer_for_emergency(uow(), war_event, war, RESOURCES_INCIDENTS.durable)
-    peace_event = new_event(peace, source="/lianxin/incidents")
+    peace_event = as_sent(peace)
     await offers.offer_for_emergency(uow(), peace_event, peace, RESOURCES_INCIDENTS.durable)
 
     async with uow() as check:
@@ -81,7 +55,6 @@ async def test_a_wartime_escalation_twice_records_its_offers_once(database: str)
             )
         ).all()
         need_count = (await check.session.execute(select(func.count()).select_from(needs))).scalar()
-    await engine.dispose()
     assert [(r.incident_id, r.offer_id) for r in rows] == [(war.incident_id, truck.id)]
     [(event,)] = made
     assert event["data"]["offer_ids"] == [str(truck.id)]

@@ -5,20 +5,17 @@ Conflict, never two claimants."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import select
 
 from lianxin.auth import Principal, Role, Scope
 from lianxin.errors import Conflict
-from lianxin.persistence.db import make_engine, make_session_factory
-from lianxin.persistence.migrations import upgrade
-from resources.adapters.orm import inbox, outbox, project_claims
+from resources.adapters.orm import outbox, project_claims
 from resources.adapters.orm import wishes as wish_rows
 from resources.service_layer import meetings, needs, offers, projects, wishes
-from resources.service_layer.unit_of_work import ResourcesUnitOfWork
+
+from .conftest import UOW
 
 TPJ = frozenset({"taipingjie"})
 COORDINATOR = Principal("c", Role.COMMUNITY_COORDINATOR, Scope(communities=TPJ))
@@ -27,20 +24,6 @@ GRID = Principal("g", Role.GRID_LEADER, Scope(communities=TPJ, grid_nodes=frozen
 
 def liaison(unit: str) -> Principal:
     return Principal(unit, Role.MEMBER_UNIT_LIAISON, Scope(communities=TPJ, member_unit=unit))
-
-
-UOW = Callable[[], ResourcesUnitOfWork]
-
-
-@pytest.fixture
-async def uow(database: str) -> AsyncIterator[UOW]:
-    await asyncio.to_thread(upgrade, "resources", database)
-    engine = make_engine(database)
-    sessions = make_session_factory(engine)
-    yield lambda: ResourcesUnitOfWork(
-        sessions, source="/lianxin/resources", outbox=outbox, inbox=inbox
-    )
-    await engine.dispose()
 
 
 NOW = datetime.now(UTC)

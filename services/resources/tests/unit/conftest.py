@@ -8,43 +8,18 @@ import copy
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from types import SimpleNamespace
-from typing import Any, Generic, TypeVar
+from typing import Any
 from uuid import UUID
 
 import pytest
 
 from lianxin.auth import Principal, Role, Scope
-from lianxin.contracts import EventData
+from lianxin.testing import fakes
+from lianxin.testing.fakes import A
 
-A = TypeVar("A")
 
-
-class FakeRepository(Generic[A]):
-    """Stores copies, as a database would: what a command changes counts once saved."""
-
-    def __init__(self, stored: dict[UUID, A]) -> None:
-        self._stored = stored
-        self.seen: dict[UUID, A] = {}
-
-    def add(self, aggregate: A) -> None:
-        self.seen[aggregate.id] = aggregate  # type: ignore[attr-defined]
-
-    async def get(self, key: UUID, *, for_update: bool = False) -> A | None:
-        if key in self.seen:
-            return self.seen[key]
-        if key not in self._stored:
-            return None
-        found = copy.deepcopy(self._stored[key])
-        if for_update:
-            self.seen[key] = found
-        return found
-
-    async def lock(self, keys: Iterable[UUID]) -> list[A]:
-        found = [await self.get(k, for_update=True) for k in keys]
-        return [a for a in found if a is not None]
-
-    async def many(self, keys: Iterable[UUID]) -> list[A]:
-        return [copy.deepcopy(self._stored[k]) for k in keys if k in self._stored]
+class FakeRepository(fakes.FakeRepository[A]):
+    """The generic repository, and the few queries of one kind of aggregate."""
 
     async def in_communities(self, communities: Iterable[str] | None, **_: Any) -> list[A]:
         wanted = None if communities is None else set(communities)
@@ -53,15 +28,6 @@ class FakeRepository(Generic[A]):
             for a in self._stored.values()
             if wanted is None or a.community_code in wanted  # type: ignore[attr-defined]
         ]
-
-    async def save_all(self) -> Sequence[A]:
-        for aggregate in self.seen.values():
-            stored = copy.deepcopy(aggregate)
-            stored.events = []  # type: ignore[attr-defined]
-            self._stored[aggregate.id] = stored  # type: ignore[attr-defined]
-        return list(self.seen.values())
-
-    # The few queries of one kind of aggregate
 
     async def from_incident(self, incident_id: UUID) -> Any:
         found = [a for a in self._stored.values() if a.source_incident_id == incident_id]  # type: ignore[attr-defined]
@@ -115,59 +81,20 @@ class FakeEmergency:
         return True
 
 
-class FakeUnitOfWork:
-    def __init__(self) -> None:
-        self.db: dict[str, dict] = {
-            k: {} for k in ("needs", "offers", "meetings", "projects", "wishes", "emergency")
-        }
-        self.published: list[EventData] = []
-        self.handled: set[tuple[str, str]] = set()
-        self.commits = 0
+class FakeUnitOfWork(fakes.FakeUnitOfWork):
+    TABLES = ("needs", "offers", "meetings", "projects", "wishes", "emergency")
 
-    async def __aenter__(self) -> FakeUnitOfWork:
-        self._before = copy.deepcopy(self.db)
+    def open(self) -> None:
         self.needs = FakeRepository(self.db["needs"])
         self.offers = FakeRepository(self.db["offers"])
         self.meetings = FakeRepository(self.db["meetings"])
         self.projects = FakeRepository(self.db["projects"])
         self.wishes = FakeRepository(self.db["wishes"])
         self.emergency = FakeEmergency(self.db["emergency"])
-        self._pending: list[EventData] = []
-        self._marks: set[tuple[str, str]] = set()
-        self._committed = False
-        return self
 
     @property
     def repositories(self) -> tuple[FakeRepository, ...]:
         return (self.needs, self.offers, self.meetings, self.projects, self.wishes)
-
-    async def __aexit__(self, *exc: object) -> None:
-        if not self._committed:
-            for name, table in self._before.items():
-                self.db[name].clear()
-                self.db[name].update(table)
-
-    def emit(self, data: EventData, **_: Any) -> str:
-        self._pending.append(data)
-        return str(len(self.published) + len(self._pending))
-
-    async def first_time(self, consumer: str, event_id: str) -> bool:
-        key = (consumer, event_id)
-        if key in self.handled or key in self._marks:
-            return False
-        self._marks.add(key)
-        return True
-
-    async def commit(self) -> None:
-        self.published.extend(self._pending)
-        self.handled |= self._marks
-        self._pending, self._marks = [], set()
-        self._before = copy.deepcopy(self.db)
-        self._committed = True
-        self.commits += 1
-
-    def types(self) -> list[str]:
-        return [type(e).__name__ for e in self.published]
 
 
 @pytest.fixture

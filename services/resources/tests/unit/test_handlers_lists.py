@@ -9,9 +9,8 @@ from uuid import uuid4
 import pytest
 
 from lianxin.auth import Principal, Role, Scope
-from lianxin.contracts import new_event
-from lianxin.contracts.incidents import IncidentEscalated
 from lianxin.errors import Conflict, Forbidden, NotFound
+from lianxin.testing.events import as_sent, escalation
 from resources.domain.common import Quarter
 from resources.service_layer import evaluation, meetings, needs, offers, projects
 
@@ -176,22 +175,6 @@ async def test_a_need_from_an_incident_is_a_coordinator_s_decision_once(
         await needs.record_need(uow, OTHER_COORDINATOR, {**NEED, "community_code": "taipingjie"})
 
 
-def escalation(wartime: bool) -> tuple:
-    data = IncidentEscalated(
-        incident_id=uuid4(),
-        community_code="taipingjie",
-        micro_grid_code="tpj-g01-m01",
-        grid_path=["tpj-g01", "tpj-g01-m01"],
-        category="flood",
-        urgency="emergency",
-        wartime=wartime,
-        description="内涝",
-        affected_households=80,
-        department_codes=["water"],
-    )
-    return new_event(data, source="/lianxin/incidents"), data
-
-
 async def test_a_wartime_escalation_offers_the_emergency_resources_once(
     uow: FakeUnitOfWork,
 ) -> None:
@@ -199,7 +182,8 @@ async def test_a_wartime_escalation_offers_the_emergency_resources_once(
         uow, LIAISON, offer("tpj-u01", kind="vehicle", emergency_available=True), clock
     )
     await offers.file_offer(uow, LIAISON, offer("tpj-u01"), clock)  # not for emergencies
-    event, data = escalation(wartime=True)
+    data = escalation("taipingjie", "tpj-g01-m01")
+    event = as_sent(data)
     for _ in range(2):
         await offers.offer_for_emergency(uow, event, data, "resources_incidents", later(1))
     [(offered, used)] = await offers.offers_for_incident(uow, COORDINATOR, data.incident_id)
@@ -219,7 +203,8 @@ async def test_a_peacetime_escalation_records_nothing(uow: FakeUnitOfWork) -> No
     await offers.file_offer(
         uow, LIAISON, offer("tpj-u01", kind="vehicle", emergency_available=True), clock
     )
-    event, data = escalation(wartime=False)
+    data = escalation("taipingjie", "tpj-g01-m01", wartime=False)
+    event = as_sent(data)
     before = uow.commits
     await offers.offer_for_emergency(uow, event, data, "resources_incidents", later(1))
     assert uow.commits == before

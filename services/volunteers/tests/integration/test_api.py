@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 from lianxin.auth import Principal, Role, Scope
-from lianxin.contracts import new_event
-from lianxin.contracts.incidents import IncidentEscalated
+from lianxin.testing.events import as_sent, escalation
 from volunteers.service_layer.mobilising import mobilise_for_emergency
 from volunteers.service_layer.pipeline import LOCAL
 
@@ -173,19 +172,8 @@ async def test_the_mobilisation_board_and_an_in_service_members_record(api, uows
         "employer_branch_code": "power-branch-1",
     }
     member = (await api.post("/volunteers", json=body, headers=COORD)).json()["id"]
-    escalated = IncidentEscalated(
-        incident_id=uuid4(),
-        community_code="changshan",
-        micro_grid_code="cs-g1-m1",
-        grid_path=["cs-g1", "cs-g1-m1"],
-        category="flood",
-        urgency="emergency",
-        wartime=True,
-        description="暴雨积水",
-        affected_households=30,
-        department_codes=["water"],
-    )
-    event = new_event(escalated, source="/lianxin/incidents")
+    escalated = escalation()
+    event = as_sent(escalated)
     await mobilise_for_emergency(uows(), event, escalated, "volunteers_incidents")
     [board] = (await api.get("/mobilisations?community_code=changshan", headers=COORD)).json()
     assert [c["volunteer_id"] for c in board["call_ups"]] == [member]

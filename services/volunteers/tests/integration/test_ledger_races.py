@@ -7,16 +7,14 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import UTC, datetime, timedelta
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import pytest
 from sqlalchemy import func, select
 
 from lianxin.auth import Principal, Role, Scope
-from lianxin.contracts import new_event
-from lianxin.contracts.incidents import IncidentEscalated
-from lianxin.contracts.resources import WishClosed
 from lianxin.errors import Conflict
+from lianxin.testing.events import as_sent, closed_wish, escalation
 from volunteers.adapters.orm import entries, transfers
 from volunteers.domain.accounts import Account, AccountKind
 from volunteers.service_layer import commands, mobilising, points
@@ -99,36 +97,19 @@ async def test_one_volunteer_racing_themself_never_goes_negative(uows) -> None:
 
 async def test_the_same_wish_shift_or_incident_replayed_credits_once(uows) -> None:
     member = await person(uows, "党员", party_member_kind="registered")
-    wish = WishClosed(
-        wish_id=uuid4(),
-        community_code="changshan",
-        claimant_kind="party_member",
-        claimant_id=str(member),
-        at=datetime(2026, 3, 1, 10, tzinfo=UTC),
-    )
-    once = new_event(wish, source="/lianxin/resources")
-    events = [once, once] + [new_event(wish, source="/lianxin/resources") for _ in range(4)]
+    wish = closed_wish(member)
+    once = as_sent(wish)
+    events = [once, once] + [as_sent(wish) for _ in range(4)]
     # Redelivered and re-sent at once: the inbox drops one, the source key the others.
     await asyncio.gather(
         *(points.credit_wish(uows(), e, wish, "volunteers_wishes") for e in events)
     )
 
-    escalated = IncidentEscalated(
-        incident_id=uuid4(),
-        community_code="changshan",
-        micro_grid_code="cs-g1-m1",
-        grid_path=["cs-g1", "cs-g1-m1"],
-        category="flood",
-        urgency="emergency",
-        wartime=True,
-        description="暴雨积水",
-        affected_households=30,
-        department_codes=["water"],
-    )
-    war = new_event(escalated, source="/lianxin/incidents")
+    escalated = escalation()
+    war = as_sent(escalated)
     mobilisation = await mobilising.mobilise_for_emergency(uows(), war, escalated, "v_incidents")
     assert await mobilising.mobilise_for_emergency(uows(), war, escalated, "v_incidents") is None
-    again = new_event(escalated, source="/lianxin/incidents")  # escalated again, a new event
+    again = as_sent(escalated)  # escalated again, a new event
     assert await mobilising.mobilise_for_emergency(uows(), again, escalated, "v_incidents") is None
     t0 = datetime.now(UTC) - timedelta(hours=2)
     await mobilising.respond(uows(), COORD, mobilisation.id, member, "check_in", clock=lambda: t0)

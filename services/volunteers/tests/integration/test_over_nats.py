@@ -6,18 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, datetime
-from uuid import uuid4
 
 import nats
 
 from lianxin.auth import Principal, Role, Scope
-from lianxin.contracts import new_event
-from lianxin.contracts.resources import WishClosed
 from lianxin.messaging.publisher import publish
 from lianxin.messaging.streams import declare_all
 from lianxin.persistence.migrations import upgrade
 from lianxin.settings import ServiceSettings
+from lianxin.testing.events import as_sent, closed_wish
 from volunteers.entrypoints.app import create_app
 from volunteers.service_layer import commands
 
@@ -52,16 +49,10 @@ async def test_a_wish_sent_again_credits_once_and_the_credit_is_published(
         service_name="volunteers", database_url=database, nats_url=nats, outbox_poll_seconds=0.1
     )
     app = create_app(settings, lambda rt: jwks)
-    wish = WishClosed(
-        wish_id=uuid4(),
-        community_code="changshan",
-        claimant_kind="party_member",
-        claimant_id=str(member.id),
-        at=datetime(2026, 3, 1, 10, tzinfo=UTC),
-    )
-    sent = new_event(wish, source="/lianxin/resources")
+    wish = closed_wish(member.id)
+    sent = as_sent(wish)
     async with app.router.lifespan_context(app):
-        for event in (sent, sent, new_event(wish, source="/lianxin/resources")):
+        for event in (sent, sent, as_sent(wish)):
             await publish(js, "resources.wish.closed", event)
         credits = await published(js, "volunteers.points.transferred", want=1)
         await asyncio.sleep(1.0)  # time for a wrong second credit to show up

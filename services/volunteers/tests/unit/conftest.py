@@ -12,19 +12,13 @@ from uuid import UUID
 
 import pytest
 
-from lianxin.contracts import EventData
 from lianxin.errors import Conflict
+from lianxin.testing import fakes
+from lianxin.testing.fakes import stored
 from volunteers.domain.accounts import Account, AccountKind, Transfer
 from volunteers.domain.ledger import Discrepancy, Ledger, lock_order, reconcile
 from volunteers.domain.records import ServiceDone
 from volunteers.domain.rules import PointsRules
-
-
-def _clean(obj: Any) -> Any:
-    stored = copy.deepcopy(obj)
-    if hasattr(stored, "events"):
-        stored.events = []  # events go to the outbox, never into the row
-    return stored
 
 
 class FakeTable:
@@ -37,7 +31,7 @@ class FakeTable:
         return copy.deepcopy(self.rows.get(id))
 
     async def save(self, obj: Any) -> None:
-        self.rows[obj.id] = _clean(obj)
+        self.rows[obj.id] = stored(obj)
 
     add = save
 
@@ -157,7 +151,7 @@ class FakeShop:
         return copy.deepcopy(self.db["items"].get(item_id))
 
     async def save_item(self, item: Any) -> None:
-        self.db["items"][item.id] = _clean(item)
+        self.db["items"][item.id] = stored(item)
 
     async def items(self, community_code: str) -> list[Any]:
         return [copy.deepcopy(i) for i in self.db["items"].values()]
@@ -166,35 +160,29 @@ class FakeShop:
         return copy.deepcopy(self.db["redemptions"].get(redemption_id))
 
     async def save_redemption(self, r: Any) -> None:
-        self.db["redemptions"][r.id] = _clean(r)
+        self.db["redemptions"][r.id] = stored(r)
 
 
-TABLES = (
-    "volunteers",
-    "teams",
-    "activities",
-    "shifts",
-    "rules",
-    "accounts",
-    "transfers",
-    "services",
-    "items",
-    "redemptions",
-    "mobilisations",
-)
-
-
-class FakeUnitOfWork:
-    """One 'database' across transactions; each `async with` is one transaction."""
+class FakeUnitOfWork(fakes.FakeUnitOfWork):
+    TABLES = (
+        "volunteers",
+        "teams",
+        "activities",
+        "shifts",
+        "rules",
+        "accounts",
+        "transfers",
+        "services",
+        "items",
+        "redemptions",
+        "mobilisations",
+    )
 
     def __init__(self) -> None:
-        self.db: dict[str, dict[Any, Any]] = {name: {} for name in TABLES}
-        self.published: list[EventData] = []
-        self.handled: set[tuple[str, str]] = set()
-        self.commits = 0
+        super().__init__()
         self.locked: list[list[str]] = []
 
-    async def __aenter__(self) -> FakeUnitOfWork:
+    def open(self) -> None:
         db = self.db
         self.volunteers = FakeTable(db["volunteers"])
         self.teams = FakeTable(db["teams"])
@@ -204,37 +192,6 @@ class FakeUnitOfWork:
         self.rules = FakeRules(db["rules"])
         self.ledger = FakeLedger(db, self.locked)
         self.shop = FakeShop(db)
-        self._pending: list[EventData] = []
-        self._marks: set[tuple[str, str]] = set()
-        self._before = copy.deepcopy(self.db)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        # Roll back whatever was saved but not committed.
-        for name, rows in self._before.items():
-            self.db[name].clear()
-            self.db[name].update(rows)
-
-    def emit(self, data: EventData, *, community: str | None = None, **_: Any) -> str:
-        self._pending.append(data)
-        return str(len(self.published) + len(self._pending))
-
-    async def first_time(self, consumer: str, event_id: str) -> bool:
-        key = (consumer, event_id)
-        if key in self.handled or key in self._marks:
-            return False
-        self._marks.add(key)
-        return True
-
-    async def commit(self) -> None:
-        self.published.extend(self._pending)
-        self.handled |= self._marks
-        self._pending, self._marks = [], set()
-        self._before = copy.deepcopy(self.db)
-        self.commits += 1
-
-    def types(self) -> list[str]:
-        return [type(e).__name__ for e in self.published]
 
     def balance(self, account_id: str) -> int:
         account = self.db["accounts"].get(account_id)

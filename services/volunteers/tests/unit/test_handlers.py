@@ -4,15 +4,15 @@ the points it moves, exactly once."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 
 from lianxin.auth import Principal, Role, Scope
-from lianxin.contracts import new_event
-from lianxin.contracts.incidents import IncidentClosed, IncidentEscalated
-from lianxin.contracts.resources import WishClosed
+from lianxin.contracts.incidents import IncidentClosed
 from lianxin.errors import Conflict, Forbidden, NotFound
+from lianxin.testing.events import as_sent, closed_wish, escalation
 from volunteers.domain.accounts import Account, AccountKind
 from volunteers.domain.periods import Period
 from volunteers.domain.rules import PointsRules
@@ -46,6 +46,12 @@ async def person(uow, name: str, path=("cs-g1", "cs-g1-m1"), **kw) -> UUID:
         **kw,
     }
     return (await commands.register_volunteer(uow, COORD, data, at(0))).id
+
+
+async def on_the_shelf(uow, name: str, *, price: int, stock: int) -> Any:
+    """An item a firm gave to Changshan's shop, stocked by its coordinator."""
+    data = {"community_code": "changshan", "name": name, "donor_kind": "firm", "donor": "超市"}
+    return await points.stock_item(uow, COORD, {**data, "price": price, "stock": stock}, at(0))
 
 
 async def a_shift(uow) -> tuple[UUID, UUID, UUID]:
@@ -125,19 +131,7 @@ async def test_outside_the_community_nothing_exists_and_roles_are_kept(uow) -> N
 async def test_redeem_cancel_and_the_last_item(uow) -> None:
     volunteer = await person(uow, "退休钳工")
     await points.adjust(uow, COORD, volunteer, 100, "纸质存折十年", clock=at(0))
-    item = await points.stock_item(
-        uow,
-        COORD,
-        {
-            "community_code": "changshan",
-            "name": "大米",
-            "donor_kind": "firm",
-            "donor": "超市",
-            "price": 40,
-            "stock": 1,
-        },
-        at(0),
-    )
+    item = await on_the_shelf(uow, "大米", price=40, stock=1)
     r = await points.redeem(uow, COORD, item.id, volunteer, "王会计", at(5))
     with pytest.raises(Conflict, match="out of stock"):
         await points.redeem(uow, COORD, item.id, volunteer, "王会计", at(6))
@@ -154,19 +148,7 @@ async def test_redeem_cancel_and_the_last_item(uow) -> None:
 async def test_a_volunteer_redeems_only_from_their_own_passbook(uow) -> None:
     mine, theirs = await person(uow, "甲"), await person(uow, "乙")
     await points.adjust(uow, COORD, theirs, 50, "r", clock=at(0))
-    item = await points.stock_item(
-        uow,
-        COORD,
-        {
-            "community_code": "changshan",
-            "name": "油",
-            "donor_kind": "firm",
-            "donor": "d",
-            "price": 10,
-            "stock": 5,
-        },
-        at(0),
-    )
+    item = await on_the_shelf(uow, "油", price=10, stock=5)
     with pytest.raises(NotFound):
         await points.redeem(uow, me(mine), item.id, theirs, "柜台", at(1))
     with pytest.raises(Conflict, match="holds 0 points"):
@@ -199,15 +181,9 @@ async def test_a_reversal_happens_once(uow) -> None:
 
 async def test_a_wish_credits_its_party_member_once_however_often_it_arrives(uow) -> None:
     member = await person(uow, "党员", party_member_kind="registered")
-    wish = WishClosed(
-        wish_id=uuid4(),
-        community_code="changshan",
-        claimant_kind="party_member",
-        claimant_id=str(member),
-        at=datetime(2026, 3, 1, 10, tzinfo=UTC),
-    )
-    first = new_event(wish, source="/lianxin/resources")
-    again = new_event(wish, source="/lianxin/resources")  # the same wish, another event
+    wish = closed_wish(member)
+    first = as_sent(wish)
+    again = as_sent(wish)  # the same wish, another event
     for event in (first, first, again):
         await points.credit_wish(uow, event, wish, "volunteers_wishes", at(0))
     assert uow.balance(Account.passbook(member, "changshan").id) == 10
@@ -218,19 +194,8 @@ async def test_a_wartime_escalation_calls_up_by_priority_and_closing_pays_once(u
     near = await person(uow, "同微网格", consent_to_contact=True)
     grid = await person(uow, "同网格", path=("cs-g1", "cs-g1-m9"))
     far = await person(uow, "别的网格", path=("cs-g2", "cs-g2-m1"))
-    escalated = IncidentEscalated(
-        incident_id=uuid4(),
-        community_code="changshan",
-        micro_grid_code="cs-g1-m1",
-        grid_path=["cs-g1", "cs-g1-m1"],
-        category="flood",
-        urgency="emergency",
-        wartime=True,
-        description="暴雨积水",
-        affected_households=30,
-        department_codes=["water"],
-    )
-    event = new_event(escalated, source="/lianxin/incidents")
+    escalated = escalation()
+    event = as_sent(escalated)
     m = await mobilising.mobilise_for_emergency(uow, event, escalated, "c", at(0))
     assert await mobilising.mobilise_for_emergency(uow, event, escalated, "c", at(0)) is None
     called = [e for e in uow.published if type(e).__name__ == "MobilisationCalled"]
@@ -268,21 +233,8 @@ async def test_an_in_service_members_record_goes_back_to_the_branch(uow) -> None
 
 async def test_the_incident_closing_pays_the_mobilised_once(uow) -> None:
     near = await person(uow, "同微网格")
-    escalated = IncidentEscalated(
-        incident_id=uuid4(),
-        community_code="changshan",
-        micro_grid_code="cs-g1-m1",
-        grid_path=["cs-g1", "cs-g1-m1"],
-        category="flood",
-        urgency="emergency",
-        wartime=True,
-        description="暴雨积水",
-        affected_households=30,
-        department_codes=["water"],
-    )
-    m = await mobilising.mobilise_for_emergency(
-        uow, new_event(escalated, source="/lianxin/incidents"), escalated, "c", at(0)
-    )
+    escalated = escalation()
+    m = await mobilising.mobilise_for_emergency(uow, as_sent(escalated), escalated, "c", at(0))
     await mobilising.respond(uow, COORD, m.id, near, "check_in", clock=at(0))
     closed = IncidentClosed(
         incident_id=escalated.incident_id,
@@ -291,9 +243,7 @@ async def test_the_incident_closing_pays_the_mobilised_once(uow) -> None:
         merged_incident_ids=[],
         at=T0,
     )
-    for event in (new_event(closed, source="/lianxin/incidents"),) * 2 + (
-        new_event(closed, source="/lianxin/incidents"),
-    ):
+    for event in (as_sent(closed),) * 2 + (as_sent(closed),):
         await mobilising.close_for_incident(uow, event, closed, "c", at(60))
     assert uow.balance(Account.passbook(near, "changshan").id) == 24  # 1 h × 12 × 2
     assert uow.types().count("MobilisationClosed") == 1
@@ -302,19 +252,7 @@ async def test_the_incident_closing_pays_the_mobilised_once(uow) -> None:
 async def test_points_lock_their_accounts_in_one_order(uow) -> None:
     volunteer = await person(uow, "甲")
     await points.adjust(uow, COORD, volunteer, 50, "r", clock=at(0))
-    item = await points.stock_item(
-        uow,
-        COORD,
-        {
-            "community_code": "changshan",
-            "name": "油",
-            "donor_kind": "firm",
-            "donor": "d",
-            "price": 10,
-            "stock": 5,
-        },
-        at(0),
-    )
+    item = await on_the_shelf(uow, "油", price=10, stock=5)
     r = await points.redeem(uow, COORD, item.id, volunteer, "柜台", at(1))
     await points.cancel_redemption(uow, COORD, r.id, "换货", at(2))
     # The redeem goes passbook → shop and its refund shop → passbook: both lock in one order.

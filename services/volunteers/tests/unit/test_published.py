@@ -51,5 +51,5 @@ def test_each_published_event_becomes_its_contract(event: type) -> None:
 
 
 def test_an_event_neither_published_nor_internal_stops_the_service() -> None:
-    with pytest.raises(TypeError, match="neither published nor internal: PointsTransferred"):
+    with pytest.raises(TypeError, match="without a contract: PointsTransferred"):
         check({k: v for k, v in CONTRACTS.items() if k is not events.PointsTransferred}, INTERNAL)

@@ -18,11 +18,19 @@ class EventData(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    # `cn.lianxin.<context>.<aggregate>.<event>.v<N>`; when a class names only its SUBJECT
+    # (`<context>.<aggregate>.<event>`), its TYPE is that subject's, version 1.
     TYPE: ClassVar[str]
     # A template over the payload's fields, e.g. "dispatch.{department_code}.assignment_dispatched".
     SUBJECT: ClassVar[str]
     # The payload field that names the aggregate (the CloudEvents `subject`).
     AGGREGATE_ID: ClassVar[str]
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if "SUBJECT" in vars(cls) and "TYPE" not in vars(cls):
+            cls.TYPE = f"cn.lianxin.{cls.SUBJECT}.v1"
 
     def nats_subject(self) -> str:
         return self.SUBJECT.format(**self.model_dump())

@@ -19,7 +19,6 @@ Rung = Literal["community", "street", "district_supervision"]
 
 
 class IncidentReported(EventData):
-    TYPE: ClassVar[str] = "cn.lianxin.incidents.incident.reported.v1"
     SUBJECT: ClassVar[str] = "incidents.incident.reported"
     AGGREGATE_ID: ClassVar[str] = "incident_id"
 
@@ -38,7 +37,6 @@ class IncidentReported(EventData):
 class IncidentEscalated(EventData):
     """The whistle blew: what resources (a community need) and volunteers (wartime) act on."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.incidents.incident.escalated.v1"
     SUBJECT: ClassVar[str] = "incidents.incident.escalated"
     AGGREGATE_ID: ClassVar[str] = "incident_id"
 
@@ -56,7 +54,6 @@ class IncidentEscalated(EventData):
 
 
 class IncidentResolved(EventData):
-    TYPE: ClassVar[str] = "cn.lianxin.incidents.incident.resolved.v1"
     SUBJECT: ClassVar[str] = "incidents.incident.resolved"
     AGGREGATE_ID: ClassVar[str] = "incident_id"
 
@@ -90,7 +87,6 @@ class AssignmentDispatched(EventData):
 class IncidentTriaged(EventData):
     """Accepted for handling, or rejected with a reason."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.incidents.incident.triaged.v1"
     SUBJECT: ClassVar[str] = "incidents.incident.triaged"
     AGGREGATE_ID: ClassVar[str] = "incident_id"
 
@@ -105,7 +101,6 @@ class IncidentTriaged(EventData):
 class IncidentResolvedLocally(EventData):
     """Settled inside the compound (小事不出小区): never whistled, still counted."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.incidents.incident.resolved_locally.v1"
     SUBJECT: ClassVar[str] = "incidents.incident.resolved_locally"
     AGGREGATE_ID: ClassVar[str] = "incident_id"
 
@@ -119,7 +114,6 @@ class IncidentResolvedLocally(EventData):
 class ReporterAnonymised(EventData):
     """The reporter's name and contact are forgotten."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.incidents.incident.reporter_anonymised.v1"
     SUBJECT: ClassVar[str] = "incidents.incident.reporter_anonymised"
     AGGREGATE_ID: ClassVar[str] = "incident_id"
 
@@ -132,7 +126,6 @@ class ReporterAnonymised(EventData):
 class IncidentVerified(EventData):
     """The grid checked the result on the spot."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.incidents.incident.verified.v1"
     SUBJECT: ClassVar[str] = "incidents.incident.verified"
     AGGREGATE_ID: ClassVar[str] = "incident_id"
 
@@ -146,7 +139,6 @@ class IncidentVerified(EventData):
 class FeedbackGiven(EventData):
     """The resident's rating (回访)."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.incidents.incident.feedback_given.v1"
     SUBJECT: ClassVar[str] = "incidents.incident.feedback_given"
     AGGREGATE_ID: ClassVar[str] = "incident_id"
 
@@ -161,7 +153,6 @@ class FeedbackGiven(EventData):
 class IncidentReopened(EventData):
     """The resident was not satisfied: back to the departments (or the grid)."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.incidents.incident.reopened.v1"
     SUBJECT: ClassVar[str] = "incidents.incident.reopened"
     AGGREGATE_ID: ClassVar[str] = "incident_id"
 
@@ -176,7 +167,6 @@ class IncidentReopened(EventData):
 class IncidentClosed(EventData):
     """Closed by a satisfied resident; merged reports share the outcome."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.incidents.incident.closed.v1"
     SUBJECT: ClassVar[str] = "incidents.incident.closed"
     AGGREGATE_ID: ClassVar[str] = "incident_id"
 
@@ -188,7 +178,6 @@ class IncidentClosed(EventData):
 
 
 class IncidentCancelled(EventData):
-    TYPE: ClassVar[str] = "cn.lianxin.incidents.incident.cancelled.v1"
     SUBJECT: ClassVar[str] = "incidents.incident.cancelled"
     AGGREGATE_ID: ClassVar[str] = "incident_id"
 
@@ -202,7 +191,6 @@ class IncidentCancelled(EventData):
 class IncidentShared(EventData):
     """Raised to the alliance: these communities see it and may take part."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.incidents.incident.shared.v1"
     SUBJECT: ClassVar[str] = "incidents.incident.shared"
     AGGREGATE_ID: ClassVar[str] = "incident_id"
 
@@ -218,7 +206,6 @@ class IncidentShared(EventData):
 class IncidentMerged(EventData):
     """A duplicate report joined this incident; the totals are the new ones."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.incidents.incident.merged.v1"
     SUBJECT: ClassVar[str] = "incidents.incident.merged"
     AGGREGATE_ID: ClassVar[str] = "incident_id"
 
@@ -234,7 +221,6 @@ class IncidentMerged(EventData):
 class AssignmentAcknowledged(EventData):
     """The platform recorded that the department signed for its whistle."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.incidents.assignment.acknowledged.v1"
     SUBJECT: ClassVar[str] = "incidents.assignment.acknowledged"
     AGGREGATE_ID: ClassVar[str] = "assignment_id"
 
@@ -249,7 +235,6 @@ class AssignmentAcknowledged(EventData):
 class AssignmentReturned(EventData):
     """The department sent the whistle back, not signed for, with a reason."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.incidents.assignment.returned.v1"
     SUBJECT: ClassVar[str] = "incidents.assignment.returned"
     AGGREGATE_ID: ClassVar[str] = "assignment_id"
 
@@ -263,7 +248,6 @@ class AssignmentReturned(EventData):
 class AssignmentRerouted(EventData):
     """A returned assignment went to another department, as a new assignment."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.incidents.assignment.rerouted.v1"
     SUBJECT: ClassVar[str] = "incidents.assignment.rerouted"
     AGGREGATE_ID: ClassVar[str] = "assignment_id"
 
@@ -278,7 +262,6 @@ class AssignmentRerouted(EventData):
 
 
 class AssignmentStarted(EventData):
-    TYPE: ClassVar[str] = "cn.lianxin.incidents.assignment.started.v1"
     SUBJECT: ClassVar[str] = "incidents.assignment.started"
     AGGREGATE_ID: ClassVar[str] = "assignment_id"
 
@@ -292,7 +275,6 @@ class AssignmentStarted(EventData):
 class AssignmentResolved(EventData):
     """The platform recorded the department's result."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.incidents.assignment.resolved.v1"
     SUBJECT: ClassVar[str] = "incidents.assignment.resolved"
     AGGREGATE_ID: ClassVar[str] = "assignment_id"
 
@@ -336,7 +318,6 @@ class AssignmentCancelled(EventData):
 class AssignmentOverdue(EventData):
     """A deadline passed unmet: overdue, the community's supervision is told."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.incidents.assignment.overdue.v1"
     SUBJECT: ClassVar[str] = "incidents.assignment.overdue"
     AGGREGATE_ID: ClassVar[str] = "assignment_id"
 
@@ -352,7 +333,6 @@ class AssignmentOverdue(EventData):
 class LadderClimbed(EventData):
     """A breach reached a rung of the supervision ladder."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.incidents.assignment.ladder_climbed.v1"
     SUBJECT: ClassVar[str] = "incidents.assignment.ladder_climbed"
     AGGREGATE_ID: ClassVar[str] = "assignment_id"
 

@@ -24,7 +24,6 @@ Tier = Literal["micro_grid", "grid", "community"]
 class MobilisationStarted(EventData):
     """Wartime: the affected grid's volunteers and in-service party members are called up."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.volunteers.mobilisation.started.v1"
     SUBJECT: ClassVar[str] = "volunteers.mobilisation.started"
     AGGREGATE_ID: ClassVar[str] = "mobilisation_id"
 
@@ -37,7 +36,6 @@ class MobilisationStarted(EventData):
 class VolunteerRegistered(EventData):
     """A resident, party member or in-service member (双报到) signed on as a volunteer."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.volunteers.volunteer.registered.v1"
     SUBJECT: ClassVar[str] = "volunteers.volunteer.registered"
     AGGREGATE_ID: ClassVar[str] = "volunteer_id"
 
@@ -52,7 +50,6 @@ class VolunteerRegistered(EventData):
 
 
 class ShiftSignedUp(EventData):
-    TYPE: ClassVar[str] = "cn.lianxin.volunteers.shift.signed_up.v1"
     SUBJECT: ClassVar[str] = "volunteers.shift.signed_up"
     AGGREGATE_ID: ClassVar[str] = "shift_id"
 
@@ -64,7 +61,6 @@ class ShiftSignedUp(EventData):
 class ShiftCancelled(EventData):
     """A volunteer withdrew from a shift (the place opens again)."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.volunteers.shift.cancelled.v1"
     SUBJECT: ClassVar[str] = "volunteers.shift.cancelled"
     AGGREGATE_ID: ClassVar[str] = "shift_id"
 
@@ -74,7 +70,6 @@ class ShiftCancelled(EventData):
 
 
 class CheckedIn(EventData):
-    TYPE: ClassVar[str] = "cn.lianxin.volunteers.shift.checked_in.v1"
     SUBJECT: ClassVar[str] = "volunteers.shift.checked_in"
     AGGREGATE_ID: ClassVar[str] = "shift_id"
 
@@ -85,7 +80,6 @@ class CheckedIn(EventData):
 
 
 class CheckedOut(EventData):
-    TYPE: ClassVar[str] = "cn.lianxin.volunteers.shift.checked_out.v1"
     SUBJECT: ClassVar[str] = "volunteers.shift.checked_out"
     AGGREGATE_ID: ClassVar[str] = "shift_id"
 
@@ -100,7 +94,6 @@ class CheckedOut(EventData):
 class PointsTransferred(EventData):
     """One movement of the double-entry ledger; a correction is a later `reversal`."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.volunteers.points.transferred.v1"
     SUBJECT: ClassVar[str] = "volunteers.points.transferred"
     AGGREGATE_ID: ClassVar[str] = "transfer_id"
 
@@ -119,7 +112,6 @@ class PointsTransferred(EventData):
 class ItemRedeemed(EventData):
     """Goods from the points shop (积分超市), handed over by someone."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.volunteers.item.redeemed.v1"
     SUBJECT: ClassVar[str] = "volunteers.item.redeemed"
     AGGREGATE_ID: ClassVar[str] = "redemption_id"
 
@@ -133,7 +125,6 @@ class ItemRedeemed(EventData):
 
 
 class RedemptionCancelled(EventData):
-    TYPE: ClassVar[str] = "cn.lianxin.volunteers.item.redemption_cancelled.v1"
     SUBJECT: ClassVar[str] = "volunteers.item.redemption_cancelled"
     AGGREGATE_ID: ClassVar[str] = "redemption_id"
 
@@ -148,7 +139,6 @@ class RedemptionCancelled(EventData):
 class ServiceRecordReported(EventData):
     """双报到 服务纪实: an in-service member's period, for the employer's party branch."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.volunteers.service_record.reported.v1"
     SUBJECT: ClassVar[str] = "volunteers.service_record.reported"
     AGGREGATE_ID: ClassVar[str] = "volunteer_id"
 
@@ -165,7 +155,6 @@ class ServiceRecordReported(EventData):
 class MobilisationCalled(EventData):
     """One person called up: what a notification gateway turns into an SMS or a push."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.volunteers.mobilisation.called.v1"
     SUBJECT: ClassVar[str] = "volunteers.mobilisation.called"
     AGGREGATE_ID: ClassVar[str] = "mobilisation_id"
 
@@ -186,7 +175,6 @@ class MobilisationCalled(EventData):
 
 
 class CallUpAnswered(EventData):
-    TYPE: ClassVar[str] = "cn.lianxin.volunteers.mobilisation.answered.v1"
     SUBJECT: ClassVar[str] = "volunteers.mobilisation.answered"
     AGGREGATE_ID: ClassVar[str] = "mobilisation_id"
 
@@ -209,7 +197,6 @@ class ServedHours(BaseModel):
 class MobilisationClosed(EventData):
     """The incident is over: who served on site, and for how long (points follow)."""
 
-    TYPE: ClassVar[str] = "cn.lianxin.volunteers.mobilisation.closed.v1"
     SUBJECT: ClassVar[str] = "volunteers.mobilisation.closed"
     AGGREGATE_ID: ClassVar[str] = "mobilisation_id"
 

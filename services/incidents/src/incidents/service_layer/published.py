@@ -8,11 +8,10 @@ report_result, `feedback_given` for follow_up).
 
 from __future__ import annotations
 
-import dataclasses
-import inspect
+from functools import partial
 
 from incidents.domain import events
-from lianxin.contracts import EventData
+from lianxin.contracts import EventData, published
 from lianxin.contracts import incidents as contracts
 
 CONTRACTS: dict[type, type[EventData]] = {
@@ -42,30 +41,6 @@ CONTRACTS: dict[type, type[EventData]] = {
 }
 
 
-def check(mapping: dict[type, type[EventData]]) -> None:
-    """Every domain event has a contract with exactly its fields."""
-    declared = {
-        cls
-        for cls in vars(events).values()
-        if inspect.isclass(cls)
-        and dataclasses.is_dataclass(cls)
-        and cls.__module__ == events.__name__
-    }
-    if missing := sorted(cls.__name__ for cls in declared - mapping.keys()):
-        raise TypeError(f"domain events without a contract: {', '.join(missing)}")
-    for event, contract in mapping.items():
-        ours = {f.name for f in dataclasses.fields(event)}
-        theirs = set(contract.model_fields)
-        if ours != theirs:
-            raise TypeError(
-                f"{event.__name__} → {contract.__name__}: fields differ "
-                f"(only the event: {sorted(ours - theirs)}, only the contract: "
-                f"{sorted(theirs - ours)})"
-            )
-
-
+check = partial(published.check, events)
 check(CONTRACTS)
-
-
-def as_contract(event: object) -> EventData:
-    return CONTRACTS[type(event)](**dataclasses.asdict(event))  # type: ignore[arg-type]
+as_contract = partial(published.as_contract, CONTRACTS)

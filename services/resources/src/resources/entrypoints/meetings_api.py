@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query
 
 from lianxin.auth import Principal, authenticated
 from lianxin.service import Runtime, runtime
+from lianxin.steps import Step, add_steps
 from resources.entrypoints.schemas import (
     AttendanceIn,
     ClaimIn,
@@ -62,58 +63,24 @@ async def build_agenda(
     return out(await meetings.build_meeting_agenda(rt.uow(), p, meeting_id))
 
 
-async def _step(rt: RT, p: Principal, meeting_id: UUID, step: str, body: Any) -> dict[str, Any]:
+async def _meeting_step(rt: RT, p: Principal, meeting_id: UUID, step: str, body: Any) -> Any:
     return out(await meetings.update_meeting(rt.uow(), p, meeting_id, step, body.model_dump()))
 
 
-@router.put("/meetings/{meeting_id}/attendance")
-async def attendance(
-    meeting_id: UUID,
-    body: AttendanceIn,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
-) -> dict[str, Any]:
-    return await _step(rt, p, meeting_id, "attendance", body)
-
-
-@router.post("/meetings/{meeting_id}/decisions/projects")
-async def decide_project(
-    meeting_id: UUID,
-    body: ProjectDecisionIn,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
-) -> dict[str, Any]:
-    return await _step(rt, p, meeting_id, "project", body)
-
-
-@router.post("/meetings/{meeting_id}/decisions/responsibilities")
-async def give_responsibility(
-    meeting_id: UUID,
-    body: ResponsibilityDecisionIn,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
-) -> dict[str, Any]:
-    return await _step(rt, p, meeting_id, "responsibility", body)
-
-
-@router.post("/meetings/{meeting_id}/decisions/declines")
-async def decline_need(
-    meeting_id: UUID,
-    body: DeclineDecisionIn,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
-) -> dict[str, Any]:
-    return await _step(rt, p, meeting_id, "decline", body)
-
-
-@router.put("/meetings/{meeting_id}/minutes")
-async def minutes(
-    meeting_id: UUID,
-    body: MinutesIn,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
-) -> dict[str, Any]:
-    return await _step(rt, p, meeting_id, "minutes", body)
+# A meeting's record, step by step, until it closes.
+MEETING_STEPS = [
+    Step("attendance", "attendance", "attendance", AttendanceIn, method="PUT"),
+    Step("decisions/projects", "decide_project", "project", ProjectDecisionIn),
+    Step(
+        "decisions/responsibilities",
+        "give_responsibility",
+        "responsibility",
+        ResponsibilityDecisionIn,
+    ),
+    Step("decisions/declines", "decline_need", "decline", DeclineDecisionIn),
+    Step("minutes", "minutes", "minutes", MinutesIn, method="PUT"),
+]
+add_steps(router, "/meetings", "meeting_id", _meeting_step, MEETING_STEPS, returns=dict[str, Any])
 
 
 @router.post("/meetings/{meeting_id}/close")
@@ -167,20 +134,19 @@ async def claim_project(
     return _project(claimed)
 
 
-async def _change(
-    rt: RT, p: Principal, project_id: UUID, step: str, fields: dict[str, Any]
-) -> dict[str, Any]:
+async def _project_step(rt: RT, p: Principal, project_id: UUID, step: str, body: Any) -> Any:
+    fields = body.model_dump() if body is not None else {}
     return _project(await projects.change_project(rt.uow(), p, project_id, step, fields))
 
 
-@router.post("/projects/{project_id}/responsibilities")
-async def assign(
-    project_id: UUID,
-    body: ResponsibilityIn,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
-) -> dict[str, Any]:
-    return await _change(rt, p, project_id, "assign", body.model_dump())
+PROJECT_STEPS = [
+    Step("responsibilities", "assign", "assign", ResponsibilityIn),
+    Step("milestones", "add_milestone", "milestone", MilestoneIn),
+    Step("progress", "report_progress", "progress", ProgressIn),
+    Step("finish", "finish", "finish"),
+    Step("ratings", "rate", "rate", RatingIn),
+]
+add_steps(router, "/projects", "project_id", _project_step, PROJECT_STEPS, returns=dict[str, Any])
 
 
 @router.post("/projects/{project_id}/responsibilities/{responsibility_id}/complete")
@@ -190,44 +156,8 @@ async def complete(
     rt: RT = Depends(runtime),
     p: Principal = Depends(authenticated),
 ) -> dict[str, Any]:
-    return await _change(rt, p, project_id, "complete", {"responsibility_id": responsibility_id})
-
-
-@router.post("/projects/{project_id}/milestones")
-async def add_milestone(
-    project_id: UUID,
-    body: MilestoneIn,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
-) -> dict[str, Any]:
-    return await _change(rt, p, project_id, "milestone", body.model_dump())
-
-
-@router.post("/projects/{project_id}/progress")
-async def report_progress(
-    project_id: UUID,
-    body: ProgressIn,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
-) -> dict[str, Any]:
-    return await _change(rt, p, project_id, "progress", body.model_dump())
-
-
-@router.post("/projects/{project_id}/finish")
-async def finish(
-    project_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> dict[str, Any]:
-    return await _change(rt, p, project_id, "finish", {})
-
-
-@router.post("/projects/{project_id}/ratings")
-async def rate(
-    project_id: UUID,
-    body: RatingIn,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
-) -> dict[str, Any]:
-    return await _change(rt, p, project_id, "rate", body.model_dump())
+    fields = {"responsibility_id": responsibility_id}
+    return _project(await projects.change_project(rt.uow(), p, project_id, "complete", fields))
 
 
 @router.get("/responsibilities")

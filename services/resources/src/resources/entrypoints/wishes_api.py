@@ -10,6 +10,7 @@ from pydantic import AwareDatetime
 
 from lianxin.auth import Principal, authenticated
 from lianxin.service import Runtime, runtime
+from lianxin.steps import Step, add_steps
 from resources.adapters.repositories import WishRepository
 from resources.domain.common import Quarter
 from resources.domain.scorecards import RedBlackList, Scorecard
@@ -90,60 +91,27 @@ async def get_wish(
     return out(await wishes.get_wish(rt.uow(), p, wish_id))
 
 
-async def _step(
-    rt: RT, p: Principal, wish_id: UUID, step: str, fields: dict[str, Any]
-) -> dict[str, Any]:
+async def _wish_step(rt: RT, p: Principal, wish_id: UUID, step: str, body: Any) -> Any:
+    fields = body.model_dump() if body is not None else {}
     return _public(await wishes.change_wish(rt.uow(), p, wish_id, step, fields))
 
 
-@router.post("/wishes/{wish_id}/publish")
-async def publish(
-    wish_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> dict[str, Any]:
-    return await _step(rt, p, wish_id, "publish", {})
-
-
-@router.post("/wishes/{wish_id}/claim")
-async def claim(
-    wish_id: UUID,
-    body: WishClaimIn,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
-) -> dict[str, Any]:
-    """One claimant: of two claims at once, one succeeds and the other hears 409 and who."""
-    return await _step(rt, p, wish_id, "claim", body.model_dump())
-
-
-@router.post("/wishes/{wish_id}/deliver")
-async def deliver(
-    wish_id: UUID,
-    body: DeliveryIn,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
-) -> dict[str, Any]:
-    return await _step(rt, p, wish_id, "deliver", body.model_dump())
-
-
-@router.post("/wishes/{wish_id}/return")
-async def return_delivery(
-    wish_id: UUID, body: ReasonIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> dict[str, Any]:
-    return await _step(rt, p, wish_id, "return", body.model_dump())
-
-
-@router.post("/wishes/{wish_id}/close")
-async def close(
-    wish_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> dict[str, Any]:
-    """销单: the grid confirmed with the resident."""
-    return await _step(rt, p, wish_id, "close", {})
-
-
-@router.post("/wishes/{wish_id}/withdraw")
-async def withdraw(
-    wish_id: UUID, body: ReasonIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> dict[str, Any]:
-    return await _step(rt, p, wish_id, "withdraw", body.model_dump())
+# 派单 publish, 接单 claim, deliver (or the resident returns it), 销单 close, or withdraw.
+WISH_STEPS = [
+    Step("publish", "publish", "publish"),
+    Step(
+        "claim",
+        "claim",
+        "claim",
+        WishClaimIn,
+        doc="One claimant: of two claims at once, one succeeds and the other hears 409 and who.",
+    ),
+    Step("deliver", "deliver", "deliver", DeliveryIn),
+    Step("return", "return_delivery", "return", ReasonIn),
+    Step("close", "close", "close", doc="销单: the grid confirmed with the resident."),
+    Step("withdraw", "withdraw", "withdraw", ReasonIn),
+]
+add_steps(router, "/wishes", "wish_id", _wish_step, WISH_STEPS, returns=dict[str, Any])
 
 
 def _quarter(text: str) -> Quarter:

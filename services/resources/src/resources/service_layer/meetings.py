@@ -42,13 +42,12 @@ async def schedule_meeting(
     """The chair is the big committee's rotating chair of the term (organisation's rotation):
     the secretary names it."""
 
-    def factory(u: ResourcesUnitOfWork, now: datetime) -> JointMeeting:
-        meeting = JointMeeting.schedule(**fields, now=now)
-        u.meetings.add(meeting)
-        return meeting
+    def schedule(u: ResourcesUnitOfWork, now: datetime) -> JointMeeting:
+        return JointMeeting.schedule(**fields, now=now)
 
+    community = fields["community_code"]
     return await create(
-        uow, principal, fields["community_code"], factory, roles=COORDINATORS, clock=clock
+        uow, principal, community, _meetings, schedule, roles=COORDINATORS, clock=clock
     )
 
 

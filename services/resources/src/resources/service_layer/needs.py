@@ -37,15 +37,14 @@ async def record_need(
     from_incident = fields.get("source_incident_id") is not None
     roles = COORDINATORS if from_incident else GRID
 
-    async def factory(u: ResourcesUnitOfWork, now: datetime) -> Need:
+    async def record(u: ResourcesUnitOfWork, now: datetime) -> Need:
         if from_incident and await u.needs.from_incident(fields["source_incident_id"]):
             raise Conflict(f"incident {fields['source_incident_id']} already has its need")
         source = fields.pop("source", None) or ("incident" if from_incident else "resident")
-        need = Need.record(**fields, source=source, recorded_by=actor(principal), now=now)
-        u.needs.add(need)
-        return need
+        return Need.record(**fields, source=source, recorded_by=actor(principal), now=now)
 
-    return await create(uow, principal, fields["community_code"], factory, roles=roles, clock=clock)
+    community = fields["community_code"]
+    return await create(uow, principal, community, _needs, record, roles=roles, clock=clock)
 
 
 def _needs(u: ResourcesUnitOfWork) -> Any:

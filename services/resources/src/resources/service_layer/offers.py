@@ -3,6 +3,7 @@ the stale-list reminder; and, in wartime, the emergency offers put before the co
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -56,13 +57,31 @@ async def file_offer(
     may(principal, UNIT_ACTORS)  # the role before anything the body says
     unit = own_unit(principal, fields.pop("member_unit_code", None))
 
-    def factory(u: ResourcesUnitOfWork, now: datetime) -> ResourceOffer:
-        offer = ResourceOffer.file(**fields, member_unit_code=unit, now=now)
-        u.offers.add(offer)
-        return offer
+    def file(u: ResourcesUnitOfWork, now: datetime) -> ResourceOffer:
+        return ResourceOffer.file(**fields, member_unit_code=unit, now=now)
 
-    return await create(
-        uow, principal, fields["community_code"], factory, roles=UNIT_ACTORS, clock=clock
+    community = fields["community_code"]
+    return await create(uow, principal, community, _offers, file, roles=UNIT_ACTORS, clock=clock)
+
+
+async def _on_own_offer(
+    uow: ResourcesUnitOfWork,
+    principal: Principal,
+    offer_id: UUID,
+    command: Callable[[ResourceOffer, datetime], object],
+    clock: Clock,
+) -> ResourceOffer:
+    """One step on an offer of the caller's own unit (a coordinator's: any unit's)."""
+    return await act(
+        uow,
+        principal,
+        _offers,
+        "resource offer",
+        offer_id,
+        command,
+        roles=UNIT_ACTORS,
+        check=_for_own_unit,
+        clock=clock,
     )
 
 
@@ -73,32 +92,16 @@ async def refresh_offer(
     changes: dict[str, Any],
     clock: Clock = utcnow,
 ) -> ResourceOffer:
-    return await act(
-        uow,
-        principal,
-        _offers,
-        "resource offer",
-        offer_id,
-        lambda offer, now: offer.refresh(now, **changes),
-        roles=UNIT_ACTORS,
-        check=_for_own_unit,
-        clock=clock,
+    return await _on_own_offer(
+        uow, principal, offer_id, lambda offer, now: offer.refresh(now, **changes), clock
     )
 
 
 async def withdraw_offer(
     uow: ResourcesUnitOfWork, principal: Principal, offer_id: UUID, clock: Clock = utcnow
 ) -> ResourceOffer:
-    return await act(
-        uow,
-        principal,
-        _offers,
-        "resource offer",
-        offer_id,
-        lambda offer, now: offer.withdraw(now),
-        roles=UNIT_ACTORS,
-        check=_for_own_unit,
-        clock=clock,
+    return await _on_own_offer(
+        uow, principal, offer_id, lambda offer, now: offer.withdraw(now), clock
     )
 
 
@@ -111,16 +114,12 @@ async def use_offer(
     reference_id: UUID | None,
     clock: Clock = utcnow,
 ) -> ResourceOffer:
-    return await act(
+    return await _on_own_offer(
         uow,
         principal,
-        _offers,
-        "resource offer",
         offer_id,
         lambda offer, now: offer.use(quantity, purpose, now, reference_id),
-        roles=UNIT_ACTORS,
-        check=_for_own_unit,
-        clock=clock,
+        clock,
     )
 
 

@@ -143,18 +143,20 @@ async def create(
     uow: ResourcesUnitOfWork,
     principal: Principal,
     community_code: str,
-    factory: Callable[[ResourcesUnitOfWork, datetime], A | Awaitable[A]],
+    repository: Callable[[ResourcesUnitOfWork], Repository[A]],
+    make: Callable[[ResourcesUnitOfWork, datetime], A | Awaitable[A]],
     *,
     roles: frozenset[Role],
     clock: Clock = utcnow,
 ) -> A:
-    """A new aggregate in a community the caller acts for."""
+    """A new aggregate in a community the caller acts for, added to its repository."""
     may(principal, roles)
     if not sees(principal, community_code):
         raise NotFound("community", community_code)
     async with uow:
-        made = factory(uow, clock())
-        aggregate = await made if inspect.isawaitable(made) else made
+        made = make(uow, clock())
+        aggregate: A = await made if inspect.isawaitable(made) else made  # type: ignore[assignment]
+        repository(uow).add(aggregate)
         await stage(uow)
         await uow.commit()
-    return aggregate  # type: ignore[return-value]
+    return aggregate

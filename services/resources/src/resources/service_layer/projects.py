@@ -46,14 +46,11 @@ async def create_project(
 ) -> Project:
     """A project outside a meeting (the committee decided it elsewhere); most come from one."""
 
-    def factory(u: ResourcesUnitOfWork, now: datetime) -> Project:
-        project = Project.create(**fields, now=now)
-        u.projects.add(project)
-        return project
+    def make(u: ResourcesUnitOfWork, now: datetime) -> Project:
+        return Project.create(**fields, now=now)
 
-    return await create(
-        uow, principal, fields["community_code"], factory, roles=COORDINATORS, clock=clock
-    )
+    community = fields["community_code"]
+    return await create(uow, principal, community, _projects, make, roles=COORDINATORS, clock=clock)
 
 
 async def claim_project(

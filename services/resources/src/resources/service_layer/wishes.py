@@ -68,12 +68,11 @@ def claimant_for(principal: Principal, kind: str | None, claimant_id: str | None
 async def record_wish(
     uow: ResourcesUnitOfWork, principal: Principal, fields: dict[str, Any], clock: Clock = utcnow
 ) -> MicroWish:
-    def factory(u: ResourcesUnitOfWork, now: datetime) -> MicroWish:
-        wish = MicroWish.record(**fields, recorded_by=actor(principal), now=now)
-        u.wishes.add(wish)
-        return wish
+    def record(u: ResourcesUnitOfWork, now: datetime) -> MicroWish:
+        return MicroWish.record(**fields, recorded_by=actor(principal), now=now)
 
-    return await create(uow, principal, fields["community_code"], factory, roles=GRID, clock=clock)
+    community = fields["community_code"]
+    return await create(uow, principal, community, _wishes, record, roles=GRID, clock=clock)
 
 
 async def change_wish(

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends
 from lianxin.auth import Principal, Role, authenticated
 from lianxin.errors import NotFound
 from lianxin.service import Runtime, runtime
+from lianxin.steps import Step, add_steps
 from volunteers.domain.activities import Shift
 from volunteers.domain.volunteers import Volunteer
 from volunteers.entrypoints import schemas as s
@@ -202,38 +203,26 @@ async def cancel(
     return shift_out(await commands.sign_up(rt.uow(), p, shift_id, "cancel"), p)
 
 
-async def _attend(rt: RT, p: Principal, shift_id: UUID, body: s.AttendIn, step: str) -> dict:
+async def _attend(rt: RT, p: Principal, shift_id: UUID, step: str, body: s.AttendIn) -> Any:
     shift = await commands.attend(rt.uow(), p, shift_id, body.volunteer_id, step, code=body.code)
     return shift_out(shift, p)
 
 
-@router.post("/shifts/{shift_id}/check-in", response_model=s.ShiftOut)
-async def check_in(
-    shift_id: UUID,
-    body: s.AttendIn,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
-) -> Any:
-    """By the team's leader, or by the volunteer showing the shift's code."""
-    return await _attend(rt, p, shift_id, body, "check_in")
-
-
-@router.post("/shifts/{shift_id}/check-out", response_model=s.ShiftOut)
-async def check_out(
-    shift_id: UUID,
-    body: s.AttendIn,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
-) -> Any:
-    """Ends the service; its points are credited in the same transaction."""
-    return await _attend(rt, p, shift_id, body, "check_out")
-
-
-@router.post("/shifts/{shift_id}/no-show", response_model=s.ShiftOut)
-async def no_show(
-    shift_id: UUID,
-    body: s.AttendIn,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
-) -> Any:
-    return await _attend(rt, p, shift_id, body, "no_show")
+ATTENDANCE = [
+    Step(
+        "check-in",
+        "check_in",
+        "check_in",
+        s.AttendIn,
+        doc="By the team's leader, or by the volunteer showing the shift's code.",
+    ),
+    Step(
+        "check-out",
+        "check_out",
+        "check_out",
+        s.AttendIn,
+        doc="Ends the service; its points are credited in the same transaction.",
+    ),
+    Step("no-show", "no_show", "no_show", s.AttendIn),
+]
+add_steps(router, "/shifts", "shift_id", _attend, ATTENDANCE, response_model=s.ShiftOut)

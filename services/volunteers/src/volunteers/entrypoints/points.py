@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from lianxin.auth import Principal, authenticated
 from lianxin.errors import NotFound, RuleBroken
 from lianxin.service import Runtime, runtime
+from lianxin.steps import Step, add_steps
 from volunteers.domain.accounts import Account
 from volunteers.domain.leaderboards import leaderboard, star_level
 from volunteers.domain.mobilisation import Mobilisation
@@ -300,42 +301,19 @@ async def get_mobilisation(
     return board(m)
 
 
-@router.post("/mobilisations/{mobilisation_id}/answers")
-async def answer(
-    mobilisation_id: UUID,
-    body: s.AnswerIn,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
-) -> dict[str, Any]:
-    return board(
-        await mobilising.respond(
-            rt.uow(), p, mobilisation_id, body.volunteer_id, "answer", body.accepted
-        )
-    )
+async def _respond(rt: RT, p: Principal, mobilisation_id: UUID, step: str, body: Any) -> Any:
+    accepted = getattr(body, "accepted", True)  # only an answer says yes or no
+    m = await mobilising.respond(rt.uow(), p, mobilisation_id, body.volunteer_id, step, accepted)
+    return board(m)
 
 
-@router.post("/mobilisations/{mobilisation_id}/check-in")
-async def on_site(
-    mobilisation_id: UUID,
-    body: s.OnSiteIn,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
-) -> dict[str, Any]:
-    return board(
-        await mobilising.respond(rt.uow(), p, mobilisation_id, body.volunteer_id, "check_in")
-    )
-
-
-@router.post("/mobilisations/{mobilisation_id}/check-out")
-async def off_site(
-    mobilisation_id: UUID,
-    body: s.OnSiteIn,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
-) -> dict[str, Any]:
-    return board(
-        await mobilising.respond(rt.uow(), p, mobilisation_id, body.volunteer_id, "check_out")
-    )
+# A called-up volunteer answers, arrives on site and leaves.
+RESPONSES = [
+    Step("answers", "answer", "answer", s.AnswerIn),
+    Step("check-in", "on_site", "check_in", s.OnSiteIn),
+    Step("check-out", "off_site", "check_out", s.OnSiteIn),
+]
+add_steps(router, "/mobilisations", "mobilisation_id", _respond, RESPONSES, returns=dict[str, Any])
 
 
 @router.post("/mobilisations/{mobilisation_id}/close")

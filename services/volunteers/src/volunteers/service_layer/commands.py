@@ -27,6 +27,7 @@ from volunteers.service_layer.pipeline import (
     as_volunteer_id,
     credit_service,
     is_self,
+    locked,
     require_coordinator,
     stage,
     utcnow,
@@ -146,13 +147,6 @@ async def schedule_shift(
     return shift
 
 
-async def _shift(uow: UoW, principal: Principal, shift_id: UUID) -> Shift:
-    shift = await uow.shifts.get(shift_id, for_update=True)
-    if shift is None or not principal.sees_community(shift.community_code):
-        raise NotFound("shift", shift_id)
-    return shift
-
-
 async def _finish(uow: UoW, shift: Shift) -> Shift:
     await uow.shifts.save(shift)
     stage(uow, shift, community=shift.community_code)
@@ -168,7 +162,7 @@ async def sign_up(
         raise Forbidden("volunteers sign themselves up")
     volunteer_id = as_volunteer_id(principal)
     async with uow:
-        shift = await _shift(uow, principal, shift_id)
+        shift: Shift = await locked(uow.shifts.get, principal, "shift", shift_id)
         volunteer = await uow.volunteers.get(volunteer_id)
         if volunteer is None or volunteer.community_code != shift.community_code:
             raise NotFound("shift", shift_id)
@@ -193,7 +187,7 @@ async def attend(
     team) or, for check-in and out, by the volunteer themself with the shift's code.
     Check-out credits the hours' points in the same transaction."""
     async with uow:
-        shift = await _shift(uow, principal, shift_id)
+        shift: Shift = await locked(uow.shifts.get, principal, "shift", shift_id)
         now = clock()
         if code is not None:
             if step == "no_show":

@@ -28,6 +28,7 @@ from volunteers.service_layer.pipeline import (
     actor,
     as_volunteer_id,
     credit_service,
+    locked,
     require_coordinator,
     stage,
     utcnow,
@@ -88,13 +89,6 @@ async def mobilise_for_emergency(
     return m
 
 
-async def _mobilisation(uow: UoW, principal: Principal, mobilisation_id: UUID) -> Mobilisation:
-    m = await uow.mobilisations.get(mobilisation_id, for_update=True)
-    if m is None or not principal.sees_community(m.community_code):
-        raise NotFound("mobilisation", mobilisation_id)
-    return m
-
-
 def _for(principal: Principal, m: Mobilisation, volunteer_id: UUID) -> None:
     """A volunteer answers for themself; a coordinator records it for anyone."""
     if principal.role is Role.VOLUNTEER and as_volunteer_id(principal) == volunteer_id:
@@ -115,7 +109,7 @@ async def respond(
 ) -> Mobilisation:
     """answer (accept/decline), check_in (arrived on site), check_out (left)."""
     async with uow:
-        m = await _mobilisation(uow, principal, mobilisation_id)
+        m = await locked(uow.mobilisations.get, principal, "mobilisation", mobilisation_id)
         _for(principal, m, volunteer_id)
         now = clock()
         if step == "answer":
@@ -134,7 +128,7 @@ async def close(
     uow: UoW, principal: Principal, mobilisation_id: UUID, clock: Clock = utcnow
 ) -> Mobilisation:
     async with uow:
-        m = await _mobilisation(uow, principal, mobilisation_id)
+        m = await locked(uow.mobilisations.get, principal, "mobilisation", mobilisation_id)
         require_coordinator(principal, m.community_code, "mobilisation", mobilisation_id)
         now = clock()
         served = m.close(now)

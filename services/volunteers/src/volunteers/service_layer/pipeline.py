@@ -14,7 +14,7 @@ mobilisations; the ALLIANCE_ADMIN alone configures points rules.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
@@ -101,6 +101,17 @@ def require_admin(principal: Principal, community_code: str) -> None:
         raise NotFound("community", community_code)
     if not principal.has_role(Role.ALLIANCE_ADMIN):
         raise Forbidden("only the alliance administrator configures points rules")
+
+
+async def locked(
+    get: Callable[..., Awaitable[Any]], principal: Principal, what: str, key: UUID
+) -> Any:
+    """Load under lock (`get(key, for_update=True)`) what the caller's communities hold; outside
+    them it does not exist."""
+    found = await get(key, for_update=True)
+    if found is None or not principal.sees_community(found.community_code):
+        raise NotFound(what, key)
+    return found
 
 
 async def volunteer_for(

@@ -30,6 +30,7 @@ from volunteers.service_layer.pipeline import (
     actor,
     as_volunteer_id,
     credit_service,
+    locked,
     move_points,
     require_admin,
     require_coordinator,
@@ -188,19 +189,12 @@ async def restock(
     uow: UoW, principal: Principal, item_id: UUID, added: int, clock: Clock = utcnow
 ) -> Item:
     async with uow:
-        item = await _item(uow, principal, item_id)
+        item = await locked(uow.shop.item, principal, "item", item_id)
         require_coordinator(principal, item.community_code, "item", item_id)
         item.restock(added, clock())
         await uow.shop.save_item(item)
         stage(uow, item, community=item.community_code)
         await uow.commit()
-    return item
-
-
-async def _item(uow: UoW, principal: Principal, item_id: UUID) -> Item:
-    item = await uow.shop.item(item_id, for_update=True)
-    if item is None or not principal.sees_community(item.community_code):
-        raise NotFound("item", item_id)
     return item
 
 
@@ -215,7 +209,9 @@ async def redeem(
     """At the shop's counter: a coordinator hands the goods over (records who), or a volunteer
     redeems for themself (handed over at the counter by whoever they name)."""
     async with uow:
-        item = await _item(uow, principal, item_id)  # the item's lock first, always
+        item = await locked(
+            uow.shop.item, principal, "item", item_id
+        )  # the item's lock first, always
         if principal.role is Role.VOLUNTEER:
             if as_volunteer_id(principal) != volunteer_id:
                 raise NotFound("passbook", volunteer_id)
@@ -260,7 +256,7 @@ async def cancel_redemption(
         found = await uow.shop.redemption(redemption_id)
         if found is None:
             raise NotFound("redemption", redemption_id)
-        item = await _item(uow, principal, found.item_id)
+        item = await locked(uow.shop.item, principal, "item", found.item_id)
         require_coordinator(principal, item.community_code, "redemption", redemption_id)
         redemption = await uow.shop.redemption(redemption_id, for_update=True)
         original = await uow.ledger.transfer(redemption.transfer_id)

@@ -8,11 +8,10 @@ where and whom) are filled by the service layer from its own records (`extra`).
 
 from __future__ import annotations
 
-import dataclasses
-import inspect
+from functools import partial
 from typing import Any
 
-from lianxin.contracts import EventData
+from lianxin.contracts import EventData, published
 from lianxin.contracts import volunteers as contracts
 from volunteers.domain import events
 
@@ -51,34 +50,7 @@ INTERNAL: frozenset[type] = frozenset(
 )
 
 
-def check(mapping: dict[type, type[EventData]], internal: frozenset[type]) -> None:
-    """Every domain event is published or internal, and a contract carries all its fields;
-    a field only the contract has must have a default (the service fills it)."""
-    declared = {
-        cls
-        for cls in vars(events).values()
-        if inspect.isclass(cls)
-        and dataclasses.is_dataclass(cls)
-        and cls.__module__ == events.__name__
-    }
-    if both := sorted(cls.__name__ for cls in mapping.keys() & internal):
-        raise TypeError(f"domain events both published and internal: {', '.join(both)}")
-    if missing := sorted(cls.__name__ for cls in declared - mapping.keys() - internal):
-        raise TypeError(f"domain events neither published nor internal: {', '.join(missing)}")
-    for event, contract in mapping.items():
-        ours = {f.name for f in dataclasses.fields(event)}
-        theirs = set(contract.model_fields)
-        required_only_there = {
-            name for name in theirs - ours if contract.model_fields[name].is_required()
-        }
-        if not ours <= theirs or required_only_there:
-            raise TypeError(
-                f"{event.__name__} → {contract.__name__}: fields differ "
-                f"(only the event: {sorted(ours - theirs)}, required only in the contract: "
-                f"{sorted(required_only_there)})"
-            )
-
-
+check = partial(published.check, events)
 check(CONTRACTS, INTERNAL)
 
 
@@ -87,9 +59,8 @@ def is_published(event: object) -> bool:
 
 
 def as_contract(event: object, **extra: Any) -> EventData:
-    fields = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)}  # type: ignore[arg-type]
     if isinstance(event, events.MobilisationClosed):
-        fields["hours"] = [
+        extra["hours"] = [
             {"volunteer_id": v, "hours": h, "source_key": k} for v, h, k in event.hours
         ]
-    return CONTRACTS[type(event)](**fields, **extra)
+    return published.as_contract(CONTRACTS, event, **extra)
