@@ -133,7 +133,8 @@ async def load_lists(http: httpx.AsyncClient) -> dict[str, int]:
     limit = asyncio.Semaphore(CONCURRENCY)
 
     def count(kind: str, n: int = 1) -> None:
-        created[kind] = created.get(kind, 0) + n
+        if n:
+            created[kind] = created.get(kind, 0) + n
 
     async def call(method: str, path: str, body: Any = None, **params: Any) -> Any:
         async with limit:
