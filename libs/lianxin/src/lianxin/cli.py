@@ -97,7 +97,13 @@ def up(load_demo: bool = typer.Option(True, "--demo/--no-demo", help="Load the d
         if load_demo:
             from lianxin.demo import load_demo as load
 
-            created = load(f"http://127.0.0.1:{ports['organisation']}", platform.PLATFORM_SECRET)
+            created = load(
+                f"http://127.0.0.1:{ports['organisation']}",
+                platform.PLATFORM_SECRET,
+                lists=True,
+                resources_url=f"http://127.0.0.1:{ports['resources']}",
+                volunteers_url=f"http://127.0.0.1:{ports['volunteers']}",
+            )
             if any(created.values()):
                 typer.echo(f"Loaded the demo alliance: {created}")
         if nats_server:
@@ -161,11 +167,25 @@ def streams():
 
 
 @app.command()
-def demo(organisation_url: str = typer.Option("http://127.0.0.1:8001", envvar="ORGANISATION_URL")):
-    """Load the demo alliance through organisation's API (idempotent)."""
+def demo(
+    organisation_url: str = typer.Option("http://127.0.0.1:8001", envvar="ORGANISATION_URL"),
+    resources_url: str = typer.Option("http://127.0.0.1:8003", envvar="RESOURCES_URL"),
+    volunteers_url: str = typer.Option("http://127.0.0.1:8004", envvar="VOLUNTEERS_URL"),
+    lists: bool = typer.Option(True, "--lists/--no-lists", help="Resources and volunteers too"),
+):
+    """Load the demo alliance through organisation's API, and the resources lists and volunteers
+    through theirs (idempotent)."""
     from lianxin.demo import load_demo
 
-    typer.echo(load_demo(organisation_url, platform.PLATFORM_SECRET))
+    typer.echo(
+        load_demo(
+            organisation_url,
+            platform.PLATFORM_SECRET,
+            lists=lists,
+            resources_url=resources_url,
+            volunteers_url=volunteers_url,
+        )
+    )
 
 
 @app.command("nats-config")

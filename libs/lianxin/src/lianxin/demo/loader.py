@@ -3,6 +3,7 @@
 Idempotent: what exists already (409, or a code the community already has) is left as it is, so
 a second run changes nothing. Independent requests go concurrently and each community's tree,
 people and party organisations go as one bulk import each, so loading takes about a second.
+With `lists`, resources' and volunteers' demo data follows (`lists.py`, `volunteering.py`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import httpx
 
 from lianxin.auth import fetch_token
 from lianxin.demo.accounts import open_accounts
+from lianxin.demo.lists import load_lists
 from lianxin.demo.organisations import (
     ALLIANCES,
     BIG_COMMITTEES,
@@ -26,6 +28,8 @@ from lianxin.demo.organisations import (
     STREETS,
 )
 from lianxin.demo.trees import TREES
+from lianxin.demo.volunteering import load_volunteering
+from lianxin.settings import ServiceSettings
 
 CONCURRENCY = 8
 
@@ -123,19 +127,40 @@ async def load(http: httpx.AsyncClient, *, people: bool = True) -> dict[str, int
 
 
 def load_demo(
-    organisation_url: str, platform_secret: str, *, people: bool = True
+    organisation_url: str,
+    platform_secret: str,
+    *,
+    people: bool = True,
+    lists: bool = False,
+    resources_url: str | None = None,
+    volunteers_url: str | None = None,
 ) -> dict[str, int]:
-    """Load the demo alliance into the organisation at `organisation_url`, as the platform."""
+    """Load the demo alliance into the organisation at `organisation_url`, as the platform.
+
+    With `lists`, then also the resources lists, meeting, project and wishes (resources, at
+    `resources_url`) and Changshan's volunteers, teams, points and shop (volunteers, at
+    `volunteers_url`); each defaults to its `<SERVICE>_URL`, else its default port."""
     token = fetch_token(organisation_url, "platform", platform_secret, client=True)
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def client(url: str) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=url, timeout=30, headers=headers)
 
     async def run() -> dict[str, int]:
-        headers = {"Authorization": f"Bearer {token}"}
-        async with httpx.AsyncClient(
-            base_url=organisation_url, timeout=30, headers=headers
-        ) as http:
+        async with client(organisation_url) as http:
             created = await load(http, people=people)
             if opened := await open_accounts(http):
                 created["accounts"] = opened
-            return created
+        if lists:
+            urls = ServiceSettings()
+            async with (
+                client(resources_url or urls.service_url("resources")) as resources,
+                client(volunteers_url or urls.service_url("volunteers")) as volunteers,
+            ):
+                for part in await asyncio.gather(
+                    load_lists(resources), load_volunteering(volunteers)
+                ):
+                    created |= part
+        return created
 
     return asyncio.run(run())
