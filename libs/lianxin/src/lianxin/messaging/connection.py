@@ -62,7 +62,7 @@ def _servers(url: str):
 
 async def _log_error(exc: Exception) -> None:
     # nats-py's own logging prints a traceback per reconnect attempt: one line is enough.
-    log.warning("nats: %s", exc or exc.__class__.__name__)
+    log.warning("nats: %s", str(exc) or type(exc).__name__)
 
 
 async def _log_disconnected() -> None:
