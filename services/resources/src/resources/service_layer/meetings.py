@@ -150,7 +150,8 @@ async def _carry_out(
 async def get_meeting(
     uow: ResourcesUnitOfWork, principal: Principal, meeting_id: UUID
 ) -> JointMeeting:
-    """A department sees a meeting it was invited to, and nothing else here."""
+    """A department sees a meeting it was invited to, and nothing else here; of the others, who
+    may list the meetings (coordinators, liaisons) may read one."""
     async with uow:
         meeting = await uow.meetings.get(meeting_id)
     if meeting is not None:
@@ -158,6 +159,7 @@ async def get_meeting(
             if principal.scope.department in meeting.invited_department_codes:
                 return meeting
         elif sees(principal, meeting.community_code):
+            may(principal, COORDINATORS | {Role.MEMBER_UNIT_LIAISON})
             return meeting
     raise NotFound("meeting", meeting_id)
 

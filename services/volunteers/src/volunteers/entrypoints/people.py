@@ -62,7 +62,8 @@ async def register(
 async def list_volunteers(
     community_code: str, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
 ) -> Any:
-    if not coordinates(p, community_code) and p.role is not Role.GRID_LEADER:
+    grid_leader = p.role is Role.GRID_LEADER and p.sees_community(community_code)
+    if not coordinates(p, community_code) and not grid_leader:
         raise NotFound("community", community_code)
     async with rt.uow() as uow:
         found = await uow.volunteers.in_community(community_code)

@@ -285,6 +285,8 @@ async def list_mobilisations(
     rt: RT = Depends(runtime),
     p: Principal = Depends(authenticated),
 ) -> list[dict[str, Any]]:
+    if community_code is not None and not p.sees_community(community_code):
+        raise NotFound("community", community_code)
     async with rt.uow() as uow:
         found = await uow.mobilisations.list(community_code)
     return [board(m) for m in found if p.sees_community(m.community_code)]

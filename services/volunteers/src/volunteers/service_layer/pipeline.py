@@ -83,8 +83,8 @@ def sees_volunteer(principal: Principal, volunteer: Volunteer) -> bool:
     """Their coordinators, their grid's leader, and the volunteer themself."""
     if is_self(principal, volunteer):
         return True
-    if principal.role is Role.VOLUNTEER:
-        return False
+    if not principal.has_role(*COORDINATORS, Role.GRID_LEADER):
+        return False  # another volunteer, a liaison, a department
     return principal.sees_grid_node(volunteer.home_node_path, volunteer.community_code)
 
 

@@ -1,0 +1,328 @@
+"""Each role × each volunteers route × an object inside and outside its scope.
+
+Two communities: Taipingjie (inside every scope under test) and Changshan (outside); for a
+volunteer also another volunteer's passbook, call-up and redemption in Taipingjie. "Allowed"
+means the request passed the gate (any answer but 401, 403 or 404, never a 5xx: an allowed step
+in the wrong state may be a 409 or 422); outside its scope an allowed role hears 404 (not 403,
+which would tell the object exists); a role not allowed hears 403 or 404. A route without a row
+fails the first test.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from lianxin.auth import Principal, Role, Scope
+from lianxin.testing.events import as_sent, escalation
+from volunteers.entrypoints.app import create_app
+from volunteers.service_layer.mobilising import mobilise_for_emergency
+
+from .conftest import UowFactory, bearer
+
+pytestmark = pytest.mark.asyncio
+
+TPJ = frozenset({"taipingjie"})
+SCOPES = {
+    "alliance_admin": Scope(alliance="tpj-alliance", communities=TPJ),
+    "street_coordinator": Scope(communities=TPJ),
+    "community_coordinator": Scope(communities=TPJ),
+    "grid_leader": Scope(communities=TPJ, grid_nodes=frozenset({"tpj-g1"})),
+    "member_unit_liaison": Scope(communities=TPJ, member_unit="tpj-u01"),
+    "department_operator": Scope(department="power_supply"),
+    "volunteer": Scope(communities=TPJ),
+    "service": Scope(),
+}
+C = frozenset({"alliance_admin", "street_coordinator", "community_coordinator", "service"})
+G = C | {"grid_leader"}
+V = frozenset({"volunteer"})
+# Everyone of the platform in the community: the community's boards and lists.
+ALL = G | V | {"member_unit_liaison"}
+ADMIN = frozenset({"alliance_admin", "service"})
+
+# (method, path) → (the roles allowed, what the path, query or body aims at). "volunteer"
+# targets are the volunteer's own for a volunteer token.
+TABLE: dict[tuple[str, str], tuple[frozenset[str], str]] = {
+    ("POST", "/volunteers"): (C, "body"),
+    ("GET", "/volunteers"): (G, "query"),
+    ("GET", "/volunteers/{volunteer_id}"): (G | V, "volunteer"),
+    ("PUT", "/volunteers/{volunteer_id}/consent"): (V, "volunteer"),
+    ("POST", "/teams"): (C, "body"),
+    ("GET", "/teams"): (ALL, "query"),
+    ("POST", "/teams/{team_id}/members"): (C, "team"),
+    ("PUT", "/teams/{team_id}/members/{volunteer_id}"): (C, "team"),
+    ("DELETE", "/teams/{team_id}/members/{volunteer_id}"): (C, "team"),
+    ("POST", "/activities"): (C, "body"),
+    ("GET", "/activities"): (ALL, "query"),
+    ("POST", "/activities/{activity_id}/shifts"): (C, "activity"),
+    ("GET", "/activities/{activity_id}/shifts"): (ALL, "activity"),
+    # The caller's own shifts: nothing of anyone else's to aim at.
+    ("GET", "/my/shifts"): (ALL | {"department_operator"}, "none"),
+    ("POST", "/shifts/{shift_id}/sign-ups"): (V, "shift"),
+    ("DELETE", "/shifts/{shift_id}/sign-ups/mine"): (V, "shift"),
+    # By the team's leader (the volunteer token is the leader's) or with the shift's code.
+    ("POST", "/shifts/{shift_id}/check-in"): (V, "shift"),
+    ("POST", "/shifts/{shift_id}/check-out"): (V, "shift"),
+    ("POST", "/shifts/{shift_id}/no-show"): (V, "shift"),
+    ("GET", "/volunteers/{volunteer_id}/passbook"): (G | V, "volunteer"),
+    ("POST", "/transfers/adjustments"): (C, "volunteer"),
+    ("POST", "/transfers/expiries"): (C, "volunteer"),
+    ("POST", "/transfers/{transfer_id}/reversal"): (C, "transfer"),
+    ("GET", "/ledger/reconciliation"): (ADMIN, "none"),
+    ("GET", "/rules/{community_code}"): (ALL, "community"),
+    ("PUT", "/rules/{community_code}"): (ADMIN, "community"),
+    ("POST", "/shop/items"): (C, "body"),
+    ("GET", "/shop/items"): (ALL, "query"),
+    ("POST", "/shop/items/{item_id}/stock"): (C, "item"),
+    ("POST", "/shop/items/{item_id}/redemptions"): (C | V, "item"),
+    ("POST", "/shop/redemptions/{redemption_id}/cancellation"): (C, "redemption"),
+    ("GET", "/volunteers/{volunteer_id}/service-record"): (G | V, "volunteer"),
+    ("GET", "/volunteers/{volunteer_id}/service-record.csv"): (G | V, "volunteer"),
+    ("POST", "/volunteers/{volunteer_id}/service-record/report"): (C, "volunteer"),
+    ("GET", "/leaderboards"): (ALL, "query"),
+    ("GET", "/mobilisations"): (ALL, "query"),
+    ("GET", "/mobilisations/{mobilisation_id}"): (ALL, "mobilisation"),
+    ("POST", "/mobilisations/{mobilisation_id}/answers"): (C | V, "mobilisation"),
+    ("POST", "/mobilisations/{mobilisation_id}/check-in"): (C | V, "mobilisation"),
+    ("POST", "/mobilisations/{mobilisation_id}/check-out"): (C | V, "mobilisation"),
+    ("POST", "/mobilisations/{mobilisation_id}/close"): (C, "mobilisation"),
+}
+PUBLIC = {
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/ops/outbox"),
+    ("GET", "/ops/dead-letters"),
+    # The operations router checks its own role (alliance admins), as in every service.
+    ("POST", "/ops/dead-letters/{dead_letter_id}/replay"),
+}
+# What each kind of target puts in the path.
+PATH_KEYS = ("volunteer", "team", "activity", "shift", "transfer", "item", "redemption")
+
+
+async def _made(answer: httpx.Response) -> dict[str, Any]:
+    assert answer.status_code in (200, 201), answer.text
+    return answer.json()
+
+
+async def _world(api: httpx.AsyncClient, uows: UowFactory) -> dict[str, dict[str, str]]:
+    """Each community's two volunteers (the first leads the team, signed up for its shift, has
+    points and a redemption), team, activity, shift, adjustment, shop item and mobilisation,
+    made by the platform (and the first volunteer)."""
+    platform = bearer(Principal("platform", Role.SERVICE))
+    world: dict[str, dict[str, str]] = {}
+    for prefix, community in (("tpj", "taipingjie"), ("cs", "changshan")):
+        ids: dict[str, str] = {"community": community}
+
+        async def post(path: str, body: dict[str, Any], headers: dict[str, str] = platform) -> Any:
+            return await _made(await api.post(path, json=body, headers=headers))
+
+        for key, name in (("volunteer", "王师傅"), ("other", "李阿姨")):
+            ids[key] = (
+                await post(
+                    "/volunteers",
+                    {
+                        "community_code": community,
+                        "name": name,
+                        "contact": "13812345678",
+                        "home_node_path": [f"{prefix}-g1", f"{prefix}-g1-m1"],
+                        "skills": ["first_aid"],
+                        "party_member_kind": "in_service",
+                        "employer_unit_code": f"{prefix}-u01",
+                        "employer_branch_code": f"{prefix}-u01-branch",
+                    },
+                )
+            )["id"]
+        team = {"community_code": community, "name": "红马甲", "kind": "red_vest"}
+        ids["team"] = (await post("/teams", team))["id"]
+        await post(
+            f"/teams/{ids['team']}/members", {"volunteer_id": ids["volunteer"], "role": "leader"}
+        )
+        await post(f"/teams/{ids['team']}/members", {"volunteer_id": ids["other"]})
+        activity = {
+            "community_code": community,
+            "node_code": f"{prefix}-g1",
+            "kind": "elder_care",
+            "title": "探访独居老人",
+            "team_id": ids["team"],
+        }
+        ids["activity"] = (await post("/activities", activity))["id"]
+        start = datetime.now(UTC) + timedelta(minutes=20)
+        shift = {
+            "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=2)).isoformat(),
+            "place": "3号楼",
+            "places": 5,
+        }
+        ids["shift"] = (await post(f"/activities/{ids['activity']}/shifts", shift))["id"]
+        me = bearer(
+            Principal(ids["volunteer"], Role.VOLUNTEER, Scope(communities=frozenset({community})))
+        )
+        await post(f"/shifts/{ids['shift']}/sign-ups", {}, me)
+        adjusted = {"volunteer_id": ids["volunteer"], "amount": 100, "reason": "纸质存折"}
+        ids["transfer"] = (await post("/transfers/adjustments", adjusted))["id"]
+        item = {
+            "community_code": community,
+            "name": "大米",
+            "donor_kind": "firm",
+            "donor": "超市",
+            "price": 10,
+            "stock": 50,
+        }
+        ids["item"] = (await post("/shop/items", item))["id"]
+        redeemed = {"volunteer_id": ids["volunteer"], "handed_over_by": "社区书记"}
+        ids["redemption"] = (await post(f"/shop/items/{ids['item']}/redemptions", redeemed))["id"]
+        war = escalation(community, f"{prefix}-g1-m1")
+        made = await mobilise_for_emergency(uows(), as_sent(war), war, "volunteers_incidents")
+        assert made is not None
+        ids["mobilisation"] = str(made.id)
+        world[community] = ids
+    return world
+
+
+def _request(method: str, template: str, target: str, ids: dict[str, str]) -> tuple[str, Any]:
+    """Path (with query) and body aimed at the objects `ids` names (one community's)."""
+    community = ids["community"]
+    path = template.replace("{community_code}", community)
+    path = path.replace("{mobilisation_id}", ids["mobilisation"])
+    for key in PATH_KEYS:
+        path = path.replace(f"{{{key}_id}}", ids[key])
+    query: dict[str, str] = {}
+    if target == "query":
+        query["community_code"] = community
+    if "service-record" in template or template == "/leaderboards":
+        query["period"] = str(datetime.now(UTC).year)
+    if query:
+        path = f"{path}?{httpx.QueryParams(query)}"
+    if method == "GET":
+        return path, None
+    later = datetime.now(UTC) + timedelta(days=1)
+    bodies: dict[str, dict[str, Any]] = {
+        "/volunteers": {
+            "community_code": community,
+            "name": "新人",
+            "contact": "13800000000",
+            "home_node_path": ["g1"],
+        },
+        "/volunteers/{volunteer_id}/consent": {"consent_to_contact": True},
+        "/teams": {"community_code": community, "name": "t", "kind": "patrol"},
+        "/teams/{team_id}/members": {"volunteer_id": ids["other"]},
+        "/teams/{team_id}/members/{volunteer_id}": {
+            "volunteer_id": ids["volunteer"],
+            "role": "leader",
+        },
+        "/activities": {
+            "community_code": community,
+            "node_code": "g1",
+            "kind": "k",
+            "title": "t",
+        },
+        "/activities/{activity_id}/shifts": {
+            "starts_at": later.isoformat(),
+            "ends_at": (later + timedelta(hours=1)).isoformat(),
+            "place": "p",
+            "places": 1,
+        },
+        "/shifts/{shift_id}/check-in": {"volunteer_id": ids["volunteer"]},
+        "/shifts/{shift_id}/check-out": {"volunteer_id": ids["volunteer"]},
+        "/shifts/{shift_id}/no-show": {"volunteer_id": ids["volunteer"]},
+        "/transfers/adjustments": {"volunteer_id": ids["volunteer"], "amount": 1, "reason": "r"},
+        "/transfers/expiries": {"volunteer_id": ids["volunteer"], "amount": 1, "reason": "r"},
+        "/transfers/{transfer_id}/reversal": {"reason": "r"},
+        "/rules/{community_code}": {"default_per_hour": 10},
+        "/shop/items": {
+            "community_code": community,
+            "name": "n",
+            "donor_kind": "firm",
+            "donor": "d",
+            "price": 1,
+            "stock": 1,
+        },
+        "/shop/items/{item_id}/stock": {"added": 1},
+        "/shop/items/{item_id}/redemptions": {
+            "volunteer_id": ids["volunteer"],
+            "handed_over_by": "h",
+        },
+        "/shop/redemptions/{redemption_id}/cancellation": {"reason": "r"},
+        "/mobilisations/{mobilisation_id}/answers": {
+            "volunteer_id": ids["volunteer"],
+            "accepted": True,
+        },
+        "/mobilisations/{mobilisation_id}/check-in": {"volunteer_id": ids["volunteer"]},
+        "/mobilisations/{mobilisation_id}/check-out": {"volunteer_id": ids["volunteer"]},
+    }
+    return path, bodies.get(template)
+
+
+# Where a volunteer acts as themself: another volunteer's is outside its scope.
+OWN = {
+    "/shop/items/{item_id}/redemptions",
+    "/mobilisations/{mobilisation_id}/answers",
+    "/mobilisations/{mobilisation_id}/check-in",
+    "/mobilisations/{mobilisation_id}/check-out",
+}
+
+
+def _outside(
+    role: str, template: str, target: str, world: dict[str, dict[str, str]]
+) -> list[dict[str, str]]:
+    """Changshan's objects; for a volunteer also another volunteer's (passbook, call-up,
+    redemption) in its own community."""
+    if target == "none":
+        return []
+    outside = [world["changshan"]]
+    if role == "volunteer" and (target == "volunteer" or template in OWN):
+        tpj = world["taipingjie"]
+        outside.append({**tpj, "volunteer": tpj["other"], "other": tpj["volunteer"]})
+    return outside
+
+
+def _cases() -> list[tuple[str, str, frozenset[str], str]]:
+    rows = [(m, t, allowed, target) for (m, t), (allowed, target) in TABLE.items()]
+    # Reads first, removals and endings last, so that what one step changes hides nothing.
+    last = ("/close", "/cancellation", "/reversal", "/no-show", "/check-out")
+    return sorted(rows, key=lambda r: (r[0] != "GET", r[0] == "DELETE", r[1].endswith(last), r[1]))
+
+
+async def test_every_route_of_volunteers_has_a_row() -> None:
+    routes = {
+        (method.upper(), path)
+        for path, operations in create_app().openapi()["paths"].items()
+        for method in operations
+    }
+    assert routes - PUBLIC == set(TABLE), "add the route to TABLE with who may call it"
+
+
+async def test_each_role_reaches_what_its_scope_allows_and_nothing_else(
+    api: httpx.AsyncClient, uows: UowFactory
+) -> None:
+    world = await _world(api, uows)
+    inside = world["taipingjie"]
+    tokens = {
+        role: bearer(
+            Principal(inside["volunteer"] if role == "volunteer" else role, Role(role), scope)
+        )
+        for role, scope in SCOPES.items()
+    }
+    wrong: list[str] = []
+    for method, template, allowed, target in _cases():
+        for role in SCOPES:
+            path, body = _request(method, template, target, inside)
+            answer = await api.request(method, path, headers=tokens[role], json=body)
+            status = answer.status_code
+            if status >= 500 or (status not in (401, 403, 404)) != (role in allowed):
+                wrong.append(f"{role} {method} {template} inside: {status} {answer.text[:120]}")
+            if role == "service":
+                continue  # the platform's scope has no outside
+            for ids in _outside(role, template, target, world):
+                path, body = _request(method, template, target, ids)
+                answer = await api.request(method, path, headers=tokens[role], json=body)
+                status = answer.status_code
+                if status != 404 if role in allowed else status not in (403, 404):
+                    where = ids["community"] if ids is world["changshan"] else "another volunteer"
+                    wrong.append(
+                        f"{role} {method} {template} {where}: {status} {answer.text[:120]}"
+                    )
+    assert wrong == [], "\n".join(wrong)
