@@ -55,7 +55,7 @@ def volunteer_token(plat: Platform, volunteer: dict) -> str:
         "username": str(volunteer["id"]),
         "display_name": volunteer["name"],
         "role": "volunteer",
-        "scope": {"communities": [COMMUNITY]},
+        "scope": {"communities": [volunteer["community_code"]]},
         "secret": DEMO_PASSWORD,
     }
     with plat.http("organisation") as organisation:
@@ -291,3 +291,61 @@ def test_snow_a_wartime_escalation_mobilises_the_grid_and_closing_pays_hours_as_
     assert books() == paid
     # His own passbook shows the same: a volunteer reads his own.
     assert his.get(f"/volunteers/{member['id']}/passbook").json() == paid[member["id"]]
+
+
+def test_the_points_supermarket_redeeming_leaves_the_lifetime_rank_unchanged(
+    demo_platform: Platform,
+) -> None:
+    plat = demo_platform
+    coordinator = plat.http("volunteers", plat.token("cs-coordinator", DEMO_PASSWORD))
+
+    def changshan(name: str, contact: str) -> dict:
+        body = {"community_code": "changshan", "name": name, "contact": contact}
+        answer = coordinator.post("/volunteers", json={**body, "home_node_path": ["csh-g01"]})
+        assert answer.status_code == 201, answer.text
+        return answer.json()
+
+    fitter, neighbour = changshan("耿尚彬", "13843100001"), changshan("张立春", "13843100002")
+    # Ten years of sharpening knives on paper, carried into the ledger by the coordinator.
+    for v, amount in ((fitter, 300), (neighbour, 200)):
+        adjusted = coordinator.post(
+            "/transfers/adjustments",
+            json={"volunteer_id": v["id"], "amount": amount, "reason": "纸质存折结转"},
+        )
+        assert adjusted.status_code == 201, adjusted.text
+    item = coordinator.post(
+        "/shop/items",
+        json={
+            "community_code": "changshan",
+            "name": "大米 10 斤",
+            "donor_kind": "civil_affairs",
+            "donor": "民政局",
+            "price": 200,
+            "stock": 2,
+        },
+    )
+    assert item.status_code == 201, item.text
+
+    # He redeems for himself at the counter: the points and the stock go in one step.
+    his = plat.http("volunteers", volunteer_token(plat, fitter))
+    url = f"/shop/items/{item.json()['id']}/redemptions"
+    redeemed = his.post(url, json={"volunteer_id": fitter["id"], "handed_over_by": "社区超市"})
+    assert redeemed.status_code == 201, redeemed.text
+    assert redeemed.json()["price"] == 200 and redeemed.json()["status"] == "redeemed"
+    not_his = his.post(url, json={"volunteer_id": neighbour["id"], "handed_over_by": "社区超市"})
+    assert not_his.status_code == 404, not_his.text
+    book = his.get(f"/volunteers/{fitter['id']}/passbook").json()
+    assert (book["spendable"], book["lifetime"]) == (100, 300)
+    # Too few points left for a second bag: refused, nothing moves.
+    assert (
+        his.post(url, json={"volunteer_id": fitter["id"], "handed_over_by": "x"}).status_code == 409
+    )
+    stock = coordinator.get("/shop/items", params={"community_code": "changshan"}).json()
+    assert [i["stock"] for i in stock] == [1]
+
+    # Lifetime points rank him first still, ahead of the neighbour who spent nothing.
+    board = coordinator.get("/leaderboards", params={"community_code": "changshan", "period": YEAR})
+    assert board.status_code == 200, board.text
+    rows = [(r["rank"], r["volunteer_id"], r["points"]) for r in board.json()["rows"]]
+    assert rows[:2] == [(1, fitter["id"], 300), (2, neighbour["id"], 200)]
+    assert plat.http("volunteers").get("/ledger/reconciliation").json()["clean"] is True
