@@ -9,7 +9,6 @@ the consumers and the workers together, and cancels them together on shutdown.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -194,20 +193,31 @@ def _log_crash(task: asyncio.Task) -> None:
         log.error("background task %s died", task.get_name(), exc_info=task.exception())
 
 
+# Each step of a stop gets this long: a stop must end in bounded time whatever state NATS or
+# PostgreSQL are in (an orchestrator kills what outlives its grace period anyway).
+STOP_STEP_SECONDS = 10.0
+
+
 async def _stop(rt: Runtime) -> None:
     for task in rt.tasks:
         task.cancel()
-    for task in rt.tasks:
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
+    await _bounded("background tasks", asyncio.gather(*rt.tasks, return_exceptions=True))
     rt.tasks.clear()  # a lifespan run again (tests do) starts afresh
     if rt.nc is not None:
         # close, not drain: unacked messages are simply redelivered to the next replica.
-        with contextlib.suppress(Exception):
-            await rt.nc.close()
+        await _bounded("the NATS connection", rt.nc.close())
     if rt.engine is not None:
-        await rt.engine.dispose()
+        await _bounded("the database pool", rt.engine.dispose())
     shutdown_telemetry()
+
+
+async def _bounded(what: str, step: Awaitable[object]) -> None:
+    try:
+        await asyncio.wait_for(step, STOP_STEP_SECONDS)
+    except TimeoutError:
+        log.warning("stopping: %s did not finish within %ss; going on", what, STOP_STEP_SECONDS)
+    except Exception:
+        log.warning("stopping: %s failed; going on", what, exc_info=True)
 
 
 def _instrument(app: FastAPI) -> None:
