@@ -241,7 +241,10 @@ def test_the_year_end_review_scores_lists_and_stars_by_the_stated_rules(
     # tpj-u23: one project finished after its due date, rated 1.
     late = project("年终考核: 绿化补种", soon)
     claim(late["id"], "tpj-u23")
-    # tpj-u25: one wish claimed and fulfilled. tpj-u24: nothing.
+    # tpj-u25: three projects claimed (only two count), none due yet; one wish claimed and
+    # fulfilled. tpj-u24: nothing.
+    for n in range(3):
+        claim(project(f"年终考核: 长期项目{n}", now + timedelta(days=300))["id"], "tpj-u25")
     wish(5, "tpj-u25", True)
     time.sleep(max(0.0, (soon - datetime.now(UTC)).total_seconds()) + 0.5)
     ok(coordinator.post(f"/projects/{late['id']}/finish"))
@@ -254,7 +257,7 @@ def test_the_year_end_review_scores_lists_and_stars_by_the_stated_rules(
         "tpj-u22": 10 - 10 + 2,
         "tpj-u23": 10 - 10 - 10,  # finishing late earns nothing: it is late, rated 1 → −10
         "tpj-u24": 0,
-        "tpj-u25": 2 + 3,
+        "tpj-u25": 10 * 2 + 2 + 3,
     }
     query = {"community_code": TPJ, "quarter": "2026-Q4", "member_unit_codes": UNITS}
     cards = ok(coordinator.get("/scorecards", params=query))
@@ -264,6 +267,7 @@ def test_the_year_end_review_scores_lists_and_stars_by_the_stated_rules(
     assert "rated 4.5 by 2: +8" in reasons["tpj-u21"]
     assert any("(capped)" in r and r.endswith("+10") for r in reasons["tpj-u21"])
     assert reasons["tpj-u24"] == ["nothing claimed or done this quarter: +0"]
+    assert "3 claimed: +20" in reasons["tpj-u25"]
     # Red: the three best above zero; black: the lowest of the rest at zero or below.
     assert cards["red"] == ["tpj-u21", "tpj-u25", "tpj-u22"]
     assert cards["black"] == ["tpj-u23", "tpj-u24"]
@@ -296,7 +300,7 @@ def test_the_year_end_review_scores_lists_and_stars_by_the_stated_rules(
     for unit, total in expected.items():
         assert by_unit[unit]["quarter_scores"] == [0, 0, 0, total], by_unit[unit]
         assert by_unit[unit]["total"] == total and by_unit[unit]["stars"] == stars(total)
-    assert by_unit["tpj-u21"]["stars"] == 3
+    assert (by_unit["tpj-u21"]["stars"], by_unit["tpj-u25"]["stars"]) == (3, 2)
     ranked = sorted(UNITS, key=lambda u: (-stars(expected[u]), -expected[u], u))
     assert [r["member_unit_code"] for r in review] == ranked
     assert eventually(
@@ -307,3 +311,28 @@ def test_the_year_end_review_scores_lists_and_stars_by_the_stated_rules(
             >= 1
         )
     )
+
+
+def test_a_liaison_claims_for_its_own_unit_only(demo_platform: Platform) -> None:
+    plat = demo_platform
+    coordinator = plat.http("resources", plat.token("tpj-coordinator", DEMO_PASSWORD))
+    liaison = plat.http("resources", plat.token("tpj-liaison", DEMO_PASSWORD))
+    due = (datetime.now(UTC) + timedelta(days=30)).isoformat()
+    body = {"community_code": TPJ, "title": "联络员认领的项目", "due_at": due, "slots": 2}
+    created = ok(coordinator.post("/projects", json=body), 201)
+
+    other = liaison.post(f"/projects/{created['id']}/claims", json={"member_unit_code": "tpj-u02"})
+    assert other.status_code == 403, other.text
+    claimed = ok(liaison.post(f"/projects/{created['id']}/claims", json={}))
+    assert [c["member_unit_code"] for c in claimed["claims"]] == ["tpj-u01"]
+    reported = liaison.post(
+        f"/projects/{created['id']}/progress", json={"note": "已开工", "percent_done": 10}
+    )
+    assert ok(reported)["percent_done"] == 10
+
+    # A Yongxinglu project is outside its scope: it does not exist for it.
+    yxl = plat.http("resources", plat.token("yxl-coordinator", DEMO_PASSWORD))
+    body = {"community_code": YXL, "title": "永兴路的项目", "due_at": due}
+    elsewhere = ok(yxl.post("/projects", json=body), 201)
+    assert liaison.post(f"/projects/{elsewhere['id']}/claims", json={}).status_code == 404
+    assert liaison.get(f"/projects/{elsewhere['id']}").status_code == 404
