@@ -207,6 +207,11 @@ async def load_lists(http: httpx.AsyncClient) -> dict[str, int]:
         count("wishes", len(missing))
         moved = await asyncio.gather(*(close(i, have[wish(i)["title"]]) for i in range(CLOSED)))
         count("wishes_closed", sum(moved))
+        # The rest wait on the wish board for a member unit or a party member to claim them.
+        waiting = [have[wish(i)["title"]] for i in range(CLOSED, WISHES)]
+        for w in waiting:
+            if w["status"] == "recorded":
+                await call("POST", f"/wishes/{w['id']}/publish")
 
     async def close(i: int, w: dict[str, Any]) -> bool:
         """派单 → 接单 → deliver → 销单, from wherever the wish is."""
