@@ -7,6 +7,7 @@ a meeting closing with ten decisions is still one write to `projects` and one to
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
@@ -29,7 +30,9 @@ from resources.domain.wishes import MicroWish
 A = TypeVar("A")
 
 
-class Repository(Generic[A]):
+class Repository(ABC, Generic[A]):
+    """Each aggregate's repository says its table and how a row and the aggregate map."""
+
     table: ClassVar[Table]
     order: ClassVar[str] = "id"
 
@@ -37,11 +40,11 @@ class Repository(Generic[A]):
         self.session = session
         self.seen: dict[UUID, A] = {}
 
-    def _row(self, aggregate: A) -> dict[str, Any]:
-        raise NotImplementedError
+    @abstractmethod
+    def _row(self, aggregate: A) -> dict[str, Any]: ...
 
-    def _aggregate(self, row: Row) -> A:
-        raise NotImplementedError
+    @abstractmethod
+    def _aggregate(self, row: Row) -> A: ...
 
     async def _complete(self, found: list[A]) -> list[A]:
         """Hook: fill in what lives in other tables."""
