@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, func, or_, select, true
+from sqlalchemy import delete, or_, select, true
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -140,15 +140,6 @@ class IncidentRepository:
             self.seen[incident.id] = incident
         return incident
 
-    async def timeline_trace_ids(self, incident_id: UUID) -> list[str | None]:
-        """The trace id of each timeline line, in order: the hop-by-hop view links to them."""
-        rows = await self.session.execute(
-            select(timeline.c.trace_id)
-            .where(timeline.c.incident_id == incident_id)
-            .order_by(timeline.c.seq)
-        )
-        return [r.trace_id for r in rows]
-
     async def by_assignment(self, assignment_id: UUID) -> Incident | None:
         incident_id = await self.session.scalar(
             select(assignments.c.incident_id).where(assignments.c.id == assignment_id)
@@ -278,9 +269,6 @@ class IncidentRepository:
                 )
             )
         return claimed
-
-    async def next_timer_due(self) -> datetime | None:
-        return await self.session.scalar(select(func.min(timers.c.due_at)))
 
 
 def _rung_reached(incident: Incident, timer: Timer) -> int:

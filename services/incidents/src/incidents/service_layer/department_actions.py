@@ -32,9 +32,8 @@ class DepartmentAction:
     summary: str
     # The domain step: (incident, assignment id, department code, text, now).
     step: Step
-    # The text it takes (note, reason or result), and whether it may be left empty.
+    # The text it takes: a note, a reason or a result (the domain step says if it may be empty).
     text: str
-    text_required: bool
     # What it leaves: one timeline line, one domain event (and that event's contract).
     timeline_action: str
     event: type
@@ -54,7 +53,6 @@ ACTIONS: dict[str, DepartmentAction] = {
             "Sign for the whistle (接单).",
             Incident.acknowledge,
             "note",
-            False,
             "acknowledged",
             events.DepartmentAcknowledged,
             report_in.AcknowledgementReportedIn,
@@ -64,7 +62,6 @@ ACTIONS: dict[str, DepartmentAction] = {
             "Send it back, not signed for: not this department's matter, and why (退单).",
             Incident.return_assignment,
             "reason",
-            True,
             "returned",
             events.DepartmentReturned,
             report_in.ReturnReportedIn,
@@ -75,7 +72,6 @@ ACTIONS: dict[str, DepartmentAction] = {
             "Work on it (办理).",
             Incident.handle,
             "note",
-            False,
             "started",
             events.DepartmentStartedHandling,
             report_in.HandlingReportedIn,
@@ -86,7 +82,6 @@ ACTIONS: dict[str, DepartmentAction] = {
             "Report the result (反馈).",
             Incident.report_result,
             "result",
-            True,
             "assignment_resolved",
             events.DepartmentReportedResult,
             report_in.ResultReportedIn,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from incidents.service_layer.pipeline import in_incident_trace, stage
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
@@ -22,9 +22,3 @@ async def fire_due_timers(uow: IncidentsUnitOfWork, now: datetime, limit: int = 
                 await stage(uow, incident)
         await uow.commit()
     return taken
-
-
-async def next_timer_in(uow: IncidentsUnitOfWork, now: datetime) -> timedelta | None:
-    async with uow:
-        due = await uow.incidents.next_timer_due()
-    return None if due is None else max(due - now, timedelta(0))
