@@ -149,6 +149,12 @@ async def test_bad_input_and_wrong_state_name_the_field(api) -> None:
         json={"community_code": "changshan", "node_code": "g", "kind": "juggling", "title": "t"},
     )
     assert rule.status_code == 422 and rule.json()["errors"][0]["field"] == "kind"
+    nul = await api.post(
+        "/activities",
+        headers=COORD,
+        json={"community_code": "changshan", "node_code": "g", "kind": "patrol", "title": "a\x00"},
+    )
+    assert nul.status_code == 422 and nul.json()["errors"][0]["field"] == "title"
     period = await api.get("/leaderboards?community_code=changshan&period=last-year", headers=COORD)
     assert period.status_code == 422 and period.json()["errors"][0]["field"] == "period"
     forbidden = await api.put("/rules/changshan", headers=COORD, json={"daily_cap": 10})

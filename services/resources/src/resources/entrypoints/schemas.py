@@ -8,35 +8,15 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, Field
 
+from lianxin.inputs import Body
 from resources.adapters.codec import dump
 
 Code = Annotated[str, Field(min_length=1, max_length=64)]
 Title = Annotated[str, Field(min_length=1, max_length=200)]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 Codes = Annotated[list[Code], Field(max_length=200)]
-
-
-def _nul_free(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" not in value
-    if isinstance(value, list | tuple):
-        return all(_nul_free(v) for v in value)
-    if isinstance(value, dict):
-        return all(_nul_free(k) and _nul_free(v) for k, v in value.items())
-    return True
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        if not _nul_free(value):
-            raise ValueError("NUL bytes are not allowed")
-        return value
 
 
 class NeedIn(Body):

@@ -8,16 +8,14 @@ from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from lianxin.inputs import Body
 
 Text = Field(min_length=1, max_length=200)
 
 
-class In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class VolunteerIn(In):
+class VolunteerIn(Body):
     community_code: str = Text
     name: str = Text
     contact: str = Text
@@ -46,17 +44,17 @@ class VolunteerOut(BaseModel):
     consent_to_contact: bool
 
 
-class ConsentIn(In):
+class ConsentIn(Body):
     consent_to_contact: bool
 
 
-class TeamIn(In):
+class TeamIn(Body):
     community_code: str = Text
     name: str = Text
     kind: Literal["red_vest", "patrol", "helping", "emergency", "other"]
 
 
-class MembershipIn(In):
+class MembershipIn(Body):
     volunteer_id: UUID
     role: Literal["leader", "member"] = "member"
 
@@ -76,7 +74,7 @@ class TeamOut(BaseModel):
     memberships: list[MembershipOut]
 
 
-class ActivityIn(In):
+class ActivityIn(Body):
     community_code: str = Text
     node_code: str = Text
     kind: str = Text
@@ -95,7 +93,7 @@ class ActivityOut(BaseModel):
     emergency: bool
 
 
-class ShiftIn(In):
+class ShiftIn(Body):
     starts_at: datetime
     ends_at: datetime
     place: str = Text
@@ -126,7 +124,7 @@ class ShiftOut(BaseModel):
     sign_ups: list[SignUpOut] = []
 
 
-class AttendIn(In):
+class AttendIn(Body):
     volunteer_id: UUID
     code: str | None = Field(default=None, min_length=1, max_length=20)
 
@@ -153,24 +151,24 @@ class PassbookOut(BaseModel):
     transfers: list[TransferOut]
 
 
-class AdjustIn(In):
+class AdjustIn(Body):
     volunteer_id: UUID
     amount: int = Field(gt=0, le=100_000)
     reason: str = Text
     source_key: str | None = Field(default=None, min_length=1, max_length=200)
 
 
-class ExpireIn(In):
+class ExpireIn(Body):
     volunteer_id: UUID
     amount: int = Field(gt=0, le=100_000)
     reason: str = Text
 
 
-class ReverseIn(In):
+class ReverseIn(Body):
     reason: str = Text
 
 
-class RulesIn(In):
+class RulesIn(Body):
     per_hour: dict[str, int] = {}
     default_per_hour: int = Field(default=10, ge=0)
     night_multiplier: Decimal = Field(default=Decimal("1.5"), ge=1)
@@ -178,7 +176,7 @@ class RulesIn(In):
     daily_cap: int = Field(default=120, ge=0)
 
 
-class ItemIn(In):
+class ItemIn(Body):
     community_code: str = Text
     name: str = Text
     donor_kind: Literal["civil_affairs", "member_unit", "firm", "resident"]
@@ -187,7 +185,7 @@ class ItemIn(In):
     stock: int = Field(gt=0)
 
 
-class RestockIn(In):
+class RestockIn(Body):
     added: int = Field(gt=0)
 
 
@@ -201,7 +199,7 @@ class ItemOut(BaseModel):
     stock: int
 
 
-class RedeemIn(In):
+class RedeemIn(Body):
     volunteer_id: UUID
     handed_over_by: str = Text
 
@@ -219,10 +217,10 @@ class RedemptionOut(BaseModel):
     cancelled_at: datetime | None
 
 
-class AnswerIn(In):
+class AnswerIn(Body):
     volunteer_id: UUID
     accepted: bool
 
 
-class OnSiteIn(In):
+class OnSiteIn(Body):
     volunteer_id: UUID
