@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from lianxin.errors import Conflict, Forbidden, NotFound
-from resources.service_layer import meetings, needs, projects, wishes
+from resources.service_layer import evaluation, meetings, needs, projects, wishes
 
 from .builders import T0
 from .conftest import (
@@ -128,3 +128,33 @@ async def test_a_need_declined_at_a_meeting_is_declined_with_its_reason(
     declined = await needs.get_need(uow, COORDINATOR, need.id)
     assert (declined.status.value, declined.outcome) == ("declined", "用地不足, 转街道统筹")
     assert uow.types()[-3:] == ["NeedDeclined", "NeedDeclinedAtMeeting", "MeetingClosed"]
+
+
+async def test_a_liaison_marks_done_only_what_its_own_unit_holds(uow: FakeUnitOfWork) -> None:
+    project = await a_claimed_project(uow)  # tpj-u01 claimed it and holds one responsibility
+    assigned = await projects.change_project(
+        uow,
+        COORDINATOR,
+        project.id,
+        "assign",
+        {"holder_code": "tpj-u02", "task": "修路", "due_at": T0 + timedelta(days=10)},
+        at(0),
+    )
+    theirs, ours = sorted(assigned.responsibilities, key=lambda r: r.holder_code != "tpj-u02")
+    with pytest.raises(NotFound):
+        await projects.change_project(
+            uow, LIAISON, project.id, "complete", {"responsibility_id": theirs.id}, at(1)
+        )
+    done = await projects.change_project(
+        uow, LIAISON, project.id, "complete", {"responsibility_id": ours.id}, at(1)
+    )
+    assert [r.holder_code for r in done.responsibilities if r.done_at] == ["tpj-u01"]
+
+
+async def test_a_liaison_reads_its_own_units_year_review_only(uow: FakeUnitOfWork) -> None:
+    await a_claimed_project(uow)
+    units = ["tpj-u01", "tpj-u02"]
+    everyone = await evaluation.year_review(uow, COORDINATOR, "taipingjie", 2026, units)
+    assert {r.member_unit_code for r in everyone} == {"tpj-u01", "tpj-u02"}
+    own = await evaluation.year_review(uow, LIAISON, "taipingjie", 2026, units)
+    assert [r.member_unit_code for r in own] == ["tpj-u01"]

@@ -119,4 +119,6 @@ async def year_review(
             published = stars_published(community_code, year, reviews, now)
             uow.emit(as_contract(published), community=community_code)
             await uow.commit()
+    if principal.role is Role.MEMBER_UNIT_LIAISON:  # as with the quarter's cards: its own only
+        reviews = [r for r in reviews if r.member_unit_code == principal.scope.member_unit]
     return reviews

@@ -102,7 +102,11 @@ async def change_project(
         if step == "assign":
             project.assign(fields["holder_code"], fields["task"], fields["due_at"], now)
         elif step == "complete":
-            project.complete(fields["responsibility_id"], now)
+            # A liaison marks done only what its own unit holds.
+            held = project.responsibility(fields["responsibility_id"])
+            if not acts_for_unit(principal, held.holder_code):
+                raise NotFound("responsibility", held.id)
+            project.complete(held.id, now)
         elif step == "milestone":
             project.add_milestone(fields["title"], fields["due_at"], now)
         elif step == "progress":
