@@ -12,7 +12,7 @@ test: sync ## lint, then every test (unit, integration, e2e) against real Postgr
 	$(UV) run ruff format --check .
 	$(UV) run pytest
 
-test-unit: sync ## the unit tests alone: pure domain code, no database, NATS or platform (~30 s)
+test-unit: sync ## the unit tests alone: pure domain code, no database, NATS or platform (~20 s)
 	$(UV) run pytest -m unit -q
 
 lint: sync

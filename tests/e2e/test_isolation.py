@@ -1,16 +1,30 @@
 """The e2e fixtures' promise, held to: the demo is put back between tests, so a test sees
-neither the previous test's incidents nor its changes to the demo, nor its stream traffic."""
+neither the previous test's incidents nor its changes to the demo, nor its stream traffic.
+
+The second test checks what the first left behind, so they run in this order (pytest keeps a
+module's order); the first asserts that its traces are there before the second says they are gone.
+"""
 
 from __future__ import annotations
 
 import pytest
 
+from lianxin.demo.accounts import PASSWORD as DEMO_PASSWORD
 from tests.conftest import Platform, eventually
 from tests.e2e.data import PROPERTY, report_and_escalate
 
 pytestmark = pytest.mark.e2e
 
 ELSEWHERE = "http://127.0.0.1:9/elsewhere"
+NEED = {
+    "community_code": "taipingjie",
+    "grid_node_code": "tpj-g01-m01",
+    "category": "elderly_care",
+    "title": "一处歇脚的长椅",
+    "affected": "老年居民",
+    "affected_count": 30,
+    "source": "resident",
+}
 
 
 def _urls(department: dict) -> list[str]:
@@ -32,6 +46,12 @@ def test_a_test_leaves_incidents_and_a_changed_department_behind(demo_platform: 
             )
         )
         assert len(incidents.get("/incidents").json()) == 1
+    coordinator = demo_platform.http(
+        "resources", demo_platform.token("tpj-coordinator", DEMO_PASSWORD)
+    )
+    recorded = coordinator.post("/needs", json=NEED)
+    assert recorded.status_code == 201, recorded.text
+    assert [n["title"] for n in coordinator.get("/needs").json()] == [NEED["title"]]
 
 
 def test_the_next_test_finds_the_demo_as_loaded(demo_platform: Platform) -> None:
