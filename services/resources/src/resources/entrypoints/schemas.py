@@ -4,7 +4,6 @@ text, and nothing a person types contains one)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -177,7 +176,3 @@ class PublishListIn(Body):
 def out(aggregate: Any, **skip: bool) -> dict[str, Any]:
     """An aggregate as the API answers it (its state; `skip` leaves fields out)."""
     return dump(aggregate, skip=frozenset(k for k, v in skip.items() if v))
-
-
-def when(value: datetime) -> str:
-    return value.isoformat()

@@ -20,7 +20,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 from lianxin.auth import Principal, Role
@@ -44,10 +44,6 @@ def utcnow() -> datetime:
 
 def actor(principal: Principal) -> str:
     return principal.name or principal.subject
-
-
-class Scoped(Protocol):
-    community_code: str
 
 
 def sees(principal: Principal, community_code: str) -> bool:
@@ -106,7 +102,6 @@ async def stage(uow: ResourcesUnitOfWork, correlation_id: str | None = None) -> 
             aggregate.events.clear()
 
 
-Command = Callable[[A, datetime], object]
 Check = Callable[[Principal, A], None]
 
 

@@ -98,10 +98,6 @@ class LedgerRepository:
         row = (await self.session.execute(query)).first()
         return _transfer(row) if row else None
 
-    async def is_reversed(self, transfer_id: UUID) -> bool:
-        query = select(transfers.c.id).where(transfers.c.reverses == transfer_id)
-        return (await self.session.execute(query)).first() is not None
-
     async def save(self, ledger: Ledger, made: Iterable[Transfer]) -> None:
         """The new transfers and their entries (appended), then every cached balance."""
         made = list(made)

@@ -22,7 +22,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from lianxin.auth import Principal, Role
-from lianxin.errors import Conflict, Forbidden, NotFound
+from lianxin.errors import Forbidden, NotFound
 from volunteers.domain.accounts import Account, AccountKind, Transfer
 from volunteers.domain.ledger import Ledger
 from volunteers.domain.records import ServiceDone
@@ -236,8 +236,3 @@ async def credit_service(
     ledger, _ = await move_points(uow, [issuing, passbook], earn)
     stage(uow, ledger, community=community, correlation_id=correlation_id)
     return made[0] if made else None
-
-
-def conflict_unless(condition: bool, detail: str) -> None:
-    if not condition:
-        raise Conflict(detail)
