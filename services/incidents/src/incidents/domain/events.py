@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-
 # The fields every event of one kind starts with (subclasses add theirs after them).
 
 
