@@ -3,7 +3,8 @@
 Each travels as the contract `service_layer.published.CONTRACTS` names for it (checked at import:
 same fields). The department's steps are named as the glossary says (acknowledge, handle,
 report_result); their contracts keep the wire's older words. Newer events carry `at`, the moment
-the fact happened by the domain's clock, which the envelope's publish time is not.
+the fact happened by the domain's clock, which the envelope's publish time is not. A class the
+events extend (`IncidentEvent`, `DepartmentEvent`…) is the fields they start with, not an event.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
-
-# The fields every event of one kind starts with (subclasses add theirs after them).
 
 
 @dataclass(frozen=True)
