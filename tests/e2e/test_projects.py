@@ -69,7 +69,7 @@ def stream_subjects(plat: Platform, stream: str, prefix: str) -> dict[str, int]:
     return asyncio.run(info())
 
 
-def published(plat: Platform, subject: str) -> bool:
+def on_stream(plat: Platform, subject: str) -> bool:
     """Whether the RESOURCES stream holds a message on `subject` yet."""
     prefix = subject.rsplit(".", 1)[0] + "."
     return stream_subjects(plat, "RESOURCES", prefix).get(subject, 0) >= 1
@@ -279,7 +279,7 @@ def test_the_year_end_review_scores_lists_and_stars_by_the_stated_rules(
     )
     listed = ok(published)
     assert listed["red"] == cards["red"] and listed["black"] == cards["black"]
-    assert eventually(lambda: published(plat, "resources.scorecard.red_black_list_published"))
+    assert eventually(lambda: on_stream(plat, "resources.scorecard.red_black_list_published"))
 
     # Stars: Q1–Q3 count 0 here; one star plus one per full 15 points, five at most.
     def stars(total: int) -> int:
@@ -297,7 +297,7 @@ def test_the_year_end_review_scores_lists_and_stars_by_the_stated_rules(
     assert (by_unit["tpj-u21"]["stars"], by_unit["tpj-u25"]["stars"]) == (3, 2)
     ranked = sorted(UNITS, key=lambda u: (-stars(expected[u]), -expected[u], u))
     assert [r["member_unit_code"] for r in review] == ranked
-    assert eventually(lambda: published(plat, "resources.scorecard.stars_published"))
+    assert eventually(lambda: on_stream(plat, "resources.scorecard.stars_published"))
 
 
 def test_a_liaison_claims_for_its_own_unit_only(demo_platform: Platform) -> None:
