@@ -14,6 +14,7 @@ from datetime import datetime
 from uuid import UUID, uuid4
 
 from lianxin.errors import Conflict, require
+from lianxin.privacy import mask
 from volunteers.domain import events
 
 # The same kinds as organisation's party members (registered, transferred retiree, in-service
@@ -21,19 +22,6 @@ from volunteers.domain import events
 PARTY_MEMBER_KINDS = ("registered", "transferred_retiree", "in_service", "mobile")
 TEAM_KINDS = ("red_vest", "patrol", "helping", "emergency", "other")
 TEAM_ROLES = ("leader", "member")
-
-
-def mask(contact: str) -> str:
-    """The reporters' rule (incidents' privacy module), restated here: services share no code
-    but the lib. "13812345678" → "138****5678"; "li@example.cn" → "l*@example.cn"."""
-    if not contact:
-        return ""
-    if "@" in contact:
-        name, _, domain = contact.partition("@")
-        return f"{name[:1]}{'*' * max(len(name) - 1, 1)}@{domain}"
-    if len(contact) >= 7:
-        return contact[:3] + "*" * (len(contact) - 7) + contact[-4:]
-    return "****"
 
 
 def text(value: str | None, name: str) -> str:
