@@ -132,8 +132,8 @@ timeline = Table(
 
 
 # Read models, kept from the ORG stream alone: each row is the latest `version` of its aggregate
-# that incidents has seen, so a replay of the stream from the start rebuilds them.
-
+# that incidents has seen, so a replay of the stream from the start rebuilds them. Each holds the
+# fields of its ORG event that incidents reads (not organisation's whole table: no foreign keys).
 communities = Table(
     "communities",
     metadata,
