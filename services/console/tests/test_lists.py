@@ -57,6 +57,19 @@ def test_projects_are_on_time_until_they_or_a_responsibility_run_late() -> None:
     assert lists.responsibility_state(done_task, NOW) == "done"
 
 
+def test_resources_english_phrases_are_said_in_the_pages_language_with_units_named() -> None:
+    units = {"yxl-g02": "共建02", "yxl-g05": "共建05"}
+    detail = "due 2027-03-31; claimed by yxl-g02, yxl-g05"
+    assert lists.in_words(detail, "zh", units) == "期限 2027-03-31; 认领: 共建02、共建05"
+    assert lists.in_words(detail, "en", units) == "due 2027-03-31; claimed by 共建02, 共建05"
+    assert lists.in_words("yxl-g05, done 2026-12-01", "zh", units) == "共建05, 完成于 2026-12-01"
+    capped = "wishes 4 claimed, 2 fulfilled (capped): +10"
+    assert lists.in_words(capped, "zh", units) == "微心愿认领 4 个、完成 2 个 (封顶): +10"
+    assert lists.in_words("rated 4.5 by 2: +8", "zh", units) == "居民评价 4.5 分 (2 户): +8"
+    # What a person typed (a decline's reason) stays as it is.
+    assert lists.in_words("不在职责内", "zh", units) == "不在职责内"
+
+
 def test_open_needs_are_those_not_met_nor_declined() -> None:
     needs = [{"status": s} for s in ("open", "matched", "in_project", "met", "declined")]
     assert lists.need_counts(needs) == {"open": 3, "undecided": 2}

@@ -219,11 +219,13 @@ async def dashboard_figures(current: Session, codes: list[str], now: datetime) -
     rate, open needs and projects on time, in all and by community; None for a user resources
     tells nothing (a department)."""
     one = codes[0] if len(codes) == 1 else None
-    rates, needs, projects = await asyncio.gather(
+    rates, needs, projects, places = await asyncio.gather(
         wish_rates(current, codes, now),
         current.services.get("resources", "/needs", community_code=one),
         current.services.get("resources", "/projects", community_code=one),
+        communities(current),
     )
+    names = {c["code"]: c["name"] for c in places}
     found_needs = needs.body if needs.ok and isinstance(needs.body, list) else None
     found_projects = projects.body if projects.ok and isinstance(projects.body, list) else None
     if not rates and found_needs is None and found_projects is None:
@@ -235,6 +237,7 @@ async def dashboard_figures(current: Session, codes: list[str], now: datetime) -
     def figures(code: str | None) -> dict[str, Any]:
         return {
             "code": code,
+            "name": names.get(code or "", code),
             "wishes": lists.fulfilment(of(rates, code)),
             "needs": lists.need_counts(of(found_needs, code)) if found_needs is not None else None,
             "projects": lists.project_counts(of(found_projects, code), now)
