@@ -92,6 +92,7 @@ TABLE: dict[tuple[str, str], tuple[frozenset[str], str]] = {
     ),
     ("GET", "/responsibilities"): (R, "query"),
     ("GET", "/claims/flags"): (C, "query"),
+    ("GET", "/feedback"): (C | L, "query"),
     ("POST", "/wishes"): (G, "body"),
     ("GET", "/wishes"): (G, "query"),
     ("GET", "/wishes/board"): (R, "query"),

@@ -32,6 +32,12 @@ NAV = (
     ("/grid", "nav.grid", REPORTERS),
     ("/board", "nav.board", BOARD_READERS),
     ("/operations", "nav.operations", OPERATORS),
+    # Resources and projects: the wish board for whoever records, claims or closes wishes.
+    ("/wishes", "nav.wishes", (*REPORTERS, Role.MEMBER_UNIT_LIAISON, Role.VOLUNTEER)),
+    ("/lists", "nav.lists", COORDINATORS),
+    ("/lists/projects", "nav.projects", (Role.MEMBER_UNIT_LIAISON,)),
+    ("/meetings", "nav.meetings", COORDINATORS),
+    ("/scorecards", "nav.scorecards", (*COORDINATORS, Role.MEMBER_UNIT_LIAISON)),
 )
 
 
