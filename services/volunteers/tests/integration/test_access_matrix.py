@@ -81,6 +81,7 @@ TABLE: dict[tuple[str, str], tuple[frozenset[str], str]] = {
     ("GET", "/shop/items"): (ALL, "query"),
     ("POST", "/shop/items/{item_id}/stock"): (C, "item"),
     ("POST", "/shop/items/{item_id}/redemptions"): (C | V, "item"),
+    ("GET", "/shop/redemptions"): (C, "query"),
     ("POST", "/shop/redemptions/{redemption_id}/cancellation"): (C, "redemption"),
     ("GET", "/volunteers/{volunteer_id}/service-record"): (G | V, "volunteer"),
     ("GET", "/volunteers/{volunteer_id}/service-record.csv"): (G | V, "volunteer"),

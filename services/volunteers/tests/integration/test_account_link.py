@@ -98,6 +98,10 @@ async def test_her_account_speaks_for_her_profile_and_a_team_leader_sees_the_ros
     assert signed.status_code == 200, signed.text
     [own] = signed.json()["sign_ups"]
     assert own["volunteer_id"] == member and signed.json()["code"] is None
+    [seen] = (
+        await api.get(f"/activities/{activity['id']}/shifts", headers=account("cs-volunteer"))
+    ).json()
+    assert seen["code"] is None and [s["volunteer_id"] for s in seen["sign_ups"]] == [member]
     [listed] = (await api.get("/my/shifts", headers=account("cs-volunteer"))).json()
     assert listed["id"] == shift["id"] and listed["sign_ups"][0]["status"] == "signed_up"
 

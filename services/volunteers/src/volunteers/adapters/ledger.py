@@ -241,6 +241,20 @@ class ShopRepository:
         values = dict(row._mapping) | {"status": RedemptionStatus(row.status)}
         return Redemption(**values)
 
+    async def redemptions(self, community_code: str, limit: int) -> list[Redemption]:
+        """The community's latest redemptions, newest first (the shop's counter book)."""
+        query = (
+            select(redemptions)
+            .join(items, items.c.id == redemptions.c.item_id)
+            .where(items.c.community_code == community_code)
+            .order_by(redemptions.c.redeemed_at.desc())
+            .limit(limit)
+        )
+        return [
+            Redemption(**(dict(r._mapping) | {"status": RedemptionStatus(r.status)}))
+            for r in await self.session.execute(query)
+        ]
+
     async def save_redemption(self, r: Redemption) -> None:
         row = {c.name: getattr(r, c.name) for c in redemptions.columns} | {"status": str(r.status)}
         stmt = insert(redemptions).values(row)

@@ -37,19 +37,27 @@ def volunteer_out(v: Volunteer, principal: Principal) -> dict[str, Any]:
     }
 
 
-def shift_out(shift: Shift, principal: Principal, leads: bool = False) -> dict[str, Any]:
+def shift_out(
+    shift: Shift, principal: Principal, leads: bool = False, names: dict[UUID, str] | None = None
+) -> dict[str, Any]:
     """The roster and the code: the community's coordinators and the leader of the shift's team
-    (who checks people in, or shows the code at the door); a volunteer sees her own sign-up."""
+    (who checks people in, or shows the code at the door); a volunteer sees her own sign-up.
+    `names`: the roster's names, for those who see it."""
     mine = coordinates(principal, shift.community_code) or leads
     visible = [
         su
         for su in shift.sign_ups.values()
         if mine or (principal.role is Role.VOLUNTEER and str(su.volunteer_id) == principal.subject)
     ]
+    named = names if mine and names else {}
     return vars(shift) | {
         "places_open": shift.places_open,
         "code": shift.code if mine else None,
-        "sign_ups": [vars(su) | {"status": str(su.status), "hours": su.hours} for su in visible],
+        "sign_ups": [
+            vars(su)
+            | {"status": str(su.status), "hours": su.hours, "name": named.get(su.volunteer_id)}
+            for su in visible
+        ],
     }
 
 
@@ -179,7 +187,13 @@ async def list_shifts(
         if activity is None or not p.sees_community(activity.community_code):
             raise NotFound("activity", activity_id)
         leads = await _leads(uow, p, activity.team_id)
-        return [shift_out(x, p, leads) for x in await uow.shifts.of_activity(activity_id)]
+        shifts = await uow.shifts.of_activity(activity_id)
+        names: dict[UUID, str] = {}
+        if leads or coordinates(p, activity.community_code):
+            for who in {su for x in shifts for su in x.sign_ups}:
+                if (v := await uow.volunteers.get(who)) is not None:
+                    names[who] = v.name
+        return [shift_out(x, p, leads, names) for x in shifts]
 
 
 async def _leads(uow: VolunteersUnitOfWork, p: Principal, team_id: UUID | None) -> bool:

@@ -110,6 +110,7 @@ class SignUpOut(BaseModel):
     checked_in_at: datetime | None
     checked_out_at: datetime | None
     hours: Decimal
+    name: str | None = None  # on a shift's roster (its coordinators and team leader)
 
 
 class ShiftOut(BaseModel):
