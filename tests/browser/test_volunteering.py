@@ -180,7 +180,7 @@ def test_a_volunteer_signs_up_on_her_phone_is_checked_in_earns_points_and_redeem
     # The leaderboard still ranks him first: redeeming never lowers a rank.
     phone.goto("/volunteering/leaderboards")
     expect(phone.locator("table.board tbody tr").first).to_contain_text("耿尚彬")
-    expect(phone.locator("table.board tr.me")).to_have_count(1)
+    expect(phone.locator("table.board tr.mine")).to_have_count(1)
     fitter.shoot("volunteering-leaderboards")
 
     # The coordinator's counter book has his redemption, and cancels it: the points go back.
