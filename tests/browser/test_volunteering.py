@@ -186,7 +186,7 @@ def test_a_volunteer_signs_up_on_her_phone_is_checked_in_earns_points_and_redeem
     # The coordinator's counter book has his redemption, and cancels it: the points go back.
     coordinator = Console(browser, url).sign_in("cs-coordinator")
     counter = coordinator.page
-    expect(counter.locator("#volunteering-figures [data-vol=active]")).not_to_have_text("0")
+    expect(counter.locator("#volunteering-figures [data-vol=served]")).not_to_have_text("0")
     coordinator.shoot("volunteering-dashboard")
     counter.goto("/volunteering/shop")
     # Newest first: his redemption now, then the demo's of earlier.

@@ -130,3 +130,18 @@ def test_my_service_shows_both_balances_and_each_entry_signed() -> None:
 
 def test_an_account_linked_to_no_profile_is_told_so() -> None:
     assert "data-unlinked" in _render("volunteering_me.html", me=None)
+
+
+def test_the_dashboard_shows_the_months_figures_and_nothing_without_them() -> None:
+    figures = {
+        "month": "2026-11",
+        "volunteers": 9,
+        "served": 2,
+        "hours": 5.5,
+        "points": 75,
+        "open_mobilisations": 1,
+    }
+    html = _render("_dashboard_volunteers.html", "en", volunteering=figures)
+    assert 'data-vol="hours">5.5<' in html and 'data-vol="served">2<' in html
+    assert 'data-vol="open_mobilisations" class="bad">1<' in html and "Hours this month" in html
+    assert "volunteering-figures" not in _render("_dashboard_volunteers.html", volunteering=None)

@@ -87,6 +87,7 @@ TABLE: dict[tuple[str, str], tuple[frozenset[str], str]] = {
     ("GET", "/volunteers/{volunteer_id}/service-record.csv"): (G | V, "volunteer"),
     ("POST", "/volunteers/{volunteer_id}/service-record/report"): (C, "volunteer"),
     ("GET", "/leaderboards"): (ALL, "query"),
+    ("GET", "/figures"): (ALL, "query"),
     ("GET", "/mobilisations"): (ALL, "query"),
     ("GET", "/mobilisations/{mobilisation_id}"): (ALL, "mobilisation"),
     ("POST", "/mobilisations/{mobilisation_id}/answers"): (C | V, "mobilisation"),
@@ -199,7 +200,7 @@ def _request(method: str, template: str, target: str, ids: dict[str, str]) -> tu
     query: dict[str, str] = {}
     if target == "query":
         query["community_code"] = community
-    if "service-record" in template or template == "/leaderboards":
+    if "service-record" in template or template in ("/leaderboards", "/figures"):
         query["period"] = str(datetime.now(UTC).year)
     if query:
         path = f"{path}?{httpx.QueryParams(query)}"

@@ -14,7 +14,9 @@ with the user's token, so it shows exactly what that user may see.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 from uuid import UUID
@@ -72,8 +74,10 @@ def _back(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
 
 
-def _problem(answer: Answer, fields: set[str] = frozenset()) -> str:  # type: ignore[assignment]
-    errors, message = field_errors(answer.body if isinstance(answer.body, dict) else {}, fields)
+def _problem(answer: Answer, fields: Collection[str] = ()) -> str:
+    """volunteers' refusal in one line: the fields it names, then its detail."""
+    body = answer.body if isinstance(answer.body, dict) else {}
+    errors, message = field_errors(body, set(fields))
     return "; ".join([*errors.values(), *([message] if message else [])]) or str(answer.status)
 
 
@@ -252,7 +256,7 @@ async def attend(
     return _landing(answer, _after(form, "/volunteering/me"), {"code", "volunteer_id"})
 
 
-def _landing(answer: Answer, target: str, fields: set[str] = frozenset()) -> Response:  # type: ignore[assignment]
+def _landing(answer: Answer, target: str, fields: Collection[str] = ()) -> Response:
     """Back to the page the form was on; what volunteers refused shows at its top."""
     if answer.ok:
         return _back(target)
@@ -416,11 +420,9 @@ async def _board(request: Request, current: Session, community: str | None, temp
         _names(current, code),
         _me(current),
     )
-    mobilisations = sorted(
-        found.body if found.ok else [],
-        key=lambda m: (m["status"] != "active", m["started_at"]),
-        reverse=False,
-    )
+    # The open ones first, the newest first within each.
+    newest = sorted(found.body if found.ok else [], key=lambda m: m["started_at"], reverse=True)
+    mobilisations = sorted(newest, key=lambda m: m["status"] != "active")
     for m in mobilisations:
         calls = m["call_ups"]
         m["counts"] = {
@@ -494,37 +496,25 @@ async def respond(
 
 
 async def dashboard_figures(current: Session, community: dict | None) -> dict[str, Any] | None:
-    """Volunteers this month over the dashboard's communities: volunteers registered (for those
-    who may list them), volunteers who earned points and the points earned, open mobilisations.
-    None for a role that does not work with volunteers."""
+    """This month's volunteering over the dashboard's communities (volunteers' `/figures`,
+    summed): volunteers registered, those who served, their hours and points, and the
+    mobilisations still open. None for a role that does not work with volunteers, or when
+    volunteers does not answer (no figures rather than zeros)."""
     if not current.may(*VOLUNTEERING):
         return None
     codes = [community["code"]] if community else sorted(current.principal.scope.communities)
     month = datetime.now(UTC).astimezone(SHANGHAI).strftime("%Y-%m")
-    lister = current.may(*COORDINATORS, Role.GRID_LEADER)
-
-    async def one(code: str) -> tuple[Answer, Answer, Answer | None]:
-        board, mobs, people = await asyncio.gather(
-            current.services.get("volunteers", "/leaderboards", community_code=code, period=month),
-            current.services.get("volunteers", "/mobilisations", community_code=code),
-            current.services.get("volunteers", "/volunteers", community_code=code)
-            if lister
-            else _nothing(),
+    answers = await asyncio.gather(
+        *(
+            current.services.get("volunteers", "/figures", community_code=c, period=month)
+            for c in codes
         )
-        return board, mobs, people
-
-    found = await asyncio.gather(*map(one, codes))
-    if not any(board.ok for board, _, _ in found):
-        return None  # volunteers does not answer: say nothing rather than zeros
-    rows = [r for board, _, _ in found if board.ok for r in board.body.get("rows", [])]
-    return {
-        "month": month,
-        "registered": sum(len(p.body) for _, _, p in found if p is not None and p.ok)
-        if lister
-        else None,
-        "active": len(rows),
-        "points": sum(r["points"] for r in rows),
-        "mobilisations": sum(
-            1 for _, mobs, _ in found if mobs.ok for m in mobs.body if m["status"] == "active"
-        ),
+    )
+    found = [a.body for a in answers if a.ok and isinstance(a.body, dict)]
+    if not found:
+        return None
+    total = {
+        key: sum(Decimal(str(f[key])) for f in found)
+        for key in ("volunteers", "served", "hours", "points", "open_mobilisations")
     }
+    return {"month": month, **{k: int(v) if k != "hours" else v for k, v in total.items()}}

@@ -280,6 +280,39 @@ async def leaderboards(
     return {"scope": board.scope, "period": board.period, "rows": rows}
 
 
+# -- figures -------------------------------------------------------------------------------
+
+
+@router.get("/figures")
+async def figures(
+    community_code: str,
+    period: str,
+    rt: RT = Depends(runtime),
+    p: Principal = Depends(authenticated),
+) -> dict[str, Any]:
+    """A community's volunteering in a period, as counts (a dashboard's figures): volunteers
+    registered, those who served, their hours and the points their services earned, and the
+    mobilisations still open."""
+    if not p.sees_community(community_code):
+        raise NotFound("community", community_code)
+    chosen = period_of(period)
+    async with rt.uow() as uow:
+        registered = len(await uow.volunteers.in_community(community_code))
+        served, hours, earned = await uow.ledger.service_totals(
+            community_code, chosen.start, chosen.end
+        )
+        open_now = [m for m in await uow.mobilisations.list(community_code) if m.status == "active"]
+    return {
+        "community_code": community_code,
+        "period": chosen.label,
+        "volunteers": registered,
+        "served": served,
+        "hours": hours,
+        "points": earned,
+        "open_mobilisations": len(open_now),
+    }
+
+
 # -- mobilisations -------------------------------------------------------------------------
 
 
