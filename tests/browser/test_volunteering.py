@@ -201,6 +201,11 @@ def test_a_volunteer_signs_up_on_her_phone_is_checked_in_earns_points_and_redeem
     ).to_have_count(1)
     phone.goto("/volunteering/me")
     assert _number(phone, "[data-spendable]") == before
+    # The same page in English, from the header's switch.
+    phone.get_by_role("link", name="English").click()
+    phone.wait_for_url("**/volunteering/me")
+    expect(phone.get_by_role("heading", name="Points passbook")).to_be_visible()
+    expect(phone.locator("[data-transfer-kind=refund]").first).to_contain_text("Refund")
 
     for console in (fitter, leader, coordinator):
         console.close()
