@@ -17,7 +17,14 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from console.adapters.events import IncidentEvents
-from console.entrypoints import incident_pages, live, operators, pages, resources_pages
+from console.entrypoints import (
+    incident_pages,
+    live,
+    operators,
+    pages,
+    resources_pages,
+    volunteer_pages,
+)
 from console.entrypoints.web import PACKAGE, LoginRequired, PageError, render
 from lianxin.service import Runtime, create_service_app
 
@@ -59,6 +66,7 @@ app = create_service_app(
         live.router,
         operators.router,
         resources_pages.router,
+        volunteer_pages.router,
     ],
     on_startup=_subscribe,
 )

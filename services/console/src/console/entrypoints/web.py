@@ -23,6 +23,7 @@ REPORTERS = (Role.GRID_LEADER, *COORDINATORS)
 OPERATORS = (Role.ALLIANCE_ADMIN,)
 BOARD_READERS = (*COORDINATORS, Role.DEPARTMENT_OPERATOR)
 EVERYONE = tuple(Role)
+VOLUNTEERING = (*COORDINATORS, Role.GRID_LEADER, Role.VOLUNTEER)  # who works with volunteers
 
 # (path, message id, roles that see the link); the platform itself sees everything.
 NAV = (
@@ -38,6 +39,12 @@ NAV = (
     ("/lists/projects", "nav.projects", (Role.MEMBER_UNIT_LIAISON,)),
     ("/meetings", "nav.meetings", COORDINATORS),
     ("/scorecards", "nav.scorecards", (*COORDINATORS, Role.MEMBER_UNIT_LIAISON)),
+    # Volunteers (console.entrypoints.volunteer_pages)
+    ("/volunteering/me", "nav.my_service", (Role.VOLUNTEER,)),
+    ("/volunteering/activities", "nav.activities", VOLUNTEERING),
+    ("/volunteering/shop", "nav.shop", (*COORDINATORS, Role.VOLUNTEER)),
+    ("/volunteering/leaderboards", "nav.leaderboards", VOLUNTEERING),
+    ("/volunteering/mobilisations", "nav.mobilisations", VOLUNTEERING),
 )
 
 

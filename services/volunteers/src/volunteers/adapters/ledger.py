@@ -195,6 +195,19 @@ class LedgerRepository:
             (await self.session.execute(stmt.returning(services_done.c.source_key))).first()
         )
 
+    async def service_totals(
+        self, community_code: str, start: datetime, end: datetime
+    ) -> tuple[int, Decimal, int]:
+        """(volunteers who served, hours, points) of the community's services in [start, end)."""
+        c = services_done.c
+        query = select(
+            func.count(func.distinct(c.volunteer_id)),
+            func.coalesce(func.sum(c.hours), 0),
+            func.coalesce(func.sum(c.points), 0),
+        ).where(c.community_code == community_code, c.at >= start, c.at < end)
+        served, hours, points = (await self.session.execute(query)).one()
+        return int(served), Decimal(hours), int(points)
+
     async def services_of(self, volunteer_id: UUID) -> list[ServiceDone]:
         query = select(services_done).where(services_done.c.volunteer_id == volunteer_id)
         return [
@@ -240,6 +253,20 @@ class ShopRepository:
             return None
         values = dict(row._mapping) | {"status": RedemptionStatus(row.status)}
         return Redemption(**values)
+
+    async def redemptions(self, community_code: str, limit: int) -> list[Redemption]:
+        """The community's latest redemptions, newest first (the shop's counter book)."""
+        query = (
+            select(redemptions)
+            .join(items, items.c.id == redemptions.c.item_id)
+            .where(items.c.community_code == community_code)
+            .order_by(redemptions.c.redeemed_at.desc())
+            .limit(limit)
+        )
+        return [
+            Redemption(**(dict(r._mapping) | {"status": RedemptionStatus(r.status)}))
+            for r in await self.session.execute(query)
+        ]
 
     async def save_redemption(self, r: Redemption) -> None:
         row = {c.name: getattr(r, c.name) for c in redemptions.columns} | {"status": str(r.status)}

@@ -68,6 +68,11 @@ class VolunteerRepository(_Repository):
         row["home_node_path"], row["skills"] = list(v.home_node_path), list(v.skills)
         await _upsert(self.session, volunteers, [row])
 
+    async def by_account(self, account: str) -> Volunteer | None:
+        query = select(volunteers).where(volunteers.c.account == account)
+        row = (await self.session.execute(query)).first()
+        return _volunteer(row) if row else None
+
     async def in_community(self, community_code: str) -> list[Volunteer]:
         query = select(volunteers).where(volunteers.c.community_code == community_code)
         rows = await self.session.execute(query.order_by(volunteers.c.name))

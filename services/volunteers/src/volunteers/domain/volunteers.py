@@ -1,9 +1,10 @@
 """Volunteers (志愿者) and their teams (服务队: red-vest specialists, the patrol team, 帮帮团).
 
-A volunteer is linked to organisation's person where there is one (`person_code`); this service
-keeps its own copy of what it needs (party member kind, employer) because it never reads another
-service's database. Team membership is history: joining opens a period, leaving closes it, and
-nothing is deleted, so "who was in the patrol team in 2019" has an answer.
+A volunteer is linked to organisation's person where there is one (`person_code`), and to the
+organisation account she signs in with (`account`: its username, a VOLUNTEER token's subject);
+this service keeps its own copy of what it needs (party member kind, employer) because it never
+reads another service's database. Team membership is history: joining opens a period, leaving
+closes it, and nothing is deleted, so "who was in the patrol team in 2019" has an answer.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ class Volunteer:
     employer_branch_code: str | None = None  # the employer's party branch, for 双报到 records
     consent_to_contact: bool = False
     registered_at: datetime | None = None
+    account: str | None = None  # the organisation account (username) that speaks for her
     events: list[object] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
@@ -71,6 +73,7 @@ class Volunteer:
         employer_unit_code: str | None = None,
         employer_branch_code: str | None = None,
         consent_to_contact: bool = False,
+        account: str | None = None,
         id: UUID | None = None,
     ) -> Volunteer:
         kind, unit, branch = _membership(
@@ -89,6 +92,7 @@ class Volunteer:
             branch,
             consent_to_contact,
             now,
+            account.strip() if account and account.strip() else None,
         )
         volunteer.events.append(
             events.VolunteerRegistered(
