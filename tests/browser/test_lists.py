@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from lianxin.demo.lists import load_lists
+from lianxin.demo.lists import FULFILLED, WISHES, load_lists
 from tests.browser.conftest import PHONE, Console
 from tests.conftest import Platform
 
@@ -34,8 +34,9 @@ LISTS = {
 @pytest.fixture
 def demo_lists(demo_platform: Platform) -> Platform:
     """The demo's resources lists (the pavilion's need, meeting and project, the member units'
-    offers, Taipingjie's 20 wishes of which 17 closed) on top of the demo alliance, which is all
-    the platform fixture loads; the next test's fixture puts the tables back without them."""
+    offers, Taipingjie's 163 wishes of which 139 closed, Longze's 42, Yongxinglu's 34 joint
+    meetings) on top of the demo alliance, which is all the platform fixture loads; the next
+    test's fixture puts the tables back without them."""
 
     async def load() -> None:
         headers = {"Authorization": f"Bearer {demo_platform.token()}"}
@@ -47,6 +48,10 @@ def demo_lists(demo_platform: Platform) -> Platform:
     return demo_platform
 
 
+def _percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%"
+
+
 def _rate(page):
     return page.locator("#resources-figures [data-wish-rate]")
 
@@ -56,12 +61,13 @@ def test_a_liaison_claims_a_wish_on_a_phone_the_grid_closes_it_and_the_rate_move
 ) -> None:
     url = demo_lists.url("console")
 
-    # Taipingjie's coordinator reads this year's rate on her dashboard: the demo's 17 of 20.
+    # Taipingjie's coordinator reads this year's rate on her dashboard: the articles' 139 of 163.
+    fulfilled, collected = FULFILLED["taipingjie"], WISHES["taipingjie"]
     coordinator = Console(browser, url).sign_in("tpj-coordinator")
     desk = coordinator.page
-    expect(_rate(desk)).to_have_attribute("data-fulfilled", "17")
-    expect(_rate(desk)).to_have_attribute("data-collected", "20")
-    expect(_rate(desk).locator(".n")).to_have_text("85.0%")
+    expect(_rate(desk)).to_have_attribute("data-fulfilled", str(fulfilled))
+    expect(_rate(desk)).to_have_attribute("data-collected", str(collected))
+    expect(_rate(desk).locator(".n")).to_have_text(_percent(fulfilled, collected))
 
     # The grid leader records a resident's wish on her phone and publishes it (点单, 派单); a
     # field resources refuses is marked in place and nothing typed is lost.
@@ -121,15 +127,15 @@ def test_a_liaison_claims_a_wish_on_a_phone_the_grid_closes_it_and_the_rate_move
     page.locator("form[data-action=close] button").click()
     expect(page.locator("[data-wish-id]")).to_have_attribute("data-wish-status", "closed")
 
-    # The rate on the dashboard moved: 18 of the 21 wishes collected this year.
+    # The rate on the dashboard moved: one more wish collected this year, and fulfilled.
     desk.reload()
-    expect(_rate(desk)).to_have_attribute("data-fulfilled", "18")
-    expect(_rate(desk)).to_have_attribute("data-collected", "21")
-    expect(_rate(desk).locator(".n")).to_have_text("85.7%")
+    expect(_rate(desk)).to_have_attribute("data-fulfilled", str(fulfilled + 1))
+    expect(_rate(desk)).to_have_attribute("data-collected", str(collected + 1))
+    expect(_rate(desk).locator(".n")).to_have_text(_percent(fulfilled + 1, collected + 1))
     # The alliance's dashboard has it by community.
     admin = Console(browser, url).sign_in("alliance-admin")
     row = admin.page.locator("#resources-figures [data-wish-rate=taipingjie]")
-    expect(row).to_contain_text("85.7%")
+    expect(row).to_contain_text(_percent(fulfilled + 1, collected + 1))
     admin.shoot("dashboard-resources")
 
     # The liaison's unit is on the quarter's red list; it sees its own scorecard only.
