@@ -8,6 +8,7 @@ from uuid import uuid4
 
 import pytest
 
+from lianxin.auth import Role
 from lianxin.errors import Conflict, Forbidden, NotFound
 from resources.service_layer import wishes
 
@@ -21,6 +22,7 @@ from .conftest import (
     OTHER_LIAISON,
     VOLUNTEER,
     FakeUnitOfWork,
+    person,
 )
 
 WHEELCHAIR = {
@@ -115,3 +117,16 @@ async def test_a_refused_step_leaves_the_wish_as_it_was(uow: FakeUnitOfWork) -> 
         await wishes.change_wish(uow, GRID_LEADER, wish.id, "close", {}, clock)
     stored = await wishes.get_wish(uow, GRID_LEADER, wish.id)
     assert stored.status.value == "published" and stored.resident_name == "李大爷"
+
+
+async def test_only_the_wishs_own_grid_and_the_coordinators_read_the_resident(
+    uow: FakeUnitOfWork,
+) -> None:
+    wish = await published_wish(uow)
+    other_grid = person(Role.GRID_LEADER, "taipingjie", grid_nodes=frozenset({"tpj-g02"}))
+    assert wishes.reads_resident(GRID_LEADER, wish)
+    assert wishes.reads_resident(COORDINATOR, wish)
+    for someone in (other_grid, LIAISON, VOLUNTEER, OTHER_COORDINATOR, DEPARTMENT):
+        assert not wishes.reads_resident(someone, wish), someone
+    # Another grid of the community still reads the wish itself, without the resident.
+    assert (await wishes.get_wish(uow, other_grid, wish.id)).id == wish.id

@@ -87,8 +87,10 @@ async def fulfilment_rate(
 async def get_wish(
     wish_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
 ) -> dict[str, Any]:
-    """The grid's view, with the resident's name and contact to confirm delivery."""
-    return out(await wishes.get_wish(rt.uow(), p, wish_id))
+    """The grid's view; the resident's name and contact only for the wish's own grid and the
+    community's coordinators, to confirm delivery."""
+    wish = await wishes.get_wish(rt.uow(), p, wish_id)
+    return out(wish) if wishes.reads_resident(p, wish) else _public(wish)
 
 
 async def _wish_step(rt: RT, p: Principal, wish_id: UUID, step: str, body: Any) -> Any:

@@ -109,9 +109,21 @@ async def change_wish(
     return await act(uow, principal, _wishes, "wish", wish_id, command, roles=roles, clock=clock)
 
 
+def reads_resident(principal: Principal, wish: MicroWish) -> bool:
+    """The resident's name and contact are for the grid that recorded the wish (its grid
+    leader, by the wish's grid node) and the community's coordinators, to confirm delivery with
+    the resident; everyone else (other grids, liaisons, party members, the board) sees the wish
+    and its grid only."""
+    if not sees(principal, wish.community_code):
+        return False
+    if principal.role is Role.GRID_LEADER:
+        return wish.grid_node_code in principal.scope.grid_nodes
+    return principal.has_role(*COORDINATORS)
+
+
 async def get_wish(uow: ResourcesUnitOfWork, principal: Principal, wish_id: UUID) -> MicroWish:
-    """The whole wish, the resident's name and contact included: the grid's, to confirm with
-    the resident; everyone else reads the public board."""
+    """The grid's view of a wish in its communities; whether it shows the resident is
+    `reads_resident`'s to say."""
     may(principal, GRID)
     async with uow:
         wish = await uow.wishes.get(wish_id)
