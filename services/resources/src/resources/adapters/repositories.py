@@ -82,9 +82,11 @@ class Repository(ABC, Generic[A]):
                 self.seen[aggregate.id] = aggregate  # type: ignore[attr-defined]
         return [self.seen[k] for k in keys if k in self.seen]
 
-    async def where(self, *conditions: ColumnElement[bool], limit: int = 1000) -> list[A]:
+    async def where(self, *conditions: ColumnElement[bool]) -> list[A]:
+        """Every row that meets the conditions: a list is never cut short here (the lists are a
+        community's, and the API answers them whole, as its description says)."""
         query = select(self.table).where(*conditions).order_by(self.table.c[self.order])
-        rows = (await self.session.execute(query.limit(limit))).all()
+        rows = (await self.session.execute(query)).all()
         return await self._complete([self._aggregate(r) for r in rows])
 
     async def many(self, keys: Iterable[UUID]) -> list[A]:
@@ -92,12 +94,12 @@ class Repository(ABC, Generic[A]):
         return await self.where(self.table.c.id.in_(wanted)) if wanted else []
 
     async def in_communities(
-        self, communities: Iterable[str] | None, *conditions: ColumnElement[bool], limit: int = 1000
+        self, communities: Iterable[str] | None, *conditions: ColumnElement[bool]
     ) -> list[A]:
         """`None`: every community (the platform itself asking)."""
         if communities is not None:
             conditions += (self.table.c.community_code.in_(sorted(communities)),)
-        return await self.where(*conditions, limit=limit)
+        return await self.where(*conditions)
 
     async def save_all(self) -> Sequence[A]:
         saved = list(self.seen.values())
@@ -224,7 +226,7 @@ class ProjectRepository(Repository[Project]):
         return saved
 
     async def under_way(self) -> list[Project]:
-        return await self.where(orm.projects.c.status == "under_way", limit=100_000)
+        return await self.where(orm.projects.c.status == "under_way")
 
     async def claims_by(self, member_unit_code: str, since: datetime, until: datetime) -> int:
         c = orm.project_claims

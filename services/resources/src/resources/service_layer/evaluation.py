@@ -44,9 +44,9 @@ async def _cards(
     now: datetime,
 ) -> list[Scorecard]:
     scope = {community_code}
-    projects = await uow.projects.in_communities(scope, limit=100_000)
-    wishes = await uow.wishes.in_communities(scope, limit=100_000)
-    offers = await uow.offers.in_communities(scope, limit=100_000)
+    projects = await uow.projects.in_communities(scope)
+    wishes = await uow.wishes.in_communities(scope)
+    offers = await uow.offers.in_communities(scope)
     known = [
         *units,
         *(o.member_unit_code for o in offers),

@@ -171,5 +171,5 @@ async def rate(
     may(principal, READERS)
     communities_of(principal, community_code)
     async with uow:
-        found = await uow.wishes.in_communities({community_code}, limit=100_000)
+        found = await uow.wishes.in_communities({community_code})
     return fulfilment_rate(found, community_code, start, end)
