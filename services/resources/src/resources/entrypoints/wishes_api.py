@@ -9,17 +9,20 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
 
 from lianxin.auth import Principal, authenticated
+from lianxin.listings import Listing, add_listings
 from lianxin.service import Runtime, runtime
 from lianxin.steps import Step, add_steps
 from resources.adapters.repositories import WishRepository
 from resources.domain.common import Quarter
 from resources.domain.scorecards import RedBlackList, Scorecard
 from resources.entrypoints.schemas import (
+    Answers,
     DeliveryIn,
     PublishListIn,
     ReasonIn,
     WishClaimIn,
     WishIn,
+    each,
     out,
 )
 from resources.service_layer import evaluation, wishes
@@ -41,34 +44,34 @@ async def record_wish(
     return _public(await wishes.record_wish(rt.uow(), p, body.model_dump()))
 
 
-@router.get("/wishes")
-async def list_wishes(
-    community_code: str | None = None,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
-) -> list[dict[str, Any]]:
-    """The grid's list, every status (the resident's name only on a wish's own page)."""
-    return [_public(w) for w in await wishes.list_wishes(rt.uow(), p, community_code)]
-
-
-@router.get("/wishes/board")
-async def board(
-    community_code: str | None = None,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
-) -> list[dict[str, Any]]:
-    """The public wish board: waiting wishes first, never the resident's name or contact."""
-    return [out(w) for w in await wishes.board(rt.uow(), p, community_code)]
-
-
-@router.get("/wishes/raised")
-async def raised(
-    community_code: str | None = None,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
-) -> list[dict[str, Any]]:
-    """Wishes nobody has claimed for a week or more."""
-    return [out(r) for r in await wishes.raised(rt.uow(), p, community_code)]
+# Before `/wishes/{wish_id}`, so that `board` and `raised` are not read as a wish's id.
+add_listings(
+    router,
+    [
+        Listing(
+            "/wishes",
+            "list_wishes",
+            each(wishes.list_wishes, _public),
+            Answers,
+            "The grid's list, every status (the resident's name only on a wish's own page).",
+        ),
+        Listing(
+            "/wishes/board",
+            "board",
+            each(wishes.board),
+            Answers,
+            "The public wish board: waiting wishes first, never the resident's name or contact.",
+        ),
+        Listing(
+            "/wishes/raised",
+            "raised",
+            each(wishes.raised),
+            Answers,
+            "Wishes nobody has claimed for a week or more.",
+        ),
+    ],
+    community_required=False,
+)
 
 
 @router.get("/wishes/fulfilment-rate")

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 
 from lianxin.auth import Principal, authenticated
 from lianxin.errors import NotFound, RuleBroken
+from lianxin.listings import Listing, add_listings
 from lianxin.service import Runtime, runtime
 from lianxin.steps import Step, add_steps
 from volunteers.domain.accounts import Account
@@ -23,6 +24,7 @@ from volunteers.domain.periods import Period
 from volunteers.domain.records import csv_rows
 from volunteers.domain.rules import PointsRules
 from volunteers.entrypoints import schemas as s
+from volunteers.entrypoints.people import of_community
 from volunteers.service_layer import mobilising, points
 from volunteers.service_layer.pipeline import LOCAL, utcnow, volunteer_for
 from volunteers.service_layer.unit_of_work import VolunteersUnitOfWork
@@ -144,14 +146,11 @@ async def stock(
     return await points.stock_item(rt.uow(), p, body.model_dump())
 
 
-@router.get("/shop/items", response_model=list[s.ItemOut])
-async def items(
-    community_code: str, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> Any:
-    if not p.sees_community(community_code):
-        raise NotFound("community", community_code)
-    async with rt.uow() as uow:
-        return await uow.shop.items(community_code)
+add_listings(
+    router,
+    [Listing("/shop/items", "items", of_community(lambda u, c: u.shop.items(c)), list[s.ItemOut])],
+    community_required=True,
+)
 
 
 @router.post("/shop/items/{item_id}/stock", response_model=s.ItemOut)
