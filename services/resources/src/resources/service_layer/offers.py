@@ -23,6 +23,7 @@ from resources.service_layer.pipeline import (
     communities_of,
     create,
     may,
+    only_own_unit,
     own_unit,
     sees,
     utcnow,
@@ -40,15 +41,6 @@ def _offers(u: ResourcesUnitOfWork) -> Any:
 def _for_own_unit(principal: Principal, offer: ResourceOffer) -> None:
     if not acts_for_unit(principal, offer.member_unit_code):
         raise NotFound("resource offer", offer.id)
-
-
-def visible(principal: Principal, offer: ResourceOffer) -> bool:
-    """A liaison sees its own unit's list; the others their communities'."""
-    if not sees(principal, offer.community_code):
-        return False
-    if principal.scope.member_unit and not principal.is_platform:
-        return offer.member_unit_code == principal.scope.member_unit
-    return True
 
 
 async def file_offer(
@@ -129,7 +121,7 @@ async def list_offers(
     may(principal, COORDINATORS | LIAISON)
     async with uow:
         found = await uow.offers.in_communities(communities_of(principal, community_code))
-    return [o for o in found if visible(principal, o)]
+    return only_own_unit(principal, found, lambda o: o.member_unit_code)  # a liaison: its own list
 
 
 async def stale(
@@ -144,8 +136,7 @@ async def stale(
     may(principal, COORDINATORS | LIAISON)
     offers = await list_offers(uow, principal, community_code)
     units = list(dict.fromkeys([*member_unit_codes, *(o.member_unit_code for o in offers)]))
-    if principal.scope.member_unit and not principal.is_platform:
-        units = [principal.scope.member_unit]
+    units = only_own_unit(principal, units, str)
     return stale_lists(units, offers, clock())
 
 

@@ -18,7 +18,7 @@ Who may do what (the issue's access rule):
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -31,6 +31,7 @@ from resources.service_layer.unit_of_work import ResourcesUnitOfWork
 
 Clock = Callable[[], datetime]
 A = TypeVar("A")
+T = TypeVar("T")
 
 COORDINATORS = frozenset({Role.ALLIANCE_ADMIN, Role.STREET_COORDINATOR, Role.COMMUNITY_COORDINATOR})
 GRID = COORDINATORS | {Role.GRID_LEADER}
@@ -68,24 +69,41 @@ def may(principal: Principal, roles: frozenset[Role]) -> None:
         raise Forbidden(f"{principal.role} may not do this")
 
 
+# The rule "a liaison acts, and reads what is a unit's, only for its own unit" is written here
+# once: `liaison_unit` says which unit that is, the rest apply it.
+
+
+def liaison_unit(principal: Principal) -> str | None:
+    """The one member unit a liaison acts and reads for ("" if its token names none, which is
+    no unit's); None for every other role (coordinators act for any unit of their communities)."""
+    if principal.role is Role.MEMBER_UNIT_LIAISON:
+        return principal.scope.member_unit or ""
+    return None
+
+
 def acts_for_unit(principal: Principal, member_unit_code: str) -> bool:
     """A liaison acts for its own unit; coordinators for any unit of their communities."""
-    if principal.role is Role.MEMBER_UNIT_LIAISON:
-        return principal.scope.member_unit == member_unit_code
-    return principal.has_role(*COORDINATORS)
+    unit = liaison_unit(principal)
+    return member_unit_code == unit if unit is not None else principal.has_role(*COORDINATORS)
 
 
 def own_unit(principal: Principal, given: str | None) -> str:
     """The unit a command is for: a liaison's own (it may not name another), or the one a
     coordinator names on the unit's behalf."""
-    if principal.role is Role.MEMBER_UNIT_LIAISON:
-        unit = principal.scope.member_unit
+    unit = liaison_unit(principal)
+    if unit is not None:
         if not unit or (given and given != unit):
             raise Forbidden("a liaison acts for its own member unit only")
         return unit
     if not given:
         raise RuleBroken("member_unit_code", "name the member unit this is for")
     return given
+
+
+def only_own_unit(principal: Principal, found: Iterable[T], unit_of: Callable[[T], str]) -> list[T]:
+    """What a liaison reads of a list of units' things: its own unit's only; others, all."""
+    unit = liaison_unit(principal)
+    return [x for x in found if unit is None or unit_of(x) == unit]
 
 
 async def stage(uow: ResourcesUnitOfWork, correlation_id: str | None = None) -> None:

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from lianxin.auth import Principal, Role
+from lianxin.auth import Principal
 from lianxin.errors import NotFound
 from resources.domain.claims import ClaimFlag, claim_flags
 from resources.domain.common import Quarter
@@ -28,6 +28,7 @@ from resources.service_layer.pipeline import (
     acts_for_unit,
     communities_of,
     create,
+    liaison_unit,
     may,
     own_unit,
     sees,
@@ -81,9 +82,7 @@ async def claim_project(
 
 def _claimant_or_coordinator(principal: Principal, project: Project) -> None:
     """Progress is reported by a unit that claimed the project, or by a coordinator."""
-    if principal.role is Role.MEMBER_UNIT_LIAISON and not any(
-        acts_for_unit(principal, c) for c in project.claimant_codes
-    ):
+    if liaison_unit(principal) not in (None, *project.claimant_codes):  # a liaison's unit
         raise NotFound("project", project.id)
 
 
@@ -163,9 +162,8 @@ async def responsibilities(
     clock: Clock = utcnow,
 ) -> list[ResponsibilityLine]:
     found = await list_projects(uow, principal, community_code)
-    if principal.role is Role.MEMBER_UNIT_LIAISON:
-        holder_code = principal.scope.member_unit
-    return responsibilities_list(found, clock(), holder_code)
+    unit = liaison_unit(principal)
+    return responsibilities_list(found, clock(), holder_code if unit is None else unit)
 
 
 async def flags(

@@ -35,6 +35,7 @@ from resources.service_layer.pipeline import (
     actor,
     communities_of,
     create,
+    liaison_unit,
     may,
     sees,
     utcnow,
@@ -51,8 +52,8 @@ def _wishes(u: ResourcesUnitOfWork) -> Any:
 def claimant_for(principal: Principal, kind: str | None, claimant_id: str | None) -> Claimant:
     """Who the caller claims or delivers as: a liaison its unit, a volunteer itself, a
     coordinator whoever it names."""
-    if principal.role is Role.MEMBER_UNIT_LIAISON:
-        unit = principal.scope.member_unit or ""
+    unit = liaison_unit(principal)
+    if unit is not None:
         if (kind or "member_unit") != "member_unit" or (claimant_id or unit) != unit:
             raise Forbidden("a liaison claims for its own member unit only")
         return Claimant.of(ClaimantKind.MEMBER_UNIT.value, unit)
