@@ -17,14 +17,15 @@ from resources.domain.resources import ResourceOffer, StaleList, emergency_offer
 from resources.service_layer.pipeline import (
     COORDINATORS,
     LIAISON,
+    OFFER,
     Clock,
     act,
     acts_for_unit,
-    communities_of,
     create,
     may,
     only_own_unit,
     own_unit,
+    read_list,
     sees,
     utcnow,
 )
@@ -32,10 +33,6 @@ from resources.service_layer.published import as_contract
 from resources.service_layer.unit_of_work import ResourcesUnitOfWork
 
 UNIT_ACTORS = COORDINATORS | LIAISON
-
-
-def _offers(u: ResourcesUnitOfWork) -> Any:
-    return u.offers
 
 
 def _for_own_unit(principal: Principal, offer: ResourceOffer) -> None:
@@ -53,7 +50,7 @@ async def file_offer(
         return ResourceOffer.file(**fields, member_unit_code=unit, now=now)
 
     community = fields["community_code"]
-    return await create(uow, principal, community, _offers, file, roles=UNIT_ACTORS, clock=clock)
+    return await create(uow, principal, community, OFFER, file, roles=UNIT_ACTORS, clock=clock)
 
 
 async def _on_own_offer(
@@ -67,8 +64,7 @@ async def _on_own_offer(
     return await act(
         uow,
         principal,
-        _offers,
-        "resource offer",
+        OFFER,
         offer_id,
         command,
         roles=UNIT_ACTORS,
@@ -118,9 +114,7 @@ async def use_offer(
 async def list_offers(
     uow: ResourcesUnitOfWork, principal: Principal, community_code: str | None = None
 ) -> list[ResourceOffer]:
-    may(principal, COORDINATORS | LIAISON)
-    async with uow:
-        found = await uow.offers.in_communities(communities_of(principal, community_code))
+    found = await read_list(uow, principal, OFFER, community_code, roles=UNIT_ACTORS)
     return only_own_unit(principal, found, lambda o: o.member_unit_code)  # a liaison: its own list
 
 
@@ -210,8 +204,7 @@ async def use_for_emergency(
     return await act(
         uow,
         principal,
-        _offers,
-        "resource offer",
+        OFFER,
         offer_id,
         command,
         roles=COORDINATORS,

@@ -19,13 +19,19 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from lianxin.auth import Principal, Role
 from lianxin.errors import Forbidden, NotFound, RuleBroken
 from resources.adapters.repositories import Repository
+from resources.domain.meetings import JointMeeting
+from resources.domain.needs import Need
+from resources.domain.projects import Project
+from resources.domain.resources import ResourceOffer
+from resources.domain.wishes import MicroWish
 from resources.service_layer.published import as_contract
 from resources.service_layer.unit_of_work import ResourcesUnitOfWork
 
@@ -120,14 +126,60 @@ async def stage(uow: ResourcesUnitOfWork, correlation_id: str | None = None) -> 
             aggregate.events.clear()
 
 
+@dataclass(frozen=True)
+class Kind(Generic[A]):
+    """A kind of aggregate the pipeline serves: its name in a refusal ("need … not found") and
+    its repository in the unit of work (opened only inside the transaction)."""
+
+    what: str
+    repository: Callable[[ResourcesUnitOfWork], Repository[A]]
+
+
+NEED: Kind[Need] = Kind("need", lambda u: u.needs)
+OFFER: Kind[ResourceOffer] = Kind("resource offer", lambda u: u.offers)
+MEETING: Kind[JointMeeting] = Kind("meeting", lambda u: u.meetings)
+PROJECT: Kind[Project] = Kind("project", lambda u: u.projects)
+WISH: Kind[MicroWish] = Kind("wish", lambda u: u.wishes)
+
 Check = Callable[[Principal, A], None]
+
+
+async def read_one(
+    uow: ResourcesUnitOfWork,
+    principal: Principal,
+    kind: Kind[A],
+    key: UUID,
+    *,
+    roles: frozenset[Role],
+) -> A:
+    """One aggregate, for a role that may read it, in the caller's communities (else 404)."""
+    may(principal, roles)
+    async with uow:
+        found = await kind.repository(uow).get(key)
+    if found is None or not sees(principal, found.community_code):  # type: ignore[attr-defined]
+        raise NotFound(kind.what, key)
+    return found
+
+
+async def read_list(
+    uow: ResourcesUnitOfWork,
+    principal: Principal,
+    kind: Kind[A],
+    community_code: str | None,
+    *,
+    roles: frozenset[Role],
+) -> list[A]:
+    """A community's list (the one asked for, else all the caller's), for a role that may."""
+    may(principal, roles)
+    communities = communities_of(principal, community_code)
+    async with uow:
+        return await kind.repository(uow).in_communities(communities)
 
 
 async def act(
     uow: ResourcesUnitOfWork,
     principal: Principal,
-    repository: Callable[[ResourcesUnitOfWork], Repository[A]],
-    what: str,
+    kind: Kind[A],
     key: UUID,
     command: Callable[[A, datetime], object | Awaitable[object]],
     *,
@@ -138,9 +190,9 @@ async def act(
     """Run one command on one aggregate the caller sees (and its knock-on changes, which the
     command makes through `uow`'s repositories)."""
     async with uow:
-        aggregate = await repository(uow).get(key, for_update=True)
+        aggregate = await kind.repository(uow).get(key, for_update=True)
         if aggregate is None or not sees(principal, aggregate.community_code):  # type: ignore[attr-defined]
-            raise NotFound(what, key)
+            raise NotFound(kind.what, key)
         may(principal, roles)
         if check is not None:
             check(principal, aggregate)
@@ -156,7 +208,7 @@ async def create(
     uow: ResourcesUnitOfWork,
     principal: Principal,
     community_code: str,
-    repository: Callable[[ResourcesUnitOfWork], Repository[A]],
+    kind: Kind[A],
     make: Callable[[ResourcesUnitOfWork, datetime], A | Awaitable[A]],
     *,
     roles: frozenset[Role],
@@ -169,7 +221,7 @@ async def create(
     async with uow:
         made = make(uow, clock())
         aggregate: A = await made if inspect.isawaitable(made) else made  # type: ignore[assignment]
-        repository(uow).add(aggregate)
+        kind.repository(uow).add(aggregate)
         await stage(uow)
         await uow.commit()
     return aggregate

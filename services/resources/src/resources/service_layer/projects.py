@@ -21,25 +21,22 @@ from resources.domain.responsibilities import ResponsibilityLine, responsibiliti
 from resources.service_layer.pipeline import (
     COORDINATORS,
     LIAISON,
+    PROJECT,
     READERS,
     Clock,
     act,
     actor,
     acts_for_unit,
-    communities_of,
     create,
     liaison_unit,
     may,
     own_unit,
-    sees,
+    read_list,
+    read_one,
     stage,
     utcnow,
 )
 from resources.service_layer.unit_of_work import ResourcesUnitOfWork
-
-
-def _projects(u: ResourcesUnitOfWork) -> Any:
-    return u.projects
 
 
 async def create_project(
@@ -51,7 +48,7 @@ async def create_project(
         return Project.create(**fields, now=now)
 
     community = fields["community_code"]
-    return await create(uow, principal, community, _projects, make, roles=COORDINATORS, clock=clock)
+    return await create(uow, principal, community, PROJECT, make, roles=COORDINATORS, clock=clock)
 
 
 async def claim_project(
@@ -71,8 +68,7 @@ async def claim_project(
     return await act(
         uow,
         principal,
-        _projects,
-        "project",
+        PROJECT,
         project_id,
         command,
         roles=COORDINATORS | LIAISON,
@@ -127,8 +123,7 @@ async def change_project(
     return await act(
         uow,
         principal,
-        _projects,
-        "project",
+        PROJECT,
         project_id,
         command,
         roles=roles,
@@ -140,18 +135,11 @@ async def change_project(
 async def list_projects(
     uow: ResourcesUnitOfWork, principal: Principal, community_code: str | None = None
 ) -> list[Project]:
-    may(principal, READERS)
-    async with uow:
-        return await uow.projects.in_communities(communities_of(principal, community_code))
+    return await read_list(uow, principal, PROJECT, community_code, roles=READERS)
 
 
 async def get_project(uow: ResourcesUnitOfWork, principal: Principal, project_id: UUID) -> Project:
-    may(principal, READERS)
-    async with uow:
-        project = await uow.projects.get(project_id)
-    if project is None or not sees(principal, project.community_code):
-        raise NotFound("project", project_id)
-    return project
+    return await read_one(uow, principal, PROJECT, project_id, roles=READERS)
 
 
 async def responsibilities(

@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from lianxin.auth import Principal, Role
-from lianxin.errors import Forbidden, NotFound
+from lianxin.errors import Forbidden
 from resources.domain.wishes import (
     Claimant,
     ClaimantKind,
@@ -30,23 +30,21 @@ from resources.service_layer.pipeline import (
     GRID,
     LIAISON,
     READERS,
+    WISH,
     Clock,
     act,
     actor,
     communities_of,
     create,
     liaison_unit,
-    may,
+    read_list,
+    read_one,
     sees,
     utcnow,
 )
 from resources.service_layer.unit_of_work import ResourcesUnitOfWork
 
 CLAIMANTS = COORDINATORS | LIAISON | {Role.VOLUNTEER}
-
-
-def _wishes(u: ResourcesUnitOfWork) -> Any:
-    return u.wishes
 
 
 def claimant_for(principal: Principal, kind: str | None, claimant_id: str | None) -> Claimant:
@@ -73,7 +71,7 @@ async def record_wish(
         return MicroWish.record(**fields, recorded_by=actor(principal), now=now)
 
     community = fields["community_code"]
-    return await create(uow, principal, community, _wishes, record, roles=GRID, clock=clock)
+    return await create(uow, principal, community, WISH, record, roles=GRID, clock=clock)
 
 
 async def change_wish(
@@ -107,7 +105,7 @@ async def change_wish(
         else:
             raise ValueError(step)
 
-    return await act(uow, principal, _wishes, "wish", wish_id, command, roles=roles, clock=clock)
+    return await act(uow, principal, WISH, wish_id, command, roles=roles, clock=clock)
 
 
 def reads_resident(principal: Principal, wish: MicroWish) -> bool:
@@ -125,21 +123,14 @@ def reads_resident(principal: Principal, wish: MicroWish) -> bool:
 async def get_wish(uow: ResourcesUnitOfWork, principal: Principal, wish_id: UUID) -> MicroWish:
     """The grid's view of a wish in its communities; whether it shows the resident is
     `reads_resident`'s to say."""
-    may(principal, GRID)
-    async with uow:
-        wish = await uow.wishes.get(wish_id)
-    if wish is None or not sees(principal, wish.community_code):
-        raise NotFound("wish", wish_id)
-    return wish
+    return await read_one(uow, principal, WISH, wish_id, roles=GRID)
 
 
 async def board(
     uow: ResourcesUnitOfWork, principal: Principal, community_code: str | None = None
 ) -> list[PublicWish]:
-    may(principal, READERS)
+    found = await read_list(uow, principal, WISH, community_code, roles=READERS)
     communities = communities_of(principal, community_code)
-    async with uow:
-        found = await uow.wishes.in_communities(communities)
     return wish_board(
         found, communities if communities is not None else {w.community_code for w in found}
     )
@@ -148,9 +139,7 @@ async def board(
 async def list_wishes(
     uow: ResourcesUnitOfWork, principal: Principal, community_code: str | None = None
 ) -> list[MicroWish]:
-    may(principal, GRID)
-    async with uow:
-        return await uow.wishes.in_communities(communities_of(principal, community_code))
+    return await read_list(uow, principal, WISH, community_code, roles=GRID)
 
 
 async def raised(
@@ -169,8 +158,5 @@ async def rate(
     start: datetime,
     end: datetime,
 ) -> FulfilmentRate:
-    may(principal, READERS)
-    communities_of(principal, community_code)
-    async with uow:
-        found = await uow.wishes.in_communities({community_code})
+    found = await read_list(uow, principal, WISH, community_code, roles=READERS)
     return fulfilment_rate(found, community_code, start, end)
