@@ -3,50 +3,22 @@ the old consumer opened, as open needs from their incidents that load as today's
 
 from __future__ import annotations
 
-import asyncio
 from uuid import uuid4
 
-import asyncpg
-from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlalchemy.ext.asyncio import create_async_engine
-
 from lianxin.persistence.db import make_engine, make_session_factory
-from lianxin.persistence.migrations import alembic_config
-from lianxin.settings import asyncpg_url
+from lianxin.testing.migrations import drift, migrate, sql
 from resources.adapters.orm import inbox, metadata, outbox
 from resources.domain.needs import NeedSource, NeedStatus
 from resources.service_layer.unit_of_work import ResourcesUnitOfWork
 
 
-async def migrate(database: str, revision: str, *, down: bool = False) -> None:
-    config = alembic_config("resources", database)
-    step = command.downgrade if down else command.upgrade
-    await asyncio.to_thread(step, config, revision)
-
-
-async def sql(database: str, query: str, *args: object) -> list:
-    conn = await asyncpg.connect(database.replace("+asyncpg", ""))
-    try:
-        return await conn.fetch(query, *args)
-    finally:
-        await conn.close()
-
-
 async def test_the_migrations_build_what_the_code_declares(database: str) -> None:
-    await migrate(database, "head")
-    engine = create_async_engine(asyncpg_url(database))
-    async with engine.connect() as conn:
-        diff = await conn.run_sync(
-            lambda sync: compare_metadata(MigrationContext.configure(sync), metadata)
-        )
-    await engine.dispose()
-    assert diff == []
+    await migrate("resources", database, "head")
+    assert await drift(database, metadata) == []
 
 
 async def test_0002_keeps_the_old_escalation_needs_and_goes_back_down(database: str) -> None:
-    await migrate(database, "0001")
+    await migrate("resources", database, "0001")
     need_id, incident_id = uuid4(), uuid4()
     await sql(
         database,
@@ -55,7 +27,7 @@ async def test_0002_keeps_the_old_escalation_needs_and_goes_back_down(database: 
         need_id,
         incident_id,
     )
-    await migrate(database, "0002")
+    await migrate("resources", database, "0002")
     engine = make_engine(database)
     uow = ResourcesUnitOfWork(
         make_session_factory(engine), source="/lianxin/resources", outbox=outbox, inbox=inbox
@@ -71,6 +43,6 @@ async def test_0002_keeps_the_old_escalation_needs_and_goes_back_down(database: 
         NeedStatus.OPEN,
     )
     assert need.source_incident_id == incident_id
-    await migrate(database, "0001", down=True)
+    await migrate("resources", database, "0001", down=True)
     [row] = await sql(database, "SELECT title FROM needs")
     assert row["title"] == "[landscaping] 高大树木遮挡采光"

@@ -7,11 +7,10 @@ from datetime import UTC, datetime
 from uuid import uuid4
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from lianxin.testing.migrations import drift
 from volunteers.adapters.orm import metadata
 from volunteers.domain.accounts import Account, AccountKind
 from volunteers.domain.ledger import Ledger
@@ -19,13 +18,8 @@ from volunteers.domain.ledger import Ledger
 NOW = datetime(2026, 3, 1, 9, tzinfo=UTC)
 
 
-async def test_the_migrations_build_what_the_code_declares(uows) -> None:
-    async with uows() as uow:
-        conn = await uow.session.connection()
-        diff = await conn.run_sync(
-            lambda sync: compare_metadata(MigrationContext.configure(sync), metadata)
-        )
-    assert diff == []
+async def test_the_migrations_build_what_the_code_declares(database: str, uows) -> None:
+    assert await drift(database, metadata) == []  # `uows` migrated it
 
 
 async def test_transfers_are_append_only_and_a_passbook_cannot_go_negative(uows) -> None:
