@@ -34,7 +34,7 @@ RT = Runtime[ResourcesUnitOfWork]
 
 def _public(wish: wishes.MicroWish) -> dict[str, Any]:
     """A wish without its resident: what every answer but the grid's own read shows."""
-    return out(wish, **dict.fromkeys(WishRepository.PRIVATE, True))
+    return out(wish, **dict.fromkeys(WishRepository.private, True))
 
 
 @router.post("/wishes", status_code=201)
