@@ -12,7 +12,7 @@ from lianxin.auth import Role
 from lianxin.errors import Conflict, Forbidden, NotFound
 from resources.service_layer import wishes
 
-from .builders import T0
+from .builders import T0, at
 from .conftest import (
     COORDINATOR,
     DEPARTMENT,
@@ -34,8 +34,7 @@ WHEELCHAIR = {
 }
 
 
-def clock():
-    return T0
+clock = at(0)
 
 
 async def published_wish(uow: FakeUnitOfWork):
