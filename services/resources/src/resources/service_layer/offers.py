@@ -201,12 +201,4 @@ async def use_for_emergency(
         if not await uow.emergency.add_use(incident_id, offer_id, quantity):
             raise NotFound("emergency offer", f"{offer_id} for incident {incident_id}")
 
-    return await act(
-        uow,
-        principal,
-        OFFER,
-        offer_id,
-        command,
-        roles=COORDINATORS,
-        clock=clock,
-    )
+    return await act(uow, principal, OFFER, offer_id, command, roles=COORDINATORS, clock=clock)
