@@ -23,6 +23,7 @@ from volunteers.domain.mobilisation import Mobilisation
 from volunteers.domain.periods import Period
 from volunteers.domain.records import csv_rows
 from volunteers.domain.rules import PointsRules
+from volunteers.domain.shop import Redemption
 from volunteers.entrypoints import schemas as s
 from volunteers.entrypoints.people import of_community
 from volunteers.service_layer import mobilising, points
@@ -42,6 +43,14 @@ def period_of(label: str) -> Period:
     if m := re.fullmatch(r"(\d{4})-(\d{2})", label):
         return Period.month(int(m[1]), int(m[2]), LOCAL)
     raise RuleBroken("period", "a year (2026), a quarter (2026-Q1) or a month (2026-03)")
+
+
+def rules_out(rules: PointsRules) -> dict[str, Any]:
+    return vars(rules) | {"per_hour": dict(rules.per_hour)}
+
+
+def redemption_out(r: Redemption) -> dict[str, Any]:
+    return vars(r) | {"status": str(r.status)}
 
 
 # -- passbooks and transfers ---------------------------------------------------------------
@@ -117,7 +126,7 @@ async def get_rules(
         raise NotFound("community", community_code)
     async with rt.uow() as uow:
         rules = await uow.rules.get(community_code) or PointsRules(community_code)
-    return vars(rules) | {"per_hour": dict(rules.per_hour)}
+    return rules_out(rules)
 
 
 @router.put("/rules/{community_code}")
@@ -132,8 +141,7 @@ async def put_rules(
     rules = PointsRules(
         community_code, data.pop("per_hour") or PointsRules(community_code).per_hour, **data
     )
-    saved = await points.set_rules(rt.uow(), p, rules)
-    return vars(saved) | {"per_hour": dict(saved.per_hour)}
+    return rules_out(await points.set_rules(rt.uow(), p, rules))
 
 
 # -- the shop ------------------------------------------------------------------------------
@@ -171,7 +179,7 @@ async def redeem(
     p: Principal = Depends(authenticated),
 ) -> Any:
     r = await points.redeem(rt.uow(), p, item_id, body.volunteer_id, body.handed_over_by)
-    return vars(r) | {"status": str(r.status)}
+    return redemption_out(r)
 
 
 @router.post("/shop/redemptions/{redemption_id}/cancellation", response_model=s.RedemptionOut)
@@ -181,8 +189,7 @@ async def cancel(
     rt: RT = Depends(runtime),
     p: Principal = Depends(authenticated),
 ) -> Any:
-    r = await points.cancel_redemption(rt.uow(), p, redemption_id, body.reason)
-    return vars(r) | {"status": str(r.status)}
+    return redemption_out(await points.cancel_redemption(rt.uow(), p, redemption_id, body.reason))
 
 
 # -- service records (双报到) ----------------------------------------------------------------
