@@ -39,13 +39,8 @@ async def schedule_meeting(
 ) -> JointMeeting:
     """The chair is the big committee's rotating chair of the term (organisation's rotation):
     the secretary names it."""
-
-    def schedule(u: ResourcesUnitOfWork, now: datetime) -> JointMeeting:
-        return JointMeeting.schedule(**fields, now=now)
-
-    community = fields["community_code"]
     return await create(
-        uow, principal, community, MEETING, schedule, roles=COORDINATORS, clock=clock
+        uow, principal, MEETING, JointMeeting.schedule, fields, roles=COORDINATORS, clock=clock
     )
 
 

@@ -40,14 +40,15 @@ async def record_need(
     from_incident = fields.get("source_incident_id") is not None
     roles = COORDINATORS if from_incident else GRID
 
-    async def record(u: ResourcesUnitOfWork, now: datetime) -> Need:
-        if from_incident and await u.needs.from_incident(fields["source_incident_id"]):
+    async def record(*, source: str | None = None, **given: Any) -> Need:
+        # Inside the transaction `create` opens: the one need per incident is checked there.
+        if from_incident and await uow.needs.from_incident(fields["source_incident_id"]):
             raise Conflict(f"incident {fields['source_incident_id']} already has its need")
-        source = fields.pop("source", None) or ("incident" if from_incident else "resident")
-        return Need.record(**fields, source=source, recorded_by=actor(principal), now=now)
+        source = source or ("incident" if from_incident else "resident")
+        return Need.record(**given, source=source)
 
-    community = fields["community_code"]
-    return await create(uow, principal, community, NEED, record, roles=roles, clock=clock)
+    given = {**fields, "recorded_by": actor(principal)}
+    return await create(uow, principal, NEED, record, given, roles=roles, clock=clock)
 
 
 async def match_need(

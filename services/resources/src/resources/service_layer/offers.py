@@ -44,13 +44,10 @@ async def file_offer(
     uow: ResourcesUnitOfWork, principal: Principal, fields: dict[str, Any], clock: Clock = utcnow
 ) -> ResourceOffer:
     may(principal, UNIT_ACTORS)  # the role before anything the body says
-    unit = own_unit(principal, fields.pop("member_unit_code", None))
-
-    def file(u: ResourcesUnitOfWork, now: datetime) -> ResourceOffer:
-        return ResourceOffer.file(**fields, member_unit_code=unit, now=now)
-
-    community = fields["community_code"]
-    return await create(uow, principal, community, OFFER, file, roles=UNIT_ACTORS, clock=clock)
+    given = {**fields, "member_unit_code": own_unit(principal, fields.get("member_unit_code"))}
+    return await create(
+        uow, principal, OFFER, ResourceOffer.file, given, roles=UNIT_ACTORS, clock=clock
+    )
 
 
 async def _on_own_offer(

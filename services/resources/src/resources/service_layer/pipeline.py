@@ -207,19 +207,21 @@ async def act(
 async def create(
     uow: ResourcesUnitOfWork,
     principal: Principal,
-    community_code: str,
     kind: Kind[A],
-    make: Callable[[ResourcesUnitOfWork, datetime], A | Awaitable[A]],
+    make: Callable[..., A | Awaitable[A]],
+    fields: dict[str, Any],
     *,
     roles: frozenset[Role],
     clock: Clock = utcnow,
 ) -> A:
-    """A new aggregate in a community the caller acts for, added to its repository."""
+    """A new aggregate, `make(**fields, now=…)`, in the community `fields` names (one the caller
+    acts for), added to its repository."""
+    community_code = fields["community_code"]
     may(principal, roles)
     if not sees(principal, community_code):
         raise NotFound("community", community_code)
     async with uow:
-        made = make(uow, clock())
+        made = make(**fields, now=clock())
         aggregate: A = await made if inspect.isawaitable(made) else made  # type: ignore[assignment]
         kind.repository(uow).add(aggregate)
         await stage(uow)

@@ -43,12 +43,9 @@ async def create_project(
     uow: ResourcesUnitOfWork, principal: Principal, fields: dict[str, Any], clock: Clock = utcnow
 ) -> Project:
     """A project outside a meeting (the committee decided it elsewhere); most come from one."""
-
-    def make(u: ResourcesUnitOfWork, now: datetime) -> Project:
-        return Project.create(**fields, now=now)
-
-    community = fields["community_code"]
-    return await create(uow, principal, community, PROJECT, make, roles=COORDINATORS, clock=clock)
+    return await create(
+        uow, principal, PROJECT, Project.create, fields, roles=COORDINATORS, clock=clock
+    )
 
 
 async def claim_project(

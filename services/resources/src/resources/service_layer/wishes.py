@@ -67,11 +67,8 @@ def claimant_for(principal: Principal, kind: str | None, claimant_id: str | None
 async def record_wish(
     uow: ResourcesUnitOfWork, principal: Principal, fields: dict[str, Any], clock: Clock = utcnow
 ) -> MicroWish:
-    def record(u: ResourcesUnitOfWork, now: datetime) -> MicroWish:
-        return MicroWish.record(**fields, recorded_by=actor(principal), now=now)
-
-    community = fields["community_code"]
-    return await create(uow, principal, community, WISH, record, roles=GRID, clock=clock)
+    given = {**fields, "recorded_by": actor(principal)}
+    return await create(uow, principal, WISH, MicroWish.record, given, roles=GRID, clock=clock)
 
 
 async def change_wish(
