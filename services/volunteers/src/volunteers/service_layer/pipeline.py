@@ -195,6 +195,14 @@ async def move_points(
     return ledger, posted
 
 
+async def undo_points(
+    uow: UoW, original: Transfer, post: Callable[[Ledger], P]
+) -> tuple[Ledger, P]:
+    """`move_points` for a reversal: over the two accounts the original moved points between."""
+    touched = [await uow.ledger.account(i) for i in (original.from_account, original.to_account)]
+    return await move_points(uow, touched, post, original=original)
+
+
 async def credit_service(
     uow: UoW,
     volunteer: Volunteer,

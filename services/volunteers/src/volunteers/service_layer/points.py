@@ -36,6 +36,7 @@ from volunteers.service_layer.pipeline import (
     require_admin,
     require_coordinator,
     stage,
+    undo_points,
     utcnow,
     volunteer_for,
 )
@@ -142,14 +143,11 @@ async def reverse(
             raise NotFound("transfer", transfer_id)
         account = await uow.ledger.account(original.to_account)
         require_coordinator(principal, account.community_code, "transfer", transfer_id)
-        touched = [
-            await uow.ledger.account(i) for i in (original.from_account, original.to_account)
-        ]
 
         def post(ledger: Ledger) -> Transfer:
             return ledger.reverse(transfer_id, actor=actor(principal), reason=reason, now=clock())
 
-        ledger, made = await move_points(uow, touched, post, original=original)
+        ledger, made = await undo_points(uow, original, post)
         stage(uow, ledger, community=account.community_code)
         await uow.commit()
     return made
@@ -247,16 +245,13 @@ async def cancel_redemption(
         require_coordinator(principal, item.community_code, "redemption", redemption_id)
         redemption = await uow.shop.redemption(redemption_id, for_update=True)
         original = await uow.ledger.transfer(redemption.transfer_id)
-        touched = [
-            await uow.ledger.account(i) for i in (original.from_account, original.to_account)
-        ]
 
         def post(ledger: Ledger) -> None:
             shop.cancel(
                 ledger, item, redemption, actor=actor(principal), reason=reason, now=clock()
             )
 
-        ledger, _ = await move_points(uow, touched, post, original=original)
+        ledger, _ = await undo_points(uow, original, post)
         await uow.shop.save_item(item)
         await uow.shop.save_redemption(redemption)
         stage(uow, ledger, item, redemption, community=item.community_code)
