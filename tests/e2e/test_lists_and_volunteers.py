@@ -1,10 +1,11 @@
 """Stories 9, 11, 12 and 13 across real processes: micro-wishes, wartime mobilisation and the
 points shop, with resources, incidents and volunteers talking over NATS (issues #12 and #13).
 
-A volunteer's token: organisation names a token's subject after the account's username, and
-volunteers reads a VOLUNTEER token's subject as the volunteer's id. Nothing links the two yet
-(issue #13), so a test opens the account itself with the volunteer's id as its username (the
-demo's `tpj-volunteer` speaks for no volunteer)."""
+A volunteer's token: organisation names a token's subject after the account's username;
+volunteers reads a VOLUNTEER token as the profile linked to that account or, for a profile
+linked to none, the profile whose id is the subject. These tests register volunteers without an
+account and open one named after the volunteer's id (the link by account is tested in volunteers'
+integration tests and in `tests/browser/test_volunteering.py`)."""
 
 from __future__ import annotations
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from lianxin.demo.accounts import PASSWORD as DEMO_PASSWORD
+from lianxin.demo.lists import offer_body
 from lianxin.messaging.connection import connect
 from tests.conftest import Platform, eventually
 
@@ -36,22 +37,16 @@ REST_NEED = {
 }
 
 
-def offer(unit: str, kind: str, title: str, quantity: int, unit_of: str, **more) -> dict:
-    return {
-        "community_code": YXL,
-        "member_unit_code": unit,
-        "kind": kind,
-        "title": title,
-        "quantity": quantity,
-        "unit": unit_of,
-        "available_from": f"2026-01-01T00:00:00{TZ}",
-        **more,
-    }
-
-
-BENCHES = offer("yxl-u02", "goods", "户外长椅", 6, "张", categories=["elderly_care"])
-CARPENTERS = offer(
-    "yxl-u03", "people", "木工志愿者", 4, "人", skills=["carpentry"], categories=["elderly_care"]
+BENCHES = offer_body(YXL, "yxl-u02", "goods", "户外长椅", 6, "张", categories=["elderly_care"])
+CARPENTERS = offer_body(
+    YXL,
+    "yxl-u03",
+    "people",
+    "木工志愿者",
+    4,
+    "人",
+    skills=["carpentry"],
+    categories=["elderly_care"],
 )
 
 
@@ -72,6 +67,12 @@ def stream_subjects(plat: Platform, stream: str, prefix: str) -> dict[str, int]:
             await nc.close()
 
     return asyncio.run(info())
+
+
+def on_stream(plat: Platform, subject: str) -> bool:
+    """Whether the RESOURCES stream holds a message on `subject` yet."""
+    prefix = subject.rsplit(".", 1)[0] + "."
+    return stream_subjects(plat, "RESOURCES", prefix).get(subject, 0) >= 1
 
 
 def test_the_pavilion_from_a_grid_need_to_a_claimed_project_on_the_next_agenda(
@@ -278,14 +279,7 @@ def test_the_year_end_review_scores_lists_and_stars_by_the_stated_rules(
     )
     listed = ok(published)
     assert listed["red"] == cards["red"] and listed["black"] == cards["black"]
-    assert eventually(
-        lambda: (
-            stream_subjects(plat, "RESOURCES", "resources.scorecard.").get(
-                "resources.scorecard.red_black_list_published", 0
-            )
-            >= 1
-        )
-    )
+    assert eventually(lambda: on_stream(plat, "resources.scorecard.red_black_list_published"))
 
     # Stars: Q1–Q3 count 0 here; one star plus one per full 15 points, five at most.
     def stars(total: int) -> int:
@@ -303,14 +297,7 @@ def test_the_year_end_review_scores_lists_and_stars_by_the_stated_rules(
     assert (by_unit["tpj-u21"]["stars"], by_unit["tpj-u25"]["stars"]) == (3, 2)
     ranked = sorted(UNITS, key=lambda u: (-stars(expected[u]), -expected[u], u))
     assert [r["member_unit_code"] for r in review] == ranked
-    assert eventually(
-        lambda: (
-            stream_subjects(plat, "RESOURCES", "resources.scorecard.").get(
-                "resources.scorecard.stars_published", 0
-            )
-            >= 1
-        )
-    )
+    assert eventually(lambda: on_stream(plat, "resources.scorecard.stars_published"))
 
 
 def test_a_liaison_claims_for_its_own_unit_only(demo_platform: Platform) -> None:

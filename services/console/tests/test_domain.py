@@ -181,3 +181,10 @@ def test_every_message_has_both_languages() -> None:
     assert translator("en")("status.escalated") == "Escalated"
     assert translator("zh")("status.escalated") == "已吹哨"
     assert translator("zh")("category.something_new") == "something new"
+
+
+def test_no_message_id_is_defined_in_two_page_areas() -> None:
+    from console.domain import i18n, words_lists, words_volunteering
+
+    areas = [i18n.CORE, words_lists.MESSAGES, words_volunteering.MESSAGES]
+    assert len(MESSAGES) == sum(len(area) for area in areas)

@@ -3,18 +3,9 @@ squashed revision (0004, the only one) drops them with everything else."""
 
 from __future__ import annotations
 
-import asyncio
-
-from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlalchemy import inspect
-from sqlalchemy.ext.asyncio import create_async_engine
-
 from incidents.adapters import webhooks  # noqa: F401  (its tables join the metadata)
 from incidents.adapters.orm import metadata
-from lianxin.persistence.migrations import alembic_config
-from lianxin.settings import asyncpg_url
+from lianxin.testing.migrations import migrate, schema_drift, sql
 
 TABLES = {"webhook_deliveries", "webhook_attempts"}
 
@@ -28,22 +19,11 @@ def _about_webhooks(change) -> bool:
     )
 
 
-async def _inspect(database: str, what):
-    engine = create_async_engine(asyncpg_url(database))
-    async with engine.connect() as conn:
-        found = await conn.run_sync(what)
-    await engine.dispose()
-    return found
-
-
 async def test_the_webhook_tables_match_the_code_and_go_back_down(database: str) -> None:
-    config = alembic_config("incidents", database)
-    await asyncio.to_thread(command.upgrade, config, "head")
-    diff = await _inspect(
-        database, lambda sync: compare_metadata(MigrationContext.configure(sync), metadata)
-    )
+    await migrate("incidents", database, "head")
+    diff = await schema_drift(database, metadata)
     assert [c for c in diff if _about_webhooks(c)] == []
 
-    await asyncio.to_thread(command.downgrade, config, "base")
-    tables = await _inspect(database, lambda sync: set(inspect(sync).get_table_names()))
-    assert not TABLES & tables
+    await migrate("incidents", database, "base", down=True)
+    rows = await sql(database, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+    assert not TABLES & {r["tablename"] for r in rows}

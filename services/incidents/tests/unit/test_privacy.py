@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from incidents.domain.privacy import mask
 from incidents.domain.values import ANONYMOUS
 from lianxin.errors import RuleBroken
+from lianxin.privacy import mask
 
 from ..conftest import Clock, ReportFactory
 

@@ -172,134 +172,176 @@ def by_key(found: list) -> dict:
     return {r.key: r for r in found}
 
 
-def test_department_rates_in_the_quarter() -> None:
-    found = by_key(rates(FACTS, "department", "2026-Q4"))
-    assert list(found) == ["city_management", "housing", "power"]
-
-    power = found["power"]
-    # A1, A3, A7, A11 (A12 is 2027); all acknowledged, A3 late; A1, A7, A11 resolved, on time.
-    # Its incidents I1, I2, I4, I8: resolved I1, I4, I8; rated I1 satisfied (its last rating),
-    # I4 unsatisfied, I8 satisfied.
-    assert power.counts == Counts(
-        dispatched=4,
-        acknowledged=4,
-        acknowledged_on_time=3,
-        resolved=3,
-        resolved_on_time=3,
-        incidents=4,
-        incidents_resolved=3,
-        rated=3,
-        satisfied=2,
-        unsatisfied=1,
-    )
-    assert power.response_rate == 1.0  # 4/4
-    assert power.resolution_rate == 0.75  # 3/4 assignments
-    assert power.satisfaction_rate == pytest.approx(2 / 3)
-    assert power.on_time_acknowledgement_rate == 0.75  # 3/4
-    assert power.on_time_resolution_rate == 0.75  # 3/4
-    # To acknowledge: [600, 1200, 1800, 7200]; nearest rank: median = 2nd, p90 = ceil(3.6) = 4th.
-    assert power.median_seconds_to_acknowledge == 1200
-    assert power.p90_seconds_to_acknowledge == 7200
-    # To resolve: [21600, 28800, 43200]; median = ceil(1.5) = 2nd, p90 = ceil(2.7) = 3rd.
-    assert power.median_seconds_to_resolve == 28800
-    assert power.p90_seconds_to_resolve == 43200
-
-    housing = found["housing"]
-    # A2 and A9 (A4 was rerouted away): both acknowledged on time; A2 resolved at its deadline
-    # (on time), A9 returned and unresolved. Its incidents I1 (satisfied) and I7; not I3.
-    assert housing.counts == Counts(
-        dispatched=2,
-        acknowledged=2,
-        acknowledged_on_time=2,
-        resolved=1,
-        resolved_on_time=1,
-        incidents=2,
-        incidents_resolved=1,
-        rated=1,
-        satisfied=1,
-    )
-    assert (housing.response_rate, housing.resolution_rate, housing.satisfaction_rate) == (
-        1.0,
-        0.5,
-        1.0,
-    )
-    assert housing.on_time_resolution_rate == 0.5
-    assert housing.median_seconds_to_acknowledge == 1800  # [1800, 2700]: the lower middle
-    assert housing.p90_seconds_to_acknowledge == 2700
-    assert housing.median_seconds_to_resolve == housing.p90_seconds_to_resolve == 86400
-
-    city = found["city_management"]
-    # A5, A6, A10 (A8 cancelled): A5 and A6 acknowledged on time, both resolved late; A10 not
-    # acknowledged. Incidents I3 (basically satisfied), I4 (unsatisfied), I7 (open).
-    assert city.counts == Counts(
-        dispatched=3,
-        acknowledged=2,
-        acknowledged_on_time=2,
-        resolved=2,
-        resolved_on_time=0,
-        incidents=3,
-        incidents_resolved=2,
-        rated=2,
-        basically_satisfied=1,
-        unsatisfied=1,
-    )
-    assert city.response_rate == pytest.approx(2 / 3)
-    assert city.resolution_rate == pytest.approx(2 / 3)
-    assert city.satisfaction_rate == 0.5  # basically satisfied counts as satisfied: 1/2
-    assert city.on_time_resolution_rate == 0.0  # measured and zero, not missing
-    assert (city.median_seconds_to_acknowledge, city.p90_seconds_to_acknowledge) == (300, 1200)
-    assert (city.median_seconds_to_resolve, city.p90_seconds_to_resolve) == (108000, 172800)
+def test_rates_come_one_per_department_or_community_in_code_order() -> None:
+    assert [r.key for r in rates(FACTS, "department", "2026-Q4")] == [
+        "city_management",
+        "housing",
+        "power",
+    ]
+    assert [r.key for r in rates(FACTS, "community", "2026-Q4")] == [TPJ, YXL]
 
 
-def test_community_rates_count_incidents_reported_there_including_local_ones() -> None:
-    found = by_key(rates(FACTS, "community", "2026-Q4"))
-    assert list(found) == [TPJ, YXL]
+# What each department and community counts in 2026-Q4, and its figures, worked out by hand.
+Q4 = [
+    pytest.param(
+        "department",
+        "power",
+        # A1, A3, A7, A11 (A12 is 2027); all acknowledged, A3 late; A1, A7, A11 resolved, on
+        # time. Its incidents I1, I2, I4, I8: resolved I1, I4, I8; rated I1 satisfied (its last
+        # rating), I4 unsatisfied, I8 satisfied.
+        Counts(
+            dispatched=4,
+            acknowledged=4,
+            acknowledged_on_time=3,
+            resolved=3,
+            resolved_on_time=3,
+            incidents=4,
+            incidents_resolved=3,
+            rated=3,
+            satisfied=2,
+            unsatisfied=1,
+        ),
+        {
+            "response_rate": 1.0,  # 4/4
+            "resolution_rate": 0.75,  # 3/4 assignments
+            "satisfaction_rate": pytest.approx(2 / 3),
+            "on_time_acknowledgement_rate": 0.75,  # 3/4
+            "on_time_resolution_rate": 0.75,  # 3/4
+            # To acknowledge: [600, 1200, 1800, 7200]; nearest rank: median 2nd, p90 ceil(3.6).
+            "median_seconds_to_acknowledge": 1200,
+            "p90_seconds_to_acknowledge": 7200,
+            # To resolve: [21600, 28800, 43200]; median = ceil(1.5) = 2nd, p90 = ceil(2.7) = 3rd.
+            "median_seconds_to_resolve": 28800,
+            "p90_seconds_to_resolve": 43200,
+        },
+        id="department-power",
+    ),
+    pytest.param(
+        "department",
+        "housing",
+        # A2 and A9 (A4 was rerouted away): both acknowledged on time; A2 resolved at its
+        # deadline (on time), A9 returned and unresolved. Its incidents I1 (satisfied) and I7;
+        # not I3.
+        Counts(
+            dispatched=2,
+            acknowledged=2,
+            acknowledged_on_time=2,
+            resolved=1,
+            resolved_on_time=1,
+            incidents=2,
+            incidents_resolved=1,
+            rated=1,
+            satisfied=1,
+        ),
+        {
+            "response_rate": 1.0,
+            "resolution_rate": 0.5,
+            "satisfaction_rate": 1.0,
+            "on_time_resolution_rate": 0.5,
+            "median_seconds_to_acknowledge": 1800,  # [1800, 2700]: the lower middle
+            "p90_seconds_to_acknowledge": 2700,
+            "median_seconds_to_resolve": 86400,
+            "p90_seconds_to_resolve": 86400,
+        },
+        id="department-housing",
+    ),
+    pytest.param(
+        "department",
+        "city_management",
+        # A5, A6, A10 (A8 cancelled): A5 and A6 acknowledged on time, both resolved late; A10
+        # not acknowledged. Incidents I3 (basically satisfied), I4 (unsatisfied), I7 (open).
+        Counts(
+            dispatched=3,
+            acknowledged=2,
+            acknowledged_on_time=2,
+            resolved=2,
+            resolved_on_time=0,
+            incidents=3,
+            incidents_resolved=2,
+            rated=2,
+            basically_satisfied=1,
+            unsatisfied=1,
+        ),
+        {
+            "response_rate": pytest.approx(2 / 3),
+            "resolution_rate": pytest.approx(2 / 3),
+            "satisfaction_rate": 0.5,  # basically satisfied counts as satisfied: 1/2
+            "on_time_resolution_rate": 0.0,  # measured and zero, not missing
+            "median_seconds_to_acknowledge": 300,
+            "p90_seconds_to_acknowledge": 1200,
+            "median_seconds_to_resolve": 108000,
+            "p90_seconds_to_resolve": 172800,
+        },
+        id="department-city_management",
+    ),
+    pytest.param(
+        "community",
+        TPJ,
+        # Incidents reported in Q4: I1, I2, I3, I7 (I8 is Q3, I9 is 2027); resolved I1, I3;
+        # rated I1 satisfied, I3 basically satisfied. Assignments dispatched in Q4: A1, A2, A3,
+        # A5, A9, A10, A11 (A11's incident is Q3, its dispatch Q4); acknowledged all but A10,
+        # late A3; resolved A1, A2, A11 on time, A5 late.
+        Counts(
+            dispatched=7,
+            acknowledged=6,
+            acknowledged_on_time=5,
+            resolved=4,
+            resolved_on_time=3,
+            incidents=4,
+            incidents_resolved=2,
+            rated=2,
+            satisfied=1,
+            basically_satisfied=1,
+        ),
+        {
+            "resolution_rate": 0.5,  # incidents: 2/4
+            "satisfaction_rate": 1.0,  # 2/2
+            "response_rate": pytest.approx(6 / 7),
+            "on_time_acknowledgement_rate": pytest.approx(5 / 7),
+            "on_time_resolution_rate": pytest.approx(3 / 7),
+            # [600, 1200, 1800, 1800, 2700, 7200]: median 3rd, p90 ceil(5.4) = 6th.
+            "median_seconds_to_acknowledge": 1800,
+            "p90_seconds_to_acknowledge": 7200,
+            # [21600, 43200, 86400, 172800]: median 2nd, p90 ceil(3.6) = 4th.
+            "median_seconds_to_resolve": 43200,
+            "p90_seconds_to_resolve": 172800,
+        },
+        id="community-taipingjie",
+    ),
+    pytest.param(
+        "community",
+        YXL,
+        # I4 and the locally resolved I5 (I6 cancelled): both resolved; ratings unsatisfied and
+        # satisfied. Assignments A6 (late) and A7 (on time), both acknowledged on time.
+        Counts(
+            dispatched=2,
+            acknowledged=2,
+            acknowledged_on_time=2,
+            resolved=2,
+            resolved_on_time=1,
+            incidents=2,
+            incidents_resolved=2,
+            resolved_locally=1,
+            rated=2,
+            satisfied=1,
+            unsatisfied=1,
+        ),
+        {
+            "response_rate": 1.0,
+            "resolution_rate": 1.0,
+            "satisfaction_rate": 0.5,
+            "on_time_resolution_rate": 0.5,
+        },
+        id="community-yongxinglu",
+    ),
+]
 
-    tpj = found[TPJ]
-    # Incidents reported in Q4: I1, I2, I3, I7 (I8 is Q3, I9 is 2027); resolved I1, I3; rated I1
-    # satisfied, I3 basically satisfied. Assignments dispatched in Q4: A1, A2, A3, A5, A9, A10,
-    # A11 (A11's incident is Q3, its dispatch Q4); acknowledged all but A10, late A3; resolved
-    # A1, A2, A11 on time, A5 late.
-    assert tpj.counts == Counts(
-        dispatched=7,
-        acknowledged=6,
-        acknowledged_on_time=5,
-        resolved=4,
-        resolved_on_time=3,
-        incidents=4,
-        incidents_resolved=2,
-        rated=2,
-        satisfied=1,
-        basically_satisfied=1,
-    )
-    assert tpj.resolution_rate == 0.5  # incidents: 2/4
-    assert tpj.satisfaction_rate == 1.0  # 2/2
-    assert tpj.response_rate == pytest.approx(6 / 7)
-    assert tpj.on_time_acknowledgement_rate == pytest.approx(5 / 7)
-    assert tpj.on_time_resolution_rate == pytest.approx(3 / 7)
-    # [600, 1200, 1800, 1800, 2700, 7200]: median 3rd, p90 ceil(5.4) = 6th.
-    assert (tpj.median_seconds_to_acknowledge, tpj.p90_seconds_to_acknowledge) == (1800, 7200)
-    # [21600, 43200, 86400, 172800]: median 2nd, p90 ceil(3.6) = 4th.
-    assert (tpj.median_seconds_to_resolve, tpj.p90_seconds_to_resolve) == (43200, 172800)
 
-    yxl = found[YXL]
-    # I4 and the locally resolved I5 (I6 cancelled): both resolved; ratings unsatisfied and
-    # satisfied. Assignments A6 (late) and A7 (on time), both acknowledged on time.
-    assert yxl.counts == Counts(
-        dispatched=2,
-        acknowledged=2,
-        acknowledged_on_time=2,
-        resolved=2,
-        resolved_on_time=1,
-        incidents=2,
-        incidents_resolved=2,
-        resolved_locally=1,
-        rated=2,
-        satisfied=1,
-        unsatisfied=1,
-    )
-    assert (yxl.response_rate, yxl.resolution_rate, yxl.satisfaction_rate) == (1.0, 1.0, 0.5)
-    assert yxl.on_time_resolution_rate == 0.5
+@pytest.mark.parametrize(("by", "key", "counts", "figures"), Q4)
+def test_rates_in_the_quarter(by: str, key: str, counts: Counts, figures: dict) -> None:
+    [found] = [r for r in rates(FACTS, by, "2026-Q4") if r.key == key]  # type: ignore[arg-type]
+    assert found.counts == counts
+    assert {name: getattr(found, name) for name in figures} == figures
 
 
 def test_street_rates_group_the_same_facts_by_street() -> None:

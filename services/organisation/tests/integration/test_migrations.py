@@ -3,43 +3,21 @@ under a street of a district, and goes back down."""
 
 from __future__ import annotations
 
-import asyncio
+from functools import partial
 
 import asyncpg
 import pytest
-from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from lianxin.persistence.migrations import alembic_config
-from lianxin.settings import asyncpg_url
+from lianxin.testing import migrations
+from lianxin.testing.migrations import schema_drift, sql
 from organisation.adapters.orm import metadata
 
-
-async def migrate(database: str, revision: str, *, down: bool = False) -> None:
-    config = alembic_config("organisation", database)
-    step = command.downgrade if down else command.upgrade
-    await asyncio.to_thread(step, config, revision)
-
-
-async def sql(database: str, query: str) -> list:
-    conn = await asyncpg.connect(database.replace("+asyncpg", ""))
-    try:
-        return await conn.fetch(query)
-    finally:
-        await conn.close()
+migrate = partial(migrations.migrate, "organisation")
 
 
 async def test_the_migrations_build_what_the_code_declares(database: str) -> None:
     await migrate(database, "head")
-    engine = create_async_engine(asyncpg_url(database))
-    async with engine.connect() as conn:
-        diff = await conn.run_sync(
-            lambda sync: compare_metadata(MigrationContext.configure(sync), metadata)
-        )
-    await engine.dispose()
-    assert diff == []
+    assert await schema_drift(database, metadata) == []
 
 
 async def test_every_community_sits_under_a_street_of_a_district_and_all_goes_back_down(

@@ -80,6 +80,7 @@ TABLE: Table = {
     ),
     ("GET", "/responsibilities"): (R, "query"),
     ("GET", "/claims/flags"): (C, "query"),
+    ("GET", "/feedback"): (C | L, "query"),
     ("POST", "/wishes"): (G, "body"),
     ("GET", "/wishes"): (G, "query"),
     ("GET", "/wishes/board"): (R, "query"),

@@ -242,3 +242,74 @@ async def test_story_8_over_http_meeting_project_claims_scorecards(as_: Client) 
     year = Quarter.of(now).year
     stars = await coordinator.get(f"/scorecards/stars/{year}?community_code=taipingjie")
     assert stars.json()[0]["member_unit_code"] == "u1"
+
+
+# `GET /feedback`: the feedback list between meetings, from the last closed meeting's decisions and
+# the projects and needs as they are now (added for the console's 反馈清单 page).
+FEEDBACK_NEED = {
+    "community_code": "taipingjie",
+    "grid_node_code": "g1",
+    "category": "elderly_care",
+    "title": "老人休息处",
+    "affected": "elderly residents",
+    "affected_count": 12,
+}
+
+
+async def test_the_feedback_list_follows_the_last_closed_meetings_decisions(as_: Client) -> None:
+    coordinator, liaison = as_("coordinator"), as_("liaison")
+    before = await coordinator.get("/feedback", params={"community_code": "taipingjie"})
+    assert before.status_code == 200, before.text
+    assert before.json() == {"community_code": "taipingjie", "meeting": None, "items": []}
+
+    now = datetime.now(UTC)
+    kept = (await coordinator.post("/needs", json=FEEDBACK_NEED)).json()
+    music = {**FEEDBACK_NEED, "title": "广场舞音响"}
+    refused = (await coordinator.post("/needs", json=music)).json()
+    meeting = (
+        await coordinator.post(
+            "/meetings",
+            json={
+                "community_code": "taipingjie",
+                "chair_unit_code": "u1",
+                "scheduled_at": (now + timedelta(hours=1)).isoformat(),
+            },
+        )
+    ).json()
+    path = f"/meetings/{meeting['id']}"
+    assert (await coordinator.post(f"{path}/agenda")).status_code == 200
+    assert (await coordinator.put(f"{path}/attendance", json={"units_present": ["u1"]})).is_success
+    decided = await coordinator.post(
+        f"{path}/decisions/projects",
+        json={
+            "title": "连心亭",
+            "need_ids": [kept["id"]],
+            "due_at": (now + timedelta(days=60)).isoformat(),
+        },
+    )
+    assert decided.status_code == 200, decided.text
+    declined = await coordinator.post(
+        f"{path}/decisions/declines", json={"need_id": refused["id"], "reason": "不在职责内"}
+    )
+    assert declined.status_code == 200, declined.text
+    assert (await coordinator.put(f"{path}/minutes", json={"minutes": "纪要"})).is_success
+    assert (await coordinator.post(f"{path}/close")).status_code == 200
+
+    listed = await liaison.get("/feedback", params={"community_code": "taipingjie"})
+    assert listed.status_code == 200, listed.text
+    body = listed.json()
+    assert body["meeting"]["id"] == meeting["id"]
+    states = {i["decision"]: i["state"] for i in body["items"]}
+    assert states == {"project_created": "not_claimed", "need_declined": "declined"}
+
+    # A claim moves the project's line on without another meeting.
+    project_id = next(i["subject_id"] for i in body["items"] if i["decision"] == "project_created")
+    claimed = await liaison.post(f"/projects/{project_id}/claims", json={})
+    assert claimed.status_code == 200, claimed.text
+    again = (await liaison.get("/feedback", params={"community_code": "taipingjie"})).json()
+    assert {i["state"] for i in again["items"]} == {"on_track", "declined"}
+
+    outside = await coordinator.get("/feedback", params={"community_code": "cs"})
+    assert outside.status_code == 404
+    department = await as_("department").get("/feedback", params={"community_code": "taipingjie"})
+    assert department.status_code in (403, 404)

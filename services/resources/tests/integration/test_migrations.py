@@ -3,22 +3,26 @@ the old consumer opened, as open needs from their incidents that load as today's
 
 from __future__ import annotations
 
+from functools import partial
 from uuid import uuid4
 
 from lianxin.persistence.db import make_engine, make_session_factory
-from lianxin.testing.migrations import drift, migrate, sql
+from lianxin.testing import migrations
+from lianxin.testing.migrations import schema_drift, sql
 from resources.adapters.orm import inbox, metadata, outbox
 from resources.domain.needs import NeedSource, NeedStatus
 from resources.service_layer.unit_of_work import ResourcesUnitOfWork
 
+migrate = partial(migrations.migrate, "resources")
+
 
 async def test_the_migrations_build_what_the_code_declares(database: str) -> None:
-    await migrate("resources", database, "head")
-    assert await drift(database, metadata) == []
+    await migrate(database, "head")
+    assert await schema_drift(database, metadata) == []
 
 
 async def test_0002_keeps_the_old_escalation_needs_and_goes_back_down(database: str) -> None:
-    await migrate("resources", database, "0001")
+    await migrate(database, "0001")
     need_id, incident_id = uuid4(), uuid4()
     await sql(
         database,
@@ -27,7 +31,7 @@ async def test_0002_keeps_the_old_escalation_needs_and_goes_back_down(database: 
         need_id,
         incident_id,
     )
-    await migrate("resources", database, "0002")
+    await migrate(database, "0002")
     engine = make_engine(database)
     uow = ResourcesUnitOfWork(
         make_session_factory(engine), source="/lianxin/resources", outbox=outbox, inbox=inbox
@@ -43,6 +47,6 @@ async def test_0002_keeps_the_old_escalation_needs_and_goes_back_down(database: 
         NeedStatus.OPEN,
     )
     assert need.source_incident_id == incident_id
-    await migrate("resources", database, "0001", down=True)
+    await migrate(database, "0001", down=True)
     [row] = await sql(database, "SELECT title FROM needs")
     assert row["title"] == "[landscaping] 高大树木遮挡采光"

@@ -2,7 +2,8 @@
 (`lianxin.testing.access_matrix` says what "allowed" means and walks the table).
 
 Two communities: Taipingjie (inside every scope under test) and Changshan (outside); for a
-volunteer also another volunteer's passbook, call-up and redemption in Taipingjie. A route
+volunteer also another volunteer's passbook, call-up and redemption in Taipingjie. The volunteer's
+token names her organisation account (`tpj-volunteer`), which her profile is linked to. A route
 without a row fails the first test.
 """
 
@@ -49,6 +50,8 @@ TABLE: Table = {
     ("GET", "/activities/{activity_id}/shifts"): (ALL, "activity"),
     # The caller's own shifts: nothing of anyone else's to aim at.
     ("GET", "/my/shifts"): (ALL | {"department_operator"}, "none"),
+    # The profile the token's account is linked to: only a volunteer's token has one.
+    ("GET", "/my/volunteer"): (V, "none"),
     ("POST", "/shifts/{shift_id}/sign-ups"): (V, "shift"),
     ("DELETE", "/shifts/{shift_id}/sign-ups/mine"): (V, "shift"),
     # By the team's leader (the volunteer token is the leader's) or with the shift's code.
@@ -66,11 +69,13 @@ TABLE: Table = {
     ("GET", "/shop/items"): (ALL, "query"),
     ("POST", "/shop/items/{item_id}/stock"): (C, "item"),
     ("POST", "/shop/items/{item_id}/redemptions"): (C | V, "item"),
+    ("GET", "/shop/redemptions"): (C, "query"),
     ("POST", "/shop/redemptions/{redemption_id}/cancellation"): (C, "redemption"),
     ("GET", "/volunteers/{volunteer_id}/service-record"): (G | V, "volunteer"),
     ("GET", "/volunteers/{volunteer_id}/service-record.csv"): (G | V, "volunteer"),
     ("POST", "/volunteers/{volunteer_id}/service-record/report"): (C, "volunteer"),
     ("GET", "/leaderboards"): (ALL, "query"),
+    ("GET", "/figures"): (ALL, "query"),
     ("GET", "/mobilisations"): (ALL, "query"),
     ("GET", "/mobilisations/{mobilisation_id}"): (ALL, "mobilisation"),
     ("POST", "/mobilisations/{mobilisation_id}/answers"): (C | V, "mobilisation"),
@@ -107,6 +112,7 @@ async def _world(api: httpx.AsyncClient, uows: UowFactory) -> dict[str, dict[str
                         "party_member_kind": "in_service",
                         "employer_unit_code": f"{prefix}-u01",
                         "employer_branch_code": f"{prefix}-u01-branch",
+                        "account": f"{prefix}-{key}",
                     },
                 )
             )["id"]
@@ -133,7 +139,9 @@ async def _world(api: httpx.AsyncClient, uows: UowFactory) -> dict[str, dict[str
         }
         ids["shift"] = (await post(f"/activities/{ids['activity']}/shifts", shift))["id"]
         me = bearer(
-            Principal(ids["volunteer"], Role.VOLUNTEER, Scope(communities=frozenset({community})))
+            Principal(
+                f"{prefix}-volunteer", Role.VOLUNTEER, Scope(communities=frozenset({community}))
+            )
         )
         await post(f"/shifts/{ids['shift']}/sign-ups", {}, me)
         adjusted = {"volunteer_id": ids["volunteer"], "amount": 100, "reason": "纸质存折"}
@@ -167,7 +175,7 @@ def _request(method: str, template: str, target: str, ids: dict[str, str]) -> tu
     query: dict[str, str] = {}
     if target == "query":
         query["community_code"] = community
-    if "service-record" in template or template == "/leaderboards":
+    if "service-record" in template or template in ("/leaderboards", "/figures"):
         query["period"] = str(datetime.now(UTC).year)
     if query:
         path = f"{path}?{httpx.QueryParams(query)}"
@@ -268,9 +276,7 @@ async def test_each_role_reaches_what_its_scope_allows_and_nothing_else(
     world = await _world(api, uows)
     inside = world["taipingjie"]
     tokens = {
-        role: bearer(
-            Principal(inside["volunteer"] if role == "volunteer" else role, Role(role), scope)
-        )
+        role: bearer(Principal("tpj-volunteer" if role == "volunteer" else role, Role(role), scope))
         for role, scope in SCOPES.items()
     }
     wrong = await walk(

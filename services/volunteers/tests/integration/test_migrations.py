@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from lianxin.testing.migrations import drift
+from lianxin.testing.migrations import schema_drift
 from volunteers.adapters.orm import metadata
 from volunteers.domain.accounts import Account, AccountKind
 from volunteers.domain.ledger import Ledger
@@ -18,8 +18,9 @@ from volunteers.domain.ledger import Ledger
 NOW = datetime(2026, 3, 1, 9, tzinfo=UTC)
 
 
-async def test_the_migrations_build_what_the_code_declares(database: str, uows) -> None:
-    assert await drift(database, metadata) == []  # `uows` migrated it
+async def test_the_migrations_build_what_the_code_declares(uows, database: str) -> None:
+    # `uows` has migrated `database` to head.
+    assert await schema_drift(database, metadata) == []
 
 
 async def test_transfers_are_append_only_and_a_passbook_cannot_go_negative(uows) -> None:

@@ -46,6 +46,12 @@ class FakeTable:
         ]
 
 
+class FakeVolunteers(FakeTable):
+    async def by_account(self, account: str) -> Any:
+        found = [v for v in self.rows.values() if v.account == account]
+        return copy.deepcopy(found[0]) if found else None
+
+
 class FakeMobilisations(FakeTable):
     async def by_incident(self, incident_id: UUID) -> Any:
         found = [m for m in self.rows.values() if m.incident_id == incident_id]
@@ -184,7 +190,7 @@ class FakeUnitOfWork(fakes.FakeUnitOfWork):
 
     def open(self) -> None:
         db = self.db
-        self.volunteers = FakeTable(db["volunteers"])
+        self.volunteers = FakeVolunteers(db["volunteers"])
         self.teams = FakeTable(db["teams"])
         self.activities = FakeTable(db["activities"])
         self.shifts = FakeShifts(db["shifts"])

@@ -13,49 +13,46 @@ from pydantic import Field
 from lianxin.contracts.envelope import EventData
 
 
-class AcknowledgementReportedIn(EventData):
+class ReportIn(EventData):
+    """What every report-in names: the assignment, and the department reporting."""
+
+    AGGREGATE_ID: ClassVar[str] = "assignment_id"
+
+    assignment_id: UUID
+    department_code: str
+
+
+class AcknowledgementReportedIn(ReportIn):
     """The department signed for the whistle (接单)."""
 
     TYPE: ClassVar[str] = "cn.lianxin.departments.assignment.acknowledged.v1"
     SUBJECT: ClassVar[str] = "report.{department_code}.assignment_acknowledged"
-    AGGREGATE_ID: ClassVar[str] = "assignment_id"
 
-    assignment_id: UUID
-    department_code: str
     note: str = ""
 
 
-class ResultReportedIn(EventData):
+class ResultReportedIn(ReportIn):
     """The department reports the result (反馈)."""
 
     TYPE: ClassVar[str] = "cn.lianxin.departments.assignment.resolved.v1"
     SUBJECT: ClassVar[str] = "report.{department_code}.assignment_resolved"
-    AGGREGATE_ID: ClassVar[str] = "assignment_id"
 
-    assignment_id: UUID
-    department_code: str
     result: str = Field(min_length=1)
 
 
-class ReturnReportedIn(EventData):
+class ReturnReportedIn(ReportIn):
     """The department sends the whistle back, not signed for: not its matter, and why (退单)."""
 
     TYPE: ClassVar[str] = "cn.lianxin.departments.assignment.returned.v1"
     SUBJECT: ClassVar[str] = "report.{department_code}.assignment_returned"
-    AGGREGATE_ID: ClassVar[str] = "assignment_id"
 
-    assignment_id: UUID
-    department_code: str
     reason: str = Field(min_length=1)
 
 
-class HandlingReportedIn(EventData):
+class HandlingReportedIn(ReportIn):
     """The department is working on it (办理)."""
 
     TYPE: ClassVar[str] = "cn.lianxin.departments.assignment.started.v1"
     SUBJECT: ClassVar[str] = "report.{department_code}.assignment_started"
-    AGGREGATE_ID: ClassVar[str] = "assignment_id"
 
-    assignment_id: UUID
-    department_code: str
     note: str = ""

@@ -18,12 +18,42 @@ DeadlineKind = Literal["acknowledge", "resolve"]
 Rung = Literal["community", "street", "district_supervision"]
 
 
-class IncidentReported(EventData):
-    SUBJECT: ClassVar[str] = "incidents.incident.reported"
+class IncidentEvent(EventData):
+    """What every event about one incident starts with: which incident, in which community."""
+
     AGGREGATE_ID: ClassVar[str] = "incident_id"
 
     incident_id: UUID
     community_code: str
+
+
+class AssignmentEvent(EventData):
+    """What every event about one department's assignment starts with."""
+
+    AGGREGATE_ID: ClassVar[str] = "assignment_id"
+
+    assignment_id: UUID
+    incident_id: UUID
+
+
+class DepartmentEvent(AssignmentEvent):
+    """An assignment event addressed to (or about a step of) its department."""
+
+    department_code: str
+
+
+class DeadlineBreach(AssignmentEvent):
+    """A deadline of the assignment passed unmet."""
+
+    community_code: str
+    department_code: str
+    kind: DeadlineKind
+    due_at: datetime
+
+
+class IncidentReported(IncidentEvent):
+    SUBJECT: ClassVar[str] = "incidents.incident.reported"
+
     micro_grid_code: str
     category: str
     urgency: Urgency
@@ -34,14 +64,11 @@ class IncidentReported(EventData):
     reporter_contact: str = ""
 
 
-class IncidentEscalated(EventData):
+class IncidentEscalated(IncidentEvent):
     """The whistle blew: what resources (a community need) and volunteers (wartime) act on."""
 
     SUBJECT: ClassVar[str] = "incidents.incident.escalated"
-    AGGREGATE_ID: ClassVar[str] = "incident_id"
 
-    incident_id: UUID
-    community_code: str
     micro_grid_code: str
     # The micro-grid's ancestors from the community root down, so a grid can be mobilised.
     grid_path: list[str]
@@ -53,24 +80,16 @@ class IncidentEscalated(EventData):
     department_codes: list[str] = Field(min_length=1)
 
 
-class IncidentResolved(EventData):
+class IncidentResolved(IncidentEvent):
     SUBJECT: ClassVar[str] = "incidents.incident.resolved"
-    AGGREGATE_ID: ClassVar[str] = "incident_id"
-
-    incident_id: UUID
-    community_code: str
 
 
-class AssignmentDispatched(EventData):
+class AssignmentDispatched(DepartmentEvent):
     """The whistle as one department receives it, on `dispatch.<department_code>.…`."""
 
     TYPE: ClassVar[str] = "cn.lianxin.incidents.assignment.dispatched.v1"
     SUBJECT: ClassVar[str] = "dispatch.{department_code}.assignment_dispatched"
-    AGGREGATE_ID: ClassVar[str] = "assignment_id"
 
-    assignment_id: UUID
-    incident_id: UUID
-    department_code: str
     lead: bool
     community_code: str
     micro_grid_code: str
@@ -84,118 +103,91 @@ class AssignmentDispatched(EventData):
     resolve_by: datetime
 
 
-class IncidentTriaged(EventData):
+class IncidentTriaged(IncidentEvent):
     """Accepted for handling, or rejected with a reason."""
 
     SUBJECT: ClassVar[str] = "incidents.incident.triaged"
-    AGGREGATE_ID: ClassVar[str] = "incident_id"
 
-    incident_id: UUID
-    community_code: str
     accepted: bool
     reason: str
     actor: str
     at: datetime
 
 
-class IncidentResolvedLocally(EventData):
+class IncidentResolvedLocally(IncidentEvent):
     """Settled inside the compound (小事不出小区): never whistled, still counted."""
 
     SUBJECT: ClassVar[str] = "incidents.incident.resolved_locally"
-    AGGREGATE_ID: ClassVar[str] = "incident_id"
 
-    incident_id: UUID
-    community_code: str
     result: str
     actor: str
     at: datetime
 
 
-class ReporterAnonymised(EventData):
+class ReporterAnonymised(IncidentEvent):
     """The reporter's name and contact are forgotten."""
 
     SUBJECT: ClassVar[str] = "incidents.incident.reporter_anonymised"
-    AGGREGATE_ID: ClassVar[str] = "incident_id"
 
-    incident_id: UUID
-    community_code: str
     actor: str
     at: datetime
 
 
-class IncidentVerified(EventData):
+class IncidentVerified(IncidentEvent):
     """The grid checked the result on the spot."""
 
     SUBJECT: ClassVar[str] = "incidents.incident.verified"
-    AGGREGATE_ID: ClassVar[str] = "incident_id"
 
-    incident_id: UUID
-    community_code: str
     note: str
     actor: str
     at: datetime
 
 
-class FeedbackGiven(EventData):
+class FeedbackGiven(IncidentEvent):
     """The resident's rating (回访)."""
 
     SUBJECT: ClassVar[str] = "incidents.incident.feedback_given"
-    AGGREGATE_ID: ClassVar[str] = "incident_id"
 
-    incident_id: UUID
-    community_code: str
     rating: Rating
     comment: str
     actor: str
     at: datetime
 
 
-class IncidentReopened(EventData):
+class IncidentReopened(IncidentEvent):
     """The resident was not satisfied: back to the departments (or the grid)."""
 
     SUBJECT: ClassVar[str] = "incidents.incident.reopened"
-    AGGREGATE_ID: ClassVar[str] = "incident_id"
 
-    incident_id: UUID
-    community_code: str
     reason: str
     assignment_ids: list[UUID]
     actor: str
     at: datetime
 
 
-class IncidentClosed(EventData):
+class IncidentClosed(IncidentEvent):
     """Closed by a satisfied resident; merged reports share the outcome."""
 
     SUBJECT: ClassVar[str] = "incidents.incident.closed"
-    AGGREGATE_ID: ClassVar[str] = "incident_id"
 
-    incident_id: UUID
-    community_code: str
     rating: Rating
     merged_incident_ids: list[UUID]
     at: datetime
 
 
-class IncidentCancelled(EventData):
+class IncidentCancelled(IncidentEvent):
     SUBJECT: ClassVar[str] = "incidents.incident.cancelled"
-    AGGREGATE_ID: ClassVar[str] = "incident_id"
 
-    incident_id: UUID
-    community_code: str
     reason: str
     actor: str
     at: datetime
 
 
-class IncidentShared(EventData):
+class IncidentShared(IncidentEvent):
     """Raised to the alliance: these communities see it and may take part."""
 
     SUBJECT: ClassVar[str] = "incidents.incident.shared"
-    AGGREGATE_ID: ClassVar[str] = "incident_id"
 
-    incident_id: UUID
-    community_code: str
     shared_with: list[str]
     added: list[str]
     reason: str
@@ -218,41 +210,30 @@ class IncidentMerged(EventData):
     at: datetime
 
 
-class AssignmentAcknowledged(EventData):
+class AssignmentAcknowledged(DepartmentEvent):
     """The platform recorded that the department signed for its whistle."""
 
     SUBJECT: ClassVar[str] = "incidents.assignment.acknowledged"
-    AGGREGATE_ID: ClassVar[str] = "assignment_id"
 
-    assignment_id: UUID
-    incident_id: UUID
-    department_code: str
     note: str
     late: bool
     at: datetime
 
 
-class AssignmentReturned(EventData):
+class AssignmentReturned(DepartmentEvent):
     """The department sent the whistle back, not signed for, with a reason."""
 
     SUBJECT: ClassVar[str] = "incidents.assignment.returned"
-    AGGREGATE_ID: ClassVar[str] = "assignment_id"
 
-    assignment_id: UUID
-    incident_id: UUID
-    department_code: str
     reason: str
     at: datetime
 
 
-class AssignmentRerouted(EventData):
+class AssignmentRerouted(AssignmentEvent):
     """A returned assignment went to another department, as a new assignment."""
 
     SUBJECT: ClassVar[str] = "incidents.assignment.rerouted"
-    AGGREGATE_ID: ClassVar[str] = "assignment_id"
 
-    assignment_id: UUID
-    incident_id: UUID
     community_code: str
     from_department_code: str
     to_department_code: str
@@ -261,87 +242,57 @@ class AssignmentRerouted(EventData):
     at: datetime
 
 
-class AssignmentStarted(EventData):
+class AssignmentStarted(DepartmentEvent):
     SUBJECT: ClassVar[str] = "incidents.assignment.started"
-    AGGREGATE_ID: ClassVar[str] = "assignment_id"
 
-    assignment_id: UUID
-    incident_id: UUID
-    department_code: str
     note: str
     at: datetime
 
 
-class AssignmentResolved(EventData):
+class AssignmentResolved(DepartmentEvent):
     """The platform recorded the department's result."""
 
     SUBJECT: ClassVar[str] = "incidents.assignment.resolved"
-    AGGREGATE_ID: ClassVar[str] = "assignment_id"
 
-    assignment_id: UUID
-    incident_id: UUID
-    department_code: str
     result: str
     late: bool
     at: datetime
 
 
-class AssignmentReopened(EventData):
+class AssignmentReopened(DepartmentEvent):
     """The resident was not satisfied: the department works on it again."""
 
     TYPE: ClassVar[str] = "cn.lianxin.incidents.assignment.reopened.v1"
     SUBJECT: ClassVar[str] = "dispatch.{department_code}.assignment_reopened"
-    AGGREGATE_ID: ClassVar[str] = "assignment_id"
 
-    assignment_id: UUID
-    incident_id: UUID
-    department_code: str
     reason: str
     resolve_by: datetime
     at: datetime
 
 
-class AssignmentCancelled(EventData):
+class AssignmentCancelled(DepartmentEvent):
     """The incident was cancelled: the department may stop."""
 
     TYPE: ClassVar[str] = "cn.lianxin.incidents.assignment.cancelled.v1"
     SUBJECT: ClassVar[str] = "dispatch.{department_code}.assignment_cancelled"
-    AGGREGATE_ID: ClassVar[str] = "assignment_id"
 
-    assignment_id: UUID
-    incident_id: UUID
-    department_code: str
     reason: str
     at: datetime
 
 
-class AssignmentOverdue(EventData):
+class AssignmentOverdue(DeadlineBreach):
     """A deadline passed unmet: overdue, the community's supervision is told."""
 
     SUBJECT: ClassVar[str] = "incidents.assignment.overdue"
-    AGGREGATE_ID: ClassVar[str] = "assignment_id"
 
-    assignment_id: UUID
-    incident_id: UUID
-    community_code: str
-    department_code: str
-    kind: DeadlineKind
-    due_at: datetime
     at: datetime
 
 
-class LadderClimbed(EventData):
+class LadderClimbed(DeadlineBreach):
     """A breach reached a rung of the supervision ladder."""
 
     SUBJECT: ClassVar[str] = "incidents.assignment.ladder_climbed"
-    AGGREGATE_ID: ClassVar[str] = "assignment_id"
 
-    assignment_id: UUID
-    incident_id: UUID
-    community_code: str
-    department_code: str
-    kind: DeadlineKind
-    due_at: datetime
     rung: Rung
     wartime: bool
     at: datetime

@@ -158,9 +158,14 @@ class State(EventData):
 CHANGED = Field(default_factory=list, description="The fields this change touched")
 
 
-def lifecycle(
-    state: type[State], aggregate: str, *, updated_doc: str | None = None
-) -> tuple[type[State], type[State], type[State]]:
+Lifecycle = tuple[type[State], type[State], type[State]]
+
+# Each aggregate's (registered, updated, retired) events, by the aggregate's name: filled by
+# `lifecycle` below, read by organisation's check that every aggregate has its three.
+BY_AGGREGATE: dict[str, Lifecycle] = {}
+
+
+def lifecycle(state: type[State], aggregate: str, *, updated_doc: str | None = None) -> Lifecycle:
     """The aggregate's three events, `org.<aggregate>.registered|updated|retired`, each carrying
     its whole state: `updated` adds the fields it touched, `retired` when it was retired."""
     name = state.__name__.removesuffix("State")
@@ -179,11 +184,12 @@ def lifecycle(
             namespace["__doc__"] = doc
         return type(f"{name}{change.title()}", (state,), namespace)
 
-    return (
+    BY_AGGREGATE[aggregate] = (
         event("registered", {}),
         event("updated", {"changed": (list[str], CHANGED)}, updated_doc),
         event("retired", {"retired_at": (datetime, ...)}),
     )
+    return BY_AGGREGATE[aggregate]
 
 
 class DistrictState(State):

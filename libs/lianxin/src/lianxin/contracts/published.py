@@ -4,6 +4,7 @@ A service lists which contract each of its domain events travels as (`CONTRACTS`
 only it reads (`internal`). `check` fails at import, not on the first command, when a domain
 event is neither published nor internal, or when its contract lacks one of its fields; a field
 only the contract has must have a default (the service fills it, see `as_contract`'s `extra`).
+A dataclass that other events of the module extend is their shared fields, not an event itself.
 """
 
 from __future__ import annotations
@@ -22,13 +23,15 @@ Contracts = Mapping[type, type[EventData]]
 def check(events: ModuleType, contracts: Contracts, internal: Set[type] = frozenset()) -> None:
     """Every dataclass declared in `events` is published or internal, never both, and its
     contract carries all its fields (and requires no other)."""
-    declared = {
+    dataclasses_here = {
         cls
         for cls in vars(events).values()
         if inspect.isclass(cls)
         and dataclasses.is_dataclass(cls)
         and cls.__module__ == events.__name__
     }
+    bases = {base for cls in dataclasses_here for base in cls.__mro__[1:]}
+    declared = dataclasses_here - bases
     if both := sorted(cls.__name__ for cls in contracts.keys() & internal):
         raise TypeError(f"domain events both published and internal: {', '.join(both)}")
     if missing := sorted(cls.__name__ for cls in declared - contracts.keys() - internal):

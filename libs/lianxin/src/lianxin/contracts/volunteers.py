@@ -49,42 +49,39 @@ class VolunteerRegistered(EventData):
     at: datetime
 
 
-class ShiftSignedUp(EventData):
-    SUBJECT: ClassVar[str] = "volunteers.shift.signed_up"
+class SignUpEvent(EventData):
+    """What every event about one volunteer's place on a shift starts with."""
+
     AGGREGATE_ID: ClassVar[str] = "shift_id"
 
     shift_id: UUID
     volunteer_id: UUID
+
+
+class ShiftSignedUp(SignUpEvent):
+    SUBJECT: ClassVar[str] = "volunteers.shift.signed_up"
+
     at: datetime
 
 
-class ShiftCancelled(EventData):
+class ShiftCancelled(SignUpEvent):
     """A volunteer withdrew from a shift (the place opens again)."""
 
     SUBJECT: ClassVar[str] = "volunteers.shift.cancelled"
-    AGGREGATE_ID: ClassVar[str] = "shift_id"
 
-    shift_id: UUID
-    volunteer_id: UUID
     at: datetime
 
 
-class CheckedIn(EventData):
+class CheckedIn(SignUpEvent):
     SUBJECT: ClassVar[str] = "volunteers.shift.checked_in"
-    AGGREGATE_ID: ClassVar[str] = "shift_id"
 
-    shift_id: UUID
-    volunteer_id: UUID
     by: str = Field(description="the team leader's id, or 'code' for the shift's code")
     at: datetime
 
 
-class CheckedOut(EventData):
+class CheckedOut(SignUpEvent):
     SUBJECT: ClassVar[str] = "volunteers.shift.checked_out"
-    AGGREGATE_ID: ClassVar[str] = "shift_id"
 
-    shift_id: UUID
-    volunteer_id: UUID
     by: str
     hours: Decimal = Field(ge=0)
     source_key: str = Field(description="the unique key of the points transfer for these hours")
@@ -109,28 +106,30 @@ class PointsTransferred(EventData):
     at: datetime
 
 
-class ItemRedeemed(EventData):
-    """Goods from the points shop (积分超市), handed over by someone."""
+class RedemptionEvent(EventData):
+    """What every event about one redemption in the points shop starts with."""
 
-    SUBJECT: ClassVar[str] = "volunteers.item.redeemed"
     AGGREGATE_ID: ClassVar[str] = "redemption_id"
 
     redemption_id: UUID
     item_id: UUID
     volunteer_id: UUID
+
+
+class ItemRedeemed(RedemptionEvent):
+    """Goods from the points shop (积分超市), handed over by someone."""
+
+    SUBJECT: ClassVar[str] = "volunteers.item.redeemed"
+
     price: int = Field(gt=0)
     transfer_id: UUID
     handed_over_by: str
     at: datetime
 
 
-class RedemptionCancelled(EventData):
+class RedemptionCancelled(RedemptionEvent):
     SUBJECT: ClassVar[str] = "volunteers.item.redemption_cancelled"
-    AGGREGATE_ID: ClassVar[str] = "redemption_id"
 
-    redemption_id: UUID
-    item_id: UUID
-    volunteer_id: UUID
     refund_transfer_id: UUID
     reason: str
     at: datetime

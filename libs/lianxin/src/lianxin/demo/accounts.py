@@ -63,11 +63,24 @@ ACCOUNTS: list[dict[str, Any]] = [
         "role": "department_operator",
         "scope": {"department": "power_supply"},
     },
+    # Volunteers: each account is linked to a volunteer profile in `lianxin.demo.volunteering`.
     {
         "username": "tpj-volunteer",
-        "display_name": "太平街志愿者",
+        "display_name": "周敏（太平街在职党员志愿者）",
         "role": "volunteer",
         "scope": {"communities": ["taipingjie"]},
+    },
+    {
+        "username": "cs-volunteer",
+        "display_name": "耿尚彬（长山花园志愿者）",
+        "role": "volunteer",
+        "scope": {"communities": ["changshan"]},
+    },
+    {
+        "username": "cs-team-leader",
+        "display_name": "张立春（红马甲家电维修队队长）",
+        "role": "volunteer",
+        "scope": {"communities": ["changshan"]},
     },
 ]
 

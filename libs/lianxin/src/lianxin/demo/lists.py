@@ -48,7 +48,9 @@ RESPONSIBILITIES = [
 ]
 
 
-def _offer(community, unit, kind, title, quantity, unit_of, **more) -> dict[str, Any]:
+def offer_body(community, unit, kind, title, quantity, unit_of, **more) -> dict[str, Any]:
+    """The body of `POST /offers` for one member unit's offer (the end-to-end tests file theirs
+    with it too)."""
     return {
         "community_code": community,
         "member_unit_code": unit,
@@ -62,10 +64,10 @@ def _offer(community, unit, kind, title, quantity, unit_of, **more) -> dict[str,
 
 
 OFFERS = [
-    _offer(
+    offer_body(
         "yongxinglu", "yxl-g02", "funds", "连心亭建设资金", 30000, "元", categories=["elderly_care"]
     ),
-    _offer(
+    offer_body(
         "yongxinglu",
         "yxl-g05",
         "people",
@@ -75,9 +77,11 @@ OFFERS = [
         skills=["construction"],
         categories=["elderly_care"],
     ),
-    _offer("yongxinglu", "yxl-g01", "venue", "老东粥皇店堂（老人歇脚、热水）", 1, "处"),
-    _offer("yongxinglu", "yxl-u03", "expertise", "义诊与健康讲座", 4, "次/年", skills=["health"]),
-    _offer(
+    offer_body("yongxinglu", "yxl-g01", "venue", "老东粥皇店堂（老人歇脚、热水）", 1, "处"),
+    offer_body(
+        "yongxinglu", "yxl-u03", "expertise", "义诊与健康讲座", 4, "次/年", skills=["health"]
+    ),
+    offer_body(
         "taipingjie",
         "tpj-u01",
         "vehicle",
@@ -88,9 +92,11 @@ OFFERS = [
         categories=["public_security", "fire_safety", "power_supply"],
         grid_node_code="tpj-g01",
     ),
-    _offer("taipingjie", "tpj-u03", "expertise", "家庭医生上门", 50, "次/年", skills=["health"]),
-    _offer("taipingjie", "tpj-u06", "venue", "太平街小学操场（周末开放）", 1, "处"),
-    _offer("taipingjie", "tpj-u11", "funds", "商会微心愿基金", 20000, "元"),
+    offer_body(
+        "taipingjie", "tpj-u03", "expertise", "家庭医生上门", 50, "次/年", skills=["health"]
+    ),
+    offer_body("taipingjie", "tpj-u06", "venue", "太平街小学操场（周末开放）", 1, "处"),
+    offer_body("taipingjie", "tpj-u11", "funds", "商会微心愿基金", 20000, "元"),
 ]
 
 # Story 9: the article's 163 wishes collected and 139 fulfilled (over 85 %) are represented at

@@ -51,6 +51,17 @@ def node(community, code, name, kind, parent=None, **more) -> dict:
     }
 
 
+def person(code, name, node_code, party_member_kind, *roles: str) -> dict:
+    """Someone living at `node_code` who holds `roles` there (a building leader, a crew member)."""
+    return {
+        "code": code,
+        "name": name,
+        "node_code": node_code,
+        "party_member_kind": party_member_kind,
+        "roles": [{"role": role, "node_code": node_code} for role in roles],
+    }
+
+
 def party(community, code, name, kind, node_codes, linked=None) -> dict:
     found = {"community_code": community, "code": code, "name": name, "kind": kind}
     return {**found, "node_codes": node_codes, "linked_households": linked}
@@ -137,19 +148,9 @@ def taipingjie() -> tuple[list[dict], list[dict], list[dict]]:
         crew = 3 if i < 17 else 2
         for j in range(crew):
             n = len(people) + 1
-            people.append(
-                {
-                    "code": f"tpj-p{n:03d}",
-                    "name": person_name(n),
-                    "node_code": code,
-                    "party_member_kind": ["registered", "transferred_retiree", None][j],
-                    "roles": [
-                        {"role": role, "node_code": code}
-                        for k, role in enumerate(OFFICERS)
-                        if k % crew == j
-                    ],
-                }
-            )
+            member = ["registered", "transferred_retiree", None][j]
+            roles = [role for k, role in enumerate(OFFICERS) if k % crew == j]
+            people.append(person(f"tpj-p{n:03d}", person_name(n), code, member, *roles))
     # 96 in-service party members, double-reported from their employer member units.
     employers = [f"tpj-u{i:02d}" for i in range(1, 17)]
     for n in range(1, FIGURES[c]["in_service_members"] + 1):
@@ -197,14 +198,9 @@ def yongxinglu() -> tuple[list[dict], list[dict], list[dict]]:
                     c, f"{code}-h1", f"{b + 1}栋党员中心户", "party_household", [code], 20 + b % 11
                 )
             )
+            member = ["transferred_retiree", "registered", None][b % 3]
             people.append(
-                {
-                    "code": f"yxl-p{b + 1:02d}",
-                    "name": person_name(200 + b),
-                    "node_code": code,
-                    "party_member_kind": ["transferred_retiree", "registered", None][b % 3],
-                    "roles": [{"role": "building_leader", "node_code": code}],
-                }
+                person(f"yxl-p{b + 1:02d}", person_name(200 + b), code, member, "building_leader")
             )
             b += 1
     parties += [
@@ -277,13 +273,13 @@ def changshan() -> tuple[list[dict], list[dict], list[dict]]:
         )
         if b <= f["building_leaders"]:
             people.append(
-                {
-                    "code": f"csh-bl{b:02d}",
-                    "name": person_name(300 + b),
-                    "node_code": building,
-                    "party_member_kind": "registered",
-                    "roles": [{"role": "building_leader", "node_code": building}],
-                }
+                person(
+                    f"csh-bl{b:02d}",
+                    person_name(300 + b),
+                    building,
+                    "registered",
+                    "building_leader",
+                )
             )
         unit_codes = []
         for k in range(1, units + 1):
@@ -313,14 +309,9 @@ def changshan() -> tuple[list[dict], list[dict], list[dict]]:
                         linked,
                     )
                 )
+            member = ["registered", "transferred_retiree", None][u % 3]
             people.append(
-                {
-                    "code": f"csh-ul{u + 1:02d}",
-                    "name": person_name(400 + u),
-                    "node_code": code,
-                    "party_member_kind": ["registered", "transferred_retiree", None][u % 3],
-                    "roles": [{"role": "unit_leader", "node_code": code}],
-                }
+                person(f"csh-ul{u + 1:02d}", person_name(400 + u), code, member, "unit_leader")
             )
             u += 1
         at = 0

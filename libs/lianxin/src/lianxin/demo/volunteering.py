@@ -8,6 +8,11 @@ too, had the most points of 2019 (story 12); 张立春, a retired electrician, a
 and night. Their contacts, home units, the other volunteers, the points and the shop's goods
 are made up for the demo (Changshan has no member units in it: the unit donor is made up too).
 
+Three demo accounts speak for volunteers here (`lianxin.demo.accounts`): `cs-volunteer` is the
+fitter, `cs-team-leader` is 张立春, who leads the appliance-repair team whose service day is the
+demo's activity; `tpj-volunteer` is 周敏, one of Taipingjie's 96 in-service party members
+(双报到), made up too, living in the first micro-grid, where the demo's wartime incidents happen.
+
 Idempotent: volunteers and teams are looked up by name, activities by title, items by name,
 adjustments by their source key; only what is missing is created.
 """
@@ -44,14 +49,31 @@ def _volunteer(name, i, building, unit, skills, **more) -> dict[str, Any]:
 
 
 VOLUNTEERS = [
-    _volunteer(FITTER, 1, 3, 2, ["knife_sharpening", "repair", "patrol"]),
-    _volunteer("张立春", 2, 5, 1, ["electrician", "appliance_repair", "repair"]),
+    _volunteer(FITTER, 1, 3, 2, ["knife_sharpening", "repair", "patrol"], account="cs-volunteer"),
+    _volunteer(
+        "张立春", 2, 5, 1, ["electrician", "appliance_repair", "repair"], account="cs-team-leader"
+    ),
     _volunteer("李淑琴", 3, 1, 3, ["elder_care", "errand_service"], party_member_kind="registered"),
     _volunteer("王振华", 4, 2, 1, ["legal_aid"], party_member_kind="transferred_retiree"),
     _volunteer("刘桂荣", 5, 4, 4, ["mediation", "elder_care"]),
     _volunteer("陈晓燕", 6, 7, 2, ["tutoring"], party_member_kind="registered"),
     _volunteer("赵国良", 7, 9, 3, ["health", "first_aid"]),
     _volunteer("孙志刚", 8, 11, 1, ["patrol", "snow_clearing"]),
+]
+
+# Taipingjie's in-service party member the demo's `tpj-volunteer` account speaks for.
+TPJ_VOLUNTEERS = [
+    {
+        "community_code": "taipingjie",
+        "name": "周敏",
+        "contact": "13983060001",
+        "home_node_path": ["tpj-g01", "tpj-c01", "tpj-g01-m01"],
+        "skills": ["first_aid", "errand_service"],
+        "party_member_kind": "in_service",
+        "employer_unit_code": "tpj-u01",
+        "employer_branch_code": "tpj-u01-branch",
+        "account": "tpj-volunteer",
+    }
 ]
 
 # Team name -> (leader, members).
@@ -120,17 +142,21 @@ async def load_volunteering(http: httpx.AsyncClient) -> dict[str, int]:
             raise RuntimeError(f"{method} {path}: {response.status_code} {response.text}")
         return response.json()
 
-    async def missing(path: str, key: str, wanted: list[dict[str, Any]]) -> dict[str, Any]:
+    async def missing(
+        path: str, key: str, wanted: list[dict[str, Any]], community: str = C
+    ) -> dict[str, Any]:
         """What exists by `key`, after creating what does not."""
-        have = {x[key]: x for x in await call("GET", f"{path}?community_code={C}")}
+        have = {x[key]: x for x in await call("GET", f"{path}?community_code={community}")}
         new = [w for w in wanted if w[key] not in have]
         for x in await asyncio.gather(*(call("POST", path, w) for w in new)):
             have[x[key]] = x
         count(path.strip("/").replace("/", "_"), len(new))
         return have
 
-    volunteers, teams = await asyncio.gather(
-        missing("/volunteers", "name", VOLUNTEERS), missing("/teams", "name", TEAMS)
+    volunteers, teams, _ = await asyncio.gather(
+        missing("/volunteers", "name", VOLUNTEERS),
+        missing("/teams", "name", TEAMS),
+        missing("/volunteers", "name", TPJ_VOLUNTEERS, "taipingjie"),
     )
     ids = {name: v["id"] for name, v in volunteers.items()}
 

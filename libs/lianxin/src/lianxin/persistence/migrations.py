@@ -7,12 +7,17 @@ those definitions are now part of every first revision, so changing them changes
 database gets at it (incidents `0004`, organisation `0003`, resources and volunteers `0001`).
 `libs/lianxin/tests/test_messaging_tables.py` pins their DDL: a change needs a new revision in
 every service that takes existing databases to the same shape.
+
+`lifecycle_columns()` is the other way round: written out here, not taken from
+`tables.lifecycle_columns`, so that a later change to the code's columns cannot change what an old
+revision creates. Never edit it; a new shape is a new helper in a new revision.
 """
 
 from __future__ import annotations
 
 import asyncio
 
+import sqlalchemy as sa
 from alembic import command, context, op
 from alembic.config import Config
 from alembic.script import ScriptDirectory
@@ -64,6 +69,15 @@ def run_env(target_metadata: MetaData) -> None:
         await engine.dispose()
 
     asyncio.run(main())
+
+
+def lifecycle_columns() -> list[sa.Column]:
+    """In `op.create_table`: an aggregate's `version` and `retired_at`, as the first revisions
+    of organisation (0003) and incidents (0004) create them. Frozen."""
+    return [
+        sa.Column("version", sa.Integer(), server_default="1", nullable=False),
+        sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True),
+    ]
 
 
 def create_messaging_tables() -> None:

@@ -1,4 +1,5 @@
-"""Tables every service keeps beside its own: the outbox, the inbox and the dead letters."""
+"""Tables every service keeps beside its own (the outbox, the inbox and the dead letters), and the
+columns every aggregate's row of organisation (and incidents' read models of them) ends with."""
 
 from __future__ import annotations
 
@@ -16,6 +17,15 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
+
+
+def lifecycle_columns() -> list[Column]:
+    """`version`: one more on each change, as in the aggregate's events; `retired_at`: nothing
+    history refers to is ever deleted. New `Column`s at each call (a column joins one table)."""
+    return [
+        Column("version", Integer, nullable=False, server_default="1"),
+        Column("retired_at", DateTime(timezone=True)),
+    ]
 
 
 def messaging_tables(metadata: MetaData) -> tuple[Table, Table, Table]:

@@ -1,6 +1,8 @@
-"""What a service's `tests/integration/test_migrations.py` does to its database: step its
-Alembic history up or down, look at rows with plain SQL (below the code under test), and compare
-the schema the migrations built with the tables the code declares."""
+"""What every service's migration tests do: migrate up or down, run SQL, compare with the code.
+
+`schema_drift` is the check each service makes that its Alembic history builds exactly the tables
+its `adapters/orm.py` declares (an empty list when they agree).
+"""
 
 from __future__ import annotations
 
@@ -18,15 +20,14 @@ from lianxin.persistence.migrations import alembic_config
 from lianxin.settings import asyncpg_url
 
 
-async def migrate(service: str, database: str, revision: str, *, down: bool = False) -> None:
-    """Upgrade (or, `down`, downgrade) the service's database to `revision`."""
-    config = alembic_config(service, database)
+async def migrate(package: str, database: str, revision: str, *, down: bool = False) -> None:
+    """Upgrade (or with `down`, downgrade) `package`'s database to `revision`."""
     step = command.downgrade if down else command.upgrade
-    await asyncio.to_thread(step, config, revision)
+    await asyncio.to_thread(step, alembic_config(package, database), revision)
 
 
-async def sql(database: str, query: str, *args: object) -> list[Any]:
-    """One statement on its own connection; the rows it returns."""
+async def sql(database: str, query: str, *args: object) -> list[asyncpg.Record]:
+    """One statement on its own connection, outside any unit of work."""
     conn = await asyncpg.connect(database.replace("+asyncpg", ""))
     try:
         return await conn.fetch(query, *args)
@@ -34,12 +35,13 @@ async def sql(database: str, query: str, *args: object) -> list[Any]:
         await conn.close()
 
 
-async def drift(database: str, metadata: MetaData) -> list[Any]:
-    """What differs between the database's schema and `metadata` (nothing: `[]`)."""
+async def schema_drift(database: str, metadata: MetaData) -> list[Any]:
+    """Alembic's differences between the database as it is and `metadata`."""
     engine = create_async_engine(asyncpg_url(database))
-    async with engine.connect() as conn:
-        found = await conn.run_sync(
-            lambda sync: compare_metadata(MigrationContext.configure(sync), metadata)
-        )
-    await engine.dispose()
-    return found
+    try:
+        async with engine.connect() as conn:
+            return await conn.run_sync(
+                lambda sync: compare_metadata(MigrationContext.configure(sync), metadata)
+            )
+    finally:
+        await engine.dispose()

@@ -55,6 +55,9 @@ class Services:
     async def post(self, service: str, path: str, body: Any = None) -> Answer:
         return await self._call("POST", service, path, json=body)
 
+    async def delete(self, service: str, path: str) -> Answer:
+        return await self._call("DELETE", service, path)
+
     async def post_form(self, service: str, path: str, form: dict[str, str]) -> Answer:
         return await self._call("POST", service, path, data=form)
 

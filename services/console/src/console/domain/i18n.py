@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from console.domain import words_lists, words_volunteering
+
 LANGUAGES = ("zh", "en")
 DEFAULT = "zh"
 
-MESSAGES: dict[str, tuple[str, str]] = {
+CORE: dict[str, tuple[str, str]] = {
     # Layout and navigation
     "app": ("连心", "Lianxin"),
     "nav.dashboard": ("总览", "Dashboard"),
@@ -265,6 +267,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "No spans of this trace (no spans directory, or not written yet)",
     ),
 }
+
+
+# Each page area keeps its words beside the others'; one id means one thing across them all.
+MESSAGES = {**CORE, **words_lists.MESSAGES, **words_volunteering.MESSAGES}
 
 
 def translator(lang: str) -> Callable[[str], str]:

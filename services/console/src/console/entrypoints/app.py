@@ -17,7 +17,14 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from console.adapters.events import IncidentEvents
-from console.entrypoints import incident_pages, live, operators, pages
+from console.entrypoints import (
+    incident_pages,
+    live,
+    operators,
+    pages,
+    resources_pages,
+    volunteer_pages,
+)
 from console.entrypoints.web import PACKAGE, LoginRequired, PageError, render
 from lianxin.service import Runtime, create_service_app
 
@@ -53,7 +60,14 @@ app = create_service_app(
     title="Lianxin console",
     metadata=None,
     routers=[],
-    public_routers=[pages.router, incident_pages.router, live.router, operators.router],
+    public_routers=[
+        pages.router,
+        incident_pages.router,
+        live.router,
+        operators.router,
+        resources_pages.router,
+        volunteer_pages.router,
+    ],
     on_startup=_subscribe,
 )
 app.state.incident_events = incident_events

@@ -23,6 +23,7 @@ REPORTERS = (Role.GRID_LEADER, *COORDINATORS)
 OPERATORS = (Role.ALLIANCE_ADMIN,)
 BOARD_READERS = (*COORDINATORS, Role.DEPARTMENT_OPERATOR)
 EVERYONE = tuple(Role)
+VOLUNTEERING = (*COORDINATORS, Role.GRID_LEADER, Role.VOLUNTEER)  # who works with volunteers
 
 # (path, message id, roles that see the link); the platform itself sees everything.
 NAV = (
@@ -32,6 +33,18 @@ NAV = (
     ("/grid", "nav.grid", REPORTERS),
     ("/board", "nav.board", BOARD_READERS),
     ("/operations", "nav.operations", OPERATORS),
+    # Resources and projects: the wish board for whoever records, claims or closes wishes.
+    ("/wishes", "nav.wishes", (*REPORTERS, Role.MEMBER_UNIT_LIAISON, Role.VOLUNTEER)),
+    ("/lists", "nav.lists", COORDINATORS),
+    ("/lists/projects", "nav.projects", (Role.MEMBER_UNIT_LIAISON,)),
+    ("/meetings", "nav.meetings", COORDINATORS),
+    ("/scorecards", "nav.scorecards", (*COORDINATORS, Role.MEMBER_UNIT_LIAISON)),
+    # Volunteers (console.entrypoints.volunteer_pages)
+    ("/volunteering/me", "nav.my_service", (Role.VOLUNTEER,)),
+    ("/volunteering/activities", "nav.activities", VOLUNTEERING),
+    ("/volunteering/shop", "nav.shop", (*COORDINATORS, Role.VOLUNTEER)),
+    ("/volunteering/leaderboards", "nav.leaderboards", VOLUNTEERING),
+    ("/volunteering/mobilisations", "nav.mobilisations", VOLUNTEERING),
 )
 
 

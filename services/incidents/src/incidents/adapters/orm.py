@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID  # this ARRAY has && (overlap)
 
-from lianxin.persistence.tables import messaging_tables
+from lianxin.persistence.tables import lifecycle_columns, messaging_tables
 
 metadata = MetaData()
 
@@ -132,14 +132,8 @@ timeline = Table(
 
 
 # Read models, kept from the ORG stream alone: each row is the latest `version` of its aggregate
-# that incidents has seen, so a replay of the stream from the start rebuilds them.
-def _lifecycle() -> list[Column]:
-    return [
-        Column("version", Integer, nullable=False, server_default="1"),
-        Column("retired_at", DateTime(timezone=True)),
-    ]
-
-
+# that incidents has seen, so a replay of the stream from the start rebuilds them. Each holds the
+# fields of its ORG event that incidents reads (not organisation's whole table: no foreign keys).
 communities = Table(
     "communities",
     metadata,
@@ -148,7 +142,7 @@ communities = Table(
     # To match the areas departments serve: a community, its street, its district.
     Column("street_code", Text, nullable=False),
     Column("district_code", Text, nullable=False),
-    *_lifecycle(),
+    *lifecycle_columns(),
 )
 
 departments = Table(
@@ -162,7 +156,7 @@ departments = Table(
     Column("channels", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     # Acknowledge minutes and resolve hours by urgency, as the department declared them.
     Column("sla", JSONB),
-    *_lifecycle(),
+    *lifecycle_columns(),
 )
 
 alliances = Table(
@@ -171,7 +165,7 @@ alliances = Table(
     Column("code", Text, primary_key=True),
     Column("name", Text, nullable=False),
     Column("community_codes", ARRAY(Text), nullable=False),
-    *_lifecycle(),
+    *lifecycle_columns(),
 )
 
 grid_nodes = Table(
@@ -183,7 +177,7 @@ grid_nodes = Table(
     Column("community_code", Text, nullable=False, index=True),
     Column("parent_code", Text),
     Column("path", ARRAY(Text), nullable=False),
-    *_lifecycle(),
+    *lifecycle_columns(),
 )
 
 outbox, inbox, dead_letters = messaging_tables(metadata)

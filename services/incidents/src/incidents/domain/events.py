@@ -3,7 +3,8 @@
 Each travels as the contract `service_layer.published.CONTRACTS` names for it (checked at import:
 same fields). The department's steps are named as the glossary says (acknowledge, handle,
 report_result); their contracts keep the wire's older words. Newer events carry `at`, the moment
-the fact happened by the domain's clock, which the envelope's publish time is not.
+the fact happened by the domain's clock, which the envelope's publish time is not. A class the
+events extend (`IncidentEvent`, `DepartmentEvent`…) is the fields they start with, not an event.
 """
 
 from __future__ import annotations
@@ -14,9 +15,32 @@ from uuid import UUID
 
 
 @dataclass(frozen=True)
-class IncidentReported:
+class IncidentEvent:
     incident_id: UUID
     community_code: str
+
+
+@dataclass(frozen=True)
+class AssignmentEvent:
+    assignment_id: UUID
+    incident_id: UUID
+
+
+@dataclass(frozen=True)
+class DepartmentEvent(AssignmentEvent):
+    department_code: str
+
+
+@dataclass(frozen=True)
+class DeadlineBreach(AssignmentEvent):
+    community_code: str
+    department_code: str
+    kind: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class IncidentReported(IncidentEvent):
     micro_grid_code: str
     category: str
     urgency: str
@@ -28,9 +52,7 @@ class IncidentReported:
 
 
 @dataclass(frozen=True)
-class IncidentEscalated:
-    incident_id: UUID
-    community_code: str
+class IncidentEscalated(IncidentEvent):
     micro_grid_code: str
     grid_path: list[str]
     category: str
@@ -42,10 +64,7 @@ class IncidentEscalated:
 
 
 @dataclass(frozen=True)
-class AssignmentDispatched:
-    assignment_id: UUID
-    incident_id: UUID
-    department_code: str
+class AssignmentDispatched(DepartmentEvent):
     lead: bool
     community_code: str
     micro_grid_code: str
@@ -60,18 +79,15 @@ class AssignmentDispatched:
 
 
 @dataclass(frozen=True)
-class IncidentResolved:
-    incident_id: UUID
-    community_code: str
+class IncidentResolved(IncidentEvent):
+    """Every required assignment reported its result: the grid verifies it next."""
 
 
 # Triage and local handling
 
 
 @dataclass(frozen=True)
-class IncidentTriaged:
-    incident_id: UUID
-    community_code: str
+class IncidentTriaged(IncidentEvent):
     accepted: bool
     reason: str
     actor: str
@@ -79,20 +95,16 @@ class IncidentTriaged:
 
 
 @dataclass(frozen=True)
-class IncidentResolvedLocally:
+class IncidentResolvedLocally(IncidentEvent):
     """Settled inside the compound or grid: never whistled, still counted in the rates."""
 
-    incident_id: UUID
-    community_code: str
     result: str
     actor: str
     at: datetime
 
 
 @dataclass(frozen=True)
-class ReporterAnonymised:
-    incident_id: UUID
-    community_code: str
+class ReporterAnonymised(IncidentEvent):
     actor: str
     at: datetime
 
@@ -101,34 +113,26 @@ class ReporterAnonymised:
 
 
 @dataclass(frozen=True)
-class DepartmentAcknowledged:
+class DepartmentAcknowledged(DepartmentEvent):
     """The department signed for the whistle (接单)."""
 
-    assignment_id: UUID
-    incident_id: UUID
-    department_code: str
     note: str
     late: bool
     at: datetime
 
 
 @dataclass(frozen=True)
-class DepartmentReturned:
+class DepartmentReturned(DepartmentEvent):
     """The department sent the whistle back, not signed for (退单)."""
 
-    assignment_id: UUID
-    incident_id: UUID
-    department_code: str
     reason: str
     at: datetime
 
 
 @dataclass(frozen=True)
-class AssignmentRerouted:
+class AssignmentRerouted(AssignmentEvent):
     """The coordinator sent a returned assignment to another department, as a new assignment."""
 
-    assignment_id: UUID
-    incident_id: UUID
     community_code: str
     from_department_code: str
     to_department_code: str
@@ -138,45 +142,33 @@ class AssignmentRerouted:
 
 
 @dataclass(frozen=True)
-class DepartmentStartedHandling:
+class DepartmentStartedHandling(DepartmentEvent):
     """The department is on it (办理)."""
 
-    assignment_id: UUID
-    incident_id: UUID
-    department_code: str
     note: str
     at: datetime
 
 
 @dataclass(frozen=True)
-class DepartmentReportedResult:
+class DepartmentReportedResult(DepartmentEvent):
     """The department reported its result (反馈)."""
 
-    assignment_id: UUID
-    incident_id: UUID
-    department_code: str
     result: str
     late: bool
     at: datetime
 
 
 @dataclass(frozen=True)
-class AssignmentReopened:
+class AssignmentReopened(DepartmentEvent):
     """The resident was not satisfied: the department works on it again, with a new deadline."""
 
-    assignment_id: UUID
-    incident_id: UUID
-    department_code: str
     reason: str
     resolve_by: datetime
     at: datetime
 
 
 @dataclass(frozen=True)
-class AssignmentCancelled:
-    assignment_id: UUID
-    incident_id: UUID
-    department_code: str
+class AssignmentCancelled(DepartmentEvent):
     reason: str
     at: datetime
 
@@ -185,20 +177,16 @@ class AssignmentCancelled:
 
 
 @dataclass(frozen=True)
-class IncidentVerified:
-    incident_id: UUID
-    community_code: str
+class IncidentVerified(IncidentEvent):
     note: str
     actor: str
     at: datetime
 
 
 @dataclass(frozen=True)
-class FollowedUp:
+class FollowedUp(IncidentEvent):
     """The resident's word on the return visit (回访)."""
 
-    incident_id: UUID
-    community_code: str
     rating: str
     comment: str
     actor: str
@@ -206,9 +194,7 @@ class FollowedUp:
 
 
 @dataclass(frozen=True)
-class IncidentReopened:
-    incident_id: UUID
-    community_code: str
+class IncidentReopened(IncidentEvent):
     reason: str
     # The assignments sent back to work; empty when it had been resolved locally.
     assignment_ids: list[UUID]
@@ -217,9 +203,7 @@ class IncidentReopened:
 
 
 @dataclass(frozen=True)
-class IncidentClosed:
-    incident_id: UUID
-    community_code: str
+class IncidentClosed(IncidentEvent):
     rating: str
     # Reports merged into this one share its outcome: their reporters are told too.
     merged_incident_ids: list[UUID]
@@ -227,9 +211,7 @@ class IncidentClosed:
 
 
 @dataclass(frozen=True)
-class IncidentCancelled:
-    incident_id: UUID
-    community_code: str
+class IncidentCancelled(IncidentEvent):
     reason: str
     actor: str
     at: datetime
@@ -239,11 +221,9 @@ class IncidentCancelled:
 
 
 @dataclass(frozen=True)
-class IncidentShared:
+class IncidentShared(IncidentEvent):
     """Raised to the alliance: these communities' coordinators see it and may take part."""
 
-    incident_id: UUID
-    community_code: str
     shared_with: list[str]
     added: list[str]
     reason: str
@@ -268,26 +248,14 @@ class IncidentMerged:
 
 
 @dataclass(frozen=True)
-class AssignmentOverdue:
-    assignment_id: UUID
-    incident_id: UUID
-    community_code: str
-    department_code: str
-    kind: str
-    due_at: datetime
+class AssignmentOverdue(DeadlineBreach):
     at: datetime
 
 
 @dataclass(frozen=True)
-class LadderClimbed:
+class LadderClimbed(DeadlineBreach):
     """A breach reached a rung of the supervision ladder: community, street, district."""
 
-    assignment_id: UUID
-    incident_id: UUID
-    community_code: str
-    department_code: str
-    kind: str
-    due_at: datetime
     rung: str
     wartime: bool
     at: datetime

@@ -40,7 +40,6 @@ from incidents.domain.across import AcrossReports
 from incidents.domain.assignments import Assignment, DepartmentSteps
 from incidents.domain.deadlines import resolve_deadline
 from incidents.domain.ladder import SupervisionLadder
-from incidents.domain.privacy import mask
 from incidents.domain.routing import DEFAULT_SERVICE_LEVELS, ServiceLevel, check_urgency
 from incidents.domain.values import (
     ANONYMOUS,
@@ -56,6 +55,7 @@ from incidents.domain.values import (
     require_text,
 )
 from lianxin.errors import RuleBroken
+from lianxin.privacy import mask
 
 
 @dataclass

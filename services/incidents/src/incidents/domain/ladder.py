@@ -50,17 +50,7 @@ class SupervisionLadder:
         assignment, deadline = self._open_deadline(assignment_id, kind)
         if deadline is None or now < deadline.due_at or assignment.rung_reached(deadline) > 0:
             return False
-        self.events.append(
-            events.AssignmentOverdue(
-                assignment.id,
-                self.id,
-                self.community_code,
-                assignment.department_code,
-                deadline.kind.value,
-                deadline.due_at,
-                now,
-            )
-        )
+        self.events.append(events.AssignmentOverdue(*self._breach_of(assignment, deadline), now))
         self._breach(assignment, deadline, Rung.COMMUNITY, now)
         return True
 
@@ -85,6 +75,17 @@ class SupervisionLadder:
         assignment = self._find(assignment_id)  # type: ignore[attr-defined]
         return assignment, assignment.deadline(enum_value(DeadlineKind, kind, "kind"))
 
+    def _breach_of(self, assignment: Assignment, deadline: Deadline) -> tuple:
+        """The fields every `events.DeadlineBreach` starts with, in their order."""
+        return (
+            assignment.id,
+            self.id,
+            self.community_code,
+            assignment.department_code,
+            deadline.kind.value,
+            deadline.due_at,
+        )
+
     def _breach(
         self, assignment: Assignment, deadline: Deadline, rung: Rung, now: datetime
     ) -> None:
@@ -99,12 +100,7 @@ class SupervisionLadder:
         )
         self.events.append(
             events.LadderClimbed(
-                assignment.id,
-                self.id,
-                self.community_code,
-                assignment.department_code,
-                deadline.kind.value,
-                deadline.due_at,
+                *self._breach_of(assignment, deadline),
                 rung.label,
                 self.wartime,
                 now,

@@ -23,16 +23,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
-from lianxin.persistence.tables import messaging_tables
+from lianxin.persistence.tables import lifecycle_columns, messaging_tables
 
 metadata = MetaData()
-
-
-def lifecycle() -> list[Column]:
-    return [
-        Column("version", Integer, nullable=False, server_default="1"),
-        Column("retired_at", DateTime(timezone=True)),
-    ]
 
 
 districts = Table(
@@ -41,7 +34,7 @@ districts = Table(
     Column("code", Text, primary_key=True),
     Column("name", Text, nullable=False),
     Column("city", Text, nullable=False),
-    *lifecycle(),
+    *lifecycle_columns(),
 )
 
 streets = Table(
@@ -50,7 +43,7 @@ streets = Table(
     Column("code", Text, primary_key=True),
     Column("name", Text, nullable=False),
     Column("district_code", Text, ForeignKey("districts.code"), nullable=False, index=True),
-    *lifecycle(),
+    *lifecycle_columns(),
 )
 
 communities = Table(
@@ -61,7 +54,7 @@ communities = Table(
     Column("street_code", Text, ForeignKey("streets.code"), nullable=False, index=True),
     Column("district_code", Text, ForeignKey("districts.code"), nullable=False),
     Column("area_km2", Float),
-    *lifecycle(),
+    *lifecycle_columns(),
 )
 
 alliances = Table(
@@ -72,7 +65,7 @@ alliances = Table(
     Column("community_codes", ARRAY(Text), nullable=False),
     Column("branch_unit_codes", ARRAY(Text), nullable=False, server_default="{}"),
     Column("mechanisms", ARRAY(Text), nullable=False),
-    *lifecycle(),
+    *lifecycle_columns(),
 )
 
 member_units = Table(
@@ -86,7 +79,7 @@ member_units = Table(
     Column("agreement", JSONB),
     # Personal: liaisons' names and phones.
     Column("liaisons", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
-    *lifecycle(),
+    *lifecycle_columns(),
 )
 
 big_committees = Table(
@@ -98,7 +91,7 @@ big_committees = Table(
     Column("deputy", JSONB),
     Column("members", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     Column("chair_terms", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
-    *lifecycle(),
+    *lifecycle_columns(),
 )
 
 departments = Table(
@@ -114,7 +107,7 @@ departments = Table(
     ),
     # NULL: the default targets (acknowledge in 30 min; resolve in 2/24/168/360 h by urgency).
     Column("sla", JSONB),
-    *lifecycle(),
+    *lifecycle_columns(),
 )
 
 grid_nodes = Table(
@@ -132,7 +125,7 @@ grid_nodes = Table(
     Column("merchants", Integer, nullable=False, server_default="0"),
     Column("grid_type", Text),
     Column("addresses", ARRAY(Text), nullable=False, server_default="{}"),
-    *lifecycle(),
+    *lifecycle_columns(),
     # "Which nodes are under X": path @> ARRAY[X].
     Index("grid_nodes_path", "path", postgresql_using="gin"),
 )
@@ -149,7 +142,7 @@ people = Table(
     Column("party_member_kind", Text),
     Column("employer_unit_code", Text, ForeignKey("member_units.code")),
     Column("double_report", Text),
-    *lifecycle(),
+    *lifecycle_columns(),
 )
 
 # Who holds which post of the grid, and since when; a vacated post keeps its row with `until`.
@@ -182,7 +175,7 @@ party_organisations = Table(
     Column("node_codes", ARRAY(Text), nullable=False),
     Column("linked_households", Integer),
     Column("leader_person_code", Text, ForeignKey("people.code")),
-    *lifecycle(),
+    *lifecycle_columns(),
     Index("party_organisations_nodes", "node_codes", postgresql_using="gin"),
 )
 

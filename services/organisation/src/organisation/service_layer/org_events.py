@@ -13,30 +13,12 @@ from organisation.domain import events
 from organisation.domain.base import Aggregate
 from organisation.domain.model import AGGREGATES
 
-Contracts = tuple[type[EventData], type[EventData], type[EventData]]
+Contracts = org.Lifecycle
 CHANGES: tuple[type, ...] = (events.Registered, events.Updated, events.Retired)
 
-# Each aggregate's (registered, updated, retired) contracts, in the order of CHANGES.
-CONTRACTS: dict[str, Contracts] = {
-    "district": (org.DistrictRegistered, org.DistrictUpdated, org.DistrictRetired),
-    "street": (org.StreetRegistered, org.StreetUpdated, org.StreetRetired),
-    "community": (org.CommunityRegistered, org.CommunityUpdated, org.CommunityRetired),
-    "alliance": (org.AllianceRegistered, org.AllianceUpdated, org.AllianceRetired),
-    "member_unit": (org.MemberUnitRegistered, org.MemberUnitUpdated, org.MemberUnitRetired),
-    "big_committee": (
-        org.BigCommitteeRegistered,
-        org.BigCommitteeUpdated,
-        org.BigCommitteeRetired,
-    ),
-    "department": (org.DepartmentRegistered, org.DepartmentUpdated, org.DepartmentRetired),
-    "grid_node": (org.GridNodeRegistered, org.GridNodeUpdated, org.GridNodeRetired),
-    "party_organisation": (
-        org.PartyOrganisationRegistered,
-        org.PartyOrganisationUpdated,
-        org.PartyOrganisationRetired,
-    ),
-    "person": (org.PersonRegistered, org.PersonUpdated, org.PersonRetired),
-}
+# Each aggregate's (registered, updated, retired) contracts, in the order of CHANGES: as
+# `lianxin.contracts.org` declares them, one `lifecycle(<State>, "<aggregate>")` each.
+CONTRACTS: dict[str, Contracts] = org.BY_AGGREGATE
 
 
 def check(aggregates: tuple[type[Aggregate], ...], contracts: dict[str, Contracts]) -> None:

@@ -28,50 +28,48 @@ from lianxin.persistence.tables import messaging_tables
 
 metadata = MetaData()
 
-needs = Table(
+
+def aggregate_table(name: str, *queried: Column) -> Table:
+    """An aggregate's table: its id, its community (every read is scoped by it), the columns that
+    queries filter or sort on, and the whole aggregate as `state`."""
+    return Table(
+        name,
+        metadata,
+        Column("id", UUID(as_uuid=True), primary_key=True),
+        Column("community_code", Text, nullable=False, index=True),
+        *queried,
+        Column("state", JSONB, nullable=False),
+    )
+
+
+needs = aggregate_table(
     "needs",
-    metadata,
-    Column("id", UUID(as_uuid=True), primary_key=True),
-    Column("community_code", Text, nullable=False, index=True),
     Column("grid_node_code", Text, nullable=False),
     Column("status", Text, nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     # One need per incident: recording it twice is a Conflict, not a second line on the list.
     Column("source_incident_id", UUID(as_uuid=True), unique=True),
-    Column("state", JSONB, nullable=False),
 )
 
-offers = Table(
+offers = aggregate_table(
     "offers",
-    metadata,
-    Column("id", UUID(as_uuid=True), primary_key=True),
-    Column("community_code", Text, nullable=False, index=True),
     Column("member_unit_code", Text, nullable=False, index=True),
     Column("emergency_available", Boolean, nullable=False),
     Column("withdrawn_at", DateTime(timezone=True)),
-    Column("state", JSONB, nullable=False),
 )
 
-meetings = Table(
+meetings = aggregate_table(
     "meetings",
-    metadata,
-    Column("id", UUID(as_uuid=True), primary_key=True),
-    Column("community_code", Text, nullable=False, index=True),
     Column("status", Text, nullable=False),
     Column("scheduled_at", DateTime(timezone=True), nullable=False),
     Column("closed_at", DateTime(timezone=True)),
-    Column("state", JSONB, nullable=False),
 )
 
-projects = Table(
+# A project's claims live in project_claims, never in its state.
+projects = aggregate_table(
     "projects",
-    metadata,
-    Column("id", UUID(as_uuid=True), primary_key=True),
-    Column("community_code", Text, nullable=False, index=True),
     Column("status", Text, nullable=False),
     Column("due_at", DateTime(timezone=True), nullable=False),
-    # Claims live in project_claims, never in the state.
-    Column("state", JSONB, nullable=False),
 )
 
 project_claims = Table(
@@ -83,11 +81,8 @@ project_claims = Table(
     PrimaryKeyConstraint("project_id", "member_unit_code"),
 )
 
-wishes = Table(
+wishes = aggregate_table(
     "wishes",
-    metadata,
-    Column("id", UUID(as_uuid=True), primary_key=True),
-    Column("community_code", Text, nullable=False, index=True),
     Column("grid_node_code", Text, nullable=False),
     Column("status", Text, nullable=False),
     Column("claimant_kind", Text),
@@ -97,7 +92,6 @@ wishes = Table(
     # Personal: in columns of their own (never in the state) so they can be anonymised.
     Column("resident_name", Text, nullable=False),
     Column("resident_contact", Text, nullable=False),
-    Column("state", JSONB, nullable=False),
 )
 
 emergency_offers = Table(

@@ -7,7 +7,8 @@ module is the one list to check against the contracts and the AsyncAPI document,
 
 Personal data never travels: a wish's resident name and contact stay on the aggregate. Each fact
 carries `at`, the moment it happened by the domain's clock (the envelope's time is the publish).
-These facts need their contracts before a handler may publish them.
+These facts need their contracts before a handler may publish them. A class the facts extend
+(`NeedEvent`, `ClaimedWishEvent`…) is the fields they start with, not a fact itself.
 """
 
 from __future__ import annotations
@@ -20,9 +21,13 @@ from uuid import UUID
 
 
 @dataclass(frozen=True)
-class NeedRecorded:
+class NeedEvent:
     need_id: UUID
     community_code: str
+
+
+@dataclass(frozen=True)
+class NeedRecorded(NeedEvent):
     grid_node_code: str
     category: str
     title: str
@@ -36,33 +41,25 @@ class NeedRecorded:
 
 
 @dataclass(frozen=True)
-class NeedMatched:
-    need_id: UUID
-    community_code: str
+class NeedMatched(NeedEvent):
     resource_offer_ids: tuple[UUID, ...]
     at: datetime
 
 
 @dataclass(frozen=True)
-class NeedTakenIntoProject:
-    need_id: UUID
-    community_code: str
+class NeedTakenIntoProject(NeedEvent):
     project_id: UUID
     at: datetime
 
 
 @dataclass(frozen=True)
-class NeedMet:
-    need_id: UUID
-    community_code: str
+class NeedMet(NeedEvent):
     note: str
     at: datetime
 
 
 @dataclass(frozen=True)
-class NeedDeclined:
-    need_id: UUID
-    community_code: str
+class NeedDeclined(NeedEvent):
     reason: str
     at: datetime
 
@@ -71,9 +68,13 @@ class NeedDeclined:
 
 
 @dataclass(frozen=True)
-class ResourceOffered:
+class OfferEvent:
     offer_id: UUID
     member_unit_code: str
+
+
+@dataclass(frozen=True)
+class ResourceOffered(OfferEvent):
     community_code: str
     kind: str
     title: str
@@ -84,18 +85,14 @@ class ResourceOffered:
 
 
 @dataclass(frozen=True)
-class ResourceRefreshed:
-    offer_id: UUID
-    member_unit_code: str
+class ResourceRefreshed(OfferEvent):
     quantity_left: int
     available_until: datetime | None
     at: datetime
 
 
 @dataclass(frozen=True)
-class ResourceUsed:
-    offer_id: UUID
-    member_unit_code: str
+class ResourceUsed(OfferEvent):
     quantity: int
     quantity_left: int
     purpose: str
@@ -116,9 +113,7 @@ class EmergencyOffersMade:
 
 
 @dataclass(frozen=True)
-class ResourceWithdrawn:
-    offer_id: UUID
-    member_unit_code: str
+class ResourceWithdrawn(OfferEvent):
     at: datetime
 
 
@@ -126,22 +121,22 @@ class ResourceWithdrawn:
 
 
 @dataclass(frozen=True)
-class MeetingScheduled:
+class MeetingEvent:
     meeting_id: UUID
     community_code: str
     quarter: str
     chair_unit_code: str
+
+
+@dataclass(frozen=True)
+class MeetingScheduled(MeetingEvent):
     scheduled_at: datetime
     invited_department_codes: tuple[str, ...]
     at: datetime
 
 
 @dataclass(frozen=True)
-class MeetingClosed:
-    meeting_id: UUID
-    community_code: str
-    quarter: str
-    chair_unit_code: str
+class MeetingClosed(MeetingEvent):
     units_present: tuple[str, ...]
     departments_present: tuple[str, ...]
     decisions: int
@@ -184,9 +179,13 @@ class NeedDeclinedAtMeeting:
 
 
 @dataclass(frozen=True)
-class ProjectCreated:
+class ProjectEvent:
     project_id: UUID
     community_code: str
+
+
+@dataclass(frozen=True)
+class ProjectCreated(ProjectEvent):
     meeting_id: UUID | None
     title: str
     slots: int
@@ -195,9 +194,7 @@ class ProjectCreated:
 
 
 @dataclass(frozen=True)
-class ProjectClaimed:
-    project_id: UUID
-    community_code: str
+class ProjectClaimed(ProjectEvent):
     member_unit_code: str
     # More than the practice's two projects a year: allowed, shown to the secretary.
     beyond_practice: bool
@@ -206,29 +203,27 @@ class ProjectClaimed:
 
 
 @dataclass(frozen=True)
-class ResponsibilityAssigned:
+class ResponsibilityEvent:
     project_id: UUID
     responsibility_id: UUID
     holder_code: str
+
+
+@dataclass(frozen=True)
+class ResponsibilityAssigned(ResponsibilityEvent):
     task: str
     due_at: datetime
     at: datetime
 
 
 @dataclass(frozen=True)
-class ResponsibilityCompleted:
-    project_id: UUID
-    responsibility_id: UUID
-    holder_code: str
+class ResponsibilityCompleted(ResponsibilityEvent):
     late: bool
     at: datetime
 
 
 @dataclass(frozen=True)
-class ResponsibilityOverdue:
-    project_id: UUID
-    responsibility_id: UUID
-    holder_code: str
+class ResponsibilityOverdue(ResponsibilityEvent):
     due_at: datetime
     # Who is told now: "community" (the big committee) at due, "street" a period later.
     rung: str
@@ -254,9 +249,7 @@ class ProgressReported:
 
 
 @dataclass(frozen=True)
-class ProjectFinished:
-    project_id: UUID
-    community_code: str
+class ProjectFinished(ProjectEvent):
     claimant_codes: tuple[str, ...]
     on_time: bool
     at: datetime
@@ -275,69 +268,59 @@ class ProjectRated:
 
 
 @dataclass(frozen=True)
-class WishRecorded:
+class WishEvent:
     wish_id: UUID
     community_code: str
+
+
+@dataclass(frozen=True)
+class ClaimedWishEvent(WishEvent):
+    claimant_kind: str
+    claimant_id: str
+
+
+@dataclass(frozen=True)
+class WishRecorded(WishEvent):
     grid_node_code: str
     title: str
     at: datetime
 
 
 @dataclass(frozen=True)
-class WishPublished:
-    wish_id: UUID
-    community_code: str
+class WishPublished(WishEvent):
     grid_node_code: str
     title: str
     at: datetime
 
 
 @dataclass(frozen=True)
-class WishClaimed:
-    wish_id: UUID
-    community_code: str
-    claimant_kind: str
-    claimant_id: str
+class WishClaimed(ClaimedWishEvent):
     at: datetime
 
 
 @dataclass(frozen=True)
-class WishDelivered:
-    wish_id: UUID
-    community_code: str
-    claimant_kind: str
-    claimant_id: str
+class WishDelivered(ClaimedWishEvent):
     photo_ref: str | None
     at: datetime
 
 
 @dataclass(frozen=True)
-class WishDeliveryReturned:
+class WishDeliveryReturned(ClaimedWishEvent):
     """The resident says it did not arrive (or not as wished): back to the same claimant."""
 
-    wish_id: UUID
-    community_code: str
-    claimant_kind: str
-    claimant_id: str
     reason: str
     at: datetime
 
 
 @dataclass(frozen=True)
-class WishFulfilled:
+class WishFulfilled(ClaimedWishEvent):
     """销单: the grid confirmed with the resident. Volunteers credit a party member on this."""
 
-    wish_id: UUID
-    community_code: str
-    claimant_kind: str
-    claimant_id: str
     at: datetime
 
 
 @dataclass(frozen=True)
-class WishWithdrawn:
-    wish_id: UUID
-    community_code: str
+class WishWithdrawn(WishEvent):
     reason: str
     at: datetime
 

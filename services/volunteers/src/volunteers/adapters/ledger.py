@@ -192,6 +192,19 @@ class LedgerRepository:
             (await self.session.execute(stmt.returning(services_done.c.source_key))).first()
         )
 
+    async def service_totals(
+        self, community_code: str, start: datetime, end: datetime
+    ) -> tuple[int, Decimal, int]:
+        """(volunteers who served, hours, points) of the community's services in [start, end)."""
+        c = services_done.c
+        query = select(
+            func.count(func.distinct(c.volunteer_id)),
+            func.coalesce(func.sum(c.hours), 0),
+            func.coalesce(func.sum(c.points), 0),
+        ).where(c.community_code == community_code, c.at >= start, c.at < end)
+        served, hours, points = (await self.session.execute(query)).one()
+        return int(served), Decimal(hours), int(points)
+
     async def services_of(self, volunteer_id: UUID) -> list[ServiceDone]:
         query = select(services_done).where(services_done.c.volunteer_id == volunteer_id)
         return [

@@ -57,6 +57,8 @@ volunteers = Table(
     Column("employer_branch_code", Text),
     Column("consent_to_contact", Boolean, nullable=False),
     _at("registered_at", nullable=True),
+    # The organisation account (username) a VOLUNTEER token names: one profile per account.
+    Column("account", Text, unique=True),
 )
 
 teams = Table(

@@ -71,6 +71,11 @@ class VolunteerRepository(_Repository):
         row["home_node_path"], row["skills"] = list(v.home_node_path), list(v.skills)
         await _upsert(self.session, volunteers, [row])
 
+    async def by_account(self, account: str) -> Volunteer | None:
+        query = select(volunteers).where(volunteers.c.account == account)
+        row = (await self.session.execute(query)).first()
+        return _volunteer(row) if row else None
+
     async def in_community(self, community_code: str) -> list[Volunteer]:
         query = select(volunteers).where(volunteers.c.community_code == community_code)
         rows = await self.session.execute(query.order_by(volunteers.c.name))
@@ -281,10 +286,23 @@ class ShopRepository(_Repository):
         self, redemption_id: UUID, *, for_update: bool = False
     ) -> Redemption | None:
         row = await self._one(redemptions, redemption_id, for_update)
-        if row is None:
-            return None
-        return Redemption(**dict(row._mapping) | {"status": RedemptionStatus(row.status)})
+        return _redemption(row) if row else None
+
+    async def redemptions(self, community_code: str, limit: int) -> list[Redemption]:
+        """The community's latest redemptions, newest first (the shop's counter book)."""
+        query = (
+            select(redemptions)
+            .join(items, items.c.id == redemptions.c.item_id)
+            .where(items.c.community_code == community_code)
+            .order_by(redemptions.c.redeemed_at.desc())
+            .limit(limit)
+        )
+        return [_redemption(r) for r in await self.session.execute(query)]
 
     async def save_redemption(self, r: Redemption) -> None:
         row = _row(r, redemptions) | {"status": str(r.status)}
         await _upsert(self.session, redemptions, [row])
+
+
+def _redemption(row: Any) -> Redemption:
+    return Redemption(**dict(row._mapping) | {"status": RedemptionStatus(row.status)})

@@ -10,6 +10,8 @@ Events carry ids and codes, never a volunteer's contact details (a notification 
 those up under the privacy rules); `at` is the moment by the domain's clock (the `now` passed in).
 `MobilisationStarted` keeps its first shape: it travels today as
 `volunteers.mobilisation.started` and the handler builds the contract from `vars()` of it.
+A class the events extend (`SignUpEvent`, `RedemptionEvent`…) is the fields they start with, not
+an event itself.
 """
 
 from __future__ import annotations
@@ -51,17 +53,19 @@ class TeamFormed:
 
 
 @dataclass(frozen=True)
-class TeamJoined:
+class TeamMemberEvent:
     team_id: UUID
     volunteer_id: UUID
+
+
+@dataclass(frozen=True)
+class TeamJoined(TeamMemberEvent):
     role: str
     at: datetime
 
 
 @dataclass(frozen=True)
-class TeamLeft:
-    team_id: UUID
-    volunteer_id: UUID
+class TeamLeft(TeamMemberEvent):
     at: datetime
 
 
@@ -89,31 +93,31 @@ class ShiftScheduled:
 
 
 @dataclass(frozen=True)
-class ShiftSignedUp:
+class SignUpEvent:
+    """About one volunteer's place on a shift."""
+
     shift_id: UUID
     volunteer_id: UUID
+
+
+@dataclass(frozen=True)
+class ShiftSignedUp(SignUpEvent):
     at: datetime
 
 
 @dataclass(frozen=True)
-class ShiftCancelled:
-    shift_id: UUID
-    volunteer_id: UUID
+class ShiftCancelled(SignUpEvent):
     at: datetime
 
 
 @dataclass(frozen=True)
-class CheckedIn:
-    shift_id: UUID
-    volunteer_id: UUID
+class CheckedIn(SignUpEvent):
     by: str  # the team leader's id, or "code" when the volunteer showed the shift's code
     at: datetime
 
 
 @dataclass(frozen=True)
-class CheckedOut:
-    shift_id: UUID
-    volunteer_id: UUID
+class CheckedOut(SignUpEvent):
     by: str
     hours: Decimal
     # What the points transfer for these hours will carry as its unique source key.
@@ -122,9 +126,7 @@ class CheckedOut:
 
 
 @dataclass(frozen=True)
-class NoShowMarked:
-    shift_id: UUID
-    volunteer_id: UUID
+class NoShowMarked(SignUpEvent):
     by: str
     at: datetime
 
@@ -160,10 +162,14 @@ class ItemStocked:
 
 
 @dataclass(frozen=True)
-class ItemRedeemed:
+class RedemptionEvent:
     redemption_id: UUID
     item_id: UUID
     volunteer_id: UUID
+
+
+@dataclass(frozen=True)
+class ItemRedeemed(RedemptionEvent):
     price: int
     transfer_id: UUID
     handed_over_by: str
@@ -171,10 +177,7 @@ class ItemRedeemed:
 
 
 @dataclass(frozen=True)
-class RedemptionCancelled:
-    redemption_id: UUID
-    item_id: UUID
-    volunteer_id: UUID
+class RedemptionCancelled(RedemptionEvent):
     refund_transfer_id: UUID
     reason: str
     at: datetime
@@ -230,9 +233,15 @@ class MobilisationCalled:
 
 
 @dataclass(frozen=True)
-class CallUpAnswered:
+class CallUpEvent:
+    """About one person called up."""
+
     mobilisation_id: UUID
     volunteer_id: UUID
+
+
+@dataclass(frozen=True)
+class CallUpAnswered(CallUpEvent):
     accepted: bool
     at: datetime
 
@@ -245,9 +254,7 @@ class SquadLeaderChanged:
 
 
 @dataclass(frozen=True)
-class ArrivedOnSite:
-    mobilisation_id: UUID
-    volunteer_id: UUID
+class ArrivedOnSite(CallUpEvent):
     at: datetime
 
 

@@ -1,9 +1,10 @@
 """Volunteers (志愿者) and their teams (服务队: red-vest specialists, the patrol team, 帮帮团).
 
-A volunteer is linked to organisation's person where there is one (`person_code`); this service
-keeps its own copy of what it needs (party member kind, employer) because it never reads another
-service's database. Team membership is history: joining opens a period, leaving closes it, and
-nothing is deleted, so "who was in the patrol team in 2019" has an answer.
+A volunteer is linked to organisation's person where there is one (`person_code`), and to the
+organisation account she signs in with (`account`: its username, a VOLUNTEER token's subject);
+this service keeps its own copy of what it needs (party member kind, employer) because it never
+reads another service's database. Team membership is history: joining opens a period, leaving
+closes it, and nothing is deleted, so "who was in the patrol team in 2019" has an answer.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime
 from uuid import UUID, uuid4
 
 from lianxin.errors import Conflict, require
+from lianxin.privacy import mask
 from volunteers.domain import events
 
 # The same kinds as organisation's party members (registered, transferred retiree, in-service
@@ -21,19 +23,6 @@ from volunteers.domain import events
 PARTY_MEMBER_KINDS = ("registered", "transferred_retiree", "in_service", "mobile")
 TEAM_KINDS = ("red_vest", "patrol", "helping", "emergency", "other")
 TEAM_ROLES = ("leader", "member")
-
-
-def mask(contact: str) -> str:
-    """The reporters' rule (incidents' privacy module), restated here: services share no code
-    but the lib. "13812345678" → "138****5678"; "li@example.cn" → "l*@example.cn"."""
-    if not contact:
-        return ""
-    if "@" in contact:
-        name, _, domain = contact.partition("@")
-        return f"{name[:1]}{'*' * max(len(name) - 1, 1)}@{domain}"
-    if len(contact) >= 7:
-        return contact[:3] + "*" * (len(contact) - 7) + contact[-4:]
-    return "****"
 
 
 def text(value: str | None, name: str) -> str:
@@ -66,6 +55,7 @@ class Volunteer:
     employer_branch_code: str | None = None  # the employer's party branch, for 双报到 records
     consent_to_contact: bool = False
     registered_at: datetime | None = None
+    account: str | None = None  # the organisation account (username) that speaks for her
     events: list[object] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
@@ -83,6 +73,7 @@ class Volunteer:
         employer_unit_code: str | None = None,
         employer_branch_code: str | None = None,
         consent_to_contact: bool = False,
+        account: str | None = None,
         id: UUID | None = None,
     ) -> Volunteer:
         kind, unit, branch = _membership(
@@ -101,6 +92,7 @@ class Volunteer:
             branch,
             consent_to_contact,
             now,
+            account.strip() if account and account.strip() else None,
         )
         volunteer.events.append(
             events.VolunteerRegistered(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lianxin.auth import authenticated
 from lianxin.contracts import CloudEvent, EventData
 from lianxin.contracts.incidents import IncidentClosed
 from lianxin.messaging.streams import VOLUNTEERS_INCIDENTS, VOLUNTEERS_WISHES
@@ -10,6 +11,7 @@ from lianxin.service import Runtime, create_service_app
 from lianxin.settings import ServiceSettings
 from volunteers.adapters.orm import metadata
 from volunteers.entrypoints import people, points
+from volunteers.entrypoints.caller import caller
 from volunteers.service_layer.mobilising import close_for_incident, mobilise_for_emergency
 from volunteers.service_layer.points import credit_wish
 from volunteers.service_layer.unit_of_work import VolunteersUnitOfWork
@@ -34,7 +36,7 @@ def on_wish_closed(rt: Runtime[VolunteersUnitOfWork]) -> EventHandler:
 
 def create_app(settings: ServiceSettings | None = None, signing_keys=None):
     """`signing_keys`: where tokens are verified against (tests hand in their own key)."""
-    return create_service_app(
+    app = create_service_app(
         "volunteers",
         title="Lianxin volunteers",
         metadata=metadata,
@@ -44,6 +46,8 @@ def create_app(settings: ServiceSettings | None = None, signing_keys=None):
         settings=settings,
         signing_keys=signing_keys,
     )
+    app.dependency_overrides[authenticated] = caller  # a volunteer's account → her profile
+    return app
 
 
 app = create_app()

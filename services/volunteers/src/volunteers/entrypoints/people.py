@@ -21,7 +21,7 @@ from volunteers.domain.activities import Shift
 from volunteers.domain.volunteers import Volunteer
 from volunteers.entrypoints import schemas as s
 from volunteers.service_layer import commands
-from volunteers.service_layer.pipeline import coordinates, is_self, volunteer_for
+from volunteers.service_layer.pipeline import coordinates, is_self, utcnow, volunteer_for
 from volunteers.service_layer.unit_of_work import VolunteersUnitOfWork
 
 router = APIRouter()
@@ -39,17 +39,27 @@ def volunteer_out(v: Volunteer, principal: Principal) -> dict[str, Any]:
     }
 
 
-def shift_out(shift: Shift, principal: Principal) -> dict[str, Any]:
-    mine = coordinates(principal, shift.community_code)
+def shift_out(
+    shift: Shift, principal: Principal, leads: bool = False, names: dict[UUID, str] | None = None
+) -> dict[str, Any]:
+    """The roster and the code: the community's coordinators and the leader of the shift's team
+    (who checks people in, or shows the code at the door); a volunteer sees her own sign-up.
+    `names`: the roster's names, for those who see it."""
+    mine = coordinates(principal, shift.community_code) or leads
     visible = [
         su
         for su in shift.sign_ups.values()
         if mine or (principal.role is Role.VOLUNTEER and str(su.volunteer_id) == principal.subject)
     ]
+    named = names if mine and names else {}
     return vars(shift) | {
         "places_open": shift.places_open,
         "code": shift.code if mine else None,
-        "sign_ups": [vars(su) | {"status": str(su.status), "hours": su.hours} for su in visible],
+        "sign_ups": [
+            vars(su)
+            | {"status": str(su.status), "hours": su.hours, "name": named.get(su.volunteer_id)}
+            for su in visible
+        ],
     }
 
 
@@ -191,7 +201,35 @@ async def list_shifts(
         activity = await uow.activities.get(activity_id)
         if activity is None or not p.sees_community(activity.community_code):
             raise NotFound("activity", activity_id)
-        return [shift_out(x, p) for x in await uow.shifts.of_activity(activity_id)]
+        leads = await _leads(uow, p, activity.team_id)
+        shifts = await uow.shifts.of_activity(activity_id)
+        names: dict[UUID, str] = {}
+        if leads or coordinates(p, activity.community_code):
+            for who in {su for x in shifts for su in x.sign_ups}:
+                if (v := await uow.volunteers.get(who)) is not None:
+                    names[who] = v.name
+        return [shift_out(x, p, leads, names) for x in shifts]
+
+
+async def _leads(uow: VolunteersUnitOfWork, p: Principal, team_id: UUID | None) -> bool:
+    """Whether the caller is a volunteer leading the team now."""
+    if p.role is not Role.VOLUNTEER or team_id is None:
+        return False
+    team = await uow.teams.get(team_id)
+    return team is not None and team.is_leader(p.subject, utcnow())
+
+
+@router.get("/my/volunteer", response_model=s.VolunteerOut)
+async def my_profile(rt: RT = Depends(runtime), p: Principal = Depends(authenticated)) -> Any:
+    """The profile a VOLUNTEER token speaks for (its account's); 404 when none does."""
+    async with rt.uow() as uow:
+        try:
+            found = await uow.volunteers.get(UUID(p.subject))
+        except ValueError:
+            found = None
+    if found is None or not is_self(p, found):
+        raise NotFound("volunteer", p.subject)
+    return volunteer_out(found, p)
 
 
 @router.get("/my/shifts", response_model=list[s.ShiftOut])
@@ -202,7 +240,8 @@ async def my_shifts(rt: RT = Depends(runtime), p: Principal = Depends(authentica
             mine = UUID(p.subject)
         except ValueError:
             return []
-        return [shift_out(x, p) for x in await uow.shifts.of_volunteer(mine)]
+        shifts = await uow.shifts.of_volunteer(mine)
+        return [shift_out(x, p, await _leads(uow, p, x.team_id)) for x in shifts]
 
 
 @router.post("/shifts/{shift_id}/sign-ups", response_model=s.ShiftOut)

@@ -9,7 +9,7 @@ import re
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from lianxin.auth import Principal, authenticated
@@ -27,7 +27,7 @@ from volunteers.domain.shop import Redemption
 from volunteers.entrypoints import schemas as s
 from volunteers.entrypoints.people import of_community
 from volunteers.service_layer import mobilising, points
-from volunteers.service_layer.pipeline import LOCAL, utcnow, volunteer_for
+from volunteers.service_layer.pipeline import LOCAL, require_coordinator, utcnow, volunteer_for
 from volunteers.service_layer.unit_of_work import VolunteersUnitOfWork
 
 router = APIRouter()
@@ -182,6 +182,21 @@ async def redeem(
     return redemption_out(r)
 
 
+@router.get("/shop/redemptions", response_model=list[s.RedemptionOut])
+async def redemptions(
+    community_code: str,
+    limit: int = Query(default=50, ge=1, le=500),
+    rt: RT = Depends(runtime),
+    p: Principal = Depends(authenticated),
+) -> Any:
+    """The counter book: a community's latest redemptions, for its coordinators to hand the
+    goods over or cancel one (a volunteer sees her own in her passbook)."""
+    require_coordinator(p, community_code, "community", community_code)
+    async with rt.uow() as uow:
+        found = await uow.shop.redemptions(community_code, limit)
+    return [vars(r) | {"status": str(r.status)} for r in found]
+
+
 @router.post("/shop/redemptions/{redemption_id}/cancellation", response_model=s.RedemptionOut)
 async def cancel(
     redemption_id: UUID,
@@ -264,8 +279,44 @@ async def leaderboards(
             if team is None or team.community_code != community_code:
                 raise NotFound("team", team_id)
             members, scope = team.members_during(chosen.start, chosen.end), f"team:{team_id}"
+        # An honour board shows names (never contacts) to everyone in the community.
+        names = {str(v.id): v.name for v in await uow.volunteers.in_community(community_code)}
     board = leaderboard(scope, chosen, books, transfers, utcnow(), members=members)
-    return {"scope": board.scope, "period": board.period, "rows": [vars(r) for r in board.rows]}
+    rows = [vars(r) | {"name": names.get(r.volunteer_id)} for r in board.rows]
+    return {"scope": board.scope, "period": board.period, "rows": rows}
+
+
+# -- figures -------------------------------------------------------------------------------
+
+
+@router.get("/figures")
+async def figures(
+    community_code: str,
+    period: str,
+    rt: RT = Depends(runtime),
+    p: Principal = Depends(authenticated),
+) -> dict[str, Any]:
+    """A community's volunteering in a period, as counts (a dashboard's figures): volunteers
+    registered, those who served, their hours and the points their services earned, and the
+    mobilisations still open."""
+    if not p.sees_community(community_code):
+        raise NotFound("community", community_code)
+    chosen = period_of(period)
+    async with rt.uow() as uow:
+        registered = len(await uow.volunteers.in_community(community_code))
+        served, hours, earned = await uow.ledger.service_totals(
+            community_code, chosen.start, chosen.end
+        )
+        open_now = [m for m in await uow.mobilisations.list(community_code) if m.status == "active"]
+    return {
+        "community_code": community_code,
+        "period": chosen.label,
+        "volunteers": registered,
+        "served": served,
+        "hours": hours,
+        "points": earned,
+        "open_mobilisations": len(open_now),
+    }
 
 
 # -- mobilisations -------------------------------------------------------------------------

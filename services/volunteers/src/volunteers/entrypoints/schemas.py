@@ -22,6 +22,8 @@ class VolunteerIn(Body):
     home_node_path: list[str] = Field(min_length=1)
     skills: list[str] = []
     person_code: str | None = None
+    # The organisation account (username) she signs in with; one profile per account.
+    account: str | None = Field(default=None, max_length=200)
     party_member_kind: (
         Literal["registered", "transferred_retiree", "in_service", "mobile"] | None
     ) = None
@@ -38,6 +40,7 @@ class VolunteerOut(BaseModel):
     home_node_path: list[str]
     skills: list[str]
     person_code: str | None
+    account: str | None
     party_member_kind: str | None
     employer_unit_code: str | None
     employer_branch_code: str | None
@@ -107,6 +110,7 @@ class SignUpOut(BaseModel):
     checked_in_at: datetime | None
     checked_out_at: datetime | None
     hours: Decimal
+    name: str | None = None  # on a shift's roster (its coordinators and team leader)
 
 
 class ShiftOut(BaseModel):

@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from lianxin.auth import Principal, Role
-from lianxin.errors import Forbidden, NotFound
+from lianxin.errors import Conflict, Forbidden, NotFound
 from volunteers.domain.accounts import Account
 from volunteers.domain.activities import Activity, Shift, service_key
 from volunteers.domain.rules import flags_for
@@ -45,6 +45,8 @@ async def register_volunteer(
     require_coordinator(principal, community, "community", community)
     async with uow:
         volunteer = Volunteer.register(now=clock(), **data)
+        if volunteer.account and await uow.volunteers.by_account(volunteer.account):
+            raise Conflict(f"account {volunteer.account} already speaks for another volunteer")
         await uow.ledger.ensure([Account.passbook(volunteer.id, volunteer.community_code)])
         await keep(uow, uow.volunteers.save, volunteer)
     return volunteer

@@ -6,7 +6,9 @@ commit, in one transaction. Points move only through `move_points`, which locks 
 the ledger's `lock_order` and writes transfer, entries and balances together.
 
 Roles (`lianxin.auth.Role`): a VOLUNTEER acts on their own profile, passbook and sign-ups (the
-token's subject is their volunteer id or their organisation person code); a team leader is a
+token's subject is their organisation account's username, which `speaking_for` turns into the id
+of the profile linked to that account, so everything below reads it as the volunteer's id; a
+subject that is a profile's id or person code still speaks for it); a team leader is a
 volunteer who leads the shift's team (the domain checks that); coordinators (community and
 street coordinators, and the alliance admin) run their communities' activities, shop and
 mobilisations; the ALLIANCE_ADMIN alone configures points rules.
@@ -15,6 +17,7 @@ mobilisations; the ALLIANCE_ADMIN alone configures points rules.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
@@ -78,6 +81,16 @@ def is_self(principal: Principal, volunteer: Volunteer) -> bool:
         str(volunteer.id),
         volunteer.person_code,
     )
+
+
+async def speaking_for(uow: UoW, principal: Principal) -> Principal:
+    """The caller as this service knows it: a VOLUNTEER whose account a profile names speaks
+    for that profile (its subject becomes the profile's id); anyone else is left as they are."""
+    if principal.role is not Role.VOLUNTEER:
+        return principal
+    async with uow:
+        linked = await uow.volunteers.by_account(principal.subject)
+    return replace(principal, subject=str(linked.id)) if linked else principal
 
 
 def sees_volunteer(principal: Principal, volunteer: Volunteer) -> bool:

@@ -11,14 +11,20 @@ from pydantic import Field
 from lianxin.contracts.envelope import EventData
 
 
-class MeetingScheduled(EventData):
-    SUBJECT: ClassVar[str] = "resources.meeting.scheduled"
+class MeetingEvent(EventData):
+    """What the meeting's own events (not its decisions) start with."""
+
     AGGREGATE_ID: ClassVar[str] = "meeting_id"
 
     meeting_id: UUID
     community_code: str
     quarter: str
     chair_unit_code: str
+
+
+class MeetingScheduled(MeetingEvent):
+    SUBJECT: ClassVar[str] = "resources.meeting.scheduled"
+
     scheduled_at: datetime
     invited_department_codes: list[str]
     at: datetime
@@ -68,16 +74,11 @@ class NeedDeclinedAtMeeting(EventData):
     at: datetime
 
 
-class MeetingClosed(EventData):
+class MeetingClosed(MeetingEvent):
     """The meeting's record is final; `decisions` counts the decision events sent before it."""
 
     SUBJECT: ClassVar[str] = "resources.meeting.closed"
-    AGGREGATE_ID: ClassVar[str] = "meeting_id"
 
-    meeting_id: UUID
-    community_code: str
-    quarter: str
-    chair_unit_code: str
     units_present: list[str]
     departments_present: list[str]
     decisions: int = Field(ge=0)

@@ -11,28 +11,31 @@ from pydantic import Field
 from lianxin.contracts.envelope import EventData
 
 
-class NeedOpened(EventData):
+class NeedEvent(EventData):
+    """What every event about one need starts with."""
+
+    AGGREGATE_ID: ClassVar[str] = "need_id"
+
+    need_id: UUID
+    community_code: str
+
+
+class NeedOpened(NeedEvent):
     """Deprecated: replaced by `NeedRecorded` (resources.need.recorded). Published for every
     escalation until resources stopped opening needs automatically; no longer published, kept so
     that old readers' schema stays documented."""
 
     SUBJECT: ClassVar[str] = "resources.need.opened"
-    AGGREGATE_ID: ClassVar[str] = "need_id"
 
-    need_id: UUID
-    community_code: str
     title: str
     source_incident_id: UUID | None = None
 
 
-class NeedRecorded(EventData):
+class NeedRecorded(NeedEvent):
     """A need joined the community's needs list (from a grid, or from an incident by decision)."""
 
     SUBJECT: ClassVar[str] = "resources.need.recorded"
-    AGGREGATE_ID: ClassVar[str] = "need_id"
 
-    need_id: UUID
-    community_code: str
     grid_node_code: str
     category: str
     title: str
@@ -45,43 +48,31 @@ class NeedRecorded(EventData):
     at: datetime
 
 
-class NeedMatched(EventData):
+class NeedMatched(NeedEvent):
     SUBJECT: ClassVar[str] = "resources.need.matched"
-    AGGREGATE_ID: ClassVar[str] = "need_id"
 
-    need_id: UUID
-    community_code: str
     resource_offer_ids: list[UUID]
     at: datetime
 
 
-class NeedTakenIntoProject(EventData):
+class NeedTakenIntoProject(NeedEvent):
     SUBJECT: ClassVar[str] = "resources.need.taken_into_project"
-    AGGREGATE_ID: ClassVar[str] = "need_id"
 
-    need_id: UUID
-    community_code: str
     project_id: UUID
     at: datetime
 
 
-class NeedMet(EventData):
+class NeedMet(NeedEvent):
     SUBJECT: ClassVar[str] = "resources.need.met"
-    AGGREGATE_ID: ClassVar[str] = "need_id"
 
-    need_id: UUID
-    community_code: str
     note: str
     at: datetime
 
 
-class NeedDeclined(EventData):
+class NeedDeclined(NeedEvent):
     """Declined with its reason, so the residents get an answer."""
 
     SUBJECT: ClassVar[str] = "resources.need.declined"
-    AGGREGATE_ID: ClassVar[str] = "need_id"
 
-    need_id: UUID
-    community_code: str
     reason: str
     at: datetime

@@ -11,12 +11,18 @@ from pydantic import Field
 from lianxin.contracts.envelope import EventData
 
 
-class OfferFiled(EventData):
-    SUBJECT: ClassVar[str] = "resources.offer.filed"
+class OfferEvent(EventData):
+    """What every event about one member unit's offer starts with."""
+
     AGGREGATE_ID: ClassVar[str] = "offer_id"
 
     offer_id: UUID
     member_unit_code: str
+
+
+class OfferFiled(OfferEvent):
+    SUBJECT: ClassVar[str] = "resources.offer.filed"
+
     community_code: str
     kind: Literal["venue", "funds", "expertise", "people", "goods", "vehicle"]
     title: str
@@ -26,28 +32,22 @@ class OfferFiled(EventData):
     at: datetime
 
 
-class OfferRefreshed(EventData):
+class OfferRefreshed(OfferEvent):
     """The half-yearly look at an offer: what is left and until when."""
 
     SUBJECT: ClassVar[str] = "resources.offer.refreshed"
-    AGGREGATE_ID: ClassVar[str] = "offer_id"
 
-    offer_id: UUID
-    member_unit_code: str
     quantity_left: int = Field(ge=0)
     available_until: datetime | None = None
     at: datetime
 
 
-class OfferUsed(EventData):
+class OfferUsed(OfferEvent):
     """Some of an offer went to a project, a need or, in an emergency, an incident
     (`reference_id`)."""
 
     SUBJECT: ClassVar[str] = "resources.offer.used"
-    AGGREGATE_ID: ClassVar[str] = "offer_id"
 
-    offer_id: UUID
-    member_unit_code: str
     quantity: int = Field(ge=1)
     quantity_left: int = Field(ge=0)
     purpose: str
@@ -55,12 +55,9 @@ class OfferUsed(EventData):
     at: datetime
 
 
-class OfferWithdrawn(EventData):
+class OfferWithdrawn(OfferEvent):
     SUBJECT: ClassVar[str] = "resources.offer.withdrawn"
-    AGGREGATE_ID: ClassVar[str] = "offer_id"
 
-    offer_id: UUID
-    member_unit_code: str
     at: datetime
 
 

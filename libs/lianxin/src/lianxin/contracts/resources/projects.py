@@ -11,12 +11,18 @@ from pydantic import Field
 from lianxin.contracts.envelope import EventData
 
 
-class ProjectCreated(EventData):
-    SUBJECT: ClassVar[str] = "resources.project.created"
+class ProjectEvent(EventData):
+    """What the events of a project as a whole start with."""
+
     AGGREGATE_ID: ClassVar[str] = "project_id"
 
     project_id: UUID
     community_code: str
+
+
+class ProjectCreated(ProjectEvent):
+    SUBJECT: ClassVar[str] = "resources.project.created"
+
     meeting_id: UUID | None = None
     title: str
     slots: int = Field(ge=1)
@@ -24,52 +30,49 @@ class ProjectCreated(EventData):
     at: datetime
 
 
-class ProjectClaimed(EventData):
+class ProjectClaimed(ProjectEvent):
     """A member unit claimed a slot; `beyond_practice`: its third or later claim this year."""
 
     SUBJECT: ClassVar[str] = "resources.project.claimed"
-    AGGREGATE_ID: ClassVar[str] = "project_id"
 
-    project_id: UUID
-    community_code: str
     member_unit_code: str
     beyond_practice: bool
     slots_left: int = Field(ge=0)
     at: datetime
 
 
-class ResponsibilityAssigned(EventData):
-    SUBJECT: ClassVar[str] = "resources.project.responsibility_assigned"
+class ResponsibilityEvent(EventData):
+    """What every event about one holder's responsibility on a project starts with."""
+
     AGGREGATE_ID: ClassVar[str] = "project_id"
 
     project_id: UUID
     responsibility_id: UUID
     holder_code: str
+
+
+class ResponsibilityAssigned(ResponsibilityEvent):
+    SUBJECT: ClassVar[str] = "resources.project.responsibility_assigned"
+
     task: str
     due_at: datetime
     at: datetime
 
 
-class ResponsibilityCompleted(EventData):
+class ResponsibilityCompleted(ResponsibilityEvent):
     SUBJECT: ClassVar[str] = "resources.project.responsibility_completed"
-    AGGREGATE_ID: ClassVar[str] = "project_id"
 
-    project_id: UUID
-    responsibility_id: UUID
-    holder_code: str
     late: bool
     at: datetime
 
 
-class ResponsibilityOverdue(EventData):
+class ResponsibilityOverdue(ResponsibilityEvent):
     """A rung of the overdue ladder: `community` at due, `street` a period later."""
 
     SUBJECT: ClassVar[str] = "resources.responsibility.overdue"
+    # Its own subject's aggregate, unlike the project's other events.
     AGGREGATE_ID: ClassVar[str] = "responsibility_id"
 
-    project_id: UUID
-    responsibility_id: UUID
-    holder_code: str
     due_at: datetime
     rung: Literal["community", "street"]
     at: datetime
@@ -97,12 +100,9 @@ class ProgressReported(EventData):
     at: datetime
 
 
-class ProjectFinished(EventData):
+class ProjectFinished(ProjectEvent):
     SUBJECT: ClassVar[str] = "resources.project.finished"
-    AGGREGATE_ID: ClassVar[str] = "project_id"
 
-    project_id: UUID
-    community_code: str
     claimant_codes: list[str]
     on_time: bool
     at: datetime

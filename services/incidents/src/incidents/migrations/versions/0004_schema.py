@@ -6,7 +6,11 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from lianxin.persistence.migrations import create_messaging_tables, drop_messaging_tables
+from lianxin.persistence.migrations import (
+    create_messaging_tables,
+    drop_messaging_tables,
+    lifecycle_columns,
+)
 
 revision = "0004"
 down_revision = None
@@ -20,8 +24,7 @@ def upgrade() -> None:
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("street_code", sa.Text(), nullable=False),
         sa.Column("district_code", sa.Text(), nullable=False),
-        sa.Column("version", sa.Integer(), server_default="1", nullable=False),
-        sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True),
+        *lifecycle_columns(),
         sa.PrimaryKeyConstraint("code"),
     )
     op.create_table(
@@ -32,8 +35,7 @@ def upgrade() -> None:
         sa.Column("community_code", sa.Text(), nullable=False),
         sa.Column("path", sa.ARRAY(sa.Text()), nullable=False),
         sa.Column("parent_code", sa.Text(), nullable=True),
-        sa.Column("version", sa.Integer(), server_default="1", nullable=False),
-        sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True),
+        *lifecycle_columns(),
         sa.PrimaryKeyConstraint("code"),
     )
     op.create_index(op.f("ix_grid_nodes_community_code"), "grid_nodes", ["community_code"])
@@ -56,8 +58,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("sla", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
-        sa.Column("version", sa.Integer(), server_default="1", nullable=False),
-        sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True),
+        *lifecycle_columns(),
         sa.PrimaryKeyConstraint("code"),
     )
     op.create_table(
@@ -65,8 +66,7 @@ def upgrade() -> None:
         sa.Column("code", sa.Text(), nullable=False),
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("community_codes", sa.ARRAY(sa.Text()), nullable=False),
-        sa.Column("version", sa.Integer(), server_default="1", nullable=False),
-        sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True),
+        *lifecycle_columns(),
         sa.PrimaryKeyConstraint("code"),
     )
     op.create_table(

@@ -6,7 +6,11 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from lianxin.persistence.migrations import create_messaging_tables, drop_messaging_tables
+from lianxin.persistence.migrations import (
+    create_messaging_tables,
+    drop_messaging_tables,
+    lifecycle_columns,
+)
 
 revision = "0003"
 down_revision = None
@@ -19,8 +23,7 @@ def upgrade() -> None:
         sa.Column("code", sa.Text(), nullable=False),
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("city", sa.Text(), nullable=False),
-        sa.Column("version", sa.Integer(), server_default="1", nullable=False),
-        sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True),
+        *lifecycle_columns(),
         sa.PrimaryKeyConstraint("code"),
     )
     op.create_table(
@@ -28,8 +31,7 @@ def upgrade() -> None:
         sa.Column("code", sa.Text(), nullable=False),
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("district_code", sa.Text(), nullable=False),
-        sa.Column("version", sa.Integer(), server_default="1", nullable=False),
-        sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True),
+        *lifecycle_columns(),
         sa.ForeignKeyConstraint(["district_code"], ["districts.code"]),
         sa.PrimaryKeyConstraint("code"),
     )
@@ -41,8 +43,7 @@ def upgrade() -> None:
         sa.Column("street_code", sa.Text(), nullable=False),
         sa.Column("district_code", sa.Text(), nullable=False),
         sa.Column("area_km2", sa.Float(), nullable=True),
-        sa.Column("version", sa.Integer(), server_default="1", nullable=False),
-        sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True),
+        *lifecycle_columns(),
         sa.ForeignKeyConstraint(["district_code"], ["districts.code"]),
         sa.ForeignKeyConstraint(["street_code"], ["streets.code"]),
         sa.PrimaryKeyConstraint("code"),
@@ -61,8 +62,7 @@ def upgrade() -> None:
         sa.Column("merchants", sa.Integer(), server_default="0", nullable=False),
         sa.Column("grid_type", sa.Text(), nullable=True),
         sa.Column("addresses", sa.ARRAY(sa.Text()), server_default="{}", nullable=False),
-        sa.Column("version", sa.Integer(), server_default="1", nullable=False),
-        sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True),
+        *lifecycle_columns(),
         sa.ForeignKeyConstraint(["community_code"], ["communities.code"]),
         sa.ForeignKeyConstraint(["parent_code"], ["grid_nodes.code"]),
         sa.PrimaryKeyConstraint("code"),
@@ -88,8 +88,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("sla", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
-        sa.Column("version", sa.Integer(), server_default="1", nullable=False),
-        sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True),
+        *lifecycle_columns(),
         sa.PrimaryKeyConstraint("code"),
     )
     op.create_table(
@@ -99,8 +98,7 @@ def upgrade() -> None:
         sa.Column("community_codes", sa.ARRAY(sa.Text()), nullable=False),
         sa.Column("branch_unit_codes", sa.ARRAY(sa.Text()), server_default="{}", nullable=False),
         sa.Column("mechanisms", sa.ARRAY(sa.Text()), nullable=False),
-        sa.Column("version", sa.Integer(), server_default="1", nullable=False),
-        sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True),
+        *lifecycle_columns(),
         sa.PrimaryKeyConstraint("code"),
     )
     op.create_table(
@@ -120,8 +118,7 @@ def upgrade() -> None:
             server_default=sa.text("'[]'::jsonb"),
             nullable=False,
         ),
-        sa.Column("version", sa.Integer(), server_default="1", nullable=False),
-        sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True),
+        *lifecycle_columns(),
         sa.ForeignKeyConstraint(["community_code"], ["communities.code"]),
         sa.PrimaryKeyConstraint("community_code"),
     )
@@ -139,8 +136,7 @@ def upgrade() -> None:
             server_default=sa.text("'[]'::jsonb"),
             nullable=False,
         ),
-        sa.Column("version", sa.Integer(), server_default="1", nullable=False),
-        sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True),
+        *lifecycle_columns(),
         sa.ForeignKeyConstraint(["community_code"], ["communities.code"]),
         sa.PrimaryKeyConstraint("code"),
     )
@@ -155,8 +151,7 @@ def upgrade() -> None:
         sa.Column("party_member_kind", sa.Text(), nullable=True),
         sa.Column("employer_unit_code", sa.Text(), nullable=True),
         sa.Column("double_report", sa.Text(), nullable=True),
-        sa.Column("version", sa.Integer(), server_default="1", nullable=False),
-        sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True),
+        *lifecycle_columns(),
         sa.ForeignKeyConstraint(["community_code"], ["communities.code"]),
         sa.ForeignKeyConstraint(["employer_unit_code"], ["member_units.code"]),
         sa.ForeignKeyConstraint(["node_code"], ["grid_nodes.code"]),
@@ -195,8 +190,7 @@ def upgrade() -> None:
         sa.Column("node_codes", sa.ARRAY(sa.Text()), nullable=False),
         sa.Column("linked_households", sa.Integer(), nullable=True),
         sa.Column("leader_person_code", sa.Text(), nullable=True),
-        sa.Column("version", sa.Integer(), server_default="1", nullable=False),
-        sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True),
+        *lifecycle_columns(),
         sa.ForeignKeyConstraint(["community_code"], ["communities.code"]),
         sa.ForeignKeyConstraint(["leader_person_code"], ["people.code"]),
         sa.PrimaryKeyConstraint("code"),

@@ -1,4 +1,5 @@
-"""A resident's contact is personal data: outside the grid it is masked unless they consented."""
+"""Personal contact data outside its owner's reach: a resident's (incidents) and a volunteer's
+(volunteers) contact is masked wherever it leaves them unless they consented; one rule for both."""
 
 from __future__ import annotations
 

@@ -1,0 +1,123 @@
+"""A volunteer's token names her organisation account; the profile linked to that account is who
+she speaks for, over HTTP on a real PostgreSQL: her profile, sign-ups, shifts and passbook; the
+leader of a shift's team sees its roster and code (issue #13)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from lianxin.auth import Principal, Role, Scope
+
+from .conftest import bearer
+
+CS = Scope(communities=frozenset({"changshan"}))
+COORD = bearer(Principal("coord", Role.COMMUNITY_COORDINATOR, CS, "社区书记"))
+
+
+def account(username: str) -> dict[str, str]:
+    """A volunteer's token as organisation issues it: the subject is the account's username."""
+    return bearer(Principal(username, Role.VOLUNTEER, CS, username))
+
+
+async def test_her_account_speaks_for_her_profile_and_a_team_leader_sees_the_roster(api) -> None:
+    async def person(name: str, username: str) -> str:
+        body = {
+            "community_code": "changshan",
+            "name": name,
+            "contact": "13812345678",
+            "home_node_path": ["cs-g1"],
+            "account": username,
+        }
+        answer = await api.post("/volunteers", json=body, headers=COORD)
+        assert answer.status_code == 201, answer.text
+        assert answer.json()["account"] == username
+        return answer.json()["id"]
+
+    leader, member = await person("张立春", "cs-leader"), await person("李阿姨", "cs-volunteer")
+    again = await api.post(
+        "/volunteers",
+        headers=COORD,
+        json={
+            "community_code": "changshan",
+            "name": "王师傅",
+            "contact": "1",
+            "home_node_path": ["cs-g1"],
+            "account": "cs-volunteer",
+        },
+    )
+    assert again.status_code == 409 and "cs-volunteer" in again.json()["detail"]
+
+    mine = await api.get("/my/volunteer", headers=account("cs-volunteer"))
+    assert mine.status_code == 200 and mine.json()["id"] == member
+    assert (await api.get("/my/volunteer", headers=account("nobody"))).status_code == 404
+    assert (await api.get("/my/volunteer", headers=COORD)).status_code == 404
+
+    team = (
+        await api.post(
+            "/teams",
+            json={"community_code": "changshan", "name": "维修队", "kind": "red_vest"},
+            headers=COORD,
+        )
+    ).json()
+    for who, role in ((leader, "leader"), (member, "member")):
+        joined = await api.post(
+            f"/teams/{team['id']}/members", json={"volunteer_id": who, "role": role}, headers=COORD
+        )
+        assert joined.status_code == 200, joined.text
+    activity = (
+        await api.post(
+            "/activities",
+            headers=COORD,
+            json={
+                "community_code": "changshan",
+                "node_code": "cs-g1",
+                "kind": "repair",
+                "title": "修家电",
+                "team_id": team["id"],
+            },
+        )
+    ).json()
+    start = datetime.now(UTC) + timedelta(minutes=20)
+    shift = (
+        await api.post(
+            f"/activities/{activity['id']}/shifts",
+            headers=COORD,
+            json={
+                "starts_at": start.isoformat(),
+                "ends_at": (start + timedelta(hours=2)).isoformat(),
+                "place": "服务中心",
+                "places": 3,
+            },
+        )
+    ).json()
+
+    # An account no profile names signs up no one; hers signs her up.
+    nobody = await api.post(f"/shifts/{shift['id']}/sign-ups", headers=account("nobody"))
+    assert nobody.status_code == 403, nobody.text
+    signed = await api.post(f"/shifts/{shift['id']}/sign-ups", headers=account("cs-volunteer"))
+    assert signed.status_code == 200, signed.text
+    [own] = signed.json()["sign_ups"]
+    assert own["volunteer_id"] == member and signed.json()["code"] is None
+    [seen] = (
+        await api.get(f"/activities/{activity['id']}/shifts", headers=account("cs-volunteer"))
+    ).json()
+    assert seen["code"] is None and [s["volunteer_id"] for s in seen["sign_ups"]] == [member]
+    [listed] = (await api.get("/my/shifts", headers=account("cs-volunteer"))).json()
+    assert listed["id"] == shift["id"] and listed["sign_ups"][0]["status"] == "signed_up"
+
+    # The team's leader sees the roster and the code, and checks her in by his own account.
+    [led] = (
+        await api.get(f"/activities/{activity['id']}/shifts", headers=account("cs-leader"))
+    ).json()
+    assert led["code"] == shift["code"] and [s["volunteer_id"] for s in led["sign_ups"]] == [member]
+    checked = await api.post(
+        f"/shifts/{shift['id']}/check-in",
+        json={"volunteer_id": member},
+        headers=account("cs-leader"),
+    )
+    assert checked.status_code == 200, checked.text
+    book = await api.get(f"/volunteers/{member}/passbook", headers=account("cs-volunteer"))
+    assert book.status_code == 200
+    assert (
+        await api.get(f"/volunteers/{member}/passbook", headers=account("cs-leader"))
+    ).status_code == 404
