@@ -129,3 +129,19 @@ async def test_only_the_wishs_own_grid_and_the_coordinators_read_the_resident(
         assert not wishes.reads_resident(someone, wish), someone
     # Another grid of the community still reads the wish itself, without the resident.
     assert (await wishes.get_wish(uow, other_grid, wish.id)).id == wish.id
+
+
+async def test_the_grid_that_recorded_a_wish_in_one_of_its_micro_grids_reads_the_resident(
+    uow: FakeUnitOfWork,
+) -> None:
+    in_micro_grid = {**WHEELCHAIR, "grid_node_code": "tpj-g01-m01"}
+    wish = await wishes.record_wish(uow, GRID_LEADER, in_micro_grid, clock)
+    assert wish.recorded_in == ("tpj-g01",)
+    assert wishes.reads_resident(GRID_LEADER, wish)
+    other_grid = person(Role.GRID_LEADER, "taipingjie", grid_nodes=frozenset({"tpj-g02"}))
+    assert not wishes.reads_resident(other_grid, wish)
+    # Recorded by a coordinator: the leader of the wish's own node reads it.
+    by_coordinator = await wishes.record_wish(uow, COORDINATOR, dict(WHEELCHAIR), clock)
+    assert by_coordinator.recorded_in == ()
+    assert wishes.reads_resident(GRID_LEADER, by_coordinator)
+    assert not wishes.reads_resident(other_grid, by_coordinator)

@@ -67,7 +67,9 @@ def claimant_for(principal: Principal, kind: str | None, claimant_id: str | None
 async def record_wish(
     uow: ResourcesUnitOfWork, principal: Principal, fields: dict[str, Any], clock: Clock = utcnow
 ) -> MicroWish:
-    given = {**fields, "recorded_by": actor(principal)}
+    # A grid leader records for its grid (the nodes it serves), whose leader reads the resident.
+    grid = principal.scope.grid_nodes if principal.role is Role.GRID_LEADER else ()
+    given = {**fields, "recorded_by": actor(principal), "recorded_in": grid}
     return await create(uow, principal, WISH, MicroWish.record, given, roles=GRID, clock=clock)
 
 
@@ -106,14 +108,15 @@ async def change_wish(
 
 
 def reads_resident(principal: Principal, wish: MicroWish) -> bool:
-    """The resident's name and contact are for the grid that recorded the wish (its grid
-    leader, by the wish's grid node) and the community's coordinators, to confirm delivery with
-    the resident; everyone else (other grids, liaisons, party members, the board) sees the wish
-    and its grid only."""
+    """The resident's name and contact are for the grid that recorded the wish (the leader of
+    the grid it was recorded in, or of the wish's own node) and the community's coordinators,
+    to confirm delivery with the resident; everyone else (other grids, liaisons, party members,
+    the board) sees the wish and its grid only."""
     if not sees(principal, wish.community_code):
         return False
     if principal.role is Role.GRID_LEADER:
-        return wish.grid_node_code in principal.scope.grid_nodes
+        grid = principal.scope.grid_nodes
+        return wish.grid_node_code in grid or not grid.isdisjoint(wish.recorded_in)
     return principal.has_role(*COORDINATORS)
 
 
