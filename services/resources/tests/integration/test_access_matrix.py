@@ -1,10 +1,8 @@
-"""Each role × each resources route × an object inside and outside its scope.
+"""Each role × each resources route × an object inside and outside its scope
+(`lianxin.testing.access_matrix` says what "allowed" means and walks the table).
 
 Two communities: Taipingjie (inside every scope under test) and Changshan (outside); for a
-liaison also another unit's offer in Taipingjie. "Allowed" means the request passed the gate (any
-answer but 401, 403 or 404, never a 5xx: an allowed step on an object in the wrong state may be a
-409 or 422); outside its scope an allowed role hears 404 (not 403, which would tell the object
-exists); a role not allowed hears 403 or 404. A route without a row fails the first test.
+liaison also another unit's offer in Taipingjie. A route without a row fails the first test.
 """
 
 from __future__ import annotations
@@ -17,11 +15,11 @@ from typing import Any
 import httpx
 import pytest
 
-from lianxin.auth import Principal, Role, Scope, SigningKey, claims_for
+from lianxin.auth import Principal, Role, SigningKey, claims_for
 from lianxin.messaging.streams import RESOURCES_INCIDENTS
 from lianxin.persistence.db import make_engine, make_session_factory
 from lianxin.persistence.migrations import upgrade
-from lianxin.settings import ServiceSettings
+from lianxin.testing.access_matrix import SCOPES, Table, in_process, made, unlisted, walk
 from lianxin.testing.events import as_sent, escalation
 from resources.adapters.orm import inbox, outbox
 from resources.domain.common import Quarter
@@ -32,25 +30,15 @@ from resources.service_layer.unit_of_work import ResourcesUnitOfWork
 pytestmark = pytest.mark.asyncio
 
 KEY = SigningKey.generate("matrix")
-TPJ = frozenset({"taipingjie"})
-ROLES = {
-    "alliance_admin": Scope(alliance="tpj-alliance", communities=TPJ),
-    "street_coordinator": Scope(communities=TPJ),
-    "community_coordinator": Scope(communities=TPJ),
-    "grid_leader": Scope(communities=TPJ, grid_nodes=frozenset({"tpj-g1"})),
-    "member_unit_liaison": Scope(communities=TPJ, member_unit="tpj-u01"),
-    "department_operator": Scope(department="power_supply"),
-    "volunteer": Scope(communities=TPJ),
-    "service": Scope(),
-}
-C = frozenset({"alliance_admin", "street_coordinator", "community_coordinator"})
+# The platform itself may do everything here.
+C = frozenset({"alliance_admin", "street_coordinator", "community_coordinator", "service"})
 G = C | {"grid_leader"}
 L = frozenset({"member_unit_liaison"})
 R = G | L | {"volunteer"}
 V = frozenset({"volunteer"})
 
 # (method, path) → (the roles allowed, what the path, query or body aims at).
-TABLE: dict[tuple[str, str], tuple[frozenset[str], str]] = {
+TABLE: Table = {
     ("POST", "/needs"): (G, "body"),
     ("GET", "/needs"): (R, "query"),
     ("GET", "/needs/{need_id}"): (R, "need"),
@@ -110,46 +98,20 @@ TABLE: dict[tuple[str, str], tuple[frozenset[str], str]] = {
     ("GET", "/scorecards/stars/{year}"): (C | L, "query"),
     ("POST", "/scorecards/stars/{year}"): (C, "body"),
 }
-PUBLIC = {
-    ("GET", "/healthz"),
-    ("GET", "/readyz"),
-    ("GET", "/ops/outbox"),
-    ("GET", "/ops/dead-letters"),
-    # The operations router checks its own role (alliance admins), as in every service.
-    ("POST", "/ops/dead-letters/{dead_letter_id}/replay"),
-}
-COMMUNITIES = ("taipingjie", "changshan")
+LAST = ("/close", "/finish", "/withdraw", "/decline", "/return")
 
 
 def _token(role: str) -> str:
-    principal = Principal(f"{role}-1", Role(role), ROLES[role], role)
+    principal = Principal(f"{role}-1", Role(role), SCOPES[role], role)
     return KEY.sign(claims_for(principal, lifetime_seconds=600))
 
 
 @pytest.fixture
 async def api(database: str) -> AsyncIterator[httpx.AsyncClient]:
-    """The API in-process on the migrated database, without the relay, consumers or workers."""
     await asyncio.to_thread(upgrade, "resources", database)
-
-    async def jwks() -> dict[str, Any]:
-        return {"keys": [KEY.public_jwk()]}
-
-    app = create_app(
-        ServiceSettings(service_name="resources", database_url=database), lambda rt: jwks
-    )
-    engine = make_engine(database)
-    rt = app.state.runtime
-    rt.engine, rt.sessions = engine, make_session_factory(engine)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://resources") as client:
+    async with in_process(create_app, "resources", database, KEY) as client:
         client.headers["Authorization"] = f"Bearer {_token('service')}"
         yield client
-    await engine.dispose()
-
-
-async def _made(answer: httpx.Response) -> dict[str, Any]:
-    assert answer.status_code in (200, 201), answer.text
-    return answer.json()
 
 
 async def _world(api: httpx.AsyncClient, database: str) -> dict[str, dict[str, str]]:
@@ -167,7 +129,7 @@ async def _world(api: httpx.AsyncClient, database: str) -> dict[str, dict[str, s
             "affected": "elderly residents",
             "affected_count": 12,
         }
-        ids["need"] = (await _made(await api.post("/needs", json=need)))["id"]
+        ids["need"] = (await made(await api.post("/needs", json=need)))["id"]
         for unit in ("u01", "u02"):
             offer = {
                 "community_code": community,
@@ -180,7 +142,7 @@ async def _world(api: httpx.AsyncClient, database: str) -> dict[str, dict[str, s
                 "emergency_available": True,
                 "categories": ["elderly_care"],
             }
-            ids[f"offer_{unit}"] = (await _made(await api.post("/offers", json=offer)))["id"]
+            ids[f"offer_{unit}"] = (await made(await api.post("/offers", json=offer)))["id"]
         ids["offer"] = ids["offer_u01"]
         meeting = {
             "community_code": community,
@@ -188,15 +150,15 @@ async def _world(api: httpx.AsyncClient, database: str) -> dict[str, dict[str, s
             "scheduled_at": (now + timedelta(hours=1)).isoformat(),
             "invited_department_codes": ["power_supply"] if prefix == "tpj" else ["police"],
         }
-        ids["meeting"] = (await _made(await api.post("/meetings", json=meeting)))["id"]
+        ids["meeting"] = (await made(await api.post("/meetings", json=meeting)))["id"]
         project = {
             "community_code": community,
             "title": "连心亭",
             "due_at": (now + timedelta(days=60)).isoformat(),
             "slots": 2,
         }
-        ids["project"] = (await _made(await api.post("/projects", json=project)))["id"]
-        given = await _made(
+        ids["project"] = (await made(await api.post("/projects", json=project)))["id"]
+        given = await made(
             await api.post(
                 f"/projects/{ids['project']}/responsibilities",
                 json={
@@ -214,8 +176,8 @@ async def _world(api: httpx.AsyncClient, database: str) -> dict[str, dict[str, s
             "resident_name": "李大爷",
             "resident_contact": "13900000000",
         }
-        ids["wish"] = (await _made(await api.post("/wishes", json=wish)))["id"]
-        await _made(await api.post(f"/wishes/{ids['wish']}/publish"))
+        ids["wish"] = (await made(await api.post("/wishes", json=wish)))["id"]
+        await made(await api.post(f"/wishes/{ids['wish']}/publish"))
         war = escalation(community, f"{prefix}-g1-m1")
         engine = make_engine(database)
         uow = ResourcesUnitOfWork(
@@ -334,48 +296,22 @@ def _outside(role: str, template: str, world: dict[str, dict[str, str]]) -> list
     return outside
 
 
-def _cases() -> list[tuple[str, str, frozenset[str], str]]:
-    last = ("/close", "/finish", "/withdraw", "/decline", "/return")
-    rows = [(m, t, allowed, target) for (m, t), (allowed, target) in TABLE.items()]
-    # Reads first, endings last, so that what a test changes does not hide another's object.
-    return sorted(rows, key=lambda r: ((r[0] == "GET" and 0) or 1, r[1].endswith(last), r[1]))
-
-
 async def test_every_route_of_resources_has_a_row() -> None:
-    routes = {
-        (method.upper(), path)
-        for path, operations in create_app().openapi()["paths"].items()
-        for method in operations
-    }
-    assert routes - PUBLIC == set(TABLE), "add the route to TABLE with who may call it"
+    assert unlisted(create_app(), TABLE) == set(), "add the route to TABLE with who may call it"
 
 
 async def test_each_role_reaches_what_its_scope_allows_and_nothing_else(
     api: httpx.AsyncClient, database: str
 ) -> None:
     world = await _world(api, database)
-    tokens = {role: {"Authorization": f"Bearer {_token(role)}"} for role in ROLES}
-    wrong: list[str] = []
-    for method, template, allowed, target in _cases():
-        for role in ROLES:
-            platform = role == "service"
-            path, body = _request(method, template, target, world, world["taipingjie"])
-            answer = await api.request(method, path, headers=tokens[role], json=body)
-            status = answer.status_code
-            passed = status not in (401, 403, 404)
-            if status >= 500 or passed != (platform or role in allowed):
-                wrong.append(f"{role} {method} {path} inside: {status} {answer.text[:120]}")
-            if platform:
-                continue
-            for ids in _outside(role, template, world):
-                path, body = _request(method, template, target, world, ids)
-                answer = await api.request(method, path, headers=tokens[role], json=body)
-                fine = (
-                    answer.status_code == 404
-                    if role in allowed
-                    else answer.status_code in (403, 404)
-                )
-                if not fine:
-                    text = answer.text[:120]
-                    wrong.append(f"{role} {method} {path} outside: {answer.status_code} {text}")
+    tokens = {role: {"Authorization": f"Bearer {_token(role)}"} for role in SCOPES}
+    wrong = await walk(
+        api,
+        TABLE,
+        LAST,
+        tokens,
+        world["taipingjie"],
+        lambda method, template, target, ids: _request(method, template, target, world, ids),
+        lambda role, template, target: _outside(role, template, world),
+    )
     assert wrong == [], "\n".join(wrong)

@@ -24,6 +24,9 @@ PEOPLE = {
     "coordinator": Principal("c", Role.COMMUNITY_COORDINATOR, Scope(communities=TPJ)),
     "other": Principal("o", Role.COMMUNITY_COORDINATOR, Scope(communities=frozenset({"cs"}))),
     "grid": Principal("g", Role.GRID_LEADER, Scope(communities=TPJ, grid_nodes=frozenset({"g1"}))),
+    "other_grid": Principal(
+        "g2", Role.GRID_LEADER, Scope(communities=TPJ, grid_nodes=frozenset({"g2"}))
+    ),
     "liaison": Principal("l", Role.MEMBER_UNIT_LIAISON, Scope(communities=TPJ, member_unit="u1")),
     "department": Principal("d", Role.DEPARTMENT_OPERATOR, Scope(department="power_supply")),
 }
@@ -94,6 +97,11 @@ async def test_the_wish_board_from_record_to_close(as_: Client) -> None:
     assert (await grid.post(f"/wishes/{wish_id}/close")).json()["status"] == "closed"
     assert (await grid.get(f"/wishes/{wish_id}")).json()["resident_name"] == "李大爷"
     assert (await liaison.get(f"/wishes/{wish_id}")).status_code == 403
+    other_grid = await as_("other_grid").get(f"/wishes/{wish_id}")
+    assert other_grid.status_code == 200 and other_grid.json()["grid_node_code"] == "g1"
+    assert "李大爷" not in other_grid.text and "13900000000" not in other_grid.text
+    coordinator = (await as_("coordinator").get(f"/wishes/{wish_id}")).json()
+    assert coordinator["resident_contact"] == "13900000000"
     start = (datetime.now(UTC) - timedelta(days=1)).isoformat()
     end = (datetime.now(UTC) + timedelta(days=1)).isoformat()
     rate = await grid.get(

@@ -13,6 +13,7 @@ from lianxin.auth import Principal, Role, Scope
 from lianxin.errors import Conflict
 from resources.adapters.orm import outbox, project_claims
 from resources.adapters.orm import wishes as wish_rows
+from resources.domain.needs import Need
 from resources.service_layer import meetings, needs, offers, projects, wishes
 
 from .conftest import UOW
@@ -153,3 +154,26 @@ async def test_two_units_racing_for_the_last_slot_give_one_winner(uow: UOW) -> N
     async with uow() as read:
         rows = (await read.session.execute(select(project_claims))).all()
     assert len(rows) == 1
+
+
+async def test_a_list_is_never_cut_short(uow: UOW) -> None:
+    """More needs than the 1,000 rows a repository once stopped at without a word."""
+    async with uow() as u:
+        for n in range(1001):
+            u.needs.add(
+                Need.record(
+                    community_code="taipingjie",
+                    grid_node_code="tpj-g01",
+                    category="elderly_care",
+                    title=f"需求 {n}",
+                    affected="residents",
+                    affected_count=1,
+                    urgency="normal",
+                    source="resident",
+                    recorded_by="g",
+                    now=NOW,
+                )
+            )
+        await u.needs.save_all()
+        await u.commit()
+    assert len(await needs.list_needs(uow(), COORDINATOR, "taipingjie")) == 1001

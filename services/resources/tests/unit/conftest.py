@@ -21,7 +21,7 @@ from lianxin.testing.fakes import A
 class FakeRepository(fakes.FakeRepository[A]):
     """The generic repository, and the few queries of one kind of aggregate."""
 
-    async def in_communities(self, communities: Iterable[str] | None, **_: Any) -> list[A]:
+    async def in_communities(self, communities: Iterable[str] | None) -> list[A]:
         wanted = None if communities is None else set(communities)
         return [
             copy.deepcopy(a)

@@ -14,7 +14,7 @@ from lianxin.testing.events import as_sent, escalation
 from resources.domain.common import Quarter
 from resources.service_layer import evaluation, meetings, needs, offers, projects
 
-from .builders import T0
+from .builders import T0, a_meeting, at
 from .conftest import (
     ADMIN,
     COORDINATOR,
@@ -26,13 +26,7 @@ from .conftest import (
     FakeUnitOfWork,
 )
 
-
-def clock():
-    return T0
-
-
-def later(days: int):
-    return lambda: T0 + timedelta(days=days)
+clock = at(0)
 
 
 NEED = {
@@ -67,15 +61,7 @@ async def test_story_8_the_pavilion_from_need_to_rated_project(uow: FakeUnitOfWo
     [best, *_] = await needs.suggestions(uow, COORDINATOR, need.id, clock=clock)
     assert best.offer_id in {filed.id} | {o.id for o in await offers.list_offers(uow, ADMIN)}
     meeting = await meetings.schedule_meeting(
-        uow,
-        COORDINATOR,
-        {
-            "community_code": "taipingjie",
-            "chair_unit_code": "tpj-u01",
-            "scheduled_at": T0 + timedelta(days=1),
-            "invited_department_codes": ["housing"],
-        },
-        clock,
+        uow, COORDINATOR, a_meeting("tpj-u01", 1, invited_department_codes=["housing"]), clock
     )
     await meetings.build_meeting_agenda(uow, COORDINATOR, meeting.id, clock)
     due = T0 + timedelta(days=60)
@@ -106,7 +92,7 @@ async def test_story_8_the_pavilion_from_need_to_rated_project(uow: FakeUnitOfWo
         clock,
     )
     await step(uow, COORDINATOR, meeting.id, "minutes", {"minutes": "决定建连心亭"}, clock)
-    await meetings.close_meeting(uow, COORDINATOR, meeting.id, later(1))
+    await meetings.close_meeting(uow, COORDINATOR, meeting.id, at(1))
     # One transaction: the need taken into its project, the decisions, the close, their effects.
     assert uow.types()[-6:] == [
         "NeedTakenIntoProject",
@@ -122,41 +108,32 @@ async def test_story_8_the_pavilion_from_need_to_rated_project(uow: FakeUnitOfWo
     with pytest.raises(NotFound):
         await meetings.get_meeting(uow, DEPARTMENT, meeting.id)
 
-    await projects.claim_project(uow, LIAISON, project_id, None, later(2))
-    await projects.claim_project(uow, OTHER_LIAISON, project_id, None, later(2))
+    await projects.claim_project(uow, LIAISON, project_id, None, at(2))
+    await projects.claim_project(uow, OTHER_LIAISON, project_id, None, at(2))
     with pytest.raises(Conflict, match="full"):
-        await projects.claim_project(uow, COORDINATOR, project_id, "tpj-u03", later(2))
+        await projects.claim_project(uow, COORDINATOR, project_id, "tpj-u03", at(2))
     project = await projects.get_project(uow, LIAISON, project_id)
     [resp] = project.responsibilities
     await projects.change_project(
-        uow, LIAISON, project_id, "progress", {"note": "地基完成", "percent_done": 40}, later(10)
+        uow, LIAISON, project_id, "progress", {"note": "地基完成", "percent_done": 40}, at(10)
     )
     await projects.change_project(
-        uow, LIAISON, project_id, "complete", {"responsibility_id": resp.id}, later(30)
+        uow, LIAISON, project_id, "complete", {"responsibility_id": resp.id}, at(30)
     )
-    await projects.change_project(uow, COORDINATOR, project_id, "finish", {}, later(31))
+    await projects.change_project(uow, COORDINATOR, project_id, "finish", {}, at(31))
     await projects.change_project(
-        uow, COORDINATOR, project_id, "rate", {"rater_key": "household-1", "rating": 5}, later(32)
+        uow, COORDINATOR, project_id, "rate", {"rater_key": "household-1", "rating": 5}, at(32)
     )
     finished = await projects.get_project(uow, COORDINATOR, project_id)
     assert finished.on_time and finished.claimant_codes == ("tpj-u01", "tpj-u02")
     assert (await needs.get_need(uow, COORDINATOR, need.id)).status.value == "in_project"
     _, listed = await evaluation.quarter_cards(
-        uow, COORDINATOR, "taipingjie", Quarter(2026, 1), [], later(40)
+        uow, COORDINATOR, "taipingjie", Quarter(2026, 1), [], at(40)
     )
     assert {c.member_unit_code for c in listed.red} == {"tpj-u01", "tpj-u02"}
     # The next meeting's agenda opens with the feedback on this one's decisions.
-    nxt = await meetings.schedule_meeting(
-        uow,
-        COORDINATOR,
-        {
-            "community_code": "taipingjie",
-            "chair_unit_code": "tpj-u02",
-            "scheduled_at": T0 + timedelta(days=90),
-        },
-        later(40),
-    )
-    drafted = await meetings.build_meeting_agenda(uow, COORDINATOR, nxt.id, later(40))
+    nxt = await meetings.schedule_meeting(uow, COORDINATOR, a_meeting("tpj-u02", 90), at(40))
+    drafted = await meetings.build_meeting_agenda(uow, COORDINATOR, nxt.id, at(40))
     assert [f.state for f in drafted.agenda.feedback] == ["finished_on_time", "done"]
 
 
@@ -185,12 +162,12 @@ async def test_a_wartime_escalation_offers_the_emergency_resources_once(
     data = escalation("taipingjie", "tpj-g01-m01")
     event = as_sent(data)
     for _ in range(2):
-        await offers.offer_for_emergency(uow, event, data, "resources_incidents", later(1))
+        await offers.offer_for_emergency(uow, event, data, "resources_incidents", at(1))
     [(offered, used)] = await offers.offers_for_incident(uow, COORDINATOR, data.incident_id)
     assert (offered.id, used) == (truck.id, 0)
     assert uow.types().count("EmergencyOffersMade") == 1
     await offers.use_for_emergency(
-        uow, COORDINATOR, data.incident_id, truck.id, 2, "转移群众", later(1)
+        uow, COORDINATOR, data.incident_id, truck.id, 2, "转移群众", at(1)
     )
     [(offered, used)] = await offers.offers_for_incident(uow, COORDINATOR, data.incident_id)
     assert (offered.quantity_left, used) == (8, 2)
@@ -206,7 +183,7 @@ async def test_a_peacetime_escalation_records_nothing(uow: FakeUnitOfWork) -> No
     data = escalation("taipingjie", "tpj-g01-m01", wartime=False)
     event = as_sent(data)
     before = uow.commits
-    await offers.offer_for_emergency(uow, event, data, "resources_incidents", later(1))
+    await offers.offer_for_emergency(uow, event, data, "resources_incidents", at(1))
     assert uow.commits == before
     assert await needs.list_needs(uow, COORDINATOR) == []
 
@@ -219,8 +196,8 @@ async def test_a_liaison_files_and_sees_its_own_unit_s_offers_only(uow: FakeUnit
     assert [o.id for o in await offers.list_offers(uow, LIAISON)] == [mine.id]
     with pytest.raises(NotFound):
         await offers.refresh_offer(uow, LIAISON, theirs.id, {"quantity_left": 1}, clock)
-    await offers.refresh_offer(uow, LIAISON, mine.id, {"quantity_left": 3}, later(1))
-    stale = await offers.stale(uow, COORDINATOR, "taipingjie", ["tpj-u03"], later(200))
+    await offers.refresh_offer(uow, LIAISON, mine.id, {"quantity_left": 3}, at(1))
+    stale = await offers.stale(uow, COORDINATOR, "taipingjie", ["tpj-u03"], at(200))
     assert [s.member_unit_code for s in stale] == ["tpj-u03", "tpj-u01", "tpj-u02"]
     with pytest.raises(Forbidden):
         await offers.list_offers(uow, DEPARTMENT)

@@ -10,7 +10,7 @@ import pytest
 from lianxin.errors import Conflict, Forbidden, NotFound
 from resources.service_layer import evaluation, meetings, needs, projects, wishes
 
-from .builders import T0
+from .builders import T0, a_meeting, at
 from .conftest import (
     COORDINATOR,
     DEPARTMENT,
@@ -19,10 +19,6 @@ from .conftest import (
     OTHER_COORDINATOR,
     FakeUnitOfWork,
 )
-
-
-def at(days: float):
-    return lambda: T0 + timedelta(days=days)
 
 
 async def a_claimed_project(uow: FakeUnitOfWork):
@@ -99,16 +95,7 @@ async def test_a_need_declined_at_a_meeting_is_declined_with_its_reason(
         },
         at(0),
     )
-    meeting = await meetings.schedule_meeting(
-        uow,
-        COORDINATOR,
-        {
-            "community_code": "taipingjie",
-            "chair_unit_code": "tpj-u01",
-            "scheduled_at": T0 + timedelta(days=1),
-        },
-        at(0),
-    )
+    meeting = await meetings.schedule_meeting(uow, COORDINATOR, a_meeting("tpj-u01", 1), at(0))
     await meetings.build_meeting_agenda(uow, COORDINATOR, meeting.id, at(0))
     step = meetings.update_meeting
     reason = {"need_id": need.id, "reason": "用地不足, 转街道统筹"}

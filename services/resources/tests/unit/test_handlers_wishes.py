@@ -8,10 +8,11 @@ from uuid import uuid4
 
 import pytest
 
+from lianxin.auth import Role
 from lianxin.errors import Conflict, Forbidden, NotFound
 from resources.service_layer import wishes
 
-from .builders import T0
+from .builders import T0, at
 from .conftest import (
     COORDINATOR,
     DEPARTMENT,
@@ -21,6 +22,7 @@ from .conftest import (
     OTHER_LIAISON,
     VOLUNTEER,
     FakeUnitOfWork,
+    person,
 )
 
 WHEELCHAIR = {
@@ -32,8 +34,7 @@ WHEELCHAIR = {
 }
 
 
-def clock():
-    return T0
+clock = at(0)
 
 
 async def published_wish(uow: FakeUnitOfWork):
@@ -115,3 +116,32 @@ async def test_a_refused_step_leaves_the_wish_as_it_was(uow: FakeUnitOfWork) -> 
         await wishes.change_wish(uow, GRID_LEADER, wish.id, "close", {}, clock)
     stored = await wishes.get_wish(uow, GRID_LEADER, wish.id)
     assert stored.status.value == "published" and stored.resident_name == "李大爷"
+
+
+async def test_only_the_wishs_own_grid_and_the_coordinators_read_the_resident(
+    uow: FakeUnitOfWork,
+) -> None:
+    wish = await published_wish(uow)
+    other_grid = person(Role.GRID_LEADER, "taipingjie", grid_nodes=frozenset({"tpj-g02"}))
+    assert wishes.reads_resident(GRID_LEADER, wish)
+    assert wishes.reads_resident(COORDINATOR, wish)
+    for someone in (other_grid, LIAISON, VOLUNTEER, OTHER_COORDINATOR, DEPARTMENT):
+        assert not wishes.reads_resident(someone, wish), someone
+    # Another grid of the community still reads the wish itself, without the resident.
+    assert (await wishes.get_wish(uow, other_grid, wish.id)).id == wish.id
+
+
+async def test_the_grid_that_recorded_a_wish_in_one_of_its_micro_grids_reads_the_resident(
+    uow: FakeUnitOfWork,
+) -> None:
+    in_micro_grid = {**WHEELCHAIR, "grid_node_code": "tpj-g01-m01"}
+    wish = await wishes.record_wish(uow, GRID_LEADER, in_micro_grid, clock)
+    assert wish.recorded_in == ("tpj-g01",)
+    assert wishes.reads_resident(GRID_LEADER, wish)
+    other_grid = person(Role.GRID_LEADER, "taipingjie", grid_nodes=frozenset({"tpj-g02"}))
+    assert not wishes.reads_resident(other_grid, wish)
+    # Recorded by a coordinator: the leader of the wish's own node reads it.
+    by_coordinator = await wishes.record_wish(uow, COORDINATOR, dict(WHEELCHAIR), clock)
+    assert by_coordinator.recorded_in == ()
+    assert wishes.reads_resident(GRID_LEADER, by_coordinator)
+    assert not wishes.reads_resident(other_grid, by_coordinator)

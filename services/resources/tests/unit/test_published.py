@@ -7,8 +7,10 @@ from datetime import UTC, datetime
 import pytest
 
 from resources.domain import events
-from resources.domain.wishes import Claimant, MicroWish
+from resources.domain.wishes import Claimant
 from resources.service_layer.published import CONTRACTS, as_contract, check
+
+from .builders import a_wish
 
 
 def test_an_event_without_a_contract_stops_the_service() -> None:
@@ -20,15 +22,7 @@ def test_an_event_without_a_contract_stops_the_service() -> None:
 
 def test_a_wish_s_events_never_carry_the_resident() -> None:
     now = datetime(2026, 5, 1, tzinfo=UTC)
-    wish = MicroWish.record(
-        community_code="taipingjie",
-        grid_node_code="tpj-g01",
-        title="一台收音机",
-        resident_name="王奶奶",
-        resident_contact="13800000000",
-        recorded_by="grid-1",
-        now=now,
-    )
+    wish = a_wish(resident_name="王奶奶", resident_contact="13800000000", now=now)
     wish.publish(now)
     wish.claim(Claimant.of("party_member", "vol-7"), now)
     wire = [as_contract(e).model_dump_json() for e in wish.events]

@@ -18,9 +18,9 @@ from resources.domain.scorecards import (
     stars_for,
     stars_published,
 )
-from resources.domain.wishes import Claimant, MicroWish
+from resources.domain.wishes import Claimant
 
-from .builders import T0, days
+from .builders import T0, a_wish, days
 
 Q1 = Quarter(2026, 1)
 
@@ -62,15 +62,7 @@ def test_counts_come_from_projects_and_wishes_of_the_quarter() -> None:
     on_time.finish(T0 + days(40))
     not_yet_due = Project.create(community_code="c", title="b", due_at=T0 + days(80), now=T0)
     not_yet_due.claim("bank", T0 + days(2))
-    wish = MicroWish.record(
-        community_code="c",
-        grid_node_code="g",
-        title="t",
-        resident_name="n",
-        resident_contact="p",
-        recorded_by="grid",
-        now=T0,
-    )
+    wish = a_wish(community_code="c")
     wish.publish(T0)
     bank = Claimant.of("member_unit", "bank")
     wish.claim(bank, T0 + days(3))

@@ -12,9 +12,9 @@ from resources.domain.meetings import JointMeeting, build_agenda
 from resources.domain.needs import NeedStatus
 from resources.domain.projects import Project
 from resources.domain.scorecards import annual_review, red_black_list, scorecards
-from resources.domain.wishes import Claimant, MicroWish, WishStatus, fulfilment_rate
+from resources.domain.wishes import Claimant, WishStatus, fulfilment_rate
 
-from .builders import T0, a_need, an_offer, days
+from .builders import T0, a_need, a_wish, an_offer, days
 
 
 def test_story_8_the_pavilion() -> None:
@@ -113,15 +113,7 @@ def test_story_8_the_pavilion() -> None:
 
 def test_story_9_micro_wishes_at_taipingjie() -> None:
     grid_member = Claimant.of("member_unit", "chongqing-electric")
-    wish = MicroWish.record(
-        community_code="taipingjie",
-        grid_node_code="tpj-g3",
-        title="一台轮椅",
-        resident_name="张大爷",
-        resident_contact="138-0000-0000",
-        recorded_by="grid-3",
-        now=T0,
-    )
+    wish = a_wish()  # Taipingjie's wheelchair
     wish.publish(T0 + days(1))
     wish.claim(grid_member, T0 + days(2))
     wish.deliver(grid_member, T0 + days(4), note="轮椅已送到", photo_ref="photos/w1.jpg")
@@ -134,15 +126,7 @@ def test_story_9_micro_wishes_at_taipingjie() -> None:
     # Of 163 collected, 139 fulfilled: 85.3 %.
     wishes = [wish]
     for i in range(162):
-        w = MicroWish.record(
-            community_code="taipingjie",
-            grid_node_code="tpj-g1",
-            title=f"心愿{i}",
-            resident_name="居民",
-            resident_contact="-",
-            recorded_by="grid-1",
-            now=T0 + days(i),
-        )
+        w = a_wish(grid_node_code="tpj-g1", title=f"心愿{i}", now=T0 + days(i))
         w.publish(T0 + days(i))
         if i < 138:
             member = Claimant.of("party_member", f"pm-{i % 96}")  # 96 in-service members

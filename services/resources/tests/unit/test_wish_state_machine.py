@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from lianxin.errors import ApplicationError
-from resources.domain.wishes import Claimant, MicroWish, WishStatus
+from resources.domain.wishes import Claimant, WishStatus
 
-from .builders import T0
+from .builders import T0, a_wish
 
 CLAIMANTS = st.sampled_from(
     [
@@ -28,15 +28,7 @@ class WishMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.now = T0
-        self.wish = MicroWish.record(
-            community_code="taipingjie",
-            grid_node_code="g1",
-            title="轮椅",
-            resident_name="张",
-            resident_contact="1",
-            recorded_by="grid",
-            now=T0,
-        )
+        self.wish = a_wish()
         self.first_claimant: Claimant | None = None
         self.seen_events = 1
 

@@ -9,29 +9,16 @@ from lianxin.errors import Conflict, RuleBroken
 from resources.domain import events
 from resources.domain.wishes import (
     Claimant,
-    MicroWish,
     WishStatus,
     fulfilment_rate,
     raised_wishes,
     wish_board,
 )
 
-from .builders import T0, days
+from .builders import T0, a_wish, days
 
 UNIT = Claimant.of("member_unit", "chongqing-electric")
 MEMBER = Claimant.of("party_member", "pm-17")
-
-
-def a_wish(at: float = 0, community: str = "taipingjie") -> MicroWish:
-    return MicroWish.record(
-        community_code=community,
-        grid_node_code="tpj-g3",
-        title="一台轮椅",
-        resident_name="张大爷",
-        resident_contact="13800000000",
-        recorded_by="grid-3",
-        now=T0 + days(at),
-    )
 
 
 def test_the_resident_stays_private() -> None:
@@ -103,7 +90,7 @@ def test_unclaimed_wishes_are_raised_after_seven_days() -> None:
 def test_the_rate_counts_the_period_s_wishes_closed_before_its_end() -> None:
     wishes = []
     for i in range(10):
-        w = a_wish(at=i)
+        w = a_wish(now=T0 + days(i))
         if i < 7:
             w.publish(T0 + days(i))
             w.claim(UNIT, T0 + days(i))
@@ -112,7 +99,7 @@ def test_the_rate_counts_the_period_s_wishes_closed_before_its_end() -> None:
         elif i == 7:
             w.withdraw("搬走了", T0 + days(i))
         wishes.append(w)
-    wishes.append(a_wish(community="longze"))
+    wishes.append(a_wish(community_code="longze"))
     rate = fulfilment_rate(wishes, "taipingjie", T0, T0 + days(7))
     # Recorded days 0–6: 7 wishes; closed before day 7: those closed on days 1–6.
     assert (rate.collected, rate.fulfilled, rate.percent) == (7, 6, Decimal("85.7"))
@@ -132,7 +119,7 @@ def test_the_board_shows_waiting_wishes_first_and_no_resident() -> None:
     closed.deliver(UNIT, T0 + days(3), note="ok")
     closed.close(T0 + days(4))
     board = wish_board(
-        [recorded, taken, closed, waiting, a_wish(community="longze")], ["taipingjie"]
+        [recorded, taken, closed, waiting, a_wish(community_code="longze")], ["taipingjie"]
     )
     assert [(v.id, v.status) for v in board] == [(waiting.id, "published"), (taken.id, "claimed")]
     assert board[1].claimant_id == "chongqing-electric"

@@ -11,7 +11,7 @@ import pytest
 from lianxin.auth import Principal, SigningKey, claims_for
 from lianxin.persistence.db import make_engine, make_session_factory
 from lianxin.persistence.migrations import upgrade
-from lianxin.settings import ServiceSettings
+from lianxin.testing.access_matrix import in_process
 from volunteers.adapters.orm import inbox, outbox
 from volunteers.entrypoints.app import create_app
 from volunteers.service_layer.unit_of_work import VolunteersUnitOfWork
@@ -44,19 +44,7 @@ def bearer(principal: Principal) -> dict[str, str]:
 
 @pytest.fixture
 async def api(database: str, uows: UowFactory) -> AsyncIterator[httpx.AsyncClient]:
-    """The HTTP API in-process on the migrated database; tokens signed by the test's own key.
-    No lifespan: the routes need only the database (the relay and consumers have their tests)."""
-
-    async def jwks() -> dict:
-        return {"keys": [KEY.public_jwk()]}
-
-    app = create_app(
-        ServiceSettings(service_name="volunteers", database_url=database), lambda rt: jwks
-    )
-    engine = make_engine(database)
-    rt = app.state.runtime
-    rt.engine, rt.sessions = engine, make_session_factory(engine)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://volunteers") as client:
+    """The HTTP API in-process on the migrated database (`uows` migrates it); tokens signed by
+    the test's own key. No lifespan: the relay and consumers have their tests."""
+    async with in_process(create_app, "volunteers", database, KEY) as client:
         yield client
-    await engine.dispose()

@@ -1,12 +1,10 @@
-"""Each role × each volunteers route × an object inside and outside its scope.
+"""Each role × each volunteers route × an object inside and outside its scope
+(`lianxin.testing.access_matrix` says what "allowed" means and walks the table).
 
 Two communities: Taipingjie (inside every scope under test) and Changshan (outside); for a
 volunteer also another volunteer's passbook, call-up and redemption in Taipingjie. The volunteer's
-token names her organisation account (`tpj-volunteer`), which her profile is linked to. "Allowed"
-means the request passed the gate (any answer but 401, 403 or 404, never a 5xx: an allowed step
-in the wrong state may be a 409 or 422); outside its scope an allowed role hears 404 (not 403,
-which would tell the object exists); a role not allowed hears 403 or 404. A route without a row
-fails the first test.
+token names her organisation account (`tpj-volunteer`), which her profile is linked to. A route
+without a row fails the first test.
 """
 
 from __future__ import annotations
@@ -18,6 +16,7 @@ import httpx
 import pytest
 
 from lianxin.auth import Principal, Role, Scope
+from lianxin.testing.access_matrix import SCOPES, Table, made, unlisted, walk
 from lianxin.testing.events import as_sent, escalation
 from volunteers.entrypoints.app import create_app
 from volunteers.service_layer.mobilising import mobilise_for_emergency
@@ -26,17 +25,6 @@ from .conftest import UowFactory, bearer
 
 pytestmark = pytest.mark.asyncio
 
-TPJ = frozenset({"taipingjie"})
-SCOPES = {
-    "alliance_admin": Scope(alliance="tpj-alliance", communities=TPJ),
-    "street_coordinator": Scope(communities=TPJ),
-    "community_coordinator": Scope(communities=TPJ),
-    "grid_leader": Scope(communities=TPJ, grid_nodes=frozenset({"tpj-g1"})),
-    "member_unit_liaison": Scope(communities=TPJ, member_unit="tpj-u01"),
-    "department_operator": Scope(department="power_supply"),
-    "volunteer": Scope(communities=TPJ),
-    "service": Scope(),
-}
 C = frozenset({"alliance_admin", "street_coordinator", "community_coordinator", "service"})
 G = C | {"grid_leader"}
 V = frozenset({"volunteer"})
@@ -46,7 +34,7 @@ ADMIN = frozenset({"alliance_admin", "service"})
 
 # (method, path) → (the roles allowed, what the path, query or body aims at). "volunteer"
 # targets are the volunteer's own for a volunteer token.
-TABLE: dict[tuple[str, str], tuple[frozenset[str], str]] = {
+TABLE: Table = {
     ("POST", "/volunteers"): (C, "body"),
     ("GET", "/volunteers"): (G, "query"),
     ("GET", "/volunteers/{volunteer_id}"): (G | V, "volunteer"),
@@ -95,21 +83,8 @@ TABLE: dict[tuple[str, str], tuple[frozenset[str], str]] = {
     ("POST", "/mobilisations/{mobilisation_id}/check-out"): (C | V, "mobilisation"),
     ("POST", "/mobilisations/{mobilisation_id}/close"): (C, "mobilisation"),
 }
-PUBLIC = {
-    ("GET", "/healthz"),
-    ("GET", "/readyz"),
-    ("GET", "/ops/outbox"),
-    ("GET", "/ops/dead-letters"),
-    # The operations router checks its own role (alliance admins), as in every service.
-    ("POST", "/ops/dead-letters/{dead_letter_id}/replay"),
-}
 # What each kind of target puts in the path.
 PATH_KEYS = ("volunteer", "team", "activity", "shift", "transfer", "item", "redemption")
-
-
-async def _made(answer: httpx.Response) -> dict[str, Any]:
-    assert answer.status_code in (200, 201), answer.text
-    return answer.json()
 
 
 async def _world(api: httpx.AsyncClient, uows: UowFactory) -> dict[str, dict[str, str]]:
@@ -122,7 +97,7 @@ async def _world(api: httpx.AsyncClient, uows: UowFactory) -> dict[str, dict[str
         ids: dict[str, str] = {"community": community}
 
         async def post(path: str, body: dict[str, Any], headers: dict[str, str] = platform) -> Any:
-            return await _made(await api.post(path, json=body, headers=headers))
+            return await made(await api.post(path, json=body, headers=headers))
 
         for key, name in (("volunteer", "王师傅"), ("other", "李阿姨")):
             ids[key] = (
@@ -183,9 +158,9 @@ async def _world(api: httpx.AsyncClient, uows: UowFactory) -> dict[str, dict[str
         redeemed = {"volunteer_id": ids["volunteer"], "handed_over_by": "社区书记"}
         ids["redemption"] = (await post(f"/shop/items/{ids['item']}/redemptions", redeemed))["id"]
         war = escalation(community, f"{prefix}-g1-m1")
-        made = await mobilise_for_emergency(uows(), as_sent(war), war, "volunteers_incidents")
-        assert made is not None
-        ids["mobilisation"] = str(made.id)
+        mobilised = await mobilise_for_emergency(uows(), as_sent(war), war, "volunteers_incidents")
+        assert mobilised is not None
+        ids["mobilisation"] = str(mobilised.id)
         world[community] = ids
     return world
 
@@ -287,20 +262,12 @@ def _outside(
     return outside
 
 
-def _cases() -> list[tuple[str, str, frozenset[str], str]]:
-    rows = [(m, t, allowed, target) for (m, t), (allowed, target) in TABLE.items()]
-    # Reads first, removals and endings last, so that what one step changes hides nothing.
-    last = ("/close", "/cancellation", "/reversal", "/no-show", "/check-out")
-    return sorted(rows, key=lambda r: (r[0] != "GET", r[0] == "DELETE", r[1].endswith(last), r[1]))
+# Removals and endings last, so that what one step changes hides nothing.
+LAST = ("/close", "/cancellation", "/reversal", "/no-show", "/check-out")
 
 
 async def test_every_route_of_volunteers_has_a_row() -> None:
-    routes = {
-        (method.upper(), path)
-        for path, operations in create_app().openapi()["paths"].items()
-        for method in operations
-    }
-    assert routes - PUBLIC == set(TABLE), "add the route to TABLE with who may call it"
+    assert unlisted(create_app(), TABLE) == set(), "add the route to TABLE with who may call it"
 
 
 async def test_each_role_reaches_what_its_scope_allows_and_nothing_else(
@@ -312,23 +279,13 @@ async def test_each_role_reaches_what_its_scope_allows_and_nothing_else(
         role: bearer(Principal("tpj-volunteer" if role == "volunteer" else role, Role(role), scope))
         for role, scope in SCOPES.items()
     }
-    wrong: list[str] = []
-    for method, template, allowed, target in _cases():
-        for role in SCOPES:
-            path, body = _request(method, template, target, inside)
-            answer = await api.request(method, path, headers=tokens[role], json=body)
-            status = answer.status_code
-            if status >= 500 or (status not in (401, 403, 404)) != (role in allowed):
-                wrong.append(f"{role} {method} {template} inside: {status} {answer.text[:120]}")
-            if role == "service":
-                continue  # the platform's scope has no outside
-            for ids in _outside(role, template, target, world):
-                path, body = _request(method, template, target, ids)
-                answer = await api.request(method, path, headers=tokens[role], json=body)
-                status = answer.status_code
-                if status != 404 if role in allowed else status not in (403, 404):
-                    where = ids["community"] if ids is world["changshan"] else "another volunteer"
-                    wrong.append(
-                        f"{role} {method} {template} {where}: {status} {answer.text[:120]}"
-                    )
+    wrong = await walk(
+        api,
+        TABLE,
+        LAST,
+        tokens,
+        inside,
+        _request,
+        lambda role, template, target: _outside(role, template, target, world),
+    )
     assert wrong == [], "\n".join(wrong)

@@ -23,6 +23,17 @@ def as_volunteer(volunteer_id: str) -> dict[str, str]:
     return bearer(Principal(volunteer_id, Role.VOLUNTEER, Scope(communities=CS)))
 
 
+# A firm's donation to Changshan's points shop.
+RICE = {
+    "community_code": "changshan",
+    "name": "大米",
+    "donor_kind": "firm",
+    "donor": "超市",
+    "price": 30,
+    "stock": 3,
+}
+
+
 async def test_a_volunteer_signs_up_is_checked_in_earns_and_redeems(api) -> None:
     async def person(name: str) -> str:
         body = {
@@ -94,18 +105,7 @@ async def test_a_volunteer_signs_up_is_checked_in_earns_and_redeems(api) -> None
     )
     assert moved.status_code == 201, moved.text
 
-    item = await api.post(
-        "/shop/items",
-        headers=COORD,
-        json={
-            "community_code": "changshan",
-            "name": "大米",
-            "donor_kind": "firm",
-            "donor": "超市",
-            "price": 30,
-            "stock": 3,
-        },
-    )
+    item = await api.post("/shop/items", headers=COORD, json=RICE)
     redeemed = await api.post(
         f"/shop/items/{item.json()['id']}/redemptions",
         headers=as_volunteer(member),
@@ -130,18 +130,7 @@ async def test_a_volunteer_signs_up_is_checked_in_earns_and_redeems(api) -> None
 
 
 async def test_bad_input_and_wrong_state_name_the_field(api) -> None:
-    bad = await api.post(
-        "/shop/items",
-        headers=COORD,
-        json={
-            "community_code": "changshan",
-            "name": "油",
-            "donor_kind": "firm",
-            "donor": "d",
-            "price": 0,
-            "stock": 1,
-        },
-    )
+    bad = await api.post("/shop/items", headers=COORD, json={**RICE, "price": 0})
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "price"
     rule = await api.post(
         "/activities",

@@ -7,9 +7,9 @@ a meeting closing with ten decisions is still one write to `projects` and one to
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from enum import Enum
 from typing import Any, ClassVar, Generic, TypeVar
 from uuid import UUID
 
@@ -30,21 +30,31 @@ from resources.domain.wishes import MicroWish
 A = TypeVar("A")
 
 
-class Repository(ABC, Generic[A]):
-    """Each aggregate's repository says its table and how a row and the aggregate map."""
+class Repository(Generic[A]):
+    """Each aggregate's repository declares its class, its table and the fields the table keeps
+    in columns of their own (to query them, or to keep them out of the state); the rest of the
+    aggregate is its state (`codec`)."""
 
+    kind: ClassVar[type]
     table: ClassVar[Table]
     order: ClassVar[str] = "id"
+    # Fields copied into their own columns beside the state (an enum as its value).
+    columns: ClassVar[tuple[str, ...]] = ("community_code",)
+    # Fields kept only in their own columns or tables, never in the state.
+    private: ClassVar[frozenset[str]] = frozenset()
+    elsewhere: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self.seen: dict[UUID, A] = {}
 
-    @abstractmethod
-    def _row(self, aggregate: A) -> dict[str, Any]: ...
+    def _row(self, aggregate: A) -> dict[str, Any]:
+        fields = {c: _column(getattr(aggregate, c)) for c in (*self.columns, *self.private)}
+        state = dump(aggregate, skip=self.private | self.elsewhere)
+        return {"id": aggregate.id, **fields, "state": state}  # type: ignore[attr-defined]
 
-    @abstractmethod
-    def _aggregate(self, row: Row) -> A: ...
+    def _aggregate(self, row: Row) -> A:
+        return load(self.kind, row.state, **{f: getattr(row, f) for f in self.private})
 
     async def _complete(self, found: list[A]) -> list[A]:
         """Hook: fill in what lives in other tables."""
@@ -82,9 +92,11 @@ class Repository(ABC, Generic[A]):
                 self.seen[aggregate.id] = aggregate  # type: ignore[attr-defined]
         return [self.seen[k] for k in keys if k in self.seen]
 
-    async def where(self, *conditions: ColumnElement[bool], limit: int = 1000) -> list[A]:
+    async def where(self, *conditions: ColumnElement[bool]) -> list[A]:
+        """Every row that meets the conditions: a list is never cut short here (the lists are a
+        community's, and the API answers them whole, as its description says)."""
         query = select(self.table).where(*conditions).order_by(self.table.c[self.order])
-        rows = (await self.session.execute(query.limit(limit))).all()
+        rows = (await self.session.execute(query)).all()
         return await self._complete([self._aggregate(r) for r in rows])
 
     async def many(self, keys: Iterable[UUID]) -> list[A]:
@@ -92,12 +104,12 @@ class Repository(ABC, Generic[A]):
         return await self.where(self.table.c.id.in_(wanted)) if wanted else []
 
     async def in_communities(
-        self, communities: Iterable[str] | None, *conditions: ColumnElement[bool], limit: int = 1000
+        self, communities: Iterable[str] | None, *conditions: ColumnElement[bool]
     ) -> list[A]:
         """`None`: every community (the platform itself asking)."""
         if communities is not None:
             conditions += (self.table.c.community_code.in_(sorted(communities)),)
-        return await self.where(*conditions, limit=limit)
+        return await self.where(*conditions)
 
     async def save_all(self) -> Sequence[A]:
         saved = list(self.seen.values())
@@ -111,23 +123,13 @@ class Repository(ABC, Generic[A]):
         return saved
 
 
+def _column(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
+
+
 class NeedRepository(Repository[Need]):
-    table = orm.needs
-    order = "recorded_at"
-
-    def _row(self, n: Need) -> dict[str, Any]:
-        return {
-            "id": n.id,
-            "community_code": n.community_code,
-            "grid_node_code": n.grid_node_code,
-            "status": n.status.value,
-            "recorded_at": n.recorded_at,
-            "source_incident_id": n.source_incident_id,
-            "state": dump(n),
-        }
-
-    def _aggregate(self, row: Row) -> Need:
-        return load(Need, row.state)
+    kind, table, order = Need, orm.needs, "recorded_at"
+    columns = ("community_code", "grid_node_code", "status", "recorded_at", "source_incident_id")
 
     async def from_incident(self, incident_id: UUID) -> Need | None:
         found = await self.where(orm.needs.c.source_incident_id == incident_id)
@@ -135,38 +137,13 @@ class NeedRepository(Repository[Need]):
 
 
 class OfferRepository(Repository[ResourceOffer]):
-    table = orm.offers
-
-    def _row(self, o: ResourceOffer) -> dict[str, Any]:
-        return {
-            "id": o.id,
-            "community_code": o.community_code,
-            "member_unit_code": o.member_unit_code,
-            "emergency_available": o.emergency_available,
-            "withdrawn_at": o.withdrawn_at,
-            "state": dump(o),
-        }
-
-    def _aggregate(self, row: Row) -> ResourceOffer:
-        return load(ResourceOffer, row.state)
+    kind, table = ResourceOffer, orm.offers
+    columns = ("community_code", "member_unit_code", "emergency_available", "withdrawn_at")
 
 
 class MeetingRepository(Repository[JointMeeting]):
-    table = orm.meetings
-    order = "scheduled_at"
-
-    def _row(self, m: JointMeeting) -> dict[str, Any]:
-        return {
-            "id": m.id,
-            "community_code": m.community_code,
-            "status": m.status.value,
-            "scheduled_at": m.scheduled_at,
-            "closed_at": m.closed_at,
-            "state": dump(m),
-        }
-
-    def _aggregate(self, row: Row) -> JointMeeting:
-        return load(JointMeeting, row.state)
+    kind, table, order = JointMeeting, orm.meetings, "scheduled_at"
+    columns = ("community_code", "status", "scheduled_at", "closed_at")
 
     async def last_closed(self, community_code: str, before: datetime) -> JointMeeting | None:
         t = orm.meetings
@@ -182,20 +159,9 @@ class MeetingRepository(Repository[JointMeeting]):
 
 
 class ProjectRepository(Repository[Project]):
-    table = orm.projects
-    order = "due_at"
-
-    def _row(self, p: Project) -> dict[str, Any]:
-        return {
-            "id": p.id,
-            "community_code": p.community_code,
-            "status": p.status.value,
-            "due_at": p.due_at,
-            "state": dump(p, skip=frozenset({"claims"})),
-        }
-
-    def _aggregate(self, row: Row) -> Project:
-        return load(Project, row.state)
+    kind, table, order = Project, orm.projects, "due_at"
+    columns = ("community_code", "status", "due_at")
+    elsewhere = frozenset({"claims"})  # in project_claims, whose key keeps one unit one slot
 
     async def _complete(self, found: list[Project]) -> list[Project]:
         if found:
@@ -224,7 +190,7 @@ class ProjectRepository(Repository[Project]):
         return saved
 
     async def under_way(self) -> list[Project]:
-        return await self.where(orm.projects.c.status == "under_way", limit=100_000)
+        return await self.where(orm.projects.c.status == "under_way")
 
     async def claims_by(self, member_unit_code: str, since: datetime, until: datetime) -> int:
         c = orm.project_claims
@@ -237,32 +203,16 @@ class ProjectRepository(Repository[Project]):
 
 
 class WishRepository(Repository[MicroWish]):
-    table = orm.wishes
-    order = "recorded_at"
-    PRIVATE = frozenset({"resident_name", "resident_contact"})
+    kind, table, order = MicroWish, orm.wishes, "recorded_at"
+    columns = ("community_code", "grid_node_code", "status", "recorded_at", "closed_at")
+    private = frozenset({"resident_name", "resident_contact"})
 
     def _row(self, w: MicroWish) -> dict[str, Any]:
-        return {
-            "id": w.id,
-            "community_code": w.community_code,
-            "grid_node_code": w.grid_node_code,
-            "status": w.status.value,
+        claimant = {  # the claimant is in the state too; its columns answer "who claimed what"
             "claimant_kind": w.claimant.kind.value if w.claimant else None,
             "claimant_id": w.claimant.id if w.claimant else None,
-            "recorded_at": w.recorded_at,
-            "closed_at": w.closed_at,
-            "resident_name": w.resident_name,
-            "resident_contact": w.resident_contact,
-            "state": dump(w, skip=self.PRIVATE),
         }
-
-    def _aggregate(self, row: Row) -> MicroWish:
-        return load(
-            MicroWish,
-            row.state,
-            resident_name=row.resident_name,
-            resident_contact=row.resident_contact,
-        )
+        return {**super()._row(w), **claimant}
 
 
 class EmergencyOfferRepository:

@@ -93,6 +93,9 @@ class MicroWish(Aggregate):
     description: str
     recorded_by: str
     recorded_at: datetime
+    # The grid that recorded it: the grid nodes its leader serves (the wish's node is one of
+    # them or below one); empty when a coordinator recorded it. Its leader reads the resident.
+    recorded_in: tuple[str, ...] = ()
     # Private: for the grid to confirm delivery with the resident.
     resident_name: str = field(default="", repr=False)
     resident_contact: str = field(default="", repr=False)
@@ -119,6 +122,7 @@ class MicroWish(Aggregate):
         recorded_by: str,
         now: datetime,
         description: str = "",
+        recorded_in: Iterable[str] = (),
         wish_id: UUID | None = None,
     ) -> MicroWish:
         """点单: the grid writes down what the resident asked for."""
@@ -130,6 +134,7 @@ class MicroWish(Aggregate):
             description=description.strip()[:2000],
             recorded_by=require_text(recorded_by, "recorded_by", 64),
             recorded_at=require_aware(now, "now"),
+            recorded_in=tuple(sorted(recorded_in)),
             resident_name=require_text(resident_name, "resident_name", 64),
             resident_contact=require_text(resident_contact, "resident_contact", 64),
         )

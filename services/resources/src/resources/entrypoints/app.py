@@ -54,12 +54,29 @@ async def responsibility_deadlines(rt: Runtime[ResourcesUnitOfWork]) -> None:
         await asyncio.sleep(DEADLINES_EVERY)
 
 
+# The API's description (OpenAPI `info.description`): what holds for every route.
+DESCRIPTION = """\
+Needs, resources, joint meetings, projects and responsibilities, micro-wishes and scorecards of
+an alliance's communities.
+
+**Lists are whole.** A list (`GET /needs`, `/offers`, `/meetings`, `/projects`,
+`/responsibilities`, `/wishes`, `/wishes/board`, `/wishes/raised`, …) answers every item of the
+community asked for (`community_code`), or of all the caller's communities, that the caller may
+see: it is not paged and never cut short. Figures (the fulfilment rate, scorecards, stars) count
+every item too.
+
+Refusals are `application/problem+json`: 422 names the field, 409 a state that does not allow
+the step, 404 an object that does not exist or lies outside the caller's scope, 403 a role that
+may not act.
+"""
+
+
 def create_app(
     settings: ServiceSettings | None = None,
     signing_keys: Callable[[Runtime], KeySource] | None = None,
 ) -> FastAPI:
     """`settings` and `signing_keys` for tests that run the service in-process."""
-    return create_service_app(
+    app = create_service_app(
         "resources",
         title="Lianxin resources",
         metadata=metadata,
@@ -70,6 +87,8 @@ def create_app(
         settings=settings,
         signing_keys=signing_keys,
     )
+    app.description = DESCRIPTION
+    return app
 
 
 app = create_app()

@@ -8,8 +8,10 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 
 from lianxin.auth import Principal, authenticated
+from lianxin.listings import Listing, add_listings
 from lianxin.service import Runtime, runtime
 from resources.entrypoints.schemas import (
+    Answers,
     MatchIn,
     NeedIn,
     NoteIn,
@@ -17,6 +19,7 @@ from resources.entrypoints.schemas import (
     ReasonIn,
     RefreshIn,
     UseIn,
+    each,
     out,
 )
 from resources.service_layer import needs, offers
@@ -25,21 +28,21 @@ from resources.service_layer.unit_of_work import ResourcesUnitOfWork
 router = APIRouter(tags=["needs and resources"])
 RT = Runtime[ResourcesUnitOfWork]
 
+add_listings(
+    router,
+    [
+        Listing("/needs", "list_needs", each(needs.list_needs), Answers),
+        Listing("/offers", "list_offers", each(offers.list_offers), Answers),
+    ],
+    community_required=False,
+)
+
 
 @router.post("/needs", status_code=201)
 async def record_need(
     body: NeedIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
 ) -> dict[str, Any]:
     return out(await needs.record_need(rt.uow(), p, body.model_dump()))
-
-
-@router.get("/needs")
-async def list_needs(
-    community_code: str | None = None,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
-) -> list[dict[str, Any]]:
-    return [out(n) for n in await needs.list_needs(rt.uow(), p, community_code)]
 
 
 @router.get("/needs/{need_id}")
@@ -85,15 +88,6 @@ async def file_offer(
     body: OfferIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
 ) -> dict[str, Any]:
     return out(await offers.file_offer(rt.uow(), p, body.model_dump()))
-
-
-@router.get("/offers")
-async def list_offers(
-    community_code: str | None = None,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
-) -> list[dict[str, Any]]:
-    return [out(o) for o in await offers.list_offers(rt.uow(), p, community_code)]
 
 
 @router.get("/offers/stale")

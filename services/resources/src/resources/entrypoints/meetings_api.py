@@ -8,9 +8,11 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 
 from lianxin.auth import Principal, authenticated
+from lianxin.listings import Listing, add_listings
 from lianxin.service import Runtime, runtime
 from lianxin.steps import Step, add_steps
 from resources.entrypoints.schemas import (
+    Answers,
     AttendanceIn,
     ClaimIn,
     DeclineDecisionIn,
@@ -23,6 +25,7 @@ from resources.entrypoints.schemas import (
     RatingIn,
     ResponsibilityDecisionIn,
     ResponsibilityIn,
+    each,
     out,
 )
 from resources.service_layer import meetings, projects
@@ -32,20 +35,30 @@ router = APIRouter(tags=["meetings and projects"])
 RT = Runtime[ResourcesUnitOfWork]
 
 
+def _project(project: projects.Project) -> dict[str, Any]:
+    return {
+        **out(project),
+        "percent_done": project.percent_done,
+        "slots_left": project.slots_left,
+        "mean_rating": project.mean_rating,
+    }
+
+
+add_listings(
+    router,
+    [
+        Listing("/meetings", "list_meetings", each(meetings.list_meetings), Answers),
+        Listing("/projects", "list_projects", each(projects.list_projects, _project), Answers),
+    ],
+    community_required=False,
+)
+
+
 @router.post("/meetings", status_code=201)
 async def schedule_meeting(
     body: MeetingIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
 ) -> dict[str, Any]:
     return out(await meetings.schedule_meeting(rt.uow(), p, body.model_dump()))
-
-
-@router.get("/meetings")
-async def list_meetings(
-    community_code: str | None = None,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
-) -> list[dict[str, Any]]:
-    return [out(m) for m in await meetings.list_meetings(rt.uow(), p, community_code)]
 
 
 @router.get("/meetings/{meeting_id}")
@@ -96,24 +109,6 @@ async def create_project(
     body: ProjectIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
 ) -> dict[str, Any]:
     return out(await projects.create_project(rt.uow(), p, body.model_dump()))
-
-
-@router.get("/projects")
-async def list_projects(
-    community_code: str | None = None,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
-) -> list[dict[str, Any]]:
-    return [_project(x) for x in await projects.list_projects(rt.uow(), p, community_code)]
-
-
-def _project(project: projects.Project) -> dict[str, Any]:
-    return {
-        **out(project),
-        "percent_done": project.percent_done,
-        "slots_left": project.slots_left,
-        "mean_rating": project.mean_rating,
-    }
 
 
 @router.get("/projects/{project_id}")

@@ -1,15 +1,19 @@
 """What the resources API accepts: pydantic bodies with limits, so bad input is a 422 naming the
 field before any handler runs. Every text refuses NUL bytes (PostgreSQL cannot store them in
-text, and nothing a person types contains one)."""
+text, and nothing a person types contains one). And what it answers: `out`, `each`."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime, Field
 
+from lianxin.auth import Principal
 from lianxin.inputs import Body
+from lianxin.listings import Read
+from lianxin.service import Runtime
 from resources.adapters.codec import dump
 
 Code = Annotated[str, Field(min_length=1, max_length=64)]
@@ -176,3 +180,19 @@ class PublishListIn(Body):
 def out(aggregate: Any, **skip: bool) -> dict[str, Any]:
     """An aggregate as the API answers it (its state; `skip` leaves fields out)."""
     return dump(aggregate, skip=frozenset(k for k, v in skip.items() if v))
+
+
+Answers = list[dict[str, Any]]  # what a list route answers
+
+
+def each(
+    handler: Callable[[Any, Principal, str | None], Awaitable[list[Any]]],
+    shape: Callable[[Any], dict[str, Any]] = out,
+) -> Read:
+    """A list route's read (`lianxin.listings`): the handler's list for the community asked
+    for (or all the caller's), each item shaped as the API answers it."""
+
+    async def read(rt: Runtime[Any], p: Principal, community_code: str | None) -> Any:
+        return [shape(x) for x in await handler(rt.uow(), p, community_code)]
+
+    return read

@@ -9,17 +9,20 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
 
 from lianxin.auth import Principal, authenticated
+from lianxin.listings import Listing, add_listings
 from lianxin.service import Runtime, runtime
 from lianxin.steps import Step, add_steps
 from resources.adapters.repositories import WishRepository
 from resources.domain.common import Quarter
 from resources.domain.scorecards import RedBlackList, Scorecard
 from resources.entrypoints.schemas import (
+    Answers,
     DeliveryIn,
     PublishListIn,
     ReasonIn,
     WishClaimIn,
     WishIn,
+    each,
     out,
 )
 from resources.service_layer import evaluation, wishes
@@ -31,7 +34,7 @@ RT = Runtime[ResourcesUnitOfWork]
 
 def _public(wish: wishes.MicroWish) -> dict[str, Any]:
     """A wish without its resident: what every answer but the grid's own read shows."""
-    return out(wish, **dict.fromkeys(WishRepository.PRIVATE, True))
+    return out(wish, **dict.fromkeys(WishRepository.private, True))
 
 
 @router.post("/wishes", status_code=201)
@@ -41,34 +44,34 @@ async def record_wish(
     return _public(await wishes.record_wish(rt.uow(), p, body.model_dump()))
 
 
-@router.get("/wishes")
-async def list_wishes(
-    community_code: str | None = None,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
-) -> list[dict[str, Any]]:
-    """The grid's list, every status (the resident's name only on a wish's own page)."""
-    return [_public(w) for w in await wishes.list_wishes(rt.uow(), p, community_code)]
-
-
-@router.get("/wishes/board")
-async def board(
-    community_code: str | None = None,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
-) -> list[dict[str, Any]]:
-    """The public wish board: waiting wishes first, never the resident's name or contact."""
-    return [out(w) for w in await wishes.board(rt.uow(), p, community_code)]
-
-
-@router.get("/wishes/raised")
-async def raised(
-    community_code: str | None = None,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
-) -> list[dict[str, Any]]:
-    """Wishes nobody has claimed for a week or more."""
-    return [out(r) for r in await wishes.raised(rt.uow(), p, community_code)]
+# Before `/wishes/{wish_id}`, so that `board` and `raised` are not read as a wish's id.
+add_listings(
+    router,
+    [
+        Listing(
+            "/wishes",
+            "list_wishes",
+            each(wishes.list_wishes, _public),
+            Answers,
+            "The grid's list, every status (the resident's name only on a wish's own page).",
+        ),
+        Listing(
+            "/wishes/board",
+            "board",
+            each(wishes.board),
+            Answers,
+            "The public wish board: waiting wishes first, never the resident's name or contact.",
+        ),
+        Listing(
+            "/wishes/raised",
+            "raised",
+            each(wishes.raised),
+            Answers,
+            "Wishes nobody has claimed for a week or more.",
+        ),
+    ],
+    community_required=False,
+)
 
 
 @router.get("/wishes/fulfilment-rate")
@@ -87,8 +90,10 @@ async def fulfilment_rate(
 async def get_wish(
     wish_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
 ) -> dict[str, Any]:
-    """The grid's view, with the resident's name and contact to confirm delivery."""
-    return out(await wishes.get_wish(rt.uow(), p, wish_id))
+    """The grid's view; the resident's name and contact only for the wish's own grid and the
+    community's coordinators, to confirm delivery."""
+    wish = await wishes.get_wish(rt.uow(), p, wish_id)
+    return out(wish) if wishes.reads_resident(p, wish) else _public(wish)
 
 
 async def _wish_step(rt: RT, p: Principal, wish_id: UUID, step: str, body: Any) -> Any:

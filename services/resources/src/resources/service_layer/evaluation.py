@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from lianxin.auth import Principal, Role
+from lianxin.auth import Principal
 from resources.domain.common import Quarter
 from resources.domain.scorecards import (
     AnnualReview,
@@ -30,6 +30,7 @@ from resources.service_layer.pipeline import (
     Clock,
     communities_of,
     may,
+    only_own_unit,
     utcnow,
 )
 from resources.service_layer.published import as_contract
@@ -44,9 +45,9 @@ async def _cards(
     now: datetime,
 ) -> list[Scorecard]:
     scope = {community_code}
-    projects = await uow.projects.in_communities(scope, limit=100_000)
-    wishes = await uow.wishes.in_communities(scope, limit=100_000)
-    offers = await uow.offers.in_communities(scope, limit=100_000)
+    projects = await uow.projects.in_communities(scope)
+    wishes = await uow.wishes.in_communities(scope)
+    offers = await uow.offers.in_communities(scope)
     known = [
         *units,
         *(o.member_unit_code for o in offers),
@@ -74,9 +75,7 @@ async def quarter_cards(
     async with uow:
         cards = await _cards(uow, community_code, units, (quarter,), clock())
     listed = red_black_list(quarter, cards)
-    if principal.role is Role.MEMBER_UNIT_LIAISON:
-        cards = [c for c in cards if c.member_unit_code == principal.scope.member_unit]
-    return cards, listed
+    return only_own_unit(principal, cards, lambda c: c.member_unit_code), listed
 
 
 async def publish_red_black_list(
@@ -119,6 +118,4 @@ async def year_review(
             published = stars_published(community_code, year, reviews, now)
             uow.emit(as_contract(published), community=community_code)
             await uow.commit()
-    if principal.role is Role.MEMBER_UNIT_LIAISON:  # as with the quarter's cards: its own only
-        reviews = [r for r in reviews if r.member_unit_code == principal.scope.member_unit]
-    return reviews
+    return only_own_unit(principal, reviews, lambda r: r.member_unit_code)

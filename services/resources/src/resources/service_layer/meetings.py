@@ -21,19 +21,17 @@ from resources.domain.meetings import JointMeeting, build_agenda
 from resources.domain.projects import Project
 from resources.service_layer.pipeline import (
     COORDINATORS,
+    LIAISON,
+    MEETING,
     Clock,
     act,
-    communities_of,
     create,
     may,
+    read_list,
     sees,
     utcnow,
 )
 from resources.service_layer.unit_of_work import ResourcesUnitOfWork
-
-
-def _meetings(u: ResourcesUnitOfWork) -> Any:
-    return u.meetings
 
 
 async def schedule_meeting(
@@ -41,13 +39,8 @@ async def schedule_meeting(
 ) -> JointMeeting:
     """The chair is the big committee's rotating chair of the term (organisation's rotation):
     the secretary names it."""
-
-    def schedule(u: ResourcesUnitOfWork, now: datetime) -> JointMeeting:
-        return JointMeeting.schedule(**fields, now=now)
-
-    community = fields["community_code"]
     return await create(
-        uow, principal, community, _meetings, schedule, roles=COORDINATORS, clock=clock
+        uow, principal, MEETING, JointMeeting.schedule, fields, roles=COORDINATORS, clock=clock
     )
 
 
@@ -73,9 +66,7 @@ async def build_meeting_agenda(
     async def command(meeting: JointMeeting, now: datetime) -> None:
         meeting.set_agenda(await _draft(uow, meeting, now))
 
-    return await act(
-        uow, principal, _meetings, "meeting", meeting_id, command, roles=COORDINATORS, clock=clock
-    )
+    return await act(uow, principal, MEETING, meeting_id, command, roles=COORDINATORS, clock=clock)
 
 
 async def update_meeting(
@@ -102,9 +93,7 @@ async def update_meeting(
         else:
             raise RuleBroken("step", f"no such step: {step}")
 
-    return await act(
-        uow, principal, _meetings, "meeting", meeting_id, command, roles=COORDINATORS, clock=clock
-    )
+    return await act(uow, principal, MEETING, meeting_id, command, roles=COORDINATORS, clock=clock)
 
 
 async def close_meeting(
@@ -114,9 +103,7 @@ async def close_meeting(
         meeting.close(now)
         await _carry_out(uow, meeting.community_code, meeting.events, now)
 
-    return await act(
-        uow, principal, _meetings, "meeting", meeting_id, command, roles=COORDINATORS, clock=clock
-    )
+    return await act(uow, principal, MEETING, meeting_id, command, roles=COORDINATORS, clock=clock)
 
 
 async def _carry_out(
@@ -159,7 +146,7 @@ async def get_meeting(
             if principal.scope.department in meeting.invited_department_codes:
                 return meeting
         elif sees(principal, meeting.community_code):
-            may(principal, COORDINATORS | {Role.MEMBER_UNIT_LIAISON})
+            may(principal, COORDINATORS | LIAISON)
             return meeting
     raise NotFound("meeting", meeting_id)
 
@@ -167,6 +154,5 @@ async def get_meeting(
 async def list_meetings(
     uow: ResourcesUnitOfWork, principal: Principal, community_code: str | None = None
 ) -> list[JointMeeting]:
-    may(principal, COORDINATORS | {Role.MEMBER_UNIT_LIAISON})
-    async with uow:
-        return await uow.meetings.in_communities(communities_of(principal, community_code))
+    roles = COORDINATORS | LIAISON
+    return await read_list(uow, principal, MEETING, community_code, roles=roles)

@@ -17,6 +17,7 @@ from resources.domain.needs import Need
 from resources.service_layer.pipeline import (
     COORDINATORS,
     GRID,
+    NEED,
     READERS,
     Clock,
     act,
@@ -24,6 +25,8 @@ from resources.service_layer.pipeline import (
     communities_of,
     create,
     may,
+    read_list,
+    read_one,
     sees,
     utcnow,
 )
@@ -37,18 +40,15 @@ async def record_need(
     from_incident = fields.get("source_incident_id") is not None
     roles = COORDINATORS if from_incident else GRID
 
-    async def record(u: ResourcesUnitOfWork, now: datetime) -> Need:
-        if from_incident and await u.needs.from_incident(fields["source_incident_id"]):
+    async def record(*, source: str | None = None, **given: Any) -> Need:
+        # Inside the transaction `create` opens: the one need per incident is checked there.
+        if from_incident and await uow.needs.from_incident(fields["source_incident_id"]):
             raise Conflict(f"incident {fields['source_incident_id']} already has its need")
-        source = fields.pop("source", None) or ("incident" if from_incident else "resident")
-        return Need.record(**fields, source=source, recorded_by=actor(principal), now=now)
+        source = source or ("incident" if from_incident else "resident")
+        return Need.record(**given, source=source)
 
-    community = fields["community_code"]
-    return await create(uow, principal, community, _needs, record, roles=roles, clock=clock)
-
-
-def _needs(u: ResourcesUnitOfWork) -> Any:
-    return u.needs
+    given = {**fields, "recorded_by": actor(principal)}
+    return await create(uow, principal, NEED, record, given, roles=roles, clock=clock)
 
 
 async def match_need(
@@ -67,24 +67,16 @@ async def match_need(
             raise NotFound("resource offer", ", ".join(missing))
         need.match(offer_ids, now)
 
-    return await act(
-        uow, principal, _needs, "need", need_id, command, roles=COORDINATORS, clock=clock
-    )
+    return await act(uow, principal, NEED, need_id, command, roles=COORDINATORS, clock=clock)
 
 
 async def meet_need(
     uow: ResourcesUnitOfWork, principal: Principal, need_id: UUID, note: str, clock: Clock = utcnow
 ) -> Need:
-    return await act(
-        uow,
-        principal,
-        _needs,
-        "need",
-        need_id,
-        lambda need, now: need.meet(note, now),
-        roles=COORDINATORS,
-        clock=clock,
-    )
+    def meet(need: Need, now: datetime) -> None:
+        need.meet(note, now)
+
+    return await act(uow, principal, NEED, need_id, meet, roles=COORDINATORS, clock=clock)
 
 
 async def decline_need(
@@ -94,34 +86,20 @@ async def decline_need(
     reason: str,
     clock: Clock = utcnow,
 ) -> Need:
-    return await act(
-        uow,
-        principal,
-        _needs,
-        "need",
-        need_id,
-        lambda need, now: need.decline(reason, now),
-        roles=COORDINATORS,
-        clock=clock,
-    )
+    def decline(need: Need, now: datetime) -> None:
+        need.decline(reason, now)
+
+    return await act(uow, principal, NEED, need_id, decline, roles=COORDINATORS, clock=clock)
 
 
 async def list_needs(
     uow: ResourcesUnitOfWork, principal: Principal, community_code: str | None = None
 ) -> list[Need]:
-    may(principal, READERS)
-    communities = communities_of(principal, community_code)
-    async with uow:
-        return await uow.needs.in_communities(communities)
+    return await read_list(uow, principal, NEED, community_code, roles=READERS)
 
 
 async def get_need(uow: ResourcesUnitOfWork, principal: Principal, need_id: UUID) -> Need:
-    may(principal, READERS)
-    async with uow:
-        need = await uow.needs.get(need_id)
-    if need is None or not sees(principal, need.community_code):
-        raise NotFound("need", need_id)
-    return need
+    return await read_one(uow, principal, NEED, need_id, roles=READERS)
 
 
 async def suggestions(

@@ -17,13 +17,15 @@ from resources.domain.resources import ResourceOffer, StaleList, emergency_offer
 from resources.service_layer.pipeline import (
     COORDINATORS,
     LIAISON,
+    OFFER,
     Clock,
     act,
     acts_for_unit,
-    communities_of,
     create,
     may,
+    only_own_unit,
     own_unit,
+    read_list,
     sees,
     utcnow,
 )
@@ -33,35 +35,19 @@ from resources.service_layer.unit_of_work import ResourcesUnitOfWork
 UNIT_ACTORS = COORDINATORS | LIAISON
 
 
-def _offers(u: ResourcesUnitOfWork) -> Any:
-    return u.offers
-
-
 def _for_own_unit(principal: Principal, offer: ResourceOffer) -> None:
     if not acts_for_unit(principal, offer.member_unit_code):
         raise NotFound("resource offer", offer.id)
-
-
-def visible(principal: Principal, offer: ResourceOffer) -> bool:
-    """A liaison sees its own unit's list; the others their communities'."""
-    if not sees(principal, offer.community_code):
-        return False
-    if principal.scope.member_unit and not principal.is_platform:
-        return offer.member_unit_code == principal.scope.member_unit
-    return True
 
 
 async def file_offer(
     uow: ResourcesUnitOfWork, principal: Principal, fields: dict[str, Any], clock: Clock = utcnow
 ) -> ResourceOffer:
     may(principal, UNIT_ACTORS)  # the role before anything the body says
-    unit = own_unit(principal, fields.pop("member_unit_code", None))
-
-    def file(u: ResourcesUnitOfWork, now: datetime) -> ResourceOffer:
-        return ResourceOffer.file(**fields, member_unit_code=unit, now=now)
-
-    community = fields["community_code"]
-    return await create(uow, principal, community, _offers, file, roles=UNIT_ACTORS, clock=clock)
+    given = {**fields, "member_unit_code": own_unit(principal, fields.get("member_unit_code"))}
+    return await create(
+        uow, principal, OFFER, ResourceOffer.file, given, roles=UNIT_ACTORS, clock=clock
+    )
 
 
 async def _on_own_offer(
@@ -75,8 +61,7 @@ async def _on_own_offer(
     return await act(
         uow,
         principal,
-        _offers,
-        "resource offer",
+        OFFER,
         offer_id,
         command,
         roles=UNIT_ACTORS,
@@ -126,10 +111,8 @@ async def use_offer(
 async def list_offers(
     uow: ResourcesUnitOfWork, principal: Principal, community_code: str | None = None
 ) -> list[ResourceOffer]:
-    may(principal, COORDINATORS | LIAISON)
-    async with uow:
-        found = await uow.offers.in_communities(communities_of(principal, community_code))
-    return [o for o in found if visible(principal, o)]
+    found = await read_list(uow, principal, OFFER, community_code, roles=UNIT_ACTORS)
+    return only_own_unit(principal, found, lambda o: o.member_unit_code)  # a liaison: its own list
 
 
 async def stale(
@@ -144,8 +127,7 @@ async def stale(
     may(principal, COORDINATORS | LIAISON)
     offers = await list_offers(uow, principal, community_code)
     units = list(dict.fromkeys([*member_unit_codes, *(o.member_unit_code for o in offers)]))
-    if principal.scope.member_unit and not principal.is_platform:
-        units = [principal.scope.member_unit]
+    units = only_own_unit(principal, units, str)
     return stale_lists(units, offers, clock())
 
 
@@ -216,13 +198,4 @@ async def use_for_emergency(
         if not await uow.emergency.add_use(incident_id, offer_id, quantity):
             raise NotFound("emergency offer", f"{offer_id} for incident {incident_id}")
 
-    return await act(
-        uow,
-        principal,
-        _offers,
-        "resource offer",
-        offer_id,
-        command,
-        roles=COORDINATORS,
-        clock=clock,
-    )
+    return await act(uow, principal, OFFER, offer_id, command, roles=COORDINATORS, clock=clock)

@@ -18,19 +18,26 @@ Who may do what (the issue's access rule):
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from lianxin.auth import Principal, Role
 from lianxin.errors import Forbidden, NotFound, RuleBroken
 from resources.adapters.repositories import Repository
+from resources.domain.meetings import JointMeeting
+from resources.domain.needs import Need
+from resources.domain.projects import Project
+from resources.domain.resources import ResourceOffer
+from resources.domain.wishes import MicroWish
 from resources.service_layer.published import as_contract
 from resources.service_layer.unit_of_work import ResourcesUnitOfWork
 
 Clock = Callable[[], datetime]
 A = TypeVar("A")
+T = TypeVar("T")
 
 COORDINATORS = frozenset({Role.ALLIANCE_ADMIN, Role.STREET_COORDINATOR, Role.COMMUNITY_COORDINATOR})
 GRID = COORDINATORS | {Role.GRID_LEADER}
@@ -68,24 +75,41 @@ def may(principal: Principal, roles: frozenset[Role]) -> None:
         raise Forbidden(f"{principal.role} may not do this")
 
 
+# The rule "a liaison acts, and reads what is a unit's, only for its own unit" is written here
+# once: `liaison_unit` says which unit that is, the rest apply it.
+
+
+def liaison_unit(principal: Principal) -> str | None:
+    """The one member unit a liaison acts and reads for ("" if its token names none, which is
+    no unit's); None for every other role (coordinators act for any unit of their communities)."""
+    if principal.role is Role.MEMBER_UNIT_LIAISON:
+        return principal.scope.member_unit or ""
+    return None
+
+
 def acts_for_unit(principal: Principal, member_unit_code: str) -> bool:
     """A liaison acts for its own unit; coordinators for any unit of their communities."""
-    if principal.role is Role.MEMBER_UNIT_LIAISON:
-        return principal.scope.member_unit == member_unit_code
-    return principal.has_role(*COORDINATORS)
+    unit = liaison_unit(principal)
+    return member_unit_code == unit if unit is not None else principal.has_role(*COORDINATORS)
 
 
 def own_unit(principal: Principal, given: str | None) -> str:
     """The unit a command is for: a liaison's own (it may not name another), or the one a
     coordinator names on the unit's behalf."""
-    if principal.role is Role.MEMBER_UNIT_LIAISON:
-        unit = principal.scope.member_unit
+    unit = liaison_unit(principal)
+    if unit is not None:
         if not unit or (given and given != unit):
             raise Forbidden("a liaison acts for its own member unit only")
         return unit
     if not given:
         raise RuleBroken("member_unit_code", "name the member unit this is for")
     return given
+
+
+def only_own_unit(principal: Principal, found: Iterable[T], unit_of: Callable[[T], str]) -> list[T]:
+    """What a liaison reads of a list of units' things: its own unit's only; others, all."""
+    unit = liaison_unit(principal)
+    return [x for x in found if unit is None or unit_of(x) == unit]
 
 
 async def stage(uow: ResourcesUnitOfWork, correlation_id: str | None = None) -> None:
@@ -102,14 +126,60 @@ async def stage(uow: ResourcesUnitOfWork, correlation_id: str | None = None) -> 
             aggregate.events.clear()
 
 
+@dataclass(frozen=True)
+class Kind(Generic[A]):
+    """A kind of aggregate the pipeline serves: its name in a refusal ("need … not found") and
+    its repository in the unit of work (opened only inside the transaction)."""
+
+    what: str
+    repository: Callable[[ResourcesUnitOfWork], Repository[A]]
+
+
+NEED: Kind[Need] = Kind("need", lambda u: u.needs)
+OFFER: Kind[ResourceOffer] = Kind("resource offer", lambda u: u.offers)
+MEETING: Kind[JointMeeting] = Kind("meeting", lambda u: u.meetings)
+PROJECT: Kind[Project] = Kind("project", lambda u: u.projects)
+WISH: Kind[MicroWish] = Kind("wish", lambda u: u.wishes)
+
 Check = Callable[[Principal, A], None]
+
+
+async def read_one(
+    uow: ResourcesUnitOfWork,
+    principal: Principal,
+    kind: Kind[A],
+    key: UUID,
+    *,
+    roles: frozenset[Role],
+) -> A:
+    """One aggregate, for a role that may read it, in the caller's communities (else 404)."""
+    may(principal, roles)
+    async with uow:
+        found = await kind.repository(uow).get(key)
+    if found is None or not sees(principal, found.community_code):  # type: ignore[attr-defined]
+        raise NotFound(kind.what, key)
+    return found
+
+
+async def read_list(
+    uow: ResourcesUnitOfWork,
+    principal: Principal,
+    kind: Kind[A],
+    community_code: str | None,
+    *,
+    roles: frozenset[Role],
+) -> list[A]:
+    """A community's list (the one asked for, else all the caller's), for a role that may."""
+    may(principal, roles)
+    communities = communities_of(principal, community_code)
+    async with uow:
+        return await kind.repository(uow).in_communities(communities)
 
 
 async def act(
     uow: ResourcesUnitOfWork,
     principal: Principal,
-    repository: Callable[[ResourcesUnitOfWork], Repository[A]],
-    what: str,
+    kind: Kind[A],
     key: UUID,
     command: Callable[[A, datetime], object | Awaitable[object]],
     *,
@@ -120,9 +190,9 @@ async def act(
     """Run one command on one aggregate the caller sees (and its knock-on changes, which the
     command makes through `uow`'s repositories)."""
     async with uow:
-        aggregate = await repository(uow).get(key, for_update=True)
+        aggregate = await kind.repository(uow).get(key, for_update=True)
         if aggregate is None or not sees(principal, aggregate.community_code):  # type: ignore[attr-defined]
-            raise NotFound(what, key)
+            raise NotFound(kind.what, key)
         may(principal, roles)
         if check is not None:
             check(principal, aggregate)
@@ -137,21 +207,23 @@ async def act(
 async def create(
     uow: ResourcesUnitOfWork,
     principal: Principal,
-    community_code: str,
-    repository: Callable[[ResourcesUnitOfWork], Repository[A]],
-    make: Callable[[ResourcesUnitOfWork, datetime], A | Awaitable[A]],
+    kind: Kind[A],
+    make: Callable[..., A | Awaitable[A]],
+    fields: dict[str, Any],
     *,
     roles: frozenset[Role],
     clock: Clock = utcnow,
 ) -> A:
-    """A new aggregate in a community the caller acts for, added to its repository."""
+    """A new aggregate, `make(**fields, now=…)`, in the community `fields` names (one the caller
+    acts for), added to its repository."""
+    community_code = fields["community_code"]
     may(principal, roles)
     if not sees(principal, community_code):
         raise NotFound("community", community_code)
     async with uow:
-        made = make(uow, clock())
+        made = make(**fields, now=clock())
         aggregate: A = await made if inspect.isawaitable(made) else made  # type: ignore[assignment]
-        repository(uow).add(aggregate)
+        kind.repository(uow).add(aggregate)
         await stage(uow)
         await uow.commit()
     return aggregate

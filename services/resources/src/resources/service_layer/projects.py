@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from lianxin.auth import Principal, Role
+from lianxin.auth import Principal
 from lianxin.errors import NotFound
 from resources.domain.claims import ClaimFlag, claim_flags
 from resources.domain.common import Quarter
@@ -21,36 +21,31 @@ from resources.domain.responsibilities import ResponsibilityLine, responsibiliti
 from resources.service_layer.pipeline import (
     COORDINATORS,
     LIAISON,
+    PROJECT,
     READERS,
     Clock,
     act,
     actor,
     acts_for_unit,
-    communities_of,
     create,
+    liaison_unit,
     may,
     own_unit,
-    sees,
+    read_list,
+    read_one,
     stage,
     utcnow,
 )
 from resources.service_layer.unit_of_work import ResourcesUnitOfWork
 
 
-def _projects(u: ResourcesUnitOfWork) -> Any:
-    return u.projects
-
-
 async def create_project(
     uow: ResourcesUnitOfWork, principal: Principal, fields: dict[str, Any], clock: Clock = utcnow
 ) -> Project:
     """A project outside a meeting (the committee decided it elsewhere); most come from one."""
-
-    def make(u: ResourcesUnitOfWork, now: datetime) -> Project:
-        return Project.create(**fields, now=now)
-
-    community = fields["community_code"]
-    return await create(uow, principal, community, _projects, make, roles=COORDINATORS, clock=clock)
+    return await create(
+        uow, principal, PROJECT, Project.create, fields, roles=COORDINATORS, clock=clock
+    )
 
 
 async def claim_project(
@@ -70,8 +65,7 @@ async def claim_project(
     return await act(
         uow,
         principal,
-        _projects,
-        "project",
+        PROJECT,
         project_id,
         command,
         roles=COORDINATORS | LIAISON,
@@ -81,9 +75,7 @@ async def claim_project(
 
 def _claimant_or_coordinator(principal: Principal, project: Project) -> None:
     """Progress is reported by a unit that claimed the project, or by a coordinator."""
-    if principal.role is Role.MEMBER_UNIT_LIAISON and not any(
-        acts_for_unit(principal, c) for c in project.claimant_codes
-    ):
+    if liaison_unit(principal) not in (None, *project.claimant_codes):  # a liaison's unit
         raise NotFound("project", project.id)
 
 
@@ -128,8 +120,7 @@ async def change_project(
     return await act(
         uow,
         principal,
-        _projects,
-        "project",
+        PROJECT,
         project_id,
         command,
         roles=roles,
@@ -141,18 +132,11 @@ async def change_project(
 async def list_projects(
     uow: ResourcesUnitOfWork, principal: Principal, community_code: str | None = None
 ) -> list[Project]:
-    may(principal, READERS)
-    async with uow:
-        return await uow.projects.in_communities(communities_of(principal, community_code))
+    return await read_list(uow, principal, PROJECT, community_code, roles=READERS)
 
 
 async def get_project(uow: ResourcesUnitOfWork, principal: Principal, project_id: UUID) -> Project:
-    may(principal, READERS)
-    async with uow:
-        project = await uow.projects.get(project_id)
-    if project is None or not sees(principal, project.community_code):
-        raise NotFound("project", project_id)
-    return project
+    return await read_one(uow, principal, PROJECT, project_id, roles=READERS)
 
 
 async def responsibilities(
@@ -163,9 +147,8 @@ async def responsibilities(
     clock: Clock = utcnow,
 ) -> list[ResponsibilityLine]:
     found = await list_projects(uow, principal, community_code)
-    if principal.role is Role.MEMBER_UNIT_LIAISON:
-        holder_code = principal.scope.member_unit
-    return responsibilities_list(found, clock(), holder_code)
+    unit = liaison_unit(principal)
+    return responsibilities_list(found, clock(), holder_code if unit is None else unit)
 
 
 async def flags(

@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from lianxin.auth import Principal, Role
-from lianxin.errors import Forbidden, NotFound
+from lianxin.errors import Forbidden
 from resources.domain.wishes import (
     Claimant,
     ClaimantKind,
@@ -30,12 +30,15 @@ from resources.service_layer.pipeline import (
     GRID,
     LIAISON,
     READERS,
+    WISH,
     Clock,
     act,
     actor,
     communities_of,
     create,
-    may,
+    liaison_unit,
+    read_list,
+    read_one,
     sees,
     utcnow,
 )
@@ -44,15 +47,11 @@ from resources.service_layer.unit_of_work import ResourcesUnitOfWork
 CLAIMANTS = COORDINATORS | LIAISON | {Role.VOLUNTEER}
 
 
-def _wishes(u: ResourcesUnitOfWork) -> Any:
-    return u.wishes
-
-
 def claimant_for(principal: Principal, kind: str | None, claimant_id: str | None) -> Claimant:
     """Who the caller claims or delivers as: a liaison its unit, a volunteer itself, a
     coordinator whoever it names."""
-    if principal.role is Role.MEMBER_UNIT_LIAISON:
-        unit = principal.scope.member_unit or ""
+    unit = liaison_unit(principal)
+    if unit is not None:
         if (kind or "member_unit") != "member_unit" or (claimant_id or unit) != unit:
             raise Forbidden("a liaison claims for its own member unit only")
         return Claimant.of(ClaimantKind.MEMBER_UNIT.value, unit)
@@ -68,11 +67,10 @@ def claimant_for(principal: Principal, kind: str | None, claimant_id: str | None
 async def record_wish(
     uow: ResourcesUnitOfWork, principal: Principal, fields: dict[str, Any], clock: Clock = utcnow
 ) -> MicroWish:
-    def record(u: ResourcesUnitOfWork, now: datetime) -> MicroWish:
-        return MicroWish.record(**fields, recorded_by=actor(principal), now=now)
-
-    community = fields["community_code"]
-    return await create(uow, principal, community, _wishes, record, roles=GRID, clock=clock)
+    # A grid leader records for its grid (the nodes it serves), whose leader reads the resident.
+    grid = principal.scope.grid_nodes if principal.role is Role.GRID_LEADER else ()
+    given = {**fields, "recorded_by": actor(principal), "recorded_in": grid}
+    return await create(uow, principal, WISH, MicroWish.record, given, roles=GRID, clock=clock)
 
 
 async def change_wish(
@@ -106,27 +104,33 @@ async def change_wish(
         else:
             raise ValueError(step)
 
-    return await act(uow, principal, _wishes, "wish", wish_id, command, roles=roles, clock=clock)
+    return await act(uow, principal, WISH, wish_id, command, roles=roles, clock=clock)
+
+
+def reads_resident(principal: Principal, wish: MicroWish) -> bool:
+    """The resident's name and contact are for the grid that recorded the wish (the leader of
+    the grid it was recorded in, or of the wish's own node) and the community's coordinators,
+    to confirm delivery with the resident; everyone else (other grids, liaisons, party members,
+    the board) sees the wish and its grid only."""
+    if not sees(principal, wish.community_code):
+        return False
+    if principal.role is Role.GRID_LEADER:
+        grid = principal.scope.grid_nodes
+        return wish.grid_node_code in grid or not grid.isdisjoint(wish.recorded_in)
+    return principal.has_role(*COORDINATORS)
 
 
 async def get_wish(uow: ResourcesUnitOfWork, principal: Principal, wish_id: UUID) -> MicroWish:
-    """The whole wish, the resident's name and contact included: the grid's, to confirm with
-    the resident; everyone else reads the public board."""
-    may(principal, GRID)
-    async with uow:
-        wish = await uow.wishes.get(wish_id)
-    if wish is None or not sees(principal, wish.community_code):
-        raise NotFound("wish", wish_id)
-    return wish
+    """The grid's view of a wish in its communities; whether it shows the resident is
+    `reads_resident`'s to say."""
+    return await read_one(uow, principal, WISH, wish_id, roles=GRID)
 
 
 async def board(
     uow: ResourcesUnitOfWork, principal: Principal, community_code: str | None = None
 ) -> list[PublicWish]:
-    may(principal, READERS)
+    found = await read_list(uow, principal, WISH, community_code, roles=READERS)
     communities = communities_of(principal, community_code)
-    async with uow:
-        found = await uow.wishes.in_communities(communities)
     return wish_board(
         found, communities if communities is not None else {w.community_code for w in found}
     )
@@ -135,9 +139,7 @@ async def board(
 async def list_wishes(
     uow: ResourcesUnitOfWork, principal: Principal, community_code: str | None = None
 ) -> list[MicroWish]:
-    may(principal, GRID)
-    async with uow:
-        return await uow.wishes.in_communities(communities_of(principal, community_code))
+    return await read_list(uow, principal, WISH, community_code, roles=GRID)
 
 
 async def raised(
@@ -156,8 +158,5 @@ async def rate(
     start: datetime,
     end: datetime,
 ) -> FulfilmentRate:
-    may(principal, READERS)
-    communities_of(principal, community_code)
-    async with uow:
-        found = await uow.wishes.in_communities({community_code}, limit=100_000)
+    found = await read_list(uow, principal, WISH, community_code, roles=READERS)
     return fulfilment_rate(found, community_code, start, end)

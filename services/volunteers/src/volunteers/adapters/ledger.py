@@ -1,4 +1,4 @@
-"""The points ledger and the shop in PostgreSQL.
+"""The points ledger in PostgreSQL.
 
 A command that moves points: `ensure` the accounts exist, `lock` them (SELECT … FOR UPDATE, one
 at a time in the domain's `lock_order`, so two transfers over the same accounts queue instead of
@@ -22,15 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from volunteers.adapters.orm import (
     accounts,
     entries,
-    items,
-    redemptions,
     services_done,
     transfers,
 )
 from volunteers.domain.accounts import Account, AccountKind, Transfer
 from volunteers.domain.ledger import Discrepancy, Ledger, lock_order
 from volunteers.domain.records import ServiceDone
-from volunteers.domain.shop import Item, Redemption, RedemptionStatus
 
 
 def _account(r: Any) -> Account:
@@ -222,54 +219,3 @@ class LedgerRepository:
             )
             for r in await self.session.execute(query.order_by(services_done.c.at))
         ]
-
-
-class ShopRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def item(self, item_id: UUID, *, for_update: bool = False) -> Item | None:
-        query = select(items).where(items.c.id == item_id)
-        row = (await self.session.execute(query.with_for_update() if for_update else query)).first()
-        return Item(**dict(row._mapping)) if row else None
-
-    async def save_item(self, item: Item) -> None:
-        row = {c.name: getattr(item, c.name) for c in items.columns}
-        stmt = insert(items).values(row)
-        await self.session.execute(
-            stmt.on_conflict_do_update(index_elements=["id"], set_={"stock": stmt.excluded.stock})
-        )
-
-    async def items(self, community_code: str) -> list[Item]:
-        query = select(items).where(items.c.community_code == community_code).order_by(items.c.name)
-        return [Item(**dict(r._mapping)) for r in await self.session.execute(query)]
-
-    async def redemption(
-        self, redemption_id: UUID, *, for_update: bool = False
-    ) -> Redemption | None:
-        query = select(redemptions).where(redemptions.c.id == redemption_id)
-        row = (await self.session.execute(query.with_for_update() if for_update else query)).first()
-        if row is None:
-            return None
-        values = dict(row._mapping) | {"status": RedemptionStatus(row.status)}
-        return Redemption(**values)
-
-    async def redemptions(self, community_code: str, limit: int) -> list[Redemption]:
-        """The community's latest redemptions, newest first (the shop's counter book)."""
-        query = (
-            select(redemptions)
-            .join(items, items.c.id == redemptions.c.item_id)
-            .where(items.c.community_code == community_code)
-            .order_by(redemptions.c.redeemed_at.desc())
-            .limit(limit)
-        )
-        return [
-            Redemption(**(dict(r._mapping) | {"status": RedemptionStatus(r.status)}))
-            for r in await self.session.execute(query)
-        ]
-
-    async def save_redemption(self, r: Redemption) -> None:
-        row = {c.name: getattr(r, c.name) for c in redemptions.columns} | {"status": str(r.status)}
-        stmt = insert(redemptions).values(row)
-        changed = {k: stmt.excluded[k] for k in ("status", "refund_transfer_id", "cancelled_at")}
-        await self.session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=changed))

@@ -1,5 +1,5 @@
 """Repositories over the volunteers' tables: volunteers, teams, activities and shifts, rules,
-mobilisations. The ledger and the shop are in `ledger.py`.
+mobilisations, the shop. The ledger is in `ledger.py`.
 
 `get(..., for_update=True)` is the pipeline's "load under lock"; `save` writes what changed,
 one statement per table (rows of children upserted: a sign-up or a membership is never deleted,
@@ -20,8 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from volunteers.adapters.orm import (
     activities,
+    items,
     mobilisations,
     points_rules,
+    redemptions,
     shifts,
     sign_ups,
     team_memberships,
@@ -31,6 +33,7 @@ from volunteers.adapters.orm import (
 from volunteers.domain.activities import Activity, Attendance, Shift, SignUp
 from volunteers.domain.mobilisation import CallUp, Mobilisation, Squad, Tier
 from volunteers.domain.rules import PointsRules
+from volunteers.domain.shop import Item, Redemption, RedemptionStatus
 from volunteers.domain.volunteers import Membership, Team, Volunteer
 
 
@@ -262,3 +265,44 @@ def _mobilisation(r: Any) -> Mobilisation:
         call_ups,
         r.closed_at,
     )
+
+
+class ShopRepository(_Repository):
+    """The shop's items and their redemptions. Only an item's stock and a redemption's
+    cancellation ever change; the rest is written once."""
+
+    async def item(self, item_id: UUID, *, for_update: bool = False) -> Item | None:
+        row = await self._one(items, item_id, for_update)
+        return Item(**dict(row._mapping)) if row else None
+
+    async def save_item(self, item: Item) -> None:
+        await _upsert(self.session, items, [_row(item, items)])
+
+    async def items(self, community_code: str) -> list[Item]:
+        query = select(items).where(items.c.community_code == community_code).order_by(items.c.name)
+        return [Item(**dict(r._mapping)) for r in await self.session.execute(query)]
+
+    async def redemption(
+        self, redemption_id: UUID, *, for_update: bool = False
+    ) -> Redemption | None:
+        row = await self._one(redemptions, redemption_id, for_update)
+        return _redemption(row) if row else None
+
+    async def redemptions(self, community_code: str, limit: int) -> list[Redemption]:
+        """The community's latest redemptions, newest first (the shop's counter book)."""
+        query = (
+            select(redemptions)
+            .join(items, items.c.id == redemptions.c.item_id)
+            .where(items.c.community_code == community_code)
+            .order_by(redemptions.c.redeemed_at.desc())
+            .limit(limit)
+        )
+        return [_redemption(r) for r in await self.session.execute(query)]
+
+    async def save_redemption(self, r: Redemption) -> None:
+        row = _row(r, redemptions) | {"status": str(r.status)}
+        await _upsert(self.session, redemptions, [row])
+
+
+def _redemption(row: Any) -> Redemption:
+    return Redemption(**dict(row._mapping) | {"status": RedemptionStatus(row.status)})

@@ -6,6 +6,7 @@ apply the same scope: an object outside the caller's communities is a 404.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
@@ -13,6 +14,7 @@ from fastapi import APIRouter, Depends
 
 from lianxin.auth import Principal, Role, authenticated
 from lianxin.errors import NotFound
+from lianxin.listings import Listing, Read, add_listings
 from lianxin.service import Runtime, runtime
 from lianxin.steps import Step, add_steps
 from volunteers.domain.activities import Shift
@@ -59,6 +61,39 @@ def shift_out(
             for su in visible
         ],
     }
+
+
+def of_community(read: Callable[[VolunteersUnitOfWork, str], Awaitable[Any]]) -> Read:
+    """A list route's read (`lianxin.listings`): one community's list, for anyone who sees
+    the community (outside it, the community does not exist: 404)."""
+
+    async def listed(rt: RT, p: Principal, community_code: str) -> Any:
+        if not p.sees_community(community_code):
+            raise NotFound("community", community_code)
+        async with rt.uow() as uow:
+            return await read(uow, community_code)
+
+    return listed
+
+
+add_listings(
+    router,
+    [
+        Listing(
+            "/teams",
+            "list_teams",
+            of_community(lambda u, c: u.teams.in_community(c)),
+            list[s.TeamOut],
+        ),
+        Listing(
+            "/activities",
+            "list_activities",
+            of_community(lambda u, c: u.activities.in_community(c)),
+            list[s.ActivityOut],
+        ),
+    ],
+    community_required=True,
+)
 
 
 @router.post("/volunteers", status_code=201, response_model=s.VolunteerOut)
@@ -109,16 +144,6 @@ async def form_team(
     return await commands.form_team(rt.uow(), p, body.community_code, body.name, body.kind)
 
 
-@router.get("/teams", response_model=list[s.TeamOut])
-async def list_teams(
-    community_code: str, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> Any:
-    if not p.sees_community(community_code):
-        raise NotFound("community", community_code)
-    async with rt.uow() as uow:
-        return await uow.teams.in_community(community_code)
-
-
 @router.post("/teams/{team_id}/members", response_model=s.TeamOut)
 async def join(
     team_id: UUID,
@@ -156,16 +181,6 @@ async def plan(
     body: s.ActivityIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
 ) -> Any:
     return await commands.plan_activity(rt.uow(), p, body.model_dump())
-
-
-@router.get("/activities", response_model=list[s.ActivityOut])
-async def list_activities(
-    community_code: str, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> Any:
-    if not p.sees_community(community_code):
-        raise NotFound("community", community_code)
-    async with rt.uow() as uow:
-        return await uow.activities.in_community(community_code)
 
 
 @router.post("/activities/{activity_id}/shifts", status_code=201, response_model=s.ShiftOut)

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 
 from lianxin.auth import Principal, authenticated
 from lianxin.errors import NotFound, RuleBroken
+from lianxin.listings import Listing, add_listings
 from lianxin.service import Runtime, runtime
 from lianxin.steps import Step, add_steps
 from volunteers.domain.accounts import Account
@@ -22,7 +23,9 @@ from volunteers.domain.mobilisation import Mobilisation
 from volunteers.domain.periods import Period
 from volunteers.domain.records import csv_rows
 from volunteers.domain.rules import PointsRules
+from volunteers.domain.shop import Redemption
 from volunteers.entrypoints import schemas as s
+from volunteers.entrypoints.people import of_community
 from volunteers.service_layer import mobilising, points
 from volunteers.service_layer.pipeline import LOCAL, require_coordinator, utcnow, volunteer_for
 from volunteers.service_layer.unit_of_work import VolunteersUnitOfWork
@@ -40,6 +43,14 @@ def period_of(label: str) -> Period:
     if m := re.fullmatch(r"(\d{4})-(\d{2})", label):
         return Period.month(int(m[1]), int(m[2]), LOCAL)
     raise RuleBroken("period", "a year (2026), a quarter (2026-Q1) or a month (2026-03)")
+
+
+def rules_out(rules: PointsRules) -> dict[str, Any]:
+    return vars(rules) | {"per_hour": dict(rules.per_hour)}
+
+
+def redemption_out(r: Redemption) -> dict[str, Any]:
+    return vars(r) | {"status": str(r.status)}
 
 
 # -- passbooks and transfers ---------------------------------------------------------------
@@ -115,7 +126,7 @@ async def get_rules(
         raise NotFound("community", community_code)
     async with rt.uow() as uow:
         rules = await uow.rules.get(community_code) or PointsRules(community_code)
-    return vars(rules) | {"per_hour": dict(rules.per_hour)}
+    return rules_out(rules)
 
 
 @router.put("/rules/{community_code}")
@@ -130,8 +141,7 @@ async def put_rules(
     rules = PointsRules(
         community_code, data.pop("per_hour") or PointsRules(community_code).per_hour, **data
     )
-    saved = await points.set_rules(rt.uow(), p, rules)
-    return vars(saved) | {"per_hour": dict(saved.per_hour)}
+    return rules_out(await points.set_rules(rt.uow(), p, rules))
 
 
 # -- the shop ------------------------------------------------------------------------------
@@ -144,14 +154,11 @@ async def stock(
     return await points.stock_item(rt.uow(), p, body.model_dump())
 
 
-@router.get("/shop/items", response_model=list[s.ItemOut])
-async def items(
-    community_code: str, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> Any:
-    if not p.sees_community(community_code):
-        raise NotFound("community", community_code)
-    async with rt.uow() as uow:
-        return await uow.shop.items(community_code)
+add_listings(
+    router,
+    [Listing("/shop/items", "items", of_community(lambda u, c: u.shop.items(c)), list[s.ItemOut])],
+    community_required=True,
+)
 
 
 @router.post("/shop/items/{item_id}/stock", response_model=s.ItemOut)
@@ -172,7 +179,7 @@ async def redeem(
     p: Principal = Depends(authenticated),
 ) -> Any:
     r = await points.redeem(rt.uow(), p, item_id, body.volunteer_id, body.handed_over_by)
-    return vars(r) | {"status": str(r.status)}
+    return redemption_out(r)
 
 
 @router.get("/shop/redemptions", response_model=list[s.RedemptionOut])
@@ -197,8 +204,7 @@ async def cancel(
     rt: RT = Depends(runtime),
     p: Principal = Depends(authenticated),
 ) -> Any:
-    r = await points.cancel_redemption(rt.uow(), p, redemption_id, body.reason)
-    return vars(r) | {"status": str(r.status)}
+    return redemption_out(await points.cancel_redemption(rt.uow(), p, redemption_id, body.reason))
 
 
 # -- service records (双报到) ----------------------------------------------------------------

@@ -27,9 +27,9 @@ from volunteers.service_layer.pipeline import (
     as_volunteer_id,
     credit_service,
     is_self,
+    keep,
     locked,
     require_coordinator,
-    stage,
     utcnow,
     volunteer_for,
 )
@@ -47,10 +47,8 @@ async def register_volunteer(
         volunteer = Volunteer.register(now=clock(), **data)
         if volunteer.account and await uow.volunteers.by_account(volunteer.account):
             raise Conflict(f"account {volunteer.account} already speaks for another volunteer")
-        await uow.volunteers.save(volunteer)
         await uow.ledger.ensure([Account.passbook(volunteer.id, volunteer.community_code)])
-        stage(uow, volunteer, community=community)
-        await uow.commit()
+        await keep(uow, uow.volunteers.save, volunteer)
     return volunteer
 
 
@@ -63,9 +61,7 @@ async def set_consent(
         if not is_self(principal, volunteer):
             raise Forbidden("only the volunteer gives or withdraws consent to be contacted")
         volunteer.set_consent(consent, clock())
-        await uow.volunteers.save(volunteer)
-        stage(uow, volunteer, community=volunteer.community_code)
-        await uow.commit()
+        await keep(uow, uow.volunteers.save, volunteer)
     return volunteer
 
 
@@ -75,9 +71,7 @@ async def form_team(
     require_coordinator(principal, community, "community", community)
     async with uow:
         team = Team.form(community, name, kind, clock())
-        await uow.teams.save(team)
-        stage(uow, team, community=community)
-        await uow.commit()
+        await keep(uow, uow.teams.save, team)
     return team
 
 
@@ -106,9 +100,7 @@ async def change_team(
             team.leave(volunteer_id, now)
         else:
             team.change_role(volunteer_id, role, now)
-        await uow.teams.save(team)
-        stage(uow, team, community=team.community_code)
-        await uow.commit()
+        await keep(uow, uow.teams.save, team)
     return team
 
 
@@ -126,9 +118,7 @@ async def plan_activity(
             if team is None or team.community_code != community:
                 raise NotFound("team", data["team_id"])
         activity = Activity.plan(now=clock(), **data)
-        await uow.activities.save(activity)
-        stage(uow, activity, community=community)
-        await uow.commit()
+        await keep(uow, uow.activities.save, activity)
     return activity
 
 
@@ -143,16 +133,7 @@ async def schedule_shift(
         shift = activity.schedule(now=clock(), **data)
         # The code a volunteer shows to check themself in: short enough to read out, random.
         shift.issue_code(lambda: f"{secrets.randbelow(10**6):06d}")
-        await uow.shifts.save(shift)
-        stage(uow, activity, shift, community=activity.community_code)
-        await uow.commit()
-    return shift
-
-
-async def _finish(uow: UoW, shift: Shift) -> Shift:
-    await uow.shifts.save(shift)
-    stage(uow, shift, community=shift.community_code)
-    await uow.commit()
+        await keep(uow, uow.shifts.save, shift, activity)
     return shift
 
 
@@ -172,7 +153,8 @@ async def sign_up(
             shift.sign_up(volunteer_id, clock())
         else:
             shift.cancel(volunteer_id, clock())
-        return await _finish(uow, shift)
+        await keep(uow, uow.shifts.save, shift)
+    return shift
 
 
 async def attend(
@@ -214,7 +196,8 @@ async def attend(
                 shift.mark_no_show(volunteer_id, now, leader=leader, team=team)
         if step == "check_out":
             await _credit_shift(uow, shift, volunteer_id, hours, now, actor(principal))
-        return await _finish(uow, shift)
+        await keep(uow, uow.shifts.save, shift)
+    return shift
 
 
 async def _credit_shift(

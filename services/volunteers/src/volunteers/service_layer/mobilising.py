@@ -28,6 +28,7 @@ from volunteers.service_layer.pipeline import (
     actor,
     as_volunteer_id,
     credit_service,
+    keep,
     locked,
     require_coordinator,
     stage,
@@ -118,9 +119,7 @@ async def respond(
             m.check_in(volunteer_id, now)
         else:
             m.check_out(volunteer_id, now)
-        await uow.mobilisations.save(m)
-        stage(uow, m, community=m.community_code, correlation_id=str(m.incident_id))
-        await uow.commit()
+        await keep(uow, uow.mobilisations.save, m, correlation_id=str(m.incident_id))
     return m
 
 

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -34,6 +34,7 @@ from volunteers.domain.volunteers import Volunteer
 from volunteers.service_layer.published import as_contract, is_published
 
 Clock = Callable[[], datetime]
+P = TypeVar("P")
 COORDINATORS = (Role.ALLIANCE_ADMIN, Role.STREET_COORDINATOR, Role.COMMUNITY_COORDINATOR)
 # The daily cap counts a calendar day where the communities are (all of them in China).
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -165,18 +166,32 @@ def stage(
         aggregate.events.clear()
 
 
+async def keep(
+    uow: UoW,
+    save: Callable[[Any], Awaitable[object]],
+    aggregate: Any,
+    *also: Any,
+    correlation_id: str | None = None,
+) -> None:
+    """The pipeline's last steps: save the aggregate, queue its events (and those of `also`,
+    saved already) for the outbox in its community, commit."""
+    await save(aggregate)
+    stage(uow, aggregate, *also, community=aggregate.community_code, correlation_id=correlation_id)
+    await uow.commit()
+
+
 # -- points --------------------------------------------------------------------------------
 
 
 async def move_points(
     uow: UoW,
     accounts: Iterable[Account],
-    post: Callable[[Ledger], Any],
+    post: Callable[[Ledger], P],
     *,
     original: Transfer | None = None,
-) -> tuple[Ledger, list[Transfer]]:
-    """Lock the accounts in order, post on a ledger over them, save what was posted. The caller
-    stages `ledger.events` and commits."""
+) -> tuple[Ledger, P]:
+    """Lock the accounts in order, post on a ledger over them, save what was posted; with what
+    `post` made (a transfer, a redemption). The caller stages `ledger.events` and commits."""
     wanted = list(accounts)
     await uow.ledger.ensure(wanted)
     locked = await uow.ledger.lock(a.id for a in wanted)
@@ -188,10 +203,17 @@ async def move_points(
         if undone is not None:
             known[undone.id] = undone
     ledger = Ledger(accounts=locked, transfers=dict(known))
-    post(ledger)
-    made = [t for t in ledger.transfers.values() if t.id not in known]
-    await uow.ledger.save(ledger, made)
-    return ledger, made
+    posted = post(ledger)
+    await uow.ledger.save(ledger, [t for t in ledger.transfers.values() if t.id not in known])
+    return ledger, posted
+
+
+async def undo_points(
+    uow: UoW, original: Transfer, post: Callable[[Ledger], P]
+) -> tuple[Ledger, P]:
+    """`move_points` for a reversal: over the two accounts the original moved points between."""
+    touched = [await uow.ledger.account(i) for i in (original.from_account, original.to_account)]
+    return await move_points(uow, touched, post, original=original)
 
 
 async def credit_service(
@@ -214,23 +236,21 @@ async def credit_service(
     passbook = Account.passbook(volunteer.id, volunteer.community_code)
     rules = await uow.rules.get(volunteer.community_code) or PointsRules(volunteer.community_code)
     day = now.astimezone(LOCAL).replace(hour=0, minute=0, second=0, microsecond=0)
-    made: list[Transfer] = []
 
-    def earn(ledger: Ledger) -> None:
+    def earn(ledger: Ledger) -> Transfer | None:
         # Under the passbook's lock: the cap's sum and the key check cannot race another credit.
-        if amount > 0:
-            made.append(
-                ledger.transfer(
-                    "earn",
-                    issuing.id,
-                    passbook.id,
-                    amount,
-                    actor=by,
-                    reason=description,
-                    source_key=source_key,
-                    now=now,
-                )
-            )
+        if amount <= 0:
+            return None
+        return ledger.transfer(
+            "earn",
+            issuing.id,
+            passbook.id,
+            amount,
+            actor=by,
+            reason=description,
+            source_key=source_key,
+            now=now,
+        )
 
     await uow.ledger.ensure([issuing, passbook])
     await uow.ledger.lock([issuing.id, passbook.id])
@@ -246,6 +266,6 @@ async def credit_service(
     )
     if not await uow.ledger.record_service(done, source_key):
         return None
-    ledger, _ = await move_points(uow, [issuing, passbook], earn)
+    ledger, earned = await move_points(uow, [issuing, passbook], earn)
     stage(uow, ledger, community=community, correlation_id=correlation_id)
-    return made[0] if made else None
+    return earned

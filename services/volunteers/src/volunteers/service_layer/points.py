@@ -30,11 +30,13 @@ from volunteers.service_layer.pipeline import (
     actor,
     as_volunteer_id,
     credit_service,
+    keep,
     locked,
     move_points,
     require_admin,
     require_coordinator,
     stage,
+    undo_points,
     utcnow,
     volunteer_for,
 )
@@ -65,35 +67,10 @@ async def adjust(
     clock: Clock = utcnow,
 ) -> Transfer:
     """Points for service earned elsewhere (a paper passbook's years): adjustment → passbook."""
-    async with uow:
-        volunteer = await volunteer_for(uow, principal, volunteer_id)
-        community = volunteer.community_code
-        require_coordinator(principal, community, "volunteer", volunteer_id)
-        source = Account.of(AccountKind.ADJUSTMENT, community)
-        passbook = Account.passbook(volunteer.id, community)
-        key = source_key or f"adjust:{uuid4()}"
-        if await uow.ledger.by_source_key(key) is not None:
-            raise Conflict(f"{key} has been transferred already")
-        made: list[Transfer] = []
-
-        def post(ledger: Ledger) -> None:
-            made.append(
-                ledger.transfer(
-                    "adjust",
-                    source.id,
-                    passbook.id,
-                    amount,
-                    actor=actor(principal),
-                    reason=reason,
-                    source_key=key,
-                    now=clock(),
-                )
-            )
-
-        ledger, _ = await move_points(uow, [source, passbook], post)
-        stage(uow, ledger, community=community)
-        await uow.commit()
-    return made[0]
+    key = source_key or f"adjust:{uuid4()}"
+    return await _by_coordinator(
+        uow, principal, volunteer_id, "adjust", AccountKind.ADJUSTMENT, amount, reason, key, clock
+    )
 
 
 async def expire(
@@ -106,32 +83,54 @@ async def expire(
 ) -> Transfer:
     """Points that lapsed under the community's rules: passbook → expiry. Lowers only the
     spendable balance (lifetime points and ranks stay); undone by a reversal if wrong."""
+    key = f"expire:{uuid4()}"
+    return await _by_coordinator(
+        uow, principal, volunteer_id, "expire", AccountKind.EXPIRY, amount, reason, key, clock
+    )
+
+
+# Which way a coordinator's transfer goes: into the passbook from the account, or out to it.
+_INTO_PASSBOOK = {"adjust": True, "expire": False}
+
+
+async def _by_coordinator(
+    uow: UoW,
+    principal: Principal,
+    volunteer_id: UUID,
+    kind: str,
+    other: AccountKind,
+    amount: int,
+    reason: str,
+    key: str,
+    clock: Clock,
+) -> Transfer:
+    """A transfer a coordinator of the volunteer's community makes between the volunteer's
+    passbook and the community's `other` account, once per source key."""
     async with uow:
         volunteer = await volunteer_for(uow, principal, volunteer_id)
         community = volunteer.community_code
         require_coordinator(principal, community, "volunteer", volunteer_id)
-        passbook = Account.passbook(volunteer.id, community)
-        sink = Account.of(AccountKind.EXPIRY, community)
-        made: list[Transfer] = []
+        if await uow.ledger.by_source_key(key) is not None:
+            raise Conflict(f"{key} has been transferred already")
+        passbook, account = Account.passbook(volunteer.id, community), Account.of(other, community)
+        source, sink = (account, passbook) if _INTO_PASSBOOK[kind] else (passbook, account)
 
-        def post(ledger: Ledger) -> None:
-            made.append(
-                ledger.transfer(
-                    "expire",
-                    passbook.id,
-                    sink.id,
-                    amount,
-                    actor=actor(principal),
-                    reason=reason,
-                    source_key=f"expire:{uuid4()}",
-                    now=clock(),
-                )
+        def post(ledger: Ledger) -> Transfer:
+            return ledger.transfer(
+                kind,
+                source.id,
+                sink.id,
+                amount,
+                actor=actor(principal),
+                reason=reason,
+                source_key=key,
+                now=clock(),
             )
 
-        ledger, _ = await move_points(uow, [passbook, sink], post)
+        ledger, made = await move_points(uow, [source, sink], post)
         stage(uow, ledger, community=community)
         await uow.commit()
-    return made[0]
+    return made
 
 
 async def reverse(
@@ -144,20 +143,14 @@ async def reverse(
             raise NotFound("transfer", transfer_id)
         account = await uow.ledger.account(original.to_account)
         require_coordinator(principal, account.community_code, "transfer", transfer_id)
-        touched = [
-            await uow.ledger.account(i) for i in (original.from_account, original.to_account)
-        ]
-        made: list[Transfer] = []
 
-        def post(ledger: Ledger) -> None:
-            made.append(
-                ledger.reverse(transfer_id, actor=actor(principal), reason=reason, now=clock())
-            )
+        def post(ledger: Ledger) -> Transfer:
+            return ledger.reverse(transfer_id, actor=actor(principal), reason=reason, now=clock())
 
-        ledger, _ = await move_points(uow, touched, post, original=original)
+        ledger, made = await undo_points(uow, original, post)
         stage(uow, ledger, community=account.community_code)
         await uow.commit()
-    return made[0]
+    return made
 
 
 async def reconcile(uow: UoW, principal: Principal) -> list[Discrepancy]:
@@ -179,9 +172,7 @@ async def stock_item(
     require_coordinator(principal, data["community_code"], "community", data["community_code"])
     async with uow:
         item = Item.donate(now=clock(), **data)
-        await uow.shop.save_item(item)
-        stage(uow, item, community=item.community_code)
-        await uow.commit()
+        await keep(uow, uow.shop.save_item, item)
     return item
 
 
@@ -192,9 +183,7 @@ async def restock(
         item = await locked(uow.shop.item, principal, "item", item_id)
         require_coordinator(principal, item.community_code, "item", item_id)
         item.restock(added, clock())
-        await uow.shop.save_item(item)
-        stage(uow, item, community=item.community_code)
-        await uow.commit()
+        await keep(uow, uow.shop.save_item, item)
     return item
 
 
@@ -224,23 +213,19 @@ async def redeem(
             raise NotFound("volunteer", volunteer_id)
         passbook = Account.passbook(volunteer_id, item.community_code)
         counter = Account.of(AccountKind.SHOP, item.community_code)
-        made: list[Redemption] = []
 
-        def post(ledger: Ledger) -> None:
-            made.append(
-                shop.redeem(
-                    ledger,
-                    item,
-                    volunteer_id,
-                    handed_over_by=handed_over_by,
-                    actor=actor(principal),
-                    now=clock(),
-                )
+        def post(ledger: Ledger) -> Redemption:
+            return shop.redeem(
+                ledger,
+                item,
+                volunteer_id,
+                handed_over_by=handed_over_by,
+                actor=actor(principal),
+                now=clock(),
             )
 
         await uow.ledger.ensure([counter])
-        ledger, _ = await move_points(uow, [passbook, counter], post)
-        redemption = made[0]
+        ledger, redemption = await move_points(uow, [passbook, counter], post)
         await uow.shop.save_item(item)
         await uow.shop.save_redemption(redemption)
         stage(uow, ledger, item, redemption, community=item.community_code)
@@ -260,16 +245,13 @@ async def cancel_redemption(
         require_coordinator(principal, item.community_code, "redemption", redemption_id)
         redemption = await uow.shop.redemption(redemption_id, for_update=True)
         original = await uow.ledger.transfer(redemption.transfer_id)
-        touched = [
-            await uow.ledger.account(i) for i in (original.from_account, original.to_account)
-        ]
 
         def post(ledger: Ledger) -> None:
             shop.cancel(
                 ledger, item, redemption, actor=actor(principal), reason=reason, now=clock()
             )
 
-        ledger, _ = await move_points(uow, touched, post, original=original)
+        ledger, _ = await undo_points(uow, original, post)
         await uow.shop.save_item(item)
         await uow.shop.save_redemption(redemption)
         stage(uow, ledger, item, redemption, community=item.community_code)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from lianxin.persistence.unit_of_work import UnitOfWork
-from volunteers.adapters.ledger import LedgerRepository, ShopRepository
+from volunteers.adapters.ledger import LedgerRepository
 from volunteers.adapters.repository import (
     ActivityRepository,
     MobilisationRepository,
     RulesRepository,
     ShiftRepository,
+    ShopRepository,
     TeamRepository,
     VolunteerRepository,
 )
