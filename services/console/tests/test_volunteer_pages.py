@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from console.domain.i18n import translator
-from console.entrypoints.volunteer_pages import _shift_view, periods
+from console.entrypoints.volunteer_board_pages import periods
+from console.entrypoints.volunteer_service_pages import _shift_view
 from console.entrypoints.web import templates
 
 ME = {"id": "v-1", "name": "耿尚彬", "community_code": "changshan"}

@@ -15,7 +15,7 @@ from console.adapters.services import Services
 from console.domain import figures
 from console.domain.i18n import LANGUAGES
 from console.domain.tree import count_by_kind, grid_tree
-from console.entrypoints import list_pages, volunteer_pages
+from console.entrypoints import list_pages, volunteer_board_pages
 from console.entrypoints.web import (
     BOARD_READERS,
     COOKIE,
@@ -161,7 +161,7 @@ async def _dashboard(request: Request, current: Session, community: dict | None)
         ),
         incidents=incidents[:10],
         **await list_pages.dashboard_figures(current, keys, now),
-        volunteering=await volunteer_pages.dashboard_figures(current, community),
+        volunteering=await volunteer_board_pages.dashboard_figures(current, community),
     )
 
 
