@@ -4,6 +4,7 @@ leader of a shift's team sees its roster and code (issue #13)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from lianxin.auth import Principal, Role, Scope
@@ -121,3 +122,25 @@ async def test_her_account_speaks_for_her_profile_and_a_team_leader_sees_the_ros
     assert (
         await api.get(f"/volunteers/{member}/passbook", headers=account("cs-leader"))
     ).status_code == 404
+
+
+async def test_two_coordinators_linking_one_account_at_once_get_one_profile_and_a_409(api) -> None:
+    """Both requests find no profile with the account and both insert: the unique key lets one
+    in, and the other is a 409 that says so (it was a 500)."""
+
+    def body(name: str) -> dict:
+        return {
+            "community_code": "changshan",
+            "name": name,
+            "contact": "13812345678",
+            "home_node_path": ["cs-g1"],
+            "account": "cs-twice",
+        }
+
+    answers = await asyncio.gather(
+        *(api.post("/volunteers", json=body(f"志愿者{n}"), headers=COORD) for n in range(6))
+    )
+    codes = sorted(a.status_code for a in answers)
+    assert codes == [201, 409, 409, 409, 409, 409], [a.text for a in answers]
+    refused = [a for a in answers if a.status_code == 409]
+    assert all(a.headers["content-type"] == "application/problem+json" for a in refused)

@@ -8,10 +8,23 @@ from typing import Self
 
 from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lianxin.contracts import EventData, new_event
+from lianxin.errors import Conflict
 from lianxin.telemetry import current_trace_headers
+
+UNIQUE_VIOLATION = "23505"
+
+
+def _sqlstate(exc: IntegrityError) -> str | None:
+    return getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+
+
+def _constraint(exc: IntegrityError) -> str:
+    cause = getattr(exc.orig, "__cause__", None)  # asyncpg's own error names the constraint
+    return getattr(cause, "constraint_name", None) or "a unique key"
 
 
 class UnitOfWork:
@@ -55,6 +68,10 @@ class UnitOfWork:
                 await self.session.rollback()
         finally:
             await self.session.close()
+        if isinstance(exc, IntegrityError) and _sqlstate(exc) == UNIQUE_VIOLATION:
+            # Two requests that both checked "not there yet" and both wrote: the database's
+            # unique key let one win; the other is told so, as a refusal, not a 500.
+            raise Conflict(f"{_constraint(exc)}: it already exists") from exc
 
     async def commit(self) -> None:
         emitted, self._outbox_rows = self._outbox_rows, []
