@@ -123,7 +123,7 @@ def redeem(
         shop,
         item.price,
         actor=actor,
-        reason=f"redeemed {item.name}",
+        reason=item.name,  # the passbook shows the kind (兑换) beside it
         source_key=redemption_key(redemption_id),
         now=now,
     )
