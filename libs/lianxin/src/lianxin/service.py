@@ -101,7 +101,12 @@ def create_service_app(
     service, no more and no fewer; `workers` are started beside them and cancelled with them;
     `on_startup` is for one-off setup once those run, not for starting loops."""
     settings = settings or ServiceSettings(service_name=name)
-    setup_telemetry(name, spans_file=settings.lianxin_spans_file, log_level=settings.log_level)
+    setup_telemetry(
+        name,
+        spans_file=settings.lianxin_spans_file,
+        log_level=settings.log_level,
+        spans_file_max_mb=settings.lianxin_spans_file_max_mb,
+    )
     consumers = dict(consumers or {})
     check_consumers(name, consumers)
 
@@ -162,9 +167,15 @@ async def _start(
     rt: Runtime, consumers: Mapping[ConsumerSpec, HandlerFactory], workers: Sequence[Worker]
 ) -> None:
     if rt.migrations_package is not None:
-        rt.engine = make_engine(rt.settings.database_url)
+        rt.engine = make_engine(
+            rt.settings.database_url,
+            pool_size=rt.settings.db_pool_size,
+            max_overflow=rt.settings.db_max_overflow,
+            pool_pre_ping=rt.settings.db_pool_pre_ping,
+        )
         rt.sessions = make_session_factory(rt.engine)
-        _instrument_engine(rt.engine)
+        if rt.settings.lianxin_sql_spans:
+            _instrument_engine(rt.engine)
     rt.nc = await connect(rt.settings.nats_url, f"lianxin-{rt.name}")
     rt.js = rt.nc.jetstream()
     if rt.sessions is not None and rt.outbox is not None:

@@ -35,6 +35,8 @@ class Snapshot:
     # database → counter of pg_stat_database → value
     counters: dict[str, dict[str, int]] = field(default_factory=dict)
     cpu_seconds: dict[str, float] = field(default_factory=dict)
+    # database → statement text → (executions, milliseconds executing)
+    texts: dict[str, dict[str, tuple[int, float]]] = field(default_factory=dict)
 
 
 def _service_of(database: str) -> str:
@@ -66,20 +68,28 @@ async def snapshot(server_dsn: str, processes: Mapping[str, int]) -> Snapshot:
             }
         if with_statements:
             rows = await conn.fetch(
-                "SELECT d.datname, upper(split_part(ltrim(s.query), ' ', 1)) AS kind,"
-                " sum(s.calls)::bigint AS calls"
+                "SELECT d.datname, s.query, sum(s.calls)::bigint AS calls,"
+                " sum(s.total_exec_time) AS ms"
                 " FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid"
                 " WHERE d.datname LIKE 'lianxin%' AND d.datname NOT LIKE 'lianxin_bench_%'"
                 " GROUP BY 1, 2"
             )
             for row in rows:
-                kinds = shot.statements.setdefault(_service_of(row["datname"]), {})
-                kind = row["kind"].rstrip(";")
+                service = _service_of(row["datname"])
+                kinds = shot.statements.setdefault(service, {})
+                kind = _kind(row["query"])
                 kinds[kind] = kinds.get(kind, 0) + int(row["calls"])
+                shot.texts.setdefault(service, {})[row["query"]] = (int(row["calls"]), row["ms"])
     finally:
         await conn.close()
     shot.cpu_seconds = cpu_seconds(processes)
     return shot
+
+
+def _kind(query: str) -> str:
+    """SELECT, INSERT, …: the statement's first word."""
+    words = query.split(maxsplit=1)
+    return words[0].rstrip(";").upper() if words else ""
 
 
 def cpu_seconds(processes: Mapping[str, int]) -> dict[str, float]:
@@ -132,6 +142,9 @@ def per_loop(before: Snapshot, after: Snapshot, loops: int) -> dict:
         figures["statements_by_kind"] = {
             kind: _each(calls, loops) for kind, calls in sorted(delta.items())
         }
+        figures["most_executed"] = _most_executed(
+            before.texts.get(service, {}), after.texts.get(service, {}), loops
+        )
     cpu = {
         name: round((seconds - before.cpu_seconds.get(name, 0.0)) / loops, 4)
         for name, seconds in after.cpu_seconds.items()
@@ -142,6 +155,21 @@ def per_loop(before: Snapshot, after: Snapshot, loops: int) -> dict:
         "per_loop": {service: services[service] for service in sorted(services)},
         "cpu_seconds_per_loop": cpu,
     }
+
+
+def _most_executed(before: dict, after: dict, loops: int, most: int = 12) -> list[dict]:
+    """The statements executed most often in the window: per loop, with their time in the
+    server (ms per loop), their text cut short."""
+    deltas = []
+    for text, (calls, ms) in after.items():
+        start_calls, start_ms = before.get(text, (0, 0.0))
+        if calls > start_calls:
+            deltas.append((calls - start_calls, ms - start_ms, text))
+    deltas.sort(key=lambda d: -d[0])
+    return [
+        {"per_loop": _each(calls, loops), "ms_per_loop": round(ms / loops, 3), "query": text[:160]}
+        for calls, ms, text in deltas[:most]
+    ]
 
 
 def _each(count: int, loops: int) -> float:
