@@ -58,8 +58,8 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         emitted, self._outbox_rows = self._outbox_rows, []
-        if emitted:  # one multi-row INSERT for all of this transaction's events
-            await self.session.execute(self._outbox.insert(), emitted)
+        if emitted:  # one INSERT … VALUES (…), (…) for all of this transaction's events
+            await self.session.execute(self._outbox.insert().values(emitted))
         await self.session.commit()
         if emitted:
             self._on_commit()

@@ -110,20 +110,36 @@ class IncidentRepository:
         self.seen: dict[UUID, Incident] = {}
         # How many timeline lines each loaded incident already had stored.
         self._stored_lines: dict[UUID, int] = {}
+        # The timer rows each loaded incident's open deadlines already have: a save inserts only
+        # new ones (a row fired since has its rung reached, so it is not wanted again either).
+        self._stored_timers: dict[UUID, set[tuple]] = {}
 
     async def get(self, incident_id: UUID, *, for_update: bool = False) -> Incident | None:
         if incident_id in self.seen:
             return self.seen[incident_id]
-        query = select(incidents).where(incidents.c.id == incident_id)
+        return await self._load(incidents.c.id == incident_id, for_update=for_update)
+
+    async def by_assignment(self, assignment_id: UUID) -> Incident | None:
+        """The incident holding the assignment, locked: found and locked in one statement."""
+        owner = select(assignments.c.incident_id).where(assignments.c.id == assignment_id)
+        for incident in self.seen.values():
+            if any(a.id == assignment_id for a in incident.assignments):
+                return incident
+        return await self._load(incidents.c.id == owner.scalar_subquery(), for_update=True)
+
+    async def _load(self, which, *, for_update: bool) -> Incident | None:
+        query = select(incidents).where(which)
         row = (await self.session.execute(query.with_for_update() if for_update else query)).first()
         if row is None:
             return None
+        if row.id in self.seen:  # locked already in this transaction, by another way in
+            return self.seen[row.id]
         incident = INCIDENT.instance(row)
         incident.assignments = [
             ASSIGNMENT.instance(a)
             for a in await self.session.execute(
                 select(assignments)
-                .where(assignments.c.incident_id == incident_id)
+                .where(assignments.c.incident_id == incident.id)
                 .order_by(*ASSIGNMENT_ORDER)
             )
         ]
@@ -131,20 +147,15 @@ class IncidentRepository:
             TimelineEntry(t.at, t.action, t.actor, t.detail)
             for t in await self.session.execute(
                 select(timeline)
-                .where(timeline.c.incident_id == incident_id)
+                .where(timeline.c.incident_id == incident.id)
                 .order_by(timeline.c.seq)
             )
         ]
         self._stored_lines[incident.id] = len(incident.timeline)
+        self._stored_timers[incident.id] = {_timer_key(row) for row in _timer_rows(incident)}
         if for_update:
             self.seen[incident.id] = incident
         return incident
-
-    async def by_assignment(self, assignment_id: UUID) -> Incident | None:
-        incident_id = await self.session.scalar(
-            select(assignments.c.incident_id).where(assignments.c.id == assignment_id)
-        )
-        return await self.get(incident_id, for_update=True) if incident_id else None
 
     async def list(
         self,
@@ -218,36 +229,29 @@ class IncidentRepository:
         new_lines = incident.timeline[stored:]
         if new_lines:
             await self.session.execute(
-                timeline.insert(),
-                [
-                    {
-                        "incident_id": incident.id,
-                        "seq": stored + i,
-                        "at": line.at,
-                        "action": line.action,
-                        "actor": line.actor,
-                        "detail": line.detail,
-                        "trace_id": trace_id,
-                    }
-                    for i, line in enumerate(new_lines)
-                ],
+                timeline.insert().values(
+                    [
+                        {
+                            "incident_id": incident.id,
+                            "seq": stored + i,
+                            "at": line.at,
+                            "action": line.action,
+                            "actor": line.actor,
+                            "detail": line.detail,
+                            "trace_id": trace_id,
+                        }
+                        for i, line in enumerate(new_lines)
+                    ]
+                )
             )
         self._stored_lines[incident.id] = len(incident.timeline)
 
     async def _save_timers(self, incident: Incident) -> None:
-        rows = [
-            {
-                "assignment_id": t.assignment_id,
-                "kind": t.kind.value,
-                "due_at": t.due_at,
-                "rung": int(t.rung),
-                "incident_id": incident.id,
-            }
-            for t in incident.timers()
-            if int(t.rung) > _rung_reached(incident, t)
-        ]
+        stored = self._stored_timers.setdefault(incident.id, set())
+        rows = [row for row in _timer_rows(incident) if _timer_key(row) not in stored]
         if rows:
             await self.session.execute(insert(timers).values(rows).on_conflict_do_nothing())
+            stored.update(_timer_key(row) for row in rows)
 
     async def claim_due_timers(self, now: datetime, limit: int = 50) -> list[Any]:
         """Take the due timer rows no other replica holds; deleted when this transaction commits."""
@@ -269,6 +273,25 @@ class IncidentRepository:
                 )
             )
         return claimed
+
+
+def _timer_rows(incident: Incident) -> list[dict]:
+    """The timer rows the incident's open deadlines want: a rung not reached yet."""
+    return [
+        {
+            "assignment_id": t.assignment_id,
+            "kind": t.kind.value,
+            "due_at": t.due_at,
+            "rung": int(t.rung),
+            "incident_id": incident.id,
+        }
+        for t in incident.timers()
+        if int(t.rung) > _rung_reached(incident, t)
+    ]
+
+
+def _timer_key(row: dict) -> tuple:
+    return (row["assignment_id"], row["kind"], row["due_at"], row["rung"])
 
 
 def _rung_reached(incident: Incident, timer: Timer) -> int:
