@@ -31,7 +31,6 @@ from nats.js.errors import NotFoundError
 
 from lianxin import dept_sim
 from lianxin.contracts.incidents import IncidentResolved
-from lianxin.messaging.subscriber import fetch_batch
 
 LOOP_TIMEOUT_SECONDS = 60.0
 
@@ -115,7 +114,7 @@ class Department:
             ready.set()
             while True:
                 try:
-                    messages = await fetch_batch(subscription, batch, 1.0)
+                    messages = await subscription.fetch(batch, timeout=1)
                 except TimeoutError:  # nats-py's own, or asyncio's bare one from a batch fetch
                     continue
                 now = time.perf_counter()

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import time
@@ -108,7 +107,7 @@ async def run_consumer(
     subscription = await js.pull_subscribe_bind(spec.durable, stream=spec.stream)
     while True:
         try:
-            messages = await fetch_batch(subscription, batch, wait)
+            messages = await subscription.fetch(batch, timeout=wait)
         except TimeoutError:
             # nats-py's own timeout, or on one path of a batch fetch asyncio's bare one: both
             # mean nothing arrived, no failure worth a warning and a pause.
@@ -125,24 +124,6 @@ async def run_consumer(
             )
         else:
             await _handle_in_order(spec, on_message, messages)
-
-
-# How long a fetch waits for more once one message is there.
-TOP_UP_SECONDS = 0.005
-
-
-async def fetch_batch(subscription, batch: int, wait: float) -> list[Msg]:
-    """Up to `batch` messages, as soon as one is there (waiting up to `wait` for it).
-
-    nats-py's `fetch(batch)` holds the messages it has until `batch` arrive or its timeout
-    runs out (its pull request lingers on the server): under a trickle, every message waited
-    the whole timeout. So: wait for one, then take whatever else is there within a few ms."""
-    messages = await subscription.fetch(1, timeout=wait)
-    if batch > 1:
-        # Nothing more is no failure (nats-py's timeout or asyncio's, as in `run_consumer`).
-        with contextlib.suppress(TimeoutError):
-            messages += await subscription.fetch(batch - 1, timeout=TOP_UP_SECONDS)
-    return messages
 
 
 def lanes(messages: list[Msg]) -> dict[str, list[Msg]]:
