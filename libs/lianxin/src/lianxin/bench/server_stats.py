@@ -157,7 +157,7 @@ def per_loop(before: Snapshot, after: Snapshot, loops: int) -> dict:
     }
 
 
-def _most_executed(before: dict, after: dict, loops: int, most: int = 12) -> list[dict]:
+def _most_executed(before: dict, after: dict, loops: int, most: int = 30) -> list[dict]:
     """The statements executed most often in the window: per loop, with their time in the
     server (ms per loop), their text cut short."""
     deltas = []

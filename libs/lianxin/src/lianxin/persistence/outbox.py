@@ -23,8 +23,7 @@ from opentelemetry.metrics import Observation
 from sqlalchemy import Row, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from lianxin.contracts import CloudEvent
-from lianxin.messaging.publisher import publish
+from lianxin.messaging.publisher import publish_stored
 from lianxin.telemetry import context_from, meter, producer_span
 
 log = logging.getLogger(__name__)
@@ -125,10 +124,12 @@ class OutboxRelay:
         return sent
 
     async def _publish(self, row: Row) -> None:
-        event = CloudEvent.model_validate(row.event)
+        # The row holds the envelope as the unit of work validated and dumped it: sent as it is,
+        # not validated and dumped again.
+        event = row.event
         parent = context_from(row.trace_headers)
-        with producer_span(row.subject, event.id, event.correlationid, parent):
-            await publish(self._js, row.subject, event)
+        with producer_span(row.subject, event["id"], event.get("correlationid"), parent):
+            await publish_stored(self._js, row.subject, event)
 
 
 def error_text(exc: BaseException) -> str:

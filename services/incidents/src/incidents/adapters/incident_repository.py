@@ -3,12 +3,24 @@ timer rows of its open deadlines. One upsert per table per save."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, or_, select, true
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Table,
+    Uuid,
+    delete,
+    func,
+    or_,
+    select,
+    text,
+    true,
+    type_coerce,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from incidents.adapters.orm import assignments, incidents, timeline, timers
@@ -128,28 +140,25 @@ class IncidentRepository:
         return await self._load(incidents.c.id == owner.scalar_subquery(), for_update=True)
 
     async def _load(self, which, *, for_update: bool) -> Incident | None:
-        query = select(incidents).where(which)
-        row = (await self.session.execute(query.with_for_update() if for_update else query)).first()
+        """The incident row with its assignments and timeline lines, in one statement."""
+        query = select(
+            incidents,
+            _children(assignments, ASSIGNMENT_ORDER).label("assignment_rows"),
+            _children(timeline, (timeline.c.seq,)).label("timeline_rows"),
+        ).where(which)
+        query = query.with_for_update(of=incidents) if for_update else query
+        row = (await self.session.execute(query)).first()
         if row is None:
             return None
         if row.id in self.seen:  # locked already in this transaction, by another way in
             return self.seen[row.id]
         incident = INCIDENT.instance(row)
         incident.assignments = [
-            ASSIGNMENT.instance(a)
-            for a in await self.session.execute(
-                select(assignments)
-                .where(assignments.c.incident_id == incident.id)
-                .order_by(*ASSIGNMENT_ORDER)
-            )
+            ASSIGNMENT.instance(_Row(assignments, a)) for a in row.assignment_rows
         ]
         incident.timeline = [
             TimelineEntry(t.at, t.action, t.actor, t.detail)
-            for t in await self.session.execute(
-                select(timeline)
-                .where(timeline.c.incident_id == incident.id)
-                .order_by(timeline.c.seq)
-            )
+            for t in (_Row(timeline, line) for line in row.timeline_rows)
         ]
         self._stored_lines[incident.id] = len(incident.timeline)
         self._stored_timers[incident.id] = {_timer_key(row) for row in _timer_rows(incident)}
@@ -273,6 +282,41 @@ class IncidentRepository:
                 )
             )
         return claimed
+
+
+def _children(table: Table, order) -> Any:
+    """The incident's rows of `table` as one JSON array, in `order`: read with the incident."""
+    rows = func.json_agg(aggregate_order_by(table.table_valued(), *order))
+    return type_coerce(
+        select(func.coalesce(rows, text("'[]'::json")))
+        .where(table.c.incident_id == incidents.c.id)
+        .scalar_subquery(),
+        JSON,
+    )
+
+
+class _Row:
+    """A row of `table` read back from JSON, its values of the column types (as from the
+    driver): what `RowMapping.instance` and the timeline read."""
+
+    def __init__(self, table: Table, values: dict[str, Any]) -> None:
+        self._mapping = {c.name: _typed(c.type, values.get(c.name)) for c in table.c}
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._mapping[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def _typed(column_type: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(column_type, DateTime):
+        return datetime.fromisoformat(value).astimezone(UTC)
+    if isinstance(column_type, Uuid):
+        return UUID(value)
+    return value
 
 
 def _timer_rows(incident: Incident) -> list[dict]:
