@@ -69,7 +69,9 @@ class Runtime(Generic[U]):
         )
 
 
-def runtime(request: Request) -> Runtime:
+async def runtime(request: Request) -> Runtime:
+    # async, though it awaits nothing: FastAPI runs a plain `def` dependency in a worker thread,
+    # a thread hop per request for one attribute read.
     return request.app.state.runtime
 
 
