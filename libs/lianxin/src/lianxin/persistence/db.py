@@ -24,7 +24,7 @@ def make_engine(
     when given back (its prepared statements with it), so size it to the work, not below.
     Each connection keeps up to 500 prepared statements (the driver's cache; 100 by default,
     fewer than a service's distinct statements)."""
-    return create_async_engine(
+    engine = create_async_engine(
         asyncpg_url(url),
         pool_size=pool_size,
         max_overflow=max_overflow,
@@ -32,6 +32,11 @@ def make_engine(
         connect_args={"prepared_statement_cache_size": 500},
         **options,
     )
+    # `execute(table.insert(), rows)` becomes one INSERT … VALUES (…), (…) (as the psycopg2
+    # dialect does by default), from the one-row statement's compiled form: a statement
+    # built with `.values([rows])` is compiled anew at every call (SQLAlchemy cannot cache it).
+    engine.sync_engine.dialect.use_insertmanyvalues_wo_returning = True
+    return engine
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -61,8 +61,8 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         emitted, self._outbox_rows = self._outbox_rows, []
-        if emitted:  # one INSERT … VALUES (…), (…) for all of this transaction's events
-            await self.session.execute(self._outbox.insert().values(emitted))
+        if emitted:  # one INSERT … VALUES (…), (…) for all of them (see `make_engine`)
+            await self.session.execute(self._outbox.insert(), emitted)
         await self.session.commit()
         if emitted:
             self._on_commit()

@@ -218,11 +218,7 @@ class IncidentRepository:
         )
         if incident.assignments:
             rows = [ASSIGNMENT.values(a, incident_id=incident.id) for a in incident.assignments]
-            statement = insert(assignments).values(rows)
-            changed = {column: statement.excluded[column] for column in rows[0] if column != "id"}
-            await self.session.execute(
-                statement.on_conflict_do_update(index_elements=[assignments.c.id], set_=changed)
-            )
+            await self.session.execute(_UPSERT_ASSIGNMENTS, rows)
         await self._save_timeline(incident, trace_id)
         await self._save_timers(incident)
 
@@ -238,20 +234,19 @@ class IncidentRepository:
         new_lines = incident.timeline[stored:]
         if new_lines:
             await self.session.execute(
-                timeline.insert().values(
-                    [
-                        {
-                            "incident_id": incident.id,
-                            "seq": stored + i,
-                            "at": line.at,
-                            "action": line.action,
-                            "actor": line.actor,
-                            "detail": line.detail,
-                            "trace_id": trace_id,
-                        }
-                        for i, line in enumerate(new_lines)
-                    ]
-                )
+                timeline.insert(),
+                [
+                    {
+                        "incident_id": incident.id,
+                        "seq": stored + i,
+                        "at": line.at,
+                        "action": line.action,
+                        "actor": line.actor,
+                        "detail": line.detail,
+                        "trace_id": trace_id,
+                    }
+                    for i, line in enumerate(new_lines)
+                ],
             )
         self._stored_lines[incident.id] = len(incident.timeline)
 
@@ -259,7 +254,7 @@ class IncidentRepository:
         stored = self._stored_timers.setdefault(incident.id, set())
         rows = [row for row in _timer_rows(incident) if _timer_key(row) not in stored]
         if rows:
-            await self.session.execute(insert(timers).values(rows).on_conflict_do_nothing())
+            await self.session.execute(_NEW_TIMERS, rows)
             stored.update(_timer_key(row) for row in rows)
 
     async def claim_due_timers(self, now: datetime, limit: int = 50) -> list[Any]:
@@ -282,6 +277,16 @@ class IncidentRepository:
                 )
             )
         return claimed
+
+
+# Built once: SQLAlchemy caches a statement's compiled form only when its rows come as
+# parameters (`execute(statement, rows)`), not in `.values([...])`.
+_NEW_TIMERS = insert(timers).on_conflict_do_nothing()
+_upsert = insert(assignments)
+_UPSERT_ASSIGNMENTS = _upsert.on_conflict_do_update(
+    index_elements=[assignments.c.id],
+    set_={c.name: _upsert.excluded[c.name] for c in assignments.c if c.name != "id"},
+)
 
 
 def _children(table: Table, order) -> Any:
