@@ -280,13 +280,15 @@ class IncidentRepository:
 
 
 # Built once: SQLAlchemy caches a statement's compiled form only when its rows come as
-# parameters (`execute(statement, rows)`), not in `.values([...])`.
-_NEW_TIMERS = insert(timers).on_conflict_do_nothing()
+# parameters (`execute(statement, rows)`), not in `.values([...])`. The RETURNING (read by no
+# one) is what makes SQLAlchemy send the rows as one INSERT … VALUES (…), (…) when the statement
+# has an ON CONFLICT clause; without it, one INSERT per row.
+_NEW_TIMERS = insert(timers).on_conflict_do_nothing().returning(timers.c.rung)
 _upsert = insert(assignments)
 _UPSERT_ASSIGNMENTS = _upsert.on_conflict_do_update(
     index_elements=[assignments.c.id],
     set_={c.name: _upsert.excluded[c.name] for c in assignments.c if c.name != "id"},
-)
+).returning(assignments.c.id)
 
 
 def _children(table: Table, order) -> Any:
