@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     Table,
     Uuid,
+    bindparam,
     delete,
     func,
     or_,
@@ -129,25 +130,18 @@ class IncidentRepository:
     async def get(self, incident_id: UUID, *, for_update: bool = False) -> Incident | None:
         if incident_id in self.seen:
             return self.seen[incident_id]
-        return await self._load(incidents.c.id == incident_id, for_update=for_update)
+        return await self._load(_LOCK_BY_ID if for_update else _BY_ID, incident_id, for_update)
 
     async def by_assignment(self, assignment_id: UUID) -> Incident | None:
         """The incident holding the assignment, locked: found and locked in one statement."""
-        owner = select(assignments.c.incident_id).where(assignments.c.id == assignment_id)
         for incident in self.seen.values():
             if any(a.id == assignment_id for a in incident.assignments):
                 return incident
-        return await self._load(incidents.c.id == owner.scalar_subquery(), for_update=True)
+        return await self._load(_LOCK_BY_ASSIGNMENT, assignment_id, True)
 
-    async def _load(self, which, *, for_update: bool) -> Incident | None:
+    async def _load(self, statement, key: UUID, for_update: bool) -> Incident | None:
         """The incident row with its assignments and timeline lines, in one statement."""
-        query = select(
-            incidents,
-            _children(assignments, ASSIGNMENT_ORDER).label("assignment_rows"),
-            _children(timeline, (timeline.c.seq,)).label("timeline_rows"),
-        ).where(which)
-        query = query.with_for_update(of=incidents) if for_update else query
-        row = (await self.session.execute(query)).first()
+        row = (await self.session.execute(statement, {"key": key})).first()
         if row is None:
             return None
         if row.id in self.seen:  # locked already in this transaction, by another way in
@@ -210,12 +204,7 @@ class IncidentRepository:
     async def save(self, incident: Incident, trace_id: str | None) -> None:
         """Insert or update the incident, its assignments, the timeline lines it added, and the
         timer rows of its open deadlines."""
-        values = INCIDENT.values(incident)
-        statement = insert(incidents).values(values)
-        changed = {column: value for column, value in values.items() if column != "id"}
-        await self.session.execute(
-            statement.on_conflict_do_update(index_elements=[incidents.c.id], set_=changed)
-        )
+        await self.session.execute(_UPSERT_INCIDENT, INCIDENT.values(incident))
         if incident.assignments:
             rows = [ASSIGNMENT.values(a, incident_id=incident.id) for a in incident.assignments]
             await self.session.execute(_UPSERT_ASSIGNMENTS, rows)
@@ -279,16 +268,23 @@ class IncidentRepository:
         return claimed
 
 
+def _upsert_of(table: Table) -> Any:
+    statement = insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.id],
+        set_={c.name: statement.excluded[c.name] for c in table.c if c.name != "id"},
+    )
+
+
+_UPSERT_INCIDENT = _upsert_of(incidents)
+
+
 # Built once: SQLAlchemy caches a statement's compiled form only when its rows come as
 # parameters (`execute(statement, rows)`), not in `.values([...])`. The RETURNING (read by no
 # one) is what makes SQLAlchemy send the rows as one INSERT … VALUES (…), (…) when the statement
 # has an ON CONFLICT clause; without it, one INSERT per row.
 _NEW_TIMERS = insert(timers).on_conflict_do_nothing().returning(timers.c.rung)
-_upsert = insert(assignments)
-_UPSERT_ASSIGNMENTS = _upsert.on_conflict_do_update(
-    index_elements=[assignments.c.id],
-    set_={c.name: _upsert.excluded[c.name] for c in assignments.c if c.name != "id"},
-).returning(assignments.c.id)
+_UPSERT_ASSIGNMENTS = _upsert_of(assignments).returning(assignments.c.id)
 
 
 def _children(table: Table, order) -> Any:
@@ -314,6 +310,24 @@ class _Row:
             return self._mapping[name]
         except KeyError:
             raise AttributeError(name) from None
+
+
+def _loading(which) -> Any:
+    return select(
+        incidents,
+        _children(assignments, ASSIGNMENT_ORDER).label("assignment_rows"),
+        _children(timeline, (timeline.c.seq,)).label("timeline_rows"),
+    ).where(which)
+
+
+# Built once, the key a parameter: a statement object keeps its cache key, one built per call
+# has it computed again each time.
+_BY_ID = _loading(incidents.c.id == bindparam("key"))
+_LOCK_BY_ID = _BY_ID.with_for_update(of=incidents)
+_OWNER = select(assignments.c.incident_id).where(assignments.c.id == bindparam("key"))
+_LOCK_BY_ASSIGNMENT = _loading(incidents.c.id == _OWNER.scalar_subquery()).with_for_update(
+    of=incidents
+)
 
 
 def _typed(column_type: Any, value: Any) -> Any:
