@@ -34,12 +34,22 @@ class UnitOfWork:
         self._inbox = inbox
         self._on_commit = on_commit
         self._outbox_rows: list[dict] = []
+        self._reading = False
+
+    def reading(self) -> Self:
+        """`async with uow.reading():` for a request that only reads: each statement on its
+        own, without the BEGIN and ROLLBACK round trips (so two statements may see two states:
+        for one-statement reads)."""
+        self._reading = True
+        return self
 
     async def __aenter__(self) -> Self:
         # A connection of the factory's engine, not an ORM session: every repository speaks
         # SQLAlchemy Core (execute, scalar, scalars), and an ORM session put its own bookkeeping
         # around each statement, a good part of a service's CPU per command (`make bench`).
         self.session = await self._session_factory.kw["bind"].connect()
+        if self._reading:
+            await self.session.execution_options(isolation_level="AUTOCOMMIT")
         await self.session.begin()
         self._open()
         return self
@@ -57,9 +67,12 @@ class UnitOfWork:
             if self.session.in_transaction():
                 await self.session.rollback()
         finally:
+            self._reading = False
             await self.session.close()
 
     async def commit(self) -> None:
+        if self._reading:
+            raise RuntimeError("a unit of work opened for reading commits nothing")
         emitted, self._outbox_rows = self._outbox_rows, []
         if emitted:  # one INSERT … VALUES (…), (…) for all of them (see `make_engine`)
             await self.session.execute(self._outbox.insert(), emitted)

@@ -144,7 +144,7 @@ async def get_incident(
     uow: IncidentsUnitOfWork = Depends(uow),
     principal: Principal = Depends(authenticated),
 ):
-    async with uow:
+    async with uow.reading():  # one statement
         incident = await visible(uow, principal, incident_id)
     return answer(incident, principal)
 
