@@ -60,6 +60,10 @@ class OutboxRelay:
     async def run(self) -> None:
         failures = 0
         while True:
+            # Cleared before the pass, not after: a commit that wakes the relay during a pass
+            # (its rows may be too late for that pass's SELECT) gets a pass of its own at once,
+            # instead of waiting for the next poll (measured: one loop in ten waited ~0.5 s).
+            self._wake.clear()
             try:
                 sent = await self.relay_once()
                 failures = 0
@@ -69,7 +73,6 @@ class OutboxRelay:
                 await asyncio.sleep(min(0.2 * 2**failures, 5.0))
                 continue
             if sent < self._batch:
-                self._wake.clear()
                 # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation.
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(self._poll):
