@@ -8,7 +8,8 @@ import pytest
 
 from lianxin.bench.ceiling import CeilingRun, plan
 from lianxin.bench.platform_run import Loop, PlatformRun
-from lianxin.bench.report import build, markdown, write
+from lianxin.bench.report import at_half_load, build, curve_point, markdown, write
+from lianxin.bench.server_stats import DATABASE_COUNTERS, Snapshot, per_loop
 from lianxin.bench.stats import percentile, rate, ratio, summary
 
 
@@ -52,7 +53,8 @@ def test_rates_and_ratios() -> None:
 def test_the_ceiling_does_a_loops_commits_and_publishes() -> None:
     wartime, peacetime = plan(wartime=True), plan(wartime=False)
     assert (sum(s.commits for s in wartime), sum(s.publishes for s in wartime)) == (12, 10)
-    assert (sum(s.commits for s in peacetime), sum(s.publishes for s in peacetime)) == (10, 9)
+    # Peacetime: resources and volunteers write nothing (no need opened per escalation any more).
+    assert (sum(s.commits for s in peacetime), sum(s.publishes for s in peacetime)) == (8, 8)
 
 
 def _result() -> dict:
@@ -92,3 +94,56 @@ def test_the_run_is_written_as_json_and_markdown(tmp_path) -> None:
     json_path, md_path = write(_result(), tmp_path / "bench")
     assert json.loads(json_path.read_text()) == _result()
     assert md_path.read_text() == markdown(_result())
+
+
+def test_per_loop_divides_the_windows_deltas_by_its_loops() -> None:
+    before = Snapshot(
+        "pg_stat_statements",
+        statements={"incidents": {"SELECT": 10, "INSERT": 4, "BEGIN": 3}},
+        counters={"incidents": dict.fromkeys(DATABASE_COUNTERS, 5)},
+        cpu_seconds={"incidents": 1.0, "bench": 0.5},
+    )
+    after = Snapshot(
+        "pg_stat_statements",
+        statements={"incidents": {"SELECT": 30, "INSERT": 14, "BEGIN": 13, "COMMIT": 10}},
+        counters={"incidents": {**dict.fromkeys(DATABASE_COUNTERS, 5), "xact_commit": 15}},
+        cpu_seconds={"incidents": 3.0, "bench": 0.7, "nats": 9.0},
+    )
+    figures = per_loop(before, after, 10)
+    incidents = figures["per_loop"]["incidents"]
+    # BEGIN and COMMIT are counted apart from the statements.
+    assert (incidents["statements"], incidents["commits"], incidents["new_connections"]) == (
+        3.0,
+        1.0,
+        0.0,
+    )
+    assert incidents["statements_by_kind"] == {
+        "BEGIN": 1.0,
+        "COMMIT": 1.0,
+        "INSERT": 1.0,
+        "SELECT": 2.0,
+    }
+    # A process seen only at the end (no start figure) is left out rather than guessed.
+    assert figures["cpu_seconds_per_loop"] == {"incidents": 0.2, "bench": 0.02}
+
+
+def test_the_curve_and_its_point_at_half_the_highest_load() -> None:
+    loops = [Loop(n / 10, n / 10 + 0.02, n / 10 + 0.1) for n in range(10)]
+    points = [curve_point(n, PlatformRun(loops, seconds, 0)) for n, seconds in ((1, 2.0), (4, 0.5))]
+    assert [p["loops_per_second"] for p in points] == [5.0, 20.0]
+    assert points[0]["report_to_department_ms"]["p99"] == pytest.approx(20.0)
+    assert at_half_load(points)["reporters"] == 1
+    result = build(
+        {
+            "reporters": 2,
+            "loops": 10,
+            "warmup": 2,
+            "urgency": "emergency",
+            "department": "power_supply",
+        },
+        {"cpu_count": 2, "load_average": [1.0, 1.0, 1.0]},
+        PlatformRun(loops, 2.0, 2),
+        CeilingRun([4.0] * 10, 0.5, 2, commits_per_loop=12, publishes_per_loop=10),
+        curve=points,
+    )
+    assert "| 4 | 10 | 20.00 | 20.0 / 20.0 | 100.0 / 100.0 |" in markdown(result)

@@ -43,3 +43,16 @@ def test_an_incident_is_every_trace_a_span_names_it_in(tmp_path: Path) -> None:
     assert found == {"report", "escalate", "insert", "process"}
     assert [s["span_id"] for s in read_trace(tmp_path, "c" * 32)] == ["unrelated"]
     assert read_incident(None, INCIDENT, None) == []
+
+
+def test_the_index_follows_a_file_as_it_grows_and_when_it_is_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "incidents.jsonl"
+    path.write_text(json.dumps(_span("a" * 32, "first")) + "\n")
+    assert [s["span_id"] for s in read_trace(tmp_path, "a" * 32)] == ["first"]
+    with path.open("a") as out:
+        out.write(json.dumps(_span("a" * 32, "second", **{"lianxin.incident.id": INCIDENT})) + "\n")
+    assert [s["span_id"] for s in read_incident(tmp_path, INCIDENT, None)] == ["first", "second"]
+    path.unlink()  # rotated away: a new file at the same path
+    path.write_text(json.dumps(_span("b" * 32, "third")) + "\n")
+    assert read_trace(tmp_path, "a" * 32) == []
+    assert [s["span_id"] for s in read_trace(tmp_path, "b" * 32)] == ["third"]

@@ -268,6 +268,10 @@ def bench(
         10, min=1, help="each reporter's GET interval once the department has resolved"
     ),
     keep: bool = typer.Option(False, help="keep the throwaway platform's directory and logs"),
+    curve: str = typer.Option(
+        "1,2,4,8,16", help="reporter counts of the curve, comma-separated ('' for none)"
+    ),
+    curve_loops: int = typer.Option(40, min=1, help="measured loops per point of the curve"),
 ):
     """Throughput and latency of the whistle-and-report loop on a throwaway platform, and the
     ceiling: the same PostgreSQL commits and JetStream publishes from a bare script."""
@@ -279,6 +283,12 @@ def bench(
 
     if urgency not in get_args(Urgency):
         raise typer.BadParameter(f"one of {', '.join(get_args(Urgency))}", param_hint="--urgency")
+    try:
+        curve_counts = [int(n) for n in curve.split(",") if n.strip()]
+    except ValueError:
+        raise typer.BadParameter("whole numbers, e.g. 1,2,4,8,16", param_hint="--curve") from None
+    if any(n < 1 for n in curve_counts):
+        raise typer.BadParameter("reporter counts of at least 1", param_hint="--curve")
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _interrupt)
     say = lambda line: typer.echo(line, err=True)  # noqa: E731 - progress on stderr
@@ -293,6 +303,11 @@ def bench(
                     loops=loops,
                     warmup=warmup,
                     scenario=Scenario(urgency=urgency, poll_seconds=poll_ms / 1000),
+                    processes=running.processes,
+                    # PostgreSQL's idle backends hand over their counts within 10 s.
+                    settle_seconds=11.0,
+                    curve=curve_counts,
+                    curve_loops=curve_loops,
                 )
             )
     except KeyboardInterrupt:

@@ -69,7 +69,9 @@ class Runtime(Generic[U]):
         )
 
 
-def runtime(request: Request) -> Runtime:
+async def runtime(request: Request) -> Runtime:
+    # async, though it awaits nothing: FastAPI runs a plain `def` dependency in a worker thread,
+    # a thread hop per request for one attribute read.
     return request.app.state.runtime
 
 
@@ -101,7 +103,12 @@ def create_service_app(
     service, no more and no fewer; `workers` are started beside them and cancelled with them;
     `on_startup` is for one-off setup once those run, not for starting loops."""
     settings = settings or ServiceSettings(service_name=name)
-    setup_telemetry(name, spans_file=settings.lianxin_spans_file, log_level=settings.log_level)
+    setup_telemetry(
+        name,
+        spans_file=settings.lianxin_spans_file,
+        log_level=settings.log_level,
+        spans_file_max_mb=settings.lianxin_spans_file_max_mb,
+    )
     consumers = dict(consumers or {})
     check_consumers(name, consumers)
 
@@ -162,9 +169,15 @@ async def _start(
     rt: Runtime, consumers: Mapping[ConsumerSpec, HandlerFactory], workers: Sequence[Worker]
 ) -> None:
     if rt.migrations_package is not None:
-        rt.engine = make_engine(rt.settings.database_url)
+        rt.engine = make_engine(
+            rt.settings.database_url,
+            pool_size=rt.settings.db_pool_size,
+            max_overflow=rt.settings.db_max_overflow,
+            pool_pre_ping=rt.settings.db_pool_pre_ping,
+        )
         rt.sessions = make_session_factory(rt.engine)
-        _instrument_engine(rt.engine)
+        if rt.settings.lianxin_sql_spans:
+            _instrument_engine(rt.engine)
     rt.nc = await connect(rt.settings.nats_url, f"lianxin-{rt.name}")
     rt.js = rt.nc.jetstream()
     if rt.sessions is not None and rt.outbox is not None:
@@ -224,7 +237,11 @@ def _instrument(app: FastAPI) -> None:
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
     from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
+    # One server span per request: the ASGI "http send"/"http receive" spans under it were two
+    # or more spans per request saying nothing an operator reads.
+    FastAPIInstrumentor.instrument_app(
+        app, excluded_urls="healthz,readyz,metrics", exclude_spans=["receive", "send"]
+    )
     HTTPXClientInstrumentor().instrument()
 
 

@@ -25,9 +25,23 @@ class ServiceSettings(BaseSettings):
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/lianxin"
     nats_url: str = "nats://127.0.0.1:4222"
     outbox_poll_seconds: float = 0.5
+    # The database pool: as many connections as the process has concurrent work (requests,
+    # consumers' lanes, the relay, workers), kept open; no ping before each checkout (a broken
+    # connection fails its statement and the pool replaces it).
+    db_pool_size: int = 20
+    db_max_overflow: int = 10
+    db_pool_pre_ping: bool = False
     log_level: str = "INFO"
     # Where the embedded default writes finished spans (one JSON object a line); empty: nowhere.
     lianxin_spans_file: str = ""
+    # Where spans are rotated: past this size the file becomes `<name>.1.jsonl` (the one before
+    # it deleted), so the embedded trace files never outgrow the disk or the trace view.
+    lianxin_spans_file_max_mb: float = 64.0
+    # One span per SQL statement (SQLAlchemy's instrumentation): off by default, as each costs
+    # a span for a few hundred microseconds of work; the embedded platform of `lianxin up` and
+    # the end-to-end tests turn it on for the trace view. Sampling is OpenTelemetry's own:
+    # OTEL_TRACES_SAMPLER=parentbased_traceidratio, OTEL_TRACES_SAMPLER_ARG=0.1.
+    lianxin_sql_spans: bool = False
     # organisation: the secret of the platform's own client account (`platform`), which tools
     # such as the demo loader use. Unset: no such account is opened. incidents: what departments'
     # webhook secrets are derived from. Unset: webhooks are queued but not sent.

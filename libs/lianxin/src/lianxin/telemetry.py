@@ -31,18 +31,31 @@ _configured = False
 
 
 class JsonLinesSpanExporter(SpanExporter):
-    """Appends finished spans to a file, one JSON object a line."""
+    """Appends finished spans to a file, one JSON object a line. Past `max_bytes` the file is
+    rotated: `x.jsonl` becomes `x.1.jsonl` (the previous `x.1.jsonl` is deleted), so a
+    long-running platform keeps at most twice `max_bytes` of spans per process."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, max_bytes: int = 64 * 2**20) -> None:
         self.path = path
+        self.max_bytes = max_bytes
         self._lock = threading.Lock()
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
         lines = [json.dumps(span_record(span), ensure_ascii=False) + "\n" for span in spans]
-        with self._lock, open(self.path, "a", encoding="utf-8") as out:
-            out.writelines(lines)
+        with self._lock:
+            with open(self.path, "a", encoding="utf-8") as out:
+                out.writelines(lines)
+                size = out.tell()
+            if self.max_bytes and size > self.max_bytes:
+                os.replace(self.path, rotated_path(self.path))
         return SpanExportResult.SUCCESS
+
+
+def rotated_path(path: str) -> str:
+    """`spans/incidents.jsonl` → `spans/incidents.1.jsonl`: still read as a `*.jsonl` file."""
+    root, ext = os.path.splitext(path)
+    return f"{root}.1{ext or '.jsonl'}"
 
 
 def span_record(span: ReadableSpan) -> dict:
@@ -83,7 +96,9 @@ def setup_logging(service: str, level: str = "INFO") -> None:
     root.setLevel(level)
 
 
-def setup_telemetry(service: str, *, spans_file: str = "", log_level: str = "INFO") -> None:
+def setup_telemetry(
+    service: str, *, spans_file: str = "", log_level: str = "INFO", spans_file_max_mb: float = 64
+) -> None:
     """Install tracer and meter providers once per process."""
     global _configured
     if _configured:
@@ -98,7 +113,10 @@ def setup_telemetry(service: str, *, spans_file: str = "", log_level: str = "INF
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
     if spans_file:
         provider.add_span_processor(
-            BatchSpanProcessor(JsonLinesSpanExporter(spans_file), schedule_delay_millis=200)
+            BatchSpanProcessor(
+                JsonLinesSpanExporter(spans_file, int(spans_file_max_mb * 2**20)),
+                schedule_delay_millis=200,
+            )
         )
     trace.set_tracer_provider(provider)
 

@@ -7,7 +7,7 @@ consumers, no polling: what the platform's loop would cost if its durable writes
 
 The platform's commits and publishes per loop, counted from the code paths (incidents'
 handlers and subscribers, resources' and volunteers' escalation handlers, the outbox relay,
-lianxin.dept_sim), one department, one incident:
+lianxin.dept_sim), one department taking its whistles over NATS, one incident:
 
 | step                                                        | commits | publishes |
 |-------------------------------------------------------------|--------:|----------:|
@@ -15,8 +15,8 @@ lianxin.dept_sim), one department, one incident:
 | relay: incidents.incident.reported, marked sent             |       1 |         1 |
 | POST /incidents/{id}/escalation: incident + 2 outbox rows   |       1 |           |
 | relay: incidents.incident.escalated, dispatch.<dept>.…      |       1 |         2 |
-| resources: escalated → need + inbox + outbox row            |       1 |           |
-| relay: resources.need.opened                                |       1 |         1 |
+| resources, wartime only: emergency offers + inbox + outbox  |       1 |           |
+| relay, wartime only: resources.emergency.offers_made        |       1 |         1 |
 | volunteers, wartime only: mobilisation + inbox + outbox row |       1 |           |
 | relay, wartime only: volunteers.mobilisation.started        |       1 |         1 |
 | department signs for: report.<dept>.assignment_acknowledged |         |         1 |
@@ -25,8 +25,10 @@ lianxin.dept_sim), one department, one incident:
 | department resolves: report.<dept>.assignment_resolved      |         |         1 |
 | incidents applies it: inbox + incident + 2 outbox rows      |       1 |           |
 | relay: incidents.assignment.resolved, incident.resolved     |       1 |         2 |
-| **wartime (emergency) / peacetime**                         | 12 / 10 |    10 / 9 |
+| **wartime (emergency) / peacetime**                         |  12 / 8 |    10 / 8 |
 
+Resources no longer opens a need per escalation (a peacetime escalation changes nothing there),
+and incidents' webhook queue writes nothing for a department that takes its whistles over NATS.
 Counted generously for the platform: the relay marks each command's rows in one commit, and
 under load one relay commit may carry several loops' rows, so the platform may commit less than
 this. Not counted: reads (the relay's polls, GETs, the authorisation lookups), consumers' acks,
@@ -65,11 +67,14 @@ def plan(*, wartime: bool) -> list[Step]:
         Step("relay reported", 1, 1),
         Step("escalate", 1, 0),
         Step("relay escalated and dispatched", 1, 2),
-        Step("resources opens a need", 1, 0),
-        Step("relay need opened", 1, 1),
     ]
     if wartime:
-        steps += [Step("volunteers mobilise", 1, 0), Step("relay mobilisation started", 1, 1)]
+        steps += [
+            Step("resources records the emergency offers", 1, 0),
+            Step("relay emergency offers made", 1, 1),
+            Step("volunteers mobilise", 1, 0),
+            Step("relay mobilisation started", 1, 1),
+        ]
     steps += [
         Step("department signs for", 0, 1),
         Step("incidents applies acknowledged", 1, 0),

@@ -2,6 +2,8 @@
 
 Started as `lianxin up` starts it (embedded PostgreSQL and NATS, both durable), on free ports in
 a temporary directory, so it never meets a platform `make run` has up. Spans go nowhere.
+PostgreSQL preloads `pg_stat_statements`, so the bench reads what each service executed from the
+server's own statistics.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ class OwnPlatform:
     target: Target
     server_url: str
     workdir: Path
+    # process id of each service, of `postgres` (the postmaster) and of `nats`: their CPU time
+    processes: dict[str, int]
 
 
 @contextmanager
@@ -42,7 +46,11 @@ def own_platform(
     the services' logs.
     """
     workdir = Path(tempfile.mkdtemp(prefix="lianxin-bench-"))
-    postgres = EmbeddedPostgres(workdir / "postgres" / "data", free_port())
+    postgres = EmbeddedPostgres(
+        workdir / "postgres" / "data",
+        free_port(),
+        settings={"shared_preload_libraries": "pg_stat_statements"},
+    )
     nats_server = EmbeddedNats(workdir / "nats", free_port())
     services: list[platform.ServiceProcess] = []
     try:
@@ -68,7 +76,11 @@ def own_platform(
         load_demo(organisation, platform.PLATFORM_SECRET, people=False)
         token = fetch_token(organisation, "platform", platform.PLATFORM_SECRET, client=True)
         _wait_until_incidents_knows_the_demo(incidents, token)
-        yield OwnPlatform(Target(incidents, nats_server.url, token), postgres.url(), workdir)
+        processes = {svc.name: svc.process.pid for svc in services}
+        processes["postgres"] = postgres.process.pid
+        processes["nats"] = nats_server.process.pid
+        target = Target(incidents, nats_server.url, token)
+        yield OwnPlatform(target, postgres.url(), workdir, processes)
     except Exception:
         keep = True
         raise

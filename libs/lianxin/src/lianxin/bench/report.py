@@ -24,10 +24,45 @@ def host_info() -> dict:
     }
 
 
-def build(params: dict, host: dict, run: PlatformRun, ceiling: CeilingRun) -> dict:
+def curve_point(reporters: int, run: PlatformRun) -> dict:
+    """One point of the curve: loops/s and latencies at this many reporters."""
+    department = summary([loop.department_ms for loop in run.loops])
+    resolved = summary([loop.resolved_ms for loop in run.loops])
+    return {
+        "reporters": reporters,
+        "loops": len(run.loops),
+        "loops_per_second": rate(len(run.loops), run.seconds),
+        "report_to_department_ms": {k: department[k] for k in ("p50", "p99")},
+        "report_to_resolved_ms": {k: resolved[k] for k in ("p50", "p99")},
+    }
+
+
+def at_half_load(curve: list[dict]) -> dict | None:
+    """The busiest point of the curve at no more than half the curve's highest loops/s (the
+    least busy one when even that runs faster): where "p99 at half the maximum load" is read."""
+    if not curve:
+        return None
+    half = max(point["loops_per_second"] for point in curve) / 2
+    under = [point for point in curve if point["loops_per_second"] <= half]
+    if under:
+        return max(under, key=lambda point: point["loops_per_second"])
+    return min(curve, key=lambda point: point["loops_per_second"])
+
+
+def build(
+    params: dict,
+    host: dict,
+    run: PlatformRun,
+    ceiling: CeilingRun,
+    *,
+    servers: dict | None = None,
+    curve: list[dict] | None = None,
+) -> dict:
+    """`servers`: what `server_stats.per_loop` counted over the measured window; `curve`: the
+    points `curve_point` made. Both left out of the result when not measured."""
     platform_rate = rate(len(run.loops), run.seconds)
     ceiling_rate = rate(len(ceiling.loop_ms), ceiling.seconds)
-    return {
+    result = {
         "params": params,
         "host": host,
         "platform": {
@@ -49,6 +84,12 @@ def build(params: dict, host: dict, run: PlatformRun, ceiling: CeilingRun) -> di
         },
         "platform_to_ceiling": ratio(platform_rate, ceiling_rate),
     }
+    if servers is not None:
+        result["servers"] = servers
+    if curve:
+        result["curve"] = curve
+        result["curve_at_half_load"] = at_half_load(curve)
+    return result
 
 
 def _row(name: str, loops_per_second: float, ms: dict) -> str:
@@ -90,8 +131,67 @@ def markdown(result: dict) -> str:
             f" ({run['loops_per_second']:.2f} / {ceiling['loops_per_second']:.2f} loops/s;"
             f" load average at start {host['load_average'][0]}).",
             "",
+            *_servers_lines(result.get("servers")),
+            *_curve_lines(result.get("curve"), result.get("curve_at_half_load")),
         ]
     )
+
+
+def _servers_lines(servers: dict | None) -> list[str]:
+    if not servers:
+        return []
+    counted = servers["source"]
+    lines = [
+        f"Per loop over the measured window, as PostgreSQL counted it ({counted}):",
+        "",
+        "| database | statements | of which SELECT / INSERT / UPDATE / DELETE | commits |"
+        " new connections | rows written |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for service, figures in servers["per_loop"].items():
+        kinds = figures.get("statements_by_kind", {})
+        split = " / ".join(f"{kinds.get(k, 0):g}" for k in ("SELECT", "INSERT", "UPDATE", "DELETE"))
+        statements = figures.get("statements", "–")
+        lines.append(
+            f"| {service} | {statements} | {split if kinds else '–'} | {figures['commits']}"
+            f" | {figures['new_connections']} | {figures['rows_written']} |"
+        )
+    cpu = servers["cpu_seconds_per_loop"]
+    lines += [
+        "",
+        "CPU seconds per loop: "
+        + ", ".join(f"{name} {seconds * 1000:.1f} ms" for name, seconds in cpu.items())
+        + f" (in all {sum(cpu.values()) * 1000:.1f} ms).",
+        "",
+    ]
+    return lines
+
+
+def _curve_lines(curve: list[dict] | None, half: dict | None) -> list[str]:
+    if not curve:
+        return []
+    lines = [
+        "Curve (each point its own run):",
+        "",
+        "| reporters | loops | loops/s | report → department p50 / p99 ms |"
+        " report → resolved p50 / p99 ms |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for p in curve:
+        department, resolved = p["report_to_department_ms"], p["report_to_resolved_ms"]
+        lines.append(
+            f"| {p['reporters']} | {p['loops']} | {p['loops_per_second']:.2f}"
+            f" | {department['p50']:.1f} / {department['p99']:.1f}"
+            f" | {resolved['p50']:.1f} / {resolved['p99']:.1f} |"
+        )
+    if half is not None:
+        lines += [
+            "",
+            f"At half the curve's highest load ({half['reporters']} reporters,"
+            f" {half['loops_per_second']:.2f} loops/s): report → department p99"
+            f" {half['report_to_department_ms']['p99']:.1f} ms.",
+        ]
+    return [*lines, ""]
 
 
 def write(result: dict, out_dir: Path) -> tuple[Path, Path]:

@@ -1,10 +1,22 @@
-"""One bench run against a running platform: the loops, then the ceiling on the same servers."""
+"""One bench run against a running platform: the loops, then the ceiling on the same servers,
+then the curve (loops/s and p99 at several reporter counts)."""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+from collections.abc import Mapping, Sequence
+from urllib.parse import urlsplit, urlunsplit
+
+from lianxin.bench import server_stats
 from lianxin.bench.ceiling import run_ceiling
 from lianxin.bench.platform_run import Scenario, Target, run_platform
-from lianxin.bench.report import build, host_info
+from lianxin.bench.report import build, curve_point, host_info
+
+
+def _postgres_dsn(server_url: str) -> str:
+    parts = urlsplit(server_url.replace("+asyncpg", ""))
+    return urlunsplit(parts._replace(path="/postgres"))
 
 
 async def run_bench(
@@ -15,12 +27,26 @@ async def run_bench(
     loops: int,
     warmup: int,
     scenario: Scenario = Scenario(),
+    processes: Mapping[str, int] | None = None,
+    settle_seconds: float = 0.0,
+    curve: Sequence[int] = (),
+    curve_loops: int = 40,
 ) -> dict:
-    """`server_url`: the PostgreSQL server the platform's databases are on (any database)."""
+    """`server_url`: the PostgreSQL server the platform's databases are on (any database).
+    `processes`: name → pid of the platform's processes, for their CPU time. `settle_seconds`:
+    the pause before each statistics snapshot (see `server_stats`)."""
     host = host_info()
-    run = await run_platform(
-        target, reporters=reporters, loops=loops, warmup=warmup, scenario=scenario
-    )
+    dsn = _postgres_dsn(server_url)
+    processes = dict(processes or {})
+    await run_platform(target, reporters=reporters, loops=0, warmup=warmup, scenario=scenario)
+    await asyncio.sleep(settle_seconds)
+    before = await server_stats.snapshot(dsn, processes)
+    run = await run_platform(target, reporters=reporters, loops=loops, warmup=0, scenario=scenario)
+    run = dataclasses.replace(run, warmup=warmup)
+    await asyncio.sleep(settle_seconds)
+    after = await server_stats.snapshot(dsn, processes)
+    servers = server_stats.per_loop(before, after, len(run.loops))
+    servers["settle_seconds"] = settle_seconds
     # The services stay up and idle meanwhile: the ceiling shares the machine as the loops did.
     ceiling = await run_ceiling(
         server_url,
@@ -30,6 +56,16 @@ async def run_bench(
         warmup=warmup,
         wartime=scenario.wartime,
     )
+    points = []
+    for count in curve:
+        point = await run_platform(
+            target,
+            reporters=count,
+            loops=max(curve_loops, 4 * count),
+            warmup=min(warmup, count),
+            scenario=scenario,
+        )
+        points.append(curve_point(count, point))
     params = {
         "reporters": reporters,
         "loops": loops,
@@ -38,5 +74,7 @@ async def run_bench(
         "department": scenario.department_code,
         "urgency": scenario.urgency,
         "poll_ms": round(scenario.poll_seconds * 1000),
+        "curve": list(curve),
+        "curve_loops": curve_loops,
     }
-    return build(params, host, run, ceiling)
+    return build(params, host, run, ceiling, servers=servers, curve=points)

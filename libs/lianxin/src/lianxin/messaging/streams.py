@@ -41,6 +41,10 @@ class ConsumerSpec:
     backoff: tuple[float, ...] = (1, 5, 15, 60, 300)
     ack_policy: AckPolicy = AckPolicy.EXPLICIT
     description: str = ""
+    # True: a fetched batch's messages about different aggregates (the CloudEvent `subject`: an
+    # incident, an assignment) are handled at the same time, each aggregate's in order. Only for
+    # handlers whose effects on different aggregates do not depend on one another's order.
+    concurrent: bool = False
 
     def config(self) -> ConsumerConfig:
         many = len(self.filter_subjects) > 1
@@ -85,25 +89,32 @@ INCIDENTS_ORG = ConsumerSpec(
     description="incidents' read models of departments and the grid tree",
 )
 INCIDENTS_REPORTS = ConsumerSpec(
-    "REPORTS", "incidents_reports", ("report.>",), description="departments reporting in"
+    "REPORTS",
+    "incidents_reports",
+    ("report.>",),
+    description="departments reporting in",
+    concurrent=True,  # one assignment's reports in order; the incident's row lock does the rest
 )
 INCIDENTS_WEBHOOKS = ConsumerSpec(
     "DISPATCH",
     "incidents_webhooks",
     ("dispatch.>",),
     description="whistles queued for the departments that take them by webhook",
+    concurrent=True,
 )
 RESOURCES_INCIDENTS = ConsumerSpec(
     "INCIDENTS",
     "resources_incidents",
     ("incidents.incident.escalated",),
     description="wartime escalations put the emergency offers before the coordinator",
+    concurrent=True,
 )
 VOLUNTEERS_INCIDENTS = ConsumerSpec(
     "INCIDENTS",
     "volunteers_incidents",
     ("incidents.incident.escalated", "incidents.incident.closed"),
     description="wartime escalations mobilise the grid; the incident's close pays the hours",
+    concurrent=True,  # one incident's escalation before its close
 )
 VOLUNTEERS_WISHES = ConsumerSpec(
     "RESOURCES",

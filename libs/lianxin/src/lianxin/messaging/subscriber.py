@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -117,6 +118,28 @@ async def run_consumer(
             log.warning("fetch from %s failed: %s", spec.durable, exc)
             await asyncio.sleep(0.5)
             continue
-        for msg in messages:
-            await handle_message(spec, on_message, msg)
-            consumer_pending[spec.durable] = msg.metadata.num_pending
+        if spec.concurrent and len(messages) > 1:
+            await asyncio.gather(
+                *(_handle_in_order(spec, on_message, lane) for lane in lanes(messages).values())
+            )
+        else:
+            await _handle_in_order(spec, on_message, messages)
+
+
+def lanes(messages: list[Msg]) -> dict[str, list[Msg]]:
+    """The batch by aggregate (the CloudEvent's `subject`), each in the order fetched. A message
+    that is not a CloudEvent goes in a lane of its own: its handler will terminate it."""
+    by_aggregate: dict[str, list[Msg]] = {}
+    for n, msg in enumerate(messages):
+        try:
+            key = str(json.loads(msg.data)["subject"])
+        except (ValueError, KeyError, TypeError):
+            key = f"#{n}"
+        by_aggregate.setdefault(key, []).append(msg)
+    return by_aggregate
+
+
+async def _handle_in_order(spec: ConsumerSpec, on_message: MessageHandler, messages) -> None:
+    for msg in messages:
+        await handle_message(spec, on_message, msg)
+        consumer_pending[spec.durable] = msg.metadata.num_pending

@@ -91,6 +91,8 @@ def service_env(
     )
     if spans_dir is not None:
         env["LIANXIN_SPANS_FILE"] = str(spans_dir / f"{service}.jsonl")
+        # The trace view of a laptop platform shows each SQL statement; elsewhere they cost.
+        env.setdefault("LIANXIN_SQL_SPANS", "1")
     return env
 
 

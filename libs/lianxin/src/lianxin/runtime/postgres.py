@@ -8,6 +8,7 @@ import signal
 import subprocess
 import time
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 
 from lianxin.runtime.processes import spawn, stop, wait_for_port
@@ -28,10 +29,20 @@ def _bin_path() -> Path:
 
 
 class EmbeddedPostgres:
-    def __init__(self, data_dir: Path, port: int, *, durable: bool = True) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        port: int,
+        *,
+        durable: bool = True,
+        settings: Mapping[str, str] | None = None,
+    ) -> None:
+        """`settings`: more server settings (`-c name=value`), e.g. the bench's
+        `shared_preload_libraries=pg_stat_statements`."""
         self.data_dir = data_dir.resolve()
         self.port = port
         self.durable = durable
+        self.settings = dict(settings or {})
         self.process: subprocess.Popen | None = None
         self.user = SYSTEM_USER if os.geteuid() == 0 else None
 
@@ -78,6 +89,8 @@ class EmbeddedPostgres:
                 "-c",
                 "full_page_writes=off",
             ]
+        for name, value in self.settings.items():
+            args += ["-c", f"{name}={value}"]
         self.process = spawn(args, log_file=self.data_dir.parent / "postgres.log", user=self.user)
         wait_for_port(self.port, self.process, "postgres")
         self._wait_accepting()

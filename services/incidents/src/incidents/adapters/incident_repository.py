@@ -3,12 +3,25 @@ timer rows of its open deadlines. One upsert per table per save."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, or_, select, true
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Table,
+    Uuid,
+    bindparam,
+    delete,
+    func,
+    or_,
+    select,
+    text,
+    true,
+    type_coerce,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from incidents.adapters.orm import assignments, incidents, timeline, timers
@@ -110,41 +123,42 @@ class IncidentRepository:
         self.seen: dict[UUID, Incident] = {}
         # How many timeline lines each loaded incident already had stored.
         self._stored_lines: dict[UUID, int] = {}
+        # The timer rows each loaded incident's open deadlines already have: a save inserts only
+        # new ones (a row fired since has its rung reached, so it is not wanted again either).
+        self._stored_timers: dict[UUID, set[tuple]] = {}
 
     async def get(self, incident_id: UUID, *, for_update: bool = False) -> Incident | None:
         if incident_id in self.seen:
             return self.seen[incident_id]
-        query = select(incidents).where(incidents.c.id == incident_id)
-        row = (await self.session.execute(query.with_for_update() if for_update else query)).first()
+        return await self._load(_LOCK_BY_ID if for_update else _BY_ID, incident_id, for_update)
+
+    async def by_assignment(self, assignment_id: UUID) -> Incident | None:
+        """The incident holding the assignment, locked: found and locked in one statement."""
+        for incident in self.seen.values():
+            if any(a.id == assignment_id for a in incident.assignments):
+                return incident
+        return await self._load(_LOCK_BY_ASSIGNMENT, assignment_id, True)
+
+    async def _load(self, statement, key: UUID, for_update: bool) -> Incident | None:
+        """The incident row with its assignments and timeline lines, in one statement."""
+        row = (await self.session.execute(statement, {"key": key})).first()
         if row is None:
             return None
+        if row.id in self.seen:  # locked already in this transaction, by another way in
+            return self.seen[row.id]
         incident = INCIDENT.instance(row)
         incident.assignments = [
-            ASSIGNMENT.instance(a)
-            for a in await self.session.execute(
-                select(assignments)
-                .where(assignments.c.incident_id == incident_id)
-                .order_by(*ASSIGNMENT_ORDER)
-            )
+            ASSIGNMENT.instance(_Row(assignments, a)) for a in row.assignment_rows
         ]
         incident.timeline = [
             TimelineEntry(t.at, t.action, t.actor, t.detail)
-            for t in await self.session.execute(
-                select(timeline)
-                .where(timeline.c.incident_id == incident_id)
-                .order_by(timeline.c.seq)
-            )
+            for t in (_Row(timeline, line) for line in row.timeline_rows)
         ]
         self._stored_lines[incident.id] = len(incident.timeline)
+        self._stored_timers[incident.id] = {_timer_key(row) for row in _timer_rows(incident)}
         if for_update:
             self.seen[incident.id] = incident
         return incident
-
-    async def by_assignment(self, assignment_id: UUID) -> Incident | None:
-        incident_id = await self.session.scalar(
-            select(assignments.c.incident_id).where(assignments.c.id == assignment_id)
-        )
-        return await self.get(incident_id, for_update=True) if incident_id else None
 
     async def list(
         self,
@@ -190,19 +204,10 @@ class IncidentRepository:
     async def save(self, incident: Incident, trace_id: str | None) -> None:
         """Insert or update the incident, its assignments, the timeline lines it added, and the
         timer rows of its open deadlines."""
-        values = INCIDENT.values(incident)
-        statement = insert(incidents).values(values)
-        changed = {column: value for column, value in values.items() if column != "id"}
-        await self.session.execute(
-            statement.on_conflict_do_update(index_elements=[incidents.c.id], set_=changed)
-        )
+        await self.session.execute(_UPSERT_INCIDENT, INCIDENT.values(incident))
         if incident.assignments:
             rows = [ASSIGNMENT.values(a, incident_id=incident.id) for a in incident.assignments]
-            statement = insert(assignments).values(rows)
-            changed = {column: statement.excluded[column] for column in rows[0] if column != "id"}
-            await self.session.execute(
-                statement.on_conflict_do_update(index_elements=[assignments.c.id], set_=changed)
-            )
+            await self.session.execute(_UPSERT_ASSIGNMENTS, rows)
         await self._save_timeline(incident, trace_id)
         await self._save_timers(incident)
 
@@ -235,19 +240,11 @@ class IncidentRepository:
         self._stored_lines[incident.id] = len(incident.timeline)
 
     async def _save_timers(self, incident: Incident) -> None:
-        rows = [
-            {
-                "assignment_id": t.assignment_id,
-                "kind": t.kind.value,
-                "due_at": t.due_at,
-                "rung": int(t.rung),
-                "incident_id": incident.id,
-            }
-            for t in incident.timers()
-            if int(t.rung) > _rung_reached(incident, t)
-        ]
+        stored = self._stored_timers.setdefault(incident.id, set())
+        rows = [row for row in _timer_rows(incident) if _timer_key(row) not in stored]
         if rows:
-            await self.session.execute(insert(timers).values(rows).on_conflict_do_nothing())
+            await self.session.execute(_NEW_TIMERS, rows)
+            stored.update(_timer_key(row) for row in rows)
 
     async def claim_due_timers(self, now: datetime, limit: int = 50) -> list[Any]:
         """Take the due timer rows no other replica holds; deleted when this transaction commits."""
@@ -269,6 +266,97 @@ class IncidentRepository:
                 )
             )
         return claimed
+
+
+def _upsert_of(table: Table) -> Any:
+    statement = insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.id],
+        set_={c.name: statement.excluded[c.name] for c in table.c if c.name != "id"},
+    )
+
+
+_UPSERT_INCIDENT = _upsert_of(incidents)
+
+
+# Built once: SQLAlchemy caches a statement's compiled form only when its rows come as
+# parameters (`execute(statement, rows)`), not in `.values([...])`. The RETURNING (read by no
+# one) is what makes SQLAlchemy send the rows as one INSERT … VALUES (…), (…) when the statement
+# has an ON CONFLICT clause; without it, one INSERT per row.
+_NEW_TIMERS = insert(timers).on_conflict_do_nothing().returning(timers.c.rung)
+_UPSERT_ASSIGNMENTS = _upsert_of(assignments).returning(assignments.c.id)
+
+
+def _children(table: Table, order) -> Any:
+    """The incident's rows of `table` as one JSON array, in `order`: read with the incident."""
+    rows = func.json_agg(aggregate_order_by(table.table_valued(), *order))
+    return type_coerce(
+        select(func.coalesce(rows, text("'[]'::json")))
+        .where(table.c.incident_id == incidents.c.id)
+        .scalar_subquery(),
+        JSON,
+    )
+
+
+class _Row:
+    """A row of `table` read back from JSON, its values of the column types (as from the
+    driver): what `RowMapping.instance` and the timeline read."""
+
+    def __init__(self, table: Table, values: dict[str, Any]) -> None:
+        self._mapping = {c.name: _typed(c.type, values.get(c.name)) for c in table.c}
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._mapping[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def _loading(which) -> Any:
+    return select(
+        incidents,
+        _children(assignments, ASSIGNMENT_ORDER).label("assignment_rows"),
+        _children(timeline, (timeline.c.seq,)).label("timeline_rows"),
+    ).where(which)
+
+
+# Built once, the key a parameter: a statement object keeps its cache key, one built per call
+# has it computed again each time.
+_BY_ID = _loading(incidents.c.id == bindparam("key"))
+_LOCK_BY_ID = _BY_ID.with_for_update(of=incidents)
+_OWNER = select(assignments.c.incident_id).where(assignments.c.id == bindparam("key"))
+_LOCK_BY_ASSIGNMENT = _loading(incidents.c.id == _OWNER.scalar_subquery()).with_for_update(
+    of=incidents
+)
+
+
+def _typed(column_type: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(column_type, DateTime):
+        return datetime.fromisoformat(value).astimezone(UTC)
+    if isinstance(column_type, Uuid):
+        return UUID(value)
+    return value
+
+
+def _timer_rows(incident: Incident) -> list[dict]:
+    """The timer rows the incident's open deadlines want: a rung not reached yet."""
+    return [
+        {
+            "assignment_id": t.assignment_id,
+            "kind": t.kind.value,
+            "due_at": t.due_at,
+            "rung": int(t.rung),
+            "incident_id": incident.id,
+        }
+        for t in incident.timers()
+        if int(t.rung) > _rung_reached(incident, t)
+    ]
+
+
+def _timer_key(row: dict) -> tuple:
+    return (row["assignment_id"], row["kind"], row["due_at"], row["rung"])
 
 
 def _rung_reached(incident: Incident, timer: Timer) -> int:

@@ -38,7 +38,8 @@ GRID_STAFF = (
 COORDINATORS = (Role.COMMUNITY_COORDINATOR, Role.STREET_COORDINATOR, Role.ALLIANCE_ADMIN)
 
 
-def uow(rt: Runtime = Depends(runtime)) -> IncidentsUnitOfWork:
+# async: a plain `def` dependency would run in a worker thread, a thread hop per request.
+async def uow(rt: Runtime = Depends(runtime)) -> IncidentsUnitOfWork:
     return rt.uow()  # type: ignore[return-value]
 
 
@@ -143,7 +144,7 @@ async def get_incident(
     uow: IncidentsUnitOfWork = Depends(uow),
     principal: Principal = Depends(authenticated),
 ):
-    async with uow:
+    async with uow.reading():  # one statement
         incident = await visible(uow, principal, incident_id)
     return answer(incident, principal)
 

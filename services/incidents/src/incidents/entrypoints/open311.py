@@ -104,7 +104,7 @@ def json_only(fmt: str) -> None:
         raise Problem(404, "Not Found", f"format {fmt} is not served: use .json")
 
 
-def uow(rt: Runtime = Depends(runtime)) -> IncidentsUnitOfWork:
+async def uow(rt: Runtime = Depends(runtime)) -> IncidentsUnitOfWork:
     return rt.uow()  # type: ignore[return-value]
 
 

@@ -57,10 +57,13 @@ async def queue_dispatch(
     many deliveries were queued."""
     department_code = subject.split(".")[1]
     async with uow:
-        if not await uow.first_time(INCIDENTS_WEBHOOKS.durable, event.id):
+        urls = webhook_urls(await uow.webhooks.channels_of(department_code))
+        # A department that takes its whistles over NATS (most): nothing to queue, so no inbox
+        # mark and no commit either; a redelivery finds nothing to queue again.
+        if not urls or not await uow.first_time(INCIDENTS_WEBHOOKS.durable, event.id):
             return 0
         queued = 0
-        for url in webhook_urls(await uow.webhooks.channels_of(department_code)):
+        for url in urls:
             delivery = Delivery(
                 id=uuid6.uuid7(),
                 department_code=department_code,
