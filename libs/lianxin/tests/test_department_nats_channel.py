@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import importlib.util
 import json
+import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -291,6 +292,23 @@ async def test_dept_sim_works_against_the_locked_down_server(server):
     ]
 
 
+async def refusal(url: str, department: str) -> str:
+    """Why the server refuses the department's user. The server writes its -ERR and closes the
+    socket; on a loaded machine the client may see the reset before it reads the -ERR, which
+    says nothing either way, so it asks again."""
+    for _ in range(10):
+        try:
+            nc = await as_department(url, department)
+        except NatsError as refused:
+            return str(refused)
+        except ConnectionResetError:
+            await asyncio.sleep(0.1)
+        else:
+            await nc.close()
+            return "let in"
+    return "only resets"
+
+
 async def test_a_department_registered_later_gets_its_user_when_the_server_reloads(tmp_path):
     accounts = tmp_path / "nats" / "accounts.conf"
     write_accounts(accounts, [], SECRET)
@@ -298,8 +316,7 @@ async def test_a_department_registered_later_gets_its_user_when_the_server_reloa
     embedded = EmbeddedNats(tmp_path / "nats", free_port(), extra_config="include accounts.conf\n")
     embedded.start()
     try:
-        with pytest.raises(NatsError, match=AUTHORIZATION_VIOLATION):
-            await as_department(embedded.url, A)
+        assert re.search(AUTHORIZATION_VIOLATION, await refusal(embedded.url, A))
 
         assert write_accounts(accounts, DEPARTMENTS[:1], SECRET)
         assert not write_accounts(accounts, DEPARTMENTS[:1], SECRET), "unchanged: no reload"
@@ -310,7 +327,7 @@ async def test_a_department_registered_later_gets_its_user_when_the_server_reloa
             try:
                 nc = await as_department(embedded.url, A)
                 break
-            except NatsError:
+            except (NatsError, ConnectionResetError):  # refused until the reload is applied
                 await asyncio.sleep(0.1)
         assert nc is not None, "department A never got in after the reload"
         await nc.close()
