@@ -230,6 +230,9 @@ def test_the_mobilisation_board_follows_a_volunteers_answer_without_a_reload(
     )
     mobilisation = board.locator("[data-mobilisation-id]")
     expect(mobilisation).to_have_count(1, timeout=LIVE)
+    # The grid by its name, as people call it, not its code.
+    expect(mobilisation.locator("h2")).to_contain_text("第一网格")
+    expect(mobilisation.locator("h2")).not_to_contain_text("tpj-g01")
     zhou = board.locator("table.call-ups tr", has_text="周敏")
     expect(zhou.locator("[data-answer]")).to_contain_text("未答复")
 

@@ -82,10 +82,11 @@ async def leaderboards(
 
 async def _board(request: Request, current: Session, community: str | None, template: str):
     code = community_shown(current, community)
-    found, names, me = await asyncio.gather(
+    found, names, me, nodes = await asyncio.gather(
         current.services.get("volunteers", "/mobilisations", community_code=code),
         volunteer_names(current, code),
         my_profile(current),
+        current.services.get("incidents", "/grid-nodes", community_code=code),
     )
     # The open ones first, the newest first within each.
     newest = sorted(found.body if found.ok else [], key=lambda m: m["started_at"], reverse=True)
@@ -106,6 +107,8 @@ async def _board(request: Request, current: Session, community: str | None, temp
         communities=sorted(current.principal.scope.communities),
         mobilisations=mobilisations,
         names=names,
+        # The grid's name where the user may read the grid tree; its code otherwise.
+        node_names={n["code"]: n["name"] for n in nodes.body} if nodes.ok else {},
         me=me,
         coordinator=current.may(*COORDINATORS),
         error=request.query_params.get("error"),
