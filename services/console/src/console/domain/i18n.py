@@ -114,6 +114,7 @@ CORE: dict[str, tuple[str, str]] = {
     "action.escalate": ("吹哨", "Escalate (whistle)"),
     "action.departments": ("职能部门", "Departments"),
     "action.lead_department": ("牵头部门", "Lead department"),
+    "action.no_department": ("请至少选择一个职能部门", "Choose at least one department"),
     "action.suggested": ("按分派规则建议", "Suggested by the routing rule"),
     "action.verify": ("核实办结", "Verify"),
     "action.note": ("说明", "Note"),

@@ -1,0 +1,57 @@
+"""Defects of issue #15 found on the incident page, each walked as its users found it."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from lianxin.demo.accounts import PASSWORD
+from tests.browser.conftest import PHONE, Console
+from tests.conftest import Platform
+
+pytestmark = pytest.mark.e2e
+
+
+def _report(demo_platform: Platform, **extra) -> str:
+    """An incident the grid leader reported in grid tpj-g01, by the API."""
+    leader = demo_platform.token("tpj-g01-leader", PASSWORD)
+    with demo_platform.http("incidents", leader) as incidents:
+        reported = incidents.post(
+            "/incidents",
+            json={
+                "micro_grid_code": "tpj-g01-m01",
+                "category": "power_supply",
+                "urgency": "general",
+                "description": "3 号楼楼道灯不亮",
+                **extra,
+            },
+        )
+    assert reported.status_code == 201, reported.text
+    return reported.json()["id"]
+
+
+def test_escalating_to_no_department_shows_the_form_again_with_the_problem(
+    demo_platform: Platform, browser
+) -> None:
+    """Defect 1: every department unticked, 吹哨 answered a bare Internal Server Error."""
+    incident_id = _report(demo_platform)
+    coordinator = Console(browser, demo_platform.url("console"), width=PHONE)
+    page = coordinator.sign_in("tpj-coordinator").page
+    page.goto(f"/incidents/{incident_id}")
+    form = page.locator("form[data-action=escalation]")
+    ticked = form.locator("input[name=department_codes]:checked")
+    expect(ticked).not_to_have_count(0)  # the routing rule's suggestion
+    for box in form.locator("input[name=department_codes]").all():
+        box.uncheck()
+    expect(ticked).to_have_count(0)
+    page.select_option("#lead_department_code", "")
+    form.locator("button[type=submit]").click()
+
+    error = page.locator("#department_codes-error")
+    expect(error).to_have_text("请至少选择一个职能部门")
+    expect(form.locator("fieldset")).to_have_attribute("aria-invalid", "true")
+    expect(form.locator("input[name=department_codes]")).not_to_have_count(0)
+    expect(page.locator("#incident .state [data-status]")).to_have_attribute(
+        "data-status", "reported"
+    )
+    coordinator.close()
