@@ -55,3 +55,37 @@ def test_escalating_to_no_department_shows_the_form_again_with_the_problem(
         "data-status", "reported"
     )
     coordinator.close()
+
+
+def test_the_residents_rating_is_a_deliberate_choice(demo_platform: Platform, browser) -> None:
+    """Defect 3: 满意 was pre-selected, so one tap closed the incident as satisfied."""
+    incident_id = _report(demo_platform)
+    leader = demo_platform.token("tpj-g01-leader", PASSWORD)
+    with demo_platform.http("incidents", leader) as incidents:
+        for step, body in (("local-resolution", {"result": "换了灯泡"}), ("verification", {})):
+            done = incidents.post(f"/incidents/{incident_id}/{step}", json=body)
+            assert done.status_code == 200, done.text
+        # The API refuses a feedback without a rating, naming the field.
+        refused = incidents.post(f"/incidents/{incident_id}/feedback", json={"comment": "好"})
+    assert refused.status_code == 422, refused.text
+    assert [e["field"] for e in refused.json()["errors"]] == ["rating"]
+
+    coordinator = Console(browser, demo_platform.url("console"), width=PHONE)
+    page = coordinator.sign_in("tpj-coordinator").page
+    page.goto(f"/incidents/{incident_id}")
+    form = page.locator("form[data-action=feedback]")
+    ratings = form.locator("input[name=rating]")
+    expect(ratings).to_have_count(3)
+    expect(form.locator("input[name=rating]:checked")).to_have_count(0)
+    form.locator("button[type=submit]").click()  # the browser asks for a choice first
+    assert form.locator("input[name=rating]").first.evaluate("e => !e.validity.valid")
+    expect(page.locator("#incident .state [data-status]")).to_have_attribute(
+        "data-status", "verified"
+    )
+    form.locator("input[name=rating][value=basically_satisfied]").check()
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#incident .state [data-status]")).to_have_attribute(
+        "data-status", "closed"
+    )
+    coordinator.close()
+
