@@ -89,3 +89,23 @@ def test_the_residents_rating_is_a_deliberate_choice(demo_platform: Platform, br
     )
     coordinator.close()
 
+
+def test_a_consented_phone_number_reaches_those_who_call_the_resident_back(
+    demo_platform: Platform, browser
+) -> None:
+    """Defect 6: the number entered with consent ticked was shown to nobody."""
+    consented = _report(demo_platform, reporter_contact="13812345678", contact_consent=True)
+    withheld = _report(demo_platform, reporter_contact="13987654321")
+    url = demo_platform.url("console")
+    for username, shown, hidden in (
+        ("tpj-coordinator", "13812345678", "139****4321"),
+        ("tpj-g01-leader", "13812345678", "139****4321"),
+        ("dunren-coordinator", "138****5678", "139****4321"),
+    ):
+        person = Console(browser, url, width=PHONE)
+        page = person.sign_in(username).page
+        page.goto(f"/incidents/{consented}")
+        expect(page.locator("[data-contact]")).to_have_text(shown)
+        page.goto(f"/incidents/{withheld}")
+        expect(page.locator("[data-contact]")).to_have_text(hidden)
+        person.close()

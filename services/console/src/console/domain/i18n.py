@@ -84,6 +84,7 @@ CORE: dict[str, tuple[str, str]] = {
         "居民同意职能部门看到联系方式",
         "The resident agrees that departments see the contact",
     ),
+    "incident.contact": ("居民联系方式", "Resident's contact"),
     "incident.timeline": ("办理过程", "Timeline"),
     "incident.assignments": ("派单", "Assignments"),
     "incident.feedback": ("回访评价", "Feedback"),
