@@ -36,7 +36,7 @@ def test_events_carry_the_contact_masked_unless_the_resident_consented(
         contact_consent=True,
     )
     assert hidden.events[0].reporter_contact == "138****5678"
-    assert hidden.reporter_contact == "13812345678"  # the grid itself still reaches them
+    assert hidden.reporter_contact == "13812345678"  # kept whole, for consent given later
     assert shown.events[0].reporter_contact == "13912345678"
 
 
@@ -57,3 +57,14 @@ def test_anonymising_forgets_the_name_and_contact_everywhere_once(
     with pytest.raises(RuleBroken):
         incident.anonymise("tpj-coordinator", clock.now)
     assert len(incident.timeline) == 2
+
+
+def test_the_contact_is_whole_only_for_who_calls_back_and_only_with_consent(
+    report: ReportFactory,
+) -> None:
+    consented = report(reporter_contact="13912345678", contact_consent=True)
+    withheld = report(reporter_contact="13812345678")
+    assert consented.contact_for(calls_back=True) == "13912345678"
+    assert consented.contact_for(calls_back=False) == "139****5678"
+    assert withheld.contact_for(calls_back=True) == "138****5678"
+    assert withheld.contact_for(calls_back=False) == "138****5678"

@@ -19,7 +19,16 @@ from console.adapters import spans
 from console.adapters.services import Answer
 from console.domain.deadlines import assignment_deadline, remaining
 from console.domain.forms import field_errors
-from console.entrypoints.web import COORDINATORS, REPORTERS, PageError, Session, needs, render
+from console.domain.i18n import language, translator
+from console.entrypoints.web import (
+    COORDINATORS,
+    LANG_COOKIE,
+    REPORTERS,
+    PageError,
+    Session,
+    needs,
+    render,
+)
 from console.entrypoints.web import session as signed_in
 from lianxin.auth import Role
 
@@ -381,15 +390,23 @@ async def act(
         raise PageError(404, "not_found")
     path, fields = ACTIONS[action]
     form = await request.form()
+    kept = {k: form.getlist(k) if k in LISTS else form.get(k) for k in form}
+    if action == "escalation" and not form.getlist("department_codes"):
+        # The whistle needs someone to blow it at: said beside the field, in the page's language
+        # (incidents would refuse it too, in its own English words).
+        t = translator(language(request.cookies.get(LANG_COOKIE)))
+        return await _page(
+            request,
+            current,
+            await _incident(current, incident_id),
+            status_code=422,
+            action=action,
+            form=kept,
+            errors={"department_codes": t("action.no_department")},
+        )
     answer: Answer = await current.services.post(
         "incidents", f"/incidents/{incident_id}/{path}", _action_body(action, form, current)
     )
     return await _landing(
-        request,
-        current,
-        incident_id,
-        answer,
-        action=action,
-        form={k: form.getlist(k) if k in LISTS else form.get(k) for k in form},
-        fields=fields,
+        request, current, incident_id, answer, action=action, form=kept, fields=fields
     )

@@ -109,6 +109,12 @@ class Incident(DepartmentSteps, SupervisionLadder, AcrossReports):
         """The reporter's contact as departments and events see it: masked without consent."""
         return self.reporter_contact if self.contact_consent else mask(self.reporter_contact)
 
+    def contact_for(self, calls_back: bool) -> str:
+        """The reporter's contact for one reader: whole only to those who call the resident back
+        (the grid leader, the community's coordinators), and only if the resident consented;
+        masked for everyone else."""
+        return self.public_contact if calls_back else mask(self.reporter_contact)
+
     @property
     def required_assignments(self) -> list[Assignment]:
         return [a for a in self.assignments if a.required]

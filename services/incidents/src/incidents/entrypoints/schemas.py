@@ -10,6 +10,10 @@ from pydantic import BaseModel
 from incidents.domain.incident import Incident
 from lianxin.auth import Principal, Role
 
+# Who calls a resident back in the grid: the incident's grid leader and its community's
+# coordinators (out() is only asked for incidents the caller may see).
+CALL_BACK = (Role.GRID_LEADER, Role.COMMUNITY_COORDINATOR)
+
 
 class BreachOut(BaseModel):
     kind: str
@@ -108,7 +112,9 @@ def out(incident: Incident, principal: Principal, now: datetime) -> IncidentOut:
         photos=incident.photos,
         reporter="" if department and not incident.contact_consent else incident.reporter,
         reporter_kind=incident.reporter_kind.value if incident.reporter_kind else None,
-        reporter_contact=incident.public_contact if department else incident.reporter_contact,
+        # A department with consent works the case and may call too (DESIGN: masked in
+        # department views unless the resident consented).
+        reporter_contact=incident.contact_for(department or principal.role in CALL_BACK),
         contact_consent=incident.contact_consent,
         status=incident.status.value,
         status_reason=incident.status_reason,
