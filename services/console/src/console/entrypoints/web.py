@@ -96,8 +96,13 @@ def needs(*roles: Role):
     return check
 
 
+def page_language(request: Request) -> str:
+    """The language the user reads the console in: the `lang` cookie's, Chinese by default."""
+    return language(request.cookies.get(LANG_COOKIE))
+
+
 def _context(request: Request) -> dict[str, Any]:
-    lang = language(request.cookies.get(LANG_COOKIE))
+    lang = page_language(request)
     principal: Principal | None = getattr(request.state, "principal", None)
     nav = [
         (path, label)
