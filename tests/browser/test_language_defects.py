@@ -48,3 +48,31 @@ def test_a_report_s_field_errors_are_chinese_and_a_grid_caps_its_households(
     _report_form(page, "288")
     page.wait_for_url(re.compile(r"/incidents/[0-9a-f-]{36}$"))
     leader.close()
+
+
+def test_urgencies_time_limits_and_the_filter_read_as_people_say_them(
+    demo_platform: Platform, browser
+) -> None:
+    coordinator = Console(browser, demo_platform.url("console")).sign_in("tpj-coordinator")
+    page = coordinator.page
+
+    # The urgencies are named as urgencies: none of them is a category's name.
+    page.goto("/inbox")
+    urgencies = page.locator("input[name=urgency]").locator("xpath=..")
+    expect(urgencies).to_have_text(["紧急", "较急", "一般", "复杂"])
+
+    # A general incident's whistle promises the department 7 days, not 168.0 hours.
+    page.select_option("#micro_grid_code", "tpj-g01-m01")
+    page.select_option("#category", "power_supply")
+    page.check("input[name=urgency][value=general]")
+    page.fill("#description", "朝华新城 3 栋楼道灯不亮")
+    page.click("form[action='/inbox/incidents'] button[type=submit]")
+    page.wait_for_url(re.compile(r"/incidents/[0-9a-f-]{36}$"))
+    limits = page.locator("[data-limits]")
+    expect(limits).to_contain_text("办结时限: 7 天")
+    assert "小时" not in limits.inner_text() and "." not in limits.inner_text()
+
+    # The incident list's filter is pressed to filter.
+    page.goto("/incidents")
+    expect(page.locator("form.filters button[type=submit]")).to_have_text("筛选")
+    coordinator.close()

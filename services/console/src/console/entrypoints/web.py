@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from console.adapters.services import Services
 from console.domain.deadlines import local_time
+from console.domain.durations import duration_words
 from console.domain.i18n import language, translator
 from lianxin.auth import Principal, Role, Unauthorized
 
@@ -121,6 +122,7 @@ def _context(request: Request) -> dict[str, Any]:
 
 templates = Jinja2Templates(directory=PACKAGE / "templates", context_processors=[_context])
 templates.env.filters["local_time"] = local_time
+templates.env.filters["duration"] = duration_words
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any):
