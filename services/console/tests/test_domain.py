@@ -166,11 +166,11 @@ def test_problem_fields_go_to_their_form_fields_the_rest_to_the_form() -> None:
             {"field": "actor", "detail": "too long"},
         ],
     }
-    assert field_errors(problem, {"department_codes"}) == (
+    assert field_errors(problem, {"department_codes"}, "en") == (
         {"department_codes": "unknown department"},
         "too long",
     )
-    assert field_errors({"status": 409, "detail": "already escalated"}, {"x"}) == (
+    assert field_errors({"status": 409, "detail": "already escalated"}, {"x"}, "en") == (
         {},
         "already escalated",
     )
@@ -188,3 +188,43 @@ def test_no_message_id_is_defined_in_two_page_areas() -> None:
 
     areas = [i18n.CORE, words_lists.MESSAGES, words_volunteering.MESSAGES]
     assert len(MESSAGES) == sum(len(area) for area in areas)
+
+
+def test_field_errors_read_in_chinese_by_the_rule_they_break() -> None:
+    problem = {
+        "detail": "invalid: description, affected_households, actor",
+        "errors": [
+            {
+                "field": "description",
+                "detail": "String should have at least 1 character",
+                "type": "string_too_short",
+                "ctx": {"min_length": 1},
+            },
+            {
+                "field": "affected_households",
+                "detail": "Input should be less than or equal to 1000000",
+                "type": "less_than_equal",
+                "ctx": {"le": 1000000},
+            },
+            {"field": "actor", "detail": "something the console has no words for"},
+        ],
+    }
+    fields, message = field_errors(problem, {"description", "affected_households"}, "zh")
+    assert fields == {"description": "至少 1 个字", "affected_households": "应不大于 1000000"}
+    assert message == "actor: 填写有误"
+    refused = {
+        "errors": [
+            {
+                "field": "affected_households",
+                "detail": "more than the 92 households of tpj-g01-m01",
+                "type": "households_above_grid",
+                "ctx": {"households": 92},
+            }
+        ]
+    }
+    assert field_errors(refused, {"affected_households"}, "zh")[0] == {
+        "affected_households": "超过该网格的户数 (92 户)"
+    }
+    assert field_errors(refused, {"affected_households"}, "en")[0] == {
+        "affected_households": "more than the 92 households of tpj-g01-m01"
+    }

@@ -26,7 +26,7 @@ def _render(name: str, lang: str = "zh", **context) -> str:
 def test_each_incident_is_a_row_with_its_status_in_chinese_and_its_text_escaped() -> None:
     html = _render("incidents.html", incidents=[INCIDENT], status=None, overdue=False)
     assert f'data-incident-id="{INCIDENT["id"]}"' in html
-    assert "已吹哨" in html and "水电气暖" in html and "供电" in html and "2026-11-22 06:05" in html
+    assert "已吹哨" in html and "较急" in html and "供电" in html and "2026-11-22 06:05" in html
     assert "<script>alert" not in html and "&lt;script&gt;" in html
 
 

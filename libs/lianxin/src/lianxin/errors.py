@@ -23,9 +23,17 @@ class ApplicationError(Exception):
 
 
 class RuleBroken(ApplicationError):
-    def __init__(self, field: str, detail: str) -> None:
+    """A rule the input breaks, on one field. `type` and `ctx` name the rule and its figures
+    (as pydantic names its own: `type_="households_above_grid", ctx={"households": 90}`) so that
+    a client can word the error in its own language; `detail` stays the English sentence."""
+
+    def __init__(
+        self, field: str, detail: str, *, type_: str = "", ctx: dict[str, object] | None = None
+    ) -> None:
         super().__init__(detail)
         self.field = field
+        self.type = type_
+        self.ctx = ctx or {}
 
 
 class Conflict(ApplicationError):

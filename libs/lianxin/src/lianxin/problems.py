@@ -58,11 +58,23 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(str(p) for p in parts) or "body"
 
 
+def _error(field: str, detail: str, type_: str = "", ctx: dict | None = None) -> dict[str, Any]:
+    """One entry of a problem's `errors`: the field and the English `detail`, and, when known,
+    the rule's `type` and its figures (`ctx`: `min_length`, `le`…) for a client to translate."""
+    error: dict[str, Any] = {"field": field, "detail": detail}
+    if type_:
+        error["type"] = type_
+    figures = {k: v for k, v in (ctx or {}).items() if isinstance(v, int | float | str)}
+    if figures:
+        error["ctx"] = figures
+    return error
+
+
 def as_problem(error: ApplicationError) -> Problem:
     """The problem document an application error is answered with (see `lianxin.errors`)."""
     match error:
         case RuleBroken():
-            errors = [{"field": error.field, "detail": error.detail}]
+            errors = [_error(error.field, error.detail, error.type, error.ctx)]
             return Problem(422, "Unprocessable Content", error.detail, errors=errors)
         case Conflict():
             return Problem(409, "Conflict", error.detail)
@@ -84,7 +96,10 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"field": _field_name(tuple(e["loc"])), "detail": e["msg"]} for e in exc.errors()]
+        errors = [
+            _error(_field_name(tuple(e["loc"])), e["msg"], e.get("type", ""), e.get("ctx"))
+            for e in exc.errors()
+        ]
         fields = ", ".join(e["field"] for e in errors)
         return problem_response(
             request, Problem(422, "Unprocessable Content", f"invalid: {fields}", errors=errors)

@@ -20,6 +20,7 @@ MICRO_GRIDS = {
     "tpj-g01-m01": ("taipingjie", ["tpj-g01", "tpj-g01-m01"]),
     "csh-g01-m01": ("changshan", ["csh-g01", "csh-g01-m01"]),
 }
+GRID_HOUSEHOLDS = {"tpj-g01": 475}  # 朝华新城's five micro-grids
 DEPARTMENTS = ("power_supply", "property", "housing")
 
 
@@ -52,6 +53,9 @@ class FakeOrganisation:
         return SimpleNamespace(
             code=code, kind="micro_grid", retired_at=None, path=path, community_code=community
         )
+
+    async def households_under(self, code: str) -> int:
+        return GRID_HOUSEHOLDS.get(code, 0)
 
     async def known_departments(self, codes: list[str]) -> set[str]:
         return set(codes) & set(DEPARTMENTS)

@@ -147,6 +147,15 @@ async def test_an_unknown_department_or_micro_grid_is_a_broken_rule(uow: FakeUni
     assert broken.value.field == "department_codes"
 
 
+async def test_no_more_households_are_affected_than_the_grid_holds(uow: FakeUnitOfWork) -> None:
+    # tpj-g01-m01 is one of 朝华新城's five micro-grids, 475 households in all (conftest).
+    with pytest.raises(RuleBroken) as broken:
+        await _report(uow, households=1_000_000)
+    assert broken.value.field == "affected_households"
+    assert (broken.value.type, broken.value.ctx) == ("households_above_grid", {"households": 475})
+    assert (await _report(uow, households=475)).affected_households == 475
+
+
 async def test_a_merge_changes_both_incidents_in_one_transaction(uow: FakeUnitOfWork) -> None:
     first, second = await _whistled(uow), await _report(uow, 12, "停电了")
     commits = uow.commits

@@ -138,8 +138,6 @@ CORE: dict[str, tuple[str, str]] = {
         "应居民要求删除其姓名和联系方式，事件本身保留。",
         "At the resident's request: their name and contact go, the incident stays.",
     ),
-    "unit.minutes": ("分钟", "min"),
-    "unit.hours": ("小时", "h"),
     "rating.satisfied": ("满意", "Satisfied"),
     "rating.basically_satisfied": ("基本满意", "Basically satisfied"),
     "rating.unsatisfied": ("不满意", "Unsatisfied"),
@@ -185,9 +183,10 @@ CORE: dict[str, tuple[str, str]] = {
     "timeline.merged": ("合并", "Merged"),
     "timeline.shared": ("共享", "Shared"),
     "timeline.reopened": ("重新办理", "Reopened"),
-    # Urgency (平时 / 战时)
+    # Urgency (平时 / 战时): how soon, by name only. `utilities` is the level of water, power,
+    # gas and heating (24 hours), but a category's name beside 紧急 and 一般 read as a category.
     "urgency.emergency": ("紧急", "Emergency"),
-    "urgency.utilities": ("水电气暖", "Utilities"),
+    "urgency.utilities": ("较急", "Urgent"),
     "urgency.general": ("一般", "General"),
     "urgency.complex": ("复杂", "Complex"),
     # Categories of the demo departments

@@ -19,14 +19,14 @@ from console.adapters import spans
 from console.adapters.services import Answer
 from console.domain.deadlines import assignment_deadline, remaining
 from console.domain.forms import field_errors
-from console.domain.i18n import language, translator
+from console.domain.i18n import translator
 from console.entrypoints.web import (
     COORDINATORS,
-    LANG_COOKIE,
     REPORTERS,
     PageError,
     Session,
     needs,
+    page_language,
     render,
 )
 from console.entrypoints.web import session as signed_in
@@ -105,7 +105,7 @@ async def report(request: Request, current: Session = Depends(needs(*REPORTERS))
     answer = await current.services.post("incidents", "/incidents", body)
     if answer.ok:
         return RedirectResponse(f"/incidents/{answer.body['id']}", status_code=303)
-    errors, message = field_errors(answer.body, REPORT_FIELDS)
+    errors, message = field_errors(answer.body, REPORT_FIELDS, page_language(request))
     return await _inbox(request, current, 422, form=form, errors=errors, form_error=message)
 
 
@@ -255,7 +255,7 @@ async def _landing(
         return RedirectResponse(f"/incidents/{then or incident_id}", status_code=303)
     if answer.status in (403, 404):  # not this user's to do, or not theirs to see
         raise PageError(answer.status, "forbidden" if answer.status == 403 else "not_found")
-    errors, message = field_errors(answer.body, fields)
+    errors, message = field_errors(answer.body, fields, page_language(request))
     return await _page(
         request,
         current,
@@ -394,7 +394,7 @@ async def act(
     if action == "escalation" and not form.getlist("department_codes"):
         # The whistle needs someone to blow it at: said beside the field, in the page's language
         # (incidents would refuse it too, in its own English words).
-        t = translator(language(request.cookies.get(LANG_COOKIE)))
+        t = translator(page_language(request))
         return await _page(
             request,
             current,

@@ -27,7 +27,7 @@ from console.entrypoints.list_pages import (
     resources_get,
     unit_names,
 )
-from console.entrypoints.web import COORDINATORS, PageError, Session, render, session
+from console.entrypoints.web import COORDINATORS, PageError, Session, page_language, render, session
 from lianxin.auth import Role
 
 router = APIRouter()
@@ -174,7 +174,7 @@ async def project_action(
         return RedirectResponse(f"/projects/{project_id}", status_code=303)
     if answer.status in (403, 404):
         raise PageError(answer.status, "forbidden" if answer.status == 403 else "not_found")
-    errors, message = field_errors(answer.body, PROGRESS_FIELDS)
+    errors, message = field_errors(answer.body, PROGRESS_FIELDS, page_language(request))
     return await _project(
         request,
         current,

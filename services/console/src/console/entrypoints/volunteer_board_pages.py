@@ -20,7 +20,15 @@ from console.entrypoints.volunteering_web import (
     refusal,
     volunteer_names,
 )
-from console.entrypoints.web import COORDINATORS, VOLUNTEERING, PageError, Session, needs, render
+from console.entrypoints.web import (
+    COORDINATORS,
+    VOLUNTEERING,
+    PageError,
+    Session,
+    needs,
+    page_language,
+    render,
+)
 from lianxin.auth import Role
 
 router = APIRouter(prefix="/volunteering")
@@ -72,7 +80,7 @@ async def leaderboards(
         team=team or "",
         teams=teams.body if teams.ok else [],
         rows=board.body.get("rows", []) if board.ok and isinstance(board.body, dict) else [],
-        error=None if board.ok else refusal(board, {"period"}),
+        error=None if board.ok else refusal(board, page_language(request), {"period"}),
         me=me,
     )
 
@@ -159,7 +167,7 @@ async def respond(
     answer = await current.services.post(
         "volunteers", f"/mobilisations/{mobilisation_id}/{MOBILISATION_STEPS[step]}", body
     )
-    return landing(answer, next_page(form, "/volunteering/mobilisations"))
+    return landing(answer, next_page(form, "/volunteering/mobilisations"), page_language(request))
 
 
 # -- the dashboard's figures ---------------------------------------------------------------

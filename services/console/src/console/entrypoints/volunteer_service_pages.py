@@ -20,7 +20,7 @@ from console.entrypoints.volunteering_web import (
     next_page,
     parsed_time,
 )
-from console.entrypoints.web import VOLUNTEERING, PageError, Session, needs, render
+from console.entrypoints.web import VOLUNTEERING, PageError, Session, needs, page_language, render
 from lianxin.auth import Role
 
 router = APIRouter(prefix="/volunteering")
@@ -160,7 +160,7 @@ async def sign_up(
 ) -> Response:
     form = await request.form()
     answer = await current.services.post("volunteers", f"/shifts/{shift_id}/sign-ups")
-    return landing(answer, next_page(form, "/volunteering/me"))
+    return landing(answer, next_page(form, "/volunteering/me"), page_language(request))
 
 
 @router.post("/shifts/{shift_id}/cancel")
@@ -169,7 +169,7 @@ async def cancel_sign_up(
 ) -> Response:
     form = await request.form()
     answer = await current.services.delete("volunteers", f"/shifts/{shift_id}/sign-ups/mine")
-    return landing(answer, next_page(form, "/volunteering/me"))
+    return landing(answer, next_page(form, "/volunteering/me"), page_language(request))
 
 
 ATTENDANCE = ("check-in", "check-out", "no-show")
@@ -193,4 +193,9 @@ async def attend(
     if code:
         body["code"] = code
     answer = await current.services.post("volunteers", f"/shifts/{shift_id}/{step}", body)
-    return landing(answer, next_page(form, "/volunteering/me"), {"code", "volunteer_id"})
+    return landing(
+        answer,
+        next_page(form, "/volunteering/me"),
+        page_language(request),
+        {"code", "volunteer_id"},
+    )

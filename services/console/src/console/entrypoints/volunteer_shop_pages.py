@@ -20,7 +20,7 @@ from console.entrypoints.volunteering_web import (
     next_page,
     volunteer_names,
 )
-from console.entrypoints.web import COORDINATORS, Session, needs, render
+from console.entrypoints.web import COORDINATORS, Session, needs, page_language, render
 from lianxin.auth import Role
 
 router = APIRouter(prefix="/volunteering")
@@ -101,7 +101,10 @@ async def redeem(
         {"volunteer_id": volunteer_id, "handed_over_by": handed_over_by},
     )
     return landing(
-        answer, next_page(form, "/volunteering/shop"), {"volunteer_id", "handed_over_by"}
+        answer,
+        next_page(form, "/volunteering/shop"),
+        page_language(request),
+        {"volunteer_id", "handed_over_by"},
     )
 
 
@@ -115,7 +118,9 @@ async def cancel_redemption(
         f"/shop/redemptions/{redemption_id}/cancellation",
         {"reason": str(form.get("reason") or "").strip()},
     )
-    return landing(answer, next_page(form, "/volunteering/shop"), {"reason"})
+    return landing(
+        answer, next_page(form, "/volunteering/shop"), page_language(request), {"reason"}
+    )
 
 
 # -- leaderboards --------------------------------------------------------------------------

@@ -58,10 +58,10 @@ def back_to(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
 
 
-def refusal(answer: Answer, fields: Collection[str] = ()) -> str:
+def refusal(answer: Answer, lang: str, fields: Collection[str] = ()) -> str:
     """volunteers' refusal in one line: the fields it names, then its detail."""
     body = answer.body if isinstance(answer.body, dict) else {}
-    errors, message = field_errors(body, set(fields))
+    errors, message = field_errors(body, set(fields), lang)
     return "; ".join([*errors.values(), *([message] if message else [])]) or str(answer.status)
 
 
@@ -70,11 +70,11 @@ def next_page(form: Any, default: str) -> str:
     return target if target.startswith("/volunteering/") else default
 
 
-def landing(answer: Answer, target: str, fields: Collection[str] = ()) -> Response:
+def landing(answer: Answer, target: str, lang: str, fields: Collection[str] = ()) -> Response:
     """Back to the page the form was on; what volunteers refused shows at its top."""
     if answer.ok:
         return back_to(target)
     if answer.status == 404:
         raise PageError(404, "not_found")
     separator = "&" if "?" in target else "?"
-    return back_to(f"{target}{separator}error={quote(refusal(answer, fields))}")
+    return back_to(f"{target}{separator}error={quote(refusal(answer, lang, fields))}")

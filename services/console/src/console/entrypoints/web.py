@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from console.adapters.services import Services
 from console.domain.deadlines import local_time
+from console.domain.durations import duration_words
 from console.domain.i18n import language, translator
 from lianxin.auth import Principal, Role, Unauthorized
 
@@ -96,8 +97,13 @@ def needs(*roles: Role):
     return check
 
 
+def page_language(request: Request) -> str:
+    """The language the user reads the console in: the `lang` cookie's, Chinese by default."""
+    return language(request.cookies.get(LANG_COOKIE))
+
+
 def _context(request: Request) -> dict[str, Any]:
-    lang = language(request.cookies.get(LANG_COOKIE))
+    lang = page_language(request)
     principal: Principal | None = getattr(request.state, "principal", None)
     nav = [
         (path, label)
@@ -116,6 +122,7 @@ def _context(request: Request) -> dict[str, Any]:
 
 templates = Jinja2Templates(directory=PACKAGE / "templates", context_processors=[_context])
 templates.env.filters["local_time"] = local_time
+templates.env.filters["duration"] = duration_words
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any):

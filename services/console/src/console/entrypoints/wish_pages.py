@@ -28,7 +28,7 @@ from console.entrypoints.list_pages import (
     unit_names,
     wish_rates,
 )
-from console.entrypoints.web import COORDINATORS, PageError, Session, render, session
+from console.entrypoints.web import COORDINATORS, PageError, Session, page_language, render, session
 from lianxin.auth import Principal, Role
 
 router = APIRouter()
@@ -160,7 +160,7 @@ async def record_wish(request: Request, current: Session = Depends(session)) -> 
         return RedirectResponse(f"/wishes#wish-{answer.body['id']}", status_code=303)
     if answer.status == 403:
         raise PageError(403, "forbidden")
-    errors, message = field_errors(answer.body, WISH_FIELDS)
+    errors, message = field_errors(answer.body, WISH_FIELDS, page_language(request))
     return await _board(request, current, None, 422, form=form, errors=errors, form_error=message)
 
 
@@ -219,7 +219,7 @@ async def wish_step(
         return RedirectResponse(target, status_code=303)
     if answer.status in (403, 404):
         raise PageError(answer.status, "forbidden" if answer.status == 403 else "not_found")
-    errors, message = field_errors(answer.body, {field} if field else set())
+    errors, message = field_errors(answer.body, {field} if field else set(), page_language(request))
     notice = {
         "wish_id": str(wish_id),
         "step": step,

@@ -86,6 +86,15 @@ class OrganisationReadModel:
             await self.session.execute(select(grid_nodes).where(grid_nodes.c.code == code))
         ).first()
 
+    async def households_under(self, code: str) -> int:
+        """The households of a grid node's live subtree: each node counts its own."""
+        total = await self.session.scalar(
+            select(func.coalesce(func.sum(grid_nodes.c.households), 0)).where(
+                grid_nodes.c.path.contains([code]), grid_nodes.c.retired_at.is_(None)
+            )
+        )
+        return int(total or 0)
+
     async def grid_nodes(self, community_code: str | None, include_retired: bool = False) -> list:
         query = select(grid_nodes).order_by(grid_nodes.c.path)
         if community_code:

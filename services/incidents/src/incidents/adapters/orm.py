@@ -177,6 +177,8 @@ grid_nodes = Table(
     Column("community_code", Text, nullable=False, index=True),
     Column("parent_code", Text),
     Column("path", ARRAY(Text), nullable=False),
+    # The node's own households (not its subtree's): the cap on an incident's affected count.
+    Column("households", Integer, nullable=False, server_default="0"),
     *lifecycle_columns(),
 )
 

@@ -42,6 +42,7 @@ async def report(
         if not principal.sees_grid_node(node.path, node.community_code):
             raise Forbidden(f"{micro_grid_code} is outside your grids")
         incident = Incident.report(
+            grid_households=await uow.org.households_under(node.path[0]),
             community_code=node.community_code,
             micro_grid_code=node.code,
             grid_path=list(node.path),
