@@ -190,6 +190,21 @@ async def test_a_wish_credits_its_party_member_once_however_often_it_arrives(uow
     assert uow.types().count("PointsTransferred") == 1
 
 
+async def test_a_wish_claimed_on_the_board_with_her_account_credits_the_linked_volunteer(
+    uow,
+) -> None:
+    """On the wish board a party member claims as herself: resources names her by the account
+    she signed in with, and that account's volunteer is credited."""
+    member = await person(uow, "党员", party_member_kind="registered", account="cs-dangyuan")
+    wish = closed_wish("cs-dangyuan")
+    await points.credit_wish(uow, as_sent(wish), wish, "volunteers_wishes", at(0))
+    assert uow.balance(Account.passbook(member, "changshan").id) == 10
+    nobody = closed_wish("cs-nobody")  # an account no volunteer is linked to: nothing moves
+    assert (
+        await points.credit_wish(uow, as_sent(nobody), nobody, "volunteers_wishes", at(0)) is None
+    )
+
+
 async def test_a_wartime_escalation_calls_up_by_priority_and_closing_pays_once(uow) -> None:
     near = await person(uow, "同微网格", consent_to_contact=True)
     grid = await person(uow, "同网格", path=("cs-g1", "cs-g1-m9"))

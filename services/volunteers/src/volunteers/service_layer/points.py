@@ -24,6 +24,7 @@ from volunteers.domain.periods import Period
 from volunteers.domain.records import RecordRow, report
 from volunteers.domain.rules import PointsRules
 from volunteers.domain.shop import Item, Redemption
+from volunteers.domain.volunteers import Volunteer
 from volunteers.service_layer.pipeline import (
     Clock,
     UoW,
@@ -270,14 +271,10 @@ async def credit_wish(
     assert isinstance(data, resource_events.WishClosed)
     if data.claimant_kind != "party_member":
         return None
-    try:
-        volunteer_id = UUID(data.claimant_id)
-    except ValueError:
-        return None  # a party member who is not (yet) a volunteer here earns nothing
     async with uow:
         if not await uow.first_time(consumer, event.id):
             return None
-        volunteer = await uow.volunteers.get(volunteer_id)
+        volunteer = await _claimant(uow, data.claimant_id)
         if volunteer is None or volunteer.community_code != data.community_code:
             await uow.commit()  # remembered as handled: nobody here to credit
             return None
@@ -296,6 +293,16 @@ async def credit_wish(
         )
         await uow.commit()
     return made
+
+
+async def _claimant(uow: UoW, claimant_id: str) -> Volunteer | None:
+    """The volunteer a party member's claim names: her volunteer id, or the organisation account
+    she signed in with on the wish board (resources knows her by that); else nobody here — a
+    party member who is not (yet) a volunteer earns nothing."""
+    try:
+        return await uow.volunteers.get(UUID(claimant_id))
+    except ValueError:
+        return await uow.volunteers.by_account(claimant_id)
 
 
 # -- service records for in-service party members (双报到) ----------------------------------
