@@ -6,13 +6,13 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from console.adapters.services import Services
 from console.domain import figures
+from console.domain.deadlines import LOCAL
 from console.domain.i18n import LANGUAGES
 from console.domain.tree import count_by_kind, grid_tree
 from console.entrypoints import list_pages, volunteer_board_pages
@@ -30,9 +30,6 @@ from console.entrypoints.web import (
 from lianxin.service import Runtime, runtime
 
 router = APIRouter()
-
-# Periods (months, quarters) are counted in China's time, as incidents counts them.
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -112,7 +109,8 @@ async def _rates(
     if not answer.ok or not isinstance(answer.body, dict):
         return None, None, None
     rows = [r for r in answer.body.get("rates", []) if r.get("key") in keys]
-    months = figures.recent_months(now.astimezone(SHANGHAI))
+    # Months are counted in China's time, as incidents counts them.
+    months = figures.recent_months(now.astimezone(LOCAL))
     series = await asyncio.gather(
         *(
             current.services.get(

@@ -11,8 +11,8 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from console.domain.deadlines import LOCAL
 from console.entrypoints.volunteering_web import (
-    SHANGHAI,
     community_shown,
     landing,
     my_profile,
@@ -36,7 +36,7 @@ router = APIRouter(prefix="/volunteering")
 
 def periods(now: datetime) -> list[str]:
     """This month, quarter and year, and the ones before them: past boards stay answerable."""
-    local = now.astimezone(SHANGHAI)
+    local = now.astimezone(LOCAL)
     y, m = local.year, local.month
     q = (m - 1) // 3 + 1
     last_month = (y, m - 1) if m > 1 else (y - 1, 12)
@@ -181,7 +181,7 @@ async def dashboard_figures(current: Session, community: dict | None) -> dict[st
     if not current.may(*VOLUNTEERING):
         return None
     codes = [community["code"]] if community else sorted(current.principal.scope.communities)
-    month = datetime.now(UTC).astimezone(SHANGHAI).strftime("%Y-%m")
+    month = datetime.now(UTC).astimezone(LOCAL).strftime("%Y-%m")
     answers = await asyncio.gather(
         *(
             current.services.get("volunteers", "/figures", community_code=c, period=month)

@@ -7,7 +7,6 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from fastapi.responses import RedirectResponse, Response
 
@@ -16,7 +15,6 @@ from console.domain.forms import field_errors
 from console.entrypoints.web import COORDINATORS, PageError, Session
 from lianxin.auth import Role
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 VOLUNTEER = (Role.VOLUNTEER,)
 SHOP = (*COORDINATORS, Role.VOLUNTEER)
 CHECK_IN_OPENS = timedelta(minutes=30)  # as volunteers has it: people arrive early
