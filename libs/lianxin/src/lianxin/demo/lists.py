@@ -252,7 +252,8 @@ async def load_lists(http: httpx.AsyncClient) -> dict[str, int]:
         moved = await asyncio.gather(
             *(move(community, i, have[bodies[i]["title"]], to) for i, to in steps)
         )
-        count("wishes_closed", sum(moved))
+        for (_, to), did in zip(steps, moved, strict=True):
+            count(f"wishes_{to}", did)
         # The rest wait on the wish board for a member unit or a party member to claim them.
         for w in (have[b["title"]] for b in bodies[under_way:]):
             if w["status"] == "recorded":
