@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from lianxin.auth import Principal, authenticated
 from lianxin.listings import Listing, add_listings
 from lianxin.service import Runtime, runtime
+from lianxin.steps import Step, add_steps
 from resources.entrypoints.schemas import (
     Answers,
     MatchIn,
@@ -62,25 +63,16 @@ async def suggestions(
     return [out(s) for s in await needs.suggestions(rt.uow(), p, need_id, limit)]
 
 
-@router.post("/needs/{need_id}/match")
-async def match_need(
-    need_id: UUID, body: MatchIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> dict[str, Any]:
-    return out(await needs.match_need(rt.uow(), p, need_id, body.resource_offer_ids))
+async def _need_step(rt: RT, p: Principal, need_id: UUID, step: str, body: Any) -> Any:
+    return out(await needs.change_need(rt.uow(), p, need_id, step, body.model_dump()))
 
 
-@router.post("/needs/{need_id}/meet")
-async def meet_need(
-    need_id: UUID, body: NoteIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> dict[str, Any]:
-    return out(await needs.meet_need(rt.uow(), p, need_id, body.note))
-
-
-@router.post("/needs/{need_id}/decline")
-async def decline_need(
-    need_id: UUID, body: ReasonIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> dict[str, Any]:
-    return out(await needs.decline_need(rt.uow(), p, need_id, body.reason))
+NEED_STEPS = [
+    Step("match", "match_need", "match", MatchIn),
+    Step("meet", "meet_need", "meet", NoteIn),
+    Step("decline", "decline_need", "decline", ReasonIn),
+]
+add_steps(router, "/needs", "need_id", _need_step, NEED_STEPS, returns=dict[str, Any])
 
 
 @router.post("/offers", status_code=201)
@@ -102,32 +94,18 @@ async def stale_lists(
     return [out(s) for s in found]
 
 
-@router.post("/offers/{offer_id}/refresh")
-async def refresh_offer(
-    offer_id: UUID,
-    body: RefreshIn,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
-) -> dict[str, Any]:
-    changes = body.model_dump(exclude_none=True)
-    return out(await offers.refresh_offer(rt.uow(), p, offer_id, changes))
+async def _offer_step(rt: RT, p: Principal, offer_id: UUID, step: str, body: Any) -> Any:
+    # A refresh changes only what it names.
+    fields = body.model_dump(exclude_none=True) if body is not None else {}
+    return out(await offers.change_offer(rt.uow(), p, offer_id, step, fields))
 
 
-@router.post("/offers/{offer_id}/withdraw")
-async def withdraw_offer(
-    offer_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> dict[str, Any]:
-    return out(await offers.withdraw_offer(rt.uow(), p, offer_id))
-
-
-@router.post("/offers/{offer_id}/use")
-async def use_offer(
-    offer_id: UUID, body: UseIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> dict[str, Any]:
-    used = await offers.use_offer(
-        rt.uow(), p, offer_id, body.quantity, body.purpose, body.reference_id
-    )
-    return out(used)
+OFFER_STEPS = [
+    Step("refresh", "refresh_offer", "refresh", RefreshIn),
+    Step("withdraw", "withdraw_offer", "withdraw"),
+    Step("use", "use_offer", "use", UseIn),
+]
+add_steps(router, "/offers", "offer_id", _offer_step, OFFER_STEPS, returns=dict[str, Any])
 
 
 @router.get("/incidents/{incident_id}/emergency-offers")

@@ -118,23 +118,13 @@ async def get_project(
     return _project(await projects.get_project(rt.uow(), p, project_id))
 
 
-@router.post("/projects/{project_id}/claims")
-async def claim_project(
-    project_id: UUID,
-    body: ClaimIn,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
-) -> dict[str, Any]:
-    claimed = await projects.claim_project(rt.uow(), p, project_id, body.member_unit_code)
-    return _project(claimed)
-
-
 async def _project_step(rt: RT, p: Principal, project_id: UUID, step: str, body: Any) -> Any:
     fields = body.model_dump() if body is not None else {}
     return _project(await projects.change_project(rt.uow(), p, project_id, step, fields))
 
 
 PROJECT_STEPS = [
+    Step("claims", "claim_project", "claim", ClaimIn),
     Step("responsibilities", "assign", "assign", ResponsibilityIn),
     Step("milestones", "add_milestone", "milestone", MilestoneIn),
     Step("progress", "report_progress", "progress", ProgressIn),

@@ -162,8 +162,8 @@ async def publish_red_black_list(
     rt: RT = Depends(runtime),
     p: Principal = Depends(authenticated),
 ) -> dict[str, Any]:
-    listed = await evaluation.publish_red_black_list(
-        rt.uow(), p, body.community_code, _quarter(quarter), body.member_unit_codes
+    _, listed = await evaluation.quarter_cards(
+        rt.uow(), p, body.community_code, _quarter(quarter), body.member_unit_codes, publish=True
     )
     return _listed([], listed)
 
