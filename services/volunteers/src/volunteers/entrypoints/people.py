@@ -244,18 +244,16 @@ async def my_shifts(rt: RT = Depends(runtime), p: Principal = Depends(authentica
         return [shift_out(x, p, await _leads(uow, p, x.team_id)) for x in shifts]
 
 
-@router.post("/shifts/{shift_id}/sign-ups", response_model=s.ShiftOut)
-async def sign_up(
-    shift_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> Any:
-    return shift_out(await commands.sign_up(rt.uow(), p, shift_id, "sign_up"), p)
+async def _sign_up(rt: RT, p: Principal, shift_id: UUID, step: str, body: None) -> Any:
+    return shift_out(await commands.sign_up(rt.uow(), p, shift_id, step), p)
 
 
-@router.delete("/shifts/{shift_id}/sign-ups/mine", response_model=s.ShiftOut)
-async def cancel(
-    shift_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> Any:
-    return shift_out(await commands.sign_up(rt.uow(), p, shift_id, "cancel"), p)
+# A volunteer signs herself up, or cancels.
+SIGN_UPS = [
+    Step("sign-ups", "sign_up", "sign_up"),
+    Step("sign-ups/mine", "cancel", "cancel", method="DELETE"),
+]
+add_steps(router, "/shifts", "shift_id", _sign_up, SIGN_UPS, response_model=s.ShiftOut)
 
 
 async def _attend(rt: RT, p: Principal, shift_id: UUID, step: str, body: s.AttendIn) -> Any:
