@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
-from lianxin.auth import Principal, authenticated
+from lianxin.auth import Caller
 from lianxin.service import Runtime, runtime
 from resources.entrypoints.schemas import out
 from resources.service_layer.feedback import current_feedback
 from resources.service_layer.unit_of_work import ResourcesUnitOfWork
 
+# The runtime: a route parameter `rt: RT` is its dependency.
+RT = Annotated[Runtime[ResourcesUnitOfWork], Depends(runtime)]
 router = APIRouter(tags=["meetings and projects"])
 
 
 @router.get("/feedback")
 async def feedback(
     community_code: str,
-    rt: Runtime[ResourcesUnitOfWork] = Depends(runtime),
-    p: Principal = Depends(authenticated),
+    rt: RT,
+    p: Caller,
 ) -> dict[str, Any]:
     """反馈清单: each decision of the community's last closed joint meeting and its state now
     (`meeting` null and no items before the first meeting closes)."""

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 
-from lianxin.auth import Principal, authenticated
+from lianxin.auth import Caller, Principal
 from lianxin.listings import Listing, add_listings
 from lianxin.service import Runtime, runtime
 from lianxin.steps import Step, add_steps
@@ -27,7 +27,8 @@ from resources.service_layer import needs, offers
 from resources.service_layer.unit_of_work import ResourcesUnitOfWork
 
 router = APIRouter(tags=["needs and resources"])
-RT = Runtime[ResourcesUnitOfWork]
+# The runtime: a route parameter `rt: RT` is its dependency, a helper's `rt: RT` its type.
+RT = Annotated[Runtime[ResourcesUnitOfWork], Depends(runtime)]
 
 add_listings(
     router,
@@ -40,25 +41,21 @@ add_listings(
 
 
 @router.post("/needs", status_code=201)
-async def record_need(
-    body: NeedIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> dict[str, Any]:
+async def record_need(body: NeedIn, rt: RT, p: Caller) -> dict[str, Any]:
     return out(await needs.record_need(rt.uow(), p, body.model_dump()))
 
 
 @router.get("/needs/{need_id}")
-async def get_need(
-    need_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> dict[str, Any]:
+async def get_need(need_id: UUID, rt: RT, p: Caller) -> dict[str, Any]:
     return out(await needs.get_need(rt.uow(), p, need_id))
 
 
 @router.get("/needs/{need_id}/suggestions")
 async def suggestions(
     need_id: UUID,
+    rt: RT,
+    p: Caller,
     limit: int = Query(10, ge=1, le=50),
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
 ) -> list[dict[str, Any]]:
     return [out(s) for s in await needs.suggestions(rt.uow(), p, need_id, limit)]
 
@@ -76,18 +73,16 @@ add_steps(router, "/needs", "need_id", _need_step, NEED_STEPS, returns=dict[str,
 
 
 @router.post("/offers", status_code=201)
-async def file_offer(
-    body: OfferIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> dict[str, Any]:
+async def file_offer(body: OfferIn, rt: RT, p: Caller) -> dict[str, Any]:
     return out(await offers.file_offer(rt.uow(), p, body.model_dump()))
 
 
 @router.get("/offers/stale")
 async def stale_lists(
     community_code: str,
+    rt: RT,
+    p: Caller,
     member_unit_codes: list[str] = Query([], max_length=200),
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
 ) -> list[dict[str, Any]]:
     """The half-yearly reminder: units whose resources list wants refreshing."""
     found = await offers.stale(rt.uow(), p, community_code, member_unit_codes)
@@ -109,9 +104,7 @@ add_steps(router, "/offers", "offer_id", _offer_step, OFFER_STEPS, returns=dict[
 
 
 @router.get("/incidents/{incident_id}/emergency-offers")
-async def emergency_offers(
-    incident_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> list[dict[str, Any]]:
+async def emergency_offers(incident_id: UUID, rt: RT, p: Caller) -> list[dict[str, Any]]:
     """What a wartime escalation put before the coordinator, and how much of each was used."""
     found = await offers.offers_for_incident(rt.uow(), p, incident_id)
     return [{**out(o), "used_for_incident": used} for o, used in found]
@@ -122,8 +115,8 @@ async def use_emergency_offer(
     incident_id: UUID,
     offer_id: UUID,
     body: UseIn,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
+    rt: RT,
+    p: Caller,
 ) -> dict[str, Any]:
     used = await offers.use_for_emergency(
         rt.uow(), p, incident_id, offer_id, body.quantity, body.purpose
