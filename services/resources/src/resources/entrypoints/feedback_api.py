@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from lianxin.auth import Caller
-from lianxin.service import Runtime, runtime
-from resources.entrypoints.schemas import out
+from resources.entrypoints.schemas import RT, out
 from resources.service_layer.feedback import current_feedback
-from resources.service_layer.unit_of_work import ResourcesUnitOfWork
 
-# The runtime: a route parameter `rt: RT` is its dependency.
-RT = Annotated[Runtime[ResourcesUnitOfWork], Depends(runtime)]
 router = APIRouter(tags=["meetings and projects"])
 
 

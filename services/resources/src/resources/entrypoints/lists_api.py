@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from lianxin.auth import Caller, Principal
 from lianxin.listings import Listing, add_listings
-from lianxin.service import Runtime, runtime
 from lianxin.steps import Step, add_steps
 from resources.entrypoints.schemas import (
+    RT,
     Answers,
     MatchIn,
     NeedIn,
@@ -24,11 +24,8 @@ from resources.entrypoints.schemas import (
     out,
 )
 from resources.service_layer import needs, offers
-from resources.service_layer.unit_of_work import ResourcesUnitOfWork
 
 router = APIRouter(tags=["needs and resources"])
-# The runtime: a route parameter `rt: RT` is its dependency, a helper's `rt: RT` its type.
-RT = Annotated[Runtime[ResourcesUnitOfWork], Depends(runtime)]
 
 add_listings(
     router,

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from lianxin.auth import Caller, Principal
 from lianxin.listings import Listing, add_listings
-from lianxin.service import Runtime, runtime
 from lianxin.steps import Step, add_steps
 from resources.entrypoints.schemas import (
+    RT,
     Answers,
     AttendanceIn,
     ClaimIn,
@@ -29,11 +29,8 @@ from resources.entrypoints.schemas import (
     out,
 )
 from resources.service_layer import meetings, projects
-from resources.service_layer.unit_of_work import ResourcesUnitOfWork
 
 router = APIRouter(tags=["meetings and projects"])
-# The runtime: a route parameter `rt: RT` is its dependency, a helper's `rt: RT` its type.
-RT = Annotated[Runtime[ResourcesUnitOfWork], Depends(runtime)]
 
 
 def _project(project: projects.Project) -> dict[str, Any]:

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
 from lianxin.auth import Caller, Principal
 from lianxin.listings import Listing, add_listings
-from lianxin.service import Runtime, runtime
 from lianxin.steps import Step, add_steps
 from resources.adapters.repositories import WishRepository
 from resources.domain.common import Quarter
 from resources.domain.scorecards import RedBlackList, Scorecard
 from resources.entrypoints.schemas import (
+    RT,
     Answers,
     DeliveryIn,
     PublishListIn,
@@ -26,11 +26,8 @@ from resources.entrypoints.schemas import (
     out,
 )
 from resources.service_layer import evaluation, wishes
-from resources.service_layer.unit_of_work import ResourcesUnitOfWork
 
 router = APIRouter(tags=["wishes and evaluation"])
-# The runtime: a route parameter `rt: RT` is its dependency, a helper's `rt: RT` its type.
-RT = Annotated[Runtime[ResourcesUnitOfWork], Depends(runtime)]
 
 
 def _public(wish: wishes.MicroWish) -> dict[str, Any]:

@@ -6,16 +6,15 @@ from __future__ import annotations
 import csv
 import io
 import re
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from lianxin.auth import Caller, Principal
 from lianxin.errors import NotFound, RuleBroken
 from lianxin.listings import Listing, add_listings
-from lianxin.service import Runtime, runtime
 from lianxin.steps import Step, add_steps
 from volunteers.domain.accounts import Account
 from volunteers.domain.leaderboards import leaderboard, star_level
@@ -25,14 +24,11 @@ from volunteers.domain.records import csv_rows
 from volunteers.domain.rules import PointsRules
 from volunteers.domain.shop import Redemption
 from volunteers.entrypoints import schemas as s
-from volunteers.entrypoints.people import of_community
+from volunteers.entrypoints.people import RT, of_community
 from volunteers.service_layer import mobilising, points
 from volunteers.service_layer.pipeline import LOCAL, require_coordinator, utcnow, volunteer_for
-from volunteers.service_layer.unit_of_work import VolunteersUnitOfWork
 
 router = APIRouter()
-# The runtime: a route parameter `rt: RT` is its dependency, a helper's `rt: RT` its type.
-RT = Annotated[Runtime[VolunteersUnitOfWork], Depends(runtime)]
 
 
 def period_of(label: str) -> Period:
