@@ -77,7 +77,7 @@ async def test_every_aggregate_round_trips(uow: UOW) -> None:
         COORDINATOR,
         {"community_code": "taipingjie", "title": "连心亭", "due_at": NOW + timedelta(days=30)},
     )
-    await projects.claim_project(uow(), liaison("u1"), project.id, None)
+    await projects.change_project(uow(), liaison("u1"), project.id, "claim", {})
     await projects.change_project(
         uow(),
         COORDINATOR,
@@ -147,7 +147,10 @@ async def test_two_units_racing_for_the_last_slot_give_one_winner(uow: UOW) -> N
         {"community_code": "taipingjie", "title": "路灯", "due_at": NOW + timedelta(days=30)},
     )
     results = await asyncio.gather(
-        *(projects.claim_project(uow(), liaison(u), project.id, None) for u in ("u1", "u2")),
+        *(
+            projects.change_project(uow(), liaison(u), project.id, "claim", {})
+            for u in ("u1", "u2")
+        ),
         return_exceptions=True,
     )
     assert sorted(type(r).__name__ for r in results) == ["Conflict", "Project"]

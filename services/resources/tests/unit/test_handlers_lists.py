@@ -108,10 +108,12 @@ async def test_story_8_the_pavilion_from_need_to_rated_project(uow: FakeUnitOfWo
     with pytest.raises(NotFound):
         await meetings.get_meeting(uow, DEPARTMENT, meeting.id)
 
-    await projects.claim_project(uow, LIAISON, project_id, None, at(2))
-    await projects.claim_project(uow, OTHER_LIAISON, project_id, None, at(2))
+    await projects.change_project(uow, LIAISON, project_id, "claim", {}, at(2))
+    await projects.change_project(uow, OTHER_LIAISON, project_id, "claim", {}, at(2))
     with pytest.raises(Conflict, match="full"):
-        await projects.claim_project(uow, COORDINATOR, project_id, "tpj-u03", at(2))
+        await projects.change_project(
+            uow, COORDINATOR, project_id, "claim", {"member_unit_code": "tpj-u03"}, at(2)
+        )
     project = await projects.get_project(uow, LIAISON, project_id)
     [resp] = project.responsibilities
     await projects.change_project(
@@ -128,7 +130,7 @@ async def test_story_8_the_pavilion_from_need_to_rated_project(uow: FakeUnitOfWo
     assert finished.on_time and finished.claimant_codes == ("tpj-u01", "tpj-u02")
     assert (await needs.get_need(uow, COORDINATOR, need.id)).status.value == "in_project"
     _, listed = await evaluation.quarter_cards(
-        uow, COORDINATOR, "taipingjie", Quarter(2026, 1), [], at(40)
+        uow, COORDINATOR, "taipingjie", Quarter(2026, 1), [], clock=at(40)
     )
     assert {c.member_unit_code for c in listed.red} == {"tpj-u01", "tpj-u02"}
     # The next meeting's agenda opens with the feedback on this one's decisions.
@@ -195,8 +197,8 @@ async def test_a_liaison_files_and_sees_its_own_unit_s_offers_only(uow: FakeUnit
         await offers.file_offer(uow, LIAISON, offer("tpj-u02"), clock)
     assert [o.id for o in await offers.list_offers(uow, LIAISON)] == [mine.id]
     with pytest.raises(NotFound):
-        await offers.refresh_offer(uow, LIAISON, theirs.id, {"quantity_left": 1}, clock)
-    await offers.refresh_offer(uow, LIAISON, mine.id, {"quantity_left": 3}, at(1))
+        await offers.change_offer(uow, LIAISON, theirs.id, "refresh", {"quantity_left": 1}, clock)
+    await offers.change_offer(uow, LIAISON, mine.id, "refresh", {"quantity_left": 3}, at(1))
     stale = await offers.stale(uow, COORDINATOR, "taipingjie", ["tpj-u03"], at(200))
     assert [s.member_unit_code for s in stale] == ["tpj-u03", "tpj-u01", "tpj-u02"]
     with pytest.raises(Forbidden):

@@ -28,7 +28,7 @@ async def a_claimed_project(uow: FakeUnitOfWork):
         {"community_code": "taipingjie", "title": "路灯", "due_at": T0 + timedelta(days=90)},
         at(0),
     )
-    await projects.claim_project(uow, LIAISON, project.id, None, at(0))
+    await projects.change_project(uow, LIAISON, project.id, "claim", {}, at(0))
     await projects.change_project(
         uow,
         COORDINATOR,
@@ -56,13 +56,19 @@ async def test_the_overdue_ladder_climbs_each_rung_once(uow: FakeUnitOfWork) -> 
 async def test_claims_are_refused_by_scope_before_the_body_is_read(uow: FakeUnitOfWork) -> None:
     project = await a_claimed_project(uow)
     with pytest.raises(NotFound):
-        await projects.claim_project(uow, DEPARTMENT, project.id, None, at(1))
+        await projects.change_project(uow, DEPARTMENT, project.id, "claim", {}, at(1))
     with pytest.raises(NotFound):
-        await projects.claim_project(uow, OTHER_COORDINATOR, project.id, "csh-u01", at(1))
+        await projects.change_project(
+            uow, OTHER_COORDINATOR, project.id, "claim", {"member_unit_code": "csh-u01"}, at(1)
+        )
     with pytest.raises(Forbidden):
-        await projects.claim_project(uow, GRID_LEADER, project.id, "tpj-u02", at(1))
+        await projects.change_project(
+            uow, GRID_LEADER, project.id, "claim", {"member_unit_code": "tpj-u02"}, at(1)
+        )
     with pytest.raises(Conflict):  # one slot, taken
-        await projects.claim_project(uow, COORDINATOR, project.id, "tpj-u02", at(1))
+        await projects.change_project(
+            uow, COORDINATOR, project.id, "claim", {"member_unit_code": "tpj-u02"}, at(1)
+        )
     wish = await wishes.record_wish(
         uow,
         GRID_LEADER,

@@ -21,7 +21,7 @@ from lianxin.testing.events import as_sent, escalation
 from volunteers.entrypoints.app import create_app
 from volunteers.service_layer.mobilising import mobilise_for_emergency
 
-from .conftest import UowFactory, bearer
+from .conftest import UowFactory, a_team_shift, bearer
 
 pytestmark = pytest.mark.asyncio
 
@@ -116,28 +116,14 @@ async def _world(api: httpx.AsyncClient, uows: UowFactory) -> dict[str, dict[str
                     },
                 )
             )["id"]
-        team = {"community_code": community, "name": "红马甲", "kind": "red_vest"}
-        ids["team"] = (await post("/teams", team))["id"]
-        await post(
-            f"/teams/{ids['team']}/members", {"volunteer_id": ids["volunteer"], "role": "leader"}
+        activity, shift = await a_team_shift(
+            api, platform, community, f"{prefix}-g1", ids["volunteer"], ids["other"], places=5
         )
-        await post(f"/teams/{ids['team']}/members", {"volunteer_id": ids["other"]})
-        activity = {
-            "community_code": community,
-            "node_code": f"{prefix}-g1",
-            "kind": "elder_care",
-            "title": "探访独居老人",
-            "team_id": ids["team"],
-        }
-        ids["activity"] = (await post("/activities", activity))["id"]
-        start = datetime.now(UTC) + timedelta(minutes=20)
-        shift = {
-            "starts_at": start.isoformat(),
-            "ends_at": (start + timedelta(hours=2)).isoformat(),
-            "place": "3号楼",
-            "places": 5,
-        }
-        ids["shift"] = (await post(f"/activities/{ids['activity']}/shifts", shift))["id"]
+        ids["team"], ids["activity"], ids["shift"] = (
+            activity["team_id"],
+            activity["id"],
+            shift["id"],
+        )
         me = bearer(
             Principal(
                 f"{prefix}-volunteer", Role.VOLUNTEER, Scope(communities=frozenset({community}))

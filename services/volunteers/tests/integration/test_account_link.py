@@ -5,11 +5,10 @@ leader of a shift's team sees its roster and code (issue #13)."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
 
 from lianxin.auth import Principal, Role, Scope
 
-from .conftest import bearer
+from .conftest import a_team_shift, bearer
 
 CS = Scope(communities=frozenset({"changshan"}))
 COORD = bearer(Principal("coord", Role.COMMUNITY_COORDINATOR, CS, "社区书记"))
@@ -53,44 +52,7 @@ async def test_her_account_speaks_for_her_profile_and_a_team_leader_sees_the_ros
     assert (await api.get("/my/volunteer", headers=account("nobody"))).status_code == 404
     assert (await api.get("/my/volunteer", headers=COORD)).status_code == 404
 
-    team = (
-        await api.post(
-            "/teams",
-            json={"community_code": "changshan", "name": "维修队", "kind": "red_vest"},
-            headers=COORD,
-        )
-    ).json()
-    for who, role in ((leader, "leader"), (member, "member")):
-        joined = await api.post(
-            f"/teams/{team['id']}/members", json={"volunteer_id": who, "role": role}, headers=COORD
-        )
-        assert joined.status_code == 200, joined.text
-    activity = (
-        await api.post(
-            "/activities",
-            headers=COORD,
-            json={
-                "community_code": "changshan",
-                "node_code": "cs-g1",
-                "kind": "repair",
-                "title": "修家电",
-                "team_id": team["id"],
-            },
-        )
-    ).json()
-    start = datetime.now(UTC) + timedelta(minutes=20)
-    shift = (
-        await api.post(
-            f"/activities/{activity['id']}/shifts",
-            headers=COORD,
-            json={
-                "starts_at": start.isoformat(),
-                "ends_at": (start + timedelta(hours=2)).isoformat(),
-                "place": "服务中心",
-                "places": 3,
-            },
-        )
-    ).json()
+    activity, shift = await a_team_shift(api, COORD, "changshan", "cs-g1", leader, member, places=3)
 
     # An account no profile names signs up no one; hers signs her up.
     nobody = await api.post(f"/shifts/{shift['id']}/sign-ups", headers=account("nobody"))

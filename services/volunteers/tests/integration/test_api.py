@@ -3,7 +3,7 @@ input or wrong state answered as problem+json naming the field."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from uuid import uuid4
 
 from lianxin.auth import Principal, Role, Scope
@@ -11,7 +11,7 @@ from lianxin.testing.events import as_sent, escalation
 from volunteers.service_layer.mobilising import mobilise_for_emergency
 from volunteers.service_layer.pipeline import LOCAL
 
-from .conftest import bearer
+from .conftest import a_team_shift, bearer
 
 CS = frozenset({"changshan"})
 COORD = bearer(Principal("coord", Role.COMMUNITY_COORDINATOR, Scope(communities=CS), "社区书记"))
@@ -47,44 +47,8 @@ async def test_a_volunteer_signs_up_is_checked_in_earns_and_redeems(api) -> None
         return answer.json()["id"]
 
     leader, member = await person("王师傅"), await person("李阿姨")
-    team = (
-        await api.post(
-            "/teams",
-            json={"community_code": "changshan", "name": "红马甲", "kind": "red_vest"},
-            headers=COORD,
-        )
-    ).json()
-    for who, role in ((leader, "leader"), (member, "member")):
-        joined = await api.post(
-            f"/teams/{team['id']}/members", json={"volunteer_id": who, "role": role}, headers=COORD
-        )
-        assert joined.status_code == 200, joined.text
-    activity = (
-        await api.post(
-            "/activities",
-            json={
-                "community_code": "changshan",
-                "node_code": "cs-g1",
-                "kind": "elder_care",
-                "title": "探访独居老人",
-                "team_id": team["id"],
-            },
-            headers=COORD,
-        )
-    ).json()
-    start = datetime.now(UTC) + timedelta(minutes=20)  # check-in opens 30 min before
-    shift = await api.post(
-        f"/activities/{activity['id']}/shifts",
-        headers=COORD,
-        json={
-            "starts_at": start.isoformat(),
-            "ends_at": (start + timedelta(hours=2)).isoformat(),
-            "place": "3号楼",
-            "places": 1,
-        },
-    )
-    assert shift.status_code == 201, shift.text
-    shift_id = shift.json()["id"]
+    _, shift = await a_team_shift(api, COORD, "changshan", "cs-g1", leader, member, places=1)
+    shift_id = shift["id"]
 
     signed = await api.post(f"/shifts/{shift_id}/sign-ups", headers=as_volunteer(member))
     assert signed.status_code == 200 and signed.json()["places_open"] == 0

@@ -60,18 +60,26 @@ class LedgerMachine(RuleBasedStateMachine):
             return False
         return True
 
-    @rule(v=who, amount=amounts, key=keys)
-    def earn(self, v: UUID, amount: int, key: str) -> None:
-        done = self._attempt(
+    def _transfer(
+        self, kind: str, source: str, sink: str, amount: int, by: str, reason: str, key: str
+    ) -> bool:
+        """One ledger transfer, attempted (`_attempt`)."""
+        return self._attempt(
             self.ledger.transfer,
-            "earn",
-            f"issuing:{COMMUNITY}",
-            f"passbook:{v}",
+            kind,
+            source,
+            sink,
             amount,
-            actor="coordinator",
-            reason="service",
+            actor=by,
+            reason=reason,
             source_key=key,
             now=self._tick(),
+        )
+
+    @rule(v=who, amount=amounts, key=keys)
+    def earn(self, v: UUID, amount: int, key: str) -> None:
+        done = self._transfer(
+            "earn", f"issuing:{COMMUNITY}", f"passbook:{v}", amount, "coordinator", "service", key
         )
         # Credited exactly when the key is new.
         assert done == (key not in self.credited)
@@ -80,16 +88,9 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(v=who, amount=amounts)
     def adjust(self, v: UUID, amount: int) -> None:
         """A paper passbook's points brought in: earned elsewhere, so lifetime too."""
-        assert self._attempt(
-            self.ledger.transfer,
-            "adjust",
-            f"adjustment:{COMMUNITY}",
-            f"passbook:{v}",
-            amount,
-            actor="coordinator",
-            reason="paper passbook",
-            source_key=f"paper:{uuid4()}",
-            now=self._tick(),
+        source, key = f"adjustment:{COMMUNITY}", f"paper:{uuid4()}"
+        assert self._transfer(
+            "adjust", source, f"passbook:{v}", amount, "coordinator", "paper passbook", key
         )
 
     @rule(v=who)
@@ -133,17 +134,8 @@ class LedgerMachine(RuleBasedStateMachine):
     def expire(self, v: UUID, amount: int) -> None:
         book = self.ledger.account(f"passbook:{v}")
         held = book.balance
-        done = self._attempt(
-            self.ledger.transfer,
-            "expire",
-            book.id,
-            f"expiry:{COMMUNITY}",
-            amount,
-            actor="system",
-            reason="two years unused",
-            source_key=f"expiry:{uuid4()}",
-            now=self._tick(),
-        )
+        sink, key = f"expiry:{COMMUNITY}", f"expiry:{uuid4()}"
+        done = self._transfer("expire", book.id, sink, amount, "system", "two years unused", key)
         assert done == (amount <= held)
 
     @invariant()

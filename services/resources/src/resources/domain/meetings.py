@@ -28,6 +28,7 @@ from resources.domain import events
 from resources.domain.common import Aggregate, Quarter, require_aware, require_text, unique
 from resources.domain.matching import Suggestion
 from resources.domain.needs import Need, Urgency
+from resources.domain.responsibilities import checked_terms
 
 if TYPE_CHECKING:
     from resources.domain.feedback import FeedbackItem
@@ -251,10 +252,9 @@ class JointMeeting(Aggregate):
         responsibility_id: UUID | None = None,
     ) -> ResponsibilityDecision:
         """For a project decided here or at an earlier meeting."""
-        holder = require_text(holder_code, "holder_code", 64)
-        text = require_text(task, "task", 500)
-        require_aware(due_at, "due_at")
-        require(due_at > self.scheduled_at, "due_at", "due_at must be after the meeting")
+        holder, text = checked_terms(
+            holder_code, task, due_at, self.scheduled_at, "after the meeting"
+        )
         self._ensure_open()
         decision = ResponsibilityDecision(
             project_id, responsibility_id or uuid4(), holder, text, due_at

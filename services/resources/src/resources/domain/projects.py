@@ -29,7 +29,7 @@ from lianxin.errors import Conflict, RuleBroken, require
 from resources.domain import events
 from resources.domain.claims import PRACTICE_CLAIMS_PER_YEAR, Claim
 from resources.domain.common import Aggregate, require_aware, require_text
-from resources.domain.responsibilities import Responsibility
+from resources.domain.responsibilities import Responsibility, checked_terms
 
 
 class ProjectStatus(StrEnum):
@@ -187,10 +187,7 @@ class Project(Aggregate):
         now: datetime,
         responsibility_id: UUID | None = None,
     ) -> Responsibility:
-        holder = require_text(holder_code, "holder_code", 64)
-        text = require_text(task, "task", 500)
-        require_aware(due_at, "due_at")
-        require(due_at > now, "due_at", "due_at must be in the future")
+        holder, text = checked_terms(holder_code, task, due_at, now, "in the future")
         self._ensure_not_finished()
         rid = responsibility_id or uuid4()
         if any(r.id == rid for r in self.responsibilities):

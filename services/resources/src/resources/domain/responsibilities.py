@@ -20,6 +20,9 @@ from enum import IntEnum
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from lianxin.errors import require
+from resources.domain.common import require_aware, require_text
+
 if TYPE_CHECKING:
     from resources.domain.projects import Project
 
@@ -27,6 +30,18 @@ if TYPE_CHECKING:
 class OverdueRung(IntEnum):
     COMMUNITY = 1
     STREET = 2
+
+
+def checked_terms(
+    holder_code: str, task: str, due_at: datetime, after: datetime, when: str
+) -> tuple[str, str]:
+    """A responsibility's holder and task as given (at a meeting or on its project): named,
+    said, and due after `after` (`when` says which moment that is, for the refusal)."""
+    holder = require_text(holder_code, "holder_code", 64)
+    text = require_text(task, "task", 500)
+    require_aware(due_at, "due_at")
+    require(due_at > after, "due_at", f"due_at must be {when}")
+    return holder, text
 
 
 @dataclass(kw_only=True)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from lianxin.auth import Principal, authenticated
-from lianxin.service import Runtime, runtime
-from resources.entrypoints.schemas import out
+from lianxin.auth import Caller
+from resources.entrypoints.schemas import RT, out
 from resources.service_layer.feedback import current_feedback
-from resources.service_layer.unit_of_work import ResourcesUnitOfWork
 
 router = APIRouter(tags=["meetings and projects"])
 
@@ -18,8 +16,8 @@ router = APIRouter(tags=["meetings and projects"])
 @router.get("/feedback")
 async def feedback(
     community_code: str,
-    rt: Runtime[ResourcesUnitOfWork] = Depends(runtime),
-    p: Principal = Depends(authenticated),
+    rt: RT,
+    p: Caller,
 ) -> dict[str, Any]:
     """反馈清单: each decision of the community's last closed joint meeting and its state now
     (`meeting` null and no items before the first meeting closes)."""

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from lianxin.auth import Principal, authenticated
+from lianxin.auth import Caller, Principal
 from lianxin.listings import Listing, add_listings
-from lianxin.service import Runtime, runtime
+from lianxin.steps import Step, add_steps
 from resources.entrypoints.schemas import (
+    RT,
     Answers,
     MatchIn,
     NeedIn,
@@ -23,10 +24,8 @@ from resources.entrypoints.schemas import (
     out,
 )
 from resources.service_layer import needs, offers
-from resources.service_layer.unit_of_work import ResourcesUnitOfWork
 
 router = APIRouter(tags=["needs and resources"])
-RT = Runtime[ResourcesUnitOfWork]
 
 add_listings(
     router,
@@ -39,101 +38,70 @@ add_listings(
 
 
 @router.post("/needs", status_code=201)
-async def record_need(
-    body: NeedIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> dict[str, Any]:
+async def record_need(body: NeedIn, rt: RT, p: Caller) -> dict[str, Any]:
     return out(await needs.record_need(rt.uow(), p, body.model_dump()))
 
 
 @router.get("/needs/{need_id}")
-async def get_need(
-    need_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> dict[str, Any]:
+async def get_need(need_id: UUID, rt: RT, p: Caller) -> dict[str, Any]:
     return out(await needs.get_need(rt.uow(), p, need_id))
 
 
 @router.get("/needs/{need_id}/suggestions")
 async def suggestions(
     need_id: UUID,
+    rt: RT,
+    p: Caller,
     limit: int = Query(10, ge=1, le=50),
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
 ) -> list[dict[str, Any]]:
     return [out(s) for s in await needs.suggestions(rt.uow(), p, need_id, limit)]
 
 
-@router.post("/needs/{need_id}/match")
-async def match_need(
-    need_id: UUID, body: MatchIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> dict[str, Any]:
-    return out(await needs.match_need(rt.uow(), p, need_id, body.resource_offer_ids))
+async def _need_step(rt: RT, p: Principal, need_id: UUID, step: str, body: Any) -> Any:
+    return out(await needs.change_need(rt.uow(), p, need_id, step, body.model_dump()))
 
 
-@router.post("/needs/{need_id}/meet")
-async def meet_need(
-    need_id: UUID, body: NoteIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> dict[str, Any]:
-    return out(await needs.meet_need(rt.uow(), p, need_id, body.note))
-
-
-@router.post("/needs/{need_id}/decline")
-async def decline_need(
-    need_id: UUID, body: ReasonIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> dict[str, Any]:
-    return out(await needs.decline_need(rt.uow(), p, need_id, body.reason))
+NEED_STEPS = [
+    Step("match", "match_need", "match", MatchIn),
+    Step("meet", "meet_need", "meet", NoteIn),
+    Step("decline", "decline_need", "decline", ReasonIn),
+]
+add_steps(router, "/needs", "need_id", _need_step, NEED_STEPS, returns=dict[str, Any])
 
 
 @router.post("/offers", status_code=201)
-async def file_offer(
-    body: OfferIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> dict[str, Any]:
+async def file_offer(body: OfferIn, rt: RT, p: Caller) -> dict[str, Any]:
     return out(await offers.file_offer(rt.uow(), p, body.model_dump()))
 
 
 @router.get("/offers/stale")
 async def stale_lists(
     community_code: str,
+    rt: RT,
+    p: Caller,
     member_unit_codes: list[str] = Query([], max_length=200),
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
 ) -> list[dict[str, Any]]:
     """The half-yearly reminder: units whose resources list wants refreshing."""
     found = await offers.stale(rt.uow(), p, community_code, member_unit_codes)
     return [out(s) for s in found]
 
 
-@router.post("/offers/{offer_id}/refresh")
-async def refresh_offer(
-    offer_id: UUID,
-    body: RefreshIn,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
-) -> dict[str, Any]:
-    changes = body.model_dump(exclude_none=True)
-    return out(await offers.refresh_offer(rt.uow(), p, offer_id, changes))
+async def _offer_step(rt: RT, p: Principal, offer_id: UUID, step: str, body: Any) -> Any:
+    # A refresh changes only what it names.
+    fields = body.model_dump(exclude_none=True) if body is not None else {}
+    return out(await offers.change_offer(rt.uow(), p, offer_id, step, fields))
 
 
-@router.post("/offers/{offer_id}/withdraw")
-async def withdraw_offer(
-    offer_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> dict[str, Any]:
-    return out(await offers.withdraw_offer(rt.uow(), p, offer_id))
-
-
-@router.post("/offers/{offer_id}/use")
-async def use_offer(
-    offer_id: UUID, body: UseIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> dict[str, Any]:
-    used = await offers.use_offer(
-        rt.uow(), p, offer_id, body.quantity, body.purpose, body.reference_id
-    )
-    return out(used)
+OFFER_STEPS = [
+    Step("refresh", "refresh_offer", "refresh", RefreshIn),
+    Step("withdraw", "withdraw_offer", "withdraw"),
+    Step("use", "use_offer", "use", UseIn),
+]
+add_steps(router, "/offers", "offer_id", _offer_step, OFFER_STEPS, returns=dict[str, Any])
 
 
 @router.get("/incidents/{incident_id}/emergency-offers")
-async def emergency_offers(
-    incident_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> list[dict[str, Any]]:
+async def emergency_offers(incident_id: UUID, rt: RT, p: Caller) -> list[dict[str, Any]]:
     """What a wartime escalation put before the coordinator, and how much of each was used."""
     found = await offers.offers_for_incident(rt.uow(), p, incident_id)
     return [{**out(o), "used_for_incident": used} for o, used in found]
@@ -144,8 +112,8 @@ async def use_emergency_offer(
     incident_id: UUID,
     offer_id: UUID,
     body: UseIn,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
+    rt: RT,
+    p: Caller,
 ) -> dict[str, Any]:
     used = await offers.use_for_emergency(
         rt.uow(), p, incident_id, offer_id, body.quantity, body.purpose

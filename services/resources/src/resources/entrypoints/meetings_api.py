@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from lianxin.auth import Principal, authenticated
+from lianxin.auth import Caller, Principal
 from lianxin.listings import Listing, add_listings
-from lianxin.service import Runtime, runtime
 from lianxin.steps import Step, add_steps
 from resources.entrypoints.schemas import (
+    RT,
     Answers,
     AttendanceIn,
     ClaimIn,
@@ -29,10 +29,8 @@ from resources.entrypoints.schemas import (
     out,
 )
 from resources.service_layer import meetings, projects
-from resources.service_layer.unit_of_work import ResourcesUnitOfWork
 
 router = APIRouter(tags=["meetings and projects"])
-RT = Runtime[ResourcesUnitOfWork]
 
 
 def _project(project: projects.Project) -> dict[str, Any]:
@@ -55,23 +53,17 @@ add_listings(
 
 
 @router.post("/meetings", status_code=201)
-async def schedule_meeting(
-    body: MeetingIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> dict[str, Any]:
+async def schedule_meeting(body: MeetingIn, rt: RT, p: Caller) -> dict[str, Any]:
     return out(await meetings.schedule_meeting(rt.uow(), p, body.model_dump()))
 
 
 @router.get("/meetings/{meeting_id}")
-async def get_meeting(
-    meeting_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> dict[str, Any]:
+async def get_meeting(meeting_id: UUID, rt: RT, p: Caller) -> dict[str, Any]:
     return out(await meetings.get_meeting(rt.uow(), p, meeting_id))
 
 
 @router.post("/meetings/{meeting_id}/agenda")
-async def build_agenda(
-    meeting_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> dict[str, Any]:
+async def build_agenda(meeting_id: UUID, rt: RT, p: Caller) -> dict[str, Any]:
     """The draft agenda: the last meeting's feedback, the open needs with their best matches."""
     return out(await meetings.build_meeting_agenda(rt.uow(), p, meeting_id))
 
@@ -97,36 +89,19 @@ add_steps(router, "/meetings", "meeting_id", _meeting_step, MEETING_STEPS, retur
 
 
 @router.post("/meetings/{meeting_id}/close")
-async def close_meeting(
-    meeting_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> dict[str, Any]:
+async def close_meeting(meeting_id: UUID, rt: RT, p: Caller) -> dict[str, Any]:
     """Publishes the decisions and carries them out: projects, responsibilities, declines."""
     return out(await meetings.close_meeting(rt.uow(), p, meeting_id))
 
 
 @router.post("/projects", status_code=201)
-async def create_project(
-    body: ProjectIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> dict[str, Any]:
+async def create_project(body: ProjectIn, rt: RT, p: Caller) -> dict[str, Any]:
     return out(await projects.create_project(rt.uow(), p, body.model_dump()))
 
 
 @router.get("/projects/{project_id}")
-async def get_project(
-    project_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> dict[str, Any]:
+async def get_project(project_id: UUID, rt: RT, p: Caller) -> dict[str, Any]:
     return _project(await projects.get_project(rt.uow(), p, project_id))
-
-
-@router.post("/projects/{project_id}/claims")
-async def claim_project(
-    project_id: UUID,
-    body: ClaimIn,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
-) -> dict[str, Any]:
-    claimed = await projects.claim_project(rt.uow(), p, project_id, body.member_unit_code)
-    return _project(claimed)
 
 
 async def _project_step(rt: RT, p: Principal, project_id: UUID, step: str, body: Any) -> Any:
@@ -135,6 +110,7 @@ async def _project_step(rt: RT, p: Principal, project_id: UUID, step: str, body:
 
 
 PROJECT_STEPS = [
+    Step("claims", "claim_project", "claim", ClaimIn),
     Step("responsibilities", "assign", "assign", ResponsibilityIn),
     Step("milestones", "add_milestone", "milestone", MilestoneIn),
     Step("progress", "report_progress", "progress", ProgressIn),
@@ -148,8 +124,8 @@ add_steps(router, "/projects", "project_id", _project_step, PROJECT_STEPS, retur
 async def complete(
     project_id: UUID,
     responsibility_id: UUID,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
+    rt: RT,
+    p: Caller,
 ) -> dict[str, Any]:
     fields = {"responsibility_id": responsibility_id}
     return _project(await projects.change_project(rt.uow(), p, project_id, "complete", fields))
@@ -157,10 +133,10 @@ async def complete(
 
 @router.get("/responsibilities")
 async def responsibilities(
+    rt: RT,
+    p: Caller,
     community_code: str | None = None,
     holder_code: str | None = None,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
 ) -> list[dict[str, Any]]:
     """The responsibilities list: overdue first, then by due date."""
     lines = await projects.responsibilities(rt.uow(), p, community_code, holder_code)
@@ -170,10 +146,10 @@ async def responsibilities(
 @router.get("/claims/flags")
 async def claim_flags(
     community_code: str,
+    rt: RT,
+    p: Caller,
     year: int = Query(ge=2000, le=2100),
     member_unit_codes: list[str] = Query([], max_length=200),
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
 ) -> list[dict[str, Any]]:
     """Units beyond two claims this year, or with none by the end of Q1."""
     found = await projects.flags(rt.uow(), p, community_code, member_unit_codes, year)

@@ -1,6 +1,7 @@
 """What the resources API accepts: pydantic bodies with limits, so bad input is a 422 naming the
 field before any handler runs. Every text refuses NUL bytes (PostgreSQL cannot store them in
-text, and nothing a person types contains one). And what it answers: `out`, `each`."""
+text, and nothing a person types contains one). And what it answers: `out`, `each`; and the
+runtime every route takes, `rt: RT`."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
+from fastapi import Depends
 from pydantic import AwareDatetime, Field
 
 from lianxin.auth import Principal
 from lianxin.inputs import Body
 from lianxin.listings import Read
-from lianxin.service import Runtime
+from lianxin.service import Runtime, runtime
 from resources.adapters.codec import dump
+from resources.service_layer.unit_of_work import ResourcesUnitOfWork
 
 Code = Annotated[str, Field(min_length=1, max_length=64)]
 Title = Annotated[str, Field(min_length=1, max_length=200)]
@@ -183,6 +186,8 @@ def out(aggregate: Any, **skip: bool) -> dict[str, Any]:
 
 
 Answers = list[dict[str, Any]]  # what a list route answers
+# The runtime: a route's parameter `rt: RT` is its dependency, a helper's `rt: RT` its type.
+RT = Annotated[Runtime[ResourcesUnitOfWork], Depends(runtime)]
 
 
 def each(

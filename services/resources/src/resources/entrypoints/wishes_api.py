@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
-from lianxin.auth import Principal, authenticated
+from lianxin.auth import Caller, Principal
 from lianxin.listings import Listing, add_listings
-from lianxin.service import Runtime, runtime
 from lianxin.steps import Step, add_steps
 from resources.adapters.repositories import WishRepository
 from resources.domain.common import Quarter
 from resources.domain.scorecards import RedBlackList, Scorecard
 from resources.entrypoints.schemas import (
+    RT,
     Answers,
     DeliveryIn,
     PublishListIn,
@@ -26,10 +26,8 @@ from resources.entrypoints.schemas import (
     out,
 )
 from resources.service_layer import evaluation, wishes
-from resources.service_layer.unit_of_work import ResourcesUnitOfWork
 
 router = APIRouter(tags=["wishes and evaluation"])
-RT = Runtime[ResourcesUnitOfWork]
 
 
 def _public(wish: wishes.MicroWish) -> dict[str, Any]:
@@ -38,9 +36,7 @@ def _public(wish: wishes.MicroWish) -> dict[str, Any]:
 
 
 @router.post("/wishes", status_code=201)
-async def record_wish(
-    body: WishIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> dict[str, Any]:
+async def record_wish(body: WishIn, rt: RT, p: Caller) -> dict[str, Any]:
     return _public(await wishes.record_wish(rt.uow(), p, body.model_dump()))
 
 
@@ -79,17 +75,15 @@ async def fulfilment_rate(
     community_code: str,
     start: AwareDatetime,
     end: AwareDatetime,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
+    rt: RT,
+    p: Caller,
 ) -> dict[str, Any]:
     rate = await wishes.rate(rt.uow(), p, community_code, start, end)
     return {**out(rate), "percent": None if rate.percent is None else str(rate.percent)}
 
 
 @router.get("/wishes/{wish_id}")
-async def get_wish(
-    wish_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> dict[str, Any]:
+async def get_wish(wish_id: UUID, rt: RT, p: Caller) -> dict[str, Any]:
     """The grid's view; the resident's name and contact only for the wish's own grid and the
     community's coordinators, to confirm delivery."""
     wish = await wishes.get_wish(rt.uow(), p, wish_id)
@@ -143,10 +137,10 @@ def _listed(cards: list[Scorecard], listed: RedBlackList) -> dict[str, Any]:
 @router.get("/scorecards")
 async def scorecards(
     community_code: str,
+    rt: RT,
+    p: Caller,
     quarter: str = Query(pattern=r"^\d{4}-Q[1-4]$"),
     member_unit_codes: list[str] = Query([], max_length=200),
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
 ) -> dict[str, Any]:
     """Each member unit's scorecard for the quarter and the red/black list they give."""
     cards, listed = await evaluation.quarter_cards(
@@ -159,11 +153,11 @@ async def scorecards(
 async def publish_red_black_list(
     quarter: str,
     body: PublishListIn,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
+    rt: RT,
+    p: Caller,
 ) -> dict[str, Any]:
-    listed = await evaluation.publish_red_black_list(
-        rt.uow(), p, body.community_code, _quarter(quarter), body.member_unit_codes
+    _, listed = await evaluation.quarter_cards(
+        rt.uow(), p, body.community_code, _quarter(quarter), body.member_unit_codes, publish=True
     )
     return _listed([], listed)
 
@@ -172,9 +166,9 @@ async def publish_red_black_list(
 async def stars(
     year: int,
     community_code: str,
+    rt: RT,
+    p: Caller,
     member_unit_codes: list[str] = Query([], max_length=200),
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
 ) -> list[dict[str, Any]]:
     """The year-end review: each unit's four quarters, total and stars, most stars first."""
     found = await evaluation.year_review(rt.uow(), p, community_code, year, member_unit_codes)
@@ -182,9 +176,7 @@ async def stars(
 
 
 @router.post("/scorecards/stars/{year}")
-async def publish_stars(
-    year: int, body: PublishListIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> list[dict[str, Any]]:
+async def publish_stars(year: int, body: PublishListIn, rt: RT, p: Caller) -> list[dict[str, Any]]:
     found = await evaluation.year_review(
         rt.uow(), p, body.community_code, year, body.member_unit_codes, publish=True
     )

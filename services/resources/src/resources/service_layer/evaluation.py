@@ -68,33 +68,22 @@ async def quarter_cards(
     community_code: str,
     quarter: Quarter,
     units: list[str],
+    *,
+    publish: bool = False,
     clock: Clock = utcnow,
 ) -> tuple[list[Scorecard], RedBlackList]:
-    may(principal, COORDINATORS | LIAISON)
-    communities_of(principal, community_code)
-    async with uow:
-        cards = await _cards(uow, community_code, units, (quarter,), clock())
-    listed = red_black_list(quarter, cards)
-    return only_own_unit(principal, cards, lambda c: c.member_unit_code), listed
-
-
-async def publish_red_black_list(
-    uow: ResourcesUnitOfWork,
-    principal: Principal,
-    community_code: str,
-    quarter: Quarter,
-    units: list[str],
-    clock: Clock = utcnow,
-) -> RedBlackList:
-    may(principal, COORDINATORS)
+    """The quarter's scorecards (a liaison: its own unit's) and the red/black list they give;
+    `publish`: a coordinator announces the list (an event)."""
+    may(principal, COORDINATORS if publish else COORDINATORS | LIAISON)
     communities_of(principal, community_code)
     async with uow:
         now = clock()
         cards = await _cards(uow, community_code, units, (quarter,), now)
         listed = red_black_list(quarter, cards)
-        uow.emit(as_contract(listed.published(community_code, now)), community=community_code)
-        await uow.commit()
-    return listed
+        if publish:
+            uow.emit(as_contract(listed.published(community_code, now)), community=community_code)
+            await uow.commit()
+    return only_own_unit(principal, cards, lambda c: c.member_unit_code), listed
 
 
 async def year_review(

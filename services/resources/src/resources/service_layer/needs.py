@@ -51,45 +51,34 @@ async def record_need(
     return await create(uow, principal, NEED, record, given, roles=roles, clock=clock)
 
 
-async def match_need(
+async def change_need(
     uow: ResourcesUnitOfWork,
     principal: Principal,
     need_id: UUID,
-    offer_ids: list[UUID],
+    step: str,
+    fields: dict[str, Any],
     clock: Clock = utcnow,
 ) -> Need:
+    """One step of a need, the coordinators': match it to offers, meet it, decline it."""
+
     async def command(need: Need, now: datetime) -> None:
-        # Offers of communities the caller does not see do not exist for it (the same 404).
-        locked = await uow.offers.lock(offer_ids)
-        found = {o.id for o in locked if sees(principal, o.community_code)}
-        missing = [str(o) for o in offer_ids if o not in found]
-        if missing:
-            raise NotFound("resource offer", ", ".join(missing))
-        need.match(offer_ids, now)
+        if step == "match":
+            # Offers of communities the caller does not see do not exist for it (the same 404).
+            offer_ids = fields["resource_offer_ids"]
+            locked = await uow.offers.lock(offer_ids)
+            found = {o.id for o in locked if sees(principal, o.community_code)}
+            missing = [str(o) for o in offer_ids if o not in found]
+            if missing:
+                raise NotFound("resource offer", ", ".join(missing))
+            need.match(offer_ids, now)
+        elif step == "meet":
+            need.meet(fields["note"], now)
+        elif step == "decline":
+            need.decline(fields["reason"], now)
+        else:
+            raise ValueError(step)
 
     return await act(uow, principal, NEED, need_id, command, roles=COORDINATORS, clock=clock)
-
-
-async def meet_need(
-    uow: ResourcesUnitOfWork, principal: Principal, need_id: UUID, note: str, clock: Clock = utcnow
-) -> Need:
-    def meet(need: Need, now: datetime) -> None:
-        need.meet(note, now)
-
-    return await act(uow, principal, NEED, need_id, meet, roles=COORDINATORS, clock=clock)
-
-
-async def decline_need(
-    uow: ResourcesUnitOfWork,
-    principal: Principal,
-    need_id: UUID,
-    reason: str,
-    clock: Clock = utcnow,
-) -> Need:
-    def decline(need: Need, now: datetime) -> None:
-        need.decline(reason, now)
-
-    return await act(uow, principal, NEED, need_id, decline, roles=COORDINATORS, clock=clock)
 
 
 async def list_needs(

@@ -3,7 +3,6 @@ the stale-list reminder; and, in wartime, the emergency offers put before the co
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -50,14 +49,27 @@ async def file_offer(
     )
 
 
-async def _on_own_offer(
+async def change_offer(
     uow: ResourcesUnitOfWork,
     principal: Principal,
     offer_id: UUID,
-    command: Callable[[ResourceOffer, datetime], object],
-    clock: Clock,
+    step: str,
+    fields: dict[str, Any],
+    clock: Clock = utcnow,
 ) -> ResourceOffer:
-    """One step on an offer of the caller's own unit (a coordinator's: any unit's)."""
+    """One step on an offer of the caller's own unit (a coordinator's: any unit's): refresh
+    what `fields` names, withdraw it, use some of it."""
+
+    def command(offer: ResourceOffer, now: datetime) -> None:
+        if step == "refresh":
+            offer.refresh(now, **fields)
+        elif step == "withdraw":
+            offer.withdraw(now)
+        elif step == "use":
+            offer.use(fields["quantity"], fields["purpose"], now, fields.get("reference_id"))
+        else:
+            raise ValueError(step)
+
     return await act(
         uow,
         principal,
@@ -67,44 +79,6 @@ async def _on_own_offer(
         roles=UNIT_ACTORS,
         check=_for_own_unit,
         clock=clock,
-    )
-
-
-async def refresh_offer(
-    uow: ResourcesUnitOfWork,
-    principal: Principal,
-    offer_id: UUID,
-    changes: dict[str, Any],
-    clock: Clock = utcnow,
-) -> ResourceOffer:
-    return await _on_own_offer(
-        uow, principal, offer_id, lambda offer, now: offer.refresh(now, **changes), clock
-    )
-
-
-async def withdraw_offer(
-    uow: ResourcesUnitOfWork, principal: Principal, offer_id: UUID, clock: Clock = utcnow
-) -> ResourceOffer:
-    return await _on_own_offer(
-        uow, principal, offer_id, lambda offer, now: offer.withdraw(now), clock
-    )
-
-
-async def use_offer(
-    uow: ResourcesUnitOfWork,
-    principal: Principal,
-    offer_id: UUID,
-    quantity: int,
-    purpose: str,
-    reference_id: UUID | None,
-    clock: Clock = utcnow,
-) -> ResourceOffer:
-    return await _on_own_offer(
-        uow,
-        principal,
-        offer_id,
-        lambda offer, now: offer.use(quantity, purpose, now, reference_id),
-        clock,
     )
 
 

@@ -48,31 +48,6 @@ async def create_project(
     )
 
 
-async def claim_project(
-    uow: ResourcesUnitOfWork,
-    principal: Principal,
-    project_id: UUID,
-    member_unit_code: str | None,
-    clock: Clock = utcnow,
-) -> Project:
-    async def command(project: Project, now: datetime) -> None:
-        # After scope and role: outside them the project does not exist, whatever the body says.
-        unit = own_unit(principal, member_unit_code)
-        year = Quarter.of(now).year
-        before = await uow.projects.claims_by(unit, Quarter(year, 1).start, Quarter(year, 4).end)
-        project.claim(unit, now, before)
-
-    return await act(
-        uow,
-        principal,
-        PROJECT,
-        project_id,
-        command,
-        roles=COORDINATORS | LIAISON,
-        clock=clock,
-    )
-
-
 def _claimant_or_coordinator(principal: Principal, project: Project) -> None:
     """Progress is reported by a unit that claimed the project, or by a coordinator."""
     if liaison_unit(principal) not in (None, *project.claimant_codes):  # a liaison's unit
@@ -87,11 +62,21 @@ async def change_project(
     fields: dict[str, Any],
     clock: Clock = utcnow,
 ) -> Project:
-    """One step on a project: responsibilities, milestones, progress, finish, rating."""
+    """One step on a project: a unit's claim, responsibilities, milestones, progress, finish,
+    rating."""
     by = actor(principal)
 
-    def command(project: Project, now: datetime) -> None:
-        if step == "assign":
+    async def command(project: Project, now: datetime) -> None:
+        if step == "claim":
+            # After scope and role: outside them the project does not exist, whatever the body
+            # names.
+            unit = own_unit(principal, fields.get("member_unit_code"))
+            year = Quarter.of(now).year
+            claimed = await uow.projects.claims_by(
+                unit, Quarter(year, 1).start, Quarter(year, 4).end
+            )
+            project.claim(unit, now, claimed)
+        elif step == "assign":
             project.assign(fields["holder_code"], fields["task"], fields["due_at"], now)
         elif step == "complete":
             # A liaison marks done only what its own unit holds.
@@ -116,16 +101,11 @@ async def change_project(
         else:
             raise ValueError(step)
 
-    roles = COORDINATORS | LIAISON if step in ("progress", "complete") else COORDINATORS
+    roles = COORDINATORS | LIAISON if step in ("claim", "progress", "complete") else COORDINATORS
+    # Any unit may claim; the rest is for the units that did (and the coordinators).
+    check = None if step == "claim" else _claimant_or_coordinator
     return await act(
-        uow,
-        principal,
-        PROJECT,
-        project_id,
-        command,
-        roles=roles,
-        check=_claimant_or_coordinator,
-        clock=clock,
+        uow, principal, PROJECT, project_id, command, roles=roles, check=check, clock=clock
     )
 
 

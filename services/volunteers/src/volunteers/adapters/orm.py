@@ -42,11 +42,20 @@ def _at(name: str, nullable: bool = False) -> Column:
     return Column(name, DateTime(timezone=True), nullable=nullable)
 
 
-volunteers = Table(
+def _community_table(name: str, *columns: Column) -> Table:
+    """The table of an aggregate a community holds: its id, its community (every list is one
+    community's, so indexed), then its own columns."""
+    return Table(
+        name,
+        metadata,
+        _uuid("id", primary_key=True),
+        Column("community_code", Text, nullable=False, index=True),
+        *columns,
+    )
+
+
+volunteers = _community_table(
     "volunteers",
-    metadata,
-    _uuid("id", primary_key=True),
-    Column("community_code", Text, nullable=False, index=True),
     Column("name", Text, nullable=False),
     Column("contact", Text, nullable=False),
     Column("home_node_path", ARRAY(Text), nullable=False),
@@ -61,11 +70,8 @@ volunteers = Table(
     Column("account", Text, unique=True),
 )
 
-teams = Table(
+teams = _community_table(
     "teams",
-    metadata,
-    _uuid("id", primary_key=True),
-    Column("community_code", Text, nullable=False, index=True),
     Column("name", Text, nullable=False),
     Column("kind", Text, nullable=False),
 )
@@ -81,11 +87,8 @@ team_memberships = Table(
     _at("left_at", nullable=True),
 )
 
-activities = Table(
+activities = _community_table(
     "activities",
-    metadata,
-    _uuid("id", primary_key=True),
-    Column("community_code", Text, nullable=False, index=True),
     Column("node_code", Text, nullable=False),
     Column("kind", Text, nullable=False),
     Column("title", Text, nullable=False),
@@ -192,11 +195,8 @@ services_done = Table(
     Column("points", BigInteger, nullable=False),
 )
 
-items = Table(
+items = _community_table(
     "items",
-    metadata,
-    _uuid("id", primary_key=True),
-    Column("community_code", Text, nullable=False, index=True),
     Column("name", Text, nullable=False),
     Column("donor_kind", Text, nullable=False),
     Column("donor", Text, nullable=False),
@@ -223,11 +223,8 @@ redemptions = Table(
     _at("cancelled_at", nullable=True),
 )
 
-mobilisations = Table(
+mobilisations = _community_table(
     "mobilisations",
-    metadata,
-    _uuid("id", primary_key=True),
-    Column("community_code", Text, nullable=False, index=True),
     Column("grid_code", Text, nullable=False),
     _uuid("incident_id", nullable=False, unique=True),
     Column("status", Text, nullable=False),

@@ -7,12 +7,12 @@ apply the same scope: an object outside the caller's communities is a 404.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends
 
-from lianxin.auth import Principal, Role, authenticated
+from lianxin.auth import Caller, Principal, Role
 from lianxin.errors import NotFound
 from lianxin.listings import Listing, Read, add_listings
 from lianxin.service import Runtime, runtime
@@ -25,7 +25,8 @@ from volunteers.service_layer.pipeline import coordinates, is_self, utcnow, volu
 from volunteers.service_layer.unit_of_work import VolunteersUnitOfWork
 
 router = APIRouter()
-RT = Runtime[VolunteersUnitOfWork]
+# The runtime: a route parameter `rt: RT` is its dependency, a helper's `rt: RT` its type.
+RT = Annotated[Runtime[VolunteersUnitOfWork], Depends(runtime)]
 
 
 def volunteer_out(v: Volunteer, principal: Principal) -> dict[str, Any]:
@@ -97,16 +98,12 @@ add_listings(
 
 
 @router.post("/volunteers", status_code=201, response_model=s.VolunteerOut)
-async def register(
-    body: s.VolunteerIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> Any:
+async def register(body: s.VolunteerIn, rt: RT, p: Caller) -> Any:
     return volunteer_out(await commands.register_volunteer(rt.uow(), p, body.model_dump()), p)
 
 
 @router.get("/volunteers", response_model=list[s.VolunteerOut])
-async def list_volunteers(
-    community_code: str, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> Any:
+async def list_volunteers(community_code: str, rt: RT, p: Caller) -> Any:
     grid_leader = p.role is Role.GRID_LEADER and p.sees_community(community_code)
     if not coordinates(p, community_code) and not grid_leader:
         raise NotFound("community", community_code)
@@ -118,9 +115,7 @@ async def list_volunteers(
 
 
 @router.get("/volunteers/{volunteer_id}", response_model=s.VolunteerOut)
-async def get_volunteer(
-    volunteer_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> Any:
+async def get_volunteer(volunteer_id: UUID, rt: RT, p: Caller) -> Any:
     async with rt.uow() as uow:
         return volunteer_out(await volunteer_for(uow, p, volunteer_id), p)
 
@@ -129,8 +124,8 @@ async def get_volunteer(
 async def consent(
     volunteer_id: UUID,
     body: s.ConsentIn,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
+    rt: RT,
+    p: Caller,
 ) -> Any:
     return volunteer_out(
         await commands.set_consent(rt.uow(), p, volunteer_id, body.consent_to_contact), p
@@ -138,9 +133,7 @@ async def consent(
 
 
 @router.post("/teams", status_code=201, response_model=s.TeamOut)
-async def form_team(
-    body: s.TeamIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> Any:
+async def form_team(body: s.TeamIn, rt: RT, p: Caller) -> Any:
     return await commands.form_team(rt.uow(), p, body.community_code, body.name, body.kind)
 
 
@@ -148,8 +141,8 @@ async def form_team(
 async def join(
     team_id: UUID,
     body: s.MembershipIn,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
+    rt: RT,
+    p: Caller,
 ) -> Any:
     return await commands.change_team(rt.uow(), p, team_id, body.volunteer_id, "join", body.role)
 
@@ -159,8 +152,8 @@ async def change_role(
     team_id: UUID,
     volunteer_id: UUID,
     body: s.MembershipIn,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
+    rt: RT,
+    p: Caller,
 ) -> Any:
     return await commands.change_team(rt.uow(), p, team_id, volunteer_id, "change_role", body.role)
 
@@ -169,17 +162,15 @@ async def change_role(
 async def leave(
     team_id: UUID,
     volunteer_id: UUID,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
+    rt: RT,
+    p: Caller,
 ) -> Any:
     """Leaving closes the membership's period; the history stays."""
     return await commands.change_team(rt.uow(), p, team_id, volunteer_id, "leave")
 
 
 @router.post("/activities", status_code=201, response_model=s.ActivityOut)
-async def plan(
-    body: s.ActivityIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> Any:
+async def plan(body: s.ActivityIn, rt: RT, p: Caller) -> Any:
     return await commands.plan_activity(rt.uow(), p, body.model_dump())
 
 
@@ -187,16 +178,14 @@ async def plan(
 async def schedule(
     activity_id: UUID,
     body: s.ShiftIn,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
+    rt: RT,
+    p: Caller,
 ) -> Any:
     return shift_out(await commands.schedule_shift(rt.uow(), p, activity_id, body.model_dump()), p)
 
 
 @router.get("/activities/{activity_id}/shifts", response_model=list[s.ShiftOut])
-async def list_shifts(
-    activity_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> Any:
+async def list_shifts(activity_id: UUID, rt: RT, p: Caller) -> Any:
     async with rt.uow() as uow:
         activity = await uow.activities.get(activity_id)
         if activity is None or not p.sees_community(activity.community_code):
@@ -220,7 +209,7 @@ async def _leads(uow: VolunteersUnitOfWork, p: Principal, team_id: UUID | None) 
 
 
 @router.get("/my/volunteer", response_model=s.VolunteerOut)
-async def my_profile(rt: RT = Depends(runtime), p: Principal = Depends(authenticated)) -> Any:
+async def my_profile(rt: RT, p: Caller) -> Any:
     """The profile a VOLUNTEER token speaks for (its account's); 404 when none does."""
     async with rt.uow() as uow:
         try:
@@ -233,7 +222,7 @@ async def my_profile(rt: RT = Depends(runtime), p: Principal = Depends(authentic
 
 
 @router.get("/my/shifts", response_model=list[s.ShiftOut])
-async def my_shifts(rt: RT = Depends(runtime), p: Principal = Depends(authenticated)) -> Any:
+async def my_shifts(rt: RT, p: Caller) -> Any:
     """A volunteer's own shifts (phone first: what they signed up for, and its state)."""
     async with rt.uow() as uow:
         try:
@@ -244,18 +233,16 @@ async def my_shifts(rt: RT = Depends(runtime), p: Principal = Depends(authentica
         return [shift_out(x, p, await _leads(uow, p, x.team_id)) for x in shifts]
 
 
-@router.post("/shifts/{shift_id}/sign-ups", response_model=s.ShiftOut)
-async def sign_up(
-    shift_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> Any:
-    return shift_out(await commands.sign_up(rt.uow(), p, shift_id, "sign_up"), p)
+async def _sign_up(rt: RT, p: Principal, shift_id: UUID, step: str, body: None) -> Any:
+    return shift_out(await commands.sign_up(rt.uow(), p, shift_id, step), p)
 
 
-@router.delete("/shifts/{shift_id}/sign-ups/mine", response_model=s.ShiftOut)
-async def cancel(
-    shift_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> Any:
-    return shift_out(await commands.sign_up(rt.uow(), p, shift_id, "cancel"), p)
+# A volunteer signs herself up, or cancels.
+SIGN_UPS = [
+    Step("sign-ups", "sign_up", "sign_up"),
+    Step("sign-ups/mine", "cancel", "cancel", method="DELETE"),
+]
+add_steps(router, "/shifts", "shift_id", _sign_up, SIGN_UPS, response_model=s.ShiftOut)
 
 
 async def _attend(rt: RT, p: Principal, shift_id: UUID, step: str, body: s.AttendIn) -> Any:

@@ -9,13 +9,12 @@ import re
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from lianxin.auth import Principal, authenticated
+from lianxin.auth import Caller, Principal
 from lianxin.errors import NotFound, RuleBroken
 from lianxin.listings import Listing, add_listings
-from lianxin.service import Runtime, runtime
 from lianxin.steps import Step, add_steps
 from volunteers.domain.accounts import Account
 from volunteers.domain.leaderboards import leaderboard, star_level
@@ -25,13 +24,11 @@ from volunteers.domain.records import csv_rows
 from volunteers.domain.rules import PointsRules
 from volunteers.domain.shop import Redemption
 from volunteers.entrypoints import schemas as s
-from volunteers.entrypoints.people import of_community
+from volunteers.entrypoints.people import RT, of_community
 from volunteers.service_layer import mobilising, points
 from volunteers.service_layer.pipeline import LOCAL, require_coordinator, utcnow, volunteer_for
-from volunteers.service_layer.unit_of_work import VolunteersUnitOfWork
 
 router = APIRouter()
-RT = Runtime[VolunteersUnitOfWork]
 
 
 def period_of(label: str) -> Period:
@@ -57,9 +54,7 @@ def redemption_out(r: Redemption) -> dict[str, Any]:
 
 
 @router.get("/volunteers/{volunteer_id}/passbook", response_model=s.PassbookOut)
-async def passbook(
-    volunteer_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> Any:
+async def passbook(volunteer_id: UUID, rt: RT, p: Caller) -> Any:
     """The volunteer's own, or their coordinators'/grid leader's view of it."""
     async with rt.uow() as uow:
         v = await volunteer_for(uow, p, volunteer_id)
@@ -77,9 +72,7 @@ async def passbook(
 
 
 @router.post("/transfers/adjustments", status_code=201, response_model=s.TransferOut)
-async def adjust(
-    body: s.AdjustIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> Any:
+async def adjust(body: s.AdjustIn, rt: RT, p: Caller) -> Any:
     """Service earned elsewhere (a paper passbook's years): a coordinator, with a reason."""
     return vars(
         await points.adjust(
@@ -89,9 +82,7 @@ async def adjust(
 
 
 @router.post("/transfers/expiries", status_code=201, response_model=s.TransferOut)
-async def expire(
-    body: s.ExpireIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> Any:
+async def expire(body: s.ExpireIn, rt: RT, p: Caller) -> Any:
     """Lapsed points (spendable only): a coordinator, with a reason."""
     return vars(await points.expire(rt.uow(), p, body.volunteer_id, body.amount, body.reason))
 
@@ -100,17 +91,15 @@ async def expire(
 async def reverse(
     transfer_id: UUID,
     body: s.ReverseIn,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
+    rt: RT,
+    p: Caller,
 ) -> Any:
     """A correction is a reversing transfer, once; never an edit or a delete."""
     return vars(await points.reverse(rt.uow(), p, transfer_id, body.reason))
 
 
 @router.get("/ledger/reconciliation")
-async def reconciliation(
-    rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> dict[str, Any]:
+async def reconciliation(rt: RT, p: Caller) -> dict[str, Any]:
     found = await points.reconcile(rt.uow(), p)
     return {"clean": not found, "differences": [vars(d) for d in found]}
 
@@ -119,9 +108,7 @@ async def reconciliation(
 
 
 @router.get("/rules/{community_code}")
-async def get_rules(
-    community_code: str, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> dict[str, Any]:
+async def get_rules(community_code: str, rt: RT, p: Caller) -> dict[str, Any]:
     if not p.sees_community(community_code):
         raise NotFound("community", community_code)
     async with rt.uow() as uow:
@@ -133,8 +120,8 @@ async def get_rules(
 async def put_rules(
     community_code: str,
     body: s.RulesIn,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
+    rt: RT,
+    p: Caller,
 ) -> dict[str, Any]:
     """The alliance administrator's: points per hour by kind, multipliers, a daily cap."""
     data = body.model_dump()
@@ -148,9 +135,7 @@ async def put_rules(
 
 
 @router.post("/shop/items", status_code=201, response_model=s.ItemOut)
-async def stock(
-    body: s.ItemIn, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> Any:
+async def stock(body: s.ItemIn, rt: RT, p: Caller) -> Any:
     return await points.stock_item(rt.uow(), p, body.model_dump())
 
 
@@ -165,8 +150,8 @@ add_listings(
 async def restock(
     item_id: UUID,
     body: s.RestockIn,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
+    rt: RT,
+    p: Caller,
 ) -> Any:
     return await points.restock(rt.uow(), p, item_id, body.added)
 
@@ -175,8 +160,8 @@ async def restock(
 async def redeem(
     item_id: UUID,
     body: s.RedeemIn,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
+    rt: RT,
+    p: Caller,
 ) -> Any:
     r = await points.redeem(rt.uow(), p, item_id, body.volunteer_id, body.handed_over_by)
     return redemption_out(r)
@@ -185,9 +170,9 @@ async def redeem(
 @router.get("/shop/redemptions", response_model=list[s.RedemptionOut])
 async def redemptions(
     community_code: str,
+    rt: RT,
+    p: Caller,
     limit: int = Query(default=50, ge=1, le=500),
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
 ) -> Any:
     """The counter book: a community's latest redemptions, for its coordinators to hand the
     goods over or cancel one (a volunteer sees her own in her passbook)."""
@@ -201,8 +186,8 @@ async def redemptions(
 async def cancel(
     redemption_id: UUID,
     body: s.ReverseIn,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
+    rt: RT,
+    p: Caller,
 ) -> Any:
     return redemption_out(await points.cancel_redemption(rt.uow(), p, redemption_id, body.reason))
 
@@ -214,8 +199,8 @@ async def cancel(
 async def service_record(
     volunteer_id: UUID,
     period: str,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
+    rt: RT,
+    p: Caller,
 ) -> dict[str, Any]:
     v, rows = await points.service_record(rt.uow(), p, volunteer_id, period_of(period))
     return {"volunteer_id": v.id, "period": period, "rows": [vars(r) for r in rows]}
@@ -225,8 +210,8 @@ async def service_record(
 async def service_record_csv(
     volunteer_id: UUID,
     period: str,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
+    rt: RT,
+    p: Caller,
 ) -> Response:
     """What the employer's party branch downloads or prints (UTF-8 with BOM, for Excel)."""
     chosen = period_of(period)
@@ -245,8 +230,8 @@ async def service_record_csv(
 async def send_record(
     volunteer_id: UUID,
     period: str,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
+    rt: RT,
+    p: Caller,
 ) -> dict[str, Any]:
     """Sends the period's record back to the employer's branch (an event)."""
     _, rows = await points.service_record(rt.uow(), p, volunteer_id, period_of(period), send=True)
@@ -260,9 +245,9 @@ async def send_record(
 async def leaderboards(
     community_code: str,
     period: str,
+    rt: RT,
+    p: Caller,
     team_id: UUID | None = None,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
 ) -> dict[str, Any]:
     """By community or team and period, on lifetime points (redeeming does not lower a rank);
     past periods stay answerable because transfers are never edited."""
@@ -293,8 +278,8 @@ async def leaderboards(
 async def figures(
     community_code: str,
     period: str,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
+    rt: RT,
+    p: Caller,
 ) -> dict[str, Any]:
     """A community's volunteering in a period, as counts (a dashboard's figures): volunteers
     registered, those who served, their hours and the points their services earned, and the
@@ -338,9 +323,9 @@ def board(m: Mobilisation) -> dict[str, Any]:
 
 @router.get("/mobilisations")
 async def list_mobilisations(
+    rt: RT,
+    p: Caller,
     community_code: str | None = None,
-    rt: RT = Depends(runtime),
-    p: Principal = Depends(authenticated),
 ) -> list[dict[str, Any]]:
     if community_code is not None and not p.sees_community(community_code):
         raise NotFound("community", community_code)
@@ -350,9 +335,7 @@ async def list_mobilisations(
 
 
 @router.get("/mobilisations/{mobilisation_id}")
-async def get_mobilisation(
-    mobilisation_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> dict[str, Any]:
+async def get_mobilisation(mobilisation_id: UUID, rt: RT, p: Caller) -> dict[str, Any]:
     async with rt.uow() as uow:
         m = await uow.mobilisations.get(mobilisation_id)
     if m is None or not p.sees_community(m.community_code):
@@ -376,8 +359,6 @@ add_steps(router, "/mobilisations", "mobilisation_id", _respond, RESPONSES, retu
 
 
 @router.post("/mobilisations/{mobilisation_id}/close")
-async def close(
-    mobilisation_id: UUID, rt: RT = Depends(runtime), p: Principal = Depends(authenticated)
-) -> dict[str, Any]:
+async def close(mobilisation_id: UUID, rt: RT, p: Caller) -> dict[str, Any]:
     """Ends it; everyone's time on site becomes points, once."""
     return board(await mobilising.close(rt.uow(), p, mobilisation_id))

@@ -86,9 +86,7 @@ async def change_team(
 ) -> Team:
     """join, leave or change_role: a coordinator of the team's community."""
     async with uow:
-        team = await uow.teams.get(team_id, for_update=True)
-        if team is None:
-            raise NotFound("team", team_id)
+        team = await locked(uow.teams.get, principal, "team", team_id)
         require_coordinator(principal, team.community_code, "team", team_id)
         now = clock()
         if step == "join":
@@ -126,9 +124,7 @@ async def schedule_shift(
     uow: UoW, principal: Principal, activity_id: UUID, data: dict[str, Any], clock: Clock = utcnow
 ) -> Shift:
     async with uow:
-        activity = await uow.activities.get(activity_id, for_update=True)
-        if activity is None:
-            raise NotFound("activity", activity_id)
+        activity = await locked(uow.activities.get, principal, "activity", activity_id)
         require_coordinator(principal, activity.community_code, "activity", activity_id)
         shift = activity.schedule(now=clock(), **data)
         # The code a volunteer shows to check themself in: short enough to read out, random.
