@@ -22,6 +22,8 @@ MICRO_GRIDS = {
 }
 GRID_HOUSEHOLDS = {"tpj-g01": 475}  # 朝华新城's five micro-grids
 DEPARTMENTS = ("power_supply", "property", "housing")
+# Changshan's buildings with their units; Taipingjie's micro-grid names no buildings here.
+BUILDINGS = {"csh-g01-m01": {"1栋": ["1栋1单元", "1栋2单元"], "2栋": []}}
 
 
 class FakeIncidents(FakeRepository[Incident]):
@@ -56,6 +58,9 @@ class FakeOrganisation:
 
     async def households_under(self, code: str) -> int:
         return GRID_HOUSEHOLDS.get(code, 0)
+
+    async def buildings_of(self, node: Any) -> dict[str, list[str]]:
+        return BUILDINGS.get(node.code, {})
 
     async def known_departments(self, codes: list[str]) -> set[str]:
         return set(codes) & set(DEPARTMENTS)
