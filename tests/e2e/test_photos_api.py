@@ -113,3 +113,40 @@ def test_a_photo_is_kept_stripped_private_and_only_for_those_who_see_it(
     [request] = leader.get(f"/open311/v2/requests/{incident['id']}.json").json()
     assert request["media_url"].endswith(photo["url"])
     assert leader.get(request["media_url"]).status_code == 200
+
+
+def test_the_console_checks_a_photo_before_the_report_and_adds_one_later(
+    demo_platform: Platform,
+) -> None:
+    """Without the browser's own check (no JavaScript): the console refuses an oversized photo
+    beside its field, keeping what was typed and reporting nothing; a later photo that is no
+    photo comes back to the incident page with the refusal in Chinese."""
+    console = demo_platform.console_as("tpj-g01-leader")
+    typed = {
+        "micro_grid_code": "tpj-g01-m01",
+        "category": "property",
+        "urgency": "general",
+        "description": "路灯不亮",
+    }
+    big = {"photo": ("big.jpg", b"\xff\xd8\xff" + b"\0" * (8 * MB + 10), "image/jpeg")}
+    refused = console.post("/inbox/incidents", data=typed, files=big)
+    assert refused.status_code == 422
+    assert "照片不能超过 8 MB" in refused.text and ">路灯不亮</textarea>" in refused.text
+    huge = {"photo": ("huge.jpg", b"\xff\xd8\xff" + b"\0" * (9 * MB), "image/jpeg")}
+    assert console.post("/inbox/incidents", data=typed, files=huge).status_code == 413
+    with demo_platform.http("incidents") as incidents:
+        assert incidents.get("/incidents").json() == []
+
+    reported = console.post("/inbox/incidents", data=typed, files={"photo": ("", b"", "")})
+    assert reported.status_code == 303, reported.text
+    page = reported.headers["location"]
+    later = console.post(
+        f"{page}/photos/upload", files={"photo": ("a.jpg", b"GIF89a" * 20, "image/jpeg")}
+    )
+    assert later.status_code == 303
+    shown = console.get(later.headers["location"])
+    assert "请选择照片 (JPEG、PNG、WebP 或 HEIC)" in shown.text
+    assert "暂无照片" in shown.text
+    added = console.post(f"{page}/photos/upload", files={"photo": ("b.jpg", camera_jpeg(), "")})
+    assert added.headers["location"] == f"{page}#photos"
+    assert console.get(page).text.count("/thumbnail") == 1
