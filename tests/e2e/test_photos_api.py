@@ -70,16 +70,17 @@ def test_a_photo_is_kept_stripped_private_and_only_for_those_who_see_it(
     sent = leader.post(photos, content=camera_jpeg(), headers={"Content-Type": "image/jpeg"})
     assert sent.status_code == 201, sent.text
     photo = sent.json()
-    assert (photo["uploaded_type"], photo["width"], photo["height"]) == ("image/jpeg", 800, 600)
+    assert photo["uploaded_by"] and photo["thumbnail_url"] == photo["url"] + "?thumbnail=true"
     assert [p["id"] for p in leader.get(photos).json()] == [photo["id"]]
 
-    for path in (photo["url"], photo["thumbnail_url"]):
+    for path, size in ((photo["url"], (800, 600)), (photo["thumbnail_url"], (320, 240))):
         served = leader.get(path)
         assert served.status_code == 200
         assert served.headers["content-type"] == "image/jpeg"
         assert "no-store" in served.headers["cache-control"]
         assert "private" in served.headers["cache-control"]
-        assert dict(Image.open(io.BytesIO(served.content)).getexif()) == {}
+        image = Image.open(io.BytesIO(served.content))
+        assert image.size == size and dict(image.getexif()) == {}
 
     # A name or a declared type says nothing: a PDF sent as image/jpeg is refused.
     pdf = leader.post(photos, content=b"%PDF-1.7\n" * 100, headers={"Content-Type": "image/jpeg"})
@@ -149,4 +150,4 @@ def test_the_console_checks_a_photo_before_the_report_and_adds_one_later(
     assert "暂无照片" in shown.text
     added = console.post(f"{page}/photos/upload", files={"photo": ("b.jpg", camera_jpeg(), "")})
     assert added.headers["location"] == f"{page}#photos"
-    assert console.get(page).text.count("/thumbnail") == 1
+    assert console.get(page).text.count("?thumbnail=true") == 1

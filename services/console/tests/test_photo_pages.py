@@ -105,7 +105,7 @@ def test_the_incident_page_shows_its_place_and_thumbnails_opening_the_photo() ->
     }
     html = _render("_photos.html", incident=INCIDENT, photos=photos)
     base = f"/incidents/{INCIDENT['id']}/photos/p1"
-    assert f'href="{base}"' in html and f'src="{base}/thumbnail"' in html
+    assert f'href="{base}"' in html and f'src="{base}?thumbnail=true"' in html
     assert (
         "<span data-place>5栋1单元</span>" in html
         and f'action="/incidents/{INCIDENT["id"]}/photos/upload"' in html

@@ -21,26 +21,29 @@ from lianxin.errors import Conflict, NotFound, RuleBroken
 from lianxin.testing.migrations import schema_drift
 
 LEADER = Principal("l1", Role.GRID_LEADER, Scope(grid_nodes=frozenset({"tpj-g01"})))
-OTHER_COMMUNITY = Principal(
-    "c2", Role.COMMUNITY_COORDINATOR, Scope(communities=frozenset({"changshan"}))
+STRANGERS = (
+    Principal("c2", Role.COMMUNITY_COORDINATOR, Scope(communities=frozenset({"changshan"}))),
+    Principal("l2", Role.GRID_LEADER, Scope(grid_nodes=frozenset({"tpj-g02"}))),
+    Principal("d1", Role.DEPARTMENT_OPERATOR, Scope(department="power_supply")),
 )
-OTHER_GRID = Principal("l2", Role.GRID_LEADER, Scope(grid_nodes=frozenset({"tpj-g02"})))
-DEPARTMENT = Principal("d1", Role.DEPARTMENT_OPERATOR, Scope(department="power_supply"))
 LIMIT = 1024 * 1024
-TREE = [
-    org.GridNodeRegistered(
-        code="tpj-g01", name="一网格", kind="grid", community_code="taipingjie", path=["tpj-g01"]
-    ),
-    org.GridNodeRegistered(
-        code="tpj-g01-m01",
-        name="一号微网格",
-        kind="micro_grid",
-        community_code="taipingjie",
-        parent_code="tpj-g01",
-        path=["tpj-g01", "tpj-g01-m01"],
-        addresses=["朝华新城1栋", "朝华新城2栋"],
-    ),
-]
+REPORT = {
+    "micro_grid_code": "tpj-g01-m01",
+    "category": "property",
+    "urgency": "general",
+    "description": "楼道堆物",
+    "affected_households": 3,
+    "reporter": "l1",
+}
+
+
+def node(path: list[str], kind: str, **more) -> org.GridNodeRegistered:
+    parent = path[-2] if len(path) > 1 else None
+    code = path[-1]
+    return org.GridNodeRegistered(
+        code=code, name=code, kind=kind, community_code="taipingjie", parent_code=parent,
+        path=path, **more,
+    )  # fmt: skip
 
 
 def photo_bytes() -> bytes:
@@ -50,19 +53,15 @@ def photo_bytes() -> bytes:
 
 
 async def _report(uow: IncidentsUnitOfWork, **where: object):
-    for event in TREE:
-        await apply_org_event(uow, event)
-    return await commands.report(
-        uow,
-        LEADER,
-        micro_grid_code="tpj-g01-m01",
-        category="property",
-        urgency="general",
-        description="楼道堆物",
-        affected_households=3,
-        reporter="l1",
-        **where,
-    )
+    await apply_org_event(uow, node(["tpj-g01"], "grid"))
+    addresses = ["朝华新城1栋", "朝华新城2栋"]
+    await apply_org_event(uow, node(["tpj-g01", "tpj-g01-m01"], "micro_grid", addresses=addresses))
+    return await commands.report(uow, LEADER, **REPORT, **where)
+
+
+async def _attach(uow: IncidentsUnitOfWork, who: Principal, incident_id, data=None, limit=LIMIT):
+    data = photo_bytes() if data is None else data
+    return await photos.attach(uow, who, incident_id, data, limit=limit, prepare=prepare)
 
 
 async def test_the_migration_builds_what_the_code_declares(migrated_database) -> None:
@@ -78,25 +77,21 @@ async def test_a_photo_is_stored_and_read_back_within_the_incidents_scope(
         stored = await uow.incidents.get(incident.id)
     assert (stored.building, stored.unit) == ("朝华新城2栋", "3单元")
 
-    photo = await photos.attach(
-        uow, LEADER, incident.id, photo_bytes(), limit=LIMIT, prepare=prepare
-    )
-    assert (photo.uploaded_type, photo.media_type, photo.width) == ("image/png", "image/jpeg", 64)
+    photo = await _attach(uow, LEADER, incident.id)
+    assert photo.uploaded_by == "l1"
     assert [p.id for p in await photos.listed(uow, LEADER, incident.id)] == [photo.id]
-    media_type, data = await photos.content(uow, LEADER, incident.id, photo.id)
-    assert media_type == "image/jpeg" and Image.open(io.BytesIO(data)).size == (64, 48)
-    _, small = await photos.content(uow, LEADER, incident.id, photo.id, thumbnail=True)
-    assert Image.open(io.BytesIO(small)).size == (64, 48)  # already under the thumbnail side
+    for thumbnail in (False, True):
+        data = await photos.content(uow, LEADER, incident.id, photo.id, thumbnail=thumbnail)
+        served = Image.open(io.BytesIO(data))
+        assert (served.format, served.size) == ("JPEG", (64, 48))  # small: its own thumbnail
 
-    for stranger in (OTHER_COMMUNITY, OTHER_GRID, DEPARTMENT):
+    for stranger in STRANGERS:
         with pytest.raises(NotFound):
             await photos.content(uow, stranger, incident.id, photo.id)
         with pytest.raises(NotFound):
             await photos.listed(uow, stranger, incident.id)
         with pytest.raises(NotFound):
-            await photos.attach(
-                uow, stranger, incident.id, photo_bytes(), limit=LIMIT, prepare=prepare
-            )
+            await _attach(uow, stranger, incident.id)
     # Another incident's id with this photo's: no such photo there.
     with pytest.raises(NotFound):
         await photos.content(uow, LEADER, uuid4(), photo.id)
@@ -111,10 +106,10 @@ async def test_bad_photos_and_unknown_buildings_are_refused_and_leave_nothing(
     incident = await _report(uow)
     for data, limit in ((b"%PDF-1.7 not a photo", LIMIT), (photo_bytes(), 10)):
         with pytest.raises(RuleBroken) as refused:
-            await photos.attach(uow, LEADER, incident.id, data, limit=limit, prepare=prepare)
+            await _attach(uow, LEADER, incident.id, data, limit)
         assert refused.value.field == "photo"
     assert await photos.listed(uow, LEADER, incident.id) == []
 
     await commands.run(uow, LEADER, incident.id, "cancel", reason="重复上报")
     with pytest.raises(Conflict):
-        await photos.attach(uow, LEADER, incident.id, photo_bytes(), limit=LIMIT, prepare=prepare)
+        await _attach(uow, LEADER, incident.id)

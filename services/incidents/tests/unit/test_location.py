@@ -3,20 +3,12 @@ them), and a map pin with both coordinates in range."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pytest
 
 from incidents.domain.location import check_location
-from incidents.service_layer import commands
-from lianxin.auth import Principal, Role, Scope
 from lianxin.errors import RuleBroken
 
-if TYPE_CHECKING:
-    from .conftest import FakeUnitOfWork
-
 CHANGSHAN = {"1栋": ["1栋1单元", "1栋2单元"], "2栋": []}
-LEADER = Principal("l1", Role.COMMUNITY_COORDINATOR, Scope(communities=frozenset({"changshan"})))
 
 
 def test_a_building_and_unit_of_the_micro_grid_are_kept_trimmed() -> None:
@@ -45,35 +37,12 @@ def test_a_location_the_micro_grid_does_not_have_is_refused_by_field(where, fiel
     assert (refused.value.field, refused.value.type) == (field, type_)
 
 
-async def test_the_report_keeps_the_location_and_its_event_carries_it(
-    uow: FakeUnitOfWork,
-) -> None:
-    incident = await commands.report(
-        uow,
-        LEADER,
-        micro_grid_code="csh-g01-m01",
-        category="property",
-        urgency="general",
-        description="楼道灯坏了",
-        affected_households=10,
-        reporter="l1",
-        building="1栋",
-        unit="1栋2单元",
-        latitude=43.88,
-        longitude=125.32,
-    )
-    assert (incident.building, incident.unit) == ("1栋", "1栋2单元")
-    [reported] = [e for e in uow.published if type(e).__name__ == "IncidentReported"]
+def test_the_report_keeps_the_location_and_its_event_carries_it(report) -> None:
+    incident = report(building="1栋", unit="1栋2单元", latitude=43.88, longitude=125.32,
+                      buildings=CHANGSHAN)  # fmt: skip
+    assert (incident.building, incident.unit, incident.longitude) == ("1栋", "1栋2单元", 125.32)
+    [reported] = incident.events
     assert (reported.building, reported.unit, reported.latitude) == ("1栋", "1栋2单元", 43.88)
     with pytest.raises(RuleBroken):
-        await commands.report(
-            uow,
-            LEADER,
-            micro_grid_code="csh-g01-m01",
-            category="property",
-            urgency="general",
-            description="楼道灯坏了",
-            reporter="l1",
-            affected_households=1,
-            building="9栋",
-        )
+        report(building="9栋", buildings=CHANGSHAN)
+    assert report().building == ""  # no location given: none kept, none checked

@@ -92,7 +92,7 @@ def test_the_served_copy_has_no_location_make_or_comment_and_stands_upright() ->
         assert dict(served.getexif()) == {}
         assert "exif" not in served.info and "comment" not in served.info
         assert b"PhoneMaker" not in data and b"shot at home" not in data
-    assert (prepared.width, prepared.height) == (20, 40)
+    assert Image.open(io.BytesIO(prepared.image)).size == (20, 40)
 
 
 def test_a_large_photo_gets_a_small_thumbnail_and_transparency_turns_white() -> None:

@@ -167,20 +167,20 @@ async def upload(
     return RedirectResponse(f"{page}{suffix}#photos", status_code=303)
 
 
-async def _image(current: Session, path: str) -> Response:
-    status, content, media_type = await current.services.get_bytes("incidents", path)
+@router.get("/incidents/{incident_id}/photos/{photo_id}")
+async def photo(
+    incident_id: UUID,
+    photo_id: UUID,
+    thumbnail: bool = False,
+    current: Session = Depends(signed_in),
+) -> Response:
+    """The photo, or its thumbnail, as incidents lets this user see it; never cached."""
+    path = f"/incidents/{incident_id}/photos/{photo_id}"
+    status, content, media_type = await current.services.get_bytes(
+        "incidents", path + ("?thumbnail=true" if thumbnail else "")
+    )
     if status in (401, 403, 404, 422):
         raise PageError(404, "not_found")
     if status != 200:
         raise PageError(503, "not_found")
     return Response(content, media_type=media_type, headers=PRIVATE)
-
-
-@router.get("/incidents/{incident_id}/photos/{photo_id}")
-async def photo(incident_id: UUID, photo_id: UUID, current: Session = Depends(signed_in)):
-    return await _image(current, f"/incidents/{incident_id}/photos/{photo_id}")
-
-
-@router.get("/incidents/{incident_id}/photos/{photo_id}/thumbnail")
-async def thumbnail(incident_id: UUID, photo_id: UUID, current: Session = Depends(signed_in)):
-    return await _image(current, f"/incidents/{incident_id}/photos/{photo_id}/thumbnail")

@@ -31,8 +31,6 @@ SERVED_TYPE = "image/jpeg"
 class Prepared:
     image: bytes
     thumbnail: bytes
-    width: int
-    height: int
 
 
 def prepare(data: bytes) -> Prepared:
@@ -55,7 +53,7 @@ def prepare(data: bytes) -> Prepared:
     full.thumbnail((FULL_SIDE, FULL_SIDE))
     small = flat.copy()
     small.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
-    return Prepared(_jpeg(full, 85), _jpeg(small, 75), full.width, full.height)
+    return Prepared(_jpeg(full, 85), _jpeg(small, 75))
 
 
 def _on_white(image: Image.Image) -> Image.Image:

@@ -68,19 +68,13 @@ incidents = Table(
 incident_photos = Table(
     "incident_photos",
     metadata,
+    # Always asked for as one incident's: its key leads with the incident (and lists them).
+    Column("incident_id", UUID(as_uuid=True), ForeignKey("incidents.id"), primary_key=True),
     Column("id", UUID(as_uuid=True), primary_key=True),
-    Column(
-        "incident_id", UUID(as_uuid=True), ForeignKey("incidents.id"), nullable=False, index=True
-    ),
-    Column("media_type", Text, nullable=False),
-    Column("width", Integer, nullable=False),
-    Column("height", Integer, nullable=False),
-    Column("size", Integer, nullable=False),
-    Column("uploaded_type", Text, nullable=False),
     Column("uploaded_by", Text, nullable=False),
     Column("uploaded_at", DateTime(timezone=True), nullable=False),
-    # The re-encoded copy without the camera's metadata, and its thumbnail: the upload itself
-    # (with its GPS position) is never stored.
+    # The re-encoded copy without the camera's metadata, and its thumbnail, both JPEG: the
+    # upload itself (with its GPS position) is never stored.
     Column("image", LargeBinary, nullable=False),
     Column("thumbnail", LargeBinary, nullable=False),
 )

@@ -53,16 +53,12 @@ class PhotoStore:
         )
         return {row.incident_id: row.id for row in rows}
 
-    async def content(
-        self, incident_id: UUID, photo_id: UUID, *, thumbnail: bool
-    ) -> tuple[str, bytes] | None:
-        """(media type, bytes) of the photo or its thumbnail; None if the incident has no such."""
+    async def content(self, incident_id: UUID, photo_id: UUID, *, thumbnail: bool) -> bytes | None:
+        """The photo (a JPEG) or its thumbnail; None if the incident has no such photo."""
         column = incident_photos.c.thumbnail if thumbnail else incident_photos.c.image
-        row = (
-            await self.session.execute(
-                select(incident_photos.c.media_type, column).where(
-                    incident_photos.c.id == photo_id, incident_photos.c.incident_id == incident_id
-                )
+        found = await self.session.scalar(
+            select(column).where(
+                incident_photos.c.id == photo_id, incident_photos.c.incident_id == incident_id
             )
-        ).first()
-        return (row[0], bytes(row[1])) if row else None
+        )
+        return bytes(found) if found is not None else None

@@ -64,32 +64,14 @@ def check_attachable(status: str, count: int) -> None:
 
 @dataclass(frozen=True)
 class Photo:
-    """One photo of an incident, as listed: its served copy's type and size, who attached it."""
+    """One photo of an incident, as listed: who attached it, when. Whatever it arrived as, it is
+    served as one JPEG (`adapters.images`), so no type is kept."""
 
     id: UUID
     incident_id: UUID
-    media_type: str
-    width: int
-    height: int
-    size: int
-    # The type it arrived as (a HEIC from an iPhone is served as a JPEG).
-    uploaded_type: str
     uploaded_by: str
     uploaded_at: datetime
 
     @classmethod
-    def attach(
-        cls,
-        incident_id: UUID,
-        *,
-        media_type: str,
-        width: int,
-        height: int,
-        size: int,
-        uploaded_type: str,
-        uploaded_by: str,
-        now: datetime,
-    ) -> Photo:
-        return cls(
-            uuid4(), incident_id, media_type, width, height, size, uploaded_type, uploaded_by, now
-        )
+    def attach(cls, incident_id: UUID, uploaded_by: str, now: datetime) -> Photo:
+        return cls(uuid4(), incident_id, uploaded_by, now)

@@ -8,13 +8,12 @@ any of it is read, and by what has been read as soon as it passes the limit.
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response, status
-from pydantic import BaseModel
 
-from incidents.adapters.images import prepare
+from incidents.adapters.images import SERVED_TYPE, prepare
 from incidents.domain.photos import Photo, check_size
 from incidents.entrypoints.api import GRID_STAFF, uow
 from incidents.service_layer import photos
@@ -43,24 +42,17 @@ UPLOAD = {
 }
 
 
-class PhotoOut(BaseModel):
-    id: UUID
-    incident_id: UUID
-    media_type: str
-    width: int
-    height: int
-    size: int
-    uploaded_type: str
-    uploaded_by: str
-    uploaded_at: datetime
+@dataclass(frozen=True)
+class PhotoOut(Photo):
+    """A photo as listed, with where to fetch it and its thumbnail."""
+
     url: str
     thumbnail_url: str
 
 
 def photo_out(photo: Photo) -> PhotoOut:
     url = f"/incidents/{photo.incident_id}/photos/{photo.id}"
-    fields = {name: getattr(photo, name) for name in Photo.__dataclass_fields__}
-    return PhotoOut(**fields, url=url, thumbnail_url=f"{url}/thumbnail")
+    return PhotoOut(**vars(photo), url=url, thumbnail_url=f"{url}?thumbnail=true")
 
 
 async def read_photo(request: Request, limit: int) -> bytes:
@@ -99,42 +91,34 @@ async def attach(
     return photo_out(photo)
 
 
-@router.get("/incidents/{incident_id}/photos", response_model=list[PhotoOut])
+async def private(response: Response) -> None:
+    response.headers.update(PRIVATE)
+
+
+@router.get(
+    "/incidents/{incident_id}/photos",
+    response_model=list[PhotoOut],
+    dependencies=[Depends(private)],
+)
 async def listed(
     incident_id: UUID,
-    response: Response,
     uow: IncidentsUnitOfWork = Depends(uow),
     principal: Principal = Depends(authenticated),
 ) -> list[PhotoOut]:
-    response.headers.update(PRIVATE)
     return [photo_out(p) for p in await photos.listed(uow, principal, incident_id)]
 
 
-async def _image(
-    uow: IncidentsUnitOfWork, principal: Principal, incident_id: UUID, photo_id: UUID, thumb: bool
-) -> Response:
-    media_type, data = await photos.content(uow, principal, incident_id, photo_id, thumbnail=thumb)
-    return Response(data, media_type=media_type, headers=PRIVATE)
-
-
-IMAGE = {200: {"content": {"image/jpeg": {}}, "description": "The photo, without metadata"}}
+IMAGE = {200: {"content": {SERVED_TYPE: {}}, "description": "The photo, without metadata"}}
 
 
 @router.get("/incidents/{incident_id}/photos/{photo_id}", responses=IMAGE)
 async def photo(
     incident_id: UUID,
     photo_id: UUID,
+    thumbnail: bool = False,
     uow: IncidentsUnitOfWork = Depends(uow),
     principal: Principal = Depends(authenticated),
 ) -> Response:
-    return await _image(uow, principal, incident_id, photo_id, False)
-
-
-@router.get("/incidents/{incident_id}/photos/{photo_id}/thumbnail", responses=IMAGE)
-async def thumbnail(
-    incident_id: UUID,
-    photo_id: UUID,
-    uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(authenticated),
-) -> Response:
-    return await _image(uow, principal, incident_id, photo_id, True)
+    """The photo, or with `thumbnail=true` its thumbnail."""
+    data = await photos.content(uow, principal, incident_id, photo_id, thumbnail=thumbnail)
+    return Response(data, media_type=SERVED_TYPE, headers=PRIVATE)

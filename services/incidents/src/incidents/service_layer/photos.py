@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Callable
 from uuid import UUID
 
-from incidents.adapters.images import SERVED_TYPE, Prepared
+from incidents.adapters.images import Prepared
 from incidents.domain.photos import Photo, check_attachable, check_size, check_type
 from incidents.service_layer.pipeline import Clock, actor, utcnow, visible
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
@@ -35,21 +35,12 @@ async def attach(
     clock: Clock = utcnow,
 ) -> Photo:
     check_size(len(data), limit)
-    uploaded_type = check_type(data[:HEAD])
+    check_type(data[:HEAD])
     prepared = await asyncio.to_thread(prepare, data)
     async with uow:
         incident = await visible(uow, principal, incident_id)
         check_attachable(incident.status.value, await uow.photos.count(incident_id))
-        photo = Photo.attach(
-            incident_id,
-            media_type=SERVED_TYPE,
-            width=prepared.width,
-            height=prepared.height,
-            size=len(prepared.image),
-            uploaded_type=uploaded_type,
-            uploaded_by=actor(principal),
-            now=clock(),
-        )
+        photo = Photo.attach(incident_id, actor(principal), clock())
         await uow.photos.add(photo, prepared.image, prepared.thumbnail)
         await uow.commit()
     return photo
@@ -68,7 +59,7 @@ async def content(
     photo_id: UUID,
     *,
     thumbnail: bool = False,
-) -> tuple[str, bytes]:
+) -> bytes:
     async with uow:
         await visible(uow, principal, incident_id)
         found = await uow.photos.content(incident_id, photo_id, thumbnail=thumbnail)

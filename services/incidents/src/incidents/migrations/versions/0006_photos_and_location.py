@@ -21,19 +21,15 @@ def upgrade() -> None:
     )
     op.create_table(
         "incident_photos",
+        sa.Column(
+            "incident_id", UUID(as_uuid=True), sa.ForeignKey("incidents.id"), primary_key=True
+        ),
         sa.Column("id", UUID(as_uuid=True), primary_key=True),
-        sa.Column("incident_id", UUID(as_uuid=True), sa.ForeignKey("incidents.id"), nullable=False),
-        sa.Column("media_type", sa.Text(), nullable=False),
-        sa.Column("width", sa.Integer(), nullable=False),
-        sa.Column("height", sa.Integer(), nullable=False),
-        sa.Column("size", sa.Integer(), nullable=False),
-        sa.Column("uploaded_type", sa.Text(), nullable=False),
         sa.Column("uploaded_by", sa.Text(), nullable=False),
         sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("image", sa.LargeBinary(), nullable=False),
         sa.Column("thumbnail", sa.LargeBinary(), nullable=False),
     )
-    op.create_index("ix_incident_photos_incident_id", "incident_photos", ["incident_id"])
 
 
 def downgrade() -> None:
