@@ -14,6 +14,7 @@ from PIL import Image
 
 from lianxin.demo.accounts import PASSWORD
 from tests.conftest import Platform
+from tests.e2e.data import report_and_escalate
 
 pytestmark = pytest.mark.e2e
 
@@ -151,3 +152,21 @@ def test_the_console_checks_a_photo_before_the_report_and_adds_one_later(
     added = console.post(f"{page}/photos/upload", files={"photo": ("b.jpg", camera_jpeg(), "")})
     assert added.headers["location"] == f"{page}#photos"
     assert console.get(page).text.count("?thumbnail=true") == 1
+
+
+def test_a_department_attaches_a_photo_of_its_result_to_what_it_was_whistled(
+    demo_platform: Platform,
+) -> None:
+    incident = report_and_escalate(demo_platform, "power_supply")
+    power = demo_platform.http("incidents", demo_platform.token("power-operator", PASSWORD))
+    sent = power.post(f"/incidents/{incident['id']}/photos", content=camera_jpeg())
+    assert sent.status_code == 201, sent.text
+    assert sent.json()["uploaded_by"]
+    with demo_platform.http("incidents") as platform:
+        listed = platform.get(f"/incidents/{incident['id']}/photos").json()
+    assert [p["id"] for p in listed] == [sent.json()["id"]]
+    volunteer = demo_platform.http("incidents", demo_platform.token("tpj-volunteer", PASSWORD))
+    assert (
+        volunteer.post(f"/incidents/{incident['id']}/photos", content=camera_jpeg()).status_code
+        == 403
+    )
