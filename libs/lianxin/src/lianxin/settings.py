@@ -46,6 +46,11 @@ class ServiceSettings(BaseSettings):
     # such as the demo loader use. Unset: no such account is opened. incidents: what departments'
     # webhook secrets are derived from. Unset: webhooks are queued but not sent.
     lianxin_platform_secret: str = ""
+    # incidents and the console: the largest photo one may attach to an incident, in bytes.
+    lianxin_photo_max_bytes: int = 8 * 1024 * 1024
+    # The console: a map tile server's URL template ("https://…/{z}/{x}/{y}.png") for the
+    # report's map pin. Empty (the default): no map, and the console makes no outside request.
+    lianxin_map_tiles: str = ""
 
     def service_url(self, service: str) -> str:
         """Another service's base URL: `<SERVICE>_URL` in the environment, else its default port."""

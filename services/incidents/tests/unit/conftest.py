@@ -57,6 +57,9 @@ class FakeOrganisation:
     async def households_under(self, code: str) -> int:
         return GRID_HOUSEHOLDS.get(code, 0)
 
+    async def buildings_of(self, node: Any) -> dict[str, list[str]]:
+        return {}  # no building nodes or address keys: any building name is taken
+
     async def known_departments(self, codes: list[str]) -> set[str]:
         return set(codes) & set(DEPARTMENTS)
 

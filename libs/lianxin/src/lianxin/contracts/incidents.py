@@ -62,6 +62,12 @@ class IncidentReported(IncidentEvent):
     reporter_kind: ReporterKind | None = None
     # Masked ("138****5678") unless the resident consented to be contacted.
     reporter_contact: str = ""
+    # Where in the micro-grid, when the reporter said: the building and unit as the grid tree
+    # names them ("5栋", "2单元"), and a map pin (WGS-84) where the console has a map.
+    building: str = ""
+    unit: str = ""
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
 
 
 class IncidentEscalated(IncidentEvent):

@@ -61,6 +61,19 @@ class Services:
     async def post_form(self, service: str, path: str, form: dict[str, str]) -> Answer:
         return await self._call("POST", service, path, data=form)
 
+    async def post_bytes(self, service: str, path: str, content: bytes) -> Answer:
+        """A body that is a file itself (a photo): the service tells its type from its bytes."""
+        return await self._call("POST", service, path, content=content)
+
+    async def get_bytes(self, service: str, path: str) -> tuple[int, bytes, str]:
+        """(status, body, content type) of a binary answer (a photo), as the service sent it."""
+        url = self.settings.service_url(service) + path
+        try:
+            response = await _http().get(url, headers=self.headers)
+        except httpx.HTTPError:
+            return 503, b"", ""
+        return response.status_code, response.content, response.headers.get("content-type", "")
+
     async def _call(self, method: str, service: str, path: str, **kwargs: Any) -> Answer:
         url = self.settings.service_url(service) + path
         try:

@@ -33,6 +33,12 @@ ZH_BY_TYPE: dict[str, str] = {
     "url_parsing": "网址格式不正确",
     "value_error": "取值不正确",
     "households_above_grid": "超过该网格的户数 ({households} 户)",
+    "photo_too_large": "照片不能超过 {limit_mb} MB",
+    "photo_type": "请选择照片 (JPEG、PNG、WebP 或 HEIC)",
+    "photo_unreadable": "照片无法读取, 请换一张",
+    "photo_count": "每个事件最多 {max} 张照片",
+    "unknown_building": "不是该微网格的楼栋",
+    "unknown_unit": "不是该楼栋的单元",
 }
 ZH_UNKNOWN = "填写有误"
 

@@ -22,6 +22,7 @@ from console.entrypoints import (
     live,
     operators,
     pages,
+    photo_pages,
     resources_pages,
     volunteer_pages,
 )
@@ -62,6 +63,7 @@ app = create_service_app(
     routers=[],
     public_routers=[
         pages.router,
+        photo_pages.router,
         incident_pages.router,
         live.router,
         operators.router,

@@ -20,6 +20,7 @@ from console.adapters.services import Answer
 from console.domain.deadlines import assignment_deadline, remaining
 from console.domain.forms import field_errors
 from console.domain.i18n import translator
+from console.entrypoints import photo_pages
 from console.entrypoints.web import (
     COORDINATORS,
     REPORTERS,
@@ -58,7 +59,12 @@ async def _report_choices(current: Session) -> dict[str, Any]:
     categories = sorted(
         {c for d in (departments.body if departments.ok else []) for c in d["categories"]}
     )
-    return {"micro_grids": micro_grids, "categories": categories, "urgencies": URGENCIES}
+    return {
+        "micro_grids": micro_grids,
+        "categories": categories,
+        "urgencies": URGENCIES,
+        **photo_pages.picker(current, nodes.body if nodes.ok else []),
+    }
 
 
 async def _inbox(
@@ -89,7 +95,15 @@ async def inbox(request: Request, current: Session = Depends(needs(*REPORTERS)))
 
 @router.post("/inbox/incidents")
 async def report(request: Request, current: Session = Depends(needs(*REPORTERS))) -> Response:
-    form = dict(await request.form())
+    lang = page_language(request)
+    if photo_pages.too_large_to_read(request, current):
+        refused = photo_pages.refusal("photo_too_large", current, lang)
+        return await _inbox(request, current, 413, form_error=refused)
+    posted = await request.form()
+    form = {k: v for k, v in posted.items() if isinstance(v, str)}
+    refused_photo = await photo_pages.check(posted.get("photo"), current, lang)
+    if refused_photo:
+        return await _inbox(request, current, 422, form=form, errors=refused_photo)
     body: dict[str, Any] = {
         "micro_grid_code": form.get("micro_grid_code", ""),
         "category": form.get("category", ""),
@@ -101,11 +115,13 @@ async def report(request: Request, current: Session = Depends(needs(*REPORTERS))
         "reporter_kind": "grid_leader" if current.principal.role == "grid_leader" else "officer",
         "reporter_contact": form.get("reporter_contact", "").strip(),
         "contact_consent": form.get("contact_consent") == "on",
+        **photo_pages.where(form),
     }
     answer = await current.services.post("incidents", "/incidents", body)
     if answer.ok:
-        return RedirectResponse(f"/incidents/{answer.body['id']}", status_code=303)
-    errors, message = field_errors(answer.body, REPORT_FIELDS, page_language(request))
+        return await photo_pages.after_report(current, answer.body["id"], posted.get("photo"))
+    fields = REPORT_FIELDS | photo_pages.WHERE_FIELDS
+    errors, message = field_errors(answer.body, fields, lang)
     return await _inbox(request, current, 422, form=form, errors=errors, form_error=message)
 
 
@@ -213,6 +229,7 @@ async def _page(
         if current.may(Role.DEPARTMENT_OPERATOR)
         else None,
         partners=partners,
+        photos=await photo_pages.for_page(request, current, incident),
         community_names={p["code"]: p["name"] for p in partners},
         jaeger=spans.jaeger_url(trace_id) if trace_id else None,
         action=form.get("action"),

@@ -15,8 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from incidents.adapters.incident_repository import visible_to_sql as visible
 from incidents.adapters.orm import assignments, departments, grid_nodes, incidents, timeline
+from incidents.adapters.photo_store import PhotoStore
 from incidents.domain.open311 import STATUS, Line
 from lianxin.auth import Principal
+from lianxin.settings import ServiceSettings
 
 
 @dataclass
@@ -126,6 +128,11 @@ class Open311View:
         )
         for t in lines:
             views[t.incident_id].lines.append(Line(t.seq, t.at, t.action, t.actor, t.detail))
+        # A photo kept here comes before references given with the report (`media_url`): its
+        # address on this service, where a caller who sees the request may fetch it.
+        base = ServiceSettings().service_url("incidents")
+        for incident_id, photo_id in (await PhotoStore(self.session).first_of(list(views))).items():
+            views[incident_id].photos.insert(0, f"{base}/incidents/{incident_id}/photos/{photo_id}")
 
     async def updated_between(
         self, principal: Principal, start: datetime | None, end: datetime | None, limit: int

@@ -86,6 +86,28 @@ class OrganisationReadModel:
             await self.session.execute(select(grid_nodes).where(grid_nodes.c.code == code))
         ).first()
 
+    async def buildings_of(self, node: Any) -> dict[str, list[str]]:
+        """A micro-grid's buildings by name, each with its units' names: the building and unit
+        nodes under it, else the address keys it declares (units unknown)."""
+        rows = await self.session.execute(
+            select(
+                grid_nodes.c.code, grid_nodes.c.name, grid_nodes.c.kind, grid_nodes.c.parent_code
+            )
+            .where(
+                grid_nodes.c.path.contains([node.code]),
+                grid_nodes.c.kind.in_(("building", "unit")),
+                grid_nodes.c.retired_at.is_(None),
+            )
+            .order_by(grid_nodes.c.path)
+        )
+        found = list(rows)
+        names = {r.code: r.name for r in found if r.kind == "building"}
+        buildings: dict[str, list[str]] = {name: [] for name in names.values()}
+        for r in found:
+            if r.kind == "unit" and r.parent_code in names:
+                buildings[names[r.parent_code]].append(r.name)
+        return buildings or {key: [] for key in node.addresses or []}
+
     async def households_under(self, code: str) -> int:
         """The households of a grid node's live subtree: each node counts its own."""
         total = await self.session.scalar(

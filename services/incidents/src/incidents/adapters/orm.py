@@ -7,9 +7,11 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Table,
     Text,
@@ -53,6 +55,28 @@ incidents = Table(
     Column("merged_ids", ARRAY(UUID(as_uuid=True)), nullable=False, server_default="{}"),
     # [{rating, comment, actor, at}], oldest first: the last one is the resident's word.
     Column("feedback", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    # Where in the micro-grid (domain.location): building and unit names, a map pin.
+    Column("building", Text, nullable=False, server_default=""),
+    Column("unit", Text, nullable=False, server_default=""),
+    Column("latitude", Float),
+    Column("longitude", Float),
+)
+
+# An incident's photos, the bytes in the row (bytea, TOASTed out of line): kept in the same
+# database and transaction as the incident, backed up with it, and gone with it; at 8 MB at most
+# a photo, large objects' streaming is not needed (see domain.photos, adapters.photo_store).
+incident_photos = Table(
+    "incident_photos",
+    metadata,
+    # Always asked for as one incident's: its key leads with the incident (and lists them).
+    Column("incident_id", UUID(as_uuid=True), ForeignKey("incidents.id"), primary_key=True),
+    Column("id", UUID(as_uuid=True), primary_key=True),
+    Column("uploaded_by", Text, nullable=False),
+    Column("uploaded_at", DateTime(timezone=True), nullable=False),
+    # The re-encoded copy without the camera's metadata, and its thumbnail, both JPEG: the
+    # upload itself (with its GPS position) is never stored.
+    Column("image", LargeBinary, nullable=False),
+    Column("thumbnail", LargeBinary, nullable=False),
 )
 
 assignments = Table(
@@ -179,6 +203,9 @@ grid_nodes = Table(
     Column("path", ARRAY(Text), nullable=False),
     # The node's own households (not its subtree's): the cap on an incident's affected count.
     Column("households", Integer, nullable=False, server_default="0"),
+    # Address keys the node serves ("朝华新城1栋"): a micro-grid's buildings where the tree has
+    # no building nodes (domain.location).
+    Column("addresses", ARRAY(Text), nullable=False, server_default="{}"),
     *lifecycle_columns(),
 )
 

@@ -49,6 +49,11 @@ class IncidentReported(IncidentEvent):
     reporter_kind: str | None
     # Masked unless the resident consented to be contacted.
     reporter_contact: str
+    # Where in the micro-grid: building and unit names ("" if not given), the map pin (or None).
+    building: str = ""
+    unit: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from incidents.domain.across import AcrossReports
 from incidents.domain.assignments import Assignment, DepartmentSteps
 from incidents.domain.deadlines import resolve_deadline
 from incidents.domain.ladder import SupervisionLadder
+from incidents.domain.location import check_location
 from incidents.domain.routing import DEFAULT_SERVICE_LEVELS, ServiceLevel, check_urgency
 from incidents.domain.values import (
     ANONYMOUS,
@@ -107,6 +108,11 @@ class Incident(DepartmentSteps, SupervisionLadder, AcrossReports):
     shared_with: set[str] = field(default_factory=set)
     merged_into: UUID | None = None
     merged_ids: list[UUID] = field(default_factory=list)
+    # Where in the micro-grid (`location`): building and unit names, and a map pin.
+    building: str = ""
+    unit: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
     events: list[object] = field(default_factory=list, repr=False, compare=False)
 
     @property
@@ -158,8 +164,14 @@ class Incident(DepartmentSteps, SupervisionLadder, AcrossReports):
         reporter_contact: str = "",
         contact_consent: bool = False,
         grid_households: int = 0,
+        building: str = "",
+        unit: str = "",
+        latitude: float | None = None,
+        longitude: float | None = None,
+        buildings: Mapping[str, list[str]] | None = None,
     ) -> Incident:
         check_urgency(urgency)
+        building, unit = check_location(building, unit, latitude, longitude, buildings or {})
         if affected_households < 0:
             raise RuleBroken("affected_households", "affected households cannot be negative")
         check_households(affected_households, grid_path[0], grid_households)
@@ -185,6 +197,10 @@ class Incident(DepartmentSteps, SupervisionLadder, AcrossReports):
             reporter_kind=kind,
             reporter_contact=reporter_contact.strip(),
             contact_consent=contact_consent,
+            building=building,
+            unit=unit,
+            latitude=latitude,
+            longitude=longitude,
         )
         incident._log(now, "reported", reporter, description)
         incident.events.append(
@@ -198,6 +214,10 @@ class Incident(DepartmentSteps, SupervisionLadder, AcrossReports):
                 affected_households,
                 incident.reporter_kind.value if incident.reporter_kind else None,
                 incident.public_contact,
+                building,
+                unit,
+                latitude,
+                longitude,
             )
         )
         return incident

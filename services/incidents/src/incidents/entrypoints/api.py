@@ -55,6 +55,11 @@ class IncidentIn(BaseModel):
     reporter_kind: ReporterKind | None = None
     reporter_contact: str = Field(default="", max_length=200)
     contact_consent: bool = False
+    # Where in the micro-grid: a building and unit of the grid tree's, a map pin (WGS-84).
+    building: str = Field(default="", max_length=64)
+    unit: str = Field(default="", max_length=64)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
 
 
 class EscalationIn(BaseModel):

@@ -6,6 +6,7 @@ from incidents.entrypoints import (
     department_api,
     open311,
     org_api,
+    photos_api,
     rates_api,
     routing_api,
     webhooks,
@@ -28,6 +29,7 @@ app = create_service_app(
         routing_api.router,
         rates_api.router,
         org_api.router,
+        photos_api.router,
         webhooks.router,
     ],
     # Open311 takes its token as a bearer header or as the spec's api_key: it checks it itself.

@@ -57,6 +57,7 @@ async def grid_nodes(
             "community_code": n.community_code,
             "parent_code": n.parent_code,
             "path": list(n.path),
+            "addresses": list(n.addresses or []),
             "version": n.version,
             "retired_at": n.retired_at,
         }

@@ -87,6 +87,11 @@ class IncidentOut(BaseModel):
     assignments: list[AssignmentOut] = []
     timeline: list[TimelineOut] = []
     feedback: list[FeedbackOut] = []
+    # Where in the micro-grid (domain.location).
+    building: str = ""
+    unit: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 def out(incident: Incident, principal: Principal, now: datetime) -> IncidentOut:
@@ -127,6 +132,10 @@ def out(incident: Incident, principal: Principal, now: datetime) -> IncidentOut:
         shared_with=sorted(incident.shared_with),
         merged_into=incident.merged_into,
         merged_ids=incident.merged_ids,
+        building=incident.building,
+        unit=incident.unit,
+        latitude=incident.latitude,
+        longitude=incident.longitude,
         overdue=any(_overdue(a, now) for a in assignments),
         trace_id=incident.trace_id,
         assignments=[

@@ -43,6 +43,7 @@ async def report(
             raise Forbidden(f"{micro_grid_code} is outside your grids")
         incident = Incident.report(
             grid_households=await uow.org.households_under(node.path[0]),
+            buildings=await uow.org.buildings_of(node),
             community_code=node.community_code,
             micro_grid_code=node.code,
             grid_path=list(node.path),

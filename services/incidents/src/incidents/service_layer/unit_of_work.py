@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from incidents.adapters.incident_repository import IncidentRepository
 from incidents.adapters.org_read_model import OrganisationReadModel
+from incidents.adapters.photo_store import PhotoStore
 from incidents.adapters.routing_repository import RoutingRepository
 from lianxin.persistence.unit_of_work import UnitOfWork
 
@@ -10,8 +11,10 @@ class IncidentsUnitOfWork(UnitOfWork):
     incidents: IncidentRepository
     org: OrganisationReadModel
     routing: RoutingRepository
+    photos: PhotoStore
 
     def _open(self) -> None:
         self.incidents = IncidentRepository(self.session)
         self.org = OrganisationReadModel(self.session)
         self.routing = RoutingRepository(self.session)
+        self.photos = PhotoStore(self.session)
