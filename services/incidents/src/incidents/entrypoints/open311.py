@@ -18,7 +18,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from incidents.adapters.open311 import Open311View, RequestView
+from incidents.adapters.open311 import Open311View, RequestView, Service
 from incidents.domain.open311 import (
     URGENCIES,
     Line,
@@ -81,7 +81,7 @@ async def discovery(fmt: str, request: Request) -> Response:
     return respond(fmt, body, "discovery", "")
 
 
-async def _known(uow: IncidentsUnitOfWork, service_code: str):
+async def _known(uow: IncidentsUnitOfWork, service_code: str) -> Service:
     """The service of that code, or the spec's 404."""
     async with uow:
         found = {s.code: s for s in await Open311View(uow.session).services()}
