@@ -1,5 +1,7 @@
-"""A department's system on Lianxin's NATS channel, in plain nats-py: take one whistle, sign for
-it (接单), report it resolved (反馈). See docs/departments.md.
+"""A department's system on Lianxin's NATS channel, in plain nats-py: take one whistle and do
+what its type asks — a new one: sign for it (接单), start (办理), report the result (反馈); a
+reopened one: report the new result; a cancelled one (or a type we do not know): nothing.
+See docs/departments.md; docs/examples/node/department.mjs is the same in nats.js.
 
     pip install nats-py
     eval "$(lianxin nats-credentials power_supply --env)"   # or the values the platform gave you
@@ -19,14 +21,36 @@ from datetime import UTC, datetime
 
 import nats
 
+WHISTLE = "cn.lianxin.incidents.assignment."
+# What we report for each whistle type, in order: (kind, fields).
+REPORTS = {
+    WHISTLE + "dispatched.v1": [
+        ("acknowledged", {"note": "已接单"}),
+        ("started", {"note": "抢修队出发"}),
+        ("resolved", {"result": "已处理完毕"}),
+    ],
+    # The resident was not satisfied: the assignment is ours again, already in progress.
+    WHISTLE + "reopened.v1": [("resolved", {"result": "复查后已处理完毕"})],
+    # The incident was cancelled or merged: stop, report nothing.
+    WHISTLE + "cancelled.v1": [],
+}
 
-def report(code: str, kind: str, assignment_id: str, **fields: str) -> tuple[str, dict]:
+
+def report_id(assignment_id: str, kind: str, whistle_id: str) -> str:
+    """The same report always gets the same id, a new whistle a new one: a report sent twice (a
+    crash between publish and ack) is dropped by the stream, and the result after a reopening
+    (a new whistle, a new id) is not mistaken for the first one."""
+    return str(uuid.uuid5(uuid.UUID(assignment_id), f"{kind}:{whistle_id}"))
+
+
+def report(
+    code: str, kind: str, whistle: dict, traceparent: str | None, **fields: str
+) -> tuple[str, dict]:
     """A report as a CloudEvent, and the subject it goes to: `report.<code>.assignment_<kind>`."""
+    assignment_id = whistle["data"]["assignment_id"]
     event = {
         "specversion": "1.0",
-        # The same id for the same report: if we send it twice (a crash between publish and ack),
-        # the stream drops the copy (Nats-Msg-Id) and Lianxin never applies it twice.
-        "id": str(uuid.uuid5(uuid.UUID(assignment_id), kind)),
+        "id": report_id(assignment_id, kind, whistle["id"]),
         "source": f"/departments/{code}",
         "type": f"cn.lianxin.departments.assignment.{kind}.v1",
         "subject": assignment_id,
@@ -35,11 +59,13 @@ def report(code: str, kind: str, assignment_id: str, **fields: str) -> tuple[str
         "dataschema": f"urn:lianxin:schema:cn.lianxin.departments.assignment.{kind}.v1",
         "data": {"assignment_id": assignment_id, "department_code": code, **fields},
     }
+    if traceparent:
+        event["traceparent"] = traceparent
     return f"report.{code}.assignment_{kind}", event
 
 
 async def handle_one(url: str, code: str, user: str, password: str, wait: float = 30) -> dict:
-    """Pull one whistle for department `code`, sign for it, resolve it; return the whistle."""
+    """Pull one whistle for department `code` and answer it; return the whistle (a CloudEvent)."""
     nc = await nats.connect(
         url,
         user=user,
@@ -53,17 +79,17 @@ async def handle_one(url: str, code: str, user: str, password: str, wait: float 
         # Bind to the durable consumer the platform created for us; never create one.
         whistles = await js.pull_subscribe_bind(f"dept_{code}", stream="DISPATCH")
         (msg,) = await whistles.fetch(1, timeout=wait)
-        whistle = json.loads(msg.data)["data"]
-        assignment_id = whistle["assignment_id"]
-        for kind, fields in (
-            ("acknowledged", {"note": "已接单"}),
-            ("resolved", {"result": "已处理完毕"}),
-        ):
-            subject, event = report(code, kind, assignment_id, **fields)
+        whistle = json.loads(msg.data)
+        # The trace rule: pass the whistle's `traceparent` header on, unchanged (we start no
+        # spans of our own), as each report's header and envelope attribute.
+        traceparent = (msg.headers or {}).get("traceparent")
+        for kind, fields in REPORTS.get(whistle["type"], []):
+            subject, event = report(code, kind, whistle, traceparent, **fields)
+            headers = {"Nats-Msg-Id": event["id"]}
+            if traceparent:
+                headers["traceparent"] = traceparent
             # js.publish waits for the REPORTS stream's ack: then the report is safe.
-            await js.publish(
-                subject, json.dumps(event).encode(), headers={"Nats-Msg-Id": event["id"]}
-            )
+            await js.publish(subject, json.dumps(event).encode(), headers=headers)
         # Ack the whistle last: if we crash before this, it is redelivered, and the reports
         # above are de-duplicated.
         await msg.ack_sync()
@@ -81,4 +107,4 @@ if __name__ == "__main__":
             os.environ["LIANXIN_NATS_PASSWORD"],
         )
     )
-    print(f"resolved {whistle['assignment_id']}: {whistle['description']}")
+    print(f"{whistle['type']} {whistle['data']['assignment_id']}")

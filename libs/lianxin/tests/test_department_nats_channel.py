@@ -266,13 +266,10 @@ async def test_the_documented_example_resolves_a_whistle(server):
     credentials = department_credentials(SECRET, A)
     whistle = await example.handle_one(server, A, credentials.user, credentials.password, wait=5)
 
-    assert whistle["assignment_id"] == assignment_id
+    assert whistle["data"]["assignment_id"] == assignment_id
     assert [(subject, event["type"]) for subject, event in await reports(server)] == [
-        (
-            f"report.{A}.assignment_acknowledged",
-            "cn.lianxin.departments.assignment.acknowledged.v1",
-        ),
-        (f"report.{A}.assignment_resolved", "cn.lianxin.departments.assignment.resolved.v1"),
+        (f"report.{A}.assignment_{kind}", f"cn.lianxin.departments.assignment.{kind}.v1")
+        for kind in ("acknowledged", "started", "resolved")
     ]
     assert await pending(server, A) == 0
 

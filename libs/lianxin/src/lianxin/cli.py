@@ -28,6 +28,18 @@ def _database_url() -> str:
     return os.environ.get("DATABASE_URL", f"postgresql://postgres@127.0.0.1:{PG_PORT}/postgres")
 
 
+def _embedded_nats_port() -> int:
+    """The port of the embedded NATS: `LIANXIN_NATS_PORT`, else the one `lianxin up` wrote into
+    its config (a platform started with another port is found from another shell), else 4222."""
+    if "LIANXIN_NATS_PORT" not in os.environ:
+        config = DATA_DIR / "nats" / "nats.conf"
+        lines = config.read_text().splitlines() if config.exists() else []
+        for line in lines:
+            if line.startswith("listen:"):
+                return int(line.rsplit(":", 1)[1])
+    return NATS_PORT
+
+
 def _nats_url() -> str:
     """The platform's NATS: `NATS_URL`, or the embedded server as the platform user (`lianxin up`
     locks it down; an open server ignores the user and password)."""
@@ -35,8 +47,8 @@ def _nats_url() -> str:
     from lianxin.messaging.nats_accounts import platform_credentials
 
     platform_user = platform_credentials(PLATFORM_SECRET)
-    default = with_user(f"nats://127.0.0.1:{NATS_PORT}", platform_user.user, platform_user.password)
-    return os.environ.get("NATS_URL", default)
+    url = f"nats://127.0.0.1:{_embedded_nats_port()}"
+    return os.environ.get("NATS_URL", with_user(url, platform_user.user, platform_user.password))
 
 
 def _accounts_file() -> Path:

@@ -1,9 +1,11 @@
 """A department's system, simulated with plain nats-py exactly as an outside department would.
 
-It pulls whistles from its own durable consumer `dept_<code>` on the DISPATCH stream, signs for
-each (report `assignment_acknowledged`), then reports it resolved, publishing to
-`report.<code>.…` with a `Nats-Msg-Id` and the W3C trace context it received. It does not use the
-platform's own messaging code: only the documented JSON contract (see docs/departments.md).
+It pulls whistles from its own durable consumer `dept_<code>` on the DISPATCH stream and answers
+each as docs/departments.md says: a new one is signed for and resolved; a reopened one
+resolved again; a cancelled one (or a type it does not know) only acked. Reports go to
+`report.<code>.…` with the documented id recipe as `Nats-Msg-Id`, and with the trace context of
+its own span, a child of the whistle's (the guide's trace rule for a system that traces). It
+does not use the platform's own messaging code: only the documented JSON contract.
 """
 
 from __future__ import annotations
@@ -23,12 +25,28 @@ log = logging.getLogger("dept-sim")
 tracer = trace.get_tracer("lianxin.dept_sim")
 
 
-def report_event(code: str, kind: str, assignment_id: str, **fields: str) -> dict:
-    # A stable id per (assignment, kind): a re-sent report is de-duplicated, never applied twice.
-    event_id = str(uuid.uuid5(uuid.UUID(assignment_id), kind))
+WHISTLE = "cn.lianxin.incidents.assignment."
+# What a department reports for each whistle type, in order (docs/departments.md).
+STEPS: dict[str, tuple[str, ...]] = {
+    WHISTLE + "dispatched.v1": ("acknowledged", "resolved"),
+    WHISTLE + "reopened.v1": ("resolved",),
+    WHISTLE + "cancelled.v1": (),
+}
+
+
+def report_id(assignment_id: str, kind: str, whistle_id: str) -> str:
+    """The guide's recipe: one id per (assignment, kind, whistle answered). A re-sent report is
+    de-duplicated; the result after a reopening (a new whistle) is a new report."""
+    return str(uuid.uuid5(uuid.UUID(assignment_id), f"{kind}:{whistle_id}"))
+
+
+def report_event(
+    code: str, kind: str, assignment_id: str, *, whistle_id: str = "", **fields: str
+) -> dict:
+    """The report as a CloudEvent; `whistle_id` is the id of the whistle it answers."""
     return {
         "specversion": "1.0",
-        "id": event_id,
+        "id": report_id(assignment_id, kind, whistle_id),
         "source": f"/departments/{code}",
         "type": f"cn.lianxin.departments.assignment.{kind}.v1",
         "subject": assignment_id,
@@ -39,8 +57,16 @@ def report_event(code: str, kind: str, assignment_id: str, **fields: str) -> dic
     }
 
 
-async def send_report(js, code: str, kind: str, assignment_id: str, **fields: str) -> None:
-    event = report_event(code, kind, assignment_id, **fields)
+FIELDS = {
+    "acknowledged": lambda code: {"note": "已接单"},
+    "resolved": lambda code: {"result": f"{code} 已处理完毕"},
+}
+
+
+async def send_report(js, code: str, kind: str, whistle: dict, **fields: str) -> None:
+    event = report_event(
+        code, kind, whistle["data"]["assignment_id"], whistle_id=whistle["id"], **fields
+    )
     subject = f"report.{code}.assignment_{kind}"
     with tracer.start_as_current_span(
         f"{subject} publish",
@@ -53,6 +79,8 @@ async def send_report(js, code: str, kind: str, assignment_id: str, **fields: st
     ):
         headers = {"Nats-Msg-Id": event["id"]}
         propagate.inject(headers)
+        if "traceparent" in headers:
+            event["traceparent"] = headers["traceparent"]
         await js.publish(subject, json.dumps(event).encode(), headers=headers)
 
 
@@ -71,12 +99,12 @@ async def handle(js, code: str, msg, resolve_after: float) -> None:
             "messaging.consumer.group.name": f"dept_{code}",
         },
     ):
-        log.info("whistle %s: %s", assignment["assignment_id"], assignment["description"])
-        await send_report(js, code, "acknowledged", assignment["assignment_id"], note="已接单")
-        await asyncio.sleep(resolve_after)
-        await send_report(
-            js, code, "resolved", assignment["assignment_id"], result=f"{code} 已处理完毕"
-        )
+        steps = STEPS.get(whistle["type"], ())
+        log.info("%s %s: %s", whistle["type"], assignment["assignment_id"], " ".join(steps))
+        for kind in steps:
+            if kind == "resolved":
+                await asyncio.sleep(resolve_after)
+            await send_report(js, code, kind, whistle, **FIELDS[kind](code))
     await msg.ack()
 
 

@@ -1,4 +1,5 @@
-"""JSON Schemas and an AsyncAPI 3 document, generated from the contracts into `docs/contracts/`.
+"""JSON Schemas and an AsyncAPI 3 document (see `asyncapi.py`), generated from the contracts into
+`docs/contracts/`.
 
     uv run python -m lianxin.contracts.schemas          # write them
     uv run python -m lianxin.contracts.schemas --check  # fail if the committed ones drifted
@@ -13,20 +14,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from lianxin.contracts.asyncapi import asyncapi, subject_matches
 from lianxin.contracts.envelope import CloudEvent, EventData, schema_uri
 from lianxin.contracts.registry import EVENT_TYPES
-from lianxin.messaging.streams import SERVICE_CONSUMERS, STREAMS, department_consumer
+
+__all__ = ["DOCS", "asyncapi", "documents", "drift", "event_schema", "subject_matches", "write"]
 
 DOCS = Path(__file__).resolve().parents[5] / "docs" / "contracts"
-
-# Which service publishes each context's events (departments publish `report.*`).
-SENDERS = {
-    "org": "organisation",
-    "incidents": "incidents",
-    "departments": "department",
-    "resources": "resources",
-    "volunteers": "volunteers",
-}
 
 
 def event_schema(model: type[EventData]) -> dict[str, Any]:
@@ -42,90 +36,6 @@ def event_schema(model: type[EventData]) -> dict[str, Any]:
     schema.setdefault("$defs", {}).update(data.pop("$defs", {}))
     schema["properties"]["data"] = data
     return schema
-
-
-def subject_matches(pattern: str, subject: str) -> bool:
-    """NATS wildcard matching: `*` one token, `>` the rest. Templated tokens match `*`."""
-    want, have = pattern.split("."), subject.split(".")
-    for i, token in enumerate(want):
-        if token == ">":
-            return len(have) > i
-        if i >= len(have) or (token not in ("*", have[i]) and not have[i].startswith("{")):
-            return False
-    return len(want) == len(have)
-
-
-def _stream_of(subject: str) -> str:
-    return next(s.name for s in STREAMS if any(subject_matches(p, subject) for p in s.subjects))
-
-
-def _receivers(subject: str) -> list[str]:
-    found = [
-        f"{service} ({spec.durable})"
-        for service, specs in SERVICE_CONSUMERS.items()
-        for spec in specs
-        if any(subject_matches(p, subject) for p in spec.filter_subjects)
-    ]
-    if subject.startswith("dispatch."):
-        found.append(f"department ({department_consumer('{department_code}').durable})")
-    return found
-
-
-def asyncapi() -> dict[str, Any]:
-    channels: dict[str, Any] = {}
-    operations: dict[str, Any] = {}
-    messages: dict[str, Any] = {}
-    for event_type, model in sorted(EVENT_TYPES.items()):
-        name = model.__name__
-        address = model.SUBJECT
-        params = [t.strip("{}") for t in address.split(".") if t.startswith("{")]
-        messages[name] = {
-            "name": name,
-            "title": event_type,
-            "summary": (model.__doc__ or "").strip() or event_type,
-            "contentType": "application/cloudevents+json",
-            "headers": {
-                "type": "object",
-                "properties": {
-                    "Nats-Msg-Id": {"type": "string", "description": "= the event id"},
-                    "traceparent": {"type": "string", "description": "W3C trace context"},
-                },
-            },
-            "payload": {"$ref": f"events/{event_type}.json"},
-        }
-        channels[name] = {
-            "address": address,
-            "description": f"stream {_stream_of(address)}",
-            "messages": {name: {"$ref": f"#/components/messages/{name}"}},
-            **({"parameters": {p: {"description": p} for p in params}} if params else {}),
-        }
-        sender = SENDERS[event_type.split(".")[2]]
-        operations[f"{sender}Sends{name}"] = {
-            "action": "send",
-            "channel": {"$ref": f"#/channels/{name}"},
-            "summary": f"{sender} publishes",
-        }
-        for receiver in _receivers(address):
-            key = receiver.split(" ")[0] + "Receives" + name
-            operations[key] = {
-                "action": "receive",
-                "channel": {"$ref": f"#/channels/{name}"},
-                "summary": receiver,
-            }
-    return {
-        "asyncapi": "3.0.0",
-        "info": {
-            "title": "Lianxin events",
-            "version": "1.0.0",
-            "description": "CloudEvents 1.0 (structured JSON) on NATS JetStream. Streams: "
-            + ", ".join(f"{s.name} ({' '.join(s.subjects)})" for s in STREAMS),
-        },
-        "defaultContentType": "application/cloudevents+json",
-        "servers": {"dev": {"host": "127.0.0.1:4222", "protocol": "nats"}},
-        "channels": channels,
-        "operations": dict(sorted(operations.items())),
-        "components": {"messages": messages},
-    }
 
 
 def documents() -> dict[str, str]:

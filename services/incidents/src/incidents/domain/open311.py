@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from lianxin.errors import RuleBroken
+
 OPEN, CLOSED = "open", "closed"
 
 # Our incident statuses, as GeoReport v2 reports them.
@@ -103,3 +105,78 @@ UPDATE_STATUSES: dict[str, str] = {
 
 def action_for(update_status: str) -> str | None:
     return UPDATE_STATUSES.get(update_status.strip().lower())
+
+
+# What a request may say besides the spec's own fields: GeoReport v2 service attributes
+# (`attribute[<code>]` in the POST), the same for every service since every category takes
+# them. Each is a field of the incident the request becomes.
+@dataclass(frozen=True)
+class Attribute:
+    code: str
+    datatype: str  # string, number, datetime, text, singlevaluelist, multivaluelist
+    required: bool
+    description: str
+    datatype_description: str = ""
+    values: tuple[tuple[str, str], ...] = ()  # (key, name) of a list's choices
+
+
+URGENCIES = ("emergency", "utilities", "general", "complex")
+ATTRIBUTES = (
+    Attribute(
+        "urgency",
+        "singlevaluelist",
+        False,
+        "How urgent: it sets the time limits (default general)",
+        values=(
+            ("emergency", "emergency (2 h)"),
+            ("utilities", "water, power, gas or heating (24 h)"),
+            ("general", "general (7 days)"),
+            ("complex", "complex (15 days)"),
+        ),
+    ),
+    Attribute(
+        "affected_households",
+        "number",
+        False,
+        "How many households are affected (default 0)",
+        "a whole number, at most the micro-grid's households",
+    ),
+    Attribute(
+        "contact_consent",
+        "singlevaluelist",
+        False,
+        "May the departments see the reporter's phone and email (default false)",
+        values=(("true", "yes"), ("false", "no")),
+    ),
+)
+
+
+def definition(service_code: str) -> dict:
+    """The service definition (`services/{code}`) of a service, GeoReport v2's fields."""
+    return {
+        "service_code": service_code,
+        "attributes": [
+            {
+                "variable": True,
+                "code": a.code,
+                "datatype": a.datatype,
+                "required": a.required,
+                "datatype_description": a.datatype_description,
+                "order": order,
+                "description": a.description,
+                "values": [{"key": key, "name": name} for key, name in a.values],
+            }
+            for order, a in enumerate(ATTRIBUTES, start=1)
+        ],
+    }
+
+
+def coordinate(field: str, value: str, limit: float) -> float:
+    """A latitude (limit 90) or longitude (limit 180) in decimal degrees, or why not."""
+    try:
+        number = float(value)
+    except ValueError:
+        raise RuleBroken(field, f"{value!r} is not a number of degrees") from None
+    if not -limit <= number <= limit:
+        raise RuleBroken(field, f"{number} is outside -{limit:g}…{limit:g} degrees")
+    return number

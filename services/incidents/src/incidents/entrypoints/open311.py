@@ -1,174 +1,124 @@
 """Open311 GeoReport v2 at `/open311/v2`, so existing 311 front-ends and back-offices plug in.
 
-- `GET  services.json`: one service per category some department handles;
-- `POST requests.json` (form-encoded): a new incident in a micro-grid (`address_id`);
-- `GET  requests.json`, `GET requests/{id}.json`: incidents, with our statuses as open/closed;
-- `GET  servicerequestupdates.json`, `POST servicerequestupdates.json` (mySociety's extension):
-  each timeline line as an update; a department's back-office posts its progress.
+- `GET  discovery.{xml,json}`, `services.{xml,json}`, `services/{code}.{xml,json}`: public;
+- `POST requests.{xml,json}` (form-encoded): a new incident in a micro-grid (`address_id`);
+- `GET  requests.{xml,json}`, `GET requests/{id}.{xml,json}`: incidents, open or closed;
+- `GET  servicerequestupdates.{xml,json}`, `POST servicerequestupdates.{xml,json}` (mySociety's
+  extension): each timeline line as an update; a department's back-office posts its progress.
 
-JSON only: any other format is a 404. Credentials: an organisation token, as a bearer header or
-as the spec's `api_key` (query or form field). Errors take the spec's form, a JSON array of
-`{code, description}`, unless the client asks for `application/problem+json`.
+Formats, errors and the key: see `open311_wire`. Requests need a key: incidents are not public,
+and a token sees what it sees in the rest of the API.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request, Response
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from starlette.exceptions import HTTPException
 
-from incidents.adapters.open311 import Open311View, RequestView
-from incidents.domain.open311 import Line, action_for, note, status_of, updates
+from incidents.adapters.open311 import Open311View, RequestView, Service
+from incidents.domain.open311 import (
+    URGENCIES,
+    Line,
+    action_for,
+    coordinate,
+    definition,
+    note,
+    status_of,
+    updates,
+)
 from incidents.entrypoints.api import GRID_STAFF
+from incidents.entrypoints.open311_wire import (
+    Open311Route,
+    csv,
+    open311_caller,
+    parse_w3c,
+    respond,
+    served,
+    w3c,
+)
 from incidents.service_layer import commands, department_actions
 from incidents.service_layer.department_actions import ACTIONS
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
-from lianxin.auth import Principal, Unauthorized
-from lianxin.errors import ApplicationError, Forbidden, NotFound, RuleBroken
-from lianxin.problems import PROBLEM_JSON, Problem, as_problem
+from lianxin.auth import Principal
+from lianxin.errors import Forbidden, NotFound, RuleBroken
+from lianxin.problems import Problem
 from lianxin.service import Runtime, runtime
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 DEFAULT_SPAN = timedelta(days=90)  # the spec's default query: 90 days or 1000 requests
+MAX_SPAN = timedelta(days=90)  # and the longest range a query may ask for
 DEFAULT_LIMIT = 1000
-URGENCIES = ("emergency", "utilities", "general", "complex")
-
-
-def _open311_errors(status: int, descriptions: list[str]) -> JSONResponse:
-    body = [{"code": status, "description": d} for d in descriptions]
-    return JSONResponse(body, status_code=status)
-
-
-class Open311Route(APIRoute):
-    """Errors in the spec's array form; problem+json for a client that asks for it."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handle = super().get_route_handler()
-
-        async def route(request: Request) -> Response:
-            try:
-                return await handle(request)
-            except (ApplicationError, Problem, RequestValidationError, HTTPException) as exc:
-                if PROBLEM_JSON in request.headers.get("accept", ""):
-                    raise
-                return _as_open311(as_problem(exc) if isinstance(exc, ApplicationError) else exc)
-
-        return route
-
-
-def _as_open311(exc: Exception) -> JSONResponse:
-    if isinstance(exc, RequestValidationError):
-        return _open311_errors(
-            400, [f"{'.'.join(map(str, e['loc'][1:]))}: {e['msg']}" for e in exc.errors()]
-        )
-    if isinstance(exc, Problem):
-        # Open311 clients know 400 for bad input; 422 is ours.
-        status = 400 if exc.status == 422 else exc.status
-        details = [f"{e['field']}: {e['detail']}" for e in exc.errors] or [exc.detail or exc.title]
-        response = _open311_errors(status, details)
-        response.headers.update(exc.headers or {})
-        return response
-    assert isinstance(exc, HTTPException)
-    return _open311_errors(exc.status_code, [str(exc.detail)])
-
+CHANGESET = "2026-11-29T00:00:00Z"
 
 router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=Open311Route)
-_bearer = HTTPBearer(auto_error=False)
-
-
-async def open311_caller(
-    request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
-) -> Principal:
-    """A bearer token, or the same token as `api_key` in the query or the form."""
-    token = credentials.credentials if credentials else request.query_params.get("api_key")
-    if token is None and request.method == "POST":
-        with contextlib.suppress(Exception):
-            token = (await request.form()).get("api_key")  # type: ignore[assignment]
-    if not token:
-        raise Unauthorized("an api_key (an organisation token) or a bearer token is required")
-    request.state.principal = await request.app.state.token_verifier.verify(str(token))
-    return request.state.principal
-
-
-def json_only(fmt: str) -> None:
-    if fmt != "json":
-        raise Problem(404, "Not Found", f"format {fmt} is not served: use .json")
 
 
 async def uow(rt: Runtime = Depends(runtime)) -> IncidentsUnitOfWork:
     return rt.uow()  # type: ignore[return-value]
 
 
-def w3c(value: datetime | None) -> str | None:
-    """The spec's date format: ISO 8601 with the zone, seconds precision."""
-    if value is None:
-        return None
-    return value.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def parse_w3c(field: str, value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise RuleBroken(field, f"{value!r} is not a W3C date-time") from exc
-    if parsed.tzinfo is None:
-        raise RuleBroken(field, "a date-time needs its zone (Z or ±hh:mm)")
-    return parsed
-
-
-def _csv(value: str | None) -> list[str]:
-    return [v.strip() for v in (value or "").split(",") if v.strip()]
-
-
-@router.get("/discovery.json")
-async def discovery(request: Request, caller: Principal = Depends(open311_caller)) -> dict:
-    """Service discovery: where this endpoint is and what it speaks."""
-    return {
-        "changeset": "2026-11-22T00:00:00Z",
+@router.get("/discovery.{fmt}")
+async def discovery(fmt: str, request: Request) -> Response:
+    """Service discovery: where this endpoint is and what it speaks. Public."""
+    served(fmt)
+    body = {
+        "changeset": CHANGESET,
         "contact": "the alliance's platform operators",
         "key_service": "an organisation token (client credentials) as api_key",
         "endpoints": [
             {
                 "specification": SPECIFICATION,
                 "url": str(request.url_for("services", fmt="json")).rsplit("/", 1)[0],
-                "changeset": "2026-11-22T00:00:00Z",
+                "changeset": CHANGESET,
                 "type": "production",
-                "formats": ["application/json"],
+                "formats": ["text/xml", "application/json"],
             }
         ],
     }
+    return respond(fmt, body, "discovery", "")
+
+
+async def _known(uow: IncidentsUnitOfWork, service_code: str) -> Service:
+    """The service of that code, or the spec's 404."""
+    async with uow:
+        found = {s.code: s for s in await Open311View(uow.session).services()}
+    if service_code not in found:
+        raise NotFound("service", f"{service_code} (see services.json)")
+    return found[service_code]
 
 
 @router.get("/services.{fmt}", name="services")
-async def services(
-    fmt: str, uow: IncidentsUnitOfWork = Depends(uow), caller: Principal = Depends(open311_caller)
-) -> list[dict]:
-    json_only(fmt)
+async def services(fmt: str, uow: IncidentsUnitOfWork = Depends(uow)) -> Response:
+    """One service per category some department handles. Public."""
+    served(fmt)
     async with uow:
         found = await Open311View(uow.session).services()
-    return [
+    body = [
         {
             "service_code": s.code,
             "service_name": s.code.replace("_", " "),
             "description": "Handled by " + ", ".join(name for _, name in s.departments),
-            "metadata": False,
+            "metadata": True,  # its attributes: services/{code}
             "type": "realtime",
             "keywords": ",".join(code for code, _ in s.departments),
             "group": s.departments[0][1],
         }
         for s in found
     ]
+    return respond(fmt, body, "services", "service")
+
+
+@router.get("/services/{service_code}.{fmt}")
+async def service_definition(
+    service_code: str, fmt: str, uow: IncidentsUnitOfWork = Depends(uow)
+) -> Response:
+    """The attributes a request for this service may carry. Public."""
+    served(fmt)
+    await _known(uow, service_code)
+    return respond(fmt, definition(service_code), "service_definition", "")
 
 
 def _request(view: RequestView) -> dict:
@@ -200,23 +150,17 @@ async def create_request(
     request: Request,
     uow: IncidentsUnitOfWork = Depends(uow),
     caller: Principal = Depends(open311_caller),
-) -> list[dict]:
+) -> Response:
     """A resident's report from a 311 front-end: an incident in the micro-grid `address_id`
-    names (or whose code or name `address_string` is). We do not geocode: lat/long alone is not
-    enough to find a micro-grid."""
-    json_only(fmt)
+    names (or whose code or name `address_string` is)."""
+    served(fmt)
     if not caller.has_role(*GRID_STAFF):
         raise Forbidden(f"{caller.role} may not report incidents")
     form = await request.form()
     service_code = str(form.get("service_code") or "").strip()
     if not service_code:
         raise RuleBroken("service_code", "service_code is required")
-    async with uow:
-        known = {s.code for s in await Open311View(uow.session).services()}
-    if service_code not in known:
-        raise RuleBroken(
-            "service_code", f"{service_code} is not a service here (see services.json)"
-        )
+    await _known(uow, service_code)
     micro_grid = await _micro_grid(uow, form)
     description = str(form.get("description") or "").strip()
     if not description:
@@ -235,7 +179,7 @@ async def create_request(
             category=service_code,
             urgency=urgency,
             description=description,
-            affected_households=0,
+            affected_households=_households(form),
             reporter=_reporter(form) or caller.subject,
             reporter_kind="resident",
             reporter_contact=_contact(form),
@@ -243,16 +187,29 @@ async def create_request(
             photos=[media_url] if media_url else [],
         )
     except RuleBroken as broken:
-        if broken.field == "micro_grid_code":
-            raise RuleBroken("address_id", broken.detail) from broken  # the spec's name for it
+        # The spec's names for our fields.
+        theirs = {
+            "micro_grid_code": "address_id",
+            "affected_households": "attribute[affected_households]",
+        }
+        if broken.field in theirs:
+            raise RuleBroken(theirs[broken.field], broken.detail) from broken
         raise
-    return [
+    body = [
         {
             "service_request_id": str(incident.id),
             "service_notice": "",
             "account_id": form.get("account_id") or None,
         }
     ]
+    return respond(fmt, body, "service_requests", "request")
+
+
+def _households(form) -> int:
+    value = str(form.get("attribute[affected_households]") or "0").strip()
+    if not value.isdigit():
+        raise RuleBroken("attribute[affected_households]", f"{value!r} is not a whole number")
+    return int(value)
 
 
 def _reporter(form) -> str:
@@ -267,9 +224,27 @@ def _contact(form) -> str:
     return " ".join(p for p in parts if p)[:200]
 
 
+def _refuse_coordinates(form) -> None:
+    """A point is never dropped in silence: checked, then refused, since no grid node carries
+    coordinates to find the micro-grid serving it (the day they do, it is looked up here)."""
+    lat, long = (str(form.get(k) or "").strip() for k in ("lat", "long"))
+    if not (lat or long):
+        return
+    if not (lat and long):
+        raise RuleBroken("long" if lat else "lat", "lat and long go together")
+    coordinate("lat", lat, 90)
+    coordinate("long", long, 180)
+    raise RuleBroken(
+        "lat",
+        "a point cannot be placed in a micro-grid here (grid nodes carry no coordinates): "
+        "send address_id (a micro-grid code) or address_string (its code or name) instead",
+    )
+
+
 async def _micro_grid(uow: IncidentsUnitOfWork, form) -> str:
     address_id = str(form.get("address_id") or "").strip()
     address = str(form.get("address_string") or "").strip()
+    _refuse_coordinates(form)
     if address_id:
         return address_id  # commands.report checks it is a micro-grid the caller may report in
     if address:
@@ -279,8 +254,6 @@ async def _micro_grid(uow: IncidentsUnitOfWork, form) -> str:
             if node.kind == "micro_grid" and address in (node.code, node.name):
                 return node.code
         raise RuleBroken("address_string", f"no micro-grid is called {address!r}")
-    if form.get("lat") or form.get("long"):
-        raise RuleBroken("address_id", "lat/long cannot be placed: give address_id (a micro-grid)")
     raise RuleBroken("address_id", "give a location: address_id (a micro-grid) or address_string")
 
 
@@ -294,22 +267,27 @@ async def list_requests(
     status: str | None = None,
     uow: IncidentsUnitOfWork = Depends(uow),
     caller: Principal = Depends(open311_caller),
-) -> list[dict]:
+) -> Response:
     """Requests the caller may see. By id (the other filters are then ignored, as the spec
-    says), else by service, date span (90 days by default) and status, newest first."""
-    json_only(fmt)
-    statuses = _csv(status)
+    says; an id that is no request's finds nothing), else by service, date range (the last 90
+    days by default, at most 90 days) and status, newest first."""
+    served(fmt)
+    statuses = csv(status)
     if bad := [s for s in statuses if s not in ("open", "closed")]:
         raise RuleBroken("status", f"open or closed, not {', '.join(bad)}")
     view_args: dict[str, Any]
     if service_request_id:
-        view_args = {"ids": [_uuid(v) for v in _csv(service_request_id)]}
+        view_args = {"ids": [i for v in csv(service_request_id) if (i := _uuid(v))]}
     else:
         start, end = parse_w3c("start_date", start_date), parse_w3c("end_date", end_date)
+        if start and end and end < start:
+            raise RuleBroken("end_date", "the range ends before it starts")
+        if start and end and end - start > MAX_SPAN:
+            raise RuleBroken("end_date", "a range may span at most 90 days")
         if start is None:
             start = (end or datetime.now(UTC)) - DEFAULT_SPAN
         view_args = {
-            "service_codes": _csv(service_code),
+            "service_codes": csv(service_code),
             "start": start,
             "end": end,
             "statuses": statuses,
@@ -317,14 +295,15 @@ async def list_requests(
         }
     async with uow:
         found = await Open311View(uow.session).requests(caller, **view_args)
-    return [_request(v) for v in found]
+    return respond(fmt, [_request(v) for v in found], "service_requests", "request")
 
 
-def _uuid(value: str) -> UUID:
+def _uuid(value: str) -> UUID | None:
+    """A request id, or None: a string that is no UUID names no request (the spec's 404)."""
     try:
         return UUID(value)
-    except ValueError as exc:
-        raise RuleBroken("service_request_id", f"{value!r} is not a service request id") from exc
+    except ValueError:
+        return None
 
 
 @router.get("/requests/{service_request_id}.{fmt}")
@@ -333,14 +312,16 @@ async def get_request(
     fmt: str,
     uow: IncidentsUnitOfWork = Depends(uow),
     caller: Principal = Depends(open311_caller),
-) -> list[dict]:
+) -> Response:
     """One request, as a list of one (the spec's shape)."""
-    json_only(fmt)
-    async with uow:
-        found = await Open311View(uow.session).requests(caller, ids=[_uuid(service_request_id)])
+    served(fmt)
+    found = []
+    if (incident_id := _uuid(service_request_id)) is not None:
+        async with uow:
+            found = await Open311View(uow.session).requests(caller, ids=[incident_id])
     if not found:
         raise NotFound("service request", service_request_id)
-    return [_request(found[0])]
+    return respond(fmt, [_request(found[0])], "service_requests", "request")
 
 
 @router.get("/servicerequestupdates.{fmt}")
@@ -350,10 +331,10 @@ async def list_updates(
     end_date: str | None = None,
     uow: IncidentsUnitOfWork = Depends(uow),
     caller: Principal = Depends(open311_caller),
-) -> list[dict]:
+) -> Response:
     """Every timeline line of the visible requests between the dates, as an update, oldest
     first: what a back-office polls to follow the requests it holds."""
-    json_only(fmt)
+    served(fmt)
     start, end = parse_w3c("start_date", start_date), parse_w3c("end_date", end_date)
     async with uow:
         found = await Open311View(uow.session).updated_between(caller, start, end, DEFAULT_LIMIT)
@@ -365,7 +346,7 @@ async def list_updates(
         and (end is None or u.updated_datetime <= end)
     ]
     lines.sort(key=lambda u: (u.updated_datetime, u.update_id))
-    return [
+    body = [
         {
             "update_id": u.update_id,
             "service_request_id": u.service_request_id,
@@ -376,6 +357,7 @@ async def list_updates(
         }
         for u in lines
     ]
+    return respond(fmt, body, "service_request_updates", "request_update")
 
 
 @router.post("/servicerequestupdates.{fmt}")
@@ -384,20 +366,20 @@ async def post_update(
     request: Request,
     uow: IncidentsUnitOfWork = Depends(uow),
     caller: Principal = Depends(open311_caller),
-) -> list[dict]:
+) -> Response:
     """A department's back-office reports on its own assignment of the request: the status
     says which step (see `UPDATE_STATUSES`), `description` is the note, result or reason."""
-    json_only(fmt)
+    served(fmt)
     if caller.scope.department is None or not caller.is_department(caller.scope.department):
         raise Forbidden("only a department reports on its assignments")
     form = await request.form()
-    incident_id = _uuid(str(form.get("service_request_id") or ""))
+    request_id = str(form.get("service_request_id") or "")
     status = str(form.get("status") or "")
     action = action_for(status)
     if action is None:
         raise RuleBroken("status", f"{status!r} is not an update status we know")
     description = str(form.get("description") or "").strip()
-    assignment_id = await _own_assignment(uow, caller, incident_id)
+    assignment_id = await _own_assignment(uow, caller, request_id)
     code = caller.scope.department
 
     try:
@@ -408,19 +390,45 @@ async def post_update(
         raise
     assert incident is not None
     mine = [n for n, line in enumerate(incident.timeline) if line.actor == f"department:{code}"]
-    return [{"update_id": f"{incident.id}.{mine[-1]}"}]
+    body = [{"update_id": f"{incident.id}.{mine[-1]}"}]
+    return respond(fmt, body, "service_request_updates", "request_update")
 
 
-async def _own_assignment(uow: IncidentsUnitOfWork, caller: Principal, incident_id: UUID) -> UUID:
+async def _own_assignment(uow: IncidentsUnitOfWork, caller: Principal, request_id: str) -> UUID:
     """The caller's department's live assignment of the incident (a rerouted or cancelled one
     is history)."""
-    async with uow:
-        incident = await uow.incidents.get(incident_id)
+    incident = None
+    if (incident_id := _uuid(request_id)) is not None:
+        async with uow:
+            incident = await uow.incidents.get(incident_id)
     own = [
         a
         for a in (incident.assignments if incident else [])
         if caller.is_department(a.department_code) and a.status not in ("rerouted", "cancelled")
     ]
     if not own:
-        raise NotFound("service request", incident_id)
+        raise NotFound("service request", request_id)
     return max(own, key=lambda a: a.dispatched_at).id
+
+
+@router.api_route(
+    "/{resource:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
+)
+async def unserved(resource: str, request: Request) -> Response:
+    """Anything else under /open311/v2 is answered in the spec's error form too: 405 (with
+    `Allow`) for a resource we serve with other methods, else 404."""
+    allowed = sorted(
+        method
+        for route in router.routes
+        if route.endpoint is not unserved  # type: ignore[attr-defined]
+        and route.path_regex.match(request.url.path)  # type: ignore[attr-defined]
+        for method in route.methods  # type: ignore[attr-defined]
+    )
+    if allowed:
+        raise Problem(
+            405,
+            "Method Not Allowed",
+            f"{request.method} {resource}: use " + " or ".join(allowed),
+            headers={"Allow": ", ".join(allowed)},
+        )
+    raise Problem(404, "Not Found", f"{resource} is no Open311 resource here")

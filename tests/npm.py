@@ -1,0 +1,30 @@
+"""Node tools for the tests: `npm ci` into the tool's own folder (never a global install).
+
+`.ci/run` makes sure node and npm are on the machine; elsewhere a test that needs them is
+skipped when they are absent (with CI=true it fails instead, as the browser tests do).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+
+def node_folder(folder: Path) -> Path:
+    """`folder` with its locked packages installed (once: `node_modules` is kept)."""
+    if not (shutil.which("node") and shutil.which("npm")):
+        if os.environ.get("CI") == "true":
+            pytest.fail("node and npm are needed (.ci/run installs them)")
+        pytest.skip("node and npm are not installed")
+    if not (folder / "node_modules").is_dir():
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=folder,
+            check=True,
+            timeout=300,
+        )
+    return folder
