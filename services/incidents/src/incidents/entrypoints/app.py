@@ -7,6 +7,7 @@ from incidents.entrypoints import (
     open311,
     org_api,
     rates_api,
+    resident_api,
     routing_api,
     webhooks,
 )
@@ -31,7 +32,8 @@ app = create_service_app(
         webhooks.router,
     ],
     # Open311 takes its token as a bearer header or as the spec's api_key: it checks it itself.
-    public_routers=[open311.router],
+    # The resident's rating link is its own credential (回访 without an account).
+    public_routers=[open311.router, resident_api.router],
     uow_class=IncidentsUnitOfWork,
     consumers={
         INCIDENTS_ORG: on_org_event,

@@ -2,9 +2,11 @@
 actions on its own assignments, with a department-scoped token. One route per action of
 `department_actions.ACTIONS`; the paths keep their first words."""
 
+from datetime import datetime
 from uuid import UUID
 
 from fastapi import APIRouter, Depends
+from pydantic import AwareDatetime, BaseModel, Field
 
 from incidents.entrypoints.api import NoteIn, ReasonIn, ResultIn, uow
 from incidents.entrypoints.schemas import IncidentOut, out
@@ -52,3 +54,24 @@ for path, name in PATHS.items():
         name=name,
         description=ACTIONS[name].summary,
     )
+
+
+class ExtensionIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+    # The deadline asked for, with its offset (e.g. 2026-12-01T18:00:00+08:00).
+    resolve_by: AwareDatetime
+
+
+@router.post("/assignments/{assignment_id}/extension-request", response_model=IncidentOut)
+async def request_extension(
+    assignment_id: UUID,
+    body: ExtensionIn,
+    uow: IncidentsUnitOfWork = Depends(uow),
+    principal: Principal = Depends(department),
+) -> IncidentOut:
+    """Ask for more time on one's own assignment (延期申请); the coordinator decides."""
+    resolve_by: datetime = body.resolve_by
+    incident = await department_actions.request_extension(
+        uow, principal, assignment_id, body.reason.strip(), resolve_by
+    )
+    return out(incident, principal, utcnow())  # type: ignore[arg-type]

@@ -1,6 +1,7 @@
 """What the grid's people do with incidents: report, triage, handle locally, whistle, reroute,
-verify, follow up, cancel, anonymise, share and merge. Each but the report (which creates the
-incident) goes through `pipeline.act`."""
+reassign, withdraw and urge one department's part, decide on its request for more time, verify,
+follow up, cancel, anonymise, share and merge. Each but the report (which creates the incident)
+goes through `pipeline.act`."""
 
 from __future__ import annotations
 
@@ -119,6 +120,53 @@ async def reroute(
         incident.reroute(assignment_id, department_code, actor(principal), now, service_level=level)
 
     return await act(uow, principal, incident_id, "reroute", command, clock)
+
+
+async def reassign(
+    uow: IncidentsUnitOfWork,
+    principal: Principal,
+    incident_id: UUID,
+    assignment_id: UUID,
+    department_code: str,
+    reason: str = "",
+    clock: Clock = utcnow,
+) -> Incident:
+    """Give one department's part to another (改派), whether it holds it or returned it."""
+
+    async def command(incident: Incident, now: datetime) -> None:
+        [level] = (await _service_levels(uow, incident, [department_code])).values()
+        incident.reassign(
+            assignment_id, department_code, reason, actor(principal), now, service_level=level
+        )
+
+    return await act(uow, principal, incident_id, "reassign", command, clock)
+
+
+# The coordinator's steps on one assignment that need only the incident and the input: the
+# domain method each runs, called with the assignment id, the input by name, actor and time.
+ON_THE_ASSIGNMENT = {
+    "withdraw": Incident.withdraw,
+    "urge": Incident.urge,
+    "decide_extension": Incident.decide_extension,
+}
+
+
+async def run_on_assignment(
+    uow: IncidentsUnitOfWork,
+    principal: Principal,
+    incident_id: UUID,
+    assignment_id: UUID,
+    name: str,
+    clock: Clock = utcnow,
+    **inputs: object,
+) -> Incident:
+    """One of `ON_THE_ASSIGNMENT`, e.g. `run_on_assignment(uow, p, id, a, "urge", note="…")`."""
+    step = ON_THE_ASSIGNMENT[name]
+
+    def command(incident: Incident, now: datetime) -> None:
+        step(incident, assignment_id, **inputs, actor=actor(principal), now=now)  # type: ignore[operator]
+
+    return await act(uow, principal, incident_id, name, command, clock)
 
 
 async def _service_levels(

@@ -1,5 +1,6 @@
 """The one table of what a department does with its assignment, whatever the channel: its REST
-API, Open311's service request updates, or a report-in (报到) over NATS.
+API, Open311's service request updates, or a report-in (报到) over NATS. Asking for more time
+(`request_extension`, REST or NATS) takes a deadline besides its text, so it stands beside it.
 
 Each channel only names the action (`ACTIONS`) and passes its text; the table says which domain
 step runs, what input it needs, and what it leaves behind (timeline line, event, contract).
@@ -113,6 +114,27 @@ async def take(
     )
 
 
+async def request_extension(
+    uow: IncidentsUnitOfWork,
+    principal: Principal,
+    assignment_id: UUID,
+    reason: str,
+    resolve_by: datetime,
+    clock: Clock = utcnow,
+    *,
+    once: tuple[str, str] | None = None,
+) -> Incident | None:
+    """The department asks for more time on its own assignment (延期申请)."""
+
+    def command(incident: Incident, now: datetime) -> None:
+        code = next(a.department_code for a in incident.assignments if a.id == assignment_id)
+        incident.request_extension(assignment_id, code, reason, resolve_by, now)
+
+    return await act_on_assignment(
+        uow, principal, assignment_id, "request_extension", command, clock, once=once
+    )
+
+
 async def apply_report_in(
     uow: IncidentsUnitOfWork,
     event: CloudEvent,
@@ -128,22 +150,31 @@ async def apply_report_in(
     forgery, rejected like anything that can never apply.
     """
     action = BY_REPORT_IN.get(type(data))
-    if action is None:
+    extension = isinstance(data, report_in.ExtensionRequestReportedIn)
+    if action is None and not extension:
         raise Rejected(f"{event.type} is not a department's report-in")
     if data.nats_subject() != subject:
         raise Rejected(f"{subject} carries a report-in for {data.nats_subject()}")
     code = data.department_code  # type: ignore[attr-defined]
     department = Principal(f"department:{code}", Role.DEPARTMENT_OPERATOR, Scope(department=code))
+    assignment_id = data.assignment_id  # type: ignore[attr-defined]
     try:
-        await take(
-            uow,
-            department,
-            data.assignment_id,  # type: ignore[attr-defined]
-            action.name,
-            getattr(data, action.text),
-            clock,
-            once=(consumer, event.id),
-        )
+        if isinstance(data, report_in.ExtensionRequestReportedIn):
+            await request_extension(
+                uow,
+                department,
+                assignment_id,
+                data.reason,
+                data.resolve_by,
+                clock,
+                once=(consumer, event.id),
+            )
+        else:
+            assert action is not None
+            text = getattr(data, action.text)
+            await take(
+                uow, department, assignment_id, action.name, text, clock, once=(consumer, event.id)
+            )
     except NotFound as missing:
         held = f"{code} holds no assignment {data.assignment_id}"  # type: ignore[attr-defined]
         raise Rejected(f"{held}: another department's, or none") from missing
