@@ -4,6 +4,10 @@ It pulls whistles from its own durable consumer `dept_<code>` on the DISPATCH st
 each (report `assignment_acknowledged`), then reports it resolved, publishing to
 `report.<code>.…` with a `Nats-Msg-Id` and the W3C trace context it received. It does not use the
 platform's own messaging code: only the documented JSON contract (see docs/departments.md).
+
+The other whistle types: a reopened assignment is worked on again (resolved); cancelled,
+reassigned and withdrawn ones are dropped (the department stops working on them, and a later
+message about them is only acked); an urge and a decision on more time are logged.
 """
 
 from __future__ import annotations
@@ -71,13 +75,41 @@ async def handle(js, code: str, msg, resolve_after: float) -> None:
             "messaging.consumer.group.name": f"dept_{code}",
         },
     ):
-        log.info("whistle %s: %s", assignment["assignment_id"], assignment["description"])
-        await send_report(js, code, "acknowledged", assignment["assignment_id"], note="已接单")
-        await asyncio.sleep(resolve_after)
-        await send_report(
-            js, code, "resolved", assignment["assignment_id"], result=f"{code} 已处理完毕"
-        )
+        await _act(js, code, whistle["type"], assignment, resolve_after)
     await msg.ack()
+
+
+# What each whistle type asks of the department (the `type` up to its version).
+DISPATCHED = "cn.lianxin.incidents.assignment.dispatched"
+REOPENED = "cn.lianxin.incidents.assignment.reopened"
+STOP = {
+    "cn.lianxin.incidents.assignment.cancelled": "cancelled",
+    "cn.lianxin.incidents.assignment.reassigned": "reassigned",
+    "cn.lianxin.incidents.assignment.withdrawn": "withdrawn",
+}
+# Assignments this department stopped working on (in this process's memory).
+stopped: set[str] = set()
+
+
+async def _act(js, code: str, event_type: str, assignment: dict, resolve_after: float) -> None:
+    kind = event_type.rsplit(".", 1)[0]
+    assignment_id = assignment["assignment_id"]
+    if kind in STOP:
+        stopped.add(assignment_id)
+        log.info("assignment %s %s: stopped working on it", assignment_id, STOP[kind])
+        return
+    if assignment_id in stopped:
+        log.info("assignment %s: no longer ours, %s ignored", assignment_id, kind)
+        return
+    if kind not in (DISPATCHED, REOPENED):
+        # Urged (催办), more time granted or refused: noted; the work goes on as it was.
+        log.info("assignment %s: %s %s", assignment_id, kind.rsplit(".", 1)[-1], assignment)
+        return
+    if kind == DISPATCHED:
+        log.info("whistle %s: %s", assignment_id, assignment["description"])
+        await send_report(js, code, "acknowledged", assignment_id, note="已接单")
+    await asyncio.sleep(resolve_after)
+    await send_report(js, code, "resolved", assignment_id, result=f"{code} 已处理完毕")
 
 
 async def run(

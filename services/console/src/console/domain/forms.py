@@ -33,6 +33,9 @@ ZH_BY_TYPE: dict[str, str] = {
     "url_parsing": "网址格式不正确",
     "value_error": "取值不正确",
     "households_above_grid": "超过该网格的户数 ({households} 户)",
+    "same_department": "请选择另一个部门",
+    "department_taken": "该部门已在办理此事件",
+    "deadline_not_later": "应晚于现在的办结时限",
 }
 ZH_UNKNOWN = "填写有误"
 

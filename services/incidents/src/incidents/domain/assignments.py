@@ -285,11 +285,16 @@ class DepartmentSteps:
         assignment = self._department_assignment(assignment_id, department_code)
         signed_for = {AssignmentStatus.ACKNOWLEDGED, AssignmentStatus.IN_PROGRESS}
         assignment.require_status(signed_for, "given more time")
-        require_text(reason, "reason", "say why more time is needed")
+        if not reason.strip():
+            raise RuleBroken("reason", "say why more time is needed", type_="missing")
         if resolve_by.tzinfo is None:
             raise RuleBroken("resolve_by", "give the deadline with its time zone")
         if resolve_by <= max(now, assignment.resolve_by or now):
-            raise RuleBroken("resolve_by", "ask for a deadline later than the present one")
+            raise RuleBroken(
+                "resolve_by",
+                "ask for a deadline later than the present one",
+                type_="deadline_not_later",
+            )
         if assignment.pending_extension is not None:
             raise Conflict("a request for more time is already waiting for a decision")
         assignment.extensions.append(Extension(now, reason, resolve_by, assignment.resolve_by))

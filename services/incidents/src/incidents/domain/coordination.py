@@ -63,9 +63,17 @@ class CoordinatorSteps:
             )
         require_text(department_code, "department_code", "name the department")
         if department_code == assignment.department_code:
-            raise RuleBroken("department_code", "pick another department than the one holding it")
+            raise RuleBroken(
+                "department_code",
+                "pick another department than the one holding it",
+                type_="same_department",
+            )
         if any(a.department_code == department_code and a.required for a in self.assignments):
-            raise RuleBroken("department_code", f"{department_code} already has a part in this")
+            raise RuleBroken(
+                "department_code",
+                f"{department_code} already has a part in this",
+                type_="department_taken",
+            )
         level = service_level or assignment.service_level or DEFAULT_SERVICE_LEVELS[self.urgency]
         new_id = uuid4()
         assignment.status = AssignmentStatus.REASSIGNED
@@ -128,8 +136,8 @@ class CoordinatorSteps:
         request = assignment.pending_extension
         if request is None:
             raise Conflict("no request for more time is waiting for a decision")
-        if not granted:
-            require_text(note, "note", "say why more time is not given")
+        if not granted and not note.strip():
+            raise RuleBroken("note", "say why more time is not given", type_="missing")
         request.status = ExtensionStatus.GRANTED if granted else ExtensionStatus.REFUSED
         request.decided_by = actor
         request.decided_at = now
