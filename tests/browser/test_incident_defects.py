@@ -62,9 +62,17 @@ def test_the_residents_rating_is_a_deliberate_choice(demo_platform: Platform, br
     incident_id = _report(demo_platform)
     leader = demo_platform.token("tpj-g01-leader", PASSWORD)
     with demo_platform.http("incidents", leader) as incidents:
-        for step, body in (("local-resolution", {"result": "换了灯泡"}), ("verification", {})):
-            done = incidents.post(f"/incidents/{incident_id}/{step}", json=body)
-            assert done.status_code == 200, done.text
+        done = incidents.post(
+            f"/incidents/{incident_id}/local-resolution", json={"result": "换了灯泡"}
+        )
+        assert done.status_code == 200, done.text
+        # Who settled it may not check nor rate their own work: someone else verifies.
+        own = incidents.post(f"/incidents/{incident_id}/verification", json={})
+        assert own.status_code == 409, own.text
+    coordinator_token = demo_platform.token("tpj-coordinator", PASSWORD)
+    with demo_platform.http("incidents", coordinator_token) as incidents:
+        done = incidents.post(f"/incidents/{incident_id}/verification", json={})
+        assert done.status_code == 200, done.text
         # The API refuses a feedback without a rating, naming the field.
         refused = incidents.post(f"/incidents/{incident_id}/feedback", json={"comment": "好"})
     assert refused.status_code == 422, refused.text

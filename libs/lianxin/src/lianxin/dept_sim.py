@@ -27,9 +27,12 @@ log = logging.getLogger("dept-sim")
 tracer = trace.get_tracer("lianxin.dept_sim")
 
 
-def report_event(code: str, kind: str, assignment_id: str, **fields: str) -> dict:
+def report_event(
+    code: str, kind: str, assignment_id: str, *, again: str = "", **fields: str
+) -> dict:
     # A stable id per (assignment, kind): a re-sent report is de-duplicated, never applied twice.
-    event_id = str(uuid.uuid5(uuid.UUID(assignment_id), kind))
+    # `again` names a later round of the same report (the reopening's whistle id).
+    event_id = str(uuid.uuid5(uuid.UUID(assignment_id), kind + again))
     return {
         "specversion": "1.0",
         "id": event_id,
@@ -43,8 +46,10 @@ def report_event(code: str, kind: str, assignment_id: str, **fields: str) -> dic
     }
 
 
-async def send_report(js, code: str, kind: str, assignment_id: str, **fields: str) -> None:
-    event = report_event(code, kind, assignment_id, **fields)
+async def send_report(
+    js, code: str, kind: str, assignment_id: str, *, again: str = "", **fields: str
+) -> None:
+    event = report_event(code, kind, assignment_id, again=again, **fields)
     subject = f"report.{code}.assignment_{kind}"
     with tracer.start_as_current_span(
         f"{subject} publish",
@@ -75,7 +80,7 @@ async def handle(js, code: str, msg, resolve_after: float) -> None:
             "messaging.consumer.group.name": f"dept_{code}",
         },
     ):
-        await _act(js, code, whistle["type"], assignment, resolve_after)
+        await _act(js, code, whistle["type"], assignment, resolve_after, whistle["id"])
     await msg.ack()
 
 
@@ -91,7 +96,9 @@ STOP = {
 stopped: set[str] = set()
 
 
-async def _act(js, code: str, event_type: str, assignment: dict, resolve_after: float) -> None:
+async def _act(
+    js, code: str, event_type: str, assignment: dict, resolve_after: float, whistle_id: str = ""
+) -> None:
     kind = event_type.rsplit(".", 1)[0]
     assignment_id = assignment["assignment_id"]
     if kind in STOP:
@@ -109,7 +116,9 @@ async def _act(js, code: str, event_type: str, assignment: dict, resolve_after: 
         log.info("whistle %s: %s", assignment_id, assignment["description"])
         await send_report(js, code, "acknowledged", assignment_id, note="已接单")
     await asyncio.sleep(resolve_after)
-    await send_report(js, code, "resolved", assignment_id, result=f"{code} 已处理完毕")
+    # A reopened assignment's result is a new report, not a repeat of the first one.
+    again = whistle_id if kind == REOPENED else ""
+    await send_report(js, code, "resolved", assignment_id, again=again, result=f"{code} 已处理完毕")
 
 
 async def run(

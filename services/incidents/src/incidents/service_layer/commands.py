@@ -134,6 +134,8 @@ async def reassign(
     """Give one department's part to another (改派), whether it holds it or returned it."""
 
     async def command(incident: Incident, now: datetime) -> None:
+        if not await uow.org.known_departments([department_code]):
+            raise RuleBroken("department_code", f"unknown department: {department_code}")
         [level] = (await _service_levels(uow, incident, [department_code])).values()
         incident.reassign(
             assignment_id, department_code, reason, actor(principal), now, service_level=level
