@@ -179,7 +179,7 @@ def test_more_time_asked_for_and_granted_moves_the_deadline(
     page.goto(f"/incidents/{incident['id']}")
     decision = page.locator("form[data-action=extension-decision]")
     expect(decision).to_contain_text("需更换整段线路")
-    decision.get_by_role("button", name="同意").click()
+    decision.get_by_role("button", name="同意", exact=True).click()
     expect(page.locator('[data-assignment="power_supply"] [data-extensions="1"]')).to_have_count(1)
     expect(page.locator('.timeline li[data-action="extension_granted"]')).to_have_count(1)
     coordinator.close()
