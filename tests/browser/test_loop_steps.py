@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from lianxin.demo.accounts import PASSWORD
 from lianxin.messaging.connection import connect
-from tests.browser.conftest import PHONE, Console
+from tests.browser.conftest import PHONE, Console, report_incident
 from tests.conftest import Platform, eventually
 
 pytestmark = pytest.mark.e2e
@@ -36,19 +36,10 @@ def _run(coroutine):
 
 def _whistled(plat: Platform, *departments: str) -> dict:
     """An incident of grid tpj-g01 whistled to `departments` (the first leads), by the API."""
+    incident_id = report_incident(plat)
     with _incidents(plat, "tpj-coordinator") as incidents:
-        reported = incidents.post(
-            "/incidents",
-            json={
-                "micro_grid_code": "tpj-g01-m01",
-                "category": "power_supply",
-                "urgency": "general",
-                "description": "3 号楼楼道灯不亮, 物业和供电都需到场",
-            },
-        )
-        assert reported.status_code == 201, reported.text
         escalated = incidents.post(
-            f"/incidents/{reported.json()['id']}/escalation",
+            f"/incidents/{incident_id}/escalation",
             json={"department_codes": list(departments), "lead_department_code": departments[0]},
         )
     assert escalated.status_code == 200, escalated.text
@@ -191,23 +182,13 @@ def test_more_time_asked_for_and_granted_moves_the_deadline(
 
 
 def _resolved_locally(plat: Platform) -> str:
+    incident_id = report_incident(plat, reporter_contact="13812345678", contact_consent=True)
     with _incidents(plat, "tpj-g01-leader") as leader:
-        reported = leader.post(
-            "/incidents",
-            json={
-                "micro_grid_code": "tpj-g01-m01",
-                "category": "power_supply",
-                "urgency": "general",
-                "description": "5 号楼门禁失灵",
-                "reporter_contact": "13812345678",
-                "contact_consent": True,
-            },
-        ).json()
         done = leader.post(
-            f"/incidents/{reported['id']}/local-resolution", json={"result": "物业已修好门禁"}
+            f"/incidents/{incident_id}/local-resolution", json={"result": "物业已修好门禁"}
         )
     assert done.status_code == 200, done.text
-    return reported["id"]
+    return incident_id
 
 
 def test_the_resident_rates_once_through_the_link(demo_platform: Platform, browser) -> None:

@@ -17,7 +17,7 @@ from lianxin.contracts import org
 from lianxin.errors import Conflict, NotFound
 from lianxin.testing.migrations import migrate, schema_drift, sql
 
-from .test_deadline_timers import PLATFORM, T0, seed
+from .test_deadline_timers import T0, seed, whistled
 
 KEY = link_key("test-secret")
 COORDINATOR = Principal(
@@ -30,25 +30,7 @@ async def _whistled(uow, *codes: str):
     await apply_org_event(
         uow, org.DepartmentRegistered(code="property", name="物业", categories=["property"])
     )
-    incident = await commands.report(
-        uow,
-        PLATFORM,
-        micro_grid_code="tpj-g01-m01",
-        category="power_supply",
-        urgency="utilities",
-        description="变压器故障",
-        affected_households=288,
-        reporter="grid",
-        clock=lambda: T0,
-    )
-    return await commands.escalate(
-        uow,
-        PLATFORM,
-        incident.id,
-        department_codes=list(codes),
-        lead_department_code=codes[0],
-        clock=lambda: T0,
-    )
+    return await whistled(uow, *codes)
 
 
 def _department(code: str) -> Principal:
@@ -64,13 +46,13 @@ async def test_more_time_granted_is_stored_and_the_timers_follow_the_new_deadlin
     await department_actions.request_extension(
         uow, power, part.id, "等待配件", later, lambda: T0 + timedelta(hours=1)
     )
-    await commands.run_on_assignment(
+    await commands.run(
         uow,
         COORDINATOR,
         incident.id,
-        part.id,
         "decide_extension",
         clock=lambda: T0 + timedelta(hours=2),
+        assignment_id=part.id,
         granted=True,
         note="同意",
     )
@@ -90,8 +72,14 @@ async def test_withdrawing_the_idle_co_handler_closes_the_stuck_incident(uow) ->
     await department_actions.take(
         uow, _department("power_supply"), lead.id, "report_result", "换了变压器", lambda: T0
     )
-    incident = await commands.run_on_assignment(
-        uow, COORDINATOR, incident.id, co.id, "withdraw", clock=lambda: T0, reason="物业无人响应"
+    incident = await commands.run(
+        uow,
+        COORDINATOR,
+        incident.id,
+        "withdraw",
+        clock=lambda: T0,
+        assignment_id=co.id,
+        reason="物业无人响应",
     )
     async with uow:
         stored = await uow.incidents.get(incident.id)

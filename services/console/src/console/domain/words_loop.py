@@ -6,6 +6,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "该事件或派单的状态已变化, 此操作无法进行。请查看最新情况。",
         "The incident or the assignment has moved on: this step no longer applies.",
     ),
+    "loop.own_work": (
+        "此事件由您就地解决, 须由网格其他人员核实和回访, 或由居民通过回访链接评价。",
+        "You resolved it locally: someone else of the grid verifies and rates it, or the "
+        "resident through the rating link.",
+    ),
     "loop.to_department": ("改派给", "Give it to"),
     "loop.withdraw": ("撤回", "Withdraw"),
     "loop.withdraw_reason": ("撤回理由", "Why it is withdrawn"),

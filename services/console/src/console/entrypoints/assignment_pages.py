@@ -13,11 +13,9 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from console.adapters.services import Answer
 from console.domain.deadlines import LOCAL
-from console.domain.i18n import translator
-from console.entrypoints.incident_view import landing, load_incident, page
-from console.entrypoints.web import REPORTERS, PageError, Session, needs, page_language
+from console.entrypoints.incident_view import landing
+from console.entrypoints.web import REPORTERS, PageError, Session, needs
 from lianxin.auth import Role
 
 router = APIRouter()
@@ -48,34 +46,6 @@ def _deadline(typed: str) -> str:
         return typed
 
 
-async def _answered(
-    request: Request,
-    current: Session,
-    incident_id: UUID,
-    answer: Answer,
-    action: str,
-    form: Any,
-    fields: set[str],
-) -> Response:
-    if answer.status == 409:
-        # The state moved on (another user, a department's report): incidents says so in
-        # English; the page says it in the user's language.
-        t = translator(page_language(request))
-        return await page(
-            request,
-            current,
-            await load_incident(current, incident_id),
-            status_code=409,
-            action=action,
-            form=dict(form),
-            errors={},
-            form_error=t("loop.conflict"),
-        )
-    return await landing(
-        request, current, incident_id, answer, action=action, form=dict(form), fields=fields
-    )
-
-
 @router.post("/incidents/{incident_id}/assignments/{assignment_id}/extension-request")
 async def request_extension(
     incident_id: UUID,
@@ -94,9 +64,14 @@ async def request_extension(
     )
     if answer.status in (403, 404):  # another department's assignment, or none
         raise PageError(404, "not_found")
-    action = f"extension-request-{assignment_id}"
-    return await _answered(
-        request, current, incident_id, answer, action, form, {"reason", "resolve_by"}
+    return await landing(
+        request,
+        current,
+        incident_id,
+        answer,
+        action=f"extension-request-{assignment_id}",
+        form=dict(form),
+        fields={"reason", "resolve_by"},
     )
 
 
@@ -113,9 +88,14 @@ def _coordinator_step(step: str):
             f"/incidents/{incident_id}/assignments/{assignment_id}/{step}",
             _body(step, form),
         )
-        action = f"{step}-{assignment_id}"
-        return await _answered(
-            request, current, incident_id, answer, action, form, COORDINATOR_STEPS[step]
+        return await landing(
+            request,
+            current,
+            incident_id,
+            answer,
+            action=f"{step}-{assignment_id}",
+            form=dict(form),
+            fields=COORDINATOR_STEPS[step],
         )
 
     return take

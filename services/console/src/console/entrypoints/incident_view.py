@@ -16,6 +16,7 @@ from console.adapters import spans
 from console.adapters.services import Answer
 from console.domain.deadlines import assignment_deadline, remaining
 from console.domain.forms import field_errors
+from console.domain.i18n import translator
 from console.entrypoints.web import (
     COORDINATORS,
     REPORTERS,
@@ -72,6 +73,15 @@ async def _partners(current: Session, incident: dict) -> list[dict]:
         "incidents", f"/communities/{incident['community_code']}/partners"
     )
     return found.body if found.ok and isinstance(found.body, list) else []
+
+
+def _own_work(current: Session, incident: dict) -> bool:
+    """This user settled it locally: incidents lets someone else verify and rate it."""
+    if not incident.get("resolved_locally"):
+        return False
+    settled = [t for t in incident.get("timeline") or [] if t["action"] == "resolved_locally"]
+    me = current.principal.name or current.principal.subject
+    return bool(settled) and settled[-1]["actor"] == me
 
 
 async def _rating_link(request: Request, current: Session, incident: dict) -> dict | None:
@@ -142,6 +152,7 @@ async def page(
         community_names={p["code"]: p["name"] for p in partners},
         jaeger=spans.jaeger_url(trace_id) if trace_id else None,
         rating_link=rating_link,
+        own_work=_own_work(current, incident),
         action=form.get("action"),
         form=form.get("form", {}),
         errors=form.get("errors", {}),
@@ -167,7 +178,12 @@ async def landing(
         return RedirectResponse(f"/incidents/{then or incident_id}", status_code=303)
     if answer.status in (403, 404):  # not this user's to do, or not theirs to see
         raise PageError(answer.status, "forbidden" if answer.status == 403 else "not_found")
-    errors, message = field_errors(answer.body, fields, page_language(request))
+    lang = page_language(request)
+    errors, message = field_errors(answer.body, fields, lang)
+    if answer.status == 409 and lang != "en":
+        # The state moved on (another user, a department's report): incidents says so in
+        # English, the page in the user's language.
+        message = translator(lang)("loop.conflict")
     return await page(
         request,
         current,

@@ -32,12 +32,11 @@ _MAC_BYTES = 16
 
 @dataclass(frozen=True)
 class RatingLink:
+    """What a token names: the incident, the resolution it is for, and when it stops working."""
+
     incident_id: UUID
     resolved_at: datetime
-
-    @property
-    def expires_at(self) -> datetime:
-        return self.resolved_at + LIFETIME
+    expires_at: datetime
 
 
 def link_key(platform_secret: str) -> bytes:
@@ -67,8 +66,8 @@ def read_token(key: bytes, token: str) -> RatingLink:
     expected = hmac.new(key, body, hashlib.sha256).digest()[:_MAC_BYTES]
     if len(body) != 24 or not hmac.compare_digest(mac, expected):
         raise RuleBroken("token", "not a rating link of this platform")
-    micros = int.from_bytes(body[16:], "big")
-    return RatingLink(UUID(bytes=body[:16]), _EPOCH + timedelta(microseconds=micros))
+    resolved_at = _EPOCH + timedelta(microseconds=int.from_bytes(body[16:], "big"))
+    return RatingLink(UUID(bytes=body[:16]), resolved_at, resolved_at + LIFETIME)
 
 
 def token_hash(token: str) -> str:

@@ -340,8 +340,9 @@ def _on_assignment(name: str, body_model: type[BaseModel]):
         uow: IncidentsUnitOfWork = Depends(uow),
         principal: Principal = Depends(require(*GRID_STAFF)),
     ) -> IncidentOut:
-        incident = await commands.run_on_assignment(
-            uow, principal, incident_id, assignment_id, name, **body.model_dump()
+        inputs = body.model_dump()
+        incident = await commands.run(
+            uow, principal, incident_id, name, assignment_id=assignment_id, **inputs
         )
         return answer(incident, principal)
 

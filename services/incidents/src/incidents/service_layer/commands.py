@@ -58,7 +58,8 @@ async def report(
 
 
 # The grid's commands that need only the incident and the caller's input: the domain method
-# each runs, called with the input's fields by name, the actor and the time.
+# each runs, called with the input's fields by name, the actor and the time. The steps on one
+# department's part (withdraw, urge, decide on more time) take its `assignment_id` as input.
 ON_THE_INCIDENT = {
     "triage": Incident.triage,
     "resolve_locally": Incident.resolve_locally,
@@ -66,6 +67,9 @@ ON_THE_INCIDENT = {
     "follow_up": Incident.follow_up,
     "cancel": Incident.cancel,
     "anonymise": Incident.anonymise,
+    "withdraw": Incident.withdraw,
+    "urge": Incident.urge,
+    "decide_extension": Incident.decide_extension,
 }
 
 
@@ -142,33 +146,6 @@ async def reassign(
         )
 
     return await act(uow, principal, incident_id, "reassign", command, clock)
-
-
-# The coordinator's steps on one assignment that need only the incident and the input: the
-# domain method each runs, called with the assignment id, the input by name, actor and time.
-ON_THE_ASSIGNMENT = {
-    "withdraw": Incident.withdraw,
-    "urge": Incident.urge,
-    "decide_extension": Incident.decide_extension,
-}
-
-
-async def run_on_assignment(
-    uow: IncidentsUnitOfWork,
-    principal: Principal,
-    incident_id: UUID,
-    assignment_id: UUID,
-    name: str,
-    clock: Clock = utcnow,
-    **inputs: object,
-) -> Incident:
-    """One of `ON_THE_ASSIGNMENT`, e.g. `run_on_assignment(uow, p, id, a, "urge", note="…")`."""
-    step = ON_THE_ASSIGNMENT[name]
-
-    def command(incident: Incident, now: datetime) -> None:
-        step(incident, assignment_id, **inputs, actor=actor(principal), now=now)  # type: ignore[operator]
-
-    return await act(uow, principal, incident_id, name, command, clock)
 
 
 async def _service_levels(

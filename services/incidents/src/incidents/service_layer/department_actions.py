@@ -105,13 +105,10 @@ async def take(
     """The department (or the platform for it) takes one step on its own assignment."""
     action = ACTIONS[action_name]
 
-    def command(incident: Incident, now: datetime) -> None:
-        code = next(a.department_code for a in incident.assignments if a.id == assignment_id)
+    def step(incident: Incident, code: str, now: datetime) -> None:
         action.step(incident, assignment_id, code, text, now)
 
-    return await act_on_assignment(
-        uow, principal, assignment_id, action.name, command, clock, once=once
-    )
+    return await _on_own(uow, principal, assignment_id, action.name, step, clock, once)
 
 
 async def request_extension(
@@ -126,13 +123,28 @@ async def request_extension(
 ) -> Incident | None:
     """The department asks for more time on its own assignment (延期申请)."""
 
-    def command(incident: Incident, now: datetime) -> None:
-        code = next(a.department_code for a in incident.assignments if a.id == assignment_id)
+    def step(incident: Incident, code: str, now: datetime) -> None:
         incident.request_extension(assignment_id, code, reason, resolve_by, now)
 
-    return await act_on_assignment(
-        uow, principal, assignment_id, "request_extension", command, clock, once=once
-    )
+    return await _on_own(uow, principal, assignment_id, "request_extension", step, clock, once)
+
+
+async def _on_own(
+    uow: IncidentsUnitOfWork,
+    principal: Principal,
+    assignment_id: UUID,
+    name: str,
+    step: Callable[[Incident, str, datetime], None],
+    clock: Clock,
+    once: tuple[str, str] | None,
+) -> Incident | None:
+    """A step of the department that holds the assignment, as that department."""
+
+    def command(incident: Incident, now: datetime) -> None:
+        code = next(a.department_code for a in incident.assignments if a.id == assignment_id)
+        step(incident, code, now)
+
+    return await act_on_assignment(uow, principal, assignment_id, name, command, clock, once=once)
 
 
 async def apply_report_in(
