@@ -43,8 +43,14 @@ async def test_more_time_granted_is_stored_and_the_timers_follow_the_new_deadlin
     power = _department("power_supply")
     await department_actions.take(uow, power, part.id, "acknowledge", "", lambda: T0)
     later = part.resolve_by + timedelta(days=2)
-    await department_actions.request_extension(
-        uow, power, part.id, "等待配件", later, lambda: T0 + timedelta(hours=1)
+    await department_actions.take(
+        uow,
+        power,
+        part.id,
+        "request_extension",
+        "等待配件",
+        lambda: T0 + timedelta(hours=1),
+        resolve_by=later,
     )
     await commands.run(
         uow,

@@ -129,14 +129,16 @@ def test_more_time_granted_moves_the_deadline_and_is_counted() -> None:
     assert first_deadline is not None
     later = first_deadline + timedelta(days=3)
     with pytest.raises(Conflict):  # not before it is signed for
-        incident.request_extension(prop.id, "property", "需采购配件", later, NOW)
+        incident.request_extension(prop.id, "property", "需采购配件", NOW, resolve_by=later)
     incident.acknowledge(prop.id, "property", "", NOW)
     with pytest.raises(RuleBroken) as broken:
-        incident.request_extension(prop.id, "property", "需采购配件", first_deadline, NOW)
+        incident.request_extension(
+            prop.id, "property", "需采购配件", NOW, resolve_by=first_deadline
+        )
     assert broken.value.field == "resolve_by"
-    incident.request_extension(prop.id, "property", "需采购配件", later, NOW + HOUR)
+    incident.request_extension(prop.id, "property", "需采购配件", NOW + HOUR, resolve_by=later)
     with pytest.raises(Conflict):  # one request at a time
-        incident.request_extension(prop.id, "property", "again", later, NOW + HOUR)
+        incident.request_extension(prop.id, "property", "again", NOW + HOUR, resolve_by=later)
 
     incident.decide_extension(prop.id, True, "", "coordinator", NOW + 2 * HOUR)
 
@@ -183,7 +185,7 @@ def test_more_time_refused_keeps_the_deadline_and_needs_a_reason() -> None:
     incident.acknowledge(prop.id, "property", "", NOW)
     deadline = prop.resolve_by
     assert deadline is not None
-    incident.request_extension(prop.id, "property", "人手不足", deadline + HOUR, NOW)
+    incident.request_extension(prop.id, "property", "人手不足", NOW, resolve_by=deadline + HOUR)
     with pytest.raises(RuleBroken) as broken:
         incident.decide_extension(prop.id, False, "", "coordinator", NOW)
     assert broken.value.field == "note"

@@ -277,8 +277,9 @@ class DepartmentSteps:
         assignment_id: UUID,
         department_code: str,
         reason: str,
-        resolve_by: datetime,
         now: datetime,
+        *,
+        resolve_by: datetime,
     ) -> None:
         """The department asks for more time (延期申请): a later deadline, and why. Only once it
         signed for the case (it knows the work), one request at a time."""

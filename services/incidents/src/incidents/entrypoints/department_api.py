@@ -2,11 +2,10 @@
 actions on its own assignments, with a department-scoped token. One route per action of
 `department_actions.ACTIONS`; the paths keep their first words."""
 
-from datetime import datetime
 from uuid import UUID
 
 from fastapi import APIRouter, Depends
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime
 
 from incidents.entrypoints.api import NoteIn, ReasonIn, ResultIn, uow
 from incidents.entrypoints.schemas import IncidentOut, out
@@ -25,12 +24,21 @@ PATHS = {
     "return": "return",
     "start": "handle",
     "resolution": "report_result",
+    "extension-request": "request_extension",
 }
-BODIES = {"note": NoteIn, "reason": ReasonIn, "result": ResultIn}
+
+
+class ExtensionIn(ReasonIn):
+    # The deadline asked for, with its offset (e.g. 2026-12-01T18:00:00+08:00).
+    resolve_by: AwareDatetime
+
+
+# The body of each action: by its name where it takes more than its text, else by its text.
+BODIES = {"request_extension": ExtensionIn, "note": NoteIn, "reason": ReasonIn, "result": ResultIn}
 
 
 def _route(action: DepartmentAction):
-    body_model = BODIES[action.text]
+    body_model = BODIES.get(action.name) or BODIES[action.text]
 
     async def take(
         assignment_id: UUID,
@@ -39,7 +47,10 @@ def _route(action: DepartmentAction):
         principal: Principal = Depends(department),
     ) -> IncidentOut:
         text = getattr(body, action.text)
-        incident = await department_actions.take(uow, principal, assignment_id, action.name, text)
+        more = {name: getattr(body, name) for name in action.more}
+        incident = await department_actions.take(
+            uow, principal, assignment_id, action.name, text, **more
+        )
         return out(incident, principal, utcnow())  # type: ignore[arg-type]
 
     return take
@@ -54,24 +65,3 @@ for path, name in PATHS.items():
         name=name,
         description=ACTIONS[name].summary,
     )
-
-
-class ExtensionIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=2000)
-    # The deadline asked for, with its offset (e.g. 2026-12-01T18:00:00+08:00).
-    resolve_by: AwareDatetime
-
-
-@router.post("/assignments/{assignment_id}/extension-request", response_model=IncidentOut)
-async def request_extension(
-    assignment_id: UUID,
-    body: ExtensionIn,
-    uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(department),
-) -> IncidentOut:
-    """Ask for more time on one's own assignment (延期申请); the coordinator decides."""
-    resolve_by: datetime = body.resolve_by
-    incident = await department_actions.request_extension(
-        uow, principal, assignment_id, body.reason.strip(), resolve_by
-    )
-    return out(incident, principal, utcnow())  # type: ignore[arg-type]

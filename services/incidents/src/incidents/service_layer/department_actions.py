@@ -1,6 +1,6 @@
 """The one table of what a department does with its assignment, whatever the channel: its REST
 API, Open311's service request updates, or a report-in (报到) over NATS. Asking for more time
-(`request_extension`, REST or NATS) takes a deadline besides its text, so it stands beside it.
+(延期申请) takes a deadline besides its text (`more`).
 
 Each channel only names the action (`ACTIONS`) and passes its text; the table says which domain
 step runs, what input it needs, and what it leaves behind (timeline line, event, contract).
@@ -24,14 +24,14 @@ from lianxin.contracts import departments as report_in
 from lianxin.errors import ApplicationError, NotFound
 from lianxin.messaging.subscriber import Rejected
 
-Step = Callable[[Incident, UUID, str, str, datetime], None]
+Step = Callable[..., None]
 
 
 @dataclass(frozen=True)
 class DepartmentAction:
     name: str
     summary: str
-    # The domain step: (incident, assignment id, department code, text, now).
+    # The domain step: (incident, assignment id, department code, text, now, **more).
     step: Step
     # The text it takes: a note, a reason or a result (the domain step says if it may be empty).
     text: str
@@ -40,6 +40,8 @@ class DepartmentAction:
     event: type
     # How a department's system says it over NATS.
     report_in: type[EventData]
+    # The inputs it takes besides its text, by name (the same in the REST body and report-in).
+    more: tuple[str, ...] = ()
 
     @property
     def contract(self) -> type[EventData]:
@@ -87,6 +89,16 @@ ACTIONS: dict[str, DepartmentAction] = {
             events.DepartmentReportedResult,
             report_in.ResultReportedIn,
         ),
+        DepartmentAction(
+            "request_extension",
+            "Ask for more time, until `resolve_by`, and why (延期申请).",
+            Incident.request_extension,
+            "reason",
+            "extension_requested",
+            events.ExtensionRequested,
+            report_in.ExtensionRequestReportedIn,
+            more=("resolve_by",),
+        ),
     )
 }
 BY_REPORT_IN: dict[type[EventData], DepartmentAction] = {a.report_in: a for a in ACTIONS.values()}
@@ -101,50 +113,19 @@ async def take(
     clock: Clock = utcnow,
     *,
     once: tuple[str, str] | None = None,
+    **more: object,
 ) -> Incident | None:
-    """The department (or the platform for it) takes one step on its own assignment."""
+    """The department (or the platform for it) takes one step on its own assignment; `more`
+    are the inputs the action names besides its text."""
     action = ACTIONS[action_name]
-
-    def step(incident: Incident, code: str, now: datetime) -> None:
-        action.step(incident, assignment_id, code, text, now)
-
-    return await _on_own(uow, principal, assignment_id, action.name, step, clock, once)
-
-
-async def request_extension(
-    uow: IncidentsUnitOfWork,
-    principal: Principal,
-    assignment_id: UUID,
-    reason: str,
-    resolve_by: datetime,
-    clock: Clock = utcnow,
-    *,
-    once: tuple[str, str] | None = None,
-) -> Incident | None:
-    """The department asks for more time on its own assignment (延期申请)."""
-
-    def step(incident: Incident, code: str, now: datetime) -> None:
-        incident.request_extension(assignment_id, code, reason, resolve_by, now)
-
-    return await _on_own(uow, principal, assignment_id, "request_extension", step, clock, once)
-
-
-async def _on_own(
-    uow: IncidentsUnitOfWork,
-    principal: Principal,
-    assignment_id: UUID,
-    name: str,
-    step: Callable[[Incident, str, datetime], None],
-    clock: Clock,
-    once: tuple[str, str] | None,
-) -> Incident | None:
-    """A step of the department that holds the assignment, as that department."""
 
     def command(incident: Incident, now: datetime) -> None:
         code = next(a.department_code for a in incident.assignments if a.id == assignment_id)
-        step(incident, code, now)
+        action.step(incident, assignment_id, code, text, now, **more)
 
-    return await act_on_assignment(uow, principal, assignment_id, name, command, clock, once=once)
+    return await act_on_assignment(
+        uow, principal, assignment_id, action.name, command, clock, once=once
+    )
 
 
 async def apply_report_in(
@@ -162,31 +143,23 @@ async def apply_report_in(
     forgery, rejected like anything that can never apply.
     """
     action = BY_REPORT_IN.get(type(data))
-    extension = isinstance(data, report_in.ExtensionRequestReportedIn)
-    if action is None and not extension:
+    if action is None:
         raise Rejected(f"{event.type} is not a department's report-in")
     if data.nats_subject() != subject:
         raise Rejected(f"{subject} carries a report-in for {data.nats_subject()}")
     code = data.department_code  # type: ignore[attr-defined]
     department = Principal(f"department:{code}", Role.DEPARTMENT_OPERATOR, Scope(department=code))
-    assignment_id = data.assignment_id  # type: ignore[attr-defined]
     try:
-        if isinstance(data, report_in.ExtensionRequestReportedIn):
-            await request_extension(
-                uow,
-                department,
-                assignment_id,
-                data.reason,
-                data.resolve_by,
-                clock,
-                once=(consumer, event.id),
-            )
-        else:
-            assert action is not None
-            text = getattr(data, action.text)
-            await take(
-                uow, department, assignment_id, action.name, text, clock, once=(consumer, event.id)
-            )
+        await take(
+            uow,
+            department,
+            data.assignment_id,  # type: ignore[attr-defined]
+            action.name,
+            getattr(data, action.text),
+            clock,
+            once=(consumer, event.id),
+            **{name: getattr(data, name) for name in action.more},
+        )
     except NotFound as missing:
         held = f"{code} holds no assignment {data.assignment_id}"  # type: ignore[attr-defined]
         raise Rejected(f"{held}: another department's, or none") from missing
