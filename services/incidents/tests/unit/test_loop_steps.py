@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from incidents.domain import events
+from incidents.domain.assignments import Assignment
 from incidents.domain.incident import Incident
 from incidents.domain.rates import AssignmentFacts, IncidentFacts, rates
 from incidents.domain.rating_links import LIFETIME, link_key, make_token, read_token
@@ -35,6 +36,11 @@ def _whistled(*codes: str) -> Incident:
     return incident
 
 
+def _to_property() -> tuple[Incident, Assignment]:
+    incident = _whistled("property")
+    return incident, incident.assignments[0]
+
+
 def test_withdrawing_the_idle_co_handler_resolves_an_incident_its_lead_finished() -> None:
     """Defect 2: the lead resolved, a co-handler nobody acts for kept it 已吹哨 for ever."""
     incident = _whistled("power_supply", "property")
@@ -53,8 +59,7 @@ def test_withdrawing_the_idle_co_handler_resolves_an_incident_its_lead_finished(
 
 
 def test_withdrawing_every_part_gives_the_incident_back_to_the_grid() -> None:
-    incident = _whistled("property")
-    [prop] = incident.assignments
+    incident, prop = _to_property()
     incident.withdraw(prop.id, "误派", "coordinator", NOW)
     assert incident.status is IncidentStatus.ACCEPTED
     incident.resolve_locally("物业经理上门处理", "grid_leader", NOW + HOUR)
@@ -91,8 +96,7 @@ def test_reassigning_a_held_part_tells_the_old_department_and_dispatches_the_new
 
 
 def test_reassigning_a_returned_part_reroutes_it_as_before() -> None:
-    incident = _whistled("property")
-    [prop] = incident.assignments
+    incident, prop = _to_property()
     incident.return_assignment(prop.id, "property", "不属本单位", NOW)
     incident.reassign(prop.id, "housing", "", "coordinator", NOW)
     assert prop.status is AssignmentStatus.REROUTED
@@ -110,8 +114,7 @@ def test_reassigning_to_itself_or_a_department_already_in_it_is_refused() -> Non
 
 
 def test_urging_leaves_a_line_and_a_message_for_the_department() -> None:
-    incident = _whistled("property")
-    [prop] = incident.assignments
+    incident, prop = _to_property()
     incident.urge(prop.id, "居民反映仍未处理", "coordinator", NOW + HOUR)
     assert incident.timeline[-1].action == "urged"
     [urged] = incident.events
@@ -123,8 +126,7 @@ def test_urging_leaves_a_line_and_a_message_for_the_department() -> None:
 
 
 def test_more_time_granted_moves_the_deadline_and_is_counted() -> None:
-    incident = _whistled("property")
-    [prop] = incident.assignments
+    incident, prop = _to_property()
     first_deadline = prop.resolve_by
     assert first_deadline is not None
     later = first_deadline + timedelta(days=3)
@@ -180,8 +182,7 @@ def test_more_time_granted_moves_the_deadline_and_is_counted() -> None:
 
 
 def test_more_time_refused_keeps_the_deadline_and_needs_a_reason() -> None:
-    incident = _whistled("property")
-    [prop] = incident.assignments
+    incident, prop = _to_property()
     incident.acknowledge(prop.id, "property", "", NOW)
     deadline = prop.resolve_by
     assert deadline is not None
@@ -227,8 +228,7 @@ def test_whoever_resolved_it_locally_may_neither_verify_nor_rate_it() -> None:
 
 
 def test_the_residents_link_rates_once_for_its_own_resolution_until_it_expires() -> None:
-    incident = _whistled("property")
-    [prop] = incident.assignments
+    incident, prop = _to_property()
     incident.report_result(prop.id, "property", "done", NOW)
     resolved_at = incident.resolved_at
     assert resolved_at is not None

@@ -28,10 +28,9 @@ from console.entrypoints.web import (
     render,
 )
 from console.entrypoints.web import session as signed_in
-from lianxin.auth import Role
 
 router = APIRouter()
-# The steps on one department's part first: the department's own steps below take any path.
+# The steps on one department's part (改派, 撤回, 催办, 延期, and the department's own).
 router.include_router(assignment_pages.router)
 # The resident's rating page: public, its link is its credential.
 router.include_router(rating_pages.router)
@@ -130,69 +129,6 @@ async def incident_fragment(
 ) -> Response:
     """The live part of the page, fetched again when an event about the incident arrives."""
     return await page(request, current, await load_incident(current, incident_id), "_incident.html")
-
-
-@router.post("/incidents/{incident_id}/assignments/{assignment_id}/reroute")
-async def reroute(
-    incident_id: UUID, assignment_id: UUID, request: Request, current: Session = Depends(signed_in)
-) -> Response:
-    """Send an assignment its department returned to another department."""
-    form = await request.form()
-    answer = await current.services.post(
-        "incidents",
-        f"/incidents/{incident_id}/assignments/{assignment_id}/reroute",
-        {"department_code": form.get("department_code", "")},
-    )
-    return await landing(
-        request,
-        current,
-        incident_id,
-        answer,
-        action=f"reroute-{assignment_id}",
-        form=dict(form),
-        fields={"department_code"},
-    )
-
-
-# A department without a system of its own works its assignments here: each step, and the one
-# field incidents' department API takes for it.
-DEPARTMENT_STEPS = {
-    "acknowledgement": "note",
-    "return": "reason",
-    "start": "note",
-    "resolution": "result",
-}
-
-
-@router.post("/incidents/{incident_id}/assignments/{assignment_id}/{step}")
-async def department_step(
-    incident_id: UUID,
-    assignment_id: UUID,
-    step: str,
-    request: Request,
-    current: Session = Depends(needs(Role.DEPARTMENT_OPERATOR)),
-) -> Response:
-    """Sign for, return, start or resolve one's own department's assignment."""
-    if step not in DEPARTMENT_STEPS:
-        raise PageError(404, "not_found")
-    field = DEPARTMENT_STEPS[step]
-    form = await request.form()
-    answer = await current.services.post(
-        "incidents",
-        f"/assignments/{assignment_id}/{step}",
-        {field: str(form.get(field, "")).strip()},
-    )
-    if answer.status in (403, 404):  # another department's assignment, or none
-        raise PageError(404, "not_found")
-    return await landing(
-        request,
-        current,
-        incident_id,
-        answer,
-        action=f"{step}-{assignment_id}",
-        form=dict(form),
-        fields={field},
-    )
 
 
 @router.post("/incidents/{incident_id}/merge-into/{target_id}")

@@ -236,17 +236,6 @@ def _simple(name: str, body_model: type[BaseModel]):
     return command
 
 
-for path, name, body_model, summary in SIMPLE_COMMANDS:
-    router.add_api_route(
-        f"/incidents/{{incident_id}}/{path}",
-        _simple(name, body_model),
-        methods=["POST"],
-        response_model=IncidentOut,
-        name=name,
-        description=summary,
-    )
-
-
 @router.post("/incidents/{incident_id}/anonymisation", response_model=IncidentOut)
 async def anonymise(
     incident_id: UUID,
@@ -318,8 +307,8 @@ async def reassign(
 
 
 # The coordinator's steps on one assignment that take the body's fields as they are: the path
-# under /incidents/{id}/assignments/{assignment_id}/, the command
-# (`commands.ON_THE_ASSIGNMENT`), its body, and what it is.
+# under /incidents/{id}/assignments/{assignment_id}/, the command (`commands.ON_THE_INCIDENT`,
+# given the assignment's id), its body, and what it is.
 ASSIGNMENT_COMMANDS = [
     ("withdrawal", "withdraw", ReasonIn, "Withdraw one department's part (撤回)."),
     ("urging", "urge", NoteIn, "Urge the department on its part (催办)."),
@@ -349,15 +338,20 @@ def _on_assignment(name: str, body_model: type[BaseModel]):
     return command
 
 
-for path, name, body_model, summary in ASSIGNMENT_COMMANDS:
-    router.add_api_route(
-        f"/incidents/{{incident_id}}/assignments/{{assignment_id}}/{path}",
-        _on_assignment(name, body_model),
-        methods=["POST"],
-        response_model=IncidentOut,
-        name=name,
-        description=summary,
-    )
+# Both tables' routes, under /incidents/{incident_id}/.
+for factory, table, under in (
+    (_simple, SIMPLE_COMMANDS, ""),
+    (_on_assignment, ASSIGNMENT_COMMANDS, "assignments/{assignment_id}/"),
+):
+    for path, name, body_model, summary in table:
+        router.add_api_route(
+            f"/incidents/{{incident_id}}/{under}{path}",
+            factory(name, body_model),
+            methods=["POST"],
+            response_model=IncidentOut,
+            name=name,
+            description=summary,
+        )
 
 
 @router.get("/incidents/{incident_id}/rating-link", response_model=RatingLinkOut)
