@@ -143,8 +143,8 @@ async def test_an_unknown_department_or_micro_grid_is_a_broken_rule(uow: FakeUni
     assert broken.value.field == "micro_grid_code"
     incident = await _whistled(uow)
     with pytest.raises(RuleBroken) as broken:
-        await commands.reroute(uow, COORDINATOR, incident.id, incident.assignments[0].id, "zoo")
-    assert broken.value.field == "department_codes"
+        await commands.reassign(uow, COORDINATOR, incident.id, incident.assignments[0].id, "zoo")
+    assert broken.value.field == "department_code"
 
 
 async def test_no_more_households_are_affected_than_the_grid_holds(uow: FakeUnitOfWork) -> None:

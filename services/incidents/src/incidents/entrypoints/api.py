@@ -92,10 +92,6 @@ class SharingIn(BaseModel):
     reason: str = Field(default="", max_length=2000)
 
 
-class RerouteIn(BaseModel):
-    department_code: str = Field(min_length=1, max_length=64)
-
-
 class ReassignIn(BaseModel):
     department_code: str = Field(min_length=1, max_length=64)
     reason: str = Field(default="", max_length=2000)
@@ -271,23 +267,10 @@ async def merge(
     return answer(incident, principal)
 
 
+# `reroute`, the first word, was for a returned part only; reassigning does that too.
 @router.post(
     "/incidents/{incident_id}/assignments/{assignment_id}/reroute", response_model=IncidentOut
 )
-async def reroute(
-    incident_id: UUID,
-    assignment_id: UUID,
-    body: RerouteIn,
-    uow: IncidentsUnitOfWork = Depends(uow),
-    principal: Principal = Depends(require(*GRID_STAFF)),
-):
-    """Send an assignment a department returned to another department."""
-    incident = await commands.reroute(
-        uow, principal, incident_id, assignment_id, body.department_code
-    )
-    return answer(incident, principal)
-
-
 @router.post(
     "/incidents/{incident_id}/assignments/{assignment_id}/reassignment",
     response_model=IncidentOut,
@@ -299,7 +282,8 @@ async def reassign(
     uow: IncidentsUnitOfWork = Depends(uow),
     principal: Principal = Depends(require(*GRID_STAFF)),
 ):
-    """Give one department's part to another department (改派), held or returned."""
+    """Give one department's part to another department (改派): one it returned (rerouted),
+    or one it still holds (it is told to stop)."""
     incident = await commands.reassign(
         uow, principal, incident_id, assignment_id, body.department_code, body.reason
     )

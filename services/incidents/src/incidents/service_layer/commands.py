@@ -1,7 +1,7 @@
-"""What the grid's people do with incidents: report, triage, handle locally, whistle, reroute,
-reassign, withdraw and urge one department's part, decide on its request for more time, verify,
-follow up, cancel, anonymise, share and merge. Each but the report (which creates the incident)
-goes through `pipeline.act`."""
+"""What the grid's people do with incidents: report, triage, handle locally, whistle,
+reassign (or reroute a returned part), withdraw and urge one department's part, decide on its
+request for more time, verify, follow up, cancel, anonymise, share and merge. Each but the
+report (which creates the incident) goes through `pipeline.act`."""
 
 from __future__ import annotations
 
@@ -107,23 +107,6 @@ async def escalate(
         incident.escalate(department_codes, lead, actor(principal), now, service_levels=levels)
 
     return await act(uow, principal, incident_id, "escalate", command, clock)
-
-
-async def reroute(
-    uow: IncidentsUnitOfWork,
-    principal: Principal,
-    incident_id: UUID,
-    assignment_id: UUID,
-    department_code: str,
-    clock: Clock = utcnow,
-) -> Incident:
-    """Send a returned assignment to another department."""
-
-    async def command(incident: Incident, now: datetime) -> None:
-        [level] = (await _service_levels(uow, incident, [department_code])).values()
-        incident.reroute(assignment_id, department_code, actor(principal), now, service_level=level)
-
-    return await act(uow, principal, incident_id, "reroute", command, clock)
 
 
 async def reassign(
