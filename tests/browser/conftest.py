@@ -86,3 +86,21 @@ class Console:
     def close(self) -> None:
         assert not self.errors, self.errors
         self.context.close()
+
+
+def report_incident(demo_platform: Platform, **extra) -> str:
+    """An incident the grid leader reported in grid tpj-g01, by the API; returns its id."""
+    leader = demo_platform.token("tpj-g01-leader", PASSWORD)
+    with demo_platform.http("incidents", leader) as incidents:
+        reported = incidents.post(
+            "/incidents",
+            json={
+                "micro_grid_code": "tpj-g01-m01",
+                "category": "power_supply",
+                "urgency": "general",
+                "description": "3 号楼楼道灯不亮",
+                **extra,
+            },
+        )
+    assert reported.status_code == 201, reported.text
+    return reported.json()["id"]

@@ -8,8 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from lianxin.demo.accounts import PASSWORD
-from tests.browser.conftest import PHONE, Console
+from tests.browser.conftest import PHONE, Console, report_incident
 from tests.conftest import Platform
 
 pytestmark = pytest.mark.e2e
@@ -180,21 +179,12 @@ def test_the_dashboard_follows_the_event_stream_and_redraws_its_chart(
     desk.evaluate("document.querySelector('[data-chart=trend]').dataset.before = '1'")
     _mark_document(desk)
 
-    leader = demo_platform.token("tpj-g01-leader", PASSWORD)
-    with demo_platform.http("incidents", leader) as incidents:
-        reported = incidents.post(
-            "/incidents",
-            json={
-                "micro_grid_code": "tpj-g01-m01",
-                "category": "landscaping",
-                "urgency": "general",
-                "description": "小区行道树倒伏, 压住两辆车",
-            },
-        )
-    assert reported.status_code == 201, reported.text
+    reported = report_incident(
+        demo_platform, category="landscaping", description="小区行道树倒伏, 压住两辆车"
+    )
 
     expect(desk.locator("[data-count=open]")).to_have_text("1", timeout=LIVE)
-    recent = desk.locator(f"#recent [data-incident-id='{reported.json()['id']}']")
+    recent = desk.locator(f"#recent [data-incident-id='{reported}']")
     expect(recent).to_have_count(1, timeout=LIVE)
     # The rates card came back with the page's parts and its chart was drawn again.
     fresh = desk.locator("[data-chart=trend][data-drawn]:not([data-before]) svg")

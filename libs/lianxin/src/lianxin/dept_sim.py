@@ -6,6 +6,9 @@ resolved again; a cancelled one (or a type it does not know) only acked. Reports
 `report.<code>.…` with the documented id recipe as `Nats-Msg-Id`, and with the trace context of
 its own span, a child of the whistle's (the guide's trace rule for a system that traces). It
 does not use the platform's own messaging code: only the documented JSON contract.
+
+A reassigned or withdrawn assignment is dropped like a cancelled one (later news of it is only
+acked); an urge and a decision on more time are logged, and the work goes on as it was.
 """
 
 from __future__ import annotations
@@ -30,8 +33,21 @@ WHISTLE = "cn.lianxin.incidents.assignment."
 STEPS: dict[str, tuple[str, ...]] = {
     WHISTLE + "dispatched.v1": ("acknowledged", "resolved"),
     WHISTLE + "reopened.v1": ("resolved",),
-    WHISTLE + "cancelled.v1": (),
 }
+# Whistles that take the assignment away: stop working on it.
+STOP = {WHISTLE + kind + ".v1" for kind in ("cancelled", "reassigned", "withdrawn")}
+stopped: set[str] = set()  # assignments taken away, in memory only
+
+
+def steps_for(whistle: dict) -> tuple[str, ...]:
+    """The reports to send for this whistle; none for an assignment taken away, an urge, a
+    decision on more time, or a type the simulator does not know."""
+    assignment_id = whistle["data"]["assignment_id"]
+    if whistle["type"] in STOP:
+        stopped.add(assignment_id)
+    if assignment_id in stopped:
+        return ()
+    return STEPS.get(whistle["type"], ())
 
 
 def report_id(assignment_id: str, kind: str, whistle_id: str) -> str:
@@ -86,7 +102,6 @@ async def send_report(js, code: str, kind: str, whistle: dict, **fields: str) ->
 
 async def handle(js, code: str, msg, resolve_after: float) -> None:
     whistle = json.loads(msg.data)
-    assignment = whistle["data"]
     parent = propagate.extract(dict(msg.headers or {}))
     with tracer.start_as_current_span(
         f"{msg.subject} process",
@@ -99,13 +114,17 @@ async def handle(js, code: str, msg, resolve_after: float) -> None:
             "messaging.consumer.group.name": f"dept_{code}",
         },
     ):
-        steps = STEPS.get(whistle["type"], ())
-        log.info("%s %s: %s", whistle["type"], assignment["assignment_id"], " ".join(steps))
-        for kind in steps:
-            if kind == "resolved":
-                await asyncio.sleep(resolve_after)
-            await send_report(js, code, kind, whistle, **FIELDS[kind](code))
+        await act(js, code, whistle, resolve_after)
     await msg.ack()
+
+
+async def act(js, code: str, whistle: dict, resolve_after: float) -> None:
+    steps = steps_for(whistle)
+    log.info("%s %s: %s", whistle["type"], whistle["data"]["assignment_id"], " ".join(steps))
+    for kind in steps:
+        if kind == "resolved":
+            await asyncio.sleep(resolve_after)
+        await send_report(js, code, kind, whistle, **FIELDS[kind](code))
 
 
 async def run(

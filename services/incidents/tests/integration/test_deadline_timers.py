@@ -51,6 +51,12 @@ async def seed(uow: IncidentsUnitOfWork) -> None:
 
 
 async def whistle(uow: IncidentsUnitOfWork):
+    return (await whistled(uow)).assignments[0]
+
+
+async def whistled(uow: IncidentsUnitOfWork, *codes: str):
+    """The transformer, reported and whistled to `codes` (the power company), the first leading."""
+    codes = codes or ("power_supply",)
     incident = await commands.report(
         uow,
         PLATFORM,
@@ -66,11 +72,11 @@ async def whistle(uow: IncidentsUnitOfWork):
         uow,
         PLATFORM,
         incident.id,
-        department_codes=["power_supply"],
-        lead_department_code=None,
+        department_codes=list(codes),
+        lead_department_code=codes[0],
         clock=lambda: T0,
     )
-    return incident.assignments[0]
+    return incident
 
 
 async def steps(uow: IncidentsUnitOfWork, incident_id) -> list[tuple[str, str]]:

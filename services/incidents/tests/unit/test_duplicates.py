@@ -66,7 +66,7 @@ def test_only_incidents_that_can_take_a_duplicate_in_are_candidates(
     open_.merge(merged, "coordinator", clock.now)
     cancelled.cancel("mistake", "coordinator", clock.now)
     closed.resolve_locally("trimmed", "grid", clock.now)
-    closed.verify("grid", "", clock.now)
+    closed.verify("grid_leader", "", clock.now)
     closed.follow_up("satisfied", "", "resident", clock.now)
     new = report(**TREE)
     assert candidates(new, [merged, cancelled, closed, open_]) == [open_]

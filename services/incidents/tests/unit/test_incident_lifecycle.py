@@ -364,7 +364,7 @@ def test_feedback_needs_a_known_rating_and_a_complaint_needs_a_comment(
 ) -> None:
     incident = report()
     incident.resolve_locally("done", "grid", NOW)
-    incident.verify("grid", "", NOW)
+    incident.verify("grid_leader", "", NOW)
     with pytest.raises(RuleBroken) as broken:
         incident.follow_up("meh", "", "resident", NOW)
     assert broken.value.field == "rating"
@@ -476,7 +476,7 @@ def test_a_merged_duplicate_adds_its_households_and_shares_the_outcome(
     assert isinstance(merged, events.IncidentMerged)
     assert (merged.duplicate_id, merged.affected_households) == (duplicate.id, 42)
     primary.resolve_locally("done", "grid", NOW)
-    primary.verify("grid", "", NOW)
+    primary.verify("grid_leader", "", NOW)
     primary.follow_up("satisfied", "", "resident", NOW)
     closed = primary.events[-1]
     assert isinstance(closed, events.IncidentClosed) and closed.merged_incident_ids == [

@@ -5,6 +5,7 @@ for the result)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar
 from uuid import UUID
 
@@ -56,3 +57,13 @@ class HandlingReportedIn(ReportIn):
     SUBJECT: ClassVar[str] = "report.{department_code}.assignment_started"
 
     note: str = ""
+
+
+class ExtensionRequestReportedIn(ReportIn):
+    """The department asks for more time (延期申请): until `resolve_by`, and why."""
+
+    TYPE: ClassVar[str] = "cn.lianxin.departments.assignment.extension_requested.v1"
+    SUBJECT: ClassVar[str] = "report.{department_code}.extension_requested"
+
+    reason: str = Field(min_length=1)
+    resolve_by: datetime

@@ -302,3 +302,75 @@ class LadderClimbed(DeadlineBreach):
     rung: Rung
     wartime: bool
     at: datetime
+
+
+class AssignmentReassigned(DepartmentEvent):
+    """The coordinator gave the assignment to another department (改派): stop working on it."""
+
+    TYPE: ClassVar[str] = "cn.lianxin.incidents.assignment.reassigned.v1"
+    SUBJECT: ClassVar[str] = "dispatch.{department_code}.assignment_reassigned"
+
+    to_department_code: str
+    new_assignment_id: UUID
+    reason: str
+    actor: str
+    at: datetime
+
+
+class AssignmentWithdrawn(DepartmentEvent):
+    """The coordinator withdrew the department's part (撤回): stop working on it."""
+
+    TYPE: ClassVar[str] = "cn.lianxin.incidents.assignment.withdrawn.v1"
+    SUBJECT: ClassVar[str] = "dispatch.{department_code}.assignment_withdrawn"
+
+    reason: str
+    actor: str
+    at: datetime
+
+
+class AssignmentUrged(DepartmentEvent):
+    """The coordinator urges the department on its assignment (催办)."""
+
+    TYPE: ClassVar[str] = "cn.lianxin.incidents.assignment.urged.v1"
+    SUBJECT: ClassVar[str] = "dispatch.{department_code}.assignment_urged"
+
+    note: str
+    # The deadline the department is held to (null for assignments from before deadlines).
+    resolve_by: datetime | None
+    actor: str
+    at: datetime
+
+
+class ExtensionRequested(DepartmentEvent):
+    """The department asked for more time (延期申请); the coordinator decides."""
+
+    SUBJECT: ClassVar[str] = "incidents.assignment.extension_requested"
+
+    reason: str
+    resolve_by: datetime
+    current_resolve_by: datetime | None
+    at: datetime
+
+
+class ExtensionGranted(DepartmentEvent):
+    """More time given: `resolve_by` is the assignment's deadline from now on."""
+
+    TYPE: ClassVar[str] = "cn.lianxin.incidents.assignment.extension_granted.v1"
+    SUBJECT: ClassVar[str] = "dispatch.{department_code}.extension_granted"
+
+    resolve_by: datetime
+    note: str
+    actor: str
+    at: datetime
+
+
+class ExtensionRefused(DepartmentEvent):
+    """More time refused, with the reason: `resolve_by` stays the deadline."""
+
+    TYPE: ClassVar[str] = "cn.lianxin.incidents.assignment.extension_refused.v1"
+    SUBJECT: ClassVar[str] = "dispatch.{department_code}.extension_refused"
+
+    resolve_by: datetime | None
+    note: str
+    actor: str
+    at: datetime

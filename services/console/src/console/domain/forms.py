@@ -39,6 +39,9 @@ ZH_BY_TYPE: dict[str, str] = {
     "photo_count": "每个事件最多 {max} 张照片",
     "unknown_building": "不是该微网格的楼栋",
     "unknown_unit": "不是该楼栋的单元",
+    "same_department": "请选择另一个部门",
+    "department_taken": "该部门已在办理此事件",
+    "deadline_not_later": "应晚于现在的办结时限",
 }
 ZH_UNKNOWN = "填写有误"
 

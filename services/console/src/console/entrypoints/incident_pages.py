@@ -8,21 +8,18 @@ refuses, shows its problem+json `errors` beside the fields they name.
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
-from console.adapters import spans
 from console.adapters.services import Answer
-from console.domain.deadlines import assignment_deadline, remaining
 from console.domain.forms import field_errors
 from console.domain.i18n import translator
-from console.entrypoints import photo_pages
+from console.entrypoints import assignment_pages, photo_pages, rating_pages
+from console.entrypoints.incident_view import landing, load_incident, page
 from console.entrypoints.web import (
-    COORDINATORS,
     REPORTERS,
     PageError,
     Session,
@@ -31,9 +28,12 @@ from console.entrypoints.web import (
     render,
 )
 from console.entrypoints.web import session as signed_in
-from lianxin.auth import Role
 
 router = APIRouter()
+# The steps on one department's part (改派, 撤回, 催办, 延期, and the department's own).
+router.include_router(assignment_pages.router)
+# The resident's rating page: public, its link is its credential.
+router.include_router(rating_pages.router)
 
 REPORT_FIELDS = {
     "micro_grid_code",
@@ -46,8 +46,6 @@ REPORT_FIELDS = {
     "contact_consent",
 }
 URGENCIES = ("emergency", "utilities", "general", "complex")
-OPEN = {"reported", "accepted", "escalated", "resolved", "verified"}
-RATINGS = ("satisfied", "basically_satisfied", "unsatisfied")
 
 
 async def _report_choices(current: Session) -> dict[str, Any]:
@@ -133,118 +131,11 @@ def _number(value: Any) -> Any:
     return int(text) if text.lstrip("-").isdigit() else text
 
 
-async def _incident(current: Session, incident_id: UUID) -> dict:
-    answer = await current.services.get("incidents", f"/incidents/{incident_id}")
-    if answer.status in (403, 404, 422):
-        raise PageError(404, "not_found")
-    if not answer.ok:
-        raise PageError(503, "not_found")
-    return answer.body
-
-
-async def _escalation_choices(current: Session, incident: dict) -> dict[str, Any]:
-    """The departments to whistle to, with the routing rule's suggestion pre-selected (or, until
-    incidents has routing rules, the first department that handles the incident's category)."""
-    departments, suggestion = await asyncio.gather(
-        current.services.get("incidents", "/departments"),
-        current.services.get("incidents", f"/incidents/{incident['id']}/routing-suggestion"),
-    )
-    listed = departments.body if departments.ok else []
-    limits = None
-    if suggestion.ok and isinstance(suggestion.body, dict):
-        lead = suggestion.body.get("lead_department_code")
-        co = list(suggestion.body.get("co_handler_codes") or [])
-        limits = suggestion.body
-    else:
-        handles = [d["code"] for d in listed if incident["category"] in d["categories"]]
-        lead, co = (handles[0] if handles else None), []
-    return {
-        "departments": listed,
-        "suggested_lead": lead,
-        "suggested": {lead, *co} - {None},
-        "limits": limits,
-    }
-
-
-async def _partners(current: Session, incident: dict) -> list[dict]:
-    """The communities a coordinator may share this open incident with (its community's
-    alliance partners); none for those who may not share it."""
-    if not current.may(*COORDINATORS) or incident["status"] not in OPEN:
-        return []
-    found = await current.services.get(
-        "incidents", f"/communities/{incident['community_code']}/partners"
-    )
-    return found.body if found.ok and isinstance(found.body, list) else []
-
-
-def _view(incident: dict) -> dict:
-    """The incident with each assignment's live deadline."""
-    now = datetime.now(UTC)
-    assignments = []
-    for assignment in incident.get("assignments") or []:
-        deadline = assignment_deadline(assignment)
-        assignments.append({**assignment, "deadline": deadline, "left": remaining(deadline, now)})
-    return {**incident, "assignments": assignments}
-
-
-async def _page(
-    request: Request,
-    current: Session,
-    incident: dict,
-    template: str = "incident.html",
-    status_code: int = 200,
-    **form: Any,
-) -> Response:
-    choices: dict[str, Any] = {
-        "departments": [],
-        "suggested_lead": None,
-        "suggested": set(),
-        "limits": None,
-    }
-    duplicates: list[dict] = []
-    if current.may(*REPORTERS) and incident["status"] in {"reported", "accepted"}:
-        choices, found = await asyncio.gather(
-            _escalation_choices(current, incident),
-            current.services.get("incidents", f"/incidents/{incident['id']}/duplicates"),
-        )
-        duplicates = found.body if found.ok and isinstance(found.body, list) else []
-    else:
-        listed = await current.services.get("incidents", "/departments")
-        choices["departments"] = listed.body if listed.ok else []
-    partners = await _partners(current, incident)
-    trace_id = incident.get("trace_id")
-    return render(
-        request,
-        template,
-        status_code,
-        incident=_view(incident),
-        may_report=current.may(*REPORTERS),
-        # incidents lets grid leaders whistle too (its GRID_STAFF): the same roles as reporting.
-        may_escalate=current.may(*REPORTERS),
-        ratings=RATINGS,
-        department_names={d["code"]: d for d in choices["departments"]},
-        duplicates=duplicates,
-        may_coordinate=current.may(*COORDINATORS),
-        my_department=current.principal.scope.department
-        if current.may(Role.DEPARTMENT_OPERATOR)
-        else None,
-        partners=partners,
-        photos=await photo_pages.for_page(request, current, incident),
-        community_names={p["code"]: p["name"] for p in partners},
-        jaeger=spans.jaeger_url(trace_id) if trace_id else None,
-        action=form.get("action"),
-        form=form.get("form", {}),
-        errors=form.get("errors", {}),
-        form_error=form.get("form_error"),
-        **choices,
-    )
-
-
 @router.get("/incidents/{incident_id}", response_class=HTMLResponse)
 async def incident_page(
     incident_id: UUID, request: Request, current: Session = Depends(signed_in)
 ) -> Response:
-    return await _page(request, current, await _incident(current, incident_id))
+    return await page(request, current, await load_incident(current, incident_id))
 
 
 @router.get("/incidents/{incident_id}/fragment", response_class=HTMLResponse)
@@ -252,100 +143,7 @@ async def incident_fragment(
     incident_id: UUID, request: Request, current: Session = Depends(signed_in)
 ) -> Response:
     """The live part of the page, fetched again when an event about the incident arrives."""
-    return await _page(request, current, await _incident(current, incident_id), "_incident.html")
-
-
-async def _landing(
-    request: Request,
-    current: Session,
-    incident_id: UUID,
-    answer: Answer,
-    *,
-    action: str,
-    form: dict[str, Any],
-    fields: set[str],
-    then: UUID | None = None,
-) -> Response:
-    """Where a posted form lands: the incident's page (or `then`'s) when incidents took it;
-    otherwise this page again, incidents' problem beside the fields it names."""
-    if answer.ok:
-        return RedirectResponse(f"/incidents/{then or incident_id}", status_code=303)
-    if answer.status in (403, 404):  # not this user's to do, or not theirs to see
-        raise PageError(answer.status, "forbidden" if answer.status == 403 else "not_found")
-    errors, message = field_errors(answer.body, fields, page_language(request))
-    return await _page(
-        request,
-        current,
-        await _incident(current, incident_id),
-        status_code=422 if answer.status < 500 else 503,
-        action=action,
-        form=form,
-        errors=errors,
-        form_error=message,
-    )
-
-
-@router.post("/incidents/{incident_id}/assignments/{assignment_id}/reroute")
-async def reroute(
-    incident_id: UUID, assignment_id: UUID, request: Request, current: Session = Depends(signed_in)
-) -> Response:
-    """Send an assignment its department returned to another department."""
-    form = await request.form()
-    answer = await current.services.post(
-        "incidents",
-        f"/incidents/{incident_id}/assignments/{assignment_id}/reroute",
-        {"department_code": form.get("department_code", "")},
-    )
-    return await _landing(
-        request,
-        current,
-        incident_id,
-        answer,
-        action=f"reroute-{assignment_id}",
-        form=dict(form),
-        fields={"department_code"},
-    )
-
-
-# A department without a system of its own works its assignments here: each step, and the one
-# field incidents' department API takes for it.
-DEPARTMENT_STEPS = {
-    "acknowledgement": "note",
-    "return": "reason",
-    "start": "note",
-    "resolution": "result",
-}
-
-
-@router.post("/incidents/{incident_id}/assignments/{assignment_id}/{step}")
-async def department_step(
-    incident_id: UUID,
-    assignment_id: UUID,
-    step: str,
-    request: Request,
-    current: Session = Depends(needs(Role.DEPARTMENT_OPERATOR)),
-) -> Response:
-    """Sign for, return, start or resolve one's own department's assignment."""
-    if step not in DEPARTMENT_STEPS:
-        raise PageError(404, "not_found")
-    field = DEPARTMENT_STEPS[step]
-    form = await request.form()
-    answer = await current.services.post(
-        "incidents",
-        f"/assignments/{assignment_id}/{step}",
-        {field: str(form.get(field, "")).strip()},
-    )
-    if answer.status in (403, 404):  # another department's assignment, or none
-        raise PageError(404, "not_found")
-    return await _landing(
-        request,
-        current,
-        incident_id,
-        answer,
-        action=f"{step}-{assignment_id}",
-        form=dict(form),
-        fields={field},
-    )
+    return await page(request, current, await load_incident(current, incident_id), "_incident.html")
 
 
 @router.post("/incidents/{incident_id}/merge-into/{target_id}")
@@ -356,7 +154,7 @@ async def merge_into(
     answer = await current.services.post(
         "incidents", f"/incidents/{target_id}/merge", {"duplicate_id": str(incident_id)}
     )
-    return await _landing(
+    return await landing(
         request, current, incident_id, answer, action="merge", form={}, fields=set(), then=target_id
     )
 
@@ -412,10 +210,10 @@ async def act(
         # The whistle needs someone to blow it at: said beside the field, in the page's language
         # (incidents would refuse it too, in its own English words).
         t = translator(page_language(request))
-        return await _page(
+        return await page(
             request,
             current,
-            await _incident(current, incident_id),
+            await load_incident(current, incident_id),
             status_code=422,
             action=action,
             form=kept,
@@ -424,6 +222,6 @@ async def act(
     answer: Answer = await current.services.post(
         "incidents", f"/incidents/{incident_id}/{path}", _action_body(action, form, current)
     )
-    return await _landing(
+    return await landing(
         request, current, incident_id, answer, action=action, form=kept, fields=fields
     )

@@ -54,6 +54,8 @@ async def incident_facts(
                     resolve_by=a.resolve_by,
                     resolved_at=a.resolved_at,
                     status=a.status,
+                    extensions=sum(e["status"] == "granted" for e in a.extensions),
+                    breached=bool(a.breaches),
                 )
             )
     return [

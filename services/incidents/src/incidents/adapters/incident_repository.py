@@ -26,13 +26,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from incidents.adapters.orm import assignments, incidents, timeline, timers
 from incidents.adapters.rows import RowMapping
-from incidents.domain.assignments import Assignment, Breach
+from incidents.domain.assignments import Assignment, Breach, Extension
 from incidents.domain.deadlines import DeadlineKind, Rung, Timer
 from incidents.domain.incident import Incident
 from incidents.domain.routing import ServiceLevel
 from incidents.domain.values import (
     ANONYMOUS,
     AssignmentStatus,
+    ExtensionStatus,
     Feedback,
     IncidentStatus,
     Rating,
@@ -70,6 +71,40 @@ INCIDENT = RowMapping(
 )
 
 
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _extension_row(e: Extension) -> dict[str, Any]:
+    return {
+        "requested_at": e.requested_at.isoformat(),
+        "reason": e.reason,
+        "resolve_by": e.resolve_by.isoformat(),
+        "previous_resolve_by": _iso(e.previous_resolve_by),
+        "status": e.status.value,
+        "decided_by": e.decided_by,
+        "decided_at": _iso(e.decided_at),
+        "note": e.note,
+    }
+
+
+def _extension(row: dict[str, Any]) -> Extension:
+    return Extension(
+        datetime.fromisoformat(row["requested_at"]),
+        row["reason"],
+        datetime.fromisoformat(row["resolve_by"]),
+        _moment(row["previous_resolve_by"]),
+        ExtensionStatus(row["status"]),
+        row["decided_by"],
+        _moment(row["decided_at"]),
+        row["note"],
+    )
+
+
 def _seconds(level: ServiceLevel | None, part: str) -> int | None:
     return int(getattr(level, part).total_seconds()) if level else None
 
@@ -92,6 +127,7 @@ ASSIGNMENT = RowMapping(
             }
             for b in a.breaches
         ],
+        "extensions": lambda a: [_extension_row(e) for e in a.extensions],
     },
     load={
         "status": lambda r: AssignmentStatus(r.status),
@@ -111,6 +147,7 @@ ASSIGNMENT = RowMapping(
             )
             for b in r.breaches
         ],
+        "extensions": lambda r: [_extension(e) for e in r.extensions or []],
     },
 )
 ASSIGNMENT_ORDER = (assignments.c.dispatched_at, assignments.c.lead.desc())

@@ -104,6 +104,20 @@ assignments = Table(
     Column("rerouted_to", UUID(as_uuid=True)),
     # [{kind, due_at, rung, at}]: the ladder steps each deadline's breach has taken.
     Column("breaches", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    # [{requested_at, reason, resolve_by, previous_resolve_by, status, decided_by, decided_at,
+    # note}]: the department's requests for more time, oldest first.
+    Column("extensions", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+)
+
+# The residents' rating links used so far (the links themselves are signed, not stored): the
+# SHA-256 of each token, so that a second use is refused as such.
+rating_link_uses = Table(
+    "rating_link_uses",
+    metadata,
+    Column("token_hash", Text, primary_key=True),
+    Column("incident_id", UUID(as_uuid=True), nullable=False, index=True),
+    Column("used_at", DateTime(timezone=True), nullable=False),
+    Column("rating", Text, nullable=False),
 )
 
 # Durable deadlines: one row per rung of each open deadline, claimed with SKIP LOCKED by any

@@ -6,11 +6,16 @@
     dispatched|acknowledged ──report_result──▶ resolved     a result implies it was signed for
     resolved ──(incident reopened)──▶ in_progress           same department, fresh resolve deadline
     any but resolved|rerouted ──(incident cancelled)──▶ cancelled
+    dispatched|acknowledged|in_progress|returned ──reassign──▶ reassigned   (see `coordination`)
+    dispatched|acknowledged|in_progress|returned ──withdraw──▶ withdrawn
 
-Required assignments are those not rerouted or cancelled: the incident is resolved when every
-required one is. A returned assignment is still required until it is rerouted, so a return
-holds the incident open. The steps are methods of the incident (`DepartmentSteps`): the
-incident is the aggregate, its assignments change only through it.
+A department that signed for it may ask for more time (`request_extension`, 延期申请); the
+coordinator grants or refuses it (`coordination`), and a granted one moves `resolve_by`.
+
+Required assignments are those not rerouted, reassigned, withdrawn or cancelled: the incident is
+resolved when every required one is. A returned assignment is still required until it is
+rerouted, so a return holds the incident open. The steps are methods of the incident
+(`DepartmentSteps`): the incident is the aggregate, its assignments change only through it.
 """
 
 from __future__ import annotations
@@ -30,7 +35,9 @@ from incidents.domain.deadlines import (
 from incidents.domain.routing import DEFAULT_SERVICE_LEVELS, ServiceLevel
 from incidents.domain.values import (
     HELD,
+    NOT_REQUIRED,
     AssignmentStatus,
+    ExtensionStatus,
     IncidentStatus,
     TimelineEntry,
     require_status,
@@ -47,6 +54,21 @@ class Breach:
     due_at: datetime
     rung: Rung
     at: datetime
+
+
+@dataclass
+class Extension:
+    """A department's request for more time, and what the coordinator decided."""
+
+    requested_at: datetime
+    reason: str
+    # The deadline asked for, and the one it would replace.
+    resolve_by: datetime
+    previous_resolve_by: datetime | None
+    status: ExtensionStatus = ExtensionStatus.PENDING
+    decided_by: str = ""
+    decided_at: datetime | None = None
+    note: str = ""
 
 
 @dataclass
@@ -69,10 +91,19 @@ class Assignment:
     return_reason: str = ""
     rerouted_to: UUID | None = None
     breaches: list[Breach] = field(default_factory=list)
+    extensions: list[Extension] = field(default_factory=list)
 
     @property
     def required(self) -> bool:
-        return self.status not in (AssignmentStatus.REROUTED, AssignmentStatus.CANCELLED)
+        return self.status not in NOT_REQUIRED
+
+    @property
+    def pending_extension(self) -> Extension | None:
+        return next((e for e in self.extensions if e.status is ExtensionStatus.PENDING), None)
+
+    @property
+    def extensions_granted(self) -> int:
+        return sum(e.status is ExtensionStatus.GRANTED for e in self.extensions)
 
     @property
     def held(self) -> bool:
@@ -239,6 +270,51 @@ class DepartmentSteps:
                 assignment.id, self.id, department_code, result, late, now
             )
         )
+        self._settle(now)
+
+    def request_extension(
+        self,
+        assignment_id: UUID,
+        department_code: str,
+        reason: str,
+        now: datetime,
+        *,
+        resolve_by: datetime,
+    ) -> None:
+        """The department asks for more time (延期申请): a later deadline, and why. Only once it
+        signed for the case (it knows the work), one request at a time."""
+        assignment = self._department_assignment(assignment_id, department_code)
+        signed_for = {AssignmentStatus.ACKNOWLEDGED, AssignmentStatus.IN_PROGRESS}
+        assignment.require_status(signed_for, "given more time")
+        if not reason.strip():
+            raise RuleBroken("reason", "say why more time is needed", type_="missing")
+        if resolve_by.tzinfo is None:
+            raise RuleBroken("resolve_by", "give the deadline with its time zone")
+        if resolve_by <= max(now, assignment.resolve_by or now):
+            raise RuleBroken(
+                "resolve_by",
+                "ask for a deadline later than the present one",
+                type_="deadline_not_later",
+            )
+        if assignment.pending_extension is not None:
+            raise Conflict("a request for more time is already waiting for a decision")
+        assignment.extensions.append(Extension(now, reason, resolve_by, assignment.resolve_by))
+        self._log(now, "extension_requested", _department(department_code), reason)
+        self.events.append(
+            events.ExtensionRequested(
+                assignment.id,
+                self.id,
+                department_code,
+                reason,
+                resolve_by,
+                assignment.resolve_by,
+                now,
+            )
+        )
+
+    def _settle(self, now: datetime) -> None:
+        """Once every required assignment is resolved, so is the incident (the grid verifies
+        it next). Called after a department's result and after a withdrawal."""
         if all(a.status is AssignmentStatus.RESOLVED for a in self.assignments if a.required):
             self.status = IncidentStatus.RESOLVED
             self.resolved_at = now

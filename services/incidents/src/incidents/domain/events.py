@@ -178,6 +178,70 @@ class AssignmentCancelled(DepartmentEvent):
     at: datetime
 
 
+# The coordinator's steps on one department's part, and the department's request for time
+
+
+@dataclass(frozen=True)
+class AssignmentReassigned(DepartmentEvent):
+    """The coordinator took the assignment from this department and gave it to another (改派):
+    this department stops; the other receives a new assignment."""
+
+    to_department_code: str
+    new_assignment_id: UUID
+    reason: str
+    actor: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class AssignmentWithdrawn(DepartmentEvent):
+    """The coordinator withdrew this department's part (撤回); the incident goes on."""
+
+    reason: str
+    actor: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class AssignmentUrged(DepartmentEvent):
+    """The coordinator urges the department (催办): the deadline it is held to comes along."""
+
+    note: str
+    resolve_by: datetime | None
+    actor: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ExtensionRequested(DepartmentEvent):
+    """The department asks for more time (延期申请): until `resolve_by`, and why."""
+
+    reason: str
+    resolve_by: datetime
+    current_resolve_by: datetime | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ExtensionGranted(DepartmentEvent):
+    """The coordinator agreed: `resolve_by` is the department's deadline now."""
+
+    resolve_by: datetime
+    note: str
+    actor: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ExtensionRefused(DepartmentEvent):
+    """The coordinator did not agree: `resolve_by` stays the deadline."""
+
+    resolve_by: datetime | None
+    note: str
+    actor: str
+    at: datetime
+
+
 # Closing the loop
 
 

@@ -8,14 +8,21 @@
     resolved ──verify──▶ verified                       the grid checks the result on the spot
     verified ──follow_up(satisfied|basically_satisfied)──▶ closed               (final)
     verified ──follow_up(unsatisfied)──▶ escalated, or accepted if it had been resolved locally
+    resolved|verified ──rate_by_link──▶ as follow_up      the resident's own link (no account)
     reported|accepted|escalated ──cancel──▶ cancelled                           (final)
     reported|accepted ──merge into another──▶ merged                            (final)
     any open state ──share_with_alliance──▶ same state, more communities see it
 
 Triage is optional: escalating or resolving locally a report nobody triaged accepts it. The
 department's steps on its assignment are in `assignments` (`DepartmentSteps`), the deadlines'
-ladder in `ladder` (`SupervisionLadder`), sharing and merging in `across` (`AcrossReports`):
-all are parts of this one aggregate.
+ladder in `ladder` (`SupervisionLadder`), sharing and merging in `across` (`AcrossReports`),
+the coordinator's reassigning, withdrawing, urging and deciding on more time in `coordination`
+(`CoordinatorSteps`): all are parts of this one aggregate.
+
+Nobody checks their own work (issue #15, defect 3): whoever resolved an incident locally may
+neither verify it nor record the resident's rating of it; someone else of the grid does, or the
+resident through their own link (`rate_by_link`). The person is the actor as the commands name
+them (the account's name, else its subject).
 
 Reopening sends the resolved assignments back to in_progress rather than re-dispatching: the
 departments signed for the case already and keep their reference to it (the assignment id);
@@ -38,6 +45,7 @@ from uuid import UUID, uuid4
 from incidents.domain import events
 from incidents.domain.across import AcrossReports
 from incidents.domain.assignments import Assignment, DepartmentSteps
+from incidents.domain.coordination import CoordinatorSteps
 from incidents.domain.deadlines import resolve_deadline
 from incidents.domain.ladder import SupervisionLadder
 from incidents.domain.location import check_location
@@ -45,6 +53,7 @@ from incidents.domain.routing import DEFAULT_SERVICE_LEVELS, ServiceLevel, check
 from incidents.domain.values import (
     ANONYMOUS,
     BEFORE_HANDLING,
+    RESIDENT,
     AssignmentStatus,
     Feedback,
     IncidentStatus,
@@ -55,7 +64,7 @@ from incidents.domain.values import (
     require_status,
     require_text,
 )
-from lianxin.errors import RuleBroken
+from lianxin.errors import Conflict, RuleBroken
 from lianxin.privacy import mask
 
 
@@ -74,7 +83,7 @@ def check_households(affected: int, grid_code: str, grid_households: int) -> Non
 
 
 @dataclass
-class Incident(DepartmentSteps, SupervisionLadder, AcrossReports):
+class Incident(DepartmentSteps, CoordinatorSteps, SupervisionLadder, AcrossReports):
     id: UUID
     community_code: str
     micro_grid_code: str
@@ -309,9 +318,22 @@ class Incident(DepartmentSteps, SupervisionLadder, AcrossReports):
 
     # Closing the loop
 
+    @property
+    def local_resolver(self) -> str | None:
+        """Who settled it locally, while that is how it stands (None otherwise)."""
+        if not self.resolved_locally:
+            return None
+        lines = [line for line in self.timeline if line.action == "resolved_locally"]
+        return lines[-1].actor if lines else None
+
+    def _not_own_work(self, actor: str, doing: str) -> None:
+        if actor == self.local_resolver:
+            raise Conflict(f"{actor} resolved it locally: someone else must {doing} it")
+
     def verify(self, actor: str, note: str, now: datetime) -> None:
-        """The grid checks on the spot that the problem is gone."""
+        """The grid checks on the spot that the problem is gone: not whoever settled it."""
         self._require_status({IncidentStatus.RESOLVED}, "verified")
+        self._not_own_work(actor, "verify")
         self.status = IncidentStatus.VERIFIED
         self.verified_at = now
         self._log(now, "verified", actor, note)
@@ -321,6 +343,24 @@ class Incident(DepartmentSteps, SupervisionLadder, AcrossReports):
         """The resident's word (回访): satisfied or basically satisfied closes the incident;
         unsatisfied reopens it, back to the departments (or to the grid, if settled locally)."""
         self._require_status({IncidentStatus.VERIFIED}, "given feedback")
+        self._not_own_work(actor, "record the rating of")
+        self._record_rating(rating, comment, actor, now)
+
+    def rate_by_link(
+        self, rating: str, comment: str, resolved_at: datetime, expires_at: datetime, now: datetime
+    ) -> None:
+        """The resident's own rating, through the link made when it was resolved (回访). The
+        link names the resolution it is for (`resolved_at`): once the incident is rated,
+        reopened or resolved again, that link is spent. Counts as any rating does; from
+        `resolved` it stands for the check on the spot too (the resident is who knows)."""
+        self._require_status({IncidentStatus.RESOLVED, IncidentStatus.VERIFIED}, "rated")
+        if self.resolved_at != resolved_at:
+            raise Conflict("this link is for an earlier resolution of the incident")
+        if now > expires_at:
+            raise Conflict("this link has expired")
+        self._record_rating(rating, comment, RESIDENT, now)
+
+    def _record_rating(self, rating: str, comment: str, actor: str, now: datetime) -> None:
         given = enum_value(Rating, rating, "rating")
         if not given.closes:
             require_text(comment, "comment", "say what is still wrong, for those who reopen it")

@@ -16,6 +16,13 @@ for it (how well departments answered that territory).
   withdrawn with its incident; a rerouted one was returned and the coordinator agreed by sending
   it elsewhere, so the returning department is not held to a case that was not its own. A
   `returned` assignment not (yet) rerouted stays counted, unresolved, against the department.
+  A `reassigned` or `withdrawn` one (the coordinator took it away, 改派/撤回) is not counted
+  either, unless one of its deadlines had already been missed: a department cannot shed a
+  breach by sitting on a case until it is taken away, so that one stays counted, unresolved.
+- More time (延期): a granted extension moves the assignment's resolve_by, and on time means by
+  the deadline in force when it was resolved; so that this is not a way to look punctual, every
+  counted assignment with a granted extension is counted in `extended` (and `extensions` counts
+  the extensions granted), shown beside the on-time rates.
 - Counted incident: any status except `rejected`, `cancelled` and `merged` (a merged duplicate
   lives on in the incident it was merged into).
 - Period: an assignment belongs to the period of its dispatch, an incident to the period of its
@@ -65,6 +72,7 @@ SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 Grouping = Literal["department", "community", "street"]
 GROUPINGS: tuple[Grouping, ...] = ("department", "community", "street")
 UNCOUNTED_ASSIGNMENT = frozenset({"rerouted", "cancelled"})
+TAKEN_AWAY = frozenset({"reassigned", "withdrawn"})
 UNCOUNTED_INCIDENT = frozenset({"rejected", "cancelled", "merged"})
 RESOLVED_INCIDENT = frozenset({"resolved", "verified", "closed"})
 
@@ -79,10 +87,15 @@ class AssignmentFacts:
     acknowledged_at: datetime | None
     resolve_by: datetime
     resolved_at: datetime | None
-    status: str  # dispatched|acknowledged|in_progress|returned|rerouted|resolved|cancelled
+    status: str  # dispatched|acknowledged|in_progress|returned|rerouted|resolved|cancelled…
+    # Extensions granted (延期), and whether a deadline was missed (a breach recorded).
+    extensions: int = 0
+    breached: bool = False
 
     @property
     def counted(self) -> bool:
+        if self.status in TAKEN_AWAY:
+            return self.breached
         return self.status not in UNCOUNTED_ASSIGNMENT
 
     @property
@@ -157,6 +170,8 @@ class Counts:
     satisfied: int = 0
     basically_satisfied: int = 0
     unsatisfied: int = 0
+    extended: int = 0  # counted assignments given more time at least once
+    extensions: int = 0  # extensions granted on them
 
 
 @dataclass(frozen=True)
@@ -219,6 +234,8 @@ class _Tally:
             satisfied=ratings.count("satisfied"),
             basically_satisfied=ratings.count("basically_satisfied"),
             unsatisfied=ratings.count("unsatisfied"),
+            extended=sum(a.extensions > 0 for a in self.assignments),
+            extensions=sum(a.extensions for a in self.assignments),
         )
         to_ack = [(done - start).total_seconds() for start, done, _ in acked]
         to_resolve = [(done - start).total_seconds() for start, done, _ in resolved]

@@ -11,6 +11,8 @@ from typing import TypeVar
 from lianxin.errors import Conflict, RuleBroken
 
 ANONYMOUS = "anonymous"
+# Who gives a rating through the resident's own link (回访 without an account).
+RESIDENT = "resident"
 
 
 class IncidentStatus(StrEnum):
@@ -42,12 +44,34 @@ class AssignmentStatus(StrEnum):
     REROUTED = "rerouted"
     RESOLVED = "resolved"
     CANCELLED = "cancelled"
+    # The coordinator took the department's part away: to another department (改派), or
+    # altogether (撤回). Final, like rerouted.
+    REASSIGNED = "reassigned"
+    WITHDRAWN = "withdrawn"
 
+
+# Not part of the incident any more: the incident waits for the others only.
+NOT_REQUIRED = frozenset(
+    {
+        AssignmentStatus.REROUTED,
+        AssignmentStatus.CANCELLED,
+        AssignmentStatus.REASSIGNED,
+        AssignmentStatus.WITHDRAWN,
+    }
+)
 
 # A department holds the assignment, so its clock runs.
 HELD = frozenset(
     {AssignmentStatus.DISPATCHED, AssignmentStatus.ACKNOWLEDGED, AssignmentStatus.IN_PROGRESS}
 )
+
+
+class ExtensionStatus(StrEnum):
+    """A department's request for more time (延期申请), and the coordinator's decision."""
+
+    PENDING = "pending"
+    GRANTED = "granted"
+    REFUSED = "refused"
 
 
 class ReporterKind(StrEnum):

@@ -1,5 +1,6 @@
 """The incidents HTTP API: reporting, handling and closing incidents, for the grid's people."""
 
+from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
@@ -7,12 +8,14 @@ from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 
 from incidents.domain.incident import Incident
+from incidents.domain.rating_links import link_key
 from incidents.entrypoints.schemas import IncidentOut, out
-from incidents.service_layer import commands, routing
+from incidents.service_layer import commands, resident_rating, routing
 from incidents.service_layer.pipeline import utcnow, visible
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
 from lianxin.auth import Principal, Role, authenticated, require
 from lianxin.contracts.incidents import Rating, ReporterKind, Urgency
+from lianxin.errors import NotFound
 from lianxin.service import Runtime, runtime
 
 router = APIRouter()
@@ -94,8 +97,20 @@ class SharingIn(BaseModel):
     reason: str = Field(default="", max_length=2000)
 
 
-class RerouteIn(BaseModel):
+class ReassignIn(BaseModel):
     department_code: str = Field(min_length=1, max_length=64)
+    reason: str = Field(default="", max_length=2000)
+
+
+class DecisionIn(BaseModel):
+    granted: bool
+    note: str = Field(default="", max_length=2000)
+
+
+class RatingLinkOut(BaseModel):
+    # The console serves the resident's page at /rate/<token>.
+    token: str
+    expires_at: datetime
 
 
 class MergeIn(BaseModel):
@@ -222,17 +237,6 @@ def _simple(name: str, body_model: type[BaseModel]):
     return command
 
 
-for path, name, body_model, summary in SIMPLE_COMMANDS:
-    router.add_api_route(
-        f"/incidents/{{incident_id}}/{path}",
-        _simple(name, body_model),
-        methods=["POST"],
-        response_model=IncidentOut,
-        name=name,
-        description=summary,
-    )
-
-
 @router.post("/incidents/{incident_id}/anonymisation", response_model=IncidentOut)
 async def anonymise(
     incident_id: UUID,
@@ -268,18 +272,88 @@ async def merge(
     return answer(incident, principal)
 
 
+# `reroute`, the first word, was for a returned part only; reassigning does that too.
 @router.post(
     "/incidents/{incident_id}/assignments/{assignment_id}/reroute", response_model=IncidentOut
 )
-async def reroute(
+@router.post(
+    "/incidents/{incident_id}/assignments/{assignment_id}/reassignment",
+    response_model=IncidentOut,
+)
+async def reassign(
     incident_id: UUID,
     assignment_id: UUID,
-    body: RerouteIn,
+    body: ReassignIn,
     uow: IncidentsUnitOfWork = Depends(uow),
     principal: Principal = Depends(require(*GRID_STAFF)),
 ):
-    """Send an assignment a department returned to another department."""
-    incident = await commands.reroute(
-        uow, principal, incident_id, assignment_id, body.department_code
+    """Give one department's part to another department (改派): one it returned (rerouted),
+    or one it still holds (it is told to stop)."""
+    incident = await commands.reassign(
+        uow, principal, incident_id, assignment_id, body.department_code, body.reason
     )
     return answer(incident, principal)
+
+
+# The coordinator's steps on one assignment that take the body's fields as they are: the path
+# under /incidents/{id}/assignments/{assignment_id}/, the command (`commands.ON_THE_INCIDENT`,
+# given the assignment's id), its body, and what it is.
+ASSIGNMENT_COMMANDS = [
+    ("withdrawal", "withdraw", ReasonIn, "Withdraw one department's part (撤回)."),
+    ("urging", "urge", NoteIn, "Urge the department on its part (催办)."),
+    (
+        "extension-decision",
+        "decide_extension",
+        DecisionIn,
+        "Grant or refuse the department's request for more time (延期).",
+    ),
+]
+
+
+def _on_assignment(name: str, body_model: type[BaseModel]):
+    async def command(
+        incident_id: UUID,
+        assignment_id: UUID,
+        body: body_model,  # type: ignore[valid-type]
+        uow: IncidentsUnitOfWork = Depends(uow),
+        principal: Principal = Depends(require(*GRID_STAFF)),
+    ) -> IncidentOut:
+        inputs = body.model_dump()
+        incident = await commands.run(
+            uow, principal, incident_id, name, assignment_id=assignment_id, **inputs
+        )
+        return answer(incident, principal)
+
+    return command
+
+
+# Both tables' routes, under /incidents/{incident_id}/.
+for factory, table, under in (
+    (_simple, SIMPLE_COMMANDS, ""),
+    (_on_assignment, ASSIGNMENT_COMMANDS, "assignments/{assignment_id}/"),
+):
+    for path, name, body_model, summary in table:
+        router.add_api_route(
+            f"/incidents/{{incident_id}}/{under}{path}",
+            factory(name, body_model),
+            methods=["POST"],
+            response_model=IncidentOut,
+            name=name,
+            description=summary,
+        )
+
+
+@router.get("/incidents/{incident_id}/rating-link", response_model=RatingLinkOut)
+async def rating_link(
+    incident_id: UUID,
+    uow: IncidentsUnitOfWork = Depends(uow),
+    rt: Runtime = Depends(runtime),
+    principal: Principal = Depends(require(*GRID_STAFF)),
+):
+    """The resident's rating link of a resolved incident, to send them by SMS (回访): no
+    account, 14 days, once. 409 while the incident waits for no rating."""
+    secret = rt.settings.lianxin_platform_secret
+    if not secret:
+        raise NotFound("rating link", incident_id)
+    token, expires_at = await resident_rating.link_of(uow, principal, link_key(secret), incident_id)
+    return RatingLinkOut(token=token, expires_at=expires_at)

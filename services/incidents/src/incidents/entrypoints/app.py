@@ -8,6 +8,7 @@ from incidents.entrypoints import (
     org_api,
     photos_api,
     rates_api,
+    resident_api,
     routing_api,
     webhooks,
 )
@@ -33,7 +34,8 @@ app = create_service_app(
         webhooks.router,
     ],
     # Open311 takes its token as a bearer header or as the spec's api_key: it checks it itself.
-    public_routers=[open311.router],
+    # The resident's rating link is its own credential (回访 without an account).
+    public_routers=[open311.router, resident_api.router],
     uow_class=IncidentsUnitOfWork,
     consumers={
         INCIDENTS_ORG: on_org_event,

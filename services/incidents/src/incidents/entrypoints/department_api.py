@@ -5,6 +5,7 @@ actions on its own assignments, with a department-scoped token. One route per ac
 from uuid import UUID
 
 from fastapi import APIRouter, Depends
+from pydantic import AwareDatetime
 
 from incidents.entrypoints.api import NoteIn, ReasonIn, ResultIn, uow
 from incidents.entrypoints.schemas import IncidentOut, out
@@ -23,12 +24,21 @@ PATHS = {
     "return": "return",
     "start": "handle",
     "resolution": "report_result",
+    "extension-request": "request_extension",
 }
-BODIES = {"note": NoteIn, "reason": ReasonIn, "result": ResultIn}
+
+
+class ExtensionIn(ReasonIn):
+    # The deadline asked for, with its offset (e.g. 2026-12-01T18:00:00+08:00).
+    resolve_by: AwareDatetime
+
+
+# The body of each action: by its name where it takes more than its text, else by its text.
+BODIES = {"request_extension": ExtensionIn, "note": NoteIn, "reason": ReasonIn, "result": ResultIn}
 
 
 def _route(action: DepartmentAction):
-    body_model = BODIES[action.text]
+    body_model = BODIES.get(action.name) or BODIES[action.text]
 
     async def take(
         assignment_id: UUID,
@@ -37,7 +47,10 @@ def _route(action: DepartmentAction):
         principal: Principal = Depends(department),
     ) -> IncidentOut:
         text = getattr(body, action.text)
-        incident = await department_actions.take(uow, principal, assignment_id, action.name, text)
+        more = {name: getattr(body, name) for name in action.more}
+        incident = await department_actions.take(
+            uow, principal, assignment_id, action.name, text, **more
+        )
         return out(incident, principal, utcnow())  # type: ignore[arg-type]
 
     return take

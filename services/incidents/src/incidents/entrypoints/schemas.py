@@ -22,6 +22,17 @@ class BreachOut(BaseModel):
     at: datetime
 
 
+class ExtensionOut(BaseModel):
+    requested_at: datetime
+    reason: str
+    resolve_by: datetime
+    previous_resolve_by: datetime | None
+    status: str
+    decided_by: str
+    decided_at: datetime | None
+    note: str
+
+
 class AssignmentOut(BaseModel):
     id: UUID
     department_code: str
@@ -39,6 +50,9 @@ class AssignmentOut(BaseModel):
     result: str
     overdue: bool
     breaches: list[BreachOut]
+    # Requests for more time, oldest first; how many were granted (the rates show it too).
+    extensions: list[ExtensionOut] = []
+    extensions_granted: int = 0
 
 
 class TimelineOut(BaseModel):
@@ -159,6 +173,10 @@ def out(incident: Incident, principal: Principal, now: datetime) -> IncidentOut:
                     BreachOut(kind=b.kind.value, due_at=b.due_at, rung=b.rung.label, at=b.at)
                     for b in a.breaches
                 ],
+                extensions=[
+                    ExtensionOut(**{**vars(e), "status": e.status.value}) for e in a.extensions
+                ],
+                extensions_granted=a.extensions_granted,
             )
             for a in assignments
         ],

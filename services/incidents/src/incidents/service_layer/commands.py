@@ -1,6 +1,7 @@
-"""What the grid's people do with incidents: report, triage, handle locally, whistle, reroute,
-verify, follow up, cancel, anonymise, share and merge. Each but the report (which creates the
-incident) goes through `pipeline.act`."""
+"""What the grid's people do with incidents: report, triage, handle locally, whistle,
+reassign (or reroute a returned part), withdraw and urge one department's part, decide on its
+request for more time, verify, follow up, cancel, anonymise, share and merge. Each but the
+report (which creates the incident) goes through `pipeline.act`."""
 
 from __future__ import annotations
 
@@ -58,7 +59,8 @@ async def report(
 
 
 # The grid's commands that need only the incident and the caller's input: the domain method
-# each runs, called with the input's fields by name, the actor and the time.
+# each runs, called with the input's fields by name, the actor and the time. The steps on one
+# department's part (withdraw, urge, decide on more time) take its `assignment_id` as input.
 ON_THE_INCIDENT = {
     "triage": Incident.triage,
     "resolve_locally": Incident.resolve_locally,
@@ -66,6 +68,9 @@ ON_THE_INCIDENT = {
     "follow_up": Incident.follow_up,
     "cancel": Incident.cancel,
     "anonymise": Incident.anonymise,
+    "withdraw": Incident.withdraw,
+    "urge": Incident.urge,
+    "decide_extension": Incident.decide_extension,
 }
 
 
@@ -105,21 +110,26 @@ async def escalate(
     return await act(uow, principal, incident_id, "escalate", command, clock)
 
 
-async def reroute(
+async def reassign(
     uow: IncidentsUnitOfWork,
     principal: Principal,
     incident_id: UUID,
     assignment_id: UUID,
     department_code: str,
+    reason: str = "",
     clock: Clock = utcnow,
 ) -> Incident:
-    """Send a returned assignment to another department."""
+    """Give one department's part to another (改派), whether it holds it or returned it."""
 
     async def command(incident: Incident, now: datetime) -> None:
+        if not await uow.org.known_departments([department_code]):
+            raise RuleBroken("department_code", f"unknown department: {department_code}")
         [level] = (await _service_levels(uow, incident, [department_code])).values()
-        incident.reroute(assignment_id, department_code, actor(principal), now, service_level=level)
+        incident.reassign(
+            assignment_id, department_code, reason, actor(principal), now, service_level=level
+        )
 
-    return await act(uow, principal, incident_id, "reroute", command, clock)
+    return await act(uow, principal, incident_id, "reassign", command, clock)
 
 
 async def _service_levels(

@@ -1,5 +1,6 @@
 """The one table of what a department does with its assignment, whatever the channel: its REST
-API, Open311's service request updates, or a report-in (报到) over NATS.
+API, Open311's service request updates, or a report-in (报到) over NATS. Asking for more time
+(延期申请) takes a deadline besides its text (`more`).
 
 Each channel only names the action (`ACTIONS`) and passes its text; the table says which domain
 step runs, what input it needs, and what it leaves behind (timeline line, event, contract).
@@ -23,14 +24,14 @@ from lianxin.contracts import departments as report_in
 from lianxin.errors import ApplicationError, NotFound
 from lianxin.messaging.subscriber import Rejected
 
-Step = Callable[[Incident, UUID, str, str, datetime], None]
+Step = Callable[..., None]
 
 
 @dataclass(frozen=True)
 class DepartmentAction:
     name: str
     summary: str
-    # The domain step: (incident, assignment id, department code, text, now).
+    # The domain step: (incident, assignment id, department code, text, now, **more).
     step: Step
     # The text it takes: a note, a reason or a result (the domain step says if it may be empty).
     text: str
@@ -39,6 +40,8 @@ class DepartmentAction:
     event: type
     # How a department's system says it over NATS.
     report_in: type[EventData]
+    # The inputs it takes besides its text, by name (the same in the REST body and report-in).
+    more: tuple[str, ...] = ()
 
     @property
     def contract(self) -> type[EventData]:
@@ -86,6 +89,16 @@ ACTIONS: dict[str, DepartmentAction] = {
             events.DepartmentReportedResult,
             report_in.ResultReportedIn,
         ),
+        DepartmentAction(
+            "request_extension",
+            "Ask for more time, until `resolve_by`, and why (延期申请).",
+            Incident.request_extension,
+            "reason",
+            "extension_requested",
+            events.ExtensionRequested,
+            report_in.ExtensionRequestReportedIn,
+            more=("resolve_by",),
+        ),
     )
 }
 BY_REPORT_IN: dict[type[EventData], DepartmentAction] = {a.report_in: a for a in ACTIONS.values()}
@@ -100,13 +113,15 @@ async def take(
     clock: Clock = utcnow,
     *,
     once: tuple[str, str] | None = None,
+    **more: object,
 ) -> Incident | None:
-    """The department (or the platform for it) takes one step on its own assignment."""
+    """The department (or the platform for it) takes one step on its own assignment; `more`
+    are the inputs the action names besides its text."""
     action = ACTIONS[action_name]
 
     def command(incident: Incident, now: datetime) -> None:
         code = next(a.department_code for a in incident.assignments if a.id == assignment_id)
-        action.step(incident, assignment_id, code, text, now)
+        action.step(incident, assignment_id, code, text, now, **more)
 
     return await act_on_assignment(
         uow, principal, assignment_id, action.name, command, clock, once=once
@@ -143,6 +158,7 @@ async def apply_report_in(
             getattr(data, action.text),
             clock,
             once=(consumer, event.id),
+            **{name: getattr(data, name) for name in action.more},
         )
     except NotFound as missing:
         held = f"{code} holds no assignment {data.assignment_id}"  # type: ignore[attr-defined]

@@ -1,0 +1,60 @@
+"""The console's words for the steps on one department's part (改派, 撤回, 催办, 延期) and the
+resident's rating link (回访), in Chinese and English (see `console.domain.i18n`)."""
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "loop.conflict": (
+        "该事件或派单的状态已变化, 此操作无法进行。请查看最新情况。",
+        "The incident or the assignment has moved on: this step no longer applies.",
+    ),
+    "loop.own_work": (
+        "此事件由您就地解决, 须由网格其他人员核实和回访, 或由居民通过回访链接评价。",
+        "You resolved it locally: someone else of the grid verifies and rates it, or the "
+        "resident through the rating link.",
+    ),
+    "loop.to_department": ("改派给", "Give it to"),
+    "loop.withdraw": ("撤回", "Withdraw"),
+    "loop.withdraw_reason": ("撤回理由", "Why it is withdrawn"),
+    "loop.urge": ("催办", "Urge"),
+    "loop.urge_note": ("催办说明 (选填)", "Note (optional)"),
+    "loop.request_extension": ("申请延期", "Ask for more time"),
+    "loop.extension_reason": ("延期理由", "Why more time is needed"),
+    "loop.extension_pending": ("延期申请待审批", "Request for more time, waiting"),
+    "loop.until": ("延至", "Until"),
+    "loop.decision_note": ("审批意见 (不同意时必填)", "Note (needed to refuse)"),
+    "loop.grant": ("同意", "Grant"),
+    "loop.refuse": ("不同意", "Refuse"),
+    "loop.extended": ("已延期", "Extended"),
+    "loop.times": ("次", "times"),
+    "loop.rating_link": ("居民回访链接", "The resident's rating link"),
+    "loop.rating_link_hint": (
+        "发给居民, 无需登录, 只能使用一次, 有效期至",
+        "Send it to the resident: no account needed, once only, valid until",
+    ),
+    "loop.send_sms": ("用短信发送给居民", "Send by SMS"),
+    "loop.sms_text": (
+        "您反映的问题已办结, 请点击链接评价:",
+        "The problem you reported has been dealt with; please rate it:",
+    ),
+    "assignment.reassigned": ("已改派", "Reassigned"),
+    "assignment.withdrawn": ("已撤回", "Withdrawn"),
+    "timeline.reassigned": ("改派", "Reassigned"),
+    "timeline.withdrawn": ("撤回", "Withdrawn"),
+    "timeline.urged": ("催办", "Urged"),
+    "timeline.extension_requested": ("申请延期", "Asked for more time"),
+    "timeline.extension_granted": ("同意延期", "More time granted"),
+    "timeline.extension_refused": ("不同意延期", "More time refused"),
+    # The resident's page
+    "rate.title": ("办理结果回访", "How was it dealt with?"),
+    "rate.problem": ("您反映的问题", "The problem you reported"),
+    "rate.done": ("办理结果", "What was done"),
+    "rate.question": ("您对办理结果满意吗?", "Are you satisfied with the result?"),
+    "rate.comment": ("意见或建议 (不满意时请说明)", "Comment (say what is wrong if unsatisfied)"),
+    "rate.submit": ("提交评价", "Send"),
+    "rate.thanks": ("感谢您的评价!", "Thank you for your rating!"),
+    "rate.used": ("此链接已使用过, 感谢您的评价。", "This link has been used already. Thank you."),
+    "rate.expired": ("此链接已过期。", "This link has expired."),
+    "rate.spent": ("此事件已不再等待评价。", "This incident no longer waits for a rating."),
+    "rate.unknown": ("链接无效。", "This link is not valid."),
+    "rate.need_rating": ("请选择一项评价", "Choose a rating"),
+    "rate.need_comment": ("不满意时请说明原因", "Say what is still wrong"),
+}
