@@ -11,14 +11,12 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-
-from lianxin.auth import Principal, Role, Scope, SigningKey, claims_for
 from pydantic_settings import BaseSettings
 
+from lianxin.auth import Principal, Role, Scope, SigningKey, claims_for
 from lianxin.errors import ApplicationError, Conflict, RuleBroken
 from organisation.domain.identity import Account, AccountScope, RefreshToken
 from organisation.service_layer.unit_of_work import OrganisationUnitOfWork
-
 
 
 class Lifetimes(BaseSettings):
