@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -18,13 +17,17 @@ from console.domain.tree import count_by_kind, grid_tree
 from console.entrypoints import list_pages, volunteer_board_pages
 from console.entrypoints.web import (
     BOARD_READERS,
-    COOKIE,
     LANG_COOKIE,
+    REFRESH_COOKIE,
     REPORTERS,
     PageError,
     Session,
+    forget_tokens,
+    is_https,
+    keep_tokens,
     needs,
     render,
+    safe_next,
     session,
 )
 from lianxin.service import Runtime, runtime
@@ -33,8 +36,8 @@ router = APIRouter()
 
 
 @router.get("/login", response_class=HTMLResponse)
-async def login_page(request: Request) -> HTMLResponse:
-    return render(request, "login.html", error=None, username="")
+async def login_page(request: Request, next: str = "/") -> HTMLResponse:
+    return render(request, "login.html", error=None, username="", next=safe_next(next))
 
 
 @router.post("/login")
@@ -42,38 +45,45 @@ async def login(
     request: Request,
     username: Annotated[str, Form()],
     password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/",
     rt: Runtime = Depends(runtime),
 ) -> Response:
+    """Sign in, then back to the page the user was on (`next`: a path on this site only)."""
     answer = await Services(rt.settings, None).post_form(
         "organisation",
         "/oauth/token",
         {"grant_type": "password", "username": username, "password": password},
     )
+    target = safe_next(next)
     if answer.status != 200:
-        return render(request, "login.html", 401, error="login.wrong", username=username)
-    response = RedirectResponse("/", status_code=303)
-    response.set_cookie(
-        COOKIE,
-        answer.body["access_token"],
-        max_age=answer.body["expires_in"],
-        httponly=True,
-        samesite="lax",
-    )
+        return render(
+            request, "login.html", 401, error="login.wrong", username=username, next=target
+        )
+    response = RedirectResponse(target, status_code=303)
+    keep_tokens(response, answer.body, is_https(request))
     return response
 
 
 @router.post("/logout")
-async def logout() -> Response:
+async def logout(request: Request, rt: Runtime = Depends(runtime)) -> Response:
+    """Sign out: organisation revokes the sign-in (its refresh token will renew nothing) and the
+    browser forgets both tokens."""
+    refresh_token = request.cookies.get(REFRESH_COOKIE)
+    if refresh_token:
+        await Services(rt.settings, None).post_form(
+            "organisation", "/oauth/revoke", {"token": refresh_token}
+        )
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(COOKIE)
+    forget_tokens(response)
+    # A shared phone: nothing of this user's pages, nor a draft kept in the tab, stays behind.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
 
 
 @router.get("/lang")
 async def switch_language(to: str, next: str = "/") -> Response:
     # Only a path on this site: never an open redirect.
-    target = next if next.startswith("/") and not urlsplit(next).netloc else "/"
-    response = RedirectResponse(target, status_code=303)
+    response = RedirectResponse(safe_next(next), status_code=303)
     if to in LANGUAGES:
         response.set_cookie(LANG_COOKIE, to, max_age=365 * 86400, samesite="lax")
     return response
