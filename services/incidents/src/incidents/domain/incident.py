@@ -107,6 +107,8 @@ class Incident(DepartmentSteps, SupervisionLadder, AcrossReports):
     shared_with: set[str] = field(default_factory=set)
     merged_into: UUID | None = None
     merged_ids: list[UUID] = field(default_factory=list)
+    # What people read and search for instead of the id (incidents.domain.tickets).
+    ticket_no: str = ""
     events: list[object] = field(default_factory=list, repr=False, compare=False)
 
     @property
