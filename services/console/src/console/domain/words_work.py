@@ -25,9 +25,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "search.previous": ("上一页", "Previous"),
     "search.next": ("下一页", "Next"),
     "search.clear": ("清除筛选", "Clear"),
+    "search.open": ("办理中", "Open"),  # any status not finished, as the dashboard counts
     "export.csv": ("导出 CSV", "Export CSV"),
     "export.xlsx": ("导出 Excel", "Export Excel"),
     "export.sheet": ("民情事件", "Incidents"),
+    "export.yes": ("是", "yes"),
     "incident.departments": ("承办部门", "Departments"),
     "incident.deadline": ("办理时限", "Deadline"),
     # A department's own queue

@@ -13,8 +13,9 @@ from console.adapters.services import Services
 from console.domain import figures
 from console.domain.deadlines import LOCAL
 from console.domain.i18n import LANGUAGES
+from console.domain.queue import queue
 from console.domain.tree import count_by_kind, grid_tree
-from console.entrypoints import list_pages, volunteer_board_pages
+from console.entrypoints import incident_list, list_pages, volunteer_board_pages
 from console.entrypoints.web import (
     BOARD_READERS,
     LANG_COOKIE,
@@ -30,9 +31,12 @@ from console.entrypoints.web import (
     safe_next,
     session,
 )
+from lianxin.auth import Role
 from lianxin.service import Runtime, runtime
 
 router = APIRouter()
+# The incident list before incidents' own `/incidents/{id}` pages: its export and ticket routes.
+router.include_router(incident_list.router)
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -184,7 +188,9 @@ def _red_black(board: object) -> dict[str, list[dict]] | None:
 @router.get("/", response_class=HTMLResponse)
 async def dashboard(request: Request, current: Session = Depends(session)) -> Response:
     """The alliance dashboard: every incident the user's scope covers, by community; a user
-    of one community sees that community's dashboard."""
+    of one community sees that community's dashboard; a department operator, its own queue."""
+    if current.principal.role is Role.DEPARTMENT_OPERATOR and current.principal.scope.department:
+        return await _department_home(request, current, current.principal.scope.department)
     communities = current.principal.scope.communities
     if len(communities) == 1:
         [code] = communities
@@ -192,6 +198,23 @@ async def dashboard(request: Request, current: Session = Depends(session)) -> Re
         if answer.ok:
             return await _dashboard(request, current, answer.body)
     return await _dashboard(request, current, None)
+
+
+async def _department_home(request: Request, current: Session, code: str) -> Response:
+    """What the department holds, nearest deadline first (incidents orders and scopes it)."""
+    listed, departments = await asyncio.gather(
+        current.services.get(
+            "incidents", "/incidents", department=code, holding="true", order="deadline", limit=500
+        ),
+        current.services.get("incidents", "/departments"),
+    )
+    names = {d["code"]: d["name"] for d in departments.body} if departments.ok else {}
+    return render(
+        request,
+        "department_home.html",
+        department=names.get(code, code),
+        groups=queue(listed.body if listed.ok else [], code),
+    )
 
 
 @router.get("/communities/{code}", response_class=HTMLResponse)
@@ -202,20 +225,6 @@ async def community_dashboard(
     if not answer.ok or not current.principal.sees_community(code):
         raise PageError(404, "not_found")
     return await _dashboard(request, current, answer.body)
-
-
-@router.get("/incidents", response_class=HTMLResponse)
-async def incidents_page(
-    request: Request,
-    status: str | None = None,
-    overdue: bool = False,
-    current: Session = Depends(session),
-) -> Response:
-    now = datetime.now(UTC)
-    found = await _incidents(current, status=status or None, overdue=overdue or None)
-    if overdue:  # incidents filters too; this keeps the page right against an older incidents
-        found = [i for i in found if figures.is_overdue(i, now)]
-    return render(request, "incidents.html", incidents=found, status=status, overdue=overdue)
 
 
 @router.get("/grid", response_class=HTMLResponse)
