@@ -120,3 +120,117 @@ def test_back_after_signing_out_shows_no_private_data(demo_platform: Platform, b
     expect(page.get_by_text(private)).to_have_count(0)
     expect(page.get_by_label("用户名")).to_be_visible()
     console.close()
+
+
+def _reported(plat: Platform, coordinator: httpx.Client, **fields) -> dict:
+    body = {
+        "micro_grid_code": "tpj-g01-m01",
+        "category": "city_appearance",
+        "urgency": "general",
+        "affected_households": 1,
+        **fields,
+    }
+    answer = coordinator.post("/incidents", json=body)
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+def test_a_department_operators_home_is_its_own_queue_by_deadline(
+    demo_platform: Platform, browser
+) -> None:
+    plat = demo_platform
+    coordinator = plat.http("incidents", plat.token("tpj-coordinator", PASSWORD))
+    power = plat.http("incidents", plat.token("power-operator", PASSWORD))
+    whistled = []
+    for text in ("3号楼单元停电", "朝华新城变压器故障", "路灯线路老化"):
+        incident = _reported(plat, coordinator, category="power_supply", description=text)
+        escalated = coordinator.post(
+            f"/incidents/{incident['id']}/escalation", json={"department_codes": ["power_supply"]}
+        )
+        assert escalated.status_code == 200, escalated.text
+        whistled.append(escalated.json())
+    signed = whistled[2]["assignments"][0]
+    assert power.post(f"/assignments/{signed['id']}/acknowledgement", json={}).is_success
+    to_sign = sorted(whistled[:2], key=lambda i: i["assignments"][0]["acknowledge_by"])
+
+    console = Console(browser, plat.url("console"), width=PHONE).sign_in("power-operator")
+    page = console.page
+    expect(page.locator("h1")).to_contain_text("本部门待办")
+    listed = page.locator("[data-queue=to_sign] li[data-incident-id]")
+    expect(listed).to_have_count(2)
+    assert [listed.nth(n).get_attribute("data-incident-id") for n in range(2)] == [
+        i["id"] for i in to_sign
+    ]
+    expect(listed.first.locator("[data-ticket]")).to_have_text(to_sign[0]["ticket_no"])
+    assert re.fullmatch(r"TPJ-\d{8}-\d{4}", to_sign[0]["ticket_no"])
+    in_progress = page.locator("[data-queue=in_progress] li[data-incident-id]")
+    expect(in_progress).to_have_attribute("data-incident-id", whistled[2]["id"])
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
+
+    # Signing for it first: the result form is not offered before.
+    listed.first.locator("a").click()
+    page.wait_for_url(re.compile(r"/incidents/[0-9a-f-]{36}$"))
+    expect(page.locator("form[data-action=resolution]")).to_have_count(0)
+    page.locator("form[data-action=acknowledgement] button").click()
+    expect(page.locator("form[data-action=resolution]")).to_have_count(1)
+    console.close()
+
+
+def test_the_incident_list_searches_filters_pages_and_exports_what_it_shows(
+    demo_platform: Platform, browser
+) -> None:
+    plat = demo_platform
+    coordinator = plat.http("incidents", plat.token("tpj-coordinator", PASSWORD))
+    covers = [_reported(plat, coordinator, description=f"井盖缺失 {n} 号") for n in range(22)]
+    lamp = _reported(plat, coordinator, category="power_supply", description="路灯不亮")
+
+    console = Console(browser, plat.url("console"), width=PHONE).sign_in("tpj-coordinator")
+    page = console.page
+    page.goto("/incidents")
+    page.get_by_label("搜索").fill("井盖")
+    page.get_by_role("button", name="筛选").click()
+    expect(page.locator("[data-total]")).to_have_attribute("data-total", "22")
+    rows = page.locator("#incident-list tr[data-incident-id]")
+    expect(rows).to_have_count(20)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
+    page.locator("[data-page-link=next]").click()
+    expect(rows).to_have_count(2)
+    expect(page.locator("[data-page]")).to_have_text("第 2 / 2 页")
+
+    # Filters: the category, and the days reported (China's).
+    page.goto("/incidents")
+    page.get_by_label("类别").select_option(label="供电")
+    page.get_by_role("button", name="筛选").click()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_have_attribute("data-incident-id", lamp["id"])
+    today = lamp["ticket_no"].split("-")[1]
+    day = f"{today[:4]}-{today[4:6]}-{today[6:]}"
+    page.goto(f"/incidents?q=%E4%BA%95%E7%9B%96&from={day}&to={day}")
+    expect(page.locator("[data-total]")).to_have_attribute("data-total", "22")
+
+    # A ticket number in the search box, or in the URL, opens its incident.
+    wanted = covers[7]
+    page.goto("/incidents")
+    page.get_by_label("搜索").fill(wanted["ticket_no"].lower())
+    page.get_by_role("button", name="筛选").click()
+    page.wait_for_url(f"**/incidents/{wanted['id']}")
+    expect(page.locator("[data-ticket] dd")).to_have_text(wanted["ticket_no"])
+    page.goto(f"/incidents/{covers[3]['ticket_no']}")
+    page.wait_for_url(f"**/incidents/{covers[3]['id']}")
+
+    # Export what the list shows (every page of it), with names and Chinese headers.
+    page.goto("/incidents?q=%E4%BA%95%E7%9B%96")
+    with page.expect_download() as xlsx:
+        page.locator("[data-export=xlsx]").click()
+    sheet = load_workbook(io.BytesIO(xlsx.value.path().read_bytes())).active
+    table = [[cell or "" for cell in row] for row in sheet.iter_rows(values_only=True)]
+    assert table[0][:3] == ["工单号", "上报时间", "社区"]
+    assert sorted(r[0] for r in table[1:]) == sorted(i["ticket_no"] for i in covers)
+    assert {r[2] for r in table[1:]} == {"太平街社区"} and {r[4] for r in table[1:]} == {"市容环境"}
+    assert all("井盖" in r[6] for r in table[1:])
+    with page.expect_download() as csv_file:
+        page.locator("[data-export=csv]").click()
+    with open(csv_file.value.path(), encoding="utf-8-sig") as f:
+        text = list(csv.reader(io.StringIO(f.read())))
+    assert text[0][0] == "工单号" and len(text) == 23
+    console.close()
