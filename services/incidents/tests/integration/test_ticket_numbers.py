@@ -119,6 +119,8 @@ async def test_search_filters_and_pages_within_the_callers_scope(uow) -> None:
     assert await ids(words="朝华新城") == ([leak.id, lamp.id], 2)  # the grid's name
     assert await ids(category="water") == ([leak.id], 1)
     assert await ids(department="power_supply") == ([lamp.id], 1)
+    assert await ids(department="power_supply", holding=True) == ([lamp.id], 1)
+    assert await ids(status="open") == ([leak.id, lamp.id], 2)  # reported and escalated
     assert await ids(grid="tpj-g01") == ([leak.id, lamp.id], 2)
     day = date(2026, 11, 29)
     assert await ids(reported_from=day, reported_to=day) == ([lamp.id], 1)

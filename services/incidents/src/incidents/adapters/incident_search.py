@@ -24,6 +24,8 @@ from incidents.domain.rates import SHANGHAI
 from lianxin.auth import Principal
 
 HELD = ("dispatched", "acknowledged", "in_progress")
+# `status=open`: everything not finished, as the dashboards count open incidents.
+FINISHED = ("resolved", "verified", "closed", "cancelled", "merged", "rejected")
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class IncidentFilter:
     category: str | None = None
     grid: str | None = None  # a grid node: incidents reported anywhere under it
     department: str | None = None  # incidents with an assignment for it
+    holding: bool = False  # … that it still holds (the department board's count)
     reported_from: date | None = None  # days in China's time, both ends included
     reported_to: date | None = None
     overdue_at: datetime | None = None
@@ -72,14 +75,16 @@ def _conditions(found: IncidentFilter, visible_to: Principal) -> list:
     where = [visible_to_sql(visible_to)]
     if found.community_code:
         where.append(incidents.c.community_code == found.community_code)
-    if found.status:
+    if found.status == "open":
+        where.append(incidents.c.status.not_in(FINISHED))
+    elif found.status:
         where.append(incidents.c.status == found.status)
     if found.category:
         where.append(incidents.c.category == found.category)
     if found.grid:
         where.append(incidents.c.grid_path.contains([found.grid]))
     if found.department:
-        where.append(incidents.c.id.in_(_of_department(found.department)))
+        where.append(incidents.c.id.in_(_of_department(found.department, found.holding)))
     if found.reported_from:
         where.append(incidents.c.reported_at >= _start_of(found.reported_from))
     if found.reported_to:
@@ -104,8 +109,9 @@ def _matching(word: str):
     )
 
 
-def _of_department(code: str):
-    return select(assignments.c.incident_id).where(assignments.c.department_code == code)
+def _of_department(code: str, holding: bool):
+    query = select(assignments.c.incident_id).where(assignments.c.department_code == code)
+    return query.where(assignments.c.status.in_(HELD)) if holding else query
 
 
 def _ordered(query: Select, found: IncidentFilter) -> Select:

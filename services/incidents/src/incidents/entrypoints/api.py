@@ -123,7 +123,9 @@ async def report(
 async def list_incidents(
     response: Response,
     community_code: str | None = None,
-    status: Status | None = None,
+    status: Status | Literal["open"] | None = Query(
+        default=None, description="a status, or `open`: any not finished"
+    ),
     overdue: bool = False,
     q: str = Query(
         default="",
@@ -134,6 +136,9 @@ async def list_incidents(
     grid: str | None = Query(default=None, description="a grid node: incidents under it"),
     department: str | None = Query(
         default=None, description="a department code: incidents with an assignment for it"
+    ),
+    holding: bool = Query(
+        default=False, description="with `department`: only those it still holds"
     ),
     reported_from: date | None = Query(default=None, description="first day (China's time)"),
     reported_to: date | None = Query(default=None, description="last day (China's time)"),
@@ -155,6 +160,7 @@ async def list_incidents(
         category=category or None,
         grid=grid or None,
         department=department or None,
+        holding=holding,
         reported_from=reported_from,
         reported_to=reported_to,
         overdue_at=utcnow() if overdue else None,
