@@ -17,34 +17,29 @@ from lianxin.persistence.db import make_engine
 from lianxin.testing.migrations import migrate, sql
 
 from ..conftest import make_uow
+from .test_deadline_timers import PLATFORM
+from .test_deadline_timers import seed as seed_taipingjie
 
 # 23:30 UTC on 28 November is 07:30 on 29 November in China.
 T0 = datetime(2026, 11, 28, 23, 30, tzinfo=UTC)
-PLATFORM = Principal("platform", Role.SERVICE)
 
 
 async def seed(uow: IncidentsUnitOfWork) -> None:
-    events = [
-        org.CommunityRegistered(
-            code="taipingjie", name="太平街社区", street_code="dunren", district_code="fuling"
-        ),
+    """The timers' test's Taipingjie (grid 一网格) and power company, and Changshan's grid."""
+    await seed_taipingjie(uow)
+    for event in (
         org.CommunityRegistered(
             code="changshan", name="长山花园社区", street_code="tuanshan", district_code="kc"
         ),
-        org.DepartmentRegistered(code="power_supply", name="供电公司", categories=["power_supply"]),
-    ]
-    for community, grid in (("taipingjie", "tpj-g01"), ("changshan", "cs-g01")):
-        events += [
-            org.GridNodeRegistered(
-                code=grid, name=f"{grid} 朝华新城", kind="grid", community_code=community,
-                path=[grid],
-            ),
-            org.GridNodeRegistered(
-                code=f"{grid}-m01", name="3号楼", kind="micro_grid", community_code=community,
-                parent_code=grid, path=[grid, f"{grid}-m01"],
-            ),
-        ]  # fmt: skip
-    for event in events:
+        org.GridNodeRegistered(
+            code="cs-g01", name="长山一网格", kind="grid", community_code="changshan",
+            path=["cs-g01"],
+        ),
+        org.GridNodeRegistered(
+            code="cs-g01-m01", name="3号楼", kind="micro_grid", community_code="changshan",
+            parent_code="cs-g01", path=["cs-g01", "cs-g01-m01"],
+        ),
+    ):  # fmt: skip
         await apply_org_event(uow, event)
 
 
@@ -116,7 +111,7 @@ async def test_search_filters_and_pages_within_the_callers_scope(uow) -> None:
     assert await ids(words="路灯") == ([lamp.id], 1)  # Changshan's is not the coordinator's
     assert await ids(PLATFORM, words="路灯") == ([elsewhere.id, lamp.id], 2)
     assert await ids(PLATFORM, words="100%") == ([elsewhere.id], 1)  # % is a character here
-    assert await ids(words="朝华新城") == ([leak.id, lamp.id], 2)  # the grid's name
+    assert await ids(words="一网格") == ([leak.id, lamp.id], 2)  # the grid's name
     assert await ids(category="water") == ([leak.id], 1)
     assert await ids(department="power_supply") == ([lamp.id], 1)
     assert await ids(department="power_supply", holding=True) == ([lamp.id], 1)

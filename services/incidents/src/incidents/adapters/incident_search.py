@@ -12,11 +12,10 @@ from sqlalchemy import Select, and_, any_, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from incidents.adapters.incident_repository import (
-    ASSIGNMENT,
-    ASSIGNMENT_ORDER,
     INCIDENT,
     _overdue_incidents,
     visible_to_sql,
+    with_assignments,
 )
 from incidents.adapters.orm import assignments, grid_nodes, incidents
 from incidents.domain.incident import Incident
@@ -60,14 +59,7 @@ class IncidentSearch:
         query = _ordered(select(incidents).where(*where), found)
         rows = await self.session.execute(query.limit(found.limit).offset(found.offset))
         page = {row.id: INCIDENT.instance(row) for row in rows}
-        if page:
-            held = await self.session.execute(
-                select(assignments)
-                .where(assignments.c.incident_id.in_(page))
-                .order_by(*ASSIGNMENT_ORDER)
-            )
-            for row in held:
-                page[row.incident_id].assignments.append(ASSIGNMENT.instance(row))
+        await with_assignments(self.session, page)
         return list(page.values()), total
 
 
