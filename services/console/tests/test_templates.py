@@ -178,26 +178,26 @@ def test_a_department_sees_the_steps_for_its_own_assignment_only() -> None:
             "acknowledged_at": None,
         }
 
-    mine, theirs = assignment("power_supply", "dispatched"), assignment("property", "dispatched")
-    html = _incident_page(
-        {**INCIDENT, "assignments": [mine, theirs], "timeline": []},
-        may_report=False,
-        my_department="power_supply",
-        action="resolution-a-power_supply",
-        errors={"result": "String should have at least 1 character"},
-    )
+    theirs = assignment("property", "dispatched")
+
+    def page_with(status: str) -> str:
+        return _incident_page(
+            {
+                **INCIDENT,
+                "assignments": [assignment("power_supply", status), theirs],
+                "timeline": [],
+            },
+            may_report=False,
+            my_department="power_supply",
+            action="resolution-a-power_supply",
+            errors={"result": "String should have at least 1 character"},
+        )
+
+    html = page_with("dispatched")
     assert 'data-department-steps="a-power_supply"' in html
     assert 'data-department-steps="a-property"' not in html
     assert "/assignments/a-power_supply/acknowledgement" in html and "签收" in html
     # Issue #15, defect 9: no result before the assignment is signed for.
     assert 'data-action="resolution"' not in html and 'data-action="start"' not in html
-
-    signed = {**mine, "status": "acknowledged"}
-    html = _incident_page(
-        {**INCIDENT, "assignments": [signed, theirs], "timeline": []},
-        may_report=False,
-        my_department="power_supply",
-        action="resolution-a-power_supply",
-        errors={"result": "String should have at least 1 character"},
-    )
+    html = page_with("acknowledged")
     assert 'data-action="resolution"' in html and 'id="result-error"' in html

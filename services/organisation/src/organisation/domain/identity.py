@@ -98,11 +98,16 @@ class RefreshToken:
     revoked_at: datetime | None = None
 
     def spend(self, now: datetime) -> None:
-        """Use the token once, for its successor; a refusal names why (OAuth's invalid_grant)."""
-        if self.revoked_at is not None:
-            raise RuleBroken("refresh_token", "the sign-in was ended")
-        if now >= self.expires_at:
-            raise RuleBroken("refresh_token", "the sign-in has expired")
-        if self.used_at is not None:
-            raise RuleBroken("refresh_token", "the refresh token was used already", type_="reused")
+        """Use the token once, for its successor; a refusal's type says why (`revoked`,
+        `expired` or `reused`), all OAuth's invalid_grant to the client."""
+        refusal = self.refusal(now)
+        if refusal:
+            raise RuleBroken("refresh_token", f"the refresh token is {refusal}", type_=refusal)
         self.used_at = now
+
+    def refusal(self, now: datetime) -> str | None:
+        if self.revoked_at is not None:
+            return "revoked"  # the sign-in was ended
+        if now >= self.expires_at:
+            return "expired"  # the sign-in reached its absolute end
+        return "reused" if self.used_at is not None else None
