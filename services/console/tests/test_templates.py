@@ -17,6 +17,18 @@ INCIDENT = {
 }
 
 
+# What the incident list's page is given besides its incidents: no filters, one page.
+LIST = {
+    "found": {},
+    "total": 1,
+    "page": 1,
+    "pages": 1,
+    "choices": {"categories": [], "grids": [], "departments": []},
+    "query": "",
+    "is_department": False,
+}
+
+
 def _render(name: str, lang: str = "zh", **context) -> str:
     return templates.get_template(name).render(
         t=translator(lang), lang=lang, principal=None, nav=[], path="/", **context
@@ -24,17 +36,30 @@ def _render(name: str, lang: str = "zh", **context) -> str:
 
 
 def test_each_incident_is_a_row_with_its_status_in_chinese_and_its_text_escaped() -> None:
-    html = _render("incidents.html", incidents=[INCIDENT], status=None, overdue=False)
+    html = _render("incidents.html", incidents=[INCIDENT], **LIST)
     assert f'data-incident-id="{INCIDENT["id"]}"' in html
     assert "已吹哨" in html and "较急" in html and "供电" in html and "2026-11-22 06:05" in html
     assert "<script>alert" not in html and "&lt;script&gt;" in html
 
 
 def test_an_empty_list_says_so_in_the_chosen_language() -> None:
-    assert "暂无事件" in _render("incidents.html", incidents=[], status=None, overdue=False)
-    assert "No incidents yet" in _render(
-        "incidents.html", "en", incidents=[], status=None, overdue=False
+    assert "暂无事件" in _render("incidents.html", incidents=[], **LIST)
+    assert "No incidents yet" in _render("incidents.html", "en", incidents=[], **LIST)
+
+
+def test_the_list_shows_ticket_numbers_pages_and_exports_of_the_same_filters() -> None:
+    numbered = {**INCIDENT, "ticket_no": "TPJ-20261122-0001"}
+    found = {"q": "路灯", "category": "power_supply"}
+    query = "q=%E8%B7%AF%E7%81%AF&category=power_supply"
+    html = _render(
+        "incidents.html",
+        incidents=[numbered],
+        **{**LIST, "found": found, "query": query, "total": 45, "page": 2, "pages": 3},
     )
+    assert "TPJ-20261122-0001" in html and "共 45 件" in html and "第 2 / 3 页" in html
+    assert f'href="/incidents/export.xlsx?{query.replace("&", "&amp;")}"' in html
+    assert f'href="/incidents?{query.replace("&", "&amp;")}&amp;page=3"' in html
+    assert f'href="/incidents?{query.replace("&", "&amp;")}&amp;page=1"' in html
 
 
 def test_an_error_from_the_api_sits_beside_its_field() -> None:
@@ -153,15 +178,26 @@ def test_a_department_sees_the_steps_for_its_own_assignment_only() -> None:
             "acknowledged_at": None,
         }
 
-    mine, theirs = assignment("power_supply", "dispatched"), assignment("property", "dispatched")
-    html = _incident_page(
-        {**INCIDENT, "assignments": [mine, theirs], "timeline": []},
-        may_report=False,
-        my_department="power_supply",
-        action="resolution-a-power_supply",
-        errors={"result": "String should have at least 1 character"},
-    )
+    theirs = assignment("property", "dispatched")
+
+    def page_with(status: str) -> str:
+        return _incident_page(
+            {
+                **INCIDENT,
+                "assignments": [assignment("power_supply", status), theirs],
+                "timeline": [],
+            },
+            may_report=False,
+            my_department="power_supply",
+            action="resolution-a-power_supply",
+            errors={"result": "String should have at least 1 character"},
+        )
+
+    html = page_with("dispatched")
     assert 'data-department-steps="a-power_supply"' in html
     assert 'data-department-steps="a-property"' not in html
     assert "/assignments/a-power_supply/acknowledgement" in html and "签收" in html
-    assert 'id="result-error"' in html and 'data-action="start"' not in html
+    # Issue #15, defect 9: no result before the assignment is signed for.
+    assert 'data-action="resolution"' not in html and 'data-action="start"' not in html
+    html = page_with("acknowledged")
+    assert 'data-action="resolution"' in html and 'id="result-error"' in html

@@ -81,6 +81,18 @@ class FakeRouting:
         return RoutingTable(alliance_code)
 
 
+class FakeTickets:
+    """The counters of ticket numbers, per community and day."""
+
+    def __init__(self) -> None:
+        self.last: dict[tuple, int] = {}
+
+    async def take(self, community_code: str, day: Any) -> int:
+        key = (community_code, day)
+        self.last[key] = self.last.get(key, 0) + 1
+        return self.last[key]
+
+
 class FakeUnitOfWork(fakes.FakeUnitOfWork):
     TABLES = ("incidents",)
 
@@ -89,6 +101,7 @@ class FakeUnitOfWork(fakes.FakeUnitOfWork):
         self.stored: dict[UUID, Incident] = self.db["incidents"]
         self.org = FakeOrganisation()
         self.routing = FakeRouting()
+        self.tickets = FakeTickets()
 
     def open(self) -> None:
         self.incidents = FakeIncidents(self.stored)

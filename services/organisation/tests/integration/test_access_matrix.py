@@ -172,6 +172,7 @@ async def test_every_route_of_organisation_has_an_access_rule(org: httpx.AsyncCl
     }
     public = {
         ("POST", "/oauth/token"),
+        ("POST", "/oauth/revoke"),
         ("GET", "/.well-known/jwks.json"),
         ("GET", "/healthz"),
         ("GET", "/readyz"),

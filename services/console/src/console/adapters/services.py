@@ -6,7 +6,8 @@ so whatever the console shows a user is what the services let that user see.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -35,6 +36,7 @@ async def close() -> None:
 class Answer:
     status: int
     body: Any
+    headers: Mapping[str, str] = field(default_factory=dict)  # e.g. a list's X-Total-Count
 
     @property
     def ok(self) -> bool:
@@ -84,4 +86,4 @@ class Services:
             body = response.json() if response.content else None
         except ValueError:
             body = {"detail": response.text[:500]}
-        return Answer(response.status_code, body)
+        return Answer(response.status_code, body, response.headers)

@@ -13,7 +13,7 @@ import threading
 from types import FrameType
 
 from fastapi import Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from console.adapters.events import IncidentEvents
@@ -26,7 +26,14 @@ from console.entrypoints import (
     resources_pages,
     volunteer_pages,
 )
-from console.entrypoints.web import PACKAGE, LoginRequired, PageError, render
+from console.entrypoints.web import (
+    PACKAGE,
+    LoginRequired,
+    PageError,
+    SessionCookies,
+    login_redirect,
+    render,
+)
 from lianxin.service import Runtime, create_service_app
 
 incident_events = IncidentEvents()
@@ -73,15 +80,13 @@ app = create_service_app(
     on_startup=_subscribe,
 )
 app.state.incident_events = incident_events
+app.add_middleware(SessionCookies)
 app.mount("/static", StaticFiles(directory=PACKAGE / "static"), name="static")
 
 
 @app.exception_handler(LoginRequired)
 async def _to_login(request: Request, exc: LoginRequired) -> Response:
-    if request.headers.get("HX-Request"):
-        # htmx follows redirects inside the fragment: make it load the login page instead.
-        return Response(status_code=401, headers={"HX-Redirect": "/login"})
-    return RedirectResponse("/login", status_code=303)
+    return login_redirect(request)
 
 
 @app.exception_handler(PageError)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -14,27 +13,35 @@ from console.adapters.services import Services
 from console.domain import figures
 from console.domain.deadlines import LOCAL
 from console.domain.i18n import LANGUAGES
+from console.domain.queue import queue
 from console.domain.tree import count_by_kind, grid_tree
-from console.entrypoints import list_pages, volunteer_board_pages
+from console.entrypoints import incident_list, list_pages, volunteer_board_pages
 from console.entrypoints.web import (
     BOARD_READERS,
-    COOKIE,
     LANG_COOKIE,
+    REFRESH_COOKIE,
     REPORTERS,
     PageError,
     Session,
+    forget_tokens,
+    is_https,
+    keep_tokens,
     needs,
     render,
+    safe_next,
     session,
 )
+from lianxin.auth import Role
 from lianxin.service import Runtime, runtime
 
 router = APIRouter()
+# The incident list before incidents' own `/incidents/{id}` pages: its export and ticket routes.
+router.include_router(incident_list.router)
 
 
 @router.get("/login", response_class=HTMLResponse)
-async def login_page(request: Request) -> HTMLResponse:
-    return render(request, "login.html", error=None, username="")
+async def login_page(request: Request, next: str = "/") -> HTMLResponse:
+    return render(request, "login.html", error=None, username="", next=safe_next(next))
 
 
 @router.post("/login")
@@ -42,38 +49,45 @@ async def login(
     request: Request,
     username: Annotated[str, Form()],
     password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/",
     rt: Runtime = Depends(runtime),
 ) -> Response:
+    """Sign in, then back to the page the user was on (`next`: a path on this site only)."""
     answer = await Services(rt.settings, None).post_form(
         "organisation",
         "/oauth/token",
         {"grant_type": "password", "username": username, "password": password},
     )
+    target = safe_next(next)
     if answer.status != 200:
-        return render(request, "login.html", 401, error="login.wrong", username=username)
-    response = RedirectResponse("/", status_code=303)
-    response.set_cookie(
-        COOKIE,
-        answer.body["access_token"],
-        max_age=answer.body["expires_in"],
-        httponly=True,
-        samesite="lax",
-    )
+        return render(
+            request, "login.html", 401, error="login.wrong", username=username, next=target
+        )
+    response = RedirectResponse(target, status_code=303)
+    keep_tokens(response, answer.body, is_https(request))
     return response
 
 
 @router.post("/logout")
-async def logout() -> Response:
+async def logout(request: Request, rt: Runtime = Depends(runtime)) -> Response:
+    """Sign out: organisation revokes the sign-in (its refresh token will renew nothing) and the
+    browser forgets both tokens."""
+    refresh_token = request.cookies.get(REFRESH_COOKIE)
+    if refresh_token:
+        await Services(rt.settings, None).post_form(
+            "organisation", "/oauth/revoke", {"token": refresh_token}
+        )
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(COOKIE)
+    forget_tokens(response)
+    # A shared phone: nothing of this user's pages, nor a draft kept in the tab, stays behind.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
 
 
 @router.get("/lang")
 async def switch_language(to: str, next: str = "/") -> Response:
     # Only a path on this site: never an open redirect.
-    target = next if next.startswith("/") and not urlsplit(next).netloc else "/"
-    response = RedirectResponse(target, status_code=303)
+    response = RedirectResponse(safe_next(next), status_code=303)
     if to in LANGUAGES:
         response.set_cookie(LANG_COOKIE, to, max_age=365 * 86400, samesite="lax")
     return response
@@ -174,7 +188,9 @@ def _red_black(board: object) -> dict[str, list[dict]] | None:
 @router.get("/", response_class=HTMLResponse)
 async def dashboard(request: Request, current: Session = Depends(session)) -> Response:
     """The alliance dashboard: every incident the user's scope covers, by community; a user
-    of one community sees that community's dashboard."""
+    of one community sees that community's dashboard; a department operator, its own queue."""
+    if current.principal.role is Role.DEPARTMENT_OPERATOR and current.principal.scope.department:
+        return await _department_home(request, current, current.principal.scope.department)
     communities = current.principal.scope.communities
     if len(communities) == 1:
         [code] = communities
@@ -182,6 +198,23 @@ async def dashboard(request: Request, current: Session = Depends(session)) -> Re
         if answer.ok:
             return await _dashboard(request, current, answer.body)
     return await _dashboard(request, current, None)
+
+
+async def _department_home(request: Request, current: Session, code: str) -> Response:
+    """What the department holds, nearest deadline first (incidents orders and scopes it)."""
+    listed, departments = await asyncio.gather(
+        current.services.get(
+            "incidents", "/incidents", department=code, holding="true", order="deadline", limit=500
+        ),
+        current.services.get("incidents", "/departments"),
+    )
+    names = {d["code"]: d["name"] for d in departments.body} if departments.ok else {}
+    return render(
+        request,
+        "department_home.html",
+        department=names.get(code, code),
+        groups=queue(listed.body if listed.ok else [], code),
+    )
 
 
 @router.get("/communities/{code}", response_class=HTMLResponse)
@@ -192,20 +225,6 @@ async def community_dashboard(
     if not answer.ok or not current.principal.sees_community(code):
         raise PageError(404, "not_found")
     return await _dashboard(request, current, answer.body)
-
-
-@router.get("/incidents", response_class=HTMLResponse)
-async def incidents_page(
-    request: Request,
-    status: str | None = None,
-    overdue: bool = False,
-    current: Session = Depends(session),
-) -> Response:
-    now = datetime.now(UTC)
-    found = await _incidents(current, status=status or None, overdue=overdue or None)
-    if overdue:  # incidents filters too; this keeps the page right against an older incidents
-        found = [i for i in found if figures.is_overdue(i, now)]
-    return render(request, "incidents.html", incidents=found, status=status, overdue=overdue)
 
 
 @router.get("/grid", response_class=HTMLResponse)

@@ -1,22 +1,29 @@
-"""What every page shares: the session from the cookie, who may open what, the templates."""
+"""What every page shares: the session from the cookies, who may open what, the templates."""
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from console.adapters.services import Services
+from console.adapters.services import Answer, Services
 from console.domain.deadlines import local_time
 from console.domain.durations import duration_words
 from console.domain.i18n import language, translator
 from lianxin.auth import Principal, Role, Unauthorized
 
 PACKAGE = Path(__file__).parent.parent
-COOKIE = "lianxin_token"
+COOKIE = "lianxin_token"  # the short-lived access token
+REFRESH_COOKIE = "lianxin_refresh"  # the sign-in: renews the access token while the user works
 LANG_COOKIE = "lang"
 
 COORDINATORS = (Role.COMMUNITY_COORDINATOR, Role.STREET_COORDINATOR, Role.ALLIANCE_ADMIN)
@@ -72,17 +79,143 @@ class Session:
 
 
 async def session(request: Request) -> Session:
-    """The signed-in user (a FastAPI dependency): the token cookie, verified offline."""
-    token = request.cookies.get(COOKIE)
-    if not token:
-        raise LoginRequired
-    try:
-        principal = await request.app.state.token_verifier.verify(token)
-    except Unauthorized as exc:
-        raise LoginRequired from exc
-    request.state.principal = principal
+    """The signed-in user (a FastAPI dependency): the access token's cookie, verified offline;
+    once it has expired (the browser drops the cookie), a new one for the refresh token's."""
+    verifier = request.app.state.token_verifier
     rt = request.app.state.runtime
+    token = request.cookies.get(COOKIE)
+    try:
+        if not token:
+            raise Unauthorized("no access token")
+        principal = await verifier.verify(token)
+    except Unauthorized:
+        tokens = await _renewed(Services(rt.settings, None), request.cookies.get(REFRESH_COOKIE))
+        token = tokens["access_token"]
+        try:
+            principal = await verifier.verify(token)
+        except Unauthorized as exc:
+            raise LoginRequired from exc
+        request.state.renewed = tokens  # SessionCookies hands them to the browser
+    request.state.principal = principal
     return Session(principal, token, Services(rt.settings, token))
+
+
+# Renewals of the last half minute, by the refresh token's digest: a page's parallel requests
+# (the page, its fragments, its event stream) arrive with the same spent token, and each must
+# get the one renewal, not end the sign-in as a reuse (organisation refuses a second use).
+_RENEWALS: dict[str, tuple[float, asyncio.Future[Answer]]] = {}
+_RENEWALS_KEPT = 30.0
+
+
+async def _renewed(services: Services, refresh_token: str | None) -> dict:
+    if not refresh_token:
+        raise LoginRequired
+    now = time.monotonic()
+    for key, (at, _) in list(_RENEWALS.items()):
+        if now - at > _RENEWALS_KEPT:
+            del _RENEWALS[key]
+    key = hashlib.sha256(refresh_token.encode()).hexdigest()
+    if key not in _RENEWALS:
+        form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+        call = services.post_form("organisation", "/oauth/token", form)
+        _RENEWALS[key] = (now, asyncio.ensure_future(call))
+    answer = await asyncio.shield(_RENEWALS[key][1])
+    if answer.status != 200:
+        raise LoginRequired
+    return answer.body
+
+
+def keep_tokens(response: Response, tokens: dict, secure: bool) -> None:
+    """The tokens of a grant into the browser, HttpOnly: the access token until shortly before
+    it expires (so that a request never starts with a token about to lapse), the refresh token
+    until the sign-in's absolute end, both sent to this site's pages only (SameSite)."""
+    lifetime = int(tokens["expires_in"])
+    response.set_cookie(
+        COOKIE,
+        tokens["access_token"],
+        max_age=max(1, lifetime - min(60, lifetime // 4)),
+        httponly=True,
+        secure=secure,
+        samesite="lax",
+    )
+    if tokens.get("refresh_token"):
+        response.set_cookie(
+            REFRESH_COOKIE,
+            tokens["refresh_token"],
+            max_age=int(tokens.get("refresh_expires_in") or lifetime),
+            httponly=True,
+            secure=secure,
+            samesite="lax",
+        )
+
+
+def forget_tokens(response: Response) -> None:
+    for name in (COOKIE, REFRESH_COOKIE):
+        response.delete_cookie(name)
+
+
+def is_https(request: Request) -> bool:
+    forwarded = request.headers.get("x-forwarded-proto", "")
+    return request.url.scheme == "https" or forwarded.split(",")[0].strip() == "https"
+
+
+def safe_next(target: str | None) -> str:
+    """A path on this site to go back to, or the home page: never an open redirect (no scheme,
+    no host, no `//host` or `/\\host` that browsers read as another site)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(ord(c) < 32 for c in target):
+        return "/"
+    return target
+
+
+def login_redirect(request: Request) -> Response:
+    """To the login page, which brings the user back to the page they were on: the page itself
+    for a page, the page that sent a form or made a fragment's request otherwise."""
+    if request.method == "GET" and not request.headers.get("HX-Request"):
+        query = request.url.query
+        here = request.url.path + (f"?{query}" if query else "")
+    else:
+        sender = request.headers.get("HX-Current-URL") or request.headers.get("referer") or ""
+        parts = urlsplit(sender)
+        same_site = parts.netloc == request.url.netloc
+        here = parts.path + (f"?{parts.query}" if parts.query else "") if same_site else "/"
+    here = safe_next(here)
+    target = "/login" if here == "/" else f"/login?next={quote(here, safe='')}"
+    if request.headers.get("HX-Request"):
+        # htmx follows redirects inside the fragment: make it load the login page instead.
+        return Response(status_code=401, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
+class SessionCookies:
+    """ASGI middleware: a renewed session's cookies onto the response, and `no-store` on every
+    response made for a signed-in user (private data: Back after signing out must not show it
+    from the cache). Pure ASGI, so event streams pass through unbuffered."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                state = scope.get("state") or {}
+                if "principal" in state or "renewed" in state:
+                    extra = Response()
+                    if "renewed" in state:
+                        keep_tokens(extra, state["renewed"], is_https(Request(scope)))
+                    headers = [(k, v) for k, v in message["headers"] if k != b"cache-control"]
+                    headers += [(b"cache-control", b"no-store")]
+                    headers += [(k, v) for k, v in extra.raw_headers if k == b"set-cookie"]
+                    message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send=sending)
 
 
 def needs(*roles: Role):

@@ -215,14 +215,7 @@ class IncidentRepository:
         if overdue_at is not None:
             query = query.where(incidents.c.id.in_(_overdue_incidents(overdue_at)))
         found = {row.id: INCIDENT.instance(row) for row in await self.session.execute(query)}
-        if found:
-            rows = await self.session.execute(
-                select(assignments)
-                .where(assignments.c.incident_id.in_(found))
-                .order_by(*ASSIGNMENT_ORDER)
-            )
-            for row in rows:
-                found[row.incident_id].assignments.append(ASSIGNMENT.instance(row))
+        await with_assignments(self.session, found)
         return list(found.values())
 
     async def recent_in_community(
@@ -303,6 +296,17 @@ class IncidentRepository:
                 )
             )
         return claimed
+
+
+async def with_assignments(session: AsyncSession, found: dict[UUID, Incident]) -> None:
+    """The listed incidents' assignments, in one more statement."""
+    if not found:
+        return
+    rows = await session.execute(
+        select(assignments).where(assignments.c.incident_id.in_(found)).order_by(*ASSIGNMENT_ORDER)
+    )
+    for row in rows:
+        found[row.incident_id].assignments.append(ASSIGNMENT.instance(row))
 
 
 def _upsert_of(table: Table) -> Any:

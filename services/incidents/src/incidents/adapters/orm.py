@@ -55,6 +55,8 @@ incidents = Table(
     Column("merged_ids", ARRAY(UUID(as_uuid=True)), nullable=False, server_default="{}"),
     # [{rating, comment, actor, at}], oldest first: the last one is the resident's word.
     Column("feedback", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    # The readable ticket number (工单号), e.g. TPJ-20261129-0007 (incidents.domain.tickets).
+    Column("ticket_no", Text, nullable=False, server_default="", index=True),
     # Where in the micro-grid (domain.location): building and unit names, a map pin.
     Column("building", Text, nullable=False, server_default=""),
     Column("unit", Text, nullable=False, server_default=""),

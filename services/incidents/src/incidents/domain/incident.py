@@ -122,6 +122,8 @@ class Incident(DepartmentSteps, CoordinatorSteps, SupervisionLadder, AcrossRepor
     unit: str = ""
     latitude: float | None = None
     longitude: float | None = None
+    # What people read and search for instead of the id (incidents.domain.tickets).
+    ticket_no: str = ""
     events: list[object] = field(default_factory=list, repr=False, compare=False)
 
     @property

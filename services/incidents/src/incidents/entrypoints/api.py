@@ -1,12 +1,13 @@
 """The incidents HTTP API: reporting, handling and closing incidents, for the grid's people."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel, Field
 
+from incidents.adapters.incident_search import IncidentFilter
 from incidents.domain.incident import Incident
 from incidents.domain.rating_links import link_key
 from incidents.entrypoints.schemas import IncidentOut, out
@@ -139,23 +140,57 @@ async def report(
 
 @router.get("/incidents", response_model=list[IncidentOut])
 async def list_incidents(
+    response: Response,
     community_code: str | None = None,
-    status: Status | None = None,
+    status: Status | Literal["open"] | None = Query(
+        default=None, description="a status, or `open`: any not finished"
+    ),
     overdue: bool = False,
+    q: str = Query(
+        default="",
+        max_length=200,
+        description="words, each in the ticket number, the description or the grid's name",
+    ),
+    category: str | None = None,
+    grid: str | None = Query(default=None, description="a grid node: incidents under it"),
+    department: str | None = Query(
+        default=None, description="a department code: incidents with an assignment for it"
+    ),
+    holding: bool = Query(
+        default=False, description="with `department`: only those it still holds"
+    ),
+    reported_from: date | None = Query(default=None, description="first day (China's time)"),
+    reported_to: date | None = Query(default=None, description="last day (China's time)"),
+    order: Literal["newest", "deadline"] = Query(
+        default="newest", description="newest report first, or the nearest open deadline first"
+    ),
     limit: int = Query(default=100, ge=1, le=500),
+    offset: int = Query(default=0, ge=0, description="how many matching incidents to skip"),
     uow: IncidentsUnitOfWork = Depends(uow),
     principal: Principal = Depends(authenticated),
 ):
-    """The incidents the caller may see, newest first; `overdue` keeps those past a deadline."""
+    """The incidents the caller may see that match, one page of them: newest first (or by
+    deadline); `overdue` keeps those past a deadline. The `X-Total-Count` header tells how many
+    match in all, for paging with `limit` and `offset`."""
+    found = IncidentFilter(
+        community_code=community_code,
+        status=status,
+        words=q,
+        category=category or None,
+        grid=grid or None,
+        department=department or None,
+        holding=holding,
+        reported_from=reported_from,
+        reported_to=reported_to,
+        overdue_at=utcnow() if overdue else None,
+        by_deadline=order == "deadline",
+        limit=limit,
+        offset=offset,
+    )
     async with uow:
-        found = await uow.incidents.list(
-            community_code,
-            status,
-            limit,
-            visible_to=principal,
-            overdue_at=utcnow() if overdue else None,
-        )
-    return [answer(i, principal) for i in found]
+        page, total = await uow.search.page(found, principal)
+    response.headers["X-Total-Count"] = str(total)
+    return [answer(i, principal) for i in page]
 
 
 @router.get("/incidents/{incident_id}", response_model=IncidentOut)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from incidents.domain.incident import Incident
 from lianxin.auth import Principal, Role
@@ -71,6 +71,7 @@ class FeedbackOut(BaseModel):
 
 class IncidentOut(BaseModel):
     id: UUID
+    ticket_no: str = Field("", description="the readable ticket number (工单号): TPJ-20261129-0007")
     community_code: str
     micro_grid_code: str
     grid_path: list[str]
@@ -119,6 +120,7 @@ def out(incident: Incident, principal: Principal, now: datetime) -> IncidentOut:
     ]
     return IncidentOut(
         id=incident.id,
+        ticket_no=incident.ticket_no,
         community_code=incident.community_code,
         micro_grid_code=incident.micro_grid_code,
         grid_path=incident.grid_path,

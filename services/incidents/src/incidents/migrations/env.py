@@ -1,4 +1,4 @@
-from incidents.adapters import webhooks  # noqa: F401  (its tables join the same metadata)
+from incidents.adapters import tickets, webhooks  # noqa: F401  (their tables join the metadata)
 from incidents.adapters.orm import metadata
 from lianxin.persistence.migrations import run_env
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from incidents.domain import duplicates
+from incidents.domain import duplicates, tickets
 from incidents.domain.incident import Incident
 from incidents.domain.routing import ServiceLevel
 from incidents.service_layer import routing
@@ -51,6 +51,9 @@ async def report(
             now=clock(),
             **fields,  # type: ignore[arg-type]
         )
+        day = tickets.day_of(incident.reported_at).date()
+        count = await uow.tickets.take(node.community_code, day)
+        incident.ticket_no = tickets.number(node.community_code, incident.reported_at, count)
         with tracer.start_as_current_span("incident report"):
             incident.traceparent = current_trace_headers().get("traceparent")
             await stage(uow, incident)

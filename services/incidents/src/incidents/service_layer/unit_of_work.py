@@ -1,20 +1,26 @@
 from __future__ import annotations
 
 from incidents.adapters.incident_repository import IncidentRepository
+from incidents.adapters.incident_search import IncidentSearch
 from incidents.adapters.org_read_model import OrganisationReadModel
 from incidents.adapters.photo_store import PhotoStore
 from incidents.adapters.routing_repository import RoutingRepository
+from incidents.adapters.tickets import TicketCounters
 from lianxin.persistence.unit_of_work import UnitOfWork
 
 
 class IncidentsUnitOfWork(UnitOfWork):
     incidents: IncidentRepository
+    search: IncidentSearch
     org: OrganisationReadModel
     routing: RoutingRepository
     photos: PhotoStore
+    tickets: TicketCounters
 
     def _open(self) -> None:
         self.incidents = IncidentRepository(self.session)
+        self.search = IncidentSearch(self.session)
         self.org = OrganisationReadModel(self.session)
         self.routing = RoutingRepository(self.session)
         self.photos = PhotoStore(self.session)
+        self.tickets = TicketCounters(self.session)

@@ -1,4 +1,5 @@
-"""Accounts and signing keys: organisation's identity tables and their repository."""
+"""Accounts, signing keys and refresh tokens: organisation's identity tables and their
+repository."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lianxin.auth import SigningKey
 from organisation.adapters.orm import metadata
-from organisation.domain.identity import Account, AccountScope
+from organisation.domain.identity import Account, AccountScope, RefreshToken
 
 accounts = Table(
     "accounts",
@@ -32,6 +33,21 @@ signing_keys = Table(
     Column("private_pem", LargeBinary, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+
+# Only a digest of each refresh token: a copy of the table signs no one in.
+refresh_tokens = Table(
+    "refresh_tokens",
+    metadata,
+    Column("digest", Text, primary_key=True),  # SHA-256 of the token, hex
+    Column("username", Text, nullable=False),
+    Column("family", Text, nullable=False, index=True),  # one sign-in's chain of tokens
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+_REFRESH_FIELDS = ("digest", "username", "family", "expires_at", "used_at", "revoked_at")
 
 
 class IdentityRepository:
@@ -81,6 +97,35 @@ class IdentityRepository:
     async def add_signing_key(self, key: SigningKey) -> None:
         await self.session.execute(
             signing_keys.insert().values(kid=key.kid, private_pem=key.private_pem)
+        )
+
+    async def add_refresh_token(self, token: RefreshToken) -> None:
+        await self.session.execute(
+            refresh_tokens.insert().values({f: getattr(token, f) for f in _REFRESH_FIELDS})
+        )
+
+    async def refresh_token(self, digest: str) -> RefreshToken | None:
+        """The token with this digest, locked: two refreshes with one token run one at a time."""
+        row = (
+            await self.session.execute(
+                select(refresh_tokens).where(refresh_tokens.c.digest == digest).with_for_update()
+            )
+        ).first()
+        return RefreshToken(**{f: getattr(row, f) for f in _REFRESH_FIELDS}) if row else None
+
+    async def save_refresh_token(self, token: RefreshToken) -> None:
+        await self.session.execute(
+            refresh_tokens.update()
+            .where(refresh_tokens.c.digest == token.digest)
+            .values(used_at=token.used_at, revoked_at=token.revoked_at)
+        )
+
+    async def revoke_family(self, family: str, now: datetime) -> None:
+        """End a sign-in: every token of its chain, the one not used yet included."""
+        await self.session.execute(
+            refresh_tokens.update()
+            .where(refresh_tokens.c.family == family, refresh_tokens.c.revoked_at.is_(None))
+            .values(revoked_at=now)
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from datetime import datetime
 from typing import Any
 
 from lianxin.errors import RuleBroken
@@ -78,3 +79,35 @@ class Account:
 
     def deactivate(self) -> None:
         self.active = False
+
+
+@dataclass
+class RefreshToken:
+    """One link in a sign-in's chain of refresh tokens (RFC 6749 §6, rotated on use).
+
+    Only the token's digest is kept. Every link of a chain (`family`) shares the sign-in's
+    absolute end: a session slides while the user works, but never past `expires_at`. A link
+    presented a second time means it was copied: the whole chain is revoked (RFC 9700 §4.14.2).
+    """
+
+    digest: str
+    username: str
+    family: str
+    expires_at: datetime
+    used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+    def spend(self, now: datetime) -> None:
+        """Use the token once, for its successor; a refusal's type says why (`revoked`,
+        `expired` or `reused`), all OAuth's invalid_grant to the client."""
+        refusal = self.refusal(now)
+        if refusal:
+            raise RuleBroken("refresh_token", f"the refresh token is {refusal}", type_=refusal)
+        self.used_at = now
+
+    def refusal(self, now: datetime) -> str | None:
+        if self.revoked_at is not None:
+            return "revoked"  # the sign-in was ended
+        if now >= self.expires_at:
+            return "expired"  # the sign-in reached its absolute end
+        return "reused" if self.used_at is not None else None

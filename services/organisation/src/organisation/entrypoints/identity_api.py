@@ -1,4 +1,5 @@
-"""Tokens (OAuth2 password and client-credentials grants), signing keys, and accounts."""
+"""Tokens (OAuth2 password, client-credentials and refresh-token grants; revocation), signing
+keys, and accounts."""
 
 from __future__ import annotations
 
@@ -21,22 +22,38 @@ router = APIRouter(tags=["identity"])
 
 @public.post("/oauth/token")
 async def token(
-    grant_type: Annotated[Literal["password", "client_credentials"], Form()],
+    grant_type: Annotated[Literal["password", "client_credentials", "refresh_token"], Form()],
     username: Annotated[str | None, Form()] = None,
     password: Annotated[str | None, Form()] = None,
     client_id: Annotated[str | None, Form()] = None,
     client_secret: Annotated[str | None, Form()] = None,
+    refresh_token: Annotated[str | None, Form()] = None,
     uow: OrganisationUnitOfWork = Depends(uow),
 ) -> JSONResponse:
-    """RFC 6749: `password` for people, `client_credentials` for machines."""
+    """RFC 6749: `password` for people, `client_credentials` for machines, `refresh_token` for
+    a person's next access token. A person's grants also answer a `refresh_token` (used once:
+    each refresh answers the next one) and `refresh_expires_in`, the seconds until the sign-in
+    ends whatever its refreshes."""
     try:
-        if grant_type == "password":
+        if grant_type == "refresh_token":
+            body = await identity.refresh(uow, refresh_token or "")
+        elif grant_type == "password":
             body = await identity.grant(uow, username or "", password or "", "person")
         else:
             body = await identity.grant(uow, client_id or "", client_secret or "", "client")
     except identity.InvalidGrant as refused:
         return JSONResponse({"error": refused.oauth_error}, status_code=400)
     return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+
+@public.post("/oauth/revoke")
+async def revoke(
+    token: Annotated[str, Form()], uow: OrganisationUnitOfWork = Depends(uow)
+) -> JSONResponse:
+    """RFC 7009: sign out. Revoking a refresh token ends its whole sign-in; the answer is 200
+    whether or not the token was known."""
+    await identity.revoke(uow, token)
+    return JSONResponse({}, headers={"Cache-Control": "no-store"})
 
 
 @public.get("/.well-known/jwks.json")

@@ -1,20 +1,36 @@
-"""Accounts, password and client-credential grants, and the rotating signing keys."""
+"""Accounts, the password, client-credential and refresh-token grants, and the rotating signing
+keys."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic_settings import BaseSettings
 
 from lianxin.auth import Principal, Role, Scope, SigningKey, claims_for
-from lianxin.errors import ApplicationError, Conflict
-from organisation.domain.identity import Account, AccountScope
+from lianxin.errors import ApplicationError, Conflict, RuleBroken
+from organisation.domain.identity import Account, AccountScope, RefreshToken
 from organisation.service_layer.unit_of_work import OrganisationUnitOfWork
 
-TOKEN_SECONDS = 15 * 60
+
+class Lifetimes(BaseSettings):
+    """How long tokens live, from the environment (`LIANXIN_ACCESS_TOKEN_SECONDS`,
+    `LIANXIN_REFRESH_TOKEN_HOURS`): short access tokens; a person's sign-in slides by refresh
+    tokens, rotated on each use, up to an absolute end."""
+
+    lianxin_access_token_seconds: int = 15 * 60
+    lianxin_refresh_token_hours: float = 12.0
+
+
+LIFETIMES = Lifetimes()
+TOKEN_SECONDS = LIFETIMES.lianxin_access_token_seconds
+SIGN_IN_LASTS = timedelta(hours=LIFETIMES.lianxin_refresh_token_hours)
 KEY_ROTATES_AFTER = timedelta(hours=24)
 # Published for longer than any token signed with it lives, so no valid token loses its key.
 KEY_PUBLISHED_FOR = KEY_ROTATES_AFTER + timedelta(hours=1)
@@ -53,7 +69,8 @@ async def open_account(
 
 
 async def grant(uow: OrganisationUnitOfWork, username: str, secret: str, kind: str) -> dict:
-    """A token for a person's password or a machine's client secret."""
+    """A token for a person's password or a machine's client secret; a person also gets a
+    refresh token, the first of a new sign-in's chain."""
     async with uow:
         found = await uow.identity.account(username)
         account, stored = found if found else (None, _DUMMY_HASH)
@@ -65,9 +82,77 @@ async def grant(uow: OrganisationUnitOfWork, username: str, secret: str, kind: s
             raise InvalidGrant("invalid_client" if kind == "client" else "invalid_grant")
         principal = await principal_of(uow, account)
         key = await current_key(uow)
+        refresh = None
+        if kind == "person":
+            now = datetime.now(UTC)
+            refresh = await _next_refresh(uow, username, uuid.uuid4().hex, now + SIGN_IN_LASTS)
         await uow.commit()
+    return _tokens(key, principal, refresh)
+
+
+async def refresh(uow: OrganisationUnitOfWork, presented: str) -> dict:
+    """RFC 6749 §6: a new access token and the next refresh token for one not used before. A
+    token used twice ends its whole sign-in: one of the two holders stole it."""
+    now = datetime.now(UTC)
+    async with uow:
+        token = await uow.identity.refresh_token(_digest(presented))
+        if token is None:
+            raise InvalidGrant("invalid_grant")
+        try:
+            token.spend(now)
+        except RuleBroken as refused:
+            if refused.type == "reused":
+                await uow.identity.revoke_family(token.family, now)
+                await uow.commit()
+            raise InvalidGrant("invalid_grant") from refused
+        await uow.identity.save_refresh_token(token)
+        found = await uow.identity.account(token.username)
+        if found is None or not found[0].active:
+            raise InvalidGrant("invalid_grant")
+        principal = await principal_of(uow, found[0])
+        key = await current_key(uow)
+        following = await _next_refresh(uow, token.username, token.family, token.expires_at)
+        await uow.commit()
+    return _tokens(key, principal, following)
+
+
+async def revoke(uow: OrganisationUnitOfWork, presented: str) -> None:
+    """RFC 7009: end the sign-in the refresh token belongs to (an unknown token: nothing to do)."""
+    async with uow:
+        token = await uow.identity.refresh_token(_digest(presented))
+        if token is not None:
+            await uow.identity.revoke_family(token.family, datetime.now(UTC))
+            await uow.commit()
+
+
+async def _next_refresh(
+    uow: OrganisationUnitOfWork, username: str, family: str, expires_at: datetime
+) -> tuple[str, datetime]:
+    presented = secrets.token_urlsafe(32)
+    await uow.identity.add_refresh_token(
+        RefreshToken(_digest(presented), username, family, expires_at)
+    )
+    return presented, expires_at
+
+
+def _digest(presented: str) -> str:
+    # 256 random bits: a fast hash is enough (nothing to guess), unlike a password.
+    return hashlib.sha256(presented.encode()).hexdigest()
+
+
+def _tokens(key: SigningKey, principal: Principal, refresh: tuple[str, datetime] | None) -> dict:
     token = key.sign(claims_for(principal, lifetime_seconds=TOKEN_SECONDS))
-    return {"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_SECONDS}
+    body: dict[str, Any] = {
+        "access_token": token,
+        "token_type": "Bearer",
+        "expires_in": TOKEN_SECONDS,
+    }
+    if refresh is not None:
+        presented, ends = refresh
+        body["refresh_token"] = presented
+        # Not in RFC 6749: how long the sign-in may still slide, for the refresh cookie's age.
+        body["refresh_expires_in"] = max(0, int((ends - datetime.now(UTC)).total_seconds()))
+    return body
 
 
 async def principal_of(uow: OrganisationUnitOfWork, account: Account) -> Principal:
