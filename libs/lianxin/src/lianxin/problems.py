@@ -107,4 +107,21 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem_response(request, Problem(exc.status_code, str(exc.detail)))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
+        return problem_response(request, Problem(exc.status_code, str(exc.detail), headers=headers))
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at the request's path (the router names only the first
+    route's when several share a path, as `GET` and `POST /needs` do)."""
+    from fastapi.routing import iter_route_contexts
+    from starlette.routing import Match
+
+    allowed: set[str] = set()
+    for route in iter_route_contexts(request.app.router.routes):
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            allowed |= set(route.methods or ())
+    return sorted(allowed)
