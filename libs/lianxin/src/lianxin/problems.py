@@ -52,8 +52,11 @@ def problem_response(request: Request, problem: Problem) -> JSONResponse:
     )
 
 
-def _field_name(loc: tuple[Any, ...]) -> str:
-    # ("body", "micro_grid_id") -> "micro_grid_id"; ("query", "limit") -> "limit"
+def _field_name(loc: tuple[Any, ...], type_: str = "") -> str:
+    # ("body", "micro_grid_id") -> "micro_grid_id"; ("query", "limit") -> "limit";
+    # ("body", 1) for JSON that does not parse (1: the character where it failed) -> "body"
+    if type_ == "json_invalid":
+        return "body"
     parts = [str(p) for p in loc[1:]] if loc and loc[0] in {"body", "query", "path"} else loc
     return ".".join(str(p) for p in parts) or "body"
 
@@ -97,7 +100,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            _error(_field_name(tuple(e["loc"])), e["msg"], e.get("type", ""), e.get("ctx"))
+            _error(
+                _field_name(tuple(e["loc"]), e.get("type", "")),
+                e["msg"],
+                e.get("type", ""),
+                e.get("ctx"),
+            )
             for e in exc.errors()
         ]
         fields = ", ".join(e["field"] for e in errors)
