@@ -95,8 +95,10 @@ def _statuses(route: RouteContext, method: str, operation: dict[str, Any]) -> li
         stack.extend(dependant.dependencies)
     statuses = [422]
     if authenticated in calls:
-        statuses += [401, 403]
-    if operation.get("parameters") or "requestBody" in operation:
+        # 404 too: an object outside the caller's scope, or the caller's own (a volunteer's
+        # profile), is not found.
+        statuses += [401, 403, 404]
+    elif operation.get("parameters") or "requestBody" in operation:
         statuses.append(404)
     if method in WITH_BODY:
         statuses += [409, 413]

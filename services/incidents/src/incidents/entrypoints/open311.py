@@ -194,7 +194,24 @@ def _request(view: RequestView) -> dict:
     }
 
 
-@router.post("/requests.{fmt}")
+def _form_body(required: list[str], *optional: str) -> dict[str, Any]:
+    """The OpenAPI request body of a POST that reads its form itself (the spec's field names).
+    Not `required`: the route names what is missing, in the spec's error form."""
+    fields = {name: {"type": "string"} for name in (*required, *optional)}
+    schema = {"type": "object", "required": required, "properties": fields}
+    form = {"application/x-www-form-urlencoded": {"schema": schema}}
+    return {"requestBody": {"content": form}}
+
+
+@router.post(
+    "/requests.{fmt}",
+    openapi_extra=_form_body(
+        ["service_code", "description"],
+        *("api_key", "address_id", "address_string", "lat", "long", "media_url"),
+        *("first_name", "last_name", "phone", "email", "account_id"),
+        *("attribute[urgency]", "attribute[contact_consent]"),
+    ),
+)
 async def create_request(
     fmt: str,
     request: Request,
@@ -378,7 +395,10 @@ async def list_updates(
     ]
 
 
-@router.post("/servicerequestupdates.{fmt}")
+@router.post(
+    "/servicerequestupdates.{fmt}",
+    openapi_extra=_form_body(["service_request_id", "status"], "description", "api_key"),
+)
 async def post_update(
     fmt: str,
     request: Request,
