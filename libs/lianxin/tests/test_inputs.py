@@ -22,8 +22,8 @@ AS_PLATFORM = {"Authorization": f"Bearer {TOKEN}"}
 
 class NoteIn(Body):
     community_code: str = Field(min_length=1)
-    tags: list[str] = []
-    extra: dict = {}
+    tags: list[str] = Field(default_factory=list)
+    extra: dict = Field(default_factory=dict)
 
 
 def _client() -> TestClient:
