@@ -3,7 +3,8 @@ positive and negative data, stateful through the documents' links), as a communi
 of the demo: no server error, no status code or content type the document does not declare.
 
 Open311's routes follow GeoReport v2 rather than these rules and have a conformance test of their
-own (test_open311.py). `make test` runs a short pass (`FUZZ_SECONDS` per service, default 15); `make fuzz` a longer one.
+own (test_open311.py). `make test` runs a short pass (`FUZZ_SECONDS` per service, default 15);
+`make fuzz` a longer one.
 """
 
 from __future__ import annotations
