@@ -3,7 +3,7 @@ positive and negative data, stateful through the documents' links), as a demo ac
 write there: no server error, no status code or content type the document does not declare.
 
 Open311's routes follow GeoReport v2 rather than these rules and have a conformance test of their
-own (test_open311.py). `make test` runs a short pass (`FUZZ_SECONDS` per service, default 15);
+own (test_open311.py). `make test` runs a short pass (`FUZZ_SECONDS` per service, default 12);
 `make fuzz` a longer one.
 """
 
@@ -28,7 +28,7 @@ ACCOUNTS = {
     "resources": "tpj-coordinator",
     "volunteers": "tpj-coordinator",
 }
-SECONDS = int(os.environ.get("FUZZ_SECONDS", "15"))
+SECONDS = int(os.environ.get("FUZZ_SECONDS", "12"))
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 
