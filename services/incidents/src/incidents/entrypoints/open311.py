@@ -203,15 +203,16 @@ def _form_body(required: list[str], *optional: str) -> dict[str, Any]:
     return {"requestBody": {"content": form}}
 
 
-@router.post(
-    "/requests.{fmt}",
-    openapi_extra=_form_body(
-        ["service_code", "description"],
-        *("api_key", "address_id", "address_string", "lat", "long", "media_url"),
-        *("first_name", "last_name", "phone", "email", "account_id"),
-        *("attribute[urgency]", "attribute[contact_consent]"),
-    ),
+REQUEST_FORM = _form_body(
+    ["service_code", "description"],
+    *("api_key", "address_id", "address_string", "lat", "long", "media_url"),
+    *("first_name", "last_name", "phone", "email", "account_id"),
+    *("attribute[urgency]", "attribute[contact_consent]"),
 )
+UPDATE_FORM = _form_body(["service_request_id", "status"], "description", "api_key")
+
+
+@router.post("/requests.{fmt}", openapi_extra=REQUEST_FORM)
 async def create_request(
     fmt: str,
     request: Request,
@@ -395,10 +396,7 @@ async def list_updates(
     ]
 
 
-@router.post(
-    "/servicerequestupdates.{fmt}",
-    openapi_extra=_form_body(["service_request_id", "status"], "description", "api_key"),
-)
+@router.post("/servicerequestupdates.{fmt}", openapi_extra=UPDATE_FORM)
 async def post_update(
     fmt: str,
     request: Request,
