@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: run test test-unit lint format contracts demo dept-sim bench uv sync
+.PHONY: run test test-unit fuzz lint format contracts demo dept-sim bench uv sync
 
 run: sync ## the platform with the demo alliance on embedded PostgreSQL and NATS
 	$(UV) run lianxin up
@@ -14,6 +14,10 @@ test: sync ## lint, then every test (unit, integration, e2e) against real Postgr
 
 test-unit: sync ## the unit tests alone: pure domain code, no database, NATS or platform (~20 s)
 	$(UV) run pytest -m unit -q
+
+fuzz: sync ## schemathesis over every service's OpenAPI on a throwaway demo platform (~6 min)
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-60} FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-30} \
+	  $(UV) run pytest tests/e2e/test_fuzz.py -q
 
 lint: sync
 	$(UV) run ruff check .

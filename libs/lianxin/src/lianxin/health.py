@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Table, func, select, text, update
@@ -117,7 +117,9 @@ def operations_router() -> APIRouter:
         return [dict(row._mapping) for row in rows]
 
     @router.post("/ops/dead-letters/{dead_letter_id}/replay")
-    async def replay_dead_letter(dead_letter_id: int, request: Request) -> dict:
+    async def replay_dead_letter(
+        request: Request, dead_letter_id: int = Path(ge=1, le=2**63 - 1)
+    ) -> dict:
         """Publish a dead letter's original message to its subject again, after a fix: the
         consumer that gave up on it gets it anew (consumers that took it once skip it by their
         inbox, which keys on the event's own id)."""

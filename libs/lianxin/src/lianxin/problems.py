@@ -52,8 +52,11 @@ def problem_response(request: Request, problem: Problem) -> JSONResponse:
     )
 
 
-def _field_name(loc: tuple[Any, ...]) -> str:
-    # ("body", "micro_grid_id") -> "micro_grid_id"; ("query", "limit") -> "limit"
+def _field_name(loc: tuple[Any, ...], type_: str = "") -> str:
+    # ("body", "micro_grid_id") -> "micro_grid_id"; ("query", "limit") -> "limit";
+    # ("body", 1) for JSON that does not parse (1: the character where it failed) -> "body"
+    if type_ == "json_invalid":
+        return "body"
     parts = [str(p) for p in loc[1:]] if loc and loc[0] in {"body", "query", "path"} else loc
     return ".".join(str(p) for p in parts) or "body"
 
@@ -97,7 +100,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            _error(_field_name(tuple(e["loc"])), e["msg"], e.get("type", ""), e.get("ctx"))
+            _error(
+                _field_name(tuple(e["loc"]), e.get("type", "")),
+                e["msg"],
+                e.get("type", ""),
+                e.get("ctx"),
+            )
             for e in exc.errors()
         ]
         fields = ", ".join(e["field"] for e in errors)
@@ -107,4 +115,21 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem_response(request, Problem(exc.status_code, str(exc.detail)))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
+        return problem_response(request, Problem(exc.status_code, str(exc.detail), headers=headers))
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at the request's path (the router names only the first
+    route's when several share a path, as `GET` and `POST /needs` do)."""
+    from fastapi.routing import iter_route_contexts
+    from starlette.routing import Match
+
+    allowed: set[str] = set()
+    for route in iter_route_contexts(request.app.router.routes):
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            allowed |= set(route.methods or ())
+    return sorted(allowed)

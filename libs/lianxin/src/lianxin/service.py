@@ -23,9 +23,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from lianxin.auth import KeySource, TokenVerifier, authenticated, jwks_from_url
 from lianxin.health import health_router, operations_router
+from lianxin.inputs import InputGuard
 from lianxin.messaging.connection import connect
 from lianxin.messaging.streams import SERVICE_CONSUMERS, ConsumerSpec, dead_letter_consumer
 from lianxin.messaging.subscriber import EventHandler, for_events, run_consumer
+from lianxin.openapi import truthful_openapi
 from lianxin.persistence.db import make_engine, make_session_factory
 from lianxin.persistence.dead_letters import dead_letter_recorder
 from lianxin.persistence.outbox import OutboxRelay
@@ -150,6 +152,10 @@ def create_service_app(
         app.include_router(router)
     for router in routers:
         app.include_router(router, dependencies=[Depends(authenticated), *route_checks])
+    # Before any route, for every route: a token, then the body's size and depth, then
+    # characters PostgreSQL cannot store (see lianxin.inputs).
+    app.add_middleware(InputGuard, app=app)
+    truthful_openapi(app)
     _instrument(app)
     return app
 

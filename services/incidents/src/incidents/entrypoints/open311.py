@@ -144,7 +144,25 @@ def _request(view: RequestView) -> dict:
     }
 
 
-@router.post("/requests.{fmt}")
+def _form_body(required: list[str], *optional: str) -> dict[str, Any]:
+    """The OpenAPI request body of a POST that reads its form itself (the spec's field names).
+    Not `required`: the route names what is missing, in the spec's error form."""
+    fields = {name: {"type": "string"} for name in (*required, *optional)}
+    schema = {"type": "object", "required": required, "properties": fields}
+    form = {"application/x-www-form-urlencoded": {"schema": schema}}
+    return {"requestBody": {"content": form}}
+
+
+REQUEST_FORM = _form_body(
+    ["service_code", "description"],
+    *("api_key", "address_id", "address_string", "lat", "long", "media_url"),
+    *("first_name", "last_name", "phone", "email", "account_id"),
+    *("attribute[urgency]", "attribute[contact_consent]"),
+)
+UPDATE_FORM = _form_body(["service_request_id", "status"], "description", "api_key")
+
+
+@router.post("/requests.{fmt}", openapi_extra=REQUEST_FORM)
 async def create_request(
     fmt: str,
     request: Request,
@@ -360,7 +378,7 @@ async def list_updates(
     return respond(fmt, body, "service_request_updates", "request_update")
 
 
-@router.post("/servicerequestupdates.{fmt}")
+@router.post("/servicerequestupdates.{fmt}", openapi_extra=UPDATE_FORM)
 async def post_update(
     fmt: str,
     request: Request,

@@ -32,6 +32,15 @@ def _current_quarter() -> str:
     return f"{now.year}-Q{(now.month - 1) // 3 + 1}"
 
 
+def _last_four_quarters() -> str:
+    year, quarter = (int(part) for part in _current_quarter().split("-Q"))
+    labels = []
+    for _ in range(4):
+        labels.insert(0, f"{year}-Q{quarter}")
+        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    return ",".join(labels)
+
+
 async def _facts(uow: IncidentsUnitOfWork, periods: list[domain.Period]) -> list:
     async with uow:
         return await incident_facts(
@@ -79,7 +88,11 @@ async def get_rates(
 @router.get("/rates/trend")
 async def get_trend(
     key: str,
-    periods: str = Query(description="comma-separated YYYY-MM or YYYY-Qn, oldest first"),
+    periods: str = Query(
+        default_factory=_last_four_quarters,
+        description="comma-separated YYYY-MM or YYYY-Qn, oldest first (default: the last four "
+        "quarters, this one included)",
+    ),
     by: Grouping = "community",
     uow: IncidentsUnitOfWork = Depends(uow),
     principal: Principal = Depends(authenticated),

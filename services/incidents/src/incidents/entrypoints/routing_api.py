@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from incidents.domain.routing import URGENCIES, RoutingRule, RoutingTable, ServiceLevel
@@ -73,7 +73,11 @@ def _io(table: RoutingTable) -> RoutingIO:
 
 @router.get("/routing", response_model=RoutingIO)
 async def get_routing(
-    alliance_code: str | None = None,
+    alliance_code: str | None = Query(
+        None,
+        description="default: the caller's own alliance; required of the platform, which "
+        "belongs to none (422 without it)",
+    ),
     uow: IncidentsUnitOfWork = Depends(uow),
     principal: Principal = Depends(require(*COORDINATORS)),
 ):

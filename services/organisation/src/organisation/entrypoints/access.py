@@ -15,7 +15,7 @@ from typing import Literal
 from fastapi import Depends, Request
 
 from lianxin.auth import Principal, Role, authenticated
-from lianxin.errors import Forbidden, NotFound
+from lianxin.errors import Forbidden, NotFound, RuleBroken, require
 from organisation.entrypoints.deps import uow
 from organisation.service_layer.unit_of_work import OrganisationUnitOfWork
 
@@ -138,9 +138,17 @@ async def _whereabouts(
         if rule.source == "path":
             return request.path_params["code"], []
         if rule.source == "query":
-            return request.query_params.get("community_code", ""), []
-        body = await request.json()
-        return str(body.get("community_code", "")) if isinstance(body, dict) else "", []
+            code = request.query_params.get("community_code", "")
+        else:
+            try:
+                body = await request.json()
+            except ValueError as exc:  # FastAPI would say so too, but only after this check
+                raise RuleBroken("body", "a JSON object is required") from exc
+            code = body.get("community_code", "") if isinstance(body, dict) else ""
+        # Everyone but the platform acts in a community they name: "community  does not exist"
+        # (404) said nothing of the parameter left out.
+        require(isinstance(code, str) and code, "community_code", "name the community")
+        return code, []
     code = request.path_params["code"]
     async with uow:
         found = await getattr(uow.org, STORES[rule.target]).get(code)

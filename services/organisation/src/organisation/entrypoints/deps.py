@@ -36,7 +36,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def json_import(model: type) -> dict[str, Any]:
-    """The OpenAPI request body of an import: a JSON array of `model`."""
+def import_body(model: type) -> dict[str, Any]:
+    """The OpenAPI request body of an import (`imports.read_lines`): a JSON array of `model`, or
+    CSV with a header line naming its fields (list fields split by `;`)."""
     schema = {"type": "array", "items": model.model_json_schema()}  # type: ignore[attr-defined]
-    return {"requestBody": {"content": {"application/json": {"schema": schema}}}}
+    csv = {"type": "string", "description": "a header line, then one record a line"}
+    content = {"application/json": {"schema": schema}, "text/csv": {"schema": csv}}
+    return {"requestBody": {"required": True, "content": content}}

@@ -7,8 +7,8 @@ from fastapi import APIRouter, Depends, Query, Request, status
 
 from lianxin.errors import NotFound
 from organisation.domain.grid import GridNode, GridTree
-from organisation.entrypoints.deps import counts, state, uow
-from organisation.entrypoints.imports import read_lines
+from organisation.entrypoints.deps import counts, import_body, state, uow
+from organisation.entrypoints.imports import MAX_BYTES, read_lines
 from organisation.entrypoints.schemas import (
     GridNodeIn,
     GridNodeOut,
@@ -23,17 +23,6 @@ from organisation.service_layer.aggregates import GRID_NODES
 from organisation.service_layer.unit_of_work import OrganisationUnitOfWork as UoW
 
 router = APIRouter()
-
-IMPORT_BODY = {
-    "requestBody": {
-        "content": {
-            "text/csv": {"schema": {"type": "string"}},
-            "application/json": {
-                "schema": {"type": "array", "items": GridNodeRow.model_json_schema()}
-            },
-        }
-    }
-}
 
 
 def node_out(node: GridNode, tree: GridTree) -> dict:
@@ -84,7 +73,8 @@ async def community_grid(
     "/communities/{code}/grid-nodes/import",
     status_code=status.HTTP_201_CREATED,
     response_model=Imported,
-    openapi_extra=IMPORT_BODY,
+    openapi_extra=import_body(GridNodeRow),
+    max_body_size=MAX_BYTES,
 )
 async def import_grid_tree(code: str, request: Request, uow: UoW = Depends(uow)):
     """A community's tree from CSV (header: code,name,kind,parent_code,households,residents,

@@ -20,7 +20,16 @@ public = APIRouter(tags=["identity"])
 router = APIRouter(tags=["identity"])
 
 
-@public.post("/oauth/token")
+class OAuthError(BaseModel):
+    """RFC 6749's error answer (5.2), not a problem document: OAuth clients read this."""
+
+    error: Literal["invalid_request", "invalid_client", "invalid_grant", "unsupported_grant_type"]
+
+
+@public.post(
+    "/oauth/token",
+    responses={400: {"model": OAuthError, "description": "the grant is refused (RFC 6749 5.2)"}},
+)
 async def token(
     grant_type: Annotated[Literal["password", "client_credentials", "refresh_token"], Form()],
     username: Annotated[str | None, Form()] = None,

@@ -20,13 +20,12 @@ from lianxin.problems import Problem
 from organisation.service_layer.imports import InvalidRows, Line
 
 LIST_COLUMNS = {"addresses", "node_codes"}
+# An import route's body limit (`max_body_size`, enforced by `lianxin.inputs` before reading).
 MAX_BYTES = 5_000_000
 
 
 async def read_lines(request: Request, model: type[BaseModel]) -> list[Line]:
     body = await request.body()
-    if len(body) > MAX_BYTES:
-        raise Problem(413, "Content Too Large", f"an import is at most {MAX_BYTES} bytes")
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -22,8 +22,8 @@ from lianxin.contracts import org
 from lianxin.errors import NotFound
 from organisation.domain.base import Aggregate
 from organisation.entrypoints import schemas as s
-from organisation.entrypoints.deps import counts, json_import, state, uow
-from organisation.entrypoints.imports import read_lines
+from organisation.entrypoints.deps import counts, import_body, state, uow
+from organisation.entrypoints.imports import MAX_BYTES, read_lines
 from organisation.service_layer import aggregates as kinds
 from organisation.service_layer import handlers
 from organisation.service_layer.handlers import Kind
@@ -204,7 +204,8 @@ def routes(r: Resource) -> APIRouter:
             name=f"import_{r.plural}",
             status_code=status.HTTP_201_CREATED,
             response_model=s.Imported,
-            openapi_extra=json_import(rows),
+            openapi_extra=import_body(rows),
+            max_body_size=MAX_BYTES,
             description=r.imports_doc,
         )
     return router

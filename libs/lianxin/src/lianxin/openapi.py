@@ -1,0 +1,192 @@
+"""A service's OpenAPI document as a stranger's client needs it: what FastAPI writes from the
+routes, then completed from what every route shares, once for every service.
+
+FastAPI documents a route's success and its own 422 (`HTTPValidationError`, a body no Lianxin
+service answers). `truthful_openapi(app)` rewrites the document it builds:
+
+- every error a route can answer is documented as `application/problem+json` with the `Problem`
+  schema (`lianxin.problems`): 401 and 403 where a token is needed, 404 where a path, query or
+  body names an object, 409 for a command, 413 and 415 where a body is sent, 422 everywhere
+  (`lianxin.inputs` refuses unstorable characters in any input); a route's own `responses` win;
+- schemas nested under a `$defs` of their own (a route's `openapi_extra` made from
+  `model_json_schema()`) are moved to `components/schemas`, so that every `$ref` resolves;
+- each creating operation (a `201`) links to the `GET` of what it created
+  (`POST /districts` → `GET /districts/{code}`), so that a client, or a stateful tester, can
+  follow a resource from its creation.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import RouteContext, iter_route_contexts
+
+from lianxin.auth import authenticated
+from lianxin.inputs import WITH_BODY
+from lianxin.problems import PROBLEM_JSON
+
+SCHEMAS = "#/components/schemas/"
+PROBLEM = {
+    "type": "object",
+    "description": "RFC 9457 problem details; `errors` names each field that was refused.",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string", "example": "about:blank"},
+        "title": {"type": "string", "example": "Unprocessable Content"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "detail": {"type": "string"},
+        "instance": {"type": "string", "description": "the request's path"},
+        "errors": {"type": "array", "items": {"$ref": SCHEMAS + "FieldError"}},
+    },
+}
+FIELD_ERROR = {
+    "type": "object",
+    "required": ["field", "detail"],
+    "properties": {
+        "field": {"type": "string", "description": "dotted path: `community_code`, `rows.2.name`"},
+        "detail": {"type": "string", "description": "in English"},
+        "type": {"type": "string", "description": "the rule broken, for a client to word it"},
+        "ctx": {"type": "object", "description": "the rule's figures (`min_length`, `le`…)"},
+        "line": {"type": "integer", "description": "an import's line"},
+    },
+}
+FASTAPI_ERRORS = ("HTTPValidationError", "ValidationError")
+
+
+def truthful_openapi(app: FastAPI) -> None:
+    """Make `app.openapi()` answer the completed document (built once, on first use)."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = get_openapi(
+                title=app.title, version=app.version, routes=app.routes, servers=app.servers
+            )
+            app.openapi_schema = complete(document, app)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def complete(document: dict[str, Any], app: FastAPI) -> dict[str, Any]:
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    _hoist_defs(document, schemas)
+    for name in FASTAPI_ERRORS:
+        schemas.pop(name, None)
+    schemas["Problem"], schemas["FieldError"] = PROBLEM, FIELD_ERROR
+    for route in iter_route_contexts(app.routes):
+        if not getattr(route, "include_in_schema", False) or route.dependant is None:
+            continue
+        for method in route.methods or ():
+            operation = document["paths"].get(route.path_format, {}).get(method.lower())
+            if operation is not None:
+                _document_errors(operation, _statuses(route, method, operation))
+    _link_creations(document["paths"], schemas)
+    return document
+
+
+def _statuses(route: RouteContext, method: str, operation: dict[str, Any]) -> list[int]:
+    calls, stack = set(), [route.dependant]
+    while stack:
+        dependant = stack.pop()
+        calls.add(dependant.call)
+        stack.extend(dependant.dependencies)
+    statuses = [422]
+    if authenticated in calls:
+        # 404 too: an object outside the caller's scope, or the caller's own (a volunteer's
+        # profile), is not found.
+        statuses += [401, 403, 404]
+    elif operation.get("parameters") or "requestBody" in operation:
+        statuses.append(404)
+    if method in WITH_BODY:
+        statuses += [409, 413]
+    if "requestBody" in operation:
+        statuses.append(415)
+    return statuses
+
+
+def _document_errors(operation: dict[str, Any], statuses: list[int]) -> None:
+    responses = operation.setdefault("responses", {})
+    for status in statuses:
+        known = responses.get(str(status))
+        if known is None or _is_fastapi_error(known):
+            responses[str(status)] = problem_response(status)
+
+
+def problem_response(status: int, description: str = "") -> dict[str, Any]:
+    """An OpenAPI response: a problem document with `status`."""
+    return {
+        "description": description or HTTPStatus(status).phrase,
+        "content": {PROBLEM_JSON: {"schema": {"$ref": SCHEMAS + "Problem"}}},
+    }
+
+
+def _is_fastapi_error(response: dict[str, Any]) -> bool:
+    refs = str(response.get("content", {}))
+    return any(f"{SCHEMAS}{name}'" in refs for name in FASTAPI_ERRORS)
+
+
+def _hoist_defs(node: Any, schemas: dict[str, Any]) -> None:
+    """Move every nested `$defs` into `components/schemas`, and point its `$ref`s there."""
+    if isinstance(node, dict):
+        for name, schema in node.pop("$defs", {}).items():
+            schemas.setdefault(name, schema)
+            _hoist_defs(schema, schemas)
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            node["$ref"] = SCHEMAS + ref.removeprefix("#/$defs/")
+        for value in node.values():
+            _hoist_defs(value, schemas)
+    elif isinstance(node, list):
+        for value in node:
+            _hoist_defs(value, schemas)
+
+
+def _link_creations(paths: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """`POST /x` answering 201 → `GET /x/{key}` (key from the answer's body), or
+    `POST /a/{code}/x` → `GET /a/{code}/x` (a thing there is one of)."""
+    for path, operations in paths.items():
+        created = operations.get("post", {}).get("responses", {}).get("201")
+        if created is None:
+            continue
+        fields = _properties(created, schemas)
+        own = _path_params(path)
+        links = {}
+        for target, target_ops in paths.items():
+            read = target_ops.get("get")
+            if read is None or "operationId" not in read:
+                continue
+            extra = _path_params(target) - own
+            if target == path and own:
+                parameters = {p: f"$request.path.{p}" for p in own}
+            elif target.startswith(path + "/{") and target.count("/") == path.count("/") + 1:
+                (key,) = extra or {""}
+                # An answer without a declared shape (a dict) carries its aggregate's `id`.
+                known = fields or ({"id"} if key.endswith("id") else set())
+                field = next((f for f in (key, "id", "code") if f in known), None)
+                if field is None:
+                    continue
+                parameters = {key: f"$response.body#/{field}"}
+                parameters |= {p: f"$request.path.{p}" for p in own & _path_params(target)}
+            else:
+                continue
+            links[read["operationId"]] = {
+                "operationId": read["operationId"],
+                "parameters": parameters,
+                "description": f"what `POST {path}` created",
+            }
+        if links:
+            created["links"] = links
+
+
+def _path_params(path: str) -> set[str]:
+    return {part[1:-1] for part in path.split("/") if part.startswith("{") and part.endswith("}")}
+
+
+def _properties(response: dict[str, Any], schemas: dict[str, Any]) -> set[str]:
+    schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+    while "$ref" in schema:
+        schema = schemas.get(schema["$ref"].removeprefix(SCHEMAS), {})
+    return set(schema.get("properties", {}))
