@@ -112,6 +112,11 @@ class _Route:
             or extra.get("requestBody", {}).get("required")
         )
         self.max_bytes = route.max_body_size or MAX_BODY_BYTES
+        # A route documented to take only files (a photo) reads its bytes itself: no text rule.
+        declared = extra.get("requestBody", {}).get("content", {})
+        self.binary_body = bool(declared) and all(
+            t.startswith("image/") or t == "application/octet-stream" for t in declared
+        )
 
 
 class InputGuard:
@@ -163,7 +168,7 @@ class InputGuard:
         if not body.strip():
             if route.body_required:
                 raise _invalid("body", "a request body is required", "missing")
-        else:
+        elif not route.binary_body:
             _check_body(body, _media_type(scope))
         return _replay(body, receive)
 

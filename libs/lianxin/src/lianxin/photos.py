@@ -27,3 +27,13 @@ def sniff(head: bytes) -> str | None:
     if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
         return HEIC
     return None
+
+
+def upload_ceiling() -> int:
+    """The largest request an upload route takes before the shared input rule (`lianxin.inputs`)
+    refuses it unread: room for the largest photo and the form around it, so that a photo just
+    over its limit reaches the route, which refuses it naming `photo` (and the console, which
+    answers with its form again)."""
+    from lianxin.settings import ServiceSettings
+
+    return 2 * ServiceSettings().lianxin_photo_max_bytes + 1_000_000

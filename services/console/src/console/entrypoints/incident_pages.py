@@ -28,6 +28,7 @@ from console.entrypoints.web import (
     render,
 )
 from console.entrypoints.web import session as signed_in
+from lianxin.photos import upload_ceiling
 
 router = APIRouter()
 # The steps on one department's part (改派, 撤回, 催办, 延期, and the department's own).
@@ -91,7 +92,7 @@ async def inbox(request: Request, current: Session = Depends(needs(*REPORTERS)))
     return await _inbox(request, current)
 
 
-@router.post("/inbox/incidents")
+@router.post("/inbox/incidents", max_body_size=upload_ceiling())
 async def report(request: Request, current: Session = Depends(needs(*REPORTERS))) -> Response:
     lang = page_language(request)
     if photo_pages.too_large_to_read(request, current):

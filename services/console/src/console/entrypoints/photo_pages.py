@@ -24,7 +24,7 @@ from console.domain.places import buildings_by_micro_grid
 from console.entrypoints.web import REPORTERS, PageError, Session, needs, page_language
 from console.entrypoints.web import session as signed_in
 from lianxin.auth import Role
-from lianxin.photos import HEAD, sniff
+from lianxin.photos import HEAD, sniff, upload_ceiling
 
 router = APIRouter()
 
@@ -149,7 +149,7 @@ async def for_page(request: Request, current: Session, incident: dict) -> dict[s
     }
 
 
-@router.post("/incidents/{incident_id}/photos/upload")
+@router.post("/incidents/{incident_id}/photos/upload", max_body_size=upload_ceiling())
 async def upload(
     incident_id: UUID, request: Request, current: Session = Depends(needs(*ATTACHERS))
 ) -> Response:

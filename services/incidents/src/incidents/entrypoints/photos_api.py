@@ -20,6 +20,7 @@ from incidents.service_layer import photos
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
 from lianxin.auth import Principal, Role, authenticated, require
 from lianxin.errors import RuleBroken
+from lianxin.photos import upload_ceiling
 from lianxin.problems import Problem, as_problem
 from lianxin.service import Runtime, runtime
 
@@ -77,6 +78,7 @@ async def read_photo(request: Request, limit: int) -> bytes:
     status_code=status.HTTP_201_CREATED,
     response_model=PhotoOut,
     openapi_extra=UPLOAD,
+    max_body_size=upload_ceiling(),
 )
 async def attach(
     incident_id: UUID,
