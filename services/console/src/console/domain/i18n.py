@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from console.domain import words_lists, words_volunteering
+from console.domain import words_lists, words_ops, words_volunteering
 
 LANGUAGES = ("zh", "en")
 DEFAULT = "zh"
@@ -67,6 +67,15 @@ CORE: dict[str, tuple[str, str]] = {
     "rate.satisfaction": ("满意率", "Satisfaction rate"),
     "list.red": ("红榜", "Red list"),
     "list.black": ("黑榜", "Black list"),
+    "list.points": ("分", "points"),
+    "list.missed": ("超时派单", "missed deadlines"),
+    "list.rule": (
+        "得分 = 本季度响应率、解决率、满意率的平均 (满分 100 分); 派单不少于 3 件方可上榜;"
+        " 有超时派单的部门一律排在没有超时的部门之后。",
+        "Score = the mean of the quarter's response, resolution and satisfaction rates (out of"
+        " 100); at least 3 assignments to be listed; a department that missed a deadline ranks"
+        " below every department that missed none.",
+    ),
     # Incidents
     "incident": ("民情事件", "Incident"),
     "incident.reported_at": ("上报时间", "Reported"),
@@ -103,6 +112,8 @@ CORE: dict[str, tuple[str, str]] = {
     "incident.shared_with": ("联盟共享", "Shared with"),
     "filter.all": ("全部", "All"),
     "filter.overdue": ("只看超时", "Overdue only"),
+    "filter.clear": ("清除筛选", "Clear filters"),
+    "status.open": ("办理中", "Open"),
     # Actions
     "action.report": ("上报民情", "Report an incident"),
     "action.report_submit": ("上报", "Report"),
@@ -183,6 +194,8 @@ CORE: dict[str, tuple[str, str]] = {
     "timeline.merged": ("合并", "Merged"),
     "timeline.shared": ("共享", "Shared"),
     "timeline.reopened": ("重新办理", "Reopened"),
+    "timeline.every_resolved": ("各部门均已办结", "every department resolved its part"),
+    "timeline.missed": ("已过", "missed"),
     # Urgency (平时 / 战时): how soon, by name only. `utilities` is the level of water, power,
     # gas and heating (24 hours), but a category's name beside 紧急 and 一般 read as a category.
     "urgency.emergency": ("紧急", "Emergency"),
@@ -271,7 +284,7 @@ CORE: dict[str, tuple[str, str]] = {
 
 
 # Each page area keeps its words beside the others'; one id means one thing across them all.
-MESSAGES = {**CORE, **words_lists.MESSAGES, **words_volunteering.MESSAGES}
+MESSAGES = {**CORE, **words_lists.MESSAGES, **words_volunteering.MESSAGES, **words_ops.MESSAGES}
 
 
 def translator(lang: str) -> Callable[[str], str]:

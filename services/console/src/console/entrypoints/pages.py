@@ -129,11 +129,10 @@ async def _dashboard(request: Request, current: Session, community: dict | None)
     now = datetime.now(UTC)
     code = community["code"] if community else None
     keys = [code] if code else sorted(current.principal.scope.communities)
-    incidents, (rates, trend, period), board, departments = await asyncio.gather(
+    incidents, (rates, trend, period), board = await asyncio.gather(
         _incidents(current, community_code=code),
         _rates(current, keys, now),
         current.services.get("incidents", "/boards/departments"),
-        current.services.get("incidents", "/departments"),
     )
     estimated = rates is None
     if estimated:  # an incidents without rates endpoints: figures from the list
@@ -152,7 +151,6 @@ async def _dashboard(request: Request, current: Session, community: dict | None)
         estimated=estimated,
         trend=trend,
         red_black=_red_black(board.body) if board.ok else None,
-        names={d["code"]: d for d in departments.body} if departments.ok else {},
         communities=sorted(
             ((c, figures.counts(found, now)) for c, found in by_community.items()),
             key=lambda item: item[0],
@@ -199,13 +197,29 @@ async def incidents_page(
     request: Request,
     status: str | None = None,
     overdue: bool = False,
+    community: str | None = None,
+    department: str | None = None,
     current: Session = Depends(session),
 ) -> Response:
+    """The incident list; the dashboard's and the board's figures link here, each to exactly
+    the incidents it counts (figures.listed decides both)."""
     now = datetime.now(UTC)
-    found = await _incidents(current, status=status or None, overdue=overdue or None)
-    if overdue:  # incidents filters too; this keeps the page right against an older incidents
-        found = [i for i in found if figures.is_overdue(i, now)]
-    return render(request, "incidents.html", incidents=found, status=status, overdue=overdue)
+    asked = None if status in (None, "", "open") else status
+    found = await _incidents(
+        current, status=asked, overdue=overdue or None, community_code=community or None
+    )
+    if department:  # the board's figures are of assignments: the list needs them
+        found = await _with_assignments(current, found, most=500)
+    found = figures.listed(found, status, overdue, department, now)
+    return render(
+        request,
+        "incidents.html",
+        incidents=found,
+        status=status,
+        overdue=overdue,
+        community=community,
+        department=department,
+    )
 
 
 @router.get("/grid", response_class=HTMLResponse)
@@ -241,7 +255,7 @@ async def department_board(
         current.services.get("incidents", "/boards/departments"),
         current.services.get("incidents", "/departments"),
     )
-    names = {d["code"]: d for d in departments.body} if departments.ok else {}
+    codes = sorted(d["code"] for d in departments.body) if departments.ok else []
     holding = board.body.get("holding") if board.ok and isinstance(board.body, dict) else None
     if holding is not None:
         rows = [
@@ -254,14 +268,13 @@ async def department_board(
     listed = {row["code"] for row in rows}
     rows += [  # every department the user may see, the idle ones too
         {"code": code, "held": 0, "overdue": 0, "rung": None}
-        for code in sorted(names)
+        for code in codes
         if code not in listed
     ]
     return render(
         request,
         "board.html",
         rows=rows,
-        names=names,
         quarter=board.body.get("quarter") if board.ok else None,
         red_black=_red_black(board.body) if board.ok else None,
     )

@@ -46,9 +46,12 @@ async def grid_nodes(
     uow: IncidentsUnitOfWork = Depends(uow),
     principal: Principal = Depends(authenticated),
 ) -> list[dict]:
-    """The grid nodes the caller may report against (incidents' read model of ORG)."""
+    """The grid nodes the caller may report against (incidents' read model of ORG). A
+    department's operator reads them all: its assignments come from anywhere, and its console
+    names their places (a node's name and place in the tree; nobody's data)."""
     async with uow:
         found = await uow.org.grid_nodes(community_code, include_retired)
+    everywhere = principal.role is Role.DEPARTMENT_OPERATOR
     return [
         {
             "code": n.code,
@@ -61,7 +64,7 @@ async def grid_nodes(
             "retired_at": n.retired_at,
         }
         for n in found
-        if principal.sees_grid_node(n.path, n.community_code)
+        if everywhere or principal.sees_grid_node(n.path, n.community_code)
     ]
 
 
