@@ -32,6 +32,7 @@ class Bar:
     statements: int = 0  # database statements run directly under this span
     caused_by: Bar | None = None  # a branch's first span: the span it follows from
     actor: str | None = None  # who did it, where the span says (enduser.id, consumer group)
+    linked: tuple[str, ...] = ()  # other traces it follows from (the request that ran a step)
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,13 @@ def waterfall(trace_id: str, spans: list[dict]) -> Waterfall:
             statements=sum(1 for kid in kids if is_db(kid)),
             caused_by=drawn.get(cause["span_id"]) if cause else None,
             actor=actor(span),
+            linked=tuple(
+                dict.fromkeys(
+                    link["trace_id"]
+                    for link in span.get("links") or []
+                    if link.get("trace_id") and link["trace_id"] != span["trace_id"]
+                )
+            ),
         )
         drawn[bar.span_id] = bar
         bars.append(bar)

@@ -31,6 +31,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "consumer.dead_letters": ("死信记录", "dead letters"),
     "consumer.department": ("接收派单", "takes its dispatches"),
     "trace.caused_by": ("源自", "follows from"),
+    "trace.requested_in": ("发起请求的链路", "requested in trace"),
     "trace.statements": ("条数据库语句", "database statements"),
     "trace.show_statements": ("显示数据库语句", "Show database statements"),
     "trace.actor": ("操作人", "Actor"),
