@@ -12,27 +12,20 @@ from playwright.sync_api import expect
 from lianxin.demo.accounts import PASSWORD
 from tests.browser.conftest import PHONE, Console
 from tests.conftest import Platform, eventually
+from tests.e2e.data import report
 
 pytestmark = pytest.mark.e2e
 
 LONG_URL = "https://example.com/" + "/".join(["a-very-long-path-segment-without-spaces"] * 12)
 
 
+LAMP = {"micro_grid_code": "tpj-g01-m01", "category": "power_supply", "urgency": "general"}
+
+
 def _report(plat: Platform, description: str = "3 号楼楼道灯不亮", **extra) -> dict:
     """An incident the grid leader reported in Zhaohua Xincheng's first micro-grid."""
     with plat.http("incidents", plat.token("tpj-g01-leader", PASSWORD)) as incidents:
-        reported = incidents.post(
-            "/incidents",
-            json={
-                "micro_grid_code": "tpj-g01-m01",
-                "category": "power_supply",
-                "urgency": "general",
-                "description": description,
-                **extra,
-            },
-        )
-    assert reported.status_code == 201, reported.text
-    return reported.json()
+        return report(incidents, {**LAMP, "description": description, **extra})
 
 
 def _as(plat: Platform, username: str, method: str, path: str, body: dict | None = None) -> dict:
@@ -125,6 +118,7 @@ def test_on_a_phone_lists_are_cards_and_nothing_is_wider_than_the_screen(
     status = page.locator(f"[data-incident-id='{incident['id']}'] [data-status]")
     box = status.bounding_box()
     assert box is not None and box["x"] + box["width"] <= PHONE
+    coordinator.shoot("incidents")
     coordinator.close()
 
     leader = Console(browser, plat.url("console"), width=PHONE).sign_in("tpj-g01-leader")
@@ -235,7 +229,7 @@ def test_static_files_come_compressed_cached_and_small(demo_platform: Platform, 
     coordinator = Console(browser, demo_platform.url("console")).sign_in("tpj-coordinator")
     page = coordinator.page
     responses = []
-    page.on("response", responses.append)
+    page.on("response", lambda answer: responses.append(answer))
     page.goto("/")
     expect(page.locator("[data-chart=trend][data-drawn] svg")).to_have_count(1)
     static = [r for r in responses if "/static/" in r.url]

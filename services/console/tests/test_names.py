@@ -8,9 +8,8 @@ from datetime import UTC, datetime
 from console.domain import figures
 from console.domain.deadlines import local_time
 from console.domain.i18n import translator
-from console.domain.names import Names, timeline_detail
+from console.domain.names import Names, consumer_words, service_words, timeline_detail
 from console.domain.waterfall import waterfall
-from console.domain.words_ops import consumer_words, service_words
 from console.entrypoints.static import static_url, version
 from console.entrypoints.web import templates, words
 

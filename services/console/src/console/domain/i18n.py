@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from console.domain import words_lists, words_ops, words_volunteering
+from console.domain import words_lists, words_volunteering
 
 LANGUAGES = ("zh", "en")
 DEFAULT = "zh"
@@ -70,11 +70,8 @@ CORE: dict[str, tuple[str, str]] = {
     "list.points": ("分", "points"),
     "list.missed": ("超时派单", "missed deadlines"),
     "list.rule": (
-        "得分 = 本季度响应率、解决率、满意率的平均 (满分 100 分); 派单不少于 3 件方可上榜;"
-        " 有超时派单的部门一律排在没有超时的部门之后。",
-        "Score = the mean of the quarter's response, resolution and satisfaction rates (out of"
-        " 100); at least 3 assignments to be listed; a department that missed a deadline ranks"
-        " below every department that missed none.",
+        "得分 = 三率平均 (满分 100 分); 有超时派单的部门排在无超时部门之后",
+        "Score = mean of the three rates (of 100); a deadline missed ranks below none missed",
     ),
     # Incidents
     "incident": ("民情事件", "Incident"),
@@ -280,11 +277,43 @@ CORE: dict[str, tuple[str, str]] = {
         "没有找到该链路的跨度 (跨度目录未配置或尚未写入)",
         "No spans of this trace (no spans directory, or not written yet)",
     ),
+    # The platform's services, streams and durable consumers, by what they do
+    "svc.console": ("控制台", "Console"),
+    "svc.incidents": ("民情事件服务", "Incidents service"),
+    "svc.organisation": ("组织架构服务", "Organisation service"),
+    "svc.resources": ("资源项目服务", "Resources service"),
+    "svc.volunteers": ("志愿服务", "Volunteers service"),
+    "svc.department": ("部门系统", "department system"),
+    "stream.ORG": ("组织架构变更", "Organisation changes"),
+    "stream.REPORTS": ("部门回报", "Departments' reports"),
+    "stream.DISPATCH": ("派单", "Dispatches"),
+    "stream.INCIDENTS": ("民情事件", "Incident events"),
+    "stream.RESOURCES": ("资源项目事件", "Resources events"),
+    "stream.VOLUNTEERS": ("志愿服务事件", "Volunteers events"),
+    "stream.DLQ": ("死信", "Dead letters"),
+    "consumer.incidents_org": ("民情事件服务 · 同步网格与部门", "Incidents · grid and departments"),
+    "consumer.incidents_reports": ("民情事件服务 · 接收部门回报", "Incidents · reports in"),
+    "consumer.incidents_webhooks": ("民情事件服务 · 回调派单", "Incidents · dispatch by callback"),
+    "consumer.resources_incidents": ("资源项目服务 · 战时吹哨", "Resources · wartime whistles"),
+    "consumer.volunteers_incidents": ("志愿服务 · 吹哨与闭环", "Volunteers · whistles and closes"),
+    "consumer.volunteers_wishes": ("志愿服务 · 微心愿办结", "Volunteers · wishes fulfilled"),
+    "consumer.dead_letters": ("死信记录", "dead letters"),
+    "consumer.department": ("接收派单", "takes its dispatches"),
+    "trace.caused_by": ("源自", "follows from"),
+    "trace.requested_in": ("发起请求的链路", "requested in trace"),
+    "trace.statements": ("条数据库语句", "database statements"),
+    "trace.show_statements": ("显示数据库语句", "Show database statements"),
+    "trace.actor": ("操作人", "Actor"),
+    "trace.kind.SERVER": ("处理请求", "handles a request"),
+    "trace.kind.CLIENT": ("调用", "calls"),
+    "trace.kind.PRODUCER": ("发出消息", "publishes"),
+    "trace.kind.CONSUMER": ("处理消息", "processes a message"),
+    "trace.kind.INTERNAL": ("内部步骤", "internal step"),
 }
 
 
 # Each page area keeps its words beside the others'; one id means one thing across them all.
-MESSAGES = {**CORE, **words_lists.MESSAGES, **words_volunteering.MESSAGES, **words_ops.MESSAGES}
+MESSAGES = {**CORE, **words_lists.MESSAGES, **words_volunteering.MESSAGES}
 
 
 def translator(lang: str) -> Callable[[str], str]:

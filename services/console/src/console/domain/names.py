@@ -10,6 +10,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from console.domain.i18n import MESSAGES
+
 
 @dataclass(frozen=True)
 class Names:
@@ -48,6 +50,32 @@ class Named:
     def communities(self, codes: str) -> str:
         parts = [self.community(c.strip()) for c in codes.split(",") if c.strip()]
         return (", " if self.lang == "en" else "、").join(parts)
+
+
+# The platform's own processes: named by what they do (i18n's svc.*), a department's system by
+# the department's name. Their codes stay in the markup (data attributes, titles) for logs.
+SERVICES = ("console", "incidents", "organisation", "resources", "volunteers")
+
+
+def service_words(service: str, t: Callable[[str], str], names: Named) -> str:
+    """`incidents` → 民情事件服务, `department-power_supply` → 供电公司 部门系统."""
+    if service in SERVICES:
+        return t("svc." + service)
+    if service.startswith("department-"):
+        return f"{names.department(service.removeprefix('department-'))} {t('svc.department')}"
+    return service
+
+
+def consumer_words(durable: str, t: Callable[[str], str], names: Named) -> str:
+    """A durable consumer by what it does: `dept_power_supply` → 供电公司 · 接收派单."""
+    if f"consumer.{durable}" in MESSAGES:
+        return t(f"consumer.{durable}")
+    if durable.startswith("dept_"):
+        return f"{names.department(durable.removeprefix('dept_'))} · {t('consumer.department')}"
+    if durable.endswith("_dead_letters"):
+        service = durable.removesuffix("_dead_letters")
+        return f"{service_words(service, t, names)} · {t('consumer.dead_letters')}"
+    return durable
 
 
 _LATE = re.compile(r"^(?P<text>.*?) ?\(late\)$", re.S)

@@ -15,8 +15,7 @@ from console.adapters.services import Services
 from console.domain.deadlines import local_time
 from console.domain.durations import duration_words
 from console.domain.i18n import language, translator
-from console.domain.names import Names, timeline_detail
-from console.domain.words_ops import consumer_words, service_words
+from console.domain.names import Names, consumer_words, service_words, timeline_detail
 from console.entrypoints.static import static_url
 from lianxin.auth import Principal, Role, Unauthorized
 
