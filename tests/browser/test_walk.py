@@ -144,5 +144,9 @@ def test_every_page_as_every_role_on_a_phone(demo_platform: Platform, browser) -
         console = Console(browser, demo_platform.url("console"), width=PHONE)
         walked[username] = _walk(console.sign_in(username), role, ["/", *extra])
         console.close()
-    problems = {user: found for user, found in walked.items() if found}
-    assert not problems, problems
+    problems = [
+        f"{user} {path}: {'; '.join(found)}"
+        for user, pages in walked.items()
+        for path, found in pages.items()
+    ]
+    assert not problems, "\n".join(problems)

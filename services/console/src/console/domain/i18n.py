@@ -38,6 +38,7 @@ CORE: dict[str, tuple[str, str]] = {
     "live": ("实时更新", "Live"),
     "actor.platform": ("平台", "Platform"),
     "actor.anonymous": ("匿名", "Anonymous"),
+    "actor.grid": ("网格", "The grid"),
     # Roles
     "role.alliance_admin": ("联盟管理员", "Alliance admin"),
     "role.street_coordinator": ("街道协调员", "Street coordinator"),

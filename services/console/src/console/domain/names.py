@@ -52,6 +52,17 @@ class Named:
         return (", " if self.lang == "en" else "、").join(parts)
 
 
+ACTORS = ("platform", "anonymous", "grid")  # incidents' own words for who did a step
+
+
+def actor_words(actor: str, t: Callable[[str], str], names: Named) -> str:
+    """Who did a step: a department by name, the platform, an anonymous resident or the grid
+    (incidents' default reporter) in words; a person by the name they gave."""
+    if actor.startswith("department:"):
+        return names.department(actor.removeprefix("department:"))
+    return t("actor." + actor) if actor in ACTORS else actor
+
+
 # The platform's own processes: named by what they do (i18n's svc.*), a department's system by
 # the department's name. Their codes stay in the markup (data attributes, titles) for logs.
 SERVICES = ("console", "incidents", "organisation", "resources", "volunteers")

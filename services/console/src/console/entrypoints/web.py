@@ -15,7 +15,13 @@ from console.adapters.services import Services
 from console.domain.deadlines import local_time
 from console.domain.durations import duration_words
 from console.domain.i18n import language, translator
-from console.domain.names import Names, consumer_words, service_words, timeline_detail
+from console.domain.names import (
+    Names,
+    actor_words,
+    consumer_words,
+    service_words,
+    timeline_detail,
+)
 from console.entrypoints.static import static_url
 from lianxin.auth import Principal, Role, Unauthorized
 
@@ -122,6 +128,7 @@ def words(lang: str, names: Names | None = None) -> dict[str, Any]:
         "detail": lambda line: timeline_detail(
             line["action"], line.get("detail"), named, t, local_time
         ),
+        "actor": lambda who: actor_words(who, t, named),
         "service_name": lambda service: service_words(service, t, named),
         "consumer_name": lambda durable: consumer_words(durable, t, named),
     }
