@@ -95,14 +95,19 @@ def _english(text: str) -> list[str]:
 def _walk(console: Console, who: str, start: list[str]) -> dict[str, list[str]]:
     """Follow every link on the site from `start`; each page's problems, by path."""
     page, base = console.page, console.base_url
-    seen_kinds: set[str] = set()
+    seen: set[str] = set()  # paths walked, and their kinds
     queue = list(start)
     problems: dict[str, list[str]] = {}
     while queue:
         path = queue.pop(0)
-        if NOT_PAGES.match(urlsplit(path).path) or path in seen_kinds:
+        kind = _kind(path)
+        if (
+            NOT_PAGES.match(urlsplit(path).path)
+            or path in seen
+            or (kind in seen and path not in start)
+        ):
             continue
-        seen_kinds.update({path, _kind(path)})
+        seen.update({path, kind})
         print(who, path)  # shown when the test fails: how far the walk went
         answer = page.goto(path)
         found = []
@@ -117,7 +122,7 @@ def _walk(console: Console, who: str, start: list[str]) -> dict[str, list[str]]:
             problems[path] = found
         for href in page.eval_on_selector_all("a[href]", "as => as.map(a => a.href)"):
             link = href[len(base) :].split("#")[0] if href.startswith(base + "/") else None
-            if link and _kind(link) not in seen_kinds:
+            if link and _kind(link) not in seen:
                 queue.append(link)
     return problems
 

@@ -1,6 +1,6 @@
-"""The names every page shows for codes, read from the services the console already asks:
-organisation's communities and departments (places everyone signed in may read) and incidents'
-read model of the grid (the nodes the user may see).
+"""The names every page shows for codes, from incidents' read models of the organisation: every
+community's and department's name (`/names`, which a department's operator may read too, unlike
+organisation's places) and the grid nodes the user may see (`/grid-nodes`).
 
 Kept a minute per scope: a page of incidents needs a few hundred grid nodes' names, and
 fetching them for every page (and every live refresh) would cost more than the page.
@@ -36,15 +36,15 @@ async def names_for(principal: Principal, services: Services) -> Names:
     found = _cache.get(key)
     if found and found[0] > now:
         return found[1]
-    communities, nodes, departments = await asyncio.gather(
-        services.get("organisation", "/communities"),
-        services.get("incidents", "/grid-nodes"),
-        services.get("organisation", "/departments"),
+    named, nodes = await asyncio.gather(
+        services.get("incidents", "/names"), services.get("incidents", "/grid-nodes")
     )
+    found = named.body if named.ok and isinstance(named.body, dict) else {}
+    departments = found.get("departments") or {}
     names = Names(
-        communities={c["code"]: c["name"] for c in _rows(communities)},
+        communities=dict(found.get("communities") or {}),
         grid_nodes={n["code"]: n["name"] for n in _rows(nodes)},
-        departments={d["code"]: (d["name"], d.get("name_en") or "") for d in _rows(departments)},
+        departments={c: (d["name"], d.get("name_en") or "") for c, d in departments.items()},
     )
     if len(_cache) > 1000:  # scopes are few; never let odd ones pile up
         _cache.clear()

@@ -68,6 +68,23 @@ async def grid_nodes(
     ]
 
 
+@router.get("/names")
+async def names(
+    uow: IncidentsUnitOfWork = Depends(uow), principal: Principal = Depends(authenticated)
+) -> dict:
+    """Every community's and department's name by code (incidents' read models of ORG), for
+    whoever shows incidents to people: a place's or a department's name is no secret, and a
+    department's operator, who reads neither organisation's places nor other departments, sees
+    incidents whose timelines name them."""
+    async with uow:
+        places = await uow.org.communities()
+        departments = await uow.org.departments(include_retired=True)
+    return {
+        "communities": {c.code: c.name for c in places},
+        "departments": {d.code: {"name": d.name, "name_en": d.name_en} for d in departments},
+    }
+
+
 @router.get("/communities/{code}/partners")
 async def alliance_partners(
     code: str,
