@@ -10,6 +10,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from markupsafe import Markup
+
 from console.domain.i18n import MESSAGES
 
 
@@ -36,7 +38,11 @@ class Named:
         return self.names.communities.get(code or "", code or "")
 
     def grid(self, code: str | None) -> str:
-        return self.names.grid_nodes.get(code or "", code or "")
+        """A grid node's name; a code the grid tree does not name (a wish recorded against a
+        node since removed, say) as it is, marked as a code not to translate."""
+        if not code or code in self.names.grid_nodes:
+            return self.names.grid_nodes.get(code or "", "")
+        return Markup('<span translate="no">{}</span>').format(code)
 
     def department(self, code: str | None) -> str:
         zh, en = self.names.departments.get(code or "", (code or "", ""))
