@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from console.domain import lists
-from console.domain.i18n import translator
-from console.entrypoints.web import templates
+from console.entrypoints.web import templates, words
 from console.entrypoints.wish_pages import mine
 from lianxin.auth import Principal, Role, Scope
 
@@ -86,7 +85,7 @@ def test_a_claimant_knows_its_own_wishes() -> None:
 
 def _render(name: str, lang: str = "zh", **context) -> str:
     return templates.get_template(name).render(
-        t=translator(lang), lang=lang, principal=None, nav=[], path="/", **context
+        **words(lang), principal=None, nav=[], path="/", **context
     )
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from console.domain.i18n import translator
-from console.entrypoints.web import templates
+from console.domain.names import Names
+from console.entrypoints.web import templates, words
 
 INCIDENT = {
     "id": "6d0f9d2e-0000-4000-8000-000000000001",
@@ -29,9 +29,9 @@ LIST = {
 }
 
 
-def _render(name: str, lang: str = "zh", **context) -> str:
+def _render(name: str, lang: str = "zh", names: Names | None = None, **context) -> str:
     return templates.get_template(name).render(
-        t=translator(lang), lang=lang, principal=None, nav=[], path="/", **context
+        **words(lang, names), principal=None, nav=[], path="/", **context
     )
 
 
@@ -145,7 +145,7 @@ def test_a_coordinator_shares_with_partners_not_yet_shared_and_an_error_names_th
         {**INCIDENT, "shared_with": ["longze"], "reporter": "王芳", "assignments": []},
         may_coordinate=True,
         partners=partners,
-        community_names={p["code"]: p["name"] for p in partners},
+        names=Names(communities={p["code"]: p["name"] for p in partners}),
         action="sharing",
         errors={"community_codes": "not in an alliance with taipingjie: x"},
         form={"community_codes": ["changshan"]},

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from console.domain.i18n import translator
 from console.entrypoints.volunteer_board_pages import periods
 from console.entrypoints.volunteer_service_pages import _shift_view
-from console.entrypoints.web import templates
+from console.entrypoints.web import templates, words
 
 ME = {"id": "v-1", "name": "耿尚彬", "community_code": "changshan"}
 SHIFT = {
@@ -47,7 +46,7 @@ ACTIVITY = {
 
 def _render(name: str, lang: str = "zh", **context) -> str:
     return templates.get_template(name).render(
-        t=translator(lang), lang=lang, principal=None, nav=[], path="/", **context
+        **words(lang), principal=None, nav=[], path="/", **context
     )
 
 

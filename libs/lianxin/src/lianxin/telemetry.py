@@ -71,6 +71,11 @@ def span_record(span: ReadableSpan) -> dict:
         "end_ns": span.end_time,
         "status": span.status.status_code.name,
         "attributes": dict(span.attributes or {}),
+        # The spans this one follows from in other traces (a step's request, say).
+        "links": [
+            {"trace_id": f"{link.context.trace_id:032x}", "span_id": f"{link.context.span_id:016x}"}
+            for link in span.links or ()
+        ],
     }
 
 

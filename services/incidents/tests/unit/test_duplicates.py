@@ -70,3 +70,15 @@ def test_only_incidents_that_can_take_a_duplicate_in_are_candidates(
     closed.follow_up("satisfied", "", "resident", clock.now)
     new = report(**TREE)
     assert candidates(new, [merged, cancelled, closed, open_]) == [open_]
+
+
+def test_a_resolved_or_closed_incident_is_not_suggested(report: ReportFactory) -> None:
+    """Issue #15: the suggestions listed incidents already resolved (a new report after the
+    fix is a new occurrence, or the fix failing, which the feedback reopens)."""
+    new = report(**TREE)
+    done = [report(**TREE) for _ in range(3)]
+    for incident, status in zip(done, ("resolved", "verified", "closed"), strict=True):
+        incident.status = status
+    still = report(**TREE)
+    still.status = "escalated"
+    assert candidates(new, [*done, still]) == [still]

@@ -440,10 +440,33 @@ def test_ties_go_to_the_better_on_time_resolution() -> None:
     assert [d.department_code for d in board.ranking] == ["b_prompt", "a_late"]
 
 
-def test_a_department_without_ratings_is_not_ranked() -> None:
-    board = red_black_list(FACTS, "2027-Q1", min_dispatched=1)
-    assert board.ranking == [] and board.red == [] and board.black == []
-    assert [r.key for r in board.unranked] == ["power"]
+def test_a_department_without_ratings_is_not_ranked_while_it_misses_no_deadline() -> None:
+    # A12 is due to be signed for at 01:05 on 1 January 2027; at 01:30 it is overdue.
+    early = red_black_list(FACTS, "2027-Q1", min_dispatched=1, now=at(1, 1, 0, 30, year=2027))
+    assert early.ranking == [] and early.red == [] and early.black == []
+    assert [r.key for r in early.unranked] == ["power"]
+    late = red_black_list(FACTS, "2027-Q1", min_dispatched=1, now=at(1, 1, 1, 30, year=2027))
+    assert [(d.department_code, d.missed) for d in late.ranking] == [("power", 1)]
+    assert late.ranking[0].score == 0.0  # nothing acknowledged, nothing resolved
+
+
+def test_a_department_that_missed_deadlines_ranks_below_one_that_missed_none() -> None:
+    """Issue #15: one with two overdue assignments was off the black list (never rated, so
+    unranked) while one that met every deadline, but was rated unsatisfied, was on it."""
+
+    def prompt(n: int) -> IncidentFacts:
+        a = assignment("prompt", TPJ, at(11, 3 + n, 9), "resolved", 60, H)
+        return incident(f"P{n}", TPJ, at(11, 3 + n, 8), "closed", a, ratings=("unsatisfied",))
+
+    def overdue(n: int) -> IncidentFacts:
+        a = assignment("overdue", TPJ, at(11, 3 + n, 9), "dispatched")
+        return incident(f"O{n}", TPJ, at(11, 3 + n, 8), "escalated", a)
+
+    facts = [prompt(1), prompt(2), overdue(1), overdue(2), *FACTS]
+    board = red_black_list(facts, "2026-Q4", k=1, min_dispatched=2, now=at(12, 1, 0))
+    assert board.ranking[0].department_code == "prompt"
+    assert [d.department_code for d in board.red] == ["prompt"]
+    assert [(d.department_code, d.missed) for d in board.black] == [("overdue", 2)]
 
 
 @pytest.mark.parametrize(

@@ -135,3 +135,40 @@ def department_load(incidents: list[dict], now: datetime) -> list[dict]:
                 ):
                     row["rung"] = rung
     return sorted(board.values(), key=lambda r: (-r["overdue"], -r["held"], r["code"]))
+
+
+HELD = frozenset({"dispatched", "acknowledged", "in_progress"})
+
+
+def held_overdue(assignment: dict, now: datetime) -> bool:
+    """Overdue as incidents' department board counts it: not signed for by acknowledge_by, or
+    not resolved by resolve_by."""
+    ack_by = parse(assignment.get("acknowledge_by"))
+    resolve_by = parse(assignment.get("resolve_by"))
+    late_ack = assignment.get("status") == "dispatched" and ack_by is not None and ack_by < now
+    return late_ack or (resolve_by is not None and resolve_by < now)
+
+
+def listed(
+    incidents: list[dict], status: str | None, overdue: bool, department: str | None, now: datetime
+) -> list[dict]:
+    """The incidents behind a figure, so that a count and the list it links to agree: `open`
+    as the dashboard counts it (not finished), `overdue` among those, and with `department`
+    the incidents in which that department holds an assignment (overdue: as the board counts)."""
+    found = incidents
+    if status == "open":
+        found = [i for i in found if i["status"] not in FINISHED]
+    if department:
+        found = [
+            i
+            for i in found
+            if any(
+                a["department_code"] == department
+                and a.get("status") in HELD
+                and (not overdue or held_overdue(a, now))
+                for a in i.get("assignments") or []
+            )
+        ]
+    elif overdue:
+        found = [i for i in found if i["status"] not in FINISHED and is_overdue(i, now)]
+    return found

@@ -14,7 +14,7 @@ from types import FrameType
 
 from fastapi import Request
 from fastapi.responses import Response
-from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
 
 from console.adapters.events import IncidentEvents
 from console.entrypoints import (
@@ -26,8 +26,8 @@ from console.entrypoints import (
     resources_pages,
     volunteer_pages,
 )
+from console.entrypoints.static import ROOT, VersionedStatic
 from console.entrypoints.web import (
-    PACKAGE,
     LoginRequired,
     PageError,
     SessionCookies,
@@ -81,7 +81,9 @@ app = create_service_app(
 )
 app.state.incident_events = incident_events
 app.add_middleware(SessionCookies)
-app.mount("/static", StaticFiles(directory=PACKAGE / "static"), name="static")
+app.mount("/static", VersionedStatic(directory=ROOT), name="static")
+# Pages and static files compressed (the event stream is left alone: GZip skips its type).
+app.add_middleware(GZipMiddleware, minimum_size=1000)
 
 
 @app.exception_handler(LoginRequired)

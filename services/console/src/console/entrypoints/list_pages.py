@@ -166,7 +166,6 @@ async def list_page(
         status=status,
         community=code,
         communities=places,
-        names={c["code"]: c["name"] for c in places},
         units=units,
     )
 

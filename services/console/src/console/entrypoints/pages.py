@@ -143,11 +143,10 @@ async def _dashboard(request: Request, current: Session, community: dict | None)
     now = datetime.now(UTC)
     code = community["code"] if community else None
     keys = [code] if code else sorted(current.principal.scope.communities)
-    incidents, (rates, trend, period), board, departments = await asyncio.gather(
+    incidents, (rates, trend, period), board = await asyncio.gather(
         _incidents(current, community_code=code),
         _rates(current, keys, now),
         current.services.get("incidents", "/boards/departments"),
-        current.services.get("incidents", "/departments"),
     )
     estimated = rates is None
     if estimated:  # an incidents without rates endpoints: figures from the list
@@ -166,7 +165,6 @@ async def _dashboard(request: Request, current: Session, community: dict | None)
         estimated=estimated,
         trend=trend,
         red_black=_red_black(board.body) if board.ok else None,
-        names={d["code"]: d for d in departments.body} if departments.ok else {},
         communities=sorted(
             ((c, figures.counts(found, now)) for c, found in by_community.items()),
             key=lambda item: item[0],
@@ -260,7 +258,7 @@ async def department_board(
         current.services.get("incidents", "/boards/departments"),
         current.services.get("incidents", "/departments"),
     )
-    names = {d["code"]: d for d in departments.body} if departments.ok else {}
+    codes = sorted(d["code"] for d in departments.body) if departments.ok else []
     holding = board.body.get("holding") if board.ok and isinstance(board.body, dict) else None
     if holding is not None:
         rows = [
@@ -273,14 +271,13 @@ async def department_board(
     listed = {row["code"] for row in rows}
     rows += [  # every department the user may see, the idle ones too
         {"code": code, "held": 0, "overdue": 0, "rung": None}
-        for code in sorted(names)
+        for code in codes
         if code not in listed
     ]
     return render(
         request,
         "board.html",
         rows=rows,
-        names=names,
         quarter=board.body.get("quarter") if board.ok else None,
         red_black=_red_black(board.body) if board.ok else None,
     )

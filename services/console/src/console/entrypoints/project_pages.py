@@ -44,13 +44,11 @@ async def meetings_page(
         communities(current), resources_get(current, "/meetings", community_code=code)
     )
     found.sort(key=lambda m: m["scheduled_at"], reverse=True)
-    names = {c["code"]: c["name"] for c in places}
     units = await unit_names(current, {m["community_code"] for m in found})
     return render(
         request,
         "meetings.html",
         meetings=found,
-        names=names,
         community=code,
         communities=places,
         units=units,

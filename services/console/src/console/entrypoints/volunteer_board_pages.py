@@ -114,7 +114,7 @@ async def _board(request: Request, current: Session, community: str | None, temp
         community=code,
         communities=sorted(current.principal.scope.communities),
         mobilisations=mobilisations,
-        names=names,
+        volunteer_names=names,
         # The grid's name where the user may read the grid tree; its code otherwise.
         node_names={n["code"]: n["name"] for n in nodes.body} if nodes.ok else {},
         me=me,

@@ -62,7 +62,7 @@ async def shop(
         me=me,
         book=book.body if book.ok else None,
         redemptions=counter.body if counter.ok else [],
-        names=names,
+        volunteer_names=names,
         coordinator=coordinator,
         error=error,
     )

@@ -13,12 +13,22 @@ from urllib.parse import quote, urlsplit
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from opentelemetry import trace
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from console.adapters.names import names_for
 from console.adapters.services import Answer, Services
 from console.domain.deadlines import local_time
 from console.domain.durations import duration_words
 from console.domain.i18n import language, translator
+from console.domain.names import (
+    Names,
+    actor_words,
+    consumer_words,
+    service_words,
+    timeline_detail,
+)
+from console.entrypoints.static import static_url
 from lianxin.auth import Principal, Role, Unauthorized
 
 PACKAGE = Path(__file__).parent.parent
@@ -97,7 +107,11 @@ async def session(request: Request) -> Session:
             raise LoginRequired from exc
         request.state.renewed = tokens  # SessionCookies hands them to the browser
     request.state.principal = principal
-    return Session(principal, token, Services(rt.settings, token))
+    trace.get_current_span().set_attribute("enduser.id", principal.subject)  # the trace's actor
+    services = Services(rt.settings, token)
+    # Every page names places and departments the same way (domain/names.py).
+    request.state.names = await names_for(principal, services)
+    return Session(principal, token, services)
 
 
 # Renewals of the last half minute, by the refresh token's digest: a page's parallel requests
@@ -235,6 +249,24 @@ def page_language(request: Request) -> str:
     return language(request.cookies.get(LANG_COOKIE))
 
 
+def words(lang: str, names: Names | None = None) -> dict[str, Any]:
+    """What templates word things with: messages, names for codes, timeline details, the
+    platform's services and consumers, all in `lang`."""
+    t = translator(lang)
+    named = (names or Names()).speaking(lang)
+    return {
+        "lang": lang,
+        "t": t,
+        "names": named,
+        "detail": lambda line: timeline_detail(
+            line["action"], line.get("detail"), named, t, local_time
+        ),
+        "actor": lambda who: actor_words(who, t, named),
+        "service_name": lambda service: service_words(service, t, named),
+        "consumer_name": lambda durable: consumer_words(durable, t, named),
+    }
+
+
 def _context(request: Request) -> dict[str, Any]:
     lang = page_language(request)
     principal: Principal | None = getattr(request.state, "principal", None)
@@ -244,8 +276,7 @@ def _context(request: Request) -> dict[str, Any]:
         if principal is not None and principal.has_role(*roles)
     ]
     return {
-        "lang": lang,
-        "t": translator(lang),
+        **words(lang, getattr(request.state, "names", None)),
         "principal": principal,
         "nav": nav,
         "path": request.url.path,
@@ -256,6 +287,7 @@ def _context(request: Request) -> dict[str, Any]:
 templates = Jinja2Templates(directory=PACKAGE / "templates", context_processors=[_context])
 templates.env.filters["local_time"] = local_time
 templates.env.filters["duration"] = duration_words
+templates.env.globals["static"] = static_url
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any):

@@ -193,7 +193,7 @@ async def _wish(
         status_code,
         wish=wish,
         community_name=name,
-        node_name=f"{node} ({wish['grid_node_code']})" if node else wish["grid_node_code"],
+        node_name=node,
         units=units,
         notice=form.get("notice"),
         step=form.get("step"),

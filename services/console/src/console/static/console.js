@@ -1,6 +1,6 @@
 // Progressive enhancement: every page works without this file.
 // - live: server-sent events about incidents re-fetch the open incident's fragment (htmx);
-// - countdowns tick; the dashboard's trend becomes an ECharts chart (again after a live swap).
+// - countdowns tick; the dashboard's trend is drawn as an SVG chart (again after a live swap).
 (function () {
   "use strict";
 
@@ -109,32 +109,55 @@
     });
   }
 
-  window.addEventListener("resize", function () {
-    if (!window.echarts) return;
-    document.querySelectorAll("[data-chart][data-drawn]").forEach(function (el) {
-      const chart = echarts.getInstanceByDom(el);
-      if (chart) chart.resize();
+  // The trend of the three rates as a small SVG line chart (0–100 %, one line per rate, a
+  // point per period; a gap where a period had nothing to measure). It replaced a 715 KB
+  // charting library that this one chart was all it drew.
+  const COLOURS = ["#c8102e", "#0969da", "#1a7f37"];
+  const SVG = "http://www.w3.org/2000/svg";
+
+  function node(name, attrs, text) {
+    const el = document.createElementNS(SVG, name);
+    Object.keys(attrs).forEach(function (k) { el.setAttribute(k, attrs[k]); });
+    if (text != null) el.textContent = text;
+    return el;
+  }
+
+  function draw(el) {
+    const data = JSON.parse(el.dataset.series);
+    const w = 600, h = 260, left = 40, right = 12, top = 34, bottom = 26;
+    const n = data.labels.length;
+    const x = function (i) { return left + (n > 1 ? i * (w - left - right) / (n - 1) : (w - left - right) / 2); };
+    const y = function (v) { return top + (100 - v) * (h - top - bottom) / 100; };
+    const svg = node("svg", { viewBox: "0 0 " + w + " " + h, width: "100%", height: "100%", role: "presentation" });
+    [0, 50, 100].forEach(function (v) {
+      svg.appendChild(node("line", { x1: left, x2: w - right, y1: y(v), y2: y(v), stroke: "#d0d7de" }));
+      svg.appendChild(node("text", { x: left - 6, y: y(v) + 4, "text-anchor": "end", "font-size": 11, fill: "#636c76" }, v + "%"));
     });
-  });
+    data.labels.forEach(function (label, i) {
+      svg.appendChild(node("text", { x: x(i), y: h - 8, "text-anchor": "middle", "font-size": 11, fill: "#636c76" }, label));
+    });
+    data.series.forEach(function (s, k) {
+      const colour = COLOURS[k % COLOURS.length];
+      const points = s.data.map(function (v, i) { return v == null ? null : [x(i), y(v), v]; }).filter(Boolean);
+      if (points.length > 1) {
+        svg.appendChild(node("polyline", { points: points.map(function (p) { return p[0] + "," + p[1]; }).join(" "), fill: "none", stroke: colour, "stroke-width": 2 }));
+      }
+      points.forEach(function (p) {
+        const dot = node("circle", { cx: p[0], cy: p[1], r: 4, fill: colour });
+        dot.appendChild(node("title", {}, s.name + " " + p[2] + "%"));
+        svg.appendChild(dot);
+      });
+      const lx = left + k * 150;
+      svg.appendChild(node("rect", { x: lx, y: 6, width: 12, height: 12, fill: colour, rx: 2 }));
+      svg.appendChild(node("text", { x: lx + 16, y: 16, "font-size": 12, fill: "#1f2328" }, s.name));
+    });
+    el.replaceChildren(svg);
+  }
 
   function charts() {
-    if (!window.echarts) return;
     document.querySelectorAll("[data-chart=trend]:not([data-drawn])").forEach(function (el) {
       el.dataset.drawn = "1";
-      const data = JSON.parse(el.dataset.series);
-      const chart = echarts.init(el, null, { renderer: "svg" });
-      chart.setOption({
-        animation: false,
-        tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : v + "%"; } },
-        legend: { top: 0 },
-        grid: { left: 40, right: 16, top: 36, bottom: 28 },
-        xAxis: { type: "category", data: data.labels },
-        yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
-        color: ["#c8102e", "#0969da", "#1a7f37"],
-        series: data.series.map(function (s) {
-          return { name: s.name, type: "line", data: s.data, connectNulls: true, symbolSize: 8 };
-        }),
-      });
+      draw(el);
     });
   }
 

@@ -76,6 +76,9 @@ class OrganisationReadModel:
         )
         return list(await self.session.execute(query))
 
+    async def communities(self) -> list:
+        return list(await self.session.execute(select(communities).order_by(communities.c.code)))
+
     async def community(self, code: str):
         return (
             await self.session.execute(select(communities).where(communities.c.code == code))

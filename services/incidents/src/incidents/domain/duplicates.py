@@ -11,8 +11,10 @@ from typing import Protocol, TypeVar
 from uuid import UUID
 
 DEFAULT_WINDOW = timedelta(hours=24)
-# A candidate must still be able to take a duplicate in (see Incident.merge).
-MERGEABLE_INTO = frozenset({"reported", "accepted", "escalated", "resolved", "verified"})
+# A candidate is a problem still being worked on. A resolved or verified incident could still
+# take a duplicate in (see Incident.merge), but a new report after the fix is a new occurrence
+# (or the fix failing, which the resident's feedback reopens): suggesting it misled (issue #15).
+SUGGESTED = frozenset({"reported", "accepted", "escalated"})
 
 
 class Located(Protocol):
@@ -59,7 +61,7 @@ def candidates(
         other
         for other in existing
         if other.id != new.id
-        and other.status in MERGEABLE_INTO
+        and other.status in SUGGESTED
         and other.community_code == new.community_code
         and other.category == new.category
         and (

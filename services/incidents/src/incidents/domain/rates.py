@@ -50,8 +50,10 @@ as it is worked off.
 
 Red/black list: the glossary's 红黑榜 ranks member units; issue #4 asks for the same quarterly
 list of departments. Departments with at least `min_dispatched` counted assignments and at least
-`min_rated` rated incidents in the quarter are ranked by score = the mean of the three rates;
-ties go to the better on-time resolution rate, then the department code. The top k are red
+`min_rated` rated incidents in the quarter (or a missed deadline: see below) are ranked by
+score = the mean of the three rates (of those defined); those whose assignments missed a
+deadline come after all that missed none; ties go to the better on-time resolution rate, then
+the department code. The top k are red
 (红榜), the bottom k black (黑榜); the two never share a department (each takes at most half of
 those ranked). The others are listed as unranked.
 """
@@ -303,6 +305,7 @@ class RankedDepartment:
     department_code: str
     score: float
     rates: Rates
+    missed: int = 0  # assignments of the quarter that missed a deadline (see red_black_list)
 
 
 @dataclass(frozen=True)
@@ -314,28 +317,60 @@ class RedBlackList:
     unranked: list[Rates]  # too little work or no ratings to be ranked fairly
 
 
+def missed_deadline(a: AssignmentFacts, now: datetime) -> bool:
+    """Signed for late, or not signed for by `now` past acknowledge_by; likewise resolved."""
+    acknowledged = a.acknowledged_at or now
+    resolved = a.resolved_at if a.resolved and a.resolved_at is not None else now
+    return acknowledged > a.acknowledge_by or resolved > a.resolve_by
+
+
 def red_black_list(
     facts: Iterable[IncidentFacts],
     quarter: str,
     k: int = 3,
     min_dispatched: int = 3,
     min_rated: int = 1,
+    now: datetime | None = None,
 ) -> RedBlackList:
+    """Departments that missed a deadline rank below every one that missed none, whatever
+    their rates: the mean of three ratios left a department whose work sat overdue (so was
+    never rated, so unranked) off the black list while one that met every deadline was on it.
+    Such a department is ranked without ratings, on the rates it has. `now` (the quarter's end
+    by default) is when work still open counts as overdue."""
     if "Q" not in quarter:
         raise ValueError(f"the red/black list is quarterly; {quarter!r} is not YYYY-Qn")
     period = Period.parse(quarter)
+    facts = list(facts)
+    missed: dict[str, int] = {}
+    for assignment in (a for i in facts if i.counted for a in i.assignments):
+        if (
+            assignment.counted
+            and assignment.dispatched_at in period
+            and missed_deadline(assignment, now or period.end)
+        ):
+            missed[assignment.department_code] = missed.get(assignment.department_code, 0) + 1
     eligible: list[tuple[float, Rates]] = []
     unranked: list[Rates] = []
     for r in rates(facts, "department", period):
         candidates = (r.response_rate, r.resolution_rate, r.satisfaction_rate)
         three = [x for x in candidates if x is not None]
-        enough = r.counts.dispatched >= min_dispatched and r.counts.rated >= min_rated
-        if enough and len(three) == 3:  # a rating and an assignment define all three
-            eligible.append((sum(three) / 3, r))
+        rated = r.counts.rated >= min_rated and len(three) == 3  # all three defined
+        if r.counts.dispatched >= min_dispatched and (rated or missed.get(r.key)):
+            eligible.append((sum(three) / len(three), r))
         else:
             unranked.append(r)
-    eligible.sort(key=lambda sr: (-sr[0], -(sr[1].on_time_resolution_rate or 0.0), sr[1].key))
-    ranking = [RankedDepartment(n, r.key, s, r) for n, (s, r) in enumerate(eligible, start=1)]
+    eligible.sort(
+        key=lambda sr: (
+            sr[1].key in missed,
+            -sr[0],
+            -(sr[1].on_time_resolution_rate or 0.0),
+            sr[1].key,
+        )
+    )
+    ranking = [
+        RankedDepartment(n, r.key, s, r, missed.get(r.key, 0))
+        for n, (s, r) in enumerate(eligible, start=1)
+    ]
     side = min(k, len(ranking) // 2)
     return RedBlackList(
         quarter=quarter,

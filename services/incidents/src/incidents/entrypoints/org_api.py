@@ -46,9 +46,12 @@ async def grid_nodes(
     uow: IncidentsUnitOfWork = Depends(uow),
     principal: Principal = Depends(authenticated),
 ) -> list[dict]:
-    """The grid nodes the caller may report against (incidents' read model of ORG)."""
+    """The grid nodes the caller may report against (incidents' read model of ORG). A
+    department's operator reads them all: its assignments come from anywhere, and its console
+    names their places (a node's name and place in the tree; nobody's data)."""
     async with uow:
         found = await uow.org.grid_nodes(community_code, include_retired)
+    everywhere = principal.role is Role.DEPARTMENT_OPERATOR
     return [
         {
             "code": n.code,
@@ -62,8 +65,25 @@ async def grid_nodes(
             "retired_at": n.retired_at,
         }
         for n in found
-        if principal.sees_grid_node(n.path, n.community_code)
+        if everywhere or principal.sees_grid_node(n.path, n.community_code)
     ]
+
+
+@router.get("/names")
+async def names(
+    uow: IncidentsUnitOfWork = Depends(uow), principal: Principal = Depends(authenticated)
+) -> dict:
+    """Every community's and department's name by code (incidents' read models of ORG), for
+    whoever shows incidents to people: a place's or a department's name is no secret, and a
+    department's operator, who reads neither organisation's places nor other departments, sees
+    incidents whose timelines name them."""
+    async with uow:
+        places = await uow.org.communities()
+        departments = await uow.org.departments(include_retired=True)
+    return {
+        "communities": {c.code: c.name for c in places},
+        "departments": {d.code: {"name": d.name, "name_en": d.name_en} for d in departments},
+    }
 
 
 @router.get("/communities/{code}/partners")

@@ -123,7 +123,7 @@ async def departments_board(
     _period(quarter, "quarter")
     facts = await _facts(uow, [_period(quarter, "quarter")])
     try:
-        listed = domain.red_black_list(facts, quarter, k=k)
+        listed = domain.red_black_list(facts, quarter, k=k, now=utcnow())
     except ValueError as exc:
         raise RuleBroken("quarter", str(exc)) from exc
     async with uow:

@@ -58,12 +58,17 @@ def holds(principal: Principal, incident: Incident, assignment_id: UUID) -> bool
 
 @contextmanager
 def in_incident_trace(incident: Incident, name: str) -> Iterator[None]:
-    """Run a step inside the incident's trace, linked to whatever span called it."""
-    caller = trace.get_current_span().get_span_context()
+    """Run a step inside the incident's trace, linked to whatever span called it, and naming
+    the caller's actor (the request's `enduser.id`): the step's span is what the trace shows."""
+    calling = trace.get_current_span()
+    caller = calling.get_span_context()
+    actor = (getattr(calling, "attributes", None) or {}).get("enduser.id")
     parent = context_from({"traceparent": incident.traceparent}) if incident.traceparent else None
     links = [Link(caller)] if caller.is_valid else []
     with tracer.start_as_current_span(name, context=parent, links=links) as span:
         span.set_attribute("lianxin.incident.id", str(incident.id))
+        if actor:
+            span.set_attribute("enduser.id", actor)
         yield
 
 
