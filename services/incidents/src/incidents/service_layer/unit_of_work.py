@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from incidents.adapters.incident_repository import IncidentRepository
 from incidents.adapters.org_read_model import OrganisationReadModel
+from incidents.adapters.read_cache import read_cache
 from incidents.adapters.routing_repository import RoutingRepository
 from lianxin.persistence.unit_of_work import UnitOfWork
 
@@ -15,3 +16,9 @@ class IncidentsUnitOfWork(UnitOfWork):
         self.incidents = IncidentRepository(self.session)
         self.org = OrganisationReadModel(self.session)
         self.routing = RoutingRepository(self.session)
+
+    async def commit(self) -> None:
+        await super().commit()
+        if self.org.wrote or self.routing.wrote:
+            # Cleared when written and again now: a read between the two kept the old rows.
+            read_cache(self.session).clear()
