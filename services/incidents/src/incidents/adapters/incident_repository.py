@@ -21,7 +21,7 @@ from sqlalchemy import (
     true,
     type_coerce,
 )
-from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from incidents.adapters.orm import assignments, incidents, timeline, timers
@@ -40,6 +40,7 @@ from incidents.domain.values import (
     TimelineEntry,
 )
 from lianxin.auth import Principal, Role
+from lianxin.persistence.writes import TableWrite, Writes
 
 INCIDENT = RowMapping(
     Incident,
@@ -117,8 +118,11 @@ ASSIGNMENT_ORDER = (assignments.c.dispatched_at, assignments.c.lead.desc())
 
 
 class IncidentRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, writes: Writes | None = None) -> None:
+        """`writes`: the unit of work's, which sends a save's rows with its outbox rows when it
+        commits; without it, a save sends them at once."""
         self.session = session
+        self._writes = writes
         # The incidents loaded in this transaction, one object each: what a command may change.
         self.seen: dict[UUID, Incident] = {}
         # How many timeline lines each loaded incident already had stored.
@@ -203,15 +207,25 @@ class IncidentRepository:
 
     async def save(self, incident: Incident, trace_id: str | None) -> None:
         """Insert or update the incident, its assignments, the timeline lines it added, and the
-        timer rows of its open deadlines."""
-        await self.session.execute(_UPSERT_INCIDENT, INCIDENT.values(incident))
-        if incident.assignments:
-            rows = [ASSIGNMENT.values(a, incident_id=incident.id) for a in incident.assignments]
-            await self.session.execute(_UPSERT_ASSIGNMENTS, rows)
-        await self._save_timeline(incident, trace_id)
-        await self._save_timers(incident)
+        timer rows of its open deadlines: rows for the unit of work's one statement at commit
+        (`lianxin.persistence.writes`), nothing this transaction reads back."""
+        writes = self._writes if self._writes is not None else Writes()
+        writes.add(_INCIDENT_WRITE, [INCIDENT.values(incident)])
+        writes.add(
+            _ASSIGNMENT_WRITE,
+            [ASSIGNMENT.values(a, incident_id=incident.id) for a in incident.assignments],
+        )
+        await self._save_timeline(incident, trace_id, writes)
+        stored = self._stored_timers.setdefault(incident.id, set())
+        timer_rows = [row for row in _timer_rows(incident) if _timer_key(row) not in stored]
+        writes.add(_TIMER_WRITE, timer_rows)
+        stored.update(_timer_key(row) for row in timer_rows)
+        if writes is not self._writes:
+            await writes.flush(self.session)
 
-    async def _save_timeline(self, incident: Incident, trace_id: str | None) -> None:
+    async def _save_timeline(
+        self, incident: Incident, trace_id: str | None, writes: Writes
+    ) -> None:
         stored = self._stored_lines.get(incident.id, 0)
         if stored and incident.reporter == ANONYMOUS:
             # Anonymising rewrites who reported it in the lines already stored, too.
@@ -220,31 +234,22 @@ class IncidentRepository:
                 .where(timeline.c.incident_id == incident.id, timeline.c.action == "reported")
                 .values(actor=ANONYMOUS)
             )
-        new_lines = incident.timeline[stored:]
-        if new_lines:
-            await self.session.execute(
-                timeline.insert(),
-                [
-                    {
-                        "incident_id": incident.id,
-                        "seq": stored + i,
-                        "at": line.at,
-                        "action": line.action,
-                        "actor": line.actor,
-                        "detail": line.detail,
-                        "trace_id": trace_id,
-                    }
-                    for i, line in enumerate(new_lines)
-                ],
-            )
+        writes.add(
+            _TIMELINE_WRITE,
+            [
+                {
+                    "incident_id": incident.id,
+                    "seq": stored + i,
+                    "at": line.at,
+                    "action": line.action,
+                    "actor": line.actor,
+                    "detail": line.detail,
+                    "trace_id": trace_id,
+                }
+                for i, line in enumerate(incident.timeline[stored:])
+            ],
+        )
         self._stored_lines[incident.id] = len(incident.timeline)
-
-    async def _save_timers(self, incident: Incident) -> None:
-        stored = self._stored_timers.setdefault(incident.id, set())
-        rows = [row for row in _timer_rows(incident) if _timer_key(row) not in stored]
-        if rows:
-            await self.session.execute(_NEW_TIMERS, rows)
-            stored.update(_timer_key(row) for row in rows)
 
     async def claim_due_timers(self, now: datetime, limit: int = 50) -> list[Any]:
         """Take the due timer rows no other replica holds; deleted when this transaction commits."""
@@ -268,23 +273,15 @@ class IncidentRepository:
         return claimed
 
 
-def _upsert_of(table: Table) -> Any:
-    statement = insert(table)
-    return statement.on_conflict_do_update(
-        index_elements=[table.c.id],
-        set_={c.name: statement.excluded[c.name] for c in table.c if c.name != "id"},
-    )
+def _all_columns(table: Table, but: tuple[str, ...] = ()) -> tuple[str, ...]:
+    return tuple(c.name for c in table.c if c.name not in but)
 
 
-_UPSERT_INCIDENT = _upsert_of(incidents)
-
-
-# Built once: SQLAlchemy caches a statement's compiled form only when its rows come as
-# parameters (`execute(statement, rows)`), not in `.values([...])`. The RETURNING (read by no
-# one) is what makes SQLAlchemy send the rows as one INSERT … VALUES (…), (…) when the statement
-# has an ON CONFLICT clause; without it, one INSERT per row.
-_NEW_TIMERS = insert(timers).on_conflict_do_nothing().returning(timers.c.rung)
-_UPSERT_ASSIGNMENTS = _upsert_of(assignments).returning(assignments.c.id)
+_INCIDENT_WRITE = TableWrite(incidents, _all_columns(incidents), "update")
+_ASSIGNMENT_WRITE = TableWrite(assignments, _all_columns(assignments), "update")
+_TIMELINE_WRITE = TableWrite(timeline, _all_columns(timeline, but=("id",)))
+# A timer row already there (the same rung of the same deadline) stays as it is.
+_TIMER_WRITE = TableWrite(timers, _all_columns(timers), "nothing")
 
 
 def _children(table: Table, order) -> Any:

@@ -13,7 +13,7 @@ class IncidentsUnitOfWork(UnitOfWork):
     routing: RoutingRepository
 
     def _open(self) -> None:
-        self.incidents = IncidentRepository(self.session)
+        self.incidents = IncidentRepository(self.session, self.writes)
         self.org = OrganisationReadModel(self.session)
         self.routing = RoutingRepository(self.session)
 
