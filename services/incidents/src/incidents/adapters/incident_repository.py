@@ -14,6 +14,7 @@ from sqlalchemy import (
     Uuid,
     bindparam,
     delete,
+    exists,
     func,
     or_,
     select,
@@ -21,10 +22,10 @@ from sqlalchemy import (
     true,
     type_coerce,
 )
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from incidents.adapters.orm import assignments, incidents, timeline, timers
+from incidents.adapters.orm import assignments, inbox, incidents, timeline, timers
 from incidents.adapters.rows import RowMapping
 from incidents.domain.assignments import Assignment, Breach
 from incidents.domain.deadlines import DeadlineKind, Rung, Timer
@@ -143,9 +144,25 @@ class IncidentRepository:
                 return incident
         return await self._load(_LOCK_BY_ASSIGNMENT, assignment_id, True)
 
-    async def _load(self, statement, key: UUID, for_update: bool) -> Incident | None:
-        """The incident row with its assignments and timeline lines, in one statement."""
-        row = (await self.session.execute(statement, {"key": key})).first()
+    async def by_assignment_once(
+        self, assignment_id: UUID, consumer: str, event_id: str
+    ) -> tuple[bool, Incident | None]:
+        """`by_assignment`, and the event marked in the inbox as handled by `consumer`, in one
+        round trip: (False, …) when it was marked already (a redelivery). (…, None) when no
+        incident holds the assignment (the mark then goes with the transaction's rollback)."""
+        params = {"key": assignment_id, "consumer": consumer, "event_id": event_id}
+        row = (await self.session.execute(_LOCK_BY_ASSIGNMENT_ONCE, params)).first()
+        if row is None:
+            return True, None
+        return row.first_time, await self._load(_LOCK_BY_ASSIGNMENT, assignment_id, True, row)
+
+    async def _load(
+        self, statement, key: UUID, for_update: bool, row: Any = None
+    ) -> Incident | None:
+        """The incident row with its assignments and timeline lines, in one statement (`row`:
+        one already read)."""
+        if row is None:
+            row = (await self.session.execute(statement, {"key": key})).first()
         if row is None:
             return None
         if row.id in self.seen:  # locked already in this transaction, by another way in
@@ -325,6 +342,17 @@ _OWNER = select(assignments.c.incident_id).where(assignments.c.id == bindparam("
 _LOCK_BY_ASSIGNMENT = _loading(incidents.c.id == _OWNER.scalar_subquery()).with_for_update(
     of=incidents
 )
+# The same, with the event's inbox mark written first (a CTE): whether it was new comes back.
+_MARK = (
+    insert(inbox)
+    .values(consumer=bindparam("consumer"), event_id=bindparam("event_id"))
+    .on_conflict_do_nothing()
+    .returning(inbox.c.event_id)
+    .cte("mark")
+)
+_LOCK_BY_ASSIGNMENT_ONCE = _LOCK_BY_ASSIGNMENT.add_columns(
+    exists(select(_MARK.c.event_id)).label("first_time")
+).add_cte(_MARK)
 
 
 def _typed(column_type: Any, value: Any) -> Any:
