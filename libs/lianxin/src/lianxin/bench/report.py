@@ -174,13 +174,17 @@ def _servers_lines(servers: dict | None) -> list[str]:
     lines = [
         f"Per loop over the measured window, as PostgreSQL counted it ({counted}):",
         "",
-        "| database | statements | of which SELECT / INSERT / UPDATE / DELETE | commits |"
+        "| database | statements | of which SELECT / INSERT / UPDATE / DELETE / WITH | commits |"
         " new connections | rows written |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for service, figures in servers["per_loop"].items():
         kinds = figures.get("statements_by_kind", {})
-        split = " / ".join(f"{kinds.get(k, 0):g}" for k in ("SELECT", "INSERT", "UPDATE", "DELETE"))
+        # WITH: a transaction's writes in one statement (`lianxin.persistence.writes`), or an
+        # inbox mark with the load it goes with.
+        split = " / ".join(
+            f"{kinds.get(k, 0):g}" for k in ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")
+        )
         statements = figures.get("statements", "–")
         lines.append(
             f"| {service} | {statements} | {split if kinds else '–'} | {figures['commits']}"
