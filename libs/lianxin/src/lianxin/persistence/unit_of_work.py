@@ -98,7 +98,18 @@ class UnitOfWork:
             raise RuntimeError("a unit of work opened for reading commits nothing")
         emitted, self._outbox_rows = self._outbox_rows, []
         self.writes.add(self._outbox_write, emitted)
-        await self.writes.flush(self.session)  # the state change and its events: one statement
+        # The state change and its events: one statement. When the transaction has sent nothing
+        # before it (a report: its reads all remembered), that statement is the whole
+        # transaction, atomic on its own: sent without the BEGIN and COMMIT round trips.
+        driver = (await self.session.get_raw_connection()).dbapi_connection
+        alone = bool(self.writes) and getattr(driver, "_transaction", False) is None
+        if alone:
+            driver.autocommit = True
+        try:
+            await self.writes.flush(self.session)
+        finally:
+            if alone:
+                driver.autocommit = False
         await self.session.commit()
         if emitted:
             self._on_commit()
