@@ -20,7 +20,7 @@ class OrganisationReadModel:
     the same rows.
 
     The reads a command makes are remembered for a few seconds (`read_cache`, which says what
-    staleness that allows); the grid-node lists and the counts are read afresh.
+    staleness that allows); the lists and counts the API shows are read afresh.
     """
 
     def __init__(self, session: AsyncSession) -> None:
@@ -121,16 +121,13 @@ class OrganisationReadModel:
         return list(await self.session.execute(query))
 
     async def known_departments(self, codes: list[str]) -> set[str]:
-        """The codes of departments one may whistle to: known, not retired."""
-        return {d.code for d in await self.departments() if d.code in codes}
+        """The codes of departments one may whistle to: known, not retired (from the live
+        departments, remembered a few seconds)."""
+        live = await self._cache.get("departments", lambda: self.departments(False))
+        return {d.code for d in live if d.code in codes}
 
     async def departments(self, include_retired: bool = False) -> list:
-        """The departments in code order; the live ones (what commands read) from the cache."""
-        if include_retired:
-            return await self._departments(True)
-        return list(await self._cache.get("departments", lambda: self._departments(False)))
-
-    async def _departments(self, include_retired: bool) -> list:
+        """The departments in code order, read afresh (the list the API shows)."""
         query = select(departments).order_by(departments.c.code)
         if not include_retired:
             query = query.where(departments.c.retired_at.is_(None))
