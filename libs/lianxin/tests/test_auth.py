@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
@@ -86,3 +87,31 @@ def test_scope_decides_what_a_principal_sees() -> None:
     assert power.is_department("power_supply") and not power.is_department("police")
     assert not COORDINATOR.is_department("power_supply")
     assert not power.sees_community("taipingjie")
+
+
+async def test_a_remembered_token_is_refused_once_it_has_expired() -> None:
+    verifier, _ = _verifier(KEY)
+    claims = claims_for(COORDINATOR, lifetime_seconds=60, now=time.time() - 59)
+    token = KEY.sign(claims)
+    assert await verifier.verify(token) == COORDINATOR
+    await asyncio.sleep(max(0.0, claims["exp"] - time.time()) + 0.05)  # until it has expired
+    with pytest.raises(Unauthorized):
+        await verifier.verify(token)
+
+
+async def test_a_verifier_remembers_a_bounded_number_of_tokens() -> None:
+    jwks_calls: list[int] = []
+
+    async def jwks() -> dict:
+        jwks_calls.append(1)
+        return {"keys": [KEY.public_jwk()]}
+
+    verifier = TokenVerifier(jwks, remembered=2)
+    tokens = [
+        KEY.sign(claims_for(Principal(f"p{n}", Role.GRID_LEADER), lifetime_seconds=60))
+        for n in range(3)
+    ]
+    for token in tokens:
+        await verifier.verify(token)
+    assert list(verifier._verified) == tokens[1:]
+    assert (await verifier.verify(tokens[0])).subject == "p0"  # verified afresh

@@ -8,7 +8,14 @@ import pytest
 
 from lianxin.bench.ceiling import CeilingRun, plan
 from lianxin.bench.platform_run import Loop, PlatformRun
-from lianxin.bench.report import at_half_load, build, curve_point, markdown, write
+from lianxin.bench.report import (
+    at_half_load,
+    build,
+    curve_point,
+    half_load_point,
+    markdown,
+    write,
+)
 from lianxin.bench.server_stats import DATABASE_COUNTERS, Snapshot, per_loop
 from lianxin.bench.stats import percentile, rate, ratio, summary
 
@@ -147,3 +154,19 @@ def test_the_curve_and_its_point_at_half_the_highest_load() -> None:
         curve=points,
     )
     assert "| 4 | 10 | 20.00 | 20.0 / 20.0 | 100.0 / 100.0 |" in markdown(result)
+
+
+def test_the_open_loop_run_at_half_load_is_reported_with_what_it_offered() -> None:
+    loops = [Loop(n / 10, n / 10 + 0.03, n / 10 + 0.1) for n in range(10)]
+    half = half_load_point(5.0, PlatformRun(loops, 2.0, 0))
+    assert half["offered_loops_per_second"] == 5.0 and half["loops_per_second"] == 5.0
+    assert half["report_to_department_ms"]["p99"] == pytest.approx(30.0)
+    result = build(
+        {"reporters": 2, "loops": 10, "warmup": 2, "urgency": "emergency", "department": "x"},
+        {"cpu_count": 2, "load_average": [1.0, 1.0, 1.0]},
+        PlatformRun(loops, 1.0, 2),
+        CeilingRun([4.0] * 10, 0.5, 2, commits_per_loop=12, publishes_per_loop=10),
+        half_load=half,
+    )
+    assert result["at_half_load"] == half
+    assert "**p99 30.0 ms**" in markdown(result)

@@ -1,13 +1,17 @@
-"""The parts that make the loop cheaper: span files rotated by size, a batch in lanes."""
+"""The parts that make the loop cheaper: span files rotated by size, a batch in lanes, a
+transaction's writes in one statement."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 from opentelemetry.sdk.trace import TracerProvider
+from sqlalchemy import Column, Integer, MetaData, Table, Text
 
 from lianxin.messaging.subscriber import lanes
+from lianxin.persistence.writes import TableWrite, Writes
 from lianxin.telemetry import JsonLinesSpanExporter, rotated_path
 
 
@@ -40,3 +44,36 @@ def test_a_batch_is_split_by_aggregate_each_in_the_order_fetched() -> None:
     batch = [_msg("a", 0), _msg("b", 1), _msg("a", 2), _msg(None, 3), _msg("b", 4)]
     split = lanes(batch)  # type: ignore[arg-type]
     assert [[m.n for m in lane] for lane in split.values()] == [[0, 2], [1, 4], [3]]
+
+
+class _Connection:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, tuple]] = []
+
+    async def exec_driver_sql(self, sql: str, parameters: tuple) -> None:
+        self.sent.append((sql, parameters))
+
+
+_META = MetaData()
+_PARENTS = Table("parents", _META, Column("id", Integer, primary_key=True), Column("name", Text))
+_CHILDREN = Table("children", _META, Column("id", Integer, primary_key=True), Column("at", Text))
+
+
+async def test_a_transactions_writes_go_as_one_statement_the_last_upsert_of_a_row_winning() -> None:
+    parents = TableWrite(_PARENTS, ("id", "name"), "update")
+    children = TableWrite(_CHILDREN, ("id", "at"), "nothing")
+    writes, connection = Writes(), _Connection()
+    writes.add(parents, [{"id": 1, "name": "old"}, {"id": 2, "name": "two"}])
+    writes.add(children, [{"id": 7, "at": datetime(2026, 1, 1, tzinfo=UTC)}])
+    writes.add(parents, [{"id": 1, "name": "new"}])  # the same row saved again
+    await writes.flush(connection)
+    [(sql, parameters)] = connection.sent
+    assert sql.startswith("WITH w0 AS (INSERT INTO parents")
+    assert 'ON CONFLICT ("id") DO UPDATE SET "name" = EXCLUDED."name")' in sql
+    assert sql.endswith(
+        "jsonb_populate_recordset(NULL::children, $2::jsonb) ON CONFLICT DO NOTHING"
+    )
+    assert json.loads(parameters[0]) == [{"id": 1, "name": "new"}, {"id": 2, "name": "two"}]
+    assert json.loads(parameters[1]) == [{"id": 7, "at": "2026-01-01T00:00:00+00:00"}]
+    await writes.flush(connection)  # nothing left: nothing sent
+    assert len(connection.sent) == 1 and not writes

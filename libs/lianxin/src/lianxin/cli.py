@@ -284,6 +284,9 @@ def bench(
         "1,2,4,8,16", help="reporter counts of the curve, comma-separated ('' for none)"
     ),
     curve_loops: int = typer.Option(40, min=1, help="measured loops per point of the curve"),
+    half_load_loops: int = typer.Option(
+        100, min=0, help="loops offered at half the highest loops/s, on a fixed schedule (0: none)"
+    ),
 ):
     """Throughput and latency of the whistle-and-report loop on a throwaway platform, and the
     ceiling: the same PostgreSQL commits and JetStream publishes from a bare script."""
@@ -320,6 +323,7 @@ def bench(
                     settle_seconds=11.0,
                     curve=curve_counts,
                     curve_loops=curve_loops,
+                    half_load_loops=half_load_loops,
                 )
             )
     except KeyboardInterrupt:

@@ -25,6 +25,14 @@ DEPARTMENTS = ("power_supply", "property", "housing")
 
 
 class FakeIncidents(FakeRepository[Incident]):
+    first_time: Any  # the unit of work's inbox mark, which the real one writes with the load
+
+    async def by_assignment_once(
+        self, assignment_id: UUID, consumer: str, event_id: str
+    ) -> tuple[bool, Incident | None]:
+        incident = await self.by_assignment(assignment_id)
+        return (await self.first_time(consumer, event_id) if incident else True), incident
+
     async def by_assignment(self, assignment_id: UUID) -> Incident | None:
         for incident in self._stored.values():
             if any(a.id == assignment_id for a in incident.assignments):
@@ -105,6 +113,7 @@ class FakeUnitOfWork(fakes.FakeUnitOfWork):
 
     def open(self) -> None:
         self.incidents = FakeIncidents(self.stored)
+        self.incidents.first_time = self.first_time
 
 
 @pytest.fixture

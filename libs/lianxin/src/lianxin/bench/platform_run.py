@@ -15,6 +15,10 @@ clock (reporters and department share it):
 
 Loops/s counts the measured loops over the window from the first measured report to the last
 `resolved` read; warm-up loops run before the window and count for nothing.
+
+`run_open_loop` offers loops at a fixed rate instead (the n-th report is sent at n / rate
+seconds, however long the earlier loops take): what "p99 at half the maximum load" is read
+from, since closed-loop reporters slow their own arrivals down when the platform does.
 """
 
 from __future__ import annotations
@@ -219,6 +223,34 @@ async def run_platform(
         await asyncio.gather(serving, return_exceptions=True)
         for http in clients:
             await http.aclose()
+
+
+async def run_open_loop(
+    target: Target, *, rate: float, loops: int, scenario: Scenario = Scenario()
+) -> PlatformRun:
+    """`loops` loops started `rate` a second on a fixed schedule, each over a connection of its
+    own (as separate grid reporters would), whatever the ones before are doing."""
+    department = Department(target.nats_url, scenario.department_code)
+    ready = asyncio.Event()
+    serving = asyncio.create_task(department.serve(ready, batch=64))
+    headers = {"Authorization": f"Bearer {target.token}"}
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=64)
+    async with httpx.AsyncClient(
+        base_url=target.incidents_url, headers=headers, timeout=30, limits=limits
+    ) as http:
+        try:
+            await _first(ready.wait(), serving)
+
+            async def loop_at(n: int, due: float) -> Loop:
+                await asyncio.sleep(max(0.0, due - time.perf_counter()))
+                return await one_loop(http, department, scenario, n)
+
+            started = time.perf_counter()
+            measured = await asyncio.gather(*(loop_at(n, started + n / rate) for n in range(loops)))
+            return PlatformRun(list(measured), time.perf_counter() - started, 0)
+        finally:
+            serving.cancel()
+            await asyncio.gather(serving, return_exceptions=True)
 
 
 async def _first(awaitable, serving: asyncio.Task) -> None:

@@ -37,6 +37,17 @@ def curve_point(reporters: int, run: PlatformRun) -> dict:
     }
 
 
+def half_load_point(offered: float, run: PlatformRun) -> dict:
+    """The open-loop run at half the highest load: what it offered, what it got, its latencies."""
+    return {
+        "offered_loops_per_second": round(offered, 2),
+        "loops": len(run.loops),
+        "loops_per_second": rate(len(run.loops), run.seconds),
+        "report_to_department_ms": summary([loop.department_ms for loop in run.loops]),
+        "report_to_resolved_ms": summary([loop.resolved_ms for loop in run.loops]),
+    }
+
+
 def at_half_load(curve: list[dict]) -> dict | None:
     """The busiest point of the curve at no more than half the curve's highest loops/s (the
     least busy one when even that runs faster): where "p99 at half the maximum load" is read."""
@@ -57,9 +68,11 @@ def build(
     *,
     servers: dict | None = None,
     curve: list[dict] | None = None,
+    half_load: dict | None = None,
 ) -> dict:
     """`servers`: what `server_stats.per_loop` counted over the measured window; `curve`: the
-    points `curve_point` made. Both left out of the result when not measured."""
+    points `curve_point` made; `half_load`: what `half_load_point` made. Each left out of the
+    result when not measured."""
     platform_rate = rate(len(run.loops), run.seconds)
     ceiling_rate = rate(len(ceiling.loop_ms), ceiling.seconds)
     result = {
@@ -89,6 +102,8 @@ def build(
     if curve:
         result["curve"] = curve
         result["curve_at_half_load"] = at_half_load(curve)
+    if half_load is not None:
+        result["at_half_load"] = half_load
     return result
 
 
@@ -133,8 +148,23 @@ def markdown(result: dict) -> str:
             "",
             *_servers_lines(result.get("servers")),
             *_curve_lines(result.get("curve"), result.get("curve_at_half_load")),
+            *_half_load_lines(result.get("at_half_load")),
         ]
     )
+
+
+def _half_load_lines(half: dict | None) -> list[str]:
+    if half is None:
+        return []
+    department, resolved = half["report_to_department_ms"], half["report_to_resolved_ms"]
+    return [
+        f"**At half the maximum load** ({half['offered_loops_per_second']:.2f} loops/s offered"
+        f" on a fixed schedule, {half['loops']} loops, {half['loops_per_second']:.2f} loops/s"
+        f" done): report → department receives p50 {department['p50']:.1f} ms,"
+        f" **p99 {department['p99']:.1f} ms**; report → resolved over HTTP p50"
+        f" {resolved['p50']:.1f} ms, p99 {resolved['p99']:.1f} ms.",
+        "",
+    ]
 
 
 def _servers_lines(servers: dict | None) -> list[str]:
@@ -144,13 +174,17 @@ def _servers_lines(servers: dict | None) -> list[str]:
     lines = [
         f"Per loop over the measured window, as PostgreSQL counted it ({counted}):",
         "",
-        "| database | statements | of which SELECT / INSERT / UPDATE / DELETE | commits |"
+        "| database | statements | of which SELECT / INSERT / UPDATE / DELETE / WITH | commits |"
         " new connections | rows written |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for service, figures in servers["per_loop"].items():
         kinds = figures.get("statements_by_kind", {})
-        split = " / ".join(f"{kinds.get(k, 0):g}" for k in ("SELECT", "INSERT", "UPDATE", "DELETE"))
+        # WITH: a transaction's writes in one statement (`lianxin.persistence.writes`), or an
+        # inbox mark with the load it goes with.
+        split = " / ".join(
+            f"{kinds.get(k, 0):g}" for k in ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")
+        )
         statements = figures.get("statements", "–")
         lines.append(
             f"| {service} | {statements} | {split if kinds else '–'} | {figures['commits']}"
@@ -187,7 +221,7 @@ def _curve_lines(curve: list[dict] | None, half: dict | None) -> list[str]:
     if half is not None:
         lines += [
             "",
-            f"At half the curve's highest load ({half['reporters']} reporters,"
+            f"The curve's point at half its highest load ({half['reporters']} reporters,"
             f" {half['loops_per_second']:.2f} loops/s): report → department p99"
             f" {half['report_to_department_ms']['p99']:.1f} ms.",
         ]

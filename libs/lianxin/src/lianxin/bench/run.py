@@ -10,8 +10,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from lianxin.bench import server_stats
 from lianxin.bench.ceiling import run_ceiling
-from lianxin.bench.platform_run import Scenario, Target, run_platform
-from lianxin.bench.report import build, curve_point, host_info
+from lianxin.bench.platform_run import Scenario, Target, run_open_loop, run_platform
+from lianxin.bench.report import build, curve_point, half_load_point, host_info
+from lianxin.bench.stats import rate
 
 
 def _postgres_dsn(server_url: str) -> str:
@@ -31,10 +32,13 @@ async def run_bench(
     settle_seconds: float = 0.0,
     curve: Sequence[int] = (),
     curve_loops: int = 40,
+    half_load_loops: int = 0,
 ) -> dict:
     """`server_url`: the PostgreSQL server the platform's databases are on (any database).
     `processes`: name → pid of the platform's processes, for their CPU time. `settle_seconds`:
-    the pause before each statistics snapshot (see `server_stats`)."""
+    the pause before each statistics snapshot (see `server_stats`). `half_load_loops`: that many
+    loops offered at half the highest loops/s measured (the run's or a curve point's), on a
+    fixed schedule (`run_open_loop`); none when 0."""
     host = host_info()
     dsn = _postgres_dsn(server_url)
     processes = dict(processes or {})
@@ -66,6 +70,14 @@ async def run_bench(
             scenario=scenario,
         )
         points.append(curve_point(count, point))
+    half = None
+    if half_load_loops:
+        highest = max([rate(len(run.loops), run.seconds), *(p["loops_per_second"] for p in points)])
+        offered = highest / 2
+        half = half_load_point(
+            offered,
+            await run_open_loop(target, rate=offered, loops=half_load_loops, scenario=scenario),
+        )
     params = {
         "reporters": reporters,
         "loops": loops,
@@ -76,5 +88,6 @@ async def run_bench(
         "poll_ms": round(scenario.poll_seconds * 1000),
         "curve": list(curve),
         "curve_loops": curve_loops,
+        "half_load_loops": half_load_loops,
     }
-    return build(params, host, run, ceiling, servers=servers, curve=points)
+    return build(params, host, run, ceiling, servers=servers, curve=points, half_load=half)

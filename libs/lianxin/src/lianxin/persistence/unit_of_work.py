@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionm
 
 from lianxin.contracts import EventData, new_event
 from lianxin.errors import Conflict
+from lianxin.persistence.writes import TableWrite, Writes
 from lianxin.telemetry import current_trace_headers
 
 UNIQUE_VIOLATION = "23505"
@@ -46,8 +47,11 @@ class UnitOfWork:
         self._outbox = outbox
         self._inbox = inbox
         self._on_commit = on_commit
+        self._outbox_write = _outbox_write(outbox)
         self._outbox_rows: list[dict] = []
         self._reading = False
+        # What repositories leave to the commit: sent with the outbox rows in one statement.
+        self.writes = Writes()
 
     def reading(self) -> Self:
         """`async with uow.reading():` for a request that only reads: each statement on its
@@ -81,6 +85,8 @@ class UnitOfWork:
                 await self.session.rollback()
         finally:
             self._reading = False
+            self._outbox_rows = []
+            self.writes = Writes()  # what a failed transaction left unsent is not sent later
             await self.session.close()
         if isinstance(exc, IntegrityError) and _sqlstate(exc) == UNIQUE_VIOLATION:
             # Two requests that both checked "not there yet" and both wrote: the database's
@@ -91,8 +97,19 @@ class UnitOfWork:
         if self._reading:
             raise RuntimeError("a unit of work opened for reading commits nothing")
         emitted, self._outbox_rows = self._outbox_rows, []
-        if emitted:  # one INSERT … VALUES (…), (…) for all of them (see `make_engine`)
-            await self.session.execute(self._outbox.insert(), emitted)
+        self.writes.add(self._outbox_write, emitted)
+        # The state change and its events: one statement. When the transaction has sent nothing
+        # before it (a report: its reads all remembered), that statement is the whole
+        # transaction, atomic on its own: sent without the BEGIN and COMMIT round trips.
+        driver = (await self.session.get_raw_connection()).dbapi_connection
+        alone = bool(self.writes) and getattr(driver, "_transaction", False) is None
+        if alone:
+            driver.autocommit = True
+        try:
+            await self.writes.flush(self.session)
+        finally:
+            if alone:
+                driver.autocommit = False
         await self.session.commit()
         if emitted:
             self._on_commit()
@@ -125,3 +142,13 @@ class UnitOfWork:
             .returning(self._inbox.c.event_id)
         )
         return inserted.first() is not None
+
+
+_OUTBOX_WRITES: dict[Table, TableWrite] = {}
+
+
+def _outbox_write(outbox: Table) -> TableWrite:
+    if outbox not in _OUTBOX_WRITES:
+        columns = ("event_id", "subject", "event", "trace_headers")
+        _OUTBOX_WRITES[outbox] = TableWrite(outbox, columns)
+    return _OUTBOX_WRITES[outbox]

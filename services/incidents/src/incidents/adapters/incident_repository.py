@@ -14,6 +14,7 @@ from sqlalchemy import (
     Uuid,
     bindparam,
     delete,
+    exists,
     func,
     or_,
     select,
@@ -24,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from incidents.adapters.orm import assignments, incidents, timeline, timers
+from incidents.adapters.orm import assignments, inbox, incidents, timeline, timers
 from incidents.adapters.rows import RowMapping
 from incidents.domain.assignments import Assignment, Breach, Extension
 from incidents.domain.deadlines import DeadlineKind, Rung, Timer
@@ -41,6 +42,7 @@ from incidents.domain.values import (
     TimelineEntry,
 )
 from lianxin.auth import Principal, Role
+from lianxin.persistence.writes import TableWrite, Writes
 
 INCIDENT = RowMapping(
     Incident,
@@ -154,8 +156,11 @@ ASSIGNMENT_ORDER = (assignments.c.dispatched_at, assignments.c.lead.desc())
 
 
 class IncidentRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, writes: Writes | None = None) -> None:
+        """`writes`: the unit of work's, which sends a save's rows with its outbox rows when it
+        commits; without it, a save sends them at once."""
         self.session = session
+        self._writes = writes
         # The incidents loaded in this transaction, one object each: what a command may change.
         self.seen: dict[UUID, Incident] = {}
         # How many timeline lines each loaded incident already had stored.
@@ -176,9 +181,25 @@ class IncidentRepository:
                 return incident
         return await self._load(_LOCK_BY_ASSIGNMENT, assignment_id, True)
 
-    async def _load(self, statement, key: UUID, for_update: bool) -> Incident | None:
-        """The incident row with its assignments and timeline lines, in one statement."""
-        row = (await self.session.execute(statement, {"key": key})).first()
+    async def by_assignment_once(
+        self, assignment_id: UUID, consumer: str, event_id: str
+    ) -> tuple[bool, Incident | None]:
+        """`by_assignment`, and the event marked in the inbox as handled by `consumer`, in one
+        round trip: (False, …) when it was marked already (a redelivery). (…, None) when no
+        incident holds the assignment (the mark then goes with the transaction's rollback)."""
+        params = {"key": assignment_id, "consumer": consumer, "event_id": event_id}
+        row = (await self.session.execute(_LOCK_BY_ASSIGNMENT_ONCE, params)).first()
+        if row is None:
+            return True, None
+        return row.first_time, await self._load(_LOCK_BY_ASSIGNMENT, assignment_id, True, row)
+
+    async def _load(
+        self, statement, key: UUID, for_update: bool, row: Any = None
+    ) -> Incident | None:
+        """The incident row with its assignments and timeline lines, in one statement (`row`:
+        one already read)."""
+        if row is None:
+            row = (await self.session.execute(statement, {"key": key})).first()
         if row is None:
             return None
         if row.id in self.seen:  # locked already in this transaction, by another way in
@@ -233,15 +254,25 @@ class IncidentRepository:
 
     async def save(self, incident: Incident, trace_id: str | None) -> None:
         """Insert or update the incident, its assignments, the timeline lines it added, and the
-        timer rows of its open deadlines."""
-        await self.session.execute(_UPSERT_INCIDENT, INCIDENT.values(incident))
-        if incident.assignments:
-            rows = [ASSIGNMENT.values(a, incident_id=incident.id) for a in incident.assignments]
-            await self.session.execute(_UPSERT_ASSIGNMENTS, rows)
-        await self._save_timeline(incident, trace_id)
-        await self._save_timers(incident)
+        timer rows of its open deadlines: rows for the unit of work's one statement at commit
+        (`lianxin.persistence.writes`), nothing this transaction reads back."""
+        writes = self._writes if self._writes is not None else Writes()
+        writes.add(_INCIDENT_WRITE, [INCIDENT.values(incident)])
+        writes.add(
+            _ASSIGNMENT_WRITE,
+            [ASSIGNMENT.values(a, incident_id=incident.id) for a in incident.assignments],
+        )
+        await self._save_timeline(incident, trace_id, writes)
+        stored = self._stored_timers.setdefault(incident.id, set())
+        timer_rows = [row for row in _timer_rows(incident) if _timer_key(row) not in stored]
+        writes.add(_TIMER_WRITE, timer_rows)
+        stored.update(_timer_key(row) for row in timer_rows)
+        if writes is not self._writes:
+            await writes.flush(self.session)
 
-    async def _save_timeline(self, incident: Incident, trace_id: str | None) -> None:
+    async def _save_timeline(
+        self, incident: Incident, trace_id: str | None, writes: Writes
+    ) -> None:
         stored = self._stored_lines.get(incident.id, 0)
         if stored and incident.reporter == ANONYMOUS:
             # Anonymising rewrites who reported it in the lines already stored, too.
@@ -250,31 +281,22 @@ class IncidentRepository:
                 .where(timeline.c.incident_id == incident.id, timeline.c.action == "reported")
                 .values(actor=ANONYMOUS)
             )
-        new_lines = incident.timeline[stored:]
-        if new_lines:
-            await self.session.execute(
-                timeline.insert(),
-                [
-                    {
-                        "incident_id": incident.id,
-                        "seq": stored + i,
-                        "at": line.at,
-                        "action": line.action,
-                        "actor": line.actor,
-                        "detail": line.detail,
-                        "trace_id": trace_id,
-                    }
-                    for i, line in enumerate(new_lines)
-                ],
-            )
+        writes.add(
+            _TIMELINE_WRITE,
+            [
+                {
+                    "incident_id": incident.id,
+                    "seq": stored + i,
+                    "at": line.at,
+                    "action": line.action,
+                    "actor": line.actor,
+                    "detail": line.detail,
+                    "trace_id": trace_id,
+                }
+                for i, line in enumerate(incident.timeline[stored:])
+            ],
+        )
         self._stored_lines[incident.id] = len(incident.timeline)
-
-    async def _save_timers(self, incident: Incident) -> None:
-        stored = self._stored_timers.setdefault(incident.id, set())
-        rows = [row for row in _timer_rows(incident) if _timer_key(row) not in stored]
-        if rows:
-            await self.session.execute(_NEW_TIMERS, rows)
-            stored.update(_timer_key(row) for row in rows)
 
     async def claim_due_timers(self, now: datetime, limit: int = 50) -> list[Any]:
         """Take the due timer rows no other replica holds; deleted when this transaction commits."""
@@ -309,23 +331,15 @@ async def with_assignments(session: AsyncSession, found: dict[UUID, Incident]) -
         found[row.incident_id].assignments.append(ASSIGNMENT.instance(row))
 
 
-def _upsert_of(table: Table) -> Any:
-    statement = insert(table)
-    return statement.on_conflict_do_update(
-        index_elements=[table.c.id],
-        set_={c.name: statement.excluded[c.name] for c in table.c if c.name != "id"},
-    )
+def _all_columns(table: Table, but: tuple[str, ...] = ()) -> tuple[str, ...]:
+    return tuple(c.name for c in table.c if c.name not in but)
 
 
-_UPSERT_INCIDENT = _upsert_of(incidents)
-
-
-# Built once: SQLAlchemy caches a statement's compiled form only when its rows come as
-# parameters (`execute(statement, rows)`), not in `.values([...])`. The RETURNING (read by no
-# one) is what makes SQLAlchemy send the rows as one INSERT … VALUES (…), (…) when the statement
-# has an ON CONFLICT clause; without it, one INSERT per row.
-_NEW_TIMERS = insert(timers).on_conflict_do_nothing().returning(timers.c.rung)
-_UPSERT_ASSIGNMENTS = _upsert_of(assignments).returning(assignments.c.id)
+_INCIDENT_WRITE = TableWrite(incidents, _all_columns(incidents), "update")
+_ASSIGNMENT_WRITE = TableWrite(assignments, _all_columns(assignments), "update")
+_TIMELINE_WRITE = TableWrite(timeline, _all_columns(timeline, but=("id",)))
+# A timer row already there (the same rung of the same deadline) stays as it is.
+_TIMER_WRITE = TableWrite(timers, _all_columns(timers), "nothing")
 
 
 def _children(table: Table, order) -> Any:
@@ -369,6 +383,17 @@ _OWNER = select(assignments.c.incident_id).where(assignments.c.id == bindparam("
 _LOCK_BY_ASSIGNMENT = _loading(incidents.c.id == _OWNER.scalar_subquery()).with_for_update(
     of=incidents
 )
+# The same, with the event's inbox mark written first (a CTE): whether it was new comes back.
+_MARK = (
+    insert(inbox)
+    .values(consumer=bindparam("consumer"), event_id=bindparam("event_id"))
+    .on_conflict_do_nothing()
+    .returning(inbox.c.event_id)
+    .cte("mark")
+)
+_LOCK_BY_ASSIGNMENT_ONCE = _LOCK_BY_ASSIGNMENT.add_columns(
+    exists(select(_MARK.c.event_id)).label("first_time")
+).add_cte(_MARK)
 
 
 def _typed(column_type: Any, value: Any) -> Any:

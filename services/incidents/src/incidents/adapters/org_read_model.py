@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from incidents.adapters.orm import alliances, communities, departments, grid_nodes
+from incidents.adapters.read_cache import read_cache
 
 
 class OrganisationReadModel:
@@ -17,10 +18,15 @@ class OrganisationReadModel:
     Each event carries its aggregate's whole state and version: a row is replaced only by a newer
     version, so redeliveries, out-of-order retries and a replay from the stream's start all leave
     the same rows.
+
+    The reads a command makes are remembered for a few seconds (`read_cache`, which says what
+    staleness that allows); the lists and counts the API shows are read afresh.
     """
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._cache = read_cache(session)
+        self.wrote = False  # this transaction applied an event: the cache is cleared on commit
 
     TABLES: ClassVar[dict[str, Table]] = {
         "alliance": alliances,
@@ -41,8 +47,15 @@ class OrganisationReadModel:
                 where=table.c.version < statement.excluded.version,
             )
         )
+        self.wrote = True
+        self._cache.clear()
 
     async def alliance_of(self, community_code: str) -> str | None:
+        return await self._cache.get(
+            ("alliance_of", community_code), lambda: self._alliance_of(community_code)
+        )
+
+    async def _alliance_of(self, community_code: str) -> str | None:
         return await self.session.scalar(
             select(alliances.c.code)
             .where(
@@ -80,14 +93,13 @@ class OrganisationReadModel:
         return list(await self.session.execute(select(communities).order_by(communities.c.code)))
 
     async def community(self, code: str):
-        return (
-            await self.session.execute(select(communities).where(communities.c.code == code))
-        ).first()
+        return await self._cache.get(("community", code), lambda: self._first(communities, code))
 
     async def grid_node(self, code: str):
-        return (
-            await self.session.execute(select(grid_nodes).where(grid_nodes.c.code == code))
-        ).first()
+        return await self._cache.get(("grid_node", code), lambda: self._first(grid_nodes, code))
+
+    async def _first(self, table: Table, code: str):
+        return (await self.session.execute(select(table).where(table.c.code == code))).first()
 
     async def buildings_of(self, node: Any) -> dict[str, list[str]]:
         """A micro-grid's buildings by name, each with its units' names: the building and unit
@@ -113,6 +125,11 @@ class OrganisationReadModel:
 
     async def households_under(self, code: str) -> int:
         """The households of a grid node's live subtree: each node counts its own."""
+        return await self._cache.get(
+            ("households_under", code), lambda: self._households_under(code)
+        )
+
+    async def _households_under(self, code: str) -> int:
         total = await self.session.scalar(
             select(func.coalesce(func.sum(grid_nodes.c.households), 0)).where(
                 grid_nodes.c.path.contains([code]), grid_nodes.c.retired_at.is_(None)
@@ -129,15 +146,13 @@ class OrganisationReadModel:
         return list(await self.session.execute(query))
 
     async def known_departments(self, codes: list[str]) -> set[str]:
-        """The codes of departments one may whistle to: known, not retired."""
-        rows = await self.session.execute(
-            select(departments.c.code).where(
-                departments.c.code.in_(codes), departments.c.retired_at.is_(None)
-            )
-        )
-        return {r.code for r in rows}
+        """The codes of departments one may whistle to: known, not retired (from the live
+        departments, remembered a few seconds)."""
+        live = await self._cache.get("departments", lambda: self.departments(False))
+        return {d.code for d in live if d.code in codes}
 
     async def departments(self, include_retired: bool = False) -> list:
+        """The departments in code order, read afresh (the list the API shows)."""
         query = select(departments).order_by(departments.c.code)
         if not include_retired:
             query = query.where(departments.c.retired_at.is_(None))

@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from incidents.adapters.orm import routing_rules, service_levels
+from incidents.adapters.read_cache import read_cache
 from incidents.domain.routing import RoutingRule, RoutingTable, ServiceLevel
 
 
@@ -17,28 +18,47 @@ class RoutingRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._cache = read_cache(session)
+        self.wrote = False  # this transaction saved a table: the cache is cleared on commit
 
     async def table(self, alliance_code: str) -> RoutingTable:
+        """A table of its own (the caller may change it): built from the rows, which every
+        whistle reads, remembered a few seconds (`read_cache`)."""
+        rules, levels = await self._cache.get(
+            ("routing", alliance_code), lambda: self._rows(alliance_code)
+        )
         table = RoutingTable(alliance_code)
-        for r in await self.session.execute(
-            select(routing_rules).where(routing_rules.c.alliance_code == alliance_code)
-        ):
-            table.add(RoutingRule(r.category, r.area, tuple(r.department_codes)))
-        for level in await self.session.execute(
-            select(service_levels).where(service_levels.c.alliance_code == alliance_code)
-        ):
+        for category, area, department_codes in rules:
+            table.add(RoutingRule(category, area, tuple(department_codes)))
+        for urgency, acknowledge_within, resolve_within in levels:
             table.set_service_level(
-                level.urgency,
+                urgency,
                 ServiceLevel(
-                    timedelta(seconds=level.acknowledge_within),
-                    timedelta(seconds=level.resolve_within),
+                    timedelta(seconds=acknowledge_within), timedelta(seconds=resolve_within)
                 ),
             )
         return table
 
+    async def _rows(self, alliance_code: str) -> tuple[list[tuple], list[tuple]]:
+        rules = await self.session.execute(
+            select(
+                routing_rules.c.category, routing_rules.c.area, routing_rules.c.department_codes
+            ).where(routing_rules.c.alliance_code == alliance_code)
+        )
+        levels = await self.session.execute(
+            select(
+                service_levels.c.urgency,
+                service_levels.c.acknowledge_within,
+                service_levels.c.resolve_within,
+            ).where(service_levels.c.alliance_code == alliance_code)
+        )
+        return [tuple(r) for r in rules], [tuple(r) for r in levels]
+
     async def save(self, table: RoutingTable) -> None:
         """Replace the alliance's stored table with this one."""
         code = table.alliance_code
+        self.wrote = True
+        self._cache.clear()
         await self.session.execute(
             delete(routing_rules).where(routing_rules.c.alliance_code == code)
         )

@@ -32,6 +32,7 @@ from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from incidents.adapters.orm import departments, metadata
+from incidents.adapters.read_cache import read_cache
 from incidents.adapters.rows import RowMapping
 from incidents.domain.webhooks import Attempt, Delivery, DeliveryStatus
 
@@ -121,10 +122,15 @@ class WebhookDeliveries:
         return inserted.first() is not None
 
     async def channels_of(self, department_code: str) -> list[dict]:
-        """The department's channels as incidents' read model has them (none if unknown)."""
-        found = await self.session.scalar(
-            select(departments.c.channels).where(departments.c.code == department_code)
-        )
+        """The department's channels as incidents' read model has them (none if unknown).
+        Every dispatch asks: remembered a few seconds (`read_cache`)."""
+
+        async def load():
+            return await self.session.scalar(
+                select(departments.c.channels).where(departments.c.code == department_code)
+            )
+
+        found = await read_cache(self.session).get(("channels", department_code), load)
         return list(found or [])
 
     async def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[Delivery]:

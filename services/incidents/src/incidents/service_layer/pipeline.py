@@ -124,9 +124,12 @@ async def act_on_assignment(
     """Run one command on the incident of an assignment the caller holds. `once`: (consumer,
     event id) marked in the inbox in the same transaction; None when it was applied already."""
     async with uow:
-        if once is not None and not await uow.first_time(*once):
-            return None
-        incident = await uow.incidents.by_assignment(assignment_id)
+        if once is None:
+            incident = await uow.incidents.by_assignment(assignment_id)
+        else:  # the inbox mark and the locked load in one round trip
+            first_time, incident = await uow.incidents.by_assignment_once(assignment_id, *once)
+            if not first_time:
+                return None
         if incident is None or not holds(principal, incident, assignment_id):
             raise NotFound("assignment", assignment_id)
         await _run(uow, incident, f"assignment {name}", command, clock)
