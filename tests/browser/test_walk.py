@@ -36,7 +36,8 @@ ALLOWED = {
     "Jaeger",  # a product's name, on the link to it
 }
 WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
-# Pages that are not pages: the event stream, fragments, switches and forms' targets.
+# Pages that are not pages: the event stream, fragments, switches and forms' targets (and
+# downloads, the links marked `download`, left out where the links are gathered).
 NOT_PAGES = re.compile(r"^/(events|lang|logout|static/|.*/fragment$)")
 ID = re.compile(r"/([0-9a-f]{8}-[0-9a-f-]{27}|[0-9a-f]{32}|\d+)(?=/|$)")
 
@@ -120,7 +121,9 @@ def _walk(console: Console, who: str, start: list[str]) -> dict[str, list[str]]:
             found.append(f"English: {english}")
         if found:
             problems[path] = found
-        for href in page.eval_on_selector_all("a[href]", "as => as.map(a => a.href)"):
+        for href in page.eval_on_selector_all(
+            "a[href]:not([download])", "as => as.map(a => a.href)"
+        ):
             link = href[len(base) :].split("#")[0] if href.startswith(base + "/") else None
             if link and _kind(link) not in seen:
                 queue.append(link)
