@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from console.domain import words_lists, words_volunteering
+from console.domain import words_care, words_lists, words_volunteering
 
 LANGUAGES = ("zh", "en")
 DEFAULT = "zh"
@@ -271,7 +271,7 @@ CORE: dict[str, tuple[str, str]] = {
 
 
 # Each page area keeps its words beside the others'; one id means one thing across them all.
-MESSAGES = {**CORE, **words_lists.MESSAGES, **words_volunteering.MESSAGES}
+MESSAGES = {**CORE, **words_lists.MESSAGES, **words_volunteering.MESSAGES, **words_care.MESSAGES}
 
 
 def translator(lang: str) -> Callable[[str], str]:

@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from console.adapters.events import IncidentEvents
 from console.entrypoints import (
+    care_pages,
     incident_pages,
     live,
     operators,
@@ -67,6 +68,7 @@ app = create_service_app(
         operators.router,
         resources_pages.router,
         volunteer_pages.router,
+        care_pages.router,
     ],
     on_startup=_subscribe,
 )

@@ -63,6 +63,16 @@ class CareRepository:
         )
         return [Visit(**r._mapping) for r in await self.session.execute(query)]
 
+    async def follow_ups(self, codes: list[str]) -> list[Visit]:
+        """Visits that asked for a need and have none linked yet."""
+        query = (
+            select(care_visits)
+            .where(care_visits.c.entry_code.in_(codes), care_visits.c.needs_follow_up)
+            .where(care_visits.c.need_id.is_(None))
+            .order_by(care_visits.c.at)
+        )
+        return [Visit(**r._mapping) for r in await self.session.execute(query)]
+
     async def visit(self, visit_id: str, *, for_update: bool = False) -> Visit | None:
         query = select(care_visits).where(care_visits.c.id == visit_id)
         row = (await self.session.execute(query.with_for_update() if for_update else query)).first()

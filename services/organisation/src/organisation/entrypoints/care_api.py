@@ -143,6 +143,7 @@ async def grid_page(
     return {
         "grid_code": grid_code,
         "entries": [entry_out(e) for e in page["entries"]],
+        "follow_ups": [visit_out(v) for v in page["follow_ups"]],
         "overdue": [asdict(d) for d in page["overdue"]],
         "birthdays": [
             {"code": e.code, "name": e.name, "birth_date": e.birth_date} for e in page["birthdays"]

@@ -103,8 +103,9 @@ async def grid_page(
     now: datetime,
     as_of: datetime | None = None,
 ) -> dict:
-    """A grid's care page: the entries the caller may read (each logged), the visits among them
-    overdue `as_of` (now, or a day ahead to plan the week), and that month's birthdays."""
+    """A grid's care page: the entries the caller may read (each logged), their visits waiting
+    to become a need, the visits overdue `as_of` (now, or a day ahead to plan the week), and
+    that month's birthdays."""
     as_of = as_of or now
     purpose = _purpose(purpose)
     async with uow:
@@ -112,11 +113,13 @@ async def grid_page(
             e for e in await uow.care.entries(grid_code=grid_code) if e.readable_by(reader(p))
         ]
         last = await uow.care.last_visits([e.code for e in entries])
+        follow_ups = await uow.care.follow_ups([e.code for e in entries])
         await uow.care.log([e.code for e in entries], p.subject, p.role.value, "read", purpose, now)
         await uow.commit()
     return {
         "grid_code": grid_code,
         "entries": entries,
+        "follow_ups": follow_ups,
         "overdue": [d for e in entries for d in e.overdue(last.get(e.code, {}), as_of)],
         "birthdays": birthdays(entries, as_of.month),
     }
