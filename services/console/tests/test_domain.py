@@ -184,9 +184,9 @@ def test_every_message_has_both_languages() -> None:
 
 
 def test_no_message_id_is_defined_in_two_page_areas() -> None:
-    from console.domain import i18n, words_lists, words_volunteering
+    from console.domain import i18n, words_care, words_lists, words_volunteering
 
-    areas = [i18n.CORE, words_lists.MESSAGES, words_volunteering.MESSAGES]
+    areas = [i18n.CORE, words_lists.MESSAGES, words_volunteering.MESSAGES, words_care.MESSAGES]
     assert len(MESSAGES) == sum(len(area) for area in areas)
 
 

@@ -49,7 +49,8 @@ def fields_of(response: httpx.Response) -> list[str]:
 
 
 async def test_each_demo_role_reads_only_its_entries_and_every_read_is_logged(demo) -> None:
-    usernames = [a["username"] for a in ACCOUNTS + CARE_ACCOUNTS]
+    usernames = [a["username"] for a in ACCOUNTS]
+    assert set(CARE_ACCOUNTS) <= set(usernames)
     read_by: dict[str, set[str]] = {}
     for username in ["platform", *usernames]:
         bearer = await token(demo, username, PASSWORD)
@@ -81,10 +82,15 @@ async def test_each_demo_role_reads_only_its_entries_and_every_read_is_logged(de
     assert (
         await demo.get("/care/entries/yxl-care-001/access-log", headers=leader)
     ).status_code == 403
+    await an_export_for_a_doctors_visit_is_a_logged_csv(demo)
 
 
 async def test_the_grid_page_flags_overdue_visits_and_this_months_birthdays(demo) -> None:
+    """(The carer's visit that asks for a need shows among the grid's follow-ups.)"""
     leader = as_(demo, await token(demo, "yxl-g01-leader", PASSWORD))
+    carer = as_(demo, await token(demo, "yxl-party-household", PASSWORD))
+    fell = {"kind": "meal_delivery", "outcome": "滑倒，需要扶手", "needs_follow_up": True}
+    visit = (await demo.post("/care/entries/yxl-care-003/visits", json=fell, headers=carer)).json()
     page = (
         await demo.get("/care/grids/yxl-g01", params={"purpose": "周例会"}, headers=leader)
     ).json()
@@ -92,6 +98,7 @@ async def test_the_grid_page_flags_overdue_visits_and_this_months_birthdays(demo
         ("yxl-care-001", "home_visit")
     ]
     assert [b["code"] for b in page["birthdays"]] == ["yxl-care-002", "yxl-care-001"]
+    assert [v["id"] for v in page["follow_ups"]] == [visit["id"]]
     later = (datetime.now(UTC) + timedelta(days=40)).isoformat()
     ahead = await demo.get(
         "/care/grids/yxl-g01", params={"purpose": "计划", "as_of": later}, headers=leader

@@ -23,32 +23,8 @@ from lianxin.demo.accounts import PASSWORD
 
 RESIDENTS_OVER_60 = {"yongxinglu": 2249}
 
-CARE_ACCOUNTS: list[dict[str, Any]] = [
-    {
-        "username": "yxl-g01-leader",
-        "display_name": "永兴路第一网格长",
-        "role": "grid_leader",
-        "scope": {"grid_nodes": ["yxl-g01"]},
-    },
-    {
-        "username": "yxl-party-household",
-        "display_name": "李桂芳（永兴路1栋党员中心户）",
-        "role": "volunteer",
-        "scope": {"communities": ["yongxinglu"]},
-    },
-    {
-        "username": "yxl-volunteer",
-        "display_name": "赵红（永兴路红马甲志愿者）",
-        "role": "volunteer",
-        "scope": {"communities": ["yongxinglu"]},
-    },
-    {
-        "username": "yxl-family-wang",
-        "display_name": "王磊（王秀英之子）",
-        "role": "volunteer",
-        "scope": {"communities": ["yongxinglu"]},
-    },
-]
+# The carers' and the grid leader's accounts are demo accounts (`lianxin.demo.accounts`).
+CARE_ACCOUNTS = ("yxl-g01-leader", "yxl-party-household", "yxl-volunteer", "yxl-family-wang")
 
 WEEKLY = [{"kind": "home_visit", "every_days": 7}, {"kind": "meal_delivery", "every_days": 7}]
 MONTHLY = [{"kind": "home_visit", "every_days": 30}]
@@ -132,15 +108,10 @@ PERSONAL = [v for e in entries(date(2000, 1, 1)) for v in (e["name"], e["phone"]
 
 
 async def load_care(http: httpx.AsyncClient, now: datetime | None = None) -> dict[str, int]:
-    """Open the care accounts, register the entries and (for a new entry) its past visits."""
+    """Register the entries and (for a new entry) its past visits, as its carers (whose demo
+    accounts `open_accounts` opened)."""
     now = now or datetime.now(UTC)
     created: dict[str, int] = {}
-    for account in CARE_ACCOUNTS:
-        answer = await http.post("/accounts", json={**account, "secret": PASSWORD})
-        if answer.status_code == 201:
-            created["accounts"] = created.get("accounts", 0) + 1
-        elif answer.status_code != 409:
-            answer.raise_for_status()
     new = []
     for entry in entries(now.date()):
         answer = await http.post("/care/entries", json=entry)

@@ -11,11 +11,13 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
+from typing import Any, TypeVar
 
 import uuid6
 
 from lianxin.auth import Principal, Role
 from lianxin.contracts.care import CareCountsChanged, CareVisitRecorded
+from lianxin.contracts.envelope import EventData
 from lianxin.errors import Conflict, Forbidden, NotFound, require
 from organisation.domain.care import (
     CareEntry,
@@ -29,11 +31,23 @@ from organisation.domain.care import (
 from organisation.service_layer.unit_of_work import OrganisationUnitOfWork as UoW
 
 REGISTRARS = (Role.COMMUNITY_COORDINATOR, Role.GRID_LEADER)
+E = TypeVar("E", bound=EventData)
 EXPORT_COLUMNS = ("code", "name", "birth_date", "phone", "address", "care_groups", "health_notes")
 
 
 def reader(p: Principal) -> Reader:
     return Reader(p.subject, p.role.value, p.scope.communities, p.scope.grid_nodes)
+
+
+def published(contract: type[E], source: object, **given: Any) -> E:
+    """The contract of a change, its fields taken by name from the domain object (the contract
+    names only figures and codes, so nothing personal can ride along)."""
+    fields = {n: getattr(source, n) for n in contract.model_fields if hasattr(source, n)}
+    return contract(**{**fields, **given})
+
+
+def _emit(uow: UoW, event: CareCountsChanged | CareVisitRecorded) -> None:
+    uow.emit(event, community=event.community_code)
 
 
 def _purpose(purpose: str | None) -> str:
@@ -61,15 +75,8 @@ async def register(uow: UoW, p: Principal, fields: dict, now: datetime) -> CareE
         entry = CareEntry.register(fields["code"], node, grids[-1], fields, now)
         await uow.care.add(entry)
         counts = (await _counts(uow, now, entry.community_code, entry.grid_code))[0]
-        uow.emit(
-            CareCountsChanged(
-                community_code=entry.community_code,
-                grid_code=counts.grid_code,
-                people=counts.people,
-                by_group=counts.by_group,  # type: ignore[arg-type]
-                at=now,
-            ),
-            community=entry.community_code,
+        _emit(
+            uow, published(CareCountsChanged, counts, community_code=entry.community_code, at=now)
         )
         await uow.commit()
         return entry
@@ -179,17 +186,7 @@ async def record_visit(uow: UoW, p: Principal, code: str, fields: dict, now: dat
         entry = await _readable(uow, p, code)
         visit = Visit.record(str(uuid6.uuid7()), entry, fields, p.subject, now)
         await uow.care.add_visit(visit)
-        uow.emit(
-            CareVisitRecorded(
-                visit_id=visit.id,
-                community_code=visit.community_code,
-                grid_code=visit.grid_code,
-                kind=visit.kind,  # type: ignore[arg-type]
-                at=visit.at,
-                needs_follow_up=visit.needs_follow_up,
-            ),
-            community=visit.community_code,
-        )
+        _emit(uow, published(CareVisitRecorded, visit, visit_id=visit.id))
         await uow.commit()
         return visit
 
