@@ -3,18 +3,18 @@ figures without a name."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from console.domain.i18n import translator
 from console.entrypoints.care_pages import CARE_GROUPS, VISIT_KINDS
 from console.entrypoints.web import templates
+from lianxin.demo.care import entries
 
+# The demo's Mrs Wang (story 14), her name made to need escaping, with one visit due.
 WANG = {
-    "code": "yxl-care-001",
+    **entries(date(2026, 11, 29))[0],
     "name": "王秀英 <b>",
-    "care_groups": ["elderly", "living_alone"],
-    "address": "永兴路1栋2单元301",
-    "phone": "13908710001",
-    "health_notes": "",
-    "due": [{"entry_code": "yxl-care-001", "kind": "home_visit", "due_at": "2026-11-20T01:00:00Z"}],
+    "due": [{"entry_code": "yxl-care-001", "kind": "home_visit", "due_at": "2026-11-20T01:00Z"}],
 }
 
 

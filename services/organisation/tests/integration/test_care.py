@@ -48,6 +48,9 @@ def fields_of(response: httpx.Response) -> list[str]:
     return [e["field"] for e in response.json()["errors"]]
 
 
+# Eighteen password logins (each a deliberately slow hash) and ~100 reads: more than the default
+# time limit on a busy machine.
+@pytest.mark.timeout(360)
 async def test_each_demo_role_reads_only_its_entries_and_every_read_is_logged(demo) -> None:
     usernames = [a["username"] for a in ACCOUNTS]
     assert set(CARE_ACCOUNTS) <= set(usernames)
