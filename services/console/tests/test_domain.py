@@ -184,7 +184,14 @@ def test_every_message_has_both_languages() -> None:
 
 
 def test_no_message_id_is_defined_in_two_page_areas() -> None:
-    from console.domain import i18n, words_lists, words_loop, words_volunteering, words_work
+    from console.domain import (
+        i18n,
+        words_care,
+        words_lists,
+        words_loop,
+        words_volunteering,
+        words_work,
+    )
 
     areas = [
         i18n.CORE,
@@ -192,6 +199,7 @@ def test_no_message_id_is_defined_in_two_page_areas() -> None:
         words_volunteering.MESSAGES,
         words_loop.MESSAGES,
         words_work.MESSAGES,
+        words_care.MESSAGES,
     ]
     assert len(MESSAGES) == sum(len(area) for area in areas)
 

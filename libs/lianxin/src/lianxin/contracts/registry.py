@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from lianxin.contracts import departments, incidents, org, resources, volunteers
+from lianxin.contracts import care, departments, incidents, org, resources, volunteers
 from lianxin.contracts.envelope import EventData
 
-_MODULES = (org, incidents, departments, resources, volunteers)
+_MODULES = (org, incidents, departments, resources, volunteers, care)
 
 EVENT_TYPES: dict[str, type[EventData]] = {
     cls.TYPE: cls

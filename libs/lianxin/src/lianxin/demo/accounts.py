@@ -82,6 +82,32 @@ ACCOUNTS: list[dict[str, Any]] = [
         "role": "volunteer",
         "scope": {"communities": ["changshan"]},
     },
+    # Story 14's grid leader and Mrs Wang's carers, as the care register names them
+    # (`lianxin.demo.care`): a party household, a red-vest volunteer, her son.dict[str, Any]] = [
+    {
+        "username": "yxl-g01-leader",
+        "display_name": "永兴路第一网格长",
+        "role": "grid_leader",
+        "scope": {"grid_nodes": ["yxl-g01"]},
+    },
+    {
+        "username": "yxl-party-household",
+        "display_name": "李桂芳（永兴路1栋党员中心户）",
+        "role": "volunteer",
+        "scope": {"communities": ["yongxinglu"]},
+    },
+    {
+        "username": "yxl-volunteer",
+        "display_name": "赵红（永兴路红马甲志愿者）",
+        "role": "volunteer",
+        "scope": {"communities": ["yongxinglu"]},
+    },
+    {
+        "username": "yxl-family-wang",
+        "display_name": "王磊（关爱对象家属）",
+        "role": "volunteer",
+        "scope": {"communities": ["yongxinglu"]},
+    },
 ]
 
 

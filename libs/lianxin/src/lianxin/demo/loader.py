@@ -16,6 +16,7 @@ import httpx
 
 from lianxin.auth import fetch_token
 from lianxin.demo.accounts import open_accounts
+from lianxin.demo.care import load_care
 from lianxin.demo.lists import load_lists
 from lianxin.demo.organisations import (
     ALLIANCES,
@@ -151,6 +152,8 @@ def load_demo(
             created = await load(http, people=people)
             if opened := await open_accounts(http):
                 created["accounts"] = opened
+            if people:
+                created |= {f"care_{k}": n for k, n in (await load_care(http)).items()}
         if lists:
             urls = ServiceSettings()
             async with (

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from console.domain import words_lists, words_loop, words_volunteering, words_work
+from console.domain import words_care, words_lists, words_loop, words_volunteering, words_work
 
 LANGUAGES = ("zh", "en")
 DEFAULT = "zh"
@@ -344,6 +344,7 @@ MESSAGES = {
     **words_volunteering.MESSAGES,
     **words_loop.MESSAGES,
     **words_work.MESSAGES,
+    **words_care.MESSAGES,
 }
 
 

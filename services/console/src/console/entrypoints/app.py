@@ -18,6 +18,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from console.adapters.events import IncidentEvents
 from console.entrypoints import (
+    care_pages,
     incident_pages,
     live,
     operators,
@@ -76,6 +77,7 @@ app = create_service_app(
         operators.router,
         resources_pages.router,
         volunteer_pages.router,
+        care_pages.router,
     ],
     on_startup=_subscribe,
 )

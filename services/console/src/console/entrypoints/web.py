@@ -63,6 +63,7 @@ NAV = (
     ("/volunteering/shop", "nav.shop", (*COORDINATORS, Role.VOLUNTEER)),
     ("/volunteering/leaderboards", "nav.leaderboards", VOLUNTEERING),
     ("/volunteering/mobilisations", "nav.mobilisations", VOLUNTEERING),
+    ("/care", "nav.care", (Role.GRID_LEADER, Role.COMMUNITY_COORDINATOR, Role.VOLUNTEER)),
 )
 
 

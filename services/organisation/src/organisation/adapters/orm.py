@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -177,6 +179,55 @@ party_organisations = Table(
     Column("leader_person_code", Text, ForeignKey("people.code")),
     *lifecycle_columns(),
     Index("party_organisations_nodes", "node_codes", postgresql_using="gin"),
+)
+
+# The care register (domain/care.py): personal data that never leaves this service in an event.
+care_entries = Table(
+    "care_entries",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("community_code", Text, ForeignKey("communities.code"), nullable=False, index=True),
+    Column("grid_code", Text, nullable=False, index=True),
+    Column("node_code", Text, ForeignKey("grid_nodes.code"), nullable=False),
+    Column("node_path", ARRAY(Text), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("birth_date", Date, nullable=False),
+    Column("care_groups", ARRAY(Text), nullable=False),
+    Column("carers", JSONB, nullable=False),
+    Column("consent", JSONB, nullable=False),
+    Column("plans", JSONB, nullable=False),
+    Column("registered_at", DateTime(timezone=True), nullable=False),
+    Column("phone", Text),
+    Column("address", Text, nullable=False),
+    Column("health_notes", Text, nullable=False),
+)
+
+care_visits = Table(
+    "care_visits",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("entry_code", Text, ForeignKey("care_entries.code"), nullable=False, index=True),
+    Column("community_code", Text, nullable=False),
+    Column("grid_code", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("by", Text, nullable=False),
+    Column("outcome", Text, nullable=False),
+    Column("needs_follow_up", Boolean, nullable=False),
+    Column("need_id", Text),
+)
+
+# Every read or export of an entry: who, when, which entry, why.
+care_access_log = Table(
+    "care_access_log",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("entry_code", Text, ForeignKey("care_entries.code"), nullable=False, index=True),
+    Column("reader", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
 )
 
 outbox, inbox, dead_letters = messaging_tables(metadata)

@@ -16,6 +16,7 @@ from fastapi import Depends, Request
 
 from lianxin.auth import Principal, Role, authenticated
 from lianxin.errors import Forbidden, NotFound, RuleBroken, require
+from organisation.entrypoints import care_api
 from organisation.entrypoints.deps import uow
 from organisation.service_layer.unit_of_work import OrganisationUnitOfWork
 
@@ -95,6 +96,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/accounts"): Rule("own_checks"),
     ("POST", "/accounts"): Rule("own_checks"),
     ("POST", "/accounts/{username}/deactivation"): Rule("own_checks"),
+    # The care register checks its readers itself (service_layer/care.py), and logs each read.
+    **{route: Rule("own_checks") for route in care_api.ROUTES},
 }
 
 

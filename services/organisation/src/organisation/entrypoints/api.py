@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from organisation.entrypoints import committees, grid, resources
+from organisation.entrypoints import care_api, committees, grid, resources
 
 router = APIRouter()
-for part in (resources, committees, grid):
+for part in (resources, committees, grid, care_api):
     router.include_router(part.router)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from lianxin.persistence.unit_of_work import UnitOfWork
+from organisation.adapters.care import CareRepository
 from organisation.adapters.identity import IdentityRepository
 from organisation.adapters.repository import OrganisationRepository
 
@@ -8,7 +9,9 @@ from organisation.adapters.repository import OrganisationRepository
 class OrganisationUnitOfWork(UnitOfWork):
     org: OrganisationRepository
     identity: IdentityRepository
+    care: CareRepository
 
     def _open(self) -> None:
         self.org = OrganisationRepository(self.session)
         self.identity = IdentityRepository(self.session)
+        self.care = CareRepository(self.session)

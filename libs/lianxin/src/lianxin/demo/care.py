@@ -1,0 +1,140 @@
+"""The demo care register: Yongxinglu's people in care (story 14), loaded through organisation.
+
+The article gives one figure: Yongxinglu has 2,249 residents over 60. The demo does not invent
+2,249 named people: `RESIDENTS_OVER_60` keeps the figure (the console's dashboard card shows it
+beside the register's counts), and a few named entries in grids 1 and 2 make the story playable —
+Mrs Wang, who lives alone, visited every week by her party household neighbour and a red-vest
+volunteer, lunch on Wednesdays. Her last home visit was nine days ago, so her grid sees it
+overdue; her birthday (like one neighbour's) falls in the month the demo is loaded, so the
+collective birthday list is never empty in a demo.
+
+The carers and the grid leader are accounts of their own (password `lianxin-demo`, as every demo
+account): the register knows a carer by the account name.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from lianxin.demo.accounts import PASSWORD
+
+RESIDENTS_OVER_60 = {"yongxinglu": 2249}
+
+# The carers' and the grid leader's accounts are demo accounts (`lianxin.demo.accounts`).
+CARE_ACCOUNTS = ("yxl-g01-leader", "yxl-party-household", "yxl-volunteer", "yxl-family-wang")
+
+WEEKLY = [{"kind": "home_visit", "every_days": 7}, {"kind": "meal_delivery", "every_days": 7}]
+MONTHLY = [{"kind": "home_visit", "every_days": 30}]
+
+
+def _consent(by: str) -> dict[str, Any]:
+    return {"given_by": by, "purposes": ["care_visits", "doctor_visits"]}
+
+
+def entries(today: date) -> list[dict[str, Any]]:
+    """The named entries; two born in `today`'s month (for the collective birthday)."""
+    this_month = today.month
+    return [
+        {
+            "code": "yxl-care-001",
+            "node_code": "yxl-b01",
+            "name": "王秀英",
+            "birth_date": date(1941, this_month, 12).isoformat(),
+            "care_groups": ["elderly", "living_alone"],
+            "carers": [
+                {"kind": "party_household", "username": "yxl-party-household", "name": "李桂芳"},
+                {"kind": "grid_member", "username": "yxl-volunteer", "name": "赵红"},
+                {"kind": "family_contact", "username": "yxl-family-wang", "name": "王磊"},
+            ],
+            "consent": _consent("王秀英本人"),
+            "plans": WEEKLY,
+            "phone": "13908710001",
+            "address": "永兴路1栋2单元301",
+            "health_notes": "高血压，行动较慢",
+        },
+        {
+            "code": "yxl-care-002",
+            "node_code": "yxl-b02",
+            "name": "张德明",
+            "birth_date": date(1938, this_month, 3).isoformat(),
+            "care_groups": ["elderly", "disabled"],
+            "carers": [{"kind": "grid_member", "username": "yxl-volunteer", "name": "赵红"}],
+            "consent": _consent("张德明本人"),
+            "plans": MONTHLY,
+            "phone": "13908710002",
+            "address": "永兴路2栋1单元102",
+            "health_notes": "轮椅出行",
+        },
+        {
+            "code": "yxl-care-003",
+            "node_code": "yxl-b03",
+            "name": "刘淑珍",
+            "birth_date": date(1950, today.month % 12 + 1, 20).isoformat(),
+            "care_groups": ["elderly", "low_income"],
+            "carers": [
+                {"kind": "party_household", "username": "yxl-party-household", "name": "李桂芳"}
+            ],
+            "consent": _consent("刘淑珍本人"),
+            "plans": MONTHLY,
+            "phone": "13908710003",
+            "address": "永兴路3栋3单元502",
+        },
+        {
+            "code": "yxl-care-101",
+            "node_code": "yxl-b30",
+            "name": "陈国华",
+            "birth_date": date(1945, 5, 8).isoformat(),
+            "care_groups": ["elderly", "living_alone"],
+            "carers": [],
+            "consent": _consent("陈国华本人"),
+            "plans": MONTHLY,
+            "phone": "13908710101",
+            "address": "永兴路30栋1单元201",
+        },
+    ]
+
+
+# (entry, kind, days ago, by, outcome): Mrs Wang's last home visit is overdue, lunch is not.
+VISITS = [
+    ("yxl-care-001", "home_visit", 9, "yxl-party-household", "精神不错，聊了家常"),
+    ("yxl-care-001", "meal_delivery", 2, "yxl-volunteer", "周三午餐已送到"),
+    ("yxl-care-002", "home_visit", 5, "yxl-volunteer", "轮椅刹车已修好"),
+]
+# Every name and phone of the demo register: none may appear on a stream (tests scan for them).
+PERSONAL = [v for e in entries(date(2000, 1, 1)) for v in (e["name"], e["phone"], e["address"])]
+
+
+async def load_care(http: httpx.AsyncClient, now: datetime | None = None) -> dict[str, int]:
+    """Register the entries and (for a new entry) its past visits, as its carers (whose demo
+    accounts `open_accounts` opened)."""
+    now = now or datetime.now(UTC)
+    created: dict[str, int] = {}
+    new = []
+    for entry in entries(now.date()):
+        answer = await http.post("/care/entries", json=entry)
+        if answer.status_code == 201:
+            new.append(entry["code"])
+        elif answer.status_code != 409:
+            raise RuntimeError(f"care entry {entry['code']}: {answer.text}")
+    created["care_entries"] = len(new)
+    tokens: dict[str, str] = {}
+    for code, kind, days, by, outcome in VISITS:
+        if code not in new:
+            continue
+        if by not in tokens:
+            form = {"grant_type": "password", "username": by, "password": PASSWORD}
+            answer = await http.post("/oauth/token", data=form, headers={"Authorization": ""})
+            answer.raise_for_status()
+            tokens[by] = answer.json()["access_token"]
+        at = (now - timedelta(days=days)).isoformat()
+        answer = await http.post(
+            f"/care/entries/{code}/visits",
+            json={"kind": kind, "outcome": outcome, "at": at},
+            headers={"Authorization": f"Bearer {tokens[by]}"},
+        )
+        answer.raise_for_status()
+        created["care_visits"] = created.get("care_visits", 0) + 1
+    return created

@@ -1,0 +1,43 @@
+"""The console's words for the care register (重点人群关爱), in Chinese and English, keyed by
+message id (see `console.domain.i18n`)."""
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "nav.care": ("关爱走访", "Care visits"),
+    "care.mine": ("我的关爱对象", "The people I care for"),
+    "care.none": ("暂无需要走访的关爱对象", "Nobody on your care list"),
+    "care.due": ("应访日期", "Due"),
+    "care.overdue": ("已逾期", "Overdue"),
+    "care.record": ("记录走访", "Record a visit"),
+    "care.kind": ("服务类型", "Kind"),
+    "care.outcome": ("走访情况", "Outcome"),
+    "care.follow_up": ("需要跟进（转为需求）", "Needs follow-up (becomes a need)"),
+    "care.recorded": ("已记录", "Recorded"),
+    "care.need_raised": ("已转为需求", "Turned into a need"),
+    "care.need_waiting": (
+        "已记录，待网格长转为需求",
+        "Recorded; the grid leader turns it into a need",
+    ),
+    "care.grid": ("网格关爱", "Grid care"),
+    "care.people": ("关爱对象", "People in care"),
+    "care.overdue_visits": ("逾期未访", "Overdue visits"),
+    "care.birthdays": ("本月集体生日", "This month's collective birthday"),
+    "care.follow_ups": ("待转需求", "Waiting to become a need"),
+    "care.raise_need": ("转为需求", "Turn into a need"),
+    "care.private": (
+        "个人信息仅关爱人、本网格长和社区协调员可见，每次查看均记入访问日志",
+        "Seen only by carers, the grid leader and community coordinators; every read is logged",
+    ),
+    "care.figures": ("重点人群关爱", "Care register"),
+    "care.over_60": ("60岁以上居民", "Residents over 60"),
+    "care.registered": ("在册关爱对象", "People in care"),
+    "care.grid_overdue": ("逾期未访", "Overdue"),
+    "care.group.elderly": ("老年人", "Elderly"),
+    "care.group.living_alone": ("独居", "Living alone"),
+    "care.group.disabled": ("残疾人", "Disabled"),
+    "care.group.low_income": ("低收入", "Low-income"),
+    "care.kind.home_visit": ("走访", "Home visit"),
+    "care.kind.meal_delivery": ("送餐", "Meal delivery"),
+    "care.kind.escort_to_doctor": ("送医", "Escort to a doctor"),
+    "care.kind.free_clinic": ("义诊", "Free clinic"),
+    "care.kind.haircut": ("理发", "Haircut"),
+}

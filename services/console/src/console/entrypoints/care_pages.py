@@ -1,0 +1,156 @@
+"""The care register's pages (重点人群关爱, issue #18), phone first.
+
+- `/care`: a carer's own people, soonest due first, each with a form to record a visit;
+- `/care/grids/{grid}`: a grid's care page (the entries the user may read, overdue visits,
+  visits waiting to become a need, this month's collective birthday);
+- `/care/card`: the dashboard's card, figures per grid only (loaded into the dashboard by htmx).
+
+Every page that shows a person asks organisation with a purpose, which it writes to the entry's
+access log. A visit's outcome becomes a need in resources (an HTTP call for the user's request,
+DESIGN.md): the grid leader or a coordinator raises it with one button; resources gets the
+outcome and the grid, never the person's name (the need's `origin_ref` links back to the visit,
+and organisation links the visit to the need).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from console.entrypoints.web import COORDINATORS, PageError, Session, render, session
+from lianxin.auth import Role
+
+router = APIRouter()
+
+GRID = (Role.GRID_LEADER, *COORDINATORS)
+VISIT_KINDS = ("home_visit", "meal_delivery", "escort_to_doctor", "free_clinic", "haircut")
+CARE_GROUPS = ("elderly", "living_alone", "disabled", "low_income")
+OVER_60 = {"yongxinglu": 2249}  # the article's figure (lianxin.demo.care.RESIDENTS_OVER_60)
+
+
+@router.get("/care", response_class=HTMLResponse)
+async def my_people(request: Request, current: Session = Depends(session)) -> Response:
+    answer = await current.services.get("organisation", "/care/mine", purpose="上门走访")
+    if not answer.ok:
+        raise PageError(503 if answer.status >= 500 else 403, "forbidden")
+    return render(
+        request,
+        "care.html",
+        people=answer.body,
+        kinds=VISIT_KINDS,
+        notice=request.query_params.get("notice"),
+    )
+
+
+@router.post("/care/entries/{code}/visits")
+async def record_visit(code: str, request: Request, current: Session = Depends(session)):
+    form = dict(await request.form())
+    body = {
+        "kind": str(form.get("kind", "")),
+        "outcome": str(form.get("outcome", "")).strip(),
+        "needs_follow_up": form.get("needs_follow_up") == "on",
+    }
+    answer = await current.services.post("organisation", f"/care/entries/{code}/visits", body)
+    back = str(form.get("back") or "/care")
+    if not back.startswith("/care"):
+        back = "/care"
+    if answer.status == 422:
+        mine = await current.services.get("organisation", "/care/mine", purpose="上门走访")
+        people = mine.body if mine.ok else []
+        return render(
+            request,
+            "care.html",
+            422,
+            people=people,
+            kinds=VISIT_KINDS,
+            error=_detail(answer.body),
+            failed=code,
+        )
+    if not answer.ok:
+        raise PageError(404 if answer.status < 500 else 503, "not_found")
+    notice = "care.recorded"
+    if body["needs_follow_up"]:
+        raised = current.may(*GRID) and await _raise_need(current, answer.body)
+        notice = "care.need_raised" if raised else "care.need_waiting"
+    return RedirectResponse(f"{back}?notice={notice}", status_code=303)
+
+
+@router.post("/care/visits/{visit_id}/need")
+async def raise_need(visit_id: str, request: Request, current: Session = Depends(session)):
+    form = dict(await request.form())
+    visit = {
+        "id": visit_id,
+        "community_code": form.get("community_code", ""),
+        "grid_code": form.get("grid_code", ""),
+        "outcome": form.get("outcome", ""),
+    }
+    ok = current.may(*GRID) and await _raise_need(current, visit)
+    grid = str(visit["grid_code"])
+    return RedirectResponse(
+        f"/care/grids/{grid}?notice={'care.need_raised' if ok else 'forbidden'}", status_code=303
+    )
+
+
+async def _raise_need(current: Session, visit: dict[str, Any]) -> bool:
+    """One step: the need in resources (the outcome and the grid, no name), then the link back."""
+    need = {
+        "community_code": visit["community_code"],
+        "grid_node_code": visit["grid_code"],
+        "category": "elder_care",
+        "title": str(visit["outcome"])[:200],
+        "affected": "重点人群关爱对象",
+        "affected_count": 1,
+        "source": "resident",
+        "origin_ref": f"care_visit:{visit['id']}",
+    }
+    made = await current.services.post("resources", "/needs", need)
+    if not made.ok:
+        return False
+    linked = await current.services.post(
+        "organisation", f"/care/visits/{visit['id']}/need", {"need_id": str(made.body["id"])}
+    )
+    return linked.ok
+
+
+@router.get("/care/grids/{grid_code}", response_class=HTMLResponse)
+async def grid_page(grid_code: str, request: Request, current: Session = Depends(session)):
+    answer = await current.services.get(
+        "organisation", f"/care/grids/{grid_code}", purpose="网格关爱页"
+    )
+    if not answer.ok:
+        raise PageError(404 if answer.status < 500 else 503, "not_found")
+    page = answer.body
+    names = {e["code"]: e["name"] for e in page["entries"]}
+    return render(
+        request,
+        "care_grid.html",
+        page=page,
+        names=names,
+        kinds=VISIT_KINDS,
+        may_raise=current.may(*GRID),
+        notice=request.query_params.get("notice"),
+    )
+
+
+@router.get("/care/card", response_class=HTMLResponse)
+async def card(request: Request, current: Session = Depends(session)) -> Response:
+    """Figures per grid for the dashboard: no name, no contact."""
+    communities = sorted(current.principal.scope.communities)
+    rows = []
+    for code in communities:
+        answer = await current.services.get("organisation", "/care/counts", community_code=code)
+        if answer.ok:
+            rows += [{**row, "community_code": code} for row in answer.body]
+    over_60 = sum(OVER_60.get(c, 0) for c in communities)
+    return render(request, "_care_card.html", rows=rows, groups=CARE_GROUPS, over_60=over_60)
+
+
+def _detail(body: Any) -> str:
+    if isinstance(body, dict):
+        errors = body.get("errors") or []
+        if errors:
+            return "; ".join(f"{e.get('field')}: {e.get('detail')}" for e in errors)
+        return str(body.get("detail") or "")
+    return ""

@@ -1,0 +1,75 @@
+"""The care pages' templates, rendered without I/O: Chinese first, text escaped, the card's
+figures without a name."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from console.domain.i18n import translator
+from console.entrypoints.care_pages import CARE_GROUPS, VISIT_KINDS
+from console.entrypoints.web import templates
+from lianxin.demo.care import entries
+
+# The demo's Mrs Wang (story 14), her name made to need escaping, with one visit due.
+WANG = {
+    **entries(date(2026, 11, 29))[0],
+    "name": "王秀英 <b>",
+    "due": [{"entry_code": "yxl-care-001", "kind": "home_visit", "due_at": "2026-11-20T01:00Z"}],
+}
+
+
+def _render(name: str, lang: str = "zh", **context) -> str:
+    return templates.get_template(name).render(
+        t=translator(lang), lang=lang, principal=None, nav=[], path="/", **context
+    )
+
+
+def test_a_carer_sees_her_people_with_their_due_visits_and_a_form_each() -> None:
+    html = _render("care.html", people=[WANG], kinds=VISIT_KINDS, notice="care.need_waiting")
+    assert "王秀英 &lt;b&gt;" in html and "独居" in html and 'data-due="home_visit"' in html
+    assert 'action="/care/entries/yxl-care-001/visits"' in html and "送餐" in html
+    assert "待网格长转为需求" in html
+    english = _render("care.html", lang="en", people=[], kinds=VISIT_KINDS)
+    assert "Nobody on your care list" in english
+
+
+def test_the_grid_page_flags_overdue_visits_and_lists_the_months_birthdays() -> None:
+    page = {
+        "grid_code": "yxl-g01",
+        "entries": [WANG],
+        "overdue": WANG["due"],
+        "follow_ups": [
+            {
+                "id": "v1",
+                "entry_code": "yxl-care-001",
+                "outcome": "滑倒，需要扶手",
+                "community_code": "yongxinglu",
+                "grid_code": "yxl-g01",
+            }
+        ],
+        "birthdays": [{"code": "yxl-care-001", "name": "王秀英", "birth_date": "1941-11-12"}],
+    }
+    html = _render(
+        "care_grid.html",
+        page=page,
+        names={"yxl-care-001": "王秀英"},
+        kinds=VISIT_KINDS,
+        may_raise=True,
+    )
+    assert 'data-overdue="yxl-care-001"' in html and 'data-birthday="yxl-care-001"' in html
+    assert 'action="/care/visits/v1/need"' in html and "11-12" in html
+
+
+def test_the_dashboard_card_counts_per_grid_and_names_nobody() -> None:
+    rows = [
+        {
+            "grid_code": "yxl-g01",
+            "people": 3,
+            "overdue": 1,
+            "by_group": dict.fromkeys(CARE_GROUPS, 1),
+            "community_code": "yongxinglu",
+        }
+    ]
+    html = _render("_care_card.html", rows=rows, groups=CARE_GROUPS, over_60=2249)
+    assert 'data-care="over_60">2249<' in html and 'data-care="people">3<' in html
+    assert 'class="bad">1<' in html
