@@ -31,6 +31,8 @@ from incidents.domain.open311 import (
 )
 from incidents.entrypoints.api import GRID_STAFF
 from incidents.entrypoints.open311_wire import (
+    REQUEST_FORM,
+    UPDATE_FORM,
     Open311Route,
     csv,
     open311_caller,
@@ -142,24 +144,6 @@ def _request(view: RequestView) -> dict:
         "long": None,
         "media_url": view.photos[0] if view.photos else "",
     }
-
-
-def _form_body(required: list[str], *optional: str) -> dict[str, Any]:
-    """The OpenAPI request body of a POST that reads its form itself (the spec's field names).
-    Not `required`: the route names what is missing, in the spec's error form."""
-    fields = {name: {"type": "string"} for name in (*required, *optional)}
-    schema = {"type": "object", "required": required, "properties": fields}
-    form = {"application/x-www-form-urlencoded": {"schema": schema}}
-    return {"requestBody": {"content": form}}
-
-
-REQUEST_FORM = _form_body(
-    ["service_code", "description"],
-    *("api_key", "address_id", "address_string", "lat", "long", "media_url"),
-    *("first_name", "last_name", "phone", "email", "account_id"),
-    *("attribute[urgency]", "attribute[contact_consent]"),
-)
-UPDATE_FORM = _form_body(["service_request_id", "status"], "description", "api_key")
 
 
 @router.post("/requests.{fmt}", openapi_extra=REQUEST_FORM)

@@ -174,3 +174,21 @@ def parse_w3c(field: str, value: str | None) -> datetime | None:
 
 def csv(value: str | None) -> list[str]:
     return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def form_body(required: list[str], *optional: str) -> dict[str, Any]:
+    """The OpenAPI request body of a POST that reads its form itself (the spec's field names).
+    Not `required`: the route names what is missing, in the spec's error form."""
+    fields = {name: {"type": "string"} for name in (*required, *optional)}
+    schema = {"type": "object", "required": required, "properties": fields}
+    form = {"application/x-www-form-urlencoded": {"schema": schema}}
+    return {"requestBody": {"content": form}}
+
+
+REQUEST_FORM = form_body(
+    ["service_code", "description"],
+    *("api_key", "address_id", "address_string", "lat", "long", "media_url"),
+    *("first_name", "last_name", "phone", "email", "account_id"),
+    *("attribute[urgency]", "attribute[contact_consent]"),
+)
+UPDATE_FORM = form_body(["service_request_id", "status"], "description", "api_key")
