@@ -73,6 +73,7 @@ class Console:
         """The page at desktop and phone width into docs/screenshots, checking that at phone
         width nothing sticks out sideways (wide tables scroll inside their own box)."""
         page = self.page
+        was = page.viewport_size or {"width": DESKTOP, "height": 900}
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         for width in (DESKTOP, PHONE):
             page.set_viewport_size({"width": width, "height": 900})
@@ -81,7 +82,7 @@ class Console:
                 overflow = page.evaluate("document.documentElement.scrollWidth")
                 assert overflow <= PHONE, f"{name} is {overflow}px wide on a phone"
             page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
-        page.set_viewport_size({"width": DESKTOP, "height": 900})
+        page.set_viewport_size(was)  # the test goes on at the width it chose
 
     def close(self) -> None:
         assert not self.errors, self.errors

@@ -77,6 +77,7 @@ def test_a_report_with_a_photo_and_its_building_shows_the_thumbnail_that_opens_i
         page.evaluate("document.querySelector('[data-photos] .thumbnails img').naturalWidth") == 320
     )
     _fits(page)
+    leader.shoot("incident-photos")
 
     with page.context.expect_page() as opened:
         thumbnail.click()

@@ -166,6 +166,7 @@ def test_a_department_operators_home_is_its_own_queue_by_deadline(
     in_progress = page.locator("[data-queue=in_progress] li[data-incident-id]")
     expect(in_progress).to_have_attribute("data-incident-id", whistled[2]["id"])
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
+    console.shoot("department-home")
 
     # Signing for it first: the result form is not offered before.
     listed.first.locator("a").click()

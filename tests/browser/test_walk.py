@@ -34,6 +34,8 @@ ALLOWED = {
     "km",
     "QR",
     "Jaeger",  # a product's name, on the link to it
+    # File formats, named as people know them: the export links and the photo field's hint.
+    *("CSV", "Excel", "JPEG", "PNG", "WebP", "HEIC", "MB"),
 }
 WORD = re.compile(r"[A-Za-z][A-Za-z'-]+")
 # Pages that are not pages: the event stream, fragments, switches and forms' targets (and
