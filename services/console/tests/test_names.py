@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from console.domain import figures
 from console.domain.deadlines import local_time
 from console.domain.i18n import translator
 from console.domain.names import Names, consumer_words, service_words, timeline_detail
@@ -66,39 +65,6 @@ def test_services_and_consumers_are_named_by_what_they_do() -> None:
 
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
-
-
-def _incident(status: str, *assignments: dict) -> dict:
-    return {"status": status, "assignments": list(assignments), "overdue": False}
-
-
-def _assignment(code: str, status: str, resolve_by: str = "2026-12-01T00:00:00Z") -> dict:
-    return {
-        "department_code": code,
-        "status": status,
-        "acknowledge_by": "2026-11-20T00:00:00Z",
-        "resolve_by": resolve_by,
-        "acknowledged_at": "2026-11-19T00:00:00Z",
-    }
-
-
-def test_a_figure_links_to_exactly_the_incidents_it_counts() -> None:
-    late = _assignment("power_supply", "in_progress", "2026-11-21T00:00:00Z")
-    incidents = [
-        _incident("reported"),
-        _incident("escalated", _assignment("power_supply", "acknowledged")),
-        _incident("escalated", late, _assignment("property", "resolved")),
-        _incident("resolved", _assignment("power_supply", "resolved")),
-        _incident("closed"),
-    ]
-    open_ = figures.listed(incidents, "open", False, None, NOW)
-    assert len(open_) == figures.counts(incidents, NOW)["open"] == 3
-    overdue = figures.listed(incidents, None, True, None, NOW)
-    assert len(overdue) == figures.counts(incidents, NOW)["overdue"] == 1
-    held = figures.listed(incidents, None, False, "power_supply", NOW)
-    assert [i["assignments"][0]["status"] for i in held] == ["acknowledged", "in_progress"]
-    assert figures.listed(incidents, None, True, "power_supply", NOW) == [incidents[2]]
-    assert figures.listed(incidents, None, False, "property", NOW) == []
 
 
 def _span(span_id: str, parent: str | None, start: int, end: int, **more) -> dict:

@@ -143,7 +143,6 @@ async def page(
         # incidents lets grid leaders whistle too (its GRID_STAFF): the same roles as reporting.
         may_escalate=current.may(*REPORTERS),
         ratings=RATINGS,
-        department_names={d["code"]: d for d in choices["departments"]},
         duplicates=duplicates,
         may_coordinate=current.may(*COORDINATORS),
         my_department=current.principal.scope.department
@@ -151,7 +150,6 @@ async def page(
         else None,
         partners=partners,
         photos=await photo_pages.for_page(request, current, incident),
-        community_names={p["code"]: p["name"] for p in partners},
         jaeger=spans.jaeger_url(trace_id) if trace_id else None,
         rating_link=rating_link,
         own_work=_own_work(current, incident),
