@@ -6,6 +6,8 @@ before it sends the report it came with (so a refused photo does not leave a rep
 
 from __future__ import annotations
 
+from lianxin.settings import ServiceSettings
+
 # How many leading bytes `sniff` needs.
 HEAD = 32
 
@@ -34,6 +36,4 @@ def upload_ceiling() -> int:
     refuses it unread: room for the largest photo and the form around it, so that a photo just
     over its limit reaches the route, which refuses it naming `photo` (and the console, which
     answers with its form again)."""
-    from lianxin.settings import ServiceSettings
-
     return 2 * ServiceSettings().lianxin_photo_max_bytes + 1_000_000
