@@ -61,9 +61,16 @@ def test_story_14_a_visit_becomes_a_need_an_overdue_visit_is_flagged_and_birthda
     assert recorded.status_code == 303 and "care.need_waiting" in recorded.headers["location"]
 
     leader = plat.console_as("yxl-g01-leader")
+    # The grid leader's own care page leads to the grids she keeps.
+    assert 'data-grid-link="yxl-g01"' in leader.get("/care").text
     page = leader.get("/care/grids/yxl-g01").text
-    # Her weekly home visit was nine days ago: flagged; lunch was just brought: not.
+    title = re.search(r"<h1>(.*?)</h1>", page).group(1)
+    assert title.endswith("· 第一网格"), title
+    # Her weekly home visit was nine days ago: flagged, by her name; lunch was just brought: not.
     assert re.findall(r'data-overdue="([^"]+)"', page) == ["yxl-care-001"]
+    assert re.search(r'data-overdue="yxl-care-001">王秀英 · ', page)
+    # Outside the grid's keepers and carers the page does not exist.
+    assert plat.console_as("power-operator").get("/care/grids/yxl-g01").status_code == 404
     assert "yxl-care-001" in re.findall(r'data-birthday="([^"]+)"', page)
     (visit_id,) = re.findall(r'data-follow-up="([^"]+)"', page)
     form = {"community_code": "yongxinglu", "grid_code": "yxl-g01", "outcome": fell["outcome"]}

@@ -119,7 +119,7 @@ async def load_care(http: httpx.AsyncClient, now: datetime | None = None) -> dic
             new.append(entry["code"])
         elif answer.status_code != 409:
             raise RuntimeError(f"care entry {entry['code']}: {answer.text}")
-    created["care_entries"] = len(new)
+    created["entries"] = len(new)
     tokens: dict[str, str] = {}
     for code, kind, days, by, outcome in VISITS:
         if code not in new:

@@ -17,6 +17,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "已记录，待网格长转为需求",
         "Recorded; the grid leader turns it into a need",
     ),
+    "care.nothing": ("暂无", "None"),
+    "care.grids_kept": ("我负责的网格", "The grids I keep"),
     "care.grid": ("网格关爱", "Grid care"),
     "care.people": ("关爱对象", "People in care"),
     "care.overdue_visits": ("逾期未访", "Overdue visits"),

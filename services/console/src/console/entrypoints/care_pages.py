@@ -39,9 +39,29 @@ async def my_people(request: Request, current: Session = Depends(session)) -> Re
         request,
         "care.html",
         people=answer.body,
+        grids=await _grids_kept(current),
         kinds=VISIT_KINDS,
         notice=request.query_params.get("notice"),
     )
+
+
+async def _grids_kept(current: Session) -> list[str]:
+    """The grids whose care page the user keeps: a grid leader's own grids, a coordinator's
+    grids with people in care. A carer has none (only their own people, above)."""
+    if current.may(Role.GRID_LEADER):
+        return sorted(current.principal.scope.grid_nodes)
+    if not current.may(*COORDINATORS):
+        return []
+    return sorted({row["grid_code"] for row in await _counts(current)})
+
+
+async def _counts(current: Session) -> list[dict[str, Any]]:
+    rows = []
+    for code in sorted(current.principal.scope.communities):
+        answer = await current.services.get("organisation", "/care/counts", community_code=code)
+        if answer.ok:
+            rows += [{**row, "community_code": code} for row in answer.body]
+    return rows
 
 
 @router.post("/care/entries/{code}/visits")
@@ -64,6 +84,7 @@ async def record_visit(code: str, request: Request, current: Session = Depends(s
             "care.html",
             422,
             people=people,
+            grids=await _grids_kept(current),
             kinds=VISIT_KINDS,
             error=_detail(answer.body),
             failed=code,
@@ -122,12 +143,11 @@ async def grid_page(grid_code: str, request: Request, current: Session = Depends
     if not answer.ok:
         raise PageError(404 if answer.status < 500 else 503, "not_found")
     page = answer.body
-    names = {e["code"]: e["name"] for e in page["entries"]}
     return render(
         request,
         "care_grid.html",
         page=page,
-        names=names,
+        people={e["code"]: e["name"] for e in page["entries"]},
         kinds=VISIT_KINDS,
         may_raise=current.may(*GRID),
         notice=request.query_params.get("notice"),
@@ -137,13 +157,8 @@ async def grid_page(grid_code: str, request: Request, current: Session = Depends
 @router.get("/care/card", response_class=HTMLResponse)
 async def card(request: Request, current: Session = Depends(session)) -> Response:
     """Figures per grid for the dashboard: no name, no contact."""
-    communities = sorted(current.principal.scope.communities)
-    rows = []
-    for code in communities:
-        answer = await current.services.get("organisation", "/care/counts", community_code=code)
-        if answer.ok:
-            rows += [{**row, "community_code": code} for row in answer.body]
-    over_60 = sum(OVER_60.get(c, 0) for c in communities)
+    over_60 = sum(OVER_60.get(c, 0) for c in current.principal.scope.communities)
+    rows = await _counts(current)
     return render(request, "_care_card.html", rows=rows, groups=CARE_GROUPS, over_60=over_60)
 
 

@@ -32,6 +32,13 @@ class Reader:
     communities: frozenset[str] = frozenset()
     grid_nodes: frozenset[str] = frozenset()
 
+    def keeps(self, node_path: list[str], community_code: str) -> bool:
+        """Whether the reader looks after a whole grid: its grid leader (of it or a node above
+        it) or a coordinator of its community. A carer sees only their own people."""
+        if self.role == "grid_leader":
+            return not self.grid_nodes.isdisjoint(node_path)
+        return self.role == "community_coordinator" and community_code in self.communities
+
 
 @dataclass(frozen=True)
 class Carer:
@@ -110,11 +117,9 @@ class CareEntry:
         )
 
     def readable_by(self, reader: Reader) -> bool:
-        if reader.subject in {c.username for c in self.carers}:
-            return True
-        if reader.role == "grid_leader":
-            return not reader.grid_nodes.isdisjoint(self.node_path)
-        return reader.role == "community_coordinator" and self.community_code in reader.communities
+        return self.cared_for_by(reader.subject) or reader.keeps(
+            self.node_path, self.community_code
+        )
 
     def cared_for_by(self, subject: str) -> bool:
         return subject in {c.username for c in self.carers}

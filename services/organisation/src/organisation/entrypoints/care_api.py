@@ -142,6 +142,7 @@ async def grid_page(
     page = await care.grid_page(u, p, grid_code, purpose, _now(), as_of)
     return {
         "grid_code": grid_code,
+        "grid_name": page["grid_name"],
         "entries": [entry_out(e) for e in page["entries"]],
         "follow_ups": [visit_out(v) for v in page["follow_ups"]],
         "overdue": [asdict(d) for d in page["overdue"]],

@@ -116,15 +116,20 @@ async def grid_page(
     as_of = as_of or now
     purpose = _purpose(purpose)
     async with uow:
+        grid = await uow.org.grid_nodes.get(grid_code)
         entries = [
             e for e in await uow.care.entries(grid_code=grid_code) if e.readable_by(reader(p))
         ]
+        # A grid's page exists for those who keep the grid and for its people's carers.
+        if grid is None or not (entries or reader(p).keeps(grid.path, grid.community_code)):
+            raise NotFound("grid node", grid_code)
         last = await uow.care.last_visits([e.code for e in entries])
         follow_ups = await uow.care.follow_ups([e.code for e in entries])
         await uow.care.log([e.code for e in entries], p.subject, p.role.value, "read", purpose, now)
         await uow.commit()
     return {
         "grid_code": grid_code,
+        "grid_name": grid.name,
         "entries": entries,
         "follow_ups": follow_ups,
         "overdue": [d for e in entries for d in e.overdue(last.get(e.code, {}), as_of)],

@@ -1,0 +1,59 @@
+"""Issue #18, the care register on a 375-pixel phone: a carer's own people with the visit form,
+the grid leader's way from her care page to her grid's page, which names the grid and the person
+overdue; the screenshots of both pages."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from lianxin.demo.care import load_care
+from tests.browser.conftest import PHONE, Console
+from tests.conftest import Platform
+
+pytestmark = pytest.mark.e2e
+
+
+async def _load(plat: Platform) -> None:
+    headers = {"Authorization": f"Bearer {plat.token()}"}
+    async with httpx.AsyncClient(base_url=plat.url("organisation"), headers=headers) as org:
+        await load_care(org)
+
+
+@pytest.fixture
+def care_platform(demo_platform: Platform) -> Platform:
+    """The demo with its care register (loaded before the browser's own event loop starts)."""
+    asyncio.run(_load(demo_platform))
+    return demo_platform
+
+
+def test_a_carer_records_a_visit_and_the_grid_leader_finds_her_grid(
+    care_platform: Platform, browser
+) -> None:
+    demo_platform = care_platform
+    carer = Console(browser, demo_platform.url("console"), PHONE).sign_in("yxl-volunteer")
+    page = carer.page
+    page.goto("/care")
+    wang = page.locator('[data-entry="yxl-care-001"]')
+    expect(wang.locator("h2")).to_have_text("王秀英")
+    expect(page.locator("[data-grids-kept]")).to_have_count(0)  # a carer keeps no grid
+    carer.shoot("care-mine")
+    wang.locator("summary").click()
+    wang.locator("select").select_option("meal_delivery")  # her home visit stays overdue
+    wang.locator("textarea").fill("精神不错，午饭吃完了")
+    wang.locator('button[type="submit"]').click()
+    expect(page.locator('[data-notice="care.recorded"]')).to_be_visible()
+    carer.close()
+
+    leader = Console(browser, demo_platform.url("console"), PHONE).sign_in("yxl-g01-leader")
+    page = leader.page
+    page.goto("/care")
+    page.locator('[data-grid-link="yxl-g01"]').click()
+    expect(page.locator("h1")).to_have_text("网格关爱 · 第一网格")
+    expect(page.locator('[data-overdue="yxl-care-001"]')).to_contain_text("王秀英")
+    expect(page.locator("#care-follow-ups li")).to_have_text(["暂无"])
+    leader.shoot("care-grid")
+    leader.close()
