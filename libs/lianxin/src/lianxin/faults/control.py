@@ -9,6 +9,7 @@ object started, and it restarts what it killed itself: the suite must not depend
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import signal
@@ -20,11 +21,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nats
+
 from lianxin.auth import fetch_token
 from lianxin.bench.own_platform import _wait_until_incidents_knows_the_demo
 from lianxin.demo import load_demo
 from lianxin.runtime import platform
-from lianxin.runtime.nats import EmbeddedNats
+from lianxin.runtime.nats import EmbeddedNats, EmbeddedNatsCluster
 from lianxin.runtime.postgres import EmbeddedPostgres
 from lianxin.runtime.processes import free_port, spawn, stop
 
@@ -35,7 +38,7 @@ DEPARTMENT = "power_supply"
 class FaultPlatform:
     workdir: Path
     postgres: EmbeddedPostgres
-    nats: EmbeddedNats
+    nats: EmbeddedNats | EmbeddedNatsCluster
     ports: dict[str, int]
     services: dict[str, platform.ServiceProcess] = field(default_factory=dict)
     replicas: list[platform.ServiceProcess] = field(default_factory=list)
@@ -92,18 +95,50 @@ class FaultPlatform:
 
     # -- NATS and PostgreSQL -----------------------------------------------------------------
 
+    @property
+    def single(self) -> EmbeddedNats:
+        if not isinstance(self.nats, EmbeddedNats):
+            raise TypeError("a fault of the single NATS server, on a cluster")
+        return self.nats
+
+    @property
+    def cluster(self) -> EmbeddedNatsCluster:
+        if not isinstance(self.nats, EmbeddedNatsCluster):
+            raise TypeError("a fault of a NATS cluster, on a single server")
+        return self.nats
+
+    def stream_leader(self, stream: str) -> str:
+        """The name of the node that leads `stream` now."""
+
+        async def ask() -> str:
+            nc = await nats.connect(self.nats.url.split(","), name="lianxin-faults")
+            try:
+                return (await nc.jetstream().stream_info(stream)).cluster.leader
+            finally:
+                await nc.close()
+
+        return asyncio.run(ask())
+
+    def kill_node(self, name: str) -> None:
+        node = self.cluster.node(name)
+        _kill(node.process)
+        node.process = None
+
+    def start_node(self, name: str) -> None:
+        self.cluster.node(name).start()
+
     def kill_nats(self) -> None:
-        _kill(self.nats.process)
-        self.nats.process = None
+        _kill(self.single.process)
+        self.single.process = None
 
     def start_nats(self) -> None:
-        self.nats.start()  # same port, same store: JetStream recovers its streams
+        self.single.start()  # same port, same store: JetStream recovers its streams
 
     def pause_nats(self) -> None:
-        os.kill(self.nats.process.pid, signal.SIGSTOP)
+        os.kill(self.single.process.pid, signal.SIGSTOP)
 
     def resume_nats(self) -> None:
-        os.kill(self.nats.process.pid, signal.SIGCONT)
+        os.kill(self.single.process.pid, signal.SIGCONT)
 
     def kill_postgres_group(self) -> None:
         """SIGKILL to the postmaster and every backend: it was started in a session of its own,
@@ -149,7 +184,7 @@ class FaultPlatform:
             stop(self.department, signal.SIGKILL)
         self.stop_replicas()
         platform.stop_services(list(self.services.values()))
-        if self.nats.process is not None:
+        if isinstance(self.nats, EmbeddedNats) and self.nats.process is not None:
             os.kill(self.nats.process.pid, signal.SIGCONT)  # a paused server cannot stop
         self.nats.stop()
         self.postgres.stop()
@@ -162,24 +197,35 @@ def _kill(process: subprocess.Popen | None) -> None:
 
 
 @contextmanager
-def fault_platform(say: Callable[[str], None] = print, *, keep: bool = False):
+def fault_platform(
+    say: Callable[[str], None] = print, *, keep: bool = False, cluster: bool = False
+):
     """Everything up, the demo (without its people) loaded, the department client running;
     everything stopped on the way out. The directory (with every process's log) is removed
-    unless `keep` or something failed."""
+    unless `keep` or something failed. `cluster`: three NATS nodes and R3 streams."""
     workdir = Path(tempfile.mkdtemp(prefix="lianxin-faults-"))
     (workdir / "logs").mkdir()
+    nats_servers = (
+        EmbeddedNatsCluster(workdir / "nats", _ports(3), _ports(3))
+        if cluster
+        else EmbeddedNats(workdir / "nats", free_port())
+    )
     plat = FaultPlatform(
         workdir,
         EmbeddedPostgres(workdir / "postgres" / "data", free_port()),
-        EmbeddedNats(workdir / "nats", free_port()),
+        nats_servers,
         {service: free_port() for service in platform.SERVICES},
     )
+    replicas = os.environ.get(REPLICAS)
+    if cluster:  # read by the bootstrap's stream declaration (and the services it starts)
+        os.environ[REPLICAS] = "3"
     try:
         yield from _started(plat, say)
     except BaseException:
         keep = True
         raise
     finally:
+        _restore(REPLICAS, replicas)
         plat.stop()
         if keep:
             say(f"Logs kept in {workdir}/logs/")
@@ -191,6 +237,7 @@ def _started(plat: FaultPlatform, say: Callable[[str], None]) -> Iterator[FaultP
     say(f"Starting a platform of its own in {plat.workdir}/")
     plat.postgres.start()
     plat.nats.start()
+    asyncio.run(_jetstream_ready(plat.nats.url))
     platform.bootstrap(plat.postgres.url(), plat.nats.url)
     for service in platform.SERVICES:
         plat.services[service] = plat._spawn_service(service, plat.ports)
@@ -200,3 +247,37 @@ def _started(plat: FaultPlatform, say: Callable[[str], None]) -> Iterator[FaultP
     _wait_until_incidents_knows_the_demo(plat.url("incidents"), plat.token())
     plat.start_department()
     yield plat
+
+
+REPLICAS = "LIANXIN_STREAM_REPLICAS"
+
+
+def _ports(n: int) -> list[int]:
+    found: set[int] = set()
+    while len(found) < n:
+        found.add(free_port())
+    return sorted(found)
+
+
+def _restore(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
+
+
+async def _jetstream_ready(url: str, seconds: float = 60) -> None:
+    """A cluster takes a few seconds to elect its JetStream meta leader; streams wait for it."""
+    nc = await nats.connect(url.split(","), name="lianxin-faults")
+    deadline = asyncio.get_running_loop().time() + seconds
+    try:
+        while True:
+            try:
+                await nc.jetstream().account_info()
+                return
+            except nats.errors.Error:
+                if asyncio.get_running_loop().time() > deadline:
+                    raise
+                await asyncio.sleep(0.5)
+    finally:
+        await nc.close()

@@ -93,7 +93,7 @@ async def _all_incidents(http: httpx.AsyncClient) -> list[dict]:
 
 async def read_streams(nats_url: str) -> list[StreamMessage]:
     """Every message in the loop's streams, in stream order, through an ephemeral consumer."""
-    nc = await nats.connect(nats_url, name="lianxin-faults-checks")
+    nc = await nats.connect(nats_url.split(","), name="lianxin-faults-checks")
     js = nc.jetstream()
     found: list[StreamMessage] = []
     try:

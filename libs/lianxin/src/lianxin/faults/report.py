@@ -20,6 +20,7 @@ class Outcome:
     converged_s: float | None  # after the load, until every acknowledged loop read resolved
     client_errors: dict[str, int] = field(default_factory=dict)
     dead_letters: dict[str, object] = field(default_factory=dict)  # poison id -> reason(s)
+    notes: list[str] = field(default_factory=list)  # what the fault found, e.g. which leader
 
     @property
     def held(self) -> bool:
@@ -43,6 +44,7 @@ class Outcome:
             "client_errors": self.client_errors,
             "dead_letters": self.dead_letters,
             "examples": self.verdict.examples,
+            "notes": self.notes,
         }
 
 
@@ -71,7 +73,10 @@ def markdown(outcomes: list[dict]) -> str:
     lines.append("")
     for o in outcomes:
         errors = ", ".join(f"{kind} ×{n}" for kind, n in sorted(o["client_errors"].items()))
-        lines.append(f"- **{o['scenario']}** ({o['what']}): client errors: {errors or 'none'}")
+        notes = "".join(f"; {note}" for note in o.get("notes", []))
+        lines.append(
+            f"- **{o['scenario']}** ({o['what']}{notes}): client errors: {errors or 'none'}"
+        )
         for msg_id, reason in o["dead_letters"].items():
             lines.append(f"  - poison {msg_id}: dead letter {reason}")
         for example in o["examples"]:

@@ -62,6 +62,7 @@ def run_scenario(
         converged_s=converged,
         client_errors=errors,
         dead_letters={m: r[0] if len(r) == 1 else r for m, r in poisoned.items()},
+        notes=fault.notes,
     )
 
 

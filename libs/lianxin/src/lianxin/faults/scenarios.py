@@ -149,7 +149,7 @@ def _poison(code: str) -> list[tuple[str, bytes]]:
 
 def poison(plat: FaultPlatform, fault: Fault) -> None:
     async def publish() -> None:
-        nc = await nats.connect(plat.nats_url, name="lianxin-faults-poison")
+        nc = await nats.connect(plat.nats_url.split(","), name="lianxin-faults-poison")
         try:
             js = nc.jetstream()
             for subject, payload in _poison(DEPARTMENT):
@@ -195,8 +195,34 @@ SCENARIOS: tuple[Scenario, ...] = (
 SMOKE = "kill-incidents"
 
 
-def named(names: list[str]) -> list[Scenario]:
-    known = {scenario.name: scenario for scenario in SCENARIOS}
+def kill_leader(stream: str) -> Callable[[FaultPlatform, Fault], None]:
+    """On a cluster: kill -9 of the node leading `stream`, down 10 s while the others elect a
+    new leader and carry on, then back."""
+
+    def inject(plat: FaultPlatform, fault: Fault) -> None:
+        leader = plat.stream_leader(stream)
+        fault.notes.append(f"{stream} was led by {leader}")
+        fault.begin()
+        plat.kill_node(leader)
+        time.sleep(10)
+        plat.start_node(leader)
+        fault.heal()
+
+    return inject
+
+
+CLUSTER_SCENARIOS: tuple[Scenario, ...] = tuple(
+    Scenario(
+        f"kill-{stream.lower()}-leader",
+        f"three NATS nodes, R3: kill -9 of the {stream} leader, back 10 s later",
+        kill_leader(stream),
+    )
+    for stream in ("INCIDENTS", "DISPATCH", "REPORTS")
+)
+
+
+def named(names: list[str], cluster: bool = False) -> list[Scenario]:
+    known = {s.name: s for s in (CLUSTER_SCENARIOS if cluster else SCENARIOS)}
     unknown = [name for name in names if name not in known]
     if unknown:
         raise KeyError(f"no such scenario: {', '.join(unknown)}; known: {', '.join(known)}")
