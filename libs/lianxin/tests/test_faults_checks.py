@@ -93,7 +93,7 @@ def test_a_report_applied_out_of_order_leaves_a_step_missing() -> None:
     assert "acknowledged" in verdict.examples[0]
 
 
-def test_a_doubled_step_event_msg_id_or_incident_is_doubled() -> None:
+def test_a_doubled_step_event_or_msg_id_is_doubled_and_a_second_incident_a_dup() -> None:
     step, event, msg_id, incident = _loop(0), _loop(1), _loop(2), _loop(3)
     step[1]["timeline"].append({"action": "acknowledged", "detail": ""})
     event[2].append(_msg("INCIDENTS", "incidents.incident.escalated", event[2][1].data["data"]))
@@ -102,7 +102,7 @@ def test_a_doubled_step_event_msg_id_or_incident_is_doubled() -> None:
     load, evidence = _run(step, event, msg_id, incident)
     evidence.by_description[incident[0].description].append(str(uuid.uuid4()))
     verdict = judge(load, evidence, converged=True)
-    assert verdict.counts == Counter(doubled=4)
+    assert verdict.counts == Counter(doubled=3, dup_incident=1)
 
 
 def test_acknowledgements_out_of_dispatch_order_are_misordered() -> None:
@@ -161,6 +161,6 @@ def test_the_table_shows_every_scenario_and_whether_it_held() -> None:
         Outcome("two-replicas", "two", failed, 0, None, None).to_dict(),
     ]
     table = markdown(rows)
-    assert "| kill-nats | 1 | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 1.5 | 3.0 | held |" in table
-    assert "| two-replicas | 1 | 1 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | — | — | **FAILED** |" in table
+    assert "| kill-nats | 1 | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 1.5 | 3.0 | held |" in table
+    assert "| two-replicas | 1 | 1 | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | — | — | **FAILED** |" in table
     assert "refused ×2" in table

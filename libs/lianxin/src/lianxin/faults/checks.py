@@ -4,9 +4,10 @@ Every loop the platform acknowledged (its escalation answered 2xx) is owed, by t
 
 - **not lost**: its incident is there, with an assignment for the department;
 - **not stuck**: it reads `resolved` (converged) once the fault is healed, within the bound;
-- **nothing doubled**: one incident per loop (a retried report makes a second one), each timeline
-  step once, each event once per aggregate in INCIDENTS, DISPATCH and REPORTS, and no
-  `Nats-Msg-Id` twice in a stream;
+- **nothing doubled**: each timeline step once, each event once per aggregate in INCIDENTS,
+  DISPATCH and REPORTS, and no `Nats-Msg-Id` twice in a stream;
+- **one incident per loop**: a report retried after its answer was lost must not make a second
+  (`dup_incident`: the client sends an `Idempotency-Key`, which the platform must honour);
 - **nothing missing**: a resolved incident has every timeline step and every event of the loop;
 - the department's acknowledgements in the order their whistles were dispatched, each marked late
   exactly when it came after `acknowledge_by`.
@@ -35,7 +36,7 @@ EVENTS = {
     "DISPATCH": ("incidents.assignment.dispatched",),
     "REPORTS": ("departments.assignment.acknowledged", "departments.assignment.resolved"),
 }
-KINDS = ("lost", "doubled", "stuck", "missing", "misordered", "late_mismatch")
+KINDS = ("lost", "doubled", "dup_incident", "stuck", "missing", "misordered", "late_mismatch")
 
 
 @dataclass
@@ -86,7 +87,7 @@ def judge(load: Load, evidence: Evidence, converged: bool) -> Verdict:
 def _doubled_incident(verdict: Verdict, loop: LoopRecord, evidence: Evidence) -> None:
     carrying = evidence.by_description.get(loop.description, [])
     if len(carrying) > 1:
-        verdict.fail("doubled", loop, f"{len(carrying)} incidents for one report (a retry)")
+        verdict.fail("dup_incident", loop, f"{len(carrying)} incidents for one report (a retry)")
 
 
 def _steps(verdict: Verdict, loop: LoopRecord, incident: dict, own: list[StreamMessage]) -> None:

@@ -4,15 +4,16 @@ A loop reports an incident on a demo micro-grid and escalates it to the departme
 department client (`lianxin dept-sim`) signs for it and resolves it on its own. A loop is
 *acknowledged* once the platform answered the escalation with 2xx: from then on the platform owes
 it a resolution, and the checks hold it to that. A request that fails (refused, timed out,
-5xx) is retried with backoff for `give_up_after` seconds, each failure counted by kind. A report
-retried after a lost answer may create a second incident (POST /incidents takes no idempotency
-key): the checks find it by the loop's description and count it doubled.
+5xx) is retried with backoff for `give_up_after` seconds, each failure counted by kind. Each POST
+carries an `Idempotency-Key`, the same on every retry: a report retried after its answer was
+lost must not create a second incident (the checks find one by the loop's description).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -91,11 +92,15 @@ async def _one_loop(
         "affected_households": 10,
         "reporter": "lianxin-faults",
     }
-    created = await _until_answered(http, "POST", "/incidents", report, errors, deadline)
+    created = await _until_answered(
+        http, "POST", "/incidents", report, errors, deadline, key=str(uuid.uuid4())
+    )
     record.incident_id = created.json()["id"]
     path = f"/incidents/{record.incident_id}/escalation"
     body = {"department_codes": [DEPARTMENT]}
-    answer = await _until_answered(http, "POST", path, body, errors, deadline, conflict_ok=True)
+    answer = await _until_answered(
+        http, "POST", path, body, errors, deadline, conflict_ok=True, key=str(uuid.uuid4())
+    )
     if answer.status_code == 409:  # an earlier try went through, its answer was lost
         current = await _until_answered(
             http, "GET", f"/incidents/{record.incident_id}", None, errors, deadline
@@ -114,12 +119,15 @@ async def _until_answered(
     deadline: float,
     *,
     conflict_ok: bool = False,
+    key: str = "",
 ) -> httpx.Response:
-    """The first answer that is not a failure of the platform; failures retried with backoff."""
+    """The first answer that is not a failure of the platform; failures retried with backoff,
+    with the same `Idempotency-Key`."""
+    headers = {"Idempotency-Key": key} if key else {}
     pause = 0.2
     while True:
         try:
-            answer = await http.request(method, path, json=body)
+            answer = await http.request(method, path, json=body, headers=headers)
             if answer.status_code < 400 or (conflict_ok and answer.status_code == 409):
                 if answer.status_code == 409:
                     errors["HTTP 409"] += 1
