@@ -20,7 +20,7 @@ fuzz: sync ## schemathesis over every service's OpenAPI on a throwaway demo plat
 	  $(UV) run pytest tests/e2e/test_fuzz.py -q
 
 faults: sync ## whistle loops through kill -9, pauses, outages, poison, replicas on a throwaway platform (~15 min)
-	$(UV) run lianxin faults --out $${FAULTS_OUT:-.lianxin/faults}
+	$(UV) run lianxin faults --out $${FAULTS_OUT:-.lianxin/faults} $(FAULTS_ARGS)
 
 lint: sync
 	$(UV) run ruff check .
