@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-.PHONY: run test test-unit fuzz lint format contracts demo dept-sim bench uv sync
+.PHONY: run test test-unit fuzz faults lint format contracts demo dept-sim bench uv sync
 
 run: sync ## the platform with the demo alliance on embedded PostgreSQL and NATS
 	$(UV) run lianxin up
@@ -18,6 +18,9 @@ test-unit: sync ## the unit tests alone: pure domain code, no database, NATS or 
 fuzz: sync ## schemathesis over every service's OpenAPI on a throwaway demo platform (~6 min)
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-60} FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-30} \
 	  $(UV) run pytest tests/e2e/test_fuzz.py -q
+
+faults: sync ## whistle loops through kill -9, pauses, outages, poison, replicas on a throwaway platform (~15 min)
+	$(UV) run lianxin faults --out $${FAULTS_OUT:-.lianxin/faults} $(FAULTS_ARGS)
 
 lint: sync
 	$(UV) run ruff check .

@@ -1,0 +1,135 @@
+"""What the checks read after a scenario: the incidents from the HTTP API, every message of the
+streams the whistle loop crosses, and incidents' dead letters. Reading only; the judging is in
+`checks`, on plain data, so it can be unit-tested on recorded evidence."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass
+
+import httpx
+import nats
+from nats.js.api import ConsumerConfig, DeliverPolicy
+
+STREAMS = {"INCIDENTS": "incidents.>", "DISPATCH": "dispatch.>", "REPORTS": "report.>"}
+
+
+@dataclass(frozen=True)
+class StreamMessage:
+    stream: str
+    seq: int
+    subject: str
+    msg_id: str  # the Nats-Msg-Id header
+    data: dict  # the CloudEvent, or {} when the payload is not JSON (a poison message)
+
+    @property
+    def type(self) -> str:
+        return str(self.data.get("type", ""))
+
+    def refers_to(self) -> set[str]:
+        """The incident and assignment ids the event names."""
+        inner = self.data.get("data")
+        inner = inner if isinstance(inner, dict) else {}
+        keys = ("incident_id", "assignment_id")
+        return {str(inner[k]) for k in keys if k in inner} | {str(self.data.get("subject", ""))}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    incidents: dict[str, dict | None]  # incident id -> GET /incidents/{id}, None if 404
+    by_description: dict[str, list[str]]  # a loop's description -> the incidents carrying it
+    messages: list[StreamMessage]
+    dead_letters: list[dict]
+
+
+async def wait_converged(
+    incidents_url: str, token: str, incident_ids: list[str], bound: float
+) -> float | None:
+    """Seconds until every incident reads `resolved`, or None if some did not within `bound`."""
+    started = time.monotonic()
+    pending = set(incident_ids)
+    async with _client(incidents_url, token) as http:
+        while pending:
+            for incident_id in list(pending):
+                try:
+                    answer = await http.get(f"/incidents/{incident_id}")
+                except httpx.HTTPError:
+                    continue
+                if answer.status_code == 200 and answer.json()["status"] == "resolved":
+                    pending.discard(incident_id)
+            if not pending:
+                break
+            if time.monotonic() - started > bound:
+                return None
+            await asyncio.sleep(1)
+    return time.monotonic() - started
+
+
+async def gather(incidents_url: str, nats_url: str, token: str, ids: list[str]) -> Evidence:
+    async with _client(incidents_url, token) as http:
+        incidents = {}
+        for incident_id in ids:
+            answer = await http.get(f"/incidents/{incident_id}")
+            incidents[incident_id] = answer.json() if answer.status_code == 200 else None
+        by_description: dict[str, list[str]] = {}
+        for listed in await _all_incidents(http):
+            by_description.setdefault(listed["description"], []).append(listed["id"])
+        letters = await http.get("/ops/dead-letters")
+        letters.raise_for_status()
+    return Evidence(incidents, by_description, await read_streams(nats_url), letters.json())
+
+
+async def _all_incidents(http: httpx.AsyncClient) -> list[dict]:
+    found: list[dict] = []
+    while True:
+        page = await http.get("/incidents", params={"limit": 500, "offset": len(found)})
+        page.raise_for_status()
+        found += page.json()
+        if len(found) >= int(page.headers["X-Total-Count"]) or not page.json():
+            return found
+
+
+async def read_streams(nats_url: str) -> list[StreamMessage]:
+    """Every message in the loop's streams, in stream order, through an ephemeral consumer."""
+    nc = await nats.connect(nats_url.split(","), name="lianxin-faults-checks")
+    js = nc.jetstream()
+    found: list[StreamMessage] = []
+    try:
+        for stream, subjects in STREAMS.items():
+            info = await js.stream_info(stream)
+            if info.state.messages == 0:
+                continue
+            last = info.state.last_seq
+            config = ConsumerConfig(deliver_policy=DeliverPolicy.ALL, inactive_threshold=30)
+            subscription = await js.pull_subscribe(subjects, stream=stream, config=config)
+            seq = 0
+            while seq < last:
+                for msg in await subscription.fetch(256, timeout=5):
+                    seq = msg.metadata.sequence.stream
+                    found.append(_message(stream, seq, msg))
+                    await msg.ack()
+            await subscription.unsubscribe()
+    finally:
+        await nc.close()
+    return found
+
+
+def _message(stream: str, seq: int, msg) -> StreamMessage:
+    try:
+        data = json.loads(msg.data)
+    except ValueError:
+        data = {}
+    headers = dict(msg.headers or {})
+    return StreamMessage(
+        stream,
+        seq,
+        msg.subject,
+        headers.get("Nats-Msg-Id", ""),
+        data if isinstance(data, dict) else {},
+    )
+
+
+def _client(url: str, token: str) -> httpx.AsyncClient:
+    return httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30)

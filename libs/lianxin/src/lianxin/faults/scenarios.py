@@ -1,0 +1,229 @@
+"""The faults, one scenario each: what is done to the platform while the loops run, and healed.
+
+A fault runs in a thread beside the load (it blocks: kills, sleeps, restarts and waits for
+readiness) and notes when it began and when it was healed. Every scenario heals what it broke
+itself; `lianxin up`'s own restarts are not relied on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import nats
+
+from lianxin.faults.control import DEPARTMENT, FaultPlatform
+from lianxin.runtime import platform
+
+
+@dataclass
+class Fault:
+    """What one scenario did, and when (time.monotonic())."""
+
+    started: float = 0.0
+    healed: float = 0.0
+    department_offline: bool = False  # the department is down on purpose: do not restart it
+    poison_sent: list[str] = field(default_factory=list)  # Nats-Msg-Id of each poison message
+    notes: list[str] = field(default_factory=list)
+
+    def begin(self) -> None:
+        self.started = time.monotonic()
+
+    def heal(self) -> None:
+        self.healed = time.monotonic()
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    what: str
+    inject: Callable[[FaultPlatform, Fault], None]
+    replicas: bool = False  # a second incidents process shares the load and the consumers
+
+
+def kill_service(service: str) -> Callable[[FaultPlatform, Fault], None]:
+    def inject(plat: FaultPlatform, fault: Fault) -> None:
+        fault.begin()
+        plat.kill_service(service)
+        time.sleep(1)
+        plat.start_service(service)
+        fault.heal()
+
+    return inject
+
+
+def kill_department(plat: FaultPlatform, fault: Fault) -> None:
+    fault.begin()
+    fault.department_offline = True
+    plat.kill_department()
+    time.sleep(1)
+    plat.start_department()
+    fault.department_offline = False
+    fault.heal()
+
+
+def department_offline(seconds: float) -> Callable[[FaultPlatform, Fault], None]:
+    """Story 7: the department's system is down a while; its whistles wait in its consumer."""
+
+    def inject(plat: FaultPlatform, fault: Fault) -> None:
+        fault.begin()
+        fault.department_offline = True
+        plat.kill_department()
+        time.sleep(seconds)
+        plat.start_department()
+        fault.department_offline = False
+        fault.heal()
+
+    return inject
+
+
+def pause_nats(seconds: float) -> Callable[[FaultPlatform, Fault], None]:
+    """SIGSTOP: connections stay open and nothing answers; far beyond the consumers' ack wait."""
+
+    def inject(plat: FaultPlatform, fault: Fault) -> None:
+        fault.begin()
+        plat.pause_nats()
+        time.sleep(seconds)
+        plat.resume_nats()
+        fault.heal()
+
+    return inject
+
+
+def kill_nats(plat: FaultPlatform, fault: Fault) -> None:
+    fault.begin()
+    plat.kill_nats()
+    time.sleep(2)
+    plat.start_nats()
+    fault.heal()
+
+
+def kill_postgres(plat: FaultPlatform, fault: Fault) -> None:
+    fault.begin()
+    plat.kill_postgres_group()
+    time.sleep(2)
+    plat.start_postgres()
+    fault.heal()
+
+
+def no_fault(plat: FaultPlatform, fault: Fault) -> None:
+    """The load is the fault (two replicas sharing it)."""
+    fault.begin()
+    fault.heal()
+
+
+# Reports no handler can apply: each must become one dead letter with its reason, and the
+# loops around them go on.
+def _poison(code: str) -> list[tuple[str, bytes]]:
+    def event(kind: str, data: dict) -> bytes:
+        return json.dumps(
+            {
+                "specversion": "1.0",
+                "id": str(uuid.uuid4()),
+                "source": f"/departments/{code}",
+                "type": f"cn.lianxin.departments.assignment.{kind}.v1",
+                "subject": data.get("assignment_id", ""),
+                "time": "2026-01-01T00:00:00Z",
+                "datacontenttype": "application/json",
+                "dataschema": f"urn:lianxin:schema:cn.lianxin.departments.assignment.{kind}.v1",
+                "data": data,
+            }
+        ).encode()
+
+    unknown = str(uuid.uuid4())
+    return [
+        (f"report.{code}.assignment_acknowledged", b"\xff not json"),
+        (f"report.{code}.assignment_acknowledged", b'{"specversion": "1.0"}'),
+        (f"report.{code}.assignment_resolved", event("resolved", {"assignment_id": "x"})),
+        (
+            f"report.{code}.assignment_acknowledged",
+            event("acknowledged", {"assignment_id": unknown, "department_code": "police"}),
+        ),
+        (f"report.{code}.assignment_exploded", event("exploded", {"assignment_id": unknown})),
+    ]
+
+
+def poison(plat: FaultPlatform, fault: Fault) -> None:
+    async def publish() -> None:
+        nc = await nats.connect(plat.nats_url.split(","), name="lianxin-faults-poison")
+        try:
+            js = nc.jetstream()
+            for subject, payload in _poison(DEPARTMENT):
+                msg_id = str(uuid.uuid4())
+                await js.publish(subject, payload, headers={"Nats-Msg-Id": msg_id})
+                fault.poison_sent.append(msg_id)
+        finally:
+            await nc.close()
+
+    fault.begin()
+    asyncio.run(publish())
+    fault.heal()
+
+
+SCENARIOS: tuple[Scenario, ...] = (
+    *(
+        Scenario(
+            f"kill-{service}", f"kill -9 of {service}, restarted 1 s later", kill_service(service)
+        )
+        for service in platform.SERVICES
+    ),
+    Scenario(
+        "kill-department", "kill -9 of the department client, restarted 1 s later", kill_department
+    ),
+    Scenario("stop-nats", "SIGSTOP of nats-server for 20 s (ack wait is 1 s)", pause_nats(20)),
+    Scenario("kill-nats", "kill -9 of nats-server, restarted 2 s later", kill_nats),
+    Scenario(
+        "kill-postgres", "kill -9 of PostgreSQL's process group, restarted 2 s later", kill_postgres
+    ),
+    Scenario(
+        "department-offline",
+        "the department's system down 30 s, then back (story 7)",
+        department_offline(30),
+    ),
+    Scenario("poison", "five reports no handler can apply, amid the loops", poison),
+    Scenario(
+        "two-replicas",
+        "two incidents processes share the loops and the consumers",
+        no_fault,
+        replicas=True,
+    ),
+)
+SMOKE = "kill-incidents"
+
+
+def kill_leader(stream: str) -> Callable[[FaultPlatform, Fault], None]:
+    """On a cluster: kill -9 of the node leading `stream`, down 10 s while the others elect a
+    new leader and carry on, then back."""
+
+    def inject(plat: FaultPlatform, fault: Fault) -> None:
+        leader = plat.stream_leader(stream)
+        fault.notes.append(f"{stream} was led by {leader}")
+        fault.begin()
+        plat.kill_node(leader)
+        time.sleep(10)
+        plat.start_node(leader)
+        fault.heal()
+
+    return inject
+
+
+CLUSTER_SCENARIOS: tuple[Scenario, ...] = tuple(
+    Scenario(
+        f"kill-{stream.lower()}-leader",
+        f"three NATS nodes, R3: kill -9 of the {stream} leader, back 10 s later",
+        kill_leader(stream),
+    )
+    for stream in ("INCIDENTS", "DISPATCH", "REPORTS")
+)
+
+
+def named(names: list[str], cluster: bool = False) -> list[Scenario]:
+    known = {s.name: s for s in (CLUSTER_SCENARIOS if cluster else SCENARIOS)}
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise KeyError(f"no such scenario: {', '.join(unknown)}; known: {', '.join(known)}")
+    return [known[name] for name in names]
