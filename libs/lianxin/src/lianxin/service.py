@@ -28,6 +28,7 @@ from lianxin.messaging.connection import connect
 from lianxin.messaging.streams import SERVICE_CONSUMERS, ConsumerSpec, dead_letter_consumer
 from lianxin.messaging.subscriber import EventHandler, for_events, run_consumer
 from lianxin.openapi import truthful_openapi
+from lianxin.outage import install_outage_handler
 from lianxin.persistence.db import make_engine, make_session_factory
 from lianxin.persistence.dead_letters import dead_letter_recorder
 from lianxin.persistence.outbox import OutboxRelay
@@ -140,6 +141,7 @@ def create_service_app(
     app = FastAPI(title=title, lifespan=lifespan, version="0.1.0")
     app.state.runtime = rt
     install_problem_handlers(app)
+    install_outage_handler(app)  # PostgreSQL down: 503 with Retry-After, not 500
     keys = (
         signing_keys(rt)
         if signing_keys
