@@ -25,13 +25,15 @@ from lianxin.auth import KeySource, TokenVerifier, authenticated, jwks_from_url
 from lianxin.health import health_router, operations_router
 from lianxin.inputs import InputGuard
 from lianxin.messaging.connection import connect
+from lianxin.messaging.order import in_order
 from lianxin.messaging.streams import SERVICE_CONSUMERS, ConsumerSpec, dead_letter_consumer
-from lianxin.messaging.subscriber import EventHandler, for_events, run_consumer
+from lianxin.messaging.subscriber import EventHandler, MessageHandler, for_events, run_consumer
 from lianxin.openapi import truthful_openapi
 from lianxin.outage import install_outage_handler
 from lianxin.persistence.db import make_engine, make_session_factory
 from lianxin.persistence.dead_letters import dead_letter_recorder
 from lianxin.persistence.outbox import OutboxRelay
+from lianxin.persistence.settled import settled_in
 from lianxin.persistence.unit_of_work import UnitOfWork
 from lianxin.problems import install_problem_handlers
 from lianxin.settings import ServiceSettings
@@ -194,7 +196,7 @@ async def _start(
         )
         rt.tasks.append(asyncio.create_task(rt.relay.run(), name="outbox-relay"))
     for spec, factory in consumers.items():
-        on_message = for_events(factory(rt))
+        on_message = message_handler(rt, spec, factory)
         rt.tasks.append(
             asyncio.create_task(run_consumer(rt.js, spec, on_message), name=spec.durable)
         )
@@ -207,6 +209,17 @@ async def _start(
         rt.tasks.append(asyncio.create_task(worker(rt), name=name))
     for task in rt.tasks:
         task.add_done_callback(_log_crash)
+
+
+def message_handler(rt: Runtime, spec: ConsumerSpec, factory: HandlerFactory) -> MessageHandler:
+    """What a consumer runs on each message: the service's handler of its events, and for a
+    consumer declared `in_order`, only once the messages before it about the same aggregate are
+    applied or dead-lettered."""
+    on_message = for_events(factory(rt))
+    if not spec.in_order:
+        return on_message
+    assert rt.js and rt.sessions and rt.inbox is not None and rt.dead_letters is not None
+    return in_order(rt.js, spec, on_message, settled_in(rt.sessions, rt.inbox, rt.dead_letters))
 
 
 def _log_crash(task: asyncio.Task) -> None:

@@ -45,6 +45,9 @@ class ConsumerSpec:
     # incident, an assignment) are handled at the same time, each aggregate's in order. Only for
     # handlers whose effects on different aggregates do not depend on one another's order.
     concurrent: bool = False
+    # True: a message is handled only once every earlier one about the same aggregate is applied
+    # or dead-lettered, whichever replica holds it (`lianxin.messaging.order`); else redelivered.
+    in_order: bool = False
 
     def config(self) -> ConsumerConfig:
         many = len(self.filter_subjects) > 1
@@ -93,7 +96,10 @@ INCIDENTS_REPORTS = ConsumerSpec(
     "incidents_reports",
     ("report.>",),
     description="departments reporting in",
-    concurrent=True,  # one assignment's reports in order; the incident's row lock does the rest
+    # One assignment's reports in the department's order, with any number of incidents replicas:
+    # in one process by the batch's lanes, across processes by `in_order`'s look-back.
+    concurrent=True,
+    in_order=True,
 )
 INCIDENTS_WEBHOOKS = ConsumerSpec(
     "DISPATCH",
