@@ -175,6 +175,14 @@ def stream_replicas() -> int:
     return int(os.environ.get("LIANXIN_STREAM_REPLICAS", "1"))
 
 
+def duplicate_window() -> float:
+    """Seconds JetStream remembers a `Nats-Msg-Id` to drop a second copy (10 minutes unless
+    `LIANXIN_DUPLICATE_WINDOW` says otherwise). Memory: one entry per message stored within the
+    window, about 150 bytes, per stream: at 100 events a second, some 9 MB. Beyond the window the
+    outbox relay looks the id up in the stream itself before it publishes a row again."""
+    return float(os.environ.get("LIANXIN_DUPLICATE_WINDOW", "600"))
+
+
 async def declare_stream(js: JetStreamContext, spec: StreamSpec) -> None:
     config = NatsStreamConfig(
         name=spec.name,
@@ -183,7 +191,7 @@ async def declare_stream(js: JetStreamContext, spec: StreamSpec) -> None:
         retention=RetentionPolicy.LIMITS,
         storage=StorageType.FILE,
         num_replicas=stream_replicas(),
-        duplicate_window=120,
+        duplicate_window=duplicate_window(),
     )
     try:
         await js.stream_info(spec.name)
