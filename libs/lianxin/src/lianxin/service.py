@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from lianxin.auth import KeySource, TokenVerifier, authenticated, jwks_from_url
 from lianxin.health import health_router, operations_router
+from lianxin.idempotency import IdempotencyKeys, document_idempotency_keys
 from lianxin.inputs import InputGuard
 from lianxin.messaging.connection import connect
 from lianxin.messaging.order import in_order
@@ -158,8 +159,14 @@ def create_service_app(
         app.include_router(router, dependencies=[Depends(authenticated), *route_checks])
     # Before any route, for every route: a token, then the body's size and depth, then
     # characters PostgreSQL cannot store (see lianxin.inputs).
+    if metadata is not None:
+        # Inside the guard (the token and the body checked): a keyed POST answered once.
+        app.add_middleware(IdempotencyKeys, sessions=lambda: rt.sessions)
     app.add_middleware(InputGuard, app=app)
     truthful_openapi(app)
+    if metadata is not None:
+        completed = app.openapi
+        app.openapi = lambda: document_idempotency_keys(completed())  # type: ignore[method-assign]
     _instrument(app)
     return app
 
