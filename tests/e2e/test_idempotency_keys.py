@@ -9,7 +9,7 @@ import pytest
 
 from lianxin.demo.accounts import PASSWORD as DEMO_PASSWORD
 from tests.conftest import Platform
-from tests.e2e.data import TRANSFORMER
+from tests.e2e.data import NEED, TRANSFORMER
 
 pytestmark = pytest.mark.e2e
 
@@ -58,19 +58,10 @@ def test_a_retried_need_creates_one_need(demo_platform: Platform) -> None:
     coordinator = demo_platform.http(
         "resources", demo_platform.token("tpj-coordinator", DEMO_PASSWORD)
     )
-    need = {
-        "community_code": "taipingjie",
-        "grid_node_code": "tpj-g01-m01",
-        "category": "elderly_care",
-        "title": "一处歇脚的长椅",
-        "affected": "老年居民",
-        "affected_count": 30,
-        "source": "resident",
-    }
-    first, again, other = _twice(coordinator, "/needs", need)
+    first, again, other = _twice(coordinator, "/needs", NEED)
     _same_answer(first, again, other)
     titles = [n["title"] for n in coordinator.get("/needs").json()]
-    assert titles.count(need["title"]) == 1
+    assert titles.count(NEED["title"]) == 1
 
 
 def test_a_retried_team_creates_one_team(demo_platform: Platform) -> None:

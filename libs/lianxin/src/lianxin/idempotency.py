@@ -20,25 +20,13 @@ the key expires — never a second creation.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import logging
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    DateTime,
-    Index,
-    Integer,
-    LargeBinary,
-    MetaData,
-    Table,
-    Text,
-    delete,
-    func,
-    select,
-    update,
-)
+from sqlalchemy import Column, DateTime, Index, MetaData, Table, Text, delete, func, select, update
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
@@ -65,11 +53,8 @@ def idempotency_table(metadata: MetaData) -> Table:
         Column("key", Text, primary_key=True),
         # sha256 of the method, path, query and body: the same key for another request is refused.
         Column("fingerprint", Text, nullable=False),
-        # NULL while the first request runs; its answer once it succeeded.
-        Column("status", Integer),
-        Column("headers", JSONB),
-        Column("body", LargeBinary),
-        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        # NULL while the first request runs; then its answer: status, key headers, body (base64).
+        Column("answer", JSONB(none_as_null=True)),
         Column("expires_at", DateTime(timezone=True), nullable=False),
         Index("idempotency_keys_expiry", "expires_at"),
     )
@@ -112,12 +97,12 @@ class IdempotencyKeys:
         self._sessions = sessions
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        key = _header(scope, HEADER.lower().encode())
-        principal = scope.get("state", {}).get("principal")
-        sessions = self._sessions()
-        if scope["type"] != "http" or scope["method"] != "POST" or key is None:
+        key = _header(scope, HEADER.lower().encode()) if scope["type"] == "http" else None
+        if key is None or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
+        principal = scope.get("state", {}).get("principal")
+        sessions = self._sessions()
         request = Request(scope)
         if not _well_formed(key):
             await _refuse(request, scope, send, f"1 to {MAX_KEY_LENGTH} visible ASCII characters")
@@ -139,7 +124,7 @@ class IdempotencyKeys:
             await self._first(scope, _replaying(body, receive), send, store)
         elif stored.fingerprint != fingerprint:
             await _refuse(request, scope, send, "already used for another request")
-        elif stored.status is None:
+        elif stored.answer is None:
             problem = Problem(
                 409,
                 "Conflict",
@@ -148,7 +133,7 @@ class IdempotencyKeys:
             )
             await problem_response(request, problem)(scope, receive, send)
         else:
-            await _replay(stored, send)
+            await _replay(stored.answer, send)
 
     async def _first(self, scope: Scope, receive: Receive, send: Send, store: _Store) -> None:
         """Run the route; keep its answer if it succeeded, else let the key go. The answer
@@ -201,14 +186,7 @@ class _Store:
             .values(caller=self.caller, key=self._key, fingerprint=fingerprint, expires_at=expires)
             .on_conflict_do_update(
                 index_elements=[KEYS.c.caller, KEYS.c.key],
-                set_={
-                    "fingerprint": fingerprint,
-                    "status": None,
-                    "headers": None,
-                    "body": None,
-                    "created_at": func.now(),
-                    "expires_at": expires,
-                },
+                set_={"fingerprint": fingerprint, "answer": None, "expires_at": expires},
                 where=KEYS.c.expires_at < func.now(),
             )
             .returning(KEYS.c.key)
@@ -221,15 +199,14 @@ class _Store:
             return (await session.execute(select(KEYS).where(*self._where))).one()
 
     async def keep(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        answer = {"status": status, "headers": headers, "body": base64.b64encode(body).decode()}
         async with self._sessions() as session, session.begin():
-            await session.execute(
-                update(KEYS).where(*self._where).values(status=status, headers=headers, body=body)
-            )
+            await session.execute(update(KEYS).where(*self._where).values(answer=answer))
 
     async def release(self) -> None:
         try:
             async with self._sessions() as session, session.begin():
-                await session.execute(delete(KEYS).where(*self._where, KEYS.c.status.is_(None)))
+                await session.execute(delete(KEYS).where(*self._where, KEYS.c.answer.is_(None)))
         except Exception:  # the database went away: the key stays claimed until it expires
             log.warning("could not release Idempotency-Key %r of %s", self._key, self.caller)
 
@@ -277,11 +254,11 @@ def _replaying(body: bytes, receive: Receive) -> Receive:
     return again
 
 
-async def _replay(stored: Any, send: Send) -> None:
-    headers = [(k.encode(), v.encode()) for k, v in (stored.headers or {}).items()]
-    body = stored.body or b""
+async def _replay(answer: dict[str, Any], send: Send) -> None:
+    body = base64.b64decode(answer["body"])
+    headers = [(k.encode(), v.encode()) for k, v in answer["headers"].items()]
     headers += [(b"idempotent-replayed", b"true"), (b"content-length", str(len(body)).encode())]
-    await send({"type": "http.response.start", "status": stored.status, "headers": headers})
+    await send({"type": "http.response.start", "status": answer["status"], "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 

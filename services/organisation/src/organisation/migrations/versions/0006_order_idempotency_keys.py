@@ -1,14 +1,8 @@
-"""`idempotency_keys`: the answers to keyed POSTs, per caller and key (lianxin.idempotency)."""
+"""`idempotency_keys`: the answers to keyed POSTs, per caller and key (`lianxin.idempotency`).
+The revision is the shared helper itself, as every service's is."""
 
-from lianxin.persistence.migrations import create_idempotency_table, drop_idempotency_table
+from lianxin.persistence.migrations import create_idempotency_table as upgrade  # noqa: F401
+from lianxin.persistence.migrations import drop_idempotency_table as downgrade  # noqa: F401
 
 revision = "0006"
 down_revision = "0005"
-
-
-def upgrade() -> None:
-    create_idempotency_table()
-
-
-def downgrade() -> None:
-    drop_idempotency_table()
