@@ -47,6 +47,17 @@ SHARED_STREET = {
     "reporter": "王芳",
 }
 
+# A need a Taipingjie coordinator records on resources' needs list.
+NEED = {
+    "community_code": "taipingjie",
+    "grid_node_code": "tpj-g01-m01",
+    "category": "elderly_care",
+    "title": "一处歇脚的长椅",
+    "affected": "老年居民",
+    "affected_count": 30,
+    "source": "resident",
+}
+
 # The power company takes its whistles over NATS; the property company (朝华新城物业) is the
 # demo's webhook department, and its back-office system signs in as a client of its own.
 POWER, PROPERTY = "power_supply", "property"

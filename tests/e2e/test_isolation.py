@@ -11,20 +11,11 @@ import pytest
 
 from lianxin.demo.accounts import PASSWORD as DEMO_PASSWORD
 from tests.conftest import Platform, eventually
-from tests.e2e.data import PROPERTY, report_and_escalate
+from tests.e2e.data import NEED, PROPERTY, report_and_escalate
 
 pytestmark = pytest.mark.e2e
 
 ELSEWHERE = "http://127.0.0.1:9/elsewhere"
-NEED = {
-    "community_code": "taipingjie",
-    "grid_node_code": "tpj-g01-m01",
-    "category": "elderly_care",
-    "title": "一处歇脚的长椅",
-    "affected": "老年居民",
-    "affected_count": 30,
-    "source": "resident",
-}
 
 
 def _urls(department: dict) -> list[str]:

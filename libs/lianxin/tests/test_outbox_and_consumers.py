@@ -13,6 +13,7 @@ from lianxin.contracts import CloudEvent, EventData
 from lianxin.contracts.org import DepartmentRegistered
 from lianxin.health import outbox_status
 from lianxin.messaging.connection import connect
+from lianxin.messaging.publisher import publish_stored
 from lianxin.messaging.streams import (
     MAX_DELIVERIES,
     STREAMS,
@@ -119,6 +120,35 @@ async def test_a_publish_that_fails_is_recorded_on_its_row_until_a_later_one_suc
     # Sent, and the history of how it got there stays on the row.
     assert row.sent_at is not None and row.attempts == 2 and row.last_error == stuck["last_error"]
     assert (await js.stream_info("ORG")).state.messages == 2
+
+
+async def test_an_event_published_before_an_outage_longer_than_the_window_is_not_stored_twice(
+    store, js, uow, monkeypatch
+) -> None:
+    """Issue #17, 5: the relay published, then PostgreSQL went away before the row was marked
+    sent, for longer than JetStream's duplicate window (2 s here)."""
+    sessions, outbox, _, _ = store
+    monkeypatch.setenv("LIANXIN_DUPLICATE_WINDOW", "2")
+    await declare_stream(js, next(spec for spec in STREAMS if spec.name == "ORG"))
+    assert (await js.stream_info("ORG")).config.duplicate_window == 2
+    async with uow:
+        published = uow.emit(_department("police"))
+        never_published = uow.emit(_department("power"))  # NATS was down when it was written
+        await uow.commit()
+    async with sessions() as session:
+        row = (await session.execute(select(outbox).where(outbox.c.event_id == published))).one()
+    await publish_stored(js, row.subject, row.event)  # acked; the UPDATE never happened
+    await asyncio.sleep(2.5)  # the stream has forgotten the id
+
+    relay = OutboxRelay(sessions, outbox, js, duplicate_window_seconds=2)
+    assert await relay.relay_once() == 2
+    ids = [
+        (await js.get_msg("ORG", seq)).headers["Nats-Msg-Id"]
+        for seq in range(1, (await js.stream_info("ORG")).state.last_seq + 1)
+    ]
+    assert sorted(ids) == sorted([published, never_published])  # each once
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).where(outbox.c.sent_at.is_(None))) == 0
 
 
 async def test_the_inbox_lets_each_event_through_once_per_consumer(uow) -> None:

@@ -23,14 +23,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from lianxin.auth import KeySource, TokenVerifier, authenticated, jwks_from_url
 from lianxin.health import health_router, operations_router
+from lianxin.idempotency import IdempotencyKeys, document_idempotency_keys
 from lianxin.inputs import InputGuard
 from lianxin.messaging.connection import connect
+from lianxin.messaging.order import in_order
 from lianxin.messaging.streams import SERVICE_CONSUMERS, ConsumerSpec, dead_letter_consumer
-from lianxin.messaging.subscriber import EventHandler, for_events, run_consumer
+from lianxin.messaging.subscriber import EventHandler, MessageHandler, for_events, run_consumer
 from lianxin.openapi import truthful_openapi
+from lianxin.outage import install_outage_handler
 from lianxin.persistence.db import make_engine, make_session_factory
 from lianxin.persistence.dead_letters import dead_letter_recorder
 from lianxin.persistence.outbox import OutboxRelay
+from lianxin.persistence.settled import settled_in
 from lianxin.persistence.unit_of_work import UnitOfWork
 from lianxin.problems import install_problem_handlers
 from lianxin.settings import ServiceSettings
@@ -140,6 +144,7 @@ def create_service_app(
     app = FastAPI(title=title, lifespan=lifespan, version="0.1.0")
     app.state.runtime = rt
     install_problem_handlers(app)
+    install_outage_handler(app)  # PostgreSQL down: 503 with Retry-After, not 500
     keys = (
         signing_keys(rt)
         if signing_keys
@@ -154,8 +159,14 @@ def create_service_app(
         app.include_router(router, dependencies=[Depends(authenticated), *route_checks])
     # Before any route, for every route: a token, then the body's size and depth, then
     # characters PostgreSQL cannot store (see lianxin.inputs).
+    if metadata is not None:
+        # Inside the guard (the token and the body checked): a keyed POST answered once.
+        app.add_middleware(IdempotencyKeys, sessions=lambda: rt.sessions)
     app.add_middleware(InputGuard, app=app)
     truthful_openapi(app)
+    if metadata is not None:
+        completed = app.openapi
+        app.openapi = lambda: document_idempotency_keys(completed())  # type: ignore[method-assign]
     _instrument(app)
     return app
 
@@ -192,7 +203,7 @@ async def _start(
         )
         rt.tasks.append(asyncio.create_task(rt.relay.run(), name="outbox-relay"))
     for spec, factory in consumers.items():
-        on_message = for_events(factory(rt))
+        on_message = message_handler(rt, spec, factory)
         rt.tasks.append(
             asyncio.create_task(run_consumer(rt.js, spec, on_message), name=spec.durable)
         )
@@ -205,6 +216,17 @@ async def _start(
         rt.tasks.append(asyncio.create_task(worker(rt), name=name))
     for task in rt.tasks:
         task.add_done_callback(_log_crash)
+
+
+def message_handler(rt: Runtime, spec: ConsumerSpec, factory: HandlerFactory) -> MessageHandler:
+    """What a consumer runs on each message: the service's handler of its events, and for a
+    consumer declared `in_order`, only once the messages before it about the same aggregate are
+    applied or dead-lettered."""
+    on_message = for_events(factory(rt))
+    if not spec.in_order:
+        return on_message
+    assert rt.js and rt.sessions and rt.inbox is not None and rt.dead_letters is not None
+    return in_order(rt.js, spec, on_message, settled_in(rt.sessions, rt.inbox, rt.dead_letters))
 
 
 def _log_crash(task: asyncio.Task) -> None:

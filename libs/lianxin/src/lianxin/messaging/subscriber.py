@@ -4,7 +4,9 @@
 - `InvalidEvent` (bad JSON, unknown type, payload off contract) or `Rejected`: terminate with the
   reason, so the JetStream advisory feeds the dead-letter table;
 - anything else is transient: nak with the consumer's backoff delay until `max_deliver`, after
-  which the max-deliveries advisory feeds the dead-letter table.
+  which the max-deliveries advisory feeds the dead-letter table;
+- `NotYet` (an earlier message it depends on is not applied, see `lianxin.messaging.order`): nak
+  with the backoff delay too, and on the last delivery terminate with that reason.
 """
 
 from __future__ import annotations
@@ -50,6 +52,10 @@ class Rejected(Exception):
     """The message is well formed but can never be applied: terminate it with this reason."""
 
 
+class NotYet(Exception):
+    """The message must wait for another one to be applied first: redeliver it later."""
+
+
 EventHandler = Callable[[CloudEvent, EventData, str], Awaitable[None]]
 MessageHandler = Callable[[Msg], Awaitable[None]]
 
@@ -84,6 +90,15 @@ async def handle_message(spec: ConsumerSpec, on_message: MessageHandler, msg: Ms
             span.set_status(Status(StatusCode.ERROR, str(exc)))
             log.warning("terminating %s on %s: %s", message_id, spec.durable, exc)
             await terminate(msg, str(exc))
+        except NotYet as waiting:
+            delivered = msg.metadata.num_delivered
+            if delivered >= spec.max_deliver:
+                log.warning("terminating %s on %s: %s", message_id, spec.durable, waiting)
+                await terminate(msg, f"{waiting} after {delivered} deliveries")
+            else:
+                delay = spec.redelivery_delay(delivered)
+                log.info("%s on %s waits %ss: %s", message_id, spec.durable, delay, waiting)
+                await msg.nak(delay=delay)
         except Exception as exc:
             span.record_exception(exc)
             span.set_status(Status(StatusCode.ERROR, repr(exc)))

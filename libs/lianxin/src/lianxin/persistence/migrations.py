@@ -25,6 +25,7 @@ from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from lianxin.idempotency import idempotency_table
 from lianxin.persistence.tables import messaging_tables
 from lianxin.settings import asyncpg_url
 
@@ -94,3 +95,13 @@ def drop_messaging_tables() -> None:
     impl = op.get_context().impl
     for table in reversed(messaging_tables(MetaData())):
         impl.drop_table(table)
+
+
+def create_idempotency_table() -> None:
+    """In a revision's `upgrade()`: `idempotency_keys` (`lianxin.idempotency`), from the same
+    `Table` the middleware reads and writes."""
+    op.get_context().impl.create_table(idempotency_table(MetaData()))
+
+
+def drop_idempotency_table() -> None:
+    op.get_context().impl.drop_table(idempotency_table(MetaData()))

@@ -4,6 +4,13 @@ Several replicas share the table: each claims a batch with `FOR UPDATE SKIP LOCK
 marked sent only after JetStream's publish ack (a duplicate ack counts: the id is the event's),
 so a crash or a NATS outage between the two only causes a re-publish that JetStream de-duplicates.
 
+JetStream de-duplicates only within its duplicate window (`streams.duplicate_window()`): after a
+PostgreSQL outage longer than that between a publish and the marking of its row, the same id
+would be stored twice. So a row older than half the window (by PostgreSQL's clock, the one that
+wrote `created_at`) is first looked up in its stream (`publisher.ids_in_stream`, from the row's
+`created_at`); one found there is marked sent, not published again. A row younger than that
+cannot have been published more than half a window ago: the stream still drops a second copy.
+
 A batch is published at once and its acks awaited together: the publishes leave on the one NATS
 connection in the rows' order (so JetStream stores them in that order), and each row is marked
 sent after its own ack, all in one UPDATE. A publish that fails is written down on its row
@@ -17,13 +24,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import timedelta
 
 from nats.js import JetStreamContext
 from opentelemetry.metrics import Observation
 from sqlalchemy import Row, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from lianxin.messaging.publisher import publish_stored
+from lianxin.messaging.publisher import ids_in_stream, publish_stored
+from lianxin.messaging.streams import duplicate_window
 from lianxin.telemetry import context_from, meter, producer_span
 
 log = logging.getLogger(__name__)
@@ -45,6 +54,7 @@ class OutboxRelay:
         *,
         poll_seconds: float = 0.5,
         batch: int = 100,
+        duplicate_window_seconds: float | None = None,
     ) -> None:
         self._sessions = session_factory
         self._outbox = outbox
@@ -52,6 +62,10 @@ class OutboxRelay:
         self._poll = poll_seconds
         self._batch = batch
         self._wake = asyncio.Event()
+        window = (
+            duplicate_window() if duplicate_window_seconds is None else duplicate_window_seconds
+        )
+        self._look_up_after = timedelta(seconds=window / 2)
 
     def wake(self) -> None:
         """Called after a commit that wrote events, so they go out without waiting for a poll."""
@@ -86,20 +100,31 @@ class OutboxRelay:
         async with self._sessions() as session, session.begin():
             rows = (
                 await session.execute(
-                    select(o.c.id, o.c.subject, o.c.event, o.c.trace_headers)
+                    select(
+                        o.c.id,
+                        o.c.subject,
+                        o.c.event,
+                        o.c.trace_headers,
+                        o.c.created_at,
+                        (func.now() - o.c.created_at > self._look_up_after).label("old"),
+                    )
                     .where(o.c.sent_at.is_(None))
                     .order_by(o.c.id)
                     .limit(self._batch)
                     .with_for_update(skip_locked=True)
                 )
             ).all()
+            stored = await self._already_stored([row for row in rows if row.old])
+            to_publish = [row for row in rows if row.event["id"] not in stored]
             outcomes = await asyncio.gather(
-                *(self._publish(row) for row in rows), return_exceptions=True
+                *(self._publish(row) for row in to_publish), return_exceptions=True
             )
-            acked = [row.id for row, outcome in zip(rows, outcomes, strict=True) if outcome is None]
+            acked = [row.id for row in stored.values()] + [
+                row.id for row, outcome in zip(to_publish, outcomes, strict=True) if outcome is None
+            ]
             failed = [
                 (row, outcome)
-                for row, outcome in zip(rows, outcomes, strict=True)
+                for row, outcome in zip(to_publish, outcomes, strict=True)
                 if isinstance(outcome, BaseException)
             ]
             if acked:
@@ -125,6 +150,18 @@ class OutboxRelay:
         if failure is not None:
             raise failure
         return sent
+
+    async def _already_stored(self, old: list[Row]) -> dict[str, Row]:
+        """Those of the old rows whose event the stream already holds, by event id: published
+        before, but not marked sent (PostgreSQL went away in between). One look-up per subject."""
+        stored: dict[str, Row] = {}
+        for subject in {row.subject for row in old}:
+            rows = [row for row in old if row.subject == subject]
+            ids = await ids_in_stream(self._js, subject, min(row.created_at for row in rows))
+            stored |= {row.event["id"]: row for row in rows if row.event["id"] in ids}
+        if stored:
+            log.info("outbox relay: %d events already in their stream, marked sent", len(stored))
+        return stored
 
     async def _publish(self, row: Row) -> None:
         # The row holds the envelope as the unit of work validated and dumped it: sent as it is,

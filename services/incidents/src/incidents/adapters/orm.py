@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID  # this ARRAY has && (overlap)
 
+from lianxin.idempotency import idempotency_table
 from lianxin.persistence.tables import lifecycle_columns, messaging_tables
 
 metadata = MetaData()
@@ -226,3 +227,4 @@ grid_nodes = Table(
 )
 
 outbox, inbox, dead_letters = messaging_tables(metadata)
+idempotency_keys = idempotency_table(metadata)

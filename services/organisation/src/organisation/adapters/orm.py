@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
+from lianxin.idempotency import idempotency_table
 from lianxin.persistence.tables import lifecycle_columns, messaging_tables
 
 metadata = MetaData()
@@ -231,3 +232,4 @@ care_access_log = Table(
 )
 
 outbox, inbox, dead_letters = messaging_tables(metadata)
+idempotency_keys = idempotency_table(metadata)

@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
+from lianxin.idempotency import idempotency_table
 from lianxin.persistence.tables import messaging_tables
 
 metadata = MetaData()
@@ -106,3 +107,4 @@ emergency_offers = Table(
 )
 
 outbox, inbox, dead_letters = messaging_tables(metadata)
+idempotency_keys = idempotency_table(metadata)

@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
+from lianxin.idempotency import idempotency_table
 from lianxin.persistence.tables import messaging_tables
 
 metadata = MetaData()
@@ -236,3 +237,4 @@ mobilisations = _community_table(
 )
 
 outbox, inbox, dead_letters = messaging_tables(metadata)
+idempotency_keys = idempotency_table(metadata)

@@ -1,0 +1,276 @@
+"""`Idempotency-Key` on a POST: a client that timed out and retries gets the first answer again,
+and nothing is created twice.
+
+A caller (the token's subject) sends a key of its choosing with a POST. The first request with
+that key claims it (a row of `idempotency_keys`, in the service's own database) before the
+route runs; the route's answer, if it is a success (2xx), is stored on the row with its status,
+body and key headers (`Content-Type`, `Location`, `ETag`). Then, for 24 hours:
+
+- the same key with the same request (method, path, query and body) → the stored answer again,
+  marked `Idempotent-Replayed: true`; the route does not run;
+- the same key with another request → 422 problem+json naming the `Idempotency-Key` header;
+- the same key while the first request is still running → 409, `Retry-After: 1`.
+
+A request that does not succeed (4xx, 5xx, an exception) releases its key: nothing was created,
+so a retry runs again. The claim, the creation and the stored answer are three transactions (the
+claim before the route, the answer after it): a process that dies between the creation's commit
+and the answer's storing leaves the key claimed and unanswered, and its retries get 409 until
+the key expires — never a second creation.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Column, DateTime, Index, MetaData, Table, Text, delete, func, select, update
+from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from lianxin.outage import database_unreachable, unavailable_response
+from lianxin.problems import Problem, problem_response
+
+log = logging.getLogger(__name__)
+
+HEADER = "Idempotency-Key"
+LIFETIME = timedelta(hours=24)
+MAX_KEY_LENGTH = 255
+KEY_PATTERN = "^[!-~]{1,255}$"
+# The response headers stored with the answer: what a client reads besides the body.
+KEPT_HEADERS = (b"content-type", b"location", b"etag")
+
+
+def idempotency_table(metadata: MetaData) -> Table:
+    return Table(
+        "idempotency_keys",
+        metadata,
+        Column("caller", Text, primary_key=True),
+        Column("key", Text, primary_key=True),
+        # sha256 of the method, path, query and body: the same key for another request is refused.
+        Column("fingerprint", Text, nullable=False),
+        # NULL while the first request runs; then its answer: status, key headers, body (base64).
+        Column("answer", JSONB(none_as_null=True)),
+        Column("expires_at", DateTime(timezone=True), nullable=False),
+        Index("idempotency_keys_expiry", "expires_at"),
+    )
+
+
+KEYS = idempotency_table(MetaData())
+
+OPENAPI_PARAMETER = {
+    "name": HEADER,
+    "in": "header",
+    "required": False,
+    "description": (
+        "A key of the caller's choosing (1-255 visible ASCII characters, e.g. a UUID). A retry "
+        "with the same key and the same body gets the first answer again (`Idempotent-Replayed: "
+        "true`) and creates nothing; the same key with another body is refused (422). Kept 24 h."
+    ),
+    "schema": {"type": "string", "pattern": KEY_PATTERN},
+}
+
+
+def document_idempotency_keys(document: dict[str, Any]) -> dict[str, Any]:
+    """Every POST answering 201 (a creation) takes the header: say so in the OpenAPI document."""
+    for operations in document.get("paths", {}).values():
+        post = operations.get("post")
+        if post is None or "201" not in post.get("responses", {}):
+            continue
+        parameters = post.setdefault("parameters", [])
+        if all(p.get("name") != HEADER for p in parameters):
+            parameters.append(OPENAPI_PARAMETER)
+    return document
+
+
+class IdempotencyKeys:
+    """ASGI middleware, inside `lianxin.inputs.InputGuard` (which has checked the token and the
+    body): keyed POSTs of an authenticated caller go through `idempotency_keys`."""
+
+    def __init__(self, app: ASGIApp, sessions: Any) -> None:
+        self.app = app
+        # A callable giving the service's session factory once the runtime has opened it.
+        self._sessions = sessions
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        key = _header(scope, HEADER.lower().encode()) if scope["type"] == "http" else None
+        if key is None or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        principal = scope.get("state", {}).get("principal")
+        sessions = self._sessions()
+        request = Request(scope)
+        if not _well_formed(key):
+            await _refuse(request, scope, send, f"1 to {MAX_KEY_LENGTH} visible ASCII characters")
+            return
+        if principal is None or sessions is None:  # a public route, or a service without a DB
+            await self.app(scope, receive, send)
+            return
+        body = await _read(receive)
+        fingerprint = _fingerprint(scope, body)
+        store = _Store(sessions, principal.subject, key)
+        try:
+            stored = await store.claim(fingerprint)
+        except Exception as error:
+            if not database_unreachable(error):
+                raise
+            await unavailable_response(request)(scope, receive, send)
+            return
+        if stored is None:
+            await self._first(scope, _replaying(body, receive), send, store)
+        elif stored.fingerprint != fingerprint:
+            await _refuse(request, scope, send, "already used for another request")
+        elif stored.answer is None:
+            problem = Problem(
+                409,
+                "Conflict",
+                "a request with this Idempotency-Key is still running, or its outcome is unknown",
+                headers={"Retry-After": "1"},
+            )
+            await problem_response(request, problem)(scope, receive, send)
+        else:
+            await _replay(stored.answer, send)
+
+    async def _first(self, scope: Scope, receive: Receive, send: Send, store: _Store) -> None:
+        """Run the route; keep its answer if it succeeded, else let the key go. The answer
+        reaches the client only once it is stored: a retry sent the moment the client has it
+        finds it there (not a key still "running")."""
+        messages: list[Message] = []
+
+        async def capture(message: Message) -> None:
+            messages.append(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        except BaseException:
+            await store.release()
+            raise
+        start = next((m for m in messages if m["type"] == "http.response.start"), None)
+        status = start["status"] if start else 0
+        if 200 <= status < 300:
+            headers = {
+                k.decode(): v.decode()
+                for k, v in start.get("headers", [])
+                if k.lower() in KEPT_HEADERS
+            }
+            body = b"".join(
+                m.get("body", b"") for m in messages if m["type"] == "http.response.body"
+            )
+            try:
+                await store.keep(status, headers, body)
+            except Exception:  # created all the same: answer it; the key stays unanswered (409)
+                log.warning("could not store the answer to Idempotency-Key of %s", store.caller)
+        else:
+            await store.release()
+        for message in messages:
+            await send(message)
+
+
+class _Store:
+    """One caller's key in `idempotency_keys`."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], caller: str, key: str) -> None:
+        self._sessions = sessions
+        self._where = (KEYS.c.caller == caller, KEYS.c.key == key)
+        self.caller, self._key = caller, key
+
+    async def claim(self, fingerprint: str) -> Any:
+        """None if the key is ours now (new, or expired and taken over); else its row."""
+        expires = func.now() + LIFETIME
+        claim = (
+            insert(KEYS)
+            .values(caller=self.caller, key=self._key, fingerprint=fingerprint, expires_at=expires)
+            .on_conflict_do_update(
+                index_elements=[KEYS.c.caller, KEYS.c.key],
+                set_={"fingerprint": fingerprint, "answer": None, "expires_at": expires},
+                where=KEYS.c.expires_at < func.now(),
+            )
+            .returning(KEYS.c.key)
+        )
+        async with self._sessions() as session, session.begin():
+            if await session.scalar(claim) is not None:
+                # Expired keys of anyone go as new ones come: the table holds about a day's keys.
+                await session.execute(delete(KEYS).where(KEYS.c.expires_at < func.now()))
+                return None
+            return (await session.execute(select(KEYS).where(*self._where))).one()
+
+    async def keep(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        answer = {"status": status, "headers": headers, "body": base64.b64encode(body).decode()}
+        async with self._sessions() as session, session.begin():
+            await session.execute(update(KEYS).where(*self._where).values(answer=answer))
+
+    async def release(self) -> None:
+        try:
+            async with self._sessions() as session, session.begin():
+                await session.execute(delete(KEYS).where(*self._where, KEYS.c.answer.is_(None)))
+        except Exception:  # the database went away: the key stays claimed until it expires
+            log.warning("could not release Idempotency-Key %r of %s", self._key, self.caller)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers") or []:
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None
+
+
+def _well_formed(key: str) -> bool:
+    """Visible ASCII only (`KEY_PATTERN`): what survives every HTTP stack unchanged."""
+    return 0 < len(key) <= MAX_KEY_LENGTH and all("!" <= c <= "~" for c in key)
+
+
+def _fingerprint(scope: Scope, body: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in (scope["method"], scope["path"], scope.get("query_string", b"").decode()):
+        digest.update(part.encode() + b"\0")
+    digest.update(body)
+    return digest.hexdigest()
+
+
+async def _read(receive: Receive) -> bytes:
+    body, more = b"", True
+    while more:
+        message = await receive()
+        body += message.get("body", b"")
+        more = message.get("more_body", False)
+    return body
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """The body read already, then whatever the client sends next (its disconnect)."""
+    sent = False
+
+    async def again() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return again
+
+
+async def _replay(answer: dict[str, Any], send: Send) -> None:
+    body = base64.b64decode(answer["body"])
+    headers = [(k.encode(), v.encode()) for k, v in answer["headers"].items()]
+    headers += [(b"idempotent-replayed", b"true"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": answer["status"], "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _refuse(request: Request, scope: Scope, send: Send, why: str) -> None:
+    problem = Problem(
+        422,
+        "Unprocessable Content",
+        f"{HEADER}: {why}",
+        errors=[{"field": HEADER, "detail": why, "type": "idempotency_key"}],
+    )
+
+    async def nothing() -> Message:
+        return {"type": "http.disconnect"}
+
+    await problem_response(request, problem)(scope, nothing, send)

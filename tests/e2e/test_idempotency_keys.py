@@ -1,0 +1,95 @@
+"""Issue #17, 7: a client that times out and retries a creation with the same `Idempotency-Key`
+gets the first answer again, and one thing is created; one test per service."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from lianxin.demo.accounts import PASSWORD as DEMO_PASSWORD
+from tests.conftest import Platform
+from tests.e2e.data import NEED, TRANSFORMER
+
+pytestmark = pytest.mark.e2e
+
+
+def _twice(client, path: str, body: dict) -> tuple:
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    first = client.post(path, json=body, headers=key)
+    assert first.status_code == 201, first.text
+    again = client.post(path, json=body, headers=key)
+    other = client.post(path, json={**body, "name": "另一个"}, headers=key)
+    return first, again, other
+
+
+def _same_answer(first, again, other) -> None:
+    assert (again.status_code, again.json()) == (201, first.json())
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.headers["content-type"] == first.headers["content-type"]
+    # The same key for another request: refused, naming the header.
+    assert other.status_code == 422, other.text
+    assert other.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in other.json()["errors"]] == ["Idempotency-Key"]
+
+
+def test_a_retried_incident_report_returns_the_same_incident_and_creates_one(
+    demo_platform: Platform,
+) -> None:
+    incidents = demo_platform.http("incidents")
+    first, again, other = _twice(incidents, "/incidents", TRANSFORMER)
+    _same_answer(first, again, other)
+    assert [i["id"] for i in incidents.get("/incidents").json()] == [first.json()["id"]]
+    # Another key is another report.
+    assert incidents.post("/incidents", json=TRANSFORMER).status_code == 201
+    assert len(incidents.get("/incidents").json()) == 2
+
+
+def test_a_retried_district_registration_creates_one_district(demo_platform: Platform) -> None:
+    organisation = demo_platform.http("organisation")
+    body = {"code": "idem-district", "name": "幂等区", "city": "承德"}
+    first, again, other = _twice(organisation, "/districts", body)
+    _same_answer(first, again, other)
+    codes = [d["code"] for d in organisation.get("/districts").json()]
+    assert codes.count("idem-district") == 1
+
+
+def test_a_retried_need_creates_one_need(demo_platform: Platform) -> None:
+    coordinator = demo_platform.http(
+        "resources", demo_platform.token("tpj-coordinator", DEMO_PASSWORD)
+    )
+    first, again, other = _twice(coordinator, "/needs", NEED)
+    _same_answer(first, again, other)
+    titles = [n["title"] for n in coordinator.get("/needs").json()]
+    assert titles.count(NEED["title"]) == 1
+
+
+def test_a_retried_team_creates_one_team(demo_platform: Platform) -> None:
+    coordinator = demo_platform.http(
+        "volunteers", demo_platform.token("tpj-coordinator", DEMO_PASSWORD)
+    )
+    team = {"community_code": "taipingjie", "name": "幂等志愿队", "kind": "helping"}
+    first, again, other = _twice(coordinator, "/teams", team)
+    _same_answer(first, again, other)
+    listed = coordinator.get("/teams", params={"community_code": "taipingjie"}).json()
+    names = [t["name"] for t in listed]
+    assert names.count(team["name"]) == 1
+
+
+def test_every_creation_documents_the_header_and_a_malformed_key_is_refused(
+    demo_platform: Platform,
+) -> None:
+    for service, creation in (
+        ("incidents", "/incidents"),
+        ("organisation", "/districts"),
+        ("resources", "/needs"),
+        ("volunteers", "/teams"),
+    ):
+        document = demo_platform.http(service).get("/openapi.json").json()
+        names = [p["name"] for p in document["paths"][creation]["post"].get("parameters", [])]
+        assert "Idempotency-Key" in names, service
+    refused = demo_platform.http("incidents").post(
+        "/incidents", json=TRANSFORMER, headers={"Idempotency-Key": "x" * 256}
+    )
+    assert refused.status_code == 422
+    assert [e["field"] for e in refused.json()["errors"]] == ["Idempotency-Key"]
