@@ -131,6 +131,13 @@ class DepartmentUser:
     password_hash: str
 
 
+def new_department_user(code: str, serial: int = 1) -> tuple[NatsCredentials, DepartmentUser]:
+    """A fresh key of the department's, as organisation issues one: the credentials shown once,
+    and the user entry the server gets (the hash only)."""
+    credentials = department_credentials(code, serial, new_secret())
+    return credentials, DepartmentUser(code, credentials.user, password_hash(credentials.password))
+
+
 def render_accounts(platform_password: str, departments: Iterable[DepartmentUser]) -> str:
     """The `accounts { }` block for nats-server: include it from the server's config."""
     platform = password_hash(platform_password, _salt_from(platform_password, PLATFORM_USER))

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, Table, Text, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from organisation.adapters.orm import departments, metadata
 from lianxin.keys import IssuedKey
+from organisation.adapters.orm import departments, metadata
 
 department_nats_keys = Table(
     "department_nats_keys",

@@ -10,6 +10,7 @@ from lianxin.errors import NotFound
 from lianxin.messaging.nats_accounts import (
     DepartmentUser,
     department_credentials,
+    department_user,
     has_nats_channel,
     new_secret,
     password_hash,
@@ -80,7 +81,7 @@ async def nats_users(uow: UoW, now: datetime | None = None) -> list[DepartmentUs
     return [
         DepartmentUser(
             key.department_code,
-            department_credentials(key.department_code, key.serial, "").user,
+            department_user(key.department_code, key.serial),
             key.stored,
         )
         for key, channels in found
