@@ -26,6 +26,8 @@ async def org(migrated_database, nats: str) -> AsyncIterator[httpx.AsyncClient]:
         nats_url=nats,
         outbox_poll_seconds=0.1,
         lianxin_platform_secret=PLATFORM_SECRET,
+        # Tests' webhook hosts do not resolve here; test_webhook_targets checks the refusal.
+        lianxin_webhooks_allow_private=True,
     )
     app = create_app(settings)
     async with app.router.lifespan_context(app):

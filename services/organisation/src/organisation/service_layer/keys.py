@@ -77,7 +77,7 @@ async def nats_users(uow: UoW, now: datetime | None = None) -> list[DepartmentUs
     `lianxin nats-config` renders into the server's accounts."""
     now = now or datetime.now(UTC)
     async with uow:
-        found = await uow.keys.valid(now)
+        found = await uow.keys.in_service(now)
     return [
         DepartmentUser(
             key.department_code,
