@@ -77,6 +77,7 @@ def up(load_demo: bool = typer.Option(True, "--demo/--no-demo", help="Load the d
     # parent started us with SIGINT ignored, as shells do for background jobs).
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _interrupt)
+    _local_encryption_key()
     ports = platform.default_ports()
     busy = [
         p for p in [*ports.values(), *([] if external else [PG_PORT, NATS_PORT])] if port_open(p)
@@ -139,6 +140,20 @@ def up(load_demo: bool = typer.Option(True, "--demo/--no-demo", help="Load the d
             nats_server.stop()
         if postgres:
             postgres.stop()
+
+
+def _local_encryption_key() -> None:
+    """The key this machine's webhook signing keys are encrypted with, kept beside its data so
+    that they still decrypt after a restart (production: LIANXIN_KEYS_ENCRYPTION_KEY)."""
+    from cryptography.fernet import Fernet
+
+    from lianxin.runtime.nats_users import write_private
+
+    path = DATA_DIR / "secrets" / "keys-encryption-key"
+    if "LIANXIN_KEYS_ENCRYPTION_KEY" not in os.environ:
+        if not path.exists():
+            write_private(path, Fernet.generate_key().decode())
+        os.environ["LIANXIN_KEYS_ENCRYPTION_KEY"] = path.read_text().strip()
 
 
 def _nats_auth() -> str:
