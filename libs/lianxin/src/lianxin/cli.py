@@ -47,9 +47,11 @@ def _nats_url() -> str:
     from lianxin.messaging.nats_accounts import platform_credentials
     from lianxin.runtime.nats_users import platform_password
 
+    if "NATS_URL" in os.environ:
+        return os.environ["NATS_URL"]
     platform_user = platform_credentials(platform_password(DATA_DIR))
     url = f"nats://127.0.0.1:{_embedded_nats_port()}"
-    return os.environ.get("NATS_URL", with_user(url, platform_user.user, platform_user.password))
+    return with_user(url, platform_user.user, platform_user.password)
 
 
 def _accounts_file() -> Path:
