@@ -11,17 +11,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lianxin.keys import IssuedKey
 
 
-def key_table(name: str, metadata: MetaData, stored: str, *department: object) -> Table:
-    """The table; `department` adds to its code column (organisation's foreign key)."""
-    return Table(
-        name,
-        metadata,
+def key_columns(stored: str, *department: object) -> list[Column]:
+    """The columns of such a table; `department` adds to its code column (organisation's foreign
+    key). The migrations that created the tables use them too: changing them needs a migration."""
+    return [
         Column("department_code", Text, *department, primary_key=True),
         Column("serial", Integer, primary_key=True),
         Column(stored, Text, nullable=False),
         Column("issued_at", DateTime(timezone=True), nullable=False),
         Column("expires_at", DateTime(timezone=True)),
-    )
+    ]
+
+
+def key_table(name: str, metadata: MetaData, stored: str, *department: object) -> Table:
+    return Table(name, metadata, *key_columns(stored, *department))
 
 
 class IssuedKeys:

@@ -32,29 +32,25 @@ from lianxin.messaging.streams import declare_consumer, department_consumer
 log = logging.getLogger(__name__)
 
 
-def fetch_departments(organisation_url: str, platform_secret: str) -> list[dict[str, Any]]:
-    """The departments in service (retired ones lose their NATS user), as the platform sees them."""
+def _as_platform(organisation_url: str, platform_secret: str, path: str) -> Any:
     token = fetch_token(organisation_url, "platform", platform_secret, client=True)
     answer = httpx.get(
-        f"{organisation_url}/departments",
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=10,
+        f"{organisation_url}{path}", headers={"Authorization": f"Bearer {token}"}, timeout=10
     )
     answer.raise_for_status()
     return answer.json()
 
 
+def fetch_departments(organisation_url: str, platform_secret: str) -> list[dict[str, Any]]:
+    """The departments in service, as the platform sees them."""
+    return _as_platform(organisation_url, platform_secret, "/departments")
+
+
 def fetch_nats_users(organisation_url: str, platform_secret: str) -> list[DepartmentUser]:
     """One user per valid key of each department in service with a NATS channel: a key past
     its overlap, or a retired department's, is not among them."""
-    token = fetch_token(organisation_url, "platform", platform_secret, client=True)
-    answer = httpx.get(
-        f"{organisation_url}/nats-users",
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=10,
-    )
-    answer.raise_for_status()
-    return [DepartmentUser(**user) for user in answer.json()]
+    users = _as_platform(organisation_url, platform_secret, "/nats-users")
+    return [DepartmentUser(**user) for user in users]
 
 
 def platform_password(data_dir: Path) -> str:

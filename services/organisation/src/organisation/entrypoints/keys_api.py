@@ -23,16 +23,6 @@ from organisation.service_layer.unit_of_work import OrganisationUnitOfWork as Uo
 router = APIRouter(tags=["departments"])
 
 
-class NatsKeyIssued(BaseModel):
-    department_code: str
-    user: str
-    password: str
-    inbox_prefix: str
-    serial: int
-    issued_at: datetime
-    previous_valid_until: datetime | None
-
-
 class NatsKeyOut(BaseModel):
     serial: int
     user: str
@@ -48,7 +38,7 @@ class NatsUserOut(BaseModel):
 
 @router.post(
     "/departments/{code}/nats-keys",
-    response_model=NatsKeyIssued,
+    response_model=keys.NatsKeyIssued,
     status_code=status.HTTP_201_CREATED,
 )
 async def issue_nats_key(code: str, rt: Runtime = Depends(runtime), uow: UoW = Depends(uow)):
@@ -56,7 +46,7 @@ async def issue_nats_key(code: str, rt: Runtime = Depends(runtime), uow: UoW = D
     (organisation keeps its bcrypt hash); the keys valid until now stay valid for the overlap
     (`LIANXIN_KEY_OVERLAP_HOURS`, 24 h), then stop."""
     overlap = timedelta(hours=rt.settings.lianxin_key_overlap_hours)
-    return vars(await keys.rotate(uow, code, overlap))
+    return await keys.rotate(uow, code, overlap)
 
 
 @router.get("/departments/{code}/nats-keys", response_model=list[NatsKeyOut])

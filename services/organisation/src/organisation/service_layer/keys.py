@@ -20,7 +20,7 @@ from organisation.service_layer.unit_of_work import OrganisationUnitOfWork as Uo
 
 
 @dataclass(frozen=True)
-class Issued:
+class NatsKeyIssued:
     """A new key as its one and only showing has it: the password is in nothing stored."""
 
     department_code: str
@@ -32,7 +32,9 @@ class Issued:
     previous_valid_until: datetime | None
 
 
-async def rotate(uow: UoW, code: str, overlap: timedelta, now: datetime | None = None) -> Issued:
+async def rotate(
+    uow: UoW, code: str, overlap: timedelta, now: datetime | None = None
+) -> NatsKeyIssued:
     """Issue the department's next NATS key; the keys valid now stop when `overlap` ends."""
     now = now or datetime.now(UTC)
     async with uow:
@@ -47,7 +49,7 @@ async def rotate(uow: UoW, code: str, overlap: timedelta, now: datetime | None =
         await uow.keys.save([*known, key])
         await uow.commit()
     credentials = department_credentials(code, key.serial, password)
-    return Issued(
+    return NatsKeyIssued(
         code,
         credentials.user,
         password,

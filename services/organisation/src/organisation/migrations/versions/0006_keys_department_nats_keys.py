@@ -3,21 +3,15 @@
 import sqlalchemy as sa
 from alembic import op
 
+from lianxin.persistence.issued_keys import key_columns
+
 revision = "0006"
 down_revision = "0005"
 
 
 def upgrade() -> None:
-    op.create_table(
-        "department_nats_keys",
-        sa.Column("department_code", sa.Text(), nullable=False),
-        sa.Column("serial", sa.Integer(), nullable=False),
-        sa.Column("password_hash", sa.Text(), nullable=False),
-        sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(["department_code"], ["departments.code"]),
-        sa.PrimaryKeyConstraint("department_code", "serial"),
-    )
+    department = sa.ForeignKey("departments.code")
+    op.create_table("department_nats_keys", *key_columns("password_hash", department))
 
 
 def downgrade() -> None:
