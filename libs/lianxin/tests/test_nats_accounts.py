@@ -84,3 +84,17 @@ def test_nats_server_accepts_the_rendered_config(tmp_path: Path):
         [nats_server_binary(), "-c", str(config), "-t"], capture_output=True, text=True
     )
     assert checked.returncode == 0, checked.stderr + checked.stdout
+
+
+def test_the_users_are_synced_at_once_and_the_server_reloaded_only_on_a_change(tmp_path: Path):
+    from lianxin.runtime.nats_users import sync_in_background
+
+    users = [new_department_user("water")[1]]
+    reloads: list[int] = []
+    accounts = tmp_path / "accounts.conf"
+
+    sync_in_background(lambda: users, accounts, PLATFORM_PASSWORD, lambda: reloads.append(1), 3600)
+    sync_in_background(lambda: users, accounts, PLATFORM_PASSWORD, lambda: reloads.append(1), 3600)
+
+    assert accounts.read_text() == render_accounts(PLATFORM_PASSWORD, users)
+    assert reloads == [1], "the same users again: nothing to reload"
