@@ -16,7 +16,7 @@ import nats
 import pytest
 
 from lianxin.messaging.nats_accounts import (
-    department_credentials,
+    new_department_user,
     platform_credentials,
     render_accounts,
 )
@@ -27,8 +27,10 @@ from tests.npm import node_folder
 
 pytestmark = pytest.mark.integration
 
-SECRET = "test-platform-secret"
+PLATFORM_PASSWORD = "test-platform-nats-password"
 A, B = "power_supply", "water_supply"
+# Each department's key as organisation issues it: credentials shown once, the hash for NATS.
+KEYS = {code: new_department_user(code) for code in (A, B)}
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "node"
 # Another department's consumer: the server must refuse it, and nats.js say so at once.
 TRESPASS = """
@@ -48,13 +50,13 @@ try {
 
 
 async def _platform(url: str) -> nats.NATS:
-    credentials = platform_credentials(SECRET)
+    credentials = platform_credentials(PLATFORM_PASSWORD)
     return await nats.connect(url, user=credentials.user, password=credentials.password)
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
-    accounts = render_accounts([{"code": A}, {"code": B}], SECRET)
+    accounts = render_accounts(PLATFORM_PASSWORD, [user for _, user in KEYS.values()])
     embedded = EmbeddedNats(tmp_path, free_port(), extra_config=accounts)
     embedded.start()
 
@@ -74,7 +76,7 @@ def server(tmp_path: Path) -> Iterator[str]:
 
 
 def _node(args: list[str], url: str) -> subprocess.CompletedProcess:
-    credentials = department_credentials(SECRET, A)
+    credentials = KEYS[A][0]
     env = dict(
         os.environ,
         LIANXIN_NATS_URL=url,

@@ -14,8 +14,6 @@ import httpx
 import pytest
 
 from lianxin.messaging.connection import without_user
-from lianxin.messaging.nats_accounts import department_credentials
-from lianxin.runtime.platform import PLATFORM_SECRET
 from tests.conftest import Platform, eventually
 from tests.e2e.data import POWER, report_and_escalate, resolved
 from tests.npm import node_folder
@@ -26,14 +24,18 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 
 
 def _example_env(plat: Platform) -> dict[str, str]:
-    """What `lianxin nats-credentials power_supply --env` hands the department."""
-    credentials = department_credentials(PLATFORM_SECRET, POWER)
+    """What `lianxin nats-credentials power_supply --env` hands the department: a key issued
+    by organisation, shown once (this platform's NATS is open, so it is not checked here; the
+    locked-down server of test_department_nats_channel checks it)."""
+    with plat.http("organisation") as http:
+        issued = http.post(f"/departments/{POWER}/nats-keys")
+    assert issued.status_code == 201, issued.text
     return dict(
         os.environ,
         LIANXIN_NATS_URL=without_user(plat.nats_url),
         LIANXIN_DEPARTMENT=POWER,
-        LIANXIN_NATS_USER=credentials.user,
-        LIANXIN_NATS_PASSWORD=credentials.password,
+        LIANXIN_NATS_USER=issued.json()["user"],
+        LIANXIN_NATS_PASSWORD=issued.json()["password"],
     )
 
 

@@ -1,5 +1,5 @@
 """A department on the webhook channel, across real processes: a signed POST for each whistle,
-the delivery log and the secret for its own operator only."""
+the delivery log for its own operator, its signing key issued by the platform alone."""
 
 from __future__ import annotations
 
@@ -21,9 +21,10 @@ from tests.e2e.data import PROPERTY_SYSTEM, PROPERTY_SYSTEM_SECRET, report_and_e
 pytestmark = pytest.mark.e2e
 
 
-def point_property_at(platform: Platform, receiver: Receiver) -> str:
-    """Point the demo's webhook department at the receiver; open a client account for its
-    back-office system. Returns that system's token."""
+def point_property_at(platform: Platform, receiver: Receiver) -> tuple[str, str]:
+    """Point the demo's webhook department at the receiver; issue its signing key (as `lianxin
+    keys rotate` does) and open a client account for its back-office system. Returns that
+    system's token and the key, shown this once."""
     with platform.http("organisation") as org:
         changed = org.patch(
             "/departments/property", json={"channels": [{"kind": "webhook", "url": receiver.url}]}
@@ -38,12 +39,16 @@ def point_property_at(platform: Platform, receiver: Receiver) -> str:
                 for d in incidents.get("/departments").json()
             )
         )
-    return fetch_token(
+        issued = incidents.post("/departments/property/webhook-keys")
+        assert issued.status_code == 201, issued.text
+        assert issued.json()["signature_header"] == SIGNATURE_HEADER
+    token = fetch_token(
         platform.url("organisation"),
         PROPERTY_SYSTEM["username"],
         PROPERTY_SYSTEM_SECRET,
         client=True,
     )
+    return token, issued.json()["secret"]
 
 
 def escalate(platform: Platform, departments: list[str]) -> dict:
@@ -54,15 +59,12 @@ def test_a_whistle_reaches_a_webhook_department_signed_and_logged(
     demo_platform: Platform,
 ) -> None:
     with webhook_receiver() as receiver:
-        token = point_property_at(demo_platform, receiver)
+        token, secret = point_property_at(demo_platform, receiver)
         incident = escalate(demo_platform, ["power_supply", "property"])
         [headers, body] = eventually(lambda: receiver.received and receiver.received[0])
 
         system = demo_platform.http("incidents", token)
-        secret = system.get("/departments/property/webhook-secret")
-        assert secret.status_code == 200, secret.text
-        assert secret.json()["signature_header"] == SIGNATURE_HEADER
-        verify(secret.json()["secret"], body, headers[SIGNATURE_HEADER], now=int(time.time()))
+        verify(secret, body, headers[SIGNATURE_HEADER], now=int(time.time()))
 
         # Only property's whistle came: power_supply takes its whistles over NATS.
         event = json.loads(body)
@@ -118,19 +120,22 @@ async def _mark_dead(platform: Platform, delivery_id: str) -> None:
         await conn.close()
 
 
-def test_a_departments_webhook_secret_and_log_are_its_own(demo_platform: Platform) -> None:
+def test_a_departments_keys_are_the_platforms_to_issue_and_its_log_its_own(
+    demo_platform: Platform,
+) -> None:
     power = demo_platform.token("power-operator", DEMO_PASSWORD)
     admin = demo_platform.token("alliance-admin", DEMO_PASSWORD)
     with demo_platform.http("incidents", power) as http:
-        assert http.get("/departments/property/webhook-secret").status_code == 403
+        assert http.get("/departments/property/webhook-keys").status_code == 403
         assert http.get("/departments/property/webhook-deliveries").status_code == 403
-        own = http.get("/departments/power_supply/webhook-secret")
-        assert own.status_code == 200 and own.json()["secret"].startswith("whsec_")
+        assert http.post("/departments/power_supply/webhook-keys").status_code == 403
+        own = http.get("/departments/power_supply/webhook-keys")
+        assert own.status_code == 200 and all("secret" not in k for k in own.json())
         assert http.get("/departments/nowhere/webhook-deliveries").status_code == 404
     with demo_platform.http("incidents", admin) as http:
-        # The alliance admin watches deliveries but never holds a department's key.
+        # The alliance admin watches deliveries but never holds nor issues a department's key.
         assert http.get("/departments/property/webhook-deliveries").status_code == 200
-        assert http.get("/departments/property/webhook-secret").status_code == 403
+        assert http.post("/departments/property/webhook-keys").status_code == 403
     with demo_platform.http("incidents") as http:
         bad = http.get("/departments/property/webhook-deliveries", params={"status": "lost"})
         assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "status"
@@ -140,7 +145,7 @@ def test_a_webhook_department_reports_back_over_rest_with_its_own_token(
     demo_platform: Platform,
 ) -> None:
     with webhook_receiver() as receiver:
-        token = point_property_at(demo_platform, receiver)
+        token, _ = point_property_at(demo_platform, receiver)
         escalate(demo_platform, ["property"])
         [_, body] = eventually(lambda: receiver.received and receiver.received[0])
     assignment_id = json.loads(body)["data"]["assignment_id"]

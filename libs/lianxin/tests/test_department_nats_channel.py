@@ -18,7 +18,9 @@ from nats.errors import Error as NatsError
 
 from lianxin import dept_sim
 from lianxin.messaging.nats_accounts import (
-    department_credentials,
+    DepartmentUser,
+    NatsCredentials,
+    new_department_user,
     platform_credentials,
     render_accounts,
 )
@@ -27,19 +29,20 @@ from lianxin.runtime.nats import EmbeddedNats
 from lianxin.runtime.nats_users import write_accounts
 from lianxin.runtime.processes import free_port
 
-SECRET = "test-platform-secret"
+PLATFORM_PASSWORD = "test-platform-nats-password"
 A, B = "power_supply", "water_supply"
-DEPARTMENTS = [
-    {"code": A, "channels": [{"kind": "nats"}]},
-    {"code": B, "channels": [{"kind": "nats"}, {"kind": "webhook", "url": "https://b.example"}]},
-]
+# Each department's first key, as organisation issues it: the credentials shown once, the user
+# entry (with the bcrypt hash) that the server gets. bcrypt is slow on purpose: made once.
+KEYS: dict[str, tuple[NatsCredentials, DepartmentUser]] = {
+    c: new_department_user(c) for c in (A, B)
+}
 EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "examples" / "department_nats.py"
 
 
 @pytest.fixture(scope="module")
 def accounts() -> str:
     # Rendered once: bcrypt is slow on purpose, and the same departments render the same file.
-    return render_accounts(DEPARTMENTS, SECRET)
+    return render_accounts(PLATFORM_PASSWORD, [user for _, user in KEYS.values()])
 
 
 @pytest.fixture
@@ -64,7 +67,7 @@ class as_platform:
         self.url = url
 
     async def __aenter__(self) -> nats.NATS:
-        credentials = platform_credentials(SECRET)
+        credentials = platform_credentials(PLATFORM_PASSWORD)
         self.nc = await nats.connect(self.url, user=credentials.user, password=credentials.password)
         return self.nc
 
@@ -72,8 +75,13 @@ class as_platform:
         await self.nc.close()
 
 
-async def as_department(url: str, code: str, errors: list[Exception] | None = None) -> nats.NATS:
-    credentials = department_credentials(SECRET, code)
+async def as_department(
+    url: str,
+    code: str,
+    errors: list[Exception] | None = None,
+    credentials: NatsCredentials | None = None,
+) -> nats.NATS:
+    credentials = credentials or KEYS[code][0]
 
     async def collect(exc: Exception) -> None:
         if errors is not None:
@@ -232,13 +240,13 @@ AUTHORIZATION_VIOLATION = r"(?i)authorization violation"
 async def test_only_the_right_password_opens_a_department_user(server):
     with pytest.raises(NatsError, match=AUTHORIZATION_VIOLATION):
         await nats.connect(server, allow_reconnect=False, max_reconnect_attempts=0)
-    a, b = department_credentials(SECRET, A), department_credentials(SECRET, B)
+    a, b = KEYS[A][0], KEYS[B][0]
     with pytest.raises(NatsError, match=AUTHORIZATION_VIOLATION):
         await nats.connect(server, user=b.user, password=a.password, allow_reconnect=False)
-    wrong_secret = department_credentials("another-secret", A)
+    never_issued = new_department_user(A)[0]  # a random key the server has no hash of
     with pytest.raises(NatsError, match=AUTHORIZATION_VIOLATION):
         await nats.connect(
-            server, user=a.user, password=wrong_secret.password, allow_reconnect=False
+            server, user=a.user, password=never_issued.password, allow_reconnect=False
         )
 
 
@@ -263,7 +271,7 @@ async def test_the_documented_example_resolves_a_whistle(server):
     spec.loader.exec_module(example)
     assignment_id = await dispatch(server, A)
 
-    credentials = department_credentials(SECRET, A)
+    credentials = KEYS[A][0]
     whistle = await example.handle_one(server, A, credentials.user, credentials.password, wait=5)
 
     assert whistle["data"]["assignment_id"] == assignment_id
@@ -276,7 +284,7 @@ async def test_the_documented_example_resolves_a_whistle(server):
 
 async def test_dept_sim_works_against_the_locked_down_server(server):
     assignment_id = await dispatch(server, A)
-    credentials = department_credentials(SECRET, A)
+    credentials = KEYS[A][0]
 
     handled = await dept_sim.run(
         server, A, resolve_after=0, limit=1, user=credentials.user, password=credentials.password
@@ -289,13 +297,13 @@ async def test_dept_sim_works_against_the_locked_down_server(server):
     ]
 
 
-async def refusal(url: str, department: str) -> str:
+async def refusal(url: str, department: str, credentials: NatsCredentials | None = None) -> str:
     """Why the server refuses the department's user. The server writes its -ERR and closes the
     socket; on a loaded machine the client may see the reset before it reads the -ERR, which
     says nothing either way, so it asks again."""
     for _ in range(10):
         try:
-            nc = await as_department(url, department)
+            nc = await as_department(url, department, credentials=credentials)
         except NatsError as refused:
             return str(refused)
         except ConnectionResetError:
@@ -306,56 +314,84 @@ async def refusal(url: str, department: str) -> str:
     return "only resets"
 
 
-async def test_a_department_registered_later_gets_its_user_when_the_server_reloads(tmp_path):
+async def _let_in_after_reload(url: str, credentials: NatsCredentials) -> None:
+    for _ in range(100):  # the server applies a reload in its own time
+        if await refusal(url, A, credentials) == "let in":
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{credentials.user} never got in after the reload")
+
+
+async def _refused_after_reload(url: str, credentials: NatsCredentials) -> None:
+    for _ in range(100):
+        if re.search(AUTHORIZATION_VIOLATION, await refusal(url, A, credentials)):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{credentials.user} still gets in after the reload")
+
+
+async def test_a_key_rotated_with_an_overlap_then_revoked_as_the_server_reloads(tmp_path):
     accounts = tmp_path / "nats" / "accounts.conf"
-    write_accounts(accounts, [], SECRET)
+    write_accounts(accounts, [], PLATFORM_PASSWORD)
     # nats-server resolves an include against the including file's folder, even an absolute one.
     embedded = EmbeddedNats(tmp_path / "nats", free_port(), extra_config="include accounts.conf\n")
     embedded.start()
+    old, old_user = KEYS[A]
+    new, new_user = new_department_user(A, serial=2)
     try:
-        assert re.search(AUTHORIZATION_VIOLATION, await refusal(embedded.url, A))
+        assert re.search(AUTHORIZATION_VIOLATION, await refusal(embedded.url, A)), "no key yet"
 
-        assert write_accounts(accounts, DEPARTMENTS[:1], SECRET)
-        assert not write_accounts(accounts, DEPARTMENTS[:1], SECRET), "unchanged: no reload"
+        # Issued: the department's user appears.
+        assert write_accounts(accounts, [old_user], PLATFORM_PASSWORD)
+        assert not write_accounts(accounts, [old_user], PLATFORM_PASSWORD), "unchanged: no reload"
         embedded.reload()
+        await _let_in_after_reload(embedded.url, old)
 
-        nc = None
-        for _ in range(100):  # the server applies a reload in its own time
-            try:
-                nc = await as_department(embedded.url, A)
-                break
-            except (NatsError, ConnectionResetError):  # refused until the reload is applied
-                await asyncio.sleep(0.1)
-        assert nc is not None, "department A never got in after the reload"
-        await nc.close()
+        # Rotated: during the overlap both keys open the department.
+        write_accounts(accounts, [old_user, new_user], PLATFORM_PASSWORD)
+        embedded.reload()
+        await _let_in_after_reload(embedded.url, new)
+        assert await refusal(embedded.url, A, old) == "let in"
+
+        # The overlap is over (or the department retired): the old key no longer opens it.
+        write_accounts(accounts, [new_user], PLATFORM_PASSWORD)
+        embedded.reload()
+        await _refused_after_reload(embedded.url, old)
+        assert await refusal(embedded.url, A, new) == "let in"
     finally:
         embedded.stop()
 
 
-def test_the_cli_writes_the_users_and_prints_a_departments_credentials(tmp_path):
+def test_the_cli_writes_the_users_and_prints_the_key_issued_here(tmp_path, monkeypatch):
+    from dataclasses import asdict
+
     from typer.testing import CliRunner
 
-    from lianxin.cli import app
-    from lianxin.runtime.platform import PLATFORM_SECRET
+    from lianxin import cli
+    from lianxin.runtime import issued_keys
 
-    departments = tmp_path / "departments.json"
-    departments.write_text(json.dumps(DEPARTMENTS))
+    monkeypatch.setattr(cli, "DATA_DIR", tmp_path)
+    monkeypatch.setenv("LIANXIN_NATS_PLATFORM_PASSWORD", PLATFORM_PASSWORD)
+    users = tmp_path / "users.json"
+    users.write_text(json.dumps([asdict(user) for _, user in KEYS.values()]))
     out = tmp_path / "accounts.conf"
     runner = CliRunner()
 
-    written = runner.invoke(
-        app, ["nats-config", "--departments-json", str(departments), "--out", str(out)]
-    )
+    written = runner.invoke(cli.app, ["nats-config", "--users-json", str(users), "--out", str(out)])
     assert written.exit_code == 0, written.output
-    assert out.read_text() == render_accounts(DEPARTMENTS, PLATFORM_SECRET)
+    assert out.read_text() == render_accounts(PLATFORM_PASSWORD, [u for _, u in KEYS.values()])
 
-    printed = runner.invoke(app, ["nats-credentials", A, "--env"])
+    never = runner.invoke(cli.app, ["nats-credentials", A, "--env"])
+    assert never.exit_code == 1, "no key of A was issued here: nothing to print"
+    credentials = KEYS[A][0]
+    issued = {"user": credentials.user, "password": credentials.password, "serial": 1}
+    issued_keys.keep(tmp_path, A, "nats", issued)
+    printed = runner.invoke(cli.app, ["nats-credentials", A, "--env"])
     assert printed.exit_code == 0, printed.output
     exports = dict(
         line.removeprefix("export ").split("=", 1) for line in printed.output.splitlines()
     )
-    credentials = department_credentials(PLATFORM_SECRET, A)
-    assert exports["LIANXIN_NATS_USER"] == credentials.user == f"dept_{A}"
+    assert exports["LIANXIN_NATS_USER"] == credentials.user == f"dept_{A}.1"
     assert exports["LIANXIN_NATS_PASSWORD"] == credentials.password
     assert exports["LIANXIN_NATS_INBOX_PREFIX"] == f"_INBOX_{A}"
     assert "@" not in exports["LIANXIN_NATS_URL"], "never the platform's own login"

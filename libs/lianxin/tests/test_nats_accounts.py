@@ -1,4 +1,5 @@
-"""Rendering the NATS users from the departments (no server: see test_department_nats_channel)."""
+"""Rendering the NATS users from organisation's keys (no server: see
+test_department_nats_channel)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,15 @@ from pathlib import Path
 import bcrypt
 
 from lianxin.messaging.nats_accounts import (
-    department_credentials,
     department_permissions,
     nats_department_codes,
-    platform_credentials,
+    new_department_user,
     render_accounts,
 )
 from lianxin.runtime.nats import nats_server_binary, server_config
+from lianxin.runtime.nats_users import platform_password
 
-SECRET = "test-platform-secret"
+PLATFORM_PASSWORD = "test-platform-nats-password"
 
 
 def test_only_departments_with_a_nats_channel_get_a_user():
@@ -43,35 +44,57 @@ def test_a_department_may_pull_its_own_consumer_and_report_as_itself_only():
     }
 
 
-def test_passwords_derive_from_the_platform_secret_and_are_stored_hashed():
-    water = department_credentials(SECRET, "water")
-    assert water == department_credentials(SECRET, "water"), "printable again at any time"
-    assert water.password != department_credentials("another secret", "water").password
-    assert water.password != department_credentials(SECRET, "power").password
-    # A department named `platform` does not learn the platform's password.
-    assert department_credentials(SECRET, "platform").password != (
-        platform_credentials(SECRET).password
-    )
+def test_passwords_are_random_and_the_file_holds_only_their_hashes():
+    water, water_user = new_department_user("water")
+    again, _ = new_department_user("water")
+    assert water.password != again.password, "random, never derived from a shared root"
+    assert water.user == "dept_water.1" and new_department_user("water", 2)[0].user.endswith(".2")
 
-    conf = render_accounts([{"code": "water"}], SECRET)
-    assert water.password not in conf and platform_credentials(SECRET).password not in conf
+    conf = render_accounts(PLATFORM_PASSWORD, [water_user])
+    assert water.password not in conf and PLATFORM_PASSWORD not in conf
     hashes = [line.split('"')[1] for line in conf.splitlines() if "password:" in line]
     assert len(hashes) == 2
-    assert bcrypt.checkpw(platform_credentials(SECRET).password.encode(), hashes[0].encode())
+    assert bcrypt.checkpw(PLATFORM_PASSWORD.encode(), hashes[0].encode())
     assert bcrypt.checkpw(water.password.encode(), hashes[1].encode())
     assert all(h.startswith("$2a$") for h in hashes), "the prefix nats-server knows as bcrypt"
 
 
-def test_the_same_departments_render_the_same_file():
-    departments = [{"code": "water"}, {"code": "power"}]
-    assert render_accounts(departments, SECRET) == render_accounts(departments[::-1], SECRET)
+def test_the_platform_password_is_its_own_generated_once(tmp_path: Path, monkeypatch):
+    monkeypatch.delenv("LIANXIN_NATS_PLATFORM_PASSWORD", raising=False)
+    generated = platform_password(tmp_path)
+    assert len(generated) >= 40 and platform_password(tmp_path) == generated
+    assert (tmp_path / "secrets" / "nats-platform-password").stat().st_mode & 0o077 == 0
+    monkeypatch.setenv("LIANXIN_NATS_PLATFORM_PASSWORD", "from-the-deployment")
+    assert platform_password(tmp_path) == "from-the-deployment"
+
+
+def test_the_same_users_render_the_same_file():
+    users = [new_department_user("water")[1], new_department_user("power")[1]]
+    assert render_accounts(PLATFORM_PASSWORD, users) == render_accounts(
+        PLATFORM_PASSWORD, users[::-1]
+    )
 
 
 def test_nats_server_accepts_the_rendered_config(tmp_path: Path):
     config = tmp_path / "nats.conf"
-    accounts = render_accounts([{"code": "water"}, {"code": "power-supply"}], SECRET)
+    users = [new_department_user("water", serial)[1] for serial in (1, 2)]
+    accounts = render_accounts(PLATFORM_PASSWORD, [*users, new_department_user("power")[1]])
     config.write_text(server_config(4222, tmp_path / "js", accounts))
     checked = subprocess.run(
         [nats_server_binary(), "-c", str(config), "-t"], capture_output=True, text=True
     )
     assert checked.returncode == 0, checked.stderr + checked.stdout
+
+
+def test_the_users_are_synced_at_once_and_the_server_reloaded_only_on_a_change(tmp_path: Path):
+    from lianxin.runtime.nats_users import sync_in_background
+
+    users = [new_department_user("water")[1]]
+    reloads: list[int] = []
+    accounts = tmp_path / "accounts.conf"
+
+    sync_in_background(lambda: users, accounts, PLATFORM_PASSWORD, lambda: reloads.append(1), 3600)
+    sync_in_background(lambda: users, accounts, PLATFORM_PASSWORD, lambda: reloads.append(1), 3600)
+
+    assert accounts.read_text() == render_accounts(PLATFORM_PASSWORD, users)
+    assert reloads == [1], "the same users again: nothing to reload"

@@ -17,7 +17,14 @@ PLATFORM_SECRET = "platform-secret-for-tests"
 
 
 @pytest.fixture
-async def org(migrated_database, nats: str) -> AsyncIterator[httpx.AsyncClient]:
+def deployment() -> dict:
+    """Settings of the deployment under test beyond its connections (a module may override)."""
+    # Tests' webhook hosts do not resolve here; test_webhook_targets checks the refusal.
+    return {"lianxin_webhooks_allow_private": True}
+
+
+@pytest.fixture
+async def org(migrated_database, nats: str, deployment: dict) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client on a freshly migrated organisation, its outbox relay publishing to NATS."""
     database = await migrated_database("organisation")
     settings = ServiceSettings(
@@ -26,6 +33,7 @@ async def org(migrated_database, nats: str) -> AsyncIterator[httpx.AsyncClient]:
         nats_url=nats,
         outbox_poll_seconds=0.1,
         lianxin_platform_secret=PLATFORM_SECRET,
+        **deployment,
     )
     app = create_app(settings)
     async with app.router.lifespan_context(app):

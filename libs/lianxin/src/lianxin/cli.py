@@ -45,10 +45,13 @@ def _nats_url() -> str:
     locks it down; an open server ignores the user and password)."""
     from lianxin.messaging.connection import with_user
     from lianxin.messaging.nats_accounts import platform_credentials
+    from lianxin.runtime.nats_users import platform_password
 
-    platform_user = platform_credentials(PLATFORM_SECRET)
+    if "NATS_URL" in os.environ:
+        return os.environ["NATS_URL"]
+    platform_user = platform_credentials(platform_password(DATA_DIR))
     url = f"nats://127.0.0.1:{_embedded_nats_port()}"
-    return os.environ.get("NATS_URL", with_user(url, platform_user.user, platform_user.password))
+    return with_user(url, platform_user.user, platform_user.password)
 
 
 def _accounts_file() -> Path:
@@ -76,6 +79,7 @@ def up(load_demo: bool = typer.Option(True, "--demo/--no-demo", help="Load the d
     # parent started us with SIGINT ignored, as shells do for background jobs).
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _interrupt)
+    _local_encryption_key()
     ports = platform.default_ports()
     busy = [
         p for p in [*ports.values(), *([] if external else [PG_PORT, NATS_PORT])] if port_open(p)
@@ -140,26 +144,48 @@ def up(load_demo: bool = typer.Option(True, "--demo/--no-demo", help="Load the d
             postgres.stop()
 
 
+def _local_encryption_key() -> None:
+    """The key this machine's webhook signing keys are encrypted with, kept beside its data so
+    that they still decrypt after a restart (production: LIANXIN_KEYS_ENCRYPTION_KEY)."""
+    from cryptography.fernet import Fernet
+
+    from lianxin.runtime.nats_users import write_private
+
+    path = DATA_DIR / "secrets" / "keys-encryption-key"
+    if "LIANXIN_KEYS_ENCRYPTION_KEY" not in os.environ:
+        if not path.exists():
+            write_private(path, Fernet.generate_key().decode())
+        os.environ["LIANXIN_KEYS_ENCRYPTION_KEY"] = path.read_text().strip()
+
+
 def _nats_auth() -> str:
     """The embedded server's users: the accounts file (the platform user alone until the
     departments are known; the last run's departments after that), and a pid file for reloads."""
-    from lianxin.runtime.nats_users import write_accounts
+    from lianxin.runtime.nats_users import platform_password, write_accounts
 
     if not _accounts_file().exists():
-        write_accounts(_accounts_file(), [], PLATFORM_SECRET)
+        write_accounts(_accounts_file(), [], platform_password(DATA_DIR))
     # nats-server resolves an include against the including file's folder, even an absolute one:
     # accounts.conf lies beside the nats.conf that EmbeddedNats writes.
     return f"include accounts.conf\npid_file: {str(_nats_pid_file().resolve())!r}\n"
 
 
 def _sync_nats_users(organisation_url: str, nats_server) -> list[str]:
-    """Departments from organisation -> accounts file -> reload -> their consumers exist (also
-    when the departments were known before this server's account was)."""
+    """Keys from organisation -> accounts file -> reload -> the departments' consumers exist
+    (also when the departments were known before this server's account was). Then again every
+    so often, in the background: a rotated key's overlap ends, a retired department's user goes."""
+    from lianxin.keys_cli import issue_missing_nats_keys
     from lianxin.runtime import nats_users
 
+    # The demo's NATS departments get their first key here, kept for dept-sim (issued_keys).
+    issue_missing_nats_keys(organisation_url, DATA_DIR)
+    nats_users.sync_in_background(
+        lambda: nats_users.fetch_nats_users(organisation_url, PLATFORM_SECRET),
+        _accounts_file(),
+        nats_users.platform_password(DATA_DIR),
+        nats_server.reload,
+    )
     departments = nats_users.fetch_departments(organisation_url, PLATFORM_SECRET)
-    if nats_users.write_accounts(_accounts_file(), departments, PLATFORM_SECRET):
-        nats_server.reload()
     return asyncio.run(nats_users.declare_department_consumers(_nats_url(), departments))
 
 
@@ -203,32 +229,34 @@ def demo(
 @app.command("nats-config")
 def nats_config(
     out: Path = typer.Option(None, help="the accounts file [default: $LIANXIN_DATA_DIR/nats/]"),
-    departments_json: Path = typer.Option(
-        None, help="departments as GET /departments returns them, instead of asking organisation"
+    users_json: Path = typer.Option(
+        None, help="users as organisation's GET /nats-users returns them, instead of asking it"
     ),
     organisation_url: str = typer.Option("http://127.0.0.1:8001", envvar="ORGANISATION_URL"),
     declare: bool = typer.Option(
         False, "--declare-consumers/--no-declare-consumers", help="also pre-create dept_<code>"
     ),
 ):
-    """Write the NATS users (platform + one least-privilege user per NATS department) and make
-    a running `lianxin up` reload them. For compose: --out deploy/nats/accounts.conf."""
+    """Write the NATS users (platform + one least-privilege user per valid key of each NATS
+    department) and make a running `lianxin up` reload them. For compose: --out
+    deploy/nats/accounts.conf, with LIANXIN_NATS_PLATFORM_PASSWORD set."""
     import json
 
-    from lianxin.messaging.nats_accounts import nats_department_codes
+    from lianxin.messaging.nats_accounts import DepartmentUser
     from lianxin.runtime import nats_users
 
-    if departments_json is not None:
-        departments = json.loads(departments_json.read_text())
+    if users_json is not None:
+        users = [DepartmentUser(**u) for u in json.loads(users_json.read_text())]
     else:
-        departments = nats_users.fetch_departments(organisation_url, PLATFORM_SECRET)
+        users = nats_users.fetch_nats_users(organisation_url, PLATFORM_SECRET)
     path = out or _accounts_file()
-    changed = nats_users.write_accounts(path, departments, PLATFORM_SECRET)
-    codes = nats_department_codes(departments)
-    typer.echo(f"{path}: {'written' if changed else 'unchanged'}; departments: {', '.join(codes)}")
+    changed = nats_users.write_accounts(path, users, nats_users.platform_password(DATA_DIR))
+    names = ", ".join(sorted(u.user for u in users))
+    typer.echo(f"{path}: {'written' if changed else 'unchanged'}; users: {names}")
     if changed and out is None and nats_users.reload_server(_nats_pid_file()):
         typer.echo("the embedded nats-server reloads it")
     if declare:
+        departments = nats_users.fetch_departments(organisation_url, PLATFORM_SECRET)
         asyncio.run(nats_users.declare_department_consumers(_nats_url(), departments))
         typer.echo("department consumers declared")
 
@@ -243,16 +271,30 @@ def nats_credentials(
 ):
     """Print what a department's system needs to connect: URL, user, password, inbox prefix.
 
-    The password is derived from the platform secret, so it is never stored; the user exists
-    once `lianxin nats-config` has run with the department registered (channel `nats`).
+    The platform keeps no department's password: this prints the latest key issued on this
+    machine (`lianxin up`'s demo, `lianxin keys rotate`), from its data dir's secrets/.
     """
     from lianxin.messaging.connection import without_user
-    from lianxin.messaging.nats_accounts import department_credentials, platform_credentials
+    from lianxin.messaging.nats_accounts import (
+        NatsCredentials,
+        department_inbox_prefix,
+        platform_credentials,
+    )
+    from lianxin.runtime import issued_keys
+    from lianxin.runtime.nats_users import platform_password
 
     if platform_user:
-        credentials = platform_credentials(PLATFORM_SECRET)
+        credentials = platform_credentials(platform_password(DATA_DIR))
     elif department:
-        credentials = department_credentials(PLATFORM_SECRET, department)
+        login = issued_keys.nats_login(DATA_DIR, department)
+        if login is None:
+            typer.echo(
+                f"no NATS key of {department} was issued here: "
+                f"`lianxin keys rotate --department {department}` issues one (shown once)",
+                err=True,
+            )
+            raise typer.Exit(1)
+        credentials = NatsCredentials(**login, inbox_prefix=department_inbox_prefix(department))
     else:
         raise typer.BadParameter("name a department, or --platform")
     fields = {
@@ -390,12 +432,12 @@ def dept_sim(
     """Play a department system over plain nats-py: sign for each whistle, then resolve it."""
     from lianxin import dept_sim as sim
     from lianxin.messaging.connection import without_user
-    from lianxin.messaging.nats_accounts import department_credentials
+    from lianxin.runtime import issued_keys
     from lianxin.telemetry import setup_telemetry
 
-    # On a laptop the platform's secret is at hand: the department's own credentials follow.
-    credentials = department_credentials(PLATFORM_SECRET, department)
-    login = {"user": user or credentials.user, "password": password or credentials.password}
+    # On a laptop the key the demo (or `lianxin keys rotate`) issued is kept in the data dir.
+    kept = issued_keys.nats_login(DATA_DIR, department) or {"user": None, "password": None}
+    login = {"user": user or kept["user"], "password": password or kept["password"]}
 
     setup_telemetry(f"department-{department}", spans_file=os.environ.get("LIANXIN_SPANS_FILE", ""))
     logging.getLogger("dept-sim").setLevel(logging.INFO)
@@ -417,6 +459,14 @@ def dept_sim(
         shutdown_telemetry()
     typer.echo(f"handled {handled} whistles")
 
+
+def _keys_commands() -> None:
+    from lianxin.keys_cli import keys_app
+
+    app.add_typer(keys_app, name="keys")
+
+
+_keys_commands()
 
 if __name__ == "__main__":
     app()

@@ -43,9 +43,17 @@ class ServiceSettings(BaseSettings):
     # OTEL_TRACES_SAMPLER=parentbased_traceidratio, OTEL_TRACES_SAMPLER_ARG=0.1.
     lianxin_sql_spans: bool = False
     # organisation: the secret of the platform's own client account (`platform`), which tools
-    # such as the demo loader use. Unset: no such account is opened. incidents: what departments'
-    # webhook secrets are derived from. Unset: webhooks are queued but not sent.
+    # such as the demo loader use. Unset: no such account is opened. Nothing else derives from it.
     lianxin_platform_secret: str = ""
+    # organisation and incidents: how long a department's previous key stays valid after a new
+    # one is issued (NATS password, webhook signing key), for its system to move over.
+    lianxin_key_overlap_hours: float = 24.0
+    # incidents: the Fernet key (32 url-safe base64 bytes) departments' webhook signing keys are
+    # encrypted with at rest. Unset: no webhook key can be issued, and webhooks are not sent.
+    lianxin_keys_encryption_key: str = ""
+    # organisation and incidents: webhook URLs may be http and may point at loopback, link-local
+    # or private addresses. Development and tests only (`lianxin up` sets it); never in production.
+    lianxin_webhooks_allow_private: bool = False
     # incidents and the console: the largest photo one may attach to an incident, in bytes.
     lianxin_photo_max_bytes: int = 8 * 1024 * 1024
     # The console: a map tile server's URL template ("https://…/{z}/{x}/{y}.png") for the

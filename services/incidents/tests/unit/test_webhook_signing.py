@@ -15,7 +15,7 @@ from incidents.domain.webhooks import (
     Delivery,
     DeliveryStatus,
     SignatureInvalid,
-    department_secret,
+    new_signing_key,
     next_attempt,
     sign,
     verify,
@@ -63,15 +63,23 @@ def test_any_one_of_several_v1_values_is_enough_while_a_secret_rotates() -> None
     assert verify("whsec_k", BODY.encode(), f"t={T},v1=deadbeef,{good}", now=T) == T
 
 
-def test_a_departments_secret_is_derived_the_same_everywhere_and_differs_by_department() -> None:
-    power = department_secret("platform-secret", "power_supply")
-    assert power == department_secret("platform-secret", "power_supply")
-    expected = hmac.new(b"platform-secret", b"webhook:power_supply", hashlib.sha256).hexdigest()
-    assert power == "whsec_" + expected
-    assert power != department_secret("platform-secret", "property")
-    assert power != department_secret("another-platform", "power_supply")
-    with pytest.raises(ValueError):
-        department_secret("", "power_supply")
+def test_while_a_key_rotates_the_header_carries_a_v1_per_key_newest_first() -> None:
+    header = sign(["whsec_new", "whsec_old"], BODY.encode(), T)
+    stamp, new, old = header.split(",")
+    assert (stamp, new, old) == (
+        f"t={T}",
+        sign("whsec_new", BODY.encode(), T).split(",")[1],
+        sign("whsec_old", BODY.encode(), T).split(",")[1],
+    )
+    # A receiver holding either key accepts the delivery.
+    assert verify("whsec_old", BODY.encode(), header, now=T) == T
+    assert verify("whsec_new", BODY.encode(), header, now=T) == T
+
+
+def test_a_signing_key_is_random_never_derived() -> None:
+    keys = {new_signing_key() for _ in range(20)}
+    assert len(keys) == 20
+    assert all(k.startswith("whsec_") and len(k) == len("whsec_") + 64 for k in keys)
 
 
 def test_the_retry_schedule_waits_10s_30s_2m_10m_1h_6h_then_gives_up() -> None:

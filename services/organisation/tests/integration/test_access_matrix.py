@@ -38,6 +38,7 @@ PLACE_CODES = {
     "/alliances": "tpj-alliance",
     "/communities": "taipingjie",
     "/departments": "power_supply",
+    "/nats-users": "",  # no object: the platform's alone
 }
 ROLES = {
     "alliance_admin": {"alliance": "tpj-alliance"},

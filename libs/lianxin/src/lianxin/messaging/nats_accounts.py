@@ -10,9 +10,12 @@ account, `LIANXIN`, holds JetStream and two kinds of user:
   Everything else is denied by omission: another department's consumer, `dispatch.>`, `_INBOX.>`,
   the JetStream API beyond the three subjects below (no stream or consumer management).
 
-Passwords are never stored: each is an HMAC of the platform secret, so `lianxin nats-credentials`
-can print a department's password again whenever asked, and the file holds only bcrypt hashes
-(nats-server accepts a password starting with `$2a$` as a bcrypt hash).
+Every password is random (`new_secret`), never derived from anything else: the platform user's is
+the deployment's own (`LIANXIN_NATS_PLATFORM_PASSWORD`, or a file `lianxin up` generates), and each
+department's is issued by organisation (`POST /departments/<code>/nats-keys`), shown once, and
+kept there only as a bcrypt hash (nats-server accepts a password starting with `$2a$` as one).
+A department has one user per key (`dept_<code>.<serial>`): while a rotated key's overlap lasts
+both users exist, so its system can move to the new password without a gap.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import base64
 import hashlib
 import hmac
 import json
+import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +38,7 @@ PLATFORM_USER = "platform"
 DISPATCH = "DISPATCH"
 # bcrypt's cost: nats-server checks the hash once per connect, not per message.
 BCRYPT_ROUNDS = 11
-# The alphabet of bcrypt's own base64, for a salt derived from the secret (see _salt).
+# The alphabet of bcrypt's own base64, for a salt derived from the password (see _salt_from).
 _BCRYPT_B64 = bytes.maketrans(
     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
     b"./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
@@ -50,31 +54,27 @@ class NatsCredentials:
     inbox_prefix: str = "_INBOX"
 
 
-def _derive(platform_secret: str, purpose: str) -> str:
-    digest = hmac.new(platform_secret.encode(), purpose.encode(), hashlib.sha256).hexdigest()
-    return digest[:32]
+def new_secret() -> str:
+    """A fresh random secret (256 bits), URL-safe so it travels in env files and headers."""
+    return secrets.token_urlsafe(32)
 
 
-def platform_credentials(platform_secret: str) -> NatsCredentials:
-    # "nats-platform" can never equal "nats:<code>", so no department code yields this password.
-    return NatsCredentials(PLATFORM_USER, _derive(platform_secret, "nats-platform"))
+def platform_credentials(password: str) -> NatsCredentials:
+    return NatsCredentials(PLATFORM_USER, password)
 
 
-def department_user(code: str) -> str:
-    # The same name as the department's durable consumer: one name for the department on NATS.
-    return department_consumer(code).durable
+def department_user(code: str, serial: int) -> str:
+    # The department's consumer name and the key's serial: a code is [a-z0-9_], so the dot
+    # keeps `dept_a.12` apart from any other department's users.
+    return f"{department_consumer(code).durable}.{serial}"
 
 
 def department_inbox_prefix(code: str) -> str:
     return f"_INBOX_{code}"
 
 
-def department_credentials(platform_secret: str, code: str) -> NatsCredentials:
-    return NatsCredentials(
-        department_user(code),
-        _derive(platform_secret, f"nats:{code}"),
-        department_inbox_prefix(code),
-    )
+def department_credentials(code: str, serial: int, password: str) -> NatsCredentials:
+    return NatsCredentials(department_user(code, serial), password, department_inbox_prefix(code))
 
 
 def department_permissions(code: str) -> dict[str, Any]:
@@ -108,38 +108,51 @@ def nats_department_codes(departments: Iterable[Mapping[str, Any]]) -> list[str]
     return sorted({d["code"] for d in departments if has_nats_channel(d)})
 
 
-def _salt(platform_secret: str, user: str) -> bytes:
-    # A salt derived from the secret: the same departments render the same file, so rewriting
-    # it changes nothing and a reload is needed only when a department came or went.
-    raw = hmac.new(platform_secret.encode(), f"nats-salt:{user}".encode(), hashlib.sha256).digest()
+def _salt_from(password: str, user: str) -> bytes:
+    # A salt from the platform password itself: the same password renders the same file, so
+    # rewriting it changes nothing and a reload is needed only when a department's user changed.
+    raw = hmac.new(password.encode(), f"nats-salt:{user}".encode(), hashlib.sha256).digest()
     # 16 bytes are 22 base64 characters, the last one zero-padded as bcrypt expects.
     encoded = base64.b64encode(raw[:16]).rstrip(b"=").translate(_BCRYPT_B64)
     return b"$2a$%02d$" % BCRYPT_ROUNDS + encoded
 
 
-def password_hash(password: str, salt: bytes) -> str:
-    return bcrypt.hashpw(password.encode(), salt).decode()
+def password_hash(password: str, salt: bytes | None = None) -> str:
+    """bcrypt, as nats-server reads it; a random salt unless one is given."""
+    return bcrypt.hashpw(password.encode(), salt or bcrypt.gensalt(BCRYPT_ROUNDS, b"2a")).decode()
 
 
-def _user(credentials: NatsCredentials, platform_secret: str, permissions: dict | None) -> dict:
-    entry: dict[str, Any] = {
-        "user": credentials.user,
-        "password": password_hash(credentials.password, _salt(platform_secret, credentials.user)),
-    }
-    if permissions is not None:
-        entry["permissions"] = permissions
-    return entry
+@dataclass(frozen=True)
+class DepartmentUser:
+    """One valid key of a department, as organisation's `GET /nats-users` lists it."""
+
+    department_code: str
+    user: str
+    password_hash: str
 
 
-def render_accounts(departments: Iterable[Mapping[str, Any]], platform_secret: str) -> str:
+def new_department_user(code: str, serial: int = 1) -> tuple[NatsCredentials, DepartmentUser]:
+    """A fresh key of the department's, as organisation issues one: the credentials shown once,
+    and the user entry the server gets (the hash only)."""
+    credentials = department_credentials(code, serial, new_secret())
+    return credentials, DepartmentUser(code, credentials.user, password_hash(credentials.password))
+
+
+def render_accounts(platform_password: str, departments: Iterable[DepartmentUser]) -> str:
     """The `accounts { }` block for nats-server: include it from the server's config."""
-    users = [_user(platform_credentials(platform_secret), platform_secret, None)]
-    for code in nats_department_codes(departments):
-        credentials = department_credentials(platform_secret, code)
-        users.append(_user(credentials, platform_secret, department_permissions(code)))
+    platform = password_hash(platform_password, _salt_from(platform_password, PLATFORM_USER))
+    users: list[dict[str, Any]] = [{"user": PLATFORM_USER, "password": platform}]
+    for entry in sorted(departments, key=lambda d: d.user):
+        users.append(
+            {
+                "user": entry.user,
+                "password": entry.password_hash,
+                "permissions": department_permissions(entry.department_code),
+            }
+        )
     header = (
-        "# Generated by `lianxin nats-config` from organisation's departments: do not edit.\n"
-        "# One user per department with a NATS channel; see docs/departments.md.\n"
+        "# Generated by `lianxin nats-config` from organisation's NATS keys: do not edit.\n"
+        "# One user per valid key of a department with a NATS channel; see docs/departments.md.\n"
     )
     account = {"jetstream": _Bare("enabled"), "users": users}
     return header + f"accounts {_conf({ACCOUNT: account}, 0)}\n"

@@ -1,12 +1,18 @@
-"""Keeping the NATS server's users in step with organisation's departments (the I/O around
-lianxin.messaging.nats_accounts): fetch the departments, write the accounts file, reload."""
+"""Keeping the NATS server's users in step with organisation's NATS keys (the I/O around
+lianxin.messaging.nats_accounts): fetch the valid keys' users, write the accounts file, reload.
+
+The platform's own NATS password is nobody else's secret: `LIANXIN_NATS_PLATFORM_PASSWORD`, or
+on a laptop a random one `lianxin up` generates once into `<data dir>/secrets/`.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,35 +21,64 @@ from nats.js.errors import ServiceUnavailableError
 
 from lianxin.auth import fetch_token
 from lianxin.messaging.connection import connect
-from lianxin.messaging.nats_accounts import nats_department_codes, render_accounts
+from lianxin.messaging.nats_accounts import (
+    DepartmentUser,
+    nats_department_codes,
+    new_secret,
+    render_accounts,
+)
 from lianxin.messaging.streams import declare_consumer, department_consumer
 
+log = logging.getLogger(__name__)
 
-def fetch_departments(organisation_url: str, platform_secret: str) -> list[dict[str, Any]]:
-    """The departments in service (retired ones lose their NATS user), as the platform sees them."""
+
+def _as_platform(organisation_url: str, platform_secret: str, path: str) -> Any:
     token = fetch_token(organisation_url, "platform", platform_secret, client=True)
     answer = httpx.get(
-        f"{organisation_url}/departments",
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=10,
+        f"{organisation_url}{path}", headers={"Authorization": f"Bearer {token}"}, timeout=10
     )
     answer.raise_for_status()
     return answer.json()
 
 
-def write_accounts(
-    path: Path, departments: Iterable[Mapping[str, Any]], platform_secret: str
-) -> bool:
-    """Write the accounts file; True when it changed (only then does the server need a reload)."""
-    text = render_accounts(departments, platform_secret)
-    if path.exists() and path.read_text() == text:
-        return False
+def fetch_departments(organisation_url: str, platform_secret: str) -> list[dict[str, Any]]:
+    """The departments in service, as the platform sees them."""
+    return _as_platform(organisation_url, platform_secret, "/departments")
+
+
+def fetch_nats_users(organisation_url: str, platform_secret: str) -> list[DepartmentUser]:
+    """One user per valid key of each department in service with a NATS channel: a key past
+    its overlap, or a retired department's, is not among them."""
+    users = _as_platform(organisation_url, platform_secret, "/nats-users")
+    return [DepartmentUser(**user) for user in users]
+
+
+def platform_password(data_dir: Path) -> str:
+    """The platform user's NATS password: the setting, else the one generated under `data_dir`."""
+    if given := os.environ.get("LIANXIN_NATS_PLATFORM_PASSWORD"):
+        return given
+    path = data_dir / "secrets" / "nats-platform-password"
+    if not path.exists():
+        write_private(path, new_secret())
+    return path.read_text().strip()
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file only its owner reads, beside it first then renamed: no reader (the server
+    among them) ever sees half of it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Write beside it, then rename: the server never reads half a file.
     partial = path.with_suffix(".partial")
     partial.write_text(text)
     partial.chmod(0o600)
     partial.replace(path)
+
+
+def write_accounts(path: Path, users: Iterable[DepartmentUser], platform_password: str) -> bool:
+    """Write the accounts file; True when it changed (only then does the server need a reload)."""
+    text = render_accounts(platform_password, users)
+    if path.exists() and path.read_text() == text:
+        return False
+    write_private(path, text)
     return True
 
 
@@ -88,3 +123,34 @@ async def _jetstream_answers(js, *, seconds: float = 15.0) -> None:
             if asyncio.get_running_loop().time() > deadline:
                 raise
             await asyncio.sleep(0.2)
+
+
+def sync_in_background(
+    fetch_users: Callable[[], list[DepartmentUser]],
+    path: Path,
+    password: str,
+    reload: Callable[[], object],
+    every_seconds: float = 15.0,
+) -> threading.Thread:
+    """Render the users now and then every `every_seconds`, reloading the server whenever the
+    file changed: a rotated key's overlap ends, a retired department's users go, a new key comes,
+    without anyone running `lianxin nats-config`. A failed round (organisation restarting) waits
+    for the next one."""
+    stop = threading.Event()
+
+    def once() -> None:
+        if write_accounts(path, fetch_users(), password):
+            reload()
+
+    once()
+
+    def loop() -> None:
+        while not stop.wait(every_seconds):
+            try:
+                once()
+            except Exception:  # a sync round must never end the loop
+                log.warning("NATS users not synced this round", exc_info=True)
+
+    thread = threading.Thread(target=loop, name="nats-users-sync", daemon=True)
+    thread.start()
+    return thread

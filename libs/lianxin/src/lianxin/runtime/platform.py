@@ -13,6 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
+from cryptography.fernet import Fernet
 
 from lianxin.messaging.connection import connect
 from lianxin.messaging.streams import declare_all
@@ -22,6 +23,8 @@ from lianxin.settings import DEFAULT_PORTS
 
 # The platform client's secret on a laptop; set LIANXIN_PLATFORM_SECRET anywhere else.
 PLATFORM_SECRET = os.environ.get("LIANXIN_PLATFORM_SECRET", "lianxin-platform-dev")
+
+_LAUNCH_ENCRYPTION_KEY = Fernet.generate_key().decode()
 
 SERVICES = ("organisation", "incidents", "resources", "volunteers", "console")
 DATABASE_SERVICES = ("organisation", "incidents", "resources", "volunteers")
@@ -89,6 +92,11 @@ def service_env(
         LIANXIN_PLATFORM_SECRET=PLATFORM_SECRET,
         **{f"{other.upper()}_URL": f"http://127.0.0.1:{port}" for other, port in ports.items()},
     )
+    # A platform on one machine: its webhook receivers (tests', a developer's) are on loopback,
+    # and its signing keys are encrypted with a key of its own (`lianxin up` keeps one in its
+    # data dir; otherwise one for this launcher's lifetime). Production sets both itself.
+    env.setdefault("LIANXIN_WEBHOOKS_ALLOW_PRIVATE", "1")
+    env.setdefault("LIANXIN_KEYS_ENCRYPTION_KEY", _LAUNCH_ENCRYPTION_KEY)
     if spans_dir is not None:
         env["LIANXIN_SPANS_FILE"] = str(spans_dir / f"{service}.jsonl")
         # The trace view of a laptop platform shows each SQL statement; elsewhere they cost.

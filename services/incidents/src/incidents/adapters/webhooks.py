@@ -35,6 +35,7 @@ from incidents.adapters.orm import departments, metadata
 from incidents.adapters.read_cache import read_cache
 from incidents.adapters.rows import RowMapping
 from incidents.domain.webhooks import Attempt, Delivery, DeliveryStatus
+from lianxin.webhook_targets import UnsafeTarget, safe_addresses
 
 webhook_deliveries = Table(
     "webhook_deliveries",
@@ -218,21 +219,43 @@ class Response:
 
 
 class WebhookClient:
-    """POSTs one signed body; never raises for what the department's side does wrong."""
+    """POSTs one signed body; never raises for what the department's side does wrong.
 
-    def __init__(self, timeout: float = 10.0) -> None:
+    The URL's host is resolved and every address checked (`lianxin.webhook_targets`) before each
+    POST, and the POST connects to the checked address itself (TLS still verifies the host's
+    name): a DNS answer that changed since registration, or changes between the check and the
+    connect (rebinding), cannot turn a whistle towards the platform's own network."""
+
+    def __init__(self, timeout: float = 10.0, *, allow_private: bool = False) -> None:
         self._timeout = timeout
+        self._allow_private = allow_private
 
     async def post(self, url: str, body: bytes, headers: dict[str, str]) -> Response:
         started = time.perf_counter()
         try:
+            addresses = await safe_addresses(url, allow_private=self._allow_private)
+        except UnsafeTarget as unsafe:
+            return Response(None, f"refused: {unsafe}", _ms(started))
+        request = _pinned(url, addresses[0], headers) if addresses else (url, headers, {})
+        target, sent_headers, extensions = request
+        try:
             # No redirects: a signed whistle goes only to the URL the department registered.
             async with httpx.AsyncClient(timeout=self._timeout, follow_redirects=False) as http:
-                answer = await http.post(url, content=body, headers=headers)
+                answer = await http.post(
+                    target, content=body, headers=sent_headers, extensions=extensions
+                )
         except httpx.HTTPError as exc:
             return Response(None, f"{type(exc).__name__}: {exc}"[:500], _ms(started))
         error = "" if answer.is_success else answer.text[:500]
         return Response(answer.status_code, error, _ms(started))
+
+
+def _pinned(url: str, address: str, headers: dict[str, str]) -> tuple[str, dict, dict]:
+    """`url` aimed at `address`, with the Host header and TLS server name of its own host."""
+    parts = httpx.URL(url)
+    pinned = str(parts.copy_with(host=address))
+    named = parts.host if parts.port is None else f"{parts.host}:{parts.port}"
+    return pinned, {**headers, "Host": named}, {"sni_hostname": parts.host}
 
 
 def _ms(started: float) -> int:

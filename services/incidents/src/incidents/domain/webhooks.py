@@ -5,18 +5,20 @@ The signature is Stripe's scheme, so a department can reuse what it knows:
     X-Lianxin-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, f"{t}.{raw body}")>
 
 Signing the timestamp with the body lets the receiver refuse a replay of an old delivery (outside
-the tolerance window) without keeping state. The header may carry several `v1=` values (while a
-secret is being rotated); one matching value is enough.
+the tolerance window) without keeping state. While a key is being rotated the header carries one
+`v1=` value per valid key, the newest first; one matching value is enough.
 
-A department's secret is derived, not stored: HMAC-SHA256(platform secret, "webhook:<code>"). Any
-replica that knows the platform secret can sign for any department, and nothing to leak sits in a
-table.
+A department's signing key is random (`new_signing_key`), issued by the platform and shown once,
+and rotated with an overlap (`lianxin.keys`); incidents keeps it encrypted, since it must sign
+with it (adapters/webhook_keys.py). Nothing derives it from another secret.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -38,12 +40,9 @@ RETRY_SCHEDULE: tuple[timedelta, ...] = (
 MAX_ATTEMPTS = 1 + len(RETRY_SCHEDULE)
 
 
-def department_secret(platform_secret: str, department_code: str) -> str:
-    """The department's webhook secret, the same wherever the platform secret is known."""
-    if not platform_secret:
-        raise ValueError("no platform secret to derive webhook secrets from")
-    message = f"webhook:{department_code}".encode()
-    return "whsec_" + hmac.new(platform_secret.encode(), message, hashlib.sha256).hexdigest()
+def new_signing_key() -> str:
+    """A fresh signing key: 256 random bits, prefixed as Stripe's are so it is recognised."""
+    return "whsec_" + secrets.token_hex(32)
 
 
 def _mac(secret: str, timestamp: int, body: bytes) -> str:
@@ -51,9 +50,13 @@ def _mac(secret: str, timestamp: int, body: bytes) -> str:
     return hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
 
 
-def sign(secret: str, body: bytes, timestamp: int) -> str:
-    """The value of the signature header for `body`, sent at `timestamp` (unix seconds)."""
-    return f"t={timestamp},{SCHEME}={_mac(secret, timestamp, body)}"
+def sign(secret: str | Sequence[str], body: bytes, timestamp: int) -> str:
+    """The value of the signature header for `body`, sent at `timestamp` (unix seconds): one
+    `v1=` per key given (several while a key is rotated, the newest first)."""
+    keys = [secret] if isinstance(secret, str) else list(secret)
+    if not keys:
+        raise ValueError("no key to sign with")
+    return ",".join([f"t={timestamp}", *(f"{SCHEME}={_mac(k, timestamp, body)}" for k in keys)])
 
 
 class SignatureInvalid(ValueError):

@@ -1,6 +1,8 @@
 """The webhook channel: its DISPATCH consumer, its dispatcher, and the department's view of it.
 
-- `GET  /departments/{code}/webhook-secret`: the department's signing secret, for its operator;
+- `POST /departments/{code}/webhook-keys`: a new signing key, shown in this answer only (the
+  platform's alone); the previous keys sign too until the overlap ends;
+- `GET  /departments/{code}/webhook-keys`: the keys without secrets, when each stops;
 - `GET  /departments/{code}/webhook-deliveries`: the delivery log (its operator, alliance admins);
 - `POST /departments/{code}/webhook-deliveries/{id}/redelivery`: try a dead delivery again.
 """
@@ -8,22 +10,22 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel
 
-from incidents.adapters.webhooks import Entry
+from incidents.adapters.webhook_keys import KeyCipher
+from incidents.adapters.webhooks import Entry, WebhookClient
 from incidents.domain.webhooks import (
     SCHEME,
     SIGNATURE_HEADER,
     TOLERANCE_SECONDS,
     DeliveryStatus,
-    department_secret,
 )
-from incidents.service_layer import webhooks
+from incidents.service_layer import webhook_keys, webhooks
 from lianxin.auth import Principal, Role, authenticated
 from lianxin.contracts import CloudEvent, EventData
 from lianxin.errors import Conflict, Forbidden, NotFound
@@ -68,11 +70,14 @@ class WebhookChannel:
 
     async def run_webhook_dispatcher(self, rt: Runtime) -> None:
         """The worker that POSTs due deliveries, until cancelled."""
-        secret = rt.settings.lianxin_platform_secret
-        if not secret:
-            log.warning("LIANXIN_PLATFORM_SECRET unset: webhooks are queued but not sent")
+        cipher = _cipher(rt)
+        if cipher is None:
+            log.warning("LIANXIN_KEYS_ENCRYPTION_KEY unset: webhooks are queued but not sent")
             return
-        self._dispatcher = webhooks.WebhookDispatcher(lambda: _uow(rt), secret, clock=utcnow)
+        client = WebhookClient(allow_private=rt.settings.lianxin_webhooks_allow_private)
+        self._dispatcher = webhooks.WebhookDispatcher(
+            lambda: _uow(rt), cipher, client=client, clock=utcnow
+        )
         try:
             await self._dispatcher.run()
         finally:
@@ -89,30 +94,61 @@ async def _department(rt: Runtime, code: str, principal: Principal, *roles: Role
         raise Forbidden(f"department {code}'s webhooks are not yours")
 
 
-class WebhookSecretOut(BaseModel):
+def _cipher(rt: Runtime) -> KeyCipher | None:
+    key = rt.settings.lianxin_keys_encryption_key
+    return KeyCipher(key) if key else None
+
+
+class WebhookKeyIssued(BaseModel):
     department_code: str
     secret: str
-    signature_header: str
-    scheme: str
-    tolerance_seconds: int
+    serial: int
+    issued_at: datetime
+    previous_valid_until: datetime | None
+    signature_header: str = SIGNATURE_HEADER
+    scheme: str = SCHEME
+    tolerance_seconds: int = TOLERANCE_SECONDS
 
 
-@router.get("/departments/{code}/webhook-secret", response_model=WebhookSecretOut)
-async def webhook_secret(
+class WebhookKeyOut(BaseModel):
+    serial: int
+    issued_at: datetime
+    expires_at: datetime | None
+
+
+@router.post(
+    "/departments/{code}/webhook-keys",
+    response_model=WebhookKeyIssued,
+    status_code=status.HTTP_201_CREATED,
+)
+async def issue_webhook_key(
     code: str, rt: Runtime = Depends(runtime), principal: Principal = Depends(authenticated)
 ):
-    """The secret the department verifies our signatures with: its own operator's to read (and
-    the platform's); an alliance admin sees the deliveries, not the key."""
-    await _department(rt, code, principal)
-    if not rt.settings.lianxin_platform_secret:
+    """Issue the department's next signing key: in this answer and nowhere else (incidents keeps
+    it encrypted). The keys valid until now sign too for the overlap (LIANXIN_KEY_OVERLAP_HOURS,
+    24 h): each delivery carries one `v1=` per key. The platform's alone, like the channel."""
+    if not principal.is_platform:
+        raise Forbidden("only the platform issues departments' keys")
+    cipher = _cipher(rt)
+    if cipher is None:
         raise Problem(503, "Service Unavailable", "webhook signing is not configured")
-    return WebhookSecretOut(
-        department_code=code,
-        secret=department_secret(rt.settings.lianxin_platform_secret, code),
-        signature_header=SIGNATURE_HEADER,
-        scheme=SCHEME,
-        tolerance_seconds=TOLERANCE_SECONDS,
-    )
+    overlap = timedelta(hours=rt.settings.lianxin_key_overlap_hours)
+    issued = await webhook_keys.rotate(_uow(rt), code, cipher, overlap, utcnow())
+    return WebhookKeyIssued(**vars(issued))
+
+
+@router.get("/departments/{code}/webhook-keys", response_model=list[WebhookKeyOut])
+async def list_webhook_keys(
+    code: str, rt: Runtime = Depends(runtime), principal: Principal = Depends(authenticated)
+):
+    """The department's keys, oldest first, without secrets: which still sign, and until when
+    (its own operator's to read, and the platform's)."""
+    await _department(rt, code, principal)
+    found = await webhook_keys.listed(_uow(rt), code)
+    return [
+        WebhookKeyOut(serial=k.serial, issued_at=k.issued_at, expires_at=k.expires_at)
+        for k in found
+    ]
 
 
 class AttemptOut(BaseModel):

@@ -18,14 +18,9 @@ from uuid import UUID
 
 import uuid6
 
-from incidents.adapters.webhooks import WebhookClient, WebhookDeliveries
-from incidents.domain.webhooks import (
-    SIGNATURE_HEADER,
-    Delivery,
-    DeliveryStatus,
-    department_secret,
-    sign,
-)
+from incidents.adapters.webhook_keys import KeyCipher, WebhookKeys
+from incidents.adapters.webhooks import Response, WebhookClient, WebhookDeliveries
+from incidents.domain.webhooks import SIGNATURE_HEADER, Delivery, DeliveryStatus, sign
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
 from lianxin.contracts import CloudEvent
 from lianxin.messaging.streams import INCIDENTS_WEBHOOKS
@@ -34,14 +29,17 @@ from lianxin.telemetry import context_from, tracer
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+NO_KEY = "no signing key: none issued (POST /departments/<code>/webhook-keys) or retired"
 
 
 class WebhooksUnitOfWork(IncidentsUnitOfWork):
     webhooks: WebhookDeliveries
+    keys: WebhookKeys
 
     def _open(self) -> None:
         super()._open()
         self.webhooks = WebhookDeliveries(self.session)
+        self.keys = WebhookKeys(self.session)
 
 
 def webhook_urls(channels: list[dict]) -> list[str]:
@@ -97,7 +95,7 @@ class WebhookDispatcher:
     def __init__(
         self,
         uow_factory: Callable[[], WebhooksUnitOfWork],
-        platform_secret: str,
+        cipher: KeyCipher,
         *,
         client: WebhookClient | None = None,
         clock: Clock,
@@ -106,7 +104,7 @@ class WebhookDispatcher:
         lease: timedelta = timedelta(minutes=2),
     ) -> None:
         self._uow = uow_factory
-        self._secret = platform_secret
+        self._cipher = cipher
         self._client = client or WebhookClient()
         self._clock = clock
         self._batch = batch
@@ -146,10 +144,17 @@ class WebhookDispatcher:
     async def _attempt(self, delivery: Delivery) -> None:
         body = body_of(delivery)
         at = self._clock()
-        secret = department_secret(self._secret, delivery.department_code)
+        async with self._uow() as uow:
+            keys = await uow.keys.signing(delivery.department_code, at)
+        secrets = [self._cipher.decrypt(key.stored) for key in keys]
+        if not secrets:
+            # No key issued yet, or the department retired: nothing goes out unsigned, and the
+            # delivery log says why (the schedule runs on; a redelivery can send it later).
+            await self._record(delivery, at, Response(None, NO_KEY, 0))
+            return
         headers = {
             "Content-Type": "application/cloudevents+json; charset=utf-8",
-            SIGNATURE_HEADER: sign(secret, body, int(at.timestamp())),
+            SIGNATURE_HEADER: sign(secrets, body, int(at.timestamp())),
             # Stable across attempts: a receiver de-duplicates by it (or by the event's `id`).
             "X-Lianxin-Delivery": str(delivery.id),
             "X-Lianxin-Attempt": str(delivery.attempts + 1),
@@ -163,6 +168,9 @@ class WebhookDispatcher:
             span.set_attribute("lianxin.webhook.delivery_id", str(delivery.id))
             span.set_attribute("lianxin.webhook.attempt", delivery.attempts + 1)
             answer = await self._client.post(delivery.url, body, headers)
+        await self._record(delivery, at, answer)
+
+    async def _record(self, delivery: Delivery, at: datetime, answer: Response) -> None:
         async with self._uow() as uow:
             current = await uow.webhooks.get(delivery.id, for_update=True)
             if current is None or current.attempts != delivery.attempts:

@@ -80,6 +80,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/departments/{code}"): Rule("department"),
     ("PATCH", "/departments/{code}"): Rule("platform"),
     ("POST", "/departments/{code}/retirement"): Rule("platform"),
+    # Departments' keys: the platform's alone, like their channels (never a department's own).
+    ("POST", "/departments/{code}/nats-keys"): Rule("platform"),
+    ("GET", "/departments/{code}/nats-keys"): Rule("platform"),
+    ("GET", "/nats-users"): Rule("platform"),
     ("POST", "/grid-nodes"): Rule("write", "community", "body"),
     ("GET", "/communities/{code}/grid-nodes"): Rule("read", "community"),
     ("POST", "/communities/{code}/grid-nodes/import"): Rule("write", "community"),

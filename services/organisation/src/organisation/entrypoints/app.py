@@ -8,7 +8,7 @@ from lianxin.problems import Problem, problem_response
 from lianxin.service import Runtime, create_service_app
 from lianxin.settings import ServiceSettings
 from organisation.adapters.orm import metadata
-from organisation.entrypoints import identity_api
+from organisation.entrypoints import identity_api, keys_api
 from organisation.entrypoints.access import authorize
 from organisation.entrypoints.api import router
 from organisation.service_layer import identity
@@ -41,7 +41,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         "organisation",
         title="Lianxin organisation",
         metadata=metadata,
-        routers=[router, identity_api.router],
+        routers=[router, identity_api.router, keys_api.router],
         route_checks=[Depends(authorize)],
         public_routers=[identity_api.public],
         uow_class=OrganisationUnitOfWork,

@@ -19,7 +19,9 @@ from fastapi import APIRouter, Depends, Request, status
 from pydantic import BaseModel
 
 from lianxin.contracts import org
-from lianxin.errors import NotFound
+from lianxin.errors import NotFound, RuleBroken
+from lianxin.service import Runtime, runtime
+from lianxin.webhook_targets import UnsafeTarget, safe_addresses
 from organisation.domain.base import Aggregate
 from organisation.entrypoints import schemas as s
 from organisation.entrypoints.deps import counts, import_body, state, uow
@@ -30,6 +32,8 @@ from organisation.service_layer.handlers import Kind
 from organisation.service_layer.unit_of_work import OrganisationUnitOfWork as UoW
 
 Present = Callable[[UoW, list[Any]], Awaitable[list[dict[str, Any]]]]
+# What a request's fields must pass that needs the deployment or the network (a webhook's host).
+Check = Callable[[Runtime, dict[str, Any]], Awaitable[None]]
 
 
 async def with_totals(uow: UoW, communities: list[Any]) -> list[dict[str, Any]]:
@@ -50,10 +54,23 @@ class Resource:
     rows: type[BaseModel] | None = None  # a community's bulk import, one row a line
     imports_doc: str = ""
     present: Present | None = None  # default: the aggregate's state
+    check: Check | None = None  # run on a registration's and a change's fields first
 
     @property
     def path(self) -> str:
         return "/" + self.plural.replace("_", "-")
+
+
+async def safe_webhooks(rt: Runtime, fields: dict[str, Any]) -> None:
+    """Each webhook URL is https and its host resolves to public addresses only (unless the
+    deployment allows private targets: development, tests): a 422 naming `channels.url`."""
+    allow_private = rt.settings.lianxin_webhooks_allow_private
+    for channel in fields.get("channels") or []:
+        if channel.get("kind") == "webhook" and channel.get("url"):
+            try:
+                await safe_addresses(channel["url"], allow_private=allow_private)
+            except UnsafeTarget as unsafe:
+                raise RuleBroken("channels.url", str(unsafe)) from None
 
 
 COMMUNITY = {"community_code": "community_code"}
@@ -102,6 +119,7 @@ RESOURCES = (
         s.DepartmentPatch,
         org.DepartmentState,
         filters={"category": "categories"},
+        check=safe_webhooks,
     ),
     Resource(
         kinds.PARTY_ORGANISATIONS,
@@ -140,7 +158,9 @@ def routes(r: Resource) -> APIRouter:
     router = APIRouter()
     item = f"{r.path}/{{code}}"
 
-    async def register(body: BaseModel, uow: UoW = Depends(uow)):
+    async def register(body: BaseModel, uow: UoW = Depends(uow), rt: Runtime = Depends(runtime)):
+        if r.check:
+            await r.check(rt, body.model_dump())
         made = await handlers.register(uow, r.kind, body.model_dump())
         return (await _out(r, uow, [made], opened=False))[0]
 
@@ -157,7 +177,11 @@ def routes(r: Resource) -> APIRouter:
                 raise NotFound(r.kind.words, code)
             return (await _out(r, uow, [found]))[0]
 
-    async def update(code: str, body: BaseModel, uow: UoW = Depends(uow)):
+    async def update(
+        code: str, body: BaseModel, uow: UoW = Depends(uow), rt: Runtime = Depends(runtime)
+    ):
+        if r.check:
+            await r.check(rt, body.model_dump(exclude_unset=True))
         changed = await handlers.update(uow, r.kind, code, body.model_dump(exclude_unset=True))
         return (await _out(r, uow, [changed], opened=False))[0]
 

@@ -14,7 +14,7 @@ from organisation.domain.model import AGGREGATES
 from organisation.domain.party import PartyOrganisation
 from organisation.domain.people import Person
 from organisation.domain.places import Alliance, Community, District, Street
-from organisation.service_layer import committees, people
+from organisation.service_layer import committees, keys, people
 from organisation.service_layer.handlers import Kind, Ref
 from organisation.service_layer.unit_of_work import OrganisationUnitOfWork as UoW
 
@@ -43,7 +43,7 @@ ALLIANCES = Kind(
 )
 MEMBER_UNITS = Kind(MemberUnit, refs=(COMMUNITY,), before_retire=committees.unit_off_committee)
 BIG_COMMITTEES = Kind(BigCommittee, extra=committees.units, what="big committee of")
-DEPARTMENTS = Kind(Department, extra=_areas_known)
+DEPARTMENTS = Kind(Department, extra=_areas_known, before_retire=keys.revoke_on_retirement)
 GRID_NODES = Kind(GridNode)  # registered, moved and retired through its tree: see `grid`
 PARTY_ORGANISATIONS = Kind(
     PartyOrganisation,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from lianxin.persistence.unit_of_work import UnitOfWork
 from organisation.adapters.care import CareRepository
 from organisation.adapters.identity import IdentityRepository
+from organisation.adapters.keys import KeysRepository
 from organisation.adapters.repository import OrganisationRepository
 
 
@@ -10,8 +11,10 @@ class OrganisationUnitOfWork(UnitOfWork):
     org: OrganisationRepository
     identity: IdentityRepository
     care: CareRepository
+    keys: KeysRepository
 
     def _open(self) -> None:
         self.org = OrganisationRepository(self.session)
         self.identity = IdentityRepository(self.session)
         self.care = CareRepository(self.session)
+        self.keys = KeysRepository(self.session)
