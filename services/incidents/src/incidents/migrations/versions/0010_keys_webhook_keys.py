@@ -4,8 +4,8 @@ from alembic import op
 
 from lianxin.persistence.issued_keys import key_columns
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 
 
 def upgrade() -> None:
