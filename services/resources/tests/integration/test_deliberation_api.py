@@ -97,7 +97,7 @@ async def test_a_bench_meetings_items_become_a_need_an_incident_and_a_local_reso
     assert need["origin_ref"] == f"deliberation:{d}#1" and need["title"] == "院内建自行车棚"
     assert (await grid.get(f"/needs/{need['id']}")).json()["origin_ref"] == f"deliberation:{d}#1"
 
-    report = {"micro_grid_code": "g1", "category": "fire_safety", "urgency": "high"}
+    report = {"micro_grid_code": "g1", "category": "fire_safety", "urgency": "utilities"}
     turned = await grid.post(f"/deliberations/{d}/items/2/incident", json=report)
     assert turned.status_code == 201, turned.text
     [(token, body)] = FakeIncidents.asked

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from pydantic import AwareDatetime, Field
 
 from lianxin.auth import Caller, Principal
+from lianxin.contracts.incidents import Urgency
 from lianxin.inputs import Body
 from lianxin.listings import Listing, add_listings
 from lianxin.steps import Step, add_steps
@@ -69,7 +70,7 @@ class IncidentItemIn(Body):
     incident_id: UUID | None = None
     micro_grid_code: Code | None = None
     category: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$")
-    urgency: Literal["low", "normal", "high", "critical"] = "normal"
+    urgency: Urgency = "general"
     description: str = Field("", max_length=4000)
     affected_households: int | None = Field(None, ge=0, le=1_000_000)
 

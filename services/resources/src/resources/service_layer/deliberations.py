@@ -204,7 +204,7 @@ async def turn_into_incident(
             {
                 "micro_grid_code": fields["micro_grid_code"],
                 "category": fields["category"],
-                "urgency": fields.get("urgency") or "normal",
+                "urgency": fields.get("urgency") or "general",
                 "description": fields.get("description") or f"{item.text}（议事：{d.topic}）",
                 "affected_households": fields.get("affected_households") or len(d.households),
                 "reporter": actor(principal),
