@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from lianxin.demo import deliberations as demo
 from tests.browser.conftest import PHONE, Console
+from tests.browser.test_walk import VISIBLE_TEXT, _english
 from tests.conftest import Platform
 
 
@@ -42,6 +43,11 @@ def demo_deliberations(demo_platform: Platform) -> Platform:
     return demo_platform
 
 
+def _chinese(console: Console) -> None:
+    """No English left in the Chinese interface (the page walk's rule, for these pages)."""
+    assert _english(console.page.evaluate(VISIBLE_TEXT)) == [], console.page.url
+
+
 def test_a_bench_meeting_recorded_on_a_phone_and_its_items_turned(
     demo_deliberations: Platform, browser
 ) -> None:
@@ -51,11 +57,13 @@ def test_a_bench_meeting_recorded_on_a_phone_and_its_items_turned(
     page.goto("/deliberations")
     expect(page.locator("[data-deliberation-id]")).to_have_count(3)  # Changshan's three
     leader.shoot("deliberations")
+    _chinese(leader)
 
     page.get_by_role("link", name="记录一次议事").click()
     page.get_by_label("议事形式").select_option("bench_meeting")
     page.get_by_label("地点（楼栋/网格编号）").fill("csh-b07")
     leader.shoot("deliberation-new")
+    _chinese(leader)
     page.get_by_label("议题").fill("   ")  # passes the browser's `required`, not resources
     page.get_by_role("button", name="记录一次议事").click()
     expect(page.locator("#topic-error")).to_be_visible()  # the field it names, in Chinese
@@ -95,6 +103,7 @@ def test_a_bench_meeting_recorded_on_a_phone_and_its_items_turned(
     expect(outcomes.nth(1)).to_have_attribute("data-outcome", "incident")
     expect(outcomes.nth(2)).to_have_attribute("data-outcome", "resolved_locally")
     leader.shoot("deliberation")
+    _chinese(leader)
 
     # The incident it raised went through this meeting: its page says so.
     page.locator("[data-incident]").click()
@@ -102,4 +111,5 @@ def test_a_bench_meeting_recorded_on_a_phone_and_its_items_turned(
     expect(section).to_contain_text("7栋电动车楼道充电")
     page.locator("#deliberations").scroll_into_view_if_needed()
     leader.shoot("incident-deliberations")
+    _chinese(leader)
     leader.close()
