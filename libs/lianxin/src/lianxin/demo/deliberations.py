@@ -23,7 +23,8 @@ Idempotent: a deliberation is looked up by its topic; what exists is left as it 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -97,38 +98,28 @@ async def _call(http: httpx.AsyncClient, method: str, path: str, body: Any = Non
 
 
 async def record(
-    http: httpx.AsyncClient,
-    held: dict[str, Any],
-    *,
-    households: Sequence[str] = (),
-    mediators: Sequence[str] = (),
-    member_unit_codes: Sequence[str] = (),
-    items: Sequence[str],
-    minutes: str,
-    days_ago: float = 3,
+    http: httpx.AsyncClient, demo: Deliberation, incident_ids: Sequence[str] = ()
 ) -> dict[str, Any]:
     """One deliberation, recorded and closed as its recorder would, step by step."""
-    at = datetime.now(UTC) - timedelta(days=days_ago)
-    d = await _call(http, "POST", "/deliberations", {**held, "held_at": at.isoformat()})
+    at = datetime.now(UTC) - timedelta(days=demo.days_ago)
+    held = {**demo.held, "held_at": at.isoformat(), "incident_ids": list(incident_ids)}
+    d = await _call(http, "POST", "/deliberations", held)
     path = f"/deliberations/{d['id']}"
-    attendance = {
-        "households": list(households),
-        "mediators": list(mediators),
-        "member_unit_codes": list(member_unit_codes),
-    }
-    await _call(http, "PUT", f"{path}/agenda", {"agenda": [held["topic"]]})
+    attendance = {"households": list(demo.households), "mediators": list(demo.mediators)}
+    await _call(http, "PUT", f"{path}/agenda", {"agenda": [demo.held["topic"]]})
     await _call(http, "PUT", f"{path}/attendance", attendance)
-    for text in items:
+    for text in demo.items:
         await _call(http, "POST", f"{path}/items", {"text": text})
-    await _call(http, "PUT", f"{path}/minutes", {"minutes": minutes})
+    await _call(http, "PUT", f"{path}/minutes", {"minutes": demo.minutes})
     return await _call(http, "POST", f"{path}/close")
 
 
-async def once_grid_known(post: Callable[[], Awaitable[httpx.Response]], what: str) -> Any:
-    """`post()`'s answer, retried while incidents does not know the micro-grid yet (its read
+async def once_grid_known(http: httpx.AsyncClient, path: str, body: dict[str, Any]) -> Any:
+    """`POST path`'s answer, retried while incidents does not know the micro-grid yet (its read
     model follows the ORG stream, a moment behind organisation)."""
+    what = f"POST {path}"
     for _ in range(120):
-        response = await post()
+        response = await http.post(path, json=body)
         if response.status_code == 201:
             return response.json()
         if response.status_code != 422 or "micro_grid_code" not in response.text:
@@ -143,6 +134,67 @@ async def ensure_staircase_grid(org: httpx.AsyncClient) -> None:
         raise RuntimeError(f"POST /grid-nodes: {answer.status_code} {answer.text}")
 
 
+@dataclass(frozen=True)
+class Deliberation:
+    """One demo deliberation: what its recorder records, and what each agreed item became."""
+
+    held: dict[str, Any]
+    items: Sequence[str]
+    minutes: str
+    households: Sequence[str] = ()
+    mediators: Sequence[str] = ()
+    days_ago: float = 3
+    # (item number, "need" | "incident" | "resolution", body); TALKED_THROUGH links the item to
+    # the incident `reports` reported before the meeting.
+    outcomes: Sequence[tuple[int, str, dict[str, Any]]] = ()
+    reports: dict[str, Any] | None = None
+
+
+TALKED_THROUGH: dict[str, Any] = {}
+
+DELIBERATIONS = (
+    Deliberation(
+        BENCH_MEETING,
+        BENCH_ITEMS,
+        "5栋十二户居民到会，楼栋长记录：议定建车棚、请消防检查、楼栋轮值清理。",
+        households=BENCH_HOUSEHOLDS,
+        outcomes=[
+            (1, "need", SHED_NEED),
+            (2, "incident", FIRE_CHECK),
+            (3, "resolution", {"settlement": ROTA}),
+        ],
+    ),
+    Deliberation(
+        MEDIATION,
+        MEDIATION_ITEMS,
+        "社区党委、调解委员会与居民共议：情理上外甥女、外甥尽了赡养义务，商请法院依法审理。",
+        households=["马老外甥女家", "马老外甥家"],
+        mediators=["社区人民调解委员会", "和事佬代表"],
+        days_ago=30,
+        outcomes=[(1, "incident", TALKED_THROUGH)],
+        reports=INHERITANCE,
+    ),
+    Deliberation(
+        COUNCIL,
+        ["建立遗嘱库，为辖区老人登记遗嘱"],
+        "案件审结后召集居民议事会：为避免同类继承纠纷，社区建立遗嘱库。",
+        households=[f"居民代表{n}" for n in range(1, 16)],
+        mediators=["社区人民调解委员会"],
+        days_ago=20,
+        outcomes=[(1, "resolution", {"settlement": WILL_REGISTRY})],
+    ),
+    Deliberation(
+        WOODEN_HOUSE,
+        ["双方各退一步：夜间不再使用跑步机、不再敲暖气管"],
+        "小区党组织在小木屋组织双方和和事佬说事，当场达成一致。",
+        households=["3号楼501", "3号楼401"],
+        mediators=["和事佬老刘", "和事佬张姐"],
+        days_ago=1,
+        outcomes=[(1, "resolution", {"settlement": NOISE_SETTLED})],
+    ),
+)
+
+
 async def load_deliberations(
     org: httpx.AsyncClient, resources: httpx.AsyncClient, incidents: httpx.AsyncClient
 ) -> dict[str, int]:
@@ -153,62 +205,22 @@ async def load_deliberations(
         for d in await _call(resources, "GET", f"/deliberations?community_code={c}")
     }
     made = 0
-    if BENCH_MEETING["topic"] not in have:
-        await ensure_staircase_grid(org)
-        d = await record(
-            resources,
-            BENCH_MEETING,
-            households=BENCH_HOUSEHOLDS,
-            items=BENCH_ITEMS,
-            minutes="5栋十二户居民到会，楼栋长记录：议定建车棚、请消防检查、楼栋轮值清理。",
-        )
-        await _call(resources, "POST", f"/deliberations/{d['id']}/items/1/need", SHED_NEED)
-        fire = f"/deliberations/{d['id']}/items/2/incident"
-        await once_grid_known(lambda: resources.post(fire, json=FIRE_CHECK), fire)
-        rota = {"settlement": ROTA}
-        await _call(resources, "POST", f"/deliberations/{d['id']}/items/3/resolution", rota)
-        made += 1
-    if MEDIATION["topic"] not in have:
-        await ensure_staircase_grid(org)
-        incident = await once_grid_known(
-            lambda: incidents.post("/incidents", json=INHERITANCE), "POST /incidents"
-        )
-        d = await record(
-            resources,
-            {**MEDIATION, "incident_ids": [incident["id"]]},
-            mediators=["社区人民调解委员会", "和事佬代表"],
-            households=["马老外甥女家", "马老外甥家"],
-            items=MEDIATION_ITEMS,
-            minutes="社区党委、调解委员会与居民共议：情理上外甥女、外甥尽了赡养义务，商请法院依法审理。",
-            days_ago=30,
-        )
-        linked = {"incident_id": incident["id"]}
-        await _call(resources, "POST", f"/deliberations/{d['id']}/items/1/incident", linked)
-        made += 1
-    if COUNCIL["topic"] not in have:
-        d = await record(
-            resources,
-            COUNCIL,
-            households=[f"居民代表{n}" for n in range(1, 16)],
-            mediators=["社区人民调解委员会"],
-            items=["建立遗嘱库，为辖区老人登记遗嘱"],
-            minutes="案件审结后召集居民议事会：为避免同类继承纠纷，社区建立遗嘱库。",
-            days_ago=20,
-        )
-        will = {"settlement": WILL_REGISTRY}
-        await _call(resources, "POST", f"/deliberations/{d['id']}/items/1/resolution", will)
-        made += 1
-    if WOODEN_HOUSE["topic"] not in have:
-        d = await record(
-            resources,
-            WOODEN_HOUSE,
-            households=["3号楼501", "3号楼401"],
-            mediators=["和事佬老刘", "和事佬张姐"],
-            items=["双方各退一步：夜间不再使用跑步机、不再敲暖气管"],
-            minutes="小区党组织在小木屋组织双方和和事佬说事，当场达成一致。",
-            days_ago=1,
-        )
-        settled = {"settlement": NOISE_SETTLED}
-        await _call(resources, "POST", f"/deliberations/{d['id']}/items/1/resolution", settled)
+    for demo in DELIBERATIONS:
+        if demo.held["topic"] in have:
+            continue
+        talked: list[str] = []
+        if demo.reports or any(turn == "incident" for _, turn, _ in demo.outcomes):
+            await ensure_staircase_grid(org)
+        if demo.reports:
+            reported = await once_grid_known(incidents, "/incidents", demo.reports)
+            talked.append(reported["id"])
+        d = await record(resources, demo, talked)
+        for number, turn, body in demo.outcomes:
+            path = f"/deliberations/{d['id']}/items/{number}/{turn}"
+            sent = {"incident_id": talked[0]} if body is TALKED_THROUGH else body
+            if turn == "incident":
+                await once_grid_known(resources, path, sent)
+            else:
+                await _call(resources, "POST", path, sent)
         made += 1
     return {"deliberations": made} if made else {}

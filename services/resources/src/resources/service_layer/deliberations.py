@@ -20,6 +20,7 @@ other one gave it.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -60,6 +61,26 @@ def _grid_may(principal: Principal, deliberation: Deliberation) -> None:
         raise Forbidden("a community-level deliberation is held by the community's coordinators")
     if set(deliberation.held_in).isdisjoint(principal.scope.grid_nodes):
         raise Forbidden("another grid, or the community, recorded this deliberation")
+
+
+async def _record(
+    uow: ResourcesUnitOfWork,
+    principal: Principal,
+    deliberation_id: UUID,
+    command: Callable[[Deliberation, datetime], None],
+    clock: Clock,
+) -> Deliberation:
+    """One command on the record, by a holder in its community (a grid leader: its own)."""
+    return await act(
+        uow,
+        principal,
+        DELIBERATION,
+        deliberation_id,
+        command,
+        roles=HOLDERS,
+        check=_grid_may,
+        clock=clock,
+    )
 
 
 async def _in_scope(principal: Principal, community_code: str) -> None:
@@ -123,16 +144,7 @@ async def update_deliberation(
         else:
             raise ValueError(step)
 
-    return await act(
-        uow,
-        principal,
-        DELIBERATION,
-        deliberation_id,
-        command,
-        roles=HOLDERS,
-        check=_grid_may,
-        clock=clock,
-    )
+    return await _record(uow, principal, deliberation_id, command, clock)
 
 
 async def turn_into_need(
@@ -167,16 +179,7 @@ async def turn_into_need(
         d.turn(number, Outcome.NEED, actor(principal), now, need_id=need.id)
         made.append(need)
 
-    d = await act(
-        uow,
-        principal,
-        DELIBERATION,
-        deliberation_id,
-        command,
-        roles=HOLDERS,
-        check=_grid_may,
-        clock=clock,
-    )
+    d = await _record(uow, principal, deliberation_id, command, clock)
     return d, made[0]
 
 
@@ -214,16 +217,7 @@ async def turn_into_incident(
     def command(found: Deliberation, now: datetime) -> None:
         found.turn(number, Outcome.INCIDENT, actor(principal), now, incident_id=incident_id)
 
-    return await act(
-        uow,
-        principal,
-        DELIBERATION,
-        deliberation_id,
-        command,
-        roles=HOLDERS,
-        check=_grid_may,
-        clock=clock,
-    )
+    return await _record(uow, principal, deliberation_id, command, clock)
 
 
 async def get_deliberation(
