@@ -83,7 +83,7 @@ async def _record(
     )
 
 
-async def _in_scope(principal: Principal, community_code: str) -> None:
+def _in_scope(principal: Principal, community_code: str) -> None:
     may(principal, HOLDERS)
     if not sees(principal, community_code):
         raise NotFound("community", community_code)
@@ -97,7 +97,7 @@ async def hold_deliberation(
     clock: Clock = utcnow,
 ) -> Deliberation:
     """The incidents it talks through must be ones the caller sees in incidents."""
-    await _in_scope(principal, fields["community_code"])
+    _in_scope(principal, fields["community_code"])
     for incident_id in dict.fromkeys(fields.get("incident_ids") or ()):
         await incidents.check(incident_id)
     grid = principal.scope.grid_nodes if principal.role is Role.GRID_LEADER else ()
