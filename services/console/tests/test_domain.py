@@ -187,6 +187,7 @@ def test_no_message_id_is_defined_in_two_page_areas() -> None:
     from console.domain import (
         i18n,
         words_care,
+        words_deliberation,
         words_lists,
         words_loop,
         words_volunteering,
@@ -200,6 +201,7 @@ def test_no_message_id_is_defined_in_two_page_areas() -> None:
         words_loop.MESSAGES,
         words_work.MESSAGES,
         words_care.MESSAGES,
+        words_deliberation.MESSAGES,
     ]
     assert len(MESSAGES) == sum(len(area) for area in areas)
 

@@ -3,7 +3,8 @@
 Idempotent: what exists already (409, or a code the community already has) is left as it is, so
 a second run changes nothing. Independent requests go concurrently and each community's tree,
 people and party organisations go as one bulk import each, so loading takes about a second.
-With `lists`, resources' and volunteers' demo data follows (`lists.py`, `volunteering.py`).
+With `lists`, resources' and volunteers' demo data follows (`lists.py`, `volunteering.py`,
+`deliberations.py`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import httpx
 from lianxin.auth import fetch_token
 from lianxin.demo.accounts import open_accounts
 from lianxin.demo.care import load_care
+from lianxin.demo.deliberations import load_deliberations
 from lianxin.demo.lists import load_lists
 from lianxin.demo.organisations import (
     ALLIANCES,
@@ -164,6 +166,13 @@ def load_demo(
                     load_lists(resources), load_volunteering(volunteers)
                 ):
                     created |= part
+            # Residents' deliberations raise incidents: after the lists, with incidents too.
+            async with (
+                client(organisation_url) as org,
+                client(resources_url or urls.service_url("resources")) as resources,
+                client(urls.service_url("incidents")) as incidents,
+            ):
+                created |= await load_deliberations(org, resources, incidents)
         return created
 
     return asyncio.run(run())

@@ -57,6 +57,9 @@ class Services:
     async def post(self, service: str, path: str, body: Any = None) -> Answer:
         return await self._call("POST", service, path, json=body)
 
+    async def put(self, service: str, path: str, body: Any = None) -> Answer:
+        return await self._call("PUT", service, path, json=body)
+
     async def delete(self, service: str, path: str) -> Answer:
         return await self._call("DELETE", service, path)
 

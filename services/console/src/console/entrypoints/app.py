@@ -19,6 +19,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from console.adapters.events import IncidentEvents
 from console.entrypoints import (
     care_pages,
+    deliberation_pages,
     incident_pages,
     live,
     operators,
@@ -78,6 +79,7 @@ app = create_service_app(
         resources_pages.router,
         volunteer_pages.router,
         care_pages.router,
+        deliberation_pages.router,
     ],
     on_startup=_subscribe,
 )

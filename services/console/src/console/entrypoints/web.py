@@ -56,6 +56,7 @@ NAV = (
     ("/lists", "nav.lists", COORDINATORS),
     ("/lists/projects", "nav.projects", (Role.MEMBER_UNIT_LIAISON,)),
     ("/meetings", "nav.meetings", COORDINATORS),
+    ("/deliberations", "nav.deliberations", (*REPORTERS, Role.MEMBER_UNIT_LIAISON)),
     ("/scorecards", "nav.scorecards", (*COORDINATORS, Role.MEMBER_UNIT_LIAISON)),
     # Volunteers (console.entrypoints.volunteer_pages)
     ("/volunteering/me", "nav.my_service", (Role.VOLUNTEER,)),

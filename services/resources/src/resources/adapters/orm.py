@@ -106,5 +106,21 @@ emergency_offers = Table(
     PrimaryKeyConstraint("incident_id", "offer_id"),
 )
 
+deliberations = aggregate_table(
+    "deliberations",
+    Column("status", Text, nullable=False),
+    Column("held_at", DateTime(timezone=True), nullable=False),
+)
+
+# Which deliberations an incident went through (talked about there, or raised by an agreed item):
+# the incident's page reads it by incident id.
+deliberation_incidents = Table(
+    "deliberation_incidents",
+    metadata,
+    Column("deliberation_id", UUID(as_uuid=True), ForeignKey("deliberations.id"), nullable=False),
+    Column("incident_id", UUID(as_uuid=True), nullable=False, index=True),
+    PrimaryKeyConstraint("deliberation_id", "incident_id"),
+)
+
 outbox, inbox, dead_letters = messaging_tables(metadata)
 idempotency_keys = idempotency_table(metadata)

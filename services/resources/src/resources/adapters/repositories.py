@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from resources.adapters import orm
 from resources.adapters.codec import dump, load
 from resources.domain.claims import Claim
+from resources.domain.deliberations import Deliberation
 from resources.domain.meetings import JointMeeting
 from resources.domain.needs import Need
 from resources.domain.projects import Project
@@ -213,6 +214,33 @@ class WishRepository(Repository[MicroWish]):
             "claimant_id": w.claimant.id if w.claimant else None,
         }
         return {**super()._row(w), **claimant}
+
+
+class DeliberationRepository(Repository[Deliberation]):
+    kind, table, order = Deliberation, orm.deliberations, "held_at"
+    columns = ("community_code", "status", "held_at")
+
+    async def save_all(self) -> Sequence[Deliberation]:
+        saved = await super().save_all()
+        links = [
+            {"deliberation_id": d.id, "incident_id": i} for d in saved for i in d.all_incident_ids
+        ]
+        if links:  # a link, once made, stays: new ones are inserted, the rest kept
+            await self.session.execute(
+                insert(orm.deliberation_incidents).values(links).on_conflict_do_nothing()
+            )
+        return saved
+
+    async def for_incident(self, incident_id: UUID) -> list[Deliberation]:
+        link = orm.deliberation_incidents
+        went = select(link.c.deliberation_id).where(link.c.incident_id == incident_id)
+        return await self.where(orm.deliberations.c.id.in_(went))
+
+    async def held_between(
+        self, communities: Iterable[str] | None, since: datetime, until: datetime
+    ) -> list[Deliberation]:
+        t = orm.deliberations
+        return await self.in_communities(communities, t.c.held_at >= since, t.c.held_at < until)
 
 
 class EmergencyOfferRepository:

@@ -343,3 +343,49 @@ class StarRatingsPublished:
     year: int
     stars: tuple[tuple[str, int], ...]
     at: datetime
+
+
+# Deliberation (议事): residents' meetings and what their agreed items became. Counts of who came,
+# never a household's address or a mediator's name.
+
+
+@dataclass(frozen=True)
+class DeliberationEvent:
+    deliberation_id: UUID
+    community_code: str
+
+
+@dataclass(frozen=True)
+class DeliberationRecorded(DeliberationEvent):
+    kind: str
+    level: str
+    grid_node_code: str
+    topic: str
+    held_at: datetime
+    incident_ids: tuple[UUID, ...]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class DeliberationClosed(DeliberationEvent):
+    kind: str
+    level: str
+    households: int
+    member_units: int
+    mediators: int
+    agreed_items: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class AgreedItemTurned(DeliberationEvent):
+    """An agreed item became a need, an incident, or a matter settled locally (which counts in
+    the community's rates as a local resolution)."""
+
+    number: int
+    text: str
+    outcome: str
+    need_id: UUID | None
+    incident_id: UUID | None
+    settlement: str
+    at: datetime

@@ -22,7 +22,13 @@ from lianxin.messaging.subscriber import EventHandler
 from lianxin.service import Runtime, create_service_app
 from lianxin.settings import ServiceSettings
 from resources.adapters.orm import metadata
-from resources.entrypoints import feedback_api, lists_api, meetings_api, wishes_api
+from resources.entrypoints import (
+    deliberations_api,
+    feedback_api,
+    lists_api,
+    meetings_api,
+    wishes_api,
+)
 from resources.service_layer.offers import offer_for_emergency
 from resources.service_layer.projects import check_deadlines
 from resources.service_layer.unit_of_work import ResourcesUnitOfWork
@@ -80,7 +86,13 @@ def create_app(
         "resources",
         title="Lianxin resources",
         metadata=metadata,
-        routers=[lists_api.router, meetings_api.router, wishes_api.router, feedback_api.router],
+        routers=[
+            lists_api.router,
+            meetings_api.router,
+            wishes_api.router,
+            feedback_api.router,
+            deliberations_api.router,
+        ],
         uow_class=ResourcesUnitOfWork,
         consumers={RESOURCES_INCIDENTS: on_escalation},
         workers=[responsibility_deadlines],

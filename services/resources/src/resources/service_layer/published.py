@@ -49,6 +49,9 @@ CONTRACTS: dict[type, type[EventData]] = {
     events.WishWithdrawn: contracts.WishWithdrawn,
     events.RedBlackListPublished: contracts.RedBlackListPublished,
     events.StarRatingsPublished: contracts.StarRatingsPublished,
+    events.DeliberationRecorded: contracts.DeliberationRecorded,
+    events.DeliberationClosed: contracts.DeliberationClosed,
+    events.AgreedItemTurned: contracts.AgreedItemTurned,
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lianxin.persistence.unit_of_work import UnitOfWork
 from resources.adapters.repositories import (
+    DeliberationRepository,
     EmergencyOfferRepository,
     MeetingRepository,
     NeedRepository,
@@ -20,6 +21,7 @@ class ResourcesUnitOfWork(UnitOfWork):
     projects: ProjectRepository
     wishes: WishRepository
     emergency: EmergencyOfferRepository
+    deliberations: DeliberationRepository
 
     def _open(self) -> None:
         self.needs = NeedRepository(self.session)
@@ -28,12 +30,25 @@ class ResourcesUnitOfWork(UnitOfWork):
         self.projects = ProjectRepository(self.session)
         self.wishes = WishRepository(self.session)
         self.emergency = EmergencyOfferRepository(self.session)
+        self.deliberations = DeliberationRepository(self.session)
 
     @property
     def repositories(
         self,
     ) -> tuple[
-        NeedRepository, OfferRepository, MeetingRepository, ProjectRepository, WishRepository
+        NeedRepository,
+        OfferRepository,
+        MeetingRepository,
+        ProjectRepository,
+        WishRepository,
+        DeliberationRepository,
     ]:
         # The order aggregates are written in: projects before the claims that refer to them.
-        return (self.needs, self.offers, self.meetings, self.projects, self.wishes)
+        return (
+            self.needs,
+            self.offers,
+            self.meetings,
+            self.projects,
+            self.wishes,
+            self.deliberations,
+        )

@@ -1,5 +1,5 @@
 """Events of the resources context (stream RESOURCES): the five lists, joint meetings, projects,
-micro-wishes, evaluation and emergency offers.
+micro-wishes, evaluation, emergency offers and residents' deliberation.
 
 Each payload has exactly the fields of its domain event in `resources.domain.events` (the
 service checks that at import) and `at`, when it happened by the domain's clock. Personal data
@@ -7,6 +7,11 @@ never travels: a wish names its claimant (kind and id, so volunteers can credit 
 never the resident's name or contact.
 """
 
+from lianxin.contracts.resources.deliberations import (
+    AgreedItemTurned,
+    DeliberationClosed,
+    DeliberationRecorded,
+)
 from lianxin.contracts.resources.evaluation import RedBlackListPublished, StarRatingsPublished
 from lianxin.contracts.resources.meetings import (
     MeetingClosed,
@@ -53,7 +58,10 @@ from lianxin.contracts.resources.wishes import (
 )
 
 __all__ = [
+    "AgreedItemTurned",
     "ClaimantKind",
+    "DeliberationClosed",
+    "DeliberationRecorded",
     "EmergencyOffersMade",
     "MeetingClosed",
     "MeetingScheduled",
