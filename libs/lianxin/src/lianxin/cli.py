@@ -13,9 +13,11 @@ from typing import get_args
 
 import typer
 
+from lianxin.messaging.connection import NatsLogin, with_user, without_user
 from lianxin.runtime import platform
 from lianxin.runtime.platform import PLATFORM_SECRET
 from lianxin.runtime.processes import port_open
+from lianxin.settings import ServiceSettings
 
 app = typer.Typer(help="Lianxin 连心: run and operate the platform.", no_args_is_help=True)
 
@@ -41,14 +43,31 @@ def _embedded_nats_port() -> int:
 
 
 def _nats_url() -> str:
-    """The platform's NATS: `NATS_URL`, or the embedded server as the platform user (`lianxin up`
-    locks it down; an open server ignores the user and password)."""
-    from lianxin.messaging.connection import with_user
+    """The platform's NATS, one server or several comma-separated: `NATS_URL`, or the embedded
+    server. Without a login: see `_nats_login`."""
+    return os.environ.get("NATS_URL", f"nats://127.0.0.1:{_embedded_nats_port()}")
+
+
+def _nats_login() -> NatsLogin | None:
+    """The platform's NATS login, given to clients as options: `NATS_USER` and `NATS_PASSWORD` or
+    `NATS_CREDENTIALS` (a .creds file); for the embedded server, the platform user (`lianxin up`
+    locks it down; an open server ignores a login). None: whatever `NATS_URL` carries."""
     from lianxin.messaging.nats_accounts import platform_credentials
 
-    platform_user = platform_credentials(PLATFORM_SECRET)
-    url = f"nats://127.0.0.1:{_embedded_nats_port()}"
-    return os.environ.get("NATS_URL", with_user(url, platform_user.user, platform_user.password))
+    login = ServiceSettings().nats_login()
+    if login is None and "NATS_URL" not in os.environ:
+        platform_user = platform_credentials(PLATFORM_SECRET)
+        login = NatsLogin(platform_user.user, platform_user.password)
+    return login
+
+
+def _nats_url_with_login() -> str:
+    """For `lianxin.runtime.nats_users`, which takes a URL: `connect` takes the login out of it
+    again and sends it as options."""
+    login = _nats_login()
+    if login is None or not login.user:
+        return _nats_url()
+    return with_user(_nats_url(), login.user, login.password)
 
 
 def _accounts_file() -> Path:
@@ -65,16 +84,18 @@ def _interrupt(_signum, _frame) -> None:
 
 @app.command()
 def up(load_demo: bool = typer.Option(True, "--demo/--no-demo", help="Load the demo alliance")):
-    """Start everything in the foreground; Ctrl-C stops it all. Data stays in .lianxin/."""
+    """Start everything in the foreground and keep it running (a crashed service is restarted);
+    Ctrl-C stops it all. Data stays in .lianxin/."""
     from lianxin.runtime.nats import EmbeddedNats
     from lianxin.runtime.postgres import EmbeddedPostgres
+    from lianxin.runtime.supervisor import Supervisor
 
     external = bool(os.environ.get("DATABASE_URL") and os.environ.get("NATS_URL"))
     postgres = nats_server = None
     services: list[platform.ServiceProcess] = []
     # Stop the same way on Ctrl-C, SIGTERM or a closed terminal, even mid-start (and even when a
     # parent started us with SIGINT ignored, as shells do for background jobs).
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    for signum in STOP_SIGNALS:
         signal.signal(signum, _interrupt)
     ports = platform.default_ports()
     busy = [
@@ -92,19 +113,21 @@ def up(load_demo: bool = typer.Option(True, "--demo/--no-demo", help="Load the d
             postgres.start()
             nats_server = EmbeddedNats(DATA_DIR / "nats", NATS_PORT, extra_config=_nats_auth())
             nats_server.start()
-        platform.bootstrap(_database_url(), _nats_url())
-        spans_dir = DATA_DIR / "spans"
-        for service in platform.SERVICES:
-            services.append(
-                platform.start_service(
-                    service,
-                    server_url=_database_url(),
-                    nats_url=_nats_url(),
-                    ports=ports,
-                    log_dir=DATA_DIR / "logs",
-                    spans_dir=spans_dir,
-                )
+        platform.bootstrap(_database_url(), _nats_url(), _nats_login())
+
+        def start(service: str) -> platform.ServiceProcess:
+            return platform.start_service(
+                service,
+                server_url=_database_url(),
+                nats_url=_nats_url(),
+                nats_login=_nats_login(),
+                ports=ports,
+                log_dir=DATA_DIR / "logs",
+                spans_dir=DATA_DIR / "spans",
             )
+
+        for service in platform.SERVICES:
+            services.append(start(service))
         platform.wait_ready(services)
         if load_demo:
             from lianxin.demo import load_demo as load
@@ -124,20 +147,36 @@ def up(load_demo: bool = typer.Option(True, "--demo/--no-demo", help="Load the d
         for svc in services:
             typer.echo(f"  {svc.name:<13} {svc.url}")
         typer.echo(f"Lianxin console: http://127.0.0.1:{ports['console']}")
-        typer.echo("Logs in .lianxin/logs/. Ctrl-C stops everything.")
-        while not (exited := [svc for svc in services if svc.process.poll() is not None]):
+        typer.echo(f"Logs in {DATA_DIR}/logs/. Ctrl-C stops everything.")
+        supervisor = Supervisor(
+            services,
+            start=lambda service: start(service).process,
+            say=lambda line: typer.echo(f"{_now()} {line}; log: {DATA_DIR}/logs/", err=True),
+        )
+        while True:
+            supervisor.check()
             time.sleep(0.5)
-        typer.echo(f"{exited[0].name} exited; see .lianxin/logs/{exited[0].name}.log", err=True)
-        raise typer.Exit(1)
     except KeyboardInterrupt:
         pass
     finally:
+        # Whatever state the start was in, and however many Ctrl-C follow: stopping is bounded
+        # (each process gets its grace period, then SIGKILL) and is not to be cut short, or
+        # PostgreSQL or a service is left running and the next `make run` finds its port taken.
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, signal.SIG_IGN)
         typer.echo("Stopping…")
         platform.stop_services(services)
         if nats_server:
             nats_server.stop()
         if postgres:
             postgres.stop()
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def _now() -> str:
+    return time.strftime("%H:%M:%S")
 
 
 def _nats_auth() -> str:
@@ -160,7 +199,7 @@ def _sync_nats_users(organisation_url: str, nats_server) -> list[str]:
     departments = nats_users.fetch_departments(organisation_url, PLATFORM_SECRET)
     if nats_users.write_accounts(_accounts_file(), departments, PLATFORM_SECRET):
         nats_server.reload()
-    return asyncio.run(nats_users.declare_department_consumers(_nats_url(), departments))
+    return asyncio.run(nats_users.declare_department_consumers(_nats_url_with_login(), departments))
 
 
 @app.command()
@@ -174,7 +213,7 @@ def migrate():
 @app.command()
 def streams():
     """Declare every stream and durable consumer from the one declaration in code."""
-    asyncio.run(platform.declare_streams(_nats_url()))
+    asyncio.run(platform.declare_streams(_nats_url(), _nats_login()))
     typer.echo("streams and consumers declared")
 
 
@@ -229,7 +268,7 @@ def nats_config(
     if changed and out is None and nats_users.reload_server(_nats_pid_file()):
         typer.echo("the embedded nats-server reloads it")
     if declare:
-        asyncio.run(nats_users.declare_department_consumers(_nats_url(), departments))
+        asyncio.run(nats_users.declare_department_consumers(_nats_url_with_login(), departments))
         typer.echo("department consumers declared")
 
 
@@ -246,7 +285,6 @@ def nats_credentials(
     The password is derived from the platform secret, so it is never stored; the user exists
     once `lianxin nats-config` has run with the department registered (channel `nats`).
     """
-    from lianxin.messaging.connection import without_user
     from lianxin.messaging.nats_accounts import department_credentials, platform_credentials
 
     if platform_user:
@@ -346,7 +384,6 @@ def dept_sim(
 ):
     """Play a department system over plain nats-py: sign for each whistle, then resolve it."""
     from lianxin import dept_sim as sim
-    from lianxin.messaging.connection import without_user
     from lianxin.messaging.nats_accounts import department_credentials
     from lianxin.telemetry import setup_telemetry
 
