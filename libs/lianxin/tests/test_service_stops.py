@@ -49,6 +49,14 @@ def _stops_within_bound(svc: rt.ServiceProcess, signum: int, log: Path) -> None:
     assert not port_open(svc.port)
 
 
+def _until(check, svc: rt.ServiceProcess, log: Path, what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert svc.process.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, f"the service never {what}"
+        time.sleep(0.1)
+
+
 def _ready(svc: rt.ServiceProcess) -> bool:
     try:
         return httpx.get(f"{svc.url}/readyz", timeout=1).status_code == 200
@@ -66,11 +74,7 @@ async def test_a_service_waiting_for_an_unreachable_nats_stops_on_a_signal(
     log = tmp_path / "volunteers.log"
     try:
         # It is up to its first connection to NATS, and retrying it.
-        deadline = time.monotonic() + 60
-        while "Connection refused" not in (log.read_text() if log.exists() else ""):
-            assert svc.process.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, "the service never tried NATS"
-            time.sleep(0.1)
+        _until(lambda: "Connection refused" in log.read_text(), svc, log, "tried NATS")
         _stops_within_bound(svc, signum, log)
     finally:
         stop(svc.process, signal.SIGKILL)
@@ -86,14 +90,9 @@ async def test_a_service_whose_nats_went_away_stops_on_a_signal(
     svc = _start(tmp_path, database, nats_handle.url)
     log = tmp_path / "volunteers.log"
     try:
-        deadline = time.monotonic() + 60
-        while not _ready(svc):
-            assert svc.process.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, "the service never got ready"
-            time.sleep(0.2)
+        _until(lambda: _ready(svc), svc, log, "got ready")
         nats_handle.stop()
-        while _ready(svc):  # it knows NATS is gone, and is reconnecting
-            time.sleep(0.2)
+        _until(lambda: not _ready(svc), svc, log, "saw NATS go")  # and is reconnecting
         _stops_within_bound(svc, signum, log)
     finally:
         stop(svc.process, signal.SIGKILL)
