@@ -381,8 +381,13 @@ def dept_sim(
         None, envvar="LIANXIN_NATS_USER", help="[default: from `lianxin nats-credentials`]"
     ),
     password: str = typer.Option(None, envvar="LIANXIN_NATS_PASSWORD"),
+    stopped_file: Path = typer.Option(
+        None,
+        help="where the assignments taken away are kept [default: $LIANXIN_DATA_DIR/dept-sim/]",
+    ),
 ):
-    """Play a department system over plain nats-py: sign for each whistle, then resolve it."""
+    """Play a department system over plain nats-py: sign for each whistle, then resolve it.
+    Ctrl-C or SIGTERM stops it at once (a whistle not yet acked comes again next time)."""
     from lianxin import dept_sim as sim
     from lianxin.messaging.nats_accounts import department_credentials
     from lianxin.telemetry import setup_telemetry
@@ -393,6 +398,8 @@ def dept_sim(
 
     setup_telemetry(f"department-{department}", spans_file=os.environ.get("LIANXIN_SPANS_FILE", ""))
     logging.getLogger("dept-sim").setLevel(logging.INFO)
+    # asyncio.run turns Ctrl-C into the cancellation of the run; SIGTERM the same way.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         handled = asyncio.run(
             sim.run(
@@ -400,6 +407,7 @@ def dept_sim(
                 department,
                 resolve_after=resolve_after,
                 limit=limit or None,
+                stopped_file=stopped_file or DATA_DIR / "dept-sim" / f"{department}-stopped.json",
                 **login,
             )
         )
