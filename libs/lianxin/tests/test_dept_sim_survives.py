@@ -6,6 +6,8 @@ taken away are remembered across a restart."""
 from __future__ import annotations
 
 import asyncio
+import importlib.util
+import json
 import os
 import signal
 import subprocess
@@ -27,6 +29,7 @@ from lianxin.messaging.streams import (
 from lianxin.runtime.processes import spawn, stop
 
 POWER = "power_supply"
+EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "examples" / "department_nats.py"
 STOP_BOUND = 10.0
 REPORTS = next(spec for spec in STREAMS if spec.name == "REPORTS")
 
@@ -53,33 +56,45 @@ def _whistle() -> dict:
     return {"id": str(uuid.uuid4()), "type": dept_sim.WHISTLE + "dispatched.v1", "data": data}
 
 
+def _guide_example():
+    spec = importlib.util.spec_from_file_location("department_nats", EXAMPLE)
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    return example
+
+
+@pytest.mark.parametrize("client", ["dept_sim", "guide_example"])
 async def test_a_report_published_while_its_stream_is_gone_is_retried_and_lands_once(
-    nats: str,
+    nats: str, client: str
 ) -> None:
+    publish_until_acked = (
+        dept_sim.publish_until_acked
+        if client == "dept_sim"
+        else _guide_example().publish_until_acked
+    )
+    whistle = _whistle()
+    event = dept_sim.report_event(
+        POWER, "acknowledged", whistle["data"]["assignment_id"], whistle_id=whistle["id"]
+    )
+    subject, payload = f"report.{POWER}.assignment_acknowledged", json.dumps(event).encode()
+    headers = {"Nats-Msg-Id": event["id"]}
     nc = await connect(nats, "test")
     try:
         js = nc.jetstream()
         await js.delete_stream("REPORTS")  # as between a leader's death and the next election
         counting = CountingPublishes(js)
-        whistle = _whistle()
-        sending = asyncio.create_task(
-            dept_sim.send_report(counting, POWER, "acknowledged", whistle, note="已接单")
-        )
+        sending = asyncio.create_task(publish_until_acked(counting, subject, payload, headers))
         await asyncio.wait_for(counting.refused_twice.wait(), 30)
         assert not sending.done()
 
         await declare_stream(js, REPORTS)
         await asyncio.wait_for(sending, 30)
         # And once more, as a department does that never saw the ack: the same id, one copy.
-        await dept_sim.send_report(js, POWER, "acknowledged", whistle, note="已接单")
+        await publish_until_acked(js, subject, payload, headers)
 
-        info = await js.stream_info("REPORTS")
-        assert info.state.messages == 1
-        stored = await js.get_last_msg("REPORTS", f"report.{POWER}.assignment_acknowledged")
-        expected = dept_sim.report_id(
-            whistle["data"]["assignment_id"], "acknowledged", whistle["id"]
-        )
-        assert stored.headers["Nats-Msg-Id"] == expected
+        assert (await js.stream_info("REPORTS")).state.messages == 1
+        stored = await js.get_last_msg("REPORTS", subject)
+        assert stored.headers["Nats-Msg-Id"] == event["id"]
     finally:
         await nc.close()
 
