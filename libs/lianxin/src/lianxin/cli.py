@@ -277,7 +277,7 @@ def nats_credentials(
     department: str = typer.Argument(None, help="the department's code"),
     env: bool = typer.Option(False, "--env", help="as shell exports (docs/examples/…)"),
     platform_user: bool = typer.Option(
-        False, "--platform", help="the platform's own user instead (services' NATS_URL)"
+        False, "--platform", help="the platform's own user instead (services' NATS_USER…)"
     ),
 ):
     """Print what a department's system needs to connect: URL, user, password, inbox prefix.
