@@ -65,7 +65,8 @@ async def connect(
         # answers, and the timeout below is what bounds them.
         max_reconnect_attempts=-1,
         reconnect_time_wait=0.5,
-        connect_timeout=2,
+        # A login checks a bcrypt hash: on a busy host that alone can take over 2 s.
+        connect_timeout=5,
         **login.options(),
         **options,
     )
