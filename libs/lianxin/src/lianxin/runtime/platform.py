@@ -131,7 +131,8 @@ def start_service(
     return ServiceProcess(service, ports[service], process)
 
 
-def wait_ready(services: list[ServiceProcess], timeout: float = 120.0) -> None:
+def wait_ready(services: list[ServiceProcess], timeout: float = 300.0) -> None:
+    # Generous: five Python processes starting at once on a busy 2-core host take minutes.
     deadline = time.monotonic() + timeout
     pending = list(services)
     while pending:
