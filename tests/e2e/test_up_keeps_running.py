@@ -179,7 +179,8 @@ def test_ctrl_c_while_the_first_start_loads_the_demo_stops_everything(workdir: P
     data_dir = workdir / "data"
     with lianxin_up(data_dir) as up:
         # The demo is loading: organisation answers, and has some of the demo but not all.
-        eventually(lambda: _districts(up), START_BOUND, 0.2)
+        eventually(lambda: _districts(up) or up.process.poll() is not None, START_BOUND, 0.2)
+        assert up.process.poll() is None, up.said()
         assert "Lianxin console" not in up.said()
         stopped(up, signal.SIGINT, signal.SIGINT)
     with lianxin_up(data_dir, "--no-demo", ports=up.ports) as again:
