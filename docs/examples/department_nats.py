@@ -9,6 +9,12 @@ See docs/departments.md; docs/examples/node/department.mjs is the same in nats.j
 
 Nothing here comes from Lianxin's code: only the NATS subjects and the JSON event contract
 (docs/contracts/events/*.json).
+
+On a NATS cluster a report may meet a stream electing a new leader (no answer for a few
+seconds) or a client reconnecting to another node (no ack in time): it is published again, with
+the same `Nats-Msg-Id`, until the stream acks it. `LIANXIN_NATS_URL` may name several servers,
+comma-separated; the user and password go to the client as options, never inside the URL, so
+that the servers the cluster advertises accept them too.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import uuid
 from datetime import UTC, datetime
 
 import nats
+from nats.js.errors import NoStreamResponseError, ServiceUnavailableError
 
 WHISTLE = "cn.lianxin.incidents.assignment."
 # What we report for each whistle type, in order: (kind, fields).
@@ -34,6 +41,11 @@ REPORTS = {
     # The incident was cancelled or merged: stop, report nothing.
     WHISTLE + "cancelled.v1": [],
 }
+
+
+# What a publish meets while the cluster recovers: no stream answering (a leader election), no
+# JetStream for a moment, no ack in time (reconnecting). Worth another try; anything else is not.
+PASSING = (NoStreamResponseError, ServiceUnavailableError, nats.errors.TimeoutError)
 
 
 def report_id(assignment_id: str, kind: str, whistle_id: str) -> str:
@@ -64,10 +76,23 @@ def report(
     return f"report.{code}.assignment_{kind}", event
 
 
+async def publish_until_acked(js, subject: str, payload: bytes, headers: dict[str, str]) -> None:
+    """Publish until the stream acks (js.publish waits for it), the same id each time: a copy
+    that landed before its ack was lost is dropped by the stream. Waits 0.1 s, 0.2 s, … 5 s."""
+    delay = 0.1
+    while True:
+        try:
+            await js.publish(subject, payload, headers=headers)
+            return
+        except PASSING:
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
 async def handle_one(url: str, code: str, user: str, password: str, wait: float = 30) -> dict:
     """Pull one whistle for department `code` and answer it; return the whistle (a CloudEvent)."""
     nc = await nats.connect(
-        url,
+        [server.strip() for server in url.split(",")],  # one server or a cluster's several
         user=user,
         password=password,
         # The department may only receive on its own inbox prefix: replies (the whistle, the
@@ -88,14 +113,16 @@ async def handle_one(url: str, code: str, user: str, password: str, wait: float 
             headers = {"Nats-Msg-Id": event["id"]}
             if traceparent:
                 headers["traceparent"] = traceparent
-            # js.publish waits for the REPORTS stream's ack: then the report is safe.
-            await js.publish(subject, json.dumps(event).encode(), headers=headers)
+            # Once the REPORTS stream acks it, the report is safe.
+            await publish_until_acked(js, subject, json.dumps(event).encode(), headers)
         # Ack the whistle last: if we crash before this, it is redelivered, and the reports
         # above are de-duplicated.
         await msg.ack_sync()
         return whistle
     finally:
-        await nc.drain()
+        # close, not drain: a drain waits up to 30 s (more with NATS unreachable), and Ctrl-C
+        # should stop us now. An unacked whistle simply comes again.
+        await nc.close()
 
 
 if __name__ == "__main__":

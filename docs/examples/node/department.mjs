@@ -9,6 +9,11 @@
 //
 // Nothing here comes from Lianxin's code: only the NATS subjects and the JSON event contract
 // (docs/contracts/events/*.json).
+//
+// On a NATS cluster a report may meet a stream electing a new leader (no answer for a few
+// seconds) or a client reconnecting to another node (no ack in time): it is published again,
+// with the same msgID, until the stream acks it. LIANXIN_NATS_URL may name several servers,
+// comma-separated; the user and password go to the client as options, never inside the URL.
 import { createHash } from "node:crypto";
 import { connect, headers } from "nats";
 
@@ -42,6 +47,23 @@ export function reportId(assignmentId, kind, whistleId) {
   return uuid5(assignmentId, `${kind}:${whistleId}`);
 }
 
+// What a publish meets while the cluster recovers: no responders (503: a leader election, no
+// JetStream for a moment) or no ack in time. Worth another try; anything else is not.
+const PASSING = new Set(["503", "TIMEOUT", "408"]);
+
+// Publish until the stream acks, the same msgID each time (a copy that landed before its ack was
+// lost is dropped by the stream); waits 0.1 s, 0.2 s, … 5 s between tries.
+export async function publishUntilAcked(js, subject, data, options) {
+  for (let delay = 100; ; delay = Math.min(delay * 2, 5000)) {
+    try {
+      return await js.publish(subject, data, options);
+    } catch (err) {
+      if (!PASSING.has(err?.code)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
 function report(code, kind, whistle, traceparent, fields) {
   const assignmentId = whistle.data.assignment_id;
   const type = `cn.lianxin.departments.assignment.${kind}.v1`;
@@ -62,7 +84,7 @@ function report(code, kind, whistle, traceparent, fields) {
 
 export async function handleOne({ url, code, user, password, wait = 30_000 }) {
   const nc = await connect({
-    servers: url,
+    servers: url.split(",").map((server) => server.trim()), // one server or a cluster's several
     user,
     pass: password,
     // The department may only receive on its own inbox prefix: the whistle and the stream's
@@ -83,15 +105,17 @@ export async function handleOne({ url, code, user, password, wait = 30_000 }) {
       const [subject, event] = report(code, kind, whistle, traceparent, fields);
       const h = headers();
       if (traceparent) h.set("traceparent", traceparent);
-      // msgID is the Nats-Msg-Id header; js.publish resolves once the REPORTS stream stored it.
-      await js.publish(subject, JSON.stringify(event), { msgID: event.id, headers: h });
+      // msgID is the Nats-Msg-Id header; the publish resolves once the REPORTS stream stored it.
+      await publishUntilAcked(js, subject, JSON.stringify(event), { msgID: event.id, headers: h });
     }
     // Ack the whistle last: if we crash before this, it comes again and the reports above are
     // de-duplicated by their ids.
     await msg.ackAck();
     return whistle;
   } finally {
-    await nc.drain();
+    // close, not drain: a drain can wait a long while with NATS unreachable. An unacked whistle
+    // simply comes again.
+    await nc.close();
   }
 }
 

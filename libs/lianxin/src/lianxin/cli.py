@@ -13,9 +13,11 @@ from typing import get_args
 
 import typer
 
+from lianxin.messaging.connection import NatsLogin, with_user, without_user
 from lianxin.runtime import platform
 from lianxin.runtime.platform import PLATFORM_SECRET
 from lianxin.runtime.processes import port_open
+from lianxin.settings import ServiceSettings
 
 app = typer.Typer(help="Lianxin 连心: run and operate the platform.", no_args_is_help=True)
 
@@ -41,17 +43,32 @@ def _embedded_nats_port() -> int:
 
 
 def _nats_url() -> str:
-    """The platform's NATS: `NATS_URL`, or the embedded server as the platform user (`lianxin up`
-    locks it down; an open server ignores the user and password)."""
-    from lianxin.messaging.connection import with_user
+    """The platform's NATS, one server or several comma-separated: `NATS_URL`, or the embedded
+    server. Without a login: see `_nats_login`."""
+    return os.environ.get("NATS_URL", f"nats://127.0.0.1:{_embedded_nats_port()}")
+
+
+def _nats_login() -> NatsLogin | None:
+    """The platform's NATS login, given to clients as options: `NATS_USER` and `NATS_PASSWORD` or
+    `NATS_CREDENTIALS` (a .creds file); for the embedded server, the platform user (`lianxin up`
+    locks it down; an open server ignores a login). None: whatever `NATS_URL` carries."""
     from lianxin.messaging.nats_accounts import platform_credentials
     from lianxin.runtime.nats_users import platform_password
 
-    if "NATS_URL" in os.environ:
-        return os.environ["NATS_URL"]
-    platform_user = platform_credentials(platform_password(DATA_DIR))
-    url = f"nats://127.0.0.1:{_embedded_nats_port()}"
-    return with_user(url, platform_user.user, platform_user.password)
+    login = ServiceSettings().nats_login()
+    if login is None and "NATS_URL" not in os.environ:
+        platform_user = platform_credentials(platform_password(DATA_DIR))
+        login = NatsLogin(platform_user.user, platform_user.password)
+    return login
+
+
+def _nats_url_with_login() -> str:
+    """For `lianxin.runtime.nats_users`, which takes a URL: `connect` takes the login out of it
+    again and sends it as options."""
+    login = _nats_login()
+    if login is None or not login.user:
+        return _nats_url()
+    return with_user(_nats_url(), login.user, login.password)
 
 
 def _accounts_file() -> Path:
@@ -68,16 +85,18 @@ def _interrupt(_signum, _frame) -> None:
 
 @app.command()
 def up(load_demo: bool = typer.Option(True, "--demo/--no-demo", help="Load the demo alliance")):
-    """Start everything in the foreground; Ctrl-C stops it all. Data stays in .lianxin/."""
+    """Start everything in the foreground and keep it running (a crashed service is restarted);
+    Ctrl-C stops it all. Data stays in .lianxin/."""
     from lianxin.runtime.nats import EmbeddedNats
     from lianxin.runtime.postgres import EmbeddedPostgres
+    from lianxin.runtime.supervisor import Supervisor
 
     external = bool(os.environ.get("DATABASE_URL") and os.environ.get("NATS_URL"))
     postgres = nats_server = None
     services: list[platform.ServiceProcess] = []
     # Stop the same way on Ctrl-C, SIGTERM or a closed terminal, even mid-start (and even when a
     # parent started us with SIGINT ignored, as shells do for background jobs).
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    for signum in STOP_SIGNALS:
         signal.signal(signum, _interrupt)
     _local_encryption_key()
     ports = platform.default_ports()
@@ -96,19 +115,21 @@ def up(load_demo: bool = typer.Option(True, "--demo/--no-demo", help="Load the d
             postgres.start()
             nats_server = EmbeddedNats(DATA_DIR / "nats", NATS_PORT, extra_config=_nats_auth())
             nats_server.start()
-        platform.bootstrap(_database_url(), _nats_url())
-        spans_dir = DATA_DIR / "spans"
-        for service in platform.SERVICES:
-            services.append(
-                platform.start_service(
-                    service,
-                    server_url=_database_url(),
-                    nats_url=_nats_url(),
-                    ports=ports,
-                    log_dir=DATA_DIR / "logs",
-                    spans_dir=spans_dir,
-                )
+        platform.bootstrap(_database_url(), _nats_url(), _nats_login())
+
+        def start(service: str) -> platform.ServiceProcess:
+            return platform.start_service(
+                service,
+                server_url=_database_url(),
+                nats_url=_nats_url(),
+                nats_login=_nats_login(),
+                ports=ports,
+                log_dir=DATA_DIR / "logs",
+                spans_dir=DATA_DIR / "spans",
             )
+
+        for service in platform.SERVICES:
+            services.append(start(service))
         platform.wait_ready(services)
         if load_demo:
             from lianxin.demo import load_demo as load
@@ -128,14 +149,23 @@ def up(load_demo: bool = typer.Option(True, "--demo/--no-demo", help="Load the d
         for svc in services:
             typer.echo(f"  {svc.name:<13} {svc.url}")
         typer.echo(f"Lianxin console: http://127.0.0.1:{ports['console']}")
-        typer.echo("Logs in .lianxin/logs/. Ctrl-C stops everything.")
-        while not (exited := [svc for svc in services if svc.process.poll() is not None]):
+        typer.echo(f"Logs in {DATA_DIR}/logs/. Ctrl-C stops everything.")
+        supervisor = Supervisor(
+            services,
+            start=lambda service: start(service).process,
+            say=lambda line: typer.echo(f"{_now()} {line}; log: {DATA_DIR}/logs/", err=True),
+        )
+        while True:
+            supervisor.check()
             time.sleep(0.5)
-        typer.echo(f"{exited[0].name} exited; see .lianxin/logs/{exited[0].name}.log", err=True)
-        raise typer.Exit(1)
     except KeyboardInterrupt:
         pass
     finally:
+        # Whatever state the start was in, and however many Ctrl-C follow: stopping is bounded
+        # (each process gets its grace period, then SIGKILL) and is not to be cut short, or
+        # PostgreSQL or a service is left running and the next `make run` finds its port taken.
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, signal.SIG_IGN)
         typer.echo("Stopping…")
         platform.stop_services(services)
         if nats_server:
@@ -156,6 +186,13 @@ def _local_encryption_key() -> None:
         if not path.exists():
             write_private(path, Fernet.generate_key().decode())
         os.environ["LIANXIN_KEYS_ENCRYPTION_KEY"] = path.read_text().strip()
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def _now() -> str:
+    return time.strftime("%H:%M:%S")
 
 
 def _nats_auth() -> str:
@@ -186,7 +223,7 @@ def _sync_nats_users(organisation_url: str, nats_server) -> list[str]:
         nats_server.reload,
     )
     departments = nats_users.fetch_departments(organisation_url, PLATFORM_SECRET)
-    return asyncio.run(nats_users.declare_department_consumers(_nats_url(), departments))
+    return asyncio.run(nats_users.declare_department_consumers(_nats_url_with_login(), departments))
 
 
 @app.command()
@@ -200,7 +237,7 @@ def migrate():
 @app.command()
 def streams():
     """Declare every stream and durable consumer from the one declaration in code."""
-    asyncio.run(platform.declare_streams(_nats_url()))
+    asyncio.run(platform.declare_streams(_nats_url(), _nats_login()))
     typer.echo("streams and consumers declared")
 
 
@@ -257,7 +294,7 @@ def nats_config(
         typer.echo("the embedded nats-server reloads it")
     if declare:
         departments = nats_users.fetch_departments(organisation_url, PLATFORM_SECRET)
-        asyncio.run(nats_users.declare_department_consumers(_nats_url(), departments))
+        asyncio.run(nats_users.declare_department_consumers(_nats_url_with_login(), departments))
         typer.echo("department consumers declared")
 
 
@@ -266,7 +303,7 @@ def nats_credentials(
     department: str = typer.Argument(None, help="the department's code"),
     env: bool = typer.Option(False, "--env", help="as shell exports (docs/examples/…)"),
     platform_user: bool = typer.Option(
-        False, "--platform", help="the platform's own user instead (services' NATS_URL)"
+        False, "--platform", help="the platform's own user instead (services' NATS_USER…)"
     ),
 ):
     """Print what a department's system needs to connect: URL, user, password, inbox prefix.
@@ -274,7 +311,6 @@ def nats_credentials(
     The platform keeps no department's password: this prints the latest key issued on this
     machine (`lianxin up`'s demo, `lianxin keys rotate`), from its data dir's secrets/.
     """
-    from lianxin.messaging.connection import without_user
     from lianxin.messaging.nats_accounts import (
         NatsCredentials,
         department_inbox_prefix,
@@ -428,10 +464,14 @@ def dept_sim(
         None, envvar="LIANXIN_NATS_USER", help="[default: from `lianxin nats-credentials`]"
     ),
     password: str = typer.Option(None, envvar="LIANXIN_NATS_PASSWORD"),
+    stopped_file: Path = typer.Option(
+        None,
+        help="where the assignments taken away are kept [default: $LIANXIN_DATA_DIR/dept-sim/]",
+    ),
 ):
-    """Play a department system over plain nats-py: sign for each whistle, then resolve it."""
+    """Play a department system over plain nats-py: sign for each whistle, then resolve it.
+    Ctrl-C or SIGTERM stops it at once (a whistle not yet acked comes again next time)."""
     from lianxin import dept_sim as sim
-    from lianxin.messaging.connection import without_user
     from lianxin.runtime import issued_keys
     from lianxin.telemetry import setup_telemetry
 
@@ -441,6 +481,8 @@ def dept_sim(
 
     setup_telemetry(f"department-{department}", spans_file=os.environ.get("LIANXIN_SPANS_FILE", ""))
     logging.getLogger("dept-sim").setLevel(logging.INFO)
+    # asyncio.run turns Ctrl-C into the cancellation of the run; SIGTERM the same way.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         handled = asyncio.run(
             sim.run(
@@ -448,6 +490,7 @@ def dept_sim(
                 department,
                 resolve_after=resolve_after,
                 limit=limit or None,
+                stopped_file=stopped_file or DATA_DIR / "dept-sim" / f"{department}-stopped.json",
                 **login,
             )
         )

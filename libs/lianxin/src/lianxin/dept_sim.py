@@ -8,19 +8,30 @@ its own span, a child of the whistle's (the guide's trace rule for a system that
 does not use the platform's own messaging code: only the documented JSON contract.
 
 A reassigned or withdrawn assignment is dropped like a cancelled one (later news of it is only
-acked); an urge and a decision on more time are logged, and the work goes on as it was.
+acked); an urge and a decision on more time are logged, and the work goes on as it was. Which
+assignments were taken away is kept in a file when given one (`lianxin dept-sim` does), so a
+restart does not work on one again.
+
+It survives what a cluster does to a client: a report is published again, with the same
+`Nats-Msg-Id`, until the stream acks it (no answer while a stream elects a leader, a timeout
+while the client reconnects); the whistle is acked only then, so a report is never lost and the
+stream keeps one copy. A stop (Ctrl-C, SIGTERM) closes the connection at once: a whistle not yet
+acked is delivered again to the next run, which sends the same reports again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import os
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 import nats
-from nats.js.errors import NotFoundError
+from nats.js.errors import NoStreamResponseError, NotFoundError, ServiceUnavailableError
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 
@@ -36,16 +47,54 @@ STEPS: dict[str, tuple[str, ...]] = {
 }
 # Whistles that take the assignment away: stop working on it.
 STOP = {WHISTLE + kind + ".v1" for kind in ("cancelled", "reassigned", "withdrawn")}
-stopped: set[str] = set()  # assignments taken away, in memory only
+# What a report publish may meet while the cluster recovers, and is tried again after: no
+# stream answering (a leader election, a stream being recreated), JetStream unavailable, or no
+# ack in time (reconnecting).
+PASSING = (
+    NoStreamResponseError,
+    ServiceUnavailableError,
+    nats.errors.NoRespondersError,
+    nats.errors.TimeoutError,
+)
+RETRY_FIRST_SECONDS = 0.1
+RETRY_CAP_SECONDS = 5.0
 
 
-def steps_for(whistle: dict) -> tuple[str, ...]:
+class Stopped:
+    """The assignments taken away from the department; with a file, kept across restarts (it
+    is rewritten whole, then renamed over the old one, so a crash leaves one or the other)."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self.ids: set[str] = set()
+        if path is not None and path.exists():
+            self.ids = set(json.loads(path.read_text()))
+
+    def __contains__(self, assignment_id: str) -> bool:
+        return assignment_id in self.ids
+
+    def add(self, assignment_id: str) -> None:
+        if assignment_id in self.ids:
+            return
+        self.ids.add(assignment_id)
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            written = self.path.with_suffix(".tmp")
+            written.write_text(json.dumps(sorted(self.ids)))
+            os.replace(written, self.path)
+
+
+stopped = Stopped()  # in memory: the simulator's default (the bench, tests)
+
+
+def steps_for(whistle: dict, taken_away: Stopped | None = None) -> tuple[str, ...]:
     """The reports to send for this whistle; none for an assignment taken away, an urge, a
     decision on more time, or a type the simulator does not know."""
+    taken_away = stopped if taken_away is None else taken_away
     assignment_id = whistle["data"]["assignment_id"]
     if whistle["type"] in STOP:
-        stopped.add(assignment_id)
-    if assignment_id in stopped:
+        taken_away.add(assignment_id)
+    if assignment_id in taken_away:
         return ()
     return STEPS.get(whistle["type"], ())
 
@@ -97,10 +146,32 @@ async def send_report(js, code: str, kind: str, whistle: dict, **fields: str) ->
         propagate.inject(headers)
         if "traceparent" in headers:
             event["traceparent"] = headers["traceparent"]
-        await js.publish(subject, json.dumps(event).encode(), headers=headers)
+        await publish_until_acked(js, subject, json.dumps(event).encode(), headers)
 
 
-async def handle(js, code: str, msg, resolve_after: float) -> None:
+async def publish_until_acked(js, subject: str, payload: bytes, headers: dict[str, str]) -> None:
+    """Publish until the stream acks, with the same headers (so the same `Nats-Msg-Id`: a copy
+    that did land before an ack went missing is dropped by the stream), waiting longer after
+    each failure, up to RETRY_CAP_SECONDS."""
+    delay = RETRY_FIRST_SECONDS
+    while True:
+        try:
+            await js.publish(subject, payload, headers=headers)
+            return
+        except PASSING as exc:
+            log.warning(
+                "report %s not acked (%s); again in %gs",
+                headers["Nats-Msg-Id"],
+                type(exc).__name__,
+                delay,
+            )
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, RETRY_CAP_SECONDS)
+
+
+async def handle(
+    js, code: str, msg, resolve_after: float, taken_away: Stopped | None = None
+) -> None:
     whistle = json.loads(msg.data)
     parent = propagate.extract(dict(msg.headers or {}))
     with tracer.start_as_current_span(
@@ -114,12 +185,14 @@ async def handle(js, code: str, msg, resolve_after: float) -> None:
             "messaging.consumer.group.name": f"dept_{code}",
         },
     ):
-        await act(js, code, whistle, resolve_after)
+        await act(js, code, whistle, resolve_after, taken_away)
     await msg.ack()
 
 
-async def act(js, code: str, whistle: dict, resolve_after: float) -> None:
-    steps = steps_for(whistle)
+async def act(
+    js, code: str, whistle: dict, resolve_after: float, taken_away: Stopped | None = None
+) -> None:
+    steps = steps_for(whistle, taken_away)
     log.info("%s %s: %s", whistle["type"], whistle["data"]["assignment_id"], " ".join(steps))
     for kind in steps:
         if kind == "resolved":
@@ -128,12 +201,19 @@ async def act(js, code: str, whistle: dict, resolve_after: float) -> None:
 
 
 async def run(
-    nats_url: str, code: str, *, resolve_after: float = 0.2, limit: int | None = None, **connect
+    nats_url: str,
+    code: str,
+    *,
+    resolve_after: float = 0.2,
+    limit: int | None = None,
+    stopped_file: Path | None = None,
+    **connect,
 ) -> int:
     """Serve whistles until `limit` have been handled (forever when None). Returns the count.
 
-    `connect` takes nats-py's connect options, e.g. the department's `user` and `password`.
-    """
+    `connect` takes nats-py's connect options, e.g. the department's `user` and `password`;
+    `stopped_file` keeps the assignments taken away across restarts."""
+    taken_away = Stopped(stopped_file)
     nc = await nats.connect(
         [u.strip() for u in nats_url.split(",")],
         name=f"department-{code}",
@@ -158,9 +238,16 @@ async def run(
                 messages = await subscription.fetch(1, timeout=1)
             except nats.errors.TimeoutError:
                 continue
+            except PASSING as exc:  # the consumer's leader is being elected: ask again
+                log.warning("no whistles for now (%s)", type(exc).__name__)
+                await asyncio.sleep(RETRY_FIRST_SECONDS)
+                continue
             for msg in messages:
-                await handle(js, code, msg, resolve_after)
+                await handle(js, code, msg, resolve_after, taken_away)
                 handled += 1
     finally:
-        await nc.drain()
+        # Close, not drain: a drain waits up to 30 s for the subscription, more while NATS is
+        # unreachable. Nothing is lost: an unacked whistle is delivered again.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(nc.close(), 5)
     return handled

@@ -195,7 +195,9 @@ async def _start(
         rt.sessions = make_session_factory(rt.engine)
         if rt.settings.lianxin_sql_spans:
             _instrument_engine(rt.engine)
-    rt.nc = await connect(rt.settings.nats_url, f"lianxin-{rt.name}")
+    rt.nc = await connect(
+        rt.settings.nats_url, f"lianxin-{rt.name}", login=rt.settings.nats_login()
+    )
     rt.js = rt.nc.jetstream()
     if rt.sessions is not None and rt.outbox is not None:
         rt.relay = OutboxRelay(

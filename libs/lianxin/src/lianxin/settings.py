@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from lianxin.messaging.connection import NatsLogin
+
 DEFAULT_PORTS = {
     "console": 8000,
     "organisation": 8001,
@@ -23,7 +25,13 @@ class ServiceSettings(BaseSettings):
 
     service_name: str = "lianxin"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/lianxin"
+    # One server or several of a cluster, comma-separated, without a login: the login goes to
+    # the client as options (NATS_USER and NATS_PASSWORD, or a credentials file NATS_CREDENTIALS),
+    # which nats-py also presents to the servers a cluster advertises for reconnects.
     nats_url: str = "nats://127.0.0.1:4222"
+    nats_user: str = ""
+    nats_password: str = ""
+    nats_credentials: str = ""
     outbox_poll_seconds: float = 0.5
     # The database pool: as many connections as the process has concurrent work (requests,
     # consumers' lanes, the relay, workers), kept open; no ping before each checkout (a broken
@@ -59,6 +67,12 @@ class ServiceSettings(BaseSettings):
     # The console: a map tile server's URL template ("https://…/{z}/{x}/{y}.png") for the
     # report's map pin. Empty (the default): no map, and the console makes no outside request.
     lianxin_map_tiles: str = ""
+
+    def nats_login(self) -> NatsLogin | None:
+        """The NATS login from the settings; None: none set (an open server, or the older form
+        with the login inside NATS_URL, which `connect` takes out of it)."""
+        login = NatsLogin(self.nats_user, self.nats_password, self.nats_credentials)
+        return login if login.options() else None
 
     def service_url(self, service: str) -> str:
         """Another service's base URL: `<SERVICE>_URL` in the environment, else its default port."""

@@ -15,7 +15,7 @@ import asyncpg
 import httpx
 from cryptography.fernet import Fernet
 
-from lianxin.messaging.connection import connect
+from lianxin.messaging.connection import NatsLogin, connect
 from lianxin.messaging.streams import declare_all
 from lianxin.persistence.migrations import upgrade
 from lianxin.runtime.processes import spawn, stop
@@ -57,8 +57,8 @@ def migrate(
         upgrade(service, database_url(server_url, service, prefix))
 
 
-async def declare_streams(nats_url: str) -> None:
-    nc = await connect(nats_url, "lianxin-bootstrap")
+async def declare_streams(nats_url: str, login: NatsLogin | None = None) -> None:
+    nc = await connect(nats_url, "lianxin-bootstrap", login=login)
     try:
         await declare_all(nc.jetstream())
     finally:
@@ -83,6 +83,7 @@ def service_env(
     spans_dir: Path | None,
     ports: dict[str, int],
     prefix: str = "lianxin",
+    nats_login: NatsLogin | None = None,
 ) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -97,6 +98,12 @@ def service_env(
     # data dir; otherwise one for this launcher's lifetime). Production sets both itself.
     env.setdefault("LIANXIN_WEBHOOKS_ALLOW_PRIVATE", "1")
     env.setdefault("LIANXIN_KEYS_ENCRYPTION_KEY", _LAUNCH_ENCRYPTION_KEY)
+    if nats_login is not None:  # as options (ServiceSettings.nats_login), never in the URL
+        env.update(
+            NATS_USER=nats_login.user,
+            NATS_PASSWORD=nats_login.password,
+            NATS_CREDENTIALS=nats_login.credentials_file,
+        )
     if spans_dir is not None:
         env["LIANXIN_SPANS_FILE"] = str(spans_dir / f"{service}.jsonl")
         # The trace view of a laptop platform shows each SQL statement; elsewhere they cost.
@@ -113,6 +120,7 @@ def start_service(
     log_dir: Path,
     spans_dir: Path | None = None,
     prefix: str = "lianxin",
+    nats_login: NatsLogin | None = None,
 ) -> ServiceProcess:
     log_dir.mkdir(parents=True, exist_ok=True)
     args = [
@@ -126,12 +134,13 @@ def start_service(
         str(ports[service]),
         "--no-access-log",
     ]
-    env = service_env(service, server_url, nats_url, spans_dir, ports, prefix)
+    env = service_env(service, server_url, nats_url, spans_dir, ports, prefix, nats_login)
     process = spawn(args, log_file=log_dir / f"{service}.log", env=env)
     return ServiceProcess(service, ports[service], process)
 
 
-def wait_ready(services: list[ServiceProcess], timeout: float = 120.0) -> None:
+def wait_ready(services: list[ServiceProcess], timeout: float = 300.0) -> None:
+    # Generous: five Python processes starting at once on a busy 2-core host take minutes.
     deadline = time.monotonic() + timeout
     pending = list(services)
     while pending:
@@ -160,8 +169,8 @@ def default_ports() -> dict[str, int]:
     return {s: int(os.environ.get(f"{s.upper()}_PORT", DEFAULT_PORTS[s])) for s in SERVICES}
 
 
-def bootstrap(server_url: str, nats_url: str) -> None:
+def bootstrap(server_url: str, nats_url: str, nats_login: NatsLogin | None = None) -> None:
     """Databases, migrations and streams: everything the services need before they start."""
     asyncio.run(create_databases(server_url))
     migrate(server_url)
-    asyncio.run(declare_streams(nats_url))
+    asyncio.run(declare_streams(nats_url, nats_login))
