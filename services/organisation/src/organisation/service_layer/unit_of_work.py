@@ -4,14 +4,17 @@ from lianxin.persistence.unit_of_work import UnitOfWork
 from organisation.adapters.care import CareRepository
 from organisation.adapters.identity import IdentityRepository
 from organisation.adapters.repository import OrganisationRepository
+from organisation.adapters.signin import SignInRepository
 
 
 class OrganisationUnitOfWork(UnitOfWork):
     org: OrganisationRepository
     identity: IdentityRepository
     care: CareRepository
+    signins: SignInRepository
 
     def _open(self) -> None:
         self.org = OrganisationRepository(self.session)
         self.identity = IdentityRepository(self.session)
         self.care = CareRepository(self.session)
+        self.signins = SignInRepository(self.session)
