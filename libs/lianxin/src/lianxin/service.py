@@ -22,6 +22,7 @@ from sqlalchemy import MetaData, Table
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from lianxin.auth import KeySource, TokenVerifier, authenticated, jwks_from_url
+from lianxin.headers import SecurityHeaders
 from lianxin.health import health_router, operations_router
 from lianxin.inputs import InputGuard
 from lianxin.messaging.connection import connect
@@ -155,6 +156,7 @@ def create_service_app(
     # Before any route, for every route: a token, then the body's size and depth, then
     # characters PostgreSQL cannot store (see lianxin.inputs).
     app.add_middleware(InputGuard, app=app)
+    app.add_middleware(SecurityHeaders)  # nosniff, no framing, no referrer (lianxin.headers)
     truthful_openapi(app)
     _instrument(app)
     return app

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from console.domain import words_care, words_lists, words_loop, words_volunteering, words_work
+from console.domain import (
+    words_care,
+    words_lists,
+    words_loop,
+    words_security,
+    words_volunteering,
+    words_work,
+)
 
 LANGUAGES = ("zh", "en")
 DEFAULT = "zh"
@@ -345,6 +352,7 @@ MESSAGES = {
     **words_loop.MESSAGES,
     **words_work.MESSAGES,
     **words_care.MESSAGES,
+    **words_security.MESSAGES,
 }
 
 
