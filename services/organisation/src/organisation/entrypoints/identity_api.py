@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from lianxin.addresses import request_client
 from lianxin.auth import Principal, Role, require
 from lianxin.errors import Forbidden, NotFound
-from lianxin.problems import Problem, problem_response
+from lianxin.problems import PROBLEM_JSON, Problem, problem_response
 from organisation.domain.identity import AccountScope
 from organisation.domain.signin import REASONS
 from organisation.entrypoints.deps import uow
@@ -35,7 +35,11 @@ class OAuthError(BaseModel):
     "/oauth/token",
     responses={
         400: {"model": OAuthError, "description": "the grant is refused (RFC 6749 5.2)"},
-        429: {"description": "too many failed sign-ins for the account or from the address"},
+        429: {
+            "description": "too many failed sign-ins for the account or from the address",
+            "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}},
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        },
     },
 )
 async def token(
