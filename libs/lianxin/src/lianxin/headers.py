@@ -7,10 +7,11 @@ Content-Security-Policy); a header set by an outer layer replaces the same one s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+Headers = list[tuple[bytes, bytes]]
 API_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -26,14 +27,20 @@ class SecurityHeaders:
         self.names = {k for k, _ in self.headers}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+        if scope["type"] == "http":
+            send = editing_start(send, self._replaced)
+        await self.app(scope, receive, send)
 
-        async def sending(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                kept = [(k, v) for k, v in message.get("headers", []) if k not in self.names]
-                message = {**message, "headers": kept + self.headers}
-            await send(message)
+    def _replaced(self, headers: Headers) -> Headers:
+        return [(k, v) for k, v in headers if k not in self.names] + self.headers
 
-        await self.app(scope, receive, sending)
+
+def editing_start(send: Send, edit: Callable[[Headers], Headers]) -> Send:
+    """`send`, with the response's headers passed through `edit` as the response starts."""
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": edit(list(message.get("headers", [])))}
+        await send(message)
+
+    return sending

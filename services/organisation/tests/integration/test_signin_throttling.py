@@ -51,6 +51,17 @@ async def _sql(database: str, statement: str, *args) -> list:
         await conn.close()
 
 
+async def _failed(database: str, key: str, failures: int) -> None:
+    """`failures` in a row just now for the key, as any replica would have counted them."""
+    await _sql(
+        database,
+        "INSERT INTO signin_throttles (key, failures, last_failure_at) VALUES ($1, $2, now())"
+        " ON CONFLICT (key) DO UPDATE SET failures = $2, last_failure_at = now()",
+        key,
+        failures,
+    )
+
+
 async def test_a_guesser_of_one_account_is_made_to_wait_with_429_and_retry_after(
     accounts: httpx.AsyncClient,
 ) -> None:
@@ -72,11 +83,7 @@ async def test_while_an_account_waits_even_its_right_password_is_refused_and_oth
     accounts: httpx.AsyncClient, database: str
 ) -> None:
     # Ten failures in a row recorded by any replica: the database is where they count.
-    await _sql(
-        database,
-        "INSERT INTO signin_throttles (key, failures, last_failure_at)"
-        " VALUES ('account:tpj-coordinator', 10, now())",
-    )
+    await _failed(database, "account:tpj-coordinator", 10)
 
     refused = await _sign_in(accounts, "tpj-coordinator", PASSWORD)
 
@@ -88,11 +95,7 @@ async def test_while_an_account_waits_even_its_right_password_is_refused_and_oth
 async def test_an_address_that_failed_too_often_waits_for_every_account_but_others_do_not(
     accounts: httpx.AsyncClient, database: str
 ) -> None:
-    await _sql(
-        database,
-        "INSERT INTO signin_throttles (key, failures, last_failure_at)"
-        f" VALUES ('address:{OFFICE}', 40, now())",
-    )
+    await _failed(database, f"address:{OFFICE}", 40)
 
     assert (await _sign_in(accounts, "cs-coordinator", PASSWORD)).status_code == 429
     elsewhere = await _sign_in(accounts, "cs-coordinator", PASSWORD, address="203.0.113.50")
@@ -116,11 +119,7 @@ async def test_every_attempt_is_audited_and_only_alliance_administrators_read_it
     coordinator = (await _sign_in(accounts, "tpj-coordinator", PASSWORD)).json()["access_token"]
     await _sign_in(accounts, "nobody", "guess", address="203.0.113.9")
     await _sign_in(accounts, "cs-coordinator", "guess")  # outside the administrator's alliance
-    await _sql(
-        database,
-        "UPDATE signin_throttles SET failures = 30, last_failure_at = now()"
-        " WHERE key = 'account:tpj-coordinator'",
-    )
+    await _failed(database, "account:tpj-coordinator", 30)
     await _sign_in(accounts, "tpj-coordinator", PASSWORD)
     admin = (await _sign_in(accounts, "nms-admin", PASSWORD)).json()["access_token"]
 

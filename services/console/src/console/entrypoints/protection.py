@@ -27,6 +27,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from lianxin.headers import Headers, editing_start
 from lianxin.problems import PROBLEM_JSON
 
 CSRF_COOKIE = "lianxin_csrf"
@@ -115,18 +116,19 @@ class CsrfGuard:
                 return
             receive = _replay(body, receive)
 
-        async def sending(message: Message) -> None:
-            if message["type"] == "http.response.start" and issued and _issues(scope):
+        def issuing(headers: Headers) -> Headers:
+            # A route that issued its own (sign-in, sign-out) wins over this one.
+            if (
+                issued
+                and _issues(scope)
+                and not any(k == b"set-cookie" and CSRF_COOKIE.encode() in v for k, v in headers)
+            ):
                 extra = Response()
                 new_csrf_cookie(extra, _https(request), issued)
-                headers = list(message.get("headers", []))
-                # A route that issued its own (sign-in, sign-out) wins over this one.
-                if not any(k == b"set-cookie" and CSRF_COOKIE.encode() in v for k, v in headers):
-                    headers += [(k, v) for k, v in extra.raw_headers if k == b"set-cookie"]
-                message = {**message, "headers": headers}
-            await send(message)
+                headers += [(k, v) for k, v in extra.raw_headers if k == b"set-cookie"]
+            return headers
 
-        await self.app(scope, receive, sending)
+        await self.app(scope, receive, editing_start(send, issuing))
 
 
 def _unchecked(request: Request) -> bool:
