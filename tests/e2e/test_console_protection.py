@@ -36,6 +36,7 @@ def test_a_guesser_is_told_in_chinese_how_long_to_wait_and_the_audit_names_its_a
     admin = demo_platform.console_as("alliance-admin")
     page = admin.get("/operations")
     assert page.status_code == 200
+    assert page.text.count("data-signins") == 1 and "<title>运维 · 连心</title>" in page.text
     section = page.text[page.text.index("data-signins") :]
     assert "登录记录" in section and GUESSER in section and "被限制" in section
     lines = demo_platform.http("organisation").get("/sign-ins").json()
