@@ -67,9 +67,18 @@ class Platform:
 
     def console_as(self, username: str) -> httpx.Client:
         """The console, signed in as a demo account (the client keeps the session cookie)."""
-        console = httpx.Client(base_url=self.url("console"), timeout=20)
+        console = self.console_visitor()
         answer = console.post("/login", data={"username": username, "password": DEMO_PASSWORD})
         assert answer.status_code == 303 and "lianxin_token" in console.cookies, answer.text
+        console.headers["X-CSRF-Token"] = console.cookies["lianxin_csrf"]  # renewed at sign-in
+        return console
+
+    def console_visitor(self) -> httpx.Client:
+        """The console as a browser that opened the login page: its every POST carries the
+        session's CSRF token, as the page's script adds it."""
+        console = httpx.Client(base_url=self.url("console"), timeout=20)
+        console.get("/login").raise_for_status()
+        console.headers["X-CSRF-Token"] = console.cookies["lianxin_csrf"]
         return console
 
     def database_url(self, service: str) -> str:

@@ -57,6 +57,13 @@ class Console:
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        # Whatever the Content-Security-Policy blocked (an inline script, a foreign image):
+        # Chromium reports it in the page's console, and any one fails the test.
+        self.page.on("console", self._csp_violation)
+
+    def _csp_violation(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.errors.append(message.text)
 
     def sign_in(self, username: str) -> Console:
         """By keyboard only: the user name field has focus when the page opens."""

@@ -129,7 +129,7 @@ def test_a_coordinator_signs_in_to_the_console_and_sees_only_her_communitys_inci
 
     other = demo_platform.console_as("cs-coordinator").get("/")
     assert other.status_code == 200 and incident["id"] not in other.text
-    wrong = httpx.post(
-        demo_platform.url("console") + "/login", data={"username": "x", "password": "nope-nope"}
-    )
+    visitor = demo_platform.console_visitor()
+    wrong = visitor.post("/login", data={"username": "x", "password": "nope-nope"})
+    visitor.close()
     assert wrong.status_code == 401 and "用户名或密码错误" in wrong.text

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from console.domain.i18n import translator
+from console.domain.names import Names
 from console.entrypoints.care_pages import CARE_GROUPS, VISIT_KINDS
-from console.entrypoints.web import templates
+from console.entrypoints.web import templates, words
 from lianxin.demo.care import entries
 
 # The demo's Mrs Wang (story 14), her name made to need escaping, with one visit due.
@@ -19,8 +19,9 @@ WANG = {
 
 
 def _render(name: str, lang: str = "zh", **context) -> str:
+    named = Names(grid_nodes={"yxl-g01": "第一网格"})
     return templates.get_template(name).render(
-        t=translator(lang), lang=lang, principal=None, nav=[], path="/", **context
+        **words(lang, named), principal=None, nav=[], path="/", **context
     )
 
 
@@ -52,11 +53,13 @@ def test_the_grid_page_flags_overdue_visits_and_lists_the_months_birthdays() -> 
     html = _render(
         "care_grid.html",
         page=page,
-        names={"yxl-care-001": "王秀英"},
+        people={"yxl-care-001": "王秀英"},
         kinds=VISIT_KINDS,
         may_raise=True,
     )
-    assert 'data-overdue="yxl-care-001"' in html and 'data-birthday="yxl-care-001"' in html
+    assert "<h1>网格关爱 · 第一网格</h1>" in html  # the grid's name, not its code
+    assert 'data-overdue="yxl-care-001">王秀英 · ' in html
+    assert 'data-birthday="yxl-care-001"' in html
     assert 'action="/care/visits/v1/need"' in html and "11-12" in html
 
 
@@ -73,3 +76,4 @@ def test_the_dashboard_card_counts_per_grid_and_names_nobody() -> None:
     html = _render("_care_card.html", rows=rows, groups=CARE_GROUPS, over_60=2249)
     assert 'data-care="over_60">2249<' in html and 'data-care="people">3<' in html
     assert 'class="bad">1<' in html
+    assert "第一网格" in html and "王秀英" not in html

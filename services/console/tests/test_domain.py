@@ -184,26 +184,9 @@ def test_every_message_has_both_languages() -> None:
 
 
 def test_no_message_id_is_defined_in_two_page_areas() -> None:
-    from console.domain import (
-        i18n,
-        words_care,
-        words_deliberation,
-        words_lists,
-        words_loop,
-        words_volunteering,
-        words_work,
-    )
+    from console.domain.i18n import AREAS
 
-    areas = [
-        i18n.CORE,
-        words_lists.MESSAGES,
-        words_volunteering.MESSAGES,
-        words_loop.MESSAGES,
-        words_work.MESSAGES,
-        words_care.MESSAGES,
-        words_deliberation.MESSAGES,
-    ]
-    assert len(MESSAGES) == sum(len(area) for area in areas)
+    assert len(MESSAGES) == sum(len(area) for area in AREAS)
 
 
 def test_field_errors_read_in_chinese_by_the_rule_they_break() -> None:
@@ -244,3 +227,21 @@ def test_field_errors_read_in_chinese_by_the_rule_they_break() -> None:
     assert field_errors(refused, {"affected_households"}, "en")[0] == {
         "affected_households": "more than the 92 households of tpj-g01-m01"
     }
+
+
+def test_a_sign_ins_wait_is_said_in_seconds_then_in_whole_minutes_rounded_up() -> None:
+    from console.domain.words_security import wait_words
+
+    assert wait_words(2, "zh") == "2 秒" and wait_words(59, "en") == "59 s"
+    assert wait_words(61, "zh") == "2 分钟" and wait_words(900, "en") == "15 min"
+
+
+def test_the_consoles_policy_allows_no_inline_script_and_only_the_configured_tiles() -> None:
+    from console.entrypoints.protection import content_security_policy
+
+    policy = content_security_policy("https://tiles.example.cn/{z}/{x}/{y}.png")
+    directives = dict(d.split(" ", 1) for d in policy.split("; "))
+    assert directives["script-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["img-src"] == "'self' data: blob: https://tiles.example.cn"
+    assert "tiles" not in content_security_policy("")

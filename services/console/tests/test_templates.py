@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import console
 from console.domain.names import Names
 from console.entrypoints.web import templates, words
 
@@ -201,3 +205,18 @@ def test_a_department_sees_the_steps_for_its_own_assignment_only() -> None:
     assert 'data-action="resolution"' not in html and 'data-action="start"' not in html
     html = page_with("acknowledged")
     assert 'data-action="resolution"' in html and 'id="result-error"' in html
+
+
+def test_every_post_form_carries_its_csrf_field() -> None:
+    """Without JavaScript a POST form sends only what it renders: the CSRF middleware refuses a
+    form without the field. The rating page alone has no session, hence no token to carry."""
+    folder = Path(console.__file__).parent / "templates"
+    tag = re.compile(r'<form\b[^>]*method="post"[^>]*>(.*?)</form>', re.I | re.S)
+    lacking = [
+        f"{path.name}: {m.group(0)[:60]}"
+        for path in sorted(folder.glob("*.html"))
+        if path.name != "rate.html"
+        for m in tag.finditer(path.read_text())
+        if "csrf_field()" not in m.group(1)
+    ]
+    assert lacking == []

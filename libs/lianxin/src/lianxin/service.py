@@ -22,6 +22,7 @@ from sqlalchemy import MetaData, Table
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from lianxin.auth import KeySource, TokenVerifier, authenticated, jwks_from_url
+from lianxin.headers import SecurityHeaders
 from lianxin.health import health_router, operations_router
 from lianxin.idempotency import IdempotencyKeys, document_idempotency_keys
 from lianxin.inputs import InputGuard
@@ -163,6 +164,7 @@ def create_service_app(
         # Inside the guard (the token and the body checked): a keyed POST answered once.
         app.add_middleware(IdempotencyKeys, sessions=lambda: rt.sessions)
     app.add_middleware(InputGuard, app=app)
+    app.add_middleware(SecurityHeaders)  # nosniff, no framing, no referrer (lianxin.headers)
     truthful_openapi(app)
     if metadata is not None:
         completed = app.openapi

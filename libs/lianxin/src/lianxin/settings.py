@@ -67,6 +67,10 @@ class ServiceSettings(BaseSettings):
     # The console: a map tile server's URL template ("https://…/{z}/{x}/{y}.png") for the
     # report's map pin. Empty (the default): no map, and the console makes no outside request.
     lianxin_map_tiles: str = ""
+    # Proxies whose `X-Forwarded-For` is believed (lianxin.addresses): comma-separated addresses
+    # or networks. Loopback by default: the console on the same machine signs people in to
+    # organisation on their behalf. Behind a load balancer or in a cluster, add its addresses.
+    lianxin_trusted_proxies: str = "127.0.0.1,::1"
 
     def nats_login(self) -> NatsLogin | None:
         """The NATS login from the settings; None: none set (an open server, or the older form

@@ -63,8 +63,10 @@ class Services:
     async def delete(self, service: str, path: str) -> Answer:
         return await self._call("DELETE", service, path)
 
-    async def post_form(self, service: str, path: str, form: dict[str, str]) -> Answer:
-        return await self._call("POST", service, path, data=form)
+    async def post_form(
+        self, service: str, path: str, form: dict[str, str], headers: dict[str, str] | None = None
+    ) -> Answer:
+        return await self._call("POST", service, path, data=form, extra_headers=headers)
 
     async def post_bytes(self, service: str, path: str, content: bytes) -> Answer:
         """A body that is a file itself (a photo): the service tells its type from its bytes."""
@@ -79,10 +81,18 @@ class Services:
             return 503, b"", ""
         return response.status_code, response.content, response.headers.get("content-type", "")
 
-    async def _call(self, method: str, service: str, path: str, **kwargs: Any) -> Answer:
+    async def _call(
+        self,
+        method: str,
+        service: str,
+        path: str,
+        extra_headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> Answer:
         url = self.settings.service_url(service) + path
+        headers = {**self.headers, **(extra_headers or {})}
         try:
-            response = await _http().request(method, url, headers=self.headers, **kwargs)
+            response = await _http().request(method, url, headers=headers, **kwargs)
         except httpx.HTTPError as exc:
             return Answer(503, {"title": "Service Unavailable", "detail": f"{service}: {exc}"})
         try:

@@ -13,6 +13,7 @@ from console.domain import (
     words_deliberation,
     words_lists,
     words_loop,
+    words_security,
     words_volunteering,
     words_work,
 )
@@ -345,15 +346,17 @@ CORE: dict[str, tuple[str, str]] = {
 
 
 # Each page area keeps its words beside the others'; one id means one thing across them all.
-MESSAGES = {
-    **CORE,
-    **words_lists.MESSAGES,
-    **words_volunteering.MESSAGES,
-    **words_loop.MESSAGES,
-    **words_work.MESSAGES,
-    **words_care.MESSAGES,
-    **words_deliberation.MESSAGES,
-}
+AREAS = (
+    CORE,
+    words_lists.MESSAGES,
+    words_volunteering.MESSAGES,
+    words_loop.MESSAGES,
+    words_work.MESSAGES,
+    words_care.MESSAGES,
+    words_deliberation.MESSAGES,
+    words_security.MESSAGES,
+)
+MESSAGES = {message_id: words for area in AREAS for message_id, words in area.items()}
 
 
 def translator(lang: str) -> Callable[[str], str]:

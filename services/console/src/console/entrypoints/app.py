@@ -28,6 +28,7 @@ from console.entrypoints import (
     resources_pages,
     volunteer_pages,
 )
+from console.entrypoints.protection import CsrfGuard, console_headers, forbidden_problem
 from console.entrypoints.static import ROOT, VersionedStatic
 from console.entrypoints.web import (
     LoginRequired,
@@ -36,6 +37,7 @@ from console.entrypoints.web import (
     login_redirect,
     render,
 )
+from lianxin.headers import SecurityHeaders
 from lianxin.service import Runtime, create_service_app
 
 incident_events = IncidentEvents()
@@ -84,7 +86,19 @@ app = create_service_app(
     on_startup=_subscribe,
 )
 app.state.incident_events = incident_events
+
+
+def _csrf_refused(request: Request) -> Response:
+    """A POST without the session's CSRF token: the page says to reload and send again."""
+    return forbidden_problem(request) or render(request, "error.html", 403, message_id="csrf")
+
+
 app.add_middleware(SessionCookies)
+app.add_middleware(CsrfGuard, forbidden=_csrf_refused)
+# The console's own headers (its Content-Security-Policy) over the services' (lianxin.headers).
+app.add_middleware(
+    SecurityHeaders, headers=console_headers(app.state.runtime.settings.lianxin_map_tiles)
+)
 app.mount("/static", VersionedStatic(directory=ROOT), name="static")
 # Pages and static files compressed (the event stream is left alone: GZip skips its type).
 app.add_middleware(GZipMiddleware, minimum_size=1000)

@@ -1,6 +1,7 @@
-"""The operators' pages: outbox backlog, consumer lag, dead letters (and replaying one), and an
-incident's trace as a waterfall of its spans across services. Alliance admins (and the platform)
-only: dead letters hold payloads, and lag is the platform's business, not a community's."""
+"""The operators' pages: outbox backlog, consumer lag, dead letters (and replaying one), the
+sign-in audit, and an incident's trace as a waterfall of its spans across services. Alliance
+admins (and the platform) only: dead letters hold payloads, sign-ins name people and addresses,
+and lag is the platform's business, not a community's."""
 
 from __future__ import annotations
 
@@ -23,6 +24,9 @@ from lianxin.service import Runtime, runtime
 router = APIRouter()
 
 TRACE_ID = re.compile(r"^[0-9a-f]{32}$")
+# The newest lines of organisation's sign-in audit on the page (who tried, from where, how it
+# ended): a run of failures or of throttled attempts is a guesser at work.
+SIGN_INS_SHOWN = 100
 
 
 async def consumer_lag(js: JetStreamContext | None) -> list[dict[str, Any]]:
@@ -59,10 +63,11 @@ async def operations(
     rt: Runtime = Depends(runtime),
 ) -> Response:
     services = current.services
-    outboxes, letters, lag = await asyncio.gather(
+    outboxes, letters, lag, signins = await asyncio.gather(
         asyncio.gather(*(services.get(s, "/ops/outbox") for s in DATABASE_SERVICES)),
         asyncio.gather(*(services.get(s, "/ops/dead-letters") for s in DATABASE_SERVICES)),
         consumer_lag(rt.js),
+        services.get("organisation", "/sign-ins", limit=SIGN_INS_SHOWN),
     )
     dead_letters = [
         {**letter, "service": service}
@@ -79,6 +84,7 @@ async def operations(
         ],
         consumers=lag,
         dead_letters=dead_letters,
+        signins=signins.body if signins.ok else None,
         replayed=request.query_params.get("replayed"),
     )
 

@@ -15,7 +15,9 @@ from console.domain.deadlines import LOCAL
 from console.domain.i18n import LANGUAGES
 from console.domain.queue import queue
 from console.domain.tree import count_by_kind, grid_tree
+from console.domain.words_security import wait_words
 from console.entrypoints import incident_list, list_pages, volunteer_board_pages
+from console.entrypoints.protection import CSRF_COOKIE, new_csrf_cookie
 from console.entrypoints.web import (
     BOARD_READERS,
     LANG_COOKIE,
@@ -27,10 +29,12 @@ from console.entrypoints.web import (
     is_https,
     keep_tokens,
     needs,
+    page_language,
     render,
     safe_next,
     session,
 )
+from lianxin.addresses import request_client
 from lianxin.auth import Role
 from lianxin.service import Runtime, runtime
 
@@ -52,19 +56,28 @@ async def login(
     next: Annotated[str, Form()] = "/",
     rt: Runtime = Depends(runtime),
 ) -> Response:
-    """Sign in, then back to the page the user was on (`next`: a path on this site only)."""
+    """Sign in, then back to the page the user was on (`next`: a path on this site only).
+    organisation throttles by the browser's address, which the console forwards: its own."""
     answer = await Services(rt.settings, None).post_form(
         "organisation",
         "/oauth/token",
         {"grant_type": "password", "username": username, "password": password},
+        headers={"X-Forwarded-For": request_client(request)},
     )
     target = safe_next(next)
+    if answer.status == 429:
+        seconds = int(answer.headers.get("retry-after") or 60)
+        wait = wait_words(seconds, page_language(request))
+        page = render(request, "login.html", 429, wait=wait, username=username, next=target)
+        page.headers["Retry-After"] = str(seconds)
+        return page
     if answer.status != 200:
         return render(
             request, "login.html", 401, error="login.wrong", username=username, next=target
         )
     response = RedirectResponse(target, status_code=303)
     keep_tokens(response, answer.body, is_https(request))
+    new_csrf_cookie(response, is_https(request))  # a token planted before the sign-in is void
     return response
 
 
@@ -79,6 +92,7 @@ async def logout(request: Request, rt: Runtime = Depends(runtime)) -> Response:
         )
     response = RedirectResponse("/login", status_code=303)
     forget_tokens(response)
+    response.delete_cookie(CSRF_COOKIE)  # the next page issues the next session's
     # A shared phone: nothing of this user's pages, nor a draft kept in the tab, stays behind.
     response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response

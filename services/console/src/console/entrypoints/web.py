@@ -13,6 +13,7 @@ from urllib.parse import quote, urlsplit
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from opentelemetry import trace
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,6 +29,7 @@ from console.domain.names import (
     service_words,
     timeline_detail,
 )
+from console.entrypoints.protection import csrf_field, csrf_token
 from console.entrypoints.static import static_url
 from lianxin.auth import Principal, Role, Unauthorized
 
@@ -283,6 +285,7 @@ def _context(request: Request) -> dict[str, Any]:
         "nav": nav,
         "path": request.url.path,
         "is_operator": principal is not None and principal.has_role(*OPERATORS),
+        "csrf_token": csrf_token(request),
     }
 
 
@@ -290,6 +293,16 @@ templates = Jinja2Templates(directory=PACKAGE / "templates", context_processors=
 templates.env.filters["local_time"] = local_time
 templates.env.filters["duration"] = duration_words
 templates.env.globals["static"] = static_url
+
+
+@pass_context
+def _csrf_field(context: Any) -> Any:
+    """`{{ csrf_field() }}` in a POST form: the session's CSRF token as its hidden field (see
+    console.entrypoints.protection)."""
+    return csrf_field(context.get("csrf_token", ""))
+
+
+templates.env.globals["csrf_field"] = _csrf_field
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any):

@@ -1,10 +1,45 @@
 // Progressive enhancement: every page works without this file.
 // - live: server-sent events about incidents re-fetch the open incident's fragment (htmx);
-// - countdowns tick; the dashboard's trend is drawn as an SVG chart (again after a live swap).
+// - countdowns tick; the dashboard's trend is drawn as an SVG chart (again after a live swap);
+// - every POST carries the session's CSRF token (the server refuses one without it).
 (function () {
   "use strict";
 
   const lang = document.body.dataset.lang || "zh";
+
+  // The CSRF token the page was rendered with (base.html): added to every POST form that lacks
+  // it when it is sent (a form a template or a fragment forgot), and as a header to htmx's and
+  // fetch's own requests. See console/entrypoints/protection.py.
+  const csrfMeta = document.querySelector("meta[name=csrf-token]");
+  const csrfToken = csrfMeta ? csrfMeta.content : "";
+  const UNSAFE = /^(POST|PUT|PATCH|DELETE)$/i;
+
+  function carryToken(form) {
+    if (!csrfToken || !UNSAFE.test(form.method) || form.elements.namedItem("csrf_token")) return;
+    const field = document.createElement("input");
+    field.type = "hidden";
+    field.name = "csrf_token";
+    field.value = csrfToken;
+    form.prepend(field);
+  }
+  // Capture phase: before any other submit handler reads the form's fields.
+  document.addEventListener("submit", function (event) { carryToken(event.target); }, true);
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (UNSAFE.test(event.detail.verb)) event.detail.headers["X-CSRF-Token"] = csrfToken;
+  });
+  const plainFetch = window.fetch;
+  window.fetch = function (resource, options) {
+    const method = (options && options.method) || (resource instanceof Request ? resource.method : "GET");
+    if (csrfToken && UNSAFE.test(method)) {
+      const url = new URL(resource instanceof Request ? resource.url : resource, window.location.href);
+      if (url.origin === window.location.origin) {
+        const headers = new Headers((options && options.headers) || (resource instanceof Request ? resource.headers : undefined));
+        headers.set("X-CSRF-Token", csrfToken);
+        options = Object.assign({}, options, { headers: headers });
+      }
+    }
+    return plainFetch.call(this, resource, options);
+  };
 
   function liveIncident() {
     return document.querySelector("[data-live-incident]");

@@ -100,6 +100,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/accounts"): Rule("own_checks"),
     ("POST", "/accounts"): Rule("own_checks"),
     ("POST", "/accounts/{username}/deactivation"): Rule("own_checks"),
+    ("GET", "/sign-ins"): Rule("own_checks"),  # the sign-in audit, by the same alliance rule
     # The care register checks its readers itself (service_layer/care.py), and logs each read.
     **{route: Rule("own_checks") for route in care_api.ROUTES},
 }

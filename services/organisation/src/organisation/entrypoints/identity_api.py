@@ -3,17 +3,22 @@ keys, and accounts."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Form, status
+from fastapi import APIRouter, Depends, Form, Query, Request, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from lianxin.addresses import request_client
 from lianxin.auth import Principal, Role, require
 from lianxin.errors import Forbidden, NotFound
+from lianxin.problems import PROBLEM_JSON, Problem, problem_response
 from organisation.domain.identity import AccountScope
+from organisation.domain.signin import REASONS
 from organisation.entrypoints.deps import uow
-from organisation.service_layer import identity
+from organisation.service_layer import identity, signin
 from organisation.service_layer.unit_of_work import OrganisationUnitOfWork
 
 public = APIRouter(tags=["identity"])
@@ -28,9 +33,17 @@ class OAuthError(BaseModel):
 
 @public.post(
     "/oauth/token",
-    responses={400: {"model": OAuthError, "description": "the grant is refused (RFC 6749 5.2)"}},
+    responses={
+        400: {"model": OAuthError, "description": "the grant is refused (RFC 6749 5.2)"},
+        429: {
+            "description": "too many failed sign-ins for the account or from the address",
+            "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}},
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        },
+    },
 )
 async def token(
+    request: Request,
     grant_type: Annotated[Literal["password", "client_credentials", "refresh_token"], Form()],
     username: Annotated[str | None, Form()] = None,
     password: Annotated[str | None, Form()] = None,
@@ -42,16 +55,31 @@ async def token(
     """RFC 6749: `password` for people, `client_credentials` for machines, `refresh_token` for
     a person's next access token. A person's grants also answer a `refresh_token` (used once:
     each refresh answers the next one) and `refresh_expires_in`, the seconds until the sign-in
-    ends whatever its refreshes."""
+    ends whatever its refreshes.
+
+    Password grants are throttled: after a few failures for the account or from the client's
+    address (the peer, or `X-Forwarded-For` through `LIANXIN_TRUSTED_PROXIES`), a 429 problem
+    with `Retry-After` until the wait, doubling with each further failure, is over. Each
+    password grant leaves a line in the sign-in audit (`GET /sign-ins`)."""
     try:
         if grant_type == "refresh_token":
             body = await identity.refresh(uow, refresh_token or "")
         elif grant_type == "password":
-            body = await identity.grant(uow, username or "", password or "", "person")
+            address = request_client(request)
+            body = await signin.sign_in(uow, username or "", password or "", address)
         else:
             body = await identity.grant(uow, client_id or "", client_secret or "", "client")
     except identity.InvalidGrant as refused:
         return JSONResponse({"error": refused.oauth_error}, status_code=400)
+    except signin.Throttled as throttled:
+        wait = str(throttled.retry_after)
+        problem = Problem(
+            429,
+            "Too Many Requests",
+            str(throttled),
+            headers={"Retry-After": wait, "Cache-Control": "no-store"},
+        )
+        return problem_response(request, problem)
     return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
 
@@ -168,6 +196,34 @@ async def deactivate(
         await uow.identity.save_account(account)
         await uow.commit()
     return _out(account)
+
+
+class SignInOut(BaseModel):
+    id: int
+    at: datetime
+    username: str
+    address: str
+    result: Literal["succeeded", "failed", "throttled"]
+    reason: str = Field(description="why not: " + ", ".join(REASONS) + "; empty on success")
+
+
+@router.get("/sign-ins", response_model=list[SignInOut])
+async def sign_ins(
+    uow: OrganisationUnitOfWork = Depends(uow),
+    principal: Principal = Depends(require(Role.ALLIANCE_ADMIN)),
+    before_id: Annotated[int | None, Query(ge=1, description="older lines than this one")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 200,
+):
+    """The sign-in audit, newest first: who tried to sign in, when, from which address, and how
+    it ended. The platform reads every line; an alliance administrator those of the accounts it
+    administers (as `GET /accounts` lists them) and those naming no account at all."""
+    usernames = None
+    if not principal.is_platform:
+        async with uow:
+            accounts = await uow.identity.accounts()
+        usernames = {a.username for a in accounts if _inside(principal, _out(a).scope)}
+    lines = await signin.audit(uow, usernames, before_id=before_id, limit=limit)
+    return [SignInOut(id=id_, **asdict(line)) for id_, line in lines]
 
 
 def _inside(principal: Principal, scope: ScopeIn) -> bool:

@@ -44,9 +44,10 @@ class InvalidGrant(ApplicationError):
     """OAuth2's `invalid_grant`/`invalid_client` (RFC 6749 §5.2): the token endpoint answers it
     in OAuth2's own shape, not as a problem document."""
 
-    def __init__(self, error: str) -> None:
+    def __init__(self, error: str, reason: str = "") -> None:
         super().__init__("unknown account or wrong password")
         self.oauth_error = error
+        self.reason = reason  # for the sign-in audit only: the client learns none of it
 
 
 async def open_account(
@@ -72,21 +73,36 @@ async def grant(uow: OrganisationUnitOfWork, username: str, secret: str, kind: s
     """A token for a person's password or a machine's client secret; a person also gets a
     refresh token, the first of a new sign-in's chain."""
     async with uow:
-        found = await uow.identity.account(username)
-        account, stored = found if found else (None, _DUMMY_HASH)
-        try:
-            _hasher.verify(stored, secret)
-        except (VerificationError, InvalidHashError):
-            account = None
-        if account is None or not account.active or account.kind != kind:
-            raise InvalidGrant("invalid_client" if kind == "client" else "invalid_grant")
-        principal = await principal_of(uow, account)
-        key = await current_key(uow)
-        refresh = None
-        if kind == "person":
-            now = datetime.now(UTC)
-            refresh = await _next_refresh(uow, username, uuid.uuid4().hex, now + SIGN_IN_LASTS)
+        body = await granted(uow, username, secret, kind)
         await uow.commit()
+    return body
+
+
+async def granted(uow: OrganisationUnitOfWork, username: str, secret: str, kind: str) -> dict:
+    """`grant` inside the caller's unit of work (sign-in throttling wraps it in its own); an
+    `InvalidGrant` says why it refused, for the sign-in audit."""
+    found = await uow.identity.account(username)
+    account, stored = found if found else (None, _DUMMY_HASH)
+    try:
+        _hasher.verify(stored, secret)
+        reason = ""
+    except (VerificationError, InvalidHashError):
+        reason = "wrong_password"
+    if account is None:
+        reason = "unknown_account"
+    elif not reason and not account.active:
+        reason = "inactive_account"
+    elif not reason and account.kind != kind:
+        reason = "not_a_person" if kind == "person" else "not_a_client"
+    if reason:
+        raise InvalidGrant("invalid_client" if kind == "client" else "invalid_grant", reason)
+    assert account is not None
+    principal = await principal_of(uow, account)
+    key = await current_key(uow)
+    refresh = None
+    if kind == "person":
+        now = datetime.now(UTC)
+        refresh = await _next_refresh(uow, username, uuid.uuid4().hex, now + SIGN_IN_LASTS)
     return _tokens(key, principal, refresh)
 
 

@@ -5,6 +5,7 @@ from organisation.adapters.care import CareRepository
 from organisation.adapters.identity import IdentityRepository
 from organisation.adapters.keys import KeysRepository
 from organisation.adapters.repository import OrganisationRepository
+from organisation.adapters.signin import SignInRepository
 
 
 class OrganisationUnitOfWork(UnitOfWork):
@@ -12,9 +13,11 @@ class OrganisationUnitOfWork(UnitOfWork):
     identity: IdentityRepository
     care: CareRepository
     keys: KeysRepository
+    signins: SignInRepository
 
     def _open(self) -> None:
         self.org = OrganisationRepository(self.session)
         self.identity = IdentityRepository(self.session)
         self.care = CareRepository(self.session)
         self.keys = KeysRepository(self.session)
+        self.signins = SignInRepository(self.session)
