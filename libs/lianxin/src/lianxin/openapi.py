@@ -188,11 +188,11 @@ def _link_resources(paths: dict[str, Any], schemas: dict[str, Any]) -> None:
                     response["links"] = {**links, **response.get("links", {})}
 
 
-def _link(target: dict[str, Any], parameters: dict[str, str], source: str) -> dict[str, Any]:
+def _link(target: dict[str, Any], parameters: dict[str, str], description: str) -> dict[str, Any]:
     return {
         "operationId": target["operationId"],
         "parameters": parameters,
-        "description": f"what {source} names",
+        "description": description,
     }
 
 
@@ -223,7 +223,9 @@ def _creation_links(
                 continue
             parameters = {key: f"$response.body#/{field}"}
         parameters |= {p: f"$request.path.{p}" for p in own & _path_params(target)}
-        links[operation["operationId"]] = _link(operation, parameters, f"`POST {path}`")
+        links[operation["operationId"]] = _link(
+            operation, parameters, f"what `POST {path}` created"
+        )
     return links
 
 
@@ -250,9 +252,10 @@ def _member_links(
             if f"/{name}/{{{key}}}" not in target or not needed - {key} <= set(known):
                 continue
             parameters = {p: known[p] for p in needed - {key}}
-            # One the request named already (a step on an assignment) stays the one followed.
+            # One the request named already (a read of one of them) stays the one followed.
             parameters[key] = known.get(key, f"$response.body#/{name}/0/id")
-            links[operation["operationId"]] = _link(operation, parameters, f"`{name}`")
+            description = f"the first of the answer's `{name}`"
+            links[operation["operationId"]] = _link(operation, parameters, description)
     return links
 
 

@@ -17,6 +17,7 @@ from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
 from lianxin.auth import Principal, Role, authenticated, require
 from lianxin.contracts.incidents import Rating, ReporterKind, Urgency
 from lianxin.errors import NotFound
+from lianxin.openapi import problem_response
 from lianxin.service import Runtime, runtime
 
 router = APIRouter()
@@ -378,7 +379,11 @@ for factory, table, under in (
         )
 
 
-@router.get("/incidents/{incident_id}/rating-link", response_model=RatingLinkOut)
+@router.get(
+    "/incidents/{incident_id}/rating-link",
+    response_model=RatingLinkOut,
+    responses={409: problem_response(409, "the incident waits for no rating")},
+)
 async def rating_link(
     incident_id: UUID,
     uow: IncidentsUnitOfWork = Depends(uow),
