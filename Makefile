@@ -15,9 +15,9 @@ test: sync ## lint, then every test (unit, integration, e2e) against real Postgr
 test-unit: sync ## the unit tests alone: pure domain code, no database, NATS or platform (~20 s)
 	$(UV) run pytest -m unit -q
 
-fuzz: sync ## schemathesis over every service's OpenAPI on a throwaway demo platform (~6 min)
-	FUZZ_SECONDS=$${FUZZ_SECONDS:-60} FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-30} \
-	  $(UV) run pytest tests/e2e/test_fuzz.py -q
+fuzz: sync ## schemathesis over every service's OpenAPI, then statefully through its links (~7 min)
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-50} FUZZ_STATEFUL_SECONDS=$${FUZZ_STATEFUL_SECONDS:-30} \
+	  FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-30} $(UV) run pytest tests/e2e/test_fuzz.py -q
 
 faults: sync ## whistle loops through kill -9, pauses, outages, poison, replicas on a throwaway platform (~15 min)
 	$(UV) run lianxin faults --out $${FAULTS_OUT:-.lianxin/faults} $(FAULTS_ARGS)

@@ -33,6 +33,14 @@ def test_a_nul_in_a_query_filter_is_refused_naming_it(demo_platform: Platform) -
             assert _problem(answer, 422)["errors"][0]["field"] == "community_code"
 
 
+def test_a_day_in_a_query_is_written_as_a_day(demo_platform: Platform) -> None:
+    """Found by the fuzz: `reported_to=0` was read as 1970-01-01 (seconds since 1970)."""
+    with demo_platform.http("incidents") as http:
+        answer = http.get("/incidents", params={"reported_to": "0"})
+        assert _problem(answer, 422)["errors"][0]["field"] == "reported_to"
+        assert http.get("/incidents", params={"reported_to": "2026-11-29"}).status_code == 200
+
+
 def test_bodies_too_large_or_too_deep_are_refused_unread_and_only_after_the_token(
     demo_platform: Platform,
 ) -> None:

@@ -173,10 +173,42 @@ def test_the_specs_status_codes_as_error_arrays(demo_platform: Platform, fmt) ->
         )
         assert body(client.get(f"/requests.{fmt}", params=keyed), fmt) == []
 
+        # Refused before any route runs (a NUL no PostgreSQL text holds): still the spec's form.
+        nul = {**keyed, "status": "open\x00"}
+        is_error(client.get(f"/requests.{fmt}", params=nul), fmt, 400, "status")
+        is_error(create(description="a\x00b"), fmt, 400, "description")
+
         is_error(client.get(f"/nothing-here.{fmt}"), fmt, 404)
-        wrong_method = client.delete(f"/services.{fmt}")
-        is_error(wrong_method, fmt, 405)
-        assert wrong_method.headers["allow"] == "GET"
+        for wrong_method in (client.delete(f"/services.{fmt}"), client.options(f"/services.{fmt}")):
+            is_error(wrong_method, fmt, 405)
+            assert wrong_method.headers["allow"] == "GET"
+
+
+def test_the_openapi_document_says_what_open311_answers(demo_platform: Platform) -> None:
+    """What a generated client (or the fuzz test) reads: both formats, the error arrays."""
+    with demo_platform.http("incidents") as http:
+        document = http.get("/openapi.json").json()
+    assert document["components"]["securitySchemes"]["Open311ApiKey"]["name"] == "api_key"
+    operations = [
+        (path, operation)
+        for path, methods in document["paths"].items()
+        if path.startswith("/open311/")
+        for operation in methods.values()
+    ]
+    assert len(operations) == 8
+    for path, operation in operations:
+        (fmt,) = [p for p in operation["parameters"] if p["name"] == "fmt"]
+        assert set(fmt["schema"]["enum"]) == set(FORMATS), path
+        responses = operation["responses"]
+        assert set(responses["200"]["content"]) == {"text/xml", "application/json"}, path
+        for status in ("400", "404"):
+            content = responses[status]["content"]
+            assert content["application/json"]["schema"] == {
+                "$ref": "#/components/schemas/Open311Errors"
+            }
+            assert {"text/xml", "application/problem+json"} <= set(content), (path, status)
+        keyed = "/discovery." not in path and "/services" not in path
+        assert ("403" in responses) == keyed, path
 
 
 def test_accept_chooses_the_format_where_the_path_does_not(demo_platform: Platform) -> None:

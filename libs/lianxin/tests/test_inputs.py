@@ -143,7 +143,11 @@ def test_the_openapi_document_declares_problems_bodies_and_links() -> None:
     assert created["422"]["content"]["application/problem+json"]["schema"] == {
         "$ref": "#/components/schemas/Problem"
     }
-    (link,) = created["201"]["links"].values()
-    assert link["parameters"] == {"note_id": "$response.body#/id"}
+    # A creation links to every operation on what it created, its key from the answer.
+    links = created["201"]["links"]
+    assert {link["operationId"] for link in links.values()} == {
+        document["paths"]["/notes/{note_id}"][m]["operationId"] for m in ("get", "delete")
+    }
+    assert all(link["parameters"] == {"note_id": "$response.body#/id"} for link in links.values())
     token = document["paths"]["/oauth/token"]["post"]["responses"]
     assert "401" not in token and "422" in token

@@ -11,6 +11,9 @@ order, and answers the first refusal as problem+json:
 5. no string anywhere — path, query, form field, JSON value or key, text body — holds a
    character PostgreSQL cannot store (NUL, a lone UTF-16 surrogate) (422 naming the field).
 
+A route whose class has `answer_refusal(request, problem)` (Open311's, which answers the spec's
+error arrays) answers these refusals itself.
+
 Then FastAPI validates as declared (422), and the route and its checks answer (403, 404, 409…).
 `Body`, the base of request bodies, refuses unknown fields.
 """
@@ -144,16 +147,19 @@ class InputGuard:
         if scope["type"] != "http":
             await self.asgi(scope, receive, send)
             return
+        route, path_params = self._match(scope)
         try:
-            receive = await self._check(scope, receive)
+            receive = await self._check(scope, receive, route, path_params)
         except Problem as problem:
-            response = problem_response(Request(scope), problem)
+            answer = getattr(route.route.original_route, "answer_refusal", None) if route else None
+            response = (answer or problem_response)(Request(scope), problem)
             await response(scope, receive, send)
             return
         await self.asgi(scope, receive, send)
 
-    async def _check(self, scope: Scope, receive: Receive) -> Receive:
-        route, path_params = self._match(scope)
+    async def _check(
+        self, scope: Scope, receive: Receive, route: _Route | None, path_params: dict[str, Any]
+    ) -> Receive:
         if route is None:
             return receive  # 404 or 405: the router answers
         if route.needs_token:

@@ -10,9 +10,12 @@ service answers). `truthful_openapi(app)` rewrites the document it builds:
   (`lianxin.inputs` refuses unstorable characters in any input); a route's own `responses` win;
 - schemas nested under a `$defs` of their own (a route's `openapi_extra` made from
   `model_json_schema()`) are moved to `components/schemas`, so that every `$ref` resolves;
-- each creating operation (a `201`) links to the `GET` of what it created
-  (`POST /districts` → `GET /districts/{code}`), so that a client, or a stateful tester, can
-  follow a resource from its creation.
+- a route that answers in a form of its own (Open311's error arrays, XML) documents its
+  operation itself: its class's `document_operation(operation, components)` replaces the above;
+- each creating operation (a `201`) links to the operations on what it created
+  (`POST /districts` → `GET /districts/{code}`, `PATCH`, its retirement), and each answer listing
+  things with an `id` to the operations on the first of them (an incident's assignments → their
+  steps), so that a client, or a stateful tester, can follow a resource from its creation.
 """
 
 from __future__ import annotations
@@ -81,9 +84,14 @@ def complete(document: dict[str, Any], app: FastAPI) -> dict[str, Any]:
             continue
         for method in route.methods or ():
             operation = document["paths"].get(route.path_format, {}).get(method.lower())
-            if operation is not None:
+            if operation is None:
+                continue
+            own = getattr(route.original_route, "document_operation", None)
+            if own is not None:
+                own(operation, document["components"])
+            else:
                 _document_errors(operation, _statuses(route, method, operation))
-    _link_creations(document["paths"], schemas)
+    _link_resources(document["paths"], schemas)
     return document
 
 
@@ -144,49 +152,125 @@ def _hoist_defs(node: Any, schemas: dict[str, Any]) -> None:
             _hoist_defs(value, schemas)
 
 
-def _link_creations(paths: dict[str, Any], schemas: dict[str, Any]) -> None:
-    """`POST /x` answering 201 → `GET /x/{key}` (key from the answer's body), or
-    `POST /a/{code}/x` → `GET /a/{code}/x` (a thing there is one of)."""
+def _link_resources(paths: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """Links from an answer to the operations on what it names, so that a client (or a
+    stateful tester) can follow a resource from its creation through its steps:
+
+    - a creation (a `POST` answering 201) to every operation on what it created:
+      `POST /districts` → `GET`/`PATCH /districts/{code}`, `POST /districts/{code}/retirement`
+      (the key from the answer's body); `POST /a/{code}/x`, a thing there is one of, → the
+      other operations on `/a/{code}/x`; `POST /activities/{activity_id}/shifts` →
+      `/shifts/{shift_id}/…`;
+    - a creation or a read listing things with an `id` (`assignments: [{id, …}]`) to the
+      operations on the first of them: `GET /incidents/{incident_id}` → `POST /assignments/
+      {assignment_id}/acknowledgement`, `POST /incidents/{incident_id}/assignments/
+      {assignment_id}/withdrawal`. Not a step's answer: a stateful client starts its runs at
+      the operations links leave from, and should start them at creations and reads.
+    """
+    targets = [
+        (path, method, operation)
+        for path, operations in paths.items()
+        for method, operation in operations.items()
+        if "operationId" in operation
+    ]
     for path, operations in paths.items():
-        created = operations.get("post", {}).get("responses", {}).get("201")
-        if created is None:
-            continue
-        fields = _properties(created, schemas)
-        own = _path_params(path)
-        links = {}
-        for target, target_ops in paths.items():
-            read = target_ops.get("get")
-            if read is None or "operationId" not in read:
-                continue
-            extra = _path_params(target) - own
-            if target == path and own:
-                parameters = {p: f"$request.path.{p}" for p in own}
-            elif target.startswith(path + "/{") and target.count("/") == path.count("/") + 1:
-                (key,) = extra or {""}
-                # An answer without a declared shape (a dict) carries its aggregate's `id`.
-                known = fields or ({"id"} if key.endswith("id") else set())
-                field = next((f for f in (key, "id", "code") if f in known), None)
-                if field is None:
+        for method, operation in operations.items():
+            for status, response in operation.get("responses", {}).items():
+                if not status.startswith("2"):
                     continue
-                parameters = {key: f"$response.body#/{field}"}
-                parameters |= {p: f"$request.path.{p}" for p in own & _path_params(target)}
-            else:
+                schema = _schema(response, schemas)
+                creates = method == "post" and status == "201"
+                links = _creation_links(path, schema, targets) if creates else {}
+                if creates or method == "get":
+                    links |= _member_links(path, schema, schemas, targets, links)
+                links.pop(operation.get("operationId"), None)
+                if links:
+                    response["links"] = {**links, **response.get("links", {})}
+
+
+def _link(target: dict[str, Any], parameters: dict[str, str], description: str) -> dict[str, Any]:
+    return {
+        "operationId": target["operationId"],
+        "parameters": parameters,
+        "description": description,
+    }
+
+
+def _creation_links(
+    path: str, schema: dict[str, Any], targets: list[tuple[str, str, dict[str, Any]]]
+) -> dict[str, Any]:
+    own = _path_params(path)
+    # An answer without a declared shape (a dict) carries its aggregate's `id`.
+    fields = set(schema.get("properties", {}))
+    links = {}
+    for target, method, operation in targets:
+        extra = _path_params(target) - own
+        if target == path:
+            if not own or method == "post":
                 continue
-            links[read["operationId"]] = {
-                "operationId": read["operationId"],
-                "parameters": parameters,
-                "description": f"what `POST {path}` created",
-            }
-        if links:
-            created["links"] = links
+            parameters = {}
+        else:
+            under = target.startswith(path + "/{")  # /x/{key}, /x/{key}/step
+            beside = target.startswith("/" + path.rsplit("/", 1)[-1] + "/{")  # /shifts/{id}
+            if not (under or beside) or len(extra) != 1 or (beside and own & _path_params(target)):
+                continue
+            (key,) = extra
+            if target.split("/")[path.count("/") + 1 if under else 2] != "{" + key + "}":
+                continue
+            known = fields or ({"id"} if key.endswith("id") else set())
+            field = next((f for f in (key, "id", "code") if f in known), None)
+            if field is None:
+                continue
+            parameters = {key: f"$response.body#/{field}"}
+        parameters |= {p: f"$request.path.{p}" for p in own & _path_params(target)}
+        links[operation["operationId"]] = _link(
+            operation, parameters, f"what `POST {path}` created"
+        )
+    return links
+
+
+def _member_links(
+    path: str,
+    schema: dict[str, Any],
+    schemas: dict[str, Any],
+    targets: list[tuple[str, str, dict[str, Any]]],
+    created: dict[str, Any],
+) -> dict[str, Any]:
+    """Links to the first of each list of things with an `id` the answer holds."""
+    # The answer's own key, where it is a creation: `POST /incidents` → its `incident_id`.
+    known = {p: f"$request.path.{p}" for p in _path_params(path)}
+    for link in created.values():
+        known |= {p: v for p, v in link["parameters"].items() if v.startswith("$response")}
+    links = {}
+    for name, prop in schema.get("properties", {}).items():
+        items = _resolve(prop.get("items", {}), schemas) if prop.get("type") == "array" else {}
+        if "id" not in items.get("properties", {}) or not name.endswith("s"):
+            continue
+        key = name.removesuffix("s") + "_id"
+        for target, _method, operation in targets:
+            needed = _path_params(target)
+            if f"/{name}/{{{key}}}" not in target or not needed - {key} <= set(known):
+                continue
+            parameters = {p: known[p] for p in needed - {key}}
+            # One the request named already (a read of one of them) stays the one followed.
+            parameters[key] = known.get(key, f"$response.body#/{name}/0/id")
+            description = f"the first of the answer's `{name}`"
+            links[operation["operationId"]] = _link(operation, parameters, description)
+    return links
 
 
 def _path_params(path: str) -> set[str]:
     return {part[1:-1] for part in path.split("/") if part.startswith("{") and part.endswith("}")}
 
 
-def _properties(response: dict[str, Any], schemas: dict[str, Any]) -> set[str]:
-    schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+def _schema(response: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+    """The JSON schema of an answer, its `$ref`s followed."""
+    return _resolve(
+        response.get("content", {}).get("application/json", {}).get("schema", {}), schemas
+    )
+
+
+def _resolve(schema: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
     while "$ref" in schema:
         schema = schemas.get(schema["$ref"].removeprefix(SCHEMAS), {})
-    return set(schema.get("properties", {}))
+    return schema

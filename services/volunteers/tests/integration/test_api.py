@@ -117,6 +117,15 @@ async def test_bad_input_and_wrong_state_name_the_field(api) -> None:
     ).status_code == 200
     missing = await api.post(f"/transfers/{uuid4()}/reversal", headers=COORD, json={"reason": "x"})
     assert missing.status_code == 404
+    # Found by the stateful fuzz: a stock past its column was a 500; a volunteer the body names
+    # that does not exist was a 404, as if the item the path names were missing.
+    huge = await api.post("/shop/items", headers=COORD, json={**RICE, "stock": 346601519788678})
+    assert huge.status_code == 422 and huge.json()["errors"][0]["field"] == "stock"
+    item = (await api.post("/shop/items", headers=COORD, json=RICE)).json()
+    nobody = {"volunteer_id": str(uuid4()), "handed_over_by": "王会计"}
+    redeemed = await api.post(f"/shop/items/{item['id']}/redemptions", headers=COORD, json=nobody)
+    assert redeemed.status_code == 422, redeemed.text
+    assert redeemed.json()["errors"][0]["field"] == "volunteer_id"
     assert (await api.get("/mobilisations", headers={})).status_code == 401
 
 

@@ -90,3 +90,18 @@ def test_handing_over_names_someone() -> None:
     with pytest.raises(RuleBroken) as refused:
         shop.redeem(ledger, item, volunteer, handed_over_by=" ", actor="v", now=NOW)
     assert refused.value.field == "handed_over_by"
+
+
+def test_stock_and_price_stay_within_what_a_shelf_and_its_columns_hold() -> None:
+    """Found by the stateful fuzz: a stock of 346601519788678 overflowed its column (a 500)."""
+    with pytest.raises(RuleBroken) as too_dear:
+        shop.Item.donate("changshan", "油", "firm", "商会", shop.MAX_PRICE + 1, 1, NOW)
+    assert too_dear.value.field == "price"
+    with pytest.raises(RuleBroken) as too_many:
+        shop.Item.donate("changshan", "油", "firm", "商会", 40, shop.MAX_STOCK + 1, NOW)
+    assert too_many.value.field == "stock"
+    item = shop.Item.donate("changshan", "油", "firm", "商会", 40, shop.MAX_STOCK - 1, NOW)
+    item.restock(1, NOW)
+    with pytest.raises(RuleBroken):
+        item.restock(1, NOW)
+    assert item.stock == shop.MAX_STOCK

@@ -1,11 +1,12 @@
 """The incidents HTTP API: reporting, handling and closing incidents, for the grid's people."""
 
+import re
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from incidents.adapters.incident_search import IncidentFilter
 from incidents.domain.incident import Incident
@@ -17,6 +18,7 @@ from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
 from lianxin.auth import Principal, Role, authenticated, require
 from lianxin.contracts.incidents import Rating, ReporterKind, Urgency
 from lianxin.errors import NotFound
+from lianxin.openapi import problem_response
 from lianxin.service import Runtime, runtime
 
 router = APIRouter()
@@ -45,6 +47,17 @@ COORDINATORS = (Role.COMMUNITY_COORDINATOR, Role.STREET_COORDINATOR, Role.ALLIAN
 # async: a plain `def` dependency would run in a worker thread, a thread hop per request.
 async def uow(rt: Runtime = Depends(runtime)) -> IncidentsUnitOfWork:
     return rt.uow()  # type: ignore[return-value]
+
+
+def _iso_day(value: object) -> object:
+    # pydantic would read a number as seconds since 1970 (`0` is 1970-01-01): a day is written
+    # as the document says, YYYY-MM-DD.
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("a day is written YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_iso_day)]
 
 
 class IncidentIn(BaseModel):
@@ -159,8 +172,8 @@ async def list_incidents(
     holding: bool = Query(
         default=False, description="with `department`: only those it still holds"
     ),
-    reported_from: date | None = Query(default=None, description="first day (China's time)"),
-    reported_to: date | None = Query(default=None, description="last day (China's time)"),
+    reported_from: Day | None = Query(default=None, description="first day (China's time)"),
+    reported_to: Day | None = Query(default=None, description="last day (China's time)"),
     order: Literal["newest", "deadline"] = Query(
         default="newest", description="newest report first, or the nearest open deadline first"
     ),
@@ -378,7 +391,11 @@ for factory, table, under in (
         )
 
 
-@router.get("/incidents/{incident_id}/rating-link", response_model=RatingLinkOut)
+@router.get(
+    "/incidents/{incident_id}/rating-link",
+    response_model=RatingLinkOut,
+    responses={409: problem_response(409, "the incident waits for no rating")},
+)
 async def rating_link(
     incident_id: UUID,
     uow: IncidentsUnitOfWork = Depends(uow),

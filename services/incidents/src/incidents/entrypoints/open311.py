@@ -414,7 +414,9 @@ async def _own_assignment(uow: IncidentsUnitOfWork, caller: Principal, request_i
 
 
 @router.api_route(
-    "/{resource:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
+    "/{resource:path}",
+    methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+    include_in_schema=False,
 )
 async def unserved(resource: str, request: Request) -> Response:
     """Anything else under /open311/v2 is answered in the spec's error form too: 405 (with

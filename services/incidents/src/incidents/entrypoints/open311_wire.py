@@ -9,6 +9,11 @@
   input 400 (ours says 422 elsewhere), a missing or bad `api_key` 403, an unknown resource 404.
   A client that sends `Accept: application/problem+json` gets our usual RFC 9457 document.
 - **Key.** An organisation token, as `api_key` (query or form field) or a bearer header.
+- **Document.** `Open311Route.document_operation` writes all of that into the OpenAPI
+  document (both formats, the error array, the two ways of passing the key) in place of the
+  problem+json errors `lianxin.openapi` documents for the rest of the API, and
+  `Open311Route.answer_refusal` answers the input guard's refusals (`lianxin.inputs`: a NUL
+  byte, a body too large) in the spec's form too.
 """
 
 from __future__ import annotations
@@ -28,7 +33,8 @@ from starlette.exceptions import HTTPException
 
 from lianxin.auth import Principal, Unauthorized
 from lianxin.errors import ApplicationError, RuleBroken
-from lianxin.problems import PROBLEM_JSON, Problem, as_problem
+from lianxin.openapi import SCHEMAS
+from lianxin.problems import PROBLEM_JSON, Problem, as_problem, problem_response
 
 CONTENT_TYPES = {
     "json": "application/json; charset=utf-8",
@@ -118,8 +124,70 @@ def _as_open311(fmt: str, exc: Exception) -> Response:
     return response
 
 
+ERROR_ARRAY = {
+    "type": "array",
+    "description": "GeoReport v2's errors; in XML `<errors><error><code/><description/>…`",
+    "items": {
+        "type": "object",
+        "required": ["code", "description"],
+        "properties": {
+            "code": {"type": "integer", "description": "the HTTP status"},
+            "description": {"type": "string", "description": "`<field>: <why>`"},
+        },
+    },
+}
+# What each status means here; 401 and 422 only for a client asking for problem+json.
+ERROR_STATUSES = {
+    400: "bad input (a field named in the description)",
+    401: "no or a bad key, to a client that asks for problem+json (others get 403)",
+    403: "no or a bad key, or a step the caller may not take",
+    404: "no such service, request or format (the path's suffix: xml or json)",
+    409: "a step the assignment's state does not allow",
+    413: "a body larger than the limit",
+    422: "bad input, to a client that asks for problem+json (others get 400)",
+}
+# The spec's api_key, beside the bearer header FastAPI documents (either will do).
+API_KEY = {"type": "apiKey", "in": "query", "name": "api_key", "description": "a token"}
+
+
+def _error_response(status: int) -> dict[str, Any]:
+    problem = {PROBLEM_JSON: {"schema": {"$ref": SCHEMAS + "Problem"}}}
+    spec = {
+        "application/json": {"schema": {"$ref": SCHEMAS + "Open311Errors"}},
+        "text/xml": {"schema": {"type": "string"}},
+    }
+    content = problem if status in (401, 422) else spec | problem
+    return {"description": ERROR_STATUSES[status], "content": content}
+
+
 class Open311Route(APIRoute):
     """Errors in the spec's array form, in the format asked for; problem+json on request."""
+
+    def document_operation(self, operation: dict[str, Any], components: dict[str, Any]) -> None:
+        """The OpenAPI operation as this route answers: `fmt` is xml or json (another suffix
+        is a 404), a success in either format, the spec's errors."""
+        for parameter in operation.get("parameters", []):
+            if parameter["name"] == "fmt" and parameter["in"] == "path":
+                parameter["schema"] = {"type": "string", "enum": list(CONTENT_TYPES)}
+        components.setdefault("schemas", {})["Open311Errors"] = ERROR_ARRAY
+        responses = operation.setdefault("responses", {})
+        success = responses.get("200", {"description": "OK"})
+        success["content"] = {"text/xml": {}, "application/json": {}}
+        statuses = [400, 404, 422]
+        if "security" in operation:  # open311_caller: the key as a bearer token or api_key
+            components.setdefault("securitySchemes", {})["Open311ApiKey"] = API_KEY
+            operation["security"] = [*operation["security"], {"Open311ApiKey": []}]
+            statuses += [401, 403]
+        if "requestBody" in operation:
+            statuses += [409, 413]
+        responses.update({str(s): _error_response(s) for s in statuses})
+        operation["responses"] = dict(sorted(responses.items()))
+
+    def answer_refusal(self, request: Request, problem: Problem) -> Response:
+        """A refusal from before the route ran (`lianxin.inputs`), as the route would answer."""
+        if PROBLEM_JSON in request.headers.get("accept", ""):
+            return problem_response(request, problem)
+        return _as_open311(format_of(request), problem)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()

@@ -19,6 +19,9 @@ from volunteers.domain.ledger import Account, AccountKind, Ledger
 from volunteers.domain.volunteers import text
 
 DONOR_KINDS = ("civil_affairs", "member_unit", "firm", "resident")
+# A community shop's shelf and prices, well inside what the item's columns hold.
+MAX_STOCK = 1_000_000
+MAX_PRICE = 1_000_000
 
 
 @dataclass
@@ -47,6 +50,7 @@ class Item:
     ) -> Item:
         require(donor_kind in DONOR_KINDS, "donor_kind", f"unknown donor kind {donor_kind!r}")
         require(isinstance(price, int) and price > 0, "price", "a price is a positive whole number")
+        require(price <= MAX_PRICE, "price", f"a price is at most {MAX_PRICE} points")
         item = cls(
             id or uuid4(),
             text(community_code, "community_code"),
@@ -60,6 +64,7 @@ class Item:
 
     def restock(self, added: int, now: datetime) -> None:
         require(isinstance(added, int) and added > 0, "stock", "add at least one item")
+        require(self.stock + added <= MAX_STOCK, "stock", f"a shelf holds at most {MAX_STOCK}")
         self.stock += added
         self.events.append(
             events.ItemStocked(

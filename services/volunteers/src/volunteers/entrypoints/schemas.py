@@ -11,6 +11,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from lianxin.inputs import Body
+from volunteers.domain.shop import MAX_PRICE, MAX_STOCK
 
 Text = Field(min_length=1, max_length=200)
 
@@ -174,10 +175,10 @@ class ReverseIn(Body):
 
 class RulesIn(Body):
     per_hour: dict[str, int] = {}
-    default_per_hour: int = Field(default=10, ge=0)
+    default_per_hour: int = Field(default=10, ge=0, le=10_000)
     night_multiplier: Decimal = Field(default=Decimal("1.5"), ge=1)
     emergency_multiplier: Decimal = Field(default=Decimal(2), ge=1)
-    daily_cap: int = Field(default=120, ge=0)
+    daily_cap: int = Field(default=120, ge=0, le=100_000)
 
 
 class ItemIn(Body):
@@ -185,12 +186,12 @@ class ItemIn(Body):
     name: str = Text
     donor_kind: Literal["civil_affairs", "member_unit", "firm", "resident"]
     donor: str = Text
-    price: int = Field(gt=0)
-    stock: int = Field(gt=0)
+    price: int = Field(gt=0, le=MAX_PRICE)
+    stock: int = Field(gt=0, le=MAX_STOCK)
 
 
 class RestockIn(Body):
-    added: int = Field(gt=0)
+    added: int = Field(gt=0, le=MAX_STOCK)
 
 
 class ItemOut(BaseModel):

@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from lianxin.auth import Principal, Role
-from lianxin.errors import Conflict, Forbidden, NotFound
+from lianxin.errors import Conflict, Forbidden, NotFound, RuleBroken
 from volunteers.domain.accounts import Account
 from volunteers.domain.activities import Activity, Shift, service_key
 from volunteers.domain.rules import flags_for
@@ -91,8 +91,8 @@ async def change_team(
         now = clock()
         if step == "join":
             volunteer = await uow.volunteers.get(volunteer_id)
-            if volunteer is None:
-                raise NotFound("volunteer", volunteer_id)
+            if volunteer is None:  # named in the body: the team (the path) is found, 422
+                raise RuleBroken("volunteer_id", f"volunteer {volunteer_id} does not exist")
             team.join(volunteer, now, role)
         elif step == "leave":
             team.leave(volunteer_id, now)

@@ -16,7 +16,7 @@ from uuid import UUID, uuid4
 from lianxin.auth import Principal, Role
 from lianxin.contracts import CloudEvent, EventData
 from lianxin.contracts import resources as resource_events
-from lianxin.errors import Conflict, Forbidden, NotFound
+from lianxin.errors import Conflict, Forbidden, NotFound, RuleBroken
 from volunteers.domain import shop
 from volunteers.domain.accounts import Account, AccountKind, Transfer, wish_key
 from volunteers.domain.ledger import Discrepancy, Ledger
@@ -211,7 +211,9 @@ async def redeem(
             raise Conflict(f"{item.name} is out of stock")
         volunteer = await uow.volunteers.get(volunteer_id)
         if volunteer is None or volunteer.community_code != item.community_code:
-            raise NotFound("volunteer", volunteer_id)
+            # Named in the body: the item (the path) is found, so 422, not 404.
+            detail = f"volunteer {volunteer_id} does not exist in {item.community_code}"
+            raise RuleBroken("volunteer_id", detail)
         passbook = Account.passbook(volunteer_id, item.community_code)
         counter = Account.of(AccountKind.SHOP, item.community_code)
 
