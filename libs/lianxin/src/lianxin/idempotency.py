@@ -12,10 +12,13 @@ body and key headers (`Content-Type`, `Location`, `ETag`). Then, for 24 hours:
 - the same key while the first request is still running → 409, `Retry-After: 1`.
 
 A request that does not succeed (4xx, 5xx, an exception) releases its key: nothing was created,
-so a retry runs again. The claim, the creation and the stored answer are three transactions (the
-claim before the route, the answer after it): a process that dies between the creation's commit
-and the answer's storing leaves the key claimed and unanswered, and its retries get 409 until
-the key expires — never a second creation.
+so a retry runs again. The claim carries a token; the unit of work marks it committed in the
+creation's own transaction (`lianxin.persistence.claims`), naming the token. A request that died
+or hangs without answering or committing for `LEASE` is taken over by its retry, which gets a new
+token: the old request can no longer commit (its transaction fails, 409), so the retry creates the
+thing once. A request that died after its creation committed but before its answer was stored
+(a few milliseconds) leaves the outcome unknown: its retries get 409 until the key expires —
+never a second creation.
 """
 
 from __future__ import annotations
@@ -23,22 +26,39 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Index, MetaData, Table, Text, delete, func, select, update
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Index,
+    MetaData,
+    Table,
+    Text,
+    and_,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lianxin.outage import database_unreachable, unavailable_response
+from lianxin.persistence.claims import Claim, current_claim
 from lianxin.problems import Problem, problem_response
 
 log = logging.getLogger(__name__)
 
 HEADER = "Idempotency-Key"
 LIFETIME = timedelta(hours=24)
+# A claim neither answered nor committed this long: its request died or hangs; a retry takes over.
+LEASE = timedelta(seconds=30)
 MAX_KEY_LENGTH = 255
 KEY_PATTERN = "^[!-~]{1,255}$"
 # The response headers stored with the answer: what a client reads besides the body.
@@ -53,7 +73,8 @@ def idempotency_table(metadata: MetaData) -> Table:
         Column("key", Text, primary_key=True),
         # sha256 of the method, path, query and body: the same key for another request is refused.
         Column("fingerprint", Text, nullable=False),
-        # NULL while the first request runs; then its answer: status, key headers, body (base64).
+        # {"claim": token} while the request runs (+ "committed": true once its creation is);
+        # then its answer: status, key headers, body (base64), and the claim's token.
         Column("answer", JSONB(none_as_null=True)),
         Column("expires_at", DateTime(timezone=True), nullable=False),
         Index("idempotency_keys_expiry", "expires_at"),
@@ -124,7 +145,7 @@ class IdempotencyKeys:
             await self._first(scope, _replaying(body, receive), send, store)
         elif stored.fingerprint != fingerprint:
             await _refuse(request, scope, send, "already used for another request")
-        elif stored.answer is None:
+        elif not stored.answer or "status" not in stored.answer:
             problem = Problem(
                 409,
                 "Conflict",
@@ -144,11 +165,14 @@ class IdempotencyKeys:
         async def capture(message: Message) -> None:
             messages.append(message)
 
+        claimed = current_claim.set(Claim(store.caller, store.key, store.token))
         try:
             await self.app(scope, receive, capture)
         except BaseException:
             await store.release()
             raise
+        finally:
+            current_claim.reset(claimed)
         start = next((m for m in messages if m["type"] == "http.response.start"), None)
         status = start["status"] if start else 0
         if 200 <= status < 300:
@@ -175,19 +199,39 @@ class _Store:
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession], caller: str, key: str) -> None:
         self._sessions = sessions
+        self.caller, self.key = caller, key
+        self.token = uuid.uuid4().hex
         self._where = (KEYS.c.caller == caller, KEYS.c.key == key)
-        self.caller, self._key = caller, key
+        self._ours = KEYS.c.answer["claim"].astext == self.token
 
     async def claim(self, fingerprint: str) -> Any:
-        """None if the key is ours now (new, or expired and taken over); else its row."""
+        """None if the key is ours now (new, expired, or abandoned by a request that neither
+        answered nor committed within `LEASE`); else its row."""
         expires = func.now() + LIFETIME
+        answer = KEYS.c.answer
+        abandoned = and_(
+            KEYS.c.fingerprint == fingerprint,
+            answer["status"].astext.is_(None),
+            answer["committed"].astext.is_(None),
+            KEYS.c.expires_at < func.now() + (LIFETIME - LEASE),  # claimed over LEASE ago
+        )
         claim = (
             insert(KEYS)
-            .values(caller=self.caller, key=self._key, fingerprint=fingerprint, expires_at=expires)
+            .values(
+                caller=self.caller,
+                key=self.key,
+                fingerprint=fingerprint,
+                answer={"claim": self.token},
+                expires_at=expires,
+            )
             .on_conflict_do_update(
                 index_elements=[KEYS.c.caller, KEYS.c.key],
-                set_={"fingerprint": fingerprint, "answer": None, "expires_at": expires},
-                where=KEYS.c.expires_at < func.now(),
+                set_={
+                    "fingerprint": fingerprint,
+                    "answer": {"claim": self.token},
+                    "expires_at": expires,
+                },
+                where=or_(KEYS.c.expires_at < func.now(), abandoned),
             )
             .returning(KEYS.c.key)
         )
@@ -199,16 +243,30 @@ class _Store:
             return (await session.execute(select(KEYS).where(*self._where))).one()
 
     async def keep(self, status: int, headers: dict[str, str], body: bytes) -> None:
-        answer = {"status": status, "headers": headers, "body": base64.b64encode(body).decode()}
+        answer = {
+            "status": status,
+            "headers": headers,
+            "body": base64.b64encode(body).decode(),
+            "claim": self.token,
+        }
         async with self._sessions() as session, session.begin():
-            await session.execute(update(KEYS).where(*self._where).values(answer=answer))
+            await session.execute(
+                update(KEYS).where(*self._where, self._ours).values(answer=answer)
+            )
 
     async def release(self) -> None:
         try:
             async with self._sessions() as session, session.begin():
-                await session.execute(delete(KEYS).where(*self._where, KEYS.c.answer.is_(None)))
-        except Exception:  # the database went away: the key stays claimed until it expires
-            log.warning("could not release Idempotency-Key %r of %s", self._key, self.caller)
+                await session.execute(
+                    delete(KEYS).where(
+                        *self._where,
+                        self._ours,
+                        KEYS.c.answer["status"].astext.is_(None),
+                        KEYS.c.answer["committed"].astext.is_(None),
+                    )
+                )
+        except Exception:  # the database went away: a retry takes the key over after LEASE
+            log.warning("could not release Idempotency-Key %r of %s", self.key, self.caller)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

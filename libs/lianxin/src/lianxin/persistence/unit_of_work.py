@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionm
 
 from lianxin.contracts import EventData, new_event
 from lianxin.errors import Conflict
+from lianxin.persistence.claims import mark_committed
 from lianxin.persistence.writes import TableWrite, Writes
 from lianxin.telemetry import current_trace_headers
 
@@ -98,6 +99,7 @@ class UnitOfWork:
             raise RuntimeError("a unit of work opened for reading commits nothing")
         emitted, self._outbox_rows = self._outbox_rows, []
         self.writes.add(self._outbox_write, emitted)
+        await mark_committed(self.session)  # a creation under an Idempotency-Key: still ours?
         # The state change and its events: one statement. When the transaction has sent nothing
         # before it (a report: its reads all remembered), that statement is the whole
         # transaction, atomic on its own: sent without the BEGIN and COMMIT round trips.
