@@ -11,6 +11,9 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from console.domain import list_exports
+from console.domain.i18n import translator
+from console.entrypoints.list_search import asked, download, every_row, grid_choices, one_page
 from console.entrypoints.volunteering_web import (
     CHECK_IN_OPENS,
     VOLUNTEER,
@@ -82,25 +85,64 @@ async def my_service(
 # -- activities and shifts -----------------------------------------------------------------
 
 
+ACTIVITY_FILTERS = ("community", "kind", "node")
+# volunteers' activity kinds (its ACTIVITY_KINDS, which refuses any other).
+KINDS = (
+    "elder_care",
+    "errand_service",
+    "patrol",
+    "snow_clearing",
+    "tutoring",
+    "legal_aid",
+    "mediation",
+    "health",
+    "repair",
+    "cleaning",
+    "emergency",
+)
+
+
 @router.get("/activities", response_class=HTMLResponse)
 async def activities(
     request: Request,
     community: str | None = None,
     current: Session = Depends(needs(*VOLUNTEERING)),
 ) -> Response:
+    """One community's activities, searched, filtered and paged by volunteers."""
     code = community_shown(current, community)
-    found, teams = await asyncio.gather(
-        current.services.get("volunteers", "/activities", community_code=code),
+    shown = asked(request, ACTIVITY_FILTERS, community=code)
+    (found, total), teams, grids = await asyncio.gather(
+        one_page(current, "volunteers", "/activities", shown),
         current.services.get("volunteers", "/teams", community_code=code),
+        grid_choices(current),
     )
+    t = translator(page_language(request))
     return render(
         request,
         "volunteering_activities.html",
         community=code,
         communities=sorted(current.principal.scope.communities),
-        activities=found.body if found.ok else [],
+        activities=found,
+        total=total,
+        asked=shown,
+        choices=[
+            {"name": "kind", "label": "ls.kind", "options": [(k, t(f"kind.{k}")) for k in KINDS]},
+            {"name": "node", "label": "ls.grid", "options": grids},
+        ],
         teams={t["id"]: t for t in teams.body} if teams.ok else {},
     )
+
+
+@router.get("/activities/export.{form}")
+async def export_activities(
+    form: str, request: Request, current: Session = Depends(needs(*VOLUNTEERING))
+) -> Response:
+    """Every activity the list shows with these filters, as CSV or Excel."""
+    shown = asked(request, ACTIVITY_FILTERS, community=community_shown(current, None))
+    rows = await every_row(current, "volunteers", "/activities", shown.api())
+    t = translator(page_language(request))
+    table = list_exports.table("activities", rows, list_exports.Words(t, request.state.names, {}))
+    return download(form, table, "activities", t("nav.activities"))
 
 
 async def _activity(current: Session, activity_id: UUID) -> dict:
