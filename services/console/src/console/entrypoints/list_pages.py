@@ -41,6 +41,7 @@ OFFER_KINDS = ("venue", "funds", "expertise", "people", "goods", "vehicle")
 PROJECT_STATES = ("not_claimed", "on_track", "overdue", "finished_on_time", "finished_late")
 RESPONSIBILITY_STATES = ("overdue", "in_hand", "done", "done_late")
 FEEDBACK_STATES = (*PROJECT_STATES, *RESPONSIBILITY_STATES[1:], "declined")
+DECISIONS = ("project_created", "responsibility_given", "need_declined")
 
 
 async def resources_get(current: Session, path: str, **params: Any) -> Any:
@@ -156,7 +157,7 @@ async def _asked(request: Request, current: Session, kind: str) -> tuple[Kind, A
     one = chosen(current, None)
     if kind == "feedback" and one is None and places:
         one = places[0]["code"]
-    extra = ("grid",) if kind == "needs" else ()
+    extra = {"needs": ("grid",), "feedback": ("decision",)}.get(kind, ())
     shown = asked(request, ("community", found.filter, *extra, "from", "to"), community=one)
     return found, shown, places
 
@@ -167,6 +168,9 @@ async def _choices(current: Session, kind: str, found: Kind, t: Any) -> list[dic
     made = [{"name": found.filter, "label": label, "options": states}]
     if kind == "needs":
         made.append({"name": "grid", "label": "ls.grid", "options": await grid_choices(current)})
+    if kind == "feedback":
+        decisions = [(d, t(f"ls.decision.{d}")) for d in DECISIONS]
+        made.append({"name": "decision", "label": "ls.decision", "options": decisions})
     return made
 
 
