@@ -2,14 +2,14 @@
 on the five lists, the wish board and the volunteers' activities a search
 narrows the list, a filter narrows it, page 2 shows the next rows, the export's rows are the
 list's rows, a coordinator of another community sees none of them, and at 375 px the filters
-stand one a row and no page is wider than the screen; the joint meetings filter and export too."""
+stand one a row and no page is wider than the screen; the joint meetings page and export too."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import httpx
 import pytest
@@ -23,12 +23,25 @@ pytestmark = pytest.mark.e2e
 
 LATER = (datetime.now(UTC) + timedelta(days=120)).isoformat()
 MUCH_LATER = (datetime.now(UTC) + timedelta(days=400)).isoformat()
+CHINA = timezone(timedelta(hours=8))
 TABLE_ROWS = "table.ls-table tbody tr:not(:has(td[colspan]))"
 
 
 def _made(answer: httpx.Response) -> dict:
     assert answer.status_code in (200, 201), answer.text
     return answer.json()
+
+
+def _need(title: str, grid: str) -> dict:
+    """A Taipingjie need recorded in `grid`."""
+    return {
+        "community_code": "taipingjie",
+        "grid_node_code": grid,
+        "category": "public_facilities",
+        "title": title,
+        "affected": "临街住户",
+        "affected_count": 30,
+    }
 
 
 def _fits(page: Page) -> None:
@@ -127,15 +140,7 @@ def test_the_needs_and_resources_lists_search_filter_page_and_export(
     resources = plat.http("resources", plat.token("tpj-coordinator", PASSWORD))
     needs = [f"井盖缺失{n:02d}号" for n in range(22)]
     for n, title in enumerate(needs):
-        body = {
-            "community_code": "taipingjie",
-            "grid_node_code": "tpj-g02" if n < 2 else "tpj-g01",
-            "category": "public_facilities",
-            "title": title,
-            "affected": "过往居民",
-            "affected_count": 30,
-        }
-        _made(resources.post("/needs", json=body))
+        _made(resources.post("/needs", json=_need(title, "tpj-g02" if n < 2 else "tpj-g01")))
     offers = [f"应急抽水泵{n:02d}台" for n in range(22)]
     for n, title in enumerate(offers):
         body = {
@@ -237,17 +242,7 @@ def _closed_meeting(resources: httpx.Client, subjects: list[str]) -> dict:
     """A Taipingjie joint meeting that made a project of each need but the first two, declined
     those two, and closed: its decisions are the feedback list."""
     now = datetime.now(UTC)
-    needs = []
-    for title in subjects:
-        body = {
-            "community_code": "taipingjie",
-            "grid_node_code": "tpj-g01",
-            "category": "public_facilities",
-            "title": title,
-            "affected": "临街住户",
-            "affected_count": 40,
-        }
-        needs.append(_made(resources.post("/needs", json=body)))
+    needs = [_made(resources.post("/needs", json=_need(title, "tpj-g01"))) for title in subjects]
     body = {
         "community_code": "taipingjie",
         "chair_unit_code": "tpj-u01",
@@ -267,7 +262,7 @@ def _closed_meeting(resources: httpx.Client, subjects: list[str]) -> dict:
     return _made(resources.post(f"{path}/close"))
 
 
-def test_the_feedback_list_and_the_meetings_search_filter_page_and_export(
+def test_the_feedback_list_searches_filters_pages_and_exports(
     demo_platform: Platform, browser
 ) -> None:
     plat = demo_platform
@@ -286,18 +281,6 @@ def test_the_feedback_list_and_the_meetings_search_filter_page_and_export(
         subjects[:2],
         "事项",
     )
-    meetings = _made(resources.get("/meetings", params={"community_code": "taipingjie"}))
-    page = console.page
-    page.goto("/meetings")
-    expect(page.locator("[data-total]")).to_have_attribute("data-total", str(len(meetings)))
-    page.locator("#f-status").select_option("closed")
-    page.get_by_role("button", name="筛选").click()
-    closed = [m for m in meetings if m["status"] == "closed"]
-    expect(page.locator("[data-total]")).to_have_attribute("data-total", str(len(closed)))
-    rows = page.locator("table[data-list=meetings] tbody tr[data-meeting-id]")
-    expect(rows).to_have_count(min(len(closed), 20))
-    assert len(_exported(page, "会议时间")) == len(closed)
-    _fits(page)
     console.close()
 
     stranger = Console(browser, plat.url("console"), width=PHONE).sign_in("yxl-coordinator")
@@ -306,6 +289,45 @@ def test_the_feedback_list_and_the_meetings_search_filter_page_and_export(
     assert answer is not None and answer.status == 404
     stranger.page.goto("/meetings")
     assert meeting["id"] not in stranger.page.locator("main").inner_html()
+    stranger.close()
+
+
+def test_the_joint_meetings_filter_page_and_export(demo_platform: Platform, browser) -> None:
+    plat = demo_platform
+    resources = plat.http("resources", plat.token("tpj-coordinator", PASSWORD))
+    start = datetime.now(CHINA).replace(hour=10, minute=0, second=0, microsecond=0)
+    days = [start + timedelta(days=n + 1) for n in range(22)]
+    for day in days:
+        body = {"community_code": "taipingjie", "chair_unit_code": "tpj-u01"}
+        _made(resources.post("/meetings", json={**body, "scheduled_at": day.isoformat()}))
+    meetings = _made(resources.get("/meetings", params={"community_code": "taipingjie"}))
+    ids = [m["id"] for m in meetings]  # newest first, as the page lists them
+
+    console = Console(browser, plat.url("console"), width=PHONE).sign_in("tpj-coordinator")
+    page = console.page
+    page.goto("/meetings")
+    rows = page.locator("table[data-list=meetings] tbody tr[data-meeting-id]")
+    shown = "rows => rows.map(r => r.dataset.meetingId)"
+    expect(page.locator("[data-total]")).to_have_attribute("data-total", str(len(ids)))
+    expect(rows).to_have_count(20)
+    assert rows.evaluate_all(shown) == ids[:20]
+    page.locator("[data-page-link=next]").click()
+    expect(rows).to_have_count(len(ids) - 20)
+    assert rows.evaluate_all(shown) == ids[20:]
+    assert len(_exported(page, "会议时间")) == len(ids)
+    page.goto("/meetings")
+    page.locator("#f-from").fill(days[-2].date().isoformat())
+    page.get_by_role("button", name="筛选").click()
+    expect(page.locator("[data-total]")).to_have_attribute("data-total", "2")
+    assert rows.evaluate_all(shown) == ids[:2]
+    assert len(_exported(page, "会议时间")) == 2
+    _fits(page)
+    console.close()
+
+    stranger = Console(browser, plat.url("console"), width=PHONE).sign_in("yxl-coordinator")
+    stranger.page.goto("/meetings")
+    html = stranger.page.locator("main").inner_html()
+    assert not any(i in html for i in ids)
     stranger.close()
 
 

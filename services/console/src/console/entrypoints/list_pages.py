@@ -19,13 +19,13 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from console.domain import list_exports, lists
+from console.domain import lists
 from console.domain.i18n import translator
 from console.entrypoints.list_search import (
     Asked,
     asked,
-    download,
     every_row,
+    exported,
     grid_choices,
     one_page,
 )
@@ -214,9 +214,7 @@ async def export_list(
     rows = await every_row(current, "resources", found.path, shown.api(**dict(found.fixed)))
     code = shown.found.get("community")
     units = await unit_names(current, [code] if code else [c["code"] for c in places])
-    t = translator(page_language(request))
-    table = list_exports.table(kind, rows, list_exports.Words(t, request.state.names, units))
-    return download(form, table, kind, t(f"ls.list.{kind}"))
+    return exported(request, form, kind, rows, units, f"ls.list.{kind}")
 
 
 @router.get("/scorecards", response_class=HTMLResponse)

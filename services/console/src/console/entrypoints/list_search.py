@@ -8,7 +8,7 @@ A list's filters have the same names in the console's URL as in the service's qu
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -17,8 +17,9 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import Response
 
-from console.domain import exports
-from console.entrypoints.web import PageError, Session
+from console.domain import exports, list_exports
+from console.domain.i18n import translator
+from console.entrypoints.web import PageError, Session, page_language
 
 PAGE_SIZE = 20
 EXPORT_MOST = 5000  # rows in one export: a year of a busy community
@@ -116,6 +117,21 @@ def download(
     return Response(
         body, media_type=media, headers={"Content-Disposition": f"attachment; filename={name}"}
     )
+
+
+def exported(
+    request: Request,
+    form: str,
+    kind: str,
+    rows: list[dict],
+    units: Mapping[str, str],
+    sheet: str,
+) -> Response:
+    """The list `kind`'s rows as the file asked for, worded in the page's language (`sheet`:
+    the message naming the list)."""
+    t = translator(page_language(request))
+    table = list_exports.table(kind, rows, list_exports.Words(t, request.state.names, units))
+    return download(form, table, kind, t(sheet))
 
 
 def _refused(status: int, ok: bool) -> None:

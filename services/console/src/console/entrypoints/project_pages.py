@@ -17,7 +17,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from console.domain import list_exports, lists
+from console.domain import lists
 from console.domain.forms import field_errors
 from console.domain.i18n import translator
 from console.entrypoints.list_pages import (
@@ -28,7 +28,7 @@ from console.entrypoints.list_pages import (
     resources_get,
     unit_names,
 )
-from console.entrypoints.list_search import asked, download, every_row, one_page
+from console.entrypoints.list_search import asked, every_row, exported, one_page
 from console.entrypoints.web import COORDINATORS, PageError, Session, page_language, render, session
 from lianxin.auth import Role
 
@@ -71,9 +71,7 @@ async def export_meetings(
     shown = asked(request, MEETING_FILTERS, community=chosen(current, None))
     rows = await every_row(current, "resources", "/meetings", shown.api())
     units = await unit_names(current, {m["community_code"] for m in rows})
-    t = translator(page_language(request))
-    table = list_exports.table("meetings", rows, list_exports.Words(t, request.state.names, units))
-    return download(form, table, "meetings", t("nav.meetings"))
+    return exported(request, form, "meetings", rows, units, "nav.meetings")
 
 
 @router.get("/meetings/{meeting_id}", response_class=HTMLResponse)

@@ -11,9 +11,9 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from console.domain import list_exports
 from console.domain.i18n import translator
-from console.entrypoints.list_search import asked, download, every_row, grid_choices, one_page
+from console.domain.words_volunteering import MESSAGES as VOLUNTEERING_WORDS
+from console.entrypoints.list_search import asked, every_row, exported, grid_choices, one_page
 from console.entrypoints.volunteering_web import (
     CHECK_IN_OPENS,
     VOLUNTEER,
@@ -86,20 +86,8 @@ async def my_service(
 
 
 ACTIVITY_FILTERS = ("community", "kind", "node")
-# volunteers' activity kinds (its ACTIVITY_KINDS, which refuses any other).
-KINDS = (
-    "elder_care",
-    "errand_service",
-    "patrol",
-    "snow_clearing",
-    "tutoring",
-    "legal_aid",
-    "mediation",
-    "health",
-    "repair",
-    "cleaning",
-    "emergency",
-)
+# volunteers' activity kinds: those the console has words for (volunteers refuses any other).
+KINDS = tuple(k.removeprefix("kind.") for k in VOLUNTEERING_WORDS if k.startswith("kind."))
 
 
 @router.get("/activities", response_class=HTMLResponse)
@@ -140,9 +128,7 @@ async def export_activities(
     """Every activity the list shows with these filters, as CSV or Excel."""
     shown = asked(request, ACTIVITY_FILTERS, community=community_shown(current, None))
     rows = await every_row(current, "volunteers", "/activities", shown.api())
-    t = translator(page_language(request))
-    table = list_exports.table("activities", rows, list_exports.Words(t, request.state.names, {}))
-    return download(form, table, "activities", t("nav.activities"))
+    return exported(request, form, "activities", rows, {}, "nav.activities")
 
 
 async def _activity(current: Session, activity_id: UUID) -> dict:

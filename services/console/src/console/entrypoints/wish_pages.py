@@ -19,7 +19,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from console.domain import list_exports, lists
+from console.domain import lists
 from console.domain.forms import field_errors
 from console.domain.i18n import translator
 from console.entrypoints.list_pages import (
@@ -29,7 +29,7 @@ from console.entrypoints.list_pages import (
     unit_names,
     wish_rates,
 )
-from console.entrypoints.list_search import PAGE_SIZE, asked, download, every_row
+from console.entrypoints.list_search import PAGE_SIZE, asked, every_row, exported
 from console.entrypoints.web import COORDINATORS, PageError, Session, page_language, render, session
 from lianxin.auth import Principal, Role
 
@@ -179,9 +179,7 @@ async def export_wishes(
     shown = asked(request, BOARD_FILTERS, community=chosen(current, None))
     rows = await every_row(current, "resources", "/wishes/board", shown.api())
     units = await unit_names(current, {w["community_code"] for w in rows})
-    t = translator(page_language(request))
-    table = list_exports.table("wishes", rows, list_exports.Words(t, request.state.names, units))
-    return download(form, table, "wishes", t("nav.wishes"))
+    return exported(request, form, "wishes", rows, units, "nav.wishes")
 
 
 @router.post("/wishes")
