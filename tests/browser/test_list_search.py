@@ -27,6 +27,15 @@ CHINA = timezone(timedelta(hours=8))
 TABLE_ROWS = "table.ls-table tbody tr:not(:has(td[colspan]))"
 
 
+def _as(plat: Platform, service: str, username: str = "tpj-coordinator") -> httpx.Client:
+    return plat.http(service, plat.token(username, PASSWORD))
+
+
+def _numbered(pattern: str) -> list[str]:
+    """22 titles, none inside another: a page of 20 and 2 on the second."""
+    return [pattern.format(n) for n in range(22)]
+
+
 def _made(answer: httpx.Response) -> dict:
     assert answer.status_code in (200, 201), answer.text
     return answer.json()
@@ -137,11 +146,11 @@ def test_the_needs_and_resources_lists_search_filter_page_and_export(
     demo_platform: Platform, browser
 ) -> None:
     plat = demo_platform
-    resources = plat.http("resources", plat.token("tpj-coordinator", PASSWORD))
-    needs = [f"井盖缺失{n:02d}号" for n in range(22)]
+    resources = _as(plat, "resources")
+    needs = _numbered("井盖缺失{:02d}号")
     for n, title in enumerate(needs):
         _made(resources.post("/needs", json=_need(title, "tpj-g02" if n < 2 else "tpj-g01")))
-    offers = [f"应急抽水泵{n:02d}台" for n in range(22)]
+    offers = _numbered("应急抽水泵{:02d}台")
     for n, title in enumerate(offers):
         body = {
             "community_code": "taipingjie",
@@ -190,8 +199,8 @@ def test_the_projects_and_responsibilities_lists_search_filter_page_and_export(
     demo_platform: Platform, browser
 ) -> None:
     plat = demo_platform
-    resources = plat.http("resources", plat.token("tpj-coordinator", PASSWORD))
-    projects = [f"楼道微更新{n:02d}期" for n in range(22)]
+    resources = _as(plat, "resources")
+    projects = _numbered("楼道微更新{:02d}期")
     made = []
     for title in projects:
         body = {"community_code": "taipingjie", "title": title, "due_at": MUCH_LATER, "slots": 2}
@@ -202,7 +211,7 @@ def test_the_projects_and_responsibilities_lists_search_filter_page_and_export(
                 f"/projects/{project['id']}/claims", json={"member_unit_code": "tpj-u01"}
             )
         )
-    tasks = [f"清点楼道杂物{n:02d}处" for n in range(22)]
+    tasks = _numbered("清点楼道杂物{:02d}处")
     for n, task in enumerate(tasks):
         body = {"holder_code": "tpj-u01", "task": task, "due_at": LATER if n < 2 else MUCH_LATER}
         _made(resources.post(f"/projects/{made[0]['id']}/responsibilities", json=body))
@@ -266,8 +275,8 @@ def test_the_feedback_list_searches_filters_pages_and_exports(
     demo_platform: Platform, browser
 ) -> None:
     plat = demo_platform
-    resources = plat.http("resources", plat.token("tpj-coordinator", PASSWORD))
-    subjects = [f"外墙修缮{n:02d}号楼" for n in range(22)]
+    resources = _as(plat, "resources")
+    subjects = _numbered("外墙修缮{:02d}号楼")
     meeting = _closed_meeting(resources, subjects)
 
     console = Console(browser, plat.url("console"), width=PHONE).sign_in("tpj-coordinator")
@@ -294,7 +303,7 @@ def test_the_feedback_list_searches_filters_pages_and_exports(
 
 def test_the_joint_meetings_filter_page_and_export(demo_platform: Platform, browser) -> None:
     plat = demo_platform
-    resources = plat.http("resources", plat.token("tpj-coordinator", PASSWORD))
+    resources = _as(plat, "resources")
     start = datetime.now(CHINA).replace(hour=10, minute=0, second=0, microsecond=0)
     days = [start + timedelta(days=n + 1) for n in range(22)]
     for day in days:
@@ -335,8 +344,8 @@ def test_the_wish_board_and_the_activities_search_filter_page_and_export(
     demo_platform: Platform, browser
 ) -> None:
     plat = demo_platform
-    resources = plat.http("resources", plat.token("tpj-coordinator", PASSWORD))
-    wishes = [f"助行器{n:02d}副" for n in range(22)]
+    resources = _as(plat, "resources")
+    wishes = _numbered("助行器{:02d}副")
     for n, title in enumerate(wishes):
         body = {
             "community_code": "taipingjie",
@@ -347,8 +356,8 @@ def test_the_wish_board_and_the_activities_search_filter_page_and_export(
         }
         wish = _made(resources.post("/wishes", json=body))
         _made(resources.post(f"/wishes/{wish['id']}/publish"))
-    volunteers = plat.http("volunteers", plat.token("cs-coordinator", PASSWORD))
-    activities = [f"夜间巡逻{n:02d}班" for n in range(22)]
+    volunteers = _as(plat, "volunteers", "cs-coordinator")
+    activities = _numbered("夜间巡逻{:02d}班")
     for n, title in enumerate(activities):
         body = {
             "community_code": "changshan",

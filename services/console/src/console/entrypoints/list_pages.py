@@ -94,6 +94,16 @@ async def unit_names(current: Session, codes: Iterable[str]) -> dict[str, str]:
     }
 
 
+async def export_by_community(
+    request: Request, current: Session, form: str, kind: str, path: str, shown: Asked, sheet: str
+) -> Response:
+    """Every row of a resources list whose rows name their community (meetings, the wish
+    board) with these filters, its member units named, as CSV or Excel."""
+    rows = await every_row(current, "resources", path, shown.api())
+    units = await unit_names(current, {r["community_code"] for r in rows})
+    return exported(request, form, kind, rows, units, sheet)
+
+
 async def department_names(current: Session) -> dict[str, dict]:
     answer = await current.services.get("organisation", "/departments")
     return {d["code"]: d for d in answer.body} if answer.ok else {}

@@ -25,10 +25,11 @@ from console.entrypoints.list_pages import (
     communities,
     community_name,
     department_names,
+    export_by_community,
     resources_get,
     unit_names,
 )
-from console.entrypoints.list_search import asked, every_row, exported, one_page
+from console.entrypoints.list_search import asked, one_page
 from console.entrypoints.web import COORDINATORS, PageError, Session, page_language, render, session
 from lianxin.auth import Role
 
@@ -69,9 +70,9 @@ async def export_meetings(
 ) -> Response:
     """Every meeting the list shows with these filters, as CSV or Excel."""
     shown = asked(request, MEETING_FILTERS, community=chosen(current, None))
-    rows = await every_row(current, "resources", "/meetings", shown.api())
-    units = await unit_names(current, {m["community_code"] for m in rows})
-    return exported(request, form, "meetings", rows, units, "nav.meetings")
+    return await export_by_community(
+        request, current, form, "meetings", "/meetings", shown, "nav.meetings"
+    )
 
 
 @router.get("/meetings/{meeting_id}", response_class=HTMLResponse)

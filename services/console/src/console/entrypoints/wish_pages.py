@@ -26,10 +26,11 @@ from console.entrypoints.list_pages import (
     chosen,
     communities,
     community_name,
+    export_by_community,
     unit_names,
     wish_rates,
 )
-from console.entrypoints.list_search import PAGE_SIZE, asked, every_row, exported
+from console.entrypoints.list_search import PAGE_SIZE, asked
 from console.entrypoints.web import COORDINATORS, PageError, Session, page_language, render, session
 from lianxin.auth import Principal, Role
 
@@ -177,9 +178,9 @@ async def export_wishes(
 ) -> Response:
     """Every wish the board shows with these filters, as CSV or Excel (never the resident)."""
     shown = asked(request, BOARD_FILTERS, community=chosen(current, None))
-    rows = await every_row(current, "resources", "/wishes/board", shown.api())
-    units = await unit_names(current, {w["community_code"] for w in rows})
-    return exported(request, form, "wishes", rows, units, "nav.wishes")
+    return await export_by_community(
+        request, current, form, "wishes", "/wishes/board", shown, "nav.wishes"
+    )
 
 
 @router.post("/wishes")
