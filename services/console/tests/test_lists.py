@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from console.domain import lists
+from console.domain import exports, list_exports, lists
+from console.domain.i18n import translator
+from console.domain.names import Names
+from console.entrypoints.list_search import Asked
 from console.entrypoints.web import templates, words
 from console.entrypoints.wish_pages import mine
 from lianxin.auth import Principal, Role, Scope
@@ -123,6 +126,9 @@ def _board(**more) -> str:
         "form": {},
         "errors": {},
         "form_error": None,
+        "asked": Asked({}),
+        "total": 1,
+        "choices": [],
         **more,
     }
     return _render("wishes.html", **context)
@@ -189,10 +195,68 @@ def test_each_list_renders_in_both_languages() -> None:
                 kind=kind,
                 kinds=("needs", "projects"),
                 rows=found,
-                statuses=(),
-                status=None,
+                asked=Asked({}),
+                total=len(found),
+                choices=[],
                 community=None,
                 communities=[],
                 units={},
             )
             assert word in html, (kind, lang)
+
+
+def test_a_list_search_keeps_the_filters_in_its_page_and_export_links() -> None:
+    asked = Asked({"q": "扶手", "status": "open", "community": "taipingjie"}, page=2)
+    html = _render(
+        "lists.html",
+        kind="needs",
+        kinds=("needs",),
+        rows=[],
+        asked=asked,
+        total=45,  # three pages of 20
+        choices=[{"name": "status", "label": "incident.status", "options": [("open", "待议定")]}],
+        days="ls.from.recorded",
+        community="taipingjie",
+        communities=[{"code": "taipingjie", "name": "太平街社区"}],
+        units={},
+    )
+    assert ">筛选</button>" in html and "提交" not in html
+    assert '<option value="open" selected>待议定</option>' in html
+    assert 'type="hidden" name="community" value="taipingjie"' in html  # one community: kept
+    assert 'data-total="45"' in html and "共 45 条" in html and "第 2 / 3 页" in html
+    query = "q=%E6%89%B6%E6%89%8B&amp;status=open&amp;community=taipingjie"
+    assert f'href="/lists/needs/export.csv?{query}"' in html
+    assert f'href="/lists/needs?{query}&amp;page=3" rel="next"' in html
+    assert f'href="/lists/needs?{query}&amp;page=1" rel="prev"' in html
+
+
+def test_a_bad_day_is_left_out_of_the_services_query() -> None:
+    asked = Asked({"from": "29/11/2026", "to": "2026-11-30", "community": "taipingjie"})
+    assert asked.api(withdrawn="false") == {
+        "to": "2026-11-30",
+        "community_code": "taipingjie",
+        "withdrawn": "false",
+    }
+
+
+def test_an_export_has_the_lists_columns_with_names_not_codes() -> None:
+    names = Names(communities={"taipingjie": "太平街社区"}, grid_nodes={"g": "第一网格"})
+    words_zh = list_exports.Words(translator("zh"), names, {"tpj-u01": "敦仁派出所"})
+    need = {
+        "recorded_at": "2026-11-01T00:00:00+00:00",
+        "community_code": "taipingjie",
+        "grid_node_code": "g",
+        "category": "elderly_care",
+        "title": "歇脚处",
+        "description": "",
+        "affected": "老人",
+        "affected_count": 12,
+        "urgency": "normal",
+        "status": "open",
+    }
+    header, row = list_exports.table("needs", [need], words_zh)
+    assert header[0] == "登记时间" and header[-1] == "状态"
+    assert row[:3] == ["2026-11-01", "太平街社区", "第一网格"] and row[-1] == "待议定"
+    assert "taipingjie" not in row and "open" not in row
+    sheet = exports.as_xlsx([header, row], "需求清单")
+    assert sheet[:2] == b"PK"  # a workbook, whatever the number of columns

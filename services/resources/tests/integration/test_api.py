@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import httpx
@@ -313,3 +313,68 @@ async def test_the_feedback_list_follows_the_last_closed_meetings_decisions(as_:
     assert outside.status_code == 404
     department = await as_("department").get("/feedback", params={"community_code": "taipingjie"})
     assert department.status_code in (403, 404)
+
+
+def _need(title: str, category: str) -> dict[str, Any]:
+    return {
+        "community_code": "taipingjie",
+        "grid_node_code": "g1",
+        "category": category,
+        "title": title,
+        "affected": "3号楼的老人",
+        "affected_count": 12,
+    }
+
+
+async def test_a_list_is_searched_filtered_and_paged_within_the_callers_scope(
+    as_: Client,
+) -> None:
+    coordinator = as_("coordinator")
+    for title, category in (
+        ("加装扶手", "elderly"),
+        ("楼道照明", "lighting"),
+        ("老人助餐", "elderly"),
+    ):
+        assert (await coordinator.post("/needs", json=_need(title, category))).status_code == 201
+    searched = await coordinator.get("/needs", params={"q": "扶手"})
+    assert [n["title"] for n in searched.json()] == ["加装扶手"]
+    assert searched.headers["x-total-count"] == "1"
+    filtered = await coordinator.get("/needs", params={"category": "elderly", "status": "open"})
+    assert {n["title"] for n in filtered.json()} == {"加装扶手", "老人助餐"}
+    everything = (await coordinator.get("/needs")).json()  # newest first, all without a limit
+    assert [n["title"] for n in everything] == ["老人助餐", "楼道照明", "加装扶手"]
+    second = await coordinator.get("/needs", params={"limit": 1, "offset": 1})
+    assert [n["title"] for n in second.json()] == ["楼道照明"]
+    assert second.headers["x-total-count"] == "3"
+    today = datetime.now(UTC).astimezone(timezone(timedelta(hours=8))).date()
+    later = (today + timedelta(days=1)).isoformat()
+    assert (await coordinator.get("/needs", params={"from": later})).json() == []
+    assert len((await coordinator.get("/needs", params={"to": today.isoformat()})).json()) == 3
+    # Another community's coordinator finds nothing of it, whatever the search.
+    assert (await as_("other").get("/needs", params={"q": "扶手"})).json() == []
+    await as_("grid").post("/wishes", json=WISH)
+    assert len((await as_("grid").get("/wishes", params={"q": "轮椅"})).json()) == 1
+    assert (await as_("grid").get("/wishes", params={"q": "冰箱"})).json() == []
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "field"),
+    [
+        ("/needs", "status=lost", "status"),
+        ("/needs", "limit=0", "limit"),
+        ("/needs", "limit=501", "limit"),
+        ("/needs", "offset=-1", "offset"),
+        ("/needs", "from=yesterday", "from"),
+        ("/offers", "kind=castle", "kind"),
+        ("/wishes", "status=granted", "status"),
+        ("/projects", "state=late", "state"),
+        ("/responsibilities", "to=2026-13-01", "to"),
+        ("/feedback?community_code=taipingjie", "decision=maybe", "decision"),
+        ("/meetings", "q=" + "x" * 201, "q"),
+    ],
+)
+async def test_a_bad_search_value_is_a_422_naming_it(
+    as_: Client, path: str, query: str, field: str
+) -> None:
+    joined = "&" if "?" in path else "?"
+    assert fields(await as_("coordinator").get(f"{path}{joined}{query}")) == [field]

@@ -123,3 +123,13 @@ def test_the_board_shows_waiting_wishes_first_and_no_resident() -> None:
     )
     assert [(v.id, v.status) for v in board] == [(waiting.id, "published"), (taken.id, "claimed")]
     assert board[1].claimant_id == "chongqing-electric"
+
+
+def test_under_way_the_latest_claimed_comes_first() -> None:
+    earlier, later, waiting = a_wish(), a_wish(), a_wish()
+    for w in (earlier, later, waiting):
+        w.publish(T0 + days(1))
+    earlier.claim(UNIT, T0 + days(2))
+    later.claim(UNIT, T0 + days(3))
+    board = wish_board([earlier, later, waiting], ["taipingjie"])
+    assert [v.id for v in board] == [waiting.id, later.id, earlier.id]

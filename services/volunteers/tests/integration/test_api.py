@@ -172,3 +172,25 @@ async def test_the_mobilisation_board_and_an_in_service_members_record(api, uows
         f"/volunteers/{member}/service-record/report?period={year}", headers=COORD
     )
     assert sent.status_code == 202 and sent.json() == {"services": 1}
+
+
+async def test_activities_and_mobilisations_are_searched_filtered_and_paged(api) -> None:
+    for kind, title in (("patrol", "夜间巡逻"), ("cleaning", "楼道清扫"), ("patrol", "防汛巡查")):
+        planned = {"community_code": "changshan", "node_code": "g", "kind": kind, "title": title}
+        assert (await api.post("/activities", json=planned, headers=COORD)).status_code == 201
+    listed = "/activities?community_code=changshan"
+    searched = await api.get(f"{listed}&q=巡", headers=COORD)
+    assert {a["title"] for a in searched.json()} == {"夜间巡逻", "防汛巡查"}
+    assert searched.headers["x-total-count"] == "2"
+    filtered = await api.get(f"{listed}&kind=cleaning", headers=COORD)
+    assert [a["title"] for a in filtered.json()] == ["楼道清扫"]
+    everything = [a["title"] for a in (await api.get(listed, headers=COORD)).json()]
+    second = await api.get(f"{listed}&limit=2&offset=2", headers=COORD)
+    assert [a["title"] for a in second.json()] == everything[2:] and len(everything) == 3
+    assert second.headers["x-total-count"] == "3"
+    for query, field in (("kind=juggling", "kind"), ("limit=0", "limit"), ("offset=x", "offset")):
+        bad = await api.get(f"{listed}&{query}", headers=COORD)
+        assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == field
+    bad = await api.get("/mobilisations?status=asleep", headers=COORD)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "status"
+    assert (await api.get("/mobilisations?status=active", headers=COORD)).json() == []

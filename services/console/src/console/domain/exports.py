@@ -1,14 +1,16 @@
-"""The incident list as a spreadsheet: what the list shows, with names instead of codes and the
-headers in the reader's language, as CSV (UTF-8 with a byte-order mark, so that Excel reads the
-Chinese) or as an Excel workbook."""
+"""A list as a spreadsheet: what the list shows, with names instead of codes and the headers in
+the reader's language, as CSV (UTF-8 with a byte-order mark, so that Excel reads the Chinese) or
+as an Excel workbook. The incident list's rows are here; the other lists' in `list_exports`."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from unicodedata import east_asian_width
 
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 
 from console.domain.deadlines import local_time
 
@@ -63,15 +65,27 @@ def as_csv(table: list[list[str]]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def as_xlsx(table: list[list[str]], sheet: str) -> bytes:
+WIDTHS = (20, 18, 14, 14, 12, 8, 50, 10, 24, 8)  # the incident list's columns, in characters
+
+
+def as_xlsx(table: list[list[str]], sheet: str, widths: Sequence[int] = ()) -> bytes:
+    """A workbook of one sheet; a column without a width as wide as its longest cell (within
+    reason: a description wraps rather than stretching the sheet)."""
     book = Workbook()
     page = book.active
     page.title = sheet[:31]  # Excel's limit on a sheet's name
     for row in table:
         page.append(row)
     page.freeze_panes = "A2"
-    for letter, width in zip("ABCDEFGHIJ", (20, 18, 14, 14, 12, 8, 50, 10, 24, 8), strict=True):
-        page.column_dimensions[letter].width = width
+    for number, column in enumerate(zip(*table, strict=True), start=1):
+        wanted = widths[number - 1] if number <= len(widths) else None
+        longest = max((_width(str(cell)) for cell in column), default=8)
+        page.column_dimensions[get_column_letter(number)].width = wanted or min(max(longest, 8), 50)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _width(text: str) -> int:
+    """Columns a text takes: a Chinese character two."""
+    return sum(2 if east_asian_width(c) in "WF" else 1 for c in text)

@@ -16,13 +16,12 @@ from starlette.convertors import Convertor, register_url_convertor
 
 from console.domain import exports
 from console.domain.i18n import translator
+from console.entrypoints.list_search import PAGE_SIZE, download, every_row
 from console.entrypoints.web import PageError, Session, page_language, render, session
 from lianxin.auth import Role
 
 router = APIRouter()
 
-PAGE_SIZE = 20
-EXPORT_MOST = 5000  # rows in one export: a year of a busy community
 FILTERS = ("q", "status", "category", "grid", "department", "community", "from", "to", "overdue")
 # Statuses after which no department holds anything: a department filter with one of these
 # lists what it handled; otherwise what it holds now, as the department board counts it.
@@ -146,29 +145,10 @@ async def export(kind: str, request: Request, current: Session = Depends(session
     """Every incident the list shows with these filters (not only its page), up to 5000."""
     if kind not in ("csv", "xlsx"):
         raise PageError(404, "not_found")
-    params = _api_params(chosen(request))
-    listed: list[dict] = []
-    while len(listed) < EXPORT_MOST:
-        answer = await current.services.get(
-            "incidents", "/incidents", limit=500, offset=len(listed), **params
-        )
-        if not answer.ok:
-            raise PageError(503, "not_found")
-        listed += answer.body
-        if len(answer.body) < 500:
-            break
+    listed = await every_row(current, "incidents", "/incidents", _api_params(chosen(request)))
     t = translator(page_language(request))
     table = exports.rows(listed, await _names(current), t)
-    stamp = date.today().strftime("%Y%m%d")
-    if kind == "csv":
-        body, media = exports.as_csv(table), "text/csv; charset=utf-8"
-    else:
-        body = exports.as_xlsx(table, t("export.sheet"))
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    name = f"incidents-{stamp}.{kind}"
-    return Response(
-        body, media_type=media, headers={"Content-Disposition": f"attachment; filename={name}"}
-    )
+    return download(kind, table, "incidents", t("export.sheet"), exports.WIDTHS)
 
 
 @router.get("/incidents/{ticket:ticket}")

@@ -4,14 +4,15 @@ on the dashboard.
 
 Everything comes from the resources API with the user's own token: what a page shows is what
 resources lets that user read (a liaison sees its own unit's offers and scorecard, a department
-nothing), and a refusal is shown as such. Filters the API has no parameter for (status, kind)
-narrow the user's own list here.
+nothing), and a refusal is shown as such. resources searches, filters and pages each list
+(`list_search`); its export is every row the filtered list shows.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,7 +20,16 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from console.domain import lists
-from console.entrypoints.web import PageError, Session, render, session, templates
+from console.domain.i18n import translator
+from console.entrypoints.list_search import (
+    Asked,
+    asked,
+    every_row,
+    exported,
+    grid_choices,
+    one_page,
+)
+from console.entrypoints.web import PageError, Session, page_language, render, session, templates
 
 router = APIRouter()
 # resources' English phrases (feedback details, scorecard reasons) in the page's language.
@@ -30,6 +40,8 @@ NEED_STATUSES = ("open", "matched", "in_project", "met", "declined")
 OFFER_KINDS = ("venue", "funds", "expertise", "people", "goods", "vehicle")
 PROJECT_STATES = ("not_claimed", "on_track", "overdue", "finished_on_time", "finished_late")
 RESPONSIBILITY_STATES = ("overdue", "in_hand", "done", "done_late")
+FEEDBACK_STATES = (*PROJECT_STATES, *RESPONSIBILITY_STATES[1:], "declined")
+DECISIONS = ("project_created", "responsibility_given", "need_declined")
 
 
 async def resources_get(current: Session, path: str, **params: Any) -> Any:
@@ -82,6 +94,16 @@ async def unit_names(current: Session, codes: Iterable[str]) -> dict[str, str]:
     }
 
 
+async def export_by_community(
+    request: Request, current: Session, form: str, kind: str, path: str, shown: Asked, sheet: str
+) -> Response:
+    """Every row of a resources list whose rows name their community (meetings, the wish
+    board) with these filters, its member units named, as CSV or Excel."""
+    rows = await every_row(current, "resources", path, shown.api())
+    units = await unit_names(current, {r["community_code"] for r in rows})
+    return exported(request, form, kind, rows, units, sheet)
+
+
 async def department_names(current: Session) -> dict[str, dict]:
     answer = await current.services.get("organisation", "/departments")
     return {d["code"]: d for d in answer.body} if answer.ok else {}
@@ -109,65 +131,100 @@ async def lists_index() -> Response:
     return RedirectResponse("/lists/needs", status_code=303)
 
 
-@router.get("/lists/{kind}", response_class=HTMLResponse)
-async def list_page(
-    kind: str,
-    request: Request,
-    community: str | None = None,
-    status: str | None = None,
-    current: Session = Depends(session),
-) -> Response:
-    """One of the five lists, of one community or of all the user's, narrowed by status."""
-    if kind not in KINDS:
+@dataclass(frozen=True)
+class Kind:
+    """One of the five lists: resources' route for it, its filter of states (the query
+    parameter, the words' prefix, its values), what its days are, what it always asks."""
+
+    path: str
+    filter: str
+    prefix: str
+    values: tuple[str, ...]
+    days: str | None = None
+    fixed: tuple[tuple[str, str], ...] = ()
+
+
+FIVE = {
+    "needs": Kind("/needs", "status", "need", NEED_STATUSES, "ls.from.recorded"),
+    "resources": Kind(
+        "/offers", "kind", "offer", OFFER_KINDS, "ls.from.refreshed", (("withdrawn", "false"),)
+    ),
+    "projects": Kind("/projects", "state", "project", PROJECT_STATES, "ls.from.due"),
+    "responsibilities": Kind(
+        "/responsibilities", "state", "resp", RESPONSIBILITY_STATES, "ls.from.due"
+    ),
+    "feedback": Kind("/feedback", "state", "feedback", FEEDBACK_STATES),
+}
+
+
+async def _asked(request: Request, current: Session, kind: str) -> tuple[Kind, Asked, list]:
+    """The list, the user's search of it, and the user's communities. The feedback list is one
+    community's (its last meeting's): the first of the user's unless one is asked for."""
+    if kind not in FIVE:
         raise PageError(404, "not_found")
-    now = datetime.now(UTC)
-    code = chosen(current, community)
+    found = FIVE[kind]
     places = await communities(current)
-    rows: list[dict] = []
+    one = chosen(current, None)
+    if kind == "feedback" and one is None and places:
+        one = places[0]["code"]
+    extra = {"needs": ("grid",), "feedback": ("decision",)}.get(kind, ())
+    shown = asked(request, ("community", found.filter, *extra, "from", "to"), community=one)
+    return found, shown, places
+
+
+async def _choices(current: Session, kind: str, found: Kind, t: Any) -> list[dict]:
+    label = "ls.kind" if kind == "resources" else "incident.status"
+    states = [(v, t(f"ls.{found.prefix}.{v}")) for v in found.values]
+    made = [{"name": found.filter, "label": label, "options": states}]
     if kind == "needs":
-        rows = await resources_get(current, "/needs", community_code=code)
-        rows.sort(key=lambda n: n.get("recorded_at") or "", reverse=True)
-        statuses: tuple[str, ...] = NEED_STATUSES
-    elif kind == "resources":
-        rows = [
-            {**o, "stale": lists.stale(o, now)}
-            for o in await resources_get(current, "/offers", community_code=code)
-            if not o.get("withdrawn_at")
-        ]
-        rows.sort(key=lambda o: (o["community_code"], o["member_unit_code"], o["kind"]))
-        statuses = OFFER_KINDS
-    elif kind == "projects":
-        rows = [
-            {**p, "state": lists.project_state(p, now)}
-            for p in await resources_get(current, "/projects", community_code=code)
-        ]
-        statuses = PROJECT_STATES
-    elif kind == "responsibilities":
-        rows = await resources_get(current, "/responsibilities", community_code=code)
-        statuses = RESPONSIBILITY_STATES
-    else:
-        codes = [code] if code else [c["code"] for c in places]
-        found = await asyncio.gather(
-            *(resources_get(current, "/feedback", community_code=c) for c in codes)
-        )
-        rows = [{**item, "meeting": f["meeting"]} for f in found for item in f["items"]]
-        statuses = (*PROJECT_STATES, *RESPONSIBILITY_STATES[1:], "declined")
-    if status:
-        field = {"needs": "status", "resources": "kind"}.get(kind, "state")
-        rows = [r for r in rows if r.get(field) == status]
+        made.append({"name": "grid", "label": "ls.grid", "options": await grid_choices(current)})
+    if kind == "feedback":
+        decisions = [(d, t(f"ls.decision.{d}")) for d in DECISIONS]
+        made.append({"name": "decision", "label": "ls.decision", "options": decisions})
+    return made
+
+
+@router.get("/lists/{kind}", response_class=HTMLResponse)
+async def list_page(kind: str, request: Request, current: Session = Depends(session)) -> Response:
+    """One of the five lists, of one community or of all the user's: searched, filtered and
+    paged by resources within what the user may read."""
+    found, shown, places = await _asked(request, current, kind)
+    listed, total = await one_page(current, "resources", found.path, shown, **dict(found.fixed))
+    rows = listed["items"] if kind == "feedback" else listed
+    if kind == "feedback":
+        rows = [{**item, "meeting": listed["meeting"]} for item in rows]
+    if kind == "resources":
+        now = datetime.now(UTC)
+        rows = [{**o, "stale": lists.stale(o, now)} for o in rows]
+    code = shown.found.get("community")
     units = await unit_names(current, [code] if code else [c["code"] for c in places])
+    t = translator(page_language(request))
     return render(
         request,
         "lists.html",
         kind=kind,
         kinds=KINDS,
         rows=rows,
-        statuses=statuses,
-        status=status,
+        total=total,
+        asked=shown,
+        choices=await _choices(current, kind, found, t),
+        days=found.days,
         community=code,
         communities=places,
         units=units,
     )
+
+
+@router.get("/lists/{kind}/export.{form}")
+async def export_list(
+    kind: str, form: str, request: Request, current: Session = Depends(session)
+) -> Response:
+    """Every row the list shows with these filters (not only its page), as CSV or Excel."""
+    found, shown, places = await _asked(request, current, kind)
+    rows = await every_row(current, "resources", found.path, shown.api(**dict(found.fixed)))
+    code = shown.found.get("community")
+    units = await unit_names(current, [code] if code else [c["code"] for c in places])
+    return exported(request, form, kind, rows, units, f"ls.list.{kind}")
 
 
 @router.get("/scorecards", response_class=HTMLResponse)

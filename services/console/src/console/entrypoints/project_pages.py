@@ -19,14 +19,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from console.domain import lists
 from console.domain.forms import field_errors
+from console.domain.i18n import translator
 from console.entrypoints.list_pages import (
     chosen,
     communities,
     community_name,
     department_names,
+    export_by_community,
     resources_get,
     unit_names,
 )
+from console.entrypoints.list_search import asked, one_page
 from console.entrypoints.web import COORDINATORS, PageError, Session, page_language, render, session
 from lianxin.auth import Role
 
@@ -35,23 +38,40 @@ router = APIRouter()
 PROGRESS_FIELDS = {"note", "percent_done", "milestones", "title", "due_at"}
 
 
+MEETING_FILTERS = ("community", "status", "from", "to")
+
+
 @router.get("/meetings", response_class=HTMLResponse)
-async def meetings_page(
-    request: Request, community: str | None = None, current: Session = Depends(session)
-) -> Response:
-    code = chosen(current, community)
-    places, found = await asyncio.gather(
-        communities(current), resources_get(current, "/meetings", community_code=code)
+async def meetings_page(request: Request, current: Session = Depends(session)) -> Response:
+    """The joint meetings, newest first, searched, filtered and paged by resources."""
+    shown = asked(request, MEETING_FILTERS, community=chosen(current, None))
+    places, (found, total) = await asyncio.gather(
+        communities(current), one_page(current, "resources", "/meetings", shown)
     )
-    found.sort(key=lambda m: m["scheduled_at"], reverse=True)
     units = await unit_names(current, {m["community_code"] for m in found})
+    t = translator(page_language(request))
+    states = [(s, t(f"ls.meeting.{s}")) for s in ("scheduled", "closed")]
     return render(
         request,
         "meetings.html",
         meetings=found,
-        community=code,
+        total=total,
+        asked=shown,
+        choices=[{"name": "status", "label": "incident.status", "options": states}],
+        community=shown.found.get("community"),
         communities=places,
         units=units,
+    )
+
+
+@router.get("/meetings/export.{form}")
+async def export_meetings(
+    form: str, request: Request, current: Session = Depends(session)
+) -> Response:
+    """Every meeting the list shows with these filters, as CSV or Excel."""
+    shown = asked(request, MEETING_FILTERS, community=chosen(current, None))
+    return await export_by_community(
+        request, current, form, "meetings", "/meetings", shown, "nav.meetings"
     )
 
 

@@ -12,6 +12,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from console.domain.deadlines import LOCAL
+from console.domain.i18n import translator
+from console.entrypoints.list_search import asked, one_page
 from console.entrypoints.volunteering_web import (
     community_shown,
     landing,
@@ -90,15 +92,14 @@ async def leaderboards(
 
 async def _board(request: Request, current: Session, community: str | None, template: str):
     code = community_shown(current, community)
-    found, names, me, nodes = await asyncio.gather(
-        current.services.get("volunteers", "/mobilisations", community_code=code),
+    shown = asked(request, ("community", "status", "grid", "from", "to"), community=code)
+    (found, total), names, me, nodes = await asyncio.gather(
+        one_page(current, "volunteers", "/mobilisations", shown),
         volunteer_names(current, code),
         my_profile(current),
         current.services.get("incidents", "/grid-nodes", community_code=code),
     )
-    # The open ones first, the newest first within each.
-    newest = sorted(found.body if found.ok else [], key=lambda m: m["started_at"], reverse=True)
-    mobilisations = sorted(newest, key=lambda m: m["status"] != "active")
+    mobilisations = found  # volunteers' order: the open ones first, the newest first within
     for m in mobilisations:
         calls = m["call_ups"]
         m["counts"] = {
@@ -114,6 +115,9 @@ async def _board(request: Request, current: Session, community: str | None, temp
         community=code,
         communities=sorted(current.principal.scope.communities),
         mobilisations=mobilisations,
+        asked=shown,
+        total=total,
+        choices=_choices(request, nodes.body if nodes.ok else []),
         volunteer_names=names,
         # The grid's name where the user may read the grid tree; its code otherwise.
         node_names={n["code"]: n["name"] for n in nodes.body} if nodes.ok else {},
@@ -121,6 +125,19 @@ async def _board(request: Request, current: Session, community: str | None, temp
         coordinator=current.may(*COORDINATORS),
         error=request.query_params.get("error"),
     )
+
+
+def _choices(request: Request, nodes: list[dict]) -> list[dict]:
+    t = translator(page_language(request))
+    grids = [(n["code"], n["name"]) for n in nodes if n.get("kind") in ("grid", "micro_grid")]
+    return [
+        {
+            "name": "status",
+            "label": "incident.status",
+            "options": [(s, t(f"mob.{s}")) for s in ("active", "closed")],
+        },
+        {"name": "grid", "label": "ls.grid", "options": sorted(grids, key=lambda g: g[1])},
+    ]
 
 
 @router.get("/mobilisations", response_class=HTMLResponse)

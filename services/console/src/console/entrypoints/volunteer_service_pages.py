@@ -11,6 +11,9 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from console.domain.i18n import translator
+from console.domain.words_volunteering import MESSAGES as VOLUNTEERING_WORDS
+from console.entrypoints.list_search import asked, every_row, exported, grid_choices, one_page
 from console.entrypoints.volunteering_web import (
     CHECK_IN_OPENS,
     VOLUNTEER,
@@ -82,25 +85,50 @@ async def my_service(
 # -- activities and shifts -----------------------------------------------------------------
 
 
+ACTIVITY_FILTERS = ("community", "kind", "node")
+# volunteers' activity kinds: those the console has words for (volunteers refuses any other).
+KINDS = tuple(k.removeprefix("kind.") for k in VOLUNTEERING_WORDS if k.startswith("kind."))
+
+
 @router.get("/activities", response_class=HTMLResponse)
 async def activities(
     request: Request,
     community: str | None = None,
     current: Session = Depends(needs(*VOLUNTEERING)),
 ) -> Response:
+    """One community's activities, searched, filtered and paged by volunteers."""
     code = community_shown(current, community)
-    found, teams = await asyncio.gather(
-        current.services.get("volunteers", "/activities", community_code=code),
+    shown = asked(request, ACTIVITY_FILTERS, community=code)
+    (found, total), teams, grids = await asyncio.gather(
+        one_page(current, "volunteers", "/activities", shown),
         current.services.get("volunteers", "/teams", community_code=code),
+        grid_choices(current),
     )
+    t = translator(page_language(request))
     return render(
         request,
         "volunteering_activities.html",
         community=code,
         communities=sorted(current.principal.scope.communities),
-        activities=found.body if found.ok else [],
+        activities=found,
+        total=total,
+        asked=shown,
+        choices=[
+            {"name": "kind", "label": "ls.kind", "options": [(k, t(f"kind.{k}")) for k in KINDS]},
+            {"name": "node", "label": "ls.grid", "options": grids},
+        ],
         teams={t["id"]: t for t in teams.body} if teams.ok else {},
     )
+
+
+@router.get("/activities/export.{form}")
+async def export_activities(
+    form: str, request: Request, current: Session = Depends(needs(*VOLUNTEERING))
+) -> Response:
+    """Every activity the list shows with these filters, as CSV or Excel."""
+    shown = asked(request, ACTIVITY_FILTERS, community=community_shown(current, None))
+    rows = await every_row(current, "volunteers", "/activities", shown.api())
+    return exported(request, form, "activities", rows, {}, "nav.activities")
 
 
 async def _activity(current: Session, activity_id: UUID) -> dict:

@@ -21,19 +21,24 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from console.domain import lists
 from console.domain.forms import field_errors
+from console.domain.i18n import translator
 from console.entrypoints.list_pages import (
     chosen,
     communities,
     community_name,
+    export_by_community,
     unit_names,
     wish_rates,
 )
+from console.entrypoints.list_search import PAGE_SIZE, asked
 from console.entrypoints.web import COORDINATORS, PageError, Session, page_language, render, session
 from lianxin.auth import Principal, Role
 
 router = APIRouter()
 
 GRID = (Role.GRID_LEADER, *COORDINATORS)
+BOARD_FILTERS = ("community", "status", "grid", "from", "to")
+ON_BOARD = ("published", "claimed", "delivered")  # resources' board shows no other
 CLAIMANTS = (Role.MEMBER_UNIT_LIAISON, Role.VOLUNTEER)
 WISH_FIELDS = {"grid_node_code", "title", "description", "resident_name", "resident_contact"}
 # Each step: the field resources' body takes from the form (None: no body).
@@ -84,14 +89,23 @@ async def _board(
     status_code: int = 200,
     **form: Any,
 ) -> Response:
-    code = chosen(current, community)
+    shown = asked(request, BOARD_FILTERS, community=chosen(current, community))
+    code = shown.found.get("community")
     grid = current.may(*GRID)
     now = datetime.now(UTC)
     places = await communities(current)
     codes = [code] if code else [c["code"] for c in places]
     board, everything, raised, rates, units, nodes = await asyncio.gather(
-        current.services.get("resources", "/wishes/board", community_code=code),
-        current.services.get("resources", "/wishes", community_code=code) if grid else _none(),
+        current.services.get(
+            "resources",
+            "/wishes/board",
+            limit=PAGE_SIZE,
+            offset=(shown.page - 1) * PAGE_SIZE,
+            **shown.api(),
+        ),
+        current.services.get("resources", "/wishes", community_code=code, status="recorded")
+        if grid
+        else _none(),
         current.services.get("resources", "/wishes/raised", community_code=code)
         if grid
         else _none(),
@@ -103,17 +117,31 @@ async def _board(
         raise PageError(403, "forbidden")
     if board.status in (404, 422):
         raise PageError(404, "not_found")
-    shown = [_claimant(w) for w in board.body] if board.ok else []
-    listed = everything.body if everything is not None and everything.ok else []
-    recorded = [w for w in listed if w["status"] == "recorded"]
+    listed = [_claimant(w) for w in board.body] if board.ok else []
+    recorded = everything.body if everything is not None and everything.ok else []
+    t = translator(page_language(request))
     return render(
         request,
         "wishes.html",
         status_code,
         community=code,
         communities=places,
-        waiting=[w for w in shown if w["status"] == "published"],
-        under_way=[w for w in shown if w["status"] != "published"],
+        asked=shown,
+        total=int(board.headers.get("x-total-count", len(listed))),
+        choices=[
+            {
+                "name": "status",
+                "label": "incident.status",
+                "options": [(s, t(f"ls.wish.{s}")) for s in ON_BOARD],
+            },
+            {
+                "name": "grid",
+                "label": "ls.grid",
+                "options": sorted(((n["code"], n["name"]) for n in nodes), key=lambda g: g[1]),
+            },
+        ],
+        waiting=[w for w in listed if w["status"] == "published"],
+        under_way=[w for w in listed if w["status"] != "published"],
         recorded=recorded,
         raised={r["wish_id"]: r for r in (raised.body if raised and raised.ok else [])},
         rate=lists.fulfilment(rates),
@@ -124,7 +152,7 @@ async def _board(
         node_names={n["code"]: n["name"] for n in nodes},
         grid=grid,
         may_claim=current.may(*CLAIMANTS) and not current.principal.is_platform,
-        mine={w["id"] for w in shown if mine(current.principal, w)},
+        mine={w["id"] for w in listed if mine(current.principal, w)},
         unavailable=not board.ok,
         notice=form.get("notice"),
         form=form.get("form", {}),
@@ -142,6 +170,17 @@ async def wish_board(
     request: Request, community: str | None = None, current: Session = Depends(session)
 ) -> Response:
     return await _board(request, current, community)
+
+
+@router.get("/wishes/export.{form}")
+async def export_wishes(
+    form: str, request: Request, current: Session = Depends(session)
+) -> Response:
+    """Every wish the board shows with these filters, as CSV or Excel (never the resident)."""
+    shown = asked(request, BOARD_FILTERS, community=chosen(current, None))
+    return await export_by_community(
+        request, current, form, "wishes", "/wishes/board", shown, "nav.wishes"
+    )
 
 
 @router.post("/wishes")

@@ -73,19 +73,25 @@ def _project_line(d: ProjectDecision, project: Project | None, now: datetime) ->
     overdue = project.overdue(now)
     if overdue:
         parts.append(f"{len(overdue)} responsibilities overdue")
-    if project.status is ProjectStatus.FINISHED:
-        state = "finished_on_time" if project.on_time else "finished_late"
-        if project.mean_rating is not None:
-            parts.append(f"rated {project.mean_rating:.1f} by {len(project.ratings)}")
-    elif project.status is ProjectStatus.OPEN:
-        state = "not_claimed"
-    elif overdue or now > project.due_at:
-        state = "overdue"
-    else:
-        state = "on_track"
+    if project.status is ProjectStatus.FINISHED and project.mean_rating is not None:
+        parts.append(f"rated {project.mean_rating:.1f} by {len(project.ratings)}")
     return FeedbackItem(
-        "project_created", project.id, project.title, state, project.percent_done, "; ".join(parts)
+        "project_created",
+        project.id,
+        project.title,
+        project_state(project, now),
+        project.percent_done,
+        "; ".join(parts),
     )
+
+
+def project_state(project: Project, now: datetime) -> str:
+    """Where a project stands: the feedback list's state, and the projects list's filter."""
+    if project.status is ProjectStatus.FINISHED:
+        return "finished_on_time" if project.on_time else "finished_late"
+    if project.status is ProjectStatus.OPEN:
+        return "not_claimed"
+    return "overdue" if project.overdue(now) or now > project.due_at else "on_track"
 
 
 def _responsibility_line(

@@ -246,12 +246,21 @@ ON_BOARD = (WishStatus.PUBLISHED, WishStatus.CLAIMED, WishStatus.DELIVERED)
 
 
 def wish_board(wishes: Iterable[MicroWish], community_codes: Iterable[str]) -> list[PublicWish]:
-    """The public board: wishes waiting for a claimant first (oldest first), then those under
-    way; never a resident's name or contact."""
+    """The public board: wishes waiting for a claimant first (the longest waiting first), then
+    those under way (the latest claimed first: a claimant finds the one just taken on the
+    board's first page); never a resident's name or contact."""
     communities = set(community_codes)
     shown = [w for w in wishes if w.community_code in communities and w.status in ON_BOARD]
-    shown.sort(key=lambda w: (ON_BOARD.index(w.status) > 0, w.published_at, str(w.id)))
-    return [w.public_view() for w in shown]
+    waiting = sorted(
+        (w for w in shown if w.status is WishStatus.PUBLISHED),
+        key=lambda w: (w.published_at, str(w.id)),
+    )
+    under_way = sorted(
+        (w for w in shown if w.status is not WishStatus.PUBLISHED),
+        key=lambda w: (w.claimed_at, str(w.id)),
+        reverse=True,
+    )
+    return [w.public_view() for w in waiting + under_way]
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Response
 
 from lianxin.auth import Caller
+from lianxin.listings import Filter, Found, Search
 from resources.entrypoints.schemas import RT, out
 from resources.service_layer.feedback import current_feedback
 
 router = APIRouter(tags=["meetings and projects"])
+
+STATES = (
+    "not_claimed", "on_track", "overdue", "finished_on_time", "finished_late",
+    "in_hand", "done", "done_late", "declined", "missing",
+)  # fmt: skip
+FEEDBACK = Search(
+    words=("title", "detail"),
+    filters=(
+        Filter("state", "state", STATES),
+        Filter(
+            "decision", "decision", ("project_created", "responsibility_given", "need_declined")
+        ),
+    ),
+)
 
 
 @router.get("/feedback")
@@ -18,9 +33,12 @@ async def feedback(
     community_code: str,
     rt: RT,
     p: Caller,
+    response: Response,
+    found: Found = Depends(FEEDBACK.found),
 ) -> dict[str, Any]:
     """反馈清单: each decision of the community's last closed joint meeting and its state now
-    (`meeting` null and no items before the first meeting closes)."""
+    (`meeting` null and no items before the first meeting closes); the items that match, the
+    `X-Total-Count` header telling how many, for paging with `limit` and `offset`."""
     meeting, items = await current_feedback(rt.uow(), p, community_code)
     held = None
     if meeting is not None:
@@ -30,4 +48,8 @@ async def feedback(
             "scheduled_at": meeting.scheduled_at.isoformat(),
             "closed_at": meeting.closed_at.isoformat() if meeting.closed_at else None,
         }
-    return {"community_code": community_code, "meeting": held, "items": [out(i) for i in items]}
+    return {
+        "community_code": community_code,
+        "meeting": held,
+        "items": found.page([out(i) for i in items], response),
+    }

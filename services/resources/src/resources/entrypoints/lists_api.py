@@ -8,8 +8,10 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 
 from lianxin.auth import Caller, Principal
-from lianxin.listings import Listing, add_listings
+from lianxin.listings import Filter, Listing, Search, add_listings, each_of
 from lianxin.steps import Step, add_steps
+from resources.domain.needs import NeedStatus, Urgency
+from resources.domain.resources import ResourceKind
 from resources.entrypoints.schemas import (
     RT,
     Answers,
@@ -27,11 +29,40 @@ from resources.service_layer import needs, offers
 
 router = APIRouter(tags=["needs and resources"])
 
+NEEDS = Search(
+    words=("title", "description", "affected"),
+    filters=(
+        Filter("status", "status", each_of(NeedStatus)),
+        Filter("category", "category", doc="a need category's code"),
+        Filter("grid", "grid_node_code", doc="a grid node's code: needs recorded there"),
+        Filter("urgency", "urgency", each_of(Urgency)),
+    ),
+    day="recorded_at",
+    order=lambda n: n["recorded_at"],
+    newest_first=True,
+)
+OFFERS = Search(
+    words=("title", "member_unit_code"),
+    filters=(
+        Filter("kind", "kind", each_of(ResourceKind)),
+        Filter("unit", "member_unit_code", doc="a member unit's code: its offers"),
+        Filter(
+            "withdrawn",
+            "withdrawn_at",
+            ("false", "true"),
+            "`false`: the offers still standing",
+            value=lambda at: "true" if at else "false",
+        ),
+    ),
+    day="refreshed_at",
+    order=lambda o: (o["community_code"], o["member_unit_code"], o["kind"]),
+)
+
 add_listings(
     router,
     [
-        Listing("/needs", "list_needs", each(needs.list_needs), Answers),
-        Listing("/offers", "list_offers", each(offers.list_offers), Answers),
+        Listing("/needs", "list_needs", each(needs.list_needs), Answers, search=NEEDS),
+        Listing("/offers", "list_offers", each(offers.list_offers), Answers, search=OFFERS),
     ],
     community_required=False,
 )

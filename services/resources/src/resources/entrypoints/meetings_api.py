@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from lianxin.auth import Caller, Principal
-from lianxin.listings import Listing, add_listings
+from lianxin.listings import Filter, Found, Listing, Search, add_listings, each_of
 from lianxin.steps import Step, add_steps
+from resources.domain.feedback import project_state
+from resources.domain.meetings import MeetingStatus
+from resources.domain.projects import ProjectStatus
 from resources.entrypoints.schemas import (
     RT,
     Answers,
@@ -29,6 +32,7 @@ from resources.entrypoints.schemas import (
     out,
 )
 from resources.service_layer import meetings, projects
+from resources.service_layer.pipeline import utcnow
 
 router = APIRouter(tags=["meetings and projects"])
 
@@ -39,14 +43,46 @@ def _project(project: projects.Project) -> dict[str, Any]:
         "percent_done": project.percent_done,
         "slots_left": project.slots_left,
         "mean_rating": project.mean_rating,
+        "state": project_state(project, utcnow()),
     }
+
+
+PROJECT_STATES = ("not_claimed", "on_track", "overdue", "finished_on_time", "finished_late")
+MEETINGS = Search(
+    words=("quarter", "chair_unit_code", "minutes"),
+    filters=(Filter("status", "status", each_of(MeetingStatus)),),
+    day="scheduled_at",
+    order=lambda m: m["scheduled_at"],
+    newest_first=True,
+)
+PROJECTS = Search(
+    words=("title",),
+    filters=(
+        Filter("state", "state", PROJECT_STATES, "where it stands, as the feedback list says"),
+        Filter("status", "status", each_of(ProjectStatus)),
+    ),
+    day="due_at",
+)
+RESPONSIBILITIES = Search(
+    words=("task", "project_title", "holder_code"),
+    filters=(Filter("state", "state", ("in_hand", "overdue", "done", "done_late")),),
+    day="due_at",
+)
 
 
 add_listings(
     router,
     [
-        Listing("/meetings", "list_meetings", each(meetings.list_meetings), Answers),
-        Listing("/projects", "list_projects", each(projects.list_projects, _project), Answers),
+        Listing(
+            "/meetings", "list_meetings", each(meetings.list_meetings), Answers, search=MEETINGS
+        ),
+        Listing(
+            "/projects",
+            "list_projects",
+            each(projects.list_projects, _project),
+            Answers,
+            search=PROJECTS,
+        ),
     ],
     community_required=False,
 )
@@ -135,12 +171,15 @@ async def complete(
 async def responsibilities(
     rt: RT,
     p: Caller,
+    response: Response,
     community_code: str | None = None,
     holder_code: str | None = None,
+    found: Found = Depends(RESPONSIBILITIES.found),
 ) -> list[dict[str, Any]]:
-    """The responsibilities list: overdue first, then by due date."""
+    """The responsibilities list: overdue first, then by due date. The `X-Total-Count` header
+    tells how many match, for paging with `limit` and `offset`."""
     lines = await projects.responsibilities(rt.uow(), p, community_code, holder_code)
-    return [out(x) for x in lines]
+    return found.page([out(x) for x in lines], response)
 
 
 @router.get("/claims/flags")

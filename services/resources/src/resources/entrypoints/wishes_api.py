@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
@@ -9,11 +10,12 @@ from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
 from lianxin.auth import Caller, Principal
-from lianxin.listings import Listing, add_listings
+from lianxin.listings import Filter, Listing, Search, add_listings, each_of
 from lianxin.steps import Step, add_steps
 from resources.adapters.repositories import WishRepository
 from resources.domain.common import Quarter
 from resources.domain.scorecards import RedBlackList, Scorecard
+from resources.domain.wishes import WishStatus
 from resources.entrypoints.schemas import (
     RT,
     Answers,
@@ -40,6 +42,17 @@ async def record_wish(body: WishIn, rt: RT, p: Caller) -> dict[str, Any]:
     return _public(await wishes.record_wish(rt.uow(), p, body.model_dump()))
 
 
+WISHES = Search(
+    words=("title", "description"),
+    filters=(
+        Filter("status", "status", each_of(WishStatus)),
+        Filter("grid", "grid_node_code", doc="a grid node's code: wishes recorded there"),
+    ),
+    day="recorded_at",
+)
+# The board shows no wish before it is published, and not when it was recorded.
+BOARD = replace(WISHES, day="published_at")
+
 # Before `/wishes/{wish_id}`, so that `board` and `raised` are not read as a wish's id.
 add_listings(
     router,
@@ -50,6 +63,7 @@ add_listings(
             each(wishes.list_wishes, _public),
             Answers,
             "The grid's list, every status (the resident's name only on a wish's own page).",
+            search=WISHES,
         ),
         Listing(
             "/wishes/board",
@@ -57,6 +71,7 @@ add_listings(
             each(wishes.board),
             Answers,
             "The public wish board: waiting wishes first, never the resident's name or contact.",
+            search=BOARD,
         ),
         Listing(
             "/wishes/raised",

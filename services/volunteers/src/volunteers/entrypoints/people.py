@@ -14,10 +14,10 @@ from fastapi import APIRouter, Depends
 
 from lianxin.auth import Caller, Principal, Role
 from lianxin.errors import NotFound
-from lianxin.listings import Listing, Read, add_listings
+from lianxin.listings import Filter, Listing, Read, Search, add_listings
 from lianxin.service import Runtime, runtime
 from lianxin.steps import Step, add_steps
-from volunteers.domain.activities import Shift
+from volunteers.domain.activities import ACTIVITY_KINDS, Shift
 from volunteers.domain.volunteers import Volunteer
 from volunteers.entrypoints import schemas as s
 from volunteers.service_layer import commands
@@ -77,6 +77,15 @@ def of_community(read: Callable[[VolunteersUnitOfWork, str], Awaitable[Any]]) ->
     return listed
 
 
+ACTIVITIES = Search(
+    words=("title", "kind"),
+    filters=(
+        Filter("kind", "kind", ACTIVITY_KINDS),
+        Filter("node", "node_code", doc="a grid node's code: activities there"),
+        Filter("emergency", "emergency", ("false", "true"), value=lambda e: str(e).lower()),
+    ),
+)
+
 add_listings(
     router,
     [
@@ -91,6 +100,7 @@ add_listings(
             "list_activities",
             of_community(lambda u, c: u.activities.in_community(c)),
             list[s.ActivityOut],
+            search=ACTIVITIES,
         ),
     ],
     community_required=True,

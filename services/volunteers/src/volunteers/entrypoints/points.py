@@ -9,16 +9,16 @@ import re
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from lianxin.auth import Caller, Principal
 from lianxin.errors import NotFound, RuleBroken
-from lianxin.listings import Listing, add_listings
+from lianxin.listings import Filter, Found, Listing, Search, add_listings
 from lianxin.steps import Step, add_steps
 from volunteers.domain.accounts import Account
 from volunteers.domain.leaderboards import leaderboard, star_level
-from volunteers.domain.mobilisation import Mobilisation
+from volunteers.domain.mobilisation import ACTIVE, CLOSED, Mobilisation
 from volunteers.domain.periods import Period
 from volunteers.domain.records import csv_rows
 from volunteers.domain.rules import PointsRules
@@ -321,17 +321,33 @@ def board(m: Mobilisation) -> dict[str, Any]:
     }
 
 
+MOBILISATIONS = Search(
+    words=("grid_code",),
+    filters=(
+        Filter("status", "status", (ACTIVE, CLOSED)),
+        Filter("grid", "grid_code", doc="a grid node's code: mobilisations there"),
+    ),
+    day="started_at",
+    order=lambda m: (m["status"] == ACTIVE, m["started_at"]),  # the open ones, then the newest
+    newest_first=True,
+)
+
+
 @router.get("/mobilisations")
 async def list_mobilisations(
     rt: RT,
     p: Caller,
+    response: Response,
     community_code: str | None = None,
+    found: Found = Depends(MOBILISATIONS.found),
 ) -> list[dict[str, Any]]:
+    """The mobilisations the caller sees; the `X-Total-Count` header tells how many match, for
+    paging with `limit` and `offset`."""
     if community_code is not None and not p.sees_community(community_code):
         raise NotFound("community", community_code)
     async with rt.uow() as uow:
-        found = await uow.mobilisations.list(community_code)
-    return [board(m) for m in found if p.sees_community(m.community_code)]
+        listed = await uow.mobilisations.list(community_code)
+    return found.page([board(m) for m in listed if p.sees_community(m.community_code)], response)
 
 
 @router.get("/mobilisations/{mobilisation_id}")
