@@ -93,6 +93,23 @@ TABLE: Table = {
     ("POST", "/wishes/{wish_id}/return"): (G, "wish"),
     ("POST", "/wishes/{wish_id}/close"): (G, "wish"),
     ("POST", "/wishes/{wish_id}/withdraw"): (G, "wish"),
+    # Residents' deliberation: held and recorded by the grid's keepers (a grid leader: building
+    # and area meetings of its own grid), read by them and the units' liaisons.
+    ("POST", "/deliberations"): (G, "body"),
+    ("GET", "/deliberations"): (G | L, "query"),
+    ("GET", "/deliberations/figures"): (G | L, "query"),
+    ("GET", "/deliberations/{deliberation_id}"): (G | L, "deliberation"),
+    ("PUT", "/deliberations/{deliberation_id}/agenda"): (G, "deliberation"),
+    ("PUT", "/deliberations/{deliberation_id}/attendance"): (G, "deliberation"),
+    ("POST", "/deliberations/{deliberation_id}/items"): (G, "deliberation"),
+    ("POST", "/deliberations/{deliberation_id}/items/{number}/need"): (G, "deliberation"),
+    ("POST", "/deliberations/{deliberation_id}/items/{number}/incident"): (G, "deliberation"),
+    ("POST", "/deliberations/{deliberation_id}/items/{number}/resolution"): (G, "deliberation"),
+    ("PUT", "/deliberations/{deliberation_id}/minutes"): (G, "deliberation"),
+    ("POST", "/deliberations/{deliberation_id}/close"): (G, "deliberation"),
+    # An incident is incidents' object: this read answers what of it the caller's communities
+    # deliberated (nothing for another community's), so it has no outside here.
+    ("GET", "/incidents/{incident_id}/deliberations"): (G | L, "incident"),
     ("GET", "/scorecards"): (C | L, "query"),
     ("POST", "/scorecards/{quarter}/red-black-list"): (C, "body"),
     ("GET", "/scorecards/stars/{year}"): (C | L, "query"),
@@ -178,6 +195,19 @@ async def _world(api: httpx.AsyncClient, database: str) -> dict[str, dict[str, s
         }
         ids["wish"] = (await made(await api.post("/wishes", json=wish)))["id"]
         await made(await api.post(f"/wishes/{ids['wish']}/publish"))
+        deliberation = {
+            "community_code": community,
+            "kind": "bench_meeting",
+            "grid_node_code": f"{prefix}-g1",
+            "topic": "楼道堆物",
+            "held_at": now.isoformat(),
+        }
+        # Taipingjie's is its grid leader's (a grid leader records only its grid's meetings).
+        holder = {"Authorization": f"Bearer {_token('grid_leader')}"} if prefix == "tpj" else {}
+        held = await api.post("/deliberations", json=deliberation, headers=holder)
+        ids["deliberation"] = (await made(held))["id"]
+        item = {"text": "清理楼道"}
+        await made(await api.post(f"/deliberations/{ids['deliberation']}/items", json=item))
         war = escalation(community, f"{prefix}-g1-m1")
         engine = make_engine(database)
         uow = ResourcesUnitOfWork(
@@ -200,8 +230,18 @@ def _request(
     now = datetime.now(UTC)
     community = next(c for c, w in world.items() if w["need"] == ids["need"])
     path = template
-    for name in ("need", "offer", "meeting", "project", "wish", "incident", "responsibility"):
+    for name in (
+        "need",
+        "offer",
+        "meeting",
+        "project",
+        "wish",
+        "incident",
+        "responsibility",
+        "deliberation",
+    ):
         path = path.replace(f"{{{name}_id}}", ids[name])
+    path = path.replace("{number}", "1")
     quarter = Quarter.of(now)
     path = path.replace("{quarter}", str(quarter)).replace("{year}", str(quarter.year))
     if target == "query":
@@ -281,6 +321,26 @@ def _request(
         "/wishes/{wish_id}/deliver": {},
         "/wishes/{wish_id}/return": {"reason": "r"},
         "/wishes/{wish_id}/withdraw": {"reason": "r"},
+        "/deliberations": {
+            "community_code": community,
+            "kind": "bench_meeting",
+            "grid_node_code": "tpj-g1" if community == "taipingjie" else "cs-g1",
+            "topic": "t",
+            "held_at": now.isoformat(),
+        },
+        "/deliberations/{deliberation_id}/agenda": {"agenda": ["议程"]},
+        "/deliberations/{deliberation_id}/attendance": {"households": ["h-101"]},
+        "/deliberations/{deliberation_id}/items": {"text": "t"},
+        "/deliberations/{deliberation_id}/items/{number}/need": {
+            "category": "c",
+            "affected": "a",
+            "affected_count": 1,
+        },
+        "/deliberations/{deliberation_id}/items/{number}/incident": {
+            "incident_id": ids["incident"]
+        },
+        "/deliberations/{deliberation_id}/items/{number}/resolution": {"settlement": "s"},
+        "/deliberations/{deliberation_id}/minutes": {"minutes": "纪要"},
         "/scorecards/{quarter}/red-black-list": {"community_code": community},
         "/scorecards/stars/{year}": {"community_code": community},
     }
@@ -290,6 +350,8 @@ def _request(
 def _outside(role: str, template: str, world: dict[str, dict[str, str]]) -> list[dict[str, str]]:
     """The objects outside the role's scope: Changshan's; for a liaison also another unit's
     offer in its own community."""
+    if template == "/incidents/{incident_id}/deliberations":
+        return []
     outside = [world["changshan"]]
     if role == "member_unit_liaison" and "{offer_id}" in template:
         outside.append({**world["taipingjie"], "offer": world["taipingjie"]["offer_u02"]})
