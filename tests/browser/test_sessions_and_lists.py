@@ -89,7 +89,8 @@ def test_after_an_expiry_signing_in_returns_to_the_page_with_the_report_typed(
 
 
 def test_signing_in_goes_back_only_to_a_path_on_this_site(demo_platform: Platform) -> None:
-    with httpx.Client(base_url=demo_platform.url("console")) as http:
+    http = demo_platform.console_visitor()  # a browser that opened the login page
+    try:
         for target, lands in (
             ("/incidents?status=escalated", "/incidents?status=escalated"),
             ("https://evil.example/", "/"),
@@ -99,6 +100,9 @@ def test_signing_in_goes_back_only_to_a_path_on_this_site(demo_platform: Platfor
             form = {"username": LEADER, "password": PASSWORD, "next": target}
             answer = http.post("/login", data=form)
             assert answer.status_code == 303 and answer.headers["location"] == lands, target
+            http.headers["X-CSRF-Token"] = http.cookies["lianxin_csrf"]  # renewed at sign-in
+    finally:
+        http.close()
 
 
 def test_back_after_signing_out_shows_no_private_data(demo_platform: Platform, browser) -> None:

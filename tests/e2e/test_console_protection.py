@@ -72,6 +72,12 @@ def test_a_post_without_the_sessions_csrf_token_is_refused(demo_platform: Platfo
     with httpx.Client(base_url=demo_platform.url("console")) as other_site:
         forged = other_site.post("/login", data={"username": "tpj-coordinator", "password": "x"})
     assert forged.status_code == 403
+    # A sign-in that expired while the user typed: nothing to forge, so no 403; the report goes
+    # to sign in (the page keeps the draft for after it).
+    with httpx.Client(base_url=demo_platform.url("console")) as expired:
+        report = expired.post("/inbox/incidents", data={"description": "楼道灯不亮"})
+    assert report.status_code in (302, 303), report.text[:200]
+    assert report.headers["location"].startswith("/login")
 
 
 def test_the_rating_link_needs_no_session_and_no_csrf_token(demo_platform: Platform) -> None:

@@ -31,6 +31,8 @@ from console.entrypoints import (
 from console.entrypoints.protection import CsrfGuard, console_headers, forbidden_problem
 from console.entrypoints.static import ROOT, VersionedStatic
 from console.entrypoints.web import (
+    COOKIE,
+    REFRESH_COOKIE,
     LoginRequired,
     PageError,
     SessionCookies,
@@ -94,7 +96,7 @@ def _csrf_refused(request: Request) -> Response:
 
 
 app.add_middleware(SessionCookies)
-app.add_middleware(CsrfGuard, forbidden=_csrf_refused)
+app.add_middleware(CsrfGuard, forbidden=_csrf_refused, session_cookies=(COOKIE, REFRESH_COOKIE))
 # The console's own headers (its Content-Security-Policy) over the services' (lianxin.headers).
 app.add_middleware(
     SecurityHeaders, headers=console_headers(app.state.runtime.settings.lianxin_map_tiles)

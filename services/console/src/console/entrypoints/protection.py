@@ -10,7 +10,8 @@ the token in `<meta name="csrf-token">` and `csrf_field()` renders the hidden fi
 
 Not checked: the resident's rating page (`/rate/<token>`), which has no session to ride on; its
 link's own signed, single-use token is its protection. Nor a request with an `Authorization`
-header: a browser never adds one by itself.
+header: a browser never adds one by itself. Nor a POST without any sign-in cookie (its sign-in
+expired): it acts as nobody and is sent to sign in, the user's draft kept.
 """
 
 from __future__ import annotations
@@ -94,9 +95,15 @@ class CsrfGuard:
     a 403 (a Chinese page, or problem+json for a script that asks for JSON). Pure ASGI: the body
     it read to find the field is handed on to the route unchanged."""
 
-    def __init__(self, app: ASGIApp, forbidden: Callable[[Request], Response]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        forbidden: Callable[[Request], Response],
+        session_cookies: tuple[str, ...] = (),
+    ) -> None:
         self.app = app
         self.forbidden = forbidden  # (request) -> the 403 page
+        self.session_cookies = session_cookies  # a sign-in's cookies: what a forgery rides on
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -107,7 +114,11 @@ class CsrfGuard:
         issued = "" if cookie else secrets.token_urlsafe(32)
         scope.setdefault("state", {})["csrf_token"] = cookie or issued
 
-        checked = scope["method"] not in SAFE_METHODS and not _unchecked(request)
+        checked = (
+            scope["method"] not in SAFE_METHODS
+            and not _unchecked(request)
+            and (self._signed_in(request) or request.url.path == "/login")
+        )
         if checked:
             body = await _read(receive)
             if body is None or not _matches(cookie, await _presented(request, body)):
@@ -129,6 +140,12 @@ class CsrfGuard:
             return headers
 
         await self.app(scope, receive, editing_start(send, issuing))
+
+    def _signed_in(self, request: Request) -> bool:
+        """A POST without any sign-in cookie acts as nobody: the route sends it to sign in (and
+        the page keeps what the user typed for after), so there is nothing to forge. Signing in
+        itself stays checked."""
+        return not self.session_cookies or any(c in request.cookies for c in self.session_cookies)
 
 
 def _unchecked(request: Request) -> bool:
