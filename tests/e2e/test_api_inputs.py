@@ -39,6 +39,18 @@ def test_a_day_in_a_query_is_written_as_a_day(demo_platform: Platform) -> None:
         answer = http.get("/incidents", params={"reported_to": "0"})
         assert _problem(answer, 422)["errors"][0]["field"] == "reported_to"
         assert http.get("/incidents", params={"reported_to": "2026-11-29"}).status_code == 200
+    # The same on every list with days (lianxin.listings), e.g. the wish board and mobilisations.
+    for service, path in (("resources", "/wishes/board"), ("volunteers", "/mobilisations")):
+        with demo_platform.http(service) as http:
+            answer = http.get(path, params={"to": "0"})
+            assert _problem(answer, 422)["errors"][0]["field"] == "to", (service, path)
+
+
+def test_an_offset_past_any_list_is_refused_not_a_500(demo_platform: Platform) -> None:
+    """Found by the fuzz: `offset=9999999999999999999` overflowed PostgreSQL's bigint (500)."""
+    with demo_platform.http("incidents") as http:
+        answer = http.get("/incidents", params={"offset": "9999999999999999999"})
+        assert _problem(answer, 422)["errors"][0]["field"] == "offset"
 
 
 def test_bodies_too_large_or_too_deep_are_refused_unread_and_only_after_the_token(

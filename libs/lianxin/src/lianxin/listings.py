@@ -18,13 +18,15 @@ parameters with `Depends(search.found)` and answers `found.page(rows)`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from inspect import Parameter, Signature
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BeforeValidator
 
 from lianxin.auth import Principal, authenticated
 from lianxin.service import Runtime, runtime
@@ -32,6 +34,18 @@ from lianxin.service import Runtime, runtime
 Read = Callable[[Runtime[Any], Principal, Any], Awaitable[Any]]
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")  # the days people name are China's
 MOST = 500  # rows in one page
+MAX_OFFSET = 1_000_000  # rows to skip: beyond any list's length, within PostgreSQL's bigint
+
+
+def _iso_day(value: object) -> object:
+    # pydantic would read a number as seconds since 1970 (`0` is 1970-01-01): a day is written
+    # as the documents say, YYYY-MM-DD.
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("a day is written YYYY-MM-DD")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_iso_day)]
 
 
 @dataclass(frozen=True)
@@ -121,7 +135,7 @@ class Search:
                     Parameter(
                         f"{end}_day",
                         keyword,
-                        annotation=date | None,
+                        annotation=Day | None,
                         default=Query(None, alias=name, description=doc),
                     )
                 )
@@ -136,7 +150,7 @@ class Search:
                 "offset",
                 keyword,
                 annotation=int,
-                default=Query(0, ge=0, description="how many matching rows to skip"),
+                default=Query(0, ge=0, le=MAX_OFFSET, description="how many matching rows to skip"),
             ),
         ]
         return params

@@ -365,6 +365,8 @@ async def test_a_list_is_searched_filtered_and_paged_within_the_callers_scope(
         ("/needs", "limit=501", "limit"),
         ("/needs", "offset=-1", "offset"),
         ("/needs", "from=yesterday", "from"),
+        ("/needs", "to=0", "to"),
+        ("/needs", "offset=9999999999999999999", "offset"),
         ("/offers", "kind=castle", "kind"),
         ("/wishes", "status=granted", "status"),
         ("/projects", "state=late", "state"),

@@ -1,12 +1,11 @@
 """The incidents HTTP API: reporting, handling and closing incidents, for the grid's people."""
 
-import re
-from datetime import date, datetime
-from typing import Annotated, Literal
+from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response, status
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import BaseModel, Field
 
 from incidents.adapters.incident_search import IncidentFilter
 from incidents.domain.incident import Incident
@@ -18,6 +17,7 @@ from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
 from lianxin.auth import Principal, Role, authenticated, require
 from lianxin.contracts.incidents import Rating, ReporterKind, Urgency
 from lianxin.errors import NotFound
+from lianxin.listings import MAX_OFFSET, Day
 from lianxin.openapi import problem_response
 from lianxin.service import Runtime, runtime
 
@@ -47,17 +47,6 @@ COORDINATORS = (Role.COMMUNITY_COORDINATOR, Role.STREET_COORDINATOR, Role.ALLIAN
 # async: a plain `def` dependency would run in a worker thread, a thread hop per request.
 async def uow(rt: Runtime = Depends(runtime)) -> IncidentsUnitOfWork:
     return rt.uow()  # type: ignore[return-value]
-
-
-def _iso_day(value: object) -> object:
-    # pydantic would read a number as seconds since 1970 (`0` is 1970-01-01): a day is written
-    # as the document says, YYYY-MM-DD.
-    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise ValueError("a day is written YYYY-MM-DD")
-    return value
-
-
-Day = Annotated[date, BeforeValidator(_iso_day)]
 
 
 class IncidentIn(BaseModel):
@@ -178,7 +167,9 @@ async def list_incidents(
         default="newest", description="newest report first, or the nearest open deadline first"
     ),
     limit: int = Query(default=100, ge=1, le=500),
-    offset: int = Query(default=0, ge=0, description="how many matching incidents to skip"),
+    offset: int = Query(
+        default=0, ge=0, le=MAX_OFFSET, description="how many matching incidents to skip"
+    ),
     uow: IncidentsUnitOfWork = Depends(uow),
     principal: Principal = Depends(authenticated),
 ):
