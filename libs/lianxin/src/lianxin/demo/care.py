@@ -136,5 +136,5 @@ async def load_care(http: httpx.AsyncClient, now: datetime | None = None) -> dic
             headers={"Authorization": f"Bearer {tokens[by]}"},
         )
         answer.raise_for_status()
-        created["care_visits"] = created.get("care_visits", 0) + 1
+        created["visits"] = created.get("visits", 0) + 1
     return created
