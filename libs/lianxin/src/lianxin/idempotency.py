@@ -49,6 +49,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from lianxin.inputs import replaying
 from lianxin.outage import database_unreachable, unavailable_response
 from lianxin.persistence.claims import Claim, current_claim
 from lianxin.problems import Problem, problem_response
@@ -142,7 +143,7 @@ class IdempotencyKeys:
             await unavailable_response(request)(scope, receive, send)
             return
         if stored is None:
-            await self._first(scope, _replaying(body, receive), send, store)
+            await self._first(scope, replaying(body, receive), send, store)
         elif stored.fingerprint != fingerprint:
             await _refuse(request, scope, send, "already used for another request")
         elif not stored.answer or "status" not in stored.answer:
@@ -296,20 +297,6 @@ async def _read(receive: Receive) -> bytes:
         body += message.get("body", b"")
         more = message.get("more_body", False)
     return body
-
-
-def _replaying(body: bytes, receive: Receive) -> Receive:
-    """The body read already, then whatever the client sends next (its disconnect)."""
-    sent = False
-
-    async def again() -> Message:
-        nonlocal sent
-        if sent:
-            return await receive()
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return again
 
 
 async def _replay(answer: dict[str, Any], send: Send) -> None:

@@ -176,7 +176,7 @@ class InputGuard:
                 raise _invalid("body", "a request body is required", "missing")
         elif not route.binary_body:
             _check_body(body, _media_type(scope))
-        return _replay(body, receive)
+        return replaying(body, receive)
 
 
 async def _authenticate(scope: Scope) -> None:
@@ -244,8 +244,9 @@ def _check_body(body: bytes, media: str) -> None:
             raise _unstorable(found)
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """`receive` for the app: the body already read, then whatever the client sends next."""
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """`receive` for the app: the body already read, then whatever the client sends next (the
+    idempotency keys and the console's CSRF guard read a body before the route too)."""
     sent = False
 
     async def replay() -> Message:

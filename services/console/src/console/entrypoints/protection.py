@@ -29,6 +29,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lianxin.headers import Headers, editing_start
+from lianxin.inputs import replaying
 from lianxin.problems import PROBLEM_JSON
 
 CSRF_COOKIE = "lianxin_csrf"
@@ -125,7 +126,7 @@ class CsrfGuard:
                 response = self.forbidden(request)
                 await response(scope, receive, send)
                 return
-            receive = _replay(body, receive)
+            receive = replaying(body, receive)
 
         def issuing(headers: Headers) -> Headers:
             # A route that issued its own (sign-in, sign-out) wins over this one.
@@ -192,27 +193,13 @@ async def _presented(request: Request, body: bytes) -> str:
         values = parse_qs(body.decode("latin-1"), keep_blank_values=True).get(CSRF_FIELD, [""])
         return values[0]
     if kind.startswith("multipart/form-data"):
-        form: FormData = await Request(request.scope, _replay(body, _never)).form()
+        form: FormData = await Request(request.scope, replaying(body, _never)).form()
         try:
             value = form.get(CSRF_FIELD)
             return value if isinstance(value, str) else ""
         finally:
             await form.close()
     return ""
-
-
-def _replay(body: bytes, then: Receive) -> Receive:
-    """The body already read, once; after it, what the client does next (a disconnect)."""
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if sent:
-            return await then()
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return receive
 
 
 async def _never() -> Message:
