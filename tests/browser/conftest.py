@@ -60,10 +60,17 @@ class Console:
         # Whatever the Content-Security-Policy blocked (an inline script, a foreign image):
         # Chromium reports it in the page's console, and any one fails the test.
         self.page.on("console", self._csp_violation)
+        # And whatever a page asked for that is not there (an icon, a script, an image); a page
+        # itself may be a 404 on purpose.
+        self.page.on("response", self._missing)
 
     def _csp_violation(self, message) -> None:
         if "Content Security Policy" in message.text:
             self.errors.append(message.text)
+
+    def _missing(self, response) -> None:
+        if response.status == 404 and response.request.resource_type != "document":
+            self.errors.append(f"{self.page.url} asked for {response.url}: 404")
 
     def sign_in(self, username: str) -> Console:
         """By keyboard only: the user name field has focus when the page opens."""
