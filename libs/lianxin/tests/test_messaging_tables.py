@@ -10,7 +10,6 @@ takes existing databases to the new shape, then update the pin.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import re
 
 import pytest
@@ -22,7 +21,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from lianxin.persistence.db import make_engine
-from lianxin.persistence.migrations import alembic_config
+from lianxin.persistence.migrations import alembic_config, declared_metadata
 from lianxin.persistence.tables import messaging_tables
 
 PINNED = """
@@ -60,7 +59,7 @@ def test_the_messaging_tables_keep_the_shape_every_first_revision_was_written_fo
 async def test_each_service_migrates_to_what_its_code_declares_and_back_down(
     service: str, database: str
 ) -> None:
-    metadata = importlib.import_module(f"{service}.adapters.orm").metadata
+    metadata = declared_metadata(service)
     config = alembic_config(service, database)
     await asyncio.to_thread(command.upgrade, config, "head")
     engine = make_engine(database)

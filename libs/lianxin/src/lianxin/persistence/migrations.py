@@ -16,6 +16,8 @@ revision creates. Never edit it; a new shape is a new helper in a new revision.
 from __future__ import annotations
 
 import asyncio
+import importlib
+import pkgutil
 
 import sqlalchemy as sa
 from alembic import command, context, op
@@ -52,6 +54,15 @@ async def current_revision(engine: AsyncEngine) -> str | None:
         if not exists:
             return None
         return await conn.scalar(text("SELECT version_num FROM alembic_version"))
+
+
+def declared_metadata(package: str) -> MetaData:
+    """Every table the service's code declares: `adapters.orm`'s metadata, once each adapter
+    module that adds a table of its own to it is imported (a list written by hand missed two)."""
+    adapters = importlib.import_module(f"{package}.adapters")
+    for module in pkgutil.iter_modules(adapters.__path__):
+        importlib.import_module(f"{package}.adapters.{module.name}")
+    return importlib.import_module(f"{package}.adapters.orm").metadata
 
 
 def run_env(target_metadata: MetaData) -> None:

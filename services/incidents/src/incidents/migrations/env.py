@@ -1,5 +1,3 @@
-from incidents.adapters import tickets, webhooks  # noqa: F401  (their tables join the metadata)
-from incidents.adapters.orm import metadata
-from lianxin.persistence.migrations import run_env
+from lianxin.persistence.migrations import declared_metadata, run_env
 
-run_env(metadata)
+run_env(declared_metadata("incidents"))

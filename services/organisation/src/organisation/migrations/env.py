@@ -1,5 +1,3 @@
-from lianxin.persistence.migrations import run_env
-from organisation.adapters import identity, signin  # noqa: F401 - their tables join the metadata
-from organisation.adapters.orm import metadata
+from lianxin.persistence.migrations import declared_metadata, run_env
 
-run_env(metadata)
+run_env(declared_metadata("organisation"))

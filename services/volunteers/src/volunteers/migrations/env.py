@@ -1,4 +1,3 @@
-from lianxin.persistence.migrations import run_env
-from volunteers.adapters.orm import metadata
+from lianxin.persistence.migrations import declared_metadata, run_env
 
-run_env(metadata)
+run_env(declared_metadata("volunteers"))
