@@ -225,7 +225,15 @@ def test_the_year_end_review_scores_lists_and_stars_by_the_stated_rules(
             ok(coordinator.post(f"/wishes/{w['id']}/close"))
 
     now = datetime.now(UTC)
-    soon = now + timedelta(seconds=3)
+    # Two projects due in a few seconds, created and claimed first: the steps before them once
+    # took longer than that on a busy machine, and a due date already past is refused.
+    soon = datetime.now(UTC) + timedelta(seconds=8)
+    # tpj-u22: one project let pass its due date unfinished; one wish claimed.
+    slack = project("年终考核: 宣传栏", soon)
+    claim(slack["id"], "tpj-u22")
+    # tpj-u23: one project finished after its due date, rated 1.
+    late = project("年终考核: 绿化补种", soon)
+    claim(late["id"], "tpj-u23")
     # tpj-u21: one project finished on time, rated 5 and 4; three wishes claimed, two fulfilled.
     good = project("年终考核: 楼道照明", now + timedelta(days=20))
     claim(good["id"], "tpj-u21")
@@ -235,13 +243,7 @@ def test_the_year_end_review_scores_lists_and_stars_by_the_stated_rules(
         ok(coordinator.post(f"/projects/{good['id']}/ratings", json=body))
     for n, fulfil in [(1, True), (2, True), (3, False)]:
         wish(n, "tpj-u21", fulfil)
-    # tpj-u22: one project let pass its due date unfinished; one wish claimed.
-    slack = project("年终考核: 宣传栏", soon)
-    claim(slack["id"], "tpj-u22")
     wish(4, "tpj-u22", False)
-    # tpj-u23: one project finished after its due date, rated 1.
-    late = project("年终考核: 绿化补种", soon)
-    claim(late["id"], "tpj-u23")
     # tpj-u25: three projects claimed (only two count), none due yet; one wish claimed and
     # fulfilled. tpj-u24: nothing.
     for n in range(3):
