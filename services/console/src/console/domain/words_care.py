@@ -42,4 +42,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "care.kind.escort_to_doctor": ("送医", "Escort to a doctor"),
     "care.kind.free_clinic": ("义诊", "Free clinic"),
     "care.kind.haircut": ("理发", "Haircut"),
+    "care.minutes": ("用时（分钟）", "Time taken (minutes)"),
+    "care.as_volunteer": (
+        "您是注册志愿者：本次服务按用时记入志愿服务时长，并按社区积分规则记入积分",
+        "You are a registered volunteer: this service's time counts as service hours and earns "
+        "points by the community's rules",
+    ),
+    "care.recorded_volunteer": (
+        "已记录；服务时长和积分正在记入您的志愿积分存折",
+        "Recorded; the service hours and points are on their way to your passbook",
+    ),
+    "care.my_services": ("我的关爱志愿服务", "My care services as a volunteer"),
+    "care.hours": ("小时", "hours"),
+    "care.points": ("积分", "points"),
+    "care.no_services": ("暂无记入的关爱服务", "No care service credited yet"),
+    "consumer.volunteers_care": ("志愿服务 · 关爱走访记时长积分", "Volunteers · care visits"),
 }
