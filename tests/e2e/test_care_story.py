@@ -51,12 +51,27 @@ async def _stream_bodies(nats_url: str) -> list[str]:
     return bodies
 
 
+async def _load_with_volunteers(plat: Platform) -> None:
+    """The register (its past visits first), then 赵红 (`yxl-volunteer`) as a volunteer: the
+    demo's visits before she registered earn her nothing."""
+    await _load(plat)
+    headers = {"Authorization": f"Bearer {plat.token()}"}
+    async with httpx.AsyncClient(base_url=plat.url("volunteers"), headers=headers) as volunteers:
+        await load_care_volunteers(volunteers)
+
+
+def _mrs_wangs_carer(plat: Platform, *, volunteers: bool = False) -> httpx.Client:
+    """The demo register loaded (with 赵红 registered as a volunteer, if asked), and the console
+    signed in as 赵红, Mrs Wang's red-vest carer."""
+    asyncio.run(_load_with_volunteers(plat) if volunteers else _load(plat))
+    return plat.console_as("yxl-volunteer")
+
+
 def test_story_14_a_visit_becomes_a_need_an_overdue_visit_is_flagged_and_birthdays_listed(
     demo_platform: Platform,
 ) -> None:
     plat = demo_platform
-    asyncio.run(_load(plat))
-    carer = plat.console_as("yxl-volunteer")
+    carer = _mrs_wangs_carer(plat)
     mine = carer.get("/care")
     assert mine.status_code == 200 and "王秀英" in mine.text and "陈国华" not in mine.text
     empty = carer.post("/care/entries/yxl-care-001/visits", data={"kind": "meal_delivery"})
@@ -100,15 +115,6 @@ def test_story_14_a_visit_becomes_a_need_an_overdue_visit_is_flagged_and_birthda
     assert bodies and not [s for s in PERSONAL if any(s in b for b in bodies)]
 
 
-async def _load_with_volunteers(plat: Platform) -> None:
-    """The register (its past visits first), then 赵红 (`yxl-volunteer`) as a volunteer: the
-    demo's visits before she registered earn her nothing."""
-    await _load(plat)
-    headers = {"Authorization": f"Bearer {plat.token()}"}
-    async with httpx.AsyncClient(base_url=plat.url("volunteers"), headers=headers) as volunteers:
-        await load_care_volunteers(volunteers)
-
-
 def _settled(plat: Platform) -> None:
     """Every care visit on ORG handled by volunteers (applied, skipped or dead-lettered)."""
     eventually(
@@ -123,8 +129,7 @@ def test_story_14_a_volunteers_visit_earns_her_hours_and_points_once_a_neighbour
     demo_platform: Platform,
 ) -> None:
     plat = demo_platform
-    asyncio.run(_load_with_volunteers(plat))
-    carer = plat.console_as("yxl-volunteer")
+    carer = _mrs_wangs_carer(plat, volunteers=True)
     mine = carer.get("/care").text
     # Her form says the visit counts as volunteering; nothing credited yet (the demo's visits
     # were before she registered).

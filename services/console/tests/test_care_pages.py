@@ -38,14 +38,13 @@ def test_a_carer_who_volunteers_sees_what_her_visits_earned_and_a_minutes_field(
     service = {
         "visit_id": "v9",
         "at": "2026-11-25T04:00:00Z",
-        "kind": "elder_care",
         "description": "关爱送餐",
         "hours": "1.50",
         "points": 15,
     }
     html = _render("care.html", people=[WANG], kinds=VISIT_KINDS, services=[service])
     assert 'name="minutes"' in html and "用时（分钟）" in html
-    assert "data-as-volunteer" in html and "记入志愿服务时长" in html
+    assert "data-as-volunteer" in html and "计入志愿服务时长和积分" in html
     assert 'data-care-service="v9">关爱送餐 · ' in html and "1.50 小时 · +15 积分" in html
     assert "暂无记入的关爱服务" in _render("care.html", people=[], kinds=VISIT_KINDS, services=[])
     # A carer who is no volunteer (services None) is told nothing of hours or points.

@@ -86,7 +86,7 @@ async def test_a_visit_without_a_length_is_one_hours_worth_without_hours(uow) ->
     recorded = visit("cs-zhao", minutes=None, kind="haircut")
     await credit_care_visit(uow, as_sent(recorded), recorded, CONSUMER, at(180))
     [(_, done)] = await care_services_of(uow, me(zhao), zhao)
-    assert (done.hours, done.points, done.description) == (None, 10, "上门理发")
+    assert (done.hours, done.points, done.description) == (None, 10, "关爱理发")
 
 
 @pytest.mark.parametrize(

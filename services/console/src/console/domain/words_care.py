@@ -43,15 +43,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "care.kind.free_clinic": ("义诊", "Free clinic"),
     "care.kind.haircut": ("理发", "Haircut"),
     "care.minutes": ("用时（分钟）", "Time taken (minutes)"),
-    "care.as_volunteer": (
-        "您是注册志愿者：本次服务按用时记入志愿服务时长，并按社区积分规则记入积分",
-        "You are a registered volunteer: this service's time counts as service hours and earns "
-        "points by the community's rules",
-    ),
-    "care.recorded_volunteer": (
-        "已记录；服务时长和积分正在记入您的志愿积分存折",
-        "Recorded; the service hours and points are on their way to your passbook",
-    ),
+    "care.as_volunteer": ("计入志愿服务时长和积分", "Counts as volunteer hours and points"),
+    "care.recorded_volunteer": ("已记录，时长和积分记入存折", "Recorded; hours and points follow"),
     "care.my_services": ("我的关爱志愿服务", "My care services as a volunteer"),
     "care.hours": ("小时", "hours"),
     "care.points": ("积分", "points"),

@@ -25,14 +25,12 @@ from lianxin.errors import require
 from volunteers.domain.volunteers import Volunteer
 
 SOURCE = "care_visit"
-# visit kind → (the activity kind whose points rule pays it, the words the volunteer sees)
-CARE_SERVICES: dict[str, tuple[str, str]] = {
-    "home_visit": ("elder_care", "关爱走访"),
-    "meal_delivery": ("elder_care", "关爱送餐"),
-    "escort_to_doctor": ("elder_care", "陪同就医"),
-    "free_clinic": ("health", "义诊"),
-    "haircut": ("elder_care", "上门理发"),
-}
+# The register's visit kinds (organisation's VISIT_KINDS) in the issue's words, in its order; the
+# volunteer sees 关爱 and the word (关爱送餐). A free clinic is paid as health care, the rest as
+# elder care (the points rules' activity kinds).
+VISIT_KINDS = ("home_visit", "meal_delivery", "escort_to_doctor", "free_clinic", "haircut")
+WORDS = dict(zip(VISIT_KINDS, ("走访", "送餐", "送医", "义诊", "理发"), strict=True))
+HEALTH = frozenset({"free_clinic"})
 
 
 @dataclass(frozen=True)
@@ -55,8 +53,8 @@ def earns(volunteer: Volunteer | None, community_code: str, at: datetime) -> boo
 
 
 def care_service(visit_id: str, visit_kind: str, minutes: int | None) -> CareService:
-    require(visit_kind in CARE_SERVICES, "kind", f"unknown care visit kind {visit_kind!r}")
+    require(visit_kind in WORDS, "kind", f"unknown care visit kind {visit_kind!r}")
     require(minutes is None or minutes > 0, "minutes", "a visit takes a minute or more")
-    kind, words = CARE_SERVICES[visit_kind]
+    kind = "health" if visit_kind in HEALTH else "elder_care"
     hours = None if minutes is None else (Decimal(minutes) / 60).quantize(Decimal("0.01"))
-    return CareService(kind, hours, words, care_visit_key(visit_id))
+    return CareService(kind, hours, f"关爱{WORDS[visit_kind]}", care_visit_key(visit_id))
