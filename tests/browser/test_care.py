@@ -1,6 +1,7 @@
 """Issue #18, the care register on a 375-pixel phone: a carer's own people with the visit form,
-the grid leader's way from her care page to her grid's page, which names the grid and the person
-overdue; the screenshots of both pages."""
+her visit as a registered volunteer credited with hours and points on her page, the grid
+leader's way from her care page to her grid's page, which names the grid and the person overdue;
+the screenshots of both pages."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from lianxin.demo.care import load_care
+from lianxin.demo.care import load_care, load_care_volunteers
 from tests.browser.conftest import PHONE, Console
 from tests.conftest import Platform
 
@@ -21,6 +22,8 @@ async def _load(plat: Platform) -> None:
     headers = {"Authorization": f"Bearer {plat.token()}"}
     async with httpx.AsyncClient(base_url=plat.url("organisation"), headers=headers) as org:
         await load_care(org)
+    async with httpx.AsyncClient(base_url=plat.url("volunteers"), headers=headers) as volunteers:
+        await load_care_volunteers(volunteers)  # 赵红, the carer below, volunteers too
 
 
 @pytest.fixture
@@ -40,12 +43,24 @@ def test_a_carer_records_a_visit_and_the_grid_leader_finds_her_grid(
     wang = page.locator('[data-entry="yxl-care-001"]')
     expect(wang.locator("h2")).to_have_text("王秀英")
     expect(page.locator("[data-grids-kept]")).to_have_count(0)  # a carer keeps no grid
-    carer.shoot("care-mine")
     wang.locator("summary").click()
+    expect(wang.locator("[data-as-volunteer]")).to_be_visible()
     wang.locator("select").select_option("meal_delivery")  # her home visit stays overdue
     wang.locator("textarea").fill("精神不错，午饭吃完了")
+    wang.locator('input[name="minutes"]').fill("45")
     wang.locator('button[type="submit"]').click()
-    expect(page.locator('[data-notice="care.recorded"]')).to_be_visible()
+    expect(page.locator('[data-notice="care.recorded_volunteer"]')).to_be_visible()
+    # Volunteers credits the visit from its event: her page shows it once it has.
+    credited = page.locator("[data-care-service]")
+    for _ in range(60):
+        if credited.count():
+            break
+        page.wait_for_timeout(500)
+        page.goto("/care")
+    expect(credited).to_have_count(1)
+    expect(credited).to_contain_text("关爱送餐")
+    expect(credited).to_contain_text("0.75 小时 · +7 积分")
+    carer.shoot("care-mine")
     carer.close()
 
     leader = Console(browser, demo_platform.url("console"), PHONE).sign_in("yxl-g01-leader")

@@ -15,6 +15,7 @@ from lianxin.messaging.streams import (
     INCIDENTS_REPORTS,
     INCIDENTS_WEBHOOKS,
     RESOURCES_INCIDENTS,
+    VOLUNTEERS_CARE,
     VOLUNTEERS_INCIDENTS,
     VOLUNTEERS_WISHES,
 )
@@ -33,18 +34,15 @@ def _ignore(rt: Runtime) -> EventHandler:
 
 
 def test_a_service_binds_exactly_the_consumers_declared_for_it() -> None:
-    check_consumers("volunteers", {VOLUNTEERS_INCIDENTS: _ignore, VOLUNTEERS_WISHES: _ignore})
+    volunteers = (VOLUNTEERS_INCIDENTS, VOLUNTEERS_WISHES, VOLUNTEERS_CARE)
+    check_consumers("volunteers", dict.fromkeys(volunteers, _ignore))
     check_consumers("organisation", {})
     with pytest.raises(RuntimeError, match="volunteers_incidents"):
         check_consumers("volunteers", {})  # its backlog would grow unseen
     with pytest.raises(RuntimeError, match="resources_incidents"):
         check_consumers(
             "volunteers",
-            {
-                VOLUNTEERS_INCIDENTS: _ignore,
-                VOLUNTEERS_WISHES: _ignore,
-                RESOURCES_INCIDENTS: _ignore,
-            },
+            dict.fromkeys((*volunteers, RESOURCES_INCIDENTS), _ignore),
         )
     with pytest.raises(RuntimeError, match="incidents_org"):
         check_consumers("organisation", {INCIDENTS_ORG: _ignore})

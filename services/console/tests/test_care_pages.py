@@ -31,7 +31,25 @@ def test_a_carer_sees_her_people_with_their_due_visits_and_a_form_each() -> None
     assert 'action="/care/entries/yxl-care-001/visits"' in html and "送餐" in html
     assert "待网格长转为需求" in html
     english = _render("care.html", lang="en", people=[], kinds=VISIT_KINDS)
-    assert "Nobody on your care list" in english
+    assert "Nobody on your care list" in english and "data-as-volunteer" not in english
+
+
+def test_a_carer_who_volunteers_sees_what_her_visits_earned_and_a_minutes_field() -> None:
+    service = {
+        "visit_id": "v9",
+        "at": "2026-11-25T04:00:00Z",
+        "description": "关爱送餐",
+        "hours": "1.50",
+        "points": 15,
+    }
+    html = _render("care.html", people=[WANG], kinds=VISIT_KINDS, services=[service])
+    assert 'name="minutes"' in html and "用时（分钟）" in html
+    assert "data-as-volunteer" in html and "计入志愿服务时长和积分" in html
+    assert 'data-care-service="v9">关爱送餐 · ' in html and "1.50 小时 · +15 积分" in html
+    assert "暂无记入的关爱服务" in _render("care.html", people=[], kinds=VISIT_KINDS, services=[])
+    # A carer who is no volunteer (services None) is told nothing of hours or points.
+    plain = _render("care.html", people=[WANG], kinds=VISIT_KINDS, services=None)
+    assert "data-as-volunteer" not in plain and "data-care-services" not in plain
 
 
 def test_the_grid_page_flags_overdue_visits_and_lists_the_months_birthdays() -> None:

@@ -117,8 +117,16 @@ async def test_the_grid_page_flags_overdue_visits_and_this_months_birthdays(demo
 async def test_counts_per_grid_name_nobody_and_the_streams_carry_no_name(demo, nats, outbox):
     carer = as_(demo, await token(demo, "yxl-volunteer", PASSWORD))
     fell = {"kind": "home_visit", "outcome": "卫生间滑倒，需要安装扶手", "needs_follow_up": True}
-    visit = await demo.post("/care/entries/yxl-care-001/visits", json=fell, headers=carer)
+    visit = await demo.post(
+        "/care/entries/yxl-care-001/visits", json={**fell, "minutes": 40}, headers=carer
+    )
     assert visit.status_code == 201, visit.text
+    # Her son visits too: a family contact's visit names no visitor (issue #18).
+    son = as_(demo, await token(demo, "yxl-family-wang", PASSWORD))
+    sunday = {"kind": "home_visit", "outcome": "周日看望", "minutes": 120}
+    assert (
+        await demo.post("/care/entries/yxl-care-001/visits", json=sunday, headers=son)
+    ).is_success
     linked = await demo.post(
         f"/care/visits/{visit.json()['id']}/need", json={"need_id": "n-1"}, headers=carer
     )
@@ -138,10 +146,17 @@ async def test_counts_per_grid_name_nobody_and_the_streams_carry_no_name(demo, n
     for event in care_events:
         schema = json.loads((DOCS / "events" / f"{event['type']}.json").read_text())
         jsonschema.validate(event, schema)
+    # The visitor and the time it took ride along for volunteers; a family contact is nobody.
+    visits = {e["data"]["visit_id"]: e["data"] for e in care_events if "visit" in e["type"]}
+    mine = visits[visit.json()["id"]]
+    assert (mine["visitor"], mine["minutes"], mine["kind"]) == ("yxl-volunteer", 40, "home_visit")
+    assert [(v["visitor"], v["minutes"]) for v in visits.values() if v["minutes"] == 120] == [
+        (None, 120)
+    ]
     stream = await _everything_on(nats, "ORG")
     assert any("care_visit" in s for s, _ in stream)
     for subject, body in stream:
-        for secret in [*PERSONAL, "扶手", "yxl-care-"]:
+        for secret in [*PERSONAL, "扶手", "yxl-care-", "yxl-family-wang"]:
             assert secret not in body, (subject, secret)
     await bad_input_and_wrong_state_are_problems_naming_the_field(demo)
 
@@ -179,6 +194,10 @@ async def bad_input_and_wrong_state_are_problems_naming_the_field(demo) -> None:
     late = {"kind": "haircut", "outcome": "理发", "at": future}
     visit = await demo.post("/care/entries/yxl-care-001/visits", json=late, headers=coordinator)
     assert (visit.status_code, fields_of(visit)) == (422, ["at"])
+    for minutes in (0, 721, "一小时"):
+        long = {**late, "at": None, "minutes": minutes}
+        visit = await demo.post("/care/entries/yxl-care-001/visits", json=long, headers=coordinator)
+        assert (visit.status_code, fields_of(visit)) == (422, ["minutes"])
     plain = await demo.post(
         "/care/entries/yxl-care-001/visits", json={**late, "at": None}, headers=coordinator
     )

@@ -119,6 +119,22 @@ def test_a_visit_needs_a_known_kind_a_short_outcome_and_a_past_time() -> None:
         plain.link_need("n1")
 
 
+def test_a_visit_takes_minutes_and_names_its_visitor_but_never_a_family_contact() -> None:
+    """The visitor is who volunteers credits (issue #18); the person's family contact is left
+    out: their account could point at the person."""
+    wang = entry()
+    meal = {"kind": "meal_delivery", "outcome": "午餐已送到", "minutes": 45}
+    by_neighbour = Visit.record("v1", wang, meal, "neighbour", NOW)
+    assert (by_neighbour.minutes, by_neighbour.visitor(wang)) == (45, "neighbour")
+    assert Visit.record("v2", wang, meal, "son", NOW).visitor(wang) is None
+    assert Visit.record("v3", wang, meal, "grid-leader", NOW).visitor(wang) == "grid-leader"
+    assert Visit.record("v4", wang, {**meal, "minutes": None}, "neighbour", NOW).minutes is None
+    for bad in (0, 721, "60", 1.5):
+        with pytest.raises(RuleBroken) as refused:
+            Visit.record("v5", wang, {**meal, "minutes": bad}, "neighbour", NOW)
+        assert refused.value.field == "minutes"
+
+
 def test_birthdays_of_the_month_and_counts_per_grid_carry_the_register() -> None:
     wang, zhang = entry("e1"), entry("e2", birth_date=date(1938, 5, 3), care_groups=["disabled"])
     assert [e.code for e in birthdays([wang, zhang], 11)] == ["e1"]

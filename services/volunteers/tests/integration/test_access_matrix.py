@@ -74,6 +74,7 @@ TABLE: Table = {
     ("GET", "/volunteers/{volunteer_id}/service-record"): (G | V, "volunteer"),
     ("GET", "/volunteers/{volunteer_id}/service-record.csv"): (G | V, "volunteer"),
     ("POST", "/volunteers/{volunteer_id}/service-record/report"): (C, "volunteer"),
+    ("GET", "/volunteers/{volunteer_id}/care-services"): (G | V, "volunteer"),
     ("GET", "/leaderboards"): (ALL, "query"),
     ("GET", "/figures"): (ALL, "query"),
     ("GET", "/mobilisations"): (ALL, "query"),

@@ -148,6 +148,14 @@ class FakeLedger:
     async def services_of(self, volunteer_id: UUID) -> list[ServiceDone]:
         return [s for s in self.db["services"].values() if s.volunteer_id == volunteer_id]
 
+    async def services_from(self, volunteer_id: UUID, source: str) -> list[tuple[str, ServiceDone]]:
+        found = [
+            (key.split(":", 1)[1], s)
+            for key, s in self.db["services"].items()
+            if s.volunteer_id == volunteer_id and key.startswith(f"{source}:")
+        ]
+        return sorted(found, key=lambda pair: pair[1].at, reverse=True)
+
 
 class FakeShop:
     def __init__(self, db: dict[str, Any]) -> None:

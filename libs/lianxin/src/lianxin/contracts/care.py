@@ -16,6 +16,8 @@ from pydantic import Field
 from lianxin.contracts.envelope import EventData
 
 CareGroup = Literal["elderly", "living_alone", "disabled", "low_income"]
+# A visit or service takes at most a working day (a hospital escort can); longer is a mistake.
+MINUTES_MAX = 720
 VisitKind = Literal["home_visit", "meal_delivery", "escort_to_doctor", "free_clinic", "haircut"]
 
 
@@ -44,3 +46,10 @@ class CareVisitRecorded(EventData):
     kind: VisitKind
     at: datetime
     needs_follow_up: bool = False
+    visitor: str | None = Field(
+        None,
+        description="The account of the carer who did it (never the person cared for), so that "
+        "volunteers can count a registered volunteer's visit as her service; none when the "
+        "visitor is the person's family contact, whose account could point at the person.",
+    )
+    minutes: int | None = Field(None, ge=1, le=MINUTES_MAX, description="How long it took.")

@@ -103,6 +103,19 @@ VISITS = [
     ("yxl-care-001", "meal_delivery", 2, "yxl-volunteer", "周三午餐已送到"),
     ("yxl-care-002", "home_visit", 5, "yxl-volunteer", "轮椅刹车已修好"),
 ]
+# 赵红, the red-vest volunteer among Mrs Wang's carers, is also a volunteer in volunteers, linked
+# to her account: her visits from her registration on earn her service hours and points (issue
+# #18). Mrs Wang's party household neighbour is no registered volunteer: her visits earn nothing.
+CARE_VOLUNTEERS = [
+    {
+        "community_code": "yongxinglu",
+        "name": "赵红",
+        "contact": "13908719001",
+        "home_node_path": ["yxl-g01", "yxl-b01"],
+        "skills": ["elder_care"],
+        "account": "yxl-volunteer",
+    }
+]
 # Every name and phone of the demo register: none may appear on a stream (tests scan for them).
 PERSONAL = [v for e in entries(date(2000, 1, 1)) for v in (e["name"], e["phone"], e["address"])]
 
@@ -138,3 +151,18 @@ async def load_care(http: httpx.AsyncClient, now: datetime | None = None) -> dic
         answer.raise_for_status()
         created["visits"] = created.get("visits", 0) + 1
     return created
+
+
+async def load_care_volunteers(http: httpx.AsyncClient) -> dict[str, int]:
+    """The carers who are volunteers, registered in volunteers (at `http`) unless they are."""
+    created = 0
+    for volunteer in CARE_VOLUNTEERS:
+        query = {"community_code": volunteer["community_code"]}
+        have = await http.get("/volunteers", params=query)
+        have.raise_for_status()
+        if any(v["name"] == volunteer["name"] for v in have.json()):
+            continue
+        answer = await http.post("/volunteers", json=volunteer)
+        answer.raise_for_status()
+        created += 1
+    return {"care_volunteers": created} if created else {}

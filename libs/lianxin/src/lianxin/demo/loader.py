@@ -17,7 +17,7 @@ import httpx
 
 from lianxin.auth import fetch_token
 from lianxin.demo.accounts import open_accounts
-from lianxin.demo.care import load_care
+from lianxin.demo.care import load_care, load_care_volunteers
 from lianxin.demo.deliberations import load_deliberations
 from lianxin.demo.lists import load_lists
 from lianxin.demo.organisations import (
@@ -166,6 +166,8 @@ def load_demo(
                     load_lists(resources), load_volunteering(volunteers)
                 ):
                     created |= part
+                if people:  # the care register's carers who are volunteers (issue #18)
+                    created |= await load_care_volunteers(volunteers)
             # Residents' deliberations raise incidents: after the lists, with incidents too.
             async with (
                 client(organisation_url) as org,

@@ -128,6 +128,12 @@ VOLUNTEERS_WISHES = ConsumerSpec(
     ("resources.wish.closed",),
     description="a micro-wish fulfilled by a party member credits their passbook once",
 )
+VOLUNTEERS_CARE = ConsumerSpec(
+    "ORG",
+    "volunteers_care",
+    ("org.care_visit.recorded",),
+    description="a care visit done by a registered volunteer earns her hours and points once",
+)
 
 # The durable consumers each service binds to, by service: `lianxin streams` declares these, and
 # `create_service_app` refuses to start a service whose handlers do not match its entry.
@@ -135,7 +141,7 @@ SERVICE_CONSUMERS: dict[str, tuple[ConsumerSpec, ...]] = {
     "organisation": (),
     "incidents": (INCIDENTS_ORG, INCIDENTS_REPORTS, INCIDENTS_WEBHOOKS),
     "resources": (RESOURCES_INCIDENTS,),
-    "volunteers": (VOLUNTEERS_INCIDENTS, VOLUNTEERS_WISHES),
+    "volunteers": (VOLUNTEERS_INCIDENTS, VOLUNTEERS_WISHES, VOLUNTEERS_CARE),
     "console": (),
 }
 

@@ -42,4 +42,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "care.kind.escort_to_doctor": ("送医", "Escort to a doctor"),
     "care.kind.free_clinic": ("义诊", "Free clinic"),
     "care.kind.haircut": ("理发", "Haircut"),
+    "care.minutes": ("用时（分钟）", "Time taken (minutes)"),
+    "care.as_volunteer": ("计入志愿服务时长和积分", "Counts as volunteer hours and points"),
+    "care.recorded_volunteer": ("已记录，时长和积分记入存折", "Recorded; hours and points follow"),
+    "care.my_services": ("我的关爱志愿服务", "My care services as a volunteer"),
+    "care.hours": ("小时", "hours"),
+    "care.points": ("积分", "points"),
+    "care.no_services": ("暂无记入的关爱服务", "No care service credited yet"),
+    "consumer.volunteers_care": ("志愿服务 · 关爱走访记时长积分", "Volunteers · care visits"),
 }

@@ -1,6 +1,8 @@
 """The care register's pages (重点人群关爱, issue #18), phone first.
 
-- `/care`: a carer's own people, soonest due first, each with a form to record a visit;
+- `/care`: a carer's own people, soonest due first, each with a form to record a visit; for a
+  carer who is a registered volunteer, what her care visits earned (hours and points, credited
+  by volunteers from organisation's `org.care_visit.recorded`);
 - `/care/grids/{grid}`: a grid's care page (the entries the user may read, overdue visits,
   visits waiting to become a need, this month's collective birthday);
 - `/care/card`: the dashboard's card, figures per grid only (loaded into the dashboard by htmx).
@@ -35,14 +37,37 @@ async def my_people(request: Request, current: Session = Depends(session)) -> Re
     answer = await current.services.get("organisation", "/care/mine", purpose="上门走访")
     if not answer.ok:
         raise PageError(503 if answer.status >= 500 else 403, "forbidden")
+    notice = request.query_params.get("notice")
+    return await _mine(request, current, 200, answer.body, notice=notice)
+
+
+async def _mine(
+    request: Request, current: Session, status: int, people: list, **more: Any
+) -> Response:
+    """The carer's page; for a carer who is a registered volunteer, also what her care visits
+    earned her (from volunteers, with her own token: its care services, by visit)."""
     return render(
         request,
         "care.html",
-        people=answer.body,
+        status,
+        people=people,
         grids=await _grids_kept(current),
         kinds=VISIT_KINDS,
-        notice=request.query_params.get("notice"),
+        services=await _care_services(current),
+        **more,
     )
+
+
+async def _care_services(current: Session) -> list[dict[str, Any]] | None:
+    """The care services credited to the user as a volunteer, newest first; None when the user
+    is no volunteer (a grid member, a family contact: their visits earn no points)."""
+    if not current.may(Role.VOLUNTEER):
+        return None
+    me = await current.services.get("volunteers", "/my/volunteer")
+    if not me.ok:
+        return None
+    answer = await current.services.get("volunteers", f"/volunteers/{me.body['id']}/care-services")
+    return answer.body[:10] if answer.ok else []
 
 
 async def _grids_kept(current: Session) -> list[str]:
@@ -67,10 +92,13 @@ async def _counts(current: Session) -> list[dict[str, Any]]:
 @router.post("/care/entries/{code}/visits")
 async def record_visit(code: str, request: Request, current: Session = Depends(session)):
     form = dict(await request.form())
+    minutes = str(form.get("minutes", "")).strip()
     body = {
         "kind": str(form.get("kind", "")),
         "outcome": str(form.get("outcome", "")).strip(),
         "needs_follow_up": form.get("needs_follow_up") == "on",
+        # organisation names `minutes` in its 422 for anything but a whole number in range
+        "minutes": int(minutes) if minutes.isdigit() else (minutes or None),
     }
     answer = await current.services.post("organisation", f"/care/entries/{code}/visits", body)
     back = str(form.get("back") or "/care")
@@ -79,19 +107,11 @@ async def record_visit(code: str, request: Request, current: Session = Depends(s
     if answer.status == 422:
         mine = await current.services.get("organisation", "/care/mine", purpose="上门走访")
         people = mine.body if mine.ok else []
-        return render(
-            request,
-            "care.html",
-            422,
-            people=people,
-            grids=await _grids_kept(current),
-            kinds=VISIT_KINDS,
-            error=_detail(answer.body),
-            failed=code,
-        )
+        return await _mine(request, current, 422, people, error=_detail(answer.body), failed=code)
     if not answer.ok:
         raise PageError(404 if answer.status < 500 else 503, "not_found")
-    notice = "care.recorded"
+    volunteer = await _care_services(current) is not None
+    notice = "care.recorded_volunteer" if volunteer else "care.recorded"
     if body["needs_follow_up"]:
         raised = current.may(*GRID) and await _raise_need(current, answer.body)
         notice = "care.need_raised" if raised else "care.need_waiting"

@@ -216,6 +216,7 @@ care_visits = Table(
     Column("outcome", Text, nullable=False),
     Column("needs_follow_up", Boolean, nullable=False),
     Column("need_id", Text),
+    Column("minutes", Integer),
 )
 
 # Every read or export of an entry: who, when, which entry, why.

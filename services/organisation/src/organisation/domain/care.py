@@ -21,6 +21,7 @@ CARER_KINDS = ("party_household", "grid_member", "family_contact")
 # 走访, 送餐, 送医, 义诊, 理发
 VISIT_KINDS = ("home_visit", "meal_delivery", "escort_to_doctor", "free_clinic", "haircut")
 OUTCOME_MAX = 200
+MINUTES_MAX = 720  # a working day: a hospital escort can take one, a longer visit is a typo
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,7 @@ class Visit:
     outcome: str
     needs_follow_up: bool = False
     need_id: str | None = None
+    minutes: int | None = None  # how long it took: a volunteer's service hours come from it
 
     @classmethod
     def record(cls, id: str, entry: CareEntry, fields: dict, by: str, now: datetime) -> Visit:
@@ -169,9 +171,31 @@ class Visit:
         require(outcome, "outcome", "a visit says briefly how it went")
         require(len(outcome) <= OUTCOME_MAX, "outcome", f"at most {OUTCOME_MAX} characters")
         follow = bool(fields.get("needs_follow_up"))
-        return cls(
-            id, entry.code, entry.community_code, entry.grid_code, kind, at, by, outcome, follow
+        minutes = fields.get("minutes")
+        require(
+            minutes is None or (isinstance(minutes, int) and 1 <= minutes <= MINUTES_MAX),
+            "minutes",
+            f"a visit takes 1 to {MINUTES_MAX} minutes",
         )
+        return cls(
+            id,
+            entry.code,
+            entry.community_code,
+            entry.grid_code,
+            kind,
+            at,
+            by,
+            outcome,
+            follow,
+            minutes=minutes,
+        )
+
+    def visitor(self, entry: CareEntry) -> str | None:
+        """Who did it, as the rest of the platform may know (volunteers credits its volunteers
+        by it): the carer's account, unless the entry names them as the person's family contact,
+        whose account could point at the person."""
+        family = {c.username for c in entry.carers if c.kind == "family_contact"}
+        return None if self.by in family else self.by
 
     def link_need(self, need_id: str) -> None:
         if not self.needs_follow_up:

@@ -12,7 +12,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from lianxin.auth import Caller
-from lianxin.contracts.care import CareGroup, VisitKind
+from lianxin.contracts.care import MINUTES_MAX, CareGroup, VisitKind
 from organisation.domain.care import CareEntry, Visit
 from organisation.entrypoints.deps import uow
 from organisation.service_layer import care
@@ -76,6 +76,7 @@ class VisitIn(Body):
     outcome: str = Field(min_length=1, max_length=200)
     at: AwareDatetime | None = None
     needs_follow_up: bool = False
+    minutes: int | None = Field(None, ge=1, le=MINUTES_MAX, description="how long it took")
 
 
 class NeedLinkIn(Body):

@@ -191,7 +191,8 @@ async def record_visit(uow: UoW, p: Principal, code: str, fields: dict, now: dat
         entry = await _readable(uow, p, code)
         visit = Visit.record(str(uuid6.uuid7()), entry, fields, p.subject, now)
         await uow.care.add_visit(visit)
-        _emit(uow, published(CareVisitRecorded, visit, visit_id=visit.id))
+        visitor = visit.visitor(entry)
+        _emit(uow, published(CareVisitRecorded, visit, visit_id=visit.id, visitor=visitor))
         await uow.commit()
         return visit
 

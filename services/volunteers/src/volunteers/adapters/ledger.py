@@ -207,15 +207,21 @@ class LedgerRepository:
 
     async def services_of(self, volunteer_id: UUID) -> list[ServiceDone]:
         query = select(services_done).where(services_done.c.volunteer_id == volunteer_id)
-        return [
-            ServiceDone(
-                r.volunteer_id,
-                r.at,
-                r.kind,
-                r.description,
-                r.community_code,
-                Decimal(r.hours) if r.hours is not None else None,
-                r.points,
-            )
-            for r in await self.session.execute(query.order_by(services_done.c.at))
-        ]
+        return [_service(r) for r in await self.session.execute(query.order_by(services_done.c.at))]
+
+    async def services_from(self, volunteer_id: UUID, source: str) -> list[tuple[str, ServiceDone]]:
+        """The volunteer's services whose source key starts `<source>:`, newest first, each
+        with the rest of its key (a care visit's id, say)."""
+        c = services_done.c
+        query = select(services_done).where(
+            c.volunteer_id == volunteer_id, c.source_key.startswith(f"{source}:", autoescape=True)
+        )
+        rows = await self.session.execute(query.order_by(c.at.desc(), c.source_key))
+        return [(r.source_key.split(":", 1)[1], _service(r)) for r in rows]
+
+
+def _service(r: Any) -> ServiceDone:
+    hours = Decimal(r.hours) if r.hours is not None else None
+    return ServiceDone(
+        r.volunteer_id, r.at, r.kind, r.description, r.community_code, hours, r.points
+    )
