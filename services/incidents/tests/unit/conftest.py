@@ -71,7 +71,7 @@ class FakeOrganisation:
     async def known_departments(self, codes: list[str]) -> set[str]:
         return set(codes) & set(DEPARTMENTS)
 
-    async def departments(self) -> list[Any]:
+    async def live_departments(self) -> list[Any]:
         return [SimpleNamespace(code=c, sla=None, categories=[], areas=[]) for c in DEPARTMENTS]
 
     async def alliance_of(self, community_code: str) -> str | None:

@@ -103,7 +103,11 @@ class OrganisationReadModel:
 
     async def buildings_of(self, node: Any) -> dict[str, list[str]]:
         """A micro-grid's buildings by name, each with its units' names: the building and unit
-        nodes under it, else the address keys it declares (units unknown)."""
+        nodes under it, else the address keys it declares (units unknown). Remembered like the
+        node itself: every report reads them."""
+        return await self._cache.get(("buildings_of", node.code), lambda: self._buildings_of(node))
+
+    async def _buildings_of(self, node: Any) -> dict[str, list[str]]:
         rows = await self.session.execute(
             select(
                 grid_nodes.c.code, grid_nodes.c.name, grid_nodes.c.kind, grid_nodes.c.parent_code
@@ -148,8 +152,12 @@ class OrganisationReadModel:
     async def known_departments(self, codes: list[str]) -> set[str]:
         """The codes of departments one may whistle to: known, not retired (from the live
         departments, remembered a few seconds)."""
-        live = await self._cache.get("departments", lambda: self.departments(False))
-        return {d.code for d in live if d.code in codes}
+        return {d.code for d in await self.live_departments() if d.code in codes}
+
+    async def live_departments(self) -> list:
+        """The departments not retired, in code order, remembered a few seconds: what a whistle
+        routes by and holds to its declared targets."""
+        return await self._cache.get("departments", lambda: self.departments(False))
 
     async def departments(self, include_retired: bool = False) -> list:
         """The departments in code order, read afresh (the list the API shows)."""

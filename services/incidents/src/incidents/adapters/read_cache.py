@@ -1,10 +1,10 @@
 """The read-model reads every command repeats, remembered for a few seconds per process.
 
-Reporting reads the micro-grid and its grid's households; a whistle reads the departments, the
-community's alliance and the alliance's routing table; a dispatch reads the department's
-channels. They change only when an ORG event arrives (`OrganisationReadModel.apply`) or an
-alliance's table is saved (`RoutingRepository.save`), and were a third of incidents' statements
-per loop in `make bench`.
+Reporting reads the micro-grid, its buildings and its grid's households; a whistle reads the
+departments (which it may go to, their declared targets), the community's alliance and the
+alliance's routing table; a dispatch reads the department's channels. They change only when
+an ORG event arrives (`OrganisationReadModel.apply`) or an alliance's table is saved
+(`RoutingRepository.save`), and were a third of incidents' statements per loop in `make bench`.
 
 Staleness allowed: in the process that applied a change, none once its transaction has
 committed (the writer clears the cache, and `IncidentsUnitOfWork.commit` clears it again after

@@ -30,7 +30,7 @@ async def suggest(uow: IncidentsUnitOfWork, incident: Incident) -> Suggestion | 
         return suggestion
     serving = [
         d.code
-        for d in await uow.org.departments()
+        for d in await uow.org.live_departments()
         if incident.category in d.categories and _covers(d.areas, community)
     ]
     return Suggestion(serving[0], tuple(serving[1:])) if serving else None
@@ -57,7 +57,8 @@ async def service_levels(
     own declared targets (a power company that signs for whistles in 15 minutes is held to 15)."""
     table = await table_for(uow, incident.community_code)
     alliance_level = table.service_level(incident.urgency)
-    declared = {d.code: d.sla for d in await uow.org.departments() if d.code in department_codes}
+    live = await uow.org.live_departments()
+    declared = {d.code: d.sla for d in live if d.code in department_codes}
     return {
         code: _stricter(alliance_level, _declared(declared.get(code), incident.urgency))
         for code in department_codes

@@ -41,13 +41,24 @@ def _row(obj: object, table: Table) -> dict[str, Any]:
     return {c.name: getattr(obj, c.name) for c in table.columns if hasattr(obj, c.name)}
 
 
+_UPSERTS: dict[Table, Any] = {}
+
+
+def _upsert_of(table: Table) -> Any:
+    """`INSERT … ON CONFLICT (key) DO UPDATE` of every column, built once per table: executed
+    with its rows as parameters (one statement still, the engine's insertmanyvalues), SQLAlchemy
+    compiles it once; with the rows written in (`.values(rows)`) it compiled it at every call."""
+    if table not in _UPSERTS:
+        stmt = insert(table)
+        keys = [c.name for c in table.primary_key.columns]
+        update = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
+        _UPSERTS[table] = stmt.on_conflict_do_update(index_elements=keys, set_=update)
+    return _UPSERTS[table]
+
+
 async def _upsert(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    stmt = insert(table).values(rows)
-    keys = {c.name for c in table.primary_key.columns}
-    update = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
-    await session.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=update))
+    if rows:
+        await session.execute(_upsert_of(table), rows)
 
 
 class _Repository:
