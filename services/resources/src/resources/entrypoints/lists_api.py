@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
-from lianxin.auth import Caller, Principal
+from lianxin.auth import Caller
 from lianxin.listings import Filter, Listing, Search, add_listings, each_of
 from lianxin.steps import Step, add_steps
 from resources.domain.needs import NeedStatus, Urgency
@@ -23,6 +23,7 @@ from resources.entrypoints.schemas import (
     RefreshIn,
     UseIn,
     each,
+    on_one,
     out,
 )
 from resources.service_layer import needs, offers
@@ -88,16 +89,14 @@ async def suggestions(
     return [out(s) for s in await needs.suggestions(rt.uow(), p, need_id, limit)]
 
 
-async def _need_step(rt: RT, p: Principal, need_id: UUID, step: str, body: Any) -> Any:
-    return out(await needs.change_need(rt.uow(), p, need_id, step, body.model_dump()))
-
-
 NEED_STEPS = [
     Step("match", "match_need", "match", MatchIn),
     Step("meet", "meet_need", "meet", NoteIn),
     Step("decline", "decline_need", "decline", ReasonIn),
 ]
-add_steps(router, "/needs", "need_id", _need_step, NEED_STEPS, returns=dict[str, Any])
+add_steps(
+    router, "/needs", "need_id", on_one(needs.change_need), NEED_STEPS, returns=dict[str, Any]
+)
 
 
 @router.post("/offers", status_code=201)
@@ -117,18 +116,19 @@ async def stale_lists(
     return [out(s) for s in found]
 
 
-async def _offer_step(rt: RT, p: Principal, offer_id: UUID, step: str, body: Any) -> Any:
-    # A refresh changes only what it names.
-    fields = body.model_dump(exclude_none=True) if body is not None else {}
-    return out(await offers.change_offer(rt.uow(), p, offer_id, step, fields))
-
-
 OFFER_STEPS = [
     Step("refresh", "refresh_offer", "refresh", RefreshIn),
     Step("withdraw", "withdraw_offer", "withdraw"),
     Step("use", "use_offer", "use", UseIn),
 ]
-add_steps(router, "/offers", "offer_id", _offer_step, OFFER_STEPS, returns=dict[str, Any])
+add_steps(
+    router,
+    "/offers",
+    "offer_id",
+    on_one(offers.change_offer, exclude_none=True),  # a refresh changes only what it names
+    OFFER_STEPS,
+    returns=dict[str, Any],
+)
 
 
 @router.get("/incidents/{incident_id}/emergency-offers")

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from lianxin.auth import Caller, Principal
+from lianxin.auth import Caller
 from lianxin.listings import Filter, Found, Listing, Search, add_listings, each_of
 from lianxin.steps import Step, add_steps
 from resources.domain.feedback import project_state
@@ -29,6 +29,7 @@ from resources.entrypoints.schemas import (
     ResponsibilityDecisionIn,
     ResponsibilityIn,
     each,
+    on_one,
     out,
 )
 from resources.service_layer import meetings, projects
@@ -104,10 +105,6 @@ async def build_agenda(meeting_id: UUID, rt: RT, p: Caller) -> dict[str, Any]:
     return out(await meetings.build_meeting_agenda(rt.uow(), p, meeting_id))
 
 
-async def _meeting_step(rt: RT, p: Principal, meeting_id: UUID, step: str, body: Any) -> Any:
-    return out(await meetings.update_meeting(rt.uow(), p, meeting_id, step, body.model_dump()))
-
-
 # A meeting's record, step by step, until it closes.
 MEETING_STEPS = [
     Step("attendance", "attendance", "attendance", AttendanceIn, method="PUT"),
@@ -121,7 +118,14 @@ MEETING_STEPS = [
     Step("decisions/declines", "decline_need", "decline", DeclineDecisionIn),
     Step("minutes", "minutes", "minutes", MinutesIn, method="PUT"),
 ]
-add_steps(router, "/meetings", "meeting_id", _meeting_step, MEETING_STEPS, returns=dict[str, Any])
+add_steps(
+    router,
+    "/meetings",
+    "meeting_id",
+    on_one(meetings.update_meeting),
+    MEETING_STEPS,
+    returns=dict[str, Any],
+)
 
 
 @router.post("/meetings/{meeting_id}/close")
@@ -140,11 +144,6 @@ async def get_project(project_id: UUID, rt: RT, p: Caller) -> dict[str, Any]:
     return _project(await projects.get_project(rt.uow(), p, project_id))
 
 
-async def _project_step(rt: RT, p: Principal, project_id: UUID, step: str, body: Any) -> Any:
-    fields = body.model_dump() if body is not None else {}
-    return _project(await projects.change_project(rt.uow(), p, project_id, step, fields))
-
-
 PROJECT_STEPS = [
     Step("claims", "claim_project", "claim", ClaimIn),
     Step("responsibilities", "assign", "assign", ResponsibilityIn),
@@ -153,7 +152,14 @@ PROJECT_STEPS = [
     Step("finish", "finish", "finish"),
     Step("ratings", "rate", "rate", RatingIn),
 ]
-add_steps(router, "/projects", "project_id", _project_step, PROJECT_STEPS, returns=dict[str, Any])
+add_steps(
+    router,
+    "/projects",
+    "project_id",
+    on_one(projects.change_project, _project),
+    PROJECT_STEPS,
+    returns=dict[str, Any],
+)
 
 
 @router.post("/projects/{project_id}/responsibilities/{responsibility_id}/complete")

@@ -16,6 +16,7 @@ from lianxin.auth import Principal
 from lianxin.inputs import Body
 from lianxin.listings import Read
 from lianxin.service import Runtime, runtime
+from lianxin.steps import Run
 from resources.adapters.codec import dump
 from resources.service_layer.unit_of_work import ResourcesUnitOfWork
 
@@ -201,3 +202,20 @@ def each(
         return [shape(x) for x in await handler(rt.uow(), p, community_code)]
 
     return read
+
+
+def on_one(
+    handler: Callable[[Any, Principal, UUID, str, dict[str, Any]], Awaitable[Any]],
+    shape: Callable[[Any], dict[str, Any]] = out,
+    *,
+    exclude_none: bool = False,
+) -> Run:
+    """A step route's run (`lianxin.steps`): the handler's step on one aggregate with the body's
+    fields (none for a step without a body), shaped as the API answers it. `exclude_none`: a step
+    that changes only what its body names."""
+
+    async def run(rt: Runtime[Any], p: Principal, key: UUID, step: str, body: Any) -> Any:
+        fields = body.model_dump(exclude_none=exclude_none) if body is not None else {}
+        return shape(await handler(rt.uow(), p, key, step, fields))
+
+    return run

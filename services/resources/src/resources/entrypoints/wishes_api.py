@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
-from lianxin.auth import Caller, Principal
+from lianxin.auth import Caller
 from lianxin.listings import Filter, Listing, Search, add_listings, each_of
 from lianxin.steps import Step, add_steps
 from resources.adapters.repositories import WishRepository
@@ -25,6 +25,7 @@ from resources.entrypoints.schemas import (
     WishClaimIn,
     WishIn,
     each,
+    on_one,
     out,
 )
 from resources.service_layer import evaluation, wishes
@@ -105,11 +106,6 @@ async def get_wish(wish_id: UUID, rt: RT, p: Caller) -> dict[str, Any]:
     return out(wish) if wishes.reads_resident(p, wish) else _public(wish)
 
 
-async def _wish_step(rt: RT, p: Principal, wish_id: UUID, step: str, body: Any) -> Any:
-    fields = body.model_dump() if body is not None else {}
-    return _public(await wishes.change_wish(rt.uow(), p, wish_id, step, fields))
-
-
 # 派单 publish, 接单 claim, deliver (or the resident returns it), 销单 close, or withdraw.
 WISH_STEPS = [
     Step("publish", "publish", "publish"),
@@ -125,7 +121,14 @@ WISH_STEPS = [
     Step("close", "close", "close", doc="销单: the grid confirmed with the resident."),
     Step("withdraw", "withdraw", "withdraw", ReasonIn),
 ]
-add_steps(router, "/wishes", "wish_id", _wish_step, WISH_STEPS, returns=dict[str, Any])
+add_steps(
+    router,
+    "/wishes",
+    "wish_id",
+    on_one(wishes.change_wish, _public),
+    WISH_STEPS,
+    returns=dict[str, Any],
+)
 
 
 def _quarter(text: str) -> Quarter:
