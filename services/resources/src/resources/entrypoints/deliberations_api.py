@@ -13,9 +13,18 @@ from lianxin.auth import Caller
 from lianxin.contracts.incidents import Urgency
 from lianxin.inputs import Body
 from lianxin.listings import Listing, add_listings
-from lianxin.steps import Step, add_steps
+from lianxin.steps import Step
 from resources.adapters.incidents_api import IncidentsApi
-from resources.entrypoints.schemas import RT, Answers, Code, Codes, Title, each, on_one, out
+from resources.entrypoints.schemas import (
+    RT,
+    Answers,
+    Code,
+    Codes,
+    Title,
+    add_step_routes,
+    each,
+    out,
+)
 from resources.service_layer import deliberations
 
 router = APIRouter(tags=["deliberation"])
@@ -133,13 +142,8 @@ STEPS = [
     Step("minutes", "deliberation_minutes", "minutes", MinutesIn, method="PUT"),
     Step("close", "close_deliberation", "close", doc="Final: minutes, who came, items agreed."),
 ]
-add_steps(
-    router,
-    "/deliberations",
-    "deliberation_id",
-    on_one(deliberations.update_deliberation),
-    STEPS,
-    returns=dict[str, Any],
+add_step_routes(
+    router, "/deliberations", "deliberation_id", deliberations.update_deliberation, STEPS
 )
 
 

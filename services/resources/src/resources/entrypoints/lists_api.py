@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from lianxin.auth import Caller
 from lianxin.listings import Filter, Listing, Search, add_listings, each_of
-from lianxin.steps import Step, add_steps
+from lianxin.steps import Step
 from resources.domain.needs import NeedStatus, Urgency
 from resources.domain.resources import ResourceKind
 from resources.entrypoints.schemas import (
@@ -22,8 +22,8 @@ from resources.entrypoints.schemas import (
     ReasonIn,
     RefreshIn,
     UseIn,
+    add_step_routes,
     each,
-    on_one,
     out,
 )
 from resources.service_layer import needs, offers
@@ -94,9 +94,7 @@ NEED_STEPS = [
     Step("meet", "meet_need", "meet", NoteIn),
     Step("decline", "decline_need", "decline", ReasonIn),
 ]
-add_steps(
-    router, "/needs", "need_id", on_one(needs.change_need), NEED_STEPS, returns=dict[str, Any]
-)
+add_step_routes(router, "/needs", "need_id", needs.change_need, NEED_STEPS)
 
 
 @router.post("/offers", status_code=201)
@@ -121,14 +119,8 @@ OFFER_STEPS = [
     Step("withdraw", "withdraw_offer", "withdraw"),
     Step("use", "use_offer", "use", UseIn),
 ]
-add_steps(
-    router,
-    "/offers",
-    "offer_id",
-    on_one(offers.change_offer, exclude_none=True),  # a refresh changes only what it names
-    OFFER_STEPS,
-    returns=dict[str, Any],
-)
+# A refresh changes only what it names.
+add_step_routes(router, "/offers", "offer_id", offers.change_offer, OFFER_STEPS, exclude_none=True)
 
 
 @router.get("/incidents/{incident_id}/emergency-offers")

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from lianxin.auth import Caller
 from lianxin.listings import Filter, Found, Listing, Search, add_listings, each_of
-from lianxin.steps import Step, add_steps
+from lianxin.steps import Step
 from resources.domain.feedback import project_state
 from resources.domain.meetings import MeetingStatus
 from resources.domain.projects import ProjectStatus
@@ -28,8 +28,8 @@ from resources.entrypoints.schemas import (
     RatingIn,
     ResponsibilityDecisionIn,
     ResponsibilityIn,
+    add_step_routes,
     each,
-    on_one,
     out,
 )
 from resources.service_layer import meetings, projects
@@ -118,14 +118,7 @@ MEETING_STEPS = [
     Step("decisions/declines", "decline_need", "decline", DeclineDecisionIn),
     Step("minutes", "minutes", "minutes", MinutesIn, method="PUT"),
 ]
-add_steps(
-    router,
-    "/meetings",
-    "meeting_id",
-    on_one(meetings.update_meeting),
-    MEETING_STEPS,
-    returns=dict[str, Any],
-)
+add_step_routes(router, "/meetings", "meeting_id", meetings.update_meeting, MEETING_STEPS)
 
 
 @router.post("/meetings/{meeting_id}/close")
@@ -152,14 +145,7 @@ PROJECT_STEPS = [
     Step("finish", "finish", "finish"),
     Step("ratings", "rate", "rate", RatingIn),
 ]
-add_steps(
-    router,
-    "/projects",
-    "project_id",
-    on_one(projects.change_project, _project),
-    PROJECT_STEPS,
-    returns=dict[str, Any],
-)
+add_step_routes(router, "/projects", "project_id", projects.change_project, PROJECT_STEPS, _project)
 
 
 @router.post("/projects/{project_id}/responsibilities/{responsibility_id}/complete")

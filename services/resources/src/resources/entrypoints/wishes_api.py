@@ -11,7 +11,7 @@ from pydantic import AwareDatetime
 
 from lianxin.auth import Caller
 from lianxin.listings import Filter, Listing, Search, add_listings, each_of
-from lianxin.steps import Step, add_steps
+from lianxin.steps import Step
 from resources.adapters.repositories import WishRepository
 from resources.domain.common import Quarter
 from resources.domain.scorecards import RedBlackList, Scorecard
@@ -24,8 +24,8 @@ from resources.entrypoints.schemas import (
     ReasonIn,
     WishClaimIn,
     WishIn,
+    add_step_routes,
     each,
-    on_one,
     out,
 )
 from resources.service_layer import evaluation, wishes
@@ -121,14 +121,7 @@ WISH_STEPS = [
     Step("close", "close", "close", doc="销单: the grid confirmed with the resident."),
     Step("withdraw", "withdraw", "withdraw", ReasonIn),
 ]
-add_steps(
-    router,
-    "/wishes",
-    "wish_id",
-    on_one(wishes.change_wish, _public),
-    WISH_STEPS,
-    returns=dict[str, Any],
-)
+add_step_routes(router, "/wishes", "wish_id", wishes.change_wish, WISH_STEPS, _public)
 
 
 def _quarter(text: str) -> Quarter:
