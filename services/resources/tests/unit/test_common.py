@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from lianxin.errors import RuleBroken
+from lianxin.testing.rules import refused
 from resources.domain.common import CST, Quarter
 
 
@@ -24,12 +24,8 @@ def test_quarters_step_over_years_and_parse() -> None:
 
 @pytest.mark.parametrize("text", ["2026-Q5", "Q1-2026", "2026"])
 def test_a_bad_quarter_names_the_field(text: str) -> None:
-    with pytest.raises(RuleBroken) as refused:
-        Quarter.parse(text)
-    assert refused.value.field == "quarter"
+    assert refused(lambda: Quarter.parse(text)) == "quarter"
 
 
 def test_a_naive_time_is_refused() -> None:
-    with pytest.raises(RuleBroken) as refused:
-        Quarter.of(datetime(2026, 1, 1))
-    assert refused.value.field == "at"
+    assert refused(lambda: Quarter.of(datetime(2026, 1, 1))) == "at"

@@ -9,6 +9,7 @@ from uuid import uuid4
 import pytest
 
 from lianxin.errors import Conflict, NotFound, RuleBroken
+from lianxin.testing.rules import refused
 from volunteers.domain import events
 from volunteers.domain.accounts import correction_key
 from volunteers.domain.ledger import (
@@ -82,7 +83,7 @@ def test_only_configured_kinds_between_their_account_kinds(
 ) -> None:
     ledger, passbook, _ = books()
     earn(ledger, passbook, 10, "seed")
-    with pytest.raises(RuleBroken) as refused:
+    with pytest.raises(RuleBroken) as refusal:
         ledger.transfer(
             kind,
             passbook if source == "P" else source,
@@ -93,7 +94,7 @@ def test_only_configured_kinds_between_their_account_kinds(
             source_key="k",
             now=NOW,
         )
-    assert refused.value.field == field
+    assert refusal.value.field == field
     assert ledger.account(passbook).balance == 10
 
 
@@ -101,9 +102,7 @@ def test_only_configured_kinds_between_their_account_kinds(
 def test_who_why_and_what_for_are_required(missing: str) -> None:
     ledger, passbook, issuing = books()
     kw = {"actor": "c1", "reason": "r", "source_key": "k"} | {missing: " "}
-    with pytest.raises(RuleBroken) as refused:
-        ledger.transfer("earn", issuing, passbook, 5, now=NOW, **kw)
-    assert refused.value.field == missing
+    assert refused(lambda: ledger.transfer("earn", issuing, passbook, 5, now=NOW, **kw)) == missing
 
 
 def test_a_passbook_never_goes_negative_and_a_refusal_moves_nothing() -> None:
@@ -188,7 +187,7 @@ def test_post_refuses_a_correction_that_does_not_mirror_its_original() -> None:
     earn(ledger, passbook, 50, "a")
     [a] = ledger.transfers.values()
     book, issuing = ledger.account(passbook), ledger.account("issuing:changshan")
-    with pytest.raises(RuleBroken) as refused:
+    with pytest.raises(RuleBroken) as refusal:
         post(
             "reversal",
             book,
@@ -200,10 +199,10 @@ def test_post_refuses_a_correction_that_does_not_mirror_its_original() -> None:
             now=NOW,
             original=a,
         )
-    assert refused.value.field == "reverses"
-    with pytest.raises(RuleBroken) as refused:
+    assert refusal.value.field == "reverses"
+    with pytest.raises(RuleBroken) as refusal:
         post("reversal", book, issuing, 50, actor="c", reason="r", source_key="x", now=NOW)
-    assert refused.value.field == "reverses"
+    assert refusal.value.field == "reverses"
     assert book.balance == 50
 
 
@@ -214,11 +213,11 @@ def test_points_stay_in_their_community_but_the_alliance_may_issue() -> None:
     ledger.transfer(
         "earn", alliance.id, passbook, 5, actor="a", reason="r", source_key="k", now=NOW
     )
-    with pytest.raises(RuleBroken) as refused:
+    with pytest.raises(RuleBroken) as refusal:
         ledger.transfer(
             "redeem", passbook, other_shop.id, 5, actor="v", reason="r", source_key="k2", now=NOW
         )
-    assert refused.value.field == "to_account"
+    assert refusal.value.field == "to_account"
 
 
 def test_every_configured_kind_is_between_distinct_account_kinds() -> None:

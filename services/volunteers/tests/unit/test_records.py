@@ -6,9 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import uuid4
 
-import pytest
-
-from lianxin.errors import RuleBroken
+from lianxin.testing.rules import refused
 from volunteers.domain.periods import Period
 from volunteers.domain.records import COLUMNS, ServiceDone, csv_rows, service_record
 from volunteers.domain.volunteers import Volunteer
@@ -18,9 +16,7 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 def test_only_in_service_members_have_a_record_for_an_employer() -> None:
     resident = Volunteer.register("taipingjie", "居民", "139", ["tp-g1"], NOW)
-    with pytest.raises(RuleBroken) as refused:
-        service_record(resident, Period.year(2026, UTC), [])
-    assert refused.value.field == "volunteer_id"
+    assert refused(lambda: service_record(resident, Period.year(2026, UTC), [])) == "volunteer_id"
 
 
 def test_an_empty_period_still_gives_a_header_and_a_zero_total() -> None:

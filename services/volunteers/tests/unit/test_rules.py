@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from lianxin.errors import RuleBroken
+from lianxin.testing.rules import refused
 from volunteers.domain.rules import PointsRules, flags_for, points_for
 
 RULES = PointsRules("longze")
@@ -48,9 +48,7 @@ def test_a_community_sets_its_own_rates() -> None:
     ],
 )
 def test_bad_rules_name_the_field(kw: dict[str, object], field: str) -> None:
-    with pytest.raises(RuleBroken) as refused:
-        PointsRules("longze", **kw)  # type: ignore[arg-type]
-    assert refused.value.field == field
+    assert refused(lambda: PointsRules("longze", **kw)) == field  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -63,9 +61,7 @@ def test_bad_rules_name_the_field(kw: dict[str, object], field: str) -> None:
     ],
 )
 def test_bad_input_names_the_field(args: tuple[object, ...], field: str) -> None:
-    with pytest.raises(RuleBroken) as refused:
-        points_for(RULES, *args)  # type: ignore[arg-type]
-    assert refused.value.field == field
+    assert refused(lambda: points_for(RULES, *args)) == field  # type: ignore[arg-type]
 
 
 def test_night_is_from_22_to_6() -> None:

@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from lianxin.errors import Conflict, RuleBroken
+from lianxin.testing.rules import refused
 from volunteers.domain import events, shop
 from volunteers.domain.ledger import Account, AccountKind, Ledger
 
@@ -80,16 +81,14 @@ def test_cancelling_refunds_by_a_reversing_transfer_and_restocks_once() -> None:
 def test_bad_items_name_the_field(kw: dict[str, object], field: str) -> None:
     args = {"community_code": "changshan", "name": "米", "donor_kind": "firm", "donor": "粮油店"}
     args |= {"price": 10, "stock": 5, "now": NOW} | kw
-    with pytest.raises(RuleBroken) as refused:
-        shop.Item.donate(**args)  # type: ignore[arg-type]
-    assert refused.value.field == field
+    assert refused(lambda: shop.Item.donate(**args)) == field  # type: ignore[arg-type]
 
 
 def test_handing_over_names_someone() -> None:
     ledger, item, volunteer = setting(100)
-    with pytest.raises(RuleBroken) as refused:
+    with pytest.raises(RuleBroken) as refusal:
         shop.redeem(ledger, item, volunteer, handed_over_by=" ", actor="v", now=NOW)
-    assert refused.value.field == "handed_over_by"
+    assert refusal.value.field == "handed_over_by"
 
 
 def test_stock_and_price_stay_within_what_a_shelf_and_its_columns_hold() -> None:

@@ -9,13 +9,22 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import AwareDatetime, Field
 
-from lianxin.auth import Caller, Principal
+from lianxin.auth import Caller
 from lianxin.contracts.incidents import Urgency
 from lianxin.inputs import Body
 from lianxin.listings import Listing, add_listings
-from lianxin.steps import Step, add_steps
+from lianxin.steps import Step
 from resources.adapters.incidents_api import IncidentsApi
-from resources.entrypoints.schemas import RT, Answers, Code, Codes, Title, each, out
+from resources.entrypoints.schemas import (
+    RT,
+    Answers,
+    Code,
+    Codes,
+    Title,
+    add_step_routes,
+    each,
+    out,
+)
 from resources.service_layer import deliberations
 
 router = APIRouter(tags=["deliberation"])
@@ -125,11 +134,6 @@ async def get_deliberation(deliberation_id: UUID, rt: RT, p: Caller) -> dict[str
     return out(await deliberations.get_deliberation(rt.uow(), p, deliberation_id))
 
 
-async def _step(rt: RT, p: Principal, deliberation_id: UUID, step: str, body: Any) -> Any:
-    fields = body.model_dump() if body is not None else {}
-    return out(await deliberations.update_deliberation(rt.uow(), p, deliberation_id, step, fields))
-
-
 # The record, step by step, until it closes.
 STEPS = [
     Step("agenda", "deliberation_agenda", "agenda", AgendaIn, method="PUT"),
@@ -138,7 +142,9 @@ STEPS = [
     Step("minutes", "deliberation_minutes", "minutes", MinutesIn, method="PUT"),
     Step("close", "close_deliberation", "close", doc="Final: minutes, who came, items agreed."),
 ]
-add_steps(router, "/deliberations", "deliberation_id", _step, STEPS, returns=dict[str, Any])
+add_step_routes(
+    router, "/deliberations", "deliberation_id", deliberations.update_deliberation, STEPS
+)
 
 
 @router.post("/deliberations/{deliberation_id}/items/{number}/need", status_code=201)

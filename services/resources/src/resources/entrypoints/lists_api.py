@@ -7,9 +7,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
-from lianxin.auth import Caller, Principal
+from lianxin.auth import Caller
 from lianxin.listings import Filter, Listing, Search, add_listings, each_of
-from lianxin.steps import Step, add_steps
+from lianxin.steps import Step
 from resources.domain.needs import NeedStatus, Urgency
 from resources.domain.resources import ResourceKind
 from resources.entrypoints.schemas import (
@@ -22,6 +22,7 @@ from resources.entrypoints.schemas import (
     ReasonIn,
     RefreshIn,
     UseIn,
+    add_step_routes,
     each,
     out,
 )
@@ -88,16 +89,12 @@ async def suggestions(
     return [out(s) for s in await needs.suggestions(rt.uow(), p, need_id, limit)]
 
 
-async def _need_step(rt: RT, p: Principal, need_id: UUID, step: str, body: Any) -> Any:
-    return out(await needs.change_need(rt.uow(), p, need_id, step, body.model_dump()))
-
-
 NEED_STEPS = [
     Step("match", "match_need", "match", MatchIn),
     Step("meet", "meet_need", "meet", NoteIn),
     Step("decline", "decline_need", "decline", ReasonIn),
 ]
-add_steps(router, "/needs", "need_id", _need_step, NEED_STEPS, returns=dict[str, Any])
+add_step_routes(router, "/needs", "need_id", needs.change_need, NEED_STEPS)
 
 
 @router.post("/offers", status_code=201)
@@ -117,18 +114,13 @@ async def stale_lists(
     return [out(s) for s in found]
 
 
-async def _offer_step(rt: RT, p: Principal, offer_id: UUID, step: str, body: Any) -> Any:
-    # A refresh changes only what it names.
-    fields = body.model_dump(exclude_none=True) if body is not None else {}
-    return out(await offers.change_offer(rt.uow(), p, offer_id, step, fields))
-
-
 OFFER_STEPS = [
     Step("refresh", "refresh_offer", "refresh", RefreshIn),
     Step("withdraw", "withdraw_offer", "withdraw"),
     Step("use", "use_offer", "use", UseIn),
 ]
-add_steps(router, "/offers", "offer_id", _offer_step, OFFER_STEPS, returns=dict[str, Any])
+# A refresh changes only what it names.
+add_step_routes(router, "/offers", "offer_id", offers.change_offer, OFFER_STEPS, exclude_none=True)
 
 
 @router.get("/incidents/{incident_id}/emergency-offers")

@@ -7,9 +7,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from lianxin.auth import Caller, Principal
+from lianxin.auth import Caller
 from lianxin.listings import Filter, Found, Listing, Search, add_listings, each_of
-from lianxin.steps import Step, add_steps
+from lianxin.steps import Step
 from resources.domain.feedback import project_state
 from resources.domain.meetings import MeetingStatus
 from resources.domain.projects import ProjectStatus
@@ -28,6 +28,7 @@ from resources.entrypoints.schemas import (
     RatingIn,
     ResponsibilityDecisionIn,
     ResponsibilityIn,
+    add_step_routes,
     each,
     out,
 )
@@ -104,10 +105,6 @@ async def build_agenda(meeting_id: UUID, rt: RT, p: Caller) -> dict[str, Any]:
     return out(await meetings.build_meeting_agenda(rt.uow(), p, meeting_id))
 
 
-async def _meeting_step(rt: RT, p: Principal, meeting_id: UUID, step: str, body: Any) -> Any:
-    return out(await meetings.update_meeting(rt.uow(), p, meeting_id, step, body.model_dump()))
-
-
 # A meeting's record, step by step, until it closes.
 MEETING_STEPS = [
     Step("attendance", "attendance", "attendance", AttendanceIn, method="PUT"),
@@ -121,7 +118,7 @@ MEETING_STEPS = [
     Step("decisions/declines", "decline_need", "decline", DeclineDecisionIn),
     Step("minutes", "minutes", "minutes", MinutesIn, method="PUT"),
 ]
-add_steps(router, "/meetings", "meeting_id", _meeting_step, MEETING_STEPS, returns=dict[str, Any])
+add_step_routes(router, "/meetings", "meeting_id", meetings.update_meeting, MEETING_STEPS)
 
 
 @router.post("/meetings/{meeting_id}/close")
@@ -140,11 +137,6 @@ async def get_project(project_id: UUID, rt: RT, p: Caller) -> dict[str, Any]:
     return _project(await projects.get_project(rt.uow(), p, project_id))
 
 
-async def _project_step(rt: RT, p: Principal, project_id: UUID, step: str, body: Any) -> Any:
-    fields = body.model_dump() if body is not None else {}
-    return _project(await projects.change_project(rt.uow(), p, project_id, step, fields))
-
-
 PROJECT_STEPS = [
     Step("claims", "claim_project", "claim", ClaimIn),
     Step("responsibilities", "assign", "assign", ResponsibilityIn),
@@ -153,7 +145,7 @@ PROJECT_STEPS = [
     Step("finish", "finish", "finish"),
     Step("ratings", "rate", "rate", RatingIn),
 ]
-add_steps(router, "/projects", "project_id", _project_step, PROJECT_STEPS, returns=dict[str, Any])
+add_step_routes(router, "/projects", "project_id", projects.change_project, PROJECT_STEPS, _project)
 
 
 @router.post("/projects/{project_id}/responsibilities/{responsibility_id}/complete")

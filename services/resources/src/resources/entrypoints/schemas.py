@@ -5,17 +5,18 @@ runtime every route takes, `rt: RT`."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import Depends
+from fastapi import APIRouter, Depends
 from pydantic import AwareDatetime, Field
 
 from lianxin.auth import Principal
 from lianxin.inputs import Body
 from lianxin.listings import Read
 from lianxin.service import Runtime, runtime
+from lianxin.steps import Step, add_steps
 from resources.adapters.codec import dump
 from resources.service_layer.unit_of_work import ResourcesUnitOfWork
 
@@ -201,3 +202,24 @@ def each(
         return [shape(x) for x in await handler(rt.uow(), p, community_code)]
 
     return read
+
+
+def add_step_routes(
+    router: APIRouter,
+    prefix: str,
+    key: str,
+    handler: Callable[[Any, Principal, UUID, str, dict[str, Any]], Awaitable[Any]],
+    steps: Iterable[Step],
+    shape: Callable[[Any], dict[str, Any]] = out,
+    *,
+    exclude_none: bool = False,
+) -> None:
+    """One route per step (`lianxin.steps`): each runs the handler's step on one aggregate with
+    the body's fields (none for a step without a body) and answers the aggregate shaped as the
+    API answers it. `exclude_none`: steps that change only what their body names."""
+
+    async def run(rt: Runtime[Any], p: Principal, one: UUID, step: str, body: Any) -> Any:
+        fields = body.model_dump(exclude_none=exclude_none) if body is not None else {}
+        return shape(await handler(rt.uow(), p, one, step, fields))
+
+    add_steps(router, prefix, key, run, steps, returns=dict[str, Any])

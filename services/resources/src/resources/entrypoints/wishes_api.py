@@ -9,9 +9,9 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
-from lianxin.auth import Caller, Principal
+from lianxin.auth import Caller
 from lianxin.listings import Filter, Listing, Search, add_listings, each_of
-from lianxin.steps import Step, add_steps
+from lianxin.steps import Step
 from resources.adapters.repositories import WishRepository
 from resources.domain.common import Quarter
 from resources.domain.scorecards import RedBlackList, Scorecard
@@ -24,6 +24,7 @@ from resources.entrypoints.schemas import (
     ReasonIn,
     WishClaimIn,
     WishIn,
+    add_step_routes,
     each,
     out,
 )
@@ -105,11 +106,6 @@ async def get_wish(wish_id: UUID, rt: RT, p: Caller) -> dict[str, Any]:
     return out(wish) if wishes.reads_resident(p, wish) else _public(wish)
 
 
-async def _wish_step(rt: RT, p: Principal, wish_id: UUID, step: str, body: Any) -> Any:
-    fields = body.model_dump() if body is not None else {}
-    return _public(await wishes.change_wish(rt.uow(), p, wish_id, step, fields))
-
-
 # 派单 publish, 接单 claim, deliver (or the resident returns it), 销单 close, or withdraw.
 WISH_STEPS = [
     Step("publish", "publish", "publish"),
@@ -125,7 +121,7 @@ WISH_STEPS = [
     Step("close", "close", "close", doc="销单: the grid confirmed with the resident."),
     Step("withdraw", "withdraw", "withdraw", ReasonIn),
 ]
-add_steps(router, "/wishes", "wish_id", _wish_step, WISH_STEPS, returns=dict[str, Any])
+add_step_routes(router, "/wishes", "wish_id", wishes.change_wish, WISH_STEPS, _public)
 
 
 def _quarter(text: str) -> Quarter:
