@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta, timezone
 
 import httpx
@@ -25,10 +25,36 @@ LATER = (datetime.now(UTC) + timedelta(days=120)).isoformat()
 MUCH_LATER = (datetime.now(UTC) + timedelta(days=400)).isoformat()
 CHINA = timezone(timedelta(hours=8))
 TABLE_ROWS = "table.ls-table tbody tr:not(:has(td[colspan]))"
+# Each list's page: what one of its rows is, and the export's column that names the row.
+LISTS = {
+    "/lists/needs": (TABLE_ROWS, "需求"),
+    "/lists/resources": (TABLE_ROWS, "资源"),
+    "/lists/projects": (TABLE_ROWS, "项目"),
+    "/lists/responsibilities": (TABLE_ROWS, "任务"),
+    "/lists/feedback": (TABLE_ROWS, "事项"),
+    "/wishes": ("article.wish", "心愿"),
+    "/volunteering/activities": ("li[data-activity-id]", "活动"),
+}
 
 
 def _as(plat: Platform, service: str, username: str = "tpj-coordinator") -> httpx.Client:
     return plat.http(service, plat.token(username, PASSWORD))
+
+
+@pytest.fixture
+def resources(demo_platform: Platform) -> httpx.Client:
+    """Taipingjie's coordinator on the resources service: who makes each list's rows."""
+    return _as(demo_platform, "resources")
+
+
+@pytest.fixture
+def on_phone(demo_platform: Platform, browser) -> Callable[[str], Console]:
+    """Opens the console at phone width, signed in as the user named."""
+
+    def signed_in(username: str) -> Console:
+        return Console(browser, demo_platform.url("console"), width=PHONE).sign_in(username)
+
+    return signed_in
 
 
 def _numbered(pattern: str) -> list[str]:
@@ -85,16 +111,12 @@ def _search(page: Page, path: str, word: str) -> None:
 
 
 def _walk(
-    console: Console,
-    path: str,
-    rows: str,
-    word: str,
-    titles: list[str],
-    narrow: tuple[str, str],
-    narrowed: list[str],
-    column: str,
+    console: Console, path: str, word: str, titles: list[str], narrow: tuple[str, str]
 ) -> None:
-    """Search `word` (22 rows: 20, then 2 on page 2), export, then filter by `narrow`."""
+    """Search `word` (22 rows: 20, then 2 on page 2), export, then filter by `narrow`, which
+    leaves the first two of `titles`."""
+    rows, column = LISTS[path]
+    narrowed = titles[:2]
     page = console.page
     _search(page, path, word)
     expect(page.locator("[data-total]")).to_have_attribute("data-total", str(len(titles)))
@@ -123,30 +145,17 @@ def _walk(
     _fits(page)
 
 
-def _stranger_sees_none(console: Console, path: str, rows: str, word: str, titles) -> None:
+def _stranger_sees_none(console: Console, path: str, word: str, titles) -> None:
+    rows, column = LISTS[path]
     page = console.page
     _search(page, path, word)
     assert not set(_shown(page, rows, titles))
-    assert not set(_exported(page, _column_of(path))) & set(titles)
-
-
-def _column_of(path: str) -> str:
-    return {
-        "/lists/needs": "需求",
-        "/lists/resources": "资源",
-        "/lists/projects": "项目",
-        "/lists/responsibilities": "任务",
-        "/lists/feedback": "事项",
-        "/wishes": "心愿",
-        "/volunteering/activities": "活动",
-    }[path]
+    assert not set(_exported(page, column)) & set(titles)
 
 
 def test_the_needs_and_resources_lists_search_filter_page_and_export(
-    demo_platform: Platform, browser
+    resources: httpx.Client, on_phone
 ) -> None:
-    plat = demo_platform
-    resources = _as(plat, "resources")
     needs = _numbered("井盖缺失{:02d}号")
     for n, title in enumerate(needs):
         _made(resources.post("/needs", json=_need(title, "tpj-g02" if n < 2 else "tpj-g01")))
@@ -163,43 +172,22 @@ def test_the_needs_and_resources_lists_search_filter_page_and_export(
         }
         _made(resources.post("/offers", json=body))
 
-    console = Console(browser, plat.url("console"), width=PHONE).sign_in("tpj-coordinator")
-    needs_rows = TABLE_ROWS
-    _walk(
-        console,
-        "/lists/needs",
-        needs_rows,
-        "井盖缺失",
-        needs,
-        ("grid", "tpj-g02"),
-        needs[:2],
-        "需求",
-    )
-    _walk(
-        console,
-        "/lists/resources",
-        needs_rows,
-        "抽水泵",
-        offers,
-        ("kind", "vehicle"),
-        offers[:2],
-        "资源",
-    )
+    console = on_phone("tpj-coordinator")
+    _walk(console, "/lists/needs", "井盖缺失", needs, ("grid", "tpj-g02"))
+    _walk(console, "/lists/resources", "抽水泵", offers, ("kind", "vehicle"))
     console.close()
 
-    stranger = Console(browser, plat.url("console"), width=PHONE).sign_in("yxl-coordinator")
-    _stranger_sees_none(stranger, "/lists/needs", TABLE_ROWS, "井盖缺失", needs)
-    _stranger_sees_none(stranger, "/lists/resources", TABLE_ROWS, "抽水泵", offers)
+    stranger = on_phone("yxl-coordinator")
+    _stranger_sees_none(stranger, "/lists/needs", "井盖缺失", needs)
+    _stranger_sees_none(stranger, "/lists/resources", "抽水泵", offers)
     answer = stranger.page.goto("/lists/needs?community=taipingjie")
     assert answer is not None and answer.status == 404
     stranger.close()
 
 
 def test_the_projects_and_responsibilities_lists_search_filter_page_and_export(
-    demo_platform: Platform, browser
+    resources: httpx.Client, on_phone
 ) -> None:
-    plat = demo_platform
-    resources = _as(plat, "resources")
     projects = _numbered("楼道微更新{:02d}期")
     made = []
     for title in projects:
@@ -216,34 +204,16 @@ def test_the_projects_and_responsibilities_lists_search_filter_page_and_export(
         body = {"holder_code": "tpj-u01", "task": task, "due_at": LATER if n < 2 else MUCH_LATER}
         _made(resources.post(f"/projects/{made[0]['id']}/responsibilities", json=body))
 
-    console = Console(browser, plat.url("console"), width=PHONE).sign_in("tpj-coordinator")
-    _walk(
-        console,
-        "/lists/projects",
-        TABLE_ROWS,
-        "楼道微更新",
-        projects,
-        ("state", "on_track"),
-        projects[:2],
-        "项目",
-    )
+    console = on_phone("tpj-coordinator")
+    _walk(console, "/lists/projects", "楼道微更新", projects, ("state", "on_track"))
     # The two due soonest, up to their day in China.
     due = (datetime.fromisoformat(LATER) + timedelta(hours=8)).date().isoformat()
-    _walk(
-        console,
-        "/lists/responsibilities",
-        TABLE_ROWS,
-        "清点楼道杂物",
-        tasks,
-        ("to", due),
-        tasks[:2],
-        "任务",
-    )
+    _walk(console, "/lists/responsibilities", "清点楼道杂物", tasks, ("to", due))
     console.close()
 
-    stranger = Console(browser, plat.url("console"), width=PHONE).sign_in("yxl-coordinator")
-    _stranger_sees_none(stranger, "/lists/projects", TABLE_ROWS, "楼道微更新", projects)
-    _stranger_sees_none(stranger, "/lists/responsibilities", TABLE_ROWS, "清点楼道杂物", tasks)
+    stranger = on_phone("yxl-coordinator")
+    _stranger_sees_none(stranger, "/lists/projects", "楼道微更新", projects)
+    _stranger_sees_none(stranger, "/lists/responsibilities", "清点楼道杂物", tasks)
     stranger.close()
 
 
@@ -272,28 +242,17 @@ def _closed_meeting(resources: httpx.Client, subjects: list[str]) -> dict:
 
 
 def test_the_feedback_list_searches_filters_pages_and_exports(
-    demo_platform: Platform, browser
+    resources: httpx.Client, on_phone
 ) -> None:
-    plat = demo_platform
-    resources = _as(plat, "resources")
     subjects = _numbered("外墙修缮{:02d}号楼")
     meeting = _closed_meeting(resources, subjects)
 
-    console = Console(browser, plat.url("console"), width=PHONE).sign_in("tpj-coordinator")
-    _walk(
-        console,
-        "/lists/feedback",
-        TABLE_ROWS,
-        "外墙修缮",
-        subjects,
-        ("decision", "need_declined"),
-        subjects[:2],
-        "事项",
-    )
+    console = on_phone("tpj-coordinator")
+    _walk(console, "/lists/feedback", "外墙修缮", subjects, ("decision", "need_declined"))
     console.close()
 
-    stranger = Console(browser, plat.url("console"), width=PHONE).sign_in("yxl-coordinator")
-    _stranger_sees_none(stranger, "/lists/feedback", TABLE_ROWS, "外墙修缮", subjects)
+    stranger = on_phone("yxl-coordinator")
+    _stranger_sees_none(stranger, "/lists/feedback", "外墙修缮", subjects)
     answer = stranger.page.goto("/lists/feedback?community=taipingjie")
     assert answer is not None and answer.status == 404
     stranger.page.goto("/meetings")
@@ -301,9 +260,7 @@ def test_the_feedback_list_searches_filters_pages_and_exports(
     stranger.close()
 
 
-def test_the_joint_meetings_filter_page_and_export(demo_platform: Platform, browser) -> None:
-    plat = demo_platform
-    resources = _as(plat, "resources")
+def test_the_joint_meetings_filter_page_and_export(resources: httpx.Client, on_phone) -> None:
     start = datetime.now(CHINA).replace(hour=10, minute=0, second=0, microsecond=0)
     days = [start + timedelta(days=n + 1) for n in range(22)]
     for day in days:
@@ -312,7 +269,7 @@ def test_the_joint_meetings_filter_page_and_export(demo_platform: Platform, brow
     meetings = _made(resources.get("/meetings", params={"community_code": "taipingjie"}))
     ids = [m["id"] for m in meetings]  # newest first, as the page lists them
 
-    console = Console(browser, plat.url("console"), width=PHONE).sign_in("tpj-coordinator")
+    console = on_phone("tpj-coordinator")
     page = console.page
     page.goto("/meetings")
     rows = page.locator("table[data-list=meetings] tbody tr[data-meeting-id]")
@@ -333,7 +290,7 @@ def test_the_joint_meetings_filter_page_and_export(demo_platform: Platform, brow
     _fits(page)
     console.close()
 
-    stranger = Console(browser, plat.url("console"), width=PHONE).sign_in("yxl-coordinator")
+    stranger = on_phone("yxl-coordinator")
     stranger.page.goto("/meetings")
     html = stranger.page.locator("main").inner_html()
     assert not any(i in html for i in ids)
@@ -341,10 +298,8 @@ def test_the_joint_meetings_filter_page_and_export(demo_platform: Platform, brow
 
 
 def test_the_wish_board_and_the_activities_search_filter_page_and_export(
-    demo_platform: Platform, browser
+    demo_platform: Platform, resources: httpx.Client, on_phone
 ) -> None:
-    plat = demo_platform
-    resources = _as(plat, "resources")
     wishes = _numbered("助行器{:02d}副")
     for n, title in enumerate(wishes):
         body = {
@@ -356,7 +311,7 @@ def test_the_wish_board_and_the_activities_search_filter_page_and_export(
         }
         wish = _made(resources.post("/wishes", json=body))
         _made(resources.post(f"/wishes/{wish['id']}/publish"))
-    volunteers = _as(plat, "volunteers", "cs-coordinator")
+    volunteers = _as(demo_platform, "volunteers", "cs-coordinator")
     activities = _numbered("夜间巡逻{:02d}班")
     for n, title in enumerate(activities):
         body = {
@@ -367,38 +322,18 @@ def test_the_wish_board_and_the_activities_search_filter_page_and_export(
         }
         _made(volunteers.post("/activities", json=body))
 
-    console = Console(browser, plat.url("console"), width=PHONE).sign_in("tpj-coordinator")
-    _walk(
-        console,
-        "/wishes",
-        "article.wish",
-        "助行器",
-        wishes,
-        ("grid", "tpj-g02"),
-        wishes[:2],
-        "心愿",
-    )
+    console = on_phone("tpj-coordinator")
+    _walk(console, "/wishes", "助行器", wishes, ("grid", "tpj-g02"))
     console.close()
-    console = Console(browser, plat.url("console"), width=PHONE).sign_in("cs-coordinator")
-    _walk(
-        console,
-        "/volunteering/activities",
-        "li[data-activity-id]",
-        "夜间巡逻",
-        activities,
-        ("kind", "cleaning"),
-        activities[:2],
-        "活动",
-    )
+    console = on_phone("cs-coordinator")
+    _walk(console, "/volunteering/activities", "夜间巡逻", activities, ("kind", "cleaning"))
     console.close()
 
-    stranger = Console(browser, plat.url("console"), width=PHONE).sign_in("yxl-coordinator")
-    _stranger_sees_none(stranger, "/wishes", "article.wish", "助行器", wishes)
+    stranger = on_phone("yxl-coordinator")
+    _stranger_sees_none(stranger, "/wishes", "助行器", wishes)
     stranger.close()
-    stranger = Console(browser, plat.url("console"), width=PHONE).sign_in("tpj-coordinator")
-    _stranger_sees_none(
-        stranger, "/volunteering/activities", "li[data-activity-id]", "夜间巡逻", activities
-    )
+    stranger = on_phone("tpj-coordinator")
+    _stranger_sees_none(stranger, "/volunteering/activities", "夜间巡逻", activities)
     stranger.page.goto("/volunteering/activities?community=changshan&q=%E5%A4%9C%E9%97%B4")
     assert not _shown(stranger.page, "li[data-activity-id]", activities)
     stranger.close()

@@ -55,6 +55,13 @@ def ok(answer, status: int = 200) -> dict:
     return answer.json()
 
 
+def meeting_in(coordinator, days: int) -> dict:
+    """Yongxinglu's joint meeting at 09:00 (China) `days` from today, chaired by `CHAIR`."""
+    scheduled = f"{(datetime.now(UTC) + timedelta(days=days)).date()}T09:00:00{TZ}"
+    body = {"community_code": YXL, "chair_unit_code": CHAIR, "scheduled_at": scheduled}
+    return ok(coordinator.post("/meetings", json=body), 201)
+
+
 def stream_subjects(plat: Platform, stream: str, prefix: str) -> dict[str, int]:
     """How many messages each subject under `prefix` holds in `stream`."""
 
@@ -100,14 +107,7 @@ def test_the_pavilion_from_a_grid_need_to_a_claimed_project_on_the_next_agenda(
     assert ranked.index(carpenters["id"]) < ranked.index(benches["id"])
 
     # The joint meeting: this quarter's rotating chair, the agenda with the need on it.
-    scheduled = f"{(datetime.now(UTC) + timedelta(days=1)).date()}T09:00:00{TZ}"
-    meeting = ok(
-        coordinator.post(
-            "/meetings",
-            json={"community_code": YXL, "chair_unit_code": CHAIR, "scheduled_at": scheduled},
-        ),
-        201,
-    )
+    meeting = meeting_in(coordinator, days=1)
     assert meeting["chair_unit_code"] == CHAIR
     assert (meeting["quarter"]["year"], meeting["quarter"]["number"]) == (2026, 4)
     path = f"/meetings/{meeting['id']}"
@@ -175,14 +175,7 @@ def test_the_pavilion_from_a_grid_need_to_a_claimed_project_on_the_next_agenda(
             f"/projects/{project_id}/progress", json={"note": "长椅已到货", "percent_done": 40}
         )
     )
-    later = f"{(datetime.now(UTC) + timedelta(days=40)).date()}T09:00:00{TZ}"
-    following = ok(
-        coordinator.post(
-            "/meetings",
-            json={"community_code": YXL, "chair_unit_code": CHAIR, "scheduled_at": later},
-        ),
-        201,
-    )
+    following = meeting_in(coordinator, days=40)
     agenda = ok(coordinator.post(f"/meetings/{following['id']}/agenda"))["agenda"]
     line = next(f for f in agenda["feedback"] if f["subject_id"] == project_id)
     assert line["decision"] == "project_created" and line["state"] == "on_track", line

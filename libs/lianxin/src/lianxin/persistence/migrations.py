@@ -8,9 +8,12 @@ database gets at it (incidents `0004`, organisation `0003`, resources and volunt
 `libs/lianxin/tests/test_messaging_tables.py` pins their DDL: a change needs a new revision in
 every service that takes existing databases to the same shape.
 
-`lifecycle_columns()` is the other way round: written out here, not taken from
-`tables.lifecycle_columns`, so that a later change to the code's columns cannot change what an old
-revision creates. Never edit it; a new shape is a new helper in a new revision.
+`lifecycle_columns()`, `create_coded_table()` and `create_community_table()` are the other way
+round: written out here, not taken from `lianxin.persistence.tables`, so that a later change to the
+code's columns cannot change what an old revision creates. They are the two shapes of aggregate
+row the services share: one of organisation's register (and incidents' read models of it), known
+by its code and name; one community's record in resources or volunteers, known by a UUID and
+listed by community. Never edit them; a new shape is a new helper in a new revision.
 """
 
 from __future__ import annotations
@@ -90,6 +93,33 @@ def lifecycle_columns() -> list[sa.Column]:
         sa.Column("version", sa.Integer(), server_default="1", nullable=False),
         sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True),
     ]
+
+
+def create_coded_table(name: str, *columns: sa.Column | sa.Constraint) -> None:
+    """`op.create_table` of an aggregate known by its code: `code` (the primary key) and `name`,
+    then `columns` (and any constraints among them), then `lifecycle_columns()`. Frozen."""
+    op.create_table(
+        name,
+        sa.Column("code", sa.Text(), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
+        *columns,
+        *lifecycle_columns(),
+        sa.PrimaryKeyConstraint("code"),
+    )
+
+
+def create_community_table(name: str, *columns: sa.Column | sa.Constraint) -> None:
+    """`op.create_table` of a record one community keeps: `id` (a UUID, the primary key) and
+    `community_code`, indexed as `ix_<name>_community_code` (its lists are one community's), then
+    `columns` (and any constraints among them). Frozen."""
+    op.create_table(
+        name,
+        sa.Column("id", sa.UUID(), nullable=False),
+        sa.Column("community_code", sa.Text(), nullable=False),
+        *columns,
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index(op.f(f"ix_{name}_community_code"), name, ["community_code"])
 
 
 def create_messaging_tables() -> None:

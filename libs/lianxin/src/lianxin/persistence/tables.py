@@ -1,5 +1,6 @@
-"""Tables every service keeps beside its own (the outbox, the inbox and the dead letters), and the
-columns every aggregate's row of organisation (and incidents' read models of them) ends with."""
+"""Tables every service keeps beside its own (the outbox, the inbox and the dead letters), the
+columns every aggregate's row of organisation (and incidents' read models of them) ends with, and
+the table of such an aggregate known by its code."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.schema import SchemaItem
 
 
 def lifecycle_columns() -> list[Column]:
@@ -26,6 +28,19 @@ def lifecycle_columns() -> list[Column]:
         Column("version", Integer, nullable=False, server_default="1"),
         Column("retired_at", DateTime(timezone=True)),
     ]
+
+
+def coded_table(name: str, metadata: MetaData, *columns: SchemaItem) -> Table:
+    """An aggregate known by its code: `code` (the primary key) and `name`, then `columns` (and
+    any indexes or constraints among them), then `lifecycle_columns()`."""
+    return Table(
+        name,
+        metadata,
+        Column("code", Text, primary_key=True),
+        Column("name", Text, nullable=False),
+        *columns,
+        *lifecycle_columns(),
+    )
 
 
 def messaging_tables(metadata: MetaData) -> tuple[Table, Table, Table]:

@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID  # this ARRAY has && (overlap)
 
 from lianxin.idempotency import idempotency_table
-from lianxin.persistence.tables import lifecycle_columns, messaging_tables
+from lianxin.persistence.tables import coded_table, messaging_tables
 
 metadata = MetaData()
 
@@ -175,45 +175,34 @@ timeline = Table(
 # Read models, kept from the ORG stream alone: each row is the latest `version` of its aggregate
 # that incidents has seen, so a replay of the stream from the start rebuilds them. Each holds the
 # fields of its ORG event that incidents reads (not organisation's whole table: no foreign keys).
-communities = Table(
+communities = coded_table(
     "communities",
     metadata,
-    Column("code", Text, primary_key=True),
-    Column("name", Text, nullable=False),
     # To match the areas departments serve: a community, its street, its district.
     Column("street_code", Text, nullable=False),
     Column("district_code", Text, nullable=False),
-    *lifecycle_columns(),
 )
 
-departments = Table(
+departments = coded_table(
     "departments",
     metadata,
-    Column("code", Text, primary_key=True),
-    Column("name", Text, nullable=False),
     Column("categories", ARRAY(Text), nullable=False),
     Column("name_en", Text, nullable=False, server_default=""),
     Column("areas", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     Column("channels", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     # Acknowledge minutes and resolve hours by urgency, as the department declared them.
     Column("sla", JSONB),
-    *lifecycle_columns(),
 )
 
-alliances = Table(
+alliances = coded_table(
     "alliances",
     metadata,
-    Column("code", Text, primary_key=True),
-    Column("name", Text, nullable=False),
     Column("community_codes", ARRAY(Text), nullable=False),
-    *lifecycle_columns(),
 )
 
-grid_nodes = Table(
+grid_nodes = coded_table(
     "grid_nodes",
     metadata,
-    Column("code", Text, primary_key=True),
-    Column("name", Text, nullable=False),
     Column("kind", Text, nullable=False),
     Column("community_code", Text, nullable=False, index=True),
     Column("parent_code", Text),
@@ -223,7 +212,6 @@ grid_nodes = Table(
     # Address keys the node serves ("朝华新城1栋"): a micro-grid's buildings where the tree has
     # no building nodes (domain.location).
     Column("addresses", ARRAY(Text), nullable=False, server_default="{}"),
-    *lifecycle_columns(),
 )
 
 outbox, inbox, dead_letters = messaging_tables(metadata)

@@ -1,8 +1,9 @@
 """The organisation database's tables.
 
 Every aggregate's row carries `version` (one more on each change, as in its events) and
-`retired_at`: nothing history refers to is ever deleted. Lists of codes are arrays; value objects
-(agreements, liaisons, officers, chair terms, areas, channels, targets) are JSONB.
+`retired_at`: nothing history refers to is ever deleted. Most aggregates are known by a code and a
+name: `coded_table` writes those four columns around their own. Lists of codes are arrays; value
+objects (agreements, liaisons, officers, chair terms, areas, channels, targets) are JSONB.
 """
 
 from __future__ import annotations
@@ -26,63 +27,48 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from lianxin.idempotency import idempotency_table
-from lianxin.persistence.tables import lifecycle_columns, messaging_tables
+from lianxin.persistence.tables import coded_table, lifecycle_columns, messaging_tables
 
 metadata = MetaData()
 
 
-districts = Table(
+districts = coded_table(
     "districts",
     metadata,
-    Column("code", Text, primary_key=True),
-    Column("name", Text, nullable=False),
     Column("city", Text, nullable=False),
-    *lifecycle_columns(),
 )
 
-streets = Table(
+streets = coded_table(
     "streets",
     metadata,
-    Column("code", Text, primary_key=True),
-    Column("name", Text, nullable=False),
     Column("district_code", Text, ForeignKey("districts.code"), nullable=False, index=True),
-    *lifecycle_columns(),
 )
 
-communities = Table(
+communities = coded_table(
     "communities",
     metadata,
-    Column("code", Text, primary_key=True),
-    Column("name", Text, nullable=False),
     Column("street_code", Text, ForeignKey("streets.code"), nullable=False, index=True),
     Column("district_code", Text, ForeignKey("districts.code"), nullable=False),
     Column("area_km2", Float),
-    *lifecycle_columns(),
 )
 
-alliances = Table(
+alliances = coded_table(
     "alliances",
     metadata,
-    Column("code", Text, primary_key=True),
-    Column("name", Text, nullable=False),
     Column("community_codes", ARRAY(Text), nullable=False),
     Column("branch_unit_codes", ARRAY(Text), nullable=False, server_default="{}"),
     Column("mechanisms", ARRAY(Text), nullable=False),
-    *lifecycle_columns(),
 )
 
-member_units = Table(
+member_units = coded_table(
     "member_units",
     metadata,
-    Column("code", Text, primary_key=True),
-    Column("name", Text, nullable=False),
     Column("kind", Text, nullable=False),
     Column("community_code", Text, ForeignKey("communities.code"), nullable=False, index=True),
     Column("relation", Text, nullable=False),
     Column("agreement", JSONB),
     # Personal: liaisons' names and phones.
     Column("liaisons", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
-    *lifecycle_columns(),
 )
 
 big_committees = Table(
@@ -97,11 +83,9 @@ big_committees = Table(
     *lifecycle_columns(),
 )
 
-departments = Table(
+departments = coded_table(
     "departments",
     metadata,
-    Column("code", Text, primary_key=True),
-    Column("name", Text, nullable=False),
     Column("categories", ARRAY(Text), nullable=False),
     Column("name_en", Text, nullable=False, server_default=""),
     Column("areas", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
@@ -110,14 +94,11 @@ departments = Table(
     ),
     # NULL: the default targets (acknowledge in 30 min; resolve in 2/24/168/360 h by urgency).
     Column("sla", JSONB),
-    *lifecycle_columns(),
 )
 
-grid_nodes = Table(
+grid_nodes = coded_table(
     "grid_nodes",
     metadata,
-    Column("code", Text, primary_key=True),
-    Column("name", Text, nullable=False),
     Column("kind", Text, nullable=False),
     Column("community_code", Text, ForeignKey("communities.code"), nullable=False, index=True),
     Column("parent_code", Text, ForeignKey("grid_nodes.code")),
@@ -128,7 +109,6 @@ grid_nodes = Table(
     Column("merchants", Integer, nullable=False, server_default="0"),
     Column("grid_type", Text),
     Column("addresses", ARRAY(Text), nullable=False, server_default="{}"),
-    *lifecycle_columns(),
     # "Which nodes are under X": path @> ARRAY[X].
     Index("grid_nodes_path", "path", postgresql_using="gin"),
 )
@@ -168,17 +148,14 @@ grid_roles = Table(
     ),
 )
 
-party_organisations = Table(
+party_organisations = coded_table(
     "party_organisations",
     metadata,
-    Column("code", Text, primary_key=True),
-    Column("name", Text, nullable=False),
     Column("kind", Text, nullable=False),
     Column("community_code", Text, ForeignKey("communities.code"), nullable=False, index=True),
     Column("node_codes", ARRAY(Text), nullable=False),
     Column("linked_households", Integer),
     Column("leader_person_code", Text, ForeignKey("people.code")),
-    *lifecycle_columns(),
     Index("party_organisations_nodes", "node_codes", postgresql_using="gin"),
 )
 

@@ -7,9 +7,9 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 from lianxin.persistence.migrations import (
+    create_coded_table,
     create_messaging_tables,
     drop_messaging_tables,
-    lifecycle_columns,
 )
 
 revision = "0004"
@@ -18,31 +18,21 @@ down_revision = None
 
 def upgrade() -> None:
     create_messaging_tables()
-    op.create_table(
+    create_coded_table(
         "communities",
-        sa.Column("code", sa.Text(), nullable=False),
-        sa.Column("name", sa.Text(), nullable=False),
         sa.Column("street_code", sa.Text(), nullable=False),
         sa.Column("district_code", sa.Text(), nullable=False),
-        *lifecycle_columns(),
-        sa.PrimaryKeyConstraint("code"),
     )
-    op.create_table(
+    create_coded_table(
         "grid_nodes",
-        sa.Column("code", sa.Text(), nullable=False),
-        sa.Column("name", sa.Text(), nullable=False),
         sa.Column("kind", sa.Text(), nullable=False),
         sa.Column("community_code", sa.Text(), nullable=False),
         sa.Column("path", sa.ARRAY(sa.Text()), nullable=False),
         sa.Column("parent_code", sa.Text(), nullable=True),
-        *lifecycle_columns(),
-        sa.PrimaryKeyConstraint("code"),
     )
     op.create_index(op.f("ix_grid_nodes_community_code"), "grid_nodes", ["community_code"])
-    op.create_table(
+    create_coded_table(
         "departments",
-        sa.Column("code", sa.Text(), nullable=False),
-        sa.Column("name", sa.Text(), nullable=False),
         sa.Column("categories", sa.ARRAY(sa.Text()), nullable=False),
         sa.Column("name_en", sa.Text(), server_default="", nullable=False),
         sa.Column(
@@ -58,16 +48,10 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("sla", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
-        *lifecycle_columns(),
-        sa.PrimaryKeyConstraint("code"),
     )
-    op.create_table(
+    create_coded_table(
         "alliances",
-        sa.Column("code", sa.Text(), nullable=False),
-        sa.Column("name", sa.Text(), nullable=False),
         sa.Column("community_codes", sa.ARRAY(sa.Text()), nullable=False),
-        *lifecycle_columns(),
-        sa.PrimaryKeyConstraint("code"),
     )
     op.create_table(
         "routing_rules",

@@ -7,6 +7,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 from lianxin.persistence.migrations import (
+    create_coded_table,
     create_messaging_tables,
     drop_messaging_tables,
     lifecycle_columns,
@@ -18,41 +19,27 @@ down_revision = None
 
 def upgrade() -> None:
     create_messaging_tables()
-    op.create_table(
+    create_coded_table(
         "districts",
-        sa.Column("code", sa.Text(), nullable=False),
-        sa.Column("name", sa.Text(), nullable=False),
         sa.Column("city", sa.Text(), nullable=False),
-        *lifecycle_columns(),
-        sa.PrimaryKeyConstraint("code"),
     )
-    op.create_table(
+    create_coded_table(
         "streets",
-        sa.Column("code", sa.Text(), nullable=False),
-        sa.Column("name", sa.Text(), nullable=False),
         sa.Column("district_code", sa.Text(), nullable=False),
-        *lifecycle_columns(),
         sa.ForeignKeyConstraint(["district_code"], ["districts.code"]),
-        sa.PrimaryKeyConstraint("code"),
     )
     op.create_index(op.f("ix_streets_district_code"), "streets", ["district_code"])
-    op.create_table(
+    create_coded_table(
         "communities",
-        sa.Column("code", sa.Text(), nullable=False),
-        sa.Column("name", sa.Text(), nullable=False),
         sa.Column("street_code", sa.Text(), nullable=False),
         sa.Column("district_code", sa.Text(), nullable=False),
         sa.Column("area_km2", sa.Float(), nullable=True),
-        *lifecycle_columns(),
         sa.ForeignKeyConstraint(["district_code"], ["districts.code"]),
         sa.ForeignKeyConstraint(["street_code"], ["streets.code"]),
-        sa.PrimaryKeyConstraint("code"),
     )
     op.create_index(op.f("ix_communities_street_code"), "communities", ["street_code"])
-    op.create_table(
+    create_coded_table(
         "grid_nodes",
-        sa.Column("code", sa.Text(), nullable=False),
-        sa.Column("name", sa.Text(), nullable=False),
         sa.Column("kind", sa.Text(), nullable=False),
         sa.Column("community_code", sa.Text(), nullable=False),
         sa.Column("parent_code", sa.Text(), nullable=True),
@@ -62,17 +49,13 @@ def upgrade() -> None:
         sa.Column("merchants", sa.Integer(), server_default="0", nullable=False),
         sa.Column("grid_type", sa.Text(), nullable=True),
         sa.Column("addresses", sa.ARRAY(sa.Text()), server_default="{}", nullable=False),
-        *lifecycle_columns(),
         sa.ForeignKeyConstraint(["community_code"], ["communities.code"]),
         sa.ForeignKeyConstraint(["parent_code"], ["grid_nodes.code"]),
-        sa.PrimaryKeyConstraint("code"),
     )
     op.create_index(op.f("ix_grid_nodes_community_code"), "grid_nodes", ["community_code"])
     op.create_index("grid_nodes_path", "grid_nodes", ["path"], postgresql_using="gin")
-    op.create_table(
+    create_coded_table(
         "departments",
-        sa.Column("code", sa.Text(), nullable=False),
-        sa.Column("name", sa.Text(), nullable=False),
         sa.Column("categories", sa.ARRAY(sa.Text()), nullable=False),
         sa.Column("name_en", sa.Text(), server_default="", nullable=False),
         sa.Column(
@@ -88,18 +71,12 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("sla", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
-        *lifecycle_columns(),
-        sa.PrimaryKeyConstraint("code"),
     )
-    op.create_table(
+    create_coded_table(
         "alliances",
-        sa.Column("code", sa.Text(), nullable=False),
-        sa.Column("name", sa.Text(), nullable=False),
         sa.Column("community_codes", sa.ARRAY(sa.Text()), nullable=False),
         sa.Column("branch_unit_codes", sa.ARRAY(sa.Text()), server_default="{}", nullable=False),
         sa.Column("mechanisms", sa.ARRAY(sa.Text()), nullable=False),
-        *lifecycle_columns(),
-        sa.PrimaryKeyConstraint("code"),
     )
     op.create_table(
         "big_committees",
@@ -122,10 +99,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["community_code"], ["communities.code"]),
         sa.PrimaryKeyConstraint("community_code"),
     )
-    op.create_table(
+    create_coded_table(
         "member_units",
-        sa.Column("code", sa.Text(), nullable=False),
-        sa.Column("name", sa.Text(), nullable=False),
         sa.Column("kind", sa.Text(), nullable=False),
         sa.Column("community_code", sa.Text(), nullable=False),
         sa.Column("relation", sa.Text(), nullable=False),
@@ -136,9 +111,7 @@ def upgrade() -> None:
             server_default=sa.text("'[]'::jsonb"),
             nullable=False,
         ),
-        *lifecycle_columns(),
         sa.ForeignKeyConstraint(["community_code"], ["communities.code"]),
-        sa.PrimaryKeyConstraint("code"),
     )
     op.create_index(op.f("ix_member_units_community_code"), "member_units", ["community_code"])
     op.create_table(
@@ -181,19 +154,15 @@ def upgrade() -> None:
         postgresql_where=sa.text("until IS NULL"),
     )
     op.create_index(op.f("ix_grid_roles_person_code"), "grid_roles", ["person_code"])
-    op.create_table(
+    create_coded_table(
         "party_organisations",
-        sa.Column("code", sa.Text(), nullable=False),
-        sa.Column("name", sa.Text(), nullable=False),
         sa.Column("kind", sa.Text(), nullable=False),
         sa.Column("community_code", sa.Text(), nullable=False),
         sa.Column("node_codes", sa.ARRAY(sa.Text()), nullable=False),
         sa.Column("linked_households", sa.Integer(), nullable=True),
         sa.Column("leader_person_code", sa.Text(), nullable=True),
-        *lifecycle_columns(),
         sa.ForeignKeyConstraint(["community_code"], ["communities.code"]),
         sa.ForeignKeyConstraint(["leader_person_code"], ["people.code"]),
-        sa.PrimaryKeyConstraint("code"),
     )
     op.create_index(
         op.f("ix_party_organisations_community_code"), "party_organisations", ["community_code"]

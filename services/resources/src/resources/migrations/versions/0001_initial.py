@@ -3,7 +3,11 @@
 import sqlalchemy as sa
 from alembic import op
 
-from lianxin.persistence.migrations import create_messaging_tables, drop_messaging_tables
+from lianxin.persistence.migrations import (
+    create_community_table,
+    create_messaging_tables,
+    drop_messaging_tables,
+)
 
 revision = "0001"
 down_revision = None
@@ -11,18 +15,14 @@ down_revision = None
 
 def upgrade() -> None:
     create_messaging_tables()
-    op.create_table(
+    create_community_table(
         "needs",
-        sa.Column("id", sa.UUID(), nullable=False),
-        sa.Column("community_code", sa.Text(), nullable=False),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("status", sa.Text(), nullable=False),
         sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("source_incident_id", sa.UUID(), nullable=True),
-        sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("source_incident_id"),
     )
-    op.create_index(op.f("ix_needs_community_code"), "needs", ["community_code"], unique=False)
 
 
 def downgrade() -> None:

@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from lianxin.persistence.migrations import create_community_table
+
 revision = "0002"
 down_revision = "0001"
 
@@ -35,39 +37,27 @@ def upgrade() -> None:
     op.alter_column("needs", "state", nullable=False)
     op.drop_column("needs", "title")
 
-    op.create_table(
+    create_community_table(
         "offers",
-        sa.Column("id", sa.UUID(), nullable=False),
-        sa.Column("community_code", sa.Text(), nullable=False),
         sa.Column("member_unit_code", sa.Text(), nullable=False),
         sa.Column("emergency_available", sa.Boolean(), nullable=False),
         sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("state", postgresql.JSONB(), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index(op.f("ix_offers_community_code"), "offers", ["community_code"])
     op.create_index(op.f("ix_offers_member_unit_code"), "offers", ["member_unit_code"])
-    op.create_table(
+    create_community_table(
         "meetings",
-        sa.Column("id", sa.UUID(), nullable=False),
-        sa.Column("community_code", sa.Text(), nullable=False),
         sa.Column("status", sa.Text(), nullable=False),
         sa.Column("scheduled_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("state", postgresql.JSONB(), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index(op.f("ix_meetings_community_code"), "meetings", ["community_code"])
-    op.create_table(
+    create_community_table(
         "projects",
-        sa.Column("id", sa.UUID(), nullable=False),
-        sa.Column("community_code", sa.Text(), nullable=False),
         sa.Column("status", sa.Text(), nullable=False),
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("state", postgresql.JSONB(), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index(op.f("ix_projects_community_code"), "projects", ["community_code"])
     op.create_table(
         "project_claims",
         sa.Column("project_id", sa.UUID(), nullable=False),
@@ -79,10 +69,8 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_project_claims_member_unit_code"), "project_claims", ["member_unit_code"]
     )
-    op.create_table(
+    create_community_table(
         "wishes",
-        sa.Column("id", sa.UUID(), nullable=False),
-        sa.Column("community_code", sa.Text(), nullable=False),
         sa.Column("grid_node_code", sa.Text(), nullable=False),
         sa.Column("status", sa.Text(), nullable=False),
         sa.Column("claimant_kind", sa.Text(), nullable=True),
@@ -92,9 +80,7 @@ def upgrade() -> None:
         sa.Column("resident_name", sa.Text(), nullable=False),
         sa.Column("resident_contact", sa.Text(), nullable=False),
         sa.Column("state", postgresql.JSONB(), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index(op.f("ix_wishes_community_code"), "wishes", ["community_code"])
     op.create_index(op.f("ix_wishes_claimant_id"), "wishes", ["claimant_id"])
     op.create_table(
         "emergency_offers",

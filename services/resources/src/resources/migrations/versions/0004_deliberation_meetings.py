@@ -4,22 +4,18 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from lianxin.persistence.migrations import create_community_table
+
 revision = "0004"
 down_revision = "0003"
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_community_table(
         "deliberations",
-        sa.Column("id", sa.UUID(), nullable=False),
-        sa.Column("community_code", sa.Text(), nullable=False),
         sa.Column("status", sa.Text(), nullable=False),
         sa.Column("held_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("state", postgresql.JSONB(), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    op.create_index(
-        "ix_deliberations_community_code", "deliberations", ["community_code"], unique=False
     )
     op.create_table(
         "deliberation_incidents",

@@ -5,6 +5,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from lianxin.persistence.migrations import create_community_table
+
 revision = "0002"
 down_revision = "0001"
 
@@ -38,18 +40,14 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_accounts_community_code"), "accounts", ["community_code"], unique=False
     )
-    op.create_table(
+    create_community_table(
         "items",
-        sa.Column("id", sa.UUID(), nullable=False),
-        sa.Column("community_code", sa.Text(), nullable=False),
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("donor_kind", sa.Text(), nullable=False),
         sa.Column("donor", sa.Text(), nullable=False),
         sa.Column("price", sa.BigInteger(), nullable=False),
         sa.Column("stock", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index(op.f("ix_items_community_code"), "items", ["community_code"], unique=False)
     op.create_table(
         "points_rules",
         sa.Column("community_code", sa.Text(), nullable=False),
@@ -62,19 +60,13 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("community_code"),
     )
-    op.create_table(
+    create_community_table(
         "teams",
-        sa.Column("id", sa.UUID(), nullable=False),
-        sa.Column("community_code", sa.Text(), nullable=False),
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("kind", sa.Text(), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index(op.f("ix_teams_community_code"), "teams", ["community_code"], unique=False)
-    op.create_table(
+    create_community_table(
         "volunteers",
-        sa.Column("id", sa.UUID(), nullable=False),
-        sa.Column("community_code", sa.Text(), nullable=False),
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("contact", sa.Text(), nullable=False),
         sa.Column("home_node_path", postgresql.ARRAY(sa.Text()), nullable=False),
@@ -85,16 +77,10 @@ def upgrade() -> None:
         sa.Column("employer_branch_code", sa.Text(), nullable=True),
         sa.Column("consent_to_contact", sa.Boolean(), nullable=False),
         sa.Column("registered_at", sa.DateTime(timezone=True), nullable=True),
-        sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("person_code"),
     )
-    op.create_index(
-        op.f("ix_volunteers_community_code"), "volunteers", ["community_code"], unique=False
-    )
-    op.create_table(
+    create_community_table(
         "activities",
-        sa.Column("id", sa.UUID(), nullable=False),
-        sa.Column("community_code", sa.Text(), nullable=False),
         sa.Column("node_code", sa.Text(), nullable=False),
         sa.Column("kind", sa.Text(), nullable=False),
         sa.Column("title", sa.Text(), nullable=False),
@@ -104,10 +90,6 @@ def upgrade() -> None:
             ["team_id"],
             ["teams.id"],
         ),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    op.create_index(
-        op.f("ix_activities_community_code"), "activities", ["community_code"], unique=False
     )
     op.create_table(
         "services_done",
