@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from incidents.adapters.facts import department_board, incident_facts
+from incidents.adapters.facts import department_board, incident_facts, settlement_facts
 from incidents.domain import rates as domain
 from incidents.entrypoints.api import uow
 from incidents.service_layer.pipeline import utcnow
@@ -48,6 +48,14 @@ async def _facts(uow: IncidentsUnitOfWork, periods: list[domain.Period]) -> list
         )
 
 
+async def _settled(uow: IncidentsUnitOfWork, periods: list[domain.Period]) -> list:
+    """The deliberations' local resolutions: a community's and a street's, not a department's."""
+    async with uow:
+        return await settlement_facts(
+            uow.session, min(p.start for p in periods), max(p.end for p in periods)
+        )
+
+
 async def _visible_keys(uow: IncidentsUnitOfWork, principal: Principal, by: Grouping):
     """None: everything (platform, alliance admin); else the keys the caller oversees."""
     if principal.is_platform or principal.role is Role.ALLIANCE_ADMIN:
@@ -74,10 +82,13 @@ async def get_rates(
     uow: IncidentsUnitOfWork = Depends(uow),
     principal: Principal = Depends(authenticated),
 ) -> dict[str, Any]:
-    """Response, resolution and satisfaction rates, on-time shares and times, per key."""
+    """Response, resolution and satisfaction rates, on-time shares and times, per key.
+    `counts.resolved_locally` counts a community's (street's) incidents resolved locally and
+    the matters its deliberations settled; `counts.deliberated` the latter alone."""
     chosen = _period(period, "period")
     keys = await _visible_keys(uow, principal, by)
-    found = domain.rates(await _facts(uow, [chosen]), by, chosen)
+    settled = await _settled(uow, [chosen]) if by != "department" else []
+    found = domain.rates(await _facts(uow, [chosen]), by, chosen, settled)
     return {
         "period": chosen.label,
         "by": by,
@@ -105,7 +116,8 @@ async def get_trend(
     keys = await _visible_keys(uow, principal, by)
     if keys is not None and key not in keys:
         raise RuleBroken("key", f"{key} is not one you oversee")
-    series = domain.trend(await _facts(uow, chosen), by, key, labels)
+    settled = await _settled(uow, chosen) if by != "department" else []
+    series = domain.trend(await _facts(uow, chosen), by, key, labels, settled)
     return {"by": by, "key": key, "series": [_out(r) for r in series]}
 
 
