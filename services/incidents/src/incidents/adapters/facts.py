@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
-from uuid import UUID
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.dialects.postgresql import insert
@@ -90,24 +90,10 @@ async def settlement_facts(
     return [SettlementFacts(r.community_code, r.street_code or "", r.settled_at) for r in rows]
 
 
-async def record_settlement(
-    session: AsyncSession | AsyncConnection,
-    deliberation_id: UUID,
-    number: int,
-    community_code: str,
-    settled_at: datetime,
-) -> None:
-    """Once per agreed item, whichever event says it (its key is the item)."""
-    await session.execute(
-        insert(deliberated_resolutions)
-        .values(
-            deliberation_id=deliberation_id,
-            number=number,
-            community_code=community_code,
-            settled_at=settled_at,
-        )
-        .on_conflict_do_nothing()
-    )
+async def record_settlement(session: AsyncSession | AsyncConnection, row: dict[str, Any]) -> None:
+    """Once per agreed item, whichever event says it (its key is the item): `row` holds the
+    deliberation_id, the item's number, the community_code and when it was settled_at."""
+    await session.execute(insert(deliberated_resolutions).values(row).on_conflict_do_nothing())
 
 
 HELD = ("dispatched", "acknowledged", "in_progress")

@@ -41,19 +41,16 @@ def _last_four_quarters() -> str:
     return ",".join(labels)
 
 
-async def _facts(uow: IncidentsUnitOfWork, periods: list[domain.Period]) -> list:
+async def _facts(
+    uow: IncidentsUnitOfWork, periods: list[domain.Period], by: Grouping = "department"
+) -> tuple[list[domain.IncidentFacts], list[domain.SettlementFacts]]:
+    """The incidents' facts over the periods, and the deliberations' local resolutions (a
+    community's and a street's, never a department's)."""
+    start, end = min(p.start for p in periods), max(p.end for p in periods)
     async with uow:
-        return await incident_facts(
-            uow.session, min(p.start for p in periods), max(p.end for p in periods)
-        )
-
-
-async def _settled(uow: IncidentsUnitOfWork, periods: list[domain.Period]) -> list:
-    """The deliberations' local resolutions: a community's and a street's, not a department's."""
-    async with uow:
-        return await settlement_facts(
-            uow.session, min(p.start for p in periods), max(p.end for p in periods)
-        )
+        incidents = await incident_facts(uow.session, start, end)
+        settled = await settlement_facts(uow.session, start, end) if by != "department" else []
+    return incidents, settled
 
 
 async def _visible_keys(uow: IncidentsUnitOfWork, principal: Principal, by: Grouping):
@@ -87,8 +84,8 @@ async def get_rates(
     the matters its deliberations settled; `counts.deliberated` the latter alone."""
     chosen = _period(period, "period")
     keys = await _visible_keys(uow, principal, by)
-    settled = await _settled(uow, [chosen]) if by != "department" else []
-    found = domain.rates(await _facts(uow, [chosen]), by, chosen, settled)
+    facts, settled = await _facts(uow, [chosen], by)
+    found = domain.rates(facts, by, chosen, settled)
     return {
         "period": chosen.label,
         "by": by,
@@ -116,8 +113,8 @@ async def get_trend(
     keys = await _visible_keys(uow, principal, by)
     if keys is not None and key not in keys:
         raise RuleBroken("key", f"{key} is not one you oversee")
-    settled = await _settled(uow, chosen) if by != "department" else []
-    series = domain.trend(await _facts(uow, chosen), by, key, labels, settled)
+    facts, settled = await _facts(uow, chosen, by)
+    series = domain.trend(facts, by, key, labels, settled)
     return {"by": by, "key": key, "series": [_out(r) for r in series]}
 
 
@@ -133,7 +130,7 @@ async def departments_board(
     """What each department holds and has overdue now, where its breaches stand on the ladder,
     and the quarter's red/black list."""
     _period(quarter, "quarter")
-    facts = await _facts(uow, [_period(quarter, "quarter")])
+    facts, _ = await _facts(uow, [_period(quarter, "quarter")])
     try:
         listed = domain.red_black_list(facts, quarter, k=k, now=utcnow())
     except ValueError as exc:

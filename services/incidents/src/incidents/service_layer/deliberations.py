@@ -24,8 +24,7 @@ async def count_settlement(
     async with uow:
         if not await uow.first_time(consumer, event_id):
             return False
-        await record_settlement(
-            uow.session, turned.deliberation_id, turned.number, turned.community_code, turned.at
-        )
+        item = turned.model_dump(include={"deliberation_id", "number", "community_code"})
+        await record_settlement(uow.session, item | {"settled_at": turned.at})
         await uow.commit()
     return True
