@@ -15,6 +15,7 @@ import httpx
 import pytest
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
+from lianxin.demo import PARTY_ORGANISATIONS
 from lianxin.demo.care import PERSONAL, load_care, load_care_volunteers
 from lianxin.messaging.connection import connect
 from tests.conftest import Platform, eventually
@@ -24,9 +25,21 @@ pytestmark = pytest.mark.e2e
 
 
 async def _load(plat: Platform) -> None:
+    """The care register, and Changshan's party organisations (left out of the shared demo
+    platform: nothing else needs them), as `make run` loads them."""
     headers = {"Authorization": f"Bearer {plat.token()}"}
     async with httpx.AsyncClient(base_url=plat.url("organisation"), headers=headers) as org:
         await load_care(org)
+        have = await org.get("/party-organisations", params={"community_code": "changshan"})
+        if not have.json():
+            rows = [
+                {k: v for k, v in p.items() if k != "community_code"}
+                for p in PARTY_ORGANISATIONS
+                if p["community_code"] == "changshan"
+            ]
+            path = "/communities/changshan/party-organisations/import"
+            imported = await org.post(path, json=rows)
+            assert imported.status_code == 201, imported.text
 
 
 async def _stream_bodies(nats_url: str) -> list[str]:
@@ -111,6 +124,13 @@ def test_story_14_a_visit_becomes_a_need_an_overdue_visit_is_flagged_and_birthda
     # The dashboards count her; nobody else names her.
     card = plat.console_as("yxl-coordinator").get("/care/card").text
     assert 'data-care-grid="yxl-g01"' in card and "王秀英" not in card
+    # Changshan's card: its 161 party households, what they link, its two people in care (the
+    # party household's neighbours in building 5's grid): figures from organisation, no name.
+    changshan = plat.console_as("cs-coordinator").get("/care/card").text
+    assert 'data-care="party_households">161<' in changshan
+    row = changshan[changshan.index('data-care-grid="csh-g04"') :]
+    assert re.match(r'[^<]*<td>.*?</td><td data-care="people">2<', row)
+    assert not [s for s in PERSONAL if s in changshan] and "孙建华" not in changshan
     bodies = asyncio.run(_stream_bodies(plat.nats_url))
     assert bodies and not [s for s in PERSONAL if any(s in b for b in bodies)]
 

@@ -50,6 +50,14 @@ def _staircase_grid(plat: Platform) -> None:
         )
 
 
+def _local_resolutions(plat: Platform) -> tuple[int, int]:
+    """Changshan's (resolved_locally, deliberated) in this quarter's rates, as incidents counts."""
+    with plat.http("incidents", plat.token("cs-coordinator", "lianxin-demo")) as incidents:
+        found = incidents.get("/rates", params={"by": "community"}).json()["rates"]
+    counts = next((r["counts"] for r in found if r["key"] == "changshan"), {})
+    return counts.get("resolved_locally", 0), counts.get("deliberated", 0)
+
+
 def _ids(pattern: str, page: str) -> list[str]:
     return re.findall(pattern, page)
 
@@ -94,6 +102,7 @@ def test_story_15_a_bench_meetings_items_become_a_need_an_incident_and_a_local_r
     assert no_grid.status_code == 422 and 'id="micro_grid_code-error"' in no_grid.text
     fire = console.post(f"/deliberations/{d}/items/2/incident", data=demo.FIRE_CHECK)
     assert fire.status_code == 303, fire.text
+    settled_before = _local_resolutions(plat)
     rota = {"settlement": demo.ROTA}
     assert console.post(f"/deliberations/{d}/items/3/resolution", data=rota).status_code == 303
     again = console.post(f"/deliberations/{d}/items/1/resolution", data=rota)
@@ -136,6 +145,15 @@ def test_story_15_a_bench_meetings_items_become_a_need_an_incident_and_a_local_r
     assert 'hx-get="/deliberations/card"' in console.get("/").text
     listed = console.get("/deliberations").text
     assert f'data-deliberation-id="{d}"' in listed and "楼栋板凳会" in listed
+
+    # The rota settled by the building counts in Changshan's rates as a local resolution
+    # (incidents consumes the item's outcome), and the dashboard's rates card shows it.
+    resolved_locally, deliberated = settled_before
+    eventually(lambda: _local_resolutions(plat) == (resolved_locally + 1, deliberated + 1))
+    rates_card = console.get("/communities/changshan").text
+    assert f'data-count="resolved_locally">{resolved_locally + 1}<' in rates_card
+    assert f'data-count="deliberated">{deliberated + 1}<' in rates_card
+    assert "其中议事化解" in rates_card
 
     # Another community's coordinator finds nothing of it.
     stranger = plat.console_as("tpj-coordinator")

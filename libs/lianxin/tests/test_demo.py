@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 
 from lianxin.demo import (
     DEPARTMENTS,
@@ -11,7 +12,9 @@ from lianxin.demo import (
     MEMBER_UNITS,
     PARTY_ORGANISATIONS,
     PEOPLE,
+    care,
 )
+from lianxin.demo.accounts import ACCOUNTS
 from lianxin.demo.figures import split
 
 
@@ -66,3 +69,25 @@ def test_what_the_end_to_end_tests_rely_on_is_there() -> None:
     assert nodes["tpj-c01"]["parent_code"] == "tpj-g01" and nodes["tpj-c01"]["name"] == "朝华新城"
     power = next(d for d in DEPARTMENTS if d["code"] == "power_supply")
     assert "power_supply" in power["categories"]
+
+
+def test_changshans_party_households_keep_an_eye_on_their_neighbours_in_the_care_demo() -> None:
+    households = [
+        p
+        for p in PARTY_ORGANISATIONS
+        if p["community_code"] == "changshan" and p["kind"] == "party_household"
+    ]
+    # The article's 161 party households, each linking 20–30 neighbouring households.
+    assert len(households) == FIGURES["changshan"]["party_households"] == 161
+    assert all(20 <= p["linked_households"] <= 30 for p in households)
+    # The care demo's carer is one of them, and its neighbours in care live at its unit.
+    [carer_household] = [p for p in households if p["code"] == care.CHANGSHAN_PARTY_HOUSEHOLD]
+    in_changshan = [e for e in care.entries(date(2026, 11, 29)) if e["code"].startswith("csh-")]
+    assert len(in_changshan) == 2  # a few named neighbours; the rest are figures
+    for entry in in_changshan:
+        assert entry["node_code"] == carer_household["node_codes"][0]
+        assert [c["kind"] for c in entry["carers"]] == ["party_household"]
+    # Every carer and grid leader of the register signs in with a demo account.
+    accounts = {a["username"] for a in ACCOUNTS}
+    carers = {c["username"] for e in care.entries(date(2026, 11, 29)) for c in e["carers"]}
+    assert carers <= set(care.CARE_ACCOUNTS) <= accounts

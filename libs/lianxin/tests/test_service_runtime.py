@@ -11,6 +11,7 @@ from sqlalchemy import MetaData
 from lianxin.contracts import CloudEvent, EventData
 from lianxin.contracts.org import DepartmentRegistered
 from lianxin.messaging.streams import (
+    INCIDENTS_DELIBERATIONS,
     INCIDENTS_ORG,
     INCIDENTS_REPORTS,
     INCIDENTS_WEBHOOKS,
@@ -88,6 +89,7 @@ async def test_the_runtime_runs_bound_consumers_and_workers_and_cancels_them_on_
             INCIDENTS_ORG: on_org_event,
             INCIDENTS_REPORTS: _ignore,
             INCIDENTS_WEBHOOKS: _ignore,
+            INCIDENTS_DELIBERATIONS: _ignore,
         },
         workers=[heartbeat],
         settings=settings,

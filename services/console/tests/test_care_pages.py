@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from console.domain import party_households
 from console.domain.names import Names
 from console.entrypoints.care_pages import CARE_GROUPS, VISIT_KINDS
 from console.entrypoints.web import templates, words
+from lianxin.demo import FIGURES, GRID_NODES, PARTY_ORGANISATIONS
 from lianxin.demo.care import entries
 
 # The demo's Mrs Wang (story 14), her name made to need escaping, with one visit due.
@@ -95,3 +97,34 @@ def test_the_dashboard_card_counts_per_grid_and_names_nobody() -> None:
     assert 'data-care="over_60">2249<' in html and 'data-care="people">3<' in html
     assert 'class="bad">1<' in html
     assert "第一网格" in html and "王秀英" not in html
+
+
+def _with_paths(nodes: list[dict]) -> list[dict]:
+    """The demo tree's nodes as organisation answers them: each with its path from the root."""
+    parent = {n["code"]: n.get("parent_code") for n in nodes}
+
+    def path(code: str | None) -> list[str]:
+        return [*path(parent[code]), code] if code else []
+
+    return [{**n, "path": path(n["code"])} for n in nodes]
+
+
+def test_changshans_party_households_are_counted_per_grid_with_the_households_they_link() -> None:
+    nodes = _with_paths([n for n in GRID_NODES if n["community_code"] == "changshan"])
+    parties = [p for p in PARTY_ORGANISATIONS if p["community_code"] == "changshan"]
+    grids = party_households.by_grid(parties, nodes)
+    # 161 party households (the article's figure) in the ten grids, 20–30 households each.
+    assert sorted(grids) == [f"csh-g{g:02d}" for g in range(1, 11)]
+    total = party_households.totals(grids.values())
+    assert total["party_households"] == FIGURES["changshan"]["party_households"] == 161
+    for row in grids.values():
+        n, linked = row["party_households"], row["linked_households"]
+        assert 20 * n <= linked <= 30 * n
+    # The demo carer's party household (5栋1单元) sits in building 5's grid, which is counted.
+    assert grids["csh-g04"]["party_households"] >= 1
+    empty = {"people": 0, "by_group": {}, "overdue": 0}
+    rows = [{"grid_code": g, **empty, **r} for g, r in grids.items()]
+    html = _render("_care_card.html", rows=rows, groups=CARE_GROUPS, over_60=0, party=total)
+    assert 'data-care="party_households">161<' in html and "党员家庭户" in html
+    assert f'data-care="linked_households">{total["linked_households"]}<' in html
+    assert "孙建华" not in html and "党员家庭户1" not in html  # figures, no name

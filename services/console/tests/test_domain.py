@@ -127,6 +127,7 @@ def test_figures_from_the_rates_endpoints_counts() -> None:
         "rated": 1,
         "satisfied": 1,
         "basically_satisfied": 0,
+        "resolved_locally": 1,
     }
     changshan = {
         "dispatched": 1,
@@ -136,6 +137,8 @@ def test_figures_from_the_rates_endpoints_counts() -> None:
         "rated": 1,
         "satisfied": 0,
         "basically_satisfied": 0,
+        "resolved_locally": 2,
+        "deliberated": 2,
     }
     rows = [{"key": "taipingjie", "counts": taipingjie}, {"key": "changshan", "counts": changshan}]
     # Shares of the whole, not averages of shares.
@@ -143,6 +146,9 @@ def test_figures_from_the_rates_endpoints_counts() -> None:
         "response": 75.0,
         "resolution": 25.0,
         "satisfaction": 50.0,
+        # Counts beside the rates: Changshan's two settled at deliberations among the three.
+        "resolved_locally": 3,
+        "deliberated": 2,
     }
     trend = figures.trend_from_series(
         ["2026-10", "2026-11"],

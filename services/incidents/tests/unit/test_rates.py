@@ -3,6 +3,7 @@ by hand (see the comment above each expectation)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -12,6 +13,7 @@ from incidents.domain.rates import (
     Counts,
     IncidentFacts,
     Period,
+    SettlementFacts,
     percentile,
     rates,
     red_black_list,
@@ -350,6 +352,45 @@ def test_street_rates_group_the_same_facts_by_street() -> None:
     # One community per street in the fixture, so the figures are the communities'.
     assert streets["dunren"].counts == communities[TPJ].counts
     assert streets["yongchang"].counts == communities[YXL].counts
+
+
+# Matters deliberations settled locally (议事就地化解): two in Yongxinglu in Q4 (one on the
+# quarter's last minute in Shanghai, 31 Dec 15:59 UTC), one in Q1 2027 (1 Jan 00:00 Shanghai),
+# and one in Longze, a community with no incident at all.
+SETTLED = [
+    SettlementFacts(YXL, STREET[YXL], at(10, 20, 19)),
+    SettlementFacts(YXL, STREET[YXL], datetime(2026, 12, 31, 15, 59, tzinfo=UTC)),
+    SettlementFacts(YXL, STREET[YXL], at(1, 1, 0, year=2027)),
+    SettlementFacts("longze", "longze_street", at(11, 3, 10)),
+]
+
+
+def test_a_deliberations_settlement_counts_as_a_local_resolution_and_not_in_the_rates() -> None:
+    without = by_key(rates(FACTS, "community", "2026-Q4"))
+    found = by_key(rates(FACTS, "community", "2026-Q4", SETTLED))
+    yxl = found[YXL]
+    # I5 resolved locally, and the two Q4 settlements: 3 local resolutions, 2 deliberated.
+    assert (yxl.counts.resolved_locally, yxl.counts.deliberated) == (3, 2)
+    # Nothing else moves: the same incidents, the same three rates.
+    assert replace(yxl.counts, resolved_locally=1, deliberated=0) == without[YXL].counts
+    assert (yxl.resolution_rate, yxl.satisfaction_rate, yxl.response_rate) == (
+        without[YXL].resolution_rate,
+        without[YXL].satisfaction_rate,
+        without[YXL].response_rate,
+    )
+    assert found[TPJ] == without[TPJ]
+    # A community whose only work was a deliberation's settlement is listed, its rates None.
+    longze = found["longze"]
+    assert (longze.counts.resolved_locally, longze.counts.deliberated) == (1, 1)
+    assert longze.counts.incidents == 0 and longze.resolution_rate is None
+    # By street the same; a department never counts one.
+    assert by_key(rates(FACTS, "street", "2026-Q4", SETTLED))["yongchang"].counts.deliberated == 2
+    assert rates(FACTS, "department", "2026-Q4", SETTLED) == rates(FACTS, "department", "2026-Q4")
+
+
+def test_a_settlement_belongs_to_the_period_it_was_settled_in() -> None:
+    series = trend(FACTS, "community", YXL, ["2026-10", "2026-11", "2026-12", "2027-01"], SETTLED)
+    assert [r.counts.deliberated for r in series] == [1, 0, 1, 1]
 
 
 def test_period_boundaries_are_shanghai_time() -> None:

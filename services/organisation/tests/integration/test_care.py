@@ -21,13 +21,17 @@ from ..conftest import drained, token
 
 CODES = [e["code"] for e in entries(datetime.now(UTC).date())]
 GRID_1 = {"yxl-care-001", "yxl-care-002", "yxl-care-003"}
+CHANGSHAN = {"csh-care-001", "csh-care-002"}
 # What each demo account may read of the register: nothing outside its grid and its role.
 READS = {
-    "yxl-coordinator": set(CODES),
+    "yxl-coordinator": set(CODES) - CHANGSHAN,
     "yxl-g01-leader": GRID_1,
     "yxl-party-household": {"yxl-care-001", "yxl-care-003"},
     "yxl-volunteer": {"yxl-care-001", "yxl-care-002"},
     "yxl-family-wang": {"yxl-care-001"},
+    # Changshan's: its coordinator, and the party household of 5栋1单元 that keeps an eye on both.
+    "cs-coordinator": CHANGSHAN,
+    "csh-party-household": CHANGSHAN,
 }
 
 
@@ -79,8 +83,13 @@ async def test_each_demo_role_reads_only_its_entries_and_every_read_is_logged(de
             assert page.headers["content-type"] == "application/problem+json"
         read_by[username] = read
     assert {u: r for u, r in read_by.items() if r} == READS
-    coordinator = as_(demo, await token(demo, "yxl-coordinator", PASSWORD))
+    coordinators = {
+        community: as_(demo, await token(demo, f"{community}-coordinator", PASSWORD))
+        for community in ("yxl", "cs")
+    }
     for code in CODES:
+        # Each entry's log, read by its community's coordinator.
+        coordinator = coordinators["cs" if code in CHANGSHAN else "yxl"]
         log = (await demo.get(f"/care/entries/{code}/access-log", headers=coordinator)).json()
         readers = {(row["reader"], row["purpose"]) for row in log}
         for username, read in READS.items():
@@ -156,7 +165,7 @@ async def test_counts_per_grid_name_nobody_and_the_streams_carry_no_name(demo, n
     stream = await _everything_on(nats, "ORG")
     assert any("care_visit" in s for s, _ in stream)
     for subject, body in stream:
-        for secret in [*PERSONAL, "扶手", "yxl-care-", "yxl-family-wang"]:
+        for secret in [*PERSONAL, "扶手", "yxl-care-", "csh-care-", "yxl-family-wang"]:
             assert secret not in body, (subject, secret)
     await bad_input_and_wrong_state_are_problems_naming_the_field(demo)
 

@@ -108,6 +108,13 @@ ACCOUNTS: list[dict[str, Any]] = [
         "role": "volunteer",
         "scope": {"communities": ["yongxinglu"]},
     },
+    # Changshan's party household of building 5, unit 1 (`lianxin.demo.care`), a carer.
+    {
+        "username": "csh-party-household",
+        "display_name": "孙建华（长山花园5栋1单元党员家庭户）",
+        "role": "volunteer",
+        "scope": {"communities": ["changshan"]},
+    },
 ]
 
 

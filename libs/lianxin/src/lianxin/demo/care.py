@@ -8,6 +8,14 @@ volunteer, lunch on Wednesdays. Her last home visit was nine days ago, so her gr
 overdue; her birthday (like one neighbour's) falls in the month the demo is loaded, so the
 collective birthday list is never empty in a demo.
 
+Changshan Garden (长山花园): its 161 party households (党员家庭户) each keep an eye on 20–30
+neighbouring households. They are the demo tree's party organisations (`lianxin.demo.trees`: one
+at each unit, 3 or 4 a unit, each with its `linked_households`), so the figures — how many party
+households a grid has and how many households they link — come from organisation's data, not from
+a constant here (the console's care card counts them). The register adds two named neighbours in
+building 5 whose carer is one of those party households, `CHANGSHAN_PARTY_HOUSEHOLD` (5栋1单元),
+so a party household as a carer is playable in Changshan too; no other resident is invented.
+
 The carers and the grid leader are accounts of their own (password `lianxin-demo`, as every demo
 account): the register knows a carer by the account name.
 """
@@ -24,7 +32,16 @@ from lianxin.demo.accounts import PASSWORD
 RESIDENTS_OVER_60 = {"yongxinglu": 2249}
 
 # The carers' and the grid leader's accounts are demo accounts (`lianxin.demo.accounts`).
-CARE_ACCOUNTS = ("yxl-g01-leader", "yxl-party-household", "yxl-volunteer", "yxl-family-wang")
+CARE_ACCOUNTS = (
+    "yxl-g01-leader",
+    "yxl-party-household",
+    "yxl-volunteer",
+    "yxl-family-wang",
+    "csh-party-household",
+)
+# The party organisation (a 党员家庭户 of the demo tree) whose household `csh-party-household` is.
+CHANGSHAN_PARTY_HOUSEHOLD = "csh-b05-u1-h1"
+CHANGSHAN_CARER = {"kind": "party_household", "username": "csh-party-household", "name": "孙建华"}
 
 WEEKLY = [{"kind": "home_visit", "every_days": 7}, {"kind": "meal_delivery", "every_days": 7}]
 MONTHLY = [{"kind": "home_visit", "every_days": 30}]
@@ -94,7 +111,33 @@ def entries(today: date) -> list[dict[str, Any]]:
             "phone": "13908710101",
             "address": "永兴路30栋1单元201",
         },
-    ]
+    ] + [changshan_entry(*neighbour) for neighbour in CHANGSHAN_NEIGHBOURS]
+
+
+# Changshan: neighbours of the party household of 5栋1单元, in its unit and in its care:
+# (code, name, birth date, care group beside elderly, flat, the phone's last digits).
+CHANGSHAN_NEIGHBOURS = [
+    ("csh-care-001", "赵淑琴", date(1943, 9, 16), "living_alone", "402", "01"),
+    ("csh-care-002", "钱玉林", date(1939, 2, 27), "disabled", "101", "02"),
+]
+
+
+def changshan_entry(
+    code: str, name: str, born: date, group: str, flat: str, phone: str
+) -> dict[str, Any]:
+    """A neighbour the party household visits every month, with their own consent."""
+    return {
+        "code": code,
+        "node_code": "csh-b05-u1",
+        "name": name,
+        "birth_date": born.isoformat(),
+        "care_groups": ["elderly", group],
+        "carers": [CHANGSHAN_CARER],
+        "consent": _consent(f"{name}本人"),
+        "plans": MONTHLY,
+        "phone": f"139043100{phone}",
+        "address": f"长山花园5栋1单元{flat}",
+    }
 
 
 # (entry, kind, days ago, by, outcome): Mrs Wang's last home visit is overdue, lunch is not.
@@ -102,6 +145,8 @@ VISITS = [
     ("yxl-care-001", "home_visit", 9, "yxl-party-household", "精神不错，聊了家常"),
     ("yxl-care-001", "meal_delivery", 2, "yxl-volunteer", "周三午餐已送到"),
     ("yxl-care-002", "home_visit", 5, "yxl-volunteer", "轮椅刹车已修好"),
+    ("csh-care-001", "home_visit", 3, "csh-party-household", "代取了降压药"),
+    ("csh-care-002", "home_visit", 12, "csh-party-household", "楼下晒太阳，精神好"),
 ]
 # 赵红, the red-vest volunteer among Mrs Wang's carers, is also a volunteer in volunteers, linked
 # to her account: her visits from her registration on earn her service hours and points (issue

@@ -108,6 +108,12 @@ INCIDENTS_WEBHOOKS = ConsumerSpec(
     description="whistles queued for the departments that take them by webhook",
     concurrent=True,
 )
+INCIDENTS_DELIBERATIONS = ConsumerSpec(
+    "RESOURCES",
+    "incidents_deliberations",
+    ("resources.deliberation.item_turned",),
+    description="an agreed item settled locally counts in its community's rates",
+)
 RESOURCES_INCIDENTS = ConsumerSpec(
     "INCIDENTS",
     "resources_incidents",
@@ -139,7 +145,7 @@ VOLUNTEERS_CARE = ConsumerSpec(
 # `create_service_app` refuses to start a service whose handlers do not match its entry.
 SERVICE_CONSUMERS: dict[str, tuple[ConsumerSpec, ...]] = {
     "organisation": (),
-    "incidents": (INCIDENTS_ORG, INCIDENTS_REPORTS, INCIDENTS_WEBHOOKS),
+    "incidents": (INCIDENTS_ORG, INCIDENTS_REPORTS, INCIDENTS_WEBHOOKS, INCIDENTS_DELIBERATIONS),
     "resources": (RESOURCES_INCIDENTS,),
     "volunteers": (VOLUNTEERS_INCIDENTS, VOLUNTEERS_WISHES, VOLUNTEERS_CARE),
     "console": (),

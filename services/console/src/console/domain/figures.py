@@ -72,7 +72,8 @@ def trend(incidents: list[dict], days: int = 14) -> dict[str, list]:
 
 def rates_from_counts(rows: list[dict]) -> dict[str, float | None]:
     """The three rates over several keys of incidents' `/rates` (by community), from their
-    counts summed: a share of the whole, not an average of shares."""
+    counts summed: a share of the whole, not an average of shares; and beside them the local
+    resolutions, of which those settled at deliberations (counts, not rates)."""
     total: dict[str, int] = defaultdict(int)
     for row in rows:
         for name, value in (row.get("counts") or {}).items():
@@ -81,6 +82,8 @@ def rates_from_counts(rows: list[dict]) -> dict[str, float | None]:
         "response": _share(total["acknowledged"], total["dispatched"]),
         "resolution": _share(total["incidents_resolved"], total["incidents"]),
         "satisfaction": _share(total["satisfied"] + total["basically_satisfied"], total["rated"]),
+        "resolved_locally": total["resolved_locally"],
+        "deliberated": total["deliberated"],
     }
 
 

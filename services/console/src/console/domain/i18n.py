@@ -74,6 +74,9 @@ CORE: dict[str, tuple[str, str]] = {
     "rate.response": ("响应率", "Response rate"),
     "rate.resolution": ("解决率", "Resolution rate"),
     "rate.satisfaction": ("满意率", "Satisfaction rate"),
+    # Beside the three rates: incidents resolved locally and matters deliberations settled.
+    "rate.resolved_locally": ("小事不出小区 · 就地解决", "Resolved locally"),
+    "rate.deliberated": ("其中议事化解", "of them settled at deliberations"),
     "list.red": ("红榜", "Red list"),
     "list.black": ("黑榜", "Black list"),
     "list.points": ("分", "points"),
@@ -327,6 +330,10 @@ CORE: dict[str, tuple[str, str]] = {
     "consumer.incidents_org": ("民情事件服务 · 同步网格与部门", "Incidents · grid and departments"),
     "consumer.incidents_reports": ("民情事件服务 · 接收部门回报", "Incidents · reports in"),
     "consumer.incidents_webhooks": ("民情事件服务 · 回调派单", "Incidents · dispatch by callback"),
+    "consumer.incidents_deliberations": (
+        "民情事件服务 · 议事就地化解",
+        "Incidents · matters deliberations settled",
+    ),
     "consumer.resources_incidents": ("资源项目服务 · 战时吹哨", "Resources · wartime whistles"),
     "consumer.volunteers_incidents": ("志愿服务 · 吹哨与闭环", "Volunteers · whistles and closes"),
     "consumer.volunteers_wishes": ("志愿服务 · 微心愿办结", "Volunteers · wishes fulfilled"),

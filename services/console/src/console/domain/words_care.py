@@ -32,6 +32,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "care.figures": ("重点人群关爱", "Care register"),
     "care.over_60": ("60岁以上居民", "Residents over 60"),
     "care.registered": ("在册关爱对象", "People in care"),
+    "care.party_households": ("党员家庭户", "Party households"),
+    "care.linked_households": ("联系户数", "Households they link"),
+    "care.linked_note": (
+        "（每户党员家庭户联系相邻20–30户，可有重叠）",
+        "(each links 20–30 neighbouring households; they may overlap)",
+    ),
     "care.grid_overdue": ("逾期未访", "Overdue"),
     "care.group.elderly": ("老年人", "Elderly"),
     "care.group.living_alone": ("独居", "Living alone"),

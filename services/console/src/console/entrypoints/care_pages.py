@@ -16,11 +16,13 @@ and organisation links the visit to the need).
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from console.domain import party_households
 from console.entrypoints.web import COORDINATORS, PageError, Session, render, session
 from lianxin.auth import Role
 
@@ -176,10 +178,39 @@ async def grid_page(grid_code: str, request: Request, current: Session = Depends
 
 @router.get("/care/card", response_class=HTMLResponse)
 async def card(request: Request, current: Session = Depends(session)) -> Response:
-    """Figures per grid for the dashboard: no name, no contact."""
+    """Figures per grid for the dashboard: no name, no contact. Beside the register's people,
+    each grid's party households and the households they keep an eye on."""
     over_60 = sum(OVER_60.get(c, 0) for c in current.principal.scope.communities)
-    rows = await _counts(current)
-    return render(request, "_care_card.html", rows=rows, groups=CARE_GROUPS, over_60=over_60)
+    rows = {row["grid_code"]: row for row in await _counts(current)}
+    for grid, figures in (await _party_households(current)).items():
+        rows.setdefault(grid, {"grid_code": grid, "people": 0, "by_group": {}, "overdue": 0})
+        rows[grid] |= figures
+    return render(
+        request,
+        "_care_card.html",
+        rows=[rows[g] for g in sorted(rows)],
+        groups=CARE_GROUPS,
+        over_60=over_60,
+        party=party_households.totals(rows.values()),
+    )
+
+
+async def _party_households(current: Session) -> dict[str, dict[str, int]]:
+    """Per grid of the user's communities: party households and the households they link."""
+    found: dict[str, dict[str, int]] = {}
+    for code in sorted(current.principal.scope.communities):
+        parties, nodes = await asyncio.gather(
+            current.services.get(
+                "organisation",
+                "/party-organisations",
+                community_code=code,
+                kind="party_household",
+            ),
+            current.services.get("organisation", f"/communities/{code}/grid-nodes"),
+        )
+        if parties.ok and nodes.ok:
+            found |= party_households.by_grid(parties.body, nodes.body)
+    return found
 
 
 def _detail(body: Any) -> str:

@@ -1,15 +1,18 @@
-"""The plain facts the rates are computed from, read from the incidents database."""
+"""The plain facts the rates are computed from, read from the incidents database; and the one
+fact incidents learns from elsewhere, a deliberation's local resolution, written as it arrives."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from incidents.adapters.orm import assignments, communities, incidents
-from incidents.domain.rates import AssignmentFacts, IncidentFacts
+from incidents.adapters.orm import assignments, communities, deliberated_resolutions, incidents
+from incidents.domain.rates import AssignmentFacts, IncidentFacts, SettlementFacts
 
 
 async def incident_facts(
@@ -72,6 +75,25 @@ async def incident_facts(
         )
         for r in rows
     ]
+
+
+async def settlement_facts(
+    session: AsyncSession | AsyncConnection, start: datetime, end: datetime
+) -> list[SettlementFacts]:
+    """The deliberations' local resolutions settled in [start, end), with their street."""
+    settled = deliberated_resolutions.c.settled_at
+    rows = await session.execute(
+        select(deliberated_resolutions.c.community_code, communities.c.street_code, settled)
+        .outerjoin(communities, communities.c.code == deliberated_resolutions.c.community_code)
+        .where(settled >= start, settled < end)
+    )
+    return [SettlementFacts(r.community_code, r.street_code or "", r.settled_at) for r in rows]
+
+
+async def record_settlement(session: AsyncSession | AsyncConnection, row: dict[str, Any]) -> None:
+    """Once per agreed item, whichever event says it (its key is the item): `row` holds the
+    deliberation_id, the item's number, the community_code and when it was settled_at."""
+    await session.execute(insert(deliberated_resolutions).values(row).on_conflict_do_nothing())
 
 
 HELD = ("dispatched", "acknowledged", "in_progress")

@@ -172,6 +172,18 @@ timeline = Table(
 )
 
 
+# What residents' deliberations settled themselves (resources.deliberation.item_turned with the
+# outcome resolved_locally): one row per agreed item, counted in its community's rates as a local
+# resolution (domain.rates). Codes and a time only: the item's words stay in resources.
+deliberated_resolutions = Table(
+    "deliberated_resolutions",
+    metadata,
+    Column("deliberation_id", UUID(as_uuid=True), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("community_code", Text, nullable=False),
+    Column("settled_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
 # Read models, kept from the ORG stream alone: each row is the latest `version` of its aggregate
 # that incidents has seen, so a replay of the stream from the start rebuilds them. Each holds the
 # fields of its ORG event that incidents reads (not organisation's whole table: no foreign keys).

@@ -45,6 +45,16 @@ for it (how well departments answered that territory).
   middle one).
 - A rate or time with nothing to measure is None, never 0.
 
+Local resolutions (小事不出小区). A community's or street's `resolved_locally` counts its
+incidents resolved locally (and resolved, in the period of their report) plus the matters its
+residents' deliberations settled themselves (议事就地化解: an agreed item turned into a local
+resolution, in the period it was recorded as settled); `deliberated` says how many of those came
+from deliberations (SCENARIOS.md 4 and 15). Such a settlement counts there only, not in the
+three rates: a deliberation records a matter for the rates only once it is settled (one it could
+not settle became an incident, counted as one), so adding it to the resolution rate would add a
+success for every item recorded, and holding meetings would raise the rate. Departments have no
+settlements.
+
 Work still open counts as not (yet) acknowledged or resolved, so a running period's rates rise
 as it is worked off.
 
@@ -132,6 +142,15 @@ class IncidentFacts:
 
 
 @dataclass(frozen=True)
+class SettlementFacts:
+    """A matter a residents' deliberation settled locally: one agreed item's local resolution."""
+
+    community_code: str
+    street_code: str
+    settled_at: datetime
+
+
+@dataclass(frozen=True)
 class Period:
     """A quarter ("2026-Q4") or a month ("2026-11"): [start, end) in Asia/Shanghai time."""
 
@@ -167,13 +186,14 @@ class Counts:
     resolved_on_time: int = 0
     incidents: int = 0  # counted incidents (a department's: those it held an assignment on)
     incidents_resolved: int = 0
-    resolved_locally: int = 0
+    resolved_locally: int = 0  # incidents resolved locally, and deliberations' settlements
     rated: int = 0
     satisfied: int = 0
     basically_satisfied: int = 0
     unsatisfied: int = 0
     extended: int = 0  # counted assignments given more time at least once
     extensions: int = 0  # extensions granted on them
+    deliberated: int = 0  # matters deliberations settled locally (in resolved_locally too)
 
 
 @dataclass(frozen=True)
@@ -208,6 +228,7 @@ def _ratio(part: int, whole: int) -> float | None:
 class _Tally:
     assignments: list[AssignmentFacts] = field(default_factory=list)
     incidents: dict[str, IncidentFacts] = field(default_factory=dict)
+    settled: int = 0  # deliberations' local resolutions
 
     def rates(self, key: str, period: Period, by: Grouping) -> Rates:
         # (dispatched, done, due) for each assignment acknowledged, resp. resolved.
@@ -231,13 +252,15 @@ class _Tally:
             resolved_on_time=sum(done <= due for _, done, due in resolved),
             incidents=len(incidents),
             incidents_resolved=sum(i.resolved for i in incidents),
-            resolved_locally=sum(i.resolved_locally and i.resolved for i in incidents),
+            resolved_locally=sum(i.resolved_locally and i.resolved for i in incidents)
+            + self.settled,
             rated=len(ratings),
             satisfied=ratings.count("satisfied"),
             basically_satisfied=ratings.count("basically_satisfied"),
             unsatisfied=ratings.count("unsatisfied"),
             extended=sum(a.extensions > 0 for a in self.assignments),
             extensions=sum(a.extensions for a in self.assignments),
+            deliberated=self.settled,
         )
         to_ack = [(done - start).total_seconds() for start, done, _ in acked]
         to_resolve = [(done - start).total_seconds() for start, done, _ in resolved]
@@ -261,14 +284,20 @@ class _Tally:
         )
 
 
-def _key(by: Grouping) -> Callable[[AssignmentFacts | IncidentFacts], str]:
+def _key(by: Grouping) -> Callable[[AssignmentFacts | IncidentFacts | SettlementFacts], str]:
     if by not in GROUPINGS:
         raise ValueError(f"by must be one of {', '.join(GROUPINGS)}, not {by!r}")
     return lambda facts: getattr(facts, f"{by}_code")
 
 
-def rates(facts: Iterable[IncidentFacts], by: Grouping, period: str | Period) -> list[Rates]:
-    """One Rates per department, community or street with work in the period, by key."""
+def rates(
+    facts: Iterable[IncidentFacts],
+    by: Grouping,
+    period: str | Period,
+    settled: Iterable[SettlementFacts] = (),
+) -> list[Rates]:
+    """One Rates per department, community or street with work in the period, by key; a
+    community or street whose only work was settled at deliberations has one too."""
     key = _key(by)
     when = period if isinstance(period, Period) else Period.parse(period)
     tallies: dict[str, _Tally] = {}
@@ -283,18 +312,26 @@ def rates(facts: Iterable[IncidentFacts], by: Grouping, period: str | Period) ->
                 tally.assignments.append(assignment)
                 if by == "department":
                     tally.incidents[incident.incident_id] = incident
+    if by != "department":
+        for settlement in settled:
+            if settlement.settled_at in when:
+                tallies.setdefault(key(settlement), _Tally()).settled += 1
     return [tallies[k].rates(k, when, by) for k in sorted(tallies)]
 
 
 def trend(
-    facts: Iterable[IncidentFacts], by: Grouping, key: str, periods: Iterable[str]
+    facts: Iterable[IncidentFacts],
+    by: Grouping,
+    key: str,
+    periods: Iterable[str],
+    settled: Iterable[SettlementFacts] = (),
 ) -> list[Rates]:
     """One key's rates over several periods, in the order given; empty periods give None rates."""
-    facts = list(facts)
+    facts, settled = list(facts), list(settled)
     series = []
     for label in periods:
         when = Period.parse(label)
-        found = [r for r in rates(facts, by, when) if r.key == key]
+        found = [r for r in rates(facts, by, when, settled) if r.key == key]
         series.append(found[0] if found else _Tally().rates(key, when, by))
     return series
 

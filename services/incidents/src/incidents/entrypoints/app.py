@@ -3,6 +3,7 @@
 from incidents.adapters.orm import metadata
 from incidents.entrypoints import (
     api,
+    deliberations,
     department_api,
     open311,
     org_api,
@@ -15,7 +16,12 @@ from incidents.entrypoints import (
 from incidents.entrypoints.subscribers import on_org_event, on_report_in
 from incidents.entrypoints.timers import run_deadline_timers
 from incidents.service_layer.unit_of_work import IncidentsUnitOfWork
-from lianxin.messaging.streams import INCIDENTS_ORG, INCIDENTS_REPORTS, INCIDENTS_WEBHOOKS
+from lianxin.messaging.streams import (
+    INCIDENTS_DELIBERATIONS,
+    INCIDENTS_ORG,
+    INCIDENTS_REPORTS,
+    INCIDENTS_WEBHOOKS,
+)
 from lianxin.service import create_service_app
 
 channel = webhooks.WebhookChannel()
@@ -41,6 +47,7 @@ app = create_service_app(
         INCIDENTS_ORG: on_org_event,
         INCIDENTS_REPORTS: on_report_in,
         INCIDENTS_WEBHOOKS: channel.on_dispatch,
+        INCIDENTS_DELIBERATIONS: deliberations.on_item_turned,
     },
     workers=[run_deadline_timers, channel.run_webhook_dispatcher],
 )

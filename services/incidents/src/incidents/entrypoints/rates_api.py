@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
-from incidents.adapters.facts import department_board, incident_facts
+from incidents.adapters.facts import department_board, incident_facts, settlement_facts
 from incidents.domain import rates as domain
 from incidents.entrypoints.api import uow
 from incidents.service_layer.pipeline import utcnow
@@ -41,11 +41,16 @@ def _last_four_quarters() -> str:
     return ",".join(labels)
 
 
-async def _facts(uow: IncidentsUnitOfWork, periods: list[domain.Period]) -> list:
+async def _facts(
+    uow: IncidentsUnitOfWork, periods: list[domain.Period], by: Grouping = "department"
+) -> tuple[list[domain.IncidentFacts], list[domain.SettlementFacts]]:
+    """The incidents' facts over the periods, and the deliberations' local resolutions (a
+    community's and a street's, never a department's)."""
+    start, end = min(p.start for p in periods), max(p.end for p in periods)
     async with uow:
-        return await incident_facts(
-            uow.session, min(p.start for p in periods), max(p.end for p in periods)
-        )
+        incidents = await incident_facts(uow.session, start, end)
+        settled = await settlement_facts(uow.session, start, end) if by != "department" else []
+    return incidents, settled
 
 
 async def _visible_keys(uow: IncidentsUnitOfWork, principal: Principal, by: Grouping):
@@ -74,10 +79,13 @@ async def get_rates(
     uow: IncidentsUnitOfWork = Depends(uow),
     principal: Principal = Depends(authenticated),
 ) -> dict[str, Any]:
-    """Response, resolution and satisfaction rates, on-time shares and times, per key."""
+    """Response, resolution and satisfaction rates, on-time shares and times, per key.
+    `counts.resolved_locally` counts a community's (street's) incidents resolved locally and
+    the matters its deliberations settled; `counts.deliberated` the latter alone."""
     chosen = _period(period, "period")
     keys = await _visible_keys(uow, principal, by)
-    found = domain.rates(await _facts(uow, [chosen]), by, chosen)
+    facts, settled = await _facts(uow, [chosen], by)
+    found = domain.rates(facts, by, chosen, settled)
     return {
         "period": chosen.label,
         "by": by,
@@ -105,7 +113,8 @@ async def get_trend(
     keys = await _visible_keys(uow, principal, by)
     if keys is not None and key not in keys:
         raise RuleBroken("key", f"{key} is not one you oversee")
-    series = domain.trend(await _facts(uow, chosen), by, key, labels)
+    facts, settled = await _facts(uow, chosen, by)
+    series = domain.trend(facts, by, key, labels, settled)
     return {"by": by, "key": key, "series": [_out(r) for r in series]}
 
 
@@ -121,7 +130,7 @@ async def departments_board(
     """What each department holds and has overdue now, where its breaches stand on the ladder,
     and the quarter's red/black list."""
     _period(quarter, "quarter")
-    facts = await _facts(uow, [_period(quarter, "quarter")])
+    facts, _ = await _facts(uow, [_period(quarter, "quarter")])
     try:
         listed = domain.red_black_list(facts, quarter, k=k, now=utcnow())
     except ValueError as exc:
