@@ -32,10 +32,9 @@ def run_scenario(
     plat.use_duplicate_window(scenario.duplicate_window)
     token = plat.token()
     urls = [plat.url("incidents")]
-    for service in scenario.replicas:
-        url = plat.start_replica(service)
-        if service == "incidents":
-            urls.append(url)
+    replicas = plat.start_replicas(scenario.replicas)
+    if "incidents" in replicas:
+        urls.append(replicas["incidents"])
     fault, exits = Fault(), []
     ends = asyncio.run(evidence.stream_ends(plat.nats_url))
     try:

@@ -154,14 +154,14 @@ def _until_published(plat: FaultPlatform, seconds: float = 60) -> None:
         time.sleep(0.5)
 
 
-def _settled(count: Callable[[], int], seconds: float = 10) -> int:
-    """`count()` once it has not changed for a second (the relay's first passes after the
-    outage), or after `seconds`."""
-    deadline, last = time.monotonic() + seconds, -1
-    while (now := count()) != last and time.monotonic() < deadline:
-        last = now
-        time.sleep(1)
-    return now
+def _settled(count: Callable[[], int], seconds: float = 30) -> int:
+    """`count()` once it has been above 0 for 2 s (the relay's first passes once PostgreSQL
+    accepts connections again, after its backoff), or 0 after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not count() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    time.sleep(2)
+    return count()
 
 
 def no_fault(plat: FaultPlatform, fault: Fault) -> None:
