@@ -97,8 +97,7 @@ def up(load_demo: bool = typer.Option(True, "--demo/--no-demo", help="Load the d
     # parent started us with SIGINT ignored, as shells do for background jobs).
     for signum in STOP_SIGNALS:
         signal.signal(signum, _interrupt)
-    _local_encryption_key()
-    _local_rating_link_key()
+    _local_secrets()
     ports = platform.default_ports()
     busy = [
         p for p in [*ports.values(), *([] if external else [PG_PORT, NATS_PORT])] if port_open(p)
@@ -179,32 +178,29 @@ def up(load_demo: bool = typer.Option(True, "--demo/--no-demo", help="Load the d
             postgres.stop()
 
 
-def _local_encryption_key() -> None:
-    """The key this machine's webhook signing keys are encrypted with, kept beside its data so
-    that they still decrypt after a restart (production: LIANXIN_KEYS_ENCRYPTION_KEY)."""
+def _local_secrets() -> None:
+    """Secrets this machine generates at first start and keeps beside its data, so that what
+    they protect survives a restart: the key departments' webhook signing keys are encrypted
+    with, and the key residents' rating links are signed with (production sets both)."""
+    import secrets
+
     from cryptography.fernet import Fernet
 
     from lianxin.runtime.nats_users import write_private
 
-    path = DATA_DIR / "secrets" / "keys-encryption-key"
-    if "LIANXIN_KEYS_ENCRYPTION_KEY" not in os.environ:
-        if not path.exists():
-            write_private(path, Fernet.generate_key().decode())
-        os.environ["LIANXIN_KEYS_ENCRYPTION_KEY"] = path.read_text().strip()
-
-
-def _local_rating_link_key() -> None:
-    """The key residents' rating links are signed with, random and kept beside this machine's
-    data: the links sent stay valid after a restart (production: LIANXIN_RATING_LINK_KEY)."""
-    import secrets
-
-    from lianxin.runtime.nats_users import write_private
-
-    path = DATA_DIR / "secrets" / "rating-link-key"
-    if "LIANXIN_RATING_LINK_KEY" not in os.environ:
-        if not path.exists():
-            write_private(path, secrets.token_urlsafe(32))
-        os.environ["LIANXIN_RATING_LINK_KEY"] = path.read_text().strip()
+    generated = {
+        "LIANXIN_KEYS_ENCRYPTION_KEY": (
+            "keys-encryption-key",
+            lambda: Fernet.generate_key().decode(),
+        ),
+        "LIANXIN_RATING_LINK_KEY": ("rating-link-key", lambda: secrets.token_urlsafe(32)),
+    }
+    for setting, (name, generate) in generated.items():
+        path = DATA_DIR / "secrets" / name
+        if setting not in os.environ:
+            if not path.exists():
+                write_private(path, generate())
+            os.environ[setting] = path.read_text().strip()
 
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
