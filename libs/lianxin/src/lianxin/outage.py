@@ -118,10 +118,7 @@ class OutageGuard:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
+        started = False  # an answer begun cannot be taken back
 
         async def watched(message: Message) -> None:
             nonlocal started
@@ -131,8 +128,8 @@ class OutageGuard:
         try:
             await self.app(scope, receive, watched)
         except Exception as error:
-            if started or not database_unreachable(error):
-                raise  # a real fault: the server's own 500 handling and its log
+            if scope["type"] != "http" or started or not database_unreachable(error):
+                raise  # a real fault (or the lifespan's): the server's own handling and log
             request = Request(scope)
             log.warning("database unreachable on %s %s: %s", scope["method"], scope["path"], error)
             await unavailable_response(request)(scope, receive, send)
