@@ -164,3 +164,28 @@ def test_the_table_shows_every_scenario_and_whether_it_held() -> None:
     assert "| kill-nats | 1 | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 1.5 | 3.0 | held |" in table
     assert "| two-replicas | 1 | 1 | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | — | — | **FAILED** |" in table
     assert "refused ×2" in table
+
+
+async def test_the_driver_waits_out_a_key_held_by_a_request_that_died() -> None:
+    """kill-incidents: a POST killed with its process leaves its `Idempotency-Key` claimed; the
+    retry gets 409 with Retry-After until the claim's lease lapses, then creates (not give up)."""
+    import httpx
+
+    from lianxin.faults.driver import _until_answered
+
+    answers = iter([409, 409, 201])
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        status = next(answers)
+        headers = {"Retry-After": "0"} if status == 409 else {}
+        return httpx.Response(status, json={"id": "x"}, headers=headers)
+
+    errors: Counter[str] = Counter()
+    async with httpx.AsyncClient(
+        base_url="http://incidents", transport=httpx.MockTransport(answer)
+    ) as http:
+        created = await _until_answered(
+            http, "POST", "/incidents", {}, errors, deadline=float("inf"), key="k"
+        )
+    assert created.status_code == 201
+    assert errors == Counter({"HTTP 409 (key held)": 2})

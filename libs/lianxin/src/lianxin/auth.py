@@ -26,6 +26,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from opentelemetry import trace
 
 from lianxin.errors import Forbidden
+from lianxin.outage import RETRY_AFTER_SECONDS
 from lianxin.problems import Problem
 
 ISSUER = "lianxin-organisation"
@@ -232,8 +233,11 @@ class TokenVerifier:
             try:
                 jwks = await self._fetch()
             except httpx.HTTPError as exc:
-                raise Problem(
-                    503, "Service Unavailable", f"signing keys unreachable: {exc}"
+                raise Problem(  # organisation down, or its database: a retry will do
+                    503,
+                    "Service Unavailable",
+                    f"signing keys unreachable: {exc}",
+                    headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
                 ) from exc
             self._keys = {k["kid"]: jwt.PyJWK(k).key for k in jwks.get("keys", [])}
         if kid not in self._keys:

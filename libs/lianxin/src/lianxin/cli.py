@@ -97,7 +97,7 @@ def up(load_demo: bool = typer.Option(True, "--demo/--no-demo", help="Load the d
     # parent started us with SIGINT ignored, as shells do for background jobs).
     for signum in STOP_SIGNALS:
         signal.signal(signum, _interrupt)
-    _local_encryption_key()
+    _local_secrets()
     ports = platform.default_ports()
     busy = [
         p for p in [*ports.values(), *([] if external else [PG_PORT, NATS_PORT])] if port_open(p)
@@ -145,6 +145,11 @@ def up(load_demo: bool = typer.Option(True, "--demo/--no-demo", help="Load the d
         if nats_server:
             codes = _sync_nats_users(f"http://127.0.0.1:{ports['organisation']}", nats_server)
             typer.echo(f"NATS users for departments: {', '.join(codes) or 'none'}")
+        signed = _issue_webhook_keys(ports)
+        if signed:
+            typer.echo(
+                f"Webhook signing keys issued for: {', '.join(signed)} (in {DATA_DIR}/secrets/)"
+            )
         for svc in services:
             typer.echo(f"  {svc.name:<13} {svc.url}")
         typer.echo(f"Lianxin console: http://127.0.0.1:{ports['console']}")
@@ -173,18 +178,29 @@ def up(load_demo: bool = typer.Option(True, "--demo/--no-demo", help="Load the d
             postgres.stop()
 
 
-def _local_encryption_key() -> None:
-    """The key this machine's webhook signing keys are encrypted with, kept beside its data so
-    that they still decrypt after a restart (production: LIANXIN_KEYS_ENCRYPTION_KEY)."""
+def _local_secrets() -> None:
+    """Secrets this machine generates at first start and keeps beside its data, so that what
+    they protect survives a restart: the key departments' webhook signing keys are encrypted
+    with, and the key residents' rating links are signed with (production sets both)."""
+    import secrets
+
     from cryptography.fernet import Fernet
 
     from lianxin.runtime.nats_users import write_private
 
-    path = DATA_DIR / "secrets" / "keys-encryption-key"
-    if "LIANXIN_KEYS_ENCRYPTION_KEY" not in os.environ:
-        if not path.exists():
-            write_private(path, Fernet.generate_key().decode())
-        os.environ["LIANXIN_KEYS_ENCRYPTION_KEY"] = path.read_text().strip()
+    generated = {
+        "LIANXIN_KEYS_ENCRYPTION_KEY": (
+            "keys-encryption-key",
+            lambda: Fernet.generate_key().decode(),
+        ),
+        "LIANXIN_RATING_LINK_KEY": ("rating-link-key", lambda: secrets.token_urlsafe(32)),
+    }
+    for setting, (name, generate) in generated.items():
+        path = DATA_DIR / "secrets" / name
+        if setting not in os.environ:
+            if not path.exists():
+                write_private(path, generate())
+            os.environ[setting] = path.read_text().strip()
 
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -206,15 +222,26 @@ def _nats_auth() -> str:
     return f"include accounts.conf\npid_file: {str(_nats_pid_file().resolve())!r}\n"
 
 
+def _issue_webhook_keys(ports: dict[str, int]) -> list[str]:
+    """A first signing key for each webhook department without one kept here (the demo's
+    `property`, one registered since the last start): its deliveries are signed from the start."""
+    from lianxin.keys_cli import issue_missing_keys
+
+    organisation, incidents = (
+        f"http://127.0.0.1:{ports[s]}" for s in ("organisation", "incidents")
+    )
+    return issue_missing_keys("webhook", incidents, organisation, DATA_DIR)
+
+
 def _sync_nats_users(organisation_url: str, nats_server) -> list[str]:
     """Keys from organisation -> accounts file -> reload -> the departments' consumers exist
     (also when the departments were known before this server's account was). Then again every
     so often, in the background: a rotated key's overlap ends, a retired department's user goes."""
-    from lianxin.keys_cli import issue_missing_nats_keys
+    from lianxin.keys_cli import issue_missing_keys
     from lianxin.runtime import nats_users
 
     # The demo's NATS departments get their first key here, kept for dept-sim (issued_keys).
-    issue_missing_nats_keys(organisation_url, DATA_DIR)
+    issue_missing_keys("nats", organisation_url, organisation_url, DATA_DIR)
     nats_users.sync_in_background(
         lambda: nats_users.fetch_nats_users(organisation_url, PLATFORM_SECRET),
         _accounts_file(),

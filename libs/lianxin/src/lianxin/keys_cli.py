@@ -50,17 +50,34 @@ def issue(service_url: str, organisation_url: str, code: str, channel: str) -> d
     return issued
 
 
-def issue_missing_nats_keys(organisation_url: str, data_dir: Path) -> list[str]:
-    """The first NATS key of each NATS department that has none kept here (the demo's)."""
-    from lianxin.messaging.nats_accounts import nats_department_codes
+def issue_missing_keys(
+    channel: str, service_url: str, organisation_url: str, data_dir: Path
+) -> list[str]:
+    """The first key of `channel` (nats: from organisation; webhook: from incidents, at
+    `service_url`) of each department in service that takes whistles over it and has none kept
+    here: the demo's, and one whose channel was registered since. Without it a webhook
+    department's deliveries wait ("no signing key") until someone rotates its key by hand."""
     from lianxin.runtime.nats_users import fetch_departments
 
     kept = issued_keys.load(data_dir)
-    codes = nats_department_codes(fetch_departments(organisation_url, PLATFORM_SECRET))
-    missing = [code for code in codes if "nats" not in kept.get(code, {})]
+    departments = fetch_departments(organisation_url, PLATFORM_SECRET)
+    missing = [
+        code for code in departments_over(channel, departments) if channel not in kept.get(code, {})
+    ]
     for code in missing:
-        issue(organisation_url, organisation_url, code, "nats")
+        issue(service_url, organisation_url, code, channel)
     return missing
+
+
+def departments_over(channel: str, departments: list[dict[str, Any]]) -> list[str]:
+    """The codes of the departments whose whistles go over `channel`."""
+    from lianxin.messaging.nats_accounts import nats_department_codes
+
+    if channel == "nats":  # a department registered without channels gets NATS
+        return nats_department_codes(departments)
+    return sorted(
+        d["code"] for d in departments if any(c["kind"] == channel for c in d.get("channels") or [])
+    )
 
 
 @keys_app.command()

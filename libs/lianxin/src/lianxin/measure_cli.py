@@ -87,7 +87,7 @@ def bench(
 def faults(
     loops: int = typer.Option(60, min=1, help="whistle loops per scenario"),
     rate: float = typer.Option(3.0, min=0.1, help="loops offered a second"),
-    fault_after: float = typer.Option(4.0, min=0, help="seconds into the load the fault begins"),
+    fault_after: float = typer.Option(2.0, min=0, help="seconds into the load the fault begins"),
     bound: float = typer.Option(120.0, min=1, help="seconds the loops have to converge after"),
     only: str = typer.Option("", help="scenarios to run, comma-separated ('' for all)"),
     out: Path = typer.Option(Path(".lianxin/faults"), help="where faults.json and faults.md go"),

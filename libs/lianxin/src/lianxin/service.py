@@ -31,7 +31,7 @@ from lianxin.messaging.order import in_order
 from lianxin.messaging.streams import SERVICE_CONSUMERS, ConsumerSpec, dead_letter_consumer
 from lianxin.messaging.subscriber import EventHandler, MessageHandler, for_events, run_consumer
 from lianxin.openapi import truthful_openapi
-from lianxin.outage import install_outage_handler
+from lianxin.outage import OutageGuard, install_outage_handler
 from lianxin.persistence.db import make_engine, make_session_factory
 from lianxin.persistence.dead_letters import dead_letter_recorder
 from lianxin.persistence.outbox import OutboxRelay
@@ -164,6 +164,7 @@ def create_service_app(
         # Inside the guard (the token and the body checked): a keyed POST answered once.
         app.add_middleware(IdempotencyKeys, sessions=lambda: rt.sessions)
     app.add_middleware(InputGuard, app=app)
+    app.add_middleware(OutageGuard)  # outside them: an unreachable database is a 503 there too
     app.add_middleware(SecurityHeaders)  # nosniff, no framing, no referrer (lianxin.headers)
     truthful_openapi(app)
     if metadata is not None:

@@ -59,6 +59,11 @@ class ServiceSettings(BaseSettings):
     # incidents: the Fernet key (32 url-safe base64 bytes) departments' webhook signing keys are
     # encrypted with at rest. Unset: no webhook key can be issued, and webhooks are not sent.
     lianxin_keys_encryption_key: str = ""
+    # incidents: the key residents' rating links (回访) are signed with, random, 32 characters or
+    # more, its own (not derived from any other secret; `lianxin up` generates one at first start
+    # and keeps it in .lianxin/secrets/rating-link-key). Changing it voids the links sent so far.
+    # Unset: no rating link is made or accepted (404).
+    lianxin_rating_link_key: str = ""
     # organisation and incidents: webhook URLs may be http and may point at loopback, link-local
     # or private addresses. Development and tests only (`lianxin up` sets it); never in production.
     lianxin_webhooks_allow_private: bool = False

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -44,6 +45,8 @@ class FaultPlatform:
     replicas: list[platform.ServiceProcess] = field(default_factory=list)
     department: subprocess.Popen | None = None
     department_starts: int = 0
+    # The duplicate window the run was started with (None: the streams' default)
+    default_window: str | None = field(default_factory=lambda: os.environ.get(WINDOW))
 
     # -- where things are --------------------------------------------------------------------
 
@@ -69,16 +72,42 @@ class FaultPlatform:
     def kill_service(self, name: str) -> None:
         _kill(self.services[name].process)
 
-    def start_replica(self, name: str) -> str:
-        """A second process of `name` on a port of its own, sharing database and consumers."""
-        replica = self._spawn_service(name, {**self.ports, name: free_port()}, suffix="-2")
-        platform.wait_ready([replica])
-        self.replicas.append(replica)
-        return replica.url
+    def start_replicas(self, names: tuple[str, ...]) -> dict[str, str]:
+        """A second process of each of `names`, started together (one at a time, on a loaded
+        machine, took minutes), each on a port of its own; their URLs by service."""
+        started = {
+            name: self._spawn_service(name, {**self.ports, name: free_port()}, suffix="-2")
+            for name in names
+        }
+        self.replicas.extend(started.values())
+        platform.wait_ready(list(started.values()))
+        return {name: replica.url for name, replica in started.items()}
 
     def stop_replicas(self) -> None:
         platform.stop_services(self.replicas)
         self.replicas.clear()
+
+    # -- the duplicate window (single-node scenarios) ----------------------------------------
+
+    def use_duplicate_window(self, seconds: float | None) -> None:
+        """JetStream's duplicate window of every stream, and incidents' relay (which looks a row
+        up in its stream once it is older than half of it), at `seconds` (None: the default).
+        Nothing is done if that is the window already: a scenario that needs a short one
+        restarts incidents once, and the scenarios after it restore it only if they need to."""
+        wanted = self.default_window if seconds is None else str(seconds)
+        if os.environ.get(WINDOW) == wanted:
+            return
+        _restore(WINDOW, wanted)
+        asyncio.run(platform.declare_streams(self.nats.url))  # updates each stream's window
+        platform.stop_services([self.services["incidents"]])
+        self.start_service("incidents")
+
+    def relay_found_in_stream(self, service: str) -> int:
+        """How many events `service`'s outbox relay has found already in their stream (published,
+        but not marked sent before PostgreSQL went away), from its log so far."""
+        log = self.workdir / "logs" / f"{service}.log"
+        found = re.findall(r"outbox relay: (\d+) events already in their stream", log.read_text())
+        return sum(int(n) for n in found)
 
     def _spawn_service(
         self, name: str, ports: dict[str, int], suffix: str = ""
@@ -217,6 +246,7 @@ def fault_platform(
         {service: free_port() for service in platform.SERVICES},
     )
     replicas = os.environ.get(REPLICAS)
+    window = os.environ.get(WINDOW)
     if cluster:  # read by the bootstrap's stream declaration (and the services it starts)
         os.environ[REPLICAS] = "3"
     try:
@@ -226,6 +256,7 @@ def fault_platform(
         raise
     finally:
         _restore(REPLICAS, replicas)
+        _restore(WINDOW, window)
         plat.stop()
         if keep:
             say(f"Logs kept in {workdir}/logs/")
@@ -250,6 +281,7 @@ def _started(plat: FaultPlatform, say: Callable[[str], None]) -> Iterator[FaultP
 
 
 REPLICAS = "LIANXIN_STREAM_REPLICAS"
+WINDOW = "LIANXIN_DUPLICATE_WINDOW"  # read by the stream declaration and the relays
 
 
 def _ports(n: int) -> list[int]:

@@ -6,7 +6,9 @@ department client (`lianxin dept-sim`) signs for it and resolves it on its own. 
 it a resolution, and the checks hold it to that. A request that fails (refused, timed out,
 5xx) is retried with backoff for `give_up_after` seconds, each failure counted by kind. Each POST
 carries an `Idempotency-Key`, the same on every retry: a report retried after its answer was
-lost must not create a second incident (the checks find one by the loop's description).
+lost must not create a second incident (the checks find one by the loop's description). A 409
+with `Retry-After` says the key is claimed by a try still running, or by one that died with its
+process (taken over once its lease, 30 s, lapses): retried like a failure, within the budget.
 """
 
 from __future__ import annotations
@@ -128,6 +130,14 @@ async def _until_answered(
     while True:
         try:
             answer = await http.request(method, path, json=body, headers=headers)
+            if answer.status_code == 409 and "Retry-After" in answer.headers:
+                # The key's claim is held by a try that is still running or died with the
+                # process: retried until it answers or its lease lapses and this one takes over.
+                errors["HTTP 409 (key held)"] += 1
+                if time.monotonic() + pause > deadline:
+                    raise GiveUp(f"{method} {path}: Idempotency-Key still held")
+                await asyncio.sleep(max(pause, _retry_after(answer)))
+                continue
             if answer.status_code < 400 or (conflict_ok and answer.status_code == 409):
                 if answer.status_code == 409:
                     errors["HTTP 409"] += 1
@@ -147,3 +157,10 @@ async def _until_answered(
             raise GiveUp(f"{method} {path}: still failing ({kind})")
         await asyncio.sleep(pause)
         pause = min(pause * 2, 2.0)
+
+
+def _retry_after(answer: httpx.Response) -> float:
+    try:
+        return float(answer.headers["Retry-After"])
+    except ValueError:
+        return 1.0

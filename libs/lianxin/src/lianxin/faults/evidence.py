@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import httpx
 import nats
-from nats.js.api import ConsumerConfig, DeliverPolicy
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 STREAMS = {"INCIDENTS": "incidents.>", "DISPATCH": "dispatch.>", "REPORTS": "report.>"}
 
@@ -63,11 +63,13 @@ async def wait_converged(
                 break
             if time.monotonic() - started > bound:
                 return None
-            await asyncio.sleep(1)
+            await asyncio.sleep(0.5)
     return time.monotonic() - started
 
 
-async def gather(incidents_url: str, nats_url: str, token: str, ids: list[str]) -> Evidence:
+async def gather(
+    incidents_url: str, nats_url: str, token: str, ids: list[str], after: dict[str, int]
+) -> Evidence:
     async with _client(incidents_url, token) as http:
         incidents = {}
         for incident_id in ids:
@@ -78,7 +80,8 @@ async def gather(incidents_url: str, nats_url: str, token: str, ids: list[str]) 
             by_description.setdefault(listed["description"], []).append(listed["id"])
         letters = await http.get("/ops/dead-letters")
         letters.raise_for_status()
-    return Evidence(incidents, by_description, await read_streams(nats_url), letters.json())
+    messages = await read_streams(nats_url, after)
+    return Evidence(incidents, by_description, messages, letters.json())
 
 
 async def _all_incidents(http: httpx.AsyncClient) -> list[dict]:
@@ -91,25 +94,41 @@ async def _all_incidents(http: httpx.AsyncClient) -> list[dict]:
             return found
 
 
-async def read_streams(nats_url: str) -> list[StreamMessage]:
-    """Every message in the loop's streams, in stream order, through an ephemeral consumer."""
+async def stream_ends(nats_url: str) -> dict[str, int]:
+    """The last sequence of each of the loop's streams: where a scenario's own messages begin."""
+    nc = await nats.connect(nats_url.split(","), name="lianxin-faults-checks")
+    try:
+        js = nc.jetstream()
+        return {stream: (await js.stream_info(stream)).state.last_seq for stream in STREAMS}
+    finally:
+        await nc.close()
+
+
+async def read_streams(nats_url: str, after: dict[str, int]) -> list[StreamMessage]:
+    """Every message in the loop's streams after the sequences `after` (a scenario's own: every
+    event of its loops, and any second copy of one, comes after them; the scenarios before
+    are not read again), in stream order, through an ephemeral consumer."""
     nc = await nats.connect(nats_url.split(","), name="lianxin-faults-checks")
     js = nc.jetstream()
     found: list[StreamMessage] = []
     try:
         for stream, subjects in STREAMS.items():
-            info = await js.stream_info(stream)
-            if info.state.messages == 0:
+            last = (await js.stream_info(stream)).state.last_seq
+            first = after.get(stream, 0) + 1
+            if last < first:
                 continue
-            last = info.state.last_seq
-            config = ConsumerConfig(deliver_policy=DeliverPolicy.ALL, inactive_threshold=30)
+            config = ConsumerConfig(
+                deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+                opt_start_seq=first,
+                ack_policy=AckPolicy.NONE,
+                inactive_threshold=30,
+            )
             subscription = await js.pull_subscribe(subjects, stream=stream, config=config)
             seq = 0
             while seq < last:
                 for msg in await subscription.fetch(256, timeout=5):
                     seq = msg.metadata.sequence.stream
                     found.append(_message(stream, seq, msg))
-                    await msg.ack()
             await subscription.unsubscribe()
     finally:
         await nc.close()

@@ -29,11 +29,14 @@ def run_scenario(
     starts, in this one. A child dies with the thread that started it (PR_SET_PDEATHSIG is per
     thread), so a service restarted from a passing worker thread would stop when it ended."""
     ensure_up(plat)
+    plat.use_duplicate_window(scenario.duplicate_window)
     token = plat.token()
     urls = [plat.url("incidents")]
-    if scenario.replicas:
-        urls.append(plat.start_replica("incidents"))
+    replicas = plat.start_replicas(scenario.replicas)
+    if "incidents" in replicas:
+        urls.append(replicas["incidents"])
     fault, exits = Fault(), []
+    ends = asyncio.run(evidence.stream_ends(plat.nats_url))
     try:
         drive = driver.drive(urls, token, scenario.name, loops=loops, rate=rate)
         load = _watching(plat, fault, exits, drive, inject=(fault_after, scenario.inject))
@@ -42,7 +45,7 @@ def run_scenario(
         converged = _watching(plat, fault, exits, waiting)
         # what converged late still counts: read everything once the bound has passed
         ids = [str(loop.incident_id) for loop in load.loops if loop.incident_id]
-        found = asyncio.run(evidence.gather(urls[0], plat.nats_url, token, ids))
+        found = asyncio.run(evidence.gather(urls[0], plat.nats_url, token, ids, ends))
     finally:
         plat.stop_replicas()
     verdict = checks.judge(load, found, converged is not None)

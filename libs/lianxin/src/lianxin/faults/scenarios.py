@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import nats
 
 from lianxin.faults.control import DEPARTMENT, FaultPlatform
+from lianxin.faults.evidence import stream_ends
 from lianxin.runtime import platform
 
 
@@ -42,7 +43,11 @@ class Scenario:
     name: str
     what: str
     inject: Callable[[FaultPlatform, Fault], None]
-    replicas: bool = False  # a second incidents process shares the load and the consumers
+    # Services run as two processes sharing the consumers (incidents' second one takes half of
+    # the loops' requests too)
+    replicas: tuple[str, ...] = ()
+    # JetStream's duplicate window (and the relays') for the scenario, in seconds; None: 600
+    duplicate_window: float | None = None
 
 
 def kill_service(service: str) -> Callable[[FaultPlatform, Fault], None]:
@@ -110,6 +115,55 @@ def kill_postgres(plat: FaultPlatform, fault: Fault) -> None:
     fault.heal()
 
 
+def outlast_duplicate_window(window: float) -> Callable[[FaultPlatform, Fault], None]:
+    """Issue #17, 5: events published whose rows cannot be marked sent, then PostgreSQL down
+    longer than the duplicate window. NATS is paused first, so that incidents' relay, publishing
+    the loops' events, waits for their acks; PostgreSQL is killed, then NATS resumed: the
+    publishes land in the streams and their rows stay unmarked. PostgreSQL stays down for the
+    window and 5 s more; once it is back, the relay must find those rows (older than half the
+    window) in their stream rather than store them a second time, which JetStream, having
+    forgotten their ids, would keep."""
+
+    def inject(plat: FaultPlatform, fault: Fault) -> None:
+        before = plat.relay_found_in_stream("incidents")
+        _until_published(plat)  # a loaded machine may not have committed a loop yet
+        fault.begin()
+        plat.pause_nats()
+        time.sleep(3)
+        plat.kill_postgres_group()
+        plat.resume_nats()
+        time.sleep(window + 5)
+        plat.start_postgres()
+        fault.heal()
+        found = _settled(lambda: plat.relay_found_in_stream("incidents") - before)
+        fault.notes.append(
+            f"incidents' relay found {found} events already in their stream after the outage"
+            " (published, not marked sent): not published again"
+        )
+
+    return inject
+
+
+def _until_published(plat: FaultPlatform, seconds: float = 60) -> None:
+    """Until incidents' relay has published an event of the load (INCIDENTS grew)."""
+    first = asyncio.run(stream_ends(plat.nats_url))["INCIDENTS"]
+    deadline = time.monotonic() + seconds
+    while asyncio.run(stream_ends(plat.nats_url))["INCIDENTS"] == first:
+        if time.monotonic() > deadline:
+            return
+        time.sleep(0.5)
+
+
+def _settled(count: Callable[[], int], seconds: float = 30) -> int:
+    """`count()` once it has been above 0 for 2 s (the relay's first passes once PostgreSQL
+    accepts connections again, after its backoff), or 0 after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not count() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    time.sleep(2)
+    return count()
+
+
 def no_fault(plat: FaultPlatform, fault: Fault) -> None:
     """The load is the fault (two replicas sharing it)."""
     fault.begin()
@@ -164,6 +218,12 @@ def poison(plat: FaultPlatform, fault: Fault) -> None:
     fault.heal()
 
 
+# The services with durable consumers or an outbox relay (console has neither: it calls APIs).
+CONSUMING = ("organisation", "resources", "volunteers", "incidents")
+# Short enough for an outage beyond it to fit in a scenario, long enough for the relay's lookup
+# (from half of it on) not to run on every pass of an unloaded relay.
+SHORT_WINDOW = 10.0
+
 SCENARIOS: tuple[Scenario, ...] = (
     *(
         Scenario(
@@ -174,22 +234,30 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "kill-department", "kill -9 of the department client, restarted 1 s later", kill_department
     ),
-    Scenario("stop-nats", "SIGSTOP of nats-server for 20 s (ack wait is 1 s)", pause_nats(20)),
+    Scenario("stop-nats", "SIGSTOP of nats-server for 10 s (ack wait is 1 s)", pause_nats(10)),
     Scenario("kill-nats", "kill -9 of nats-server, restarted 2 s later", kill_nats),
     Scenario(
         "kill-postgres", "kill -9 of PostgreSQL's process group, restarted 2 s later", kill_postgres
     ),
     Scenario(
         "department-offline",
-        "the department's system down 30 s, then back (story 7)",
-        department_offline(30),
+        "the department's system down 15 s, then back (story 7)",
+        department_offline(15),
     ),
     Scenario("poison", "five reports no handler can apply, amid the loops", poison),
     Scenario(
         "two-replicas",
-        "two incidents processes share the loops and the consumers",
+        "two processes of each consuming service (organisation, resources, volunteers,"
+        " incidents) share the consumers, and incidents' two the loops",
         no_fault,
-        replicas=True,
+        replicas=CONSUMING,
+    ),
+    Scenario(
+        "outlast-duplicate-window",
+        f"duplicate window {SHORT_WINDOW:.0f} s: NATS paused 3 s under the relay's publishes,"
+        f" PostgreSQL killed before their rows are marked sent, down {SHORT_WINDOW + 5:.0f} s",
+        outlast_duplicate_window(SHORT_WINDOW),
+        duplicate_window=SHORT_WINDOW,
     ),
 )
 SMOKE = "kill-incidents"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -25,6 +26,7 @@ from lianxin.settings import DEFAULT_PORTS
 PLATFORM_SECRET = os.environ.get("LIANXIN_PLATFORM_SECRET", "lianxin-platform-dev")
 
 _LAUNCH_ENCRYPTION_KEY = Fernet.generate_key().decode()
+_LAUNCH_RATING_LINK_KEY = secrets.token_urlsafe(32)
 
 SERVICES = ("organisation", "incidents", "resources", "volunteers", "console")
 DATABASE_SERVICES = ("organisation", "incidents", "resources", "volunteers")
@@ -98,6 +100,7 @@ def service_env(
     # data dir; otherwise one for this launcher's lifetime). Production sets both itself.
     env.setdefault("LIANXIN_WEBHOOKS_ALLOW_PRIVATE", "1")
     env.setdefault("LIANXIN_KEYS_ENCRYPTION_KEY", _LAUNCH_ENCRYPTION_KEY)
+    env.setdefault("LIANXIN_RATING_LINK_KEY", _LAUNCH_RATING_LINK_KEY)
     if nats_login is not None:  # as options (ServiceSettings.nats_login), never in the URL
         env.update(
             NATS_USER=nats_login.user,

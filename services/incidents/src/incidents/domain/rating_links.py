@@ -1,10 +1,10 @@
 """The resident's rating link (回访 without an account): a signed token, not a stored secret.
 
 When an incident is resolved, its link is `/rate/<token>` on the console, where the token is
-the incident id and the moment of that resolution, signed with HMAC-SHA256 under a key derived
-from the platform secret. Nothing is stored to make it, so any replica makes the same link
-for as long as the incident stays resolved; it names one resolution, so a reopened and again
-resolved incident has a new link and the old one is spent. It lasts `LIFETIME` from the
+the incident id and the moment of that resolution, signed with HMAC-SHA256 under a random key of
+its own (`LIANXIN_RATING_LINK_KEY`). Nothing is stored to make it, so any replica makes the same
+link for as long as the incident stays resolved; it names one resolution, so a reopened and
+again resolved incident has a new link and the old one is spent. It lasts `LIFETIME` from the
 resolution, and it is used once: the rating moves the incident on (closed or reopened), and the
 service records each token's use (hashed) so that a second use is told so.
 
@@ -39,11 +39,12 @@ class RatingLink:
     expires_at: datetime
 
 
-def link_key(platform_secret: str) -> bytes:
-    """The signing key: the platform secret's, for this purpose only."""
-    if not platform_secret:
-        raise ValueError("no platform secret to sign rating links with")
-    return hmac.new(platform_secret.encode(), b"rating-link", hashlib.sha256).digest()
+def link_key(configured: str) -> bytes:
+    """The signing key, from `LIANXIN_RATING_LINK_KEY`: random and used for nothing else, so
+    that no other secret (the platform's client secret, a department's key) signs a link."""
+    if not configured:
+        raise ValueError("no rating link key (LIANXIN_RATING_LINK_KEY)")
+    return configured.encode()
 
 
 def _micros(moment: datetime) -> int:

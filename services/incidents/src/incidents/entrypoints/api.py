@@ -395,8 +395,9 @@ async def rating_link(
 ):
     """The resident's rating link of a resolved incident, to send them by SMS (回访): no
     account, 14 days, once. 409 while the incident waits for no rating."""
-    secret = rt.settings.lianxin_platform_secret
-    if not secret:
+    configured = rt.settings.lianxin_rating_link_key
+    if not configured:
         raise NotFound("rating link", incident_id)
-    token, expires_at = await resident_rating.link_of(uow, principal, link_key(secret), incident_id)
+    key = link_key(configured)
+    token, expires_at = await resident_rating.link_of(uow, principal, key, incident_id)
     return RatingLinkOut(token=token, expires_at=expires_at)

@@ -40,10 +40,10 @@ class RatedOut(BaseModel):
 
 
 async def key(rt: Runtime = Depends(runtime)) -> bytes:
-    secret = rt.settings.lianxin_platform_secret
-    if not secret:
+    configured = rt.settings.lianxin_rating_link_key
+    if not configured:
         raise NotFound("rating link", "-")
-    return link_key(secret)
+    return link_key(configured)
 
 
 @router.get("/rating-links/{token}", response_model=LinkOut)
