@@ -10,10 +10,10 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import nats
 
+from lianxin.messaging.connection import NatsLogin, connect
 from lianxin.runtime.cluster_proxy import ProxyLoop, RouteProxy
 from lianxin.runtime.processes import free_port, spawn, stop, wait_for_port
 
@@ -228,10 +228,10 @@ class _Blackholes:
             sock.close()
 
 
-async def jetstream_ready(url: str, seconds: float = 60, **options: Any) -> None:
+async def jetstream_ready(url: str, login: NatsLogin | None = None, seconds: float = 60) -> None:
     """Wait for JetStream to answer: a cluster takes a few seconds to elect its meta leader,
-    and streams cannot be declared before. `options`: nats.connect's (a login)."""
-    nc = await nats.connect(url.split(","), name="lianxin-jetstream-ready", **options)
+    and streams cannot be declared before."""
+    nc = await connect(url, "lianxin-jetstream-ready", login=login, first_attempt_timeout=seconds)
     deadline = asyncio.get_running_loop().time() + seconds
     try:
         while True:
@@ -246,9 +246,11 @@ async def jetstream_ready(url: str, seconds: float = 60, **options: Any) -> None
         await nc.close()
 
 
-async def stream_leaders(url: str, streams: list[str], **options: Any) -> dict[str, str]:
+async def stream_leaders(
+    url: str, streams: list[str], login: NatsLogin | None = None
+) -> dict[str, str]:
     """Which node leads each stream now (its server name)."""
-    nc = await nats.connect(url.split(","), name="lianxin-stream-leaders", **options)
+    nc = await connect(url, "lianxin-stream-leaders", login=login)
     try:
         js = nc.jetstream()
         return {stream: (await js.stream_info(stream)).cluster.leader for stream in streams}
