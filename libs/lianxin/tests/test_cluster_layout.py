@@ -3,9 +3,10 @@ on 6222-6224, each service's second replica ten ports up; each overridable for t
 
 from __future__ import annotations
 
+import nats.errors
 import pytest
 
-from lianxin.runtime.cluster import ClusterLayout, replica_of, second
+from lianxin.runtime.cluster import ClusterLayout, patiently, replica_of, second
 from lianxin.settings import DEFAULT_PORTS
 
 
@@ -40,3 +41,25 @@ def test_a_second_replica_is_named_after_its_service():
     assert second("incidents") == "incidents-2"
     assert replica_of("incidents-2") == ("incidents", True)
     assert replica_of("incidents") == ("incidents", False)
+
+
+def test_a_bootstrap_that_jetstream_timed_out_is_run_again_and_other_errors_are_not():
+    calls = []
+
+    def slow_then_done() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise nats.errors.TimeoutError
+        return "declared"
+
+    assert patiently(slow_then_done) == "declared"
+    assert len(calls) == 3
+
+    def broken() -> None:
+        calls.append(1)
+        raise ValueError("not a timeout")
+
+    calls.clear()
+    with pytest.raises(ValueError):
+        patiently(broken)
+    assert len(calls) == 1

@@ -129,10 +129,12 @@ def up(
                 nats_server = EmbeddedNats(DATA_DIR / "nats", NATS_PORT, extra_config=_nats_auth())
                 nats_server.start()
         if layout:
-            from lianxin.runtime.cluster import declare_replicated_streams
+            from lianxin.runtime.cluster import declare_replicated_streams, patiently
 
             declare_replicated_streams()
-        platform.bootstrap(_database_url(), _nats_url(), _nats_login())
+            patiently(lambda: platform.bootstrap(_database_url(), _nats_url(), _nats_login()))
+        else:
+            platform.bootstrap(_database_url(), _nats_url(), _nats_login())
 
         def start(name: str) -> platform.ServiceProcess:
             """A service's process; with --cluster, `<service>-2` is its second replica."""

@@ -25,6 +25,7 @@ from lianxin.auth import fetch_token
 from lianxin.bench.own_platform import _wait_until_incidents_knows_the_demo
 from lianxin.demo import load_demo
 from lianxin.runtime import platform
+from lianxin.runtime.cluster import patiently
 from lianxin.runtime.nats import (
     EmbeddedNats,
     EmbeddedNatsCluster,
@@ -241,7 +242,7 @@ def _started(plat: FaultPlatform, say: Callable[[str], None]) -> Iterator[FaultP
     plat.postgres.start()
     plat.nats.start()
     asyncio.run(jetstream_ready(plat.nats.url))
-    platform.bootstrap(plat.postgres.url(), plat.nats.url)
+    patiently(lambda: platform.bootstrap(plat.postgres.url(), plat.nats.url))
     for service in platform.SERVICES:
         plat.services[service] = plat._spawn_service(service, plat.ports)
     platform.wait_ready(list(plat.services.values()))

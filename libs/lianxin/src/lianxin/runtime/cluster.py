@@ -10,11 +10,19 @@ console 8010, organisation 8011, incidents 8012, resources 8013, volunteers 8014
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+import nats.errors
 
 from lianxin.runtime.nats import EmbeddedNatsCluster
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 NODES = 3
 SECOND = "-2"  # the second replica's name: incidents-2
@@ -73,3 +81,17 @@ def declare_replicated_streams() -> None:
     """Streams with a copy on every node: read by the bootstrap's declaration and inherited by
     the services (they declare consumers with it)."""
     os.environ[STREAM_REPLICAS] = str(NODES)
+
+
+def patiently(step: Callable[[], T], attempts: int = 6) -> T:
+    """`step` (the bootstrap: idempotent) again when JetStream timed out. Declaring an R3 stream
+    forms a Raft group on three nodes, which on a machine busy enough takes longer than a
+    request's 5 s; the declaration then finds what the last attempt got done."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return step()
+        except nats.errors.TimeoutError:
+            if attempt == attempts:
+                raise
+            log.warning("JetStream timed out (attempt %d of %d); again", attempt, attempts)
+    raise AssertionError("unreachable")
