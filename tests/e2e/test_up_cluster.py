@@ -8,9 +8,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,7 +25,14 @@ from lianxin.runtime.platform import PLATFORM_SECRET, SERVICES
 from lianxin.testing.plugin import session_dir
 from tests.conftest import eventually
 from tests.e2e.data import POWER, TRANSFORMER, escalation
-from tests.e2e.test_up_keeps_running import START_BOUND, Up, _created, _env, started, stopped
+from tests.e2e.test_up_keeps_running import (
+    START_BOUND,
+    Up,
+    _created,
+    lianxin_up,
+    started,
+    stopped,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1800)]
 
@@ -42,31 +46,18 @@ def workdir() -> Iterator[Path]:
 
 @contextmanager
 def lianxin_up_cluster(data_dir: Path) -> Iterator[tuple[Up, list[int]]]:
+    """`lianxin up --cluster --no-demo` on free ports: three NATS nodes, ten services."""
     names = ["postgres", *SERVICES, *(second(s) for s in SERVICES)]
     *taken, n0, n1, n2, r0, r1, r2 = free_ports(len(names) + 6)
     ports = dict(zip(names, taken, strict=True)) | {"nats": n0, "nats-1": n1, "nats-2": n2}
     ports |= {"route-0": r0, "route-1": r1, "route-2": r2}
-    env = _env(data_dir, ports)
-    env.update(
-        LIANXIN_NATS_CLUSTER_PORTS=f"{n0},{n1},{n2}",
-        LIANXIN_NATS_ROUTE_PORTS=f"{r0},{r1},{r2}",
+    cluster = {
+        "LIANXIN_NATS_CLUSTER_PORTS": f"{n0},{n1},{n2}",
+        "LIANXIN_NATS_ROUTE_PORTS": f"{r0},{r1},{r2}",
         **{f"{s.upper()}_PORT_2": str(ports[second(s)]) for s in SERVICES},
-    )
-    output = data_dir.parent / f"up-cluster-{time.monotonic_ns()}.txt"
-    with output.open("ab") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "lianxin.cli", "up", "--cluster", "--no-demo"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-    up = Up(process, env, ports, output)
-    try:
+    }
+    with lianxin_up(data_dir, "--cluster", "--no-demo", ports=ports, extra_env=cluster) as up:
         yield up, [n0, n1, n2]
-    finally:
-        if process.poll() is None:
-            stopped(up, signal.SIGTERM)
 
 
 def _answers(url: str) -> bool:
