@@ -152,13 +152,16 @@ def up(
             started.name = name
             return started
 
+        # A cluster's services start while its nodes still settle their Raft groups, on a host
+        # that may run ten Python processes on two cores: give them longer.
+        ready_within = 900.0 if layout else 300.0
         for service in platform.SERVICES:
             services.append(start(service))
-        platform.wait_ready(services)
+        platform.wait_ready(services, ready_within)
         if layout:  # once the first replicas are up: ten Python processes at once crawl
             seconds = [start(second(service)) for service in platform.SERVICES]
             services.extend(seconds)
-            platform.wait_ready(seconds)
+            platform.wait_ready(seconds, ready_within)
         if load_demo:
             from lianxin.demo import load_demo as load
 
