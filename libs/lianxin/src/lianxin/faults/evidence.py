@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import httpx
 import nats
 from nats.js.api import ConsumerConfig, DeliverPolicy
+from nats.js.errors import ServiceUnavailableError
 
 STREAMS = {"INCIDENTS": "incidents.>", "DISPATCH": "dispatch.>", "REPORTS": "report.>"}
 
@@ -78,7 +79,20 @@ async def gather(incidents_url: str, nats_url: str, token: str, ids: list[str]) 
             by_description.setdefault(listed["description"], []).append(listed["id"])
         letters = await http.get("/ops/dead-letters")
         letters.raise_for_status()
-    return Evidence(incidents, by_description, await read_streams(nats_url), letters.json())
+    return Evidence(incidents, by_description, await _read_streams_again(nats_url), letters.json())
+
+
+async def _read_streams_again(nats_url: str, attempts: int = 10) -> list[StreamMessage]:
+    """On a cluster, the node a check connects to may be one just restarted or healed, whose
+    JetStream does not answer yet ("no responders", a timeout): read again, from the start."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await read_streams(nats_url)
+        except (ServiceUnavailableError, nats.errors.TimeoutError):
+            if attempt == attempts:
+                raise
+            await asyncio.sleep(3)
+    raise AssertionError("unreachable")
 
 
 async def _all_incidents(http: httpx.AsyncClient) -> list[dict]:
