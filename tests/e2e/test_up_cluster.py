@@ -22,7 +22,6 @@ from lianxin.messaging.streams import STREAMS
 from lianxin.runtime.cluster import second
 from lianxin.runtime.nats import free_ports, stream_leaders
 from lianxin.runtime.platform import PLATFORM_SECRET, SERVICES
-from lianxin.testing.plugin import session_dir
 from tests.conftest import eventually
 from tests.e2e.data import POWER, TRANSFORMER, escalation
 from tests.e2e.test_up_keeps_running import (
@@ -32,18 +31,12 @@ from tests.e2e.test_up_keeps_running import (
     lianxin_up,
     started,
     stopped,
+    workdir,  # noqa: F401 - the fixture: a session dir PostgreSQL's own user may enter
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(2400)]
 # Three NATS nodes and ten service processes on a shared 2-core host: minutes when it is busy.
 CLUSTER_START_BOUND = 1500.0
-
-
-@pytest.fixture
-def workdir() -> Iterator[Path]:
-    # Not pytest's tmp_path: PostgreSQL runs as its own user, who may not enter that.
-    with session_dir("up-cluster") as path:
-        yield path
 
 
 @contextmanager
@@ -91,7 +84,7 @@ async def _replicas(url: str, login: dict[str, str]) -> dict[str, tuple[int, int
 
 
 def test_up_cluster_runs_r3_streams_two_replicas_each_and_a_whistle_survives_a_node(
-    workdir: Path,
+    workdir: Path,  # noqa: F811 - test_up_keeps_running's fixture, imported above
 ) -> None:
     with lianxin_up_cluster(workdir / "data") as (up, nats_ports):
         started(up, CLUSTER_START_BOUND)
