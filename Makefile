@@ -4,8 +4,8 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
 .PHONY: run test test-unit fuzz faults lint format contracts demo dept-sim bench uv sync
 
-run: sync ## the platform with the demo alliance on embedded PostgreSQL and NATS
-	$(UV) run lianxin up
+run: sync ## the platform with the demo alliance on embedded PostgreSQL and NATS (CLUSTER=1: three NATS nodes, two replicas each)
+	$(UV) run lianxin up $(if $(CLUSTER),--cluster)
 
 test: sync ## lint, then every test (unit, integration, e2e) against real PostgreSQL and NATS
 	$(UV) run ruff check .

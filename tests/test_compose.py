@@ -6,15 +6,19 @@ database `lianxin_<service>`, the shared NATS cluster, OTLP to Jaeger, the boots
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
-from lianxin.runtime.nats import server_config
+from lianxin.runtime.cluster import SECOND_PORT_OFFSET, second
+from lianxin.runtime.nats import nats_server_binary, server_config
 from lianxin.runtime.platform import DATABASE_SERVICES, SERVICES
+from lianxin.runtime.processes import free_port
 from lianxin.settings import DEFAULT_PORTS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -213,6 +217,44 @@ def test_each_service_is_wired_like_the_laptop_platform(compose, name):
     assert published_ports(svc) == {CONTAINER_PORT: DEFAULT_PORTS[name]}
 
 
+@pytest.mark.parametrize("name", SERVICES)
+def test_each_service_runs_twice_the_second_under_the_same_network_name(compose, name):
+    # As Kubernetes runs it (replicas: 2) and `lianxin up --cluster` on a laptop (port + 10).
+    first, again = service(compose, name), service(compose, second(name))
+    assert environment(again) == environment(first)
+    assert again.get("image") == first.get("image")
+    assert depends_on(again) == depends_on(first)
+    assert name in again["networks"]["default"]["aliases"], "reached as http://<name>:8000 too"
+    assert published_ports(again) == {CONTAINER_PORT: DEFAULT_PORTS[name] + SECOND_PORT_OFFSET}
+
+
+def test_the_nats_cluster_has_users_and_the_services_log_in_beside_the_url(compose):
+    assert re.search(r"^include accounts\.conf$", (DEPLOY / "nats/cluster.conf").read_text(), re.M)
+    accounts = (DEPLOY / "nats/accounts.conf").read_text()
+    assert '{user: "platform", password: $LIANXIN_NATS_PLATFORM_PASSWORD}' in accounts
+    for node in NATS_NODES:
+        svc = service(compose, node)
+        assert volume_mounts(svc)["/etc/nats/accounts.conf"] == "./deploy/nats/accounts.conf"
+        assert "LIANXIN_NATS_PLATFORM_PASSWORD" in environment(svc)
+    for name in [*SERVICES, "bootstrap"]:
+        env = environment(service(compose, name))
+        assert urlsplit(env["NATS_URL"]).username is None, f"{name}: no login inside NATS_URL"
+        assert env["NATS_USER"] == "platform"
+        assert "LIANXIN_NATS_PLATFORM_PASSWORD" in env["NATS_PASSWORD"]
+
+
+@pytest.mark.integration  # runs nats-server
+def test_nats_server_reads_the_users_file_with_the_password_from_the_environment(tmp_path):
+    (tmp_path / "accounts.conf").write_text((DEPLOY / "nats/accounts.conf").read_text())
+    config = tmp_path / "nats.conf"
+    config.write_text(server_config(free_port(), tmp_path / "js", "include accounts.conf\n"))
+    env = {**os.environ, "LIANXIN_NATS_PLATFORM_PASSWORD": "from-the-environment"}
+    checked = subprocess.run(
+        [nats_server_binary(), "-c", str(config), "-t"], env=env, capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
 def test_services_never_share_a_database(compose):
     urls = [environment(service(compose, name)).get("DATABASE_URL") for name in DATABASE_SERVICES]
     assert len(set(urls)) == len(DATABASE_SERVICES)
@@ -389,6 +431,31 @@ def test_k8s_bootstrap_job_migrates_then_declares_streams():
     migrate, streams = (container_env(step) for step in steps)
     assert migrate["DATABASE_URL"]["secretKeyRef"]["key"] == "admin"
     assert "NATS_URL" in streams and "LIANXIN_STREAM_REPLICAS" in streams
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_k8s_services_log_in_to_nats_as_the_platform_beside_the_url(name):
+    (container,) = k8s_kind(K8S / f"{name}.yaml", "Deployment", name)["spec"]["template"]["spec"][
+        "containers"
+    ]
+    ref = container_env(container)["NATS_PASSWORD"]["secretKeyRef"]
+    assert (ref["name"], ref["key"]) == ("lianxin-platform", "nats-password")
+    config = k8s_kind(K8S / "config.yaml", "ConfigMap", "lianxin-config")["data"]
+    assert config["NATS_USER"] == "platform"
+    assert urlsplit(config["NATS_URL"]).username is None
+
+
+def test_k8s_nats_includes_the_users_from_their_secret():
+    values = yaml.safe_load((K8S / "nats-values.yaml").read_text())
+    include = values["config"]["merge"]["$include"]
+    [volume] = [
+        p["value"] for p in values["podTemplate"]["patch"] if p["path"] == "/spec/volumes/-"
+    ]
+    [mount] = [p["value"] for p in values["container"]["patch"] if p["path"] == "/volumeMounts/-"]
+    assert volume["secret"]["secretName"] == "nats-accounts"
+    assert mount["name"] == volume["name"]
+    # the chart's config is /etc/nats-config/nats.conf; an include is relative to its folder
+    assert Path("/etc/nats-config", include).resolve() == Path(mount["mountPath"], "accounts.conf")
 
 
 def test_nats_helm_values_cluster_three_jetstream_nodes():

@@ -96,9 +96,14 @@ def _env(data_dir: Path, ports: dict[str, int]) -> dict[str, str]:
 
 
 @contextmanager
-def lianxin_up(data_dir: Path, *args: str, ports: dict[str, int] | None = None) -> Iterator[Up]:
+def lianxin_up(
+    data_dir: Path,
+    *args: str,
+    ports: dict[str, int] | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[Up]:
     ports = ports or {name: free_port() for name in ("postgres", "nats", *SERVICES)}
-    env = _env(data_dir, ports)
+    env = {**_env(data_dir, ports), **(extra_env or {})}
     output = data_dir.parent / f"up-{time.monotonic_ns()}.txt"
     with output.open("ab") as out:
         process = subprocess.Popen(

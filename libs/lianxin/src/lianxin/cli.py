@@ -83,9 +83,17 @@ def _interrupt(_signum, _frame) -> None:
 
 
 @app.command()
-def up(load_demo: bool = typer.Option(True, "--demo/--no-demo", help="Load the demo alliance")):
+def up(
+    load_demo: bool = typer.Option(True, "--demo/--no-demo", help="Load the demo alliance"),
+    cluster: bool = typer.Option(
+        False,
+        "--cluster",
+        help="three NATS nodes on loopback (R3 streams) and two replicas of each service",
+    ),
+):
     """Start everything in the foreground and keep it running (a crashed service is restarted);
     Ctrl-C stops it all. Data stays in .lianxin/."""
+    from lianxin.runtime.cluster import ClusterLayout, replica_of, second
     from lianxin.runtime.nats import EmbeddedNats
     from lianxin.runtime.postgres import EmbeddedPostgres
     from lianxin.runtime.supervisor import Supervisor
@@ -99,9 +107,10 @@ def up(load_demo: bool = typer.Option(True, "--demo/--no-demo", help="Load the d
         signal.signal(signum, _interrupt)
     _local_secrets()
     ports = platform.default_ports()
-    busy = [
-        p for p in [*ports.values(), *([] if external else [PG_PORT, NATS_PORT])] if port_open(p)
-    ]
+    layout = ClusterLayout.from_env(NATS_PORT, ports) if cluster else None
+    ours = [] if external else [PG_PORT, NATS_PORT, *(layout.nats_ports if layout else [])]
+    second_ports = [*layout.second_ports.values()] if layout else []
+    busy = [p for p in dict.fromkeys([*ports.values(), *second_ports, *ours]) if port_open(p)]
     if busy:
         typer.echo(f"Port(s) {busy} already in use: is Lianxin already running?", err=True)
         raise typer.Exit(1)
@@ -112,26 +121,53 @@ def up(load_demo: bool = typer.Option(True, "--demo/--no-demo", help="Load the d
             )
             postgres = EmbeddedPostgres(DATA_DIR / "postgres", PG_PORT)
             postgres.start()
-            nats_server = EmbeddedNats(DATA_DIR / "nats", NATS_PORT, extra_config=_nats_auth())
-            nats_server.start()
-        platform.bootstrap(_database_url(), _nats_url(), _nats_login())
+            if layout:
+                _nats_auth()  # the accounts file, with the platform user, that every node includes
+                nats_server = layout.nats(DATA_DIR / "nats" / "cluster", _accounts_file())
+                _start_nats_cluster(nats_server)
+            else:
+                nats_server = EmbeddedNats(DATA_DIR / "nats", NATS_PORT, extra_config=_nats_auth())
+                nats_server.start()
+        if layout:
+            from lianxin.runtime.cluster import declare_replicated_streams, patiently
 
-        def start(service: str) -> platform.ServiceProcess:
-            return platform.start_service(
+            declare_replicated_streams()
+            patiently(lambda: platform.bootstrap(_database_url(), _nats_url(), _nats_login()))
+        else:
+            platform.bootstrap(_database_url(), _nats_url(), _nats_login())
+
+        def start(name: str) -> platform.ServiceProcess:
+            """A service's process; with --cluster, `<service>-2` is its second replica."""
+            service, is_second = replica_of(name)
+            folder = Path("replica-2") if is_second else Path()
+            started = platform.start_service(
                 service,
                 server_url=_database_url(),
                 nats_url=_nats_url(),
                 nats_login=_nats_login(),
-                ports=ports,
-                log_dir=DATA_DIR / "logs",
-                spans_dir=DATA_DIR / "spans",
+                ports={**ports, service: layout.second_ports[service]} if is_second else ports,
+                log_dir=DATA_DIR / "logs" / folder,
+                spans_dir=DATA_DIR / "spans" / folder,
             )
+            started.name = name
+            return started
 
+        # A cluster's services start while its nodes still settle their Raft groups, on a host
+        # that may run ten Python processes on two cores: give them longer.
+        ready_within = 900.0 if layout else 300.0
         for service in platform.SERVICES:
             services.append(start(service))
-        platform.wait_ready(services)
+        platform.wait_ready(services, ready_within)
+        if layout:  # once the first replicas are up: ten Python processes at once crawl
+            seconds = [start(second(service)) for service in platform.SERVICES]
+            services.extend(seconds)
+            platform.wait_ready(seconds, ready_within)
         if load_demo:
             from lianxin.demo import load_demo as load
+
+            # The loader finds incidents by INCIDENTS_URL (its deliberations report incidents):
+            # on ports of their own (<SERVICE>_PORT) it would otherwise try the default one.
+            os.environ.setdefault("INCIDENTS_URL", f"http://127.0.0.1:{ports['incidents']}")
 
             created = load(
                 f"http://127.0.0.1:{ports['organisation']}",
@@ -151,7 +187,9 @@ def up(load_demo: bool = typer.Option(True, "--demo/--no-demo", help="Load the d
                 f"Webhook signing keys issued for: {', '.join(signed)} (in {DATA_DIR}/secrets/)"
             )
         for svc in services:
-            typer.echo(f"  {svc.name:<13} {svc.url}")
+            typer.echo(f"  {svc.name:<15} {svc.url}")
+        if layout:
+            typer.echo(f"NATS cluster (R3 streams): {_nats_url()}")
         typer.echo(f"Lianxin console: http://127.0.0.1:{ports['console']}")
         typer.echo(f"Logs in {DATA_DIR}/logs/. Ctrl-C stops everything.")
         supervisor = Supervisor(
@@ -231,6 +269,21 @@ def _issue_webhook_keys(ports: dict[str, int]) -> list[str]:
         f"http://127.0.0.1:{ports[s]}" for s in ("organisation", "incidents")
     )
     return issue_missing_keys("webhook", incidents, organisation, DATA_DIR)
+
+
+def _start_nats_cluster(nats_cluster) -> None:
+    """Start the three nodes and wait for their JetStream; from here on this process's NATS_URL
+    lists them, with the platform's login beside it as options (what the services get)."""
+    from lianxin.runtime.nats import jetstream_ready
+
+    login = _nats_login()  # the platform user, while NATS_URL is not set yet
+    typer.echo(f"NATS cluster: {nats_cluster.url}")
+    nats_cluster.start()
+    # A restart recovers every R3 stream's and consumer's Raft group before JetStream answers:
+    # seconds alone, minutes on a machine as busy as a shared CI runner.
+    asyncio.run(jetstream_ready(nats_cluster.url, login, seconds=300))
+    os.environ.update(NATS_URL=nats_cluster.url, NATS_USER=login.user)
+    os.environ["NATS_PASSWORD"] = login.password
 
 
 def _sync_nats_users(organisation_url: str, nats_server) -> list[str]:
@@ -316,7 +369,9 @@ def nats_config(
     changed = nats_users.write_accounts(path, users, nats_users.platform_password(DATA_DIR))
     names = ", ".join(sorted(u.user for u in users))
     typer.echo(f"{path}: {'written' if changed else 'unchanged'}; users: {names}")
-    if changed and out is None and nats_users.reload_server(_nats_pid_file()):
+    # The embedded server, or each node of `lianxin up --cluster`.
+    pid_files = [_nats_pid_file(), *sorted((DATA_DIR / "nats" / "cluster").glob("node*/nats.pid"))]
+    if changed and out is None and [p for p in pid_files if nats_users.reload_server(p)]:
         typer.echo("the embedded nats-server reloads it")
     if declare:
         departments = nats_users.fetch_departments(organisation_url, PLATFORM_SECRET)

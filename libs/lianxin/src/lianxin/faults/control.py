@@ -22,13 +22,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nats
-
 from lianxin.auth import fetch_token
 from lianxin.bench.own_platform import _wait_until_incidents_knows_the_demo
 from lianxin.demo import load_demo
 from lianxin.runtime import platform
-from lianxin.runtime.nats import EmbeddedNats, EmbeddedNatsCluster
+from lianxin.runtime.cluster import patiently
+from lianxin.runtime.nats import (
+    EmbeddedNats,
+    EmbeddedNatsCluster,
+    free_ports,
+    jetstream_ready,
+    stream_leaders,
+)
 from lianxin.runtime.postgres import EmbeddedPostgres
 from lianxin.runtime.processes import free_port, spawn, stop
 
@@ -138,15 +143,7 @@ class FaultPlatform:
 
     def stream_leader(self, stream: str) -> str:
         """The name of the node that leads `stream` now."""
-
-        async def ask() -> str:
-            nc = await nats.connect(self.nats.url.split(","), name="lianxin-faults")
-            try:
-                return (await nc.jetstream().stream_info(stream)).cluster.leader
-            finally:
-                await nc.close()
-
-        return asyncio.run(ask())
+        return asyncio.run(stream_leaders(self.nats.url, [stream]))[stream]
 
     def kill_node(self, name: str) -> None:
         node = self.cluster.node(name)
@@ -155,6 +152,13 @@ class FaultPlatform:
 
     def start_node(self, name: str) -> None:
         self.cluster.node(name).start()
+
+    def cut_off_node(self, name: str) -> None:
+        """Its routes to the other nodes closed and refused (the proxies'): a partition."""
+        self.cluster.cut_off(name)
+
+    def heal_node(self, name: str) -> None:
+        self.cluster.heal(name)
 
     def kill_nats(self) -> None:
         _kill(self.single.process)
@@ -235,7 +239,7 @@ def fault_platform(
     workdir = Path(tempfile.mkdtemp(prefix="lianxin-faults-"))
     (workdir / "logs").mkdir()
     nats_servers = (
-        EmbeddedNatsCluster(workdir / "nats", _ports(3), _ports(3))
+        EmbeddedNatsCluster(workdir / "nats", free_ports(3), free_ports(3), proxied=True)
         if cluster
         else EmbeddedNats(workdir / "nats", free_port())
     )
@@ -268,8 +272,8 @@ def _started(plat: FaultPlatform, say: Callable[[str], None]) -> Iterator[FaultP
     say(f"Starting a platform of its own in {plat.workdir}/")
     plat.postgres.start()
     plat.nats.start()
-    asyncio.run(_jetstream_ready(plat.nats.url))
-    platform.bootstrap(plat.postgres.url(), plat.nats.url)
+    asyncio.run(jetstream_ready(plat.nats.url))
+    patiently(lambda: platform.bootstrap(plat.postgres.url(), plat.nats.url))
     for service in platform.SERVICES:
         plat.services[service] = plat._spawn_service(service, plat.ports)
     platform.wait_ready(list(plat.services.values()))
@@ -284,32 +288,8 @@ REPLICAS = "LIANXIN_STREAM_REPLICAS"
 WINDOW = "LIANXIN_DUPLICATE_WINDOW"  # read by the stream declaration and the relays
 
 
-def _ports(n: int) -> list[int]:
-    found: set[int] = set()
-    while len(found) < n:
-        found.add(free_port())
-    return sorted(found)
-
-
 def _restore(name: str, value: str | None) -> None:
     if value is None:
         os.environ.pop(name, None)
     else:
         os.environ[name] = value
-
-
-async def _jetstream_ready(url: str, seconds: float = 60) -> None:
-    """A cluster takes a few seconds to elect its JetStream meta leader; streams wait for it."""
-    nc = await nats.connect(url.split(","), name="lianxin-faults")
-    deadline = asyncio.get_running_loop().time() + seconds
-    try:
-        while True:
-            try:
-                await nc.jetstream().account_info()
-                return
-            except nats.errors.Error:
-                if asyncio.get_running_loop().time() > deadline:
-                    raise
-                await asyncio.sleep(0.5)
-    finally:
-        await nc.close()

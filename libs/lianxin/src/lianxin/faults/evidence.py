@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import httpx
 import nats
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import ServiceUnavailableError
 
 STREAMS = {"INCIDENTS": "incidents.>", "DISPATCH": "dispatch.>", "REPORTS": "report.>"}
 
@@ -80,8 +81,24 @@ async def gather(
             by_description.setdefault(listed["description"], []).append(listed["id"])
         letters = await http.get("/ops/dead-letters")
         letters.raise_for_status()
-    messages = await read_streams(nats_url, after)
-    return Evidence(incidents, by_description, messages, letters.json())
+    return Evidence(
+        incidents, by_description, await _read_streams_again(nats_url, after), letters.json()
+    )
+
+
+async def _read_streams_again(
+    nats_url: str, after: dict[str, int], attempts: int = 10
+) -> list[StreamMessage]:
+    """On a cluster, the node a check connects to may be one just restarted or healed, whose
+    JetStream does not answer yet ("no responders", a timeout): read again, from the start."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await read_streams(nats_url, after)
+        except (ServiceUnavailableError, nats.errors.TimeoutError):
+            if attempt == attempts:
+                raise
+            await asyncio.sleep(3)
+    raise AssertionError("unreachable")
 
 
 async def _all_incidents(http: httpx.AsyncClient) -> list[dict]:

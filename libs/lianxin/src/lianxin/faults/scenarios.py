@@ -289,6 +289,37 @@ CLUSTER_SCENARIOS: tuple[Scenario, ...] = tuple(
 )
 
 
+def partition(node: str, seconds: float = 15) -> Callable[[FaultPlatform, Fault], None]:
+    """On a cluster: the node's routes to the two others cut (its route proxies close them and
+    refuse new ones) for `seconds`, under load, then healed. The node stays up and keeps its
+    clients, which can no longer reach a stream leader through it; the two others keep a
+    majority and elect new leaders for what it led."""
+
+    def inject(plat: FaultPlatform, fault: Fault) -> None:
+        led = [s for s in PARTITIONED_STREAMS if plat.stream_leader(s) == node]
+        fault.notes.append(f"{node} led {', '.join(led) or 'no stream'} when cut off")
+        fault.begin()
+        plat.cut_off_node(node)
+        time.sleep(seconds)
+        left = plat.cluster.route_connections(node)
+        fault.notes.append(f"route connections of {node} at the end of the cut: {left}")
+        plat.heal_node(node)
+        fault.heal()
+
+    return inject
+
+
+PARTITIONED_STREAMS = ("INCIDENTS", "DISPATCH", "REPORTS")
+CLUSTER_SCENARIOS += tuple(
+    Scenario(
+        f"partition-{node}",
+        f"three NATS nodes, R3: {node}'s routes cut by their proxies for 15 s, then healed",
+        partition(node),
+    )
+    for node in ("lianxin-0", "lianxin-1", "lianxin-2")
+)
+
+
 def named(names: list[str], cluster: bool = False) -> list[Scenario]:
     known = {s.name: s for s in (CLUSTER_SCENARIOS if cluster else SCENARIOS)}
     unknown = [name for name in names if name not in known]
