@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lianxin import cli
-from lianxin.runtime import issued_keys
+from lianxin.runtime import issued_keys, local
 from lianxin.runtime.nats import server_config
 
 
@@ -25,7 +25,7 @@ def _printed_url(*args: str) -> str:
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("NATS_URL", raising=False)
     monkeypatch.delenv("LIANXIN_NATS_PORT", raising=False)
-    monkeypatch.setattr(cli, "DATA_DIR", tmp_path)
+    monkeypatch.setattr(local, "DATA_DIR", tmp_path)
     # The department's key as `lianxin up` or `lianxin keys rotate` keeps it on this machine.
     issued = {"user": "dept_power_supply.1", "password": "issued-once"}
     issued_keys.keep(tmp_path, "power_supply", "nats", issued)

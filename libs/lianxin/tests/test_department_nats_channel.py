@@ -368,9 +368,9 @@ def test_the_cli_writes_the_users_and_prints_the_key_issued_here(tmp_path, monke
     from typer.testing import CliRunner
 
     from lianxin import cli
-    from lianxin.runtime import issued_keys
+    from lianxin.runtime import issued_keys, local
 
-    monkeypatch.setattr(cli, "DATA_DIR", tmp_path)
+    monkeypatch.setattr(local, "DATA_DIR", tmp_path)
     monkeypatch.setenv("LIANXIN_NATS_PLATFORM_PASSWORD", PLATFORM_PASSWORD)
     users = tmp_path / "users.json"
     users.write_text(json.dumps([asdict(user) for _, user in KEYS.values()]))

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from lianxin import cli
+from lianxin.runtime import local
 from lianxin.runtime.platform import PLATFORM_SECRET
 
 SETTINGS = ("LIANXIN_KEYS_ENCRYPTION_KEY", "LIANXIN_RATING_LINK_KEY")
@@ -18,7 +19,7 @@ SETTINGS = ("LIANXIN_KEYS_ENCRYPTION_KEY", "LIANXIN_RATING_LINK_KEY")
 def test_first_start_generates_them_and_the_next_reads_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "DATA_DIR", tmp_path)
+    monkeypatch.setattr(local, "DATA_DIR", tmp_path)
     for setting in SETTINGS:
         monkeypatch.delenv(setting, raising=False)
     cli._local_secrets()
@@ -34,7 +35,7 @@ def test_first_start_generates_them_and_the_next_reads_the_same(
 
 
 def test_a_key_set_by_the_deployment_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "DATA_DIR", tmp_path)
+    monkeypatch.setattr(local, "DATA_DIR", tmp_path)
     monkeypatch.setenv("LIANXIN_RATING_LINK_KEY", "set-by-the-operator-0123456789abcdef")
     cli._local_secrets()
     assert os.environ["LIANXIN_RATING_LINK_KEY"] == "set-by-the-operator-0123456789abcdef"

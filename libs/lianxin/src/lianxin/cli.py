@@ -12,70 +12,22 @@ from pathlib import Path
 
 import typer
 
-from lianxin.messaging.connection import NatsLogin, with_user, without_user
-from lianxin.runtime import platform
+from lianxin.messaging.connection import without_user
+from lianxin.runtime import local, platform
+from lianxin.runtime.local import (
+    NATS_PORT,
+    PG_PORT,
+    accounts_file,
+    database_url,
+    nats_login,
+    nats_pid_file,
+    nats_url,
+    nats_url_with_login,
+)
 from lianxin.runtime.platform import PLATFORM_SECRET
 from lianxin.runtime.processes import port_open
-from lianxin.settings import ServiceSettings
 
 app = typer.Typer(help="Lianxin 连心: run and operate the platform.", no_args_is_help=True)
-
-DATA_DIR = Path(os.environ.get("LIANXIN_DATA_DIR", ".lianxin"))
-PG_PORT = int(os.environ.get("LIANXIN_PG_PORT", "54320"))
-NATS_PORT = int(os.environ.get("LIANXIN_NATS_PORT", "4222"))
-
-
-def _database_url() -> str:
-    return os.environ.get("DATABASE_URL", f"postgresql://postgres@127.0.0.1:{PG_PORT}/postgres")
-
-
-def _embedded_nats_port() -> int:
-    """The port of the embedded NATS: `LIANXIN_NATS_PORT`, else the one `lianxin up` wrote into
-    its config (a platform started with another port is found from another shell), else 4222."""
-    if "LIANXIN_NATS_PORT" not in os.environ:
-        config = DATA_DIR / "nats" / "nats.conf"
-        lines = config.read_text().splitlines() if config.exists() else []
-        for line in lines:
-            if line.startswith("listen:"):
-                return int(line.rsplit(":", 1)[1])
-    return NATS_PORT
-
-
-def _nats_url() -> str:
-    """The platform's NATS, one server or several comma-separated: `NATS_URL`, or the embedded
-    server. Without a login: see `_nats_login`."""
-    return os.environ.get("NATS_URL", f"nats://127.0.0.1:{_embedded_nats_port()}")
-
-
-def _nats_login() -> NatsLogin | None:
-    """The platform's NATS login, given to clients as options: `NATS_USER` and `NATS_PASSWORD` or
-    `NATS_CREDENTIALS` (a .creds file); for the embedded server, the platform user (`lianxin up`
-    locks it down; an open server ignores a login). None: whatever `NATS_URL` carries."""
-    from lianxin.messaging.nats_accounts import platform_credentials
-    from lianxin.runtime.nats_users import platform_password
-
-    login = ServiceSettings().nats_login()
-    if login is None and "NATS_URL" not in os.environ:
-        platform_user = platform_credentials(platform_password(DATA_DIR))
-        login = NatsLogin(platform_user.user, platform_user.password)
-    return login
-
-
-def _nats_url_with_login() -> str:
-    """For `lianxin.runtime.nats_users`, which takes a URL: `connect` takes the login out of it
-    again and sends it as options."""
-    login = _nats_login()
-    if login is None or not login.user:
-        return _nats_url()
-    return with_user(_nats_url(), login.user, login.password)
-
-
-def _accounts_file() -> Path:
-    return DATA_DIR / "nats" / "accounts.conf"
-
-
-def _nats_pid_file() -> Path:
-    return DATA_DIR / "nats" / "nats.pid"
 
 
 def _interrupt(_signum, _frame) -> None:
@@ -117,24 +69,27 @@ def up(
     try:
         if not external:
             typer.echo(
-                f"Starting PostgreSQL (port {PG_PORT}) and NATS (port {NATS_PORT}) in {DATA_DIR}/"
+                f"Starting PostgreSQL (port {PG_PORT}) and NATS (port {NATS_PORT})"
+                f" in {local.DATA_DIR}/"
             )
-            postgres = EmbeddedPostgres(DATA_DIR / "postgres", PG_PORT)
+            postgres = EmbeddedPostgres(local.DATA_DIR / "postgres", PG_PORT)
             postgres.start()
             if layout:
                 _nats_auth()  # the accounts file, with the platform user, that every node includes
-                nats_server = layout.nats(DATA_DIR / "nats" / "cluster", _accounts_file())
+                nats_server = layout.nats(local.DATA_DIR / "nats" / "cluster", accounts_file())
                 _start_nats_cluster(nats_server)
             else:
-                nats_server = EmbeddedNats(DATA_DIR / "nats", NATS_PORT, extra_config=_nats_auth())
+                nats_server = EmbeddedNats(
+                    local.DATA_DIR / "nats", NATS_PORT, extra_config=_nats_auth()
+                )
                 nats_server.start()
         if layout:
             from lianxin.runtime.cluster import declare_replicated_streams, patiently
 
             declare_replicated_streams()
-            patiently(lambda: platform.bootstrap(_database_url(), _nats_url(), _nats_login()))
+            patiently(lambda: platform.bootstrap(database_url(), nats_url(), nats_login()))
         else:
-            platform.bootstrap(_database_url(), _nats_url(), _nats_login())
+            platform.bootstrap(database_url(), nats_url(), nats_login())
 
         def start(name: str) -> platform.ServiceProcess:
             """A service's process; with --cluster, `<service>-2` is its second replica."""
@@ -142,12 +97,12 @@ def up(
             folder = Path("replica-2") if is_second else Path()
             started = platform.start_service(
                 service,
-                server_url=_database_url(),
-                nats_url=_nats_url(),
-                nats_login=_nats_login(),
+                server_url=database_url(),
+                nats_url=nats_url(),
+                nats_login=nats_login(),
                 ports={**ports, service: layout.second_ports[service]} if is_second else ports,
-                log_dir=DATA_DIR / "logs" / folder,
-                spans_dir=DATA_DIR / "spans" / folder,
+                log_dir=local.DATA_DIR / "logs" / folder,
+                spans_dir=local.DATA_DIR / "spans" / folder,
             )
             started.name = name
             return started
@@ -184,18 +139,19 @@ def up(
         signed = _issue_webhook_keys(ports)
         if signed:
             typer.echo(
-                f"Webhook signing keys issued for: {', '.join(signed)} (in {DATA_DIR}/secrets/)"
+                f"Webhook signing keys issued for: {', '.join(signed)}"
+                f" (in {local.DATA_DIR}/secrets/)"
             )
         for svc in services:
             typer.echo(f"  {svc.name:<15} {svc.url}")
         if layout:
-            typer.echo(f"NATS cluster (R3 streams): {_nats_url()}")
+            typer.echo(f"NATS cluster (R3 streams): {nats_url()}")
         typer.echo(f"Lianxin console: http://127.0.0.1:{ports['console']}")
-        typer.echo(f"Logs in {DATA_DIR}/logs/. Ctrl-C stops everything.")
+        typer.echo(f"Logs in {local.DATA_DIR}/logs/. Ctrl-C stops everything.")
         supervisor = Supervisor(
             services,
             start=lambda service: start(service).process,
-            say=lambda line: typer.echo(f"{_now()} {line}; log: {DATA_DIR}/logs/", err=True),
+            say=lambda line: typer.echo(f"{_now()} {line}; log: {local.DATA_DIR}/logs/", err=True),
         )
         while True:
             supervisor.check()
@@ -234,7 +190,7 @@ def _local_secrets() -> None:
         "LIANXIN_RATING_LINK_KEY": ("rating-link-key", lambda: secrets.token_urlsafe(32)),
     }
     for setting, (name, generate) in generated.items():
-        path = DATA_DIR / "secrets" / name
+        path = local.DATA_DIR / "secrets" / name
         if setting not in os.environ:
             if not path.exists():
                 write_private(path, generate())
@@ -253,11 +209,11 @@ def _nats_auth() -> str:
     departments are known; the last run's departments after that), and a pid file for reloads."""
     from lianxin.runtime.nats_users import platform_password, write_accounts
 
-    if not _accounts_file().exists():
-        write_accounts(_accounts_file(), [], platform_password(DATA_DIR))
+    if not accounts_file().exists():
+        write_accounts(accounts_file(), [], platform_password(local.DATA_DIR))
     # nats-server resolves an include against the including file's folder, even an absolute one:
     # accounts.conf lies beside the nats.conf that EmbeddedNats writes.
-    return f"include accounts.conf\npid_file: {str(_nats_pid_file().resolve())!r}\n"
+    return f"include accounts.conf\npid_file: {str(nats_pid_file().resolve())!r}\n"
 
 
 def _issue_webhook_keys(ports: dict[str, int]) -> list[str]:
@@ -268,7 +224,7 @@ def _issue_webhook_keys(ports: dict[str, int]) -> list[str]:
     organisation, incidents = (
         f"http://127.0.0.1:{ports[s]}" for s in ("organisation", "incidents")
     )
-    return issue_missing_keys("webhook", incidents, organisation, DATA_DIR)
+    return issue_missing_keys("webhook", incidents, organisation, local.DATA_DIR)
 
 
 def _start_nats_cluster(nats_cluster) -> None:
@@ -276,7 +232,7 @@ def _start_nats_cluster(nats_cluster) -> None:
     lists them, with the platform's login beside it as options (what the services get)."""
     from lianxin.runtime.nats import jetstream_ready
 
-    login = _nats_login()  # the platform user, while NATS_URL is not set yet
+    login = nats_login()  # the platform user, while NATS_URL is not set yet
     typer.echo(f"NATS cluster: {nats_cluster.url}")
     nats_cluster.start()
     # A restart recovers every R3 stream's and consumer's Raft group before JetStream answers:
@@ -294,29 +250,29 @@ def _sync_nats_users(organisation_url: str, nats_server) -> list[str]:
     from lianxin.runtime import nats_users
 
     # The demo's NATS departments get their first key here, kept for dept-sim (issued_keys).
-    issue_missing_keys("nats", organisation_url, organisation_url, DATA_DIR)
+    issue_missing_keys("nats", organisation_url, organisation_url, local.DATA_DIR)
     nats_users.sync_in_background(
         lambda: nats_users.fetch_nats_users(organisation_url, PLATFORM_SECRET),
-        _accounts_file(),
-        nats_users.platform_password(DATA_DIR),
+        accounts_file(),
+        nats_users.platform_password(local.DATA_DIR),
         nats_server.reload,
     )
     departments = nats_users.fetch_departments(organisation_url, PLATFORM_SECRET)
-    return asyncio.run(nats_users.declare_department_consumers(_nats_url_with_login(), departments))
+    return asyncio.run(nats_users.declare_department_consumers(nats_url_with_login(), departments))
 
 
 @app.command()
 def migrate():
     """Create each service's database if missing and migrate it to head."""
-    asyncio.run(platform.create_databases(_database_url()))
-    platform.migrate(_database_url())
+    asyncio.run(platform.create_databases(database_url()))
+    platform.migrate(database_url())
     typer.echo("migrated: " + ", ".join(platform.DATABASE_SERVICES))
 
 
 @app.command()
 def streams():
     """Declare every stream and durable consumer from the one declaration in code."""
-    asyncio.run(platform.declare_streams(_nats_url(), _nats_login()))
+    asyncio.run(platform.declare_streams(nats_url(), nats_login()))
     typer.echo("streams and consumers declared")
 
 
@@ -342,92 +298,6 @@ def demo(
     )
 
 
-@app.command("nats-config")
-def nats_config(
-    out: Path = typer.Option(None, help="the accounts file [default: $LIANXIN_DATA_DIR/nats/]"),
-    users_json: Path = typer.Option(
-        None, help="users as organisation's GET /nats-users returns them, instead of asking it"
-    ),
-    organisation_url: str = typer.Option("http://127.0.0.1:8001", envvar="ORGANISATION_URL"),
-    declare: bool = typer.Option(
-        False, "--declare-consumers/--no-declare-consumers", help="also pre-create dept_<code>"
-    ),
-):
-    """Write the NATS users (platform + one least-privilege user per valid key of each NATS
-    department) and make a running `lianxin up` reload them. For compose: --out
-    deploy/nats/accounts.conf, with LIANXIN_NATS_PLATFORM_PASSWORD set."""
-    import json
-
-    from lianxin.messaging.nats_accounts import DepartmentUser
-    from lianxin.runtime import nats_users
-
-    if users_json is not None:
-        users = [DepartmentUser(**u) for u in json.loads(users_json.read_text())]
-    else:
-        users = nats_users.fetch_nats_users(organisation_url, PLATFORM_SECRET)
-    path = out or _accounts_file()
-    changed = nats_users.write_accounts(path, users, nats_users.platform_password(DATA_DIR))
-    names = ", ".join(sorted(u.user for u in users))
-    typer.echo(f"{path}: {'written' if changed else 'unchanged'}; users: {names}")
-    # The embedded server, or each node of `lianxin up --cluster`.
-    pid_files = [_nats_pid_file(), *sorted((DATA_DIR / "nats" / "cluster").glob("node*/nats.pid"))]
-    if changed and out is None and [p for p in pid_files if nats_users.reload_server(p)]:
-        typer.echo("the embedded nats-server reloads it")
-    if declare:
-        departments = nats_users.fetch_departments(organisation_url, PLATFORM_SECRET)
-        asyncio.run(nats_users.declare_department_consumers(_nats_url_with_login(), departments))
-        typer.echo("department consumers declared")
-
-
-@app.command("nats-credentials")
-def nats_credentials(
-    department: str = typer.Argument(None, help="the department's code"),
-    env: bool = typer.Option(False, "--env", help="as shell exports (docs/examples/…)"),
-    platform_user: bool = typer.Option(
-        False, "--platform", help="the platform's own user instead (services' NATS_USER…)"
-    ),
-):
-    """Print what a department's system needs to connect: URL, user, password, inbox prefix.
-
-    The platform keeps no department's password: this prints the latest key issued on this
-    machine (`lianxin up`'s demo, `lianxin keys rotate`), from its data dir's secrets/.
-    """
-    from lianxin.messaging.nats_accounts import (
-        NatsCredentials,
-        department_inbox_prefix,
-        platform_credentials,
-    )
-    from lianxin.runtime import issued_keys
-    from lianxin.runtime.nats_users import platform_password
-
-    if platform_user:
-        credentials = platform_credentials(platform_password(DATA_DIR))
-    elif department:
-        login = issued_keys.nats_login(DATA_DIR, department)
-        if login is None:
-            typer.echo(
-                f"no NATS key of {department} was issued here: "
-                f"`lianxin keys rotate --department {department}` issues one (shown once)",
-                err=True,
-            )
-            raise typer.Exit(1)
-        credentials = NatsCredentials(**login, inbox_prefix=department_inbox_prefix(department))
-    else:
-        raise typer.BadParameter("name a department, or --platform")
-    fields = {
-        "LIANXIN_NATS_URL": without_user(_nats_url()),
-        "LIANXIN_DEPARTMENT": department or "",
-        "LIANXIN_NATS_USER": credentials.user,
-        "LIANXIN_NATS_PASSWORD": credentials.password,
-        "LIANXIN_NATS_INBOX_PREFIX": credentials.inbox_prefix,
-    }
-    for key, value in fields.items():
-        if value:
-            typer.echo(
-                f"export {key}={value}" if env else f"{key.removeprefix('LIANXIN_'):<18} {value}"
-            )
-
-
 @app.command("dept-sim")
 def dept_sim(
     department: str = typer.Option("power_supply", "--department", "-d"),
@@ -449,7 +319,7 @@ def dept_sim(
     from lianxin.telemetry import setup_telemetry
 
     # On a laptop the key the demo (or `lianxin keys rotate`) issued is kept in the data dir.
-    kept = issued_keys.nats_login(DATA_DIR, department) or {"user": None, "password": None}
+    kept = issued_keys.nats_login(local.DATA_DIR, department) or {"user": None, "password": None}
     login = {"user": user or kept["user"], "password": password or kept["password"]}
 
     setup_telemetry(f"department-{department}", spans_file=os.environ.get("LIANXIN_SPANS_FILE", ""))
@@ -459,11 +329,12 @@ def dept_sim(
     try:
         handled = asyncio.run(
             sim.run(
-                without_user(_nats_url()),
+                without_user(nats_url()),
                 department,
                 resolve_after=resolve_after,
                 limit=limit or None,
-                stopped_file=stopped_file or DATA_DIR / "dept-sim" / f"{department}-stopped.json",
+                stopped_file=stopped_file
+                or local.DATA_DIR / "dept-sim" / f"{department}-stopped.json",
                 **login,
             )
         )
@@ -477,11 +348,15 @@ def dept_sim(
 
 
 def _more_commands() -> None:
-    """`lianxin keys …`; `lianxin bench` and `lianxin faults`, each on a platform of its own."""
+    """`lianxin keys …`, `lianxin nats-config` and `nats-credentials`; `lianxin bench` and
+    `lianxin faults`, each on a platform of its own."""
     from lianxin.keys_cli import keys_app
     from lianxin.measure_cli import bench, faults
+    from lianxin.nats_cli import nats_config, nats_credentials
 
     app.add_typer(keys_app, name="keys")
+    app.command("nats-config")(nats_config)
+    app.command("nats-credentials")(nats_credentials)
     app.command()(bench)
     app.command()(faults)
 
