@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,7 +113,7 @@ class Platform:
             finally:
                 await nc.close()
 
-        return asyncio.run(info())
+        return run_async(info())
 
     def publish(self, subject: str, payload: bytes, headers: dict[str, str] | None = None) -> None:
         """Publish to JetStream as an outside system would, and wait for the stream's ack."""
@@ -124,10 +125,22 @@ class Platform:
             finally:
                 await nc.close()
 
-        asyncio.run(publish())
+        run_async(publish())
 
     def log(self, service: str) -> str:
         return (self.workdir / "logs" / f"{service}.log").read_text(errors="replace")
+
+
+def run_async(coroutine):
+    """`asyncio.run`, also beside Playwright's sync API, which keeps an event loop running in
+    this thread for as long as a module's browser is open (see tests/browser/conftest.py): the
+    coroutine then runs to its end in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
 
 
 def eventually(check, timeout: float = 20.0, interval: float = 0.1):
@@ -390,7 +403,7 @@ def _load_demo(plat: Platform) -> None:
             interval=0.5,
         )
     # And the rest of the demo's events delivered, so none is in flight when it is copied.
-    asyncio.run(_quiet(plat))
+    run_async(_quiet(plat))
 
 
 @pytest.fixture(scope="session")
@@ -404,8 +417,8 @@ def platform_processes(postgres_url: str):
     prefix = "t" + uuid.uuid4().hex[:12]
     with session_dir("platform") as workdir, nats_server(workdir / "nats") as handle:
         nats_url = handle if isinstance(handle, str) else handle.url
-        asyncio.run(reset_streams(nats_url, delete=isinstance(handle, str)))
-        asyncio.run(rt.create_databases(postgres_url, prefix=prefix))
+        run_async(reset_streams(nats_url, delete=isinstance(handle, str)))
+        run_async(rt.create_databases(postgres_url, prefix=prefix))
         rt.migrate(postgres_url, prefix=prefix)
         ports = {service: free_port() for service in rt.SERVICES}
         services = {
@@ -427,7 +440,7 @@ def platform_processes(postgres_url: str):
             # Let the last test's events settle: a service stopped mid-batch can take the
             # whole stop timeout to exit.
             _check(plat)
-            asyncio.run(_quiet(plat))
+            run_async(_quiet(plat))
         finally:
             rt.stop_services(list(services.values()))
 
@@ -436,7 +449,7 @@ def platform_processes(postgres_url: str):
 def platform(platform_processes: Platform) -> Platform:
     """The platform with nothing in it but its accounts."""
     _check(platform_processes)
-    asyncio.run(_wipe(platform_processes))
+    run_async(_wipe(platform_processes))
     return platform_processes
 
 
@@ -446,12 +459,14 @@ def demo_platform(platform_processes: Platform) -> Platform:
     plat = platform_processes
     _check(plat)
     if plat.demo is None:
-        asyncio.run(_wipe(plat))
-        _load_demo(plat)
-        plat.demo = asyncio.run(_snapshot(plat))
+        run_async(_wipe(plat))
+        # In a thread of its own: the loader runs event loops (see `run_async`).
+        with ThreadPoolExecutor(1) as thread:
+            thread.submit(_load_demo, plat).result()
+        plat.demo = run_async(_snapshot(plat))
     else:
-        asyncio.run(_restore(plat, plat.demo))
+        run_async(_restore(plat, plat.demo))
     return plat
 
 
-__all__ = ["Platform", "eventually", "stop"]
+__all__ = ["Platform", "eventually", "run_async", "stop"]

@@ -31,10 +31,12 @@ def _need_chromium() -> None:
     pytest.skip(message)
 
 
-@pytest.fixture
-def browser(demo_platform: Platform) -> Iterator:
-    """A headless Chromium for one test. Started after the platform fixture (which runs asyncio
-    loops of its own: Playwright's sync API holds one open while it runs) and stopped before."""
+@pytest.fixture(scope="module")
+def module_browser(platform_processes: Platform) -> Iterator:
+    """A headless Chromium for a test module (starting one takes seconds, ten or more on a busy
+    machine; each test gets contexts of its own, see `browser`). While it is open, Playwright's
+    sync API keeps an event loop running in this thread: the platform's fixtures run theirs in a
+    thread of their own then (`tests.conftest.run_async`), and so must a test's."""
     _need_chromium()
     from playwright.sync_api import sync_playwright
 
@@ -44,6 +46,15 @@ def browser(demo_platform: Platform) -> Iterator:
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture
+def browser(module_browser, demo_platform: Platform) -> Iterator:
+    """The module's Chromium, for one test: whatever pages and cookies the test opened (a
+    `Console` it did not close, having failed) are closed after it."""
+    yield module_browser
+    for context in module_browser.contexts:
+        context.close()
 
 
 class Console:

@@ -5,15 +5,13 @@ the screenshots of both pages."""
 
 from __future__ import annotations
 
-import asyncio
-
 import httpx
 import pytest
 from playwright.sync_api import expect
 
 from lianxin.demo.care import load_care, load_care_volunteers
 from tests.browser.conftest import PHONE, Console
-from tests.conftest import Platform
+from tests.conftest import Platform, run_async
 
 pytestmark = pytest.mark.e2e
 
@@ -28,8 +26,8 @@ async def _load(plat: Platform) -> None:
 
 @pytest.fixture
 def care_platform(demo_platform: Platform) -> Platform:
-    """The demo with its care register (loaded before the browser's own event loop starts)."""
-    asyncio.run(_load(demo_platform))
+    """The demo with its care register."""
+    run_async(_load(demo_platform))
     return demo_platform
 
 

@@ -5,8 +5,6 @@ the form, one deliberation and the incident's section, desktop and phone."""
 
 from __future__ import annotations
 
-import asyncio
-
 import httpx
 import pytest
 from playwright.sync_api import expect
@@ -14,7 +12,7 @@ from playwright.sync_api import expect
 from lianxin.demo import deliberations as demo
 from tests.browser.conftest import PHONE, Console
 from tests.browser.test_walk import VISIBLE_TEXT, _english
-from tests.conftest import Platform
+from tests.conftest import Platform, run_async
 
 
 def _load_demo(plat: Platform) -> dict[str, int]:
@@ -31,13 +29,13 @@ def _load_demo(plat: Platform) -> dict[str, int]:
         ):
             return await demo.load_deliberations(org, res, inc)
 
-    return asyncio.run(load())
+    return run_async(load())
 
 
 @pytest.fixture
 def demo_deliberations(demo_platform: Platform) -> Platform:
     """The demo's four deliberations on top of the demo alliance, loaded once: a second load
-    changes nothing. (Before the browser starts: Playwright holds an event loop open.)"""
+    changes nothing."""
     assert _load_demo(demo_platform) == {"deliberations": 4}
     assert _load_demo(demo_platform) == {}
     return demo_platform

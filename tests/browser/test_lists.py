@@ -6,7 +6,6 @@ width."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 import httpx
@@ -15,7 +14,7 @@ from playwright.sync_api import expect
 
 from lianxin.demo.lists import FULFILLED, WISHES, load_lists
 from tests.browser.conftest import PHONE, Console
-from tests.conftest import Platform
+from tests.conftest import Platform, run_async
 
 pytestmark = pytest.mark.e2e
 
@@ -44,7 +43,7 @@ def demo_lists(demo_platform: Platform) -> Platform:
         async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as http:
             await load_lists(http)
 
-    asyncio.run(load())
+    run_async(load())
     return demo_platform
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import socket
 from collections.abc import AsyncIterator, Iterator
@@ -29,7 +28,6 @@ from lianxin.contracts import incidents as contracts
 from lianxin.contracts import new_event, org
 from lianxin.errors import Conflict
 from lianxin.persistence.db import make_engine, make_session_factory
-from lianxin.persistence.migrations import upgrade
 from lianxin.testing.webhook_receiver import Receiver, webhook_receiver
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -60,8 +58,8 @@ class Clock:
 
 
 @pytest.fixture
-async def sessions(database: str) -> AsyncIterator:
-    await asyncio.to_thread(upgrade, "incidents", database)
+async def sessions(migrated_database) -> AsyncIterator:
+    database = await migrated_database("incidents")
     engine = make_engine(database)
     yield make_session_factory(engine)
     await engine.dispose()

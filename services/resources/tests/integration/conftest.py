@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 
 import pytest
 
 from lianxin.persistence.db import make_engine, make_session_factory
-from lianxin.persistence.migrations import upgrade
 from resources.adapters.orm import inbox, outbox
 from resources.service_layer.unit_of_work import ResourcesUnitOfWork
 
@@ -16,8 +14,8 @@ UOW = Callable[[], ResourcesUnitOfWork]
 
 
 @pytest.fixture
-async def uow(database: str) -> AsyncIterator[UOW]:
-    await asyncio.to_thread(upgrade, "resources", database)
+async def uow(migrated_database) -> AsyncIterator[UOW]:
+    database = await migrated_database("resources")
     engine = make_engine(database)
     sessions = make_session_factory(engine)
     yield lambda: ResourcesUnitOfWork(

@@ -7,7 +7,6 @@ liaison also another unit's offer in Taipingjie. A route without a row fails the
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,7 +17,6 @@ import pytest
 from lianxin.auth import Principal, Role, SigningKey, claims_for
 from lianxin.messaging.streams import RESOURCES_INCIDENTS
 from lianxin.persistence.db import make_engine, make_session_factory
-from lianxin.persistence.migrations import upgrade
 from lianxin.testing.access_matrix import SCOPES, Table, in_process, made, unlisted, walk
 from lianxin.testing.events import as_sent, escalation
 from resources.adapters.orm import inbox, outbox
@@ -124,8 +122,8 @@ def _token(role: str) -> str:
 
 
 @pytest.fixture
-async def api(database: str) -> AsyncIterator[httpx.AsyncClient]:
-    await asyncio.to_thread(upgrade, "resources", database)
+async def api(migrated_database) -> AsyncIterator[httpx.AsyncClient]:
+    database = await migrated_database("resources")
     async with in_process(create_app, "resources", database, KEY) as client:
         client.headers["Authorization"] = f"Bearer {_token('service')}"
         yield client

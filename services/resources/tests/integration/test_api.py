@@ -4,7 +4,6 @@ nothing; the wish board never shows the resident."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -13,7 +12,6 @@ import httpx
 import pytest
 
 from lianxin.auth import Principal, Role, Scope, SigningKey, claims_for
-from lianxin.persistence.migrations import upgrade
 from lianxin.settings import ServiceSettings
 from resources.domain.common import Quarter
 from resources.entrypoints.app import create_app
@@ -35,8 +33,8 @@ Client = Callable[[str], httpx.AsyncClient]
 
 
 @pytest.fixture
-async def as_(database: str, nats: str) -> AsyncIterator[Client]:
-    await asyncio.to_thread(upgrade, "resources", database)
+async def as_(migrated_database, nats: str) -> AsyncIterator[Client]:
+    database = await migrated_database("resources")
     settings = ServiceSettings(
         service_name="resources", database_url=database, nats_url=nats, outbox_poll_seconds=0.1
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,7 +11,6 @@ import pytest
 
 from lianxin.auth import Principal, SigningKey, claims_for
 from lianxin.persistence.db import make_engine, make_session_factory
-from lianxin.persistence.migrations import upgrade
 from lianxin.testing.access_matrix import in_process
 from volunteers.adapters.orm import inbox, outbox
 from volunteers.entrypoints.app import create_app
@@ -22,8 +20,8 @@ UowFactory = Callable[[], VolunteersUnitOfWork]
 
 
 @pytest.fixture
-async def uows(database: str) -> AsyncIterator[UowFactory]:
-    await asyncio.to_thread(upgrade, "volunteers", database)
+async def uows(migrated_database) -> AsyncIterator[UowFactory]:
+    database = await migrated_database("volunteers")
     # Big enough for the race test's 50 concurrent transactions.
     engine = make_engine(database, pool_size=60, max_overflow=0)
     sessions = make_session_factory(engine)

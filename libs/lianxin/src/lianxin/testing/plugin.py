@@ -8,8 +8,9 @@ they come from), shared by every test that needs them:
 - `database`: that database, emptied for the test (every schema dropped): what a test that
   builds its own schema (migrations, `create_all`) starts from;
 - `migrated_database`: `await migrated_database("incidents")` is that database migrated to the
-  service's head with no rows in it. Migrating costs a second; when the previous test left the
-  same service's schema untouched, its tables are truncated instead;
+  service's head with no rows in it: copied from a template database the service's migrations
+  built once per session (see `databases`); when the previous test left the same service's schema
+  untouched, its tables are truncated instead;
 - `nats`: the session's NATS server with the declared streams and consumers, recreated for the
   test (whatever the previous test declared, published or deleted is gone);
 - `nats_handle`: a NATS server of the test's own, for tests that stop and restart it (a `str`
@@ -32,11 +33,10 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 import pytest
 
+from lianxin.testing.databases import ModuleDatabase, Templates
 from lianxin.testing.infrastructure import NatsServer, env_url, nats_server, postgres_server
 
 # Heavy imports (alembic with every service's migrations, nats-py) are made where they are used:
@@ -66,122 +66,17 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
-def _plain(url: str) -> str:
-    return url.replace("+asyncpg", "").replace("+psycopg2", "")
-
-
-def _with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
-class ModuleDatabase:
-    """A test module's database, and what is known of what the last test left in it."""
-
-    def __init__(self, server_url: str, name: str) -> None:
-        self.name = name
-        self.url = _with_database(server_url, name)
-        self._admin = _plain(_with_database(server_url, "postgres"))
-        self._empty = False
-        # Each service's schema as its migrations build it (see `_fingerprint`).
-        self._heads: dict[str, str] = {}
-
-    async def create(self) -> None:
-        admin = await asyncpg.connect(self._admin)
-        try:
-            await admin.execute(f'CREATE DATABASE "{self.name}"')
-        finally:
-            await admin.close()
-        self._empty = True
-
-    async def drop(self) -> None:
-        admin = await asyncpg.connect(self._admin)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-        finally:
-            await admin.close()
-
-    def used(self) -> None:
-        """A test ran on it: it may have changed anything."""
-        self._empty = False
-
-    async def empty(self) -> str:
-        """Drop every schema (tables, types, sequences with them); leave an empty `public`."""
-        if not self._empty:
-            conn = await asyncpg.connect(_plain(self.url))
-            try:
-                schemas = await conn.fetch(
-                    "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%'"
-                    " AND nspname <> 'information_schema'"
-                )
-                for row in schemas:
-                    await conn.execute(f'DROP SCHEMA "{row["nspname"]}" CASCADE')
-                await conn.execute("CREATE SCHEMA public")
-            finally:
-                await conn.close()
-            self._empty = True
-        return self.url
-
-    async def migrated(self, service: str) -> str:
-        """The service's schema at head, without a row: when the database holds exactly what
-        the service's migrations build (same revision, tables and columns), its tables are
-        truncated; otherwise it is emptied and migrated (a second or so)."""
-        conn = await asyncpg.connect(_plain(self.url))
-        try:
-            if service in self._heads and await _fingerprint(conn) == self._heads[service]:
-                await _truncate(conn)
-                self._empty = False
-                return self.url
-        finally:
-            await conn.close()
-        from lianxin.persistence.migrations import upgrade
-
-        await self.empty()
-        await asyncio.to_thread(upgrade, service, self.url)
-        self._empty = False
-        conn = await asyncpg.connect(_plain(self.url))
-        try:
-            # Migrations that seed rows would be undone by a truncation: migrate each time then.
-            if not await _tables_with_rows(conn):
-                self._heads[service] = await _fingerprint(conn)
-        finally:
-            await conn.close()
-        return self.url
-
-
-async def _fingerprint(conn: asyncpg.Connection) -> str:
-    """The migration revision and every column of every table, in one string."""
-    return await conn.fetchval(
-        "SELECT coalesce(("
-        "  SELECT string_agg(version_num, ',') FROM alembic_version), '') || '|' ||"
-        " coalesce(string_agg(c.table_schema || '.' || c.table_name || '.' || c.column_name"
-        "   || ':' || c.data_type || ':' || c.is_nullable || ':' || coalesce(c.column_default, ''),"
-        "   ',' ORDER BY c.table_schema, c.table_name, c.ordinal_position), '')"
-        " FROM information_schema.columns c"
-        " WHERE c.table_schema NOT IN ('pg_catalog', 'information_schema')"
-    )
-
-
-async def _data_tables(conn: asyncpg.Connection) -> list[str]:
-    rows = await conn.fetch(
-        "SELECT format('%I.%I', schemaname, tablename) AS name FROM pg_tables"
-        " WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
-        " AND tablename <> 'alembic_version'"
-    )
-    return [r["name"] for r in rows]
-
-
-async def _tables_with_rows(conn: asyncpg.Connection) -> list[str]:
-    return [t for t in await _data_tables(conn) if await conn.fetchval(f"SELECT count(*) FROM {t}")]
-
-
-async def _truncate(conn: asyncpg.Connection) -> None:
-    if tables := await _data_tables(conn):
-        await conn.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+@pytest.fixture(scope="session")
+def database_templates(postgres_url: str) -> Iterator[Templates]:
+    """Each service's migrations, run once per session into a database copied from after."""
+    templates = Templates(postgres_url)
+    yield templates
+    asyncio.run(templates.drop())
 
 
 @pytest.fixture(scope="module")
-def module_database(postgres_url: str, request: pytest.FixtureRequest) -> Iterator[ModuleDatabase]:
-    db = ModuleDatabase(postgres_url, "t" + uuid.uuid4().hex[:12] + "_db")
+def module_database(postgres_url: str, database_templates: Templates) -> Iterator[ModuleDatabase]:
+    db = ModuleDatabase(postgres_url, "t" + uuid.uuid4().hex[:12] + "_db", database_templates)
     asyncio.run(db.create())
     yield db
     asyncio.run(db.drop())
@@ -279,6 +174,7 @@ E2E_FIXTURES = {"platform_processes"}
 IO_FIXTURES = {
     "postgres_url",
     "module_database",
+    "database_templates",
     "database",
     "migrated_database",
     "nats_server_url",
