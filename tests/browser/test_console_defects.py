@@ -241,7 +241,10 @@ def test_static_files_come_compressed_cached_and_small(demo_platform: Platform, 
         headers = answer.all_headers()
         assert "?v=" in answer.url, answer.url
         assert "immutable" in headers.get("cache-control", ""), answer.url
-        assert headers.get("content-encoding") == "gzip", answer.url
+        # The console compresses from 1,000 bytes on (GZipMiddleware's minimum_size): the icon
+        # is smaller than that.
+        if len(answer.body()) >= 1000:
+            assert headers.get("content-encoding") == "gzip", answer.url
     scripts = sum(len(r.body()) for r in static if r.url.split("?")[0].endswith(".js"))
     assert scripts < 100_000, scripts  # uncompressed: htmx and the console's own
     assert not [r for r in static if "echarts" in r.url]

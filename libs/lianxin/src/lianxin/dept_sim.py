@@ -233,6 +233,9 @@ async def run(
             except NotFoundError:
                 log.info("department %s has no consumer yet: is it registered?", code)
                 await asyncio.sleep(1)
+            except PASSING as exc:  # started while a node is down or a leader is elected
+                log.warning("the consumer does not answer yet (%s)", type(exc).__name__)
+                await asyncio.sleep(1)
         while limit is None or handled < limit:
             try:
                 messages = await subscription.fetch(1, timeout=1)

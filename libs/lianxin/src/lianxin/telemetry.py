@@ -4,11 +4,11 @@ Spans go to an OTLP collector when `OTEL_EXPORTER_OTLP_ENDPOINT` is set (Jaeger 
 to a JSON-lines file when `LIANXIN_SPANS_FILE` is set: the embedded default, which needs no server
 and which the end-to-end tests read back to check that one trace crosses every process.
 
-Sampling: OpenTelemetry's own `OTEL_TRACES_SAMPLER` / `OTEL_TRACES_SAMPLER_ARG` (by default
-every trace, a parent's decision followed). A process with neither an OTLP endpoint nor a spans
-file records no span at all: each still gets its trace and span ids (the incident keeps its trace
-id, events carry `traceparent`), but nothing is built that no one would read (`make bench`: about
-7 % of incidents' CPU went to spans dropped at their end).
+Sampling: OpenTelemetry's own `OTEL_TRACES_SAMPLER` / `OTEL_TRACES_SAMPLER_ARG` when set; by
+default every trace, whatever the caller's `traceparent` flags say. A process with neither an
+OTLP endpoint nor a spans file records no span at all: each still gets its trace and span ids
+(the incident keeps its trace id, events carry `traceparent`), but nothing is built that no one
+would read (`make bench`: about 7 % of incidents' CPU went to spans dropped at their end).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
-from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON, Sampler
 from opentelemetry.trace import Span, SpanKind
 from pythonjsonlogger.json import JsonFormatter
 
@@ -108,6 +108,16 @@ def setup_logging(service: str, level: str = "INFO") -> None:
     root.setLevel(level)
 
 
+def _sampler(*, exporting: bool) -> Sampler | None:
+    """Nothing recorded where nothing is exported; else `OTEL_TRACES_SAMPLER` when it is set
+    (None: the SDK reads it), and every span by default, whatever the caller's `traceparent` says:
+    a caller that does not record (a test process, a department's system) must not switch off
+    the platform's own trace of an escalation."""
+    if not exporting:
+        return ALWAYS_OFF
+    return None if os.environ.get("OTEL_TRACES_SAMPLER") else ALWAYS_ON
+
+
 def setup_telemetry(
     service: str, *, spans_file: str = "", log_level: str = "INFO", spans_file_max_mb: float = 64
 ) -> None:
@@ -119,8 +129,9 @@ def setup_telemetry(
     setup_logging(service, log_level)
     resource = Resource.create({"service.name": service, "service.namespace": "lianxin"})
     otlp = bool(os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT"))
-    # None: the SDK's default, which reads OTEL_TRACES_SAMPLER.
-    provider = TracerProvider(resource=resource, sampler=None if otlp or spans_file else ALWAYS_OFF)
+    provider = TracerProvider(
+        resource=resource, sampler=_sampler(exporting=otlp or bool(spans_file))
+    )
     if otlp:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
