@@ -33,11 +33,15 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from lianxin.testing.databases import ModuleDatabase, Templates
 from lianxin.testing.infrastructure import NatsServer, env_url, nats_server, postgres_server
+
+if TYPE_CHECKING:
+    from nats.js import JetStreamContext
 
 # Heavy imports (alembic with every service's migrations, nats-py) are made where they are used:
 # `make test-unit` does not pay for them.
@@ -139,7 +143,7 @@ async def reset_streams(url: str, *, delete: bool, everything: bool = False) -> 
     from nats.js.errors import NotFoundError
 
     from lianxin.messaging.connection import connect
-    from lianxin.messaging.streams import STREAMS, declare_all
+    from lianxin.messaging.streams import STREAMS
 
     nc = await connect(url, "lianxin-test-setup")
     js = nc.jetstream()
@@ -151,9 +155,26 @@ async def reset_streams(url: str, *, delete: bool, everything: bool = False) -> 
             for name in sorted(names):
                 with contextlib.suppress(NotFoundError):
                     await js.delete_stream(name)
-        await declare_all(js)
+        await _declare_after_delete(js)
     finally:
         await nc.close()
+
+
+async def _declare_after_delete(js: JetStreamContext, attempts: int = 20) -> None:
+    # The server removes a deleted stream's files after it answers; creating the same stream at
+    # once can meet them still there ("error creating store for stream", 10049): wait them out.
+    from nats.js.errors import ServerError
+
+    from lianxin.messaging.streams import declare_all
+
+    for attempt in range(attempts):
+        try:
+            await declare_all(js)
+            return
+        except ServerError as error:
+            if error.err_code != 10049 or attempt == attempts - 1:
+                raise
+            await asyncio.sleep(0.1)
 
 
 # ---------------------------------------------------------------------------------------------
