@@ -7,6 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from incidents.domain.assignments import Assignment
 from incidents.domain.incident import Incident
 from lianxin.auth import Principal, Role
 
@@ -118,77 +119,47 @@ def out(incident: Incident, principal: Principal, now: datetime) -> IncidentOut:
         for a in incident.assignments
         if not department or principal.is_department(a.department_code)
     ]
-    return IncidentOut(
-        id=incident.id,
-        ticket_no=incident.ticket_no,
-        community_code=incident.community_code,
-        micro_grid_code=incident.micro_grid_code,
-        grid_path=incident.grid_path,
-        category=incident.category,
-        urgency=incident.urgency,
-        wartime=incident.wartime,
-        description=incident.description,
-        affected_households=incident.affected_households,
-        affected_merchants=incident.affected_merchants,
-        photos=incident.photos,
-        reporter="" if department and not incident.contact_consent else incident.reporter,
-        reporter_kind=incident.reporter_kind.value if incident.reporter_kind else None,
-        # A department with consent works the case and may call too (DESIGN: masked in
-        # department views unless the resident consented).
-        reporter_contact=incident.contact_for(department or principal.role in CALL_BACK),
-        contact_consent=incident.contact_consent,
-        status=incident.status.value,
-        status_reason=incident.status_reason,
-        reported_at=incident.reported_at,
-        resolved_locally=incident.resolved_locally,
-        local_result=incident.local_result,
-        resolved_at=incident.resolved_at,
-        verified_at=incident.verified_at,
-        closed_at=incident.closed_at,
-        shared_with=sorted(incident.shared_with),
-        merged_into=incident.merged_into,
-        merged_ids=incident.merged_ids,
-        building=incident.building,
-        unit=incident.unit,
-        latitude=incident.latitude,
-        longitude=incident.longitude,
-        overdue=any(_overdue(a, now) for a in assignments),
-        trace_id=incident.trace_id,
-        assignments=[
-            AssignmentOut(
-                id=a.id,
-                department_code=a.department_code,
-                lead=a.lead,
-                status=a.status.value,
-                dispatched_at=a.dispatched_at,
-                acknowledge_by=a.acknowledge_by,
-                resolve_by=a.resolve_by,
-                acknowledged_at=a.acknowledged_at,
-                started_at=a.started_at,
-                resolved_at=a.resolved_at,
-                returned_at=a.returned_at,
-                return_reason=a.return_reason,
-                rerouted_to=a.rerouted_to,
-                result=a.result,
-                overdue=_overdue(a, now),
-                breaches=[
-                    BreachOut(kind=b.kind.value, due_at=b.due_at, rung=b.rung.label, at=b.at)
-                    for b in a.breaches
-                ],
-                extensions=[
-                    ExtensionOut(**{**vars(e), "status": e.status.value}) for e in a.extensions
-                ],
-                extensions_granted=a.extensions_granted,
-            )
-            for a in assignments
-        ],
-        timeline=[TimelineOut(**vars(t)) for t in incident.timeline],
-        feedback=[
-            FeedbackOut(rating=f.rating.value, comment=f.comment, actor=f.actor, at=f.at)
-            for f in incident.feedback
-        ],
+    # The schema picks what is answered from the incident's own attributes (`vars`); written
+    # out below is only what differs from them: masking, enum values, what is worked out.
+    return IncidentOut.model_validate(
+        {
+            **vars(incident),
+            "reporter": "" if department and not incident.contact_consent else incident.reporter,
+            "reporter_kind": incident.reporter_kind.value if incident.reporter_kind else None,
+            # A department with consent works the case and may call too (DESIGN: masked in
+            # department views unless the resident consented).
+            "reporter_contact": incident.contact_for(department or principal.role in CALL_BACK),
+            "status": incident.status.value,
+            "shared_with": sorted(incident.shared_with),
+            "wartime": incident.wartime,
+            "trace_id": incident.trace_id,
+            "overdue": any(_overdue(a, now) for a in assignments),
+            "assignments": [_assignment(a, now) for a in assignments],
+            "timeline": [TimelineOut(**vars(t)) for t in incident.timeline],
+            "feedback": [
+                FeedbackOut(**{**vars(f), "rating": f.rating.value}) for f in incident.feedback
+            ],
+        }
     )
 
 
-def _overdue(assignment, now: datetime) -> bool:
+def _assignment(a: Assignment, now: datetime) -> AssignmentOut:
+    return AssignmentOut.model_validate(
+        {
+            **vars(a),
+            "status": a.status.value,
+            "overdue": _overdue(a, now),
+            "breaches": [
+                BreachOut(kind=b.kind.value, due_at=b.due_at, rung=b.rung.label, at=b.at)
+                for b in a.breaches
+            ],
+            "extensions": [
+                ExtensionOut(**{**vars(e), "status": e.status.value}) for e in a.extensions
+            ],
+            "extensions_granted": a.extensions_granted,
+        }
+    )
+
+
+def _overdue(assignment: Assignment, now: datetime) -> bool:
     return any(now > d.due_at for d in assignment.open_deadlines())

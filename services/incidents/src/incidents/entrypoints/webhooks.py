@@ -177,22 +177,14 @@ class DeliveryOut(BaseModel):
 
 
 def _out(entry: Entry) -> DeliveryOut:
-    delivery = entry.delivery
-    return DeliveryOut(
-        id=delivery.id,
-        department_code=delivery.department_code,
-        url=delivery.url,
-        event_id=delivery.event_id,
-        event_type=delivery.event_type,
-        assignment_id=entry.assignment_id,
-        status=delivery.status.value,
-        attempts=delivery.attempts,
-        next_attempt_at=delivery.next_attempt_at,
-        last_status_code=delivery.last_status_code,
-        last_error=delivery.last_error,
-        created_at=delivery.created_at,
-        delivered_at=delivery.delivered_at,
-        attempt_log=[AttemptOut(**vars(a)) for a in entry.attempts],
+    """The delivery as `DeliveryOut` picks it (never the payload), with its line of the log."""
+    return DeliveryOut.model_validate(
+        {
+            **vars(entry.delivery),
+            "status": entry.delivery.status.value,
+            "assignment_id": entry.assignment_id,
+            "attempt_log": [AttemptOut(**vars(a)) for a in entry.attempts],
+        }
     )
 
 

@@ -15,7 +15,7 @@ from lianxin.addresses import request_client
 from lianxin.auth import Principal, Role, require
 from lianxin.errors import Forbidden, NotFound
 from lianxin.problems import PROBLEM_JSON, Problem, problem_response
-from organisation.domain.identity import AccountScope
+from organisation.domain.identity import Account, AccountScope
 from organisation.domain.signin import REASONS
 from organisation.entrypoints.deps import uow
 from organisation.service_layer import identity, signin
@@ -126,15 +126,8 @@ class AccountOut(BaseModel):
     scope: ScopeIn
 
 
-def _out(account) -> AccountOut:
-    return AccountOut(
-        username=account.username,
-        display_name=account.display_name,
-        role=account.role,
-        kind=account.kind,
-        active=account.active,
-        scope=ScopeIn(**account.scope.plain()),
-    )
+def _out(account: Account) -> AccountOut:
+    return AccountOut.model_validate({**vars(account), "scope": account.scope.plain()})
 
 
 @router.get("/me")
