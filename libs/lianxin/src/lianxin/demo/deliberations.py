@@ -30,6 +30,8 @@ from typing import Any
 
 import httpx
 
+from lianxin.demo.calls import Calls
+
 TZ = "+08:00"
 
 STAIRCASE_GRID = {
@@ -90,28 +92,21 @@ WOODEN_HOUSE = {
 NOISE_SETTLED = "楼上晚十点后不再使用跑步机，楼下不再敲暖气管；和事佬一月后回访"
 
 
-async def _call(http: httpx.AsyncClient, method: str, path: str, body: Any = None) -> Any:
-    response = await http.request(method, path, json=body)
-    if response.status_code >= 400:
-        raise RuntimeError(f"{method} {path}: {response.status_code} {response.text}")
-    return response.json()
-
-
 async def record(
-    http: httpx.AsyncClient, demo: Deliberation, incident_ids: Sequence[str] = ()
+    call: Calls, demo: Deliberation, incident_ids: Sequence[str] = ()
 ) -> dict[str, Any]:
     """One deliberation, recorded and closed as its recorder would, step by step."""
     at = datetime.now(UTC) - timedelta(days=demo.days_ago)
     held = {**demo.held, "held_at": at.isoformat(), "incident_ids": list(incident_ids)}
-    d = await _call(http, "POST", "/deliberations", held)
+    d = await call("POST", "/deliberations", held)
     path = f"/deliberations/{d['id']}"
     attendance = {"households": list(demo.households), "mediators": list(demo.mediators)}
-    await _call(http, "PUT", f"{path}/agenda", {"agenda": [demo.held["topic"]]})
-    await _call(http, "PUT", f"{path}/attendance", attendance)
+    await call("PUT", f"{path}/agenda", {"agenda": [demo.held["topic"]]})
+    await call("PUT", f"{path}/attendance", attendance)
     for text in demo.items:
-        await _call(http, "POST", f"{path}/items", {"text": text})
-    await _call(http, "PUT", f"{path}/minutes", {"minutes": demo.minutes})
-    return await _call(http, "POST", f"{path}/close")
+        await call("POST", f"{path}/items", {"text": text})
+    await call("PUT", f"{path}/minutes", {"minutes": demo.minutes})
+    return await call("POST", f"{path}/close")
 
 
 async def once_grid_known(http: httpx.AsyncClient, path: str, body: dict[str, Any]) -> Any:
@@ -199,12 +194,12 @@ async def load_deliberations(
     org: httpx.AsyncClient, resources: httpx.AsyncClient, incidents: httpx.AsyncClient
 ) -> dict[str, int]:
     """Returns how many deliberations were recorded on this run."""
+    call = Calls(resources)
     have = {
         d["topic"]
         for c in ("changshan", "longze")
-        for d in await _call(resources, "GET", f"/deliberations?community_code={c}")
+        for d in await call("GET", "/deliberations", community_code=c)
     }
-    made = 0
     for demo in DELIBERATIONS:
         if demo.held["topic"] in have:
             continue
@@ -214,13 +209,13 @@ async def load_deliberations(
         if demo.reports:
             reported = await once_grid_known(incidents, "/incidents", demo.reports)
             talked.append(reported["id"])
-        d = await record(resources, demo, talked)
+        d = await record(call, demo, talked)
         for number, turn, body in demo.outcomes:
             path = f"/deliberations/{d['id']}/items/{number}/{turn}"
             sent = {"incident_id": talked[0]} if body is TALKED_THROUGH else body
             if turn == "incident":
                 await once_grid_known(resources, path, sent)
             else:
-                await _call(resources, "POST", path, sent)
-        made += 1
-    return {"deliberations": made} if made else {}
+                await call("POST", path, sent)
+        call.count("deliberations")
+    return call.created

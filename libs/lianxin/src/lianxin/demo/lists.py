@@ -19,7 +19,8 @@ from typing import Any
 
 import httpx
 
-CONCURRENCY = 8
+from lianxin.demo.calls import Calls
+
 TZ = "+08:00"
 
 PAVILION_NEED = {
@@ -170,19 +171,8 @@ def past_meeting(n: int) -> tuple[dict[str, Any], dict[str, Any], str]:
 
 async def load_lists(http: httpx.AsyncClient) -> dict[str, int]:
     """Returns how many of each kind were created (or moved on) on this run."""
-    created: dict[str, int] = {}
-    limit = asyncio.Semaphore(CONCURRENCY)
-
-    def count(kind: str, n: int = 1) -> None:
-        if n:
-            created[kind] = created.get(kind, 0) + n
-
-    async def call(method: str, path: str, body: Any = None, **params: Any) -> Any:
-        async with limit:
-            response = await http.request(method, path, json=body, params=params or None)
-        if response.status_code >= 400:
-            raise RuntimeError(f"{method} {path}: {response.status_code} {response.text}")
-        return response.json()
+    call = Calls(http)
+    count = call.count
 
     async def offers() -> dict[str, str]:
         """Offer ids by title."""
@@ -292,7 +282,7 @@ async def load_lists(http: httpx.AsyncClient) -> dict[str, int]:
     offer_ids = await offers()
     await past_meetings()  # before this quarter's, whose feedback list follows the last one
     await asyncio.gather(pavilion(offer_ids), *(wishes(c) for c in WISHES))
-    return created
+    return call.created
 
 
 def _c(community: str) -> dict[str, str]:

@@ -17,6 +17,7 @@ import httpx
 
 from lianxin.auth import fetch_token
 from lianxin.demo.accounts import open_accounts
+from lianxin.demo.calls import Calls
 from lianxin.demo.care import load_care, load_care_volunteers
 from lianxin.demo.deliberations import load_deliberations
 from lianxin.demo.lists import load_lists
@@ -34,8 +35,6 @@ from lianxin.demo.trees import TREES
 from lianxin.demo.volunteering import load_volunteering
 from lianxin.settings import ServiceSettings
 
-CONCURRENCY = 8
-
 
 def _without(item: dict[str, Any], *keys: str) -> dict[str, Any]:
     return {k: v for k, v in item.items() if k not in keys}
@@ -45,16 +44,11 @@ async def load(http: httpx.AsyncClient, *, people: bool = True) -> dict[str, int
     """Returns how many of each kind were created on this run. Without `people`, the party
     organisations and people are left out: what incidents needs (places, departments, member
     units, committees, trees) comes in about a third of the events."""
-    created: dict[str, int] = {}
-    limit = asyncio.Semaphore(CONCURRENCY)
+    call = Calls(http)
 
     async def post(kind: str, path: str, body: dict[str, Any]) -> None:
-        async with limit:
-            response = await http.post(path, json=body)
-        if response.status_code == 201:
-            created[kind] = created.get(kind, 0) + 1
-        elif response.status_code != 409:
-            raise RuntimeError(f"POST {path}: {response.status_code} {response.text}")
+        if await call("POST", path, body, ok=(409,)) is not None:  # 409: there already
+            call.count(kind)
 
     async def each(kind: str, path: str, items: Iterable[dict[str, Any]]) -> None:
         await asyncio.gather(*(post(kind, path, item) for item in items))
@@ -64,7 +58,7 @@ async def load(http: httpx.AsyncClient, *, people: bool = True) -> dict[str, int
         await post(
             "big_committees", f"/communities/{code}/big-committee", _without(body, "community_code")
         )
-        have = (await http.get(f"/communities/{code}/big-committee")).json()["chair_terms"]
+        have = (await call("GET", f"/communities/{code}/big-committee"))["chair_terms"]
         path = f"/communities/{code}/big-committee/chair-terms"
         held = {t["starts_on"] for t in have}
         terms = [t for t in CHAIR_TERMS.get(code, []) if t["starts_on"] not in held]
@@ -74,16 +68,12 @@ async def load(http: httpx.AsyncClient, *, people: bool = True) -> dict[str, int
         """Import each community's batch, leaving out the codes the community already has."""
 
         async def one(community: str, rows: list[dict[str, Any]]) -> None:
-            listing = path.format(community=community)
-            response = await http.get(listing, params={"include_retired": "true"})
-            response.raise_for_status()
-            existing = {item["code"] for item in response.json()}
+            listing = await call("GET", path.format(community=community), include_retired="true")
+            existing = {item["code"] for item in listing}
             missing = [_without(r, "community_code") for r in rows if r["code"] not in existing]
             if missing:
-                response = await http.post(f"/communities/{community}/{what}/import", json=missing)
-                if response.status_code != 201:
-                    raise RuntimeError(f"import {what} of {community}: {response.text}")
-                created[kind] = created.get(kind, 0) + response.json()["created"]
+                made = await call("POST", f"/communities/{community}/{what}/import", missing)
+                call.count(kind, made["created"])
 
         await asyncio.gather(*(one(c, rows) for c, rows in batches.items() if rows))
 
@@ -126,7 +116,7 @@ async def load(http: httpx.AsyncClient, *, people: bool = True) -> dict[str, int
             ),
         ]
     await asyncio.gather(*rest)
-    return created
+    return call.created
 
 
 def load_demo(

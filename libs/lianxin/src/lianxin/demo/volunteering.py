@@ -25,8 +25,9 @@ from typing import Any
 
 import httpx
 
+from lianxin.demo.calls import Calls
+
 C = "changshan"
-CONCURRENCY = 8
 
 RED_VEST = ["法律援助队", "纠纷调解队", "家教服务队", "医疗保健队", "家电维修队"]
 TEAMS = [{"community_code": C, "name": f"红马甲{n}", "kind": "red_vest"} for n in RED_VEST] + [
@@ -126,21 +127,8 @@ def _next_saturday_morning(now: datetime) -> datetime:
 
 async def load_volunteering(http: httpx.AsyncClient) -> dict[str, int]:
     """Returns how many of each kind were created on this run."""
-    created: dict[str, int] = {}
-    limit = asyncio.Semaphore(CONCURRENCY)
-
-    def count(kind: str, n: int = 1) -> None:
-        if n:
-            created[kind] = created.get(kind, 0) + n
-
-    async def call(method: str, path: str, body: Any = None, ok: tuple[int, ...] = ()) -> Any:
-        async with limit:
-            response = await http.request(method, path, json=body)
-        if response.status_code in ok:
-            return None
-        if response.status_code >= 400:
-            raise RuntimeError(f"{method} {path}: {response.status_code} {response.text}")
-        return response.json()
+    call = Calls(http)
+    count = call.count
 
     async def missing(
         path: str, key: str, wanted: list[dict[str, Any]], community: str = C
@@ -225,7 +213,7 @@ async def load_volunteering(http: httpx.AsyncClient) -> dict[str, int]:
         activity(),
         points(),
     )
-    return created
+    return call.created
 
 
 def _item(name: str, donor_kind: str, donor: str, price: int, stock: int) -> dict[str, Any]:
