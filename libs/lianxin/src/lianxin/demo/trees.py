@@ -67,6 +67,22 @@ def party(community, code, name, kind, node_codes, linked=None) -> dict:
     return {**found, "node_codes": node_codes, "linked_households": linked}
 
 
+def party_households(community, node_code, count, name, seed) -> list[dict]:
+    """`count` party households (党员中心户, 党员家庭户) on one node, the k-th called `name`
+    and k; each links 20 to 30 households, a number `seed` (the node's place) varies."""
+    return [
+        party(
+            community,
+            f"{node_code}-h{k}",
+            f"{name}{k}",
+            "party_household",
+            [node_code],
+            20 + (seed + k) % 11,
+        )
+        for k in range(1, count + 1)
+    ]
+
+
 # Taipingjie: 7 residential grids of one compound each, 3 business-district grids; 44
 # micro-grids of 90–100 households. The compounds' micro-grids and merchants are chosen so that
 # 朝华新城 (288 households and 50 merchants lost power) and 长江星辰 (632 households and 166
@@ -130,18 +146,7 @@ def taipingjie() -> tuple[list[dict], list[dict], list[dict]]:
     ]
     # 100 party households: 3 in each of the first 12 micro-grids, 2 in the other 32.
     for i, code in enumerate(micro_codes):
-        for k in range(1, (3 if i < 12 else 2) + 1):
-            linked = 20 + (i + k) % 11
-            parties.append(
-                party(
-                    c,
-                    f"{code}-h{k}",
-                    f"党员中心户{code[-6:]}-{k}",
-                    "party_household",
-                    [code],
-                    linked,
-                )
-            )
+        parties += party_households(c, code, 3 if i < 12 else 2, f"党员中心户{code[-6:]}-", i)
     people = []
     # 105 people hold the micro-grids' 308 posts (一长六员): 3 in the first 17, 2 in the rest.
     for i, code in enumerate(micro_codes):
@@ -297,18 +302,7 @@ def changshan() -> tuple[list[dict], list[dict], list[dict]]:
                     addresses=[f"{b}栋{k}单元"],
                 )
             )
-            for h in range(1, (4 if u < 26 else 3) + 1):
-                linked = 20 + (u + h) % 11
-                parties.append(
-                    party(
-                        c,
-                        f"{code}-h{h}",
-                        f"{b}栋{k}单元党员家庭户{h}",
-                        "party_household",
-                        [code],
-                        linked,
-                    )
-                )
+            parties += party_households(c, code, 4 if u < 26 else 3, f"{b}栋{k}单元党员家庭户", u)
             member = ["registered", "transferred_retiree", None][u % 3]
             people.append(
                 person(f"csh-ul{u + 1:02d}", person_name(400 + u), code, member, "unit_leader")
