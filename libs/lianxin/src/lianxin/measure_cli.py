@@ -38,9 +38,24 @@ def bench(
     half_load_loops: int = typer.Option(
         100, min=0, help="loops offered at half the highest loops/s, on a fixed schedule (0: none)"
     ),
+    replicas: str = typer.Option(
+        "1",
+        help="processes of each consuming service (N), or of those named: incidents=2,…"
+        " (on 2 cores: 11-23 % more CPU per loop, no more loops/s; README)",
+    ),
+    split: bool = typer.Option(
+        False,
+        "--split",
+        help="each consuming service as an HTTP process and a workers process"
+        " (on 2 cores: 10 % more CPU per loop, no more loops/s; README)",
+    ),
+    profile: bool = typer.Option(
+        False, "--profile", help="py-spy on each service process; top functions, raw files in --out"
+    ),
 ):
     """Throughput and latency of the whistle-and-report loop on a throwaway platform, and the
     ceiling: the same PostgreSQL commits and JetStream publishes from a bare script."""
+    from lianxin.bench.layout import CONSUMING, Layout, parse_replicas
     from lianxin.bench.own_platform import own_platform
     from lianxin.bench.platform_run import Scenario
     from lianxin.bench.report import markdown, write
@@ -55,10 +70,14 @@ def bench(
         raise typer.BadParameter("whole numbers, e.g. 1,2,4,8,16", param_hint="--curve") from None
     if any(n < 1 for n in curve_counts):
         raise typer.BadParameter("reporter counts of at least 1", param_hint="--curve")
+    try:
+        layout = Layout(parse_replicas(replicas), CONSUMING if split else ())
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--replicas") from None
     _stop_on_signals()
     say = lambda line: typer.echo(line, err=True)  # noqa: E731 - progress on stderr
     try:
-        with own_platform(say, keep=keep) as running:
+        with own_platform(say, keep=keep, layout=layout) as running:
             say(f"{warmup} warm-up and {loops} loops, {reporters} reporters; then the ceiling")
             result = asyncio.run(
                 run_bench(
@@ -74,6 +93,8 @@ def bench(
                     curve=curve_counts,
                     curve_loops=curve_loops,
                     half_load_loops=half_load_loops,
+                    layout=layout.describe(),
+                    profile_dir=out if profile else None,
                 )
             )
     except KeyboardInterrupt:

@@ -4,12 +4,20 @@ A service hands over its name, tables, unit of work, routers, one event handler 
 consumer declared for it in `lianxin.messaging.streams` (keyed by that declaration), and the
 background workers it runs; everything else is the same everywhere. The runtime starts the relay,
 the consumers and the workers together, and cancels them together on shutdown.
+
+`LIANXIN_ROLE` splits a service over processes (`lianxin bench --split`): `http` serves the
+routes and runs the outbox relay (it publishes what the routes commit, woken at the commit; a
+relay elsewhere would find the rows only at its next poll), `workers` runs the consumers, the
+dead-letter recorder, the relay and the workers and serves only health and metrics; `all` (the
+default) does both. Replicas of any role share the work: durable consumers split the messages,
+relays claim outbox rows with `SKIP LOCKED`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -82,6 +90,17 @@ async def runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
+ROLES = ("all", "http", "workers")
+
+
+def process_role() -> str:
+    """What this process runs, from `LIANXIN_ROLE` (see the module's docstring)."""
+    role = os.environ.get("LIANXIN_ROLE", "all")
+    if role not in ROLES:
+        raise ValueError(f"LIANXIN_ROLE must be one of {', '.join(ROLES)}, not {role!r}")
+    return role
+
+
 # Builds the handler of one consumer's events once the runtime is up (it may need `rt.js`).
 HandlerFactory = Callable[[Runtime], EventHandler]
 # A background loop of the service's own (timers, dispatchers): runs until cancelled at shutdown.
@@ -118,6 +137,11 @@ def create_service_app(
     )
     consumers = dict(consumers or {})
     check_consumers(name, consumers)
+    role = process_role()
+    if role == "http":  # the consumers and workers run in the `workers` process
+        consumers, workers = {}, ()
+    if role == "workers":  # health and metrics only: the requests go to the `http` process
+        routers, public_routers = [], ()
 
     rt = Runtime(
         name=name,
@@ -134,7 +158,7 @@ def create_service_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await _start(rt, consumers, workers)
+        await _start(rt, consumers, workers, dead_letters=role != "http")
         if on_startup is not None:
             await on_startup(rt)
         try:
@@ -186,7 +210,11 @@ def check_consumers(name: str, consumers: Mapping[ConsumerSpec, HandlerFactory])
 
 
 async def _start(
-    rt: Runtime, consumers: Mapping[ConsumerSpec, HandlerFactory], workers: Sequence[Worker]
+    rt: Runtime,
+    consumers: Mapping[ConsumerSpec, HandlerFactory],
+    workers: Sequence[Worker],
+    *,
+    dead_letters: bool = True,
 ) -> None:
     if rt.migrations_package is not None:
         rt.engine = make_engine(
@@ -213,7 +241,7 @@ async def _start(
             asyncio.create_task(run_consumer(rt.js, spec, on_message), name=spec.durable)
         )
     dl_spec = dead_letter_consumer(rt.name)
-    if dl_spec and rt.sessions is not None and rt.dead_letters is not None:
+    if dl_spec and dead_letters and rt.sessions is not None and rt.dead_letters is not None:
         recorder = dead_letter_recorder(rt.js, rt.sessions, rt.dead_letters)
         rt.tasks.append(asyncio.create_task(run_consumer(rt.js, dl_spec, recorder), name="dlq"))
     for worker in workers:

@@ -8,6 +8,7 @@ server's own statistics.
 
 from __future__ import annotations
 
+import functools
 import shutil
 import tempfile
 import time
@@ -19,6 +20,7 @@ from pathlib import Path
 import httpx
 
 from lianxin.auth import fetch_token
+from lianxin.bench.layout import Layout
 from lianxin.bench.platform_run import Target
 from lianxin.demo import GRID_NODES, load_demo
 from lianxin.runtime import platform
@@ -38,9 +40,11 @@ class OwnPlatform:
 
 @contextmanager
 def own_platform(
-    say: Callable[[str], None] = print, *, keep: bool = False
+    say: Callable[[str], None] = print, *, keep: bool = False, layout: Layout = Layout()
 ) -> Iterator[OwnPlatform]:
     """Everything up with the demo (without its people) loaded; everything stopped on the way out.
+    `layout`: the processes beside each service's first (replicas, or its workers process), all
+    started together before the demo is loaded.
 
     The directory is removed, unless `keep` or something failed (not Ctrl-C): then it stays, with
     the services' logs.
@@ -59,16 +63,21 @@ def own_platform(
         nats_server.start()
         platform.bootstrap(postgres.url(), nats_server.url)
         ports = {service: free_port() for service in platform.SERVICES}
+        start = functools.partial(
+            platform.start_service,
+            server_url=postgres.url(),
+            nats_url=nats_server.url,
+            log_dir=workdir / "logs",
+        )
         for service in platform.SERVICES:
-            services.append(
-                platform.start_service(
-                    service,
-                    server_url=postgres.url(),
-                    nats_url=nats_server.url,
-                    ports=ports,
-                    log_dir=workdir / "logs",
-                )
-            )
+            services.append(start(service, ports=ports, role=layout.role_of_first(service)))
+        replica_urls = []  # the reporters' other doors: incidents' replicas serving HTTP
+        for extra in layout.extras():
+            own_port = {**ports, extra.service: free_port()}
+            started = start(extra.service, ports=own_port, role=extra.role, process_name=extra.name)
+            services.append(started)
+            if extra.service == "incidents" and extra.role is None:
+                replica_urls.append(started.url)
         platform.wait_ready(services)
         organisation = f"http://127.0.0.1:{ports['organisation']}"
         incidents = f"http://127.0.0.1:{ports['incidents']}"
@@ -79,7 +88,7 @@ def own_platform(
         processes = {svc.name: svc.process.pid for svc in services}
         processes["postgres"] = postgres.process.pid
         processes["nats"] = nats_server.process.pid
-        target = Target(incidents, nats_server.url, token)
+        target = Target(incidents, nats_server.url, token, tuple(replica_urls))
         yield OwnPlatform(target, postgres.url(), workdir, processes)
     except Exception:
         keep = True

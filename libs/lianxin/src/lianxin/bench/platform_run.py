@@ -41,11 +41,26 @@ LOOP_TIMEOUT_SECONDS = 60.0
 
 @dataclass(frozen=True)
 class Target:
-    """A running platform: where the reporters and the department reach it, and as whom."""
+    """A running platform: where the reporters and the department reach it, and as whom.
+    `replica_urls`: incidents' other processes serving HTTP; the reporters are spread over all."""
 
     incidents_url: str
     nats_url: str
     token: str
+    replica_urls: tuple[str, ...] = ()
+
+    @property
+    def incidents_urls(self) -> tuple[str, ...]:
+        return (self.incidents_url, *self.replica_urls)
+
+    def clients(self, count: int, **options) -> list[httpx.AsyncClient]:
+        """`count` clients, the n-th to the n-th incidents process (round the list again)."""
+        headers = {"Authorization": f"Bearer {self.token}"}
+        urls = self.incidents_urls
+        return [
+            httpx.AsyncClient(base_url=urls[n % len(urls)], headers=headers, **options)
+            for n in range(count)
+        ]
 
 
 @dataclass(frozen=True)
@@ -207,11 +222,7 @@ async def run_platform(
     department = Department(target.nats_url, scenario.department_code)
     ready = asyncio.Event()
     serving = asyncio.create_task(department.serve(ready, batch=reporters))
-    headers = {"Authorization": f"Bearer {target.token}"}
-    clients = [
-        httpx.AsyncClient(base_url=target.incidents_url, headers=headers, timeout=30)
-        for _ in range(reporters)
-    ]
+    clients = target.clients(reporters, timeout=30)
     try:
         await _first(ready.wait(), serving)
         await _drive(clients, department, scenario, warmup)
@@ -219,38 +230,39 @@ async def run_platform(
         measured = await _drive(clients, department, scenario, loops)
         return PlatformRun(measured, time.perf_counter() - started, warmup)
     finally:
-        serving.cancel()
-        await asyncio.gather(serving, return_exceptions=True)
-        for http in clients:
-            await http.aclose()
+        await _close(serving, clients)
 
 
 async def run_open_loop(
     target: Target, *, rate: float, loops: int, scenario: Scenario = Scenario()
 ) -> PlatformRun:
     """`loops` loops started `rate` a second on a fixed schedule, each over a connection of its
-    own (as separate grid reporters would), whatever the ones before are doing."""
+    own (as separate grid reporters would), whatever the ones before are doing; in turn to each
+    incidents process serving HTTP."""
     department = Department(target.nats_url, scenario.department_code)
     ready = asyncio.Event()
     serving = asyncio.create_task(department.serve(ready, batch=64))
-    headers = {"Authorization": f"Bearer {target.token}"}
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=64)
-    async with httpx.AsyncClient(
-        base_url=target.incidents_url, headers=headers, timeout=30, limits=limits
-    ) as http:
-        try:
-            await _first(ready.wait(), serving)
+    clients = target.clients(len(target.incidents_urls), timeout=30, limits=limits)
+    try:
+        await _first(ready.wait(), serving)
 
-            async def loop_at(n: int, due: float) -> Loop:
-                await asyncio.sleep(max(0.0, due - time.perf_counter()))
-                return await one_loop(http, department, scenario, n)
+        async def loop_at(n: int, due: float) -> Loop:
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            return await one_loop(clients[n % len(clients)], department, scenario, n)
 
-            started = time.perf_counter()
-            measured = await asyncio.gather(*(loop_at(n, started + n / rate) for n in range(loops)))
-            return PlatformRun(list(measured), time.perf_counter() - started, 0)
-        finally:
-            serving.cancel()
-            await asyncio.gather(serving, return_exceptions=True)
+        started = time.perf_counter()
+        measured = await asyncio.gather(*(loop_at(n, started + n / rate) for n in range(loops)))
+        return PlatformRun(list(measured), time.perf_counter() - started, 0)
+    finally:
+        await _close(serving, clients)
+
+
+async def _close(serving: asyncio.Task, clients: list[httpx.AsyncClient]) -> None:
+    serving.cancel()
+    await asyncio.gather(serving, return_exceptions=True)
+    for http in clients:
+        await http.aclose()
 
 
 async def _first(awaitable, serving: asyncio.Task) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from lianxin.bench.ceiling import CeilingRun
 from lianxin.bench.platform_run import PlatformRun
+from lianxin.bench.profile import GROUPS, OTHER
 from lianxin.bench.stats import rate, ratio, summary
 
 
@@ -67,10 +68,13 @@ def build(
     ceiling: CeilingRun,
     *,
     servers: dict | None = None,
+    machine: dict | None = None,
+    profile: dict | None = None,
     curve: list[dict] | None = None,
     half_load: dict | None = None,
 ) -> dict:
-    """`servers`: what `server_stats.per_loop` counted over the measured window; `curve`: the
+    """`servers`: what `server_stats.per_loop` counted over the measured window; `machine`: what
+    `machine.window` measured over the loops; `profile`: what `Profiler.stop` read; `curve`: the
     points `curve_point` made; `half_load`: what `half_load_point` made. Each left out of the
     result when not measured."""
     platform_rate = rate(len(run.loops), run.seconds)
@@ -99,6 +103,10 @@ def build(
     }
     if servers is not None:
         result["servers"] = servers
+    if machine is not None:
+        result["machine"] = machine
+    if profile is not None:
+        result["profile"] = profile
     if curve:
         result["curve"] = curve
         result["curve_at_half_load"] = at_half_load(curve)
@@ -118,7 +126,7 @@ def markdown(result: dict) -> str:
     title = (
         f"### lianxin bench: {params['reporters']} reporters, {run['loops']} loops"
         f" (+{run['warmup_loops']} warm-up), {params['urgency']} → {params['department']},"
-        f" {host['cpu_count']} CPUs"
+        f" {host['cpu_count']} CPUs, {_layout_text(params.get('processes', {}))}"
     )
     ceiling_name = (
         f"ceiling: {ceiling['commits_per_loop']} commits + {ceiling['publishes_per_loop']}"
@@ -147,10 +155,36 @@ def markdown(result: dict) -> str:
             f" load average at start {host['load_average'][0]}).",
             "",
             *_servers_lines(result.get("servers")),
+            *_machine_lines(result.get("machine")),
             *_curve_lines(result.get("curve"), result.get("curve_at_half_load")),
             *_half_load_lines(result.get("at_half_load")),
+            *profile_lines(result.get("profile")),
         ]
     )
+
+
+def _layout_text(processes: dict) -> str:
+    if processes.get("split"):
+        return "HTTP and workers apart: " + ", ".join(processes["split"])
+    replicas = processes.get("replicas")
+    if replicas:
+        return "processes: " + ", ".join(f"{s} × {n}" for s, n in replicas.items())
+    return "one process per service"
+
+
+def _machine_lines(window: dict | None) -> list[str]:
+    if window is None:
+        return []
+    used = window["process_cpu_seconds"]
+    return [
+        f"**The machine over the measured loops** ({window['seconds']:.1f} s, {window['cores']}"
+        f" cores): the run's processes used **{window['process_cpu_share']:.0%}** of it"
+        f" ({sum(used.values()):.1f} CPU s: "
+        + ", ".join(f"{name} {seconds:.1f}" for name, seconds in used.items())
+        + f"); the host was busy **{window['host_busy_share']:.0%}** of the time, every process"
+        " counted (the difference: neighbours).",
+        "",
+    ]
 
 
 def _half_load_lines(half: dict | None) -> list[str]:
@@ -226,6 +260,37 @@ def _curve_lines(curve: list[dict] | None, half: dict | None) -> list[str]:
             f" {half['report_to_department_ms']['p99']:.1f} ms.",
         ]
     return [*lines, ""]
+
+
+def profile_lines(profile: dict | None) -> list[str]:
+    if profile is None:
+        return []
+    if "error" in profile:
+        return [f"Profile: {profile['error']}.", ""]
+    lines = [f"**Profile over the measured loops** ({profile['tool']}; raw files beside):", ""]
+    groups = [*GROUPS, OTHER]
+    lines += [
+        "| process | samples | " + " | ".join(groups) + " |",
+        "|---|---:|" + "---:|" * len(groups),
+    ]
+    for name, figures in profile["processes"].items():
+        if "error" in figures:
+            lines.append(f"| {name} | {figures['error']} |")
+            continue
+        own, inclusive = figures["groups_own"], figures["groups_inclusive"]
+        cells = [f"{own[g]:.0%} ({inclusive[g]:.0%})" for g in groups]
+        lines.append(f"| {name} | {figures['samples']} | " + " | ".join(cells) + " |")
+    lines += ["", "Share of samples: own (anywhere in the stack).", ""]
+    for name, figures in profile["processes"].items():
+        if "top_own" not in figures:
+            continue
+        lines += [f"Top functions of {name} by own samples:", ""]
+        lines += ["| function | samples | share |", "|---|---:|---:|"]
+        for top in figures["top_own"]:
+            function = top["function"].replace("|", "\\|")
+            lines.append(f"| `{function}` | {top['samples']} | {top['share']:.1%} |")
+        lines.append("")
+    return lines
 
 
 def write(result: dict, out_dir: Path) -> tuple[Path, Path]:

@@ -124,7 +124,12 @@ def start_service(
     spans_dir: Path | None = None,
     prefix: str = "lianxin",
     nats_login: NatsLogin | None = None,
+    role: str | None = None,
+    process_name: str | None = None,
 ) -> ServiceProcess:
+    """`role`: `LIANXIN_ROLE` for the process (`lianxin.service`; unset: everything);
+    `process_name`: its name and log file's when it is one of several of `service`
+    (`incidents-2`), listening on `ports[service]`."""
     log_dir.mkdir(parents=True, exist_ok=True)
     args = [
         sys.executable,
@@ -138,8 +143,11 @@ def start_service(
         "--no-access-log",
     ]
     env = service_env(service, server_url, nats_url, spans_dir, ports, prefix, nats_login)
-    process = spawn(args, log_file=log_dir / f"{service}.log", env=env)
-    return ServiceProcess(service, ports[service], process)
+    if role is not None:
+        env["LIANXIN_ROLE"] = role
+    name = process_name or service
+    process = spawn(args, log_file=log_dir / f"{name}.log", env=env)
+    return ServiceProcess(name, ports[service], process)
 
 
 def wait_ready(services: list[ServiceProcess], timeout: float = 300.0) -> None:
