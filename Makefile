@@ -13,7 +13,7 @@ test: sync ## lint, then every test (unit, integration, e2e) against real Postgr
 	$(UV) run pytest
 
 test-unit: sync ## the unit tests alone: pure domain code, no database, NATS or platform (~20 s)
-	$(UV) run pytest -m unit -q
+	env -u PYTHONDONTWRITEBYTECODE $(UV) run pytest -m unit -q -p no:schemathesis --hypothesis-profile=quick
 
 fuzz: sync ## schemathesis over every service's OpenAPI, then statefully through its links (~7 min)
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-50} FUZZ_STATEFUL_SECONDS=$${FUZZ_STATEFUL_SECONDS:-30} \

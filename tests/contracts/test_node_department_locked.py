@@ -5,6 +5,7 @@ what it may not do is refused at once as PERMISSIONS_VIOLATION (what docs/depart
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import subprocess
@@ -16,6 +17,8 @@ import nats
 import pytest
 
 from lianxin.messaging.nats_accounts import (
+    DepartmentUser,
+    NatsCredentials,
     new_department_user,
     platform_credentials,
     render_accounts,
@@ -29,8 +32,14 @@ pytestmark = pytest.mark.integration
 
 PLATFORM_PASSWORD = "test-platform-nats-password"
 A, B = "power_supply", "water_supply"
-# Each department's key as organisation issues it: credentials shown once, the hash for NATS.
-KEYS = {code: new_department_user(code) for code in (A, B)}
+
+
+@functools.cache  # on first use, not at import: bcrypt is slow on purpose
+def keys() -> dict[str, tuple[NatsCredentials, DepartmentUser]]:
+    """Each department's key as organisation issues it: credentials shown once, hash for NATS."""
+    return {code: new_department_user(code) for code in (A, B)}
+
+
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "node"
 # Another department's consumer: the server must refuse it, and nats.js say so at once.
 TRESPASS = """
@@ -56,7 +65,7 @@ async def _platform(url: str) -> nats.NATS:
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[str]:
-    accounts = render_accounts(PLATFORM_PASSWORD, [user for _, user in KEYS.values()])
+    accounts = render_accounts(PLATFORM_PASSWORD, [user for _, user in keys().values()])
     embedded = EmbeddedNats(tmp_path, free_port(), extra_config=accounts)
     embedded.start()
 
@@ -76,7 +85,7 @@ def server(tmp_path: Path) -> Iterator[str]:
 
 
 def _node(args: list[str], url: str) -> subprocess.CompletedProcess:
-    credentials = KEYS[A][0]
+    credentials = keys()[A][0]
     env = dict(
         os.environ,
         LIANXIN_NATS_URL=url,

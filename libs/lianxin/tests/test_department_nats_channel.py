@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import importlib.util
 import json
 import re
@@ -31,18 +32,23 @@ from lianxin.runtime.processes import free_port
 
 PLATFORM_PASSWORD = "test-platform-nats-password"
 A, B = "power_supply", "water_supply"
-# Each department's first key, as organisation issues it: the credentials shown once, the user
-# entry (with the bcrypt hash) that the server gets. bcrypt is slow on purpose: made once.
-KEYS: dict[str, tuple[NatsCredentials, DepartmentUser]] = {
-    c: new_department_user(c) for c in (A, B)
-}
+
+
+@functools.cache
+def keys() -> dict[str, tuple[NatsCredentials, DepartmentUser]]:
+    """Each department's first key, as organisation issues it: the credentials shown once, the
+    user entry (with the bcrypt hash) that the server gets. bcrypt is slow on purpose: made once,
+    and on first use, not at import (`make test-unit` imports this module too)."""
+    return {c: new_department_user(c) for c in (A, B)}
+
+
 EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "examples" / "department_nats.py"
 
 
 @pytest.fixture(scope="module")
 def accounts() -> str:
     # Rendered once: bcrypt is slow on purpose, and the same departments render the same file.
-    return render_accounts(PLATFORM_PASSWORD, [user for _, user in KEYS.values()])
+    return render_accounts(PLATFORM_PASSWORD, [user for _, user in keys().values()])
 
 
 @pytest.fixture
@@ -81,7 +87,7 @@ async def as_department(
     errors: list[Exception] | None = None,
     credentials: NatsCredentials | None = None,
 ) -> nats.NATS:
-    credentials = credentials or KEYS[code][0]
+    credentials = credentials or keys()[code][0]
 
     async def collect(exc: Exception) -> None:
         if errors is not None:
@@ -240,7 +246,7 @@ AUTHORIZATION_VIOLATION = r"(?i)authorization violation"
 async def test_only_the_right_password_opens_a_department_user(server):
     with pytest.raises(NatsError, match=AUTHORIZATION_VIOLATION):
         await nats.connect(server, allow_reconnect=False, max_reconnect_attempts=0)
-    a, b = KEYS[A][0], KEYS[B][0]
+    a, b = keys()[A][0], keys()[B][0]
     with pytest.raises(NatsError, match=AUTHORIZATION_VIOLATION):
         await nats.connect(server, user=b.user, password=a.password, allow_reconnect=False)
     never_issued = new_department_user(A)[0]  # a random key the server has no hash of
@@ -271,7 +277,7 @@ async def test_the_documented_example_resolves_a_whistle(server):
     spec.loader.exec_module(example)
     assignment_id = await dispatch(server, A)
 
-    credentials = KEYS[A][0]
+    credentials = keys()[A][0]
     whistle = await example.handle_one(server, A, credentials.user, credentials.password, wait=5)
 
     assert whistle["data"]["assignment_id"] == assignment_id
@@ -284,7 +290,7 @@ async def test_the_documented_example_resolves_a_whistle(server):
 
 async def test_dept_sim_works_against_the_locked_down_server(server):
     assignment_id = await dispatch(server, A)
-    credentials = KEYS[A][0]
+    credentials = keys()[A][0]
 
     handled = await dept_sim.run(
         server, A, resolve_after=0, limit=1, user=credentials.user, password=credentials.password
@@ -336,7 +342,7 @@ async def test_a_key_rotated_with_an_overlap_then_revoked_as_the_server_reloads(
     # nats-server resolves an include against the including file's folder, even an absolute one.
     embedded = EmbeddedNats(tmp_path / "nats", free_port(), extra_config="include accounts.conf\n")
     embedded.start()
-    old, old_user = KEYS[A]
+    old, old_user = keys()[A]
     new, new_user = new_department_user(A, serial=2)
     try:
         assert re.search(AUTHORIZATION_VIOLATION, await refusal(embedded.url, A)), "no key yet"
@@ -373,17 +379,17 @@ def test_the_cli_writes_the_users_and_prints_the_key_issued_here(tmp_path, monke
     monkeypatch.setattr(local, "DATA_DIR", tmp_path)
     monkeypatch.setenv("LIANXIN_NATS_PLATFORM_PASSWORD", PLATFORM_PASSWORD)
     users = tmp_path / "users.json"
-    users.write_text(json.dumps([asdict(user) for _, user in KEYS.values()]))
+    users.write_text(json.dumps([asdict(user) for _, user in keys().values()]))
     out = tmp_path / "accounts.conf"
     runner = CliRunner()
 
     written = runner.invoke(cli.app, ["nats-config", "--users-json", str(users), "--out", str(out)])
     assert written.exit_code == 0, written.output
-    assert out.read_text() == render_accounts(PLATFORM_PASSWORD, [u for _, u in KEYS.values()])
+    assert out.read_text() == render_accounts(PLATFORM_PASSWORD, [u for _, u in keys().values()])
 
     never = runner.invoke(cli.app, ["nats-credentials", A, "--env"])
     assert never.exit_code == 1, "no key of A was issued here: nothing to print"
-    credentials = KEYS[A][0]
+    credentials = keys()[A][0]
     issued = {"user": credentials.user, "password": credentials.password, "serial": 1}
     issued_keys.keep(tmp_path, A, "nats", issued)
     printed = runner.invoke(cli.app, ["nats-credentials", A, "--env"])

@@ -407,7 +407,7 @@ class IncidentLifecycle(RuleBasedStateMachine):
 
 
 IncidentLifecycle.TestCase.settings = settings(
-    max_examples=200,
+    # how many examples: the run's profile (lianxin.testing.hypothesis_profiles)
     stateful_step_count=60,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],

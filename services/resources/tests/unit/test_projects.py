@@ -154,7 +154,8 @@ def test_the_responsibilities_list_puts_overdue_first() -> None:
     assert [x.task for x in responsibilities_list([pavilion, shed], T0, "bank")] == ["拨款"]
 
 
-@settings(max_examples=200, deadline=None, database=None)
+# How many examples: the run's profile (lianxin.testing.hypothesis_profiles).
+@settings(deadline=None, database=None)
 @given(
     slots=st.integers(min_value=1, max_value=4),
     claimants=st.lists(st.sampled_from(["a", "b", "c", "d", "e"]), max_size=12),

@@ -92,9 +92,9 @@ class WishMachine(RuleBasedStateMachine):
 
 
 WishMachine.TestCase.settings = settings(
-    max_examples=150,
-    database=None,  # no example files written into the worktree
+    # how many examples: the run's profile (lianxin.testing.hypothesis_profiles)
     stateful_step_count=25,
+    database=None,  # no example files written into the worktree
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )

@@ -183,7 +183,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
 
 LedgerMachine.TestCase.settings = settings(
-    max_examples=60,
+    # how many examples: the run's profile (lianxin.testing.hypothesis_profiles)
     stateful_step_count=30,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],

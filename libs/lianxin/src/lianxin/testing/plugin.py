@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from lianxin.testing import hypothesis_profiles  # noqa: F401  (registers the Hypothesis profiles)
 from lianxin.testing.databases import ModuleDatabase, Templates
 from lianxin.testing.infrastructure import NatsServer, env_url, nats_server, postgres_server
 
