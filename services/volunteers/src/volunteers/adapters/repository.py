@@ -14,10 +14,11 @@ from types import MappingProxyType
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Table, bindparam, exists, literal, select
+from sqlalchemy import Table, bindparam, literal, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lianxin.persistence.tables import inbox_mark
 from lianxin.persistence.writes import TableWrite, Writes
 from volunteers.adapters.orm import (
     activities,
@@ -194,16 +195,10 @@ class RulesRepository(_Repository):
 # The escalation's inbox mark, and the incident's mobilisation if any, in one round trip: the mark
 # as a data-modifying CTE, the mobilisation outer-joined to a single row, so that the answer is
 # one row whether a mobilisation exists or not (`first_time`: the mark was new).
-_MARK = (
-    insert(inbox)
-    .values(consumer=bindparam("consumer"), event_id=bindparam("event_id"))
-    .on_conflict_do_nothing()
-    .returning(inbox.c.event_id)
-    .cte("mark")
-)
+_MARK, _FIRST_TIME = inbox_mark(inbox)
 _ONE = select(literal(1).label("one")).subquery("one")
 _BY_INCIDENT_ONCE = (
-    select(exists(select(_MARK.c.event_id)).label("first_time"), mobilisations)
+    select(_FIRST_TIME, mobilisations)
     .select_from(
         _ONE.outerjoin(mobilisations, mobilisations.c.incident_id == bindparam("incident_id"))
     )
