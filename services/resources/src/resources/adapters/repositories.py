@@ -18,7 +18,6 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lianxin.persistence.writes import TableWrite, Writes
 from resources.adapters import orm
 from resources.adapters.codec import dump, load
 from resources.domain.claims import Claim
@@ -244,36 +243,28 @@ class DeliberationRepository(Repository[Deliberation]):
         return await self.in_communities(communities, t.c.held_at >= since, t.c.held_at < until)
 
 
-# The offers made for an incident go with the transaction's outbox rows, in its one write at
-# commit; an offer made already (the same incident escalated again) is kept as it was.
-_OFFERED = TableWrite(
-    orm.emergency_offers,
-    ("incident_id", "offer_id", "community_code", "offered_at"),
-    on_conflict="nothing",
-)
-
-
 class EmergencyOfferRepository:
     """Which offers were put before the coordinator for which incident, and how much was used."""
 
-    def __init__(self, session: AsyncSession, writes: Writes) -> None:
+    def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        self._writes = writes
 
     async def record(
         self, incident_id: UUID, community_code: str, offer_ids: Sequence[UUID], at: datetime
     ) -> None:
-        """Written at commit (nothing in the transaction reads them back)."""
-        rows = [
-            {
-                "incident_id": incident_id,
-                "offer_id": o,
-                "community_code": community_code,
-                "offered_at": at,
-            }
-            for o in offer_ids
-        ]
-        self._writes.add(_OFFERED, rows)
+        if offer_ids:
+            rows = [
+                {
+                    "incident_id": incident_id,
+                    "offer_id": o,
+                    "community_code": community_code,
+                    "offered_at": at,
+                }
+                for o in offer_ids
+            ]
+            await self.session.execute(
+                insert(orm.emergency_offers).values(rows).on_conflict_do_nothing()
+            )
 
     async def for_incident(self, incident_id: UUID) -> list[Row]:
         t = orm.emergency_offers

@@ -29,7 +29,7 @@ class ResourcesUnitOfWork(UnitOfWork):
         self.meetings = MeetingRepository(self.session)
         self.projects = ProjectRepository(self.session)
         self.wishes = WishRepository(self.session)
-        self.emergency = EmergencyOfferRepository(self.session, self.writes)
+        self.emergency = EmergencyOfferRepository(self.session)
         self.deliberations = DeliberationRepository(self.session)
 
     @property
