@@ -53,9 +53,16 @@ class FakeVolunteers(FakeTable):
 
 
 class FakeMobilisations(FakeTable):
+    def __init__(self, rows: dict[Any, Any], uow: fakes.FakeUnitOfWork) -> None:
+        super().__init__(rows)
+        self.uow = uow
+
     async def by_incident(self, incident_id: UUID) -> Any:
         found = [m for m in self.rows.values() if m.incident_id == incident_id]
         return copy.deepcopy(found[0]) if found else None
+
+    async def by_incident_once(self, incident_id: UUID, consumer: str, event_id: str) -> Any:
+        return await self.uow.first_time(consumer, event_id), await self.by_incident(incident_id)
 
 
 class FakeShifts(FakeTable):
@@ -202,7 +209,7 @@ class FakeUnitOfWork(fakes.FakeUnitOfWork):
         self.teams = FakeTable(db["teams"])
         self.activities = FakeTable(db["activities"])
         self.shifts = FakeShifts(db["shifts"])
-        self.mobilisations = FakeMobilisations(db["mobilisations"])
+        self.mobilisations = FakeMobilisations(db["mobilisations"], self)
         self.rules = FakeRules(db["rules"])
         self.ledger = FakeLedger(db, self.locked)
         self.shop = FakeShop(db)

@@ -118,8 +118,10 @@ async def run_consumer(
     batch: int = 20,
     wait: float = 1.0,
 ) -> None:
-    """Pull from a declared durable consumer forever (until cancelled)."""
+    """Pull from a declared durable consumer forever (until cancelled). A handler with a
+    `fetched(messages)` (an `in_order` one) is told each batch before any of it is handled."""
     subscription = await js.pull_subscribe_bind(spec.durable, stream=spec.stream)
+    fetched = getattr(on_message, "fetched", None)
     while True:
         try:
             messages = await subscription.fetch(batch, timeout=wait)
@@ -133,6 +135,8 @@ async def run_consumer(
             log.warning("fetch from %s failed: %s", spec.durable, exc)
             await asyncio.sleep(0.5)
             continue
+        if fetched is not None:
+            fetched(messages)
         if spec.concurrent and len(messages) > 1:
             await asyncio.gather(
                 *(_handle_in_order(spec, on_message, lane) for lane in lanes(messages).values())

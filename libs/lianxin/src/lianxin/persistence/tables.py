@@ -1,6 +1,7 @@
 """Tables every service keeps beside its own (the outbox, the inbox and the dead letters), the
 columns every aggregate's row of organisation (and incidents' read models of them) ends with, and
-the table of such an aggregate known by its code."""
+the table of such an aggregate known by its code; and the inbox mark a handler's first read can
+carry."""
 
 from __future__ import annotations
 
@@ -14,11 +15,16 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    bindparam,
+    exists,
     func,
+    select,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import JSONB, UUID, insert
 from sqlalchemy.schema import SchemaItem
+from sqlalchemy.sql.elements import Label
+from sqlalchemy.sql.selectable import CTE
 
 
 def lifecycle_columns() -> list[Column]:
@@ -83,3 +89,18 @@ def messaging_tables(metadata: MetaData) -> tuple[Table, Table, Table]:
         UniqueConstraint("stream", "consumer", "stream_seq", name="dead_letters_once"),
     )
     return outbox, inbox, dead_letters
+
+
+def inbox_mark(inbox: Table) -> tuple[CTE, Label[bool]]:
+    """An event's inbox mark as a data-modifying CTE, to add to a handler's first read so that
+    the mark and the read are one round trip, and the column saying whether the mark was new
+    (`first_time`; False: a redelivery, already applied). Its parameters are `consumer` and
+    `event_id`, as `UnitOfWork.first_time` takes them."""
+    mark = (
+        insert(inbox)
+        .values(consumer=bindparam("consumer"), event_id=bindparam("event_id"))
+        .on_conflict_do_nothing()
+        .returning(inbox.c.event_id)
+        .cte("mark")
+    )
+    return mark, exists(select(mark.c.event_id)).label("first_time")

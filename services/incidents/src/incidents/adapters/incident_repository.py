@@ -14,7 +14,6 @@ from sqlalchemy import (
     Uuid,
     bindparam,
     delete,
-    exists,
     func,
     or_,
     select,
@@ -22,7 +21,7 @@ from sqlalchemy import (
     true,
     type_coerce,
 )
-from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from incidents.adapters.assignment_rows import ASSIGNMENT, ASSIGNMENT_ORDER
@@ -39,6 +38,7 @@ from incidents.domain.values import (
     TimelineEntry,
 )
 from lianxin.auth import Principal, Role
+from lianxin.persistence.tables import inbox_mark
 from lianxin.persistence.writes import TableWrite, Writes
 
 INCIDENT = RowMapping(
@@ -299,16 +299,8 @@ _LOCK_BY_ASSIGNMENT = _loading(incidents.c.id == _OWNER.scalar_subquery()).with_
     of=incidents
 )
 # The same, with the event's inbox mark written first (a CTE): whether it was new comes back.
-_MARK = (
-    insert(inbox)
-    .values(consumer=bindparam("consumer"), event_id=bindparam("event_id"))
-    .on_conflict_do_nothing()
-    .returning(inbox.c.event_id)
-    .cte("mark")
-)
-_LOCK_BY_ASSIGNMENT_ONCE = _LOCK_BY_ASSIGNMENT.add_columns(
-    exists(select(_MARK.c.event_id)).label("first_time")
-).add_cte(_MARK)
+_MARK, _FIRST_TIME = inbox_mark(inbox)
+_LOCK_BY_ASSIGNMENT_ONCE = _LOCK_BY_ASSIGNMENT.add_columns(_FIRST_TIME).add_cte(_MARK)
 
 
 def _typed(column_type: Any, value: Any) -> Any:

@@ -14,12 +14,15 @@ from types import MappingProxyType
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, bindparam, literal, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lianxin.persistence.tables import inbox_mark
+from lianxin.persistence.writes import TableWrite, Writes
 from volunteers.adapters.orm import (
     activities,
+    inbox,
     items,
     mobilisations,
     points_rules,
@@ -189,13 +192,43 @@ class RulesRepository(_Repository):
         await _upsert(self.session, points_rules, [row | {"updated_by": actor, "updated_at": now}])
 
 
+# The escalation's inbox mark, and the incident's mobilisation if any, in one round trip: the mark
+# as a data-modifying CTE, the mobilisation outer-joined to a single row, so that the answer is
+# one row whether a mobilisation exists or not (`first_time`: the mark was new).
+_MARK, _FIRST_TIME = inbox_mark(inbox)
+_ONE = select(literal(1).label("one")).subquery("one")
+_BY_INCIDENT_ONCE = (
+    select(_FIRST_TIME, mobilisations)
+    .select_from(
+        _ONE.outerjoin(mobilisations, mobilisations.c.incident_id == bindparam("incident_id"))
+    )
+    .add_cte(_MARK)
+)
+# A new mobilisation goes with the transaction's outbox rows, in its one write at commit.
+_NEW_MOBILISATION = TableWrite(mobilisations, tuple(c.name for c in mobilisations.columns))
+
+
 class MobilisationRepository(_Repository):
+    def __init__(self, session: AsyncSession, writes: Writes) -> None:
+        super().__init__(session)
+        self._writes = writes
+
     async def get(self, id: UUID, *, for_update: bool = False) -> Mobilisation | None:
         row = await self._one(mobilisations, id, for_update)
         return _mobilisation(row) if row else None
 
     async def add(self, m: Mobilisation) -> None:
-        await self.save(m)
+        """Written at commit (nothing in the transaction reads it back)."""
+        self._writes.add(_NEW_MOBILISATION, [_mobilisation_row(m)])
+
+    async def by_incident_once(
+        self, incident_id: UUID, consumer: str, event_id: str
+    ) -> tuple[bool, Mobilisation | None]:
+        """The event marked in the inbox as handled by `consumer` — False when it was already
+        (a redelivery) — and the incident's mobilisation, if one was started."""
+        params = {"incident_id": incident_id, "consumer": consumer, "event_id": event_id}
+        row = (await self.session.execute(_BY_INCIDENT_ONCE, params)).one()
+        return row.first_time, _mobilisation(row) if row.id is not None else None
 
     async def by_incident(self, incident_id: UUID) -> Mobilisation | None:
         query = select(mobilisations).where(mobilisations.c.incident_id == incident_id)
@@ -203,36 +236,39 @@ class MobilisationRepository(_Repository):
         return _mobilisation(row) if row else None
 
     async def save(self, m: Mobilisation) -> None:
-        row = _row(m, mobilisations) | {
-            "node_path": list(m.node_path),
-            "squads": [
-                {
-                    "number": s.number,
-                    "member_ids": [str(i) for i in s.member_ids],
-                    "leader_id": str(s.leader_id) if s.leader_id else None,
-                }
-                for s in m.squads
-            ],
-            "call_ups": [
-                {
-                    "volunteer_id": str(c.volunteer_id),
-                    "squad": c.squad,
-                    "tier": int(c.tier),
-                    "accepted": c.accepted,
-                    "answered_at": _iso(c.answered_at),
-                    "arrived_at": _iso(c.arrived_at),
-                    "left_at": _iso(c.left_at),
-                }
-                for c in m.call_ups.values()
-            ],
-        }
-        await _upsert(self.session, mobilisations, [row])
+        await _upsert(self.session, mobilisations, [_mobilisation_row(m)])
 
     async def list(self, community_code: str | None) -> list[Mobilisation]:
         query = select(mobilisations).order_by(mobilisations.c.started_at.desc())
         if community_code:
             query = query.where(mobilisations.c.community_code == community_code)
         return [_mobilisation(r) for r in await self.session.execute(query)]
+
+
+def _mobilisation_row(m: Mobilisation) -> dict[str, Any]:
+    return _row(m, mobilisations) | {
+        "node_path": list(m.node_path),
+        "squads": [
+            {
+                "number": s.number,
+                "member_ids": [str(i) for i in s.member_ids],
+                "leader_id": str(s.leader_id) if s.leader_id else None,
+            }
+            for s in m.squads
+        ],
+        "call_ups": [
+            {
+                "volunteer_id": str(c.volunteer_id),
+                "squad": c.squad,
+                "tier": int(c.tier),
+                "accepted": c.accepted,
+                "answered_at": _iso(c.answered_at),
+                "arrived_at": _iso(c.arrived_at),
+                "left_at": _iso(c.left_at),
+            }
+            for c in m.call_ups.values()
+        ],
+    }
 
 
 def _iso(at: datetime | None) -> str | None:

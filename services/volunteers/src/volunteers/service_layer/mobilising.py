@@ -65,9 +65,13 @@ async def mobilise_for_emergency(
     if not data.wartime:
         return None
     async with uow:
-        if not await uow.first_time(consumer, event.id):
+        # The inbox mark and the look for a mobilisation: one round trip.
+        first_time, started = await uow.mobilisations.by_incident_once(
+            data.incident_id, consumer, event.id
+        )
+        if not first_time:
             return None
-        if await uow.mobilisations.by_incident(data.incident_id) is not None:
+        if started is not None:
             await uow.commit()  # the same incident escalated again: one mobilisation is enough
             return None
         now = clock()

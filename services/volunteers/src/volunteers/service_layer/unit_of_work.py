@@ -33,4 +33,4 @@ class VolunteersUnitOfWork(UnitOfWork):
         self.rules = RulesRepository(self.session)
         self.ledger = LedgerRepository(self.session)
         self.shop = ShopRepository(self.session)
-        self.mobilisations = MobilisationRepository(self.session)
+        self.mobilisations = MobilisationRepository(self.session, self.writes)
