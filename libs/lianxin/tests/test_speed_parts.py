@@ -11,7 +11,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import Column, Integer, MetaData, Table, Text
 
 from lianxin.messaging.subscriber import lanes
-from lianxin.persistence.writes import TableWrite, Writes
+from lianxin.persistence.writes import Counter, TableWrite, Writes
 from lianxin.telemetry import JsonLinesSpanExporter, rotated_path
 
 
@@ -74,6 +74,40 @@ async def test_a_transactions_writes_go_as_one_statement_the_last_upsert_of_a_ro
         "jsonb_populate_recordset(NULL::children, $2::jsonb) ON CONFLICT DO NOTHING"
     )
     assert json.loads(parameters[0]) == [{"id": 1, "name": "new"}, {"id": 2, "name": "two"}]
-    assert json.loads(parameters[1]) == [{"id": 7, "at": "2026-01-01T00:00:00+00:00"}]
+    assert json.loads(parameters[1]) == [{"id": 7, "at": "2026-01-01T00:00:00Z"}]
     await writes.flush(connection)  # nothing left: nothing sent
     assert len(connection.sent) == 1 and not writes
+
+
+class _Result:
+    def scalar_one(self) -> int:
+        return 7
+
+
+class _CountingConnection(_Connection):
+    async def exec_driver_sql(self, sql: str, parameters: tuple) -> _Result:
+        self.sent.append((sql, parameters))
+        return _Result()
+
+
+_COUNTERS = Table(
+    "counters", _META, Column("scope", Text, primary_key=True), Column("last", Integer)
+)
+
+
+async def test_a_counter_is_taken_in_the_writes_statement_and_its_number_written() -> None:
+    parents = TableWrite(_PARENTS, ("id", "name"), "update")
+    counter = Counter(_COUNTERS, ("scope",), "last", into=_PARENTS, column="name", digits=4)
+    writes, connection = Writes(), _CountingConnection()
+    writes.number(counter, {"scope": "a"})
+    writes.add(parents, [{"id": 1, "name": "A-"}])
+    await writes.flush(connection)
+    [(sql, parameters)] = connection.sent
+    # The counter's CTE first ($1), the row's column given the number, the number answered.
+    assert sql.startswith('WITH n AS (INSERT INTO counters ("scope", "last") SELECT "scope", 1')
+    assert 'ON CONFLICT ("scope") DO UPDATE SET "last" = counters."last" + 1' in sql
+    assert 'SELECT r."id", r."name" || lpad(n.taken::text' in sql
+    assert "FROM jsonb_populate_recordset(NULL::parents, $2::jsonb) AS r, n" in sql
+    assert sql.endswith("SELECT taken FROM n")
+    assert json.loads(parameters[0]) == {"scope": "a"}
+    assert writes.taken == 7

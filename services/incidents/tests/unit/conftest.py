@@ -11,6 +11,7 @@ from uuid import UUID
 
 import pytest
 
+from incidents.domain import tickets
 from incidents.domain.incident import Incident
 from incidents.domain.routing import RoutingTable
 from lianxin.testing import fakes
@@ -94,11 +95,15 @@ class FakeTickets:
 
     def __init__(self) -> None:
         self.last: dict[tuple, int] = {}
+        self._taken = 0
 
-    async def take(self, community_code: str, day: Any) -> int:
-        key = (community_code, day)
+    def number_at_commit(self, incident: Any) -> None:
+        key = (incident.community_code, tickets.day_of(incident.reported_at).date())
         self.last[key] = self.last.get(key, 0) + 1
-        return self.last[key]
+        self._taken = self.last[key]
+
+    def taken(self, incident: Any) -> str:
+        return tickets.number(incident.community_code, incident.reported_at, self._taken)
 
 
 class FakeUnitOfWork(fakes.FakeUnitOfWork):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Table
@@ -23,13 +24,16 @@ class RowMapping(Generic[T]):
     # or only some writes give them (a creation time).
     outside: Iterable[str] = ()
 
+    @cached_property
+    def _columns(self) -> tuple[str, ...]:
+        # Plain `str`, not SQLAlchemy's `quoted_name` (a `str` subclass): the rows are written
+        # as JSON (`lianxin.persistence.writes`), whose encoder takes a subclass the slow way.
+        return tuple(str(c.name) for c in self.table.c if c.name not in self.outside)
+
     def values(self, obj: T, **outside: Any) -> dict[str, Any]:
         """The row's columns for `obj`."""
-        row = {
-            c.name: self.dump[c.name](obj) if c.name in self.dump else getattr(obj, c.name)
-            for c in self.table.c
-            if c.name not in self.outside
-        }
+        dump = self.dump
+        row = {c: dump[c](obj) if c in dump else getattr(obj, c) for c in self._columns}
         return row | outside
 
     def instance(self, row: Any) -> T:

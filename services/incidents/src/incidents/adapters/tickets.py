@@ -1,17 +1,18 @@
 """The counters behind ticket numbers: one row per community and day (China's), its last number
-given. Taking a number bumps the row inside the report's transaction, so the row stays locked
-until that report commits: two reports at once get two numbers, and a report that fails gives
-its number back with the rollback."""
+given. A report's number is taken in its commit's one statement (`lianxin.persistence.writes`),
+which bumps the row and writes the incident with its number at once: two reports at once get two
+numbers, a report that fails gives its number back with its statement, and the row is locked only
+for that statement (taken in a statement of its own, it stayed locked until the report's commit,
+and every other report of the community that day waited for it)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import Column, Date, Integer, Table, Text
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from incidents.adapters.orm import metadata
+from incidents.adapters.orm import incidents, metadata
+from incidents.domain import tickets
+from incidents.domain.incident import Incident
+from lianxin.persistence.writes import Counter, Writes
 
 ticket_counters = Table(
     "ticket_counters",
@@ -21,23 +22,28 @@ ticket_counters = Table(
     Column("last", Integer, nullable=False),
 )
 
-_TAKE = (
-    insert(ticket_counters)
-    .on_conflict_do_update(
-        index_elements=[ticket_counters.c.community_code, ticket_counters.c.day],
-        set_={"last": ticket_counters.c.last + 1},
-    )
-    .returning(ticket_counters.c.last)
+_COUNTER = Counter(
+    ticket_counters,
+    key=("community_code", "day"),
+    value="last",
+    into=incidents,
+    column="ticket_no",
+    digits=tickets.DIGITS,
 )
 
 
 class TicketCounters:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, writes: Writes) -> None:
+        self._writes = writes
 
-    async def take(self, community_code: str, day: date) -> int:
-        """The community's next number of the day: 1 for the day's first report."""
-        row = await self.session.execute(
-            _TAKE, {"community_code": community_code, "day": day, "last": 1}
-        )
-        return row.scalar_one()
+    def number_at_commit(self, incident: Incident) -> None:
+        """Give the new incident the community's next number of its day when the unit of work
+        commits (the day's first report gets 1); `taken` tells it after the commit."""
+        incident.ticket_no = tickets.stem(incident.community_code, incident.reported_at)
+        day = tickets.day_of(incident.reported_at).date()
+        self._writes.number(_COUNTER, {"community_code": incident.community_code, "day": day})
+
+    def taken(self, incident: Incident) -> str:
+        """The incident's number, once the commit took it."""
+        assert self._writes.taken is not None, "no number taken: not committed"
+        return tickets.number(incident.community_code, incident.reported_at, self._writes.taken)

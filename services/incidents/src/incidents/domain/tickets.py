@@ -90,5 +90,14 @@ def day_of(moment: datetime) -> datetime:
     return moment.astimezone(SHANGHAI)
 
 
+# The day's count is written with at least this many digits (0007).
+DIGITS = 4
+
+
+def stem(community_code: str, moment: datetime) -> str:
+    """The number before its count: `TPJ-20261129-`."""
+    return f"{prefix(community_code)}-{day_of(moment):%Y%m%d}-"
+
+
 def number(community_code: str, moment: datetime, count: int) -> str:
-    return f"{prefix(community_code)}-{day_of(moment):%Y%m%d}-{count:04d}"
+    return f"{stem(community_code, moment)}{count:0{DIGITS}d}"

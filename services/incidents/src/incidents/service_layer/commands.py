@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from incidents.domain import duplicates, tickets
+from incidents.domain import duplicates
 from incidents.domain.incident import Incident
 from incidents.domain.routing import ServiceLevel
 from incidents.service_layer import routing
@@ -51,13 +51,14 @@ async def report(
             now=clock(),
             **fields,  # type: ignore[arg-type]
         )
-        day = tickets.day_of(incident.reported_at).date()
-        count = await uow.tickets.take(node.community_code, day)
-        incident.ticket_no = tickets.number(node.community_code, incident.reported_at, count)
+        # Its number is taken in the commit's one statement, with the incident's rows: with
+        # its reads remembered, a report is that one statement (no BEGIN, no COMMIT).
+        uow.tickets.number_at_commit(incident)
         with tracer.start_as_current_span("incident report"):
             incident.traceparent = current_trace_headers().get("traceparent")
             await stage(uow, incident)
             await uow.commit()
+        incident.ticket_no = uow.tickets.taken(incident)
     return incident
 
 

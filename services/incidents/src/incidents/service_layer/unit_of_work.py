@@ -24,7 +24,7 @@ class IncidentsUnitOfWork(UnitOfWork):
         self.org = OrganisationReadModel(self.session)
         self.routing = RoutingRepository(self.session)
         self.photos = PhotoStore(self.session)
-        self.tickets = TicketCounters(self.session)
+        self.tickets = TicketCounters(self.writes)
 
     async def commit(self) -> None:
         await super().commit()
