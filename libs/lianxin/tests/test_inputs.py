@@ -16,7 +16,9 @@ from lianxin.inputs import MAX_BODY_BYTES, MAX_DEPTH, Body
 from lianxin.service import create_service_app
 
 KEY = SigningKey.generate("k1")
-TOKEN = KEY.sign(claims_for(Principal("u", Role.SERVICE), lifetime_seconds=600))
+TOKEN = KEY.sign(
+    claims_for(Principal("u", Role.SERVICE), lifetime_seconds=24 * 3600)
+)  # signed at import
 AS_PLATFORM = {"Authorization": f"Bearer {TOKEN}"}
 
 

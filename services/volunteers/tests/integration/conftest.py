@@ -36,10 +36,14 @@ async def uows(migrated_database) -> AsyncIterator[UowFactory]:
 
 
 KEY = SigningKey.generate("volunteers-test")
+# Modules sign their tokens when imported, at collection: they must outlive the slowest session.
+SESSION_LONG = 24 * 3600
 
 
 def bearer(principal: Principal) -> dict[str, str]:
-    return {"Authorization": f"Bearer {KEY.sign(claims_for(principal, lifetime_seconds=600))}"}
+    return {
+        "Authorization": f"Bearer {KEY.sign(claims_for(principal, lifetime_seconds=SESSION_LONG))}"
+    }
 
 
 @pytest.fixture
