@@ -27,6 +27,7 @@ from lianxin.messaging.streams import STREAMS, all_consumers
 from lianxin.runtime import platform as rt
 from lianxin.runtime.platform import PLATFORM_SECRET
 from lianxin.runtime.processes import free_port, spawn, stop
+from lianxin.testing.databases import Templates
 from lianxin.testing.infrastructure import NatsServer, nats_server
 from lianxin.testing.plugin import reset_streams, session_dir
 
@@ -406,20 +407,26 @@ def _load_demo(plat: Platform) -> None:
     run_async(_quiet(plat))
 
 
+async def _create_databases(templates: Templates, prefix: str) -> None:
+    for service in rt.DATABASE_SERVICES:
+        await templates.copy(service, f"{prefix}_{service}")
+
+
 @pytest.fixture(scope="session")
-def platform_processes(postgres_url: str):
+def platform_processes(postgres_url: str, database_templates: Templates):
     """The five services as real processes, on databases and a NATS server of their own.
 
     Started once per session (five Python processes take seconds to start; the platform is put
-    back between tests, see `platform` and `demo_platform`). Its NATS is not the one the
-    integration tests share: a test may stop and restart it (`nats_handle`).
+    back between tests, see `platform` and `demo_platform`). Its databases are copied from the
+    session's template databases (the integration tests have usually made them already, so no
+    migration runs again). Its NATS is not the one the integration tests share: a test may stop
+    and restart it (`nats_handle`).
     """
     prefix = "t" + uuid.uuid4().hex[:12]
     with session_dir("platform") as workdir, nats_server(workdir / "nats") as handle:
         nats_url = handle if isinstance(handle, str) else handle.url
         run_async(reset_streams(nats_url, delete=isinstance(handle, str)))
-        run_async(rt.create_databases(postgres_url, prefix=prefix))
-        rt.migrate(postgres_url, prefix=prefix)
+        run_async(_create_databases(database_templates, prefix))
         ports = {service: free_port() for service in rt.SERVICES}
         services = {
             service: rt.start_service(

@@ -66,6 +66,12 @@ class Templates:
             self._made[service] = Template(name, fingerprint)
         return self._made[service]
 
+    async def copy(self, service: str, name: str) -> None:
+        """A new database `name` holding the service's schema at head, copied from its template
+        (the end-to-end platform's databases: no Alembic run when a module already made it)."""
+        template = await self.get(service)
+        await _admin(self._server_url, f'CREATE DATABASE "{name}" TEMPLATE "{template.name}"')
+
     async def drop(self) -> None:
         for template in self._made.values():
             drop = f'DROP DATABASE IF EXISTS "{template.name}" WITH (FORCE)'
