@@ -27,6 +27,7 @@ from lianxin.messaging.streams import STREAMS, all_consumers
 from lianxin.runtime import platform as rt
 from lianxin.runtime.platform import PLATFORM_SECRET
 from lianxin.runtime.processes import free_port, spawn, stop
+from lianxin.testing.databases import Templates
 from lianxin.testing.infrastructure import NatsServer, nats_server
 from lianxin.testing.plugin import reset_streams, session_dir
 
@@ -155,22 +156,32 @@ def eventually(check, timeout: float = 20.0, interval: float = 0.1):
     raise AssertionError(f"condition not met within {timeout}s (last: {last!r})")
 
 
+async def _busy(plat: Platform, js, http: httpx.AsyncClient) -> list[str]:
+    """The consumers with work pending and the services with unsent events, all asked at once."""
+    consumers = list(all_consumers())
+    infos, outboxes = await asyncio.gather(
+        asyncio.gather(*(js.consumer_info(spec.stream, spec.durable) for spec in consumers)),
+        asyncio.gather(*(http.get(f"{plat.url(s)}/ops/outbox") for s in rt.DATABASE_SERVICES)),
+    )
+    busy = [
+        spec.durable
+        for spec, info in zip(consumers, infos, strict=True)
+        if info.num_pending or info.num_ack_pending
+    ]
+    for service, answer in zip(rt.DATABASE_SERVICES, outboxes, strict=True):
+        if answer.json()["unsent"]:
+            busy.append(f"{service} outbox")
+    return busy
+
+
 async def _wait_quiet(plat: Platform, js) -> None:
     """Wait (a while) until no consumer has work pending and every outbox is empty."""
-    for _ in range(200):
-        busy = [
-            spec.durable
-            for spec in all_consumers()
-            if (info := await js.consumer_info(spec.stream, spec.durable)).num_pending
-            or info.num_ack_pending
-        ]
-        for service in rt.DATABASE_SERVICES:
-            with plat.http(service) as http:
-                if http.get("/ops/outbox").json()["unsent"]:
-                    busy.append(f"{service} outbox")
-        if not busy:
-            return
-        await asyncio.sleep(0.1)
+    headers = {"Authorization": f"Bearer {plat.token()}"}
+    async with httpx.AsyncClient(headers=headers, timeout=10) as http:
+        for _ in range(200):
+            if not await _busy(plat, js, http):
+                return
+            await asyncio.sleep(0.1)
 
 
 async def _quiet(plat: Platform) -> None:
@@ -315,23 +326,48 @@ async def _copy_aside(url: str) -> tuple[list[str], list[tuple[str, int | None]]
         await conn.close()
 
 
+async def _with_triggers(conn) -> list[str]:
+    """The tables with triggers of their own (volunteers' append-only ledger refuses a DELETE)."""
+    rows = await conn.fetch(
+        "SELECT DISTINCT tgrelid::regclass::text AS name FROM pg_trigger"
+        " WHERE NOT tgisinternal AND tgrelid::regclass::text NOT LIKE '%.%'"
+    )
+    return sorted(r["name"].strip('"') for r in rows)
+
+
 async def _put_back(url: str, with_rows: list[str], sequences) -> None:
+    """Every table emptied and refilled from the copy, in one transaction that holds them all
+    (as TRUNCATE would: a service's write waits for it). Emptied by DELETE, children first:
+    with a few demo rows per table that is several times cheaper than TRUNCATE, which makes
+    new files for every table and index; TRUNCATE only where a trigger refuses a DELETE, or
+    (everything) should a reference cycle make the order fail."""
     conn = await asyncpg.connect(url)
     try:
         tables = await _public_tables(conn)
+        guarded = [t for t in await _with_triggers(conn) if t in tables]
 
-        async def restore():
+        async def restore(everything: bool = False):
             async with conn.transaction():
-                await conn.execute(f"TRUNCATE {_quoted(tables)} RESTART IDENTITY CASCADE")
+                await conn.execute(f"LOCK TABLE {_quoted(tables)} IN ACCESS EXCLUSIVE MODE")
+                if truncated := (tables if everything else guarded):
+                    await conn.execute(f"TRUNCATE {_quoted(truncated)} CASCADE")
+                for table in reversed(tables):  # children before their parents
+                    if table not in truncated:
+                        await conn.execute(f'DELETE FROM public."{table}"')
                 for table in with_rows:
                     await conn.execute(
                         f'INSERT INTO public."{table}" SELECT * FROM "{SNAPSHOT}"."{table}"'
                     )
                 for sequence, last_value in sequences:
-                    if last_value is not None:
+                    if last_value is None:  # unused when copied: from its start again
+                        await conn.execute(f"ALTER SEQUENCE {sequence} RESTART")
+                    else:
                         await conn.execute("SELECT setval($1::regclass, $2)", sequence, last_value)
 
-        await _retrying(restore)
+        try:
+            await _retrying(restore)
+        except asyncpg.ForeignKeyViolationError:
+            await _retrying(lambda: restore(everything=True))
     finally:
         await conn.close()
 
@@ -406,20 +442,26 @@ def _load_demo(plat: Platform) -> None:
     run_async(_quiet(plat))
 
 
+async def _create_databases(templates: Templates, prefix: str) -> None:
+    for service in rt.DATABASE_SERVICES:
+        await templates.copy(service, f"{prefix}_{service}")
+
+
 @pytest.fixture(scope="session")
-def platform_processes(postgres_url: str):
+def platform_processes(postgres_url: str, database_templates: Templates):
     """The five services as real processes, on databases and a NATS server of their own.
 
     Started once per session (five Python processes take seconds to start; the platform is put
-    back between tests, see `platform` and `demo_platform`). Its NATS is not the one the
-    integration tests share: a test may stop and restart it (`nats_handle`).
+    back between tests, see `platform` and `demo_platform`). Its databases are copied from the
+    session's template databases (the integration tests have usually made them already, so no
+    migration runs again). Its NATS is not the one the integration tests share: a test may stop
+    and restart it (`nats_handle`).
     """
     prefix = "t" + uuid.uuid4().hex[:12]
     with session_dir("platform") as workdir, nats_server(workdir / "nats") as handle:
         nats_url = handle if isinstance(handle, str) else handle.url
         run_async(reset_streams(nats_url, delete=isinstance(handle, str)))
-        run_async(rt.create_databases(postgres_url, prefix=prefix))
-        rt.migrate(postgres_url, prefix=prefix)
+        run_async(_create_databases(database_templates, prefix))
         ports = {service: free_port() for service in rt.SERVICES}
         services = {
             service: rt.start_service(

@@ -31,12 +31,13 @@ def _need_chromium() -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="module")
-def module_browser(platform_processes: Platform) -> Iterator:
-    """A headless Chromium for a test module (starting one takes seconds, ten or more on a busy
-    machine; each test gets contexts of its own, see `browser`). While it is open, Playwright's
-    sync API keeps an event loop running in this thread: the platform's fixtures run theirs in a
-    thread of their own then (`tests.conftest.run_async`), and so must a test's."""
+@pytest.fixture(scope="package")
+def package_browser(platform_processes: Platform) -> Iterator:
+    """One headless Chromium for every browser test (starting one takes seconds, ten or more on
+    a busy machine; each test gets contexts of its own, closed after it, see `browser`), closed
+    after this folder's last test. While it is open, Playwright's sync API keeps an event loop
+    running in this thread: the platform's fixtures run theirs in a thread of their own then
+    (`tests.conftest.run_async`), and so must a test's."""
     _need_chromium()
     from playwright.sync_api import sync_playwright
 
@@ -49,11 +50,11 @@ def module_browser(platform_processes: Platform) -> Iterator:
 
 
 @pytest.fixture
-def browser(module_browser, demo_platform: Platform) -> Iterator:
-    """The module's Chromium, for one test: whatever pages and cookies the test opened (a
-    `Console` it did not close, having failed) are closed after it."""
-    yield module_browser
-    for context in module_browser.contexts:
+def browser(package_browser, demo_platform: Platform) -> Iterator:
+    """The shared Chromium, for one test: whatever pages and cookies the test opened (a
+    `Console` it did not close, having failed) are closed after it, so no test sees another's."""
+    yield package_browser
+    for context in package_browser.contexts:
         context.close()
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import shutil
 import socket
 import subprocess
@@ -236,6 +237,17 @@ def _layer(item: pytest.Item) -> str:
 
 def _qualified(value: object) -> str:
     return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', '')}"
+
+
+# The session's services (in-process and the platform's processes, which inherit the
+# environment) hash passwords at argon2id's test cost: see organisation's `identity.Hashing`.
+PASSWORD_HASHING = ("LIANXIN_PASSWORD_HASHING", "test")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests() -> None:
+    """Before the first conftest imports a service (organisation reads it at import)."""
+    os.environ.setdefault(*PASSWORD_HASHING)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -7,7 +7,7 @@ import hashlib
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -35,7 +35,24 @@ KEY_ROTATES_AFTER = timedelta(hours=24)
 # Published for longer than any token signed with it lives, so no valid token loses its key.
 KEY_PUBLISHED_FOR = KEY_ROTATES_AFTER + timedelta(hours=1)
 
-_hasher = PasswordHasher()
+
+class Hashing(BaseSettings):
+    """argon2id's cost, from the environment: the library's defaults (RFC 9106's low-memory
+    choice: 64 MiB, 3 passes, 4 lanes) unless `LIANXIN_PASSWORD_HASHING=test`, which only the
+    test plugin sets. The suite signs in thousands of times and checks who may, not what a
+    guess costs; on a busy 2-core machine one default hash takes seconds."""
+
+    lianxin_password_hashing: Literal["default", "test"] = "default"
+
+
+# 1 MiB, one pass, one lane: still argon2id with full-length salts and hashes. A stored hash
+# carries its parameters, so either hasher verifies what the other made.
+_TEST_COST = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+_hasher = (
+    PasswordHasher(**_TEST_COST)
+    if Hashing().lianxin_password_hashing == "test"
+    else PasswordHasher()
+)
 # Checked against when the account does not exist, so both failures take the same time.
 _DUMMY_HASH = _hasher.hash("lianxin: no such account")
 
