@@ -129,7 +129,7 @@ def test_story_14_a_visit_becomes_a_need_an_overdue_visit_is_flagged_and_birthda
     changshan = plat.console_as("cs-coordinator").get("/care/card").text
     assert 'data-care="party_households">161<' in changshan
     row = changshan[changshan.index('data-care-grid="csh-g04"') :]
-    assert re.match(r'[^<]*<td>.*?</td><td data-care="people">2<', row)
+    assert re.match(r'[^<]*<td class="lead">.*?</td><td [^>]*data-care="people">2<', row)
     assert not [s for s in PERSONAL if s in changshan] and "孙建华" not in changshan
     bodies = asyncio.run(_stream_bodies(plat.nats_url))
     assert bodies and not [s for s in PERSONAL if any(s in b for b in bodies)]

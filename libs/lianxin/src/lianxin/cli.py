@@ -324,7 +324,10 @@ def dept_sim(
 
     setup_telemetry(f"department-{department}", spans_file=os.environ.get("LIANXIN_SPANS_FILE", ""))
     logging.getLogger("dept-sim").setLevel(logging.INFO)
-    # asyncio.run turns Ctrl-C into the cancellation of the run; SIGTERM the same way.
+    # asyncio.run turns Ctrl-C into the cancellation of the run; SIGTERM the same way. Python
+    # keeps SIGINT ignored when it starts with it ignored (launched by a background shell job):
+    # asyncio.run then leaves it so, and Ctrl-C would never stop it.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         handled = asyncio.run(
