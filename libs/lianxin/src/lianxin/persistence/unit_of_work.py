@@ -51,6 +51,7 @@ class UnitOfWork:
         self._outbox_write = _outbox_write(outbox)
         self._outbox_rows: list[dict] = []
         self._reading = False
+        self._snapshot = False
         # What repositories leave to the commit: sent with the outbox rows in one statement.
         self.writes = Writes()
 
@@ -61,6 +62,12 @@ class UnitOfWork:
         self._reading = True
         return self
 
+    def snapshot(self) -> Self:
+        """`async with uow.snapshot():` for a read of several statements that must agree (a
+        passbook's balance and its history): one REPEATABLE READ transaction, one state."""
+        self._snapshot = True
+        return self
+
     async def __aenter__(self) -> Self:
         # A connection of the factory's engine, not an ORM session: every repository speaks
         # SQLAlchemy Core (execute, scalar, scalars), and an ORM session put its own bookkeeping
@@ -68,6 +75,8 @@ class UnitOfWork:
         self.session = await self._session_factory.kw["bind"].connect()
         if self._reading:
             await self.session.execution_options(isolation_level="AUTOCOMMIT")
+        elif self._snapshot:
+            await self.session.execution_options(isolation_level="REPEATABLE READ")
         await self.session.begin()
         self._open()
         return self
@@ -85,7 +94,7 @@ class UnitOfWork:
             if self.session.in_transaction():
                 await self.session.rollback()
         finally:
-            self._reading = False
+            self._reading = self._snapshot = False
             self._outbox_rows = []
             self.writes = Writes()  # what a failed transaction left unsent is not sent later
             await self.session.close()

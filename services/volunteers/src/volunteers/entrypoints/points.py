@@ -55,8 +55,9 @@ def redemption_out(r: Redemption) -> dict[str, Any]:
 
 @router.get("/volunteers/{volunteer_id}/passbook", response_model=s.PassbookOut)
 async def passbook(volunteer_id: UUID, rt: RT, p: Caller) -> Any:
-    """The volunteer's own, or their coordinators'/grid leader's view of it."""
-    async with rt.uow() as uow:
+    """The volunteer's own, or their coordinators'/grid leader's view of it: the balance and
+    the history read from one snapshot, so a credit never shows in one and not the other."""
+    async with rt.uow().snapshot() as uow:
         v = await volunteer_for(uow, p, volunteer_id)
         book = Account.passbook(v.id, v.community_code)
         account = await uow.ledger.account(book.id) or book
