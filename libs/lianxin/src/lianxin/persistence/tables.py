@@ -21,7 +21,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB, UUID, insert
+from sqlalchemy.dialects.postgresql import JSONB, UUID, Insert, insert
 from sqlalchemy.schema import SchemaItem
 from sqlalchemy.sql.elements import Label
 from sqlalchemy.sql.selectable import CTE
@@ -96,11 +96,15 @@ def inbox_mark(inbox: Table) -> tuple[CTE, Label[bool]]:
     the mark and the read are one round trip, and the column saying whether the mark was new
     (`first_time`; False: a redelivery, already applied). Its parameters are `consumer` and
     `event_id`, as `UnitOfWork.first_time` takes them."""
-    mark = (
+    mark = inbox_insert(inbox).cte("mark")
+    return mark, exists(select(mark.c.event_id)).label("first_time")
+
+
+def inbox_insert(inbox: Table) -> Insert:
+    """The inbox row of (`consumer`, `event_id`), its `event_id` returned only when it is new."""
+    return (
         insert(inbox)
         .values(consumer=bindparam("consumer"), event_id=bindparam("event_id"))
         .on_conflict_do_nothing()
         .returning(inbox.c.event_id)
-        .cte("mark")
     )
-    return mark, exists(select(mark.c.event_id)).label("first_time")

@@ -7,13 +7,13 @@ from types import TracebackType
 from typing import Self
 
 from sqlalchemy import Table
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from lianxin.contracts import EventData, new_event
 from lianxin.errors import Conflict
 from lianxin.persistence.claims import mark_committed
+from lianxin.persistence.tables import inbox_insert
 from lianxin.persistence.writes import TableWrite, Writes
 from lianxin.telemetry import current_trace_headers
 
@@ -147,10 +147,7 @@ class UnitOfWork:
     async def first_time(self, consumer: str, event_id: str) -> bool:
         """Mark the event as handled by `consumer`; False when it already was (a redelivery)."""
         inserted = await self.session.execute(
-            insert(self._inbox)
-            .values(consumer=consumer, event_id=event_id)
-            .on_conflict_do_nothing()
-            .returning(self._inbox.c.event_id)
+            inbox_insert(self._inbox), {"consumer": consumer, "event_id": event_id}
         )
         return inserted.first() is not None
 
