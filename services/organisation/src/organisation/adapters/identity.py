@@ -85,6 +85,13 @@ class IdentityRepository:
             .values(active=account.active, display_name=account.display_name)
         )
 
+    async def save_password_hash(self, username: str, password_hash: str) -> None:
+        await self.session.execute(
+            accounts.update()
+            .where(accounts.c.username == username)
+            .values(password_hash=password_hash)
+        )
+
     async def signing_keys(self, since: datetime) -> list[tuple[SigningKey, datetime]]:
         """Keys created since `since`, newest first."""
         rows = await self.session.execute(

@@ -1,5 +1,7 @@
 """The organisation process: `uvicorn organisation.entrypoints.app:app`."""
 
+import logging
+
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
@@ -26,6 +28,12 @@ def own_keys(rt: Runtime) -> KeySource:
 
 
 async def open_platform_account(rt: Runtime) -> None:
+    if identity.hashing_for_tests():
+        logging.getLogger("organisation").warning(
+            "LIANXIN_PASSWORD_HASHING=test: passwords are hashed at the test suite's low cost; "
+            "never set it outside the tests (weak hashes are made again at the next sign-in "
+            "of a process without it)"
+        )
     if rt.settings.lianxin_platform_secret:
         await identity.ensure_platform_account(rt.uow(), rt.settings.lianxin_platform_secret)  # type: ignore[arg-type]
 

@@ -9,7 +9,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic_settings import BaseSettings
 
@@ -55,6 +55,19 @@ _hasher = (
 )
 # Checked against when the account does not exist, so both failures take the same time.
 _DUMMY_HASH = _hasher.hash("lianxin: no such account")
+
+
+def hashing_for_tests() -> bool:
+    """Whether this process hashes at the test cost: organisation says so loudly at start."""
+    return _hasher.memory_cost < PasswordHasher().memory_cost
+
+
+def _weaker_than_ours(stored: str) -> bool:
+    """A hash made at a lower cost than this process's (by a test run, or an older default):
+    it is made again at the next sign-in that proves the password. Never the other way, so a
+    test-cost process does not weaken what a production one stored."""
+    made = extract_parameters(stored)
+    return made.memory_cost < _hasher.memory_cost or made.time_cost < _hasher.time_cost
 
 
 class InvalidGrant(ApplicationError):
@@ -114,6 +127,8 @@ async def granted(uow: OrganisationUnitOfWork, username: str, secret: str, kind:
     if reason:
         raise InvalidGrant("invalid_client" if kind == "client" else "invalid_grant", reason)
     assert account is not None
+    if _weaker_than_ours(stored):
+        await uow.identity.save_password_hash(username, _hasher.hash(secret))
     principal = await principal_of(uow, account)
     key = await current_key(uow)
     refresh = None
