@@ -124,6 +124,10 @@ def test_story_14_a_visit_becomes_a_need_an_overdue_visit_is_flagged_and_birthda
     # The dashboards count her; nobody else names her.
     card = plat.console_as("yxl-coordinator").get("/care/card").text
     assert 'data-care-grid="yxl-g01"' in card and "王秀英" not in card
+    # The grid leader's card: her grid only, not the community's other grids.
+    mine = plat.console_as("yxl-g01-leader").get("/care/card").text
+    assert set(re.findall(r'data-care-grid="([^"]+)"', mine)) == {"yxl-g01"}
+    assert len(set(re.findall(r'data-care-grid="([^"]+)"', card))) > 1
     # Changshan's card: its 161 party households, what they link, its two people in care (the
     # party household's neighbours in building 5's grid): figures from organisation, no name.
     changshan = plat.console_as("cs-coordinator").get("/care/card").text

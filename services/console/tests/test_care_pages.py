@@ -128,3 +128,15 @@ def test_changshans_party_households_are_counted_per_grid_with_the_households_th
     assert 'data-care="party_households">161<' in html and "党员家庭户" in html
     assert f'data-care="linked_households">{total["linked_households"]}<' in html
     assert "孙建华" not in html and "党员家庭户1" not in html  # figures, no name
+
+
+def test_a_grid_leaders_party_households_are_those_of_her_grids_only() -> None:
+    nodes = _with_paths([n for n in GRID_NODES if n["community_code"] == "changshan"])
+    parties = [p for p in PARTY_ORGANISATIONS if p["community_code"] == "changshan"]
+    everyone = party_households.by_grid(parties, nodes)
+    micro = next(n["code"] for n in nodes if n.get("parent_code") == "csh-g04")
+
+    assert list(party_households.by_grid(parties, nodes, frozenset({"csh-g04"}))) == ["csh-g04"]
+    # A root below the grid (one micro-grid) still puts her in that grid's row.
+    mine = party_households.by_grid(parties, nodes, frozenset({micro}))
+    assert mine == {"csh-g04": everyone["csh-g04"]}

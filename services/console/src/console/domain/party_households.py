@@ -8,11 +8,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 
-def by_grid(parties: Iterable[dict], nodes: Iterable[dict]) -> dict[str, dict[str, int]]:
-    """{grid code: {"party_households": n, "linked_households": m}}, grids in code order."""
+def by_grid(
+    parties: Iterable[dict], nodes: Iterable[dict], within: frozenset[str] = frozenset()
+) -> dict[str, dict[str, int]]:
+    """{grid code: {"party_households": n, "linked_households": m}}, grids in code order; with
+    `within` (a grid leader's subtree roots) only the grids she serves."""
     nodes = list(nodes)
-    grids = {n["code"] for n in nodes if n.get("kind") == "grid"}
     path_of = {n["code"]: n.get("path") or [n["code"]] for n in nodes}
+    grids = {n["code"] for n in nodes if n.get("kind") == "grid"}
+    if within:
+        grids = {g for g in grids if _serves(within, g, path_of)}
     found: dict[str, dict[str, int]] = {}
     for party in parties:
         if party.get("kind") != "party_household":
@@ -25,6 +30,11 @@ def by_grid(parties: Iterable[dict], nodes: Iterable[dict]) -> dict[str, dict[st
             row["party_households"] += 1
             row["linked_households"] += party.get("linked_households") or 0
     return {grid: found[grid] for grid in sorted(found)}
+
+
+def _serves(roots: frozenset[str], grid: str, path_of: dict[str, list[str]]) -> bool:
+    """A root at the grid or above it, or a micro-grid of it: her work covers that grid."""
+    return bool(roots & set(path_of[grid])) or any(grid in path_of.get(r, []) for r in roots)
 
 
 def totals(rows: Iterable[dict]) -> dict[str, int]:

@@ -209,7 +209,8 @@ async def _party_households(current: Session) -> dict[str, dict[str, int]]:
             current.services.get("organisation", f"/communities/{code}/grid-nodes"),
         )
         if parties.ok and nodes.ok:
-            found |= party_households.by_grid(parties.body, nodes.body)
+            within = current.principal.scope.grid_nodes  # a grid leader: her grids only
+            found |= party_households.by_grid(parties.body, nodes.body, within)
     return found
 
 
