@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from lianxin.messaging.order import in_order
+from lianxin.messaging.order import InOrder
 from lianxin.messaging.streams import INCIDENTS_REPORTS
 from lianxin.messaging.subscriber import NotYet
 
@@ -65,7 +65,7 @@ async def test_one_replica_looks_up_nothing_it_fetched_and_applied_itself() -> N
     batch = [_msg(1, "a", "acknowledged"), _msg(2, "b", "acknowledged")]
     batch += [_msg(3, "a", "resolved"), _msg(4, "b", "resolved")]
     stream, settled = _Stream({m.metadata.sequence.stream: m for m in batch}), _Settled()
-    handle = in_order(stream, INCIDENTS_REPORTS, _applied, settled)  # type: ignore[arg-type]
+    handle = InOrder(stream, INCIDENTS_REPORTS, _applied, settled)  # type: ignore[arg-type]
 
     handle.fetched(batch)
     for msg in batch:
@@ -83,7 +83,7 @@ async def test_an_earlier_message_not_applied_here_is_asked_about_and_waited_for
         if msg is ack:
             raise RuntimeError("database away")
 
-    handle = in_order(
+    handle = InOrder(
         stream,  # type: ignore[arg-type]
         INCIDENTS_REPORTS,
         fails_on_the_acknowledgement,
@@ -104,7 +104,7 @@ async def test_a_message_another_replica_holds_is_read_from_the_stream() -> None
     theirs, other = _msg(1, "a", "acknowledged"), _msg(2, "b", "acknowledged")
     mine = _msg(3, "a", "resolved")
     stream, settled = _Stream({1: theirs, 2: other, 3: mine}), _Settled()
-    handle = in_order(stream, INCIDENTS_REPORTS, _applied, settled)  # type: ignore[arg-type]
+    handle = InOrder(stream, INCIDENTS_REPORTS, _applied, settled)  # type: ignore[arg-type]
     handle.fetched([other, mine])  # this replica fetched 2 and 3; the other one holds 1
 
     with pytest.raises(NotYet, match="a-acknowledged"):
@@ -113,6 +113,6 @@ async def test_a_message_another_replica_holds_is_read_from_the_stream() -> None
 
     stream.ack_floor = 1  # the other replica applied and acked it
     stream.asked.clear()
-    handle = in_order(stream, INCIDENTS_REPORTS, _applied, settled)  # type: ignore[arg-type]
+    handle = InOrder(stream, INCIDENTS_REPORTS, _applied, settled)  # type: ignore[arg-type]
     await handle(mine)
     assert stream.asked == ["consumer_info", "get_msg 2"]

@@ -35,7 +35,7 @@ from lianxin.health import health_router, operations_router
 from lianxin.idempotency import IdempotencyKeys, document_idempotency_keys
 from lianxin.inputs import InputGuard
 from lianxin.messaging.connection import connect
-from lianxin.messaging.order import in_order
+from lianxin.messaging.order import InOrder
 from lianxin.messaging.streams import SERVICE_CONSUMERS, ConsumerSpec, dead_letter_consumer
 from lianxin.messaging.subscriber import EventHandler, MessageHandler, for_events, run_consumer
 from lianxin.openapi import truthful_openapi
@@ -259,7 +259,7 @@ def message_handler(rt: Runtime, spec: ConsumerSpec, factory: HandlerFactory) ->
     if not spec.in_order:
         return on_message
     assert rt.js and rt.sessions and rt.inbox is not None and rt.dead_letters is not None
-    return in_order(rt.js, spec, on_message, settled_in(rt.sessions, rt.inbox, rt.dead_letters))
+    return InOrder(rt.js, spec, on_message, settled_in(rt.sessions, rt.inbox, rt.dead_letters))
 
 
 def _log_crash(task: asyncio.Task) -> None:

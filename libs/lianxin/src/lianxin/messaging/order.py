@@ -143,28 +143,33 @@ async def earlier_unsettled(
     return next((event_id for s, event_id in earlier if s not in done), None)
 
 
-def in_order(
-    js: JetStreamContext, spec: ConsumerSpec, on_message: MessageHandler, settled: Settled
-) -> MessageHandler:
-    """`on_message`, run only once every earlier message about the same aggregate is settled."""
-    seen = Seen()
+class InOrder:
+    """`on_message`, run only once every earlier message about the same aggregate is settled
+    (`SeesBatches`: the consumer loop tells it each fetched batch)."""
 
-    async def on_message_in_order(msg: Msg) -> None:
-        waiting_for = await earlier_unsettled(js, spec, msg, settled, seen)
+    def __init__(
+        self,
+        js: JetStreamContext,
+        spec: ConsumerSpec,
+        on_message: MessageHandler,
+        settled: Settled,
+    ) -> None:
+        self.js, self.spec, self.on_message, self.settled = js, spec, on_message, settled
+        self.seen = Seen()
+
+    async def __call__(self, msg: Msg) -> None:
+        waiting_for = await earlier_unsettled(self.js, self.spec, msg, self.settled, self.seen)
         if waiting_for is not None:
             raise NotYet(
                 f"an earlier message about {aggregate_of(msg.data)[0]} ({waiting_for})"
                 " is not applied yet"
             )
-        await on_message(msg)
-        seen.applied.add(msg.metadata.sequence.stream)
+        await self.on_message(msg)
+        self.seen.applied.add(msg.metadata.sequence.stream)
 
-    def fetched(messages: list[Msg]) -> None:
+    def fetched(self, messages: list[Msg]) -> None:
         """A fetched batch, known before any of it is handled: the lanes handling its other
         aggregates at the same time need not look those messages up."""
         for msg in messages:
             if (about := aggregate_of(msg.data)) is not None:
-                seen.note(msg.metadata.sequence.stream, about)
-
-    on_message_in_order.fetched = fetched  # type: ignore[attr-defined]  # run_consumer calls it
-    return on_message_in_order
+                self.seen.note(msg.metadata.sequence.stream, about)

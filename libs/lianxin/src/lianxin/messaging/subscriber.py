@@ -16,6 +16,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import Protocol, runtime_checkable
 
 from nats.aio.msg import Msg
 from nats.errors import ConnectionClosedError
@@ -58,6 +59,15 @@ class NotYet(Exception):
 
 EventHandler = Callable[[CloudEvent, EventData, str], Awaitable[None]]
 MessageHandler = Callable[[Msg], Awaitable[None]]
+
+
+@runtime_checkable
+class SeesBatches(Protocol):
+    """A handler told each fetched batch before any of it is handled (an `in_order` one)."""
+
+    async def __call__(self, msg: Msg) -> None: ...
+
+    def fetched(self, messages: list[Msg]) -> None: ...
 
 
 async def terminate(msg: Msg, reason: str) -> None:
@@ -118,10 +128,10 @@ async def run_consumer(
     batch: int = 20,
     wait: float = 1.0,
 ) -> None:
-    """Pull from a declared durable consumer forever (until cancelled). A handler with a
-    `fetched(messages)` (an `in_order` one) is told each batch before any of it is handled."""
+    """Pull from a declared durable consumer forever (until cancelled). A handler that
+    `SeesBatches` is told each batch before any of it is handled."""
     subscription = await js.pull_subscribe_bind(spec.durable, stream=spec.stream)
-    fetched = getattr(on_message, "fetched", None)
+    fetched = on_message.fetched if isinstance(on_message, SeesBatches) else None
     while True:
         try:
             messages = await subscription.fetch(batch, timeout=wait)
