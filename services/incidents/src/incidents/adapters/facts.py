@@ -4,15 +4,18 @@ fact incidents learns from elsewhere, a deliberation's local resolution, written
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import fields
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import or_, select
+from sqlalchemy import Row, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from incidents.adapters.orm import assignments, communities, deliberated_resolutions, incidents
 from incidents.domain.rates import AssignmentFacts, IncidentFacts, SettlementFacts
+
+F = TypeVar("F", AssignmentFacts, IncidentFacts)
 
 
 async def incident_facts(
@@ -47,34 +50,33 @@ async def incident_facts(
         ):
             incident = by_id[a.incident_id]
             parts[a.incident_id].append(
-                AssignmentFacts(
-                    department_code=a.department_code,
+                _facts(
+                    AssignmentFacts,
+                    a,
                     community_code=incident.community_code,
                     street_code=street_of[a.incident_id],
-                    dispatched_at=a.dispatched_at,
-                    acknowledge_by=a.acknowledge_by,
-                    acknowledged_at=a.acknowledged_at,
-                    resolve_by=a.resolve_by,
-                    resolved_at=a.resolved_at,
-                    status=a.status,
                     extensions=sum(e["status"] == "granted" for e in a.extensions),
                     breached=bool(a.breaches),
                 )
             )
     return [
-        IncidentFacts(
+        _facts(
+            IncidentFacts,
+            r,
             incident_id=str(r.id),
-            community_code=r.community_code,
             street_code=street_of[r.id],
-            reported_at=r.reported_at,
-            status=r.status,
-            resolved_at=r.resolved_at,
-            resolved_locally=r.resolved_locally,
             ratings=tuple(f["rating"] for f in r.feedback),
             assignments=tuple(parts[r.id]),
         )
         for r in rows
     ]
+
+
+def _facts(kind: type[F], row: Row, **worked_out: Any) -> F:
+    """`kind`'s record of a row: the row's columns of the same names as its fields, and beside
+    them only what is worked out (a name the row does not hold, or holds differently)."""
+    same = {f.name: getattr(row, f.name) for f in fields(kind) if f.name not in worked_out}
+    return kind(**same, **worked_out)
 
 
 async def settlement_facts(

@@ -159,17 +159,17 @@ async def create_request(
     if not caller.has_role(*GRID_STAFF):
         raise Forbidden(f"{caller.role} may not report incidents")
     form = await request.form()
-    service_code = str(form.get("service_code") or "").strip()
+    service_code = _text(form, "service_code")
     if not service_code:
         raise RuleBroken("service_code", "service_code is required")
     await _known(uow, service_code)
     micro_grid = await _micro_grid(uow, form)
-    description = str(form.get("description") or "").strip()
+    description = _text(form, "description")
     if not description:
         raise RuleBroken("description", "describe the problem")
     if len(description) > 4000:
         raise RuleBroken("description", "at most 4000 characters")
-    media_url = str(form.get("media_url") or "").strip()
+    media_url = _text(form, "media_url")
     urgency = str(form.get("attribute[urgency]") or "general")
     if urgency not in URGENCIES:
         raise RuleBroken("attribute[urgency]", f"one of {', '.join(URGENCIES)}")
@@ -207,6 +207,11 @@ async def create_request(
     return respond(fmt, body, "service_requests", "request")
 
 
+def _text(form, name: str) -> str:
+    """A form field as text, trimmed: a field not sent is empty."""
+    return str(form.get(name) or "").strip()
+
+
 def _households(form) -> int:
     value = str(form.get("attribute[affected_households]") or "0").strip()
     if not value.isdigit():
@@ -216,20 +221,20 @@ def _households(form) -> int:
 
 def _reporter(form) -> str:
     """The resident's name, as the 311 front-end gave it."""
-    names = [str(form.get(k) or "").strip() for k in ("first_name", "last_name")]
+    names = [_text(form, k) for k in ("first_name", "last_name")]
     return " ".join(n for n in names if n)
 
 
 def _contact(form) -> str:
     """Phone and email: personal, kept as the reporter's contact, masked unless consented."""
-    parts = [str(form.get(k) or "").strip() for k in ("phone", "email")]
+    parts = [_text(form, k) for k in ("phone", "email")]
     return " ".join(p for p in parts if p)[:200]
 
 
 def _refuse_coordinates(form) -> None:
     """A point is never dropped in silence: checked, then refused, since no grid node carries
     coordinates to find the micro-grid serving it (the day they do, it is looked up here)."""
-    lat, long = (str(form.get(k) or "").strip() for k in ("lat", "long"))
+    lat, long = (_text(form, k) for k in ("lat", "long"))
     if not (lat or long):
         return
     if not (lat and long):
@@ -244,8 +249,8 @@ def _refuse_coordinates(form) -> None:
 
 
 async def _micro_grid(uow: IncidentsUnitOfWork, form) -> str:
-    address_id = str(form.get("address_id") or "").strip()
-    address = str(form.get("address_string") or "").strip()
+    address_id = _text(form, "address_id")
+    address = _text(form, "address_string")
     _refuse_coordinates(form)
     if address_id:
         return address_id  # commands.report checks it is a micro-grid the caller may report in
@@ -380,7 +385,7 @@ async def post_update(
     action = action_for(status)
     if action is None:
         raise RuleBroken("status", f"{status!r} is not an update status we know")
-    description = str(form.get("description") or "").strip()
+    description = _text(form, "description")
     assignment_id = await _own_assignment(uow, caller, request_id)
     code = caller.scope.department
 

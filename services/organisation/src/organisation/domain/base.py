@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from lianxin.errors import Conflict, require
 from organisation.domain import events
@@ -63,8 +63,12 @@ class Aggregate:
         self.version += 1
         self.events.append(events.Retired(self.AGGREGATE, self.snapshot()))
 
-    def _registered(self) -> None:
-        self.events.append(events.Registered(self.AGGREGATE, self.snapshot()))
+    @classmethod
+    def _new(cls, *args: Any, **kwargs: Any) -> Self:
+        """A newly registered aggregate of these (checked) fields, its `Registered` recorded."""
+        aggregate = cls(*args, **kwargs)
+        aggregate.events.append(events.Registered(cls.AGGREGATE, aggregate.snapshot()))
+        return aggregate
 
     def _apply(self, changes: dict[str, Any]) -> list[str]:
         """Set what really changed; one version and one event for the lot, none for nothing."""

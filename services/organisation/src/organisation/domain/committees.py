@@ -72,18 +72,10 @@ class MemberUnit(Aggregate):
     ) -> MemberUnit:
         not_retired(community, "community_code")
         require(kind in MEMBER_UNIT_KINDS, "kind", f"unknown member unit kind {kind!r}")
-        unit = cls(
-            code,
-            require_text(name, "name"),
-            kind,
-            community.code,
-            _relation(relation),
-            _agreement(agreement),
-            _liaisons(liaisons or []),
-        )
-        _check_agreement(unit.relation, unit.agreement)
-        unit._registered()
-        return unit
+        name, relation = require_text(name, "name"), _relation(relation)
+        terms, contacts = _agreement(agreement), _liaisons(liaisons or [])
+        _check_agreement(relation, terms)
+        return cls._new(code, name, kind, community.code, relation, terms, contacts)
 
     def update(self, changes: dict[str, Any]) -> list[str]:
         wanted: dict[str, Any] = {}
@@ -190,14 +182,12 @@ class BigCommittee(Aggregate):
     ) -> BigCommittee:
         """`units` are the community's member units by code, to check the members against."""
         not_retired(community, "community_code")
-        committee = cls(
+        return cls._new(
             community.code,
             _officer(secretary, "secretary"),
             _officer(deputy, "deputy"),
             _members(members or [], units, community.code),
         )
-        committee._registered()
-        return committee
 
     def update(self, changes: dict[str, Any], units: dict[str, MemberUnit]) -> list[str]:
         wanted: dict[str, Any] = {}

@@ -76,7 +76,7 @@ class Department(Aggregate):
         channels: list[dict[str, Any]] | None = None,
         sla: dict[str, Any] | None = None,
     ) -> Department:
-        department = cls(
+        return cls._new(
             code,
             require_text(name, "name"),
             _categories(categories),
@@ -85,8 +85,6 @@ class Department(Aggregate):
             _channels(channels) if channels is not None else [Channel("nats")],
             _sla(sla),
         )
-        department._registered()
-        return department
 
     def update(self, changes: dict[str, Any]) -> list[str]:
         wanted: dict[str, Any] = {}

@@ -88,7 +88,7 @@ class GridNode(Aggregate):
         not_retired(community, "community_code")
         _check_parent(kind, parent, community.code)
         counts = _counts({"households": households, "residents": residents, "merchants": merchants})
-        node = cls(
+        return cls._new(
             code,
             require_text(name, "name"),
             kind,
@@ -99,8 +99,6 @@ class GridNode(Aggregate):
             addresses=_addresses(addresses or []),
             **counts,
         )
-        node._registered()
-        return node
 
     @property
     def own(self) -> Counts:

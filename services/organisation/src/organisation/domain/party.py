@@ -44,7 +44,7 @@ class PartyOrganisation(Aggregate):
         """`nodes` are the GridNodes it covers; `leader` a Person or None."""
         require(kind in COVERS, "kind", f"unknown party organisation kind {kind!r}")
         not_retired(community, "community_code")
-        organisation = cls(
+        return cls._new(
             code,
             require_text(name, "name"),
             kind,
@@ -53,8 +53,6 @@ class PartyOrganisation(Aggregate):
             _linked(kind, linked_households),
             _leader(leader, community.code),
         )
-        organisation._registered()
-        return organisation
 
     def update(self, changes: dict[str, Any], nodes=None, leader=None) -> list[str]:
         self.ensure_active()

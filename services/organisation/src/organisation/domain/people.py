@@ -69,7 +69,7 @@ class Person(Aggregate):
     ) -> Person:
         """`node` is a GridNode, `employer` a MemberUnit, `roles` (role, GridNode) pairs."""
         not_retired(community, "community_code")
-        person = cls(
+        return cls._new(
             code,
             community.code,
             require_text(name, "name"),
@@ -78,8 +78,6 @@ class Person(Aggregate):
             **_membership(party_member_kind, employer, double_report),
             roles=_roles(roles or [], community.code),
         )
-        person._registered()
-        return person
 
     def update(self, changes: dict[str, Any], node=None, employer=None, roles=None) -> list[str]:
         """`changes` are the fields asked for; `node`, `employer` (the employer the person will

@@ -30,9 +30,7 @@ class District(Aggregate):
 
     @classmethod
     def register(cls, code: str, name: str, city: str) -> District:
-        district = cls(code, require_text(name, "name"), require_text(city, "city"))
-        district._registered()
-        return district
+        return cls._new(code, require_text(name, "name"), require_text(city, "city"))
 
     def update(self, changes: dict[str, Any]) -> list[str]:
         """A field sent as null is left as it is."""
@@ -56,9 +54,7 @@ class Street(Aggregate):
     @classmethod
     def register(cls, code: str, name: str, district: District) -> Street:
         not_retired(district, "district_code")
-        street = cls(code, require_text(name, "name"), district.code)
-        street._registered()
-        return street
+        return cls._new(code, require_text(name, "name"), district.code)
 
     def update(self, changes: dict[str, Any]) -> list[str]:
         name = changes.get("name")
@@ -82,9 +78,7 @@ class Community(Aggregate):
         not_retired(street, "street_code")
         area_km2 = _area(area_km2)
         name = require_text(name, "name")
-        community = cls(code, name, street.code, street.district_code, area_km2)
-        community._registered()
-        return community
+        return cls._new(code, name, street.code, street.district_code, area_km2)
 
     def update(self, changes: dict[str, Any], street: Street | None = None) -> list[str]:
         """`changes` may hold name, area_km2 and street_code (then `street` is that street)."""
@@ -126,15 +120,13 @@ class Alliance(Aggregate):
         branch_units: list,
         mechanisms: list[str],
     ) -> Alliance:
-        alliance = cls(
+        return cls._new(
             code,
             require_text(name, "name"),
             _communities(communities),
             _branches(branch_units),
             _mechanisms(mechanisms),
         )
-        alliance._registered()
-        return alliance
 
     def update(
         self,
