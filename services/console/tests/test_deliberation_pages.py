@@ -86,6 +86,14 @@ def test_an_open_records_fields_hold_what_it_has_and_name_their_own_refusal() ->
     assert 'name="minutes" rows="3">十二户到会</textarea>' in html
 
 
+def test_an_outcome_forms_refusal_is_beside_its_own_field_only() -> None:
+    html = _page(BENCH, errors={"category": "必填"}, failed="item-4-need")
+    need = 'id="item-4-need-category" name="category" value="facilities" translate="no"'
+    assert need + ' aria-invalid="true" aria-describedby="category-error">' in html
+    assert 'id="item-4-incident-category" name="category" translate="no" placeholder' in html
+    assert html.count('id="category-error"') == 1 and html.count("aria-invalid") == 1
+
+
 def test_the_dashboard_card_counts_per_community() -> None:
     row = {"community_code": "changshan", "held": 3, "need": 1, "incident": 1}
     html = _render(
