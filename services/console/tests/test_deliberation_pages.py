@@ -75,6 +75,25 @@ def test_an_open_record_shows_its_forms_and_a_refusal_beside_its_field() -> None
     assert "data-turn" not in html
 
 
+def test_an_open_records_fields_hold_what_it_has_and_name_their_own_refusal() -> None:
+    opened = {**BENCH, "status": "open", "items": [], "mediators": ["王", "李"]}
+    html = _page(opened, errors={"mediators": "最多 5 项"}, failed="attendance")
+    assert 'name="households" rows="4">5-101\n5-201' in html and "每行一户" in html
+    assert 'name="member_unit_codes" value="" translate="no">' in html
+    assert 'name="mediators" value="王、李" aria-invalid="true"' in html
+    assert 'aria-describedby="mediators-error"' in html and 'id="mediators-error"' in html
+    assert 'name="text" maxlength="500">' in html  # another step's refusal is not its own
+    assert 'name="minutes" rows="3">十二户到会</textarea>' in html
+
+
+def test_an_outcome_forms_refusal_is_beside_its_own_field_only() -> None:
+    html = _page(BENCH, errors={"category": "必填"}, failed="item-4-need")
+    need = 'id="item-4-need-category" name="category" value="facilities" translate="no"'
+    assert need + ' aria-invalid="true" aria-describedby="category-error">' in html
+    assert 'id="item-4-incident-category" name="category" translate="no" placeholder' in html
+    assert html.count('id="category-error"') == 1 and html.count("aria-invalid") == 1
+
+
 def test_the_dashboard_card_counts_per_community() -> None:
     row = {"community_code": "changshan", "held": 3, "need": 1, "incident": 1}
     html = _render(

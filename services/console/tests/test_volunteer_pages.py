@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from console.entrypoints.list_search import Asked
 from console.entrypoints.volunteer_board_pages import periods
 from console.entrypoints.volunteer_service_pages import _shift_view
 from console.entrypoints.web import templates, words
@@ -145,3 +146,39 @@ def test_the_dashboard_shows_the_months_figures_and_nothing_without_them() -> No
     assert 'data-vol="hours">5.5<' in html and 'data-vol="served">2<' in html
     assert 'data-vol="open_mobilisations" class="bad">1<' in html and "Hours this month" in html
     assert "volunteering-figures" not in _render("_dashboard_volunteers.html", volunteering=None)
+
+
+def test_both_searched_lists_show_their_title_communities_search_and_pages() -> None:
+    # The activities and the mobilisations share one layout (`_volunteering_list.html`).
+    shown = Asked(found={"community": "changshan", "q": "红马甲"}, page=2)
+    common = {"community": "changshan", "communities": ["changshan", "yanjiao"], "asked": shown}
+    kinds = [{"name": "kind", "label": "ls.kind", "options": [("repair", "Repair")]}]
+    activities = _render(
+        "volunteering_activities.html",
+        "en",
+        **common,
+        total=45,
+        choices=kinds,
+        activities=[ACTIVITY],
+        teams={"t-1": {"name": "长山红马甲"}},
+    )
+    assert "<title>Activities" in activities and "<h1>Activities</h1>" in activities
+    assert 'href="/volunteering/activities?community=yanjiao"' in activities
+    assert 'action="/volunteering/activities"' in activities and 'value="红马甲"' in activities
+    assert 'data-export="csv"' in activities and 'data-page="2"' in activities
+    assert 'data-activity-id="a-1"' in activities and "红马甲便民服务日 &lt;b&gt;" in activities
+    board = _render(
+        "volunteering_mobilisations.html",
+        **common,
+        total=3,
+        choices=[],
+        mobilisations=[],
+        volunteer_names={},
+        node_names={},
+        me=None,
+        coordinator=False,
+        error=None,
+    )
+    assert "<h1>应急动员</h1>" in board and 'href="/volunteering/mobilisations?community=' in board
+    assert 'action="/volunteering/mobilisations"' in board and 'id="f-from"' in board
+    assert 'data-total="3"' in board and "data-export" not in board and "data-page=" not in board

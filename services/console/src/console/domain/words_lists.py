@@ -183,14 +183,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ls.resp.overdue": ("逾期", "Overdue"),
     "ls.resp.done": ("已完成", "Done"),
     "ls.resp.done_late": ("逾期完成", "Done late"),
-    "ls.feedback.not_claimed": ("待认领", "Not claimed"),
-    "ls.feedback.on_track": ("按期推进", "On track"),
-    "ls.feedback.overdue": ("逾期", "Overdue"),
-    "ls.feedback.finished_on_time": ("按期完成", "Finished on time"),
-    "ls.feedback.finished_late": ("逾期完成", "Finished late"),
-    "ls.feedback.in_hand": ("办理中", "In hand"),
-    "ls.feedback.done": ("已完成", "Done"),
-    "ls.feedback.done_late": ("逾期完成", "Done late"),
     "ls.feedback.declined": ("不予办理 (已答复)", "Declined (answered)"),
     "ls.feedback.missing": ("尚未落实到位", "Not carried out yet"),
     "ls.decision.project_created": ("立项", "Project created"),
@@ -212,3 +204,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ls.rule.not_available": ("届时不可用", "Not available then"),
     "ls.rule.quantity_left": ("剩余", "Left"),
 }
+# The feedback list shows each project's and each responsibility's own state in the words their
+# own pages use (besides its two states above).
+MESSAGES.update(
+    {
+        "ls.feedback." + key.rsplit(".", 1)[1]: words
+        for key, words in MESSAGES.items()
+        if key.startswith(("ls.project.", "ls.resp."))
+    }
+)
