@@ -1,4 +1,5 @@
-"""What the resources domain's aggregates share: the events they collect, input checks, quarters.
+"""What the resources domain's aggregates share: the events they collect, a meeting's record (a
+joint meeting's, a deliberation's), input checks, quarters.
 
 Quarters (joint meetings, claims by the end of Q1, scorecards) are counted in China Standard Time
 (UTC+8, no summer time): every community on the platform is in China, and a unit that files on
