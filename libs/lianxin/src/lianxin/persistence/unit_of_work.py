@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
+from functools import cache
 from types import TracebackType
 from typing import Self
 
@@ -30,7 +32,8 @@ def _constraint(exc: IntegrityError) -> str:
 
 
 class UnitOfWork:
-    """Subclass per service to add repositories in `__aenter__` (see `_open`)."""
+    """Subclass per service and declare its repositories as annotations (`needs:
+    NeedRepository`): `__aenter__` opens each over the transaction's connection (see `_open`)."""
 
     session: AsyncConnection  # the name repositories know it by
 
@@ -82,7 +85,12 @@ class UnitOfWork:
         return self
 
     def _open(self) -> None:
-        """Hook for repositories over `self.session`."""
+        """Open the repositories the subclass declares over `self.session`; one that leaves rows
+        to the commit (its constructor takes `writes`) gets this transaction's `self.writes`.
+        A subclass that builds its repositories otherwise overrides this."""
+        for name, repository, takes_writes in _declared_repositories(type(self)):
+            writes = (self.writes,) if takes_writes else ()
+            setattr(self, name, repository(self.session, *writes))
 
     async def __aexit__(
         self,
@@ -150,6 +158,20 @@ class UnitOfWork:
             inbox_insert(self._inbox), {"consumer": consumer, "event_id": event_id}
         )
         return inserted.first() is not None
+
+
+@cache
+def _declared_repositories(cls: type[UnitOfWork]) -> tuple[tuple[str, type, bool], ...]:
+    """The annotations of `cls` and its bases below `UnitOfWork`, in declaration order: name,
+    repository class, and whether it takes `writes`. Read once per class, at its first use."""
+    declared: dict[str, type] = {}
+    for klass in reversed(cls.__mro__):
+        if issubclass(klass, UnitOfWork) and klass is not UnitOfWork:
+            declared.update(inspect.get_annotations(klass, eval_str=True))
+    return tuple(
+        (name, repo, "writes" in inspect.signature(repo).parameters)
+        for name, repo in declared.items()
+    )
 
 
 _OUTBOX_WRITES: dict[Table, TableWrite] = {}

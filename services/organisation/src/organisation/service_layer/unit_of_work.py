@@ -9,15 +9,9 @@ from organisation.adapters.signin import SignInRepository
 
 
 class OrganisationUnitOfWork(UnitOfWork):
+    # Each opened over the transaction's connection by `UnitOfWork._open`.
     org: OrganisationRepository
     identity: IdentityRepository
     care: CareRepository
     keys: KeysRepository
     signins: SignInRepository
-
-    def _open(self) -> None:
-        self.org = OrganisationRepository(self.session)
-        self.identity = IdentityRepository(self.session)
-        self.care = CareRepository(self.session)
-        self.keys = KeysRepository(self.session)
-        self.signins = SignInRepository(self.session)

@@ -1,4 +1,5 @@
-"""What the resources domain's aggregates share: the events they collect, input checks, quarters.
+"""What the resources domain's aggregates share: the events they collect, a meeting's record (a
+joint meeting's, a deliberation's), input checks, quarters.
 
 Quarters (joint meetings, claims by the end of Q1, scorecards) are counted in China Standard Time
 (UTC+8, no summer time): every community on the platform is in China, and a unit that files on
@@ -10,9 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
-from typing import TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
-from lianxin.errors import RuleBroken, require
+from lianxin.errors import Conflict, RuleBroken, require
+
+if TYPE_CHECKING:
+    from uuid import UUID
 
 CST = timezone(timedelta(hours=8), "CST")
 
@@ -22,6 +26,26 @@ class Aggregate:
     """An aggregate collects the facts of its changes; the service layer drains `events`."""
 
     events: list[object] = field(default_factory=list, repr=False, compare=False)
+
+
+class MeetingRecord(Aggregate):
+    """What a joint meeting and a residents' deliberation share: the record of a meeting, which
+    changes until it closes (`closed_at` set) and closes with its minutes."""
+
+    what: ClassVar[str]  # the record's name in a refusal: "meeting", "deliberation"
+    if TYPE_CHECKING:  # fields of each subclass's own dataclass
+        id: UUID
+        minutes: str
+        closed_at: datetime | None
+
+    def _ensure_open(self) -> None:
+        if self.closed_at is not None:
+            raise Conflict(f"{self.what} {self.id} is closed: its record no longer changes")
+
+    def write_minutes(self, minutes: str) -> None:
+        text = require_text(minutes, "minutes", 20_000)
+        self._ensure_open()
+        self.minutes = text
 
 
 def require_text(value: str | None, field: str, max_length: int = 2000) -> str:

@@ -25,7 +25,7 @@ from uuid import UUID, uuid4
 
 from lianxin.errors import Conflict, NotFound, require
 from resources.domain import events
-from resources.domain.common import Aggregate, choice, require_aware, require_text, unique
+from resources.domain.common import MeetingRecord, choice, require_aware, require_text, unique
 
 
 class DeliberationKind(StrEnum):
@@ -77,7 +77,9 @@ class AgreedItem:
 
 
 @dataclass(kw_only=True)
-class Deliberation(Aggregate):
+class Deliberation(MeetingRecord):
+    what = "deliberation"
+
     id: UUID
     community_code: str
     kind: DeliberationKind
@@ -150,10 +152,6 @@ class Deliberation(Aggregate):
         )
         return deliberation
 
-    def _ensure_open(self) -> None:
-        if self.status is DeliberationStatus.CLOSED:
-            raise Conflict(f"deliberation {self.id} is closed: its record no longer changes")
-
     def set_agenda(self, points: Iterable[str]) -> None:
         agenda = tuple(require_text(p, "agenda", 200) for p in points)
         require(agenda, "agenda", "an agenda has at least one point")
@@ -186,11 +184,6 @@ class Deliberation(Aggregate):
         item = AgreedItem(len(self.items) + 1, line)
         self.items.append(item)
         return item
-
-    def write_minutes(self, minutes: str) -> None:
-        text = require_text(minutes, "minutes", 20_000)
-        self._ensure_open()
-        self.minutes = text
 
     def close(self, now: datetime) -> None:
         require(self.minutes, "minutes", "a deliberation closes with its minutes")

@@ -25,7 +25,7 @@ from uuid import UUID, uuid4
 
 from lianxin.errors import Conflict, require
 from resources.domain import events
-from resources.domain.common import Aggregate, Quarter, require_aware, require_text, unique
+from resources.domain.common import MeetingRecord, Quarter, require_aware, require_text, unique
 from resources.domain.matching import Suggestion
 from resources.domain.needs import Need, Urgency
 from resources.domain.responsibilities import checked_terms
@@ -122,7 +122,9 @@ Decision = ProjectDecision | ResponsibilityDecision | DeclineDecision
 
 
 @dataclass(kw_only=True)
-class JointMeeting(Aggregate):
+class JointMeeting(MeetingRecord):
+    what = "meeting"
+
     id: UUID
     community_code: str
     quarter: Quarter
@@ -169,10 +171,6 @@ class JointMeeting(Aggregate):
             )
         )
         return meeting
-
-    def _ensure_open(self) -> None:
-        if self.status is MeetingStatus.CLOSED:
-            raise Conflict(f"meeting {self.id} is closed: its record no longer changes")
 
     def set_agenda(self, agenda: Agenda) -> None:
         """A draft until the meeting: set again as needs come in (no event: nothing decided)."""
@@ -268,11 +266,6 @@ class JointMeeting(Aggregate):
         decision = DeclineDecision(need_id, text)
         self.decisions.append(decision)
         return decision
-
-    def write_minutes(self, minutes: str) -> None:
-        text = require_text(minutes, "minutes", 20_000)
-        self._ensure_open()
-        self.minutes = text
 
     def close(self, now: datetime) -> None:
         require(self.minutes, "minutes", "a meeting closes with its minutes")

@@ -15,6 +15,7 @@ from resources.adapters.repositories import (
 
 
 class ResourcesUnitOfWork(UnitOfWork):
+    # Each opened over the transaction's connection by `UnitOfWork._open`.
     needs: NeedRepository
     offers: OfferRepository
     meetings: MeetingRepository
@@ -22,15 +23,6 @@ class ResourcesUnitOfWork(UnitOfWork):
     wishes: WishRepository
     emergency: EmergencyOfferRepository
     deliberations: DeliberationRepository
-
-    def _open(self) -> None:
-        self.needs = NeedRepository(self.session)
-        self.offers = OfferRepository(self.session)
-        self.meetings = MeetingRepository(self.session)
-        self.projects = ProjectRepository(self.session)
-        self.wishes = WishRepository(self.session)
-        self.emergency = EmergencyOfferRepository(self.session)
-        self.deliberations = DeliberationRepository(self.session)
 
     @property
     def repositories(

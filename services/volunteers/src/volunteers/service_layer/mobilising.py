@@ -133,12 +133,7 @@ async def close(
     async with uow:
         m = await locked(uow.mobilisations.get, principal, "mobilisation", mobilisation_id)
         require_coordinator(principal, m.community_code, "mobilisation", mobilisation_id)
-        now = clock()
-        served = m.close(now)
-        await uow.mobilisations.save(m)
-        stage(uow, m, community=m.community_code, correlation_id=str(m.incident_id))
-        await _credit(uow, m, served, now, actor(principal))
-        await uow.commit()
+        await _close_and_pay(uow, m, clock(), actor(principal))
     return m
 
 
@@ -156,16 +151,16 @@ async def close_for_incident(
         if m is None or m.status != "active":
             await uow.commit()
             return None
-        now = clock()
-        served = m.close(now)
-        await uow.mobilisations.save(m)
-        stage(uow, m, community=m.community_code, correlation_id=str(m.incident_id))
-        await _credit(uow, m, served, now, "incidents")
-        await uow.commit()
+        await _close_and_pay(uow, m, clock(), "incidents")
     return m
 
 
-async def _credit(uow: UoW, m: Mobilisation, served: list[Any], now: datetime, by: str) -> None:
+async def _close_and_pay(uow: UoW, m: Mobilisation, now: datetime, by: str) -> None:
+    """Close it, then pay each person's time on site, and commit: one transaction, whoever
+    closes it (a coordinator, or the incident's close)."""
+    served = m.close(now)
+    await uow.mobilisations.save(m)
+    stage(uow, m, community=m.community_code, correlation_id=str(m.incident_id))
     flags = flags_for(m.started_at.astimezone(LOCAL), emergency=True)
     for volunteer_id, hours, key in served:
         volunteer = await uow.volunteers.get(volunteer_id)
@@ -184,3 +179,4 @@ async def _credit(uow: UoW, m: Mobilisation, served: list[Any], now: datetime, b
             community=m.community_code,
             correlation_id=str(m.incident_id),
         )
+    await uow.commit()

@@ -16,6 +16,8 @@ from volunteers.adapters.repository import (
 
 
 class VolunteersUnitOfWork(UnitOfWork):
+    # Each opened over the transaction's connection by `UnitOfWork._open` (mobilisations with
+    # the commit's `writes`: a new mobilisation is written with the outbox rows).
     volunteers: VolunteerRepository
     teams: TeamRepository
     activities: ActivityRepository
@@ -24,13 +26,3 @@ class VolunteersUnitOfWork(UnitOfWork):
     ledger: LedgerRepository
     shop: ShopRepository
     mobilisations: MobilisationRepository
-
-    def _open(self) -> None:
-        self.volunteers = VolunteerRepository(self.session)
-        self.teams = TeamRepository(self.session)
-        self.activities = ActivityRepository(self.session)
-        self.shifts = ShiftRepository(self.session)
-        self.rules = RulesRepository(self.session)
-        self.ledger = LedgerRepository(self.session)
-        self.shop = ShopRepository(self.session)
-        self.mobilisations = MobilisationRepository(self.session, self.writes)
