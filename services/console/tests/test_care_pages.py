@@ -112,7 +112,7 @@ def _with_paths(nodes: list[dict]) -> list[dict]:
 def test_changshans_party_households_are_counted_per_grid_with_the_households_they_link() -> None:
     nodes = _with_paths([n for n in GRID_NODES if n["community_code"] == "changshan"])
     parties = [p for p in PARTY_ORGANISATIONS if p["community_code"] == "changshan"]
-    grids = party_households.by_grid(parties, nodes)
+    grids = party_households.by_grid(parties, nodes, party_households.grids_of(nodes))
     # 161 party households (the article's figure) in the ten grids, 20–30 households each.
     assert sorted(grids) == [f"csh-g{g:02d}" for g in range(1, 11)]
     total = party_households.totals(grids.values())
@@ -130,13 +130,16 @@ def test_changshans_party_households_are_counted_per_grid_with_the_households_th
     assert "孙建华" not in html and "党员家庭户1" not in html  # figures, no name
 
 
-def test_a_grid_leaders_party_households_are_those_of_her_grids_only() -> None:
+def test_a_grid_leaders_grids_are_those_her_work_covers() -> None:
     nodes = _with_paths([n for n in GRID_NODES if n["community_code"] == "changshan"])
     parties = [p for p in PARTY_ORGANISATIONS if p["community_code"] == "changshan"]
-    everyone = party_households.by_grid(parties, nodes)
+    every_grid = party_households.grids_of(nodes)
+    everyone = party_households.by_grid(parties, nodes, every_grid)
     micro = next(n["code"] for n in nodes if n.get("parent_code") == "csh-g04")
 
-    assert list(party_households.by_grid(parties, nodes, frozenset({"csh-g04"}))) == ["csh-g04"]
+    assert every_grid == {f"csh-g{g:02d}" for g in range(1, 11)}
+    assert party_households.grids_of(nodes, frozenset({"csh-g04"})) == {"csh-g04"}
     # A root below the grid (one micro-grid) still puts her in that grid's row.
-    mine = party_households.by_grid(parties, nodes, frozenset({micro}))
-    assert mine == {"csh-g04": everyone["csh-g04"]}
+    mine = party_households.grids_of(nodes, frozenset({micro}))
+    assert mine == {"csh-g04"}
+    assert party_households.by_grid(parties, nodes, mine) == {"csh-g04": everyone["csh-g04"]}

@@ -8,16 +8,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 
-def by_grid(
-    parties: Iterable[dict], nodes: Iterable[dict], within: frozenset[str] = frozenset()
-) -> dict[str, dict[str, int]]:
-    """{grid code: {"party_households": n, "linked_households": m}}, grids in code order; with
-    `within` (a grid leader's subtree roots) only the grids she serves."""
-    nodes = list(nodes)
-    path_of = {n["code"]: n.get("path") or [n["code"]] for n in nodes}
+def grids_of(nodes: Iterable[dict], within: frozenset[str] = frozenset()) -> set[str]:
+    """The grids among organisation's nodes; with `within` (a grid leader's subtree roots) only
+    those her work covers: a root at the grid or above it, or one of its micro-grids."""
+    path_of = _paths(nodes)
     grids = {n["code"] for n in nodes if n.get("kind") == "grid"}
-    if within:
-        grids = {g for g in grids if _serves(within, g, path_of)}
+    if not within:
+        return grids
+    return {
+        g
+        for g in grids
+        if within & set(path_of[g]) or any(g in path_of.get(root, []) for root in within)
+    }
+
+
+def by_grid(
+    parties: Iterable[dict], nodes: Iterable[dict], grids: set[str]
+) -> dict[str, dict[str, int]]:
+    """{grid code: {"party_households": n, "linked_households": m}} for `grids`, in code order."""
+    path_of = _paths(nodes)
     found: dict[str, dict[str, int]] = {}
     for party in parties:
         if party.get("kind") != "party_household":
@@ -25,16 +34,15 @@ def by_grid(
         for node in party.get("node_codes") or []:
             grid = next((code for code in path_of.get(node, []) if code in grids), None)
             if grid is None:
-                continue  # a node outside any grid (the community's own): no row to put it in
+                continue  # a node outside the grids (the community's own): no row to put it in
             row = found.setdefault(grid, {"party_households": 0, "linked_households": 0})
             row["party_households"] += 1
             row["linked_households"] += party.get("linked_households") or 0
     return {grid: found[grid] for grid in sorted(found)}
 
 
-def _serves(roots: frozenset[str], grid: str, path_of: dict[str, list[str]]) -> bool:
-    """A root at the grid or above it, or a micro-grid of it: her work covers that grid."""
-    return bool(roots & set(path_of[grid])) or any(grid in path_of.get(r, []) for r in roots)
+def _paths(nodes: Iterable[dict]) -> dict[str, list[str]]:
+    return {n["code"]: n.get("path") or [n["code"]] for n in nodes}
 
 
 def totals(rows: Iterable[dict]) -> dict[str, int]:

@@ -179,12 +179,10 @@ async def grid_page(grid_code: str, request: Request, current: Session = Depends
 @router.get("/care/card", response_class=HTMLResponse)
 async def card(request: Request, current: Session = Depends(session)) -> Response:
     """Figures per grid for the dashboard: no name, no contact. Beside the register's people,
-    each grid's party households and the households they keep an eye on."""
+    each grid's party households and the households they keep an eye on. A grid leader's card
+    has her grids only."""
     over_60 = sum(OVER_60.get(c, 0) for c in current.principal.scope.communities)
-    rows = {row["grid_code"]: row for row in await _counts(current)}
-    for grid, figures in (await _party_households(current)).items():
-        rows.setdefault(grid, {"grid_code": grid, "people": 0, "by_group": {}, "overdue": 0})
-        rows[grid] |= figures
+    rows = await _grid_figures(current)
     return render(
         request,
         "_care_card.html",
@@ -195,22 +193,29 @@ async def card(request: Request, current: Session = Depends(session)) -> Respons
     )
 
 
-async def _party_households(current: Session) -> dict[str, dict[str, int]]:
-    """Per grid of the user's communities: party households and the households they link."""
-    found: dict[str, dict[str, int]] = {}
+async def _grid_figures(current: Session) -> dict[str, dict[str, Any]]:
+    """Per grid of the user's communities (a grid leader's: her grids): the register's counts,
+    party households and the households they link."""
+    within = current.principal.scope.grid_nodes
+    found: dict[str, dict[str, Any]] = {}
     for code in sorted(current.principal.scope.communities):
-        parties, nodes = await asyncio.gather(
+        counts, parties, nodes = await asyncio.gather(
+            current.services.get("organisation", "/care/counts", community_code=code),
             current.services.get(
-                "organisation",
-                "/party-organisations",
-                community_code=code,
-                kind="party_household",
+                "organisation", "/party-organisations", community_code=code, kind="party_household"
             ),
             current.services.get("organisation", f"/communities/{code}/grid-nodes"),
         )
-        if parties.ok and nodes.ok:
-            within = current.principal.scope.grid_nodes  # a grid leader: her grids only
-            found |= party_households.by_grid(parties.body, nodes.body, within)
+        if not nodes.ok:
+            continue
+        grids = party_households.grids_of(nodes.body, within)
+        for row in counts.body if counts.ok else []:
+            if row["grid_code"] in grids:
+                found[row["grid_code"]] = {**row, "community_code": code}
+        if parties.ok:
+            for grid, figures in party_households.by_grid(parties.body, nodes.body, grids).items():
+                empty = {"grid_code": grid, "people": 0, "by_group": {}, "overdue": 0}
+                found[grid] = found.get(grid, empty) | figures
     return found
 
 
