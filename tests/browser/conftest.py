@@ -8,7 +8,7 @@ browser fails the run: CI must not pass by testing less.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -113,6 +113,17 @@ class Console:
     def close(self) -> None:
         assert not self.errors, self.errors
         self.context.close()
+
+
+@pytest.fixture
+def sign_in(browser, demo_platform: Platform) -> Callable[..., Console]:
+    """Opens the console signed in as the demo user named, at desktop width unless told; the
+    test closes it (which checks what its pages met), or `browser` does after a failure."""
+
+    def signed_in(username: str, width: int = DESKTOP) -> Console:
+        return Console(browser, demo_platform.url("console"), width).sign_in(username)
+
+    return signed_in
 
 
 def report_incident(demo_platform: Platform, **extra) -> str:

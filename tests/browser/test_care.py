@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from lianxin.demo.care import load_care, load_care_volunteers
-from tests.browser.conftest import PHONE, Console
+from tests.browser.conftest import PHONE
 from tests.conftest import Platform, run_async
 
 pytestmark = pytest.mark.e2e
@@ -32,10 +32,9 @@ def care_platform(demo_platform: Platform) -> Platform:
 
 
 def test_a_carer_records_a_visit_and_the_grid_leader_finds_her_grid(
-    care_platform: Platform, browser
+    care_platform: Platform, sign_in
 ) -> None:
-    demo_platform = care_platform
-    carer = Console(browser, demo_platform.url("console"), PHONE).sign_in("yxl-volunteer")
+    carer = sign_in("yxl-volunteer", PHONE)
     page = carer.page
     page.goto("/care")
     wang = page.locator('[data-entry="yxl-care-001"]')
@@ -61,7 +60,7 @@ def test_a_carer_records_a_visit_and_the_grid_leader_finds_her_grid(
     carer.shoot("care-mine")
     carer.close()
 
-    leader = Console(browser, demo_platform.url("console"), PHONE).sign_in("yxl-g01-leader")
+    leader = sign_in("yxl-g01-leader", PHONE)
     page = leader.page
     page.goto("/care")
     page.locator('[data-grid-link="yxl-g01"]').click()

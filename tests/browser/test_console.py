@@ -31,12 +31,12 @@ def _same_document(page) -> bool:
 
 
 def test_a_whistle_from_a_phone_report_to_the_departments_resolution(
-    demo_platform: Platform, browser
+    demo_platform: Platform, browser, sign_in
 ) -> None:
     url = demo_platform.url("console")
 
     # Her community's coordinator has the inbox open, listening.
-    coordinator = Console(browser, url).sign_in("tpj-coordinator")
+    coordinator = sign_in("tpj-coordinator")
     desk = coordinator.page
     desk.goto("/inbox")
     expect(desk.locator("body.live")).to_have_count(1)
@@ -128,7 +128,7 @@ def test_a_whistle_from_a_phone_report_to_the_departments_resolution(
     coordinator.shoot("board")
 
     # Another community's coordinator cannot open it, nor find it listed.
-    other = Console(browser, url).sign_in("cs-coordinator")
+    other = sign_in("cs-coordinator")
     answer = other.page.goto(f"/incidents/{incident_id}")
     assert answer is not None and answer.status == 404
     expect(other.page.locator("[data-error=not_found]")).to_be_visible()
@@ -139,7 +139,7 @@ def test_a_whistle_from_a_phone_report_to_the_departments_resolution(
     expect(other.page.locator("[data-error=forbidden]")).to_be_visible()
 
     # The operator follows the incident's trace across the services it crossed.
-    operator = Console(browser, url).sign_in("alliance-admin")
+    operator = sign_in("alliance-admin")
     ops = operator.page
     ops.goto(f"/incidents/{incident_id}")
     ops.locator("a[data-trace]").click()
@@ -167,9 +167,9 @@ def test_a_whistle_from_a_phone_report_to_the_departments_resolution(
 
 
 def test_the_dashboard_follows_the_event_stream_and_redraws_its_chart(
-    demo_platform: Platform, browser
+    demo_platform: Platform, sign_in
 ) -> None:
-    coordinator = Console(browser, demo_platform.url("console")).sign_in("tpj-coordinator")
+    coordinator = sign_in("tpj-coordinator")
     desk = coordinator.page
     desk.goto("/")
     expect(desk.locator("body.live")).to_have_count(1)

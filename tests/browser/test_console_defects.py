@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from lianxin.demo.accounts import PASSWORD
-from tests.browser.conftest import PHONE, Console
+from tests.browser.conftest import PHONE
 from tests.conftest import Platform, eventually
 from tests.e2e.data import report
 
@@ -51,7 +51,7 @@ def _micro_grid_name(plat: Platform, code: str) -> str:
         return next(n["name"] for n in incidents.get("/grid-nodes").json() if n["code"] == code)
 
 
-def test_people_read_names_not_codes(demo_platform: Platform, browser) -> None:
+def test_people_read_names_not_codes(demo_platform: Platform, sign_in) -> None:
     """Defect 5: `taipingjie`, `tpj-g01-m01`, "→ power_supply, city_management", "every
     assignment resolved" and "unsatisfied: …" were shown as incidents stores them."""
     plat = demo_platform
@@ -64,7 +64,7 @@ def test_people_read_names_not_codes(demo_platform: Platform, browser) -> None:
     _as(plat, "tpj-coordinator", "POST", f"/incidents/{once['id']}/feedback", feedback)
     grid = _micro_grid_name(plat, "tpj-g01-m01")
 
-    coordinator = Console(browser, plat.url("console"), width=PHONE).sign_in("tpj-coordinator")
+    coordinator = sign_in("tpj-coordinator", PHONE)
     page = coordinator.page
     page.goto(f"/incidents/{both['id']}")
     facts = page.locator(".facts")
@@ -94,7 +94,7 @@ def _width(page) -> int:
 
 
 def test_on_a_phone_lists_are_cards_and_nothing_is_wider_than_the_screen(
-    demo_platform: Platform, browser
+    demo_platform: Platform, sign_in
 ) -> None:
     """Defect 7: seven-column tables at 375 px, a long URL widening the page to 1,621 px, and
     the triage queue below a full-screen report form."""
@@ -102,7 +102,7 @@ def test_on_a_phone_lists_are_cards_and_nothing_is_wider_than_the_screen(
     incident = _report(plat, f"井盖松动, 照片见 {LONG_URL}")
     _escalate(plat, _report(plat)["id"], "power_supply")
 
-    coordinator = Console(browser, plat.url("console"), width=PHONE).sign_in("tpj-coordinator")
+    coordinator = sign_in("tpj-coordinator", PHONE)
     page = coordinator.page
     for path in ("/incidents", "/", "/board", f"/incidents/{incident['id']}"):
         page.goto(path)
@@ -121,7 +121,7 @@ def test_on_a_phone_lists_are_cards_and_nothing_is_wider_than_the_screen(
     coordinator.shoot("incidents")
     coordinator.close()
 
-    leader = Console(browser, plat.url("console"), width=PHONE).sign_in("tpj-g01-leader")
+    leader = sign_in("tpj-g01-leader", PHONE)
     page = leader.page
     page.goto("/inbox")
     queue = page.locator("[data-list=to_handle]").bounding_box()
@@ -136,7 +136,7 @@ def _rows(page) -> int:
 
 
 def test_a_count_links_to_the_list_of_exactly_what_it_counts(
-    demo_platform: Platform, browser
+    demo_platform: Platform, sign_in
 ) -> None:
     """Defect 10: 办理中 19 linked to an unfiltered list of 38; the board's counts were not
     links; suggested duplicates included incidents already resolved; the red/black list showed
@@ -161,7 +161,7 @@ def test_a_count_links_to_the_list_of_exactly_what_it_counts(
     _escalate(plat, _report(plat, "变压器异响")["id"], "power_supply")
     again = _report(plat, "楼道灯又不亮了")
 
-    coordinator = Console(browser, plat.url("console")).sign_in("tpj-coordinator")
+    coordinator = sign_in("tpj-coordinator")
     page = coordinator.page
     page.goto("/")
     for figure in ("open", "overdue", "escalated"):
@@ -190,7 +190,7 @@ def test_a_count_links_to_the_list_of_exactly_what_it_counts(
 
 
 def test_the_trace_shows_each_step_as_its_own_branch_with_names_and_actors(
-    demo_platform: Platform, browser
+    demo_platform: Platform, sign_in
 ) -> None:
     """Defect 11: the whole life cycle nested under the 38 ms report span, ~40 bare INSERT
     rows, no actor, services named by their codes."""
@@ -198,7 +198,7 @@ def test_the_trace_shows_each_step_as_its_own_branch_with_names_and_actors(
     incident = _report(plat)
     _resolve_power(plat, _escalate(plat, incident["id"], "power_supply"))
 
-    operator = Console(browser, plat.url("console")).sign_in("alliance-admin")
+    operator = sign_in("alliance-admin")
     page = operator.page
     branches = page.locator(".waterfall li.branch")
 
@@ -224,9 +224,9 @@ def test_the_trace_shows_each_step_as_its_own_branch_with_names_and_actors(
     operator.close()
 
 
-def test_static_files_come_compressed_cached_and_small(demo_platform: Platform, browser) -> None:
+def test_static_files_come_compressed_cached_and_small(sign_in) -> None:
     """Defect 12: the dashboard sent a 715 KB charting script uncompressed."""
-    coordinator = Console(browser, demo_platform.url("console")).sign_in("tpj-coordinator")
+    coordinator = sign_in("tpj-coordinator")
     page = coordinator.page
     responses = []
     page.on("response", lambda answer: responses.append(answer))

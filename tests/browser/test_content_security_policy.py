@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import Console, report_incident
+from tests.browser.conftest import report_incident
 from tests.conftest import Platform
 
 pytestmark = pytest.mark.e2e
@@ -19,10 +19,10 @@ PAGES = {
 }
 
 
-def test_the_consoles_pages_break_no_rule_of_their_policy(demo_platform: Platform, browser) -> None:
+def test_the_consoles_pages_break_no_rule_of_their_policy(demo_platform: Platform, sign_in) -> None:
     incident_id = report_incident(demo_platform)
     for username, paths in PAGES.items():
-        console = Console(browser, demo_platform.url("console")).sign_in(username)
+        console = sign_in(username)
         for path in [*paths, f"/incidents/{incident_id}"]:
             answer = console.page.goto(path)
             assert answer is not None and answer.status < 500, path
@@ -31,10 +31,8 @@ def test_the_consoles_pages_break_no_rule_of_their_policy(demo_platform: Platfor
         console.close()  # fails on any violation the pages reported
 
 
-def test_an_inline_script_is_refused_and_the_refusal_is_seen(
-    demo_platform: Platform, browser
-) -> None:
-    console = Console(browser, demo_platform.url("console")).sign_in("tpj-coordinator")
+def test_an_inline_script_is_refused_and_the_refusal_is_seen(sign_in) -> None:
+    console = sign_in("tpj-coordinator")
     page = console.page
     with page.expect_console_message(lambda m: "Content Security Policy" in m.text):
         page.evaluate(

@@ -47,11 +47,10 @@ def _chinese(console: Console) -> None:
 
 
 def test_a_bench_meeting_recorded_on_a_phone_and_its_items_turned(
-    demo_deliberations: Platform, browser
+    demo_deliberations: Platform, sign_in
 ) -> None:
-    demo_platform = demo_deliberations
-    leader = Console(browser, demo_platform.url("console"), width=PHONE)
-    page = leader.sign_in("cs-coordinator").page
+    leader = sign_in("cs-coordinator", PHONE)
+    page = leader.page
     page.goto("/deliberations")
     expect(page.locator("[data-deliberation-id]")).to_have_count(3)  # Changshan's three
     leader.shoot("deliberations")

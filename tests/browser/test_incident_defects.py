@@ -6,19 +6,19 @@ import pytest
 from playwright.sync_api import expect
 
 from lianxin.demo.accounts import PASSWORD
-from tests.browser.conftest import PHONE, Console, report_incident
+from tests.browser.conftest import PHONE, report_incident
 from tests.conftest import Platform
 
 pytestmark = pytest.mark.e2e
 
 
 def test_escalating_to_no_department_shows_the_form_again_with_the_problem(
-    demo_platform: Platform, browser
+    demo_platform: Platform, sign_in
 ) -> None:
     """Defect 1: every department unticked, 吹哨 answered a bare Internal Server Error."""
     incident_id = report_incident(demo_platform)
-    coordinator = Console(browser, demo_platform.url("console"), width=PHONE)
-    page = coordinator.sign_in("tpj-coordinator").page
+    coordinator = sign_in("tpj-coordinator", PHONE)
+    page = coordinator.page
     page.goto(f"/incidents/{incident_id}")
     form = page.locator("form[data-action=escalation]")
     ticked = form.locator("input[name=department_codes]:checked")
@@ -39,7 +39,7 @@ def test_escalating_to_no_department_shows_the_form_again_with_the_problem(
     coordinator.close()
 
 
-def test_the_residents_rating_is_a_deliberate_choice(demo_platform: Platform, browser) -> None:
+def test_the_residents_rating_is_a_deliberate_choice(demo_platform: Platform, sign_in) -> None:
     """Defect 3: 满意 was pre-selected, so one tap closed the incident as satisfied."""
     incident_id = report_incident(demo_platform)
     leader = demo_platform.token("tpj-g01-leader", PASSWORD)
@@ -60,8 +60,8 @@ def test_the_residents_rating_is_a_deliberate_choice(demo_platform: Platform, br
     assert refused.status_code == 422, refused.text
     assert [e["field"] for e in refused.json()["errors"]] == ["rating"]
 
-    coordinator = Console(browser, demo_platform.url("console"), width=PHONE)
-    page = coordinator.sign_in("tpj-coordinator").page
+    coordinator = sign_in("tpj-coordinator", PHONE)
+    page = coordinator.page
     page.goto(f"/incidents/{incident_id}")
     form = page.locator("form[data-action=feedback]")
     ratings = form.locator("input[name=rating]")
@@ -81,19 +81,18 @@ def test_the_residents_rating_is_a_deliberate_choice(demo_platform: Platform, br
 
 
 def test_a_consented_phone_number_reaches_those_who_call_the_resident_back(
-    demo_platform: Platform, browser
+    demo_platform: Platform, sign_in
 ) -> None:
     """Defect 6: the number entered with consent ticked was shown to nobody."""
     consented = report_incident(demo_platform, reporter_contact="13812345678", contact_consent=True)
     withheld = report_incident(demo_platform, reporter_contact="13987654321")
-    url = demo_platform.url("console")
     for username, shown, hidden in (
         ("tpj-coordinator", "13812345678", "139****4321"),
         ("tpj-g01-leader", "13812345678", "139****4321"),
         ("dunren-coordinator", "138****5678", "139****4321"),
     ):
-        person = Console(browser, url, width=PHONE)
-        page = person.sign_in(username).page
+        person = sign_in(username, PHONE)
+        page = person.page
         page.goto(f"/incidents/{consented}")
         expect(page.locator("[data-contact]")).to_have_text(shown)
         page.goto(f"/incidents/{withheld}")

@@ -9,8 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, Console
-from tests.conftest import Platform
+from tests.browser.conftest import PHONE
 
 pytestmark = pytest.mark.e2e
 
@@ -26,10 +25,8 @@ def _report_form(page, households: str) -> None:
     page.press("#affected_households", "Enter")
 
 
-def test_a_report_s_field_errors_are_chinese_and_a_grid_caps_its_households(
-    demo_platform: Platform, browser
-) -> None:
-    leader = Console(browser, demo_platform.url("console"), width=PHONE).sign_in("tpj-g01-leader")
+def test_a_report_s_field_errors_are_chinese_and_a_grid_caps_its_households(sign_in) -> None:
+    leader = sign_in("tpj-g01-leader", PHONE)
     page = leader.page
 
     # Above what the validator takes at all: its rule, worded in Chinese.
@@ -50,10 +47,8 @@ def test_a_report_s_field_errors_are_chinese_and_a_grid_caps_its_households(
     leader.close()
 
 
-def test_urgencies_time_limits_and_the_filter_read_as_people_say_them(
-    demo_platform: Platform, browser
-) -> None:
-    coordinator = Console(browser, demo_platform.url("console")).sign_in("tpj-coordinator")
+def test_urgencies_time_limits_and_the_filter_read_as_people_say_them(sign_in) -> None:
+    coordinator = sign_in("tpj-coordinator")
     page = coordinator.page
 
     # The urgencies are named as urgencies: none of them is a category's name.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, timezone
 
 import httpx
@@ -45,16 +45,6 @@ def _as(plat: Platform, service: str, username: str = "tpj-coordinator") -> http
 def resources(demo_platform: Platform) -> httpx.Client:
     """Taipingjie's coordinator on the resources service: who makes each list's rows."""
     return _as(demo_platform, "resources")
-
-
-@pytest.fixture
-def on_phone(demo_platform: Platform, browser) -> Callable[[str], Console]:
-    """Opens the console at phone width, signed in as the user named."""
-
-    def signed_in(username: str) -> Console:
-        return Console(browser, demo_platform.url("console"), width=PHONE).sign_in(username)
-
-    return signed_in
 
 
 def _numbered(pattern: str) -> list[str]:
@@ -154,7 +144,7 @@ def _stranger_sees_none(console: Console, path: str, word: str, titles) -> None:
 
 
 def test_the_needs_and_resources_lists_search_filter_page_and_export(
-    resources: httpx.Client, on_phone
+    resources: httpx.Client, sign_in
 ) -> None:
     needs = _numbered("井盖缺失{:02d}号")
     for n, title in enumerate(needs):
@@ -172,12 +162,12 @@ def test_the_needs_and_resources_lists_search_filter_page_and_export(
         }
         _made(resources.post("/offers", json=body))
 
-    console = on_phone("tpj-coordinator")
+    console = sign_in("tpj-coordinator", PHONE)
     _walk(console, "/lists/needs", "井盖缺失", needs, ("grid", "tpj-g02"))
     _walk(console, "/lists/resources", "抽水泵", offers, ("kind", "vehicle"))
     console.close()
 
-    stranger = on_phone("yxl-coordinator")
+    stranger = sign_in("yxl-coordinator", PHONE)
     _stranger_sees_none(stranger, "/lists/needs", "井盖缺失", needs)
     _stranger_sees_none(stranger, "/lists/resources", "抽水泵", offers)
     answer = stranger.page.goto("/lists/needs?community=taipingjie")
@@ -186,7 +176,7 @@ def test_the_needs_and_resources_lists_search_filter_page_and_export(
 
 
 def test_the_projects_and_responsibilities_lists_search_filter_page_and_export(
-    resources: httpx.Client, on_phone
+    resources: httpx.Client, sign_in
 ) -> None:
     projects = _numbered("楼道微更新{:02d}期")
     made = []
@@ -204,14 +194,14 @@ def test_the_projects_and_responsibilities_lists_search_filter_page_and_export(
         body = {"holder_code": "tpj-u01", "task": task, "due_at": LATER if n < 2 else MUCH_LATER}
         _made(resources.post(f"/projects/{made[0]['id']}/responsibilities", json=body))
 
-    console = on_phone("tpj-coordinator")
+    console = sign_in("tpj-coordinator", PHONE)
     _walk(console, "/lists/projects", "楼道微更新", projects, ("state", "on_track"))
     # The two due soonest, up to their day in China.
     due = (datetime.fromisoformat(LATER) + timedelta(hours=8)).date().isoformat()
     _walk(console, "/lists/responsibilities", "清点楼道杂物", tasks, ("to", due))
     console.close()
 
-    stranger = on_phone("yxl-coordinator")
+    stranger = sign_in("yxl-coordinator", PHONE)
     _stranger_sees_none(stranger, "/lists/projects", "楼道微更新", projects)
     _stranger_sees_none(stranger, "/lists/responsibilities", "清点楼道杂物", tasks)
     stranger.close()
@@ -242,16 +232,16 @@ def _closed_meeting(resources: httpx.Client, subjects: list[str]) -> dict:
 
 
 def test_the_feedback_list_searches_filters_pages_and_exports(
-    resources: httpx.Client, on_phone
+    resources: httpx.Client, sign_in
 ) -> None:
     subjects = _numbered("外墙修缮{:02d}号楼")
     meeting = _closed_meeting(resources, subjects)
 
-    console = on_phone("tpj-coordinator")
+    console = sign_in("tpj-coordinator", PHONE)
     _walk(console, "/lists/feedback", "外墙修缮", subjects, ("decision", "need_declined"))
     console.close()
 
-    stranger = on_phone("yxl-coordinator")
+    stranger = sign_in("yxl-coordinator", PHONE)
     _stranger_sees_none(stranger, "/lists/feedback", "外墙修缮", subjects)
     answer = stranger.page.goto("/lists/feedback?community=taipingjie")
     assert answer is not None and answer.status == 404
@@ -260,7 +250,7 @@ def test_the_feedback_list_searches_filters_pages_and_exports(
     stranger.close()
 
 
-def test_the_joint_meetings_filter_page_and_export(resources: httpx.Client, on_phone) -> None:
+def test_the_joint_meetings_filter_page_and_export(resources: httpx.Client, sign_in) -> None:
     start = datetime.now(CHINA).replace(hour=10, minute=0, second=0, microsecond=0)
     days = [start + timedelta(days=n + 1) for n in range(22)]
     for day in days:
@@ -269,7 +259,7 @@ def test_the_joint_meetings_filter_page_and_export(resources: httpx.Client, on_p
     meetings = _made(resources.get("/meetings", params={"community_code": "taipingjie"}))
     ids = [m["id"] for m in meetings]  # newest first, as the page lists them
 
-    console = on_phone("tpj-coordinator")
+    console = sign_in("tpj-coordinator", PHONE)
     page = console.page
     page.goto("/meetings")
     rows = page.locator("table[data-list=meetings] tbody tr[data-meeting-id]")
@@ -290,7 +280,7 @@ def test_the_joint_meetings_filter_page_and_export(resources: httpx.Client, on_p
     _fits(page)
     console.close()
 
-    stranger = on_phone("yxl-coordinator")
+    stranger = sign_in("yxl-coordinator", PHONE)
     stranger.page.goto("/meetings")
     html = stranger.page.locator("main").inner_html()
     assert not any(i in html for i in ids)
@@ -298,7 +288,7 @@ def test_the_joint_meetings_filter_page_and_export(resources: httpx.Client, on_p
 
 
 def test_the_wish_board_and_the_activities_search_filter_page_and_export(
-    demo_platform: Platform, resources: httpx.Client, on_phone
+    demo_platform: Platform, resources: httpx.Client, sign_in
 ) -> None:
     wishes = _numbered("助行器{:02d}副")
     for n, title in enumerate(wishes):
@@ -322,17 +312,17 @@ def test_the_wish_board_and_the_activities_search_filter_page_and_export(
         }
         _made(volunteers.post("/activities", json=body))
 
-    console = on_phone("tpj-coordinator")
+    console = sign_in("tpj-coordinator", PHONE)
     _walk(console, "/wishes", "助行器", wishes, ("grid", "tpj-g02"))
     console.close()
-    console = on_phone("cs-coordinator")
+    console = sign_in("cs-coordinator", PHONE)
     _walk(console, "/volunteering/activities", "夜间巡逻", activities, ("kind", "cleaning"))
     console.close()
 
-    stranger = on_phone("yxl-coordinator")
+    stranger = sign_in("yxl-coordinator", PHONE)
     _stranger_sees_none(stranger, "/wishes", "助行器", wishes)
     stranger.close()
-    stranger = on_phone("tpj-coordinator")
+    stranger = sign_in("tpj-coordinator", PHONE)
     _stranger_sees_none(stranger, "/volunteering/activities", "夜间巡逻", activities)
     stranger.page.goto("/volunteering/activities?community=changshan&q=%E5%A4%9C%E9%97%B4")
     assert not _shown(stranger.page, "li[data-activity-id]", activities)

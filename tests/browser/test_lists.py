@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from lianxin.demo.lists import FULFILLED, WISHES, load_lists
-from tests.browser.conftest import PHONE, Console
+from tests.browser.conftest import PHONE
 from tests.conftest import Platform, run_async
 
 pytestmark = pytest.mark.e2e
@@ -56,13 +56,12 @@ def _rate(page):
 
 
 def test_a_liaison_claims_a_wish_on_a_phone_the_grid_closes_it_and_the_rate_moves(
-    demo_lists: Platform, browser
+    demo_lists: Platform, sign_in
 ) -> None:
-    url = demo_lists.url("console")
 
     # Taipingjie's coordinator reads this year's rate on her dashboard: the articles' 139 of 163.
     fulfilled, collected = FULFILLED["taipingjie"], WISHES["taipingjie"]
-    coordinator = Console(browser, url).sign_in("tpj-coordinator")
+    coordinator = sign_in("tpj-coordinator")
     desk = coordinator.page
     expect(_rate(desk)).to_have_attribute("data-fulfilled", str(fulfilled))
     expect(_rate(desk)).to_have_attribute("data-collected", str(collected))
@@ -70,7 +69,7 @@ def test_a_liaison_claims_a_wish_on_a_phone_the_grid_closes_it_and_the_rate_move
 
     # The grid leader records a resident's wish on her phone and publishes it (点单, 派单); a
     # field resources refuses is marked in place and nothing typed is lost.
-    leader = Console(browser, url, width=PHONE).sign_in("tpj-g01-leader")
+    leader = sign_in("tpj-g01-leader", PHONE)
     page = leader.page
     page.goto("/wishes")
     page.locator("details.card summary").click()
@@ -91,8 +90,8 @@ def test_a_liaison_claims_a_wish_on_a_phone_the_grid_closes_it_and_the_rate_move
 
     # A member unit's liaison and a party member have the board open on their phones: the wish
     # and its grid, never the resident.
-    liaison = Console(browser, url, width=PHONE).sign_in("tpj-liaison")
-    member = Console(browser, url, width=PHONE).sign_in("tpj-volunteer")
+    liaison = sign_in("tpj-liaison", PHONE)
+    member = sign_in("tpj-volunteer", PHONE)
     for claimant in (liaison, member):
         claimant.page.goto("/wishes")
         expect(claimant.page.locator(f"{card} h3")).to_have_text(WISH)
@@ -132,7 +131,7 @@ def test_a_liaison_claims_a_wish_on_a_phone_the_grid_closes_it_and_the_rate_move
     expect(_rate(desk)).to_have_attribute("data-collected", str(collected + 1))
     expect(_rate(desk).locator(".n")).to_have_text(_percent(fulfilled + 1, collected + 1))
     # The alliance's dashboard has it by community.
-    admin = Console(browser, url).sign_in("alliance-admin")
+    admin = sign_in("alliance-admin")
     row = admin.page.locator("#resources-figures [data-wish-rate=taipingjie]")
     expect(row).to_contain_text(_percent(fulfilled + 1, collected + 1))
     admin.shoot("dashboard-resources")
@@ -148,7 +147,7 @@ def test_a_liaison_claims_a_wish_on_a_phone_the_grid_closes_it_and_the_rate_move
     coordinator.shoot("scorecards")
 
     # A department sees nothing of this.
-    department = Console(browser, url).sign_in("power-operator")
+    department = sign_in("power-operator")
     answer = department.page.goto("/wishes")
     assert answer is not None and answer.status == 403
     expect(department.page.locator("nav a[href='/wishes']")).to_have_count(0)
@@ -158,9 +157,9 @@ def test_a_liaison_claims_a_wish_on_a_phone_the_grid_closes_it_and_the_rate_move
 
 
 def test_the_five_lists_a_joint_meeting_and_a_projects_progress(
-    demo_lists: Platform, browser
+    demo_lists: Platform, sign_in
 ) -> None:
-    secretary = Console(browser, demo_lists.url("console")).sign_in("yxl-coordinator")
+    secretary = sign_in("yxl-coordinator")
     page = secretary.page
     # The quarter's joint meeting: who came, the agenda with its suggested matches, decisions.
     page.goto("/meetings")

@@ -55,7 +55,7 @@ def _status(page) -> object:
 
 
 def test_withdrawing_the_idle_co_handler_closes_the_stuck_incident(
-    demo_platform: Platform, browser
+    demo_platform: Platform, sign_in
 ) -> None:
     """Defect 2: the lead finished, the co-handler nobody acts for kept it 已吹哨."""
     incident = _whistled(demo_platform, "power_supply", "property")
@@ -66,8 +66,8 @@ def test_withdrawing_the_idle_co_handler_closes_the_stuck_incident(
         )
     assert done.status_code == 200 and done.json()["status"] == "escalated"
 
-    coordinator = Console(browser, demo_platform.url("console"), width=PHONE)
-    page = coordinator.sign_in("tpj-coordinator").page
+    coordinator = sign_in("tpj-coordinator", PHONE)
+    page = coordinator.page
     page.goto(f"/incidents/{incident['id']}")
     expect(_status(page)).to_have_attribute("data-status", "escalated")
     box = page.locator('[data-assignment="property"]')
@@ -85,11 +85,11 @@ def test_withdrawing_the_idle_co_handler_closes_the_stuck_incident(
 
 
 def test_a_coordinator_reassigns_a_part_to_another_department(
-    demo_platform: Platform, browser
+    demo_platform: Platform, sign_in
 ) -> None:
     incident = _whistled(demo_platform, "property")
-    coordinator = Console(browser, demo_platform.url("console"), width=PHONE)
-    page = coordinator.sign_in("tpj-coordinator").page
+    coordinator = sign_in("tpj-coordinator", PHONE)
+    page = coordinator.page
     page.goto(f"/incidents/{incident['id']}")
     box = page.locator('[data-assignment="property"]')
     box.locator("summary", has_text="改派").click()
@@ -120,11 +120,11 @@ def _last_on(plat: Platform, subject: str) -> dict:
     return _run(last())
 
 
-def test_an_urge_reaches_the_department_on_its_channel(demo_platform: Platform, browser) -> None:
+def test_an_urge_reaches_the_department_on_its_channel(demo_platform: Platform, sign_in) -> None:
     incident = _whistled(demo_platform, "power_supply")
     part = _part(incident, "power_supply")
-    coordinator = Console(browser, demo_platform.url("console"), width=PHONE)
-    page = coordinator.sign_in("tpj-coordinator").page
+    coordinator = sign_in("tpj-coordinator", PHONE)
+    page = coordinator.page
     page.goto(f"/incidents/{incident['id']}")
     form = page.locator('[data-assignment="power_supply"] form[data-action=urging]')
     form.locator("input[name=note]").fill("居民再次来电, 请尽快到场")
@@ -146,7 +146,7 @@ def test_an_urge_reaches_the_department_on_its_channel(demo_platform: Platform, 
 
 
 def test_more_time_asked_for_and_granted_moves_the_deadline(
-    demo_platform: Platform, browser
+    demo_platform: Platform, sign_in
 ) -> None:
     incident = _whistled(demo_platform, "power_supply")
     part = _part(incident, "power_supply")
@@ -154,8 +154,8 @@ def test_more_time_asked_for_and_granted_moves_the_deadline(
         assert power.post(f"/assignments/{part}/acknowledgement", json={}).status_code == 200
     wanted = (datetime.now(UTC) + CHINA + timedelta(days=10)).replace(second=0, microsecond=0)
 
-    operator = Console(browser, demo_platform.url("console"), width=PHONE)
-    page = operator.sign_in("power-operator").page
+    operator = sign_in("power-operator", PHONE)
+    page = operator.page
     page.goto(f"/incidents/{incident['id']}")
     page.locator("summary", has_text="申请延期").click()
     form = page.locator("form[data-action=extension-request]")
@@ -165,8 +165,8 @@ def test_more_time_asked_for_and_granted_moves_the_deadline(
     expect(page.locator("[data-extension-pending]")).to_have_count(1)
     operator.close()
 
-    coordinator = Console(browser, demo_platform.url("console"), width=PHONE)
-    page = coordinator.sign_in("tpj-coordinator").page
+    coordinator = sign_in("tpj-coordinator", PHONE)
+    page = coordinator.page
     page.goto(f"/incidents/{incident['id']}")
     decision = page.locator("form[data-action=extension-decision]")
     expect(decision).to_contain_text("需更换整段线路")
@@ -192,10 +192,12 @@ def _resolved_locally(plat: Platform) -> str:
     return incident_id
 
 
-def test_the_resident_rates_once_through_the_link(demo_platform: Platform, browser) -> None:
+def test_the_resident_rates_once_through_the_link(
+    demo_platform: Platform, browser, sign_in
+) -> None:
     incident_id = _resolved_locally(demo_platform)
-    coordinator = Console(browser, demo_platform.url("console"), width=PHONE)
-    page = coordinator.sign_in("tpj-coordinator").page
+    coordinator = sign_in("tpj-coordinator", PHONE)
+    page = coordinator.page
     page.goto(f"/incidents/{incident_id}")
     link = page.locator("input[data-rating-url]").input_value()
     assert "/rate/" in link

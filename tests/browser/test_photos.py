@@ -11,7 +11,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from lianxin.demo.accounts import PASSWORD
-from tests.browser.conftest import PHONE, Console
+from tests.browser.conftest import PHONE
 from tests.conftest import Platform
 
 pytestmark = pytest.mark.e2e
@@ -50,11 +50,11 @@ def _fits(page) -> None:
 
 
 def test_a_report_with_a_photo_and_its_building_shows_the_thumbnail_that_opens_it(
-    demo_platform: Platform, browser
+    demo_platform: Platform, sign_in
 ) -> None:
     building = _buildings(demo_platform)[1]
-    leader = Console(browser, demo_platform.url("console"), width=PHONE)
-    page = leader.sign_in("tpj-g01-leader").page
+    leader = sign_in("tpj-g01-leader", PHONE)
+    page = leader.page
     _fill(page, "楼道里堆满纸箱, 堵住了消防通道", building)
     # Only the chosen micro-grid's buildings are offered.
     expect(page.locator('#building optgroup[data-micro-grid="tpj-g01-m02"]')).to_be_hidden()
@@ -92,12 +92,12 @@ def test_a_report_with_a_photo_and_its_building_shows_the_thumbnail_that_opens_i
 
 
 def test_a_file_that_is_no_photo_or_too_big_is_refused_in_chinese_and_the_report_stays(
-    demo_platform: Platform, browser
+    demo_platform: Platform, sign_in
 ) -> None:
     building = _buildings(demo_platform)[0]
     before = _incident_count(demo_platform)
-    leader = Console(browser, demo_platform.url("console"), width=PHONE)
-    page = leader.sign_in("tpj-g01-leader").page
+    leader = sign_in("tpj-g01-leader", PHONE)
+    page = leader.page
     typed = "电梯按钮失灵, 老人下不了楼"
 
     # A PDF named like a photo: refused by its bytes, on the server, nothing reported.

@@ -29,10 +29,8 @@ def _cookies(console: Console) -> dict[str, dict]:
     return {c["name"]: c for c in console.context.cookies()}
 
 
-def test_the_sign_in_slides_past_the_access_tokens_lifetime_while_the_user_works(
-    demo_platform: Platform, browser
-) -> None:
-    console = Console(browser, demo_platform.url("console"), width=PHONE).sign_in(LEADER)
+def test_the_sign_in_slides_past_the_access_tokens_lifetime_while_the_user_works(sign_in) -> None:
+    console = sign_in(LEADER, PHONE)
     page = console.page
     first = _cookies(console)
     refresh = first["lianxin_refresh"]
@@ -57,10 +55,8 @@ def test_the_sign_in_slides_past_the_access_tokens_lifetime_while_the_user_works
     console.close()
 
 
-def test_after_an_expiry_signing_in_returns_to_the_page_with_the_report_typed(
-    demo_platform: Platform, browser
-) -> None:
-    console = Console(browser, demo_platform.url("console"), width=PHONE).sign_in(LEADER)
+def test_after_an_expiry_signing_in_returns_to_the_page_with_the_report_typed(sign_in) -> None:
+    console = sign_in(LEADER, PHONE)
     page = console.page
     page.goto("/inbox")
     page.get_by_label("描述", exact=True).fill(REPORT)
@@ -105,8 +101,8 @@ def test_signing_in_goes_back_only_to_a_path_on_this_site(demo_platform: Platfor
         http.close()
 
 
-def test_back_after_signing_out_shows_no_private_data(demo_platform: Platform, browser) -> None:
-    console = Console(browser, demo_platform.url("console"), width=PHONE).sign_in(LEADER)
+def test_back_after_signing_out_shows_no_private_data(sign_in) -> None:
+    console = sign_in(LEADER, PHONE)
     page = console.page
     private = "5号楼王大爷家中漏水（住户电话 13900002222）"
     page.goto("/inbox")
@@ -140,7 +136,7 @@ def _reported(plat: Platform, coordinator: httpx.Client, **fields) -> dict:
 
 
 def test_a_department_operators_home_is_its_own_queue_by_deadline(
-    demo_platform: Platform, browser
+    demo_platform: Platform, sign_in
 ) -> None:
     plat = demo_platform
     coordinator = plat.http("incidents", plat.token("tpj-coordinator", PASSWORD))
@@ -157,7 +153,7 @@ def test_a_department_operators_home_is_its_own_queue_by_deadline(
     assert power.post(f"/assignments/{signed['id']}/acknowledgement", json={}).is_success
     to_sign = sorted(whistled[:2], key=lambda i: i["assignments"][0]["acknowledge_by"])
 
-    console = Console(browser, plat.url("console"), width=PHONE).sign_in("power-operator")
+    console = sign_in("power-operator", PHONE)
     page = console.page
     expect(page.locator("h1")).to_contain_text("本部门待办")
     listed = page.locator("[data-queue=to_sign] li[data-incident-id]")
@@ -182,14 +178,14 @@ def test_a_department_operators_home_is_its_own_queue_by_deadline(
 
 
 def test_the_incident_list_searches_filters_pages_and_exports_what_it_shows(
-    demo_platform: Platform, browser
+    demo_platform: Platform, sign_in
 ) -> None:
     plat = demo_platform
     coordinator = plat.http("incidents", plat.token("tpj-coordinator", PASSWORD))
     covers = [_reported(plat, coordinator, description=f"井盖缺失 {n} 号") for n in range(22)]
     lamp = _reported(plat, coordinator, category="power_supply", description="路灯不亮")
 
-    console = Console(browser, plat.url("console"), width=PHONE).sign_in("tpj-coordinator")
+    console = sign_in("tpj-coordinator", PHONE)
     page = console.page
     page.goto("/incidents")
     page.get_by_label("搜索").fill("井盖")

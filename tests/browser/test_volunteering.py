@@ -23,7 +23,7 @@ from playwright.sync_api import expect
 
 from lianxin.demo.accounts import PASSWORD
 from lianxin.demo.volunteering import load_volunteering
-from tests.browser.conftest import PHONE, Console
+from tests.browser.conftest import PHONE
 from tests.conftest import Platform, eventually
 from tests.e2e.data import report_and_escalate
 
@@ -97,16 +97,15 @@ def _number(page, selector: str) -> int:
 
 
 def test_a_volunteer_signs_up_on_her_phone_is_checked_in_earns_points_and_redeems(
-    demo_platform: Platform, browser
+    demo_platform: Platform, sign_in
 ) -> None:
     plat = demo_platform
     _load(plat)
     activity_id, shift_id = _shift_starting_soon(plat)
-    url = plat.url("console")
     shift = f"[data-shift-id='{shift_id}']"
 
     # The fitter, on his phone: the service day's new shift, signed up for in one tap.
-    fitter = Console(browser, url, width=PHONE).sign_in("cs-volunteer")
+    fitter = sign_in("cs-volunteer", PHONE)
     phone = fitter.page
     phone.goto("/volunteering/activities")
     fitter.shoot("volunteering-activities")
@@ -123,7 +122,7 @@ def test_a_volunteer_signs_up_on_her_phone_is_checked_in_earns_points_and_redeem
     lifetime = _number(phone, "[data-lifetime]")
 
     # His team's leader opens the shift: the roster with his name, and the code to show.
-    leader = Console(browser, url, width=PHONE).sign_in("cs-team-leader")
+    leader = sign_in("cs-team-leader", PHONE)
     desk = leader.page
     desk.goto(f"/volunteering/activities/{activity_id}")
     row = desk.locator(f"{shift} tr", has_text="耿尚彬")
@@ -184,7 +183,7 @@ def test_a_volunteer_signs_up_on_her_phone_is_checked_in_earns_points_and_redeem
     fitter.shoot("volunteering-leaderboards")
 
     # The coordinator's counter book has his redemption, and cancels it: the points go back.
-    coordinator = Console(browser, url).sign_in("cs-coordinator")
+    coordinator = sign_in("cs-coordinator")
     counter = coordinator.page
     expect(counter.locator("#volunteering-figures [data-vol=served]")).not_to_have_text("0")
     coordinator.shoot("volunteering-dashboard")
@@ -212,12 +211,11 @@ def test_a_volunteer_signs_up_on_her_phone_is_checked_in_earns_points_and_redeem
 
 
 def test_the_mobilisation_board_follows_a_volunteers_answer_without_a_reload(
-    demo_platform: Platform, browser
+    demo_platform: Platform, sign_in
 ) -> None:
     plat = demo_platform
     _load(plat)
-    url = plat.url("console")
-    coordinator = Console(browser, url).sign_in("tpj-coordinator")
+    coordinator = sign_in("tpj-coordinator")
     board = coordinator.page
     board.goto("/volunteering/mobilisations")
     expect(board.locator("[data-no-mobilisations]")).to_be_visible()
@@ -237,7 +235,7 @@ def test_the_mobilisation_board_follows_a_volunteers_answer_without_a_reload(
     expect(zhou.locator("[data-answer]")).to_contain_text("未答复")
 
     # She answers on her phone.
-    volunteer = Console(browser, url, width=PHONE).sign_in("tpj-volunteer")
+    volunteer = sign_in("tpj-volunteer", PHONE)
     phone = volunteer.page
     phone.goto("/volunteering/mobilisations")
     expect(phone.locator("[data-my-call]")).to_be_visible()

@@ -137,7 +137,7 @@ ROLES = {account["role"]: account["username"] for account in reversed(ACCOUNTS)}
 
 
 @pytest.mark.timeout(900)  # some 200 pages in a loaded browser, each checked
-def test_every_page_as_every_role_on_a_phone(demo_platform: Platform, browser) -> None:
+def test_every_page_as_every_role_on_a_phone(demo_platform: Platform, browser, sign_in) -> None:
     incident = _load(demo_platform)
     extra = [
         f"/incidents/{incident['id']}",
@@ -151,8 +151,8 @@ def test_every_page_as_every_role_on_a_phone(demo_platform: Platform, browser) -
     walked["anonymous"] = _walk(login, "anonymous", ["/login"])
     login.close()
     for role, username in sorted(ROLES.items()):
-        console = Console(browser, demo_platform.url("console"), width=PHONE)
-        walked[username] = _walk(console.sign_in(username), role, ["/", *extra])
+        console = sign_in(username, PHONE)
+        walked[username] = _walk(console, role, ["/", *extra])
         console.close()
     problems = [
         f"{user} {path}: {'; '.join(found)}"

@@ -1,5 +1,6 @@
 """The end-to-end tests' data, written once: the articles' transformer in Taipingjie's first
-micro-grid, the property company as a webhook department, and the standard escalations.
+micro-grid, the property company as a webhook department, and the standard escalations; and
+`ok`, the check of an answer a step goes on with.
 
 Everything here refers to the demo alliance (`demo_platform`): its micro-grids, departments and
 accounts."""
@@ -72,6 +73,12 @@ PROPERTY_SYSTEM = {
 }
 
 
+def ok(answer: httpx.Response, status: int = 200) -> dict:
+    """The body of an answer that must have `status` (its text says why not)."""
+    assert answer.status_code == status, answer.text
+    return answer.json()
+
+
 def escalation(*departments: str, lead: str | None = None) -> dict:
     """The body of `POST /incidents/{id}/escalation`: to these departments (default: the power
     company), optionally naming the lead."""
@@ -83,9 +90,7 @@ def escalation(*departments: str, lead: str | None = None) -> dict:
 
 def report(client: httpx.Client, incident: dict = TRANSFORMER) -> dict:
     """Report `incident` (the transformer) through `client`; returns the reported incident."""
-    reported = client.post("/incidents", json=incident)
-    assert reported.status_code == 201, reported.text
-    return reported.json()
+    return ok(client.post("/incidents", json=incident), 201)
 
 
 def resolved(client: httpx.Client, incident_id: str) -> dict:
@@ -106,8 +111,5 @@ def report_and_escalate(
     as the platform unless given a client; returns the escalated incident, assignments included."""
     client = http or plat.http("incidents")
     reported = report(client, incident)
-    escalated = client.post(
-        f"/incidents/{reported['id']}/escalation", json=escalation(*departments, lead=lead)
-    )
-    assert escalated.status_code == 200, escalated.text
-    return escalated.json()
+    body = escalation(*departments, lead=lead)
+    return ok(client.post(f"/incidents/{reported['id']}/escalation", json=body))

@@ -20,7 +20,7 @@ import pytest
 from lianxin.demo.accounts import PASSWORD as DEMO_PASSWORD
 from lianxin.messaging.connection import connect
 from tests.conftest import Platform, eventually
-from tests.e2e.data import TRANSFORMER, escalation, report, resolved
+from tests.e2e.data import TRANSFORMER, escalation, ok, report, resolved
 
 pytestmark = pytest.mark.e2e
 
@@ -45,9 +45,7 @@ def register(plat: Platform, **fields) -> dict:
         "consent_to_contact": True,
         **fields,
     }
-    answer = coordinator.post("/volunteers", json=body)
-    assert answer.status_code == 201, answer.text
-    return answer.json()
+    return ok(coordinator.post("/volunteers", json=body), 201)
 
 
 def volunteer_token(plat: Platform, volunteer: dict) -> str:
@@ -103,9 +101,7 @@ def test_a_micro_wish_fulfilled_by_an_in_service_party_member_credits_her_once(
     before = resources.get("/wishes/fulfilment-rate", params=rate_query).json()
 
     # The grid records the wish (the resident stays with the grid) and publishes it.
-    recorded = resources.post("/wishes", json=WHEELCHAIR)
-    assert recorded.status_code == 201, recorded.text
-    wish = recorded.json()
+    wish = ok(resources.post("/wishes", json=WHEELCHAIR), 201)
     assert "resident_name" not in wish and "resident_contact" not in wish
     assert resources.get(f"/wishes/{wish['id']}").json()["resident_name"] == "李奶奶"
     published = resources.post(f"/wishes/{wish['id']}/publish")
@@ -160,9 +156,8 @@ def test_a_micro_wish_fulfilled_by_an_in_service_party_member_credits_her_once(
     after = resources.get("/wishes/fulfilment-rate", params=rate_query).json()
     assert after["collected"] == before["collected"] + 1
     assert after["fulfilled"] == before["fulfilled"] + 1
-    record = her.get(f"/volunteers/{she['id']}/service-record", params={"period": YEAR})
-    assert record.status_code == 200, record.text
-    [row] = record.json()["rows"]
+    record = ok(her.get(f"/volunteers/{she['id']}/service-record", params={"period": YEAR}))
+    [row] = record["rows"]
     assert row["kind"] == "micro_wish" and row["points"] == credit["amount"]
     csv = her.get(f"/volunteers/{she['id']}/service-record.csv", params={"period": YEAR})
     assert csv.status_code == 200 and "微心愿" in csv.text
@@ -303,8 +298,7 @@ def test_the_points_supermarket_redeeming_leaves_the_lifetime_rank_unchanged(
     def changshan(name: str, contact: str) -> dict:
         body = {"community_code": "changshan", "name": name, "contact": contact}
         answer = coordinator.post("/volunteers", json={**body, "home_node_path": ["csh-g01"]})
-        assert answer.status_code == 201, answer.text
-        return answer.json()
+        return ok(answer, 201)
 
     fitter, neighbour = changshan("耿尚彬", "13843100001"), changshan("张立春", "13843100002")
     # Ten years of sharpening knives on paper, carried into the ledger by the coordinator.
@@ -330,9 +324,9 @@ def test_the_points_supermarket_redeeming_leaves_the_lifetime_rank_unchanged(
     # He redeems for himself at the counter: the points and the stock go in one step.
     his = plat.http("volunteers", volunteer_token(plat, fitter))
     url = f"/shop/items/{item.json()['id']}/redemptions"
-    redeemed = his.post(url, json={"volunteer_id": fitter["id"], "handed_over_by": "社区超市"})
-    assert redeemed.status_code == 201, redeemed.text
-    assert redeemed.json()["price"] == 200 and redeemed.json()["status"] == "redeemed"
+    for_him = {"volunteer_id": fitter["id"], "handed_over_by": "社区超市"}
+    redeemed = ok(his.post(url, json=for_him), 201)
+    assert redeemed["price"] == 200 and redeemed["status"] == "redeemed"
     not_his = his.post(url, json={"volunteer_id": neighbour["id"], "handed_over_by": "社区超市"})
     assert not_his.status_code == 404, not_his.text
     book = his.get(f"/volunteers/{fitter['id']}/passbook").json()
@@ -345,8 +339,9 @@ def test_the_points_supermarket_redeeming_leaves_the_lifetime_rank_unchanged(
     assert [i["stock"] for i in stock] == [1]
 
     # Lifetime points rank him first still, ahead of the neighbour who spent nothing.
-    board = coordinator.get("/leaderboards", params={"community_code": "changshan", "period": YEAR})
-    assert board.status_code == 200, board.text
-    rows = [(r["rank"], r["volunteer_id"], r["points"]) for r in board.json()["rows"]]
+    board = ok(
+        coordinator.get("/leaderboards", params={"community_code": "changshan", "period": YEAR})
+    )
+    rows = [(r["rank"], r["volunteer_id"], r["points"]) for r in board["rows"]]
     assert rows[:2] == [(1, fitter["id"], 300), (2, neighbour["id"], 200)]
     assert plat.http("volunteers").get("/ledger/reconciliation").json()["clean"] is True

@@ -17,6 +17,7 @@ from lianxin.demo.accounts import PASSWORD as DEMO_PASSWORD
 from lianxin.demo.lists import offer_body
 from lianxin.messaging.connection import connect
 from tests.conftest import Platform, eventually
+from tests.e2e.data import ok
 
 pytestmark = pytest.mark.e2e
 
@@ -48,11 +49,6 @@ CARPENTERS = offer_body(
     skills=["carpentry"],
     categories=["elderly_care"],
 )
-
-
-def ok(answer, status: int = 200) -> dict:
-    assert answer.status_code == status, answer.text
-    return answer.json()
 
 
 def meeting_in(coordinator, days: int) -> dict:

@@ -68,6 +68,11 @@ class IncidentLifecycle(RuleBasedStateMachine):
     def _incident(self, pick: int) -> Incident:
         return self.incidents[pick % len(self.incidents)]
 
+    def _on(self, pick: int, step: Callable[[Incident], object]) -> None:
+        """Run one command (`step`) on the incident `pick` draws, checked by `_run`."""
+        incident = self._incident(pick)
+        self._run(incident, lambda: step(incident))
+
     def _assignment_id(self, incident: Incident, pick: int) -> UUID:
         if not incident.assignments or pick == 7:
             return uuid4()  # an assignment this incident does not have
@@ -155,19 +160,18 @@ class IncidentLifecycle(RuleBasedStateMachine):
 
     @rule(pick=picks, accepted=st.booleans(), reason=final_reasons)
     def triage(self, pick: int, accepted: bool, reason: str) -> None:
-        incident = self._incident(pick)
-        self._run(incident, lambda: incident.triage(accepted, reason, "coordinator", self.now))
+        self._on(pick, lambda incident: incident.triage(accepted, reason, "coordinator", self.now))
 
     @rule(pick=picks, result=texts)
     def resolve_locally(self, pick: int, result: str) -> None:
-        incident = self._incident(pick)
-        self._run(incident, lambda: incident.resolve_locally(result, "mediator", self.now))
+        self._on(pick, lambda incident: incident.resolve_locally(result, "mediator", self.now))
 
     @rule(pick=picks, codes=st.lists(st.sampled_from(DEPARTMENTS), max_size=3), lead=picks)
     def escalate(self, pick: int, codes: list[str], lead: int) -> None:
-        incident = self._incident(pick)
         lead_code = codes[lead % len(codes)] if codes and lead != 7 else "nobody"
-        self._run(incident, lambda: incident.escalate(codes, lead_code, "coordinator", self.now))
+        self._on(
+            pick, lambda incident: incident.escalate(codes, lead_code, "coordinator", self.now)
+        )
 
     @rule(pick=picks, which=picks, own=own)
     def acknowledge(self, pick: int, which: int, own: bool) -> None:
@@ -195,18 +199,15 @@ class IncidentLifecycle(RuleBasedStateMachine):
 
     @rule(pick=picks)
     def verify(self, pick: int) -> None:
-        incident = self._incident(pick)
-        self._run(incident, lambda: incident.verify("grid_leader", "", self.now))
+        self._on(pick, lambda incident: incident.verify("grid_leader", "", self.now))
 
     @rule(pick=picks, rating=st.sampled_from([*Rating, "meh"]), comment=texts)
     def follow_up(self, pick: int, rating: str, comment: str) -> None:
-        incident = self._incident(pick)
-        self._run(incident, lambda: incident.follow_up(rating, comment, "resident", self.now))
+        self._on(pick, lambda incident: incident.follow_up(rating, comment, "resident", self.now))
 
     @rule(pick=picks, reason=final_reasons)
     def cancel(self, pick: int, reason: str) -> None:
-        incident = self._incident(pick)
-        self._run(incident, lambda: incident.cancel(reason, "coordinator", self.now))
+        self._on(pick, lambda incident: incident.cancel(reason, "coordinator", self.now))
 
     @rule(
         pick=picks,
@@ -215,8 +216,7 @@ class IncidentLifecycle(RuleBasedStateMachine):
         ),
     )
     def share_with_alliance(self, pick: int, codes: list[str]) -> None:
-        incident = self._incident(pick)
-        self._run(incident, lambda: incident.share_with_alliance(codes, "", "c", self.now))
+        self._on(pick, lambda incident: incident.share_with_alliance(codes, "", "c", self.now))
 
     @rule(pick=picks, other=picks)
     def merge(self, pick: int, other: int) -> None:

@@ -17,7 +17,19 @@ import pytest
 from lianxin.auth import Principal, Role, SigningKey, claims_for
 from lianxin.messaging.streams import RESOURCES_INCIDENTS
 from lianxin.persistence.db import make_engine, make_session_factory
-from lianxin.testing.access_matrix import SCOPES, Table, in_process, made, unlisted, walk
+from lianxin.testing.access_matrix import (
+    COMMUNITIES,
+    COORDINATORS,
+    IN_THE_COMMUNITY,
+    SCOPES,
+    WITH_GRID_LEADER,
+    Table,
+    in_process,
+    made,
+    unlisted,
+    walk,
+    with_ids,
+)
 from lianxin.testing.events import as_sent, escalation
 from resources.adapters.orm import inbox, outbox
 from resources.domain.common import Quarter
@@ -28,11 +40,9 @@ from resources.service_layer.unit_of_work import ResourcesUnitOfWork
 pytestmark = pytest.mark.asyncio
 
 KEY = SigningKey.generate("matrix")
-# The platform itself may do everything here.
-C = frozenset({"alliance_admin", "street_coordinator", "community_coordinator", "service"})
-G = C | {"grid_leader"}
+# Short names, for the table's sake.
+C, G, R = COORDINATORS, WITH_GRID_LEADER, IN_THE_COMMUNITY
 L = frozenset({"member_unit_liaison"})
-R = G | L | {"volunteer"}
 V = frozenset({"volunteer"})
 
 # (method, path) → (the roles allowed, what the path, query or body aims at).
@@ -134,7 +144,7 @@ async def _world(api: httpx.AsyncClient, database: str) -> dict[str, dict[str, s
     with a responsibility, published wish and escalated incident, made by the platform."""
     now = datetime.now(UTC)
     world: dict[str, dict[str, str]] = {}
-    for prefix, community in (("tpj", "taipingjie"), ("cs", "changshan")):
+    for prefix, community in COMMUNITIES:
         ids: dict[str, str] = {}
         need = {
             "community_code": community,
@@ -227,19 +237,7 @@ def _request(
     """Path (with query) and body aimed at the object `ids` names (one community's)."""
     now = datetime.now(UTC)
     community = next(c for c, w in world.items() if w["need"] == ids["need"])
-    path = template
-    for name in (
-        "need",
-        "offer",
-        "meeting",
-        "project",
-        "wish",
-        "incident",
-        "responsibility",
-        "deliberation",
-    ):
-        path = path.replace(f"{{{name}_id}}", ids[name])
-    path = path.replace("{number}", "1")
+    path = with_ids(template, ids).replace("{number}", "1")
     quarter = Quarter.of(now)
     path = path.replace("{quarter}", str(quarter)).replace("{year}", str(quarter.year))
     if target == "query":

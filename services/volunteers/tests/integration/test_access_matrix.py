@@ -16,7 +16,18 @@ import httpx
 import pytest
 
 from lianxin.auth import Principal, Role, Scope
-from lianxin.testing.access_matrix import SCOPES, Table, made, unlisted, walk
+from lianxin.testing.access_matrix import (
+    COMMUNITIES,
+    COORDINATORS,
+    IN_THE_COMMUNITY,
+    SCOPES,
+    WITH_GRID_LEADER,
+    Table,
+    made,
+    unlisted,
+    walk,
+    with_ids,
+)
 from lianxin.testing.events import as_sent, escalation
 from volunteers.entrypoints.app import create_app
 from volunteers.service_layer.mobilising import mobilise_for_emergency
@@ -25,11 +36,9 @@ from .conftest import UowFactory, a_team_shift, bearer
 
 pytestmark = pytest.mark.asyncio
 
-C = frozenset({"alliance_admin", "street_coordinator", "community_coordinator", "service"})
-G = C | {"grid_leader"}
+# Short names, for the table's sake; everyone in the community reads its boards and lists.
+C, G, ALL = COORDINATORS, WITH_GRID_LEADER, IN_THE_COMMUNITY
 V = frozenset({"volunteer"})
-# Everyone of the platform in the community: the community's boards and lists.
-ALL = G | V | {"member_unit_liaison"}
 ADMIN = frozenset({"alliance_admin", "service"})
 
 # (method, path) → (the roles allowed, what the path, query or body aims at). "volunteer"
@@ -84,8 +93,6 @@ TABLE: Table = {
     ("POST", "/mobilisations/{mobilisation_id}/check-out"): (C | V, "mobilisation"),
     ("POST", "/mobilisations/{mobilisation_id}/close"): (C, "mobilisation"),
 }
-# What each kind of target puts in the path.
-PATH_KEYS = ("volunteer", "team", "activity", "shift", "transfer", "item", "redemption")
 
 
 async def _world(api: httpx.AsyncClient, uows: UowFactory) -> dict[str, dict[str, str]]:
@@ -94,7 +101,7 @@ async def _world(api: httpx.AsyncClient, uows: UowFactory) -> dict[str, dict[str
     made by the platform (and the first volunteer)."""
     platform = bearer(Principal("platform", Role.SERVICE))
     world: dict[str, dict[str, str]] = {}
-    for prefix, community in (("tpj", "taipingjie"), ("cs", "changshan")):
+    for prefix, community in COMMUNITIES:
         ids: dict[str, str] = {"community": community}
 
         async def post(path: str, body: dict[str, Any], headers: dict[str, str] = platform) -> Any:
@@ -155,10 +162,7 @@ async def _world(api: httpx.AsyncClient, uows: UowFactory) -> dict[str, dict[str
 def _request(method: str, template: str, target: str, ids: dict[str, str]) -> tuple[str, Any]:
     """Path (with query) and body aimed at the objects `ids` names (one community's)."""
     community = ids["community"]
-    path = template.replace("{community_code}", community)
-    path = path.replace("{mobilisation_id}", ids["mobilisation"])
-    for key in PATH_KEYS:
-        path = path.replace(f"{{{key}_id}}", ids[key])
+    path = with_ids(template, ids).replace("{community_code}", community)
     query: dict[str, str] = {}
     if target == "query":
         query["community_code"] = community

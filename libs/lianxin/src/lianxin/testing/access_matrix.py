@@ -16,6 +16,7 @@ The platform itself (`service`) is a role like the others in the table, and has 
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -40,6 +41,16 @@ SCOPES = {
     "service": Scope(),
 }
 PLATFORM = "service"
+# The two communities a test's world is built in, with the prefix of their codes: inside every
+# scope under test, and outside.
+COMMUNITIES = (("tpj", "taipingjie"), ("cs", "changshan"))
+# The groups of roles the tables name (the platform may do everything): the coordinators, with
+# the grid leader, and everyone of the platform in a community.
+COORDINATORS = frozenset(
+    {"alliance_admin", "street_coordinator", "community_coordinator", PLATFORM}
+)
+WITH_GRID_LEADER = COORDINATORS | {"grid_leader"}
+IN_THE_COMMUNITY = WITH_GRID_LEADER | {"member_unit_liaison", "volunteer"}
 # Routes every service has that no token guards (the operations router checks its own role,
 # alliance administrators, as in every service).
 PUBLIC = {
@@ -66,6 +77,11 @@ def unlisted(app: FastAPI, table: Table) -> set[tuple[str, str]]:
         for method in operations
     }
     return (routes - PUBLIC) ^ set(table)
+
+
+def with_ids(template: str, ids: Ids) -> str:
+    """The path `template` with each `{<kind>_id}` the id of `ids[<kind>]`."""
+    return re.sub(r"\{(\w+)_id\}", lambda name: ids[name[1]], template)
 
 
 def cases(table: Table, last: Iterable[str]) -> list[tuple[str, str, frozenset[str], str]]:
