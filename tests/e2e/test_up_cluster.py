@@ -121,6 +121,9 @@ def test_up_cluster_runs_r3_streams_two_replicas_each_and_a_whistle_survives_a_n
             reported = eventually(lambda: _created(two, "/incidents", TRANSFORMER), START_BOUND, 1)
             escalation_url = f"/incidents/{reported['id']}/escalation"
             eventually(lambda: _created(two, escalation_url, escalation()), START_BOUND, 1)
+            # The second replica's spans sit beside the first's, where the trace view reads.
+            spans = workdir / "data" / "spans" / f"{second('incidents')}.jsonl"
+            eventually(lambda: spans.exists() and reported["id"] in spans.read_text(), 30, 1)
             # The department, as the platform's NATS user (its own user is not what this is
             # about), given every node: the one it would find first may be the one killed.
             up.lianxin(

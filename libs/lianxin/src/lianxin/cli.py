@@ -94,18 +94,16 @@ def up(
         def start(name: str) -> platform.ServiceProcess:
             """A service's process; with --cluster, `<service>-2` is its second replica."""
             service, is_second = replica_of(name)
-            folder = Path("replica-2") if is_second else Path()
-            started = platform.start_service(
+            return platform.start_service(
                 service,
                 server_url=database_url(),
                 nats_url=nats_url(),
                 nats_login=nats_login(),
                 ports={**ports, service: layout.second_ports[service]} if is_second else ports,
-                log_dir=local.DATA_DIR / "logs" / folder,
-                spans_dir=local.DATA_DIR / "spans" / folder,
+                log_dir=local.DATA_DIR / "logs",
+                spans_dir=local.DATA_DIR / "spans",
+                process_name=name,
             )
-            started.name = name
-            return started
 
         # A cluster's services start while its nodes still settle their Raft groups, on a host
         # that may run ten Python processes on two cores: give them longer.

@@ -82,7 +82,7 @@ def service_env(
     service: str,
     server_url: str,
     nats_url: str,
-    spans_dir: Path | None,
+    spans_file: Path | None,
     ports: dict[str, int],
     prefix: str = "lianxin",
     nats_login: NatsLogin | None = None,
@@ -107,8 +107,8 @@ def service_env(
             NATS_PASSWORD=nats_login.password,
             NATS_CREDENTIALS=nats_login.credentials_file,
         )
-    if spans_dir is not None:
-        env["LIANXIN_SPANS_FILE"] = str(spans_dir / f"{service}.jsonl")
+    if spans_file is not None:
+        env["LIANXIN_SPANS_FILE"] = str(spans_file)
         # The trace view of a laptop platform shows each SQL statement; elsewhere they cost.
         env.setdefault("LIANXIN_SQL_SPANS", "1")
     return env
@@ -128,8 +128,9 @@ def start_service(
     process_name: str | None = None,
 ) -> ServiceProcess:
     """`role`: `LIANXIN_ROLE` for the process (`lianxin.service`; unset: everything);
-    `process_name`: its name and log file's when it is one of several of `service`
-    (`incidents-2`), listening on `ports[service]`."""
+    `process_name`: its name, and its log and spans files', when it is one of several of
+    `service` (`incidents-2`), listening on `ports[service]`. The spans files share one folder,
+    which the console's trace view reads whole."""
     log_dir.mkdir(parents=True, exist_ok=True)
     args = [
         sys.executable,
@@ -142,10 +143,11 @@ def start_service(
         str(ports[service]),
         "--no-access-log",
     ]
-    env = service_env(service, server_url, nats_url, spans_dir, ports, prefix, nats_login)
+    name = process_name or service
+    spans_file = spans_dir / f"{name}.jsonl" if spans_dir is not None else None
+    env = service_env(service, server_url, nats_url, spans_file, ports, prefix, nats_login)
     if role is not None:
         env["LIANXIN_ROLE"] = role
-    name = process_name or service
     process = spawn(args, log_file=log_dir / f"{name}.log", env=env)
     return ServiceProcess(name, ports[service], process)
 
