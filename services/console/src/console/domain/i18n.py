@@ -13,6 +13,7 @@ from console.domain import (
     words_deliberation,
     words_lists,
     words_loop,
+    words_meetings,
     words_security,
     words_volunteering,
     words_work,
@@ -361,6 +362,7 @@ AREAS = (
     words_work.MESSAGES,
     words_care.MESSAGES,
     words_deliberation.MESSAGES,
+    words_meetings.MESSAGES,
     words_security.MESSAGES,
 )
 MESSAGES = {message_id: words for area in AREAS for message_id, words in area.items()}

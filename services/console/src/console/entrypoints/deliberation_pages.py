@@ -10,16 +10,12 @@ field it names (422), or as the page's own 403/404/409.
 from __future__ import annotations
 
 import asyncio
-import re
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from console.domain.deadlines import LOCAL
-from console.domain.forms import field_errors
 from console.entrypoints.list_pages import (
     chosen,
     communities,
@@ -27,15 +23,8 @@ from console.entrypoints.list_pages import (
     resources_get,
     unit_names,
 )
-from console.entrypoints.web import (
-    REPORTERS,
-    PageError,
-    Session,
-    needs,
-    page_language,
-    render,
-    session,
-)
+from console.entrypoints.record_steps import answered, lines, local_moment, problem, send
+from console.entrypoints.web import REPORTERS, PageError, Session, needs, render, session
 
 router = APIRouter()
 
@@ -52,28 +41,6 @@ STEPS = {
     "close": ("POST", "close"),
 }
 TURNS = {"need": "need", "incident": "incident", "resolution": "resolution"}
-
-
-def lines(text: str) -> list[str]:
-    """A textarea's entries: one a line (or separated by 、，,), blanks dropped."""
-    return [part.strip() for part in re.split(r"[\n、，,]", text) if part.strip()]
-
-
-def local_moment(typed: str) -> str:
-    """A `datetime-local` value is China's time: sent on with its offset (as typed if it does
-    not read as a time, for resources to name the field); blank is now."""
-    if not typed.strip():
-        return datetime.now(LOCAL).isoformat()
-    try:
-        return datetime.fromisoformat(typed).replace(tzinfo=LOCAL).isoformat()
-    except ValueError:
-        return typed
-
-
-def _problem(answer: Any, request: Request, fields: set[str]) -> dict[str, Any]:
-    body = answer.body if isinstance(answer.body, dict) else {}
-    by_field, general = field_errors(body, fields, page_language(request))
-    return {"errors": by_field, "error": general}
 
 
 @router.get("/deliberations", response_class=HTMLResponse)
@@ -131,15 +98,15 @@ async def hold(request: Request, current: Session = Depends(needs(*REPORTERS))) 
         return RedirectResponse(f"/deliberations/{answer.body['id']}", status_code=303)
     if answer.status in (403, 404) and not isinstance(answer.body, dict):
         raise PageError(answer.status, "forbidden")
-    problem = _problem(answer, request, set(body))
-    if not problem["error"] and not problem["errors"]:
-        problem["error"] = (answer.body or {}).get("detail") if answer.body else None
+    refused = problem(answer, request, set(body))
+    if not refused["error"] and not refused["errors"]:
+        refused["error"] = (answer.body or {}).get("detail") if answer.body else None
     return _new_form(
         request,
         await communities(current),
         answer.status if answer.status < 500 else 503,
         form=form,
-        **problem,
+        **refused,
     )
 
 
@@ -211,26 +178,14 @@ def _step_body(step: str, form: dict[str, str]) -> dict[str, Any] | None:
     return None
 
 
-async def _send(current: Session, method: str, path: str, body: Any) -> Any:
-    if method == "PUT":
-        return await current.services.put("resources", path, body)
-    return await current.services.post("resources", path, body)
-
-
 async def _answered(
     request: Request, current: Session, deliberation_id: UUID, answer: Any, failed: str, fields
 ) -> Response:
-    if answer.ok:
-        return RedirectResponse(f"/deliberations/{deliberation_id}", status_code=303)
-    if answer.status == 403:
-        raise PageError(403, "forbidden")
-    if answer.status == 404 and not isinstance(answer.body, dict):
-        raise PageError(404, "not_found")
-    problem = _problem(answer, request, fields)
-    if not problem["error"] and not problem["errors"] and isinstance(answer.body, dict):
-        problem["error"] = answer.body.get("detail") or answer.body.get("title")
-    status = answer.status if answer.status < 500 else 503
-    return await _page(request, current, deliberation_id, status, failed=failed, **problem)
+    async def again(status: int, **refused: Any) -> Response:
+        return await _page(request, current, deliberation_id, status, **refused)
+
+    back = f"/deliberations/{deliberation_id}"
+    return await answered(request, answer, back, again, failed, fields)
 
 
 @router.post("/deliberations/{deliberation_id}/record/{step}")
@@ -245,7 +200,7 @@ async def record(
     form = {k: str(v) for k, v in (await request.form()).items()}
     method, path = STEPS[step]
     body = _step_body(step, form)
-    answer = await _send(current, method, f"/deliberations/{deliberation_id}/{path}", body)
+    answer = await send(current, method, f"/deliberations/{deliberation_id}/{path}", body)
     return await _answered(request, current, deliberation_id, answer, step, set(body or {}))
 
 

@@ -1,10 +1,8 @@
-"""Joint meetings (联席会议: agenda, attendance, decisions, minutes) and a project's page (its
-claims by member units, milestones, percent done, responsibilities and progress reports), with a
-liaison's claim and a progress report.
+"""A project's page (its claims by member units, milestones, percent done, responsibilities and
+progress reports), with a liaison's claim and a progress report (joint meetings: `meeting_pages`).
 
-Read from resources with the user's token: a department opens only a meeting it was invited to;
-resources refuses a claim of a full project (409) and a report from a unit that has not claimed
-the project, and the page says so.
+Read from resources with the user's token: resources refuses a claim of a full project (409) and
+a report from a unit that has not claimed the project, and the page says so.
 """
 
 from __future__ import annotations
@@ -19,91 +17,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from console.domain import lists
 from console.domain.forms import field_errors
-from console.domain.i18n import translator
-from console.entrypoints.list_pages import (
-    chosen,
-    communities,
-    community_name,
-    department_names,
-    export_by_community,
-    resources_get,
-    unit_names,
-)
-from console.entrypoints.list_search import asked, one_page
+from console.entrypoints.list_pages import community_name, resources_get, unit_names
+from console.entrypoints.record_steps import day_end, whole_number
 from console.entrypoints.web import COORDINATORS, PageError, Session, page_language, render, session
 from lianxin.auth import Role
 
 router = APIRouter()
 
 PROGRESS_FIELDS = {"note", "percent_done", "milestones", "title", "due_at"}
-
-
-MEETING_FILTERS = ("community", "status", "from", "to")
-
-
-@router.get("/meetings", response_class=HTMLResponse)
-async def meetings_page(request: Request, current: Session = Depends(session)) -> Response:
-    """The joint meetings, newest first, searched, filtered and paged by resources."""
-    shown = asked(request, MEETING_FILTERS, community=chosen(current, None))
-    places, (found, total) = await asyncio.gather(
-        communities(current), one_page(current, "resources", "/meetings", shown)
-    )
-    units = await unit_names(current, {m["community_code"] for m in found})
-    t = translator(page_language(request))
-    states = [(s, t(f"ls.meeting.{s}")) for s in ("scheduled", "closed")]
-    return render(
-        request,
-        "meetings.html",
-        meetings=found,
-        total=total,
-        asked=shown,
-        choices=[{"name": "status", "label": "incident.status", "options": states}],
-        community=shown.found.get("community"),
-        communities=places,
-        units=units,
-    )
-
-
-@router.get("/meetings/export.{form}")
-async def export_meetings(
-    form: str, request: Request, current: Session = Depends(session)
-) -> Response:
-    """Every meeting the list shows with these filters, as CSV or Excel."""
-    shown = asked(request, MEETING_FILTERS, community=chosen(current, None))
-    return await export_by_community(
-        request, current, form, "meetings", "/meetings", shown, "nav.meetings"
-    )
-
-
-@router.get("/meetings/{meeting_id}", response_class=HTMLResponse)
-async def meeting_page(
-    meeting_id: UUID, request: Request, current: Session = Depends(session)
-) -> Response:
-    meeting = await resources_get(current, f"/meetings/{meeting_id}")
-    units, departments, name = await asyncio.gather(
-        unit_names(current, [meeting["community_code"]]),
-        department_names(current),
-        community_name(current, meeting["community_code"]),
-    )
-    kinds = {
-        "ProjectDecision": "project",
-        "ResponsibilityDecision": "responsibility",
-        "DeclineDecision": "decline",
-    }
-    decisions = [{**d, "kind": kinds.get(d.get("_type"), "other")} for d in meeting["decisions"]]
-    titles = {d["project_id"]: d["title"] for d in decisions if d["kind"] == "project"}
-    needs = {n["need_id"]: n["title"] for n in meeting["agenda"]["needs"]}
-    return render(
-        request,
-        "meeting.html",
-        meeting=meeting,
-        community_name=name,
-        decisions=decisions,
-        titles=titles,
-        needs=needs,
-        units=units,
-        departments=departments,
-    )
 
 
 async def _project(
@@ -149,12 +70,6 @@ async def project_page(
     return await _project(request, current, project_id)
 
 
-def _number(text: Any) -> Any:
-    """The whole number typed, or the text (for resources to name the field it refuses)."""
-    value = str(text or "").strip()
-    return int(value) if value.isdigit() else value or None
-
-
 @router.post("/projects/{project_id}/{action}")
 async def project_action(
     project_id: UUID, action: str, request: Request, current: Session = Depends(session)
@@ -166,7 +81,7 @@ async def project_action(
         answer = await current.services.post("resources", f"/projects/{project_id}/claims", {})
     elif action == "progress":
         milestones = {
-            key.removeprefix("milestone-"): _number(value)
+            key.removeprefix("milestone-"): whole_number(value)
             for key, value in form.items()
             if key.startswith("milestone-")
         }
@@ -174,14 +89,12 @@ async def project_action(
         if milestones:
             body["milestones"] = milestones
         else:
-            body["percent_done"] = _number(form.get("percent_done"))
+            body["percent_done"] = whole_number(form.get("percent_done"))
         answer = await current.services.post("resources", f"/projects/{project_id}/progress", body)
     elif action == "milestone":
-        day = str(form.get("due_at", "")).strip()
         body = {
             "title": str(form.get("title", "")).strip(),
-            # A day in the community's time: due by the end of its working day.
-            "due_at": f"{day}T18:00:00+08:00" if day else "",
+            "due_at": day_end(str(form.get("due_at", ""))),
         }
         answer = await current.services.post(
             "resources", f"/projects/{project_id}/milestones", body

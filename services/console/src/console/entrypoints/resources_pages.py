@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from console.entrypoints import list_pages, project_pages, wish_pages
+from console.entrypoints import list_pages, meeting_pages, project_pages, wish_pages
 
 router = APIRouter()
-for part in (list_pages, project_pages, wish_pages):
+for part in (list_pages, meeting_pages, project_pages, wish_pages):
     router.include_router(part.router)
