@@ -29,8 +29,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "mt.decline": ("需求不予办理", "A need declined"),
     "mt.need_id": ("需求", "Need"),
     "mt.no_needs": (
-        "议程上没有待议的需求，请先起草议程",
-        "No undecided need on the agenda: draft it first",
+        "议程上没有待议的需求（需求有更新可再次起草议程）",
+        "No undecided need on the agenda (draft it again when needs come in)",
     ),
     "mt.no_projects": ("本次会议尚未立项", "No project decided at this meeting yet"),
     "mt.close": ("结束会议", "Close the meeting"),

@@ -144,7 +144,8 @@ async def _new_form(
         department_names(current),
         _chair(current, next(iter(codes), None)),
     )
-    form = extra.pop("typed", {}) or {"chair_unit_code": [chair or ""]}
+    # Proposed: the user's first community and its rotating chair.
+    form = extra.pop("typed", {}) or {"community_code": codes[:1], "chair_unit_code": [chair or ""]}
     return render(
         request,
         "meeting_new.html",
@@ -177,8 +178,6 @@ async def schedule(request: Request, current: Session = Depends(needs(*COORDINAT
     if answer.status in (403, 404) and not isinstance(answer.body, dict):
         raise PageError(answer.status, "forbidden")
     refused = problem(answer, request, set(body))
-    if not refused["error"] and not refused["errors"] and isinstance(answer.body, dict):
-        refused["error"] = answer.body.get("detail") or answer.body.get("title")
     status = answer.status if answer.status < 500 else 503
     return await _new_form(request, current, status, typed=typed(form), **refused)
 
