@@ -2,8 +2,9 @@
 the meeting from the list (this term's rotating chair proposed), drafts its agenda from the open
 lists, records who came, decides a project for the need on the agenda (a refusal first, shown in
 Chinese beside its field with what was typed kept), writes the minutes and closes it; the list
-then shows it closed and the page has no form left. Screenshots of the schedule form and of the
-meeting being recorded."""
+then shows it closed and the page has no form left. While it is recorded a department invited
+reads it without forms, and another community's coordinator finds nothing (404). Screenshots of
+the schedule form and of the meeting being recorded."""
 
 from __future__ import annotations
 
@@ -45,13 +46,23 @@ def test_a_coordinator_records_a_joint_meeting_on_a_phone(open_need: Platform, s
     page.get_by_role("link", name="安排联席会议").click()
     expect(page.get_by_label("轮值主席单位")).to_have_value("yxl-u01")  # Q4's rotating chair
     page.get_by_label("召开时间").fill("2026-12-18T09:00")
-    page.locator("[name=invited_department_codes][value=housing]").check()
+    for department in ("housing", "power_supply"):
+        page.locator(f"[name=invited_department_codes][value={department}]").check()
     secretary.shoot("meeting-new")
     _chinese(secretary)
     page.get_by_role("button", name="安排联席会议").click()
     meeting = page.locator("[data-meeting]")
     expect(meeting).to_have_attribute("data-status", "scheduled")
     meeting_id = meeting.get_attribute("data-meeting")
+    # Others read it without its forms (a department invited); a stranger finds nothing there.
+    department = sign_in("power-operator", PHONE)
+    department.page.goto(f"/meetings/{meeting_id}")
+    expect(department.page.locator("[data-read-only]")).to_be_visible()
+    expect(department.page.locator("main form")).to_have_count(0)
+    stranger = sign_in("tpj-coordinator", PHONE)
+    assert stranger.page.goto(f"/meetings/{meeting_id}").status == 404
+    for console in (department, stranger):
+        console.close()
 
     page.get_by_role("button", name="从清单起草议程").click()
     expect(page.locator("[data-agenda-need]")).to_contain_text([NEED["title"]])
@@ -59,7 +70,7 @@ def test_a_coordinator_records_a_joint_meeting_on_a_phone(open_need: Platform, s
     page.locator("[data-form=attendance]").locator("xpath=..").locator("summary").click()
     for unit in ("yxl-u01", "yxl-u02", "yxl-g02"):
         page.locator(f"[name=units_present][value={unit}]").check()
-    page.locator("[name=departments_present][value=housing]").check()
+    page.locator("[name=departments_present][value=housing]").check()  # power supply absent
     page.locator("[data-form=attendance] button").click()
     expect(page.locator("[data-attendance] li")).to_have_count(4)  # three units, one department
 
