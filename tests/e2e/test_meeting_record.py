@@ -84,7 +84,8 @@ def test_a_meeting_recorded_through_the_console_step_by_step(demo_platform: Plat
     assert console.post(f"{record}/close").status_code == 303
     closed = console.get(meeting).text
     assert 'data-status="closed"' in closed and "<form " not in closed.split("<main")[-1]
-    assert console.post(f"{record}/minutes", data={"minutes": "再改"}).status_code == 409
+    late = console.post(f"{record}/minutes", data={"minutes": "再改"})
+    assert late.status_code == 409 and "此操作无法进行" in late.text  # in Chinese, not English
     with plat.http("resources") as resources:
         needs = {n["id"]: n for n in resources.get("/needs?community_code=taipingjie").json()}
     assert needs[seats]["project_id"] and needs[canopy]["status"] == "declined"

@@ -39,5 +39,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Once closed the record stays as it is and its decisions take effect: projects created, "
         "responsibilities given, needs declined",
     ),
+    # A step refused because the record moved on (a deliberation's or a meeting's: 409).
+    "record.conflict": (
+        "记录已变化（已定稿或结束，或该事项已处理），此操作无法进行。请查看最新情况。",
+        "The record has moved on (closed, or the matter already dealt with): this step no "
+        "longer applies.",
+    ),
     "mt.read_only": ("会议由社区协调员记录", "Coordinators record the meeting"),
 }

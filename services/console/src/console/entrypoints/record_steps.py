@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from console.domain.deadlines import LOCAL
 from console.domain.forms import field_errors
+from console.domain.i18n import translator
 from console.entrypoints.web import PageError, Session, page_language
 
 
@@ -82,5 +83,10 @@ async def answered(
     refused = problem(answer, request, fields)
     if not refused["error"] and not refused["errors"] and isinstance(answer.body, dict):
         refused["error"] = answer.body.get("detail") or answer.body.get("title")
+    lang = page_language(request)
+    if answer.status == 409 and lang != "en":
+        # The record moved on (closed, or the matter decided meanwhile): resources says so in
+        # English, the page in the user's language.
+        refused["error"] = translator(lang)("record.conflict")
     status = answer.status if answer.status < 500 else 503
     return await again(status, failed=failed, **refused, **extra)
