@@ -120,7 +120,7 @@ def test_a_refused_activity_comes_back_open_with_its_error_beside_the_field() ->
     assert '<option value="t-1" selected>' in html and 'name="emergency" checked' in html
 
 
-def test_a_refused_shift_keeps_its_times_and_says_why_in_english_too() -> None:
+def test_a_refused_shift_keeps_its_times_and_its_error_sits_beside_the_end() -> None:
     typed = {"starts_at": "2026-12-05T09:00", "ends_at": "2026-12-05T08:00", "place": "北门"}
     html = _activity(
         may_plan=True,

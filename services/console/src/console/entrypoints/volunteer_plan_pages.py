@@ -9,6 +9,8 @@ in the page's language, with what was typed kept.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -22,6 +24,7 @@ from console.entrypoints.volunteering_web import SHOP, back_to, refused
 from console.entrypoints.web import VOLUNTEERING, Session, needs, page_language
 
 router = APIRouter(prefix="/volunteering")
+SHELF = "/volunteering/shop?community={community_code}"  # the good's own community's shop
 
 
 async def typed(request: Request) -> dict[str, str]:
@@ -40,6 +43,27 @@ def moment(text: str) -> str:
     return local_moment(text) if text.strip() else ""
 
 
+async def send(
+    request: Request,
+    current: Session,
+    path: str,
+    body: dict[str, Any],
+    form: dict[str, str],
+    *,
+    then: str,
+    again: Callable[..., Awaitable[Response]],
+    action: str,
+) -> Response:
+    """The form's body to volunteers: taken, on to `then` (filled in from what volunteers
+    answered, e.g. the new activity's `{id}`); refused, the page `again` with the form `action`
+    open, volunteers' errors beside its fields and what was typed kept."""
+    answer = await current.services.post("volunteers", path, body)
+    if answer.ok:
+        return back_to(then.format(**answer.body))
+    problem = refused(answer, page_language(request), body)
+    return await again(action=action, form=form, **problem)
+
+
 @router.post("/activities")
 async def plan_activity(
     request: Request, current: Session = Depends(needs(*VOLUNTEERING))
@@ -53,12 +77,16 @@ async def plan_activity(
         "team_id": form.get("team_id") or None,
         "emergency": form.get("emergency") == "on",
     }
-    answer = await current.services.post("volunteers", "/activities", body)
-    if answer.status == 201:
-        return back_to(f"/volunteering/activities/{answer.body['id']}")
-    problem = refused(answer, page_language(request), body)
-    return await activities_page(
-        request, current, body["community_code"] or None, action="activity", form=form, **problem
+    again = partial(activities_page, request, current, body["community_code"] or None)
+    return await send(
+        request,
+        current,
+        "/activities",
+        body,
+        form,
+        then="/volunteering/activities/{id}",
+        again=again,
+        action="activity",
     )
 
 
@@ -73,11 +101,16 @@ async def schedule_shift(
         "place": form.get("place", "").strip(),
         "places": number(form.get("places", "")),
     }
-    answer = await current.services.post("volunteers", f"/activities/{activity_id}/shifts", body)
-    if answer.status == 201:
-        return back_to(f"/volunteering/activities/{activity_id}")
-    problem = refused(answer, page_language(request), body)
-    return await activity_page(request, current, activity_id, action="shift", form=form, **problem)
+    return await send(
+        request,
+        current,
+        f"/activities/{activity_id}/shifts",
+        body,
+        form,
+        then="/volunteering/activities/{activity_id}",
+        again=partial(activity_page, request, current, activity_id),
+        action="shift",
+    )
 
 
 @router.post("/shop/items")
@@ -91,12 +124,15 @@ async def add_good(request: Request, current: Session = Depends(needs(*SHOP))) -
         "price": number(form.get("price", "")),
         "stock": number(form.get("stock", "")),
     }
-    answer = await current.services.post("volunteers", "/shop/items", body)
-    if answer.status == 201:
-        return back_to(f"/volunteering/shop?community={body['community_code']}")
-    problem = refused(answer, page_language(request), body)
-    return await shop_page(
-        request, current, body["community_code"] or None, action="good", form=form, **problem
+    return await send(
+        request,
+        current,
+        "/shop/items",
+        body,
+        form,
+        then=SHELF,
+        again=partial(shop_page, request, current, body["community_code"] or None),
+        action="good",
     )
 
 
@@ -106,12 +142,13 @@ async def restock(
 ) -> Response:
     """More of a good on the shelf: each restock form is its item's own (`restock-<id>`)."""
     form = await typed(request)
-    community = form.get("community_code") or None
-    body = {"added": number(form.get("added", ""))}
-    answer = await current.services.post("volunteers", f"/shop/items/{item_id}/stock", body)
-    if answer.ok:
-        return back_to(f"/volunteering/shop?community={community or ''}")
-    problem = refused(answer, page_language(request), body)
-    return await shop_page(
-        request, current, community, action=f"restock-{item_id}", form=form, **problem
+    return await send(
+        request,
+        current,
+        f"/shop/items/{item_id}/stock",
+        {"added": number(form.get("added", ""))},
+        form,
+        then=SHELF,
+        again=partial(shop_page, request, current, form.get("community_code") or None),
+        action=f"restock-{item_id}",
     )
