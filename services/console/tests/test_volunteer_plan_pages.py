@@ -95,6 +95,8 @@ def test_only_coordinators_see_the_forms_that_plan() -> None:
     assert '<option value="csh-g02">第二网格</option>' in coordinator
     assert " open>" not in coordinator  # folded until opened
     assert 'data-action="activity"' not in _activities(may_plan=False)
+    english = _activities("en", may_plan=True)
+    assert "<summary>Plan an activity</summary>" in english and "Emergency (points" in english
     assert 'action="/volunteering/activities/a-1/shifts"' in _activity(may_plan=True)
     assert "/shifts" not in _activity(may_plan=False)
     shop = _shop()
