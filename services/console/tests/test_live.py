@@ -259,3 +259,19 @@ async def test_a_department_never_hears_of_a_communitys_wish() -> None:
     ]
     heard = await _heard({"wishes", "needs"}, published, principal, ResourcesAsTheUser())
     assert [h["topics"] for h in heard] == [["needs"]]
+
+
+def test_a_page_that_asks_to_follow_what_is_not_a_list_is_told_which_field() -> None:
+    from starlette.testclient import TestClient
+
+    from console.entrypoints.app import app
+    from console.entrypoints.web import session
+
+    app.dependency_overrides[session] = lambda: None
+    try:
+        answer = TestClient(app).get("/events?topic=needs&topic=gossip")
+    finally:
+        del app.dependency_overrides[session]
+    assert answer.status_code == 422
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in answer.json()["errors"]] == ["topic.1"]
