@@ -48,7 +48,7 @@ async def _visible(current: Session, event: LiveEvent, seen: set[Asked]) -> bool
         if answer.status == 401:
             raise PermissionError("token expired")
         if not visible(answer.status, answer.body):
-            return False  # not cached: a shared incident, a published wish may become visible
+            return False  # not cached: a shared incident may become visible later
         seen.add(asked)
     return True
 
