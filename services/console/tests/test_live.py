@@ -1,4 +1,5 @@
-"""The event stream tells a user only of the incidents the incidents service lets them see."""
+"""The event stream tells a user only of the incidents the incidents service lets them see, and
+of the resources' changes their page lists and their scope holds."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ import asyncio
 import json
 from types import SimpleNamespace
 
-from console.adapters.events import IncidentEvent, IncidentEvents, parse
+import pytest
+
+from console.adapters.events import LiveEvents, parse
 from console.adapters.services import Answer
+from console.domain.live import Asked, IncidentEvent, resources_event
 from console.entrypoints.live import _stream
 from console.entrypoints.web import Session
-from lianxin.auth import Principal, Role
+from lianxin.auth import Principal, Role, Scope
 
 MINE, THEIRS = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
 
@@ -28,8 +32,8 @@ class IncidentsAsTheUser:
 
 
 async def test_only_visible_incidents_reach_the_browser() -> None:
-    events = IncidentEvents()
-    request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(incident_events=events)))
+    events = LiveEvents()
+    request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(live_events=events)))
     services = IncidentsAsTheUser()
     principal = Principal("tpj-coordinator", Role.COMMUNITY_COORDINATOR)
     stream = _stream(request, Session(principal, "token", services))
@@ -56,8 +60,8 @@ def test_an_event_names_its_incident_and_fact() -> None:
 
 
 async def test_every_stream_ends_when_the_console_stops() -> None:
-    events = IncidentEvents()
-    request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(incident_events=events)))
+    events = LiveEvents()
+    request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(live_events=events)))
     principal = Principal("tpj-coordinator", Role.COMMUNITY_COORDINATOR)
     stream = _stream(request, Session(principal, "token", IncidentsAsTheUser()))
     await anext(stream)
@@ -70,3 +74,204 @@ async def test_every_stream_ends_when_the_console_stops() -> None:
         pass
     else:
         raise AssertionError("the stream went on")
+
+
+NEED, PROJECT, MEETING = (f"{n}3333333-3333-4333-8333-333333333333" for n in "345")
+
+
+@pytest.mark.parametrize(
+    ("subject", "data", "topics", "asked"),
+    [
+        (
+            "resources.need.recorded",
+            {"need_id": NEED, "community_code": "tpj"},
+            {"needs"},
+            f"/needs/{NEED}",
+        ),
+        (
+            "resources.offer.used",
+            {"offer_id": NEED, "member_unit_code": "u1"},
+            {"resources"},
+            "/offers",
+        ),
+        (
+            "resources.project.claimed",
+            {"project_id": PROJECT},
+            {"projects", "feedback"},
+            f"/projects/{PROJECT}",
+        ),
+        (
+            "resources.project.responsibility_completed",
+            {"project_id": PROJECT, "responsibility_id": NEED},
+            {"responsibilities", "projects", "feedback"},
+            f"/projects/{PROJECT}",
+        ),
+        (
+            "resources.responsibility.overdue",
+            {"project_id": PROJECT, "responsibility_id": NEED},
+            {"responsibilities", "projects", "feedback"},
+            f"/projects/{PROJECT}",
+        ),
+        (
+            "resources.meeting.scheduled",
+            {"meeting_id": MEETING},
+            {"meetings", "feedback"},
+            f"/meetings/{MEETING}",
+        ),
+        (
+            "resources.meeting.project_decided",
+            {"meeting_id": MEETING, "project_id": PROJECT},
+            {"meetings", "projects", "feedback"},
+            f"/meetings/{MEETING}",
+        ),
+        (
+            "resources.meeting.need_declined",
+            {"meeting_id": MEETING, "need_id": NEED},
+            {"meetings", "needs", "feedback"},
+            f"/needs/{NEED}",
+        ),
+    ],
+)
+def test_a_resources_event_names_the_lists_it_changes_and_whom_to_ask(
+    subject: str, data: dict, topics: set[str], asked: str
+) -> None:
+    event = resources_event(subject, data)
+    assert event is not None
+    assert event.topics == topics
+    assert event.asked is not None and event.asked.service == "resources"
+    assert event.asked.path == asked
+
+
+def test_an_offer_is_asked_of_its_units_list_and_a_wish_by_its_community() -> None:
+    offer = resources_event(
+        "resources.offer.withdrawn", {"offer_id": NEED, "member_unit_code": "u1"}
+    )
+    assert offer is not None and offer.asked == Asked(
+        "resources", "/offers", (("unit", "u1"), ("limit", "1"))
+    )
+    wish = resources_event("resources.wish.claimed", {"wish_id": NEED, "community_code": "tpj"})
+    assert wish is not None and wish.topics == {"wishes"}
+    assert (wish.asked, wish.community) == (None, "tpj")
+
+
+@pytest.mark.parametrize(
+    ("subject", "data"),
+    [
+        ("resources.deliberation.closed", {"deliberation_id": NEED, "community_code": "tpj"}),
+        ("resources.scorecard.stars_published", {"community_code": "tpj"}),
+        ("resources.emergency.offers_made", {"incident_id": NEED}),
+        ("resources.wish.recorded", {"wish_id": NEED}),  # no community: nobody may hear of it
+        ("resources.need", {"need_id": NEED}),
+    ],
+)
+def test_an_event_no_list_shows_reaches_no_page(subject: str, data: dict) -> None:
+    assert resources_event(subject, data) is None
+
+
+def test_a_resources_payload_is_read_into_its_event() -> None:
+    payload = json.dumps({"id": "e1", "data": {"need_id": NEED, "community_code": "tpj"}})
+    event = parse("resources.need.met", payload.encode())
+    assert event is not None and event.topics == {"needs"} and event.fact == "met"
+    assert parse("resources.need.met", b'{"data": []}') is None
+
+
+class ResourcesAsTheUser:
+    """resources as a coordinator of `tpj` sees it: her need and her units' offers, nothing of
+    another community's (404, an empty list)."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, str, dict]] = []
+
+    async def get(self, service: str, path: str, **params) -> Answer:
+        self.asked.append((service, path, params))
+        if path == f"/needs/{NEED}" or params.get("unit") == "tpj-unit":
+            return Answer(200, {"id": NEED} if params == {} else [{"id": NEED}])
+        return Answer(200, []) if path == "/offers" else Answer(404, {})
+
+
+async def _heard(topics: set[str], published: list, principal: Principal, services) -> list[dict]:
+    """What a page following `topics` is sent of `published`, in order, up to the first message
+    about a need that is met (the tests' last event)."""
+    events = LiveEvents()
+    request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(live_events=events)))
+    stream = _stream(request, Session(principal, "token", services), frozenset(topics))
+    await anext(stream)
+    task = asyncio.ensure_future(anext(stream))
+    await asyncio.sleep(0)
+    for event in published:
+        events.publish(event)
+    heard: list[dict] = []
+    while not heard or heard[-1]["fact"] != "met":
+        sent = await task
+        heard.append({"event": sent.split("\n")[0], **json.loads(sent.split("data: ", 1)[1])})
+        task = asyncio.ensure_future(anext(stream))
+    task.cancel()
+    await stream.aclose()
+    return heard
+
+
+def _event(subject: str, **data: str):
+    event = resources_event(subject, data)
+    assert event is not None
+    return event
+
+
+async def test_a_list_page_hears_only_its_lists_in_its_users_scope() -> None:
+    principal = Principal(
+        "tpj-coordinator", Role.COMMUNITY_COORDINATOR, Scope(communities=frozenset({"tpj"}))
+    )
+    services = ResourcesAsTheUser()
+    other_need = "99999999-9999-4999-8999-999999999999"
+    published = [
+        IncidentEvent(MINE, "escalated", "incidents.incident.escalated"),  # not followed
+        _event("resources.meeting.scheduled", meeting_id=MEETING, community_code="tpj"),  # nor this
+        _event("resources.need.recorded", need_id=other_need, community_code="other"),
+        _event("resources.offer.filed", offer_id=NEED, member_unit_code="other-unit"),
+        _event("resources.wish.published", wish_id=NEED, community_code="other"),
+        _event("resources.need.recorded", need_id=NEED, community_code="tpj"),
+        _event("resources.offer.used", offer_id=NEED, member_unit_code="tpj-unit"),
+        _event("resources.wish.claimed", wish_id=NEED, community_code="tpj"),
+        _event("resources.need.met", need_id=NEED, community_code="tpj"),
+    ]
+    heard = await _heard({"needs", "resources", "wishes"}, published, principal, services)
+    assert heard == [
+        {"event": "event: resources", "topics": ["needs"], "fact": "recorded"},
+        {"event": "event: resources", "topics": ["resources"], "fact": "used"},
+        {"event": "event: resources", "topics": ["wishes"], "fact": "claimed"},
+        {"event": "event: resources", "topics": ["needs"], "fact": "met"},
+    ]
+    # Only what the page follows was asked of resources (the need once: then it is known).
+    assert [path for _, path, _ in services.asked] == [
+        f"/needs/{other_need}",
+        "/offers",
+        f"/needs/{NEED}",
+        "/offers",
+    ]
+
+
+async def test_a_department_never_hears_of_a_communitys_wish() -> None:
+    principal = Principal(
+        "dept-op", Role.DEPARTMENT_OPERATOR, Scope(communities=frozenset({"tpj"}))
+    )
+    published = [
+        _event("resources.wish.published", wish_id=NEED, community_code="tpj"),
+        _event("resources.need.met", need_id=NEED, community_code="tpj"),  # the fake lets it by
+    ]
+    heard = await _heard({"wishes", "needs"}, published, principal, ResourcesAsTheUser())
+    assert [h["topics"] for h in heard] == [["needs"]]
+
+
+def test_a_page_that_asks_to_follow_what_is_not_a_list_is_told_which_field() -> None:
+    from starlette.testclient import TestClient
+
+    from console.entrypoints.app import app
+    from console.entrypoints.web import session
+
+    app.dependency_overrides[session] = lambda: None
+    try:
+        answer = TestClient(app).get("/events?topic=needs&topic=gossip")
+    finally:
+        del app.dependency_overrides[session]
+    assert answer.status_code == 422
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in answer.json()["errors"]] == ["topic.1"]

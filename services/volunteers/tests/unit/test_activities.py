@@ -48,6 +48,17 @@ def test_planning_refuses_unknown_kinds_and_impossible_shifts() -> None:
         assert refusal.value.field == field
 
 
+def test_a_shift_out_of_order_or_in_the_past_names_its_rule_for_the_console_to_word() -> None:
+    activity = Activity.plan("yongxinglu", "yx-g1", "patrol", "夜间巡逻", NOW)
+    for starts, ends, field, rule in (
+        (START, START, "ends_at", "ends_before_start"),
+        (NOW, NOW + timedelta(hours=1), "starts_at", "not_ahead"),
+    ):
+        with pytest.raises(RuleBroken) as refusal:
+            activity.schedule(starts, ends, "北门", 3, NOW)
+        assert (refusal.value.field, refusal.value.type) == (field, rule)
+
+
 def test_a_full_shift_refuses_and_a_cancellation_frees_a_place() -> None:
     shift, _, _ = setting(places=1)
     a, b = uuid4(), uuid4()

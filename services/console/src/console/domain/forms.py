@@ -42,6 +42,8 @@ ZH_BY_TYPE: dict[str, str] = {
     "same_department": "请选择另一个部门",
     "department_taken": "该部门已在办理此事件",
     "deadline_not_later": "应晚于现在的办结时限",
+    "ends_before_start": "应晚于开始时间",
+    "not_ahead": "应晚于现在",
 }
 ZH_UNKNOWN = "填写有误"
 

@@ -16,7 +16,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from starlette.middleware.gzip import GZipMiddleware
 
-from console.adapters.events import IncidentEvents
+from console.adapters.events import LiveEvents
 from console.entrypoints import (
     care_pages,
     deliberation_pages,
@@ -42,12 +42,12 @@ from console.entrypoints.web import (
 from lianxin.headers import SecurityHeaders
 from lianxin.service import Runtime, create_service_app
 
-incident_events = IncidentEvents()
+live_events = LiveEvents()
 
 
 async def _subscribe(rt: Runtime) -> None:
     assert rt.nc is not None
-    await incident_events.subscribe(rt.nc)
+    await live_events.subscribe(rt.nc)
     _end_streams_on_exit(asyncio.get_running_loop())
 
 
@@ -63,7 +63,7 @@ def _end_streams_on_exit(loop: asyncio.AbstractEventLoop) -> None:
             continue
 
         def handler(signum: int, frame: FrameType | None, previous=previous) -> None:
-            loop.call_soon_threadsafe(incident_events.close)
+            loop.call_soon_threadsafe(live_events.close)
             previous(signum, frame)
 
         signal.signal(sig, handler)
@@ -87,7 +87,7 @@ app = create_service_app(
     ],
     on_startup=_subscribe,
 )
-app.state.incident_events = incident_events
+app.state.live_events = live_events
 
 
 def _csrf_refused(request: Request) -> Response:

@@ -151,9 +151,10 @@ def _is_day(text: str) -> bool:
     return True
 
 
-async def grid_choices(current: Session) -> list[tuple[str, str]]:
-    """The grids and micro-grids the user sees, by name: a list's grid filter."""
-    answer = await current.services.get("incidents", "/grid-nodes")
+async def grid_choices(current: Session, community: str | None = None) -> list[tuple[str, str]]:
+    """The grids and micro-grids the user sees (of one community if named), by name: a list's
+    grid filter."""
+    answer = await current.services.get("incidents", "/grid-nodes", community_code=community)
     nodes = answer.body if answer.ok and isinstance(answer.body, list) else []
     found = [(n["code"], n["name"]) for n in nodes if n.get("kind") in ("grid", "micro_grid")]
     return sorted(found, key=lambda pair: pair[1])

@@ -1,8 +1,12 @@
-"""Server-sent events: an incident's status changes reach the open pages without a reload.
+"""Server-sent events: what changes on the platform reaches the open pages without a reload.
 
-Each connection hears every incident event the console receives from NATS and passes on only
-those about incidents its user may see, which it asks incidents with the user's own token: the
-same answer the user would get opening the incident's page.
+An incident's status changes reach its page and the incident lists; a need, offer, project,
+responsibility, wish or meeting that changes reaches the resources pages that list it. A page
+names what it follows (`/events?topic=needs&topic=meetings`; `incidents` when it names nothing).
+Each connection hears every event the console receives from NATS and passes on only those its
+page follows and its user may see, which it asks the service with the user's own token: the same
+answer the user would get opening the incident's, the need's or the meeting's page (a wish's
+event: whether its community is in the user's scope, as resources reads the board).
 """
 
 from __future__ import annotations
@@ -12,10 +16,19 @@ import json
 import time
 from collections.abc import AsyncIterator
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
-from console.adapters.events import IncidentEvent, IncidentEvents
+from console.adapters.events import LiveEvents
+from console.domain.live import (
+    Asked,
+    IncidentEvent,
+    LiveEvent,
+    ResourcesEvent,
+    Topic,
+    in_scope,
+    visible,
+)
 from console.entrypoints.web import Session, session
 
 router = APIRouter()
@@ -26,20 +39,33 @@ HEARTBEAT_SECONDS = 15
 LIFETIME_SECONDS = 300
 
 
-async def _visible(current: Session, event: IncidentEvent, seen: dict[str, bool]) -> bool:
-    if event.incident_id not in seen:
-        answer = await current.services.get("incidents", f"/incidents/{event.incident_id}")
+async def _visible(current: Session, event: LiveEvent, seen: set[Asked]) -> bool:
+    if isinstance(event, ResourcesEvent) and event.asked is None:
+        return event.community is not None and in_scope(current.principal, event.community)
+    asked = event.asked
+    if asked not in seen:
+        answer = await current.services.get(asked.service, asked.path, **dict(asked.params))
         if answer.status == 401:
             raise PermissionError("token expired")
-        if not answer.ok:
+        if not visible(answer.status, answer.body):
             return False  # not cached: a shared incident may become visible later
-        seen[event.incident_id] = True
-    return seen[event.incident_id]
+        seen.add(asked)
+    return True
 
 
-async def _stream(request: Request, current: Session) -> AsyncIterator[str]:
-    events: IncidentEvents = request.app.state.incident_events
-    seen: dict[str, bool] = {}
+def _message(event: LiveEvent, topics: frozenset[str]) -> str:
+    if isinstance(event, IncidentEvent):
+        data = {"incident_id": event.incident_id, "fact": event.fact}
+        return f"event: incident\ndata: {json.dumps(data)}\n\n"
+    data = {"topics": sorted(event.topics & topics), "fact": event.fact}
+    return f"event: resources\ndata: {json.dumps(data)}\n\n"
+
+
+async def _stream(
+    request: Request, current: Session, topics: frozenset[str] = frozenset({"incidents"})
+) -> AsyncIterator[str]:
+    events: LiveEvents = request.app.state.live_events
+    seen: set[Asked] = set()
     ends = time.monotonic() + LIFETIME_SECONDS
     yield "retry: 2000\n\n"
     with events.listen() as queue:
@@ -54,19 +80,24 @@ async def _stream(request: Request, current: Session) -> AsyncIterator[str]:
                 continue
             if event is None:
                 return  # the console is stopping
+            if not event.topics & topics:
+                continue  # the page shows nothing it changes: nobody asked
             try:
                 if not await _visible(current, event, seen):
                     continue
             except PermissionError:
                 return
-            data = {"incident_id": event.incident_id, "fact": event.fact}
-            yield f"event: incident\ndata: {json.dumps(data)}\n\n"
+            yield _message(event, topics)
 
 
 @router.get("/events")
-async def events(request: Request, current: Session = Depends(session)) -> StreamingResponse:
+async def events(
+    request: Request,
+    topic: list[Topic] = Query(["incidents"], description="what the page follows"),
+    current: Session = Depends(session),
+) -> StreamingResponse:
     return StreamingResponse(
-        _stream(request, current),
+        _stream(request, current, frozenset(topic)),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )

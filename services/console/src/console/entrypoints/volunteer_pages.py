@@ -1,5 +1,6 @@
 """The volunteers' pages: my passbook and shifts, activities with their shifts and check-in, the
-points shop, leaderboards, the mobilisation board, and the dashboard's volunteer figures.
+points shop, leaderboards, the mobilisation board, the coordinators' planning forms (activities,
+shifts, the shop's goods), and the dashboard's volunteer figures.
 
 Everything comes from the volunteers service with the user's own token: the console decides no
 access, it only shows the forms a role can use (the service refuses the rest, and its problem
@@ -15,8 +16,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from console.entrypoints import volunteer_board_pages, volunteer_service_pages, volunteer_shop_pages
+from console.entrypoints import (
+    volunteer_board_pages,
+    volunteer_plan_pages,
+    volunteer_service_pages,
+    volunteer_shop_pages,
+)
 
 router = APIRouter()
-for part in (volunteer_service_pages, volunteer_shop_pages, volunteer_board_pages):
+parts = (volunteer_service_pages, volunteer_plan_pages, volunteer_shop_pages, volunteer_board_pages)
+for part in parts:
     router.include_router(part.router)

@@ -23,7 +23,15 @@ from console.entrypoints.volunteering_web import (
     next_page,
     parsed_time,
 )
-from console.entrypoints.web import VOLUNTEERING, PageError, Session, needs, page_language, render
+from console.entrypoints.web import (
+    COORDINATORS,
+    VOLUNTEERING,
+    PageError,
+    Session,
+    needs,
+    page_language,
+    render,
+)
 from lianxin.auth import Role
 
 router = APIRouter(prefix="/volunteering")
@@ -97,27 +105,41 @@ async def activities(
     current: Session = Depends(needs(*VOLUNTEERING)),
 ) -> Response:
     """One community's activities, searched, filtered and paged by volunteers."""
+    return await activities_page(request, current, community)
+
+
+async def activities_page(
+    request: Request, current: Session, community: str | None, status_code: int = 200, **extra: Any
+) -> Response:
+    """The list, and for coordinators the form that plans an activity (`extra`: that form sent
+    back with volunteers' refusal)."""
     code = community_shown(current, community)
     shown = asked(request, ACTIVITY_FILTERS, community=code)
     (found, total), teams, grids = await asyncio.gather(
         one_page(current, "volunteers", "/activities", shown),
         current.services.get("volunteers", "/teams", community_code=code),
-        grid_choices(current),
+        grid_choices(current, code),
     )
     t = translator(page_language(request))
+    kinds = [(k, t(f"kind.{k}")) for k in KINDS]
     return render(
         request,
         "volunteering_activities.html",
+        status_code,
         community=code,
         communities=sorted(current.principal.scope.communities),
         activities=found,
         total=total,
         asked=shown,
         choices=[
-            {"name": "kind", "label": "ls.kind", "options": [(k, t(f"kind.{k}")) for k in KINDS]},
+            {"name": "kind", "label": "ls.kind", "options": kinds},
             {"name": "node", "label": "ls.grid", "options": grids},
         ],
         teams={t["id"]: t for t in teams.body} if teams.ok else {},
+        may_plan=current.may(*COORDINATORS),
+        kinds=kinds,
+        grids=grids,
+        **extra,
     )
 
 
@@ -147,7 +169,7 @@ async def _activity(current: Session, activity_id: UUID) -> dict:
 
 
 @router.get("/activities/{activity_id}", response_class=HTMLResponse)
-async def activity_page(
+async def activity(
     activity_id: UUID,
     request: Request,
     error: str | None = None,
@@ -155,6 +177,14 @@ async def activity_page(
 ) -> Response:
     """An activity's shifts: sign-up for volunteers; the roster, the code and check-in for the
     team's leader (and the roster and code for coordinators, to show at the door)."""
+    return await activity_page(request, current, activity_id, error=error)
+
+
+async def activity_page(
+    request: Request, current: Session, activity_id: UUID, status_code: int = 200, **extra: Any
+) -> Response:
+    """The activity's page; for coordinators with the form that schedules a shift (`extra`:
+    that form sent back with volunteers' refusal)."""
     activity = await _activity(current, activity_id)
     shifts, teams, me = await asyncio.gather(
         current.services.get("volunteers", f"/activities/{activity_id}/shifts"),
@@ -173,12 +203,14 @@ async def activity_page(
     return render(
         request,
         "volunteering_activity.html",
+        status_code,
         activity=activity,
         shifts=views,
         team=team,
         me=me,
         is_volunteer=current.principal.role is Role.VOLUNTEER,
-        error=error,
+        may_plan=current.may(*COORDINATORS),
+        **({"error": None} | extra),
     )
 
 

@@ -4,6 +4,7 @@ cancellation that refunds."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
@@ -24,6 +25,8 @@ from console.entrypoints.web import COORDINATORS, Session, needs, page_language,
 from lianxin.auth import Role
 
 router = APIRouter(prefix="/volunteering")
+# volunteers' kinds of donor (it refuses any other).
+DONOR_KINDS = ("civil_affairs", "member_unit", "firm", "resident")
 
 
 # -- the shop ------------------------------------------------------------------------------
@@ -38,6 +41,14 @@ async def shop(
 ) -> Response:
     """Goods with their stock and price; a volunteer redeems, a coordinator records a hand-over
     at the counter and cancels a redemption (the points go back)."""
+    return await shop_page(request, current, community, error=error)
+
+
+async def shop_page(
+    request: Request, current: Session, community: str | None, status_code: int = 200, **extra: Any
+) -> Response:
+    """The shop; for coordinators with the forms that stock it (`extra`: one of them sent back
+    with volunteers' refusal)."""
     me = await my_profile(current)
     code = me["community_code"] if me else community_shown(current, community)
     coordinator = current.may(*COORDINATORS)
@@ -55,6 +66,7 @@ async def shop(
     return render(
         request,
         "volunteering_shop.html",
+        status_code,
         community=code,
         communities=sorted(current.principal.scope.communities),
         items=goods,
@@ -64,7 +76,8 @@ async def shop(
         redemptions=counter.body if counter.ok else [],
         volunteer_names=names,
         coordinator=coordinator,
-        error=error,
+        donor_kinds=DONOR_KINDS,
+        **({"error": None} | extra),
     )
 
 

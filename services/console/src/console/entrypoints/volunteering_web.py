@@ -68,6 +68,22 @@ def next_page(form: Any, default: str) -> str:
     return target if target.startswith("/volunteering/") else default
 
 
+def refused(answer: Answer, lang: str, fields: Collection[str]) -> dict[str, Any]:
+    """What a planning form shows again when volunteers refused it: its `errors` beside the
+    fields they name, the rest above the form. A 403 or 404 is the page's own, as elsewhere."""
+    if answer.status in (403, 404):
+        raise PageError(answer.status, "forbidden" if answer.status == 403 else "not_found")
+    body = answer.body if isinstance(answer.body, dict) else {}
+    errors, message = field_errors(body, set(fields), lang)
+    if not errors and not message:
+        message = str(answer.status)
+    return {
+        "status_code": 422 if answer.status < 500 else 503,
+        "errors": errors,
+        "form_error": message,
+    }
+
+
 def landing(answer: Answer, target: str, lang: str, fields: Collection[str] = ()) -> Response:
     """Back to the page the form was on; what volunteers refused shows at its top."""
     if answer.ok:

@@ -1,5 +1,6 @@
 // Progressive enhancement: every page works without this file.
-// - live: server-sent events about incidents re-fetch the open incident's fragment (htmx);
+// - live: server-sent events about incidents re-fetch the open incident's fragment (htmx), and
+//   those about incidents and resources (needs, wishes, meetings, …) the page's live parts;
 // - countdowns tick; the dashboard's trend is drawn as an SVG chart (again after a live swap);
 // - every POST carries the session's CSRF token (the server refuses one without it).
 (function () {
@@ -77,7 +78,8 @@
   }
 
   // Lists, counts and rates: fetch the page again, once, and swap in just those parts (each
-  // `[data-live-list]` by its id), at most twice a second.
+  // `[data-live-list]`, and each `[data-live-resources]`, by its id), at most twice a second.
+  const LIVE_PARTS = "[data-live-list], [data-live-resources]";
   let listTimer = null, listsInFlight = false, listsAgain = false;
   function refreshLists() {
     if (listsInFlight) { listsAgain = true; return; }
@@ -89,7 +91,7 @@
         .then(function (answer) { return answer.ok ? answer.text() : Promise.reject(answer.status); })
         .then(function (html) {
           const fresh = new DOMParser().parseFromString(html, "text/html");
-          document.querySelectorAll("[data-live-list]").forEach(function (el) {
+          document.querySelectorAll(LIVE_PARTS).forEach(function (el) {
             const next = fresh.getElementById(el.id);
             if (!next || typing(el)) return;
             el.replaceWith(next);
@@ -106,9 +108,22 @@
     }, 500);
   }
 
+  // What the page follows: the incidents, and the resources lists its parts name
+  // (`data-live-resources="needs"`); the server sends only events of those.
+  function topics() {
+    const found = new Set();
+    if (liveIncident() || document.querySelector("[data-live-list]")) found.add("incidents");
+    document.querySelectorAll("[data-live-resources]").forEach(function (el) {
+      el.dataset.liveResources.split(" ").forEach(function (name) { if (name) found.add(name); });
+    });
+    return Array.from(found);
+  }
+
   function listen() {
-    if (!window.EventSource || !(liveIncident() || document.querySelector("[data-live-list]"))) return;
-    const source = new EventSource("/events");
+    const followed = topics();
+    if (!window.EventSource || !followed.length) return;
+    const query = followed.map(function (name) { return "topic=" + encodeURIComponent(name); });
+    const source = new EventSource("/events?" + query.join("&"));
     source.addEventListener("open", function () { document.body.classList.add("live"); });
     source.addEventListener("error", function () { document.body.classList.remove("live"); });
     source.addEventListener("incident", function (message) {
@@ -117,6 +132,7 @@
       if (el && el.dataset.liveIncident === event.incident_id) refresh(el);
       if (document.querySelector("[data-live-list]")) refreshLists();
     });
+    source.addEventListener("resources", refreshLists);
   }
 
   // Record each status the incident shows, so one can see it changed in place.

@@ -21,7 +21,7 @@ from decimal import Decimal
 from enum import StrEnum
 from uuid import UUID, uuid4
 
-from lianxin.errors import Conflict, require
+from lianxin.errors import Conflict, RuleBroken, require
 from volunteers.domain import events
 from volunteers.domain.volunteers import Team, text
 
@@ -105,8 +105,11 @@ class Activity:
         *,
         id: UUID | None = None,
     ) -> Shift:
-        require(ends_at > starts_at, "ends_at", "a shift ends after it starts")
-        require(starts_at > now, "starts_at", "a shift is scheduled ahead of time")
+        # The rules are named (`type`) so that the console words them in Chinese beside the field.
+        if not ends_at > starts_at:
+            raise RuleBroken("ends_at", "a shift ends after it starts", type_="ends_before_start")
+        if not starts_at > now:
+            raise RuleBroken("starts_at", "a shift is scheduled ahead of time", type_="not_ahead")
         require(isinstance(places, int) and places >= 1, "places", "a shift has at least 1 place")
         shift = Shift(
             id or uuid4(),

@@ -1,0 +1,154 @@
+"""Planning volunteering in the console: a coordinator plans an activity, schedules its shifts,
+puts a good on the points shop's shelf and restocks one.
+
+Each form posts to volunteers with the user's own token, open to every role that sees the page:
+volunteers decides who may (its 403 or 404 is the page's own, as on every page); the forms are
+only shown to coordinators. What volunteers refuses (422) comes back beside the fields it names,
+in the page's language, with what was typed kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from console.entrypoints.deliberation_pages import local_moment
+from console.entrypoints.volunteer_service_pages import activities_page, activity_page
+from console.entrypoints.volunteer_shop_pages import shop_page
+from console.entrypoints.volunteering_web import SHOP, back_to, refused
+from console.entrypoints.web import VOLUNTEERING, Session, needs, page_language
+
+router = APIRouter(prefix="/volunteering")
+SHELF = "/volunteering/shop?community={community_code}"  # the good's own community's shop
+
+
+async def typed(request: Request) -> dict[str, str]:
+    """The form as typed, to send back with a refusal."""
+    return {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+
+
+def number(text: str) -> int | str:
+    """A whole number typed, or what was typed (for volunteers to name the field it rejects)."""
+    text = text.strip()
+    return int(text) if text.lstrip("-").isdigit() else text
+
+
+def moment(text: str) -> str:
+    """A `datetime-local` value in China's time; blank stays blank for volunteers to refuse."""
+    return local_moment(text) if text.strip() else ""
+
+
+async def send(
+    request: Request,
+    current: Session,
+    path: str,
+    body: dict[str, Any],
+    form: dict[str, str],
+    *,
+    then: str,
+    again: Callable[..., Awaitable[Response]],
+    action: str,
+) -> Response:
+    """The form's body to volunteers: taken, on to `then` (filled in from what volunteers
+    answered, e.g. the new activity's `{id}`); refused, the page `again` with the form `action`
+    open, volunteers' errors beside its fields and what was typed kept."""
+    answer = await current.services.post("volunteers", path, body)
+    if answer.ok:
+        return back_to(then.format(**answer.body))
+    problem = refused(answer, page_language(request), body)
+    return await again(action=action, form=form, **problem)
+
+
+@router.post("/activities")
+async def plan_activity(
+    request: Request, current: Session = Depends(needs(*VOLUNTEERING))
+) -> Response:
+    form = await typed(request)
+    body = {
+        "community_code": form.get("community_code", ""),
+        "node_code": form.get("node_code", ""),
+        "kind": form.get("kind", ""),
+        "title": form.get("title", "").strip(),
+        "team_id": form.get("team_id") or None,
+        "emergency": form.get("emergency") == "on",
+    }
+    again = partial(activities_page, request, current, body["community_code"] or None)
+    return await send(
+        request,
+        current,
+        "/activities",
+        body,
+        form,
+        then="/volunteering/activities/{id}",
+        again=again,
+        action="activity",
+    )
+
+
+@router.post("/activities/{activity_id}/shifts")
+async def schedule_shift(
+    activity_id: UUID, request: Request, current: Session = Depends(needs(*VOLUNTEERING))
+) -> Response:
+    form = await typed(request)
+    body: dict[str, Any] = {
+        "starts_at": moment(form.get("starts_at", "")),
+        "ends_at": moment(form.get("ends_at", "")),
+        "place": form.get("place", "").strip(),
+        "places": number(form.get("places", "")),
+    }
+    return await send(
+        request,
+        current,
+        f"/activities/{activity_id}/shifts",
+        body,
+        form,
+        then="/volunteering/activities/{activity_id}",
+        again=partial(activity_page, request, current, activity_id),
+        action="shift",
+    )
+
+
+@router.post("/shop/items")
+async def add_good(request: Request, current: Session = Depends(needs(*SHOP))) -> Response:
+    form = await typed(request)
+    body = {
+        "community_code": form.get("community_code", ""),
+        "name": form.get("name", "").strip(),
+        "donor_kind": form.get("donor_kind", ""),
+        "donor": form.get("donor", "").strip(),
+        "price": number(form.get("price", "")),
+        "stock": number(form.get("stock", "")),
+    }
+    return await send(
+        request,
+        current,
+        "/shop/items",
+        body,
+        form,
+        then=SHELF,
+        again=partial(shop_page, request, current, body["community_code"] or None),
+        action="good",
+    )
+
+
+@router.post("/shop/items/{item_id}/stock")
+async def restock(
+    item_id: UUID, request: Request, current: Session = Depends(needs(*SHOP))
+) -> Response:
+    """More of a good on the shelf: each restock form is its item's own (`restock-<id>`)."""
+    form = await typed(request)
+    return await send(
+        request,
+        current,
+        f"/shop/items/{item_id}/stock",
+        {"added": number(form.get("added", ""))},
+        form,
+        then=SHELF,
+        again=partial(shop_page, request, current, form.get("community_code") or None),
+        action=f"restock-{item_id}",
+    )
