@@ -72,6 +72,10 @@ def test_a_meeting_recorded_through_the_console_step_by_step(demo_platform: Plat
     refused = console.post(f"{record}/responsibility", data=given | {"due_at": ""})
     assert refused.status_code == 422 and 'id="due_at-error"' in refused.text
     assert 'name="task" value="采购座椅"' in refused.text
+    early = console.post(f"{record}/responsibility", data=given | {"due_at": "2026-12-01"})
+    assert (
+        early.status_code == 422 and "应晚于会议时间" in early.text
+    )  # resources' rule, in Chinese
     answer = console.post(f"{record}/responsibility", data=given | {"due_at": "2027-01-31"})
     assert answer.status_code == 303, answer.text
 

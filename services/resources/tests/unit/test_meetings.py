@@ -61,7 +61,10 @@ def test_decisions_concern_needs_on_the_agenda_once() -> None:
     assert refusal.value.field == "need_ids"
     with pytest.raises(RuleBroken) as refusal:
         meeting.decide_project(title="x", need_ids=[on.id], due_at=T0)
-    assert refusal.value.field == "due_at"
+    assert (refusal.value.field, refusal.value.type) == ("due_at", "due_before_meeting")
+    with pytest.raises(RuleBroken) as refusal:  # a responsibility too, for the same reason
+        meeting.give_responsibility(project_id=uuid4(), holder_code="u", task="t", due_at=T0)
+    assert (refusal.value.field, refusal.value.type) == ("due_at", "due_before_meeting")
     meeting.decide_project(title="x", need_ids=[on.id], due_at=T0 + days(90))
     with pytest.raises(Conflict):
         meeting.decline_need(on.id, "changed our mind")

@@ -44,6 +44,7 @@ ZH_BY_TYPE: dict[str, str] = {
     "deadline_not_later": "应晚于现在的办结时限",
     "ends_before_start": "应晚于开始时间",
     "not_ahead": "应晚于现在",
+    "due_before_meeting": "应晚于会议时间",
 }
 ZH_UNKNOWN = "填写有误"
 

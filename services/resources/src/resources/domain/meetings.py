@@ -23,7 +23,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 from uuid import UUID, uuid4
 
-from lianxin.errors import Conflict, require
+from lianxin.errors import Conflict, RuleBroken, require
 from resources.domain import events
 from resources.domain.common import MeetingRecord, Quarter, require_aware, require_text, unique
 from resources.domain.matching import Suggestion
@@ -32,6 +32,10 @@ from resources.domain.responsibilities import checked_terms
 
 if TYPE_CHECKING:
     from resources.domain.feedback import FeedbackItem
+
+# The rule a decision's due date breaks when it is not after the meeting (a refusal's `type`,
+# which the console words in Chinese).
+AFTER_MEETING = "due_before_meeting"
 
 
 class MeetingStatus(StrEnum):
@@ -227,7 +231,8 @@ class JointMeeting(MeetingRecord):
         text = require_text(title, "title", 200)
         require(isinstance(slots, int) and 1 <= slots <= 30, "slots", "slots must be 1 to 30")
         require_aware(due_at, "due_at")
-        require(due_at > self.scheduled_at, "due_at", "due_at must be after the meeting")
+        if due_at <= self.scheduled_at:
+            raise RuleBroken("due_at", "due_at must be after the meeting", type_=AFTER_MEETING)
         self._check_needs(needs, "need_ids")
         decision = ProjectDecision(
             project_id or uuid4(),
@@ -251,7 +256,7 @@ class JointMeeting(MeetingRecord):
     ) -> ResponsibilityDecision:
         """For a project decided here or at an earlier meeting."""
         holder, text = checked_terms(
-            holder_code, task, due_at, self.scheduled_at, "after the meeting"
+            holder_code, task, due_at, self.scheduled_at, "after the meeting", AFTER_MEETING
         )
         self._ensure_open()
         decision = ResponsibilityDecision(

@@ -20,7 +20,7 @@ from enum import IntEnum
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from lianxin.errors import require
+from lianxin.errors import RuleBroken
 from resources.domain.common import require_aware, require_text
 
 if TYPE_CHECKING:
@@ -33,14 +33,16 @@ class OverdueRung(IntEnum):
 
 
 def checked_terms(
-    holder_code: str, task: str, due_at: datetime, after: datetime, when: str
+    holder_code: str, task: str, due_at: datetime, after: datetime, when: str, type_: str = ""
 ) -> tuple[str, str]:
     """A responsibility's holder and task as given (at a meeting or on its project): named,
-    said, and due after `after` (`when` says which moment that is, for the refusal)."""
+    said, and due after `after` (`when` says which moment that is, and `type_` names the rule,
+    for the refusal)."""
     holder = require_text(holder_code, "holder_code", 64)
     text = require_text(task, "task", 500)
     require_aware(due_at, "due_at")
-    require(due_at > after, "due_at", f"due_at must be {when}")
+    if due_at <= after:
+        raise RuleBroken("due_at", f"due_at must be {when}", type_=type_)
     return holder, text
 
 
