@@ -1,7 +1,8 @@
 """`lianxin dept-sim` on a three-node NATS cluster with R3 streams, through a node's death: the
 node it is connected to, leading its consumer, killed -9 while it serves, or already dead when
 it starts. Either way it keeps serving and resolves a whistle sent after the kill; and NATS
-refusing its login is the one thing that ends it.
+refusing its login is the one thing that ends it. The guide's nats-py example, started as the
+consumer's leader dies, takes its whistle all the same.
 
 Why it exited in `make faults FAULTS_ARGS=--cluster` ("kill-incidents-leader", the first
 scenario): the suite starts it just before that scenario and kills a node 2 s in, while the
@@ -11,6 +12,7 @@ simulator is still starting, so its first `CONSUMER.INFO` met the dead node and 
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -33,6 +35,7 @@ pytestmark = pytest.mark.integration
 POWER = "power_supply"
 CONSUMER = f"dept_{POWER}"
 RESOLVED = f"report.{POWER}.assignment_resolved"
+EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "examples" / "department_nats.py"
 BOUND = 30.0  # s for a report to land: an election takes a few, a reconnect up to a few more
 
 
@@ -104,11 +107,12 @@ async def _whistle(js) -> str:
     return assignment_id
 
 
-async def _resolved(js, assignment_id: str, runner: asyncio.Task) -> None:
-    """Wait until REPORTS holds the department's result for `assignment_id`."""
+async def _resolved(js, assignment_id: str, runner: asyncio.Task | None = None) -> None:
+    """Wait until REPORTS holds the department's result for `assignment_id` (while `runner`,
+    the simulator, has not ended)."""
     deadline = asyncio.get_running_loop().time() + BOUND
     while asyncio.get_running_loop().time() < deadline:
-        assert not runner.done(), f"dept-sim ended: {runner.exception()!r}"
+        assert runner is None or not runner.done(), f"dept-sim ended: {runner.exception()!r}"
         try:
             last = await js.get_last_msg("REPORTS", RESOLVED)
             if json.loads(last.data)["data"]["assignment_id"] == assignment_id:
@@ -154,6 +158,26 @@ async def test_started_while_its_consumers_leader_is_dead_it_waits_and_serves(cl
         await _resolved(js, await _whistle(js), runner)
     finally:
         await _stopped(runner)
+
+
+async def test_the_guide_example_fetches_again_while_the_consumer_elects_its_leader(
+    cluster,
+) -> None:
+    """The guide's nats-py example, started as the consumer's leader dies: its fetch is
+    answered 503 until the election ends, and it takes the whistle all the same."""
+    nodes, js = cluster
+    spec = importlib.util.spec_from_file_location("department_nats", EXAMPLE)
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    leader = await _consumer_leader(js)
+
+    _kill(nodes.node(leader))
+    taking = asyncio.create_task(example.handle_one(nodes.url, POWER, None, None, wait=BOUND))
+    assignment_id = await _whistle(js)
+
+    whistle = await asyncio.wait_for(taking, BOUND)
+    assert whistle["data"]["assignment_id"] == assignment_id
+    await _resolved(js, assignment_id)
 
 
 async def test_a_refused_login_ends_it(tmp_path: Path) -> None:
