@@ -61,8 +61,8 @@ STOP = {WHISTLE + kind + ".v1" for kind in ("cancelled", "reassigned", "withdraw
 # What any call may meet for a few seconds while the cluster recovers, and is tried again after:
 # no stream or consumer answering (a leader election, a stream being recreated), JetStream
 # unavailable (503, e.g. 10008 "cluster not available" or 10077 "store failed" mid-election) or
-# erring (500, a request reaching a node that just stopped leading), no answer in time (a node
-# died, the client reconnects), or the outgoing buffer full while it reconnects.
+# failing inside (500) while leaders change, no answer in time (a node died, the client
+# reconnects), or the client's outgoing buffer full while it reconnects.
 PASSING = (
     NoStreamResponseError,
     ServiceUnavailableError,
