@@ -12,7 +12,8 @@ Nothing here comes from Lianxin's code: only the NATS subjects and the JSON even
 
 On a NATS cluster a report may meet a stream electing a new leader (no answer for a few
 seconds) or a client reconnecting to another node (no ack in time): it is published again, with
-the same `Nats-Msg-Id`, until the stream acks it. `LIANXIN_NATS_URL` may name several servers,
+the same `Nats-Msg-Id`, until the stream acks it. A fetch may meet the consumer electing its
+leader (answered 503 at once): it is asked again. `LIANXIN_NATS_URL` may name several servers,
 comma-separated; the user and password go to the client as options, never inside the URL, so
 that the servers the cluster advertises accept them too.
 """
@@ -89,6 +90,24 @@ async def publish_until_acked(js, subject: str, payload: bytes, headers: dict[st
             delay = min(delay * 2, 5.0)
 
 
+async def next_whistle(whistles, wait: float):
+    """The next whistle within `wait` seconds (nats.errors.TimeoutError if none comes). While
+    the consumer elects a leader (its node died) a fetch is answered 503 at once: ask again, a
+    little later each time."""
+    deadline = asyncio.get_running_loop().time() + wait
+    delay = 0.1
+    while True:
+        left = deadline - asyncio.get_running_loop().time()
+        try:
+            (msg,) = await whistles.fetch(1, timeout=max(left, 0.1))
+            return msg
+        except ServiceUnavailableError:
+            if left <= 0:
+                raise
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
 async def handle_one(url: str, code: str, user: str, password: str, wait: float = 30) -> dict:
     """Pull one whistle for department `code` and answer it; return the whistle (a CloudEvent)."""
     nc = await nats.connect(
@@ -103,7 +122,7 @@ async def handle_one(url: str, code: str, user: str, password: str, wait: float 
         js = nc.jetstream()
         # Bind to the durable consumer the platform created for us; never create one.
         whistles = await js.pull_subscribe_bind(f"dept_{code}", stream="DISPATCH")
-        (msg,) = await whistles.fetch(1, timeout=wait)
+        msg = await next_whistle(whistles, wait)
         whistle = json.loads(msg.data)
         # The trace rule: pass the whistle's `traceparent` header on, unchanged (we start no
         # spans of our own), as each report's header and envelope attribute.

@@ -15,8 +15,12 @@ restart does not work on one again.
 It survives what a cluster does to a client: a report is published again, with the same
 `Nats-Msg-Id`, until the stream acks it (no answer while a stream elects a leader, a timeout
 while the client reconnects); the whistle is acked only then, so a report is never lost and the
-stream keeps one copy. A stop (Ctrl-C, SIGTERM) closes the connection at once: a whistle not yet
-acked is delivered again to the next run, which sends the same reports again.
+stream keeps one copy. Binding to the consumer and pulling from it are asked again the same way
+(the consumer elects a leader too), a connection nats-py closes is opened again, and a whistle
+it cannot answer is logged and left unacked (it comes again). Only a stop ends it (Ctrl-C,
+SIGTERM: the connection is closed at once; a whistle not yet acked is delivered again to the
+next run, which sends the same reports again) or NATS refusing the department's login
+(`Refused`: only a new key helps).
 """
 
 from __future__ import annotations
@@ -31,7 +35,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import nats
-from nats.js.errors import NoStreamResponseError, NotFoundError, ServiceUnavailableError
+from nats.aio.client import Client
+from nats.js.errors import (
+    APIError,
+    NoStreamResponseError,
+    NotFoundError,
+    ServerError,
+    ServiceUnavailableError,
+)
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 
@@ -47,17 +58,42 @@ STEPS: dict[str, tuple[str, ...]] = {
 }
 # Whistles that take the assignment away: stop working on it.
 STOP = {WHISTLE + kind + ".v1" for kind in ("cancelled", "reassigned", "withdrawn")}
-# What a report publish may meet while the cluster recovers, and is tried again after: no
-# stream answering (a leader election, a stream being recreated), JetStream unavailable, or no
-# ack in time (reconnecting).
+# What any call may meet for a few seconds while the cluster recovers, and is tried again after:
+# no stream or consumer answering (a leader election, a stream being recreated), JetStream
+# unavailable (503, e.g. 10008 "cluster not available" or 10077 "store failed" mid-election) or
+# failing inside (500) while leaders change, no answer in time (a node died, the client
+# reconnects), or the client's outgoing buffer full while it reconnects.
 PASSING = (
     NoStreamResponseError,
     ServiceUnavailableError,
+    ServerError,
     nats.errors.NoRespondersError,
     nats.errors.TimeoutError,
+    nats.errors.OutboundBufferLimitError,
 )
 RETRY_FIRST_SECONDS = 0.1
 RETRY_CAP_SECONDS = 5.0
+
+
+class Refused(Exception):
+    """NATS refused the department's login (a key retired, a wrong password): asking again
+    cannot help, so the simulator ends, where nats-py alone would try again forever."""
+
+
+class Backoff:
+    """Waits RETRY_FIRST_SECONDS after a first failure, twice as long after each next one, up to
+    RETRY_CAP_SECONDS; from the start again once a call went through."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.delay = RETRY_FIRST_SECONDS
+
+    async def wait(self, what: str, exc: BaseException) -> None:
+        log.warning("%s (%s: %s); again in %gs", what, type(exc).__name__, exc, self.delay)
+        await asyncio.sleep(self.delay)
+        self.delay = min(self.delay * 2, RETRY_CAP_SECONDS)
 
 
 class Stopped:
@@ -153,20 +189,13 @@ async def publish_until_acked(js, subject: str, payload: bytes, headers: dict[st
     """Publish until the stream acks, with the same headers (so the same `Nats-Msg-Id`: a copy
     that did land before an ack went missing is dropped by the stream), waiting longer after
     each failure, up to RETRY_CAP_SECONDS."""
-    delay = RETRY_FIRST_SECONDS
+    pause = Backoff()
     while True:
         try:
             await js.publish(subject, payload, headers=headers)
             return
         except PASSING as exc:
-            log.warning(
-                "report %s not acked (%s); again in %gs",
-                headers["Nats-Msg-Id"],
-                type(exc).__name__,
-                delay,
-            )
-        await asyncio.sleep(delay)
-        delay = min(delay * 2, RETRY_CAP_SECONDS)
+            await pause.wait(f"report {headers['Nats-Msg-Id']} not acked", exc)
 
 
 async def handle(
@@ -212,45 +241,114 @@ async def run(
     """Serve whistles until `limit` have been handled (forever when None). Returns the count.
 
     `connect` takes nats-py's connect options, e.g. the department's `user` and `password`;
-    `stopped_file` keeps the assignments taken away across restarts."""
+    `stopped_file` keeps the assignments taken away across restarts. Raises `Refused` when NATS
+    refuses the login; nothing else ends it but a cancellation (Ctrl-C, SIGTERM)."""
     taken_away = Stopped(stopped_file)
-    nc = await nats.connect(
-        [u.strip() for u in nats_url.split(",")],
-        name=f"department-{code}",
-        max_reconnect_attempts=-1,
-        # A department may receive only on its own inbox prefix (replies, the stream's acks).
-        inbox_prefix=f"_INBOX_{code}",
-        **connect,
-    )
-    js = nc.jetstream()
+    login = Login()
     handled = 0
-    try:
-        subscription = None
-        while subscription is None:
-            try:
-                await js.consumer_info("DISPATCH", f"dept_{code}")
-                subscription = await js.pull_subscribe_bind(f"dept_{code}", stream="DISPATCH")
-            except NotFoundError:
-                log.info("department %s has no consumer yet: is it registered?", code)
-                await asyncio.sleep(1)
-            except PASSING as exc:  # started while a node is down or a leader is elected
-                log.warning("the consumer does not answer yet (%s)", type(exc).__name__)
-                await asyncio.sleep(1)
-        while limit is None or handled < limit:
-            try:
-                messages = await subscription.fetch(1, timeout=1)
-            except nats.errors.TimeoutError:
-                continue
-            except PASSING as exc:  # the consumer's leader is being elected: ask again
-                log.warning("no whistles for now (%s)", type(exc).__name__)
-                await asyncio.sleep(RETRY_FIRST_SECONDS)
-                continue
-            for msg in messages:
-                await handle(js, code, msg, resolve_after, taken_away)
-                handled += 1
-    finally:
-        # Close, not drain: a drain waits up to 30 s for the subscription, more while NATS is
-        # unreachable. Nothing is lost: an unacked whistle is delivered again.
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(nc.close(), 5)
+    while limit is None or handled < limit:
+        nc = await login.connect(nats_url, code, **connect)
+        try:
+            whistles = serve(nc, code, login, resolve_after, taken_away)
+            async with contextlib.aclosing(whistles):
+                async for _ in whistles:
+                    handled += 1
+                    if handled == limit:
+                        break
+        except nats.errors.ConnectionClosedError:
+            # nats-py closes for good on a server error it does not reconnect after (the -ERR
+            # of a login refused included): a refusal ends it, anything else a new connection.
+            login.note(nc.last_error)
+            login.check()
+            log.warning("the connection was closed (%s); connecting again", nc.last_error)
+            await asyncio.sleep(1)
+        finally:
+            # Close, not drain: a drain waits up to 30 s for the subscription, more while NATS
+            # is unreachable. Nothing is lost: an unacked whistle is delivered again.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(nc.close(), 5)
     return handled
+
+
+class Login:
+    """Connects, and watches nats-py's errors for NATS refusing the login, which nats-py only
+    reports (to `error_cb`) and tries again after forever, at the first connection too."""
+
+    def __init__(self) -> None:
+        self.refusal: BaseException | None = None
+
+    async def on_error(self, exc: BaseException) -> None:
+        log.warning("nats: %s: %s", type(exc).__name__, exc)
+        self.note(exc)
+
+    def note(self, exc: BaseException | None) -> None:
+        refused = isinstance(exc, nats.errors.AuthorizationError)
+        if refused or "authorization violation" in str(exc).lower():
+            self.refusal = exc
+
+    def check(self) -> None:
+        if self.refusal is not None:
+            raise Refused(f"NATS refused the login: {self.refusal}")
+
+    async def connect(self, nats_url: str, code: str, **options) -> Client:
+        connecting = asyncio.ensure_future(
+            nats.connect(
+                [u.strip() for u in nats_url.split(",")],
+                name=f"department-{code}",
+                max_reconnect_attempts=-1,
+                # A department may receive only on its own inbox prefix (replies, the stream's
+                # acks).
+                inbox_prefix=f"_INBOX_{code}",
+                error_cb=self.on_error,
+                **options,
+            )
+        )
+        while not connecting.done():
+            await asyncio.wait({connecting}, timeout=0.2)
+            if self.refusal is not None:
+                connecting.cancel()
+                self.check()
+        return connecting.result()
+
+
+async def serve(nc, code: str, login: Login, resolve_after: float, taken_away: Stopped):
+    """Bind to the consumer, then pull and answer whistles one by one, yielding after each."""
+    js = nc.jetstream()
+    subscription = await bind(js, code, login)
+    pause = Backoff()
+    while True:
+        login.check()
+        try:
+            messages = await subscription.fetch(1, timeout=1)
+        except nats.errors.TimeoutError:
+            continue  # no whistle within the second
+        except (*PASSING, APIError) as exc:  # the consumer's leader is being elected
+            await pause.wait("no whistles for now", exc)
+            continue
+        pause.reset()
+        for msg in messages:
+            try:
+                await handle(js, code, msg, resolve_after, taken_away)
+            except nats.errors.ConnectionClosedError:
+                raise
+            except Exception:
+                # A whistle it cannot read, or a report the stream refuses for good: the
+                # whistle stays unacked and comes again (the consumer's back-off, 20 times).
+                log.exception("whistle %s not answered; it will come again", msg.reply)
+            yield
+
+
+async def bind(js, code: str, login: Login):
+    """The department's durable consumer, once it answers: a department may start while a node
+    is down or the consumer elects its leader (`CONSUMER.INFO` then times out or answers 503)."""
+    pause = Backoff()
+    while True:
+        login.check()
+        try:
+            await js.consumer_info("DISPATCH", f"dept_{code}")
+            return await js.pull_subscribe_bind(f"dept_{code}", stream="DISPATCH")
+        except NotFoundError:
+            log.info("department %s has no consumer yet: is it registered?", code)
+            await asyncio.sleep(1)
+        except (*PASSING, APIError) as exc:
+            await pause.wait("the consumer does not answer yet", exc)
