@@ -154,13 +154,21 @@ def test_an_offer_is_asked_of_its_units_list_and_a_wish_by_its_community() -> No
     assert (wish.asked, wish.community) == (None, "tpj")
 
 
+def test_a_wish_not_yet_on_the_board_is_asked_of_its_page() -> None:
+    # A volunteer reads the board but not a wish's page: she hears of it once it is published.
+    data = {"wish_id": NEED, "community_code": "tpj"}
+    recorded = resources_event("resources.wish.recorded", data)
+    assert recorded is not None and recorded.asked == Asked("resources", f"/wishes/{NEED}")
+    assert recorded.community is None
+
+
 @pytest.mark.parametrize(
     ("subject", "data"),
     [
         ("resources.deliberation.closed", {"deliberation_id": NEED, "community_code": "tpj"}),
         ("resources.scorecard.stars_published", {"community_code": "tpj"}),
         ("resources.emergency.offers_made", {"incident_id": NEED}),
-        ("resources.wish.recorded", {"wish_id": NEED}),  # no community: nobody may hear of it
+        ("resources.wish.published", {"wish_id": NEED}),  # no community: nobody may hear of it
         ("resources.need", {"need_id": NEED}),
     ],
 )

@@ -100,9 +100,12 @@ def _topics(aggregate: str, fact: str) -> frozenset[str]:
     return frozenset()  # deliberations, scorecards, emergency offers: no list of these follows
 
 
-def _asked(aggregate: str, data: Mapping[str, Any]) -> Asked | None:
+def _asked(aggregate: str, fact: str, data: Mapping[str, Any]) -> Asked | None:
     if aggregate == "wish":
-        return None
+        # Not on the board until the grid publishes it: a recorded wish is heard of only by
+        # those who may open its page (its grid's keepers).
+        wish = data.get("wish_id")
+        return Asked("resources", f"/wishes/{wish}") if fact == "recorded" and wish else None
     if aggregate == "offer":
         # resources has no page of one offer: a user who reads any of the unit's offers reads
         # this one (a unit's offers are all of one community).
@@ -127,7 +130,7 @@ def resources_event(subject: str, data: Mapping[str, Any]) -> ResourcesEvent | N
         return None
     _, aggregate, fact = parts
     topics = _topics(aggregate, fact)
-    asked = _asked(aggregate, data)
+    asked = _asked(aggregate, fact, data)
     community = data.get("community_code") if asked is None else None
     if not topics or (asked is None and not community):
         return None
