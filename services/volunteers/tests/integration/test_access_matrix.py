@@ -67,6 +67,8 @@ TABLE: Table = {
     ("POST", "/shifts/{shift_id}/check-in"): (V, "shift"),
     ("POST", "/shifts/{shift_id}/check-out"): (V, "shift"),
     ("POST", "/shifts/{shift_id}/no-show"): (V, "shift"),
+    # Calling the whole shift off: its community's coordinators, as for scheduling it.
+    ("POST", "/shifts/{shift_id}/cancellation"): (C, "shift"),
     ("GET", "/volunteers/{volunteer_id}/passbook"): (G | V, "volunteer"),
     ("POST", "/transfers/adjustments"): (C, "volunteer"),
     ("POST", "/transfers/expiries"): (C, "volunteer"),
@@ -202,6 +204,7 @@ def _request(method: str, template: str, target: str, ids: dict[str, str]) -> tu
         "/shifts/{shift_id}/check-in": {"volunteer_id": ids["volunteer"]},
         "/shifts/{shift_id}/check-out": {"volunteer_id": ids["volunteer"]},
         "/shifts/{shift_id}/no-show": {"volunteer_id": ids["volunteer"]},
+        "/shifts/{shift_id}/cancellation": {"reason": "r"},
         "/transfers/adjustments": {"volunteer_id": ids["volunteer"], "amount": 1, "reason": "r"},
         "/transfers/expiries": {"volunteer_id": ids["volunteer"], "amount": 1, "reason": "r"},
         "/transfers/{transfer_id}/reversal": {"reason": "r"},

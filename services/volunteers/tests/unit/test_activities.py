@@ -154,3 +154,49 @@ def test_no_shows_are_marked_after_the_end_and_only_for_who_never_came() -> None
 )
 def test_round_hours(minutes: int, hours: str) -> None:
     assert round_hours(START, START + timedelta(minutes=minutes)) == Decimal(hours)
+
+
+def test_a_coordinator_calls_a_shift_off_and_those_signed_up_are_released() -> None:
+    shift, _, _ = setting(places=3)
+    a, b = uuid4(), uuid4()
+    shift.sign_up(a, NOW)
+    shift.sign_up(b, NOW)
+    shift.cancel(b, NOW)  # she withdrew herself earlier: not released, still cancelled
+    assert refused(lambda: shift.call_off("  ", "coordinator", NOW)) == "reason"
+    assert shift.call_off(" 暴雪预警 ", "coordinator", NOW) == [a]
+    assert shift.events[-1] == events.ShiftCalledOff(shift.id, "暴雪预警", "coordinator", (a,), NOW)
+    assert (shift.sign_ups[a].status, shift.sign_ups[b].status) == (
+        Attendance.RELEASED,
+        Attendance.CANCELLED,
+    )
+    assert (shift.called_off_at, shift.called_off_reason) == (NOW, "暴雪预警")
+
+
+def test_a_called_off_shift_takes_no_sign_up_cancellation_check_in_nor_second_call_off() -> None:
+    shift, team, leader = setting()
+    a = uuid4()
+    shift.sign_up(a, NOW)
+    shift.issue_code(lambda: "482913")
+    shift.call_off("暴雪预警", "coordinator", NOW)
+    for attempt in (
+        lambda: shift.sign_up(uuid4(), NOW),
+        lambda: shift.sign_up(a, NOW),
+        lambda: shift.cancel(a, NOW),
+        lambda: shift.check_in(a, START, leader=leader.id, team=team),
+        lambda: shift.check_in_with_code(a, "482913", START),
+        lambda: shift.call_off("again", "coordinator", NOW),
+    ):
+        with pytest.raises(Conflict, match="called off: 暴雪预警"):
+            attempt()
+
+
+def test_a_shift_is_called_off_only_before_it_starts_and_before_anyone_checked_in() -> None:
+    shift, team, leader = setting()
+    a = uuid4()
+    shift.sign_up(a, NOW)
+    with pytest.raises(Conflict, match="started"):
+        shift.call_off("太晚了", "coordinator", START)
+    shift.check_in(a, START - timedelta(minutes=10), leader=leader.id, team=team)
+    with pytest.raises(Conflict, match="checked in"):
+        shift.call_off("太晚了", "coordinator", START - timedelta(minutes=5))
+    assert not shift.called_off

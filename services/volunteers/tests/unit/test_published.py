@@ -26,6 +26,8 @@ def sample(cls: type) -> object:
             values[f.name] = "grid"
         elif f.name == "kind":
             values[f.name] = "earn"
+        elif "tuple" in kind and "UUID" in kind:
+            values[f.name] = (uuid4(), uuid4())
         elif "UUID" in kind:
             values[f.name] = uuid4()
         elif "datetime" in kind:

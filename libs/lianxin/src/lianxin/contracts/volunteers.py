@@ -72,6 +72,20 @@ class ShiftCancelled(SignUpEvent):
     at: datetime
 
 
+class ShiftCalledOff(EventData):
+    """A coordinator called the whole shift off before its start (not a volunteer withdrawing:
+    that is `ShiftCancelled`). Those signed up are released; no points move."""
+
+    SUBJECT: ClassVar[str] = "volunteers.shift.called_off"
+    AGGREGATE_ID: ClassVar[str] = "shift_id"
+
+    shift_id: UUID
+    reason: str
+    by: str = Field(description="the coordinator's id")
+    released: list[UUID] = Field(description="the volunteers who were signed up")
+    at: datetime
+
+
 class CheckedIn(SignUpEvent):
     SUBJECT: ClassVar[str] = "volunteers.shift.checked_in"
 

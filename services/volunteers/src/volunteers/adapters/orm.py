@@ -114,6 +114,8 @@ shifts = Table(
     _uuid("team_id", ForeignKey("teams.id")),
     Column("emergency", Boolean, nullable=False),
     Column("code", Text),
+    _at("called_off_at", nullable=True),
+    Column("called_off_reason", Text),
 )
 
 sign_ups = Table(

@@ -6,6 +6,11 @@ concurrent sign-ups contend for, so the database locks one shift row, not the wh
     signed_up ──check_in──▶ checked_in ──check_out──▶ checked_out     (hours counted)
     signed_up ──cancel (before the start)──▶ cancelled ──sign_up──▶ signed_up
     signed_up ──mark_no_show (after the end)──▶ no_show
+    signed_up ──the shift called off (before the start)──▶ released
+
+A coordinator calls off a whole shift before it starts (`call_off`, with a reason): those
+signed up are released, and a called-off shift takes no sign-up and no check-in. No points
+move: nobody served.
 
 Hours are check-out − check-in, rounded DOWN to whole quarter hours (`round_hours`): a minute
 more or less at the door never changes points, and nobody gains by lingering a minute.
@@ -136,6 +141,7 @@ class Attendance(StrEnum):
     CHECKED_IN = "checked_in"
     CHECKED_OUT = "checked_out"
     NO_SHOW = "no_show"
+    RELEASED = "released"  # the shift was called off: not her doing, so not "cancelled"
 
 
 @dataclass
@@ -167,18 +173,49 @@ class Shift:
     team_id: UUID | None = None
     emergency: bool = False
     code: str | None = None  # the per-shift check-in code the volunteer shows on a phone
+    called_off_at: datetime | None = None
+    called_off_reason: str | None = None
     sign_ups: dict[UUID, SignUp] = field(default_factory=dict)
     events: list[object] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def taken(self) -> int:
-        return sum(1 for s in self.sign_ups.values() if s.status is not Attendance.CANCELLED)
+        free = (Attendance.CANCELLED, Attendance.RELEASED)
+        return sum(1 for s in self.sign_ups.values() if s.status not in free)
 
     @property
     def places_open(self) -> int:
         return self.places - self.taken
 
+    @property
+    def called_off(self) -> bool:
+        return self.called_off_at is not None
+
+    def call_off(self, reason: str, by: str, now: datetime) -> list[UUID]:
+        """The whole shift is off (weather, the site closed…): whoever was signed up is
+        released, and told why through the event. Returns those released."""
+        self._not_called_off()
+        if now >= self.starts_at:
+            raise Conflict("the shift has started: it can no longer be called off")
+        if any(su.status is Attendance.CHECKED_IN for su in self.sign_ups.values()):
+            raise Conflict("volunteers have checked in: the shift is under way")
+        reason = text(reason, "reason")
+        released = [
+            su.volunteer_id for su in self.sign_ups.values() if su.status is Attendance.SIGNED_UP
+        ]
+        for volunteer_id in released:
+            self.sign_ups[volunteer_id].status = Attendance.RELEASED
+        self.called_off_at = now
+        self.called_off_reason = reason
+        self.events.append(events.ShiftCalledOff(self.id, reason, by, tuple(released), now))
+        return released
+
+    def _not_called_off(self) -> None:
+        if self.called_off:
+            raise Conflict(f"the shift was called off: {self.called_off_reason}")
+
     def sign_up(self, volunteer_id: UUID, now: datetime) -> None:
+        self._not_called_off()
         if now >= self.starts_at:
             raise Conflict("the shift has started: sign-up is closed")
         existing = self.sign_ups.get(volunteer_id)
@@ -190,6 +227,7 @@ class Shift:
         self.events.append(events.ShiftSignedUp(self.id, volunteer_id, now))
 
     def cancel(self, volunteer_id: UUID, now: datetime) -> None:
+        self._not_called_off()
         sign_up = self._signed_up(volunteer_id)
         if now >= self.starts_at:
             raise Conflict("the shift has started: it can no longer be cancelled")
@@ -229,6 +267,7 @@ class Shift:
         self.events.append(events.NoShowMarked(self.id, volunteer_id, str(leader), now))
 
     def _check_in(self, volunteer_id: UUID, now: datetime, by: str) -> None:
+        self._not_called_off()
         sign_up = self._signed_up(volunteer_id)
         if sign_up.status is not Attendance.SIGNED_UP:
             raise Conflict(f"volunteer {volunteer_id} is {sign_up.status}")

@@ -111,6 +111,17 @@ class ShiftCancelled(SignUpEvent):
 
 
 @dataclass(frozen=True)
+class ShiftCalledOff:
+    """A coordinator called the whole shift off; `released` were signed up."""
+
+    shift_id: UUID
+    reason: str
+    by: str
+    released: tuple[UUID, ...]
+    at: datetime
+
+
+@dataclass(frozen=True)
 class CheckedIn(SignUpEvent):
     by: str  # the team leader's id, or "code" when the volunteer showed the shift's code
     at: datetime

@@ -255,6 +255,30 @@ SIGN_UPS = [
 add_steps(router, "/shifts", "shift_id", _sign_up, SIGN_UPS, response_model=s.ShiftOut)
 
 
+async def _call_off(rt: RT, p: Principal, shift_id: UUID, step: str, body: s.CallOffIn) -> Any:
+    return shift_out(await commands.call_off_shift(rt.uow(), p, shift_id, body.reason), p)
+
+
+# A coordinator of the shift's community calls the whole shift off, before its start.
+add_steps(
+    router,
+    "/shifts",
+    "shift_id",
+    _call_off,
+    [
+        Step(
+            "cancellation",
+            "call_off_shift",
+            "call_off",
+            s.CallOffIn,
+            doc="Before the start: those signed up are released (no points move); a called-off "
+            "shift takes no sign-up nor check-in (409).",
+        )
+    ],
+    response_model=s.ShiftOut,
+)
+
+
 async def _attend(rt: RT, p: Principal, shift_id: UUID, step: str, body: s.AttendIn) -> Any:
     shift = await commands.attend(rt.uow(), p, shift_id, body.volunteer_id, step, code=body.code)
     return shift_out(shift, p)

@@ -126,7 +126,14 @@ class ShiftOut(BaseModel):
     places_open: int
     team_id: UUID | None
     code: str | None = None  # only for the shift's coordinators and team leader
+    # Set when a coordinator called the shift off (its sign-ups then `released`).
+    called_off_at: datetime | None = None
+    called_off_reason: str | None = None
     sign_ups: list[SignUpOut] = []
+
+
+class CallOffIn(Body):
+    reason: str = Text
 
 
 class AttendIn(Body):

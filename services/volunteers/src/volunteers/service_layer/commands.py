@@ -133,6 +133,19 @@ async def schedule_shift(
     return shift
 
 
+async def call_off_shift(
+    uow: UoW, principal: Principal, shift_id: UUID, reason: str, clock: Clock = utcnow
+) -> Shift:
+    """A coordinator of the shift's community calls it off, as she scheduled it; those signed
+    up are released and told why (`ShiftCalledOff`, through the outbox). No points move."""
+    async with uow:
+        shift: Shift = await locked(uow.shifts.get, principal, "shift", shift_id)
+        require_coordinator(principal, shift.community_code, "shift", shift_id)
+        shift.call_off(reason, actor(principal), clock())
+        await keep(uow, uow.shifts.save, shift)
+    return shift
+
+
 async def sign_up(
     uow: UoW, principal: Principal, shift_id: UUID, step: str = "sign_up", clock: Clock = utcnow
 ) -> Shift:

@@ -19,6 +19,7 @@ CONTRACTS: dict[type, type[EventData]] = {
     events.VolunteerRegistered: contracts.VolunteerRegistered,
     events.ShiftSignedUp: contracts.ShiftSignedUp,
     events.ShiftCancelled: contracts.ShiftCancelled,
+    events.ShiftCalledOff: contracts.ShiftCalledOff,
     events.CheckedIn: contracts.CheckedIn,
     events.CheckedOut: contracts.CheckedOut,
     events.PointsTransferred: contracts.PointsTransferred,
