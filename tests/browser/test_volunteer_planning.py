@@ -1,8 +1,10 @@
 """Planning volunteering in the console, on a 375-pixel phone: Changshan's coordinator plans an
 activity, schedules its shifts (one ending before it starts is refused beside its field, in
 Chinese, what she typed kept), and the fitter signs up for it on his phone, where he sees no
-planning form and a planning POST of his is volunteers' 403; she puts a good on the points
-shop's shelf and restocks it (too many at once refused beside the field), and he sees it there.
+planning form and a planning POST of his is volunteers' 403; she calls his shift off with a
+reason (a blank one refused beside its field), and he sees it cancelled on his phone; she puts
+a good on the points shop's shelf and restocks it (too many at once refused beside the field),
+he sees it there, and once she takes it off the shelf he no longer does.
 """
 
 from __future__ import annotations
@@ -117,6 +119,36 @@ def test_a_coordinator_plans_an_activity_and_a_good_and_a_volunteer_takes_them_u
     page.reload()
     expect(shifts).to_have_count(2)
 
+    # The snow comes early: she calls the morning's shift off. A reason of blanks is refused
+    # beside its field, in Chinese; then the real one, and the fitter's place is released.
+    calls = page.locator("[data-action^=call-off]")
+    expect(calls).to_have_count(2)  # one form per shift to come
+    morning_here = shifts.filter(has_text="3栋门前")
+    morning_here.locator("summary", has_text="取消班次").click()
+    morning_here.locator("input[name=reason]").fill("   ")
+    morning_here.get_by_role("button", name="取消班次").click()
+    morning_here = shifts.filter(has_text="3栋门前")
+    expect(morning_here.locator("#reason-error")).to_have_text("至少 1 个字")
+    morning_here.locator("input[name=reason]").fill("暴雪预警, 暂停扫雪")
+    morning_here.get_by_role("button", name="取消班次").click()
+    page.wait_for_url(f"**/volunteering/activities/{activity_id}")
+    morning_here = shifts.filter(has_text="3栋门前")
+    expect(morning_here.locator("[data-called-off]")).to_have_text("班次已取消: 暴雪预警, 暂停扫雪")
+    expect(morning_here.locator("[data-attendance=released]")).to_have_count(1)
+    expect(calls).to_have_count(1)  # the afternoon's only
+    coordinator.shoot("shift-called-off")
+
+    # The fitter sees it on his phone, with the reason, and no button to check in or cancel.
+    phone.goto("/volunteering/me")
+    mine = phone.locator("#shifts li", has_text="3栋门前")
+    expect(mine.locator("[data-called-off]")).to_have_text("班次已取消: 暴雪预警, 暂停扫雪")
+    expect(mine.locator("[data-attendance]")).to_have_attribute("data-attendance", "released")
+    expect(mine.get_by_role("button")).to_have_count(0)
+    fitter.shoot("my-shift-called-off")
+    phone.goto(f"/volunteering/activities/{activity_id}")
+    called_off = phone.locator("section.shift", has_text="3栋门前")
+    expect(called_off.get_by_role("button")).to_have_count(0)
+
     # Back to the coordinator: a good on the shop's shelf, then more of it.
     page.goto("/volunteering/shop")
     page.locator("[data-action=good] summary").click()
@@ -148,7 +180,20 @@ def test_a_coordinator_plans_an_activity_and_a_good_and_a_volunteer_takes_them_u
     expect(offered.locator("[data-price]")).to_have_text("60")
     expect(offered.locator("[data-stock]")).to_have_text("20")
     expect(offered.get_by_role("button", name="兑换")).to_be_visible()
-    expect(phone.locator("[data-action^=restock], [data-action=good]")).to_have_count(0)
+    expect(
+        phone.locator("[data-action^=restock], [data-action^=retire], [data-action=good]")
+    ).to_have_count(0)
+
+    # The coordinator takes it off the shelf (the fold confirms it); the fitter no longer sees it.
+    good = page.locator("[data-item-id]", has_text=GOOD)
+    good.locator("summary", has_text="下架").click()
+    expect(good).to_contain_text("已有的兑换记录保留")
+    good.get_by_role("button", name="确认下架").click()
+    page.wait_for_url("**/volunteering/shop?community=changshan")
+    expect(page.locator("[data-item-id]", has_text=GOOD)).to_have_count(0)
+    expect(page.locator("[data-item-id]").first).to_be_visible()  # the other goods stay
+    phone.reload()
+    expect(phone.locator("[data-item-id]", has_text=GOOD)).to_have_count(0)
 
     fitter.close()
     coordinator.close()

@@ -37,7 +37,13 @@ class RuleBroken(ApplicationError):
 
 
 class Conflict(ApplicationError):
-    pass
+    """A wrong state. Optionally named as a rule is (`type_`, on the `field` a form shows it
+    beside), so that a client can word it in its own language; `detail` stays English."""
+
+    def __init__(self, detail: str, *, field: str = "", type_: str = "") -> None:
+        super().__init__(detail)
+        self.field = field
+        self.type = type_
 
 
 class NotFound(ApplicationError):

@@ -80,7 +80,8 @@ def as_problem(error: ApplicationError) -> Problem:
             errors = [_error(error.field, error.detail, error.type, error.ctx)]
             return Problem(422, "Unprocessable Content", error.detail, errors=errors)
         case Conflict():
-            return Problem(409, "Conflict", error.detail)
+            named = [_error(error.field, error.detail, error.type)] if error.type else None
+            return Problem(409, "Conflict", error.detail, errors=named)
         case NotFound():
             return Problem(404, "Not Found", error.detail)
         case Forbidden():

@@ -79,6 +79,7 @@ TABLE: Table = {
     ("POST", "/shop/items"): (C, "body"),
     ("GET", "/shop/items"): (ALL, "query"),
     ("POST", "/shop/items/{item_id}/stock"): (C, "item"),
+    ("POST", "/shop/items/{item_id}/retirement"): (C, "item"),
     ("POST", "/shop/items/{item_id}/redemptions"): (C | V, "item"),
     ("GET", "/shop/redemptions"): (C, "query"),
     ("POST", "/shop/redemptions/{redemption_id}/cancellation"): (C, "redemption"),
@@ -257,7 +258,7 @@ def _outside(
 
 
 # Removals and endings last, so that what one step changes hides nothing.
-LAST = ("/close", "/cancellation", "/reversal", "/no-show", "/check-out")
+LAST = ("/close", "/cancellation", "/retirement", "/reversal", "/no-show", "/check-out")
 
 
 async def test_every_route_of_volunteers_has_a_row() -> None:

@@ -73,7 +73,7 @@ async def test_the_shift_is_called_off_and_its_volunteer_released_and_told_why(
         ),
     ):
         assert refused.status_code == 409, refused.text
-        assert "called off" in refused.json()["detail"]
+        assert refused.json()["errors"][0]["type"] == "shift_called_off"
 
     async with uows() as check:
         sent = (await check.session.execute(select(outbox.c.subject, outbox.c.event))).all()
@@ -105,4 +105,9 @@ async def test_only_its_communitys_coordinators_call_it_off_and_only_before_the_
         )
         await arrange.commit()
     late = await api.post(path, json=body, headers=COORD)
-    assert late.status_code == 409 and "started" in late.json()["detail"]
+    assert late.status_code == 409, late.text
+    assert late.json()["errors"][0] == {
+        "field": "reason",
+        "detail": "the shift has started: it can no longer be called off",
+        "type": "shift_started",
+    }

@@ -194,9 +194,11 @@ def test_a_shift_is_called_off_only_before_it_starts_and_before_anyone_checked_i
     shift, team, leader = setting()
     a = uuid4()
     shift.sign_up(a, NOW)
-    with pytest.raises(Conflict, match="started"):
+    with pytest.raises(Conflict, match="started") as late:
         shift.call_off("太晚了", "coordinator", START)
+    assert (late.value.field, late.value.type) == ("reason", "shift_started")
     shift.check_in(a, START - timedelta(minutes=10), leader=leader.id, team=team)
-    with pytest.raises(Conflict, match="checked in"):
+    with pytest.raises(Conflict, match="checked in") as under_way:
         shift.call_off("太晚了", "coordinator", START - timedelta(minutes=5))
+    assert under_way.value.type == "shift_under_way"
     assert not shift.called_off

@@ -104,3 +104,28 @@ def test_stock_and_price_stay_within_what_a_shelf_and_its_columns_hold() -> None
     with pytest.raises(RuleBroken):
         item.restock(1, NOW)
     assert item.stock == shop.MAX_STOCK
+
+
+def test_a_retired_good_is_neither_redeemed_nor_restocked_and_its_redemptions_stay() -> None:
+    ledger, item, volunteer = setting(100, stock=3)
+    r = shop.redeem(ledger, item, volunteer, handed_over_by="店员", actor="v", now=NOW)
+    item.retire("社区书记", NOW)
+    assert (item.retired_at, item.events[-1]) == (
+        NOW,
+        events.ItemRetired(item.id, "changshan", "社区书记", NOW),
+    )
+    for attempt, field in (
+        (
+            lambda: shop.redeem(ledger, item, volunteer, handed_over_by="店员", actor="v", now=NOW),
+            "item_id",
+        ),
+        (lambda: item.restock(5, NOW), "added"),
+        (lambda: item.retire("社区书记", NOW), "item_id"),
+    ):
+        with pytest.raises(Conflict, match="off the shelf") as refusal:
+            attempt()
+        assert (refusal.value.field, refusal.value.type) == (field, "item_retired")
+    assert (ledger.account(f"passbook:{volunteer}").balance, item.stock) == (60, 2)
+    # A past redemption stays in the book, and can still be undone: its points come back.
+    shop.cancel(ledger, item, r, actor="店员", reason="顾客退回", now=NOW)
+    assert ledger.account(f"passbook:{volunteer}").balance == 100

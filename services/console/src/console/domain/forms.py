@@ -45,6 +45,10 @@ ZH_BY_TYPE: dict[str, str] = {
     "ends_before_start": "应晚于开始时间",
     "not_ahead": "应晚于现在",
     "due_before_meeting": "应晚于会议时间",
+    "shift_started": "班次已开始, 不能再取消",
+    "shift_under_way": "已有志愿者签到, 班次已在进行",
+    "shift_called_off": "该班次已取消",
+    "item_retired": "该物品已下架",
 }
 ZH_UNKNOWN = "填写有误"
 

@@ -1,5 +1,5 @@
-"""Planning volunteering in the console: a coordinator plans an activity, schedules its shifts,
-puts a good on the points shop's shelf and restocks one.
+"""Planning volunteering in the console: a coordinator plans an activity, schedules its shifts
+and calls one off, puts a good on the points shop's shelf, restocks one and takes one off it.
 
 Each form posts to volunteers with the user's own token, open to every role that sees the page:
 volunteers decides who may (its 403 or 404 is the page's own, as on every page); the forms are
@@ -113,6 +113,28 @@ async def schedule_shift(
     )
 
 
+@router.post("/activities/{activity_id}/shifts/{shift_id}/cancellation")
+async def call_off_shift(
+    activity_id: UUID,
+    shift_id: UUID,
+    request: Request,
+    current: Session = Depends(needs(*VOLUNTEERING)),
+) -> Response:
+    """A shift called off, with its reason: each shift's form is its own (`call-off-<id>`), so
+    a refusal (blank reason, the shift started meanwhile) comes back beside that shift's field."""
+    form = await typed(request)
+    return await send(
+        request,
+        current,
+        f"/shifts/{shift_id}/cancellation",
+        {"reason": form.get("reason", "").strip()},
+        form,
+        then="/volunteering/activities/{activity_id}",
+        again=partial(activity_page, request, current, activity_id),
+        action=f"call-off-{shift_id}",
+    )
+
+
 @router.post("/shop/items")
 async def add_good(request: Request, current: Session = Depends(needs(*SHOP))) -> Response:
     form = await typed(request)
@@ -151,4 +173,22 @@ async def restock(
         then=SHELF,
         again=partial(shop_page, request, current, form.get("community_code") or None),
         action=f"restock-{item_id}",
+    )
+
+
+@router.post("/shop/items/{item_id}/retirement")
+async def retire_good(
+    item_id: UUID, request: Request, current: Session = Depends(needs(*SHOP))
+) -> Response:
+    """A good off the shelf (its own form, `retire-<id>`, confirms it)."""
+    form = await typed(request)
+    return await send(
+        request,
+        current,
+        f"/shop/items/{item_id}/retirement",
+        {},
+        form,
+        then=SHELF,
+        again=partial(shop_page, request, current, form.get("community_code") or None),
+        action=f"retire-{item_id}",
     )

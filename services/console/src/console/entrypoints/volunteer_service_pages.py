@@ -76,7 +76,10 @@ async def my_service(
     views = [
         _shift_view(s, now, _attendance(s, me["id"])) for s in (shifts.body if shifts.ok else [])
     ]
-    ahead = [v for v in views if v["status"] in ("signed_up", "checked_in") and not v["ended"]]
+    # A shift called off stays among those to come until its time, with its reason: she sees
+    # why she need not go.
+    coming = ("signed_up", "checked_in", "released")
+    ahead = [v for v in views if v["status"] in coming and not v["ended"]]
     done = [v for v in views if v not in ahead and v["status"] != "cancelled"]
     return render(
         request,

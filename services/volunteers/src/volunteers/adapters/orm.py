@@ -209,6 +209,7 @@ items = _community_table(
     Column(
         "stock", Integer, CheckConstraint("stock >= 0", name="stock_not_negative"), nullable=False
     ),
+    _at("retired_at", nullable=True),
 )
 
 redemptions = Table(

@@ -326,7 +326,12 @@ class ShopRepository(_Repository):
         await _upsert(self.session, items, [_row(item, items)])
 
     async def items(self, community_code: str) -> list[Item]:
-        query = select(items).where(items.c.community_code == community_code).order_by(items.c.name)
+        """The shelf: the goods still offered (a retired one is off it)."""
+        query = (
+            select(items)
+            .where(items.c.community_code == community_code, items.c.retired_at.is_(None))
+            .order_by(items.c.name)
+        )
         return [Item(**dict(r._mapping)) for r in await self.session.execute(query)]
 
     async def redemption(

@@ -194,11 +194,19 @@ class Shift:
     def call_off(self, reason: str, by: str, now: datetime) -> list[UUID]:
         """The whole shift is off (weather, the site closed…): whoever was signed up is
         released, and told why through the event. Returns those released."""
-        self._not_called_off()
+        self._not_called_off("reason")
         if now >= self.starts_at:
-            raise Conflict("the shift has started: it can no longer be called off")
+            raise Conflict(
+                "the shift has started: it can no longer be called off",
+                field="reason",
+                type_="shift_started",
+            )
         if any(su.status is Attendance.CHECKED_IN for su in self.sign_ups.values()):
-            raise Conflict("volunteers have checked in: the shift is under way")
+            raise Conflict(
+                "volunteers have checked in: the shift is under way",
+                field="reason",
+                type_="shift_under_way",
+            )
         reason = text(reason, "reason")
         released = [
             su.volunteer_id for su in self.sign_ups.values() if su.status is Attendance.SIGNED_UP
@@ -210,9 +218,13 @@ class Shift:
         self.events.append(events.ShiftCalledOff(self.id, reason, by, tuple(released), now))
         return released
 
-    def _not_called_off(self) -> None:
+    def _not_called_off(self, field: str = "shift_id") -> None:
         if self.called_off:
-            raise Conflict(f"the shift was called off: {self.called_off_reason}")
+            raise Conflict(
+                f"the shift was called off: {self.called_off_reason}",
+                field=field,
+                type_="shift_called_off",
+            )
 
     def sign_up(self, volunteer_id: UUID, now: datetime) -> None:
         self._not_called_off()

@@ -173,6 +173,16 @@ class ItemStocked:
 
 
 @dataclass(frozen=True)
+class ItemRetired:
+    """A coordinator took the good off the shelf; its past redemptions stay in the book."""
+
+    item_id: UUID
+    community_code: str
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class RedemptionEvent:
     redemption_id: UUID
     item_id: UUID

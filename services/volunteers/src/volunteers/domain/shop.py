@@ -4,6 +4,8 @@ A redemption takes one item of stock and a redeem transfer (passbook → shop) t
 service layer commits both in one transaction, having locked the item row and the two accounts,
 so under concurrent redemptions of the last items exactly as many succeed as there are items.
 Cancelling gives both back: a refund (the reversing transfer) and the item to the shelf.
+A retired good is off the shelf for good: not listed, not redeemed nor restocked (409, named
+`item_retired`); its past redemptions stay in the book, and one can still be cancelled.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class Item:
     donor: str
     price: int
     stock: int = 0
+    retired_at: datetime | None = None
     events: list[object] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
@@ -62,7 +65,20 @@ class Item:
         item.restock(stock, now)
         return item
 
+    def retire(self, by: str, now: datetime) -> None:
+        self.on_the_shelf("item_id")
+        self.retired_at = now
+        self.events.append(events.ItemRetired(self.id, self.community_code, by, now))
+
+    def on_the_shelf(self, field: str) -> None:
+        """Refuses (409) unless the good is still offered; `field`: where a form shows it."""
+        if self.retired_at is not None:
+            raise Conflict(
+                f"{self.name} was taken off the shelf", field=field, type_="item_retired"
+            )
+
     def restock(self, added: int, now: datetime) -> None:
+        self.on_the_shelf("added")
         require(isinstance(added, int) and added > 0, "stock", "add at least one item")
         require(self.stock + added <= MAX_STOCK, "stock", f"a shelf holds at most {MAX_STOCK}")
         self.stock += added
@@ -117,6 +133,7 @@ def redeem(
 ) -> Redemption:
     """One item for its price. Stock first: an empty shelf refuses before any points move."""
     handed_over_by = text(handed_over_by, "handed_over_by")
+    item.on_the_shelf("item_id")
     if item.stock <= 0:
         raise Conflict(f"{item.name} is out of stock")
     passbook = Account.passbook(volunteer_id, item.community_code).id

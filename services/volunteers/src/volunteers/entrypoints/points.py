@@ -157,6 +157,12 @@ async def restock(
     return await points.restock(rt.uow(), p, item_id, body.added)
 
 
+@router.post("/shop/items/{item_id}/retirement", response_model=s.ItemOut)
+async def retire(item_id: UUID, rt: RT, p: Caller) -> Any:
+    """Off the shelf: no longer listed, redeemed nor restocked (409); past redemptions stay."""
+    return await points.retire(rt.uow(), p, item_id)
+
+
 @router.post("/shop/items/{item_id}/redemptions", status_code=201, response_model=s.RedemptionOut)
 async def redeem(
     item_id: UUID,

@@ -209,6 +209,7 @@ class ItemOut(BaseModel):
     donor: str
     price: int
     stock: int
+    retired_at: datetime | None = None
 
 
 class RedeemIn(Body):

@@ -188,6 +188,16 @@ async def restock(
     return item
 
 
+async def retire(uow: UoW, principal: Principal, item_id: UUID, clock: Clock = utcnow) -> Item:
+    """A coordinator takes a good off the shelf, as she stocks it."""
+    async with uow:
+        item = await locked(uow.shop.item, principal, "item", item_id)
+        require_coordinator(principal, item.community_code, "item", item_id)
+        item.retire(actor(principal), clock())
+        await keep(uow, uow.shop.save_item, item)
+    return item
+
+
 async def redeem(
     uow: UoW,
     principal: Principal,
@@ -207,6 +217,7 @@ async def redeem(
                 raise NotFound("passbook", volunteer_id)
         else:
             require_coordinator(principal, item.community_code, "item", item_id)
+        item.on_the_shelf("item_id")
         if item.stock <= 0:  # refuse before locking any account
             raise Conflict(f"{item.name} is out of stock")
         volunteer = await uow.volunteers.get(volunteer_id)

@@ -44,6 +44,7 @@ INTERNAL: frozenset[type] = frozenset(
         events.ShiftScheduled,
         events.NoShowMarked,
         events.ItemStocked,
+        events.ItemRetired,
         events.SquadFormed,
         events.SquadLeaderChanged,
         events.ArrivedOnSite,
