@@ -1,6 +1,7 @@
-"""The coordinators' planning forms (activities, shifts, the shop's goods), rendered without I/O:
-shown to coordinators only, volunteers' refusal beside the field it names in Chinese (English on
-an English page) with what was typed kept; what the forms send; a 403 or 404 is the page's own."""
+"""The coordinators' planning forms (activities, shifts and their call-off, the shop's goods and
+their retirement), rendered without I/O: shown to coordinators only, volunteers' refusal beside
+the field it names in Chinese (English on an English page) with what was typed kept; what the
+forms send; a 403 or 404 is the page's own."""
 
 from __future__ import annotations
 
@@ -60,16 +61,8 @@ def _activities(lang: str = "zh", **extra) -> str:
 
 
 def _activity(**extra) -> str:
-    return _render(
-        "volunteering_activity.html",
-        activity=ACTIVITY,
-        shifts=[],
-        team=TEAM,
-        me=None,
-        is_volunteer=False,
-        error=None,
-        **extra,
-    )
+    context = {"shifts": [], "me": None, "is_volunteer": False, "error": None} | extra
+    return _render("volunteering_activity.html", activity=ACTIVITY, team=TEAM, **context)
 
 
 def _shop(**extra) -> str:
@@ -177,3 +170,59 @@ def test_a_403_or_404_from_volunteers_is_the_pages_own(status: int, message: str
 def test_what_the_forms_send() -> None:
     assert number(" 12 ") == 12 and number("twelve") == "twelve" and number("-1") == -1
     assert moment("2026-12-05T09:00") == "2026-12-05T09:00:00+08:00" and moment(" ") == ""
+
+
+def _shift(id: str, **extra) -> dict:
+    """A shift as the activity page shows it (`_shift_view`): one to come unless told."""
+    return {
+        "id": id,
+        "starts_at": "2026-12-05T01:00:00+00:00",
+        "ends_at": "2026-12-05T03:00:00+00:00",
+        "place": "北门",
+        "places": 3,
+        "places_open": 3,
+        "status": None,
+        "code": "482913",
+        "sign_ups": [],
+        "started": False,
+        "check_in_open": False,
+        "ended": False,
+        "called_off_at": None,
+        "called_off_reason": None,
+    } | extra
+
+
+def test_a_shift_to_come_has_its_own_call_off_form_for_coordinators_only() -> None:
+    shifts = [
+        _shift("s-1"),
+        _shift("s-2", started=True),
+        _shift("s-3", called_off_at="2026-12-04T01:00:00+00:00", called_off_reason="暴雪预警"),
+    ]
+    html = _activity(may_plan=True, shifts=shifts)
+    assert 'action="/volunteering/activities/a-1/shifts/s-1/cancellation"' in html
+    assert "s-2/cancellation" not in html and "s-3/cancellation" not in html
+    assert "班次已取消: 暴雪预警" in html
+    assert "/cancellation" not in _activity(may_plan=False, shifts=shifts)
+    # Refused (the shift started meanwhile): open, worded in Chinese beside its reason.
+    late = {
+        "detail": "the shift has started: it can no longer be called off",
+        "errors": [{"field": "reason", "detail": "…", "type": "shift_started"}],
+    }
+    shown = refused(Answer(409, late), "zh", {"reason"})
+    assert shown["errors"] == {"reason": "班次已开始, 不能再取消"}
+    again = _activity(
+        may_plan=True, shifts=shifts, action="call-off-s-1", form={"reason": "下雪"}, **shown
+    )
+    assert 'data-action="call-off-s-1" open>' in again and 'value="下雪"' in again
+    assert 'id="reason-error" role="alert">班次已开始, 不能再取消' in again
+
+
+def test_coordinators_take_a_good_off_the_shelf_from_its_own_fold() -> None:
+    shop = _shop()
+    assert 'data-action="retire-i-1"' in shop and "确认下架" in shop
+    assert 'action="/volunteering/shop/items/i-1/retirement"' in shop
+    assert "/retirement" not in _shop(coordinator=False, me={"id": "v-1"})
+    # Taken off already (by another coordinator meanwhile): said above its fold, in Chinese.
+    gone = {"detail": "洗衣液 was taken off the shelf"}
+    gone["errors"] = [{"field": "item_id", "detail": gone["detail"], "type": "item_retired"}]
+    assert refused(Answer(409, gone), "zh", set())["form_error"] == "item_id: 该物品已下架"

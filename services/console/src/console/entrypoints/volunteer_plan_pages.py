@@ -164,16 +164,8 @@ async def restock(
 ) -> Response:
     """More of a good on the shelf: each restock form is its item's own (`restock-<id>`)."""
     form = await typed(request)
-    return await send(
-        request,
-        current,
-        f"/shop/items/{item_id}/stock",
-        {"added": number(form.get("added", ""))},
-        form,
-        then=SHELF,
-        again=partial(shop_page, request, current, form.get("community_code") or None),
-        action=f"restock-{item_id}",
-    )
+    body = {"added": number(form.get("added", ""))}
+    return await _on_a_good(request, current, item_id, "stock", body, form, "restock")
 
 
 @router.post("/shop/items/{item_id}/retirement")
@@ -182,13 +174,27 @@ async def retire_good(
 ) -> Response:
     """A good off the shelf (its own form, `retire-<id>`, confirms it)."""
     form = await typed(request)
+    return await _on_a_good(request, current, item_id, "retirement", {}, form, "retire")
+
+
+async def _on_a_good(
+    request: Request,
+    current: Session,
+    item_id: UUID,
+    step: str,
+    body: dict[str, Any],
+    form: dict[str, str],
+    action: str,
+) -> Response:
+    """One good's step (`/shop/items/{id}/{step}`), from its own form (`<action>-<id>`) on the
+    shop page of the community the form names; back to that shelf."""
     return await send(
         request,
         current,
-        f"/shop/items/{item_id}/retirement",
-        {},
+        f"/shop/items/{item_id}/{step}",
+        body,
         form,
         then=SHELF,
         again=partial(shop_page, request, current, form.get("community_code") or None),
-        action=f"retire-{item_id}",
+        action=f"{action}-{item_id}",
     )
