@@ -1,6 +1,7 @@
 // Progressive enhancement: every page works without this file.
 // - live: server-sent events about incidents re-fetch the open incident's fragment (htmx), and
-//   those about incidents and resources (needs, wishes, meetings, …) the page's live parts;
+//   those about incidents and resources (needs, wishes, meetings, one meeting, …) the page's
+//   live parts;
 // - countdowns tick; the dashboard's trend is drawn as an SVG chart (again after a live swap);
 // - every POST carries the session's CSRF token (the server refuses one without it).
 (function () {
@@ -109,7 +110,8 @@
   }
 
   // What the page follows: the incidents, and the resources lists its parts name
-  // (`data-live-resources="needs"`); the server sends only events of those.
+  // (`data-live-resources="needs"`) or the meeting whose page it is (`meeting:<id>`); the
+  // server sends only events of those.
   function topics() {
     const found = new Set();
     if (liveIncident() || document.querySelector("[data-live-list]")) found.add("incidents");
