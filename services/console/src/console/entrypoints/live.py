@@ -24,6 +24,7 @@ from pydantic import AfterValidator
 
 from console.adapters.events import LiveEvents
 from console.domain.live import (
+    TOPICS,
     Asked,
     IncidentEvent,
     LiveEvent,
@@ -38,6 +39,7 @@ router = APIRouter()
 
 # A list's name or `meeting:<id>`; anything else is a 422 naming the field.
 Topic = Annotated[str, AfterValidator(parse_topic)]
+FOLLOWS = f"what the page follows: {', '.join(TOPICS)}, or one meeting (meeting:<id>)"
 
 HEARTBEAT_SECONDS = 15
 # The browser reconnects by itself; a bounded connection notices an expired token and lets the
@@ -117,7 +119,7 @@ async def _stream(
 @router.get("/events")
 async def events(
     request: Request,
-    topic: list[Topic] = Query(["incidents"], description="what the page follows"),
+    topic: list[Topic] = Query(["incidents"], description=FOLLOWS),
     current: Session = Depends(session),
 ) -> StreamingResponse:
     return StreamingResponse(
