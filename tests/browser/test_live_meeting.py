@@ -3,7 +3,8 @@ list open and a meeting scheduled through resources' API appears in it with the 
 grown, without a reload; then, while the power supply department invited reads that meeting's
 page (read-only), the coordinator records who came in her own browser and the department's page
 shows them without a reload. A step recorded on another meeting meanwhile is not passed to the
-department's page: it fetches itself again only for its own meeting."""
+department's page: it fetches itself again only for its own meeting. Minutes written while the
+coordinator reads a refusal (closing without them) reach her page too, the refusal kept."""
 
 from __future__ import annotations
 
@@ -75,6 +76,20 @@ def test_a_meeting_scheduled_and_its_attendance_reach_the_open_pages(
     assert reader.evaluate("window.lianxinSameDocument === true"), "the meeting was reloaded"
     assert reader.evaluate("window.lianxinRefreshes") == 1  # its meeting's step, not the other's
     expect(reader.locator("main form")).to_have_count(0)
+
+    # Closing without minutes is refused: the coordinator's page is now the form's answer (at its
+    # address). Minutes written meanwhile (another hand, through the API) reach it all the same,
+    # and the refusal beside the minutes' field stays.
+    desk.get_by_role("button", name="结束会议").click()
+    expect(desk.locator("#minutes-error")).to_be_visible()
+    assert "/record/close" in desk.url
+    desk.evaluate("window.lianxinSameDocument = true")
+    written = {"minutes": "议定会后由供电公司检修路灯。"}
+    _made(resources.put(f"/meetings/{meeting['id']}/minutes", json=written))
+    expect(desk.locator("#meeting-minutes")).to_contain_text("检修路灯", timeout=LIVE)
+    expect(reader.locator("#meeting-minutes")).to_contain_text("检修路灯", timeout=LIVE)
+    expect(desk.locator("#minutes-error")).to_be_visible()
+    assert desk.evaluate("window.lianxinSameDocument === true"), "the answer was reloaded"
     reader.screenshot(path="/tmp/meetlive-department.png", full_page=True)
 
     department.close()

@@ -78,6 +78,13 @@
     return active && el.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName);
   }
 
+  // The page to fetch again: its own address, or the one it names (`data-live-page`): a page
+  // shown in answer to a refused form is at the form's address, which has nothing to GET.
+  function livePage() {
+    const named = document.querySelector("[data-live-page]");
+    return named ? new URL(named.dataset.livePage, window.location.href).href : window.location.href;
+  }
+
   // Lists, counts and rates: fetch the page again, once, and swap in just those parts (each
   // `[data-live-list]`, and each `[data-live-resources]`, by its id), at most twice a second.
   const LIVE_PARTS = "[data-live-list], [data-live-resources]";
@@ -88,7 +95,7 @@
     listTimer = setTimeout(function () {
       listTimer = null;
       listsInFlight = true;
-      fetch(window.location.href)
+      fetch(livePage())
         .then(function (answer) { return answer.ok ? answer.text() : Promise.reject(answer.status); })
         .then(function (html) {
           const fresh = new DOMParser().parseFromString(html, "text/html");
