@@ -11,7 +11,7 @@ import pytest
 
 from console.adapters.events import LiveEvents, parse
 from console.adapters.services import Answer
-from console.domain.live import Asked, IncidentEvent, resources_event
+from console.domain.live import Asked, IncidentEvent, parse_topic, resources_event
 from console.entrypoints.live import _stream
 from console.entrypoints.web import Session
 from lianxin.auth import Principal, Role, Scope
@@ -115,19 +115,19 @@ NEED, PROJECT, MEETING = (f"{n}3333333-3333-4333-8333-333333333333" for n in "34
         (
             "resources.meeting.scheduled",
             {"meeting_id": MEETING},
-            {"meetings", "feedback"},
+            {"meetings", "feedback", f"meeting:{MEETING}"},
             f"/meetings/{MEETING}",
         ),
         (
             "resources.meeting.project_decided",
             {"meeting_id": MEETING, "project_id": PROJECT},
-            {"meetings", "projects", "feedback"},
+            {"meetings", "projects", "feedback", f"meeting:{MEETING}"},
             f"/meetings/{MEETING}",
         ),
         (
             "resources.meeting.need_declined",
             {"meeting_id": MEETING, "need_id": NEED},
-            {"meetings", "needs", "feedback"},
+            {"meetings", "needs", "feedback", f"meeting:{MEETING}"},
             f"/needs/{NEED}",
         ),
     ],
@@ -197,9 +197,11 @@ class ResourcesAsTheUser:
         return Answer(200, []) if path == "/offers" else Answer(404, {})
 
 
-async def _heard(topics: set[str], published: list, principal: Principal, services) -> list[dict]:
+async def _heard(
+    topics: set[str], published: list, principal: Principal, services, last: str = "met"
+) -> list[dict]:
     """What a page following `topics` is sent of `published`, in order, up to the first message
-    about a need that is met (the tests' last event)."""
+    of the fact `last` (the tests' last event: a need that is met)."""
     events = LiveEvents()
     request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(live_events=events)))
     stream = _stream(request, Session(principal, "token", services), frozenset(topics))
@@ -209,7 +211,7 @@ async def _heard(topics: set[str], published: list, principal: Principal, servic
     for event in published:
         events.publish(event)
     heard: list[dict] = []
-    while not heard or heard[-1]["fact"] != "met":
+    while not heard or heard[-1]["fact"] != last:
         sent = await task
         heard.append({"event": sent.split("\n")[0], **json.loads(sent.split("data: ", 1)[1])})
         task = asyncio.ensure_future(anext(stream))
@@ -269,7 +271,12 @@ async def test_a_department_never_hears_of_a_communitys_wish() -> None:
     assert [h["topics"] for h in heard] == [["needs"]]
 
 
-def test_a_page_that_asks_to_follow_what_is_not_a_list_is_told_which_field() -> None:
+@pytest.mark.parametrize(
+    ("query", "field"), [("topic=needs&topic=gossip", "topic.1"), ("topic=meeting:nope", "topic.0")]
+)
+def test_a_page_that_asks_to_follow_what_is_not_a_list_is_told_which_field(
+    query: str, field: str
+) -> None:
     from starlette.testclient import TestClient
 
     from console.entrypoints.app import app
@@ -277,9 +284,65 @@ def test_a_page_that_asks_to_follow_what_is_not_a_list_is_told_which_field() -> 
 
     app.dependency_overrides[session] = lambda: None
     try:
-        answer = TestClient(app).get("/events?topic=needs&topic=gossip")
+        answer = TestClient(app).get(f"/events?{query}")
     finally:
         del app.dependency_overrides[session]
     assert answer.status_code == 422
     assert answer.headers["content-type"] == "application/problem+json"
-    assert [e["field"] for e in answer.json()["errors"]] == ["topic.1"]
+    assert [e["field"] for e in answer.json()["errors"]] == [field]
+
+
+OTHER_MEETING = "63333333-3333-4333-8333-333333333333"
+
+
+def test_a_page_follows_a_list_by_its_name_or_one_meeting_by_its_id() -> None:
+    assert parse_topic("meetings") == "meetings"
+    assert parse_topic(f"meeting:{MEETING.upper()}") == f"meeting:{MEETING}"  # the events' spelling
+    for text in ("meeting", "meeting:", "meeting:nope", f"meetings:{MEETING}", "gossip"):
+        with pytest.raises(ValueError):
+            parse_topic(text)
+
+
+def test_a_step_of_a_meetings_record_reaches_its_page_asked_as_the_meeting() -> None:
+    recorded = _event("resources.meeting.recorded", meeting_id=MEETING, step="attendance")
+    assert recorded.topics == {"meetings", f"meeting:{MEETING}"}
+    assert recorded.asked_for(f"meeting:{MEETING}") == Asked("resources", f"/meetings/{MEETING}")
+    # A need declined is asked of the need on the lists, of the meeting on the meeting's page.
+    declined = _event("resources.meeting.need_declined", meeting_id=MEETING, need_id=NEED)
+    assert declined.asked_for("needs") == Asked("resources", f"/needs/{NEED}")
+    assert declined.asked_for(f"meeting:{MEETING}") == Asked("resources", f"/meetings/{MEETING}")
+
+
+class MeetingAsTheUser:
+    """resources as an invited department sees it: one meeting's page, not another's."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    async def get(self, service: str, path: str, **params) -> Answer:
+        self.asked.append(path)
+        return Answer(200, {"id": MEETING}) if path == f"/meetings/{MEETING}" else Answer(404, {})
+
+
+async def test_a_meetings_page_hears_only_its_meetings_events() -> None:
+    principal = Principal(
+        "dept-op", Role.DEPARTMENT_OPERATOR, Scope(communities=frozenset({"tpj"}))
+    )
+    services = MeetingAsTheUser()
+    published = [
+        _event("resources.meeting.recorded", meeting_id=OTHER_MEETING, step="minutes"),
+        _event("resources.need.recorded", need_id=NEED, community_code="tpj"),  # not followed
+        _event("resources.meeting.need_declined", meeting_id=MEETING, need_id=NEED),
+        _event("resources.meeting.recorded", meeting_id=MEETING, step="attendance"),
+        _event("resources.meeting.closed", meeting_id=MEETING),
+    ]
+    heard = await _heard({f"meeting:{MEETING}"}, published, principal, services, "closed")
+    topic = [f"meeting:{MEETING}"]
+    assert heard == [
+        {"event": "event: resources", "topics": topic, "fact": "need_declined"},
+        {"event": "event: resources", "topics": topic, "fact": "recorded"},
+        {"event": "event: resources", "topics": topic, "fact": "closed"},
+    ]
+    # Another meeting's event reaches no page but its own: this one never asked of it, and
+    # asked of its own meeting once (then it is known).
+    assert services.asked == [f"/meetings/{MEETING}"]

@@ -1,10 +1,13 @@
 """Recording a joint meeting, without I/O: a scheduled meeting shows a coordinator the forms of
 its steps (agenda, attendance, the three kinds of decision, minutes, close) with the choices the
 meeting leaves open; a refused step shows the refusal beside the field it names and what was
-typed; a closed meeting, or one read by another role, shows no form; the schedule form proposes
-the rotating chair; and what each form sends to resources."""
+typed; a closed meeting, or one read by another role, shows no form; the page's read-only parts,
+never its forms, follow the meeting's events; the schedule form proposes the rotating chair; and
+what each form sends to resources."""
 
 from __future__ import annotations
+
+from html.parser import HTMLParser
 
 from starlette.datastructures import FormData
 
@@ -144,6 +147,43 @@ def test_a_closed_meeting_and_another_roles_view_are_read_only() -> None:
     assert "已结束" in _page(closed) and "data-minutes>议定两项" in _page(closed)
     assert "会议由社区协调员记录" in _page(MEETING, may_record=False)
     assert "Close the meeting" in _page(MEETING, "en")
+
+
+VOID = frozenset({"input", "br", "img", "meta", "link", "hr"})  # elements that never close
+
+
+class LiveParts(HTMLParser):
+    """Each live part's id and what it follows, and the form fields found inside one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: dict[str, str] = {}
+        self.fields_inside: list[str] = []
+        self._open: list[bool] = []  # per open element: inside a live part
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        named = dict(attrs)
+        inside = bool(self._open and self._open[-1])
+        if "data-live-resources" in named:
+            self.parts[named["id"]] = named["data-live-resources"]
+            inside = True
+        if inside and tag in {"form", "input", "textarea", "select"}:
+            self.fields_inside.append(tag)
+        if tag not in VOID:
+            self._open.append(inside)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in VOID and self._open:
+            self._open.pop()
+
+
+def test_the_read_only_parts_follow_the_meeting_and_no_form_is_swapped() -> None:
+    page = LiveParts()
+    page.feed(_page(MEETING))
+    follows = f"meeting:{MEETING_ID}"
+    parts = ("state", "facts", "attendance", "agenda", "decisions", "minutes")
+    assert page.parts == {f"meeting-{part}": follows for part in parts}
+    assert page.fields_inside == []
 
 
 def test_the_schedule_form_proposes_the_rotating_chair_and_names_refusals() -> None:

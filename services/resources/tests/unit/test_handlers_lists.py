@@ -9,7 +9,7 @@ from uuid import uuid4
 import pytest
 
 from lianxin.auth import Principal, Role, Scope
-from lianxin.errors import Conflict, Forbidden, NotFound
+from lianxin.errors import Conflict, Forbidden, NotFound, RuleBroken
 from lianxin.testing.events import as_sent, escalation
 from resources.domain.common import Quarter
 from resources.service_layer import evaluation, meetings, needs, offers, projects
@@ -203,3 +203,29 @@ async def test_a_liaison_files_and_sees_its_own_unit_s_offers_only(uow: FakeUnit
     assert [s.member_unit_code for s in stale] == ["tpj-u03", "tpj-u01", "tpj-u02"]
     with pytest.raises(Forbidden):
         await offers.list_offers(uow, DEPARTMENT)
+
+
+async def test_each_step_of_a_meetings_draft_tells_its_open_pages_its_name_only(
+    uow: FakeUnitOfWork,
+) -> None:
+    meeting = await meetings.schedule_meeting(uow, COORDINATOR, a_meeting("tpj-u01", 1), clock)
+    await meetings.build_meeting_agenda(uow, COORDINATOR, meeting.id, clock)
+    present = {"units_present": ["tpj-u01"], "departments_present": []}
+    await meetings.update_meeting(uow, COORDINATOR, meeting.id, "attendance", present, clock)
+    uninvited = {"units_present": ["tpj-u01"], "departments_present": ["housing"]}
+    with pytest.raises(RuleBroken):
+        await meetings.update_meeting(uow, COORDINATOR, meeting.id, "attendance", uninvited, clock)
+    recorded = [e for e in uow.published if type(e).__name__ == "MeetingRecorded"]
+    assert [(e.meeting_id, e.step) for e in recorded] == [
+        (meeting.id, "agenda"),
+        (meeting.id, "attendance"),  # the refused step sent nothing
+    ]
+    # Who came is read on the meeting's page, with the reader's token, never from the event.
+    assert set(recorded[-1].model_dump()) == {
+        "meeting_id",
+        "community_code",
+        "quarter",
+        "chair_unit_code",
+        "step",
+        "at",
+    }

@@ -9,6 +9,9 @@ is about (the need, the meeting, the project; an offer, which resources reads on
 its member unit's list): the same answer the user would get opening its page. A wish's page is
 its grid's only, but the board of a community is everyone's in it: a wish's event names its
 community, and the user's token says whether that is theirs, as resources reads it.
+
+A meeting's own page follows its meeting (`meeting:<id>`): every resources event that names the
+meeting, each step of its record among them, asked of resources as the meeting's page.
 """
 
 from __future__ import annotations
@@ -16,11 +19,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
+from uuid import UUID
 
 from lianxin.auth import Principal, Role
 
 # What a page may follow (`/events?topic=…`): the incidents, or one of the resources lists by
-# the name of its page (`/lists/<name>`, `/wishes`, `/meetings`).
+# the name of its page (`/lists/<name>`, `/wishes`, `/meetings`), or one meeting (`meeting:<id>`).
 Topic = Literal[
     "incidents",
     "needs",
@@ -32,6 +36,24 @@ Topic = Literal[
     "meetings",
 ]
 TOPICS: tuple[str, ...] = get_args(Topic)
+
+
+def meeting_topic(meeting_id: object) -> str:
+    """The topic of one meeting's page."""
+    return f"meeting:{meeting_id}"
+
+
+def parse_topic(text: str) -> str:
+    """A topic a page may follow, as it names it; ValueError for anything else."""
+    if text in TOPICS:
+        return text
+    kind, _, meeting = text.partition(":")
+    if kind == "meeting":
+        try:
+            return meeting_topic(UUID(meeting))  # one spelling: the events' own
+        except ValueError:
+            pass
+    raise ValueError(f"not a list nor meeting:<id>: {text[:80]}")
 
 
 @dataclass(frozen=True)
@@ -58,17 +80,28 @@ class IncidentEvent:
     def asked(self) -> Asked:
         return Asked("incidents", f"/incidents/{self.incident_id}")
 
+    def asked_for(self, topic: str) -> Asked:
+        return self.asked
+
 
 @dataclass(frozen=True)
 class ResourcesEvent:
     subject: str
-    topics: frozenset[str]  # the lists it changes
+    topics: frozenset[str]  # the lists it changes, and the meeting's page if it names one
     asked: Asked | None  # None: a community's board, which everyone in `community` reads
     community: str | None = None
+    meeting: str | None = None  # the meeting it names
 
     @property
     def fact(self) -> str:
         return self.subject.rsplit(".", 1)[-1]
+
+    def asked_for(self, topic: str) -> Asked | None:
+        """Whom to ask for one of its topics: the meeting's page is asked for its own topic
+        (a decision about a need is asked of the need on the lists)."""
+        if self.meeting and topic == meeting_topic(self.meeting):
+            return Asked("resources", f"/meetings/{self.meeting}")
+        return self.asked
 
 
 LiveEvent = IncidentEvent | ResourcesEvent
@@ -78,6 +111,7 @@ LiveEvent = IncidentEvent | ResourcesEvent
 _PROJECT = frozenset({"projects", "feedback"})
 _RESPONSIBILITY = frozenset({"responsibilities", "projects", "feedback"})
 _DECISION = {
+    "recorded": frozenset({"meetings"}),  # a step of the draft: the list counts its decisions
     "project_decided": frozenset({"meetings", "projects", "feedback"}),
     "responsibility_given": frozenset({"meetings", "responsibilities", "feedback"}),
     "need_declined": frozenset({"meetings", "needs", "feedback"}),
@@ -134,7 +168,10 @@ def resources_event(subject: str, data: Mapping[str, Any]) -> ResourcesEvent | N
     community = data.get("community_code") if asked is None else None
     if not topics or (asked is None and not community):
         return None
-    return ResourcesEvent(subject, topics, asked, community and str(community))
+    meeting = data.get("meeting_id") and str(data["meeting_id"])
+    if meeting:
+        topics = topics | {meeting_topic(meeting)}
+    return ResourcesEvent(subject, topics, asked, community and str(community), meeting or None)
 
 
 def in_scope(principal: Principal, community: str) -> bool:

@@ -1,6 +1,7 @@
 // Progressive enhancement: every page works without this file.
 // - live: server-sent events about incidents re-fetch the open incident's fragment (htmx), and
-//   those about incidents and resources (needs, wishes, meetings, …) the page's live parts;
+//   those about incidents and resources (needs, wishes, meetings, one meeting, …) the page's
+//   live parts;
 // - countdowns tick; the dashboard's trend is drawn as an SVG chart (again after a live swap);
 // - every POST carries the session's CSRF token (the server refuses one without it).
 (function () {
@@ -77,6 +78,13 @@
     return active && el.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName);
   }
 
+  // The page to fetch again: its own address, or the one it names (`data-live-page`): a page
+  // shown in answer to a refused form is at the form's address, which has nothing to GET.
+  function livePage() {
+    const named = document.querySelector("[data-live-page]");
+    return named ? new URL(named.dataset.livePage, window.location.href).href : window.location.href;
+  }
+
   // Lists, counts and rates: fetch the page again, once, and swap in just those parts (each
   // `[data-live-list]`, and each `[data-live-resources]`, by its id), at most twice a second.
   const LIVE_PARTS = "[data-live-list], [data-live-resources]";
@@ -87,7 +95,7 @@
     listTimer = setTimeout(function () {
       listTimer = null;
       listsInFlight = true;
-      fetch(window.location.href)
+      fetch(livePage())
         .then(function (answer) { return answer.ok ? answer.text() : Promise.reject(answer.status); })
         .then(function (html) {
           const fresh = new DOMParser().parseFromString(html, "text/html");
@@ -109,7 +117,8 @@
   }
 
   // What the page follows: the incidents, and the resources lists its parts name
-  // (`data-live-resources="needs"`); the server sends only events of those.
+  // (`data-live-resources="needs"`) or the meeting whose page it is (`meeting:<id>`); the
+  // server sends only events of those.
   function topics() {
     const found = new Set();
     if (liveIncident() || document.querySelector("[data-live-list]")) found.add("incidents");

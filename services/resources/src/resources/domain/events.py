@@ -136,6 +136,14 @@ class MeetingScheduled(MeetingEvent):
 
 
 @dataclass(frozen=True)
+class MeetingRecorded(MeetingEvent):
+    """A step of the record while scheduled: a draft, for the meeting's open pages."""
+
+    step: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class MeetingClosed(MeetingEvent):
     units_present: tuple[str, ...]
     departments_present: tuple[str, ...]

@@ -8,8 +8,9 @@ decide: a project created, a responsibility given, a need declined with its reas
 Decisions take effect when the meeting closes: `close` appends one event per decision, in the
 order taken, then `MeetingClosed`; the handlers turn `ProjectDecided` into a `Project`,
 `ResponsibilityGiven` into an assignment on it and `NeedDeclinedAtMeeting` into the need's
-decline. Until then a decision is a line of the draft, so nothing half-decided leaks out. Nothing
-changes after closing. The chair for the term comes from organisation's rotation: the caller
+decline. Until then a decision is a line of the draft, so nothing half-decided leaks out: a step
+of the draft sends only `MeetingRecorded`, with the step's name, for the meeting's open pages.
+Nothing changes after closing. The chair for the term comes from organisation's rotation: the caller
 gives it. The quarter is the one `scheduled_at` falls in (China time); how many meetings a
 quarter holds is the committee's business (Yongxinglu has held 34).
 """
@@ -271,6 +272,15 @@ class JointMeeting(MeetingRecord):
         decision = DeclineDecision(need_id, text)
         self.decisions.append(decision)
         return decision
+
+    def recorded(self, step: str, now: datetime) -> None:
+        """Tell the meeting's open pages that a step of the draft was recorded: the step's name
+        only, so no half-taken decision travels (a page reads the draft with its user's token)."""
+        self.events.append(
+            events.MeetingRecorded(
+                self.id, self.community_code, str(self.quarter), self.chair_unit_code, step, now
+            )
+        )
 
     def close(self, now: datetime) -> None:
         require(self.minutes, "minutes", "a meeting closes with its minutes")

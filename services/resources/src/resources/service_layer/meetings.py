@@ -65,6 +65,7 @@ async def build_meeting_agenda(
 ) -> JointMeeting:
     async def command(meeting: JointMeeting, now: datetime) -> None:
         meeting.set_agenda(await _draft(uow, meeting, now))
+        meeting.recorded("agenda", now)
 
     return await act(uow, principal, MEETING, meeting_id, command, roles=COORDINATORS, clock=clock)
 
@@ -92,6 +93,7 @@ async def update_meeting(
             meeting.write_minutes(fields["minutes"])
         else:
             raise RuleBroken("step", f"no such step: {step}")
+        meeting.recorded(step, now)
 
     return await act(uow, principal, MEETING, meeting_id, command, roles=COORDINATORS, clock=clock)
 

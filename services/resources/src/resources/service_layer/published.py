@@ -27,6 +27,7 @@ CONTRACTS: dict[type, type[EventData]] = {
     events.ResourceWithdrawn: contracts.OfferWithdrawn,
     events.EmergencyOffersMade: contracts.EmergencyOffersMade,
     events.MeetingScheduled: contracts.MeetingScheduled,
+    events.MeetingRecorded: contracts.MeetingRecorded,
     events.MeetingClosed: contracts.MeetingClosed,
     events.ProjectDecided: contracts.ProjectDecided,
     events.ResponsibilityGiven: contracts.ResponsibilityGiven,

@@ -15,6 +15,7 @@ from lianxin.contracts.resources.deliberations import (
 from lianxin.contracts.resources.evaluation import RedBlackListPublished, StarRatingsPublished
 from lianxin.contracts.resources.meetings import (
     MeetingClosed,
+    MeetingRecorded,
     MeetingScheduled,
     NeedDeclinedAtMeeting,
     ProjectDecided,
@@ -64,6 +65,7 @@ __all__ = [
     "DeliberationRecorded",
     "EmergencyOffersMade",
     "MeetingClosed",
+    "MeetingRecorded",
     "MeetingScheduled",
     "MilestoneAdded",
     "NeedDeclined",

@@ -30,6 +30,17 @@ class MeetingScheduled(MeetingEvent):
     at: datetime
 
 
+class MeetingRecorded(MeetingEvent):
+    """A step of a scheduled meeting's record (`agenda`, `attendance`, `project`,
+    `responsibility`, `decline`, `minutes`): a draft, final only when the meeting closes. Sent
+    so that the meeting's open pages show it; nothing is carried out on it."""
+
+    SUBJECT: ClassVar[str] = "resources.meeting.recorded"
+
+    step: str
+    at: datetime
+
+
 class ProjectDecided(EventData):
     """A decision of a closed meeting: a project created."""
 
