@@ -85,10 +85,13 @@ async def _grids_kept(current: Session) -> list[str]:
 async def _counts(current: Session) -> list[dict[str, Any]]:
     rows = []
     for code in sorted(current.principal.scope.communities):
-        answer = await current.services.get("organisation", "/care/counts", community_code=code)
-        if answer.ok:
-            rows += [{**row, "community_code": code} for row in answer.body]
+        rows += await _community_counts(current, code)
     return rows
+
+
+async def _community_counts(current: Session, code: str) -> list[dict[str, Any]]:
+    answer = await current.services.get("organisation", "/care/counts", community_code=code)
+    return [{**row, "community_code": code} for row in answer.body] if answer.ok else []
 
 
 @router.post("/care/entries/{code}/visits")
@@ -200,19 +203,19 @@ async def _grid_figures(current: Session) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     for code in sorted(current.principal.scope.communities):
         counts, parties, nodes = await asyncio.gather(
-            current.services.get("organisation", "/care/counts", community_code=code),
+            _community_counts(current, code),
             current.services.get(
                 "organisation", "/party-organisations", community_code=code, kind="party_household"
             ),
             current.services.get("organisation", f"/communities/{code}/grid-nodes"),
         )
-        if not nodes.ok:
-            continue
-        grids = party_households.grids_of(nodes.body, within)
-        for row in counts.body if counts.ok else []:
-            if row["grid_code"] in grids:
-                found[row["grid_code"]] = {**row, "community_code": code}
-        if parties.ok:
+        # Without the tree, a grid leader's grids are her roots; a coordinator's, every grid.
+        grids = party_households.grids_of(nodes.body, within) if nodes.ok else set(within)
+        every_grid = not nodes.ok and not within
+        for row in counts:
+            if every_grid or row["grid_code"] in grids:
+                found[row["grid_code"]] = row
+        if parties.ok and nodes.ok:
             for grid, figures in party_households.by_grid(parties.body, nodes.body, grids).items():
                 empty = {"grid_code": grid, "people": 0, "by_group": {}, "overdue": 0}
                 found[grid] = found.get(grid, empty) | figures
