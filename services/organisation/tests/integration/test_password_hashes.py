@@ -3,11 +3,14 @@ process's is made again at the next sign-in that proves the password, never the 
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import asyncpg
 import httpx
 import pytest
 from argon2 import PasswordHasher, extract_parameters
 
+from organisation.entrypoints.app import open_platform_account
 from organisation.service_layer import identity
 
 PASSWORD = "secret-for-tests"
@@ -82,3 +85,10 @@ def test_without_the_setting_passwords_are_hashed_at_argon2s_own_cost(
     assert identity.Hashing().lianxin_password_hashing == "default"
     # This run sets it (the test plugin), and the process says so.
     assert identity.hashing_for_tests()
+
+
+async def test_organisation_says_at_start_that_it_hashes_at_the_test_cost(caplog) -> None:
+    runtime = SimpleNamespace(settings=SimpleNamespace(lianxin_platform_secret=""))
+    with caplog.at_level("WARNING", logger="organisation"):
+        await open_platform_account(runtime)  # type: ignore[arg-type]
+    assert "LIANXIN_PASSWORD_HASHING=test" in caplog.text
