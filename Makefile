@@ -2,6 +2,11 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
+# Test files run in parallel, a worker a core (at most 4), each worker with a PostgreSQL, a NATS
+# and a platform of its own. Bytecode is written (the machine's PYTHONDONTWRITEBYTECODE is
+# lifted): every service process the tests start would otherwise compile its imports again.
+TEST_WORKERS ?= auto
+
 .PHONY: run test test-unit fuzz faults lint format contracts demo dept-sim bench uv sync
 
 run: sync ## the platform with the demo alliance on embedded PostgreSQL and NATS (CLUSTER=1: three NATS nodes, two replicas each)
@@ -10,7 +15,7 @@ run: sync ## the platform with the demo alliance on embedded PostgreSQL and NATS
 test: sync ## lint, then every test (unit, integration, e2e) against real PostgreSQL and NATS
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
-	$(UV) run pytest
+	env -u PYTHONDONTWRITEBYTECODE $(UV) run pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile
 
 test-unit: sync ## the unit tests alone: pure domain code, no database, NATS or platform (~20 s)
 	env -u PYTHONDONTWRITEBYTECODE $(UV) run pytest -m unit -q -p no:schemathesis --hypothesis-profile=quick

@@ -6,6 +6,7 @@ skipped when they are absent (with CI=true it fails instead, as the browser test
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -20,11 +21,14 @@ def node_folder(folder: Path) -> Path:
         if os.environ.get("CI") == "true":
             pytest.fail("node and npm are needed (.ci/run installs them)")
         pytest.skip("node and npm are not installed")
-    if not (folder / "node_modules").is_dir():
-        subprocess.run(
-            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=folder,
-            check=True,
-            timeout=300,
-        )
+    # Tests run in parallel (pytest-xdist): two of them may want one folder at the same time.
+    with (folder / ".npm-ci.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "node_modules").is_dir():
+            subprocess.run(
+                ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+                cwd=folder,
+                check=True,
+                timeout=300,
+            )
     return folder

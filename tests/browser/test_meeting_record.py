@@ -87,7 +87,8 @@ def test_a_coordinator_records_a_joint_meeting_on_a_phone(open_need: Platform, s
     decide.locator("button").click()
     expect(page.locator("[data-decision=project]")).to_contain_text("广场夜间照明改造")
 
-    page.get_by_role("textbox", name="会议纪要").fill("议定广场夜间照明改造项目，由共建单位认领。")
+    minutes = page.get_by_role("textbox", name="写入或修改纪要")
+    minutes.fill("议定广场夜间照明改造项目，由共建单位认领。")
     page.locator("[data-form=minutes] button").click()
     expect(page.locator("[data-minutes]")).to_contain_text("广场夜间照明")
     # The shot with two forms unfolded: the longest, and still no wider than the phone.

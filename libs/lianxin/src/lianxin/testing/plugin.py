@@ -276,6 +276,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         item.stash[_LAYER] = layer
         if layer == "e2e" and not item.get_closest_marker("timeout"):
             item.add_marker(pytest.mark.timeout(E2E_TIMEOUT))
+    items[:] = _slowest_files_first(items)
+
+
+def _slowest_files_first(items: list[pytest.Item]) -> list[pytest.Item]:
+    """Files with an e2e test first, then those with an integration test, then the rest, each
+    file's tests together and in their order. `make test` hands whole files to parallel workers
+    (pytest-xdist, `--dist loadfile`) in this order: the long platform tests start at once, and
+    the short ones fill the workers' ends instead of one long test running on alone."""
+    rank: dict[Path, int] = {}
+    for item in items:
+        depth = LAYERS.index(item.stash[_LAYER])
+        rank[item.path] = max(rank.get(item.path, 0), depth)
+    return sorted(items, key=lambda item: -rank[item.path])
 
 
 _LAYER = pytest.StashKey[str]()

@@ -26,6 +26,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "mt.project_id": ("所属项目", "Project"),
     "mt.holder": ("责任单位", "Held by"),
     "mt.task": ("任务", "Task"),
+    "mt.minutes_text": ("写入或修改纪要", "Write or amend the minutes"),
     "mt.decline": ("需求不予办理", "A need declined"),
     "mt.need_id": ("需求", "Need"),
     "mt.no_needs": (
