@@ -15,7 +15,7 @@ run: sync ## the platform with the demo alliance on embedded PostgreSQL and NATS
 test: sync ## lint, then every test (unit, integration, e2e) against real PostgreSQL and NATS
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
-	env -u PYTHONDONTWRITEBYTECODE $(UV) run pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile
+	env -u PYTHONDONTWRITEBYTECODE $(UV) run pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile --no-loadscope-reorder
 
 test-unit: sync ## the unit tests alone: pure domain code, no database, NATS or platform (~20 s)
 	env -u PYTHONDONTWRITEBYTECODE $(UV) run pytest -m unit -q -p no:schemathesis --hypothesis-profile=quick

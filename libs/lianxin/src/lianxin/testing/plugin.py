@@ -281,9 +281,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def _slowest_files_first(items: list[pytest.Item]) -> list[pytest.Item]:
     """Files with an e2e test first, then those with an integration test, then the rest, each
-    file's tests together and in their order. `make test` hands whole files to parallel workers
-    (pytest-xdist, `--dist loadfile`) in this order: the long platform tests start at once, and
-    the short ones fill the workers' ends instead of one long test running on alone."""
+    file's tests together and in their order. `make test` hands whole files to its parallel
+    workers in this order (pytest-xdist's `--dist loadfile --no-loadscope-reorder`): the long
+    platform tests start early, and the short ones fill the workers' ends instead of one long
+    test running on alone."""
     rank: dict[Path, int] = {}
     for item in items:
         depth = LAYERS.index(item.stash[_LAYER])
