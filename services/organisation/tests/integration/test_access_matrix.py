@@ -228,3 +228,35 @@ async def test_without_a_token_nothing_but_the_token_endpoint_and_keys_answers(
     assert (await org.get("/communities", headers=anonymous)).status_code == 401
     assert (await org.get("/ops/dead-letters", headers=anonymous)).status_code == 401
     assert (await org.get("/.well-known/jwks.json", headers=anonymous)).json()["keys"]
+
+
+async def test_names_name_a_seen_communitys_units_to_its_readers_and_to_every_department(
+    org: httpx.AsyncClient, org_token
+) -> None:
+    await _world(org)
+    (await org.post("/member-units/cs-u1/retirement")).raise_for_status()
+
+    async def names(role: str, community: str) -> httpx.Response:
+        token = await org_token(role, "secret-for-tests")
+        headers = {"Authorization": f"Bearer {token}"}
+        return await org.get("/names", params={"community_code": community}, headers=headers)
+
+    inside = await names("community_coordinator", "taipingjie")
+    assert inside.status_code == 200
+    assert inside.json()["member_units"] == [
+        {"code": "tpj-u1", "name": "派出所", "name_en": "", "retired": False}
+    ]
+    assert [d["code"] for d in inside.json()["departments"]] == ["police", "power_supply"]
+    assert (await names("community_coordinator", "changshan")).status_code == 404
+    assert (await names("member_unit_liaison", "changshan")).status_code == 404
+    # A department reads no member unit's record, but names them in any community's meeting.
+    department = await names("department_operator", "changshan")
+    assert department.json()["member_units"] == [
+        {"code": "cs-u1", "name": "派出所", "name_en": "", "retired": True}
+    ]
+    assert (await names("department_operator", "taipingjie")).json()["member_units"]
+    headers = {"Authorization": f"Bearer {await org_token('volunteer', 'secret-for-tests')}"}
+    only_departments = await org.get("/names", headers=headers)
+    assert only_departments.json()["member_units"] == []
+    assert len(only_departments.json()["departments"]) == 2
+    assert (await org.get("/names", headers={"Authorization": ""})).status_code == 401

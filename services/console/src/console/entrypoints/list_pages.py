@@ -79,18 +79,21 @@ def chosen(current: Session, community: str | None) -> str | None:
 
 
 async def unit_names(current: Session, codes: Iterable[str]) -> dict[str, str]:
-    """Member units' names by code, for the communities `codes` (code for name when unknown)."""
+    """Member units' names by code, for the communities `codes`: the active ones, which forms
+    offer too (code for name when unknown). From organisation's `/names`, which names them to a
+    department invited to a meeting as well."""
     answers = await asyncio.gather(
         *(
-            current.services.get("organisation", "/member-units", community_code=c)
+            current.services.get("organisation", "/names", community_code=c)
             for c in sorted(set(codes))
         )
     )
     return {
         unit["code"]: unit["name"]
         for answer in answers
-        if answer.ok and isinstance(answer.body, list)
-        for unit in answer.body
+        if answer.ok and isinstance(answer.body, dict)
+        for unit in answer.body["member_units"]
+        if not unit["retired"]
     }
 
 
@@ -105,8 +108,10 @@ async def export_by_community(
 
 
 async def department_names(current: Session) -> dict[str, dict]:
-    answer = await current.services.get("organisation", "/departments")
-    return {d["code"]: d for d in answer.body} if answer.ok else {}
+    """The active departments by code (`name`, `name_en`), for every role."""
+    answer = await current.services.get("organisation", "/names")
+    departments = answer.body["departments"] if answer.ok else []
+    return {d["code"]: d for d in departments if not d["retired"]}
 
 
 async def wish_rates(current: Session, codes: Iterable[str], now: datetime) -> list[dict]:

@@ -16,7 +16,7 @@ from fastapi import Depends, Request
 
 from lianxin.auth import Principal, Role, authenticated
 from lianxin.errors import Forbidden, NotFound, RuleBroken, require
-from organisation.entrypoints import care_api
+from organisation.entrypoints import care_api, names_api
 from organisation.entrypoints.deps import uow
 from organisation.service_layer.unit_of_work import OrganisationUnitOfWork
 
@@ -103,6 +103,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/sign-ins"): Rule("own_checks"),  # the sign-in audit, by the same alliance rule
     # The care register checks its readers itself (service_layer/care.py), and logs each read.
     **{route: Rule("own_checks") for route in care_api.ROUTES},
+    # Names for codes: departments' to anyone, a community's member units' by a rule of its own.
+    **{route: Rule("own_checks") for route in names_api.ROUTES},
 }
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from organisation.entrypoints import care_api, committees, grid, resources
+from organisation.entrypoints import care_api, committees, grid, names_api, resources
 
 router = APIRouter()
-for part in (resources, committees, grid, care_api):
+for part in (resources, committees, grid, care_api, names_api):
     router.include_router(part.router)
