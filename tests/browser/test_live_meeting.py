@@ -4,7 +4,8 @@ grown, without a reload; then, while the power supply department invited reads t
 page (read-only), the coordinator records who came in her own browser and the department's page
 shows them without a reload. A step recorded on another meeting meanwhile is not passed to the
 department's page: it fetches itself again only for its own meeting. Minutes written while the
-coordinator reads a refusal (closing without them) reach her page too, the refusal kept."""
+coordinator reads a refusal (closing without them) reach her page too, the refusal kept; when
+the meeting is closed elsewhere, her page is read again without its forms."""
 
 from __future__ import annotations
 
@@ -90,7 +91,13 @@ def test_a_meeting_scheduled_and_its_attendance_reach_the_open_pages(
     expect(reader.locator("#meeting-minutes")).to_contain_text("检修路灯", timeout=LIVE)
     expect(desk.locator("#minutes-error")).to_be_visible()
     assert desk.evaluate("window.lianxinSameDocument === true"), "the answer was reloaded"
-    reader.screenshot(path="/tmp/meetlive-department.png", full_page=True)
+
+    # Another coordinator closes it (through the API): the forms leave the coordinator's page,
+    # which is read again whole, and the department's page shows it closed.
+    _made(resources.post(f"/meetings/{meeting['id']}/close"))
+    expect(desk.locator("[data-meeting]")).to_have_attribute("data-status", "closed", timeout=LIVE)
+    expect(desk.locator("main form")).to_have_count(0)
+    expect(reader.locator("#meeting-state")).to_contain_text("已结束", timeout=LIVE)
 
     department.close()
     secretary.close()

@@ -107,6 +107,12 @@
           });
           tick();
           charts();  // a fresh rates card brings an undrawn chart
+          // A record whose status moved on meanwhile (a meeting another coordinator closed) is
+          // read again whole, for its forms have gone; not while someone types in one of them.
+          const shown = document.querySelector("[data-live-status]");
+          const now = fresh.querySelector("[data-live-status]");
+          if (shown && now && shown.dataset.liveStatus !== now.dataset.liveStatus
+              && !typing(document.body)) window.location.replace(livePage());
         })
         .catch(function () { /* the next event tries again */ })
         .finally(function () {
