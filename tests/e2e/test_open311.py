@@ -156,10 +156,18 @@ def test_a_request_is_created_form_encoded_then_found_by_id_service_dates_and_st
                 conforms(item, REQUEST_FIELDS)
             return [r["service_request_id"] for r in answer.json()]
 
+        # A point beside the address is kept as the incident's map pin and given back.
+        pinned = {"service_code": "fire_safety", "lat": "29.7031", "long": "107.3902"}
         other = client.post(
-            "/requests.json",
-            data={**OUTAGE, "service_code": "fire_safety", "api_key": coordinator},
+            "/requests.json", data={**OUTAGE, **pinned, "api_key": coordinator}
         ).json()[0]["service_request_id"]
+        [placed] = client.get(f"/requests/{other}.json", params={"api_key": coordinator}).json()
+        assert (placed["lat"], placed["long"], placed["address_id"]) == (
+            29.7031,
+            107.3902,
+            "tpj-g01-m01",
+        )
+        assert one["lat"] is None and one["long"] is None
         now = datetime.now(UTC)
         assert set(ids()) == {request_id, other}
         # By id, the other filters are ignored.

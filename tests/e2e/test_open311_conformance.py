@@ -165,9 +165,8 @@ def test_the_specs_status_codes_as_error_arrays(demo_platform: Platform, fmt) ->
         is_error(create(lat="999", long="107.4"), fmt, 400, "lat")
         is_error(create(lat="29.7", long="-181"), fmt, 400, "long")
         is_error(create(lat="29.7"), fmt, 400, "long")
-        # A point is never dropped in silence: with a micro-grid too, it is refused, saying why.
-        is_error(create(lat="29.7", long="107.4"), fmt, 400, "coordinates")
-        is_error(create(address_id="", lat="29.7", long="107.4"), fmt, 400, "address_id")
+        # A point alone is refused, saying why (no grid node has coordinates to place it).
+        is_error(create(address_id="", lat="29.7", long="107.4"), fmt, 400, "coordinates")
         is_error(
             create(**{"attribute[affected_households]": "many"}), fmt, 400, "affected_households"
         )

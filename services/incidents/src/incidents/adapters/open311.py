@@ -31,6 +31,8 @@ class RequestView:
     micro_grid_name: str
     reported_at: datetime
     photos: list[str] = field(default_factory=list)
+    latitude: float | None = None  # the map pin, where the report gave one
+    longitude: float | None = None
     lead_department: str | None = None
     # When the lead department must have resolved it (its service level), once whistled.
     expected_at: datetime | None = None
@@ -101,6 +103,8 @@ class Open311View:
                 micro_grid_name=row.micro_grid_name or row.micro_grid_code,
                 reported_at=row.reported_at,
                 photos=list(row.photos or []),
+                latitude=row.latitude,
+                longitude=row.longitude,
             )
             for row in await self.session.execute(query)
         }

@@ -140,8 +140,8 @@ def _request(view: RequestView) -> dict:
         "address": view.micro_grid_name,
         "address_id": view.micro_grid_code,
         "zipcode": None,
-        "lat": None,
-        "long": None,
+        "lat": view.latitude,
+        "long": view.longitude,
         "media_url": view.photos[0] if view.photos else "",
     }
 
@@ -164,6 +164,7 @@ async def create_request(
         raise RuleBroken("service_code", "service_code is required")
     await _known(uow, service_code)
     micro_grid = await _micro_grid(uow, form)
+    latitude, longitude = _point(form)
     description = _text(form, "description")
     if not description:
         raise RuleBroken("description", "describe the problem")
@@ -187,12 +188,16 @@ async def create_request(
             reporter_contact=_contact(form),
             contact_consent=str(form.get("attribute[contact_consent]") or "") == "true",
             photos=[media_url] if media_url else [],
+            latitude=latitude,
+            longitude=longitude,
         )
     except RuleBroken as broken:
         # The spec's names for our fields.
         theirs = {
             "micro_grid_code": "address_id",
             "affected_households": "attribute[affected_households]",
+            "latitude": "lat",
+            "longitude": "long",
         }
         if broken.field in theirs:
             raise RuleBroken(theirs[broken.field], broken.detail) from broken
@@ -231,27 +236,20 @@ def _contact(form) -> str:
     return " ".join(p for p in parts if p)[:200]
 
 
-def _refuse_coordinates(form) -> None:
-    """A point is never dropped in silence: checked, then refused, since no grid node carries
-    coordinates to find the micro-grid serving it (the day they do, it is looked up here)."""
+def _point(form) -> tuple[float | None, float | None]:
+    """`lat` and `long` (WGS-84 decimal degrees): both or neither. Kept as the incident's map pin
+    beside the micro-grid its address names."""
     lat, long = (_text(form, k) for k in ("lat", "long"))
     if not (lat or long):
-        return
+        return None, None
     if not (lat and long):
         raise RuleBroken("long" if lat else "lat", "lat and long go together")
-    coordinate("lat", lat, 90)
-    coordinate("long", long, 180)
-    raise RuleBroken(
-        "lat",
-        "a point cannot be placed in a micro-grid here (grid nodes carry no coordinates): "
-        "send address_id (a micro-grid code) or address_string (its code or name) instead",
-    )
+    return coordinate("lat", lat, 90), coordinate("long", long, 180)
 
 
 async def _micro_grid(uow: IncidentsUnitOfWork, form) -> str:
     address_id = _text(form, "address_id")
     address = _text(form, "address_string")
-    _refuse_coordinates(form)
     if address_id:
         return address_id  # commands.report checks it is a micro-grid the caller may report in
     if address:
@@ -261,6 +259,14 @@ async def _micro_grid(uow: IncidentsUnitOfWork, form) -> str:
             if node.kind == "micro_grid" and address in (node.code, node.name):
                 return node.code
         raise RuleBroken("address_string", f"no micro-grid is called {address!r}")
+    if any(_point(form)):
+        # A point alone is never dropped in silence, nor guessed at: it is refused, saying why.
+        raise RuleBroken(
+            "address_id",
+            "a point alone cannot be placed in a micro-grid here (grid nodes carry no "
+            "coordinates): send address_id (a micro-grid code) or address_string (its code or "
+            "name) with lat and long",
+        )
     raise RuleBroken("address_id", "give a location: address_id (a micro-grid) or address_string")
 
 
