@@ -59,10 +59,12 @@ def test_a_coordinator_records_a_joint_meeting_on_a_phone(open_need: Platform, s
     department.page.goto(f"/meetings/{meeting_id}")
     expect(department.page.locator("[data-read-only]")).to_be_visible()
     expect(department.page.locator("main form")).to_have_count(0)
-    # Named for it too, though it may not read a member unit's or another department's record.
+    # Named for it too, though it may not read the community's, a member unit's or another
+    # department's record.
     facts = department.page.locator("[data-meeting] .facts")
     expect(facts).to_contain_text("住房和城乡建设委员会")
     expect(facts).not_to_contain_text("yxl-u01")
+    expect(department.page.locator("[data-meeting] h1")).to_contain_text("永兴路社区")
     stranger = sign_in("tpj-coordinator", PHONE)
     assert stranger.page.goto(f"/meetings/{meeting_id}").status == 404
     for console in (department, stranger):

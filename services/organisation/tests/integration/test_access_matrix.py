@@ -254,9 +254,12 @@ async def test_names_name_a_seen_communitys_units_to_its_readers_and_to_every_de
     assert department.json()["member_units"] == [
         {"code": "cs-u1", "name": "派出所", "name_en": "", "retired": True}
     ]
+    assert department.json()["community"]["name"] == "长山花园社区"
+    assert (await names("department_operator", "nowhere")).status_code == 404
     assert (await names("department_operator", "taipingjie")).json()["member_units"]
     headers = {"Authorization": f"Bearer {await org_token('volunteer', 'secret-for-tests')}"}
     only_departments = await org.get("/names", headers=headers)
     assert only_departments.json()["member_units"] == []
+    assert only_departments.json()["community"] is None
     assert len(only_departments.json()["departments"]) == 2
     assert (await org.get("/names", headers={"Authorization": ""})).status_code == 401

@@ -19,9 +19,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from console.entrypoints.list_pages import (
     chosen,
     communities,
-    community_name,
+    community_names,
     resources_get,
-    unit_names,
 )
 from console.entrypoints.record_steps import answered, lines, local_moment, problem, send
 from console.entrypoints.web import REPORTERS, PageError, Session, needs, render, session
@@ -138,9 +137,7 @@ async def _page(
     request: Request, current: Session, deliberation_id: UUID, status: int = 200, **extra: Any
 ) -> Response:
     d = await resources_get(current, f"/deliberations/{deliberation_id}")
-    units, name = await asyncio.gather(
-        unit_names(current, [d["community_code"]]), community_name(current, d["community_code"])
-    )
+    name, units = await community_names(current, d["community_code"])
     return render(
         request,
         "deliberation.html",

@@ -65,9 +65,16 @@ async def communities(current: Session) -> list[dict]:
     return [known.get(code, {"code": code, "name": code}) for code in sorted(codes)]
 
 
-async def community_name(current: Session, code: str) -> str:
-    answer = await current.services.get("organisation", f"/communities/{code}")
-    return answer.body.get("name", code) if answer.ok and isinstance(answer.body, dict) else code
+async def community_names(current: Session, code: str) -> tuple[str, dict[str, str]]:
+    """A community's name and its active member units' names by code, for a page of one of its
+    records (organisation's `/names`: a department invited to a meeting may read them too)."""
+    answer = await current.services.get("organisation", "/names", community_code=code)
+    if not (answer.ok and isinstance(answer.body, dict) and answer.body.get("community")):
+        return code, {}
+    units = answer.body["member_units"]
+    return answer.body["community"]["name"], {
+        u["code"]: u["name"] for u in units if not u["retired"]
+    }
 
 
 def chosen(current: Session, community: str | None) -> str | None:

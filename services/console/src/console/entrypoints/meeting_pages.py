@@ -25,7 +25,7 @@ from console.domain.i18n import translator
 from console.entrypoints.list_pages import (
     chosen,
     communities,
-    community_name,
+    community_names,
     department_names,
     export_by_community,
     resources_get,
@@ -186,10 +186,8 @@ async def _page(
     request: Request, current: Session, meeting_id: UUID, status: int = 200, **extra: Any
 ) -> Response:
     meeting = await resources_get(current, f"/meetings/{meeting_id}")
-    units, departments, name = await asyncio.gather(
-        unit_names(current, [meeting["community_code"]]),
-        department_names(current),
-        community_name(current, meeting["community_code"]),
+    (name, units), departments = await asyncio.gather(
+        community_names(current, meeting["community_code"]), department_names(current)
     )
     decisions = [
         {**d, "kind": DECISION_KINDS.get(d.get("_type"), "other")} for d in meeting["decisions"]

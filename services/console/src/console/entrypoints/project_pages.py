@@ -7,7 +7,6 @@ a report from a unit that has not claimed the project, and the page says so.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -17,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from console.domain import lists
 from console.domain.forms import field_errors
-from console.entrypoints.list_pages import community_name, resources_get, unit_names
+from console.entrypoints.list_pages import community_names, resources_get
 from console.entrypoints.record_steps import day_end, whole_number
 from console.entrypoints.web import COORDINATORS, PageError, Session, page_language, render, session
 from lianxin.auth import Role
@@ -32,10 +31,7 @@ async def _project(
 ) -> Response:
     project = await resources_get(current, f"/projects/{project_id}")
     now = datetime.now(UTC)
-    units, name = await asyncio.gather(
-        unit_names(current, [project["community_code"]]),
-        community_name(current, project["community_code"]),
-    )
+    name, units = await community_names(current, project["community_code"])
     unit = current.principal.scope.member_unit
     liaison = current.may(Role.MEMBER_UNIT_LIAISON) and not current.principal.is_platform
     claimed = unit in {c["member_unit_code"] for c in project["claims"]}

@@ -25,7 +25,7 @@ from console.domain.i18n import translator
 from console.entrypoints.list_pages import (
     chosen,
     communities,
-    community_name,
+    community_names,
     export_by_community,
     unit_names,
     wish_rates,
@@ -220,10 +220,8 @@ async def _wish(
     if not answer.ok:
         raise PageError(404 if answer.status < 500 else 503, "not_found")
     wish = _claimant(answer.body)
-    units, nodes, name = await asyncio.gather(
-        unit_names(current, [wish["community_code"]]),
-        _grid_nodes(current),
-        community_name(current, wish["community_code"]),
+    (name, units), nodes = await asyncio.gather(
+        community_names(current, wish["community_code"]), _grid_nodes(current)
     )
     node = next((n["name"] for n in nodes if n["code"] == wish["grid_node_code"]), None)
     return render(
