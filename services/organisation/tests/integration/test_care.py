@@ -146,6 +146,15 @@ async def test_counts_per_grid_name_nobody_and_the_streams_carry_no_name(demo, n
         ("yxl-g02", 1),
     ]
     assert not any(secret in counts.text for secret in PERSONAL)
+    # A grid leader is given her grid's figures only; the community's coordinator every grid's.
+    leader = as_(demo, await token(demo, "yxl-g01-leader", PASSWORD))
+    hers = await demo.get("/care/counts", params={"community_code": "yongxinglu"}, headers=leader)
+    assert [(c["grid_code"], c["people"]) for c in hers.json()] == [("yxl-g01", 3)]
+    coordinator = as_(demo, await token(demo, "yxl-coordinator", PASSWORD))
+    every = await demo.get(
+        "/care/counts", params={"community_code": "yongxinglu"}, headers=coordinator
+    )
+    assert [c["grid_code"] for c in every.json()] == ["yxl-g01", "yxl-g02"]
     await drained(demo)
     care_events = [e for e in await outbox() if ".care_" in e["type"]]
     assert {e["type"] for e in care_events} == {

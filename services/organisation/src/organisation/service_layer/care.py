@@ -211,11 +211,20 @@ async def link_need(uow: UoW, p: Principal, visit_id: str, need_id: str) -> Visi
 
 
 async def counts(uow: UoW, p: Principal, community_code: str, now: datetime) -> list[GridCounts]:
-    """Figures per grid for anyone who sees the community: no name, no contact."""
+    """Figures per grid for anyone who sees the community, a grid leader for her grids only: no
+    name, no contact."""
     if not p.sees_community(community_code):
         raise NotFound("community", community_code)
     async with uow:
-        return await _counts(uow, now, community_code)
+        found = await _counts(uow, now, community_code)
+        if p.scope.grid_nodes and not p.is_platform:
+            grids = await uow.org.grid_nodes.many([c.grid_code for c in found])
+            found = [
+                c
+                for c in found
+                if (grid := grids.get(c.grid_code)) and p.sees_grid_node(grid.path, community_code)
+            ]
+        return found
 
 
 async def _counts(
