@@ -71,10 +71,12 @@ async def community_names(current: Session, code: str) -> tuple[str, dict[str, s
     answer = await current.services.get("organisation", "/names", community_code=code)
     if not (answer.ok and isinstance(answer.body, dict) and answer.body.get("community")):
         return code, {}
-    units = answer.body["member_units"]
-    return answer.body["community"]["name"], {
-        u["code"]: u["name"] for u in units if not u["retired"]
-    }
+    return answer.body["community"]["name"], _active_units(answer.body)
+
+
+def _active_units(names: dict) -> dict[str, str]:
+    """The active member units' names by code, from an answer of organisation's `/names`."""
+    return {u["code"]: u["name"] for u in names["member_units"] if not u["retired"]}
 
 
 def chosen(current: Session, community: str | None) -> str | None:
@@ -95,13 +97,11 @@ async def unit_names(current: Session, codes: Iterable[str]) -> dict[str, str]:
             for c in sorted(set(codes))
         )
     )
-    return {
-        unit["code"]: unit["name"]
-        for answer in answers
-        if answer.ok and isinstance(answer.body, dict)
-        for unit in answer.body["member_units"]
-        if not unit["retired"]
-    }
+    names: dict[str, str] = {}
+    for answer in answers:
+        if answer.ok and isinstance(answer.body, dict):
+            names |= _active_units(answer.body)
+    return names
 
 
 async def export_by_community(
