@@ -276,10 +276,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         item.stash[_LAYER] = layer
         if layer == "e2e" and not item.get_closest_marker("timeout"):
             item.add_marker(pytest.mark.timeout(E2E_TIMEOUT))
-    items[:] = _slowest_files_first(items)
+    items[:] = _files_by_layer_e2e_first(items)
 
 
-def _slowest_files_first(items: list[pytest.Item]) -> list[pytest.Item]:
+def _files_by_layer_e2e_first(items: list[pytest.Item]) -> list[pytest.Item]:
     """Files with an e2e test first, then those with an integration test, then the rest, each
     file's tests together and in their order. `make test` hands whole files to its parallel
     workers in this order (pytest-xdist's `--dist loadfile --no-loadscope-reorder`): the long

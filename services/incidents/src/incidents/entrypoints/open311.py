@@ -163,8 +163,8 @@ async def create_request(
     if not service_code:
         raise RuleBroken("service_code", "service_code is required")
     await _known(uow, service_code)
-    micro_grid = await _micro_grid(uow, form)
     latitude, longitude = _point(form)
+    micro_grid = await _micro_grid(uow, form, pinned=latitude is not None)
     description = _text(form, "description")
     if not description:
         raise RuleBroken("description", "describe the problem")
@@ -247,7 +247,7 @@ def _point(form) -> tuple[float | None, float | None]:
     return coordinate("lat", lat, 90), coordinate("long", long, 180)
 
 
-async def _micro_grid(uow: IncidentsUnitOfWork, form) -> str:
+async def _micro_grid(uow: IncidentsUnitOfWork, form, *, pinned: bool) -> str:
     address_id = _text(form, "address_id")
     address = _text(form, "address_string")
     if address_id:
@@ -259,7 +259,7 @@ async def _micro_grid(uow: IncidentsUnitOfWork, form) -> str:
             if node.kind == "micro_grid" and address in (node.code, node.name):
                 return node.code
         raise RuleBroken("address_string", f"no micro-grid is called {address!r}")
-    if any(_point(form)):
+    if pinned:
         # A point alone is never dropped in silence, nor guessed at: it is refused, saying why.
         raise RuleBroken(
             "address_id",

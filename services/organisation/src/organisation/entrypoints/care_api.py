@@ -15,13 +15,13 @@ from lianxin.auth import Caller
 from lianxin.contracts.care import MINUTES_MAX, CareGroup, VisitKind
 from organisation.domain.care import CareEntry, Visit
 from organisation.entrypoints.deps import uow
+from organisation.entrypoints.schemas import CODE
 from organisation.service_layer import care
 from organisation.service_layer.unit_of_work import OrganisationUnitOfWork as UoW
 
 router = APIRouter(prefix="/care", tags=["care"])
 U = Annotated[UoW, Depends(uow)]
 Purpose = Annotated[str | None, Query(max_length=200, description="why you read (logged)")]
-CODE = r"^[a-z0-9][a-z0-9_-]*$"
 # Every care route checks its caller itself (access.py lists them as own_checks).
 ROUTES = (
     ("POST", "/care/entries"),

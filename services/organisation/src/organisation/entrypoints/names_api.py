@@ -23,11 +23,11 @@ from organisation.domain.committees import MemberUnit
 from organisation.domain.departments import Department
 from organisation.domain.places import Community
 from organisation.entrypoints.deps import uow
+from organisation.entrypoints.schemas import CODE
 from organisation.service_layer.unit_of_work import OrganisationUnitOfWork as UoW
 
 router = APIRouter(tags=["names"])
 ROUTES = (("GET", "/names"),)  # checks its caller itself (access.py: own_checks)
-CODE = r"^[a-z0-9][a-z0-9_-]*$"
 
 
 class Named(BaseModel):
@@ -43,7 +43,7 @@ class Names(BaseModel):
     departments: list[Named]
 
 
-def may_name_units(principal: Principal, community_code: str) -> bool:
+def may_name(principal: Principal, community_code: str) -> bool:
     return principal.role is Role.DEPARTMENT_OPERATOR or principal.sees_community(community_code)
 
 
@@ -54,7 +54,7 @@ async def names(
     community_code: Annotated[str | None, Query(pattern=CODE, max_length=64)] = None,
 ) -> dict:
     """The departments' names, and the names of `community_code` and its member units."""
-    if community_code and not may_name_units(principal, community_code):
+    if community_code and not may_name(principal, community_code):
         raise NotFound("community", community_code)
     community, units = None, []
     async with uow:
