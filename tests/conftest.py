@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,8 @@ from nats.js.errors import BadRequestError, NotFoundError
 from lianxin.auth import fetch_token
 from lianxin.demo import GRID_NODES, load_demo
 from lianxin.demo.accounts import PASSWORD as DEMO_PASSWORD
+from lianxin.demo.lists import load_lists
+from lianxin.demo.volunteering import load_volunteering
 from lianxin.messaging.connection import connect
 from lianxin.messaging.streams import STREAMS, all_consumers
 from lianxin.runtime import platform as rt
@@ -44,7 +47,9 @@ class Platform:
     prefix: str
     workdir: Path
     nats_handle: NatsServer | str
-    demo: DemoSnapshot | None = None
+    # What was copied aside, by the layers loaded (("demo",), ("demo", "lists"), …).
+    snapshots: dict[tuple[str, ...], Snapshot] = field(default_factory=dict)
+    cleaned: dict[str, int] = field(default_factory=dict)  # per stream, deleted up to here
     _tokens: dict[tuple[str, str], tuple[str, float]] = field(default_factory=dict)
 
     def url(self, service: str) -> str:
@@ -196,24 +201,26 @@ async def _quiet(plat: Platform) -> None:
 # `platform` is an empty platform (every table and stream emptied; accounts and signing keys
 # stay: logging in again is not what a test is about). `demo_platform` is the demo alliance: it
 # is loaded over HTTP once per session (the first test asking for it pays ~20 s), then each
-# service's tables are copied aside (schema SNAPSHOT, in the service's own test database) with
-# every stream's last sequence. Before each later test every table is put back as copied (so
-# whatever the previous test did — incidents, outbox and inbox rows, dead letters, webhook
-# deliveries, but also a department's channels, a routing table, an account — is gone) and the
-# streams lose every message published since (the incident traffic; on ORG, the changes a test
-# made). A test never sees another's incidents; restoring costs well under a second.
-SNAPSHOT = "lianxin_test_demo"
+# service's tables are copied aside (a schema of the service's own test database) with every
+# stream's last sequence. Before each later test every table is put back as copied (so whatever
+# the previous test did — incidents, outbox and inbox rows, dead letters, webhook deliveries,
+# but also a department's channels, a routing table, an account — is gone) and the streams lose
+# every message published since (the incident traffic; on ORG, the changes a test made). A test
+# never sees another's incidents; restoring costs well under a second. The demo's resources
+# lists and volunteering (`LAYERS`, ~20 s each over HTTP) are layers on top of it, copied aside
+# the same way the first time a test asks for them.
+SNAPSHOT = "lianxin_test_"
 KEEP_ON_WIPE = ("alembic_version", "accounts", "signing_keys")
 
 
 @dataclass
-class DemoSnapshot:
-    """What was copied aside once the demo was loaded and every event delivered."""
+class Snapshot:
+    """What was copied aside once some layers were loaded and every event delivered."""
 
+    schema: str  # in each service's database
     tables: dict[str, list[str]]  # per service, the tables that had rows, parents first
     sequences: dict[str, list[tuple[str, int | None]]]  # per service, (sequence, last value)
     stream_seqs: dict[str, int]  # per stream, its last sequence (0: it was empty)
-    cleaned: dict[str, int] = field(default_factory=dict)  # per stream, deleted up to here
 
 
 def _check(plat: Platform) -> None:
@@ -276,7 +283,7 @@ async def _retrying(attempt) -> None:
             await asyncio.sleep(0.2)
 
 
-async def _wipe_database(url: str) -> None:
+async def _wipe_database(url: str, snapshots: list[str]) -> None:
     conn = await asyncpg.connect(url)
     try:
         tables = [t for t in await _public_tables(conn) if t not in KEEP_ON_WIPE]
@@ -285,7 +292,8 @@ async def _wipe_database(url: str) -> None:
             await conn.execute(f"TRUNCATE {_quoted(tables)} RESTART IDENTITY CASCADE")
 
         await _retrying(wipe)
-        await conn.execute(f'DROP SCHEMA IF EXISTS "{SNAPSHOT}" CASCADE')
+        for schema in snapshots:
+            await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
     finally:
         await conn.close()
 
@@ -296,24 +304,28 @@ async def _wipe(plat: Platform) -> None:
     js = nc.jetstream()
     try:
         await _wait_quiet(plat, js)
-        await asyncio.gather(*(_wipe_database(plat.database_url(s)) for s in rt.DATABASE_SERVICES))
+        schemas = [snapshot.schema for snapshot in plat.snapshots.values()]
+        await asyncio.gather(
+            *(_wipe_database(plat.database_url(s), schemas) for s in rt.DATABASE_SERVICES)
+        )
         for stream in STREAMS:
             await js.purge_stream(stream.name)
     finally:
         await nc.close()
-    plat.demo = None
+    plat.snapshots.clear()
+    plat.cleaned.clear()
     _forget_spans(plat)
 
 
-async def _copy_aside(url: str) -> tuple[list[str], list[tuple[str, int | None]]]:
+async def _copy_aside(url: str, schema: str) -> tuple[list[str], list[tuple[str, int | None]]]:
     conn = await asyncpg.connect(url)
     try:
-        await conn.execute(f'DROP SCHEMA IF EXISTS "{SNAPSHOT}" CASCADE')
-        await conn.execute(f'CREATE SCHEMA "{SNAPSHOT}"')
+        await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        await conn.execute(f'CREATE SCHEMA "{schema}"')
         with_rows = []
         for table in await _public_tables(conn):
-            await conn.execute(f'CREATE TABLE "{SNAPSHOT}"."{table}" AS TABLE public."{table}"')
-            if await conn.fetchval(f'SELECT count(*) FROM "{SNAPSHOT}"."{table}"'):
+            await conn.execute(f'CREATE TABLE "{schema}"."{table}" AS TABLE public."{table}"')
+            if await conn.fetchval(f'SELECT count(*) FROM "{schema}"."{table}"'):
                 with_rows.append(table)
         sequences = [
             (f'public."{r["sequencename"]}"', r["last_value"])
@@ -335,7 +347,7 @@ async def _with_triggers(conn) -> list[str]:
     return sorted(r["name"].strip('"') for r in rows)
 
 
-async def _put_back(url: str, with_rows: list[str], sequences) -> None:
+async def _put_back(url: str, schema: str, with_rows: list[str], sequences) -> None:
     """Every table emptied and refilled from the copy, in one transaction that holds them all
     (as TRUNCATE would: a service's write waits for it). Emptied by DELETE, children first:
     with a few demo rows per table that is several times cheaper than TRUNCATE, which makes
@@ -356,7 +368,7 @@ async def _put_back(url: str, with_rows: list[str], sequences) -> None:
                         await conn.execute(f'DELETE FROM public."{table}"')
                 for table in with_rows:
                     await conn.execute(
-                        f'INSERT INTO public."{table}" SELECT * FROM "{SNAPSHOT}"."{table}"'
+                        f'INSERT INTO public."{table}" SELECT * FROM "{schema}"."{table}"'
                     )
                 for sequence, last_value in sequences:
                     if last_value is None:  # unused when copied: from its start again
@@ -372,9 +384,9 @@ async def _put_back(url: str, with_rows: list[str], sequences) -> None:
         await conn.close()
 
 
-async def _snapshot(plat: Platform) -> DemoSnapshot:
+async def _snapshot(plat: Platform, schema: str) -> Snapshot:
     copied = await asyncio.gather(
-        *(_copy_aside(plat.database_url(s)) for s in rt.DATABASE_SERVICES)
+        *(_copy_aside(plat.database_url(s), schema) for s in rt.DATABASE_SERVICES)
     )
     nc = await connect(plat.nats_url, "lianxin-test-snapshot")
     try:
@@ -385,39 +397,43 @@ async def _snapshot(plat: Platform) -> DemoSnapshot:
             seqs[stream.name] = state.last_seq if state.messages else 0
     finally:
         await nc.close()
-    return DemoSnapshot(
+    return Snapshot(
+        schema=schema,
         tables={s: rows for s, (rows, _) in zip(rt.DATABASE_SERVICES, copied, strict=True)},
         sequences={s: seq for s, (_, seq) in zip(rt.DATABASE_SERVICES, copied, strict=True)},
         stream_seqs=seqs,
     )
 
 
-async def _restore(plat: Platform, demo: DemoSnapshot) -> None:
-    """Wait until nothing is in flight, then put the demo back as it was copied aside."""
+async def _restore(plat: Platform, snapshot: Snapshot) -> None:
+    """Wait until nothing is in flight, then put everything back as it was copied aside."""
     nc = await connect(plat.nats_url, "lianxin-test-restore")
     js = nc.jetstream()
     try:
         await _wait_quiet(plat, js)
         await asyncio.gather(
             *(
-                _put_back(plat.database_url(s), demo.tables[s], demo.sequences[s])
+                _put_back(
+                    plat.database_url(s), snapshot.schema, snapshot.tables[s], snapshot.sequences[s]
+                )
                 for s in rt.DATABASE_SERVICES
             )
         )
         for stream in STREAMS:
             state = (await js.stream_info(stream.name)).state
-            kept = demo.stream_seqs[stream.name]
+            kept = snapshot.stream_seqs[stream.name]
             if not kept:
                 if state.messages:
                     await js.purge_stream(stream.name)
                 continue
             # Deleted one by one (JetStream purges only from the start); sequences deleted
-            # before leave gaps, which are skipped.
-            start = max(kept, demo.cleaned.get(stream.name, 0)) + 1
+            # before leave gaps, which are skipped. (A layer's own messages are gone once a test
+            # went back below it: its records are put back, its events are not sent again.)
+            start = max(kept, plat.cleaned.get(stream.name, 0)) + 1
             for seq in range(max(start, state.first_seq), state.last_seq + 1):
                 with contextlib.suppress(NotFoundError, BadRequestError):  # a gap
                     await js.delete_msg(stream.name, seq)
-            demo.cleaned[stream.name] = state.last_seq
+            plat.cleaned[stream.name] = state.last_seq
     finally:
         await nc.close()
     _forget_spans(plat)
@@ -438,8 +454,48 @@ def _load_demo(plat: Platform) -> None:
             timeout=60,
             interval=0.5,
         )
-    # And the rest of the demo's events delivered, so none is in flight when it is copied.
-    run_async(_quiet(plat))
+
+
+def _load_into(service: str, load) -> Callable[[Platform], None]:
+    def loaded(plat: Platform) -> None:
+        async def run() -> None:
+            headers = {"Authorization": f"Bearer {plat.token()}"}
+            base = plat.url(service)
+            async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as http:
+                await load(http)
+
+        asyncio.run(run())
+
+    return loaded
+
+
+# What a test may ask for on top of the demo, each loaded as `lianxin demo` loads it.
+LAYERS: dict[str, Callable[[Platform], None]] = {
+    "demo": _load_demo,
+    "lists": _load_into("resources", load_lists),  # offers, needs, meetings, wishes, projects
+    "volunteering": _load_into("volunteers", load_volunteering),  # teams, activities, shop
+}
+
+
+def with_layers(plat: Platform, *layers: str) -> Platform:
+    """The platform with the demo and `layers` on it, in that order. Each stack of layers is
+    loaded once per session and copied aside (the longest stack copied before is put back and
+    only the rest loaded); before each later test asking for it, put back as copied."""
+    _check(plat)
+    stack = ("demo", *layers)
+    have = max((n for n in range(len(stack) + 1) if stack[:n] in plat.snapshots), default=0)
+    if have:
+        run_async(_restore(plat, plat.snapshots[stack[:have]]))
+    else:
+        run_async(_wipe(plat))
+    for n in range(have + 1, len(stack) + 1):
+        # In a thread of its own: the loaders run event loops (see `run_async`).
+        with ThreadPoolExecutor(1) as thread:
+            thread.submit(LAYERS[stack[n - 1]], plat).result()
+        # Every event delivered, so none is in flight when it is copied.
+        run_async(_quiet(plat))
+        plat.snapshots[stack[:n]] = run_async(_snapshot(plat, SNAPSHOT + "_".join(stack[:n])))
+    return plat
 
 
 async def _create_databases(templates: Templates, prefix: str) -> None:
@@ -498,17 +554,20 @@ def platform(platform_processes: Platform) -> Platform:
 @pytest.fixture
 def demo_platform(platform_processes: Platform) -> Platform:
     """The platform with the demo alliance loaded, and every service knowing of it."""
-    plat = platform_processes
-    _check(plat)
-    if plat.demo is None:
-        run_async(_wipe(plat))
-        # In a thread of its own: the loader runs event loops (see `run_async`).
-        with ThreadPoolExecutor(1) as thread:
-            thread.submit(_load_demo, plat).result()
-        plat.demo = run_async(_snapshot(plat))
-    else:
-        run_async(_restore(plat, plat.demo))
-    return plat
+    return with_layers(platform_processes)
+
+
+@pytest.fixture
+def lists_platform(demo_platform: Platform) -> Platform:
+    """The demo alliance with its resources lists (`lianxin.demo.lists`). (Asking for the demo
+    first: a test's other fixtures asking for it then cannot put the demo back over the lists.)"""
+    return with_layers(demo_platform, "lists")
+
+
+@pytest.fixture
+def volunteering_platform(demo_platform: Platform) -> Platform:
+    """The demo alliance with its volunteering (`lianxin.demo.volunteering`)."""
+    return with_layers(demo_platform, "volunteering")
 
 
 __all__ = ["Platform", "eventually", "run_async", "stop"]

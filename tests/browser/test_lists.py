@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import re
 
-import httpx
 import pytest
 from playwright.sync_api import expect
 
-from lianxin.demo.lists import FULFILLED, WISHES, load_lists
+from lianxin.demo.lists import FULFILLED, WISHES
 from tests.browser.conftest import PHONE
-from tests.conftest import Platform, run_async
+from tests.conftest import Platform
 
 pytestmark = pytest.mark.e2e
 
@@ -30,23 +29,6 @@ LISTS = {
 }
 
 
-@pytest.fixture
-def demo_lists(demo_platform: Platform) -> Platform:
-    """The demo's resources lists (the pavilion's need, meeting and project, the member units'
-    offers, Taipingjie's 163 wishes of which 139 closed, Longze's 42, Yongxinglu's 34 joint
-    meetings) on top of the demo alliance, which is all the platform fixture loads; the next
-    test's fixture puts the tables back without them."""
-
-    async def load() -> None:
-        headers = {"Authorization": f"Bearer {demo_platform.token()}"}
-        base = demo_platform.url("resources")
-        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as http:
-            await load_lists(http)
-
-    run_async(load())
-    return demo_platform
-
-
 def _percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%"
 
@@ -56,7 +38,7 @@ def _rate(page):
 
 
 def test_a_liaison_claims_a_wish_on_a_phone_the_grid_closes_it_and_the_rate_moves(
-    demo_lists: Platform, sign_in
+    lists_platform: Platform, sign_in
 ) -> None:
 
     # Taipingjie's coordinator reads this year's rate on her dashboard: the articles' 139 of 163.
@@ -157,7 +139,7 @@ def test_a_liaison_claims_a_wish_on_a_phone_the_grid_closes_it_and_the_rate_move
 
 
 def test_the_five_lists_a_joint_meeting_and_a_projects_progress(
-    demo_lists: Platform, sign_in
+    lists_platform: Platform, sign_in
 ) -> None:
     secretary = sign_in("yxl-coordinator")
     page = secretary.page

@@ -8,14 +8,13 @@ the schedule form and of the meeting being recorded."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 from playwright.sync_api import expect
 
-from lianxin.demo.lists import PAVILION_NEED, load_lists
+from lianxin.demo.lists import PAVILION_NEED
 from tests.browser.conftest import PHONE
 from tests.browser.test_deliberation import _chinese
-from tests.conftest import Platform, run_async
+from tests.conftest import Platform
 
 pytestmark = pytest.mark.e2e
 
@@ -23,20 +22,13 @@ NEED = PAVILION_NEED | {"title": "社区广场缺少夜间照明", "affected_cou
 
 
 @pytest.fixture
-def open_need(demo_platform: Platform) -> Platform:
+def open_need(lists_platform: Platform) -> Platform:
     """The demo's lists (the member units' offers, the pavilion's closed meeting, whose decisions
     come back as the feedback list) and one need of Yongxinglu no meeting has decided yet."""
-
-    async def load() -> None:
-        headers = {"Authorization": f"Bearer {demo_platform.token()}"}
-        base = demo_platform.url("resources")
-        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as http:
-            await load_lists(http)
-            recorded = await http.post("/needs", json=NEED)
-            assert recorded.status_code == 201, recorded.text
-
-    run_async(load())
-    return demo_platform
+    with lists_platform.http("resources") as http:
+        recorded = http.post("/needs", json=NEED)
+    assert recorded.status_code == 201, recorded.text
+    return lists_platform
 
 
 def test_a_coordinator_records_a_joint_meeting_on_a_phone(open_need: Platform, sign_in) -> None:

@@ -16,7 +16,6 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE
-from tests.browser.test_volunteering import _load
 from tests.conftest import Platform
 
 pytestmark = pytest.mark.e2e
@@ -37,9 +36,8 @@ def _add_shift(page, starts: str, ends: str, place: str, places: str) -> None:
 
 
 def test_a_coordinator_plans_an_activity_and_a_good_and_a_volunteer_takes_them_up(
-    demo_platform: Platform, sign_in
+    volunteering_platform: Platform, sign_in
 ) -> None:
-    _load(demo_platform)
     tomorrow = (datetime.now(LOCAL) + timedelta(days=1)).strftime("%Y-%m-%d")
 
     # The coordinator, on her phone: the activity, planned from the list.

@@ -17,12 +17,10 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
-import httpx
 import pytest
 from playwright.sync_api import expect
 
 from lianxin.demo.accounts import PASSWORD
-from lianxin.demo.volunteering import load_volunteering
 from tests.browser.conftest import PHONE
 from tests.conftest import Platform, eventually
 from tests.e2e.data import report_and_escalate
@@ -38,17 +36,6 @@ def _run(coroutine) -> None:
     thread's event loop open."""
     with ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, coroutine).result()
-
-
-def _load(plat: Platform) -> None:
-    async def load() -> None:
-        headers = {"Authorization": f"Bearer {plat.token()}"}
-        async with httpx.AsyncClient(
-            base_url=plat.url("volunteers"), headers=headers, timeout=30
-        ) as http:
-            await load_volunteering(http)
-
-    _run(load())
 
 
 def _shift_starting_soon(plat: Platform) -> tuple[str, str]:
@@ -97,10 +84,9 @@ def _number(page, selector: str) -> int:
 
 
 def test_a_volunteer_signs_up_on_her_phone_is_checked_in_earns_points_and_redeems(
-    demo_platform: Platform, sign_in
+    volunteering_platform: Platform, sign_in
 ) -> None:
-    plat = demo_platform
-    _load(plat)
+    plat = volunteering_platform
     activity_id, shift_id = _shift_starting_soon(plat)
     shift = f"[data-shift-id='{shift_id}']"
 
@@ -211,10 +197,9 @@ def test_a_volunteer_signs_up_on_her_phone_is_checked_in_earns_points_and_redeem
 
 
 def test_the_mobilisation_board_follows_a_volunteers_answer_without_a_reload(
-    demo_platform: Platform, sign_in
+    volunteering_platform: Platform, sign_in
 ) -> None:
-    plat = demo_platform
-    _load(plat)
+    plat = volunteering_platform
     coordinator = sign_in("tpj-coordinator")
     board = coordinator.page
     board.goto("/volunteering/mobilisations")

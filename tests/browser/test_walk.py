@@ -9,19 +9,14 @@ at each step of its life give the pages something to show."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 
 from lianxin.demo.accounts import ACCOUNTS, PASSWORD
-from lianxin.demo.lists import load_lists
-from lianxin.demo.volunteering import load_volunteering
 from tests.browser.conftest import PHONE, Console
-from tests.conftest import Platform
+from tests.conftest import Platform, with_layers
 
 pytestmark = pytest.mark.e2e
 
@@ -53,24 +48,14 @@ VISIBLE_TEXT = """() => {
 }"""
 
 
-def _run(coroutine) -> None:
-    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API holds this thread's loop
-        pool.submit(asyncio.run, coroutine).result()
+@pytest.fixture
+def walked_platform(demo_platform: Platform) -> Platform:
+    """The demo's lists and volunteering on the demo alliance."""
+    return with_layers(demo_platform, "lists", "volunteering")
 
 
-def _load(plat: Platform) -> dict:
-    """The demo's lists and volunteers, and an incident at each step of the whistle."""
-
-    async def load() -> None:
-        headers = {"Authorization": f"Bearer {plat.token()}"}
-        async with (
-            httpx.AsyncClient(base_url=plat.url("resources"), headers=headers, timeout=30) as r,
-            httpx.AsyncClient(base_url=plat.url("volunteers"), headers=headers, timeout=30) as v,
-        ):
-            await load_lists(r)
-            await load_volunteering(v)
-
-    _run(load())
+def _incident(plat: Platform) -> dict:
+    """An incident at each step of the whistle; returns the one escalated."""
     leader = plat.token("tpj-g01-leader", PASSWORD)
     coordinator = plat.token("tpj-coordinator", PASSWORD)
     report = {"micro_grid_code": "tpj-g01-m01", "category": "power_supply", "urgency": "general"}
@@ -137,8 +122,8 @@ ROLES = {account["role"]: account["username"] for account in reversed(ACCOUNTS)}
 
 
 @pytest.mark.timeout(900)  # some 200 pages in a loaded browser, each checked
-def test_every_page_as_every_role_on_a_phone(demo_platform: Platform, browser, sign_in) -> None:
-    incident = _load(demo_platform)
+def test_every_page_as_every_role_on_a_phone(walked_platform: Platform, browser, sign_in) -> None:
+    incident = _incident(walked_platform)
     extra = [
         f"/incidents/{incident['id']}",
         f"/operations/incidents/{incident['id']}/trace",
@@ -147,7 +132,7 @@ def test_every_page_as_every_role_on_a_phone(demo_platform: Platform, browser, s
     if incident.get("trace_id"):
         extra.append(f"/operations/traces/{incident['trace_id']}")
     walked: dict[str, dict[str, list[str]]] = {}
-    login = Console(browser, demo_platform.url("console"), width=PHONE)
+    login = Console(browser, walked_platform.url("console"), width=PHONE)
     walked["anonymous"] = _walk(login, "anonymous", ["/login"])
     login.close()
     for role, username in sorted(ROLES.items()):
