@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from importlib.resources import files
+
+import pytest
 
 from console.domain import figures
 from console.domain.deadlines import assignment_deadline, local_time, remaining
 from console.domain.forms import field_errors
-from console.domain.i18n import MESSAGES, translator
+from console.domain.i18n import AREAS, MESSAGES, CatalogError, merge, read_catalog, translator
 from console.domain.tree import grid_tree
 from console.domain.waterfall import waterfall
 
@@ -189,10 +192,28 @@ def test_every_message_has_both_languages() -> None:
     assert translator("zh")("category.something_new") == "something new"
 
 
-def test_no_message_id_is_defined_in_two_page_areas() -> None:
-    from console.domain.i18n import AREAS
+def test_an_id_in_two_catalogs_stops_the_console_naming_the_id_and_both_files() -> None:
+    care = read_catalog("care", '"care.title" = ["关爱", "Care"]')
+    loop = read_catalog("loop", '"care.title" = ["回访", "Rating"]')
+    with pytest.raises(CatalogError, match=r"'care\.title' .* care\.toml and loop\.toml"):
+        merge({"care": care, "loop": loop})
+    with pytest.raises(CatalogError, match=r"care\.toml: \['care\.title'\] defined twice"):
+        read_catalog("care", '"care.title" = ["关爱", "Care"]\n"care.title" = ["关爱", "Care"]')
 
-    assert len(MESSAGES) == sum(len(area) for area in AREAS)
+
+@pytest.mark.parametrize(
+    "entry",
+    ['["关爱"]', '["关爱", "Care", "Extra"]', '["关爱", ""]', '["关爱", 1]', '"Care"'],
+)
+def test_an_entry_not_two_words_stops_the_console_naming_the_file_and_id(entry: str) -> None:
+    with pytest.raises(CatalogError, match=r"care\.toml: 'care\.title'"):
+        read_catalog("care", f'"care.title" = {entry}')
+
+
+def test_every_catalog_in_the_folder_is_read() -> None:
+    folder = files("console.domain") / "messages"
+    on_disk = {p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")}
+    assert on_disk == set(AREAS)
 
 
 def test_field_errors_read_in_chinese_by_the_rule_they_break() -> None:
@@ -233,13 +254,6 @@ def test_field_errors_read_in_chinese_by_the_rule_they_break() -> None:
     assert field_errors(refused, {"affected_households"}, "en")[0] == {
         "affected_households": "more than the 92 households of tpj-g01-m01"
     }
-
-
-def test_a_sign_ins_wait_is_said_in_seconds_then_in_whole_minutes_rounded_up() -> None:
-    from console.domain.words_security import wait_words
-
-    assert wait_words(2, "zh") == "2 秒" and wait_words(59, "en") == "59 s"
-    assert wait_words(61, "zh") == "2 分钟" and wait_words(900, "en") == "15 min"
 
 
 def test_the_consoles_policy_allows_no_inline_script_and_only_the_configured_tiles() -> None:

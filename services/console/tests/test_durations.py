@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from console.domain.durations import duration_words
+from console.domain.durations import duration_words, wait_words
 
 HOUR = 3600
 
@@ -27,3 +27,8 @@ HOUR = 3600
 def test_a_duration_reads_in_its_largest_units(seconds: float, zh: str, en: str) -> None:
     assert duration_words(seconds, "zh") == zh
     assert duration_words(seconds, "en") == en
+
+
+def test_a_sign_ins_wait_is_said_in_seconds_then_in_whole_minutes_rounded_up() -> None:
+    assert wait_words(2, "zh") == "2 秒" and wait_words(59, "en") == "59 s"
+    assert wait_words(61, "zh") == "2 分钟" and wait_words(900, "en") == "15 min"

@@ -1,4 +1,4 @@
-"""Lengths of time as people say them: "7 天", not "168.0 小时"."""
+"""Lengths of time as people say them: "7 天", not "168.0 小时"; a sign-in's wait likewise."""
 
 from __future__ import annotations
 
@@ -18,3 +18,12 @@ def duration_words(seconds: float, lang: str) -> str:
     first = next((i for i, (count, _) in enumerate(counts) if count), len(counts) - 1)
     shown = [f"{count} {unit}" for count, unit in counts[first : first + 2] if count]
     return " ".join(shown) or f"0 {counts[-1][1]}"
+
+
+def wait_words(seconds: int, lang: str) -> str:
+    """A sign-in's wait as people say it: "30 秒", "2 分钟", "15 分钟" (rounded up: never
+    promise a wait shorter than the real one)."""
+    if seconds < 60:
+        return f"{seconds} 秒" if lang != "en" else f"{seconds} s"
+    minutes = -(-seconds // 60)
+    return f"{minutes} 分钟" if lang != "en" else f"{minutes} min"

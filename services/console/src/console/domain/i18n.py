@@ -1,371 +1,114 @@
 """The console's words in Chinese and English, keyed by message id.
 
-Chinese is the default; the `lang` cookie switches to English. Domain words follow
-/work/shared/GLOSSARY.md: what the code calls `escalation` the console calls 吹哨, and so on.
+The words are data, kept in TOML catalogs beside this module (`messages/<area>.toml`, one per
+page area), so they are read and edited as words, not code. Chinese is the default; the `lang`
+cookie switches to English. Domain words follow /work/shared/GLOSSARY.md: what the code calls
+`escalation` the console calls 吹哨, and so on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from console.domain import (
-    words_care,
-    words_deliberation,
-    words_lists,
-    words_loop,
-    words_meetings,
-    words_security,
-    words_volunteering,
-    words_work,
-)
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from importlib.resources import files
+from types import MappingProxyType
 
 LANGUAGES = ("zh", "en")
 DEFAULT = "zh"
 
-CORE: dict[str, tuple[str, str]] = {
-    # Layout and navigation
-    "app": ("连心", "Lianxin"),
-    "nav.dashboard": ("总览", "Dashboard"),
-    "nav.incidents": ("民情事件", "Incidents"),
-    "nav.inbox": ("网格工作台", "Grid inbox"),
-    "nav.grid": ("网格", "Grid tree"),
-    "nav.board": ("部门看板", "Department board"),
-    "nav.operations": ("运维", "Operations"),
-    "nav.skip": ("跳到正文", "Skip to content"),
-    "lang.switch": ("English", "中文"),
-    "sign_in": ("登录", "Sign in"),
-    "sign_out": ("退出", "Sign out"),
-    "username": ("用户名", "Username"),
-    "password": ("密码", "Password"),
-    "login.wrong": ("用户名或密码错误", "Wrong username or password"),
-    "no_data": ("暂无数据", "No data yet"),
-    "no_incidents": ("暂无事件", "No incidents yet"),
-    "not_found": ("未找到, 或您无权查看", "Not found, or not yours to see"),
-    "forbidden": ("您的角色无权访问此页", "Your role may not open this page"),
-    "back": ("返回", "Back"),
-    "submit": ("提交", "Submit"),
-    "live": ("实时更新", "Live"),
-    "actor.platform": ("平台", "Platform"),
-    "actor.anonymous": ("匿名", "Anonymous"),
-    "actor.grid": ("网格", "The grid"),
-    # Roles
-    "role.alliance_admin": ("联盟管理员", "Alliance admin"),
-    "role.street_coordinator": ("街道协调员", "Street coordinator"),
-    "role.community_coordinator": ("社区协调员", "Community coordinator"),
-    "role.grid_leader": ("网格长", "Grid leader"),
-    "role.member_unit_liaison": ("成员单位联络员", "Member unit liaison"),
-    "role.department_operator": ("职能部门调度员", "Department operator"),
-    "role.volunteer": ("志愿者", "Volunteer"),
-    "role.service": ("平台", "Platform"),
-    # Dashboard
-    "dashboard.alliance": ("联盟总览", "Alliance dashboard"),
-    "dashboard.community": ("社区总览", "Community dashboard"),
-    "dashboard.open": ("办理中", "Open"),
-    "dashboard.overdue": ("已超时", "Overdue"),
-    "dashboard.escalated": ("已吹哨", "Escalated"),
-    "dashboard.rates": ("三率", "The three rates"),
-    "dashboard.trend": ("三率走势", "Trend of the three rates"),
-    "dashboard.red_black": ("部门红黑榜", "Departments' red/black list"),
-    "dashboard.recent": ("最新民情", "Latest incidents"),
-    "dashboard.communities": ("社区", "Communities"),
-    "dashboard.estimated": (
-        "按事件列表估算 (三率接口无应答)",
-        "Estimated from the incident list (the rates endpoint did not answer)",
-    ),
-    "rate.response": ("响应率", "Response rate"),
-    "rate.resolution": ("解决率", "Resolution rate"),
-    "rate.satisfaction": ("满意率", "Satisfaction rate"),
-    # Beside the three rates: incidents resolved locally and matters deliberations settled.
-    "rate.resolved_locally": ("小事不出小区 · 就地解决", "Resolved locally"),
-    "rate.deliberated": ("其中议事化解", "of them settled at deliberations"),
-    "list.red": ("红榜", "Red list"),
-    "list.black": ("黑榜", "Black list"),
-    "list.points": ("分", "points"),
-    "list.missed": ("超时派单", "missed deadlines"),
-    "list.rule": (
-        "得分 = 三率平均 (满分 100 分); 有超时派单的部门排在无超时部门之后",
-        "Score = mean of the three rates (of 100); a deadline missed ranks below none missed",
-    ),
-    # Incidents
-    "incident": ("民情事件", "Incident"),
-    "incident.reported_at": ("上报时间", "Reported"),
-    "incident.community": ("社区", "Community"),
-    "incident.micro_grid": ("微网格", "Micro-grid"),
-    "incident.category": ("类别", "Category"),
-    "incident.urgency": ("紧急程度", "Urgency"),
-    "incident.description": ("描述", "Description"),
-    "incident.status": ("状态", "Status"),
-    "incident.households": ("影响户数", "Households affected"),
-    "incident.merchants": ("影响商户", "Merchants affected"),
-    "incident.reporter": ("上报人", "Reporter"),
-    "incident.reporter_contact": ("居民联系方式 (选填)", "Resident's contact (optional)"),
-    "incident.contact_consent": (
-        "居民同意职能部门看到联系方式",
-        "The resident agrees that departments see the contact",
-    ),
-    "incident.contact": ("居民联系方式", "Resident's contact"),
-    "incident.timeline": ("办理过程", "Timeline"),
-    "incident.assignments": ("派单", "Assignments"),
-    "incident.feedback": ("回访评价", "Feedback"),
-    "incident.merged": ("已合并的重复事件", "Merged duplicates"),
-    "incident.merged_into": ("已合并到", "Merged into"),
-    "incident.trace": ("全链路追踪", "Trace"),
-    "incident.trace_jaeger": ("在 Jaeger 中查看", "Open in Jaeger"),
-    "incident.overdue": ("超时", "Overdue"),
-    "incident.lead": ("牵头", "Lead"),
-    "incident.co_handler": ("协办", "Co-handler"),
-    "incident.acknowledge_by": ("接单时限", "Acknowledge by"),
-    "incident.resolve_by": ("办结时限", "Resolve by"),
-    "incident.result": ("办理结果", "Result"),
-    "incident.breaches": ("超时升级", "Breaches"),
-    "incident.wartime": ("战时", "Wartime"),
-    "incident.shared_with": ("联盟共享", "Shared with"),
-    "filter.all": ("全部", "All"),
-    "filter.overdue": ("只看超时", "Overdue only"),
-    "filter.clear": ("清除筛选", "Clear filters"),
-    "status.open": ("办理中", "Open"),
-    # Actions
-    "action.report": ("上报民情", "Report an incident"),
-    "action.report_submit": ("上报", "Report"),
-    "action.triage": ("受理", "Triage"),
-    "action.accept": ("受理", "Accept"),
-    "action.reject": ("不予受理", "Reject"),
-    "action.reason": ("理由", "Reason"),
-    "action.resolve_locally": ("就地解决 (小事不出小区)", "Resolve locally"),
-    "action.local_result": ("解决情况", "What was done"),
-    "action.escalate": ("吹哨", "Escalate (whistle)"),
-    "action.departments": ("职能部门", "Departments"),
-    "action.lead_department": ("牵头部门", "Lead department"),
-    "action.no_department": ("请至少选择一个职能部门", "Choose at least one department"),
-    "action.suggested": ("按分派规则建议", "Suggested by the routing rule"),
-    "action.verify": ("核实办结", "Verify"),
-    "action.note": ("说明", "Note"),
-    "action.feedback": ("回访评价", "Give feedback"),
-    "action.rating": ("评价", "Rating"),
-    "action.comment": ("意见", "Comment"),
-    "action.duplicates": ("可能重复的事件", "Possible duplicates"),
-    "action.merge_into": ("并入该事件", "Merge into this one"),
-    "action.cancel": ("撤销事件", "Cancel the incident"),
-    "action.reroute": ("改派", "Reroute"),
-    "action.acknowledge": ("签收", "Sign for"),
-    "action.return": ("退回", "Return"),
-    "action.return_reason": ("退回理由 (不属本部门职责等)", "Why it is not ours"),
-    "action.start": ("开始办理", "Start work"),
-    "action.resolve": ("办结反馈", "Report the result"),
-    "action.share": ("提请联盟联合研判", "Share with the alliance"),
-    "action.share_with": ("共享给以下社区", "Communities to share it with"),
-    "action.anonymise": ("隐去上报人信息", "Anonymise the reporter"),
-    "action.anonymise_hint": (
-        "应居民要求删除其姓名和联系方式，事件本身保留。",
-        "At the resident's request: their name and contact go, the incident stays.",
-    ),
-    "rating.satisfied": ("满意", "Satisfied"),
-    "rating.basically_satisfied": ("基本满意", "Basically satisfied"),
-    "rating.unsatisfied": ("不满意", "Unsatisfied"),
-    # Incident statuses
-    "status.reported": ("已上报", "Reported"),
-    "status.accepted": ("已受理", "Accepted"),
-    "status.rejected": ("不予受理", "Rejected"),
-    "status.escalated": ("已吹哨", "Escalated"),
-    "status.resolved": ("已办结", "Resolved"),
-    "status.verified": ("已核实", "Verified"),
-    "status.closed": ("已闭环", "Closed"),
-    "status.cancelled": ("已撤销", "Cancelled"),
-    "status.merged": ("已合并", "Merged"),
-    # Assignment statuses (派单 / 接单 / 办理 / 反馈)
-    "assignment.dispatched": ("已派单", "Dispatched"),
-    "assignment.acknowledged": ("已接单", "Acknowledged"),
-    "assignment.in_progress": ("办理中", "In progress"),
-    "assignment.returned": ("已退回", "Returned"),
-    "assignment.rerouted": ("已改派", "Rerouted"),
-    "assignment.resolved": ("已办结", "Resolved"),
-    "assignment.cancelled": ("已撤销", "Cancelled"),
-    # Timeline actions
-    "timeline.reported": ("上报", "Reported"),
-    "timeline.triaged": ("受理", "Triaged"),
-    "timeline.accepted": ("受理", "Accepted"),
-    "timeline.rejected": ("不予受理", "Rejected"),
-    "timeline.anonymised": ("隐去上报人信息", "Reporter anonymised"),
-    "timeline.merged_into": ("并入其他事件", "Merged into another incident"),
-    "timeline.escalated": ("吹哨", "Escalated"),
-    "timeline.acknowledged": ("部门接单 (报到)", "Department acknowledged (reported in)"),
-    "timeline.started": ("部门开始办理", "Department started"),
-    "timeline.assignment_resolved": ("部门办结", "Department resolved"),
-    "timeline.resolved": ("办结", "Resolved"),
-    "timeline.resolved_locally": ("就地解决", "Resolved locally"),
-    "timeline.verified": ("核实", "Verified"),
-    "timeline.feedback_given": ("回访评价", "Feedback given"),
-    "timeline.closed": ("闭环", "Closed"),
-    "timeline.returned": ("部门退回", "Returned by the department"),
-    "timeline.rerouted": ("改派", "Rerouted"),
-    "timeline.overdue": ("超时", "Overdue"),
-    "timeline.ladder_climbed": ("逐级上报", "Climbed the ladder"),
-    "timeline.cancelled": ("撤销", "Cancelled"),
-    "timeline.merged": ("合并", "Merged"),
-    "timeline.shared": ("共享", "Shared"),
-    "timeline.reopened": ("重新办理", "Reopened"),
-    "timeline.every_resolved": ("各部门均已办结", "every department resolved its part"),
-    "timeline.missed": ("已过", "missed"),
-    # Urgency (平时 / 战时): how soon, by name only. `utilities` is the level of water, power,
-    # gas and heating (24 hours), but a category's name beside 紧急 and 一般 read as a category.
-    "urgency.emergency": ("紧急", "Emergency"),
-    "urgency.utilities": ("较急", "Urgent"),
-    "urgency.general": ("一般", "General"),
-    "urgency.complex": ("复杂", "Complex"),
-    # Categories of the demo departments
-    "category.power_supply": ("供电", "Power supply"),
-    "category.illegal_parking": ("违章停车", "Illegal parking"),
-    "category.illegal_construction": ("违章搭建", "Illegal construction"),
-    "category.city_appearance": ("市容环境", "City appearance"),
-    "category.landscaping": ("园林绿化", "Landscaping"),
-    "category.public_security": ("治安", "Public security"),
-    "category.housing": ("住房", "Housing"),
-    "category.hardship_aid": ("困难帮扶", "Hardship aid"),
-    "category.elderly_care": ("养老服务", "Elderly care"),
-    "category.dispute_mediation": ("矛盾调解", "Dispute mediation"),
-    "category.legal_aid": ("法律援助", "Legal aid"),
-    "category.market_order": ("市场秩序", "Market order"),
-    "category.food_safety": ("食品安全", "Food safety"),
-    "category.fire_safety": ("消防安全", "Fire safety"),
-    "category.litigation": ("诉讼", "Litigation"),
-    "category.property_management": ("物业管理", "Property management"),
-    # Ladder rungs
-    "rung.community": ("社区", "Community"),
-    "rung.street": ("街道", "Street"),
-    "rung.district_supervision": ("区督查室", "District supervision office"),
-    "inbox.to_handle": ("待受理", "To triage"),
-    "inbox.in_hand": ("吹哨在办", "With departments"),
-    "inbox.to_verify": ("待核实", "To verify"),
-    # Grid
-    "grid.title": ("网格树", "Grid tree"),
-    "grid.households": ("户", "households"),
-    "grid.residents": ("人", "residents"),
-    "grid.merchants": ("商户", "merchants"),
-    "grid.posts": ("一长六员", "Grid roles"),
-    "grid.no_posts": ("未配备", "Vacant"),
-    "grid.no_community": ("您的账号未关联社区", "Your account covers no community"),
-    "kind.grid": ("网格", "Grid"),
-    "kind.compound": ("小区", "Compound"),
-    "kind.micro_grid": ("微网格", "Micro-grid"),
-    "kind.building": ("楼栋", "Building"),
-    "kind.unit": ("单元", "Unit"),
-    "post.grid_leader": ("网格长", "Grid leader"),
-    "post.micro_grid_leader": ("微网格长", "Micro-grid leader"),
-    "post.party_building_instructor": ("党建指导员", "Party-building instructor"),
-    "post.safety_hygiene_supervisor": ("安全卫生监督员", "Safety and hygiene supervisor"),
-    "post.civil_mediator": ("民事纠纷调解员", "Civil dispute mediator"),
-    "post.fire_warden": ("消防员", "Fire warden"),
-    "post.police_officer": ("警员", "Police officer"),
-    "post.grid_inspector": ("网格巡查员", "Grid inspector"),
-    "post.building_leader": ("楼栋长", "Building leader"),
-    "post.unit_leader": ("单元长", "Unit leader"),
-    # Department board
-    "board.department": ("职能部门", "Department"),
-    "board.held": ("在办", "Held"),
-    "board.overdue": ("超时", "Overdue"),
-    "board.ladder": ("升级至", "Ladder"),
-    # Operations
-    "ops.title": ("运维", "Operations"),
-    "ops.outbox": ("发件箱积压", "Outbox backlog"),
-    "ops.unsent": ("未发出", "Unsent"),
-    "ops.consumers": ("消费者积压", "Consumer lag"),
-    "ops.stream": ("流", "Stream"),
-    "ops.consumer": ("消费者", "Consumer"),
-    "ops.pending": ("待投递", "Pending"),
-    "ops.ack_pending": ("待确认", "Awaiting ack"),
-    "ops.redelivered": ("重投", "Redelivered"),
-    "ops.dead_letters": ("死信", "Dead letters"),
-    "ops.service": ("服务", "Service"),
-    "ops.subject": ("主题", "Subject"),
-    "ops.reason": ("原因", "Reason"),
-    "ops.recorded": ("记录时间", "Recorded"),
-    "ops.replay": ("重放", "Replay"),
-    "ops.replayed": ("已重放", "Replayed"),
-    "ops.unreachable": ("无法访问", "Unreachable"),
-    "ops.trace": ("链路", "Trace"),
-    "ops.spans": ("个跨度", "spans"),
-    "ops.services": ("个服务", "services"),
-    "ops.traces": ("条链路", "traces"),
-    "ops.no_spans": (
-        "没有找到该链路的跨度 (跨度目录未配置或尚未写入)",
-        "No spans of this trace (no spans directory, or not written yet)",
-    ),
-    # An incident's location and photos (templates/_report_where.html, _photos.html)
-    "where.building": ("楼栋 (选填)", "Building (optional)"),
-    "where.unit": ("单元 (选填)", "Unit (optional)"),
-    "where.none": ("不填", "Not given"),
-    "where.place": ("位置", "Location"),
-    "where.pin": ("地图位置 (选填)", "Map pin (optional)"),
-    "where.latitude": ("纬度", "Latitude"),
-    "where.longitude": ("经度", "Longitude"),
-    "where.locate": ("用我的位置", "Use my location"),
-    "photo.label": ("照片 (选填, 可直接拍照)", "Photo (optional; take one with the camera)"),
-    "photo.hint": (
-        "JPEG、PNG、WebP 或 HEIC, 不超过 {mb} MB; 位置等拍摄信息会被去除",
-        "JPEG, PNG, WebP or HEIC, at most {mb} MB; where and when it was taken is removed",
-    ),
-    "photo.too_large": ("照片不能超过 {mb} MB", "The photo is larger than {mb} MB"),
-    "photo.heading": ("照片", "Photos"),
-    "photo.none": ("暂无照片", "No photos yet"),
-    "photo.add": ("添加照片", "Add a photo"),
-    "photo.open": ("查看原图", "Open the photo"),
-    "photo.by": ("上传人", "By"),
-    "photo.not_sent": (
-        "事件已上报, 但照片未能保存: ",
-        "The report was saved but its photo was not: ",
-    ),
-    # The platform's services, streams and durable consumers, by what they do
-    "svc.console": ("控制台", "Console"),
-    "svc.incidents": ("民情事件服务", "Incidents service"),
-    "svc.organisation": ("组织架构服务", "Organisation service"),
-    "svc.resources": ("资源项目服务", "Resources service"),
-    "svc.volunteers": ("志愿服务", "Volunteers service"),
-    "svc.department": ("部门系统", "department system"),
-    "stream.ORG": ("组织架构变更", "Organisation changes"),
-    "stream.REPORTS": ("部门回报", "Departments' reports"),
-    "stream.DISPATCH": ("派单", "Dispatches"),
-    "stream.INCIDENTS": ("民情事件", "Incident events"),
-    "stream.RESOURCES": ("资源项目事件", "Resources events"),
-    "stream.VOLUNTEERS": ("志愿服务事件", "Volunteers events"),
-    "stream.DLQ": ("死信", "Dead letters"),
-    "consumer.incidents_org": ("民情事件服务 · 同步网格与部门", "Incidents · grid and departments"),
-    "consumer.incidents_reports": ("民情事件服务 · 接收部门回报", "Incidents · reports in"),
-    "consumer.incidents_webhooks": ("民情事件服务 · 回调派单", "Incidents · dispatch by callback"),
-    "consumer.incidents_deliberations": (
-        "民情事件服务 · 议事就地化解",
-        "Incidents · matters deliberations settled",
-    ),
-    "consumer.resources_incidents": ("资源项目服务 · 战时吹哨", "Resources · wartime whistles"),
-    "consumer.volunteers_incidents": ("志愿服务 · 吹哨与闭环", "Volunteers · whistles and closes"),
-    "consumer.volunteers_wishes": ("志愿服务 · 微心愿办结", "Volunteers · wishes fulfilled"),
-    "consumer.dead_letters": ("死信记录", "dead letters"),
-    "consumer.department": ("接收派单", "takes its dispatches"),
-    "trace.caused_by": ("源自", "follows from"),
-    "trace.requested_in": ("发起请求的链路", "requested in trace"),
-    "trace.statements": ("条数据库语句", "database statements"),
-    "trace.show_statements": ("显示数据库语句", "Show database statements"),
-    "trace.actor": ("操作人", "Actor"),
-    "trace.kind.SERVER": ("处理请求", "handles a request"),
-    "trace.kind.CLIENT": ("调用", "calls"),
-    "trace.kind.PRODUCER": ("发出消息", "publishes"),
-    "trace.kind.CONSUMER": ("处理消息", "processes a message"),
-    "trace.kind.INTERNAL": ("内部步骤", "internal step"),
-}
-
-
-# Each page area keeps its words beside the others'; one id means one thing across them all.
+# The page areas, each with its catalog messages/<area>.toml; `core` holds what every page shares.
 AREAS = (
-    CORE,
-    words_lists.MESSAGES,
-    words_volunteering.MESSAGES,
-    words_loop.MESSAGES,
-    words_work.MESSAGES,
-    words_care.MESSAGES,
-    words_deliberation.MESSAGES,
-    words_meetings.MESSAGES,
-    words_security.MESSAGES,
+    "core",
+    "lists",
+    "volunteering",
+    "loop",
+    "work",
+    "care",
+    "deliberation",
+    "meetings",
+    "security",
 )
-MESSAGES = {message_id: words for area in AREAS for message_id, words in area.items()}
+
+Words = tuple[str, str]
+
+
+class CatalogError(ValueError):
+    """A catalog the console must not start with: a page would show wrong or missing words."""
+
+
+def read_catalog(name: str, text: str) -> dict[str, Words]:
+    """One catalog's entries, in its order; each must be exactly two non-empty strings."""
+    try:
+        entries = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        # tomllib refuses an id given twice in one file but does not say which: name it.
+        ids = re.findall(r'^"([^"]+)"\s*=', text, re.MULTILINE)
+        if twice := sorted({i for i in ids if ids.count(i) > 1}):
+            raise CatalogError(f"{name}.toml: {twice} defined twice") from error
+        raise CatalogError(f"{name}.toml: {error}") from error
+    catalog: dict[str, Words] = {}
+    for message_id, words in entries.items():
+        if not (
+            isinstance(words, list)
+            and len(words) == 2
+            and all(isinstance(w, str) and w for w in words)
+        ):
+            raise CatalogError(
+                f"{name}.toml: {message_id!r} must be two non-empty strings"
+                f' ["中文", "English"], not {words!r}'
+            )
+        catalog[message_id] = (words[0], words[1])
+    return catalog
+
+
+def merge(catalogs: Mapping[str, Mapping[str, Words]]) -> dict[str, Words]:
+    """All catalogs' words in one dict. One id means one thing across the pages, so an id in two
+    catalogs is an error, not a silent choice of either."""
+    merged: dict[str, Words] = {}
+    defined_in: dict[str, str] = {}
+    for name, catalog in catalogs.items():
+        for message_id, words in catalog.items():
+            if message_id in defined_in:
+                raise CatalogError(
+                    f"{message_id!r} is defined in both {defined_in[message_id]}.toml"
+                    f" and {name}.toml"
+                )
+            defined_in[message_id] = name
+            merged[message_id] = words
+    return merged
+
+
+def _with_feedback_states(lists: dict[str, Words]) -> dict[str, Words]:
+    """The feedback list shows each project's and each responsibility's own state in the words
+    their own pages use (besides its two states in lists.toml): derived, so they cannot drift."""
+    derived = {
+        "ls.feedback." + key.rsplit(".", 1)[1]: words
+        for key, words in lists.items()
+        if key.startswith(("ls.project.", "ls.resp."))
+    }
+    if clash := derived.keys() & lists.keys():
+        raise CatalogError(f"lists.toml: {sorted(clash)} are derived from ls.project.*/ls.resp.*")
+    return lists | derived
+
+
+def _load() -> dict[str, dict[str, Words]]:
+    folder = files("console.domain") / "messages"
+    catalogs = {
+        name: read_catalog(name, (folder / f"{name}.toml").read_text(encoding="utf-8"))
+        for name in AREAS
+    }
+    catalogs["lists"] = _with_feedback_states(catalogs["lists"])
+    return catalogs
+
+
+_CATALOGS = _load()
+MESSAGES = merge(_CATALOGS)
+
+
+def area(name: str) -> Mapping[str, Words]:
+    """One page area's words (read-only), for a page that lists what its own area has words for."""
+    return MappingProxyType(_CATALOGS[name])
 
 
 def translator(lang: str) -> Callable[[str], str]:

@@ -12,10 +12,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from console.adapters.services import Services
 from console.domain import figures
 from console.domain.deadlines import LOCAL
+from console.domain.durations import wait_words
 from console.domain.i18n import LANGUAGES
 from console.domain.queue import queue
 from console.domain.tree import count_by_kind, grid_tree
-from console.domain.words_security import wait_words
 from console.entrypoints import incident_list, list_pages, volunteer_board_pages
 from console.entrypoints.protection import CSRF_COOKIE, new_csrf_cookie
 from console.entrypoints.web import (

@@ -11,8 +11,8 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from console.domain import i18n
 from console.domain.i18n import translator
-from console.domain.words_volunteering import MESSAGES as VOLUNTEERING_WORDS
 from console.entrypoints.list_search import asked, every_row, exported, grid_choices, one_page
 from console.entrypoints.volunteering_web import (
     CHECK_IN_OPENS,
@@ -98,7 +98,7 @@ async def my_service(
 
 ACTIVITY_FILTERS = ("community", "kind", "node")
 # volunteers' activity kinds: those the console has words for (volunteers refuses any other).
-KINDS = tuple(k.removeprefix("kind.") for k in VOLUNTEERING_WORDS if k.startswith("kind."))
+KINDS = tuple(k.removeprefix("kind.") for k in i18n.area("volunteering") if k.startswith("kind."))
 
 
 @router.get("/activities", response_class=HTMLResponse)
