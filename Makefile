@@ -2,12 +2,13 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
-# Test files run in parallel, a worker a core (at most 4), each worker with a PostgreSQL, a NATS
-# and a platform of its own; one worker when the environment names the NATS server (the tests
-# delete and declare its streams, which workers sharing it would do under each other's feet).
-# Bytecode is written (the machine's PYTHONDONTWRITEBYTECODE is lifted): every service process
-# the tests start would otherwise compile its imports again.
-TEST_WORKERS ?= $(if $(TEST_NATS_URL)$(NATS_URL),1,auto)
+# Test files run in parallel, a worker a core and one more (at most 4: some tests mostly wait,
+# on a fuzzer's time box or a restart), each worker with a PostgreSQL, a NATS and a platform of
+# its own; one worker when the environment names the NATS server (the tests delete and declare
+# its streams, which workers sharing it would do under each other's feet). Bytecode is written
+# (the machine's PYTHONDONTWRITEBYTECODE is lifted): every service process the tests start would
+# otherwise compile its imports again.
+TEST_WORKERS ?= $(if $(TEST_NATS_URL)$(NATS_URL),1,$(shell n=$$(nproc); echo $$((n < 4 ? n + 1 : 4))))
 
 .PHONY: run test test-unit fuzz faults lint format contracts demo dept-sim bench uv sync
 
