@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from lianxin.demo.accounts import PASSWORD
 from tests.conftest import Platform
@@ -98,7 +99,13 @@ class Console:
         page.keyboard.press("Tab")
         page.keyboard.type(PASSWORD)
         page.keyboard.press("Enter")
-        page.wait_for_url(self.base_url + "/")
+        try:
+            page.wait_for_url(self.base_url + "/")
+        except PlaywrightTimeout as timeout:
+            # What the login page said (a refusal, a wait, the service down), not only that it
+            # stayed there.
+            said = " ".join(page.inner_text("body").split())[:300]
+            raise AssertionError(f"{username} was not signed in; {page.url}: {said}") from timeout
         return self
 
     def shoot(self, name: str) -> None:

@@ -13,6 +13,7 @@ from collections import Counter
 import httpx
 import pytest
 
+from lianxin.demo.accounts import PASSWORD
 from lianxin.faults.control import fault_platform
 from lianxin.faults.driver import MICRO_GRID
 
@@ -64,6 +65,17 @@ class Hammer(threading.Thread):
             )
 
 
+def _sign_in_at_the_console(plat) -> httpx.Response:
+    """The console's login form, sent as a browser sends it (with the page's CSRF token)."""
+    with httpx.Client(base_url=plat.url("console"), timeout=30) as console:
+        console.get("/login").raise_for_status()
+        return console.post(
+            "/login",
+            data={"username": "tpj-coordinator", "password": PASSWORD},
+            headers={"X-CSRF-Token": console.cookies["lianxin_csrf"]},
+        )
+
+
 def _until(check, seconds: float) -> None:
     deadline = time.monotonic() + seconds
     while not check() and time.monotonic() < deadline:
@@ -84,6 +96,7 @@ def test_clients_get_503_with_retry_after_never_500_while_postgresql_is_down_and
             plat.kill_postgres_group()
             _until(lambda: hammer.seen[503] >= 2 * len(SERVICES), 120)
             down = Counter(hammer.seen)
+            signing_in = _sign_in_at_the_console(plat)
             plat.start_postgres()  # crash recovery: "the database system is starting up"
             back = hammer.rounds
             _until(lambda: hammer.rounds >= back + 2 and hammer.seen[201] > down[201], 120)
@@ -96,3 +109,7 @@ def test_clients_get_503_with_retry_after_never_500_while_postgresql_is_down_and
     assert not hammer.unexpected, hammer.unexpected[:5]
     assert down[503] >= 2 * len(SERVICES), down  # while it was down, the answers were 503
     assert hammer.seen[201] > down[201], hammer.seen  # and once it was back, 2xx again
+    # A coordinator signing in meanwhile is told to try again, not that her password is wrong.
+    assert signing_in.status_code == 503, signing_in.text
+    assert "登录服务暂时不可用" in signing_in.text and "用户名或密码错误" not in signing_in.text
+    assert int(signing_in.headers["Retry-After"]) >= 1

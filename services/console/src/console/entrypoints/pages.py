@@ -71,6 +71,13 @@ async def login(
         page = render(request, "login.html", 429, wait=wait, username=username, next=target)
         page.headers["Retry-After"] = str(seconds)
         return page
+    if answer.status >= 500:
+        # organisation (or its database) is down: not the user's password, so do not say it is.
+        page = render(
+            request, "login.html", 503, error="login.unavailable", username=username, next=target
+        )
+        page.headers["Retry-After"] = answer.headers.get("retry-after") or "5"
+        return page
     if answer.status != 200:
         return render(
             request, "login.html", 401, error="login.wrong", username=username, next=target
