@@ -1,4 +1,4 @@
-"""Browser tests: Playwright driving the machine's own Chromium (Debian's `chromium` package).
+"""Browser tests: Playwright driving the machine's own Chromium (Debian's packages).
 
 No `playwright install`: the tests use Debian's headless shell of Chromium (package
 `chromium-headless-shell`, what Playwright itself runs for headless tests), else Debian's full
