@@ -58,9 +58,12 @@ class Platform:
     def token(self, username: str = "platform", secret: str = PLATFORM_SECRET) -> str:
         """A bearer token from organisation: the platform's own client, or a person's password."""
         key = (username, secret)
-        token, fetched = self._tokens.get(key, ("", 0.0))
-        # Tokens live 15 minutes; a run on a busy machine lasts longer than that.
-        if time.monotonic() - fetched > TOKEN_REUSED_FOR:
+        kept = self._tokens.get(key)
+        # Tokens live 15 minutes; a run on a busy machine lasts longer than that. No "fetched at
+        # 0" default: the monotonic clock starts at boot, and a young machine sent an empty token.
+        if kept is not None and time.monotonic() - kept[1] <= TOKEN_REUSED_FOR:
+            token = kept[0]
+        else:
             token = fetch_token(
                 self.url("organisation"), username, secret, client=username == "platform"
             )
