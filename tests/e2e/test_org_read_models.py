@@ -43,7 +43,11 @@ async def replay(nats_url: str, uow: IncidentsUnitOfWork) -> int:
     try:
         js = nc.jetstream()
         total = (await js.stream_info("ORG")).state.messages
-        config = ConsumerConfig(deliver_policy=DeliverPolicy.ALL, ack_policy=AckPolicy.NONE)
+        # An ephemeral consumer goes after 5 s without a pull; applying a batch on a busy
+        # machine can take longer, and the next fetch then met "no responders".
+        config = ConsumerConfig(
+            deliver_policy=DeliverPolicy.ALL, ack_policy=AckPolicy.NONE, inactive_threshold=120
+        )
         subscription = await js.pull_subscribe("org.>", stream="ORG", config=config)
         applied = 0
         while applied < total:
