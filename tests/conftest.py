@@ -25,6 +25,7 @@ from lianxin.demo import GRID_NODES, load_demo
 from lianxin.demo.accounts import PASSWORD as DEMO_PASSWORD
 from lianxin.demo.lists import load_lists
 from lianxin.demo.volunteering import load_volunteering
+from lianxin.http_clients import async_client, sync_client
 from lianxin.messaging.connection import connect
 from lianxin.messaging.streams import STREAMS, all_consumers
 from lianxin.runtime import platform as rt
@@ -73,7 +74,7 @@ class Platform:
     def http(self, service: str, token: str | None = None) -> httpx.Client:
         """A client of `service`, calling as the platform unless given another token."""
         headers = {"Authorization": f"Bearer {token or self.token()}"}
-        return httpx.Client(base_url=self.url(service), timeout=10, headers=headers)
+        return sync_client(base_url=self.url(service), timeout=10, headers=headers)
 
     def console_as(self, username: str) -> httpx.Client:
         """The console, signed in as a demo account (the client keeps the session cookie)."""
@@ -86,7 +87,7 @@ class Platform:
     def console_visitor(self) -> httpx.Client:
         """The console as a browser that opened the login page: its every POST carries the
         session's CSRF token, as the page's script adds it."""
-        console = httpx.Client(base_url=self.url("console"), timeout=20)
+        console = sync_client(base_url=self.url("console"), timeout=20)
         console.get("/login").raise_for_status()
         console.headers["X-CSRF-Token"] = console.cookies["lianxin_csrf"]
         return console
@@ -185,7 +186,7 @@ async def _busy(plat: Platform, js, http: httpx.AsyncClient) -> list[str]:
 async def _wait_quiet(plat: Platform, js) -> None:
     """Wait (a while) until no consumer has work pending and every outbox is empty."""
     headers = {"Authorization": f"Bearer {plat.token()}"}
-    async with httpx.AsyncClient(headers=headers, timeout=10) as http:
+    async with async_client(headers=headers, timeout=10) as http:
         for _ in range(200):
             if not await _busy(plat, js, http):
                 return
@@ -464,7 +465,7 @@ def _load_into(service: str, load) -> Callable[[Platform], None]:
         async def run() -> None:
             headers = {"Authorization": f"Bearer {plat.token()}"}
             base = plat.url(service)
-            async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as http:
+            async with async_client(base_url=base, headers=headers, timeout=30) as http:
                 await load(http)
 
         asyncio.run(run())

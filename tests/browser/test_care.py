@@ -5,11 +5,11 @@ the screenshots of both pages."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 from playwright.sync_api import expect
 
 from lianxin.demo.care import load_care, load_care_volunteers
+from lianxin.http_clients import async_client
 from tests.browser.conftest import PHONE
 from tests.conftest import Platform, run_async
 
@@ -18,9 +18,9 @@ pytestmark = pytest.mark.e2e
 
 async def _load(plat: Platform) -> None:
     headers = {"Authorization": f"Bearer {plat.token()}"}
-    async with httpx.AsyncClient(base_url=plat.url("organisation"), headers=headers) as org:
+    async with async_client(base_url=plat.url("organisation"), headers=headers) as org:
         await load_care(org)
-    async with httpx.AsyncClient(base_url=plat.url("volunteers"), headers=headers) as volunteers:
+    async with async_client(base_url=plat.url("volunteers"), headers=headers) as volunteers:
         await load_care_volunteers(volunteers)  # 赵红, the carer below, volunteers too
 
 

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from lianxin.demo import deliberations as demo
+from lianxin.http_clients import async_client
 from tests.browser.conftest import PHONE, Console
 from tests.browser.test_walk import VISIBLE_TEXT, _english
 from tests.conftest import Platform, run_async
@@ -20,7 +21,7 @@ def _load_demo(plat: Platform) -> dict[str, int]:
         headers = {"Authorization": f"Bearer {plat.token()}"}
 
         def client(service: str) -> httpx.AsyncClient:
-            return httpx.AsyncClient(base_url=plat.url(service), headers=headers, timeout=30)
+            return async_client(base_url=plat.url(service), headers=headers, timeout=30)
 
         async with (
             client("organisation") as org,

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from lianxin import http_clients
 from lianxin.demo.accounts import PASSWORD
 from lianxin.messaging.connection import connect
 from tests.browser.conftest import PHONE, Console, report_incident
@@ -222,7 +223,7 @@ def test_the_resident_rates_once_through_the_link(
     page.goto(link)
     expect(page.locator("[data-outcome=used]")).to_have_count(1)
     expect(page.locator("form[data-action=rate]")).to_have_count(0)
-    again = httpx.post(link, data={"rating": "unsatisfied", "comment": "再评一次"})
+    again = http_clients.post(link, data={"rating": "unsatisfied", "comment": "再评一次"})
     assert again.status_code == 409 and "已使用" in again.text
     resident.close()
 
@@ -255,7 +256,7 @@ def test_an_expired_link_is_refused(demo_platform: Platform, browser) -> None:
     page.goto(link)
     expect(page.locator("[data-outcome=expired]")).to_have_count(1)
     expect(page.locator("form[data-action=rate]")).to_have_count(0)
-    refused = httpx.post(link, data={"rating": "satisfied"})
+    refused = http_clients.post(link, data={"rating": "satisfied"})
     assert refused.status_code == 409
     resident.close()
     with _incidents(demo_platform, "tpj-coordinator") as incidents:

@@ -17,6 +17,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from lianxin.demo import PARTY_ORGANISATIONS
 from lianxin.demo.care import PERSONAL, load_care, load_care_volunteers
+from lianxin.http_clients import async_client
 from lianxin.messaging.connection import connect
 from tests.conftest import Platform, eventually
 from tests.e2e.test_lists_and_volunteers import earned, last_message
@@ -28,7 +29,7 @@ async def _load(plat: Platform) -> None:
     """The care register, and Changshan's party organisations (left out of the shared demo
     platform: nothing else needs them), as `make run` loads them."""
     headers = {"Authorization": f"Bearer {plat.token()}"}
-    async with httpx.AsyncClient(base_url=plat.url("organisation"), headers=headers) as org:
+    async with async_client(base_url=plat.url("organisation"), headers=headers) as org:
         await load_care(org)
         have = await org.get("/party-organisations", params={"community_code": "changshan"})
         if not have.json():
@@ -69,7 +70,7 @@ async def _load_with_volunteers(plat: Platform) -> None:
     demo's visits before she registered earn her nothing."""
     await _load(plat)
     headers = {"Authorization": f"Bearer {plat.token()}"}
-    async with httpx.AsyncClient(base_url=plat.url("volunteers"), headers=headers) as volunteers:
+    async with async_client(base_url=plat.url("volunteers"), headers=headers) as volunteers:
         await load_care_volunteers(volunteers)
 
 

@@ -4,9 +4,9 @@ the alliance administrator reads the sign-in audit on the operations page."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
+from lianxin import http_clients
 from lianxin.demo.accounts import PASSWORD
 from tests.conftest import Platform
 
@@ -69,19 +69,19 @@ def test_a_post_without_the_sessions_csrf_token_is_refused(demo_platform: Platfo
     # The form's own field is enough (what a page without the script sends).
     assert console.post("/logout", data={"csrf_token": token}).status_code == 303
     # A sign-in from a page of another site carries no token either.
-    with httpx.Client(base_url=demo_platform.url("console")) as other_site:
+    with http_clients.sync_client(base_url=demo_platform.url("console")) as other_site:
         forged = other_site.post("/login", data={"username": "tpj-coordinator", "password": "x"})
     assert forged.status_code == 403
     # A sign-in that expired while the user typed: nothing to forge, so no 403; the report goes
     # to sign in (the page keeps the draft for after it).
-    with httpx.Client(base_url=demo_platform.url("console")) as expired:
+    with http_clients.sync_client(base_url=demo_platform.url("console")) as expired:
         report = expired.post("/inbox/incidents", data={"description": "楼道灯不亮"})
     assert report.status_code in (302, 303), report.text[:200]
     assert report.headers["location"].startswith("/login")
 
 
 def test_the_rating_link_needs_no_session_and_no_csrf_token(demo_platform: Platform) -> None:
-    with httpx.Client(base_url=demo_platform.url("console")) as resident:
+    with http_clients.sync_client(base_url=demo_platform.url("console")) as resident:
         answer = resident.post("/rate/no-such-link", data={"rating": "satisfied"})
     # Refused for its unknown link (its own token is its protection), not for a CSRF token.
     assert answer.status_code != 403 and "页面已过期" not in answer.text
@@ -102,7 +102,5 @@ def test_every_console_response_carries_the_security_headers(demo_platform: Plat
         assert headers["x-content-type-options"] == "nosniff", path
         assert headers["referrer-policy"] == "same-origin", path
     for service in ("organisation", "incidents"):
-        assert (
-            httpx.get(demo_platform.url(service) + "/healthz").headers["x-content-type-options"]
-            == "nosniff"
-        )
+        healthz = http_clients.get(demo_platform.url(service) + "/healthz")
+        assert healthz.headers["x-content-type-options"] == "nosniff"

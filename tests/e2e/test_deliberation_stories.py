@@ -10,11 +10,11 @@ import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 
 from lianxin.auth import fetch_token
 from lianxin.demo import deliberations as demo
+from lianxin.http_clients import async_client
 from tests.conftest import Platform, eventually
 
 pytestmark = pytest.mark.e2e
@@ -37,7 +37,7 @@ def _staircase_grid(plat: Platform) -> None:
 
     async def add() -> None:
         headers = {"Authorization": f"Bearer {plat.token()}"}
-        async with httpx.AsyncClient(base_url=plat.url("organisation"), headers=headers) as org:
+        async with async_client(base_url=plat.url("organisation"), headers=headers) as org:
             await demo.ensure_staircase_grid(org)
 
     asyncio.run(add())

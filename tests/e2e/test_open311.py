@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from lianxin.demo.accounts import PASSWORD as DEMO_PASSWORD
+from lianxin.http_clients import sync_client
 from tests.conftest import Platform
 from tests.e2e.data import escalation
 
@@ -93,7 +94,7 @@ def is_open311_error(response: httpx.Response, status: int, mentions: str = "") 
 
 def open311(platform: Platform) -> httpx.Client:
     """A 311 client: no bearer header, the token goes as api_key."""
-    return httpx.Client(base_url=platform.url("incidents") + "/open311/v2", timeout=10)
+    return sync_client(base_url=platform.url("incidents") + "/open311/v2", timeout=10)
 
 
 def key(platform: Platform, username: str) -> str:

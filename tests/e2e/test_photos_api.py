@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 from lianxin.demo.accounts import PASSWORD
+from lianxin.http_clients import sync_client
 from tests.conftest import Platform
 from tests.e2e.data import report_and_escalate
 
@@ -109,7 +110,7 @@ def test_a_photo_is_kept_stripped_private_and_only_for_those_who_see_it(
         assert other.post(photos, content=camera_jpeg()).status_code in (403, 404), who
     forged = demo_platform.http("incidents", "not-a-token")
     assert forged.get(photo["url"]).status_code == 401
-    with httpx.Client(base_url=demo_platform.url("incidents")) as anonymous:
+    with sync_client(base_url=demo_platform.url("incidents")) as anonymous:
         assert anonymous.get(photo["url"]).status_code == 401
 
     [request] = leader.get(f"/open311/v2/requests/{incident['id']}.json").json()

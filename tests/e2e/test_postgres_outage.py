@@ -16,6 +16,7 @@ import pytest
 from lianxin.demo.accounts import PASSWORD
 from lianxin.faults.control import fault_platform
 from lianxin.faults.driver import MICRO_GRID
+from lianxin.http_clients import sync_client
 
 pytestmark = pytest.mark.e2e
 
@@ -67,7 +68,7 @@ class Hammer(threading.Thread):
 
 def _sign_in_at_the_console(plat) -> httpx.Response:
     """The console's login form, sent as a browser sends it (with the page's CSRF token)."""
-    with httpx.Client(base_url=plat.url("console"), timeout=30) as console:
+    with sync_client(base_url=plat.url("console"), timeout=30) as console:
         console.get("/login").raise_for_status()
         return console.post(
             "/login",
@@ -87,7 +88,7 @@ def test_clients_get_503_with_retry_after_never_500_while_postgresql_is_down_and
     with fault_platform(lambda _: None) as plat:
         headers = {"Authorization": f"Bearer {plat.token()}"}
         clients = {
-            s: httpx.Client(base_url=plat.url(s), headers=headers, timeout=30) for s in SERVICES
+            s: sync_client(base_url=plat.url(s), headers=headers, timeout=30) for s in SERVICES
         }
         hammer = Hammer(clients)
         hammer.start()

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from lianxin import http_clients
 from lianxin.auth import fetch_token
 from lianxin.demo import load_demo
 from lianxin.messaging.connection import NatsLogin, connect
@@ -57,7 +58,7 @@ def lianxin_up_cluster(data_dir: Path) -> Iterator[tuple[Up, list[int]]]:
 
 def _answers(url: str) -> bool:
     try:
-        return httpx.get(f"{url}/readyz", timeout=5).status_code == 200
+        return http_clients.get(f"{url}/readyz", timeout=5).status_code == 200
     except httpx.HTTPError:
         return False
 
@@ -114,8 +115,10 @@ def test_up_cluster_runs_r3_streams_two_replicas_each_and_a_whistle_survives_a_n
         token = fetch_token(up.url("organisation"), "platform", PLATFORM_SECRET, client=True)
         auth = {"Authorization": f"Bearer {token}"}
         with (
-            httpx.Client(base_url=up.url(second("incidents")), timeout=10, headers=auth) as two,
-            httpx.Client(base_url=up.url("incidents"), timeout=10, headers=auth) as one,
+            http_clients.sync_client(
+                base_url=up.url(second("incidents")), timeout=10, headers=auth
+            ) as two,
+            http_clients.sync_client(base_url=up.url("incidents"), timeout=10, headers=auth) as one,
         ):
             # Once incidents has read the demo's micro-grids and departments from ORG.
             reported = eventually(lambda: _created(two, "/incidents", TRANSFORMER), START_BOUND, 1)

@@ -19,6 +19,7 @@ import httpx
 import psutil
 import pytest
 
+from lianxin import http_clients
 from lianxin.auth import fetch_token
 from lianxin.demo import load_demo
 from lianxin.runtime.platform import PLATFORM_SECRET, SERVICES
@@ -159,7 +160,7 @@ def test_a_killed_service_is_restarted_and_the_loop_completes_meanwhile_the_rest
         assert up.process.poll() is None, up.said()
         assert {s: up.service_pid(s) for s in others} == others
         token = fetch_token(up.url("organisation"), "platform", PLATFORM_SECRET, client=True)
-        with httpx.Client(
+        with http_clients.sync_client(
             base_url=up.url("incidents"), timeout=10, headers={"Authorization": f"Bearer {token}"}
         ) as incidents:
             # Once incidents has read the demo's micro-grids and departments from ORG.
@@ -200,7 +201,7 @@ def _created(client: httpx.Client, path: str, body: dict) -> dict | None:
 
 def _ready(url: str) -> bool:
     try:
-        return httpx.get(f"{url}/readyz", timeout=2).status_code == 200
+        return http_clients.get(f"{url}/readyz", timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
 
@@ -208,7 +209,7 @@ def _ready(url: str) -> bool:
 def _districts(up: Up) -> bool:
     try:
         token = fetch_token(up.url("organisation"), "platform", PLATFORM_SECRET, client=True)
-        answer = httpx.get(
+        answer = http_clients.get(
             f"{up.url('organisation')}/districts",
             headers={"Authorization": f"Bearer {token}"},
             timeout=2,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
+from lianxin import http_clients
 from tests.conftest import Platform, eventually
 from tests.e2e.data import TRANSFORMER, escalation, report, report_and_escalate, resolved
 
@@ -121,7 +121,9 @@ def test_a_coordinator_signs_in_to_the_console_and_sees_only_her_communitys_inci
 ) -> None:
     incident = demo_platform.http("incidents").post("/incidents", json=TRANSFORMER).json()
 
-    assert httpx.get(demo_platform.url("console") + "/").status_code == 303  # to the login page
+    assert (
+        http_clients.get(demo_platform.url("console") + "/").status_code == 303
+    )  # to the login page
     page = demo_platform.console_as("tpj-coordinator").get("/")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
     assert f'data-incident-id="{incident["id"]}"' in page.text

@@ -10,6 +10,7 @@ from lianxin.faults.checks import judge, outage, poison_recorded
 from lianxin.faults.driver import Load, LoopRecord
 from lianxin.faults.evidence import Evidence, StreamMessage
 from lianxin.faults.report import Outcome, markdown
+from lianxin.http_clients import async_client
 
 ACK_BY = "2026-11-29T19:39:42+00:00"
 
@@ -181,7 +182,7 @@ async def test_the_driver_waits_out_a_key_held_by_a_request_that_died() -> None:
         return httpx.Response(status, json={"id": "x"}, headers=headers)
 
     errors: Counter[str] = Counter()
-    async with httpx.AsyncClient(
+    async with async_client(
         base_url="http://incidents", transport=httpx.MockTransport(answer)
     ) as http:
         created = await _until_answered(

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from lianxin import http_clients
 from lianxin.runtime import platform as rt
 from lianxin.runtime.processes import free_port, port_open, spawn, stop
 from lianxin.testing.infrastructure import NatsServer
@@ -59,7 +60,7 @@ def _until(check, svc: rt.ServiceProcess, log: Path, what: str, timeout: float =
 
 def _ready(svc: rt.ServiceProcess) -> bool:
     try:
-        return httpx.get(f"{svc.url}/readyz", timeout=1).status_code == 200
+        return http_clients.get(f"{svc.url}/readyz", timeout=1).status_code == 200
     except httpx.HTTPError:
         return False
 

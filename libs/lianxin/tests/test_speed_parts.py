@@ -1,15 +1,18 @@
 """The parts that make the loop cheaper: span files rotated by size, a batch in lanes, a
-transaction's writes in one statement."""
+transaction's writes in one statement, HTTP clients on one TLS context."""
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
+from pathlib import Path
 from types import SimpleNamespace
 
 from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import Column, Integer, MetaData, Table, Text
 
+from lianxin import http_clients
 from lianxin.messaging.subscriber import lanes
 from lianxin.persistence.writes import Counter, TableWrite, Writes
 from lianxin.telemetry import JsonLinesSpanExporter, rotated_path
@@ -111,3 +114,24 @@ async def test_a_counter_is_taken_in_the_writes_statement_and_its_number_written
     assert sql.endswith("SELECT taken FROM n")
     assert json.loads(parameters[0]) == {"scope": "a"}
     assert writes.taken == 7
+
+
+ROOT = Path(__file__).resolve().parents[3]
+# httpx's own constructors and one-shot calls, each of which builds a TLS context (~50 ms of CPU).
+OWN_CONTEXT = re.compile(
+    r"\bhttpx\.(Client|AsyncClient|get|post|put|patch|delete|request|stream)\("
+)
+
+
+def test_every_http_client_shares_one_tls_context() -> None:
+    assert http_clients.sync_client()._transport._pool._ssl_context is http_clients.tls_context()
+    assert http_clients.async_client()._transport._pool._ssl_context is http_clients.tls_context()
+    own = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for top in ("libs", "services", "tests", "docs")
+        for path in (ROOT / top).rglob("*.py")
+        if path.name != "http_clients.py" and ".venv" not in path.parts
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if OWN_CONTEXT.search(line)
+    ]
+    assert not own, f"use lianxin.http_clients, not httpx's constructors: {own}"

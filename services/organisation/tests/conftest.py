@@ -10,6 +10,7 @@ import asyncpg
 import httpx
 import pytest
 
+from lianxin.http_clients import async_client
 from lianxin.settings import ServiceSettings
 from organisation.entrypoints.app import create_app
 
@@ -38,7 +39,7 @@ async def org(migrated_database, nats: str, deployment: dict) -> AsyncIterator[h
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://organisation") as client:
+        async with async_client(transport=transport, base_url="http://organisation") as client:
             client.headers["Authorization"] = f"Bearer {await token(client, 'platform')}"
             yield client
             await drained(client)

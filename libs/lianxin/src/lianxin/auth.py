@@ -25,6 +25,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from opentelemetry import trace
 
+from lianxin import http_clients
 from lianxin.errors import Forbidden
 from lianxin.outage import RETRY_AFTER_SECONDS
 from lianxin.problems import Problem
@@ -171,7 +172,7 @@ KeySource = Callable[[], Awaitable[dict[str, Any]]]
 
 def jwks_from_url(url: str) -> KeySource:
     async def fetch() -> dict[str, Any]:
-        async with httpx.AsyncClient(timeout=5) as http:
+        async with http_clients.async_client(timeout=5) as http:
             response = await http.get(url)
             response.raise_for_status()
             return response.json()
@@ -285,6 +286,6 @@ def fetch_token(organisation_url: str, username: str, secret: str, *, client: bo
         if client
         else {"grant_type": "password", "username": username, "password": secret}
     )
-    answer = httpx.post(f"{organisation_url}/oauth/token", data=form, timeout=10)
+    answer = http_clients.post(f"{organisation_url}/oauth/token", data=form, timeout=10)
     answer.raise_for_status()
     return answer.json()["access_token"]

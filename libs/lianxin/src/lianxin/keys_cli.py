@@ -16,6 +16,7 @@ import httpx
 import typer
 
 from lianxin.auth import fetch_token
+from lianxin.http_clients import sync_client
 from lianxin.runtime import issued_keys
 from lianxin.runtime.platform import PLATFORM_SECRET
 
@@ -30,7 +31,7 @@ def _data_dir() -> Path:
 
 def _platform(url: str, organisation_url: str) -> httpx.Client:
     token = fetch_token(organisation_url, "platform", PLATFORM_SECRET, client=True)
-    return httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    return sync_client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
 
 
 def _answer(response: httpx.Response) -> Any:

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from lianxin.auth import Principal, Role, Scope, SigningKey, claims_for
+from lianxin.http_clients import async_client
 from lianxin.settings import ServiceSettings
 from resources.domain.common import Quarter
 from resources.entrypoints.app import create_app
@@ -49,7 +50,7 @@ async def as_(migrated_database, nats: str) -> AsyncIterator[Client]:
 
         def client(who: str) -> httpx.AsyncClient:
             token = KEY.sign(claims_for(PEOPLE[who], lifetime_seconds=600))
-            made = httpx.AsyncClient(
+            made = async_client(
                 transport=transport,
                 base_url="http://resources",
                 headers={"Authorization": f"Bearer {token}"},

@@ -17,12 +17,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
 from lianxin.auth import fetch_token
 from lianxin.bench.layout import Layout
 from lianxin.bench.platform_run import Target
 from lianxin.demo import GRID_NODES, load_demo
+from lianxin.http_clients import sync_client
 from lianxin.runtime import platform
 from lianxin.runtime.nats import EmbeddedNats
 from lianxin.runtime.postgres import EmbeddedPostgres
@@ -107,7 +106,7 @@ def _wait_until_incidents_knows_the_demo(incidents_url: str, token: str) -> None
     """incidents learns the grid tree from ORG events, one per node: wait until it has them all."""
     headers = {"Authorization": f"Bearer {token}"}
     deadline = time.monotonic() + 120
-    with httpx.Client(base_url=incidents_url, headers=headers, timeout=10) as http:
+    with sync_client(base_url=incidents_url, headers=headers, timeout=10) as http:
         while time.monotonic() < deadline:
             nodes = http.get("/grid-nodes")
             nodes.raise_for_status()

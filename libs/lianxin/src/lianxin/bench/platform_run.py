@@ -35,6 +35,7 @@ from nats.js.errors import NotFoundError
 
 from lianxin import dept_sim
 from lianxin.contracts.incidents import IncidentResolved
+from lianxin.http_clients import async_client
 
 LOOP_TIMEOUT_SECONDS = 60.0
 
@@ -58,7 +59,7 @@ class Target:
         headers = {"Authorization": f"Bearer {self.token}"}
         urls = self.incidents_urls
         return [
-            httpx.AsyncClient(base_url=urls[n % len(urls)], headers=headers, **options)
+            async_client(base_url=urls[n % len(urls)], headers=headers, **options)
             for n in range(count)
         ]
 

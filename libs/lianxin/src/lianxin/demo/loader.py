@@ -33,6 +33,7 @@ from lianxin.demo.organisations import (
 )
 from lianxin.demo.trees import TREES
 from lianxin.demo.volunteering import load_volunteering
+from lianxin.http_clients import async_client
 from lianxin.settings import ServiceSettings
 
 
@@ -137,7 +138,7 @@ def load_demo(
     headers = {"Authorization": f"Bearer {token}"}
 
     def client(url: str) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=url, timeout=30, headers=headers)
+        return async_client(base_url=url, timeout=30, headers=headers)
 
     async def run() -> dict[str, int]:
         async with client(organisation_url) as http:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from lianxin.faults.control import DEPARTMENT
+from lianxin.http_clients import async_client
 
 MICRO_GRID = "tpj-g01-m01"
 
@@ -63,7 +64,7 @@ async def drive(
     headers = {"Authorization": f"Bearer {token}"}
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=32)
     clients = [
-        httpx.AsyncClient(base_url=url, headers=headers, timeout=10, limits=limits) for url in urls
+        async_client(base_url=url, headers=headers, timeout=10, limits=limits) for url in urls
     ]
     try:
         started = time.monotonic()

@@ -14,6 +14,8 @@ import nats
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import ServiceUnavailableError
 
+from lianxin.http_clients import async_client
+
 STREAMS = {"INCIDENTS": "incidents.>", "DISPATCH": "dispatch.>", "REPORTS": "report.>"}
 
 
@@ -168,4 +170,4 @@ def _message(stream: str, seq: int, msg) -> StreamMessage:
 
 
 def _client(url: str, token: str) -> httpx.AsyncClient:
-    return httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    return async_client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30)

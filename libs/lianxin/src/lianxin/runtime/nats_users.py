@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import httpx
 from nats.js.errors import ServiceUnavailableError
 
+from lianxin import http_clients
 from lianxin.auth import fetch_token
 from lianxin.messaging.connection import connect
 from lianxin.messaging.nats_accounts import (
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 def _as_platform(organisation_url: str, platform_secret: str, path: str) -> Any:
     token = fetch_token(organisation_url, "platform", platform_secret, client=True)
-    answer = httpx.get(
+    answer = http_clients.get(
         f"{organisation_url}{path}", headers={"Authorization": f"Bearer {token}"}, timeout=10
     )
     answer.raise_for_status()

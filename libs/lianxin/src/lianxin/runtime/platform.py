@@ -16,6 +16,7 @@ import asyncpg
 import httpx
 from cryptography.fernet import Fernet
 
+from lianxin import http_clients
 from lianxin.messaging.connection import NatsLogin, connect
 from lianxin.messaging.streams import declare_all
 from lianxin.persistence.migrations import upgrade
@@ -161,7 +162,7 @@ def wait_ready(services: list[ServiceProcess], timeout: float = 300.0) -> None:
             if svc.process.poll() is not None:
                 raise RuntimeError(f"{svc.name} exited with {svc.process.returncode}")
             try:
-                if httpx.get(f"{svc.url}/readyz", timeout=1).status_code == 200:
+                if http_clients.get(f"{svc.url}/readyz", timeout=1).status_code == 200:
                     pending.remove(svc)
             except httpx.HTTPError:
                 pass

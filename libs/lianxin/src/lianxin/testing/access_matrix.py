@@ -25,6 +25,7 @@ import httpx
 from fastapi import FastAPI
 
 from lianxin.auth import Scope, SigningKey
+from lianxin.http_clients import async_client
 from lianxin.persistence.db import make_engine, make_session_factory
 from lianxin.settings import ServiceSettings
 
@@ -115,7 +116,7 @@ async def in_process(
     rt = app.state.runtime
     rt.engine, rt.sessions = engine, make_session_factory(engine)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url=f"http://{service}") as client:
+    async with async_client(transport=transport, base_url=f"http://{service}") as client:
         yield client
     await engine.dispose()
 

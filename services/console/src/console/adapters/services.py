@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from lianxin.http_clients import async_client
 from lianxin.settings import ServiceSettings
 
 _client: httpx.AsyncClient | None = None
@@ -21,7 +22,7 @@ def _http() -> httpx.AsyncClient:
     # One connection pool for the process: a page may make several calls.
     global _client
     if _client is None:
-        _client = httpx.AsyncClient(timeout=10)
+        _client = async_client(timeout=10)
     return _client
 
 

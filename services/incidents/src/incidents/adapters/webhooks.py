@@ -35,6 +35,7 @@ from incidents.adapters.orm import departments, metadata
 from incidents.adapters.read_cache import read_cache
 from incidents.adapters.rows import RowMapping
 from incidents.domain.webhooks import Attempt, Delivery, DeliveryStatus
+from lianxin.http_clients import async_client
 from lianxin.webhook_targets import UnsafeTarget, safe_addresses
 
 webhook_deliveries = Table(
@@ -240,7 +241,7 @@ class WebhookClient:
         target, sent_headers, extensions = request
         try:
             # No redirects: a signed whistle goes only to the URL the department registered.
-            async with httpx.AsyncClient(timeout=self._timeout, follow_redirects=False) as http:
+            async with async_client(timeout=self._timeout, follow_redirects=False) as http:
                 answer = await http.post(
                     target, content=body, headers=sent_headers, extensions=extensions
                 )

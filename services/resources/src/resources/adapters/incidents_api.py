@@ -20,6 +20,7 @@ from uuid import UUID
 import httpx
 
 from lianxin.errors import Forbidden, NotFound
+from lianxin.http_clients import async_client
 from lianxin.problems import Problem
 
 
@@ -36,7 +37,7 @@ class IncidentsApi:
     async def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         headers = {"Authorization": f"Bearer {self.token}"}
         try:
-            async with httpx.AsyncClient(base_url=self.base_url, timeout=self.timeout) as http:
+            async with async_client(base_url=self.base_url, timeout=self.timeout) as http:
                 answer = await http.request(method, path, json=body, headers=headers)
         except httpx.HTTPError as error:
             raise Problem(503, "Service Unavailable", f"incidents: {error}") from error
