@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import bcrypt
+import httpx
 
 from lianxin.messaging.nats_accounts import (
     department_permissions,
@@ -98,3 +99,30 @@ def test_the_users_are_synced_at_once_and_the_server_reloaded_only_on_a_change(t
 
     assert accounts.read_text() == render_accounts(PLATFORM_PASSWORD, users)
     assert reloads == [1], "the same users again: nothing to reload"
+
+
+def test_the_sync_keeps_its_token_and_fetches_another_when_organisation_refuses_it(monkeypatch):
+    from lianxin.runtime import nats_users
+
+    issued: list[str] = []
+    taken = {"token-1"}
+
+    def fetch_token(url, username, secret, *, client):
+        issued.append(f"token-{len(issued) + 1}")
+        return issued[-1]
+
+    def get(url, *, headers, timeout):
+        token = headers["Authorization"].removeprefix("Bearer ")
+        return httpx.Response(
+            200 if token in taken else 401, json=[], request=httpx.Request("GET", url)
+        )
+
+    monkeypatch.setattr(nats_users, "fetch_token", fetch_token)
+    monkeypatch.setattr(nats_users.http_clients, "get", get)
+    monkeypatch.setattr(nats_users, "_tokens", {})
+    for _ in range(3):  # every 15 s: one token for them all
+        assert nats_users.fetch_nats_users("http://org", "secret") == []
+    assert issued == ["token-1"]
+    taken = {"token-2"}  # organisation's keys changed: the kept token is refused once
+    assert nats_users.fetch_nats_users("http://org", "secret") == []
+    assert issued == ["token-1", "token-2"]

@@ -21,6 +21,7 @@ both users exist, so its system can move to the new password without a gap.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -138,9 +139,15 @@ def new_department_user(code: str, serial: int = 1) -> tuple[NatsCredentials, De
     return credentials, DepartmentUser(code, credentials.user, password_hash(credentials.password))
 
 
+@functools.cache
+def _platform_hash(password: str) -> str:
+    # The same every time (its salt comes from the password) and a bcrypt's worth of CPU: once.
+    return password_hash(password, _salt_from(password, PLATFORM_USER))
+
+
 def render_accounts(platform_password: str, departments: Iterable[DepartmentUser]) -> str:
     """The `accounts { }` block for nats-server: include it from the server's config."""
-    platform = password_hash(platform_password, _salt_from(platform_password, PLATFORM_USER))
+    platform = _platform_hash(platform_password)
     users: list[dict[str, Any]] = [{"user": PLATFORM_USER, "password": platform}]
     for entry in sorted(departments, key=lambda d: d.user):
         users.append(

@@ -266,6 +266,7 @@ def _json(value: Any) -> Any:
     return value
 
 
+@cache  # a Store is made per unit of work; resolving the type hints each time was most of it
 def loader(cls: type[A]) -> Callable[[Any], A]:
     """Rows to aggregates for any aggregate class: each field from its column, value objects
     (JSONB) rebuilt from their type hints, dates from ISO text; no column, the field's default."""
