@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from lianxin.demo.accounts import PASSWORD
 from tests.conftest import Platform
@@ -95,6 +96,9 @@ class Console:
         """By keyboard only: the user name field has focus when the page opens."""
         page = self.page
         page.goto("/login")
+        # Typing goes where the focus is: wait for the page's autofocus (Chromium gives it at a
+        # rendering step after the load event), which also checks that the page gives it.
+        expect(page.locator("#username")).to_be_focused()
         page.keyboard.type(username)
         page.keyboard.press("Tab")
         page.keyboard.type(PASSWORD)
@@ -105,7 +109,10 @@ class Console:
             # What the login page said (a refusal, a wait, the service down), not only that it
             # stayed there.
             said = " ".join(page.inner_text("body").split())[:300]
-            raise AssertionError(f"{username} was not signed in; {page.url}: {said}") from timeout
+            typed = page.input_value("#username") if page.locator("#username").count() else "?"
+            raise AssertionError(
+                f"{username} was not signed in (the form held {typed!r}); {page.url}: {said}"
+            ) from timeout
         return self
 
     def shoot(self, name: str) -> None:
@@ -134,7 +141,13 @@ def sign_in(browser, demo_platform: Platform) -> Callable[..., Console]:
     test closes it (which checks what its pages met), or `browser` does after a failure."""
 
     def signed_in(username: str, width: int = DESKTOP) -> Console:
-        return Console(browser, demo_platform.url("console"), width).sign_in(username)
+        try:
+            return Console(browser, demo_platform.url("console"), width).sign_in(username)
+        except AssertionError as refused:
+            # Why organisation refused (its sign-in audit: unknown account, wrong password,
+            # inactive, throttled), which the login page rightly does not tell.
+            audit = demo_platform.http("organisation").get("/sign-ins", params={"limit": 5})
+            raise AssertionError(f"{refused}\nsign-in audit: {audit.text[:1500]}") from refused
 
     return signed_in
 
