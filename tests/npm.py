@@ -16,7 +16,8 @@ import pytest
 
 
 def node_folder(folder: Path) -> Path:
-    """`folder` with its locked packages installed (once: `node_modules` is kept)."""
+    """`folder` with its locked packages installed (once: `node_modules` is kept), from npm's
+    cache where it has them (the lock file still pins each one by its hash)."""
     if not (shutil.which("node") and shutil.which("npm")):
         if os.environ.get("CI") == "true":
             pytest.fail("node and npm are needed (.ci/run installs them)")
@@ -26,7 +27,7 @@ def node_folder(folder: Path) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (folder / "node_modules").is_dir():
             subprocess.run(
-                ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+                ["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"],
                 cwd=folder,
                 check=True,
                 timeout=300,
