@@ -20,7 +20,7 @@ import httpx
 import pytest
 from nats.js.errors import BadRequestError, NotFoundError
 
-from lianxin.auth import fetch_token
+from lianxin.auth import KeptTokens
 from lianxin.demo import GRID_NODES, load_demo
 from lianxin.demo.accounts import PASSWORD as DEMO_PASSWORD
 from lianxin.demo.lists import load_lists
@@ -51,25 +51,17 @@ class Platform:
     # What was copied aside, by the layers loaded (("demo",), ("demo", "lists"), …).
     snapshots: dict[tuple[str, ...], Snapshot] = field(default_factory=dict)
     cleaned: dict[str, int] = field(default_factory=dict)  # per stream, deleted up to here
-    _tokens: dict[tuple[str, str], tuple[str, float]] = field(default_factory=dict)
+    # Tokens live 15 minutes; a run on a busy machine lasts longer than that.
+    _tokens: KeptTokens = field(default_factory=lambda: KeptTokens(TOKEN_REUSED_FOR))
 
     def url(self, service: str) -> str:
         return self.services[service].url
 
     def token(self, username: str = "platform", secret: str = PLATFORM_SECRET) -> str:
         """A bearer token from organisation: the platform's own client, or a person's password."""
-        key = (username, secret)
-        kept = self._tokens.get(key)
-        # Tokens live 15 minutes; a run on a busy machine lasts longer than that. No "fetched at
-        # 0" default: the monotonic clock starts at boot, and a young machine sent an empty token.
-        if kept is not None and time.monotonic() - kept[1] <= TOKEN_REUSED_FOR:
-            token = kept[0]
-        else:
-            token = fetch_token(
-                self.url("organisation"), username, secret, client=username == "platform"
-            )
-            self._tokens[key] = (token, time.monotonic())
-        return token
+        return self._tokens.get(
+            self.url("organisation"), username, secret, client=username == "platform"
+        )
 
     def http(self, service: str, token: str | None = None) -> httpx.Client:
         """A client of `service`, calling as the platform unless given another token."""

@@ -146,7 +146,8 @@ def sign_in(browser, demo_platform: Platform) -> Callable[..., Console]:
         except AssertionError as refused:
             # Why organisation refused (its sign-in audit: unknown account, wrong password,
             # inactive, throttled), which the login page rightly does not tell.
-            audit = demo_platform.http("organisation").get("/sign-ins", params={"limit": 5})
+            with demo_platform.http("organisation") as organisation:
+                audit = organisation.get("/sign-ins", params={"limit": 5})
             raise AssertionError(f"{refused}\nsign-in audit: {audit.text[:1500]}") from refused
 
     return signed_in

@@ -115,3 +115,18 @@ async def test_a_verifier_remembers_a_bounded_number_of_tokens() -> None:
         await verifier.verify(token)
     assert list(verifier._verified) == tokens[1:]
     assert (await verifier.verify(tokens[0])).subject == "p0"  # verified afresh
+
+
+def test_a_kept_token_is_fetched_the_first_time_even_when_the_clock_is_young(monkeypatch):
+    from lianxin import auth
+
+    clock = iter([1.0, 2.0, 400.0, 400.0])  # seconds since boot, as on a fresh machine
+    monkeypatch.setattr(auth.time, "monotonic", lambda: next(clock))
+    fetched: list[str] = []
+    monkeypatch.setattr(auth, "fetch_token", lambda *a, **k: fetched.append("t") or "t")
+    tokens = auth.KeptTokens(keep_seconds=300)
+    assert tokens.get("http://org", "tpj-coordinator", "pw", client=False) == "t"
+    assert tokens.get("http://org", "tpj-coordinator", "pw", client=False) == "t"
+    assert fetched == ["t"]  # the second within the 300 s: the kept one
+    tokens.get("http://org", "tpj-coordinator", "pw", client=False)  # 399 s later
+    assert fetched == ["t", "t"]

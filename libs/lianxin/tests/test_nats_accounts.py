@@ -102,6 +102,7 @@ def test_the_users_are_synced_at_once_and_the_server_reloaded_only_on_a_change(t
 
 
 def test_the_sync_keeps_its_token_and_fetches_another_when_organisation_refuses_it(monkeypatch):
+    from lianxin import auth
     from lianxin.runtime import nats_users
 
     issued: list[str] = []
@@ -117,9 +118,9 @@ def test_the_sync_keeps_its_token_and_fetches_another_when_organisation_refuses_
             200 if token in taken else 401, json=[], request=httpx.Request("GET", url)
         )
 
-    monkeypatch.setattr(nats_users, "fetch_token", fetch_token)
+    monkeypatch.setattr(auth, "fetch_token", fetch_token)
     monkeypatch.setattr(nats_users.http_clients, "get", get)
-    monkeypatch.setattr(nats_users, "_tokens", {})
+    monkeypatch.setattr(nats_users, "_tokens", auth.KeptTokens(keep_seconds=300))
     for _ in range(3):  # every 15 s: one token for them all
         assert nats_users.fetch_nats_users("http://org", "secret") == []
     assert issued == ["token-1"]

@@ -289,3 +289,30 @@ def fetch_token(organisation_url: str, username: str, secret: str, *, client: bo
     answer = http_clients.post(f"{organisation_url}/oauth/token", data=form, timeout=10)
     answer.raise_for_status()
     return answer.json()["access_token"]
+
+
+class KeptTokens:
+    """Tokens from `fetch_token`, each kept for `keep_seconds` (organisation's live 15 minutes)
+    and fetched again after, or at once when asked for a `fresh` one: a fetch costs organisation
+    a password hash's check. None kept at first: the monotonic clock starts at boot, so a
+    "fetched at 0" default reads as fresh on a machine up for less than `keep_seconds`."""
+
+    def __init__(self, keep_seconds: float) -> None:
+        self.keep_seconds = keep_seconds
+        self._kept: dict[tuple[str, str, str], tuple[str, float]] = {}
+
+    def get(
+        self,
+        organisation_url: str,
+        username: str,
+        secret: str,
+        *,
+        client: bool,
+        fresh: bool = False,
+    ) -> str:
+        key = (organisation_url, username, secret)
+        kept = self._kept.get(key)
+        if fresh or kept is None or time.monotonic() - kept[1] > self.keep_seconds:
+            token = fetch_token(organisation_url, username, secret, client=client)
+            kept = self._kept[key] = (token, time.monotonic())
+        return kept[0]

@@ -5,7 +5,8 @@ bundle each time: about 50 ms of CPU, even for a plain-http call to a neighbour 
 A service that opened a client per webhook delivery, a readiness poll every 0.2 s and the test
 suite's thousands of clients spent more CPU there than on the calls themselves. One context,
 built once as httpx would build it (`SSL_CERT_FILE` and `SSL_CERT_DIR` honoured), serves them
-all. Ruff's banned-api rule (TID251) keeps httpx's constructors out of the rest of the code.
+all. A unit test (`test_every_http_client_shares_one_tls_context`) keeps httpx's constructors
+out of the rest of the code.
 """
 
 from __future__ import annotations

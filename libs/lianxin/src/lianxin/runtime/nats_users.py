@@ -12,7 +12,6 @@ import logging
 import os
 import signal
 import threading
-import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ import httpx
 from nats.js.errors import ServiceUnavailableError
 
 from lianxin import http_clients
-from lianxin.auth import fetch_token
+from lianxin.auth import KeptTokens
 from lianxin.messaging.connection import connect
 from lianxin.messaging.nats_accounts import (
     DepartmentUser,
@@ -34,19 +33,8 @@ from lianxin.messaging.streams import declare_consumer, department_consumer
 log = logging.getLogger(__name__)
 
 
-TOKEN_KEPT_SECONDS = 5 * 60  # organisation's access tokens live 15 minutes
-_tokens: dict[tuple[str, str], tuple[str, float]] = {}
-
-
-def _platform_token(organisation_url: str, platform_secret: str, *, fresh: bool = False) -> str:
-    """The platform's token, fetched again only every few minutes: each fetch costs organisation
-    a password hash's check, and the sync asks every 15 s."""
-    key = (organisation_url, platform_secret)
-    kept = _tokens.get(key)
-    if fresh or kept is None or time.monotonic() - kept[1] > TOKEN_KEPT_SECONDS:
-        token = fetch_token(organisation_url, "platform", platform_secret, client=True)
-        kept = _tokens[key] = (token, time.monotonic())
-    return kept[0]
+# The sync asks every 15 s; organisation's access tokens live 15 minutes.
+_tokens = KeptTokens(keep_seconds=5 * 60)
 
 
 def _as_platform(organisation_url: str, platform_secret: str, path: str) -> Any:
@@ -54,9 +42,12 @@ def _as_platform(organisation_url: str, platform_secret: str, path: str) -> Any:
         headers = {"Authorization": f"Bearer {token}"}
         return http_clients.get(f"{organisation_url}{path}", headers=headers, timeout=10)
 
-    answer = get(_platform_token(organisation_url, platform_secret))
+    def token(fresh: bool = False) -> str:
+        return _tokens.get(organisation_url, "platform", platform_secret, client=True, fresh=fresh)
+
+    answer = get(token())
     if answer.status_code == 401:  # a kept token organisation no longer takes (its keys changed)
-        answer = get(_platform_token(organisation_url, platform_secret, fresh=True))
+        answer = get(token(fresh=True))
     answer.raise_for_status()
     return answer.json()
 
