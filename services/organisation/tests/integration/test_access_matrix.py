@@ -11,6 +11,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from lianxin.testing.documented import DocumentedAnswers
 from organisation.entrypoints.access import RULES, Rule
 from organisation.entrypoints.app import create_app
 
@@ -188,6 +189,9 @@ async def test_every_route_of_organisation_has_an_access_rule(org: httpx.AsyncCl
 async def test_each_role_reaches_what_its_scope_allows_and_nothing_else(
     org: httpx.AsyncClient, org_token
 ) -> None:
+    """…and every answer it gets is what the OpenAPI document says."""
+    documented = DocumentedAnswers(create_app().openapi())
+    org.event_hooks["response"].append(documented)
     await _world(org)
     tokens = {role: await org_token(role, "secret-for-tests") for role in ROLES}
     wrong: list[str] = []
@@ -203,6 +207,8 @@ async def test_each_role_reaches_what_its_scope_allows_and_nothing_else(
                 if allowed != _expected(role, rule, inside):
                     wrong.append(f"{role} {method} {path}: {answer.status_code}")
     assert wrong == [], "\n".join(wrong)
+    assert documented.wrong == [], "\n".join(documented.wrong)
+    assert documented.checked > 0
 
 
 async def test_a_grid_leader_sees_only_its_own_grids(org: httpx.AsyncClient, org_token) -> None:

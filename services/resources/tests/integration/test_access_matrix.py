@@ -30,6 +30,7 @@ from lianxin.testing.access_matrix import (
     walk,
     with_ids,
 )
+from lianxin.testing.documented import DocumentedAnswers
 from lianxin.testing.events import as_sent, escalation
 from resources.adapters.orm import inbox, outbox
 from resources.domain.common import Quarter
@@ -361,6 +362,9 @@ async def test_every_route_of_resources_has_a_row() -> None:
 async def test_each_role_reaches_what_its_scope_allows_and_nothing_else(
     api: httpx.AsyncClient, database: str
 ) -> None:
+    """…and every answer it gets is what the OpenAPI document says."""
+    documented = DocumentedAnswers(create_app().openapi())
+    api.event_hooks["response"].append(documented)
     world = await _world(api, database)
     tokens = {role: {"Authorization": f"Bearer {_token(role)}"} for role in SCOPES}
     wrong = await walk(
@@ -373,3 +377,5 @@ async def test_each_role_reaches_what_its_scope_allows_and_nothing_else(
         lambda role, template, target: _outside(role, template, world),
     )
     assert wrong == [], "\n".join(wrong)
+    assert documented.wrong == [], "\n".join(documented.wrong)
+    assert documented.checked > len(TABLE)

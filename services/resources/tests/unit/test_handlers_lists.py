@@ -190,6 +190,24 @@ async def test_a_peacetime_escalation_records_nothing(uow: FakeUnitOfWork) -> No
     assert await needs.list_needs(uow, COORDINATOR) == []
 
 
+async def test_a_match_naming_an_offer_not_there_for_the_caller_is_refused_by_its_field(
+    uow: FakeUnitOfWork,
+) -> None:
+    need = await needs.record_need(uow, GRID_LEADER, dict(NEED), clock)
+    elsewhere = {**offer("cs-u01"), "community_code": "changshan"}
+    theirs = await offers.file_offer(uow, OTHER_COORDINATOR, elsewhere, clock)
+    # Another community's offer and one that never was: the same answer, on the body's field
+    # (the need itself is there: a 404 would tell the client it is gone).
+    for offer_id in (theirs.id, uuid4()):
+        with pytest.raises(RuleBroken) as refused:
+            await needs.change_need(
+                uow, COORDINATOR, need.id, "match", {"resource_offer_ids": [offer_id]}, clock
+            )
+        assert refused.value.field == "resource_offer_ids"
+        assert refused.value.detail == f"no resource offer {offer_id}"
+    assert (await needs.get_need(uow, COORDINATOR, need.id)).matched_offer_ids == ()
+
+
 async def test_a_liaison_files_and_sees_its_own_unit_s_offers_only(uow: FakeUnitOfWork) -> None:
     mine = await offers.file_offer(uow, LIAISON, offer("tpj-u01"), clock)
     theirs = await offers.file_offer(uow, OTHER_LIAISON, offer("tpj-u02"), clock)

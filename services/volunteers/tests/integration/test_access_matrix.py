@@ -28,6 +28,7 @@ from lianxin.testing.access_matrix import (
     walk,
     with_ids,
 )
+from lianxin.testing.documented import DocumentedAnswers
 from lianxin.testing.events import as_sent, escalation
 from volunteers.entrypoints.app import create_app
 from volunteers.service_layer.mobilising import mobilise_for_emergency
@@ -268,6 +269,9 @@ async def test_every_route_of_volunteers_has_a_row() -> None:
 async def test_each_role_reaches_what_its_scope_allows_and_nothing_else(
     api: httpx.AsyncClient, uows: UowFactory
 ) -> None:
+    """…and every answer it gets is what the OpenAPI document says."""
+    documented = DocumentedAnswers(create_app().openapi())
+    api.event_hooks["response"].append(documented)
     world = await _world(api, uows)
     inside = world["taipingjie"]
     tokens = {
@@ -284,3 +288,5 @@ async def test_each_role_reaches_what_its_scope_allows_and_nothing_else(
         lambda role, template, target: _outside(role, template, target, world),
     )
     assert wrong == [], "\n".join(wrong)
+    assert documented.wrong == [], "\n".join(documented.wrong)
+    assert documented.checked > 0

@@ -46,7 +46,7 @@ def dump(value: Any, skip: frozenset[str] = frozenset()) -> Any:
 
 
 @cache
-def _names() -> dict[str, Any]:
+def type_checking_names() -> dict[str, Any]:
     """Classes the domain names only under TYPE_CHECKING (to avoid import cycles)."""
     from resources.domain import feedback, projects
 
@@ -55,7 +55,7 @@ def _names() -> dict[str, Any]:
 
 @cache
 def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls, localns=_names())
+    return typing.get_type_hints(cls, localns=type_checking_names())
 
 
 def load(cls: type[T], data: dict[str, Any], **extra: Any) -> T:

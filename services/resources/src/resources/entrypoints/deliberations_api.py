@@ -3,7 +3,7 @@ outcome; the deliberations an incident went through; the month's figures per com
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -15,9 +15,11 @@ from lianxin.inputs import Body
 from lianxin.listings import Listing, add_listings
 from lianxin.steps import Step
 from resources.adapters.incidents_api import IncidentsApi
+from resources.domain.deliberations import Deliberation, Outcome
+from resources.domain.needs import Need
+from resources.entrypoints.answers import answer, answer_schema, described
 from resources.entrypoints.schemas import (
     RT,
-    Answers,
     Code,
     Codes,
     Title,
@@ -28,6 +30,29 @@ from resources.entrypoints.schemas import (
 from resources.service_layer import deliberations
 
 router = APIRouter(tags=["deliberation"])
+DeliberationAnswer = answer(Deliberation)
+TurnedIntoNeed = described(
+    {
+        "type": "object",
+        "required": ["deliberation", "need"],
+        "properties": {
+            "deliberation": answer_schema(Deliberation),
+            "need": answer_schema(Need),
+        },
+    }
+)
+COUNTS = ("held", *(o.value for o in Outcome), "pending")
+Figures = described(
+    {
+        "type": "object",
+        "required": ["community_code", "month", *COUNTS],
+        "properties": {
+            "community_code": {"type": "string"},
+            "month": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+            **{count: {"type": "integer", "minimum": 0} for count in COUNTS},
+        },
+    }
+)
 
 Line = Annotated[str, Field(min_length=1, max_length=500)]
 Number = Annotated[int, Path(ge=1, le=1000, description="the agreed item's number, from 1")]
@@ -103,7 +128,7 @@ add_listings(
             "/deliberations",
             "list_deliberations",
             each(deliberations.list_deliberations),
-            Answers,
+            list[DeliberationAnswer],
         )
     ],
     community_required=False,
@@ -116,7 +141,7 @@ async def deliberation_figures(
     p: Caller,
     month: str | None = None,
     community_code: str | None = None,
-) -> list[dict[str, Any]]:
+) -> list[Figures]:
     """The month's (China time, `2026-11`; this month if left out) deliberations held per
     community and what their agreed items became: needs, incidents, resolved locally, pending."""
     return await deliberations.figures(rt.uow(), p, month, community_code)
@@ -125,12 +150,12 @@ async def deliberation_figures(
 @router.post("/deliberations", status_code=201)
 async def hold_deliberation(
     body: DeliberationIn, rt: RT, p: Caller, incidents: AsCaller
-) -> dict[str, Any]:
+) -> DeliberationAnswer:
     return out(await deliberations.hold_deliberation(rt.uow(), p, body.model_dump(), incidents))
 
 
 @router.get("/deliberations/{deliberation_id}")
-async def get_deliberation(deliberation_id: UUID, rt: RT, p: Caller) -> dict[str, Any]:
+async def get_deliberation(deliberation_id: UUID, rt: RT, p: Caller) -> DeliberationAnswer:
     return out(await deliberations.get_deliberation(rt.uow(), p, deliberation_id))
 
 
@@ -143,14 +168,19 @@ STEPS = [
     Step("close", "close_deliberation", "close", doc="Final: minutes, who came, items agreed."),
 ]
 add_step_routes(
-    router, "/deliberations", "deliberation_id", deliberations.update_deliberation, STEPS
+    router,
+    "/deliberations",
+    "deliberation_id",
+    deliberations.update_deliberation,
+    STEPS,
+    DeliberationAnswer,
 )
 
 
 @router.post("/deliberations/{deliberation_id}/items/{number}/need", status_code=201)
 async def item_need(
     deliberation_id: UUID, number: Number, body: NeedItemIn, rt: RT, p: Caller
-) -> dict[str, Any]:
+) -> TurnedIntoNeed:
     """The item becomes a need on the needs list (`origin_ref` `deliberation:<id>#<number>`)."""
     found, need = await deliberations.turn_into_need(
         rt.uow(), p, deliberation_id, number, body.model_dump()
@@ -166,7 +196,7 @@ async def item_incident(
     rt: RT,
     p: Caller,
     incidents: AsCaller,
-) -> dict[str, Any]:
+) -> DeliberationAnswer:
     """The item becomes an incident reported to incidents as the caller, or is linked to the
     incident the meeting talked through (`incident_id`)."""
     found = await deliberations.turn_into_incident(
@@ -178,7 +208,7 @@ async def item_incident(
 @router.post("/deliberations/{deliberation_id}/items/{number}/resolution")
 async def item_resolution(
     deliberation_id: UUID, number: Number, body: ResolutionIn, rt: RT, p: Caller
-) -> dict[str, Any]:
+) -> DeliberationAnswer:
     """The residents settle the item themselves: a local resolution, with what was settled."""
     fields = {"number": number, "settlement": body.settlement}
     return out(
@@ -187,6 +217,6 @@ async def item_resolution(
 
 
 @router.get("/incidents/{incident_id}/deliberations")
-async def incident_deliberations(incident_id: UUID, rt: RT, p: Caller) -> Answers:
+async def incident_deliberations(incident_id: UUID, rt: RT, p: Caller) -> list[DeliberationAnswer]:
     """The deliberations an incident went through (talked through there, or raised by one)."""
     return [out(d) for d in await deliberations.for_incident(rt.uow(), p, incident_id)]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Response
 
 from lianxin.auth import Caller
 from lianxin.listings import Filter, Found, Search
+from resources.domain.feedback import FeedbackItem
+from resources.entrypoints.answers import answer_schema, described
 from resources.entrypoints.schemas import RT, out
 from resources.service_layer.feedback import current_feedback
 
@@ -17,6 +17,33 @@ STATES = (
     "not_claimed", "on_track", "overdue", "finished_on_time", "finished_late",
     "in_hand", "done", "done_late", "declined", "missing",
 )  # fmt: skip
+_text = {"type": "string"}
+_maybe_at = {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "null"}]}
+FeedbackAnswer = described(
+    {
+        "type": "object",
+        "required": ["community_code", "meeting", "items"],
+        "properties": {
+            "community_code": _text,
+            "meeting": {
+                "anyOf": [
+                    {
+                        "type": "object",
+                        "required": ["id", "quarter", "scheduled_at", "closed_at"],
+                        "properties": {
+                            "id": {"type": "string", "format": "uuid"},
+                            "quarter": {"type": "string", "pattern": r"^\d{4}-Q[1-4]$"},
+                            "scheduled_at": {"type": "string", "format": "date-time"},
+                            "closed_at": _maybe_at,
+                        },
+                    },
+                    {"type": "null"},
+                ]
+            },
+            "items": {"type": "array", "items": answer_schema(FeedbackItem)},
+        },
+    }
+)
 FEEDBACK = Search(
     words=("title", "detail"),
     filters=(
@@ -35,7 +62,7 @@ async def feedback(
     p: Caller,
     response: Response,
     found: Found = Depends(FEEDBACK.found),
-) -> dict[str, Any]:
+) -> FeedbackAnswer:
     """反馈清单: each decision of the community's last closed joint meeting and its state now
     (`meeting` null and no items before the first meeting closes); the items that match, the
     `X-Total-Count` header telling how many, for paging with `limit` and `offset`."""

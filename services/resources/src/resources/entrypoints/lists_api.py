@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query
@@ -10,11 +9,12 @@ from fastapi import APIRouter, Query
 from lianxin.auth import Caller
 from lianxin.listings import Filter, Listing, Search, add_listings, each_of
 from lianxin.steps import Step
-from resources.domain.needs import NeedStatus, Urgency
-from resources.domain.resources import ResourceKind
+from resources.domain.matching import Suggestion
+from resources.domain.needs import Need, NeedStatus, Urgency
+from resources.domain.resources import ResourceKind, ResourceOffer, StaleList
+from resources.entrypoints.answers import answer
 from resources.entrypoints.schemas import (
     RT,
-    Answers,
     MatchIn,
     NeedIn,
     NoteIn,
@@ -29,6 +29,13 @@ from resources.entrypoints.schemas import (
 from resources.service_layer import needs, offers
 
 router = APIRouter(tags=["needs and resources"])
+NeedAnswer = answer(Need)
+OfferAnswer = answer(ResourceOffer)
+EmergencyOfferAnswer = answer(
+    ResourceOffer, extra={"used_for_incident": {"type": "integer", "minimum": 0}}
+)
+SuggestionAnswer = answer(Suggestion)
+StaleListAnswer = answer(StaleList)
 
 NEEDS = Search(
     words=("title", "description", "affected"),
@@ -62,20 +69,22 @@ OFFERS = Search(
 add_listings(
     router,
     [
-        Listing("/needs", "list_needs", each(needs.list_needs), Answers, search=NEEDS),
-        Listing("/offers", "list_offers", each(offers.list_offers), Answers, search=OFFERS),
+        Listing("/needs", "list_needs", each(needs.list_needs), list[NeedAnswer], search=NEEDS),
+        Listing(
+            "/offers", "list_offers", each(offers.list_offers), list[OfferAnswer], search=OFFERS
+        ),
     ],
     community_required=False,
 )
 
 
 @router.post("/needs", status_code=201)
-async def record_need(body: NeedIn, rt: RT, p: Caller) -> dict[str, Any]:
+async def record_need(body: NeedIn, rt: RT, p: Caller) -> NeedAnswer:
     return out(await needs.record_need(rt.uow(), p, body.model_dump()))
 
 
 @router.get("/needs/{need_id}")
-async def get_need(need_id: UUID, rt: RT, p: Caller) -> dict[str, Any]:
+async def get_need(need_id: UUID, rt: RT, p: Caller) -> NeedAnswer:
     return out(await needs.get_need(rt.uow(), p, need_id))
 
 
@@ -85,7 +94,7 @@ async def suggestions(
     rt: RT,
     p: Caller,
     limit: int = Query(10, ge=1, le=50),
-) -> list[dict[str, Any]]:
+) -> list[SuggestionAnswer]:
     return [out(s) for s in await needs.suggestions(rt.uow(), p, need_id, limit)]
 
 
@@ -94,11 +103,11 @@ NEED_STEPS = [
     Step("meet", "meet_need", "meet", NoteIn),
     Step("decline", "decline_need", "decline", ReasonIn),
 ]
-add_step_routes(router, "/needs", "need_id", needs.change_need, NEED_STEPS)
+add_step_routes(router, "/needs", "need_id", needs.change_need, NEED_STEPS, NeedAnswer)
 
 
 @router.post("/offers", status_code=201)
-async def file_offer(body: OfferIn, rt: RT, p: Caller) -> dict[str, Any]:
+async def file_offer(body: OfferIn, rt: RT, p: Caller) -> OfferAnswer:
     return out(await offers.file_offer(rt.uow(), p, body.model_dump()))
 
 
@@ -108,7 +117,7 @@ async def stale_lists(
     rt: RT,
     p: Caller,
     member_unit_codes: list[str] = Query([], max_length=200),
-) -> list[dict[str, Any]]:
+) -> list[StaleListAnswer]:
     """The half-yearly reminder: units whose resources list wants refreshing."""
     found = await offers.stale(rt.uow(), p, community_code, member_unit_codes)
     return [out(s) for s in found]
@@ -120,11 +129,19 @@ OFFER_STEPS = [
     Step("use", "use_offer", "use", UseIn),
 ]
 # A refresh changes only what it names.
-add_step_routes(router, "/offers", "offer_id", offers.change_offer, OFFER_STEPS, exclude_none=True)
+add_step_routes(
+    router,
+    "/offers",
+    "offer_id",
+    offers.change_offer,
+    OFFER_STEPS,
+    OfferAnswer,
+    exclude_none=True,
+)
 
 
 @router.get("/incidents/{incident_id}/emergency-offers")
-async def emergency_offers(incident_id: UUID, rt: RT, p: Caller) -> list[dict[str, Any]]:
+async def emergency_offers(incident_id: UUID, rt: RT, p: Caller) -> list[EmergencyOfferAnswer]:
     """What a wartime escalation put before the coordinator, and how much of each was used."""
     found = await offers.offers_for_incident(rt.uow(), p, incident_id)
     return [{**out(o), "used_for_incident": used} for o, used in found]
@@ -137,7 +154,7 @@ async def use_emergency_offer(
     body: UseIn,
     rt: RT,
     p: Caller,
-) -> dict[str, Any]:
+) -> OfferAnswer:
     used = await offers.use_for_emergency(
         rt.uow(), p, incident_id, offer_id, body.quantity, body.purpose
     )

@@ -10,12 +10,14 @@ from fastapi import APIRouter, Depends, Query, Response
 from lianxin.auth import Caller
 from lianxin.listings import Filter, Found, Listing, Search, add_listings, each_of
 from lianxin.steps import Step
+from resources.domain.claims import ClaimFlag
 from resources.domain.feedback import project_state
-from resources.domain.meetings import MeetingStatus
-from resources.domain.projects import ProjectStatus
+from resources.domain.meetings import JointMeeting, MeetingStatus
+from resources.domain.projects import Project, ProjectStatus
+from resources.domain.responsibilities import ResponsibilityLine
+from resources.entrypoints.answers import answer
 from resources.entrypoints.schemas import (
     RT,
-    Answers,
     AttendanceIn,
     ClaimIn,
     DeclineDecisionIn,
@@ -36,9 +38,23 @@ from resources.service_layer import meetings, projects
 from resources.service_layer.pipeline import utcnow
 
 router = APIRouter(tags=["meetings and projects"])
+PROJECT_STATES = ("not_claimed", "on_track", "overdue", "finished_on_time", "finished_late")
+MeetingAnswer = answer(JointMeeting)
+# A project as `_project` shapes it: its state and what is worked out from it.
+ProjectAnswer = answer(
+    Project,
+    extra={
+        "percent_done": {"type": "integer", "minimum": 0, "maximum": 100},
+        "slots_left": {"type": "integer"},
+        "mean_rating": {"anyOf": [{"type": "number"}, {"type": "null"}]},
+        "state": {"enum": list(PROJECT_STATES), "type": "string"},
+    },
+)
+ResponsibilityLineAnswer = answer(ResponsibilityLine)
+ClaimFlagAnswer = answer(ClaimFlag)
 
 
-def _project(project: projects.Project) -> dict[str, Any]:
+def _project(project: Project) -> dict[str, Any]:
     return {
         **out(project),
         "percent_done": project.percent_done,
@@ -48,7 +64,6 @@ def _project(project: projects.Project) -> dict[str, Any]:
     }
 
 
-PROJECT_STATES = ("not_claimed", "on_track", "overdue", "finished_on_time", "finished_late")
 MEETINGS = Search(
     words=("quarter", "chair_unit_code", "minutes"),
     filters=(Filter("status", "status", each_of(MeetingStatus)),),
@@ -75,13 +90,17 @@ add_listings(
     router,
     [
         Listing(
-            "/meetings", "list_meetings", each(meetings.list_meetings), Answers, search=MEETINGS
+            "/meetings",
+            "list_meetings",
+            each(meetings.list_meetings),
+            list[MeetingAnswer],
+            search=MEETINGS,
         ),
         Listing(
             "/projects",
             "list_projects",
             each(projects.list_projects, _project),
-            Answers,
+            list[ProjectAnswer],
             search=PROJECTS,
         ),
     ],
@@ -90,17 +109,17 @@ add_listings(
 
 
 @router.post("/meetings", status_code=201)
-async def schedule_meeting(body: MeetingIn, rt: RT, p: Caller) -> dict[str, Any]:
+async def schedule_meeting(body: MeetingIn, rt: RT, p: Caller) -> MeetingAnswer:
     return out(await meetings.schedule_meeting(rt.uow(), p, body.model_dump()))
 
 
 @router.get("/meetings/{meeting_id}")
-async def get_meeting(meeting_id: UUID, rt: RT, p: Caller) -> dict[str, Any]:
+async def get_meeting(meeting_id: UUID, rt: RT, p: Caller) -> MeetingAnswer:
     return out(await meetings.get_meeting(rt.uow(), p, meeting_id))
 
 
 @router.post("/meetings/{meeting_id}/agenda")
-async def build_agenda(meeting_id: UUID, rt: RT, p: Caller) -> dict[str, Any]:
+async def build_agenda(meeting_id: UUID, rt: RT, p: Caller) -> MeetingAnswer:
     """The draft agenda: the last meeting's feedback, the open needs with their best matches."""
     return out(await meetings.build_meeting_agenda(rt.uow(), p, meeting_id))
 
@@ -118,22 +137,24 @@ MEETING_STEPS = [
     Step("decisions/declines", "decline_need", "decline", DeclineDecisionIn),
     Step("minutes", "minutes", "minutes", MinutesIn, method="PUT"),
 ]
-add_step_routes(router, "/meetings", "meeting_id", meetings.update_meeting, MEETING_STEPS)
+add_step_routes(
+    router, "/meetings", "meeting_id", meetings.update_meeting, MEETING_STEPS, MeetingAnswer
+)
 
 
 @router.post("/meetings/{meeting_id}/close")
-async def close_meeting(meeting_id: UUID, rt: RT, p: Caller) -> dict[str, Any]:
+async def close_meeting(meeting_id: UUID, rt: RT, p: Caller) -> MeetingAnswer:
     """Publishes the decisions and carries them out: projects, responsibilities, declines."""
     return out(await meetings.close_meeting(rt.uow(), p, meeting_id))
 
 
 @router.post("/projects", status_code=201)
-async def create_project(body: ProjectIn, rt: RT, p: Caller) -> dict[str, Any]:
-    return out(await projects.create_project(rt.uow(), p, body.model_dump()))
+async def create_project(body: ProjectIn, rt: RT, p: Caller) -> ProjectAnswer:
+    return _project(await projects.create_project(rt.uow(), p, body.model_dump()))
 
 
 @router.get("/projects/{project_id}")
-async def get_project(project_id: UUID, rt: RT, p: Caller) -> dict[str, Any]:
+async def get_project(project_id: UUID, rt: RT, p: Caller) -> ProjectAnswer:
     return _project(await projects.get_project(rt.uow(), p, project_id))
 
 
@@ -145,7 +166,15 @@ PROJECT_STEPS = [
     Step("finish", "finish", "finish"),
     Step("ratings", "rate", "rate", RatingIn),
 ]
-add_step_routes(router, "/projects", "project_id", projects.change_project, PROJECT_STEPS, _project)
+add_step_routes(
+    router,
+    "/projects",
+    "project_id",
+    projects.change_project,
+    PROJECT_STEPS,
+    ProjectAnswer,
+    _project,
+)
 
 
 @router.post("/projects/{project_id}/responsibilities/{responsibility_id}/complete")
@@ -154,7 +183,7 @@ async def complete(
     responsibility_id: UUID,
     rt: RT,
     p: Caller,
-) -> dict[str, Any]:
+) -> ProjectAnswer:
     fields = {"responsibility_id": responsibility_id}
     return _project(await projects.change_project(rt.uow(), p, project_id, "complete", fields))
 
@@ -167,7 +196,7 @@ async def responsibilities(
     community_code: str | None = None,
     holder_code: str | None = None,
     found: Found = Depends(RESPONSIBILITIES.found),
-) -> list[dict[str, Any]]:
+) -> list[ResponsibilityLineAnswer]:
     """The responsibilities list: overdue first, then by due date. The `X-Total-Count` header
     tells how many match, for paging with `limit` and `offset`."""
     lines = await projects.responsibilities(rt.uow(), p, community_code, holder_code)
@@ -181,7 +210,7 @@ async def claim_flags(
     p: Caller,
     year: int = Query(ge=2000, le=2100),
     member_unit_codes: list[str] = Query([], max_length=200),
-) -> list[dict[str, Any]]:
+) -> list[ClaimFlagAnswer]:
     """Units beyond two claims this year, or with none by the end of Q1."""
     found = await projects.flags(rt.uow(), p, community_code, member_unit_codes, year)
     return [out(f) for f in found]

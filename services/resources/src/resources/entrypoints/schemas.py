@@ -210,16 +210,18 @@ def add_step_routes(
     key: str,
     handler: Callable[[Any, Principal, UUID, str, dict[str, Any]], Awaitable[Any]],
     steps: Iterable[Step],
+    returns: Any,
     shape: Callable[[Any], dict[str, Any]] = out,
     *,
     exclude_none: bool = False,
 ) -> None:
     """One route per step (`lianxin.steps`): each runs the handler's step on one aggregate with
     the body's fields (none for a step without a body) and answers the aggregate shaped as the
-    API answers it. `exclude_none`: steps that change only what their body names."""
+    API answers it (`returns`, its `entrypoints.answers` type). `exclude_none`: steps that change
+    only what their body names."""
 
     async def run(rt: Runtime[Any], p: Principal, one: UUID, step: str, body: Any) -> Any:
         fields = body.model_dump(exclude_none=exclude_none) if body is not None else {}
         return shape(await handler(rt.uow(), p, one, step, fields))
 
-    add_steps(router, prefix, key, run, steps, returns=dict[str, Any])
+    add_steps(router, prefix, key, run, steps, returns=returns)

@@ -14,11 +14,11 @@ from lianxin.listings import Filter, Listing, Search, add_listings, each_of
 from lianxin.steps import Step
 from resources.adapters.repositories import WishRepository
 from resources.domain.common import Quarter
-from resources.domain.scorecards import RedBlackList, Scorecard
-from resources.domain.wishes import WishStatus
+from resources.domain.scorecards import AnnualReview, RedBlackList, Scorecard, UnitQuarter
+from resources.domain.wishes import FulfilmentRate, MicroWish, PublicWish, RaisedWish, WishStatus
+from resources.entrypoints.answers import answer, answer_schema, described
 from resources.entrypoints.schemas import (
     RT,
-    Answers,
     DeliveryIn,
     PublishListIn,
     ReasonIn,
@@ -31,15 +31,50 @@ from resources.entrypoints.schemas import (
 from resources.service_layer import evaluation, wishes
 
 router = APIRouter(tags=["wishes and evaluation"])
+PRIVATE = WishRepository.private
+WishAnswer = answer(MicroWish, *PRIVATE)
+# The grid's own read: the resident's name and contact too, for those who may read them.
+_whole = answer_schema(MicroWish)
+WishWithResidentAnswer = described(
+    {**_whole, "required": [name for name in _whole["required"] if name not in PRIVATE]}
+)
+PublicWishAnswer = answer(PublicWish)
+RaisedWishAnswer = answer(RaisedWish)
+RateAnswer = answer(
+    FulfilmentRate,
+    extra={"percent": {"anyOf": [{"type": "string", "pattern": r"^\d+\.\d$"}, {"type": "null"}]}},
+)
+AnnualReviewAnswer = answer(AnnualReview)
+_card = answer_schema(
+    UnitQuarter,
+    extra={
+        "quarter": {"type": "string", "pattern": r"^\d{4}-Q[1-4]$"},
+        "score": {"type": "integer"},
+        "reasons": {"type": "array", "items": {"type": "string"}},
+    },
+)
+_codes = {"type": "array", "items": {"type": "string"}}
+ListedAnswer = described(
+    {
+        "type": "object",
+        "required": ["quarter", "scorecards", "red", "black"],
+        "properties": {
+            "quarter": {"type": "string", "pattern": r"^\d{4}-Q[1-4]$"},
+            "scorecards": {"type": "array", "items": _card},
+            "red": _codes,
+            "black": _codes,
+        },
+    }
+)
 
 
-def _public(wish: wishes.MicroWish) -> dict[str, Any]:
+def _public(wish: MicroWish) -> dict[str, Any]:
     """A wish without its resident: what every answer but the grid's own read shows."""
-    return out(wish, **dict.fromkeys(WishRepository.private, True))
+    return out(wish, **dict.fromkeys(PRIVATE, True))
 
 
 @router.post("/wishes", status_code=201)
-async def record_wish(body: WishIn, rt: RT, p: Caller) -> dict[str, Any]:
+async def record_wish(body: WishIn, rt: RT, p: Caller) -> WishAnswer:
     return _public(await wishes.record_wish(rt.uow(), p, body.model_dump()))
 
 
@@ -62,7 +97,7 @@ add_listings(
             "/wishes",
             "list_wishes",
             each(wishes.list_wishes, _public),
-            Answers,
+            list[WishAnswer],
             "The grid's list, every status (the resident's name only on a wish's own page).",
             search=WISHES,
         ),
@@ -70,7 +105,7 @@ add_listings(
             "/wishes/board",
             "board",
             each(wishes.board),
-            Answers,
+            list[PublicWishAnswer],
             "The public wish board: waiting wishes first, never the resident's name or contact.",
             search=BOARD,
         ),
@@ -78,7 +113,7 @@ add_listings(
             "/wishes/raised",
             "raised",
             each(wishes.raised),
-            Answers,
+            list[RaisedWishAnswer],
             "Wishes nobody has claimed for a week or more.",
         ),
     ],
@@ -93,13 +128,13 @@ async def fulfilment_rate(
     end: AwareDatetime,
     rt: RT,
     p: Caller,
-) -> dict[str, Any]:
+) -> RateAnswer:
     rate = await wishes.rate(rt.uow(), p, community_code, start, end)
     return {**out(rate), "percent": None if rate.percent is None else str(rate.percent)}
 
 
 @router.get("/wishes/{wish_id}")
-async def get_wish(wish_id: UUID, rt: RT, p: Caller) -> dict[str, Any]:
+async def get_wish(wish_id: UUID, rt: RT, p: Caller) -> WishWithResidentAnswer:
     """The grid's view; the resident's name and contact only for the wish's own grid and the
     community's coordinators, to confirm delivery."""
     wish = await wishes.get_wish(rt.uow(), p, wish_id)
@@ -121,7 +156,7 @@ WISH_STEPS = [
     Step("close", "close", "close", doc="销单: the grid confirmed with the resident."),
     Step("withdraw", "withdraw", "withdraw", ReasonIn),
 ]
-add_step_routes(router, "/wishes", "wish_id", wishes.change_wish, WISH_STEPS, _public)
+add_step_routes(router, "/wishes", "wish_id", wishes.change_wish, WISH_STEPS, WishAnswer, _public)
 
 
 def _quarter(text: str) -> Quarter:
@@ -152,7 +187,7 @@ async def scorecards(
     p: Caller,
     quarter: str = Query(pattern=r"^\d{4}-Q[1-4]$"),
     member_unit_codes: list[str] = Query([], max_length=200),
-) -> dict[str, Any]:
+) -> ListedAnswer:
     """Each member unit's scorecard for the quarter and the red/black list they give."""
     cards, listed = await evaluation.quarter_cards(
         rt.uow(), p, community_code, _quarter(quarter), member_unit_codes
@@ -166,7 +201,7 @@ async def publish_red_black_list(
     body: PublishListIn,
     rt: RT,
     p: Caller,
-) -> dict[str, Any]:
+) -> ListedAnswer:
     _, listed = await evaluation.quarter_cards(
         rt.uow(), p, body.community_code, _quarter(quarter), body.member_unit_codes, publish=True
     )
@@ -180,14 +215,16 @@ async def stars(
     rt: RT,
     p: Caller,
     member_unit_codes: list[str] = Query([], max_length=200),
-) -> list[dict[str, Any]]:
+) -> list[AnnualReviewAnswer]:
     """The year-end review: each unit's four quarters, total and stars, most stars first."""
     found = await evaluation.year_review(rt.uow(), p, community_code, year, member_unit_codes)
     return [out(r) for r in found]
 
 
 @router.post("/scorecards/stars/{year}")
-async def publish_stars(year: int, body: PublishListIn, rt: RT, p: Caller) -> list[dict[str, Any]]:
+async def publish_stars(
+    year: int, body: PublishListIn, rt: RT, p: Caller
+) -> list[AnnualReviewAnswer]:
     found = await evaluation.year_review(
         rt.uow(), p, body.community_code, year, body.member_unit_codes, publish=True
     )

@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from lianxin.auth import Principal
-from lianxin.errors import Conflict, NotFound
+from lianxin.errors import Conflict, RuleBroken
 from resources.domain.matching import Suggestion, suggest
 from resources.domain.needs import Need
 from resources.service_layer.pipeline import (
@@ -63,13 +63,19 @@ async def change_need(
 
     async def command(need: Need, now: datetime) -> None:
         if step == "match":
-            # Offers of communities the caller does not see do not exist for it (the same 404).
+            # An offer the body names that is not there is the body's fault, not the need's:
+            # 422 naming the field (a 404 would say the need is gone). Offers of communities
+            # the caller does not see are not there for it (the same answer).
             offer_ids = fields["resource_offer_ids"]
             locked = await uow.offers.lock(offer_ids)
             found = {o.id for o in locked if sees(principal, o.community_code)}
             missing = [str(o) for o in offer_ids if o not in found]
             if missing:
-                raise NotFound("resource offer", ", ".join(missing))
+                raise RuleBroken(
+                    "resource_offer_ids",
+                    f"no resource offer {', '.join(missing)}",
+                    type_="unknown_offer",
+                )
             need.match(offer_ids, now)
         elif step == "meet":
             need.meet(fields["note"], now)
