@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,13 +25,14 @@ from lianxin.demo import GRID_NODES, load_demo
 from lianxin.demo.accounts import PASSWORD as DEMO_PASSWORD
 from lianxin.demo.lists import load_lists
 from lianxin.demo.volunteering import load_volunteering
-from lianxin.http_clients import async_client, sync_client
+from lianxin.http_clients import async_client, get, sync_client
 from lianxin.messaging.connection import connect
 from lianxin.messaging.streams import STREAMS, all_consumers
 from lianxin.runtime import platform as rt
 from lianxin.runtime.platform import PLATFORM_SECRET
 from lianxin.runtime.processes import free_port, spawn, stop
 from lianxin.testing.databases import Templates
+from lianxin.testing.documented import DocumentedAnswers
 from lianxin.testing.infrastructure import NatsServer, nats_server
 from lianxin.testing.plugin import reset_streams, session_dir
 
@@ -53,6 +54,7 @@ class Platform:
     cleaned: dict[str, int] = field(default_factory=dict)  # per stream, deleted up to here
     # Tokens live 15 minutes; a run on a busy machine lasts longer than that.
     _tokens: KeptTokens = field(default_factory=lambda: KeptTokens(TOKEN_REUSED_FOR))
+    _documented: dict[str, DocumentedAnswers] = field(default_factory=dict)
 
     def url(self, service: str) -> str:
         return self.services[service].url
@@ -64,9 +66,29 @@ class Platform:
         )
 
     def http(self, service: str, token: str | None = None) -> httpx.Client:
-        """A client of `service`, calling as the platform unless given another token."""
+        """A client of `service`, calling as the platform unless given another token; each
+        JSON answer it gets is checked against the service's OpenAPI document
+        (`answers_as_documented` fails the test that got one that is not)."""
         headers = {"Authorization": f"Bearer {token or self.token()}"}
-        return sync_client(base_url=self.url(service), timeout=10, headers=headers)
+        hooks = {"response": [self.documented(service).check]}
+        return sync_client(
+            base_url=self.url(service), timeout=10, headers=headers, event_hooks=hooks
+        )
+
+    def documented(self, service: str) -> DocumentedAnswers:
+        """The checker of `service`'s answers against its own document, read once."""
+        if service not in self._documented:
+            document = get(self.url(service) + "/openapi.json", timeout=30)
+            document.raise_for_status()
+            self._documented[service] = DocumentedAnswers(document.json())
+        return self._documented[service]
+
+    def take_undocumented(self) -> list[str]:
+        """The answers since the last call that were not what their document says."""
+        wrong = [line for checker in self._documented.values() for line in checker.wrong]
+        for checker in self._documented.values():
+            checker.wrong.clear()
+        return wrong
 
     def console_as(self, username: str) -> httpx.Client:
         """The console, signed in as a demo account (the client keeps the session cookie)."""
@@ -540,17 +562,26 @@ def platform_processes(postgres_url: str, database_templates: Templates):
 
 
 @pytest.fixture
-def platform(platform_processes: Platform) -> Platform:
+def platform(platform_processes: Platform) -> Iterator[Platform]:
     """The platform with nothing in it but its accounts."""
     _check(platform_processes)
     run_async(_wipe(platform_processes))
-    return platform_processes
+    yield platform_processes
+    _answered_as_documented(platform_processes)
 
 
 @pytest.fixture
-def demo_platform(platform_processes: Platform) -> Platform:
+def demo_platform(platform_processes: Platform) -> Iterator[Platform]:
     """The platform with the demo alliance loaded, and every service knowing of it."""
-    return with_layers(platform_processes)
+    yield with_layers(platform_processes)
+    _answered_as_documented(platform_processes)
+
+
+def _answered_as_documented(plat: Platform) -> None:
+    """A test whose clients (`Platform.http`) got an answer that is not what the service's
+    OpenAPI document says fails: a stranger's client is written from that document alone."""
+    wrong = plat.take_undocumented()
+    assert not wrong, "answers unlike the OpenAPI documents:\n" + "\n".join(wrong)
 
 
 @pytest.fixture

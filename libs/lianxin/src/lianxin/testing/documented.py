@@ -34,16 +34,27 @@ class DocumentedAnswers:
         ]
 
     async def __call__(self, response: httpx.Response) -> None:
-        if not 200 <= response.status_code < 300:
-            return
-        if not response.headers.get("content-type", "").startswith("application/json"):
-            return
-        await response.aread()
+        """The hook of an `httpx.AsyncClient`."""
+        if self._wanted(response):
+            await response.aread()
+            self._check(response)
+
+    def check(self, response: httpx.Response) -> None:
+        """The hook of an `httpx.Client`."""
+        if self._wanted(response):
+            response.read()
+            self._check(response)
+
+    @staticmethod
+    def _wanted(response: httpx.Response) -> bool:
+        content_type = response.headers.get("content-type", "")
+        return 200 <= response.status_code < 300 and content_type.startswith("application/json")
+
+    def _check(self, response: httpx.Response) -> None:
         request = response.request
         found = self._route(request.method, request.url.path)
         if found is None:
-            self.wrong.append(f"{request.method} {request.url.path}: no route in the document")
-            return
+            return  # the document itself (`/openapi.json`), the docs' pages
         template, operation = found
         documented = operation.get("responses", {}).get(str(response.status_code))
         if documented is None:
