@@ -5,7 +5,6 @@ against it."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
 
 from jsonschema import Draft202012Validator
 
@@ -13,6 +12,8 @@ from resources.adapters.codec import dump
 from resources.domain.needs import Need
 from resources.entrypoints.answers import state_schema
 from resources.entrypoints.app import create_app
+
+from .builders import a_need
 
 SHARED = {
     "/healthz",
@@ -46,18 +47,7 @@ def _is_bare(schema: dict, document: dict) -> bool:
 
 
 def test_a_state_schema_is_what_the_codec_writes() -> None:
-    need = Need.record(
-        community_code="taipingjie",
-        grid_node_code="tpj-g01",
-        category="elderly_care",
-        title="老人休息处",
-        affected="elderly residents",
-        affected_count=12,
-        urgency="normal",
-        source="resident",
-        recorded_by="tpj-coordinator",
-        now=datetime(2026, 11, 30, tzinfo=UTC),
-    )
+    need = a_need()
     schema = state_schema(Need)
     errors = list(Draft202012Validator(schema).iter_errors(dump(need)))
     assert errors == []
