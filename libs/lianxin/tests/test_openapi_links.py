@@ -4,8 +4,11 @@ operations on the first of them."""
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
+import pytest
 from fastapi import FastAPI
-from pydantic import BaseModel
+from pydantic import BaseModel, WithJsonSchema
 
 from lianxin.openapi import truthful_openapi
 
@@ -73,3 +76,27 @@ def test_a_read_links_to_its_first_members_steps_and_a_step_nowhere() -> None:
     }
     # A step's answer links nowhere: a stateful client would start its runs there.
     assert _links(document, "/assignments/{assignment_id}/start", "post", "200") == {}
+
+
+def _status(*values: str) -> Any:
+    """An answer whose schema names its enum `Status`, as pydantic names a class's."""
+    schema = {"$ref": "#/$defs/Status", "$defs": {"Status": {"enum": list(values)}}}
+    return Annotated[dict[str, Any], WithJsonSchema(schema)]
+
+
+NeedStatus = _status("open", "met")
+WishStatus = _status("waiting", "claimed")
+
+
+def test_two_different_schemas_of_one_name_refuse_to_make_a_document() -> None:
+    app = FastAPI()
+
+    @app.get("/needs")
+    async def needs() -> NeedStatus: ...
+
+    @app.get("/wishes")
+    async def wishes() -> WishStatus: ...
+
+    truthful_openapi(app)
+    with pytest.raises(ValueError, match="two different schemas are called 'Status'"):
+        app.openapi()

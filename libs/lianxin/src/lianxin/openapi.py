@@ -9,7 +9,9 @@ service answers). `truthful_openapi(app)` rewrites the document it builds:
   body names an object, 409 for a command, 413 and 415 where a body is sent, 422 everywhere
   (`lianxin.inputs` refuses unstorable characters in any input); a route's own `responses` win;
 - schemas nested under a `$defs` of their own (a route's `openapi_extra` made from
-  `model_json_schema()`) are moved to `components/schemas`, so that every `$ref` resolves;
+  `model_json_schema()`, resources' answers) are moved to `components/schemas`, so that every
+  `$ref` resolves; two different schemas of one name refuse to make a document (a `$ref` would
+  name the wrong one);
 - a route that answers in a form of its own (Open311's error arrays, XML) documents its
   operation itself: its class's `document_operation(operation, components)` replaces the above;
 - each creating operation (a `201`) links to the operations on what it created
@@ -140,8 +142,10 @@ def _hoist_defs(node: Any, schemas: dict[str, Any]) -> None:
     """Move every nested `$defs` into `components/schemas`, and point its `$ref`s there."""
     if isinstance(node, dict):
         for name, schema in node.pop("$defs", {}).items():
-            schemas.setdefault(name, schema)
             _hoist_defs(schema, schemas)
+            known = schemas.setdefault(name, schema)
+            if known != schema:  # two classes of one name: a $ref would name the wrong one
+                raise ValueError(f"two different schemas are called {name!r}: rename one")
         ref = node.get("$ref")
         if isinstance(ref, str) and ref.startswith("#/$defs/"):
             node["$ref"] = SCHEMAS + ref.removeprefix("#/$defs/")
