@@ -15,6 +15,7 @@ import pytest
 from lianxin.auth import fetch_token
 from lianxin.demo import deliberations as demo
 from lianxin.http_clients import async_client
+from lianxin.testing.clock import earlier_this_month
 from tests.conftest import Platform, eventually
 
 pytestmark = pytest.mark.e2e
@@ -69,7 +70,7 @@ def test_story_15_a_bench_meetings_items_become_a_need_an_incident_and_a_local_r
     _staircase_grid(plat)
     console = plat.console_as("cs-coordinator")
     # Typed in China's time, as the form reads it; minutes ago, so in this month's figures.
-    held_at = (datetime.now(CHINA) - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
+    held_at = earlier_this_month(timedelta(minutes=5)).astimezone(CHINA).strftime("%Y-%m-%dT%H:%M")
     form = {
         "community_code": "changshan",
         "kind": "bench_meeting",
@@ -177,7 +178,7 @@ def test_story_5_the_inheritance_case_from_deliberation_to_circuit_hearing_and_w
     incident_id = reported.json()["id"]
 
     # 2. The residents' deliberation with the mediation committee, about that incident.
-    at = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
+    at = earlier_this_month(timedelta(minutes=5)).isoformat()
     mediation = {**demo.MEDIATION, "held_at": at, "incident_ids": [incident_id]}
     made = resources.post("/deliberations", json=mediation)
     assert made.status_code == 201, made.text

@@ -15,6 +15,7 @@ import pytest
 
 from lianxin.errors import NotFound
 from lianxin.problems import Problem
+from lianxin.testing.clock import earlier_this_month
 from resources.entrypoints import deliberations_api
 
 from . import test_api
@@ -58,7 +59,7 @@ def held(**extra: Any) -> dict[str, Any]:
         "kind": "bench_meeting",
         "grid_node_code": "g1-b05",
         "topic": "楼道自行车堵塞",
-        "held_at": (datetime.now(UTC) - timedelta(hours=2)).isoformat(),
+        "held_at": earlier_this_month(timedelta(hours=2)).isoformat(),
         **extra,
     }
 
