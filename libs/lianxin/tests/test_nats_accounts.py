@@ -3,7 +3,9 @@ test_department_nats_channel)."""
 
 from __future__ import annotations
 
+import logging
 import subprocess
+import time
 from pathlib import Path
 
 import bcrypt
@@ -99,6 +101,33 @@ def test_the_users_are_synced_at_once_and_the_server_reloaded_only_on_a_change(t
 
     assert accounts.read_text() == render_accounts(PLATFORM_PASSWORD, users)
     assert reloads == [1], "the same users again: nothing to reload"
+
+
+def test_a_failed_round_is_logged_but_not_the_one_a_stop_broke(tmp_path: Path, caplog) -> None:
+    import threading
+
+    from lianxin.runtime.nats_users import sync_in_background
+
+    users = [new_department_user("water")[1]]
+    rounds: list[int] = []
+    broken = threading.Event()
+
+    def fetch() -> list:
+        rounds.append(1)
+        if len(rounds) == 2:
+            raise ConnectionError("organisation restarting")  # logged: the next round retries
+        if len(rounds) == 3:
+            stop.set()  # `lianxin up` stops the platform, and organisation with it
+            broken.set()
+            raise ConnectionError("organisation stopped")
+        return users
+
+    with caplog.at_level(logging.WARNING, logger="lianxin.runtime.nats_users"):
+        stop = sync_in_background(fetch, tmp_path / "accounts.conf", PLATFORM_PASSWORD, list, 0.01)
+        assert broken.wait(10)
+        time.sleep(0.05)  # the loop would have run again by now, had it not ended
+    assert len(rounds) == 3
+    assert [r.getMessage() for r in caplog.records] == ["NATS users not synced this round"]
 
 
 def test_the_sync_keeps_its_token_and_fetches_another_when_organisation_refuses_it(monkeypatch):

@@ -7,6 +7,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -51,7 +52,7 @@ def up(
     from lianxin.runtime.supervisor import Supervisor
 
     external = bool(os.environ.get("DATABASE_URL") and os.environ.get("NATS_URL"))
-    postgres = nats_server = None
+    postgres = nats_server = syncing = None
     services: list[platform.ServiceProcess] = []
     # Stop the same way on Ctrl-C, SIGTERM or a closed terminal, even mid-start (and even when a
     # parent started us with SIGINT ignored, as shells do for background jobs).
@@ -132,7 +133,9 @@ def up(
             if any(created.values()):
                 typer.echo(f"Loaded the demo alliance: {created}")
         if nats_server:
-            codes = _sync_nats_users(f"http://127.0.0.1:{ports['organisation']}", nats_server)
+            codes, syncing = _sync_nats_users(
+                f"http://127.0.0.1:{ports['organisation']}", nats_server
+            )
             typer.echo(f"NATS users for departments: {', '.join(codes) or 'none'}")
         signed = _issue_webhook_keys(ports)
         if signed:
@@ -163,6 +166,8 @@ def up(
         for signum in STOP_SIGNALS:
             signal.signal(signum, signal.SIG_IGN)
         typer.echo("Stopping…")
+        if syncing is not None:
+            syncing.set()  # before organisation stops: its last round would fail, and say so
         platform.stop_services(services)
         if nats_server:
             nats_server.stop()
@@ -240,7 +245,7 @@ def _start_nats_cluster(nats_cluster) -> None:
     os.environ["NATS_PASSWORD"] = login.password
 
 
-def _sync_nats_users(organisation_url: str, nats_server) -> list[str]:
+def _sync_nats_users(organisation_url: str, nats_server) -> tuple[list[str], threading.Event]:
     """Keys from organisation -> accounts file -> reload -> the departments' consumers exist
     (also when the departments were known before this server's account was). Then again every
     so often, in the background: a rotated key's overlap ends, a retired department's user goes."""
@@ -249,14 +254,15 @@ def _sync_nats_users(organisation_url: str, nats_server) -> list[str]:
 
     # The demo's NATS departments get their first key here, kept for dept-sim (issued_keys).
     issue_missing_keys("nats", organisation_url, organisation_url, local.DATA_DIR)
-    nats_users.sync_in_background(
+    syncing = nats_users.sync_in_background(
         lambda: nats_users.fetch_nats_users(organisation_url, PLATFORM_SECRET),
         accounts_file(),
         nats_users.platform_password(local.DATA_DIR),
         nats_server.reload,
     )
     departments = nats_users.fetch_departments(organisation_url, PLATFORM_SECRET)
-    return asyncio.run(nats_users.declare_department_consumers(nats_url_with_login(), departments))
+    url = nats_url_with_login()
+    return asyncio.run(nats_users.declare_department_consumers(url, departments)), syncing
 
 
 @app.command()

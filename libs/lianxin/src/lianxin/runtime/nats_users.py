@@ -142,11 +142,12 @@ def sync_in_background(
     password: str,
     reload: Callable[[], object],
     every_seconds: float = 15.0,
-) -> threading.Thread:
+) -> threading.Event:
     """Render the users now and then every `every_seconds`, reloading the server whenever the
     file changed: a rotated key's overlap ends, a retired department's users go, a new key comes,
     without anyone running `lianxin nats-config`. A failed round (organisation restarting) waits
-    for the next one."""
+    for the next one. Setting the event it returns ends the loop, quietly: a round that fails
+    because the platform is stopping is no news."""
     stop = threading.Event()
 
     def once() -> None:
@@ -160,8 +161,8 @@ def sync_in_background(
             try:
                 once()
             except Exception:  # a sync round must never end the loop
-                log.warning("NATS users not synced this round", exc_info=True)
+                if not stop.is_set():
+                    log.warning("NATS users not synced this round", exc_info=True)
 
-    thread = threading.Thread(target=loop, name="nats-users-sync", daemon=True)
-    thread.start()
-    return thread
+    threading.Thread(target=loop, name="nats-users-sync", daemon=True).start()
+    return stop
