@@ -5,7 +5,7 @@ Why not an `…Out` model per aggregate as the other services have: resources an
 aggregate's whole state as its codec writes it (nested parts, `_type` naming each dataclass,
 what `skip` leaves out), and a hand-written copy of some fifty nested classes would drift from
 it. `answer(Need)` is `dict[str, Any]` to FastAPI (the answer goes out as it is) with that state's
-JSON Schema for the document; the fuzz pass checks real answers against it.
+JSON Schema for the document; the access matrix and the fuzz pass check real answers against it.
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ from pydantic import TypeAdapter, WithJsonSchema
 from resources.adapters.codec import type_checking_names
 
 Schema = dict[str, Any]
+# A quarter as answers write it (`str(Quarter)`), and the query that names one.
+QUARTER_PATTERN = r"^\d{4}-Q[1-4]$"
+QUARTER: Schema = {"type": "string", "pattern": QUARTER_PATTERN}
 
 
 def answer(cls: type, *skip: str, extra: Schema | None = None) -> Any:

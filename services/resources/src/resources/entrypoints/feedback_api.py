@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Response
 from lianxin.auth import Caller
 from lianxin.listings import Filter, Found, Search
 from resources.domain.feedback import FeedbackItem
-from resources.entrypoints.answers import answer_schema, described
+from resources.entrypoints.answers import QUARTER, answer_schema, described
 from resources.entrypoints.schemas import RT, out
 from resources.service_layer.feedback import current_feedback
 
@@ -32,7 +32,7 @@ FeedbackAnswer = described(
                         "required": ["id", "quarter", "scheduled_at", "closed_at"],
                         "properties": {
                             "id": {"type": "string", "format": "uuid"},
-                            "quarter": {"type": "string", "pattern": r"^\d{4}-Q[1-4]$"},
+                            "quarter": QUARTER,
                             "scheduled_at": {"type": "string", "format": "date-time"},
                             "closed_at": _maybe_at,
                         },

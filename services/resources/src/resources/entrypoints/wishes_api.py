@@ -16,7 +16,13 @@ from resources.adapters.repositories import WishRepository
 from resources.domain.common import Quarter
 from resources.domain.scorecards import AnnualReview, RedBlackList, Scorecard, UnitQuarter
 from resources.domain.wishes import FulfilmentRate, MicroWish, PublicWish, RaisedWish, WishStatus
-from resources.entrypoints.answers import answer, answer_schema, described
+from resources.entrypoints.answers import (
+    QUARTER,
+    QUARTER_PATTERN,
+    answer,
+    answer_schema,
+    described,
+)
 from resources.entrypoints.schemas import (
     RT,
     DeliveryIn,
@@ -48,7 +54,7 @@ AnnualReviewAnswer = answer(AnnualReview)
 _card = answer_schema(
     UnitQuarter,
     extra={
-        "quarter": {"type": "string", "pattern": r"^\d{4}-Q[1-4]$"},
+        "quarter": QUARTER,
         "score": {"type": "integer"},
         "reasons": {"type": "array", "items": {"type": "string"}},
     },
@@ -59,7 +65,7 @@ ListedAnswer = described(
         "type": "object",
         "required": ["quarter", "scorecards", "red", "black"],
         "properties": {
-            "quarter": {"type": "string", "pattern": r"^\d{4}-Q[1-4]$"},
+            "quarter": QUARTER,
             "scorecards": {"type": "array", "items": _card},
             "red": _codes,
             "black": _codes,
@@ -185,7 +191,7 @@ async def scorecards(
     community_code: str,
     rt: RT,
     p: Caller,
-    quarter: str = Query(pattern=r"^\d{4}-Q[1-4]$"),
+    quarter: str = Query(pattern=QUARTER_PATTERN),
     member_unit_codes: list[str] = Query([], max_length=200),
 ) -> ListedAnswer:
     """Each member unit's scorecard for the quarter and the red/black list they give."""
