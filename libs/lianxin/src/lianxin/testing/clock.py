@@ -1,4 +1,4 @@
-"""Times for tests that count by China's calendar (a month's figures, a day's tickets)."""
+"""Times for tests that count by China's calendar month (the deliberations' monthly figures)."""
 
 from __future__ import annotations
 

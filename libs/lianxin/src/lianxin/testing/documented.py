@@ -3,7 +3,8 @@ each successful JSON answer against the schema the service's own document gives 
 
 A stranger's client is written from that document alone, so an answer with a field the schema
 does not have, or without one it promises, is a defect even where our console copes. The access
-matrices hang it on their client: every route, answered as every role allowed.
+matrices hang it on their client (every route, answered as every role allowed), and the
+end-to-end tests' `Platform.http` on theirs.
 """
 
 from __future__ import annotations

@@ -186,7 +186,6 @@ def out(aggregate: Any, **skip: bool) -> dict[str, Any]:
     return dump(aggregate, skip=frozenset(k for k, v in skip.items() if v))
 
 
-Answers = list[dict[str, Any]]  # what a list route answers
 # The runtime: a route's parameter `rt: RT` is its dependency, a helper's `rt: RT` its type.
 RT = Annotated[Runtime[ResourcesUnitOfWork], Depends(runtime)]
 
