@@ -26,5 +26,8 @@ def test_ten_loops_through_a_kill_of_incidents_lose_nothing_and_converge() -> No
     # a retry whose key is held by the killed request waits out its lease (409, Retry-After).
     broken = {kind: row[kind] for kind in KINDS if row[kind]}
     assert not broken, row["examples"]
-    assert (row["loops"], row["acknowledged"], row["gave_up"]) == (10, 10, 0)
+    assert (row["loops"], row["acknowledged"], row["gave_up"]) == (10, 10, 0), (
+        row["gave_up_why"],
+        row["client_errors"],
+    )
     assert row["converged_s"] is not None

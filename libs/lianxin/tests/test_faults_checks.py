@@ -158,13 +158,17 @@ def test_the_table_shows_every_scenario_and_whether_it_held() -> None:
     held = judge(*_run(_loop(0)), converged=True)
     failed = judge(*_run(_loop(1)), converged=False)
     rows = [
-        Outcome("kill-nats", "kill -9", held, 0, 1.5, 3.0, {"refused": 2}).to_dict(),
-        Outcome("two-replicas", "two", failed, 0, None, None).to_dict(),
+        Outcome("kill-nats", "kill -9", held, [], 1.5, 3.0, {"refused": 2}).to_dict(),
+        Outcome("two-replicas", "two", failed, [], None, None).to_dict(),
+        Outcome("kill-pg", "kill", held, ["loop 3: POST /incidents: 422 …"], None, None).to_dict(),
     ]
     table = markdown(rows)
     assert "| kill-nats | 1 | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 1.5 | 3.0 | held |" in table
     assert "| two-replicas | 1 | 1 | 0 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | — | — | **FAILED** |" in table
     assert "refused ×2" in table
+    # A loop the client gave up on fails the scenario, and the table says why.
+    assert "| kill-pg | 1 | 1 | 1 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | — | — | **FAILED** |" in table
+    assert "  - gave up: loop 3: POST /incidents: 422 …" in table
 
 
 async def test_the_driver_waits_out_a_key_held_by_a_request_that_died() -> None:

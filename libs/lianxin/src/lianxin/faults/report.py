@@ -15,7 +15,8 @@ class Outcome:
     scenario: str
     what: str
     verdict: Verdict
-    gave_up: int  # loops the client stopped retrying before the platform acknowledged them
+    # Each loop the client stopped retrying before the platform acknowledged it, and why.
+    gave_up: list[str]
     outage_s: float | None  # longest time without an acknowledged loop, from the fault on
     converged_s: float | None  # after the load, until every acknowledged loop read resolved
     client_errors: dict[str, int] = field(default_factory=dict)
@@ -37,7 +38,8 @@ class Outcome:
             "held": self.held,
             "loops": self.verdict.loops,
             "acknowledged": self.verdict.acknowledged,
-            "gave_up": self.gave_up,
+            "gave_up": len(self.gave_up),
+            "gave_up_why": self.gave_up,
             **{kind: self.verdict.counts[kind] for kind in KINDS},
             "outage_s": _rounded(self.outage_s),
             "converged_s": _rounded(self.converged_s),
@@ -79,6 +81,8 @@ def markdown(outcomes: list[dict]) -> str:
         )
         for msg_id, reason in o["dead_letters"].items():
             lines.append(f"  - poison {msg_id}: dead letter {reason}")
+        for why in o["gave_up_why"]:
+            lines.append(f"  - gave up: {why}")
         for example in o["examples"]:
             lines.append(f"  - {example}")
     return "\n".join(lines) + "\n"

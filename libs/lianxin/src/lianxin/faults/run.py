@@ -60,7 +60,7 @@ def run_scenario(
         scenario=scenario.name,
         what=scenario.what,
         verdict=verdict,
-        gave_up=sum(1 for loop in load.loops if loop.gave_up),
+        gave_up=[f"loop {loop.n}: {loop.gave_up}" for loop in load.loops if loop.gave_up],
         outage_s=checks.outage(load, fault.started),
         converged_s=converged,
         client_errors=errors,
