@@ -4,12 +4,21 @@ requests holding one key only the one with the claim can commit its creation; on
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from unittest.mock import ANY
 
 import pytest
-from sqlalchemy import MetaData, text, update
+from sqlalchemy import Float, MetaData, func, text, update
 
 from lianxin.errors import Conflict
-from lianxin.idempotency import KEYS, LEASE, LIFETIME, _Store, idempotency_table
+from lianxin.idempotency import (
+    ANSWER_GRACE,
+    KEYS,
+    LEASE,
+    LIFETIME,
+    _Store,
+    _unanswered,
+    idempotency_table,
+)
 from lianxin.persistence.claims import Claim, current_claim, mark_committed
 from lianxin.persistence.db import make_engine, make_session_factory
 
@@ -66,6 +75,32 @@ async def test_a_committed_creation_is_never_run_again(sessions) -> None:
     await _age(sessions, "k3")
     unknown = await retry.claim("f")
     assert unknown is not None and unknown.answer["committed"] is True  # → 409, never twice
+    # Just committed: the request may yet store its answer, so the retry is told to wait.
+    assert _unanswered(unknown).headers == {"Retry-After": "1"}
+
+
+async def test_a_retry_long_after_a_commit_whose_answer_was_lost_is_told_so_not_to_wait(
+    sessions,
+) -> None:
+    first, retry = _Store(sessions, "tpj", "k5"), _Store(sessions, "tpj", "k5")
+    assert await first.claim("f") is None
+    await _commit_as(sessions, first)
+    async with sessions() as session, session.begin():  # as if committed ANSWER_GRACE + 1 s ago
+        committed_at = KEYS.c.answer["committed_at"].astext.cast(Float)
+        earlier = KEYS.c.answer.op("||")(
+            func.jsonb_build_object("committed_at", committed_at - ANSWER_GRACE.seconds - 1)
+        )
+        await session.execute(update(KEYS).where(KEYS.c.key == "k5").values(answer=earlier))
+    lost = _unanswered(await retry.claim("f"))
+    assert (lost.status, lost.headers) == (409, None)  # no Retry-After: waiting gets nothing
+    assert lost.errors == [
+        {"field": "Idempotency-Key", "detail": ANY, "type": "idempotency_answer_lost"}
+    ]
+    running = _Store(sessions, "tpj", "k6")  # a request still running is still told to wait
+    assert await running.claim("f") is None
+    assert _unanswered(await _Store(sessions, "tpj", "k6").claim("f")).headers == {
+        "Retry-After": "1"
+    }
 
 
 async def test_an_abandoned_key_is_not_taken_over_for_another_request(sessions) -> None:

@@ -9,7 +9,9 @@ body and key headers (`Content-Type`, `Location`, `ETag`). Then, for 24 hours:
 - the same key with the same request (method, path, query and body) → the stored answer again,
   marked `Idempotent-Replayed: true`; the route does not run;
 - the same key with another request → 422 problem+json naming the `Idempotency-Key` header;
-- the same key while the first request is still running → 409, `Retry-After: 1`.
+- the same key while the first request is still running → 409, `Retry-After: 1`;
+- the same key after the first request committed and died before storing its answer → 409
+  naming the header, `idempotency_answer_lost` (below).
 
 A request that does not succeed (4xx, 5xx, an exception) releases its key: nothing was created,
 so a retry runs again. The claim carries a token; the unit of work marks it committed in the
@@ -17,8 +19,10 @@ creation's own transaction (`lianxin.persistence.claims`), naming the token. A r
 or hangs without answering or committing for `LEASE` is taken over by its retry, which gets a new
 token: the old request can no longer commit (its transaction fails, 409), so the retry creates the
 thing once. A request that died after its creation committed but before its answer was stored
-(a few milliseconds) leaves the outcome unknown: its retries get 409 until the key expires —
-never a second creation.
+(the moments it takes to write the answer out) leaves a key whose answer is lost: its retries get
+409 with `Retry-After` for `ANSWER_GRACE` after the commit (the request may yet store it), then a
+409 without `Retry-After` whose error is `idempotency_answer_lost`: done once, not done again,
+look up what it created — never a second creation, and never a retry told to wait for 24 hours.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from typing import Any
 from sqlalchemy import (
     Column,
     DateTime,
+    Float,
     Index,
     MetaData,
     Table,
@@ -60,6 +65,8 @@ HEADER = "Idempotency-Key"
 LIFETIME = timedelta(hours=24)
 # A claim neither answered nor committed this long: its request died or hangs; a retry takes over.
 LEASE = timedelta(seconds=30)
+# A claim committed this long ago and still unanswered: its request died before storing the answer.
+ANSWER_GRACE = timedelta(seconds=10)
 MAX_KEY_LENGTH = 255
 KEY_PATTERN = "^[!-~]{1,255}$"
 # The response headers stored with the answer: what a client reads besides the body.
@@ -147,13 +154,7 @@ class IdempotencyKeys:
         elif stored.fingerprint != fingerprint:
             await _refuse(request, scope, send, "already used for another request")
         elif not stored.answer or "status" not in stored.answer:
-            problem = Problem(
-                409,
-                "Conflict",
-                "a request with this Idempotency-Key is still running, or its outcome is unknown",
-                headers={"Retry-After": "1"},
-            )
-            await problem_response(request, problem)(scope, receive, send)
+            await problem_response(request, _unanswered(stored))(scope, receive, send)
         else:
             await _replay(stored.answer, send)
 
@@ -241,7 +242,11 @@ class _Store:
                 # Expired keys of anyone go as new ones come: the table holds about a day's keys.
                 await session.execute(delete(KEYS).where(KEYS.c.expires_at < func.now()))
                 return None
-            return (await session.execute(select(KEYS).where(*self._where))).one()
+            since_committed = func.extract("epoch", func.clock_timestamp()) - KEYS.c.answer[
+                "committed_at"
+            ].astext.cast(Float)
+            held = select(KEYS, since_committed.label("since_committed")).where(*self._where)
+            return (await session.execute(held)).one()
 
     async def keep(self, status: int, headers: dict[str, str], body: bytes) -> None:
         answer = {
@@ -268,6 +273,29 @@ class _Store:
                 )
         except Exception:  # the database went away: a retry takes the key over after LEASE
             log.warning("could not release Idempotency-Key %r of %s", self.key, self.caller)
+
+
+def _unanswered(stored: Any) -> Problem:
+    """A key claimed and not answered: its request still runs (or died before committing, until
+    `LEASE`), or it committed and died before storing its answer (after `ANSWER_GRACE`)."""
+    lost = stored.since_committed is not None and stored.since_committed > ANSWER_GRACE.seconds
+    if not lost:
+        return Problem(
+            409,
+            "Conflict",
+            "a request with this Idempotency-Key is still running",
+            headers={"Retry-After": "1"},
+        )
+    why = (
+        "the request with this key was carried out, but its answer was lost (its process stopped "
+        "before storing it); it is not carried out again: look up what it created"
+    )
+    return Problem(
+        409,
+        "Conflict",
+        f"{HEADER}: {why}",
+        errors=[{"field": HEADER, "detail": why, "type": "idempotency_answer_lost"}],
+    )
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -8,7 +8,9 @@ it a resolution, and the checks hold it to that. A request that fails (refused, 
 carries an `Idempotency-Key`, the same on every retry: a report retried after its answer was
 lost must not create a second incident (the checks find one by the loop's description). A 409
 with `Retry-After` says the key is claimed by a try still running, or by one that died with its
-process (taken over once its lease, 30 s, lapses): retried like a failure, within the budget.
+process (taken over once its lease, 30 s, lapses): retried like a failure, within the budget. A
+409 `idempotency_answer_lost` says a try was carried out and its process died before storing the
+answer: the loop finds its incident by its description, as a reporter would look it up.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 import httpx
 
@@ -98,7 +101,10 @@ async def _one_loop(
     created = await _until_answered(
         http, "POST", "/incidents", report, errors, deadline, key=str(uuid.uuid4())
     )
-    record.incident_id = created.json()["id"]
+    if _answer_lost(created):
+        record.incident_id = await _find(http, record.description, errors, deadline)
+    else:
+        record.incident_id = created.json()["id"]
     path = f"/incidents/{record.incident_id}/escalation"
     body = {"department_codes": [DEPARTMENT]}
     answer = await _until_answered(
@@ -139,6 +145,9 @@ async def _until_answered(
                     raise GiveUp(f"{method} {path}: Idempotency-Key still held")
                 await asyncio.sleep(max(pause, _retry_after(answer)))
                 continue
+            if _answer_lost(answer):
+                errors["HTTP 409 (answer lost)"] += 1
+                return answer
             if answer.status_code < 400 or (conflict_ok and answer.status_code == 409):
                 if answer.status_code == 409:
                     errors["HTTP 409"] += 1
@@ -158,6 +167,24 @@ async def _until_answered(
             raise GiveUp(f"{method} {path}: still failing ({kind})")
         await asyncio.sleep(pause)
         pause = min(pause * 2, 2.0)
+
+
+def _answer_lost(answer: httpx.Response) -> bool:
+    """Carried out once, the answer lost with its process (`lianxin.idempotency`)."""
+    if answer.status_code != 409 or "json" not in answer.headers.get("content-type", ""):
+        return False
+    errors = answer.json().get("errors") or []
+    return any(error.get("type") == "idempotency_answer_lost" for error in errors)
+
+
+async def _find(http: httpx.AsyncClient, text: str, errors: Counter[str], deadline: float) -> str:
+    """The id of the incident described as `text`, from the incidents' search."""
+    query = urlencode({"q": text})
+    found = await _until_answered(http, "GET", f"/incidents?{query}", None, errors, deadline)
+    ids = [i["id"] for i in found.json() if i["description"] == text]
+    if len(ids) != 1:
+        raise GiveUp(f"reported, its answer lost, and {len(ids)} incidents described so")
+    return ids[0]
 
 
 def _retry_after(answer: httpx.Response) -> float:

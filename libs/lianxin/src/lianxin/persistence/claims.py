@@ -26,8 +26,11 @@ class Claim:
 
 current_claim: ContextVar[Claim | None] = ContextVar("idempotency_claim", default=None)
 
+# `committed_at` (epoch seconds): a retry long after it, with no answer stored, knows its request
+# died between the commit and storing the answer, and is told so instead of "still running".
 _MARK = text(
-    "UPDATE idempotency_keys SET answer = answer || '{\"committed\": true}'::jsonb"
+    "UPDATE idempotency_keys SET answer = answer || jsonb_build_object("
+    "'committed', true, 'committed_at', extract(epoch FROM clock_timestamp()))"
     " WHERE caller = :caller AND key = :key AND answer->>'claim' = :token RETURNING key"
 )
 
