@@ -96,6 +96,12 @@ async def test_a_retry_long_after_a_commit_whose_answer_was_lost_is_told_so_not_
     assert lost.errors == [
         {"field": "Idempotency-Key", "detail": ANY, "type": "idempotency_answer_lost"}
     ]
+    legacy = _Store(sessions, "tpj", "k7")  # marked committed before the time was kept
+    assert await legacy.claim("f") is None
+    async with sessions() as session, session.begin():
+        committed = KEYS.c.answer.op("||")(func.jsonb_build_object("committed", True))
+        await session.execute(update(KEYS).where(KEYS.c.key == "k7").values(answer=committed))
+    assert _unanswered(await _Store(sessions, "tpj", "k7").claim("f")).headers is None
     running = _Store(sessions, "tpj", "k6")  # a request still running is still told to wait
     assert await running.claim("f") is None
     assert _unanswered(await _Store(sessions, "tpj", "k6").claim("f")).headers == {

@@ -278,7 +278,13 @@ class _Store:
 def _unanswered(stored: Any) -> Problem:
     """A key claimed and not answered: its request still runs (or died before committing, until
     `LEASE`), or it committed and died before storing its answer (after `ANSWER_GRACE`)."""
-    lost = stored.since_committed is not None and stored.since_committed > ANSWER_GRACE.seconds
+    since = stored.since_committed
+    # Committed with no time: marked before the time was kept, by a process since restarted.
+    lost = (
+        since > ANSWER_GRACE.seconds
+        if since is not None
+        else bool((stored.answer or {}).get("committed"))
+    )
     if not lost:
         return Problem(
             409,
