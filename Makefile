@@ -10,7 +10,7 @@ UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 # otherwise compile its imports again.
 TEST_WORKERS ?= $(if $(TEST_NATS_URL)$(NATS_URL),1,$(shell n=$$(nproc); echo $$((n < 4 ? n + 1 : 4))))
 
-.PHONY: run test test-unit fuzz faults lint format contracts demo dept-sim bench uv sync
+.PHONY: run test test-unit screenshots fuzz faults lint format contracts demo dept-sim bench uv sync
 
 run: sync ## the platform with the demo alliance on embedded PostgreSQL and NATS (CLUSTER=1: three NATS nodes, two replicas each)
 	$(UV) run lianxin up $(if $(CLUSTER),--cluster)
@@ -22,6 +22,10 @@ test: sync ## lint, then every test (unit, integration, e2e) against real Postgr
 
 test-unit: sync ## the unit tests alone: pure domain code, no database, NATS or platform (~20 s)
 	env -u PYTHONDONTWRITEBYTECODE $(UV) run pytest -m unit -q -p no:schemathesis --hypothesis-profile=quick
+
+screenshots: sync ## the browser tests, writing the console's pictures in docs/screenshots (~4 min)
+	LIANXIN_SCREENSHOTS=1 env -u PYTHONDONTWRITEBYTECODE $(UV) run pytest tests/browser -q \
+	  -n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile
 
 fuzz: sync ## schemathesis over every service's OpenAPI, then statefully through its links (~7 min)
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-50} FUZZ_STATEFUL_SECONDS=$${FUZZ_STATEFUL_SECONDS:-30} \

@@ -26,6 +26,9 @@ CHROMIUM = Path(
     os.environ.get("LIANXIN_CHROMIUM") or (HEADLESS_SHELL if HEADLESS_SHELL.exists() else FULL)
 )
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Written only when asked (`make screenshots`): a full-page PNG at two widths is a good part of a
+# browser test's CPU, and `make test` would otherwise leave every tracked screenshot changed.
+SHOOTING = os.environ.get("LIANXIN_SCREENSHOTS", "") == "1"
 DESKTOP, PHONE = 1280, 375
 INSTALL = "sudo apt-get install -y chromium-headless-shell fonts-noto-cjk"
 
@@ -116,18 +119,19 @@ class Console:
         return self
 
     def shoot(self, name: str) -> None:
-        """The page at desktop and phone width into docs/screenshots, checking that at phone
-        width nothing sticks out sideways (wide tables scroll inside their own box)."""
+        """The page at desktop and phone width, checking that at phone width nothing sticks out
+        sideways (wide tables scroll inside their own box); into docs/screenshots when
+        `SHOOTING`."""
         page = self.page
         was = page.viewport_size or {"width": DESKTOP, "height": 900}
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         for width in (DESKTOP, PHONE):
             page.set_viewport_size({"width": width, "height": 900})
             page.wait_for_timeout(100)  # ECharts redraws on resize
             if width == PHONE:
                 overflow = page.evaluate("document.documentElement.scrollWidth")
                 assert overflow <= PHONE, f"{name} is {overflow}px wide on a phone"
-            page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
+            if SHOOTING:
+                page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
         page.set_viewport_size(was)  # the test goes on at the width it chose
 
     def close(self) -> None:
