@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import uuid
 
+import asyncpg
 import pytest
 
 from lianxin.demo.accounts import PASSWORD as DEMO_PASSWORD
-from tests.conftest import Platform
+from lianxin.idempotency import ANSWER_GRACE, HEADER
+from tests.conftest import Platform, run_async
 from tests.e2e.data import NEED, TRANSFORMER
 
 pytestmark = pytest.mark.e2e
@@ -93,3 +95,44 @@ def test_every_creation_documents_the_header_and_a_malformed_key_is_refused(
     )
     assert refused.status_code == 422
     assert [e["field"] for e in refused.json()["errors"]] == ["Idempotency-Key"]
+
+
+def test_a_retry_whose_creation_committed_but_lost_its_answer_is_told_so_not_to_wait(
+    demo_platform: Platform,
+) -> None:
+    """The report committed, then its process died before storing the answer: its key's row is
+    marked committed with no answer. A retry within the grace waits; after it, a 409 says the
+    report was made once and will not be made again, and no second incident appears."""
+    incidents = demo_platform.http("incidents")
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    assert incidents.post("/incidents", json=TRANSFORMER, headers=key).status_code == 201
+
+    def answer_lost(seconds_ago: int) -> None:
+        forget = (
+            "UPDATE idempotency_keys SET answer = jsonb_build_object('claim', answer->'claim',"
+            " 'committed', true, 'committed_at', extract(epoch FROM now()) - $2) WHERE key = $1"
+        )
+        run_async(
+            _execute(demo_platform.database_url("incidents"), forget, key[HEADER], seconds_ago)
+        )
+
+    answer_lost(seconds_ago=1)
+    waiting = incidents.post("/incidents", json=TRANSFORMER, headers=key)
+    assert (waiting.status_code, waiting.headers.get("retry-after")) == (409, "1"), waiting.text
+
+    answer_lost(seconds_ago=ANSWER_GRACE.seconds + 1)
+    lost = incidents.post("/incidents", json=TRANSFORMER, headers=key)
+    assert lost.status_code == 409 and "retry-after" not in lost.headers, lost.text
+    assert lost.headers["content-type"] == "application/problem+json"
+    assert [(e["field"], e["type"]) for e in lost.json()["errors"]] == [
+        ("Idempotency-Key", "idempotency_answer_lost")
+    ]
+    assert len(incidents.get("/incidents").json()) == 1
+
+
+async def _execute(url: str, statement: str, *arguments) -> None:
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute(statement, *arguments)
+    finally:
+        await connection.close()
