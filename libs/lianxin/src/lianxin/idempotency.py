@@ -98,7 +98,10 @@ OPENAPI_PARAMETER = {
     "description": (
         "A key of the caller's choosing (1-255 visible ASCII characters, e.g. a UUID). A retry "
         "with the same key and the same body gets the first answer again (`Idempotent-Replayed: "
-        "true`) and creates nothing; the same key with another body is refused (422). Kept 24 h."
+        "true`) and creates nothing; the same key with another body is refused (422). While "
+        "the first still runs: 409 with `Retry-After`. If the first was carried out but its "
+        "answer lost (its process stopped): 409 without `Retry-After`, `errors[0].type` "
+        "`idempotency_answer_lost`; nothing is created again. Kept 24 h."
     ),
     "schema": {"type": "string", "pattern": KEY_PATTERN},
 }
