@@ -78,13 +78,15 @@ def test_a_retried_team_creates_one_team(demo_platform: Platform) -> None:
     assert names.count(team["name"]) == 1
 
 
-def test_every_creation_documents_the_header_and_a_malformed_key_is_refused(
+def test_every_post_with_a_token_documents_the_header_and_a_malformed_key_is_refused(
     demo_platform: Platform,
 ) -> None:
     for service, creation in (
         ("incidents", "/incidents"),
+        ("incidents", "/assignments/{assignment_id}/acknowledgement"),  # a department's report
         ("organisation", "/districts"),
         ("resources", "/needs"),
+        ("resources", "/wishes/{wish_id}/claim"),  # a step
         ("volunteers", "/teams"),
     ):
         document = demo_platform.http(service).get("/openapi.json").json()

@@ -98,7 +98,7 @@ OPENAPI_PARAMETER = {
     "description": (
         "A key of the caller's choosing (1-255 visible ASCII characters, e.g. a UUID). A retry "
         "with the same key and the same body gets the first answer again (`Idempotent-Replayed: "
-        "true`) and creates nothing; the same key with another body is refused (422). While "
+        "true`) and nothing is done again; the same key with another body is refused (422). While "
         "the first still runs: 409 with `Retry-After`. If the first was carried out but its "
         "answer lost (its process stopped): 409 without `Retry-After`, `errors[0].type` "
         "`idempotency_answer_lost`; nothing is created again. Kept 24 h."
@@ -108,10 +108,11 @@ OPENAPI_PARAMETER = {
 
 
 def document_idempotency_keys(document: dict[str, Any]) -> dict[str, Any]:
-    """Every POST answering 201 (a creation) takes the header: say so in the OpenAPI document."""
+    """Every POST that takes a token takes the header (a creation, a department's report, any
+    step): say so in the OpenAPI document, as the middleware serves it."""
     for operations in document.get("paths", {}).values():
         post = operations.get("post")
-        if post is None or "201" not in post.get("responses", {}):
+        if post is None or not post.get("security"):
             continue
         parameters = post.setdefault("parameters", [])
         if all(p.get("name") != HEADER for p in parameters):
