@@ -4,6 +4,7 @@ requests holding one key only the one with the claim can commit its creation; on
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from itertools import chain
 from unittest.mock import ANY
 
 import pytest
@@ -37,6 +38,13 @@ async def _age(sessions, key: str, by=LEASE) -> None:
     async with sessions() as session, session.begin():
         expires = text(f"now() + interval '{int((LIFETIME - by).total_seconds()) - 1} seconds'")
         await session.execute(update(KEYS).where(KEYS.c.key == key).values(expires_at=expires))
+
+
+async def _merge_answer(sessions, key: str, **fields) -> None:
+    """Merge `fields` into the key's stored answer (SQL expressions allowed)."""
+    merged = KEYS.c.answer.op("||")(func.jsonb_build_object(*chain.from_iterable(fields.items())))
+    async with sessions() as session, session.begin():
+        await session.execute(update(KEYS).where(KEYS.c.key == key).values(answer=merged))
 
 
 async def _commit_as(sessions, store: _Store) -> None:
@@ -85,28 +93,28 @@ async def test_a_retry_long_after_a_commit_whose_answer_was_lost_is_told_so_not_
     first, retry = _Store(sessions, "tpj", "k5"), _Store(sessions, "tpj", "k5")
     assert await first.claim("f") is None
     await _commit_as(sessions, first)
-    async with sessions() as session, session.begin():  # as if committed ANSWER_GRACE + 1 s ago
-        committed_at = KEYS.c.answer["committed_at"].astext.cast(Float)
-        earlier = KEYS.c.answer.op("||")(
-            func.jsonb_build_object("committed_at", committed_at - ANSWER_GRACE.seconds - 1)
-        )
-        await session.execute(update(KEYS).where(KEYS.c.key == "k5").values(answer=earlier))
+    committed_at = KEYS.c.answer["committed_at"].astext.cast(Float)
+    grace = ANSWER_GRACE.total_seconds()
+    await _merge_answer(sessions, "k5", committed_at=committed_at - grace - 1)  # as if then
     lost = _unanswered(await retry.claim("f"))
     assert (lost.status, lost.headers) == (409, None)  # no Retry-After: waiting gets nothing
     assert lost.errors == [
         {"field": "Idempotency-Key", "detail": ANY, "type": "idempotency_answer_lost"}
     ]
-    legacy = _Store(sessions, "tpj", "k7")  # marked committed before the time was kept
-    assert await legacy.claim("f") is None
-    async with sessions() as session, session.begin():
-        committed = KEYS.c.answer.op("||")(func.jsonb_build_object("committed", True))
-        await session.execute(update(KEYS).where(KEYS.c.key == "k7").values(answer=committed))
-    assert _unanswered(await _Store(sessions, "tpj", "k7").claim("f")).headers is None
     running = _Store(sessions, "tpj", "k6")  # a request still running is still told to wait
     assert await running.claim("f") is None
     assert _unanswered(await _Store(sessions, "tpj", "k6").claim("f")).headers == {
         "Retry-After": "1"
     }
+
+
+async def test_a_key_marked_committed_before_its_time_was_kept_is_answered_as_lost(
+    sessions,
+) -> None:
+    legacy = _Store(sessions, "tpj", "k7")
+    assert await legacy.claim("f") is None
+    await _merge_answer(sessions, "k7", committed=True)  # as the mark was, with no time
+    assert _unanswered(await _Store(sessions, "tpj", "k7").claim("f")).headers is None
 
 
 async def test_an_abandoned_key_is_not_taken_over_for_another_request(sessions) -> None:

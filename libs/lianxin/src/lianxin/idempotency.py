@@ -285,7 +285,7 @@ def _unanswered(stored: Any) -> Problem:
     since = stored.since_committed
     # Committed with no time: marked before the time was kept, by a process since restarted.
     lost = (
-        since > ANSWER_GRACE.seconds
+        since > ANSWER_GRACE.total_seconds()
         if since is not None
         else bool((stored.answer or {}).get("committed"))
     )
